@@ -1,0 +1,246 @@
+"""The ``scorecard`` command: refresh, narrative, check and schema.
+
+Only the standard library is imported at start-up, so ``scorecard --help`` answers at once;
+openpyxl, lxml and jsonschema load when a workbook or rules file is actually read.
+Exit codes: 0 all done, 1 a workbook or rules file had a problem, 2 the command itself was wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from . import __version__
+
+EXAMPLES = """\
+examples:
+  scorecard refresh scorecard.xlsx --rules rules.yaml
+  scorecard refresh districts/*.xlsx --rules rules.yaml --output refreshed/
+  scorecard narrative scorecard.xlsx --rules rules.yaml --format markdown
+  scorecard check scorecard.xlsx --rules rules.yaml
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="scorecard",
+        description="RAG ratings, direction of travel and a narrative for KPI scorecard workbooks, from YAML rules.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"scorecard {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def common(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--rules", required=True, metavar="RULES", help="the rules file (YAML)")
+        sub.add_argument("--period", metavar="NAME", help='the current period, e.g. "June 2018" (overrides the rules and headers)')
+
+    refresh = commands.add_parser(
+        "refresh", help="write RAG, direction of travel and the Narrative sheet into workbooks",
+        description="Refresh workbooks in place (or into --output). One bad workbook is reported and the rest still done.",
+    )
+    refresh.add_argument("books", nargs="+", metavar="BOOK", help=".xlsx or .xlsm workbooks")
+    common(refresh)
+    refresh.add_argument("--output", metavar="PATH_OR_DIR", help="write here instead of in place: a folder, or a file for one workbook")
+    refresh.add_argument("--json", action="store_true", help="print each workbook's result as a line of JSON")
+    refresh.add_argument("--jobs", type=int, default=1, metavar="N", help="workbooks refreshed at once (default 1; 0 = one per core)")
+
+    narrative = commands.add_parser("narrative", help="print the narrative without writing anything")
+    narrative.add_argument("book", metavar="BOOK")
+    common(narrative)
+    narrative.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+
+    check = commands.add_parser("check", help="validate the rules and the workbook; writes nothing")
+    check.add_argument("book", metavar="BOOK", nargs="?", help="optional: check the rules alone when omitted")
+    common(check)
+
+    commands.add_parser("schema", help="print the JSON Schema of the rules file (for editors)")
+    return parser
+
+
+def _error(message: str) -> None:
+    print(f"scorecard: error: {message}", file=sys.stderr)
+
+
+def _load_rules(path: str):
+    from .rules import load_rules_cached
+
+    return load_rules_cached(path)
+
+
+def _outputs(books: Sequence[str], output: str | None) -> list[Path | None]:
+    from .errors import ScorecardError
+
+    if output is None:
+        return [None] * len(books)
+    target = Path(output)
+    as_folder = target.is_dir() or output.endswith(("/", os.sep)) or len(books) > 1
+    if as_folder:
+        if not target.is_dir():
+            raise ScorecardError(f"output folder '{output}' does not exist")
+        if not os.access(target, os.W_OK):
+            raise ScorecardError(f"output folder '{output}' is not writable")
+        return [target / Path(book).name for book in books]
+    if not target.parent.is_dir():
+        raise ScorecardError(f"output folder '{target.parent}' does not exist")
+    return [target]
+
+
+def _refresh_one(job: tuple[str, str | None, str, str | None]) -> dict:
+    """Refresh one workbook; returns a plain dict so it can cross a process boundary."""
+    from .errors import ScorecardError
+    from .report import as_dict
+    from .refresh import refresh_file
+
+    book, output, rules_path, period = job
+    try:
+        rules = _load_rules(rules_path)
+        result = refresh_file(book, rules, output=output, period=period)
+    except ScorecardError as error:
+        return {"file": book, "ok": False, "error": str(error)}
+    except Exception as error:  # a bug, not the user's fault: say so plainly, still no traceback
+        return {"file": book, "ok": False, "error": f"{Path(book).name}: internal error ({type(error).__name__}: {error}); please report it"}
+    return {"file": book, "ok": True, "output": str(output or book), **as_dict(result.scorecard, result.narrative)}
+
+
+def _refresh(args: argparse.Namespace) -> int:
+    from .errors import ScorecardError
+
+    _load_rules(args.rules)  # a bad rules file is one error, not one per workbook
+    resolved = [os.path.realpath(b) for b in args.books]
+    if len(set(resolved)) != len(resolved):
+        twice = sorted({b for b in args.books if resolved.count(os.path.realpath(b)) > 1})
+        raise ScorecardError(f"the same workbook is given more than once: {', '.join(twice)}")
+    outputs = _outputs(args.books, args.output)
+    if args.output and len(set(map(str, outputs))) != len(outputs):
+        raise ScorecardError("two workbooks have the same file name and would overwrite each other in the output folder")
+    jobs = [(book, None if out is None else str(out), args.rules, args.period) for book, out in zip(args.books, outputs)]
+    failed = 0
+    for result in _run(jobs, args.jobs):
+        if result["ok"]:
+            if args.json:
+                print(json.dumps(result, ensure_ascii=False))
+            else:
+                counts = result["counts"]
+                summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
+                print(f"{result['output']}: {len(result['kpis'])} KPIs: {summary}; {len(result['changes'])} RAG changes")
+                for warning in result["warnings"]:
+                    print(f"  warning: {warning}", file=sys.stderr)
+        else:
+            failed += 1
+            _error(result["error"])
+            if args.json:
+                print(json.dumps(result, ensure_ascii=False))
+    if len(jobs) > 1:
+        print(f"{len(jobs) - failed} of {len(jobs)} workbooks refreshed" + (f", {failed} failed" if failed else ""), file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _run(jobs: list, workers: int):
+    """Refresh in order, with a progress bar on a terminal; in several processes when asked."""
+    progress = _progress(len(jobs))
+    if workers == 0:
+        workers = os.cpu_count() or 1
+    if workers > 1 and len(jobs) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+            for result in pool.map(_refresh_one, jobs, chunksize=max(1, len(jobs) // (workers * 4))):
+                progress(result)
+                yield result
+    else:
+        for job in jobs:
+            result = _refresh_one(job)
+            progress(result)
+            yield result
+    progress(None)
+
+
+def _progress(total: int) -> Callable[[dict | None], None]:
+    """A one-line progress bar on standard error when it is a terminal and there is more than one book."""
+    if total < 2 or not sys.stderr.isatty():
+        return lambda result: None
+    done = [0]
+
+    def show(result: dict | None) -> None:
+        if result is None:
+            sys.stderr.write("\r\033[K")
+            return
+        done[0] += 1
+        width = 30
+        filled = width * done[0] // total
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done[0]}/{total} {Path(result['file']).name[:40]}\033[K")
+        sys.stderr.flush()
+
+    return show
+
+
+def _narrative(args: argparse.Namespace) -> int:
+    from .refresh import evaluate_file
+    from .report import as_dict
+
+    result = evaluate_file(args.book, _load_rules(args.rules), period=args.period)
+    if args.format == "json":
+        print(json.dumps(as_dict(result.scorecard, result.narrative), ensure_ascii=False, indent=2))
+    elif args.format == "markdown":
+        sys.stdout.write(result.narrative.to_markdown())
+    else:
+        sys.stdout.write(result.narrative.to_text())
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .refresh import evaluate_file
+
+    rules = _load_rules(args.rules)
+    print(f"{args.rules}: rules are valid ({len(rules.kpis)} KPIs described)")
+    if not args.book:
+        return 0
+    result = evaluate_file(args.book, rules, period=args.period)
+    table, card = result.table, result.scorecard
+    rows = [k.kpi.row for k in card.kpis]
+    period = f"{card.period.current or '(current period not named)'} against {card.period.previous or '(previous not named)'}"
+    print(f"{args.book}: {len(card.kpis)} KPIs on sheet '{table.sheet}', rows {min(rows)}-{max(rows)}, headers in row {table.header_row}; {period}")
+    for name in sorted(table.added_columns):
+        print(f"  note: no '{name}' column yet; refresh will add one after the last column")
+    for warning in table.warnings:
+        print(f"  warning: {warning}")
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from .rules import schema
+
+    print(json.dumps(schema(), indent=2))
+    return 0
+
+
+COMMANDS = {"refresh": _refresh, "narrative": _narrative, "check": _check, "schema": _schema}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    from .errors import ScorecardError
+
+    try:
+        return COMMANDS[args.command](args)
+    except ScorecardError as error:
+        _error(str(error))
+        return error.exit_code
+    except KeyboardInterrupt:
+        _error("interrupted; workbooks not yet written were left as they were")
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""RAG ratings and direction of travel: the rules of the scorecard, on plain numbers.
+
+The comparisons are made at the precision people read (``compare: displayed``): a value shown
+as 85.0% meets a target of 85% even when the cell holds 84.996. Rounding is half-up on the
+decimal text of the number, as Excel displays it, not banker's rounding on binary floats.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Iterable
+
+from .model import Direction, Kpi, Period, Polarity, Rag, RatedKpi, Scorecard
+
+
+def displayed(value: float, decimals: int) -> Decimal:
+    """The number as a reader sees it: rounded half-up to ``decimals`` places."""
+    try:
+        return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # inf or nan never reach here from a workbook, but stay total
+        return Decimal(repr(float(value)))
+
+
+def _comparable(value: float, kpi: Kpi) -> Decimal:
+    if kpi.compare == "exact":
+        return Decimal(repr(float(value)))
+    return displayed(value, kpi.decimals)
+
+
+def rate(value: float | None, kpi: Kpi) -> Rag:
+    """Rate one value against the KPI's target and floor.
+
+    higher: Green at or above target; Amber below target but at or above floor; Red below floor.
+    lower: the mirror. target: by distance from the target (``green_within``, ``amber_within``,
+    else the floor's distance). On the target is Green; on the floor is Amber. With a target
+    and no floor there is no Amber band; with a floor and no target, at or above floor is Amber.
+    """
+    if kpi.is_activity:
+        return Rag.NOT_RATED
+    if value is None:
+        return Rag.NO_DATA
+    v = _comparable(value, kpi)
+    target = None if kpi.target is None else _comparable(kpi.target, kpi)
+    floor = None if kpi.floor is None else _comparable(kpi.floor, kpi)
+
+    if kpi.polarity is Polarity.TARGET:
+        return _rate_two_sided(v, target, floor, kpi)
+    # Lower is better: negate everything and rate as "higher".
+    sign = -1 if kpi.polarity is Polarity.LOWER else 1
+    v = v * sign
+    if target is not None and v >= target * sign:
+        return Rag.GREEN
+    if floor is not None and v >= floor * sign:
+        return Rag.AMBER
+    return Rag.RED
+
+
+def _rate_two_sided(v: Decimal, target: Decimal | None, floor: Decimal | None, kpi: Kpi) -> Rag:
+    if target is None:  # validated away in rules; a workbook row may still lack it
+        return Rag.NOT_RATED
+    distance = abs(v - target)
+    green = Decimal(repr(float(kpi.green_within))) if kpi.green_within is not None else Decimal(0)
+    if kpi.amber_within is not None:
+        amber = Decimal(repr(float(kpi.amber_within)))
+    elif floor is not None:
+        amber = abs(floor - target)
+    else:
+        amber = green
+    if distance <= green:
+        return Rag.GREEN
+    if distance <= amber:
+        return Rag.AMBER
+    return Rag.RED
+
+
+def direction(kpi: Kpi) -> Direction | None:
+    """Direction of travel from previous to current, at the displayed precision.
+
+    Rated KPIs improve or decline by their polarity (for ``target``, closer is better);
+    activity indicators only increase or decrease. None when either value is missing.
+    """
+    if kpi.current is None or kpi.previous is None:
+        return None
+    now, before = _comparable(kpi.current, kpi), _comparable(kpi.previous, kpi)
+    if kpi.is_activity or kpi.polarity is None:
+        if now == before:
+            return Direction.SAME
+        return Direction.INCREASED if now > before else Direction.DECREASED
+    if kpi.polarity is Polarity.TARGET:
+        if kpi.target is None:
+            return None
+        target = _comparable(kpi.target, kpi)
+        now, before = -abs(now - target), -abs(before - target)
+    elif kpi.polarity is Polarity.LOWER:
+        now, before = -now, -before
+    if now == before:
+        return Direction.SAME
+    return Direction.IMPROVED if now > before else Direction.DECLINED
+
+
+def evaluate(
+    kpis: Iterable[Kpi],
+    *,
+    title: str,
+    period: Period,
+    section: int = 1,
+    warnings: Iterable[str] = (),
+) -> Scorecard:
+    """Rate every KPI for both periods and work out its direction of travel."""
+    rated = tuple(
+        RatedKpi(kpi=k, rag=rate(k.current, k), previous_rag=rate(k.previous, k), direction=direction(k))
+        for k in kpis
+    )
+    return Scorecard(title=title, period=period, kpis=rated, section=section, warnings=tuple(warnings))

@@ -1,0 +1,151 @@
+"""The words of the domain: a KPI, its polarity, its RAG rating and its direction of travel.
+
+Everything here is plain data. No module in the domain core imports an Excel library, so the
+rules can be tested on numbers alone and every front end (ribbon, cell formula, command line)
+reaches the same result by construction.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Polarity(enum.Enum):
+    """Which way is good for a KPI."""
+
+    HIGHER = "higher"  # more is better: % of care leavers in education
+    LOWER = "lower"  # less is better: average caseload
+    TARGET = "target"  # close to the target is best: two-sided
+
+    @classmethod
+    def parse(cls, text: object) -> "Polarity | None":
+        """Read the spellings analysts use: higher/lower/target, High/Low/Target, H/L/T.
+
+        Returns None for anything else, so the caller can name the cell or YAML line.
+        """
+        if not isinstance(text, str):
+            return None
+        return _POLARITY_WORDS.get(text.strip().lower())
+
+
+_POLARITY_WORDS = {
+    "higher": Polarity.HIGHER,
+    "high": Polarity.HIGHER,
+    "h": Polarity.HIGHER,
+    "lower": Polarity.LOWER,
+    "low": Polarity.LOWER,
+    "l": Polarity.LOWER,
+    "target": Polarity.TARGET,
+    "t": Polarity.TARGET,
+}
+
+
+class Rag(enum.Enum):
+    """A KPI's rating for one period."""
+
+    GREEN = "Green"
+    AMBER = "Amber"
+    RED = "Red"
+    NO_DATA = "No data"  # rated KPI without a usable value this period
+    NOT_RATED = "Not rated"  # activity indicator: no target and no floor
+
+    @property
+    def is_rating(self) -> bool:
+        """Green, Amber or Red: the statuses between which a change can be reported."""
+        return self in (Rag.GREEN, Rag.AMBER, Rag.RED)
+
+
+class Direction(enum.Enum):
+    """Direction of travel between the previous and the current period."""
+
+    IMPROVED = "improved"
+    DECLINED = "declined"
+    SAME = "same"
+    INCREASED = "increased"  # activity indicators have no "better", only more or less
+    DECREASED = "decreased"
+
+    @property
+    def arrow(self) -> str:
+        return _ARROWS[self]
+
+
+_ARROWS = {
+    Direction.IMPROVED: "↑",
+    Direction.DECLINED: "↓",
+    Direction.SAME: "→",
+    Direction.INCREASED: "↑",
+    Direction.DECREASED: "↓",
+}
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One KPI as read from the workbook and completed from the rules.
+
+    Values are in the units people read: a percentage is in percent points (48.4, not 0.484).
+    ``row`` is the 1-based worksheet row it came from, so writes land beside it.
+    """
+
+    id: str
+    name: str
+    polarity: Polarity | None
+    current: float | None
+    previous: float | None
+    target: float | None = None
+    floor: float | None = None
+    unit: str = "number"
+    decimals: int = 1
+    compare: str = "displayed"
+    green_within: float | None = None
+    amber_within: float | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+    commentary: str = ""
+    row: int = 0
+
+    @property
+    def is_activity(self) -> bool:
+        """An activity indicator has neither target nor floor and is not rated."""
+        return self.target is None and self.floor is None
+
+
+@dataclass(frozen=True)
+class RatedKpi:
+    kpi: Kpi
+    rag: Rag
+    previous_rag: Rag
+    direction: Direction | None
+
+    @property
+    def changed(self) -> bool:
+        """A RAG change: rated Green, Amber or Red in both periods, with different ratings."""
+        return self.rag.is_rating and self.previous_rag.is_rating and self.rag is not self.previous_rag
+
+
+@dataclass(frozen=True)
+class Period:
+    current: str | None
+    previous: str | None
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """The evaluated scorecard: what every writer and the narrative are made from."""
+
+    title: str
+    period: Period
+    kpis: tuple[RatedKpi, ...]
+    section: int = 1
+    warnings: tuple[str, ...] = field(default=())
+
+    def count(self, rag: Rag) -> int:
+        return sum(1 for k in self.kpis if k.rag is rag)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {rag.value: self.count(rag) for rag in Rag}
+
+    @property
+    def changes(self) -> tuple[RatedKpi, ...]:
+        return tuple(k for k in self.kpis if k.changed)

@@ -1,0 +1,262 @@
+"""The cover-report narrative, written from the evaluated scorecard.
+
+It follows section 3 of a council's scorecard cover report (how many KPIs and how rated, what
+changed RAG, an update on every Amber and Red KPI), and is built so the slips of a hand-typed
+report cannot happen: every count is computed from the list it introduces, numbering is
+sequential, plurals and number words follow the count. Same scorecard in, same text out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .engine import displayed
+from .model import Direction, Kpi, Polarity, Rag, RatedKpi, Scorecard
+from .months import between
+
+MEANING = {
+    Rag.GREEN: "target achieved or exceeded",
+    Rag.AMBER: "below target but at or above the floor standard",
+    Rag.RED: "below the floor standard",
+}
+
+_SMALL = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+          "fifteen sixteen seventeen eighteen nineteen").split()  # fmt: skip
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+UNIT_SUFFIX = {"fte": " FTE", "days": " days", "weeks": " weeks", "months": " months", "hours": " hours"}
+
+
+def number_word(n: int) -> str:
+    """3 -> 'three', 42 -> 'forty-two'; 100 and over stay as digits."""
+    if 0 <= n < 20:
+        return _SMALL[n]
+    if 20 <= n < 100:
+        tens, units = divmod(n, 10)
+        return _TENS[tens - 2] + (f"-{_SMALL[units]}" if units else "")
+    return f"{n:,}"
+
+
+def sentence_number(n: int) -> str:
+    """A count that opens a sentence is written as a word: 'Five of these KPIs'."""
+    word = number_word(n)
+    return word[0].upper() + word[1:]
+
+
+def kpis(n: int) -> str:
+    """'1 KPI', '24 KPIs'."""
+    return f"{n} KPI" if n == 1 else f"{n} KPIs"
+
+
+def figure(value: float, kpi: Kpi) -> str:
+    """A figure as people write it: 48.4%, 15.8, 89.4 FTE, 1,204."""
+    text = f"{displayed(value, kpi.decimals):,.{kpi.decimals}f}"
+    if text.lstrip("-").strip("0.,") == "":
+        text = text.lstrip("-")  # never "-0.0"
+    if kpi.unit == "percent":
+        return f"{text}%"
+    if kpi.unit == "pounds":
+        return f"-£{text[1:]}" if text.startswith("-") else f"£{text}"
+    suffix = UNIT_SUFFIX.get(kpi.unit, "")
+    if suffix and text in ("1", "1." + "0" * kpi.decimals) and kpi.unit != "fte":
+        suffix = suffix[:-1]  # 1 day, 1 week
+    return text + suffix
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph: numbered ("3.4.1"), a bullet, or an unnumbered lead-in."""
+
+    text: str
+    number: str | None = None
+    style: str = "body"  # body | bullet | lead
+
+    def render(self) -> str:
+        if self.style == "bullet":
+            return f"• {self.text}"
+        return f"{self.number} {self.text}" if self.number else self.text
+
+
+@dataclass(frozen=True)
+class Narrative:
+    title: str
+    heading: str
+    paragraphs: tuple[Paragraph, ...]
+
+    def lines(self) -> list[str]:
+        """The paragraphs as plain strings (what the JSON output carries)."""
+        return [p.render() for p in self.paragraphs]
+
+    def to_text(self) -> str:
+        return "\n\n".join([self.title, self.heading, *self.lines()]) + "\n"
+
+    def to_markdown(self) -> str:
+        out = [f"# {self.title}", f"## {self.heading}"]
+        for p in self.paragraphs:
+            if p.style == "bullet":
+                out.append(f"- {p.text}")
+            elif p.number:
+                out.append(f"**{p.number}** {p.text}")
+            else:
+                out.append(f"*{p.text}*")
+        text = "\n\n".join(out)
+        return text.replace("\n\n- ", "\n- ").replace(":*\n- ", ":*\n\n- ") + "\n"
+
+
+class _Numbering:
+    """Section numbers that cannot repeat or skip: 3.1, 3.2, 3.2.1 ..."""
+
+    def __init__(self, section: int):
+        self.section, self.top, self.sub = section, 0, 0
+
+    def next(self) -> str:
+        self.top, self.sub = self.top + 1, 0
+        return f"{self.section}.{self.top}"
+
+    def next_sub(self) -> str:
+        self.sub += 1
+        return f"{self.section}.{self.top}.{self.sub}"
+
+
+def write_narrative(card: Scorecard) -> Narrative:
+    """The narrative for one scorecard: counts, RAG changes, then Amber and Red updates."""
+    now = card.period.current or "this period"
+    before = card.period.previous or "the previous period"
+    number = _Numbering(card.section)
+    out: list[Paragraph] = []
+    rated = [k for k in card.kpis if k.rag is not Rag.NOT_RATED]
+    activity = len(card.kpis) - len(rated)
+
+    if activity:
+        intro = (
+            f"The report contains key statistics and performance results for {kpis(len(card.kpis))}: "
+            f"{len(rated)} {'is' if len(rated) == 1 else 'are'} assessed against targets using a Red/Amber/Green (RAG) "
+            f"status, and {activity} {'is an activity indicator' if activity == 1 else 'are activity indicators'}, "
+            "reported but not rated."
+        )
+    else:
+        intro = (
+            "The report contains key statistics and performance results against the targets for "
+            f"{len(card.kpis)} Key Performance {'Indicator' if len(card.kpis) == 1 else 'Indicators'} (KPIs), "
+            "which are assessed using a Red/Amber/Green (RAG) status."
+        )
+    out.append(Paragraph(intro, number.next()))
+
+    scope = f"Of the {kpis(len(rated))} included in the report" if not activity else f"Of the {kpis(len(rated))} rated"
+    out.append(Paragraph(f"{scope}, the RAG status for {now} is as follows:", number.next()))
+    for rag in (Rag.GREEN, Rag.AMBER, Rag.RED):
+        n = card.count(rag)
+        out.append(Paragraph(f"{n} {'is' if n == 1 else 'are'} rated {rag.value} – {MEANING[rag]}", style="bullet"))
+    missing = card.count(Rag.NO_DATA)
+    if missing:
+        out.append(Paragraph(f"{missing} {'has' if missing == 1 else 'have'} no data for {now}", style="bullet"))
+
+    out.extend(_changes(card, number, now, before))
+    for rag in (Rag.AMBER, Rag.RED):
+        out.extend(_update(card, rag, number, now, before))
+    return Narrative(title=card.title, heading=f"Summary of Performance – {now}", paragraphs=tuple(out))
+
+
+def _changes(card: Scorecard, number: _Numbering, now: str, before: str) -> list[Paragraph]:
+    changes = card.changes
+    out = []
+    if not changes:
+        out.append(Paragraph(f"Since {before} the RAG status of no KPI has changed.", number.next()))
+    else:
+        detail = "The detail of this change is" if len(changes) == 1 else "The details of these changes are"
+        verb = "has" if len(changes) == 1 else "have"
+        out.append(Paragraph(f"Since {before} the RAG status of {kpis(len(changes))} {verb} changed. {detail} provided below:", number.next()))
+        for k in changes:
+            out.append(Paragraph(_change_text(k, now, before), number.next_sub()))
+
+    gaps = [k for k in card.kpis if (k.rag is Rag.NO_DATA) != (k.previous_rag is Rag.NO_DATA)]
+    if gaps:
+        names = "; ".join(
+            f"{_name(k.kpi)} (no data for {now if k.rag is Rag.NO_DATA else before})" for k in gaps
+        )
+        they = "it has" if len(gaps) == 1 else "they have"
+        out.append(
+            Paragraph(
+                f"The RAG status of {kpis(len(gaps))} cannot be compared with {before} because {they} "
+                f"no data for one of the two periods: {names}.",
+                number.next(),
+            )
+        )
+    return out
+
+
+def _name(kpi: Kpi) -> str:
+    return kpi.name.rstrip(". ")
+
+
+def _against(kpi: Kpi) -> str:
+    if kpi.target is None:
+        return f"against a floor standard of {figure(kpi.floor, kpi)}" if kpi.floor is not None else ""
+    if kpi.polarity is Polarity.TARGET and kpi.green_within:
+        return f"against a target of {figure(kpi.target, kpi)} (plus or minus {figure(kpi.green_within, kpi)})"
+    return f"against a target of {figure(kpi.target, kpi)}"
+
+
+def _movement(k: RatedKpi, now: str, before: str) -> str:
+    kpi = k.kpi
+    if k.direction is Direction.SAME:
+        return f"remained at {figure(kpi.current, kpi)} in {between(before, now)}"
+    verb = "improved" if k.direction is Direction.IMPROVED else "declined"
+    return f"{verb} from {figure(kpi.previous, kpi)} in {before} to {figure(kpi.current, kpi)} in {now}"
+
+
+def _change_text(k: RatedKpi, now: str, before: str) -> str:
+    kpi = k.kpi
+    target = figure(kpi.target, kpi) if kpi.target is not None else None
+    floor = figure(kpi.floor, kpi) if kpi.floor is not None else None
+    if k.rag is Rag.GREEN:
+        reason = f"meeting the target of {target}" if target else "meeting its target"
+    elif k.rag is Rag.RED:
+        reason = f"falling outside the floor standard of {floor}" if floor else f"missing the target of {target}"
+    elif k.previous_rag is Rag.GREEN:
+        reason = f"missing the target of {target} but staying within the floor standard of {floor}"
+    else:
+        reason = f"moving within the floor standard of {floor} but still short of the target of {target}"
+    text = (
+        f"{_name(kpi)}. Performance for this measure {_movement(k, now, before)}, {reason} and moving "
+        f"the RAG rating from {k.previous_rag.value} to {k.rag.value}."
+    )
+    return f"{text} {kpi.commentary}" if kpi.commentary else text
+
+
+def _update(card: Scorecard, rag: Rag, number: _Numbering, now: str, before: str) -> list[Paragraph]:
+    group = [k for k in card.kpis if k.rag is rag]
+    if not group:
+        return [Paragraph(f"No KPI is rated {rag.value} for {now}.", number.next())]
+    lead = "For the KPI" if len(group) == 1 else f"For the {kpis(len(group))}"
+    out = [Paragraph(f"{lead} rated as {rag.value} an update on performance is provided below.", number.next())]
+    span = between(before, now)
+    buckets = [
+        ([k for k in group if k.direction is Direction.IMPROVED], "improved performance between {span}"),
+        ([k for k in group if k.direction is Direction.SAME], "the same performance in {span}"),
+        ([k for k in group if k.direction is Direction.DECLINED], "a decline in performance between {span}"),
+        ([k for k in group if k.direction is None], "no figure for {before} to compare with"),
+    ]
+    for members, what in buckets:
+        if not members:
+            continue
+        what = what.format(span=span, before=before)
+        if len(group) == 1:
+            subject, verb = "This KPI", ("shows" if members[0].direction else "has")
+        else:
+            subject = f"{sentence_number(len(members))} of these KPIs"
+            verb = ("shows" if len(members) == 1 else "show") if members[0].direction else ("has" if len(members) == 1 else "have")
+        out.append(Paragraph(f"{subject} {verb} {what}:", style="lead"))
+        for k in members:
+            out.append(Paragraph(_update_text(k, now, before), number.next_sub()))
+    return out
+
+
+def _update_text(k: RatedKpi, now: str, before: str) -> str:
+    kpi = k.kpi
+    against = _against(kpi)
+    if k.direction is None:
+        text = f"{_name(kpi)}. Performance was {figure(kpi.current, kpi)} in {now}" + (f", {against}." if against else ".")
+    else:
+        text = f"{_name(kpi)}. Performance {_movement(k, now, before)}" + (f", {against}." if against else ".")
+    return f"{text} {kpi.commentary}" if kpi.commentary else text

@@ -1,0 +1,60 @@
+"""The jobs, end to end: workbook -> table of KPIs -> evaluated scorecard -> writes.
+
+Data flows one way. The front ends (command line, Excel macros) call these functions and only
+differ in where the grid comes from and how the plan is applied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .engine import evaluate
+from .model import Scorecard
+from .narrative import Narrative, write_narrative
+from .plan import WritePlan, make_plan
+from .rules import Rules
+from .table import Grid, KpiTable, read_table
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    table: KpiTable
+    scorecard: Scorecard
+    narrative: Narrative
+    plan: WritePlan
+
+
+def evaluate_grid(grid: Grid, rules: Rules, *, period: str | None = None) -> Evaluation:
+    """Everything a refresh decides, from a grid of cells: pure, no file or Excel touched."""
+    table = read_table(grid, rules, period=period)
+    card = evaluate(
+        table.kpis, title=rules.title, period=table.period, section=rules.section, warnings=table.warnings
+    )
+    narrative = write_narrative(card)
+    return Evaluation(table, card, narrative, make_plan(card, table, rules, narrative))
+
+
+def evaluate_file(path: str | Path, rules: Rules, *, period: str | None = None) -> Evaluation:
+    from .errors import ScorecardError
+    from .xlsx import read_grid
+
+    try:
+        return evaluate_grid(read_grid(path, rules.layout.sheet), rules, period=period)
+    except ScorecardError as error:
+        error.file = error.file or str(path)
+        raise
+
+
+def refresh_file(path: str | Path, rules: Rules, *, output: str | Path | None = None, period: str | None = None) -> Evaluation:
+    """Refresh one workbook; the result replaces ``output`` (default: the workbook) atomically."""
+    from .errors import ScorecardError
+    from .xlsx import write_plan
+
+    result = evaluate_file(path, rules, period=period)
+    try:
+        write_plan(path, output or path, result.plan)
+    except ScorecardError as error:
+        error.file = error.file or str(path)
+        raise
+    return result

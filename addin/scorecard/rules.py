@@ -1,0 +1,421 @@
+"""The rules file: YAML, schema version 1, validated with messages that name the YAML line.
+
+The JSON Schema shipped beside this module (``rules.schema.json``) is the one definition of
+the format: editors use it to validate and complete a rules file, and ``load_rules`` runs the
+same schema, then the checks a schema cannot express (a floor on the wrong side of the target,
+the same KPI twice). YAML is read with a safe loader only.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+
+from .errors import RulesError
+from .model import Polarity, Rag
+
+DEFAULT_COLOURS = {
+    Rag.GREEN: "C6EFCE",
+    Rag.AMBER: "FFEB9C",
+    Rag.RED: "FFC7CE",
+    Rag.NO_DATA: "D9D9D9",
+    Rag.NOT_RATED: "FFFFFF",
+}
+
+COLUMN_FIELDS = (
+    "id", "name", "current", "previous", "polarity", "target", "floor",
+    "numerator", "denominator", "commentary", "rag", "direction",
+)  # fmt: skip
+
+DEFAULT_HEADERS = {"rag": "RAG", "direction": "DOT"}
+
+
+@dataclass(frozen=True)
+class KpiRule:
+    """What the rules say about one KPI; anything left None is read from the workbook."""
+
+    id: str
+    line: int
+    name: str | None = None
+    polarity: Polarity | None = None
+    unit: str | None = None
+    decimals: int | None = None
+    compare: str | None = None
+    target: float | None = None
+    floor: float | None = None
+    green_within: float | None = None
+    amber_within: float | None = None
+
+
+@dataclass(frozen=True)
+class Layout:
+    columns: dict[str, str]
+    sheet: str | None = None
+    header_row: int | None = None
+    history: bool = False
+
+
+@dataclass(frozen=True)
+class Rules:
+    layout: Layout
+    title: str = "Scorecard"
+    period_current: str | None = None
+    period_previous: str | None = None
+    decimals: int = 1
+    compare: str = "displayed"
+    unit: str = "number"
+    colours: dict[Rag, str] = field(default_factory=lambda: dict(DEFAULT_COLOURS))
+    narrative_sheet: str = "Narrative"
+    section: int = 1
+    kpis: dict[str, KpiRule] = field(default_factory=dict)
+    source: str = "<rules>"
+    sha256: str = ""
+
+    @property
+    def provenance(self) -> str:
+        return f"{Path(self.source).name} (sha256 {self.sha256[:12]})"
+
+
+# --- YAML with line numbers ----------------------------------------------------------------
+
+
+class _Map(dict):
+    """A YAML mapping that remembers the line of each key."""
+
+    line: int = 0
+    lines: dict[Any, int]
+
+
+class _Seq(list):
+    line: int = 0
+    lines: list[int]
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that records lines and refuses duplicate keys (PyYAML keeps the last silently)."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
+    loader.flatten_mapping(node)
+    result = _Map()
+    result.line, result.lines = node.start_mark.line + 1, {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        try:
+            duplicate = key in result
+        except TypeError:
+            raise RulesError("a key must be a plain value, not a list or mapping", line=line) from None
+        if duplicate:
+            raise RulesError(f"duplicate key '{key}' (first given on line {result.lines[key]})", line=line)
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.lines[key] = line
+    return result
+
+
+def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> _Seq:
+    result = _Seq(loader.construct_object(child, deep=True) for child in node.value)
+    result.line, result.lines = node.start_mark.line + 1, [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def _line_of(document: Any, path: Iterator[Any] | list[Any]) -> int | None:
+    line, node = getattr(document, "line", None), document
+    for step in path:
+        if isinstance(node, _Map) and step in node:
+            line, node = node.lines[step], node[step]
+        elif isinstance(node, _Seq) and isinstance(step, int) and step < len(node):
+            line, node = node.lines[step], node[step]
+        else:
+            break
+    return line
+
+
+# --- schema validation ----------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict[str, Any]:
+    """The JSON Schema of the rules format, as shipped for editors."""
+    return json.loads(resources.files(__package__).joinpath("rules.schema.json").read_text("utf-8"))
+
+
+def _describe_path(document: Any, path: list[Any]) -> str:
+    text, node = "", document
+    for step in path:
+        if isinstance(step, int):
+            text += f"[{step}]"
+            node = node[step] if isinstance(node, list) and step < len(node) else None
+            if isinstance(node, dict) and "id" in node:
+                text += f" ({node['id']})"
+        else:
+            text += f".{step}" if text else str(step)
+            node = node.get(step) if isinstance(node, dict) else None
+    return text or "the top level"
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(str(word).lower(), [c.lower() for c in choices], n=1, cutoff=0.6)
+    if not close:
+        return ""
+    original = next(c for c in choices if c.lower() == close[0])
+    return f" (did you mean '{original}'?)"
+
+
+def _schema_messages(document: Any, source: str) -> list[RulesError]:
+    import jsonschema  # imported here: the CLI's cold start pays for it only when rules are read
+
+    validator = jsonschema.Draft202012Validator(schema())
+    problems: list[RulesError] = []
+    for error in sorted(validator.iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path]):
+        path = list(error.absolute_path)
+        where = _describe_path(document, path)
+        line = _line_of(document, path)
+        if error.validator == "additionalProperties":
+            allowed = sorted(error.schema.get("properties", {}))
+            for key in sorted(set(error.instance) - set(allowed), key=str):
+                hint = _did_you_mean(key, allowed)
+                problems.append(
+                    RulesError(
+                        f"unknown key '{key}' in {where}{hint}; allowed keys: {', '.join(allowed)}",
+                        file=source,
+                        line=_line_of(document, path + [key]),
+                    )
+                )
+            continue
+        if error.validator == "required":
+            message = f"{where} is missing the required key {error.message.split(' is a required')[0]}"
+        elif error.validator == "enum":
+            choices = [str(c) for c in error.validator_value]
+            if "higher" in choices:  # polarity: name the three words, not every accepted spelling
+                canonical, also = ["higher", "lower", "target"], " (or H, L, T; High, Low, Target)"
+            else:
+                canonical, also = [c for c in choices if c == c.lower() and len(c) > 1], ""
+            hint = _did_you_mean(str(error.instance), canonical)
+            message = f"{where}: {error.instance!r} is not one of {', '.join(canonical)}{also}{hint}"
+        elif error.validator == "const":
+            message = f"{where} must be {error.validator_value!r}, not {error.instance!r}"
+        elif error.validator in ("anyOf", "pattern") and "description" in error.schema:
+            message = f"{where}: {error.instance!r} is not valid: {error.schema['description']}"
+        elif error.validator == "type":
+            expected = error.validator_value
+            expected = " or ".join(expected) if isinstance(expected, list) else expected
+            message = f"{where} should be {'an' if expected[0] in 'aeiou' else 'a'} {expected}, not {error.instance!r}"
+        else:
+            message = f"{where}: {error.message}"
+        problems.append(RulesError(message, file=source, line=line))
+    return problems
+
+
+# --- building the Rules -------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"^\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+))\s*%?\s*$")
+
+
+def parse_number(value: Any) -> float | None:
+    """85, 85.0 and "85%" all mean 85 (percent points, as people read them)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        match = _NUMBER.match(value)
+        if match:
+            return float(match.group(1))
+    return None
+
+
+def _kpi_rule(raw: _Map, source: str) -> KpiRule:
+    def number(key: str) -> float | None:
+        return None if raw.get(key) is None else parse_number(raw[key])
+
+    polarity = Polarity.parse(raw["polarity"]) if "polarity" in raw else None
+    return KpiRule(
+        id=str(raw["id"]).strip(),
+        line=raw.line,
+        name=raw.get("name"),
+        polarity=polarity,
+        unit=raw.get("unit"),
+        decimals=raw.get("decimals"),
+        compare=raw.get("compare"),
+        target=number("target"),
+        floor=number("floor"),
+        green_within=raw.get("green_within"),
+        amber_within=raw.get("amber_within"),
+    )
+
+
+def check_target_and_floor(
+    polarity: Polarity | None, target: float | None, floor: float | None
+) -> str | None:
+    """The floor must sit on the bad side of the target; returns the complaint, if any."""
+    if polarity is None or target is None or floor is None:
+        return None
+    if polarity is Polarity.HIGHER and floor > target:
+        return f"floor {floor:g} is above target {target:g}, but higher is better: the floor must be at or below the target"
+    if polarity is Polarity.LOWER and floor < target:
+        return f"floor {floor:g} is below target {target:g}, but lower is better: the floor must be at or above the target"
+    return None
+
+
+def _semantic_checks(rules: Rules, document: _Map, source: str) -> list[RulesError]:
+    problems = []
+    layout = document["layout"]
+    if not rules.layout.history:
+        for needed in ("current", "previous"):
+            if needed not in rules.layout.columns:
+                problems.append(
+                    RulesError(
+                        f"layout.columns needs '{needed}' (the header of the {needed} period's values) "
+                        "unless layout.history is true",
+                        file=source,
+                        line=_line_of(document, ["layout", "columns"]) or layout.line,
+                    )
+                )
+    seen: dict[str, int] = {}
+    for raw in document.get("kpis") or []:
+        rule = _kpi_rule(raw, source)
+        if rule.id in seen:
+            problems.append(RulesError(f"KPI '{rule.id}' is listed twice (first on line {seen[rule.id]})", file=source, line=rule.line))
+        seen.setdefault(rule.id, rule.line)
+        complaint = check_target_and_floor(rule.polarity, rule.target, rule.floor)
+        if complaint:
+            problems.append(RulesError(f"KPI '{rule.id}': {complaint}", file=source, line=raw.lines.get("floor", rule.line)))
+        if rule.polarity is Polarity.TARGET:
+            if rule.target is None:
+                problems.append(RulesError(f"KPI '{rule.id}' has polarity target but no target", file=source, line=rule.line))
+            if rule.green_within is not None and rule.amber_within is not None and rule.green_within > rule.amber_within:
+                problems.append(
+                    RulesError(
+                        f"KPI '{rule.id}': green_within {rule.green_within:g} is wider than amber_within {rule.amber_within:g}",
+                        file=source,
+                        line=raw.lines.get("amber_within", rule.line),
+                    )
+                )
+        elif rule.green_within is not None or rule.amber_within is not None:
+            key = "green_within" if "green_within" in raw else "amber_within"
+            problems.append(
+                RulesError(f"KPI '{rule.id}': {key} applies only to polarity target", file=source, line=raw.lines[key])
+            )
+    return problems
+
+
+def parse_rules(text: str, source: str = "<rules>") -> Rules:
+    """Validate and build the rules from YAML text; raises RulesError naming the line."""
+    try:
+        document = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except RulesError as error:
+        error.file = source
+        raise
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else None
+        problem = " ".join(p for p in (error.context, error.problem) if p)
+        raise RulesError(f"not valid YAML: {problem}", file=source, line=line) from None
+    except yaml.YAMLError as error:
+        raise RulesError(f"not valid YAML: {error}", file=source) from None
+    if document is None:
+        raise RulesError("the rules file is empty; it needs at least 'version: 1' and a 'layout'", file=source, line=1)
+    if not isinstance(document, dict):
+        raise RulesError("the rules file must be a mapping of keys (version, layout, kpis, ...)", file=source, line=1)
+
+    problems = _schema_messages(document, source)
+    if problems:
+        raise _combine(problems)
+
+    layout_doc = document["layout"]
+    columns = {k: str(v).strip() for k, v in layout_doc["columns"].items()}
+    defaults = document.get("defaults") or {}
+    colours = dict(DEFAULT_COLOURS)
+    for name, value in (document.get("colours") or {}).items():
+        colours[Rag(name)] = value.lstrip("#").upper()
+    period = document.get("period") or {}
+    narrative = document.get("narrative") or {}
+    rules = Rules(
+        layout=Layout(
+            columns=columns,
+            sheet=layout_doc.get("sheet"),
+            header_row=layout_doc.get("header_row"),
+            history=bool(layout_doc.get("history", False)),
+        ),
+        title=document.get("title", "Scorecard"),
+        period_current=period.get("current"),
+        period_previous=period.get("previous"),
+        decimals=defaults.get("decimals", 1),
+        compare=defaults.get("compare", "displayed"),
+        unit=defaults.get("unit", "number"),
+        colours=colours,
+        narrative_sheet=narrative.get("sheet", "Narrative"),
+        section=narrative.get("section", 1),
+        kpis={rule.id: rule for rule in (_kpi_rule(raw, source) for raw in document.get("kpis") or [])},
+        source=source,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    )
+    problems = _semantic_checks(rules, document, source)
+    if problems:
+        raise _combine(problems)
+    return rules
+
+
+def _combine(problems: list[RulesError]) -> RulesError:
+    """One error carrying every problem, each on its own line, so a user fixes all in one pass."""
+    return problems[0] if len(problems) == 1 else _MultiRulesError(problems)
+
+
+class _MultiRulesError(RulesError):
+    def __init__(self, problems: list[RulesError]):
+        super().__init__(problems[0].message, file=problems[0].file, line=problems[0].line)
+        self.problems = problems
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
+def load_rules(path: str | Path) -> Rules:
+    """Read and validate a rules file."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise RulesError("rules file not found", file=path) from None
+    except OSError as error:
+        raise RulesError(f"cannot read the rules file: {error.strerror}", file=path) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise RulesError(f"not UTF-8 text (byte {error.start}); save the rules file as UTF-8", file=path) from None
+    return parse_rules(text, source=str(path))
+
+
+_CACHE: dict[str, tuple[tuple[int, int], Rules]] = {}
+
+
+def load_rules_cached(path: str | Path) -> Rules:
+    """``load_rules``, remembered until the file changes (its modification time or size).
+
+    Batch workers and worksheet functions ask for the same rules many times a second.
+    """
+    key = os.path.realpath(path)
+    try:
+        stat = os.stat(key)
+    except OSError:
+        return load_rules(path)  # raises the proper "not found" message
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    cached = _CACHE.get(key)
+    if cached is None or cached[0] != stamp:
+        cached = _CACHE[key] = (stamp, load_rules(path))
+    return cached[1]

@@ -1,0 +1,150 @@
+"""Finding and reading the KPI table in a plain grid of cells (no workbook library involved)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from scorecard.errors import WorkbookError
+from scorecard.model import Polarity
+from scorecard.months import between, month_name, parse_month
+from scorecard.rules import parse_rules
+from scorecard.table import CellError, Grid, is_percent_format, read_table, read_value
+
+RULES = """\
+version: 1
+title: Test
+layout:
+  columns: {id: Ref, name: Indicator, current: Jun-18, previous: May-18, target: Target, floor: Floor,
+            polarity: Polarity, commentary: Commentary}
+"""
+
+HEADER = ["Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18", "Commentary"]
+
+
+def grid(rows, formats=None, sheet="Scorecard"):
+    return Grid(sheet=sheet, values=rows, formats=formats)
+
+
+def table(rows, rules_text=RULES, **kw):
+    return read_table(grid(rows, kw.pop("formats", None)), parse_rules(rules_text, "r.yaml"), **kw)
+
+
+def test_title_rows_headings_and_notes_are_skipped():
+    rows = [
+        ["Children in Care Scorecard"],
+        ["June 2018"],
+        [],
+        HEADER,
+        ["Health"],  # a section heading in the id column: no figures
+        ["K1", "One", "H", 85, 75, 80, 86, "Better."],
+        [None, "continuation text"],
+        ["K2", "Two", "L", 15, 18, 17, 15.8],
+        [],
+        ["Note: illustrative"],
+    ]
+    t = table(rows)
+    assert t.header_row == 4
+    assert [(k.id, k.row) for k in t.kpis] == [("K1", 6), ("K2", 8)]
+    assert t.kpis[0].commentary == "Better."
+    assert t.kpis[1].polarity is Polarity.LOWER
+    assert t.period.current == "June 2018" and t.period.previous == "May 2018"
+    assert t.added_columns == {"rag": 9, "direction": 10}
+
+
+def test_header_match_ignores_case_and_outer_spaces():
+    rows = [["  REF ", "indicator", "POLARITY", "target", "Floor ", "may-18", "JUN-18", "commentary"], ["K1", "x", "h", 1, 0, 1, 1]]
+    assert table(rows).kpis[0].id == "K1"
+
+
+def test_percent_formatted_fractions_are_percent_points():
+    rows = [HEADER, ["K1", "x", "H", 0.85, 0.75, 0.461, 0.484]]
+    formats = [[None] * 8, [None, None, None, "0%", "0.0%", "0.0%", "0.0%", None]]
+    kpi = table(rows, formats=formats).kpis[0]
+    assert (kpi.target, kpi.floor, kpi.previous, kpi.current) == (85.0, 75.0, 46.1, 48.4)
+    assert kpi.unit == "percent"
+
+
+def test_percent_format_detection():
+    assert is_percent_format("0.0%") and is_percent_format("0%;[Red]-0%")
+    assert not is_percent_format('0.0" %"') and not is_percent_format("0.0\\%") and not is_percent_format("General")
+    assert read_value(0.575, "0.0%") == (57.5, None)
+
+
+@pytest.mark.parametrize("cell", [None, "", "N/A", "-", " n/a ", CellError("#DIV/0!"), "#N/A"])
+def test_no_data_cells(cell):
+    assert read_value(cell, None) == (None, None)
+
+
+def test_text_in_a_value_cell_is_no_data_with_a_warning():
+    rows = [HEADER, ["K1", "x", "H", 85, 75, "forty", 80]]
+    t = table(rows)
+    assert t.kpis[0].previous is None
+    assert any("cell F2" in w and "'forty'" in w for w in t.warnings)
+
+
+def test_rules_win_over_workbook_columns():
+    text = RULES + "kpis:\n  - {id: K1, polarity: lower, target: 10, floor: 12, name: From rules}\n"
+    kpi = table([HEADER, ["K1", "From book", "H", 85, 75, 11, 11]], text).kpis[0]
+    assert (kpi.polarity, kpi.target, kpi.floor, kpi.name) == (Polarity.LOWER, 10, 12, "From rules")
+
+
+def test_polarity_inferred_from_target_and_floor_with_a_warning():
+    t = table([HEADER, ["K1", "x", None, 15, 18, 17, 16]])
+    assert t.kpis[0].polarity is Polarity.LOWER
+    assert "taken as lower" in t.warnings[0]
+
+
+def test_errors_name_sheet_and_cell():
+    with pytest.raises(WorkbookError, match=r"sheet 'Scorecard', cell C2: polarity 'up'"):
+        table([HEADER, ["K1", "x", "up", 85, 75, 1, 1]])
+    with pytest.raises(WorkbookError, match=r"appears twice \(rows 2 and 3\)"):
+        table([HEADER, ["K1", "x", "H", 85, 75, 1, 1], ["K1", "y", "H", 85, 75, 1, 1]])
+    with pytest.raises(WorkbookError, match=r"floor 90 is above target 80"):
+        table([HEADER, ["K1", "x", "H", 80, 90, 1, 1]])
+    with pytest.raises(WorkbookError, match=r"no column headed 'Jun-18'.*did you mean 'Jun-19'"):
+        table([["Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-19", "Commentary"], ["K1"]])
+    with pytest.raises(WorkbookError, match=r"no header cell reading 'Ref'"):
+        table([["Id", "x"], ["K1", 1]])
+    with pytest.raises(WorkbookError, match="no KPI rows under the header"):
+        table([HEADER, ["Section"]])
+    with pytest.raises(WorkbookError, match=r"two columns are headed 'Target' \(D1 and H1\)"):
+        table([["Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18", "Target"], ["K1"]])
+
+
+def test_rules_kpi_missing_from_workbook_is_a_warning():
+    t = table([HEADER, ["K1", "x", "H", 85, 75, 1, 1]], RULES + "kpis:\n  - {id: K9, polarity: higher}\n")
+    assert any("K9" in w and "not in sheet" in w for w in t.warnings)
+
+
+def test_history_layout_takes_the_newest_month_with_data():
+    rules_text = "version: 1\nlayout:\n  history: true\n  columns: {id: KPI, target: Goal, floor: Minimum, polarity: Better}\n"
+    months = [dt.datetime(2018, m, 1) for m in (3, 4, 5, 6, 7)]
+    rows = [["KPI", "Better", "Goal", "Minimum", *months], ["A", "H", 90, 80, 70, 75, 81, 92, None], ["B", "L", 5, 8, 9, 7, 6, 4]]
+    t = read_table(grid(rows), parse_rules(rules_text, "r.yaml"))
+    assert t.period.current == "June 2018" and t.period.previous == "May 2018"
+    assert [(k.current, k.previous) for k in t.kpis] == [(92, 81), (4, 6)]
+
+
+def test_period_override_and_rules_period():
+    rows = [["Ref", "Indicator", "Polarity", "Target", "Floor", "Last", "This", "Commentary"], ["K1", "x", "H", 85, 75, 1, 1]]
+    text = RULES.replace("Jun-18", "This").replace("May-18", "Last")
+    assert table(rows, text).period.current is None
+    assert table(rows, text, period="June 2018").period.previous == "May 2018"
+    assert table(rows, text + "period: {current: Q1 2019, previous: Q4 2018}\n").period.current == "Q1 2019"
+
+
+@pytest.mark.parametrize(
+    "text, month",
+    [("Jun-18", (2018, 6)), ("June 2018", (2018, 6)), ("Sept 2019", (2019, 9)), ("2018-06", (2018, 6)),
+     ("06/2018", (2018, 6)), (dt.date(2018, 6, 30), (2018, 6)), ("Junk-18", None), ("Target", None), (5, None)],
+)
+def test_month_headers(text, month):
+    assert parse_month(text) == month
+
+
+def test_month_names():
+    assert month_name((2018, 6)) == "June 2018"
+    assert between("May 2018", "June 2018") == "May and June 2018"
+    assert between("December 2017", "January 2018") == "December 2017 and January 2018"
