@@ -127,7 +127,8 @@ def _refresh(args: argparse.Namespace) -> int:
             else:
                 counts = result["counts"]
                 summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
-                print(f"{result['output']}: {len(result['kpis'])} KPIs: {summary}; {len(result['changes'])} RAG changes")
+                changes = len(result["changes"])
+                print(f"{result['output']}: {len(result['kpis'])} KPIs: {summary}; {changes} RAG {'change' if changes == 1 else 'changes'}")
                 for warning in result["warnings"]:
                     print(f"  warning: {warning}", file=sys.stderr)
         else:

@@ -88,7 +88,11 @@ class Narrative:
         return [p.render() for p in self.paragraphs]
 
     def to_text(self) -> str:
-        return "\n\n".join([self.title, self.heading, *self.lines()]) + "\n"
+        """Paragraphs separated by a blank line; a list's bullets kept together."""
+        out = [self.title, "", self.heading]
+        for p in self.paragraphs:
+            out.extend([p.render()] if p.style == "bullet" and out[-1].startswith("• ") else ["", p.render()])
+        return "\n".join(out) + "\n"
 
     def to_markdown(self) -> str:
         out = [f"# {self.title}", f"## {self.heading}"]

@@ -306,7 +306,7 @@ def _semantic_checks(rules: Rules, document: _Map, source: str) -> list[RulesErr
                         line=raw.lines.get("amber_within", rule.line),
                     )
                 )
-        elif rule.green_within is not None or rule.amber_within is not None:
+        elif rule.polarity is not None and (rule.green_within is not None or rule.amber_within is not None):
             key = "green_within" if "green_within" in raw else "amber_within"
             problems.append(
                 RulesError(f"KPI '{rule.id}': {key} applies only to polarity target", file=source, line=raw.lines[key])

@@ -1,0 +1,146 @@
+"""The scorecard command, run as a user runs it: exit codes, messages, JSON, no tracebacks."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLE, SAMPLE_RULES
+
+SCORECARD = [sys.executable, "-m", "scorecard.cli"]
+
+
+def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    result = subprocess.run([*SCORECARD, *map(str, args)], capture_output=True, text=True, cwd=cwd)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_refresh_in_place(sample):
+    result = run("refresh", sample, "--rules", SAMPLE_RULES)
+    assert result.returncode == 0, result.stderr
+    assert "24 KPIs: 14 Green, 10 Amber; 1 RAG change" in result.stdout
+
+
+def test_refresh_many_with_one_bad_reports_it_and_does_the_rest(tmp_path):
+    good = [tmp_path / f"district{i}.xlsx" for i in range(3)]
+    for path in good:
+        shutil.copyfile(SAMPLE, path)
+    bad = tmp_path / "broken.xlsx"
+    bad.write_text("not a workbook")
+    out = tmp_path / "out"
+    out.mkdir()
+    result = run("refresh", good[0], bad, good[1], good[2], "--rules", SAMPLE_RULES, "--output", out)
+    assert result.returncode == 1
+    assert "broken.xlsx: is not an Excel workbook" in result.stderr
+    assert "3 of 4 workbooks refreshed, 1 failed" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["district0.xlsx", "district1.xlsx", "district2.xlsx"]
+    assert [digest(p) for p in good] == [digest(SAMPLE)] * 3  # inputs untouched when --output is given
+
+
+def test_refresh_json_lines(tmp_path, sample):
+    result = run("refresh", sample, "--rules", SAMPLE_RULES, "--json")
+    assert result.returncode == 0
+    [line] = result.stdout.splitlines()
+    data = json.loads(line)
+    assert data["ok"] and data["file"] == str(sample) and data["output"] == str(sample)
+    assert data["counts"] == {"Green": 14, "Amber": 10, "Red": 0, "No data": 0, "Not rated": 0}
+    assert data["changes"] == [{"id": "CIC01", "from": "Amber", "to": "Green"}]
+
+
+def test_refresh_in_parallel_gives_the_same_files(tmp_path):
+    books = []
+    for i in range(4):
+        books.append(tmp_path / f"b{i}.xlsx")
+        shutil.copyfile(SAMPLE, books[-1])
+    one, many = tmp_path / "one", tmp_path / "many"
+    one.mkdir(), many.mkdir()
+    assert run("refresh", *books, "--rules", SAMPLE_RULES, "--output", one).returncode == 0
+    assert run("refresh", *books, "--rules", SAMPLE_RULES, "--output", many, "--jobs", "2").returncode == 0
+    assert [digest(one / b.name) for b in books] == [digest(many / b.name) for b in books]
+
+
+def test_narrative_json_has_the_documented_shape():
+    result = run("narrative", SAMPLE, "--rules", SAMPLE_RULES, "--format", "json")
+    assert result.returncode == 0
+    data = json.loads(result.stdout)
+    assert data["title"] == "Children in Care Scorecard"
+    assert data["period"] == {"current": "June 2018", "previous": "May 2018"}
+    first = data["kpis"][0]
+    assert {k: first[k] for k in ("id", "polarity", "current", "previous", "target", "floor", "rag", "previous_rag", "direction")} == {
+        "id": "CIC01", "polarity": "higher", "current": 100.0, "previous": 93.9, "target": 100.0, "floor": 90.0,
+        "rag": "Green", "previous_rag": "Amber", "direction": "improved"}
+    assert data["narrative"][0].startswith("3.1 The report contains")
+
+
+def test_narrative_text_and_markdown_write_nothing(sample):
+    before = digest(sample)
+    text = run("narrative", sample, "--rules", SAMPLE_RULES)
+    markdown = run("narrative", sample, "--rules", SAMPLE_RULES, "--format", "markdown")
+    assert text.stdout.startswith("Children in Care Scorecard\n\nSummary of Performance – June 2018\n")
+    assert "**3.4.1** Percentage of CIC for 18 months" in markdown.stdout
+    assert "- 14 are rated Green" in markdown.stdout
+    assert "• 14 are rated Green – target achieved or exceeded\n• 10 are rated Amber" in text.stdout
+    assert digest(sample) == before
+
+
+def test_check_reports_where_the_table_is(sample):
+    before = digest(sample)
+    result = run("check", sample, "--rules", SAMPLE_RULES)
+    assert result.returncode == 0
+    assert "rules are valid (24 KPIs described)" in result.stdout
+    assert "24 KPIs on sheet 'Scorecard', rows 6-32, headers in row 4; June 2018 against May 2018" in result.stdout
+    assert digest(sample) == before
+    assert run("check", "--rules", SAMPLE_RULES).returncode == 0
+
+
+def test_bad_rules_name_the_line_and_exit_1(tmp_path, sample):
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("version: 1\nlayout:\n  columns: {id: Ref, current: A, previous: B}\nkpis:\n  - id: X\n    tagret: 5\n")
+    before = digest(sample)
+    result = run("refresh", sample, "--rules", rules)
+    assert result.returncode == 1
+    assert result.stderr.startswith("scorecard: error: rules.yaml, line 6: unknown key 'tagret'")
+    assert digest(sample) == before
+
+
+def test_workbook_errors_name_file_sheet_and_cell(tmp_path, sample):
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(SAMPLE_RULES.read_text().replace("current: Jun-18", "current: Jul-18"))
+    result = run("check", sample, "--rules", rules)
+    assert result.returncode == 1
+    assert f"{sample.name}, sheet 'Scorecard', cell row 4: no column headed 'Jul-18'" in result.stderr
+
+
+def test_usage_errors(tmp_path, sample):
+    assert run().returncode == 2
+    assert run("refresh", sample).returncode == 2  # --rules missing: argparse's own message
+    twice = run("refresh", sample, sample, "--rules", SAMPLE_RULES)
+    assert twice.returncode == 1 and "given more than once" in twice.stderr
+    missing = run("refresh", sample, "--rules", SAMPLE_RULES, "--output", tmp_path / "nowhere" / "x.xlsx")
+    assert missing.returncode == 1 and "does not exist" in missing.stderr
+
+
+def test_help_and_version():
+    assert "refresh" in run("--help").stdout
+    assert run("--version").stdout.startswith("scorecard ")
+    assert json.loads(run("schema").stdout)["title"].startswith("scorecard rules")
+
+
+def test_installed_entry_point_works():
+    exe = Path(sys.executable).parent / "scorecard"
+    if not exe.exists():
+        pytest.skip("not installed as a script in this environment")
+    result = subprocess.run([exe, "--version"], capture_output=True, text=True, env={**os.environ})
+    assert result.returncode == 0

@@ -1,0 +1,76 @@
+"""A real spreadsheet program opens what we write: LibreOffice converts the refreshed sample to PDF.
+
+Skipped on a developer machine without LibreOffice; on CI (CI=true) a missing LibreOffice fails,
+so a missing install step in .ci/run cannot hide behind a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from scorecard.refresh import refresh_file
+from scorecard.rules import load_rules
+
+from conftest import SAMPLE_RULES
+from layouts import LAYOUTS, make
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def need(tool: str | None, name: str) -> str:
+    if tool is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} is not installed; .ci/run should install it")
+        pytest.skip(f"{name} is not installed")
+    return tool
+
+
+def convert(book: Path, to: str, folder: Path) -> Path:
+    soffice = need(SOFFICE, "LibreOffice (soffice)")
+    profile = folder / "lo-profile"
+    result = subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", to, "--outdir", str(folder), str(book)],
+        capture_output=True, text=True, timeout=180,
+    )
+    out = folder / f"{book.stem}.{to.split(':')[0]}"
+    assert result.returncode == 0 and out.exists(), result.stdout + result.stderr
+    return out
+
+
+def pdf_text(pdf: Path) -> str:
+    pdftotext = need(shutil.which("pdftotext"), "pdftotext (poppler-utils)")
+    return subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_refreshed_sample_opens_and_prints_in_libreoffice(sample, tmp_path):
+    refresh_file(sample, load_rules(SAMPLE_RULES))
+    pdf = convert(sample, "pdf", tmp_path)
+    text = pdf_text(pdf)
+    assert "Summary of Performance – June 2018" in text
+    assert "14 are rated Green – target achieved or exceeded" in text
+    assert text.count("Amber") >= 10 and "↑ improved" in text
+    pages = subprocess.run([need(shutil.which("pdftoppm"), "pdftoppm"), "-png", "-r", "30", str(pdf), str(tmp_path / "page")],
+                           capture_output=True, check=True)
+    assert pages.returncode == 0 and sorted(tmp_path.glob("page*.png"))
+
+
+@pytest.mark.parametrize("layout", LAYOUTS, ids=lambda l: l.name)
+def test_libreoffice_reads_back_the_values_we_wrote(layout, tmp_path):
+    book, rules = make(layout, tmp_path)
+    result = refresh_file(book, load_rules(rules))
+    # LibreOffice re-saves the workbook as its own xlsx; openpyxl then reads LibreOffice's file
+    folder = tmp_path / "lo"
+    folder.mkdir()
+    resaved = convert(book, "xlsx:Calc MS Excel 2007 XML", folder)
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(resaved, data_only=True)[layout.sheet]
+    for kpi in result.scorecard.kpis:
+        assert (sheet.cell(kpi.kpi.row, result.table.direction_column).value or "") == layout.expected[kpi.kpi.id][1]
+    narrative = openpyxl.load_workbook(resaved)["Narrative"]
+    assert narrative["A1"].value == load_rules(rules).title
