@@ -148,3 +148,16 @@ def test_month_names():
     assert month_name((2018, 6)) == "June 2018"
     assert between("May 2018", "June 2018") == "May and June 2018"
     assert between("December 2017", "January 2018") == "December 2017 and January 2018"
+
+
+def test_layout_percent_fraction_and_points():
+    rules_text = RULES.replace("columns:", "percent: fraction\n  columns:") + "defaults: {unit: percent}\n"
+    rows = [HEADER, ["K1", "x", "H", 0.85, 0.75, 0.461, 0.484], ["K2", "count", "H", 10, 5, 8, 9]]
+    text = rules_text + "kpis:\n  - {id: K2, unit: number}\n"
+    k1, k2 = table(rows, text).kpis  # no number formats at all: what an engine that cannot read them sees
+    assert (k1.target, k1.floor, k1.previous, k1.current) == (85.0, 75.0, 46.1, 48.4)
+    assert (k2.target, k2.current) == (10, 9)
+    points = RULES.replace("columns:", "percent: points\n  columns:")
+    formats = [[None] * 8, [None, None, None, "0%", "0%", "0.0%", "0.0%", None]]
+    kpi = table([HEADER, ["K1", "x", "H", 85, 75, 46.1, 48.4]], points, formats=formats).kpis[0]
+    assert (kpi.target, kpi.current) == (85, 48.4)

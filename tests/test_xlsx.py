@@ -213,3 +213,13 @@ def test_package_checks_refuse_with_a_clear_message(tmp_path):
         with pytest.raises(WorkbookError, match=words) as caught:
             xlsx.read_grid(path, None)
         assert name in str(caught.value)
+
+
+def test_columns_added_by_a_refresh_are_found_by_the_next(tmp_path):
+    book = write_book(tmp_path / "b.xlsx", [["Ref", "Polarity", "Target", "Floor", "May-18", "Jun-18"], ["K1", "H", 85, 75, 80, 90]])
+    rules = parse_rules("version: 1\nlayout:\n  columns: {id: Ref, current: Jun-18, previous: May-18, polarity: Polarity, target: Target, floor: Floor}\n")
+    refresh_file(book, rules)
+    once = parts(book)
+    refresh_file(book, rules)
+    assert parts(book) == once
+    assert [c.value for c in openpyxl.load_workbook(book).worksheets[0][1]] == ["Ref", "Polarity", "Target", "Floor", "May-18", "Jun-18", "RAG", "DOT"]

@@ -38,6 +38,30 @@ class NarrativeRow:
 
 
 @dataclass(frozen=True)
+class NarrativeCell:
+    """One cell of the Narrative sheet: the same layout from every writer."""
+
+    row: int
+    column: int
+    text: str
+    style: str  # title | heading | body | bullet | lead | note | number
+
+
+def narrative_cells(rows: tuple[NarrativeRow, ...]) -> list[NarrativeCell]:
+    """Title in A1, heading in A2, a blank row, numbers in A and text in B, a blank row, the provenance."""
+    cells, line = [], 0
+    for item in rows:
+        line += 2 if item.style == "note" or line == 2 else 1
+        if item.style in ("title", "heading"):
+            cells.append(NarrativeCell(line, 1, item.text, item.style))
+            continue
+        if item.number:
+            cells.append(NarrativeCell(line, 1, item.number, "number"))
+        cells.append(NarrativeCell(line, 2, item.text, item.style))
+    return cells
+
+
+@dataclass(frozen=True)
 class WritePlan:
     sheet: str
     rag_column: int
@@ -45,9 +69,14 @@ class WritePlan:
     rag: tuple[CellWrite, ...]  # one per KPI, in row order
     direction: tuple[CellWrite, ...]
     headers: tuple[CellWrite, ...]  # RAG and direction headers the workbook lacked
+    style_source: int  # a created column takes its cell styles from this column (the last original one)
     colours: dict[str, str]  # status text -> fill, for conditional formatting of formula cells
     narrative_sheet: str
     narrative: tuple[NarrativeRow, ...]
+
+    @property
+    def narrative_cells(self) -> list[NarrativeCell]:
+        return narrative_cells(self.narrative)
 
     @property
     def first_row(self) -> int:
@@ -90,6 +119,7 @@ def make_plan(card: Scorecard, table: KpiTable, rules: Rules, narrative: Narrati
         rag=rag,
         direction=direction,
         headers=headers,
+        style_source=min(table.added_columns.values(), default=max(rag_col, dir_col) + 1) - 1,
         colours={r.value: c for r, c in rules.colours.items()},
         narrative_sheet=rules.narrative_sheet,
         narrative=narrative_rows(narrative, provenance_line(rules, table.sheet)),

@@ -63,6 +63,7 @@ class Layout:
     sheet: str | None = None
     header_row: int | None = None
     history: bool = False
+    percent: str = "format"  # format | fraction | points: how percentages are stored
 
 
 @dataclass(frozen=True)
@@ -351,6 +352,7 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
             sheet=layout_doc.get("sheet"),
             header_row=layout_doc.get("header_row"),
             history=bool(layout_doc.get("history", False)),
+            percent=layout_doc.get("percent", "format"),
         ),
         title=document.get("title", "Scorecard"),
         period_current=period.get("current"),

@@ -132,7 +132,7 @@ def _norm(text: Any) -> str:
     return " ".join(str(text).split()).casefold()
 
 
-def _find_header_row(grid: Grid, rules: Rules) -> int:
+def find_header_row(grid: Grid, rules: Rules) -> int:
     wanted = _norm(rules.layout.columns["id"])
     if rules.layout.header_row:
         return rules.layout.header_row
@@ -155,11 +155,13 @@ def _header_matches(cell: Any, wanted: str) -> bool:
     return month is not None and month == parse_month(wanted)
 
 
-def _locate_columns(grid: Grid, rules: Rules, header_row: int) -> dict[str, int]:
+def locate_columns(grid: Grid, rules: Rules, header_row: int) -> dict[str, int]:
     width = grid.width(header_row)
     headers = {c: grid.value(header_row, c) for c in range(1, width + 1)}
     columns: dict[str, int] = {}
-    for name, wanted in rules.layout.columns.items():
+    # the RAG and direction columns are looked for by their default headers too, so a column
+    # scorecard added on an earlier refresh is found again rather than added twice
+    for name, wanted in {**DEFAULT_HEADERS, **rules.layout.columns}.items():
         found = [c for c, cell in headers.items() if _header_matches(cell, wanted)]
         if len(found) > 1:
             cells = " and ".join(cell_ref(header_row, c) for c in found)
@@ -183,7 +185,7 @@ def _locate_columns(grid: Grid, rules: Rules, header_row: int) -> dict[str, int]
     return columns
 
 
-def _month_columns(grid: Grid, header_row: int, taken: set[int]) -> list[tuple[Month, int]]:
+def month_columns(grid: Grid, header_row: int, taken: set[int]) -> list[tuple[Month, int]]:
     months = []
     for c in range(1, grid.width(header_row) + 1):
         month = parse_month(grid.value(header_row, c))
@@ -194,14 +196,14 @@ def _month_columns(grid: Grid, header_row: int, taken: set[int]) -> list[tuple[M
 
 def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTable:
     """Find the KPI table the rules describe and read every KPI row of it."""
-    header_row = _find_header_row(grid, rules)
-    columns = _locate_columns(grid, rules, header_row)
+    header_row = find_header_row(grid, rules)
+    columns = locate_columns(grid, rules, header_row)
     id_col = columns["id"]
     warnings: list[str] = []
 
     current_month = previous_month = None
     if rules.layout.history:
-        months = _month_columns(grid, header_row, set(columns.values()))
+        months = month_columns(grid, header_row, set(columns.values()))
         if not months:
             raise WorkbookError(
                 f"layout.history is true but no header in row {header_row} names a month "
@@ -298,17 +300,32 @@ def _read_kpi(grid: Grid, rules: Rules, columns: dict[str, int], row: int, kpi_i
         c = columns.get(name)
         return (None, None) if c is None else (grid.value(row, c), grid.number_format(row, c))
 
+    percent = rules.layout.percent
+    value_format = cell("current")[1] or cell("previous")[1]
+    unit = (rule and rule.unit) or ("percent" if percent == "format" and is_percent_format(value_format) else rules.unit)
+
+    def as_stored(number_format: str | None) -> str | None:
+        """The number format that decides scaling, by layout.percent."""
+        if percent == "format":
+            return number_format
+        return "0%" if percent == "fraction" and unit == "percent" else None
+
     def figure(name: str) -> float | None:
         if name not in columns:
             return None
-        number, problem = read_value(*cell(name))
+        value, number_format = cell(name)
+        number, problem = read_value(value, as_stored(number_format))
         if problem:
             warnings.append(f"sheet '{grid.sheet}', cell {cell_ref(row, columns[name])}: {problem}; read as no data")
         return number
 
+    def threshold(name: str) -> float | None:
+        value, number_format = cell(name)
+        return read_threshold(value, as_stored(number_format))
+
     current, previous = figure("current"), figure("previous")
-    target = rule.target if rule and rule.target is not None else read_threshold(*cell("target"))
-    floor = rule.floor if rule and rule.floor is not None else read_threshold(*cell("floor"))
+    target = rule.target if rule and rule.target is not None else threshold("target")
+    floor = rule.floor if rule and rule.floor is not None else threshold("floor")
     if rule is None and current is None and previous is None and target is None and floor is None:
         return None  # a section heading, a note or a blank line with an id-like label
 
@@ -338,8 +355,6 @@ def _read_kpi(grid: Grid, rules: Rules, columns: dict[str, int], row: int, kpi_i
         where = "rules" if rule and rule.floor is not None else f"sheet '{grid.sheet}' row {row}"
         raise WorkbookError(f"KPI '{kpi_id}' ({where}): {complaint}", sheet=grid.sheet, cell=cell_ref(row, columns["id"]))
 
-    value_format = cell("current")[1] or cell("previous")[1]
-    unit = (rule and rule.unit) or ("percent" if is_percent_format(value_format) else rules.unit)
     name_cell = cell("name")[0]
     name = (rule and rule.name) or (str(name_cell).strip() if name_cell not in (None, "") else kpi_id)
     commentary = cell("commentary")[0]
@@ -356,7 +371,7 @@ def _read_kpi(grid: Grid, rules: Rules, columns: dict[str, int], row: int, kpi_i
         compare=(rule and rule.compare) or rules.compare,
         green_within=rule.green_within if rule else None,
         amber_within=rule.amber_within if rule else None,
-        numerator=read_value(*cell("numerator"))[0],
+        numerator=read_value(*cell("numerator"))[0],  # counts: never scaled by the KPI's unit
         denominator=read_value(*cell("denominator"))[0],
         commentary="" if commentary is None or isinstance(commentary, CellError) else str(commentary).strip(),
         row=row,

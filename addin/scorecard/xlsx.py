@@ -22,7 +22,7 @@ from typing import Any, Iterable
 from lxml import etree
 
 from .errors import WorkbookError, column_letter
-from .plan import PROVENANCE_PREFIX, NARRATIVE_WIDTHS, CellWrite, NarrativeRow, WritePlan
+from .plan import NARRATIVE_WIDTHS, PROVENANCE_PREFIX, NarrativeCell, WritePlan
 from .table import EXCEL_ERRORS, CellError, Grid
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -515,6 +515,16 @@ class Sheet:
         ref = f"{column_letter(column)}{row_number}"
         return row is not None and any(c.get("r") == ref for c in row.iterfind(q("c")))
 
+    def implicit_style(self, row_number: int, column: int) -> int:
+        row = self.rows.get(row_number)
+        if row is not None and row.get("customFormat") in ("1", "true"):
+            return int(row.get("s", 0))
+        cols = self.root.find(q("cols"))
+        for col in (() if cols is None else cols):
+            if int(col.get("min", 0)) <= column <= int(col.get("max", -1)):
+                return int(col.get("style", 0))
+        return 0
+
     def style_of(self, row_number: int, column: int) -> int:
         row = self.rows.get(row_number)
         if row is None:
@@ -603,7 +613,7 @@ def _write_scorecard_sheet(package: Package, workbook: Workbook, styles: Styles,
     writes = (*plan.headers, *plan.rag, *plan.direction)
     # Styles are taken before anything is written, so a new column copies the original look of
     # its left neighbour, not the fill we have just given that neighbour.
-    bases = {(w.row, w.column): _base_style(sheet, w.row, w.column) for w in writes}
+    bases = {(w.row, w.column): _base_style(sheet, plan, w.row, w.column) for w in writes}
     formula_rows = []
     for write in writes:
         cell, _ = sheet.cell(write.row, write.column)
@@ -619,13 +629,16 @@ def _write_scorecard_sheet(package: Package, workbook: Workbook, styles: Styles,
     package.touch(part)
 
 
-def _base_style(sheet: Sheet, row: int, column: int) -> int:
-    """The cell's own style, or for a cell not yet in the file, that of the nearest cell to its left."""
-    for col in range(column, 0, -1):
-        style = sheet.style_of(row, col)
-        if style or sheet.has_cell(row, col):
-            return style
-    return 0
+def _base_style(sheet: Sheet, plan: WritePlan, row: int, column: int) -> int:
+    """The style a written cell keeps: its own; in a column we create, that of the plan's
+    ``style_source`` column in the same row (as the Excel macros copy it); else what Excel gives
+    a new cell there (the row's style, then the column's)."""
+    created = {w.column for w in plan.headers}
+    if column in created:
+        column = plan.style_source
+    if sheet.has_cell(row, column):
+        return sheet.style_of(row, column)
+    return sheet.implicit_style(row, column)
 
 
 def _widen(root: etree._Element, plan: WritePlan) -> None:
@@ -679,7 +692,7 @@ def row_height(text: str, width: float, line_height: float = 15.0) -> float:
     return lines * line_height + 3
 
 
-def _narrative_xml(styles: Styles, rows: tuple[NarrativeRow, ...]) -> bytes:
+def _narrative_xml(styles: Styles, cells: list[NarrativeCell]) -> bytes:
     base = 0
     formats = {
         "title": styles.cell_format(base, font=styles.font(bold=True, size=14)),
@@ -693,7 +706,7 @@ def _narrative_xml(styles: Styles, rows: tuple[NarrativeRow, ...]) -> bytes:
     root = etree.Element(q("worksheet"), nsmap={None: MAIN, "r": REL})
     pr = etree.SubElement(root, q("sheetPr"))
     etree.SubElement(pr, q("pageSetUpPr")).set("fitToPage", "1")
-    etree.SubElement(root, q("dimension")).set("ref", f"A1:B{len(rows) + 2}")
+    etree.SubElement(root, q("dimension")).set("ref", f"A1:B{max(c.row for c in cells)}")
     views = etree.SubElement(root, q("sheetViews"))
     view = etree.SubElement(views, q("sheetView"))
     view.set("showGridLines", "0")
@@ -706,18 +719,12 @@ def _narrative_xml(styles: Styles, rows: tuple[NarrativeRow, ...]) -> bytes:
             col.set(key, str(value))
     etree.SubElement(root, q("sheetData"))
     sheet = Sheet(root)
-    line = 0
-    for item in rows:
-        line += 2 if item.style in ("note",) or line == 2 else 1  # blank rows under the heading and above the note
-        if item.style in ("title", "heading"):
-            set_text(sheet.cell(line, 1)[0], item.text, formats[item.style])
-            continue
-        if item.number:
-            set_text(sheet.cell(line, 1)[0], item.number, formats["number"])
-        set_text(sheet.cell(line, 2)[0], item.text, formats[item.style])
-        row = sheet.row(line)
-        row.set("ht", f"{row_height(item.text, NARRATIVE_WIDTHS[1]):g}")
-        row.set("customHeight", "1")
+    for cell in cells:
+        set_text(sheet.cell(cell.row, cell.column)[0], cell.text, formats[cell.style])
+        if cell.column == 2 and cell.style not in ("title", "heading"):
+            row = sheet.row(cell.row)
+            row.set("ht", f"{row_height(cell.text, NARRATIVE_WIDTHS[1]):g}")
+            row.set("customHeight", "1")
     margins = etree.SubElement(root, q("pageMargins"))
     for key, value in (("left", 0.7), ("right", 0.7), ("top", 0.75), ("bottom", 0.75), ("header", 0.3), ("footer", 0.3)):
         margins.set(key, str(value))
@@ -730,7 +737,7 @@ def _narrative_xml(styles: Styles, rows: tuple[NarrativeRow, ...]) -> bytes:
 
 
 def _write_narrative_sheet(package: Package, workbook: Workbook, styles: Styles, plan: WritePlan) -> None:
-    xml = _narrative_xml(styles, plan.narrative)
+    xml = _narrative_xml(styles, plan.narrative_cells)
     part = workbook.sheet_part(plan.narrative_sheet)
     if part is None:
         workbook.add_sheet(plan.narrative_sheet, xml)

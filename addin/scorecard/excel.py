@@ -1,0 +1,391 @@
+"""The ribbon's entry points, written against the ``xw.Book`` API only.
+
+The same code runs in desktop Excel (through the add-in's RunPython) and on xlwings' remote
+engine, which is how it is tested on Linux. Each entry point reads the workbook once, decides
+everything in the domain core (the same ``evaluate_grid`` and ``WritePlan`` as the command line),
+and only then writes, in few, large calls:
+
+- the KPI table is read in one call (values) plus one per figure column (number formats);
+- each run of consecutive KPI rows is written with one call per column and one ``set_colors``;
+- the Narrative sheet is one block of values and a fixed number of format calls.
+
+So the number of Excel calls grows with the number of sections that interrupt the KPI rows, not
+with the number of KPIs. Errors reach the user as an Excel alert carrying the same message the
+command line prints; no traceback reaches a Python console.
+
+Public API, also for a user's own VBA (``RunPython "import scorecard.excel; scorecard.excel.refresh()"``):
+``refresh``, ``check``, ``narrative``, ``clear``, ``open_rules``, ``help``; ``book=None`` means
+``xw.Book.caller()``.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import xlwings as xw
+
+from .errors import ScorecardError
+from .plan import NARRATIVE_WIDTHS, PROVENANCE_PREFIX, WritePlan
+from .refresh import Evaluation, evaluate_grid
+from .rules import Rules, load_rules_cached
+from .table import Grid, find_header_row, locate_columns, month_columns
+
+TITLE = "Scorecard"
+RULES_NAME = "ScorecardRules"
+SETTINGS_SHEET = "Settings"
+SETTINGS_KEYS = {"rules", "rules file", "scorecard rules"}
+HOW_TO_NAME_RULES = (
+    "Tell scorecard where the rules are in one of three ways: define a name ScorecardRules "
+    '(Formulas > Name Manager) whose value is the rules file\'s path, e.g. ="cic-rules.yaml"; or add a sheet '
+    "named Settings with 'Rules file' in column A and the path in column B; or save the rules as "
+    "{stem}.yaml beside the workbook. A relative path is taken from the workbook's folder."
+)
+
+
+# --- entry points ----------------------------------------------------------------------------------
+
+
+def _entry_point(job: Callable[..., str | None]) -> Callable[..., str | None]:
+    """Run a job on the calling workbook; show its message, or its error, as an Excel alert."""
+
+    @functools.wraps(job)
+    def run(book: xw.Book | None = None, rules: str | os.PathLike | None = None) -> str | None:
+        book = book if book is not None else xw.Book.caller()
+        try:
+            message = job(book, rules)
+        except ScorecardError as error:
+            message = str(error)
+        except Exception as error:  # a bug: still an alert, never a console traceback
+            message = (f"scorecard stopped on an unexpected error ({type(error).__name__}: {error}). "
+                       "The workbook was not changed after the error; please report it with the rules file.")  # fmt: skip
+        if message:
+            _alert(book, message)
+        return message
+
+    return run
+
+
+def _alert(book: xw.Book, message: str) -> None:
+    try:
+        book.app.alert(message, title=TITLE)
+    except Exception:  # no app to show it (a script without Excel): print instead
+        print(message, file=sys.stderr)
+
+
+@_entry_point
+def refresh(book: xw.Book, rules: str | os.PathLike | None = None) -> str | None:
+    """RAG column, direction column and the Narrative sheet, from the rules."""
+    loaded = _rules(book, rules)
+    sheet, result = _evaluate(book, loaded)
+    formula_rows = _formula_rows(sheet, result.plan)
+    narrative_sheet = _narrative_sheet(book, result.plan)  # refuse before writing anything
+    _write_cells(sheet, result.plan, formula_rows)
+    _write_narrative(book, result.plan, narrative_sheet)
+    warnings = result.table.warnings
+    return "\n".join(f"Warning: {w}" for w in warnings) if warnings else None
+
+
+@_entry_point
+def check(book: xw.Book, rules: str | os.PathLike | None = None) -> str:
+    """List what was found and every problem, writing nothing."""
+    loaded = _rules(book, rules)
+    _, result = _evaluate(book, loaded)
+    table, card = result.table, result.scorecard
+    rows = [k.kpi.row for k in card.kpis]
+    lines = [
+        f"Rules: {loaded.provenance}",
+        f"{len(card.kpis)} KPIs on sheet '{table.sheet}', rows {min(rows)}-{max(rows)}, headers in row {table.header_row}.",
+        f"Periods: {card.period.current or '(current not named)'} against {card.period.previous or '(previous not named)'}.",
+        "Ratings now: " + ", ".join(f"{n} {status}" for status, n in card.counts.items() if n) + ".",
+    ]
+    lines += [f"Refresh will add a '{name}' column." for name in sorted(table.added_columns)]
+    lines += [f"Warning: {w}" for w in table.warnings] or ["No problems found."]
+    return "\n".join(lines)
+
+
+@_entry_point
+def narrative(book: xw.Book, rules: str | os.PathLike | None = None) -> str | None:
+    """Only the Narrative sheet: the RAG and direction columns are left as they are."""
+    _, result = _evaluate(book, _rules(book, rules))
+    _write_narrative(book, result.plan, _narrative_sheet(book, result.plan))
+    return None
+
+
+@_entry_point
+def clear(book: xw.Book, rules: str | os.PathLike | None = None) -> str | None:
+    """Remove what Refresh wrote: RAG and direction texts and fills, and the Narrative sheet."""
+    sheet, result = _evaluate(book, _rules(book, rules))
+    plan = result.plan
+    narrative_sheet = _narrative_sheet(book, plan)
+    for first, last in _runs(w.row for w in plan.rag):
+        for column in (plan.rag_column, plan.direction_column):
+            sheet.range((first, column), (last, column)).clear_contents()
+        sheet.range((first, plan.rag_column), (last, plan.rag_column)).set_colors([[None]] * (last - first + 1))
+    if narrative_sheet is not None:
+        narrative_sheet.delete()
+    return None
+
+
+@_entry_point
+def open_rules(book: xw.Book, rules: str | os.PathLike | None = None) -> str | None:
+    """Open the rules file in the system's editor for YAML files."""
+    path = Path(rules) if rules else find_rules(book)
+    try:
+        if sys.platform.startswith("win"):
+            os.startfile(path)  # type: ignore[attr-defined]
+            return None
+        if sys.platform == "darwin":
+            import subprocess
+
+            subprocess.Popen(["open", "-t", str(path)])
+            return None
+    except OSError as error:
+        return f"Could not open {path}: {error.strerror}"
+    return f"The rules file is {path}"
+
+
+@_entry_point
+def help(book: xw.Book, rules: str | os.PathLike | None = None) -> str:
+    """A short guide in an alert."""
+    return (
+        "Refresh rates every KPI from the rules, writes the RAG and direction of travel columns and "
+        "replaces the Narrative sheet. Check lists what was found and any problems, writing nothing. "
+        "Narrative only rewrites the Narrative sheet. Clear removes what Refresh wrote. "
+        "Open rules opens the YAML rules file.\n\n" + HOW_TO_NAME_RULES.format(stem=Path(book.name).stem)
+        + "\n\nWorksheet functions: RAG, DIRECTION, SCORECARD_RAG, SCORECARD_DIRECTION, SCORECARD_COUNT, "
+        "SCORECARD_NARRATIVE (see the README)."
+    )
+
+
+# --- finding the rules ---------------------------------------------------------------------------
+
+
+def find_rules(book: xw.Book) -> Path:
+    """The rules file the workbook names: ScorecardRules name, Settings sheet, or <workbook>.yaml beside it."""
+    folder = Path(book.fullname).parent
+    named = _rules_from_name(book) or _rules_from_settings(book)
+    if named:
+        path, source = named
+        path = Path(os.path.expandvars(os.path.expanduser(str(path).strip())))
+        path = path if path.is_absolute() else folder / path
+        if not path.is_file():
+            raise ScorecardError(f"the rules file {path} named by {source} does not exist", file=book.name)
+        return path
+    stem = Path(book.name).stem
+    for suffix in (".yaml", ".yml"):
+        candidate = folder / f"{stem}{suffix}"
+        if candidate.is_file():
+            return candidate
+    raise ScorecardError("no rules file found. " + HOW_TO_NAME_RULES.format(stem=stem), file=book.name)
+
+
+def _rules_from_name(book: xw.Book) -> tuple[str, str] | None:
+    try:
+        name = book.names[RULES_NAME]
+    except Exception:
+        return None
+    refers_to = (name.refers_to or "").strip()
+    if refers_to.startswith('="') and refers_to.endswith('"'):
+        return refers_to[2:-1].replace('""', '"'), f"the name {RULES_NAME}"
+    try:
+        value = name.refers_to_range.value
+    except Exception:
+        value = None
+    return (str(value), f"the name {RULES_NAME} ({refers_to})") if value else None
+
+
+def _rules_from_settings(book: xw.Book) -> tuple[str, str] | None:
+    sheet = _sheet_named(book, SETTINGS_SHEET)
+    if sheet is None:
+        return None
+    values = sheet.used_range.options(ndim=2).value or []
+    for row in values:
+        if len(row) >= 2 and isinstance(row[0], str) and row[0].strip().casefold() in SETTINGS_KEYS and row[1]:
+            return str(row[1]), f"the {SETTINGS_SHEET} sheet"
+    return None
+
+
+def _rules(book: xw.Book, rules: str | os.PathLike | None) -> Rules:
+    return load_rules_cached(rules if rules else find_rules(book))
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def _sheet_named(book: xw.Book, name: str) -> Any:
+    for sheet in book.sheets:
+        if sheet.name.casefold() == name.casefold():
+            return sheet
+    return None
+
+
+def _table_sheet(book: xw.Book, rules: Rules) -> Any:
+    if rules.layout.sheet is None:
+        return book.sheets[0]
+    sheet = _sheet_named(book, rules.layout.sheet)
+    if sheet is None:
+        import difflib
+
+        names = [s.name for s in book.sheets]
+        close = difflib.get_close_matches(rules.layout.sheet, names, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise ScorecardError(f"no sheet named '{rules.layout.sheet}' (layout.sheet){hint}; sheets: {', '.join(names)}", file=book.name)
+    return sheet
+
+
+def read_grid(book: xw.Book, rules: Rules) -> tuple[Any, Grid]:
+    """The table's sheet as a Grid: values in one call, number formats in one call per figure column."""
+    sheet = _table_sheet(book, rules)
+    used = sheet.used_range
+    last_row, last_column = used.row + used.shape[0] - 1, used.column + used.shape[1] - 1
+    values = sheet.range((1, 1), (last_row, last_column)).options(ndim=2).value
+    grid = Grid(sheet=sheet.name, values=[list(row) for row in values])
+    if rules.layout.percent == "format":
+        grid.formats = _number_formats(sheet, grid, rules)
+    return sheet, grid
+
+
+def _number_formats(sheet: Any, grid: Grid, rules: Rules) -> list[list[str | None]] | None:
+    """Formats of the figure columns only (the rest is never scaled); None if the engine cannot read them."""
+    header_row = find_header_row(grid, rules)
+    columns = locate_columns(grid, rules, header_row)
+    wanted = [columns[f] for f in ("current", "previous", "target", "floor") if f in columns]
+    if rules.layout.history:
+        wanted += [c for _, c in month_columns(grid, header_row, set(columns.values()))]
+    formats: list[list[str | None]] = [[None] * len(row) for row in grid.values]
+    first, last = header_row + 1, grid.row_count
+    if last < first:
+        return formats
+    for column in sorted(set(wanted)):
+        block = sheet.range((first, column), (last, column))
+        try:
+            uniform = block.number_format
+        except NotImplementedError:  # xlwings' remote engine: formats are not in its payload
+            return None
+        cells = [uniform] * (last - first + 1) if uniform is not None else [
+            sheet.range((r, column)).number_format for r in range(first, last + 1)
+        ]  # mixed formats in one column: desktop Excel answers None for the block, so read each cell
+        for offset, number_format in enumerate(cells):
+            row = formats[first - 1 + offset]
+            if column <= len(row):
+                row[column - 1] = number_format
+    return formats
+
+
+def _evaluate(book: xw.Book, rules: Rules) -> tuple[Any, Evaluation]:
+    sheet, grid = read_grid(book, rules)
+    try:
+        return sheet, evaluate_grid(grid, rules)
+    except ScorecardError as error:
+        error.file = error.file or book.name
+        raise
+
+
+def _formula_rows(sheet: Any, plan: WritePlan) -> set[int] | None:
+    """Rows whose RAG cell holds a formula, or None when the engine cannot read formulas."""
+    rows: set[int] = set()
+    for first, last in _runs(w.row for w in plan.rag):
+        try:
+            formulas = sheet.range((first, plan.rag_column), (last, plan.rag_column)).options(ndim=2).formula
+        except NotImplementedError:
+            return None
+        rows |= {first + i for i, (f,) in enumerate(formulas) if isinstance(f, str) and f.startswith("=")}
+    return rows
+
+
+def _narrative_sheet(book: xw.Book, plan: WritePlan) -> Any:
+    """The existing Narrative sheet if scorecard wrote it; refuses one it did not write."""
+    if plan.narrative_sheet.casefold() == plan.sheet.casefold():
+        raise ScorecardError(f"the narrative sheet '{plan.narrative_sheet}' is the scorecard sheet itself; set narrative.sheet", file=book.name)
+    sheet = _sheet_named(book, plan.narrative_sheet)
+    if sheet is None:
+        return None
+    values = sheet.used_range.options(ndim=2).value or []
+    if not any(isinstance(v, str) and v.startswith(PROVENANCE_PREFIX) for row in values for v in row):
+        raise ScorecardError(
+            f"already has a sheet named '{plan.narrative_sheet}' that scorecard did not write; rename that sheet "
+            "or set narrative.sheet in the rules to another name. Nothing was changed.",
+            file=book.name,
+        )
+    return sheet
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+def _runs(rows: Iterable[int]) -> list[tuple[int, int]]:
+    """Consecutive rows as (first, last) runs: each run is written in one call per column."""
+    runs: list[tuple[int, int]] = []
+    for row in rows:
+        if runs and row == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    return runs
+
+
+def literal(text: str) -> str:
+    """Text Excel must keep as text: never a formula (=, +, -, @) and never a number or date ("3.1")."""
+    return f"'{text}" if text and (text[0] in "=+-@'" or text[0].isdigit()) else text
+
+
+def _write_cells(sheet: Any, plan: WritePlan, formula_rows: set[int] | None) -> None:
+    created = sorted(w.column for w in plan.headers)
+    for header in plan.headers:  # look like the headers beside them: copy, then write the text
+        sheet.range((header.row, plan.style_source)).copy(sheet.range((header.row, header.column)))
+        sheet.range((header.row, header.column)).value = literal(header.text)
+    formula_rows = formula_rows or set()
+    by_row = {w.row: w for w in plan.rag}
+    directions = {w.row: w for w in plan.direction}
+    for first, last in _runs(by_row):
+        rows = range(first, last + 1)
+        if created:
+            source = sheet.range((first, plan.style_source), (last, plan.style_source))
+            for column in created:
+                source.copy(sheet.range((first, column), (last, column)))
+        rag = sheet.range((first, plan.rag_column), (last, plan.rag_column))
+        values = [r for r in rows if r not in formula_rows]
+        for a, b in _runs(values):  # around formula cells, which keep their formula
+            sheet.range((a, plan.rag_column), (b, plan.rag_column)).value = [[literal(by_row[r].text)] for r in range(a, b + 1)]
+        rag.set_colors([[... if r in formula_rows else f"#{by_row[r].fill}"] for r in rows])
+        sheet.range((first, plan.direction_column), (last, plan.direction_column)).value = [
+            [literal(directions[r].text) or None] for r in rows
+        ]
+    if formula_rows:
+        rag = sheet.range((plan.first_row, plan.rag_column), (plan.last_row, plan.rag_column))
+        rag.conditional_formats.clear()
+        for status, colour in plan.colours.items():
+            rag.conditional_formats.add_cell_value("equal", f'"{status}"', fill_color=f"#{colour}")
+
+
+def _write_narrative(book: xw.Book, plan: WritePlan, existing: Any) -> None:
+    if existing is not None:
+        existing.clear()
+        sheet = existing
+    else:
+        sheet = book.sheets.add(plan.narrative_sheet, after=book.sheets[len(book.sheets) - 1])
+    cells = plan.narrative_cells
+    last = max(c.row for c in cells)
+    block: list[list[str | None]] = [[None, None] for _ in range(last)]
+    for cell in cells:
+        block[cell.row - 1][cell.column - 1] = literal(cell.text)
+    sheet.range((1, 1), (last, 2)).value = block
+    sheet.range("A:A").column_width = NARRATIVE_WIDTHS[0]
+    sheet.range("B:B").column_width = NARRATIVE_WIDTHS[1]
+    body = sheet.range((3, 1), (last, 2))
+    body.wrap_text = True
+    by_style: dict[str, list[int]] = {}
+    for cell in cells:
+        by_style.setdefault(cell.style, []).append(cell.row)
+    for style, bold, size in (("title", True, 14), ("heading", True, 12)):
+        for row in by_style.get(style, []):
+            font = sheet.range((row, 1)).font
+            font.bold, font.size = bold, size
+    sheet.range((3, 1), (last, 1)).font.bold = True
+    for row in by_style.get("lead", []) + by_style.get("note", []):
+        sheet.range((row, 2)).font.italic = True
+    body.rows.autofit()
