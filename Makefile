@@ -8,7 +8,7 @@ SAMPLE := workbook_templates/cic-scorecard-june-2018.xlsx
 RULES  := rules/cic-scorecard.yaml
 DEMO   := build/demo
 
-.PHONY: install demo test bench sample clean
+.PHONY: install demo test bench sample addin clean
 
 install: $(VENV)/.installed
 
@@ -27,6 +27,9 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest -q
+
+addin: install
+	$(BIN)/scorecard addin build --output build/scorecard.xlam
 
 sample: install
 	$(BIN)/python workbook_templates/make_sample.py

@@ -74,3 +74,30 @@ def test_libreoffice_reads_back_the_values_we_wrote(layout, tmp_path):
         assert (sheet.cell(kpi.kpi.row, result.table.direction_column).value or "") == layout.expected[kpi.kpi.id][1]
     narrative = openpyxl.load_workbook(resaved)["Narrative"]
     assert narrative["A1"].value == load_rules(rules).title
+
+
+def test_libreoffice_imports_the_addins_vba_project(tmp_path):
+    """LibreOffice is a VBA host: it parses our project, decompresses every module and writes its own."""
+    import zipfile
+
+    from oletools.olevba import VBA_Parser
+
+    from scorecard import xlam
+
+    built = xlam.build(tmp_path / "scorecard.xlam")
+    probe = tmp_path / "probe.xlsm"  # LibreOffice has no .xlam filter; the same package as a macro workbook
+    with zipfile.ZipFile(built) as source, zipfile.ZipFile(probe, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"addin.macroEnabled.main+xml", b"sheet.macroEnabled.main+xml")
+            out.writestr(info, data)
+    folder = tmp_path / "lo"
+    folder.mkdir()
+    resaved = convert(probe, "xlsm:Calc MS Excel 2007 VBA XML", folder)
+    parser = VBA_Parser(str(resaved))
+    modules = {Path(name).stem: code for _, _, name, code in parser.extract_macros()}
+    parser.close()
+    assert set(modules) == {"ThisWorkbook", "Sheet1", "xlwings", "Dictionary", "ScorecardRibbon", "ScorecardFunctions"}
+    assert 'RunPython "import scorecard.excel; scorecard.excel.refresh()"' in modules["ScorecardRibbon"]
+    assert "Function SCORECARD_NARRATIVE(table_range, Optional rules_path)" in modules["ScorecardFunctions"]

@@ -59,6 +59,16 @@ def _parser() -> argparse.ArgumentParser:
     common(check)
 
     commands.add_parser("schema", help="print the JSON Schema of the rules file (for editors)")
+
+    addin = commands.add_parser("addin", help="build, install or uninstall the Excel add-in (scorecard.xlam)")
+    actions = addin.add_subparsers(dest="action", metavar="ACTION", required=True)
+    build = actions.add_parser("build", help="build scorecard.xlam from its sources")
+    build.add_argument("--output", default="build/scorecard.xlam", metavar="PATH")
+    for name, text in (("install", "build the add-in into Excel's XLSTART folder and record this Python"),
+                       ("uninstall", "remove the add-in and the recorded interpreter")):
+        sub = actions.add_parser(name, help=text)
+        sub.add_argument("--dir", metavar="XLSTART", help="the folder Excel loads add-ins from (default: the user's XLSTART)")
+        sub.add_argument("--config", metavar="FILE", help="the add-in's configuration file (default: ~/.scorecard/scorecard.conf on Windows)")
     return parser
 
 
@@ -220,7 +230,27 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"refresh": _refresh, "narrative": _narrative, "check": _check, "schema": _schema}
+def _addin(args: argparse.Namespace) -> int:
+    from . import install
+
+    if args.action == "build":
+        from .xlam import build
+
+        print(build(args.output))
+        return 0
+    folder = Path(args.dir) if args.dir else None
+    config = Path(args.config) if args.config else None
+    if args.action == "install":
+        target, config_file = install.install(folder, config)
+        print(f"Installed {target}\nRecorded {install.interpreter_key()} = {sys.executable} in {config_file}")
+        print("Restart Excel: the Scorecard tab appears on the ribbon.")
+    else:
+        removed = install.uninstall(folder, config)
+        print("\n".join(f"Removed {p}" for p in removed) or "Nothing to remove.")
+    return 0
+
+
+COMMANDS = {"refresh": _refresh, "narrative": _narrative, "check": _check, "schema": _schema, "addin": _addin}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -21,6 +21,7 @@ Public API, also for a user's own VBA (``RunPython "import scorecard.excel; scor
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 import sys
 from pathlib import Path
@@ -66,6 +67,7 @@ def _entry_point(job: Callable[..., str | None]) -> Callable[..., str | None]:
             _alert(book, message)
         return message
 
+    run.__signature__ = inspect.signature(run, follow_wrapped=False)  # show book=None, not the job's
     return run
 
 

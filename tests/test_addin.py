@@ -1,0 +1,189 @@
+"""The add-in file, checked by readers that are not ours: xmlschema, oletools (olevba) and olefile.
+
+Nothing here runs Excel. What these tests establish: the package is well formed, the ribbon XML
+is valid against Microsoft's customUI schema, every VBA module decodes to the source it was built
+from, every button calls a procedure that exists, and every Python entry point the VBA names
+exists and is exercised by the remote-engine tests.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import olefile
+import pytest
+import xmlschema
+from lxml import etree
+from oletools.olevba import VBA_Parser
+
+from scorecard import ovba, udfs, xlam
+from scorecard.cfb import Storage, Stream, write_compound_file
+
+from conftest import ROOT
+
+SCHEMA = Path(__file__).parent / "schemas" / "customUI-2006.xsd"  # Microsoft's, as shipped with the Office RibbonX Editor
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    return xlam.build(tmp_path_factory.mktemp("addin") / "scorecard.xlam")
+
+
+@pytest.fixture(scope="module")
+def decoded(built) -> dict[str, str]:
+    parser = VBA_Parser(str(built))
+    modules = {Path(name).stem: code for _, _, name, code in parser.extract_macros()}
+    parser.close()
+    return modules
+
+
+def test_the_build_is_reproducible(built, tmp_path):
+    again = xlam.build(tmp_path / "again.xlam")
+    assert again.read_bytes() == built.read_bytes()
+
+
+def test_package_declares_an_addin_with_a_ribbon_and_a_vba_project(built):
+    with zipfile.ZipFile(built) as archive:
+        assert archive.testzip() is None
+        types = archive.read("[Content_Types].xml").decode()
+        rels = archive.read("_rels/.rels").decode()
+        workbook_rels = archive.read("xl/_rels/workbook.xml.rels").decode()
+    assert "application/vnd.ms-excel.addin.macroEnabled.main+xml" in types
+    assert 'relationships/ui/extensibility" Target="customUI/customUI.xml"' in rels
+    assert 'relationships/vbaProject" Target="vbaProject.bin"' in workbook_rels
+
+
+def test_ribbon_xml_is_valid_against_the_customui_schema(built):
+    with zipfile.ZipFile(built) as archive:
+        ribbon = archive.read("customUI/customUI.xml")
+    xmlschema.XMLSchema(str(SCHEMA)).validate(etree.fromstring(ribbon))
+
+
+def test_every_module_decodes_with_olevba(decoded):
+    assert set(decoded) == {"ThisWorkbook", "Sheet1", "xlwings", "Dictionary", "ScorecardRibbon", "ScorecardFunctions"}
+    ribbon = xlam.source("ScorecardRibbon.bas").replace("\r\n", "\n")
+    assert decoded["ScorecardRibbon"].replace("\r\n", "\n").split("\n", 1)[1].strip() == ribbon.strip()
+
+
+def test_the_xlwings_module_is_the_installed_packages_own(decoded):
+    import xlwings
+
+    original = (Path(xlwings.__file__).parent / "xlwings_custom_addin.bas").read_text().replace("\r\n", "\n")
+    body = [line for line in original.split("\n") if not line.startswith("Attribute VB_")]
+    got = decoded["xlwings"].replace("\r\n", "\n").split("\n")[1:]
+    expected = "\n".join(body).strip().replace('PROJECT_NAME As String = "myaddin"', 'PROJECT_NAME As String = "scorecard"')
+    assert "\n".join(got).strip() == expected
+    assert f"Version: {xlwings.__version__}" in decoded["xlwings"]
+
+
+def _procedures(code: str) -> set[str]:
+    return set(re.findall(r"^(?:Public |Private )?(?:Sub|Function) (\w+)", code, flags=re.M))
+
+
+def test_every_ribbon_button_calls_a_procedure_that_exists(built, decoded):
+    with zipfile.ZipFile(built) as archive:
+        ribbon = etree.fromstring(archive.read("customUI/customUI.xml"))
+    actions = [e.get("onAction") for e in ribbon.iter() if e.get("onAction")]
+    assert len(actions) == 6
+    for action in actions:
+        module, procedure = action.split(".")
+        assert procedure in _procedures(decoded[module]), action
+        assert re.search(rf"Sub {procedure}\(control As IRibbonControl\)", decoded[module])
+
+
+def test_every_python_entry_point_named_in_vba_exists_and_is_tested(decoded):
+    calls = re.findall(r'RunPython "import ([\w.]+); \1\.(\w+)\(\)"', decoded["ScorecardRibbon"])
+    assert len(calls) == 6
+    tested = (Path(__file__).parent / "test_excel.py").read_text()
+    for module_name, function in calls:
+        function_object = getattr(importlib.import_module(module_name), function)
+        assert callable(function_object)
+        assert inspect.signature(function_object).parameters["book"].default is None
+        if function not in ("open_rules", "help"):
+            assert f"excel.{function}" in tested, f"{function} has no remote-engine test"
+
+
+def test_open_rules_and_help_run_on_the_remote_engine(sample):
+    from remote import run_macro
+    from scorecard import excel
+
+    message, actions = run_macro(sample, excel.help)
+    assert "Refresh rates every KPI" in message and actions[0]["func"] == "alert"
+    message, _ = run_macro(sample, excel.open_rules, rules=str(ROOT / "rules" / "cic-scorecard.yaml"))
+    assert message is None or "cic-scorecard.yaml" in message
+
+
+def test_every_worksheet_function_has_a_wrapper_matching_its_signature(decoded):
+    code = decoded["ScorecardFunctions"]
+    for name in udfs.__all__:
+        function = getattr(udfs, name)
+        hidden = function.__scorecard_vba__
+        parameters = [p for p in inspect.signature(function).parameters.values()]
+        match = re.search(rf"^Function {name}\(([^)]*)\)", code, flags=re.M)
+        assert match, name
+        visible = [a.replace("Optional ", "") for a in match.group(1).split(", ") if a]
+        assert visible == [p.name for p in parameters if p.name not in hidden]
+        assert f'XLPy.CallUDF("scorecard.udfs", "{name}", Array({", ".join(hidden.get(p.name, p.name) for p in parameters)})' in code
+    assert _procedures(code) >= {"ScorecardFormat", "ScorecardFormats"}
+
+
+def test_project_stream_protection_fields_decrypt_as_excel_writes_them(built):
+    with zipfile.ZipFile(built) as archive:
+        data = archive.read("xl/vbaProject.bin")
+    ole = olefile.OleFileIO(data)
+    project = ole.openstream("PROJECT").read().decode("cp1252")
+    fields = dict(re.findall(r'^(CMG|DPB|GC)="([0-9A-F]+)"', project, flags=re.M))
+    key = sum(xlam.PROJECT_ID.encode()) & 0xFF
+    assert ovba.decrypt(fields["CMG"]) == (2, key, bytes(4))  # not protected
+    assert ovba.decrypt(fields["DPB"]) == (2, key, b"\x00")  # no password
+    assert ovba.decrypt(fields["GC"]) == (2, key, b"\xff")  # visible
+    assert ole.openstream("VBA/_VBA_PROJECT").read() == bytes.fromhex("CC61FFFF000000")
+
+
+def test_compression_round_trips_through_oletools():
+    from hypothesis import given, settings, strategies as st
+    from oletools.olevba import decompress_stream
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.binary(max_size=12000) | st.text(alphabet="Sub End If Then Dim x = 1\r\n", max_size=20000).map(str.encode))
+    def round_trip(data):
+        out = bytes(decompress_stream(bytearray(ovba.compress(data))))
+        assert out[: len(data)] == data and not out[len(data):].strip(b"\x00")
+
+    round_trip()
+
+
+def test_compound_file_directory_is_read_back_by_olefile():
+    streams = [Stream(f"S{i:02d}", bytes([i]) * (i * 300)) for i in range(1, 20)]  # mini and regular streams
+    data = write_compound_file(Storage("Root Entry", [Storage("VBA", streams[:10]), *streams[10:]]))
+    ole = olefile.OleFileIO(data)
+    for i, stream in enumerate(streams, start=1):
+        path = f"VBA/{stream.name}" if i <= 10 else stream.name
+        assert ole.openstream(path).read() == stream.data
+
+
+def test_install_and_uninstall(tmp_path):
+    startup, config = tmp_path / "XLSTART", tmp_path / "conf" / "scorecard.conf"
+    config.parent.mkdir()
+    config.write_text('"LICENSE_KEY","keep-me"\n')
+    run = lambda *a: subprocess.run([sys.executable, "-m", "scorecard.cli", "addin", *a, "--dir", str(startup), "--config", str(config)],
+                                    capture_output=True, text=True)  # noqa: E731
+    result = run("install")
+    assert result.returncode == 0, result.stderr
+    assert (startup / "scorecard.xlam").read_bytes() == xlam.build(tmp_path / "ref.xlam").read_bytes()
+    lines = config.read_text().splitlines()
+    assert lines[0] == '"LICENSE_KEY","keep-me"' and lines[1] == f'"INTERPRETER_WIN","{sys.executable}"'
+    assert run("install").returncode == 0 and len(config.read_text().splitlines()) == 2  # idempotent
+    result = run("uninstall")
+    assert result.returncode == 0 and not (startup / "scorecard.xlam").exists()
+    assert config.read_text() == '"LICENSE_KEY","keep-me"\n'
+
+
+def test_make_addin_target_exists():
+    assert "addin:" in (ROOT / "Makefile").read_text()
