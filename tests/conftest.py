@@ -43,8 +43,8 @@ def write_book(
 ) -> Path:
     """Write ``rows`` from ``start_row`` (0-based) on ``sheet``; ``formats`` maps column -> number format.
 
-    A value that is a string starting with "=" is written as a formula; a dict
-    ``{"formula": ..., "value": ...}`` as a formula with a cached result.
+    Strings are written as text, even one starting with "="; a dict ``{"formula": ..., "value": ...}``
+    is written as a formula with a cached result.
     """
     book = xlsxwriter.Workbook(str(path))
     for name in extra_sheets:
@@ -60,10 +60,10 @@ def write_book(
                 ws.write_datetime(start_row + r, c, value, book.add_format({"num_format": "mmm-yy"}))
             elif value is None:
                 continue
-            elif fmt is not None:
-                ws.write(start_row + r, c, value, fmt)
+            elif isinstance(value, str):
+                ws.write_string(start_row + r, c, value, fmt)
             else:
-                ws.write(start_row + r, c, value)
+                ws.write(start_row + r, c, value, fmt)
     book.close()
     return path
 

@@ -48,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     refresh.add_argument("--output", metavar="PATH_OR_DIR", help="write here instead of in place: a folder, or a file for one workbook")
     refresh.add_argument("--json", action="store_true", help="print each workbook's result as a line of JSON")
     refresh.add_argument("--jobs", type=int, default=1, metavar="N", help="workbooks refreshed at once (default 1; 0 = one per core)")
+    refresh.add_argument("--strict", action="store_true", help="treat warnings as errors: such a workbook is not written")
 
     narrative = commands.add_parser("narrative", help="print the narrative without writing anything")
     narrative.add_argument("book", metavar="BOOK")
@@ -57,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate the rules and the workbook; writes nothing")
     check.add_argument("book", metavar="BOOK", nargs="?", help="optional: check the rules alone when omitted")
     common(check)
+    check.add_argument("--strict", action="store_true", help="exit 1 when there are warnings")
 
     commands.add_parser("schema", help="print the JSON Schema of the rules file (for editors)")
 
@@ -93,23 +95,23 @@ def _outputs(books: Sequence[str], output: str | None) -> list[Path | None]:
         if not target.is_dir():
             raise ScorecardError(f"output folder '{output}' does not exist")
         if not os.access(target, os.W_OK):
-            raise ScorecardError(f"output folder '{output}' is not writable")
+            raise ScorecardError(f"cannot write into the folder {target}: permission denied")
         return [target / Path(book).name for book in books]
     if not target.parent.is_dir():
         raise ScorecardError(f"output folder '{target.parent}' does not exist")
     return [target]
 
 
-def _refresh_one(job: tuple[str, str | None, str, str | None]) -> dict:
+def _refresh_one(job: tuple[str, str | None, str, str | None, bool]) -> dict:
     """Refresh one workbook; returns a plain dict so it can cross a process boundary."""
     from .errors import ScorecardError
     from .report import as_dict
     from .refresh import refresh_file
 
-    book, output, rules_path, period = job
+    book, output, rules_path, period, strict = job
     try:
         rules = _load_rules(rules_path)
-        result = refresh_file(book, rules, output=output, period=period)
+        result = refresh_file(book, rules, output=output, period=period, strict=strict)
     except ScorecardError as error:
         return {"file": book, "ok": False, "error": str(error)}
     except Exception as error:  # a bug, not the user's fault: say so plainly, still no traceback
@@ -128,7 +130,7 @@ def _refresh(args: argparse.Namespace) -> int:
     outputs = _outputs(args.books, args.output)
     if args.output and len(set(map(str, outputs))) != len(outputs):
         raise ScorecardError("two workbooks have the same file name and would overwrite each other in the output folder")
-    jobs = [(book, None if out is None else str(out), args.rules, args.period) for book, out in zip(args.books, outputs)]
+    jobs = [(book, None if out is None else str(out), args.rules, args.period, args.strict) for book, out in zip(args.books, outputs)]
     failed = 0
     for result in _run(jobs, args.jobs):
         if result["ok"]:
@@ -220,7 +222,7 @@ def _check(args: argparse.Namespace) -> int:
         print(f"  note: no '{name}' column yet; refresh will add one after the last column")
     for warning in table.warnings:
         print(f"  warning: {warning}")
-    return 0
+    return 1 if args.strict and table.warnings else 0
 
 
 def _schema(args: argparse.Namespace) -> int:

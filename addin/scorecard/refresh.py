@@ -46,12 +46,22 @@ def evaluate_file(path: str | Path, rules: Rules, *, period: str | None = None) 
         raise
 
 
-def refresh_file(path: str | Path, rules: Rules, *, output: str | Path | None = None, period: str | None = None) -> Evaluation:
-    """Refresh one workbook; the result replaces ``output`` (default: the workbook) atomically."""
+def refresh_file(
+    path: str | Path, rules: Rules, *, output: str | Path | None = None, period: str | None = None, strict: bool = False
+) -> Evaluation:
+    """Refresh one workbook; the result replaces ``output`` (default: the workbook) atomically.
+
+    With ``strict``, a warning (a text in a figure cell, a percentage over 100%, a KPI missing from
+    the rules) stops the refresh before anything is written.
+    """
     from .errors import ScorecardError
     from .xlsx import write_plan
 
     result = evaluate_file(path, rules, period=period)
+    if strict and result.table.warnings:
+        raise ScorecardError(
+            "not refreshed (--strict): " + "; ".join(result.table.warnings), file=path
+        )
     try:
         write_plan(path, output or path, result.plan)
     except ScorecardError as error:

@@ -40,6 +40,14 @@ class Grid:
     sheet: str
     values: Sequence[Sequence[Any]]
     formats: Sequence[Sequence[str | None]] | None = None
+    merged: Sequence[tuple[int, int, int, int]] = ()  # (first row, first column, last row, last column)
+    uncalculated: frozenset[tuple[int, int]] = frozenset()  # formula cells saved without a result
+
+    def merged_range(self, row: int, column: int) -> tuple[int, int, int, int] | None:
+        for area in self.merged:
+            if area[0] <= row <= area[2] and area[1] <= column <= area[3]:
+                return area
+        return None
 
     @property
     def row_count(self) -> int:
@@ -176,6 +184,10 @@ def locate_columns(grid: Grid, rules: Rules, header_row: int) -> dict[str, int]:
             present = [str(h).strip() for h in headers.values() if h is not None and str(h).strip()]
             close = difflib.get_close_matches(wanted, present, n=1, cutoff=0.6)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
+            merges = [a for a in grid.merged if a[0] <= header_row <= a[2] and a[1] != a[3]]
+            if merges:
+                areas = ", ".join(f"{cell_ref(a[0], a[1])}:{cell_ref(a[2], a[3])}" for a in merges)
+                hint += f"; the header row has merged cells ({areas}), and a merged header names only its first column"
             raise WorkbookError(
                 f"no column headed '{wanted}' (layout.columns.{name}) in row {header_row}{hint}; "
                 f"headers found: {', '.join(present) or 'none'}",
@@ -248,6 +260,19 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
             )
         seen[kpi_id] = row
         kpis.append(kpi)
+        for name in ("rag", "direction"):
+            area = grid.merged_range(row, columns[name])
+            if area and area[:2] != area[2:]:
+                span = f"{cell_ref(area[0], area[1])}:{cell_ref(area[2], area[3])}"
+                raise WorkbookError(
+                    f"the {name} cell of KPI '{kpi_id}' is part of merged cells {span}; unmerge the RAG and "
+                    "direction cells of KPI rows",
+                    sheet=grid.sheet,
+                    cell=cell_ref(row, columns[name]),
+                )
+        if rules.kpis and kpi_id not in rules.kpis:
+            how = "an activity indicator (not rated)" if kpi.is_activity else "rated from the workbook's columns"
+            warnings.append(f"KPI '{kpi_id}' (sheet '{grid.sheet}', row {row}) is not in the rules: {how}")
 
     if not kpis:
         raise WorkbookError(
@@ -310,16 +335,32 @@ def _read_kpi(grid: Grid, rules: Rules, columns: dict[str, int], row: int, kpi_i
             return number_format
         return "0%" if percent == "fraction" and unit == "percent" else None
 
+    def uncalculated(name: str) -> None:
+        if name in columns and (row, columns[name]) in grid.uncalculated:
+            raise WorkbookError(
+                f"the {name} figure of KPI '{kpi_id}' is a formula saved without its result (the file was written "
+                "by a program that does not calculate); open and save the workbook in Excel or LibreOffice first",
+                sheet=grid.sheet,
+                cell=cell_ref(row, columns[name]),
+            )
+
     def figure(name: str) -> float | None:
         if name not in columns:
             return None
+        uncalculated(name)
         value, number_format = cell(name)
         number, problem = read_value(value, as_stored(number_format))
         if problem:
             warnings.append(f"sheet '{grid.sheet}', cell {cell_ref(row, columns[name])}: {problem}; read as no data")
+        elif number is not None and unit == "percent" and not 0 <= number <= 100:
+            warnings.append(
+                f"sheet '{grid.sheet}', cell {cell_ref(row, columns[name])}: {number:g}% is "
+                f"{'over 100%' if number > 100 else 'negative'} for a percentage; check the figure"
+            )
         return number
 
     def threshold(name: str) -> float | None:
+        uncalculated(name)
         value, number_format = cell(name)
         return read_threshold(value, as_stored(number_format))
 
@@ -350,6 +391,8 @@ def _read_kpi(grid: Grid, rules: Rules, columns: dict[str, int], row: int, kpi_i
             sheet=grid.sheet,
             cell=cell_ref(row, columns["id"]),
         )
+    if polarity is Polarity.TARGET and target is None:
+        raise WorkbookError(f"KPI '{kpi_id}' has polarity target but no target", sheet=grid.sheet, cell=cell_ref(row, columns["id"]))
     complaint = check_target_and_floor(polarity, target, floor)
     if complaint:
         where = "rules" if rule and rule.floor is not None else f"sheet '{grid.sheet}' row {row}"

@@ -15,6 +15,7 @@ import posixpath
 import re
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -44,7 +45,8 @@ MAX_PART_BYTES = 512 * 1024 * 1024
 MAX_TOTAL_BYTES = 1024 * 1024 * 1024
 MAX_RATIO = 200
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_blank_text=False)
+# No entity expansion, no network, libxml2's size limits on: a crafted part cannot blow up memory.
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False)
 
 
 def q(tag: str) -> str:
@@ -98,11 +100,41 @@ def _open_zip(path: Path) -> zipfile.ZipFile:
                 f"({ratio:,.0f} times its compressed size); this is not a normal workbook",
                 file=path,
             )
+    for info in archive.infolist():
+        if info.filename.endswith((".xml", ".rels", ".vml")) and _declares_dtd(archive, info):
+            archive.close()
+            raise WorkbookError(
+                f"refused: part {info.filename} declares a DTD, which no workbook needs (it is how XML "
+                "entity bombs are built)",
+                file=path,
+            )
     names = set(archive.namelist())
     if "xl/workbook.xml" not in names and "[Content_Types].xml" not in names:
         archive.close()
         raise WorkbookError("is not an Excel workbook: the zip has no xl/workbook.xml", file=path)
     return archive
+
+
+_ROOT_TAG = re.compile(rb"<[A-Za-z_]")
+
+
+def _declares_dtd(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """True when the part's prolog (what comes before its root element) holds a <!DOCTYPE>."""
+    try:
+        with archive.open(info) as stream:
+            seen = b""
+            while True:
+                chunk = stream.read(65536)
+                if not chunk:
+                    return False
+                seen = seen[-16:] + chunk
+                doctype, root = seen.find(b"<!DOCTYPE"), _ROOT_TAG.search(seen)
+                if doctype >= 0 and (root is None or doctype < root.start()):
+                    return True
+                if root is not None:
+                    return False
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError):
+        return False  # damaged parts are reported when read
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -118,8 +150,13 @@ def read_grid(path: str | Path, sheet: str | None) -> Grid:
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
-    except (zipfile.BadZipFile, KeyError, InvalidFileException, etree.XMLSyntaxError, ValueError) as error:
-        raise WorkbookError(f"cannot be read as a workbook: {error}", file=path) from None
+    except (zipfile.BadZipFile, KeyError, InvalidFileException, etree.XMLSyntaxError, ValueError, EOFError, zlib.error) as error:
+        first_line = str(error).split("\n")[0].replace(str(path), path.name)
+        raise WorkbookError(f"is damaged or not a workbook: {first_line}", file=path) from None
+    except Exception as error:  # defusedxml's refusals (DTDForbidden, EntitiesForbidden) and parse errors
+        if type(error).__module__.startswith(("defusedxml", "xml.")):
+            raise WorkbookError(f"refused: a part of the package holds an XML construct not allowed in a workbook ({type(error).__name__})", file=path) from None
+        raise
     try:
         if not book.sheetnames:
             raise WorkbookError("has no worksheets", file=path)
@@ -142,25 +179,56 @@ def read_grid(path: str | Path, sheet: str | None) -> Grid:
         if not hasattr(worksheet, "iter_rows") or worksheet.__class__.__name__ == "ReadOnlyChartsheet":
             raise WorkbookError(f"sheet '{worksheet.title}' is a chart sheet, not a worksheet", file=path)
         worksheet.reset_dimensions()
-        values: list[list[Any]] = []
-        formats: list[list[str | None]] = []
-        last_row = 0
-        for row in worksheet.iter_rows():
-            if not row:
-                values.append([])
-                formats.append([])
-                continue
-            r = row[0].row if hasattr(row[0], "row") else len(values) + 1
-            while len(values) < r - 1:  # rows absent from the file are empty
-                values.append([])
-                formats.append([])
-            values.append([_cell_value(c) for c in row])
-            formats.append([getattr(c, "number_format", None) for c in row])
-            last_row = r
-        del values[last_row:], formats[last_row:]
-        return Grid(sheet=worksheet.title, values=values, formats=formats)
+        return _grid_of(path, worksheet)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+        raise WorkbookError(f"is damaged: {error}", file=path) from None
     finally:
         book.close()
+
+
+def _grid_of(path: Path, worksheet: Any) -> Grid:
+    """Values and number formats row by row from A1; rows absent from the file are empty."""
+    values: list[list[Any]] = []
+    formats: list[list[str | None]] = []
+    last_row = 0
+    for row in worksheet.iter_rows():
+        if not row:
+            values.append([])
+            formats.append([])
+            continue
+        r = row[0].row if hasattr(row[0], "row") else len(values) + 1
+        while len(values) < r - 1:
+            values.append([])
+            formats.append([])
+        values.append([_cell_value(c) for c in row])
+        formats.append([getattr(c, "number_format", None) for c in row])
+        last_row = r
+    del values[last_row:], formats[last_row:]
+    merged, uncalculated = _sheet_facts(path, worksheet.title)
+    return Grid(sheet=worksheet.title, values=values, formats=formats, merged=merged, uncalculated=uncalculated)
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+_UNCALCULATED = re.compile(
+    rb'<(?:\w+:)?c\b[^>]*\br="([A-Z]+)(\d+)"[^>]*>\s*<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>)'
+    rb'\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>'
+)
+
+
+def _sheet_facts(path: Path, sheet: str) -> tuple[list[tuple[int, int, int, int]], frozenset[tuple[int, int]]]:
+    """What openpyxl's read-only reader does not tell: merged cells, and formulas saved without a result."""
+    with zipfile.ZipFile(path) as archive:
+        package = Package(path, archive)
+        part = Workbook(package).sheet_part(sheet)
+        data = archive.read(part) if part else b""
+    merged = []
+    for m in _MERGE.finditer(data):
+        first_col, first_row = _column_number(m.group(1).decode()), int(m.group(2))
+        last_col = _column_number(m.group(3).decode()) if m.group(3) else first_col
+        last_row = int(m.group(4)) if m.group(4) else first_row
+        merged.append((first_row, first_col, last_row, last_col))
+    uncalculated = frozenset((int(m.group(2)), _column_number(m.group(1).decode())) for m in _UNCALCULATED.finditer(data))
+    return merged, uncalculated
 
 
 def _cell_value(cell: Any) -> Any:
@@ -189,7 +257,7 @@ class Package:
                 data = self.added.get(name) or self.archive.read(name)
             except KeyError:
                 raise WorkbookError(f"is damaged: the package has no part {name}", file=self.path) from None
-            except (zipfile.BadZipFile, OSError, EOFError) as error:
+            except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as error:
                 raise WorkbookError(f"is damaged: part {name} cannot be read ({error})", file=self.path) from None
             try:
                 self._xml[name] = etree.fromstring(data, _PARSER)
@@ -212,7 +280,10 @@ class Package:
             if name in self._xml:
                 self.added[name] = _serialise(self._xml[name])
         directory = destination.parent
-        handle = tempfile.NamedTemporaryFile(prefix=f".~{destination.name}.", suffix=".tmp", dir=directory, delete=False)
+        try:
+            handle = tempfile.NamedTemporaryFile(prefix=f".~{destination.name}.", suffix=".tmp", dir=directory, delete=False)
+        except OSError as error:
+            raise WorkbookError(f"cannot write into the folder {directory}: {error.strerror}", file=self.path) from None
         temporary = Path(handle.name)
         try:
             with handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as out:
@@ -230,6 +301,9 @@ class Package:
                 os.umask(umask)
                 os.chmod(temporary, 0o666 & ~umask)
             os.replace(temporary, destination)
+        except OSError as error:
+            temporary.unlink(missing_ok=True)
+            raise WorkbookError(f"could not write {destination}: {error.strerror}; the original is unchanged", file=self.path) from None
         except BaseException:
             temporary.unlink(missing_ok=True)
             raise
