@@ -223,3 +223,34 @@ def test_columns_added_by_a_refresh_are_found_by_the_next(tmp_path):
     refresh_file(book, rules)
     assert parts(book) == once
     assert [c.value for c in openpyxl.load_workbook(book).worksheets[0][1]] == ["Ref", "Polarity", "Target", "Floor", "May-18", "Jun-18", "RAG", "DOT"]
+
+
+def test_a_kill_in_the_middle_of_writing_leaves_the_original_untouched(sample):
+    """SIGKILL a real refresh while it writes its temporary file: the workbook is as it was."""
+    import signal
+    import subprocess
+    import sys
+    import textwrap
+    import time
+
+    before = digest(sample)
+    script = textwrap.dedent(f"""
+        import time, zipfile
+        real = zipfile.ZipFile.writestr
+        def slow(self, *args, **kwargs):
+            time.sleep(0.2)  # long enough for the test to kill us mid-write
+            return real(self, *args, **kwargs)
+        zipfile.ZipFile.writestr = slow
+        from scorecard.cli import main
+        main(["refresh", {str(sample)!r}, "--rules", {str(SAMPLE_RULES)!r}])
+    """)
+    process = subprocess.Popen([sys.executable, "-c", script])
+    deadline = time.time() + 30
+    while time.time() < deadline and not list(sample.parent.glob(".~*.tmp")):
+        time.sleep(0.02)
+    assert list(sample.parent.glob(".~*.tmp")), "the refresh never started writing"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert digest(sample) == before
+    with zipfile.ZipFile(sample) as archive:
+        assert archive.testzip() is None

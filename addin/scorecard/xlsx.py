@@ -14,6 +14,7 @@ import os
 import posixpath
 import re
 import tempfile
+import warnings
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -145,6 +146,14 @@ def read_grid(path: str | Path, sheet: str | None) -> Grid:
     path = Path(path)
     check_file(path)
     _open_zip(path).close()
+    with warnings.catch_warnings():
+        # openpyxl warns that extensions it cannot model (sparklines, x14 validation) "will be removed";
+        # that is true of its writer, which we never use, so the warning would only mislead
+        warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
+        return _read_grid(path, sheet)
+
+
+def _read_grid(path: Path, sheet: str | None) -> Grid:
     import openpyxl  # heavy: imported only when a workbook is read
     from openpyxl.utils.exceptions import InvalidFileException
 
