@@ -216,6 +216,9 @@ CASES: dict[str, Case] = {
     "xml-bomb": Case(with_file("lol.xlsx", lambda: replace_part("xl/sharedStrings.xml", BOMB) if _has_sst() else replace_part("xl/styles.xml", BOMB)),
                      1, "lol.xlsx: refused: part xl/sharedStrings.xml declares a DTD"),
     "zip-bomb": Case(with_file("bomb.xlsx", zip_bomb), 1, "bomb.xlsx: refused: part xl/worksheets/sheet1.xml expands to 60,000,000 bytes"),
+    "strict-open-xml": Case(with_file("strict.xlsx", lambda: replace_part("xl/workbook.xml", _workbook_xml().replace(
+        b"http://schemas.openxmlformats.org/spreadsheetml/2006/main", b"http://purl.oclc.org/ooxml/spreadsheetml/main"))),
+        1, "strict.xlsx: is saved as Strict Open XML, which scorecard does not edit"),
     "workbook-missing": Case(lambda f: ["refresh", str(f / "nowhere.xlsx"), "--rules", str(sample(f)[1])], 1, "nowhere.xlsx: file not found"),
     "folder-as-workbook": Case(lambda f: ["refresh", str(f), "--rules", str(sample(f)[1])], 1, "is a folder, not a workbook"),
     # --- the command
@@ -223,6 +226,11 @@ CASES: dict[str, Case] = {
     "missing-output-folder": Case(output_to(lambda f: str(f / "nowhere" / "out.xlsx")), 1, "does not exist"),
     "read-only-output-folder": Case(output_to(lambda f: "/proc/"), 1, "cannot write into the folder /proc"),
 }
+
+
+def _workbook_xml() -> bytes:
+    with zipfile.ZipFile(SAMPLE) as archive:
+        return archive.read("xl/workbook.xml")
 
 
 def _has_sst() -> bool:

@@ -145,7 +145,11 @@ def read_grid(path: str | Path, sheet: str | None) -> Grid:
     """The sheet's values (cached results for formulas) and number formats, from A1."""
     path = Path(path)
     check_file(path)
-    _open_zip(path).close()
+    archive = _open_zip(path)
+    try:
+        Workbook(Package(path, archive))  # refuses Strict Open XML and a package without its workbook part
+    finally:
+        archive.close()
     with warnings.catch_warnings():
         # openpyxl warns that extensions it cannot model (sparklines, x14 validation) "will be removed";
         # that is true of its writer, which we never use, so the warning would only mislead
