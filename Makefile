@@ -36,3 +36,6 @@ sample: install
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .hypothesis
+
+bench: install
+	$(BIN)/python bench/run.py

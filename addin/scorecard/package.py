@@ -1,0 +1,413 @@
+"""The workbook package: opened with care, its parts read and replaced, saved atomically.
+
+A workbook is a zip of XML parts. Before any parser sees one, ``open_package`` refuses what must not
+be read (an .xls, an encrypted file, a zip bomb, a DTD, Strict Open XML). ``Package`` then keeps
+every part it does not change as the bytes it read, so a save copies them unchanged, and writes
+the result to a temporary file beside the target before moving it into place.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import posixpath
+import re
+import tempfile
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from .errors import WorkbookError
+from .ooxml import CONTENT_TYPES, MAIN, PARSER, PKG_REL, REL, STRICT, WORKSHEET_REL, WORKSHEET_TYPE, q, serialise
+
+SUFFIXES = {".xlsx", ".xlsm"}
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+
+# Parts larger than this, or compressed more than MAX_RATIO to one, are refused before reading:
+# a scorecard is kilobytes to a few megabytes, a zip bomb is gigabytes.
+MAX_PART_BYTES = 512 * 1024 * 1024
+MAX_TOTAL_BYTES = 1024 * 1024 * 1024
+MAX_RATIO = 200
+
+
+# --- opening -------------------------------------------------------------------------------------
+
+
+def check_file(path: Path) -> None:
+    """Refuse what we cannot read or must not touch, before any library sees the file."""
+    if not path.exists():
+        raise WorkbookError("file not found", file=path)
+    if path.is_dir():
+        raise WorkbookError("is a folder, not a workbook", file=path)
+    suffix = path.suffix.lower()
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError as error:
+        raise WorkbookError(f"cannot read the file: {error.strerror}", file=path) from None
+    if head.startswith(OLE_MAGIC):
+        if suffix == ".xls":
+            raise WorkbookError("is an Excel 97-2003 .xls workbook: open it in Excel and save it as .xlsx", file=path)
+        raise WorkbookError(
+            "is password-protected (encrypted) or not an Open XML workbook; remove the password "
+            "(File > Info > Protect Workbook) and save as .xlsx",
+            file=path,
+        )
+    if suffix == ".xlam":
+        raise WorkbookError("is an add-in (.xlam), not a scorecard workbook", file=path)
+    if suffix not in SUFFIXES:
+        raise WorkbookError(f"is a {suffix or 'file without extension'}; scorecard reads .xlsx and .xlsm workbooks", file=path)
+    if not head.startswith(ZIP_MAGIC):
+        raise WorkbookError("is not an Excel workbook (not a zip package), though it is named like one", file=path)
+
+
+def open_zip(path: Path) -> zipfile.ZipFile:
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as error:
+        raise WorkbookError(f"is damaged: not a readable zip package ({error})", file=path) from None
+    total = 0
+    for info in archive.infolist():
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > MAX_PART_BYTES or total > MAX_TOTAL_BYTES or (info.file_size > 10_000_000 and ratio > MAX_RATIO):
+            archive.close()
+            raise WorkbookError(
+                f"refused: part {info.filename} expands to {info.file_size:,} bytes "
+                f"({ratio:,.0f} times its compressed size); this is not a normal workbook",
+                file=path,
+            )
+    for info in archive.infolist():
+        if info.filename.endswith((".xml", ".rels", ".vml")) and _declares_dtd(archive, info):
+            archive.close()
+            raise WorkbookError(
+                f"refused: part {info.filename} declares a DTD, which no workbook needs (it is how XML "
+                "entity bombs are built)",
+                file=path,
+            )
+    names = set(archive.namelist())
+    if "xl/workbook.xml" not in names and "[Content_Types].xml" not in names:
+        archive.close()
+        raise WorkbookError("is not an Excel workbook: the zip has no xl/workbook.xml", file=path)
+    return archive
+
+
+_ROOT_TAG = re.compile(rb"<[A-Za-z_]")
+
+
+def _declares_dtd(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """True when the part's prolog (what comes before its root element) holds a <!DOCTYPE>."""
+    try:
+        with archive.open(info) as stream:
+            seen = b""
+            while True:
+                chunk = stream.read(65536)
+                if not chunk:
+                    return False
+                seen = seen[-16:] + chunk
+                doctype, root = seen.find(b"<!DOCTYPE"), _ROOT_TAG.search(seen)
+                if doctype >= 0 and (root is None or doctype < root.start()):
+                    return True
+                if root is not None:
+                    return False
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError):
+        return False  # damaged parts are reported when read
+
+
+# --- the package ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Package:
+    """The zip parts of a workbook: the ones we change are held as new bytes or parsed XML."""
+
+    path: Path
+    archive: zipfile.ZipFile
+    changed: dict[str, bytes] = field(default_factory=dict)
+    added: dict[str, bytes] = field(default_factory=dict)
+    _xml: dict[str, etree._Element] = field(default_factory=dict)
+    _touched: set[str] = field(default_factory=set)
+
+    def read(self, name: str) -> bytes:
+        if name in self.added:
+            return self.added[name]
+        try:
+            return self.archive.read(name)
+        except KeyError:
+            raise WorkbookError(f"is damaged: the package has no part {name}", file=self.path) from None
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as error:
+            raise WorkbookError(f"is damaged: part {name} cannot be read ({error})", file=self.path) from None
+
+    def xml(self, name: str) -> etree._Element:
+        if name not in self._xml:
+            try:
+                self._xml[name] = etree.fromstring(self.read(name), PARSER)
+            except etree.XMLSyntaxError as error:
+                raise WorkbookError(f"is damaged: part {name} is not well-formed XML ({error})", file=self.path) from None
+        return self._xml[name]
+
+    def touch(self, name: str) -> None:
+        """Mark a parsed part as changed; it is serialised when the package is saved."""
+        self._touched.add(name)
+
+    def replace(self, name: str, data: bytes) -> None:
+        """Give a part new bytes (an added part keeps being an added one)."""
+        self._xml.pop(name, None)
+        self._touched.discard(name)
+        (self.added if name in self.added else self.changed)[name] = data
+
+    def exists(self, name: str) -> bool:
+        return name in self.added or name in self.archive.NameToInfo
+
+    def save(self, destination: Path) -> None:
+        """Write every part (changed ones re-serialised) to a temporary file, then replace."""
+        for name in self._touched:
+            (self.added if name in self.added else self.changed)[name] = serialise(self._xml[name])
+        directory = destination.parent
+        try:
+            handle = tempfile.NamedTemporaryFile(prefix=f".~{destination.name}.", suffix=".tmp", dir=directory, delete=False)
+        except OSError as error:
+            raise WorkbookError(f"cannot write into the folder {directory}: {error.strerror}", file=self.path) from None
+        temporary = Path(handle.name)
+        try:
+            with handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as out:
+                for info in self.archive.infolist():
+                    data = self.changed.get(info.filename)
+                    if data is None:
+                        data = self.archive.read(info)
+                    out.writestr(_copy_info(info), data, compress_type=info.compress_type)
+                for name, data in self.added.items():
+                    out.writestr(_new_info(name), data, compress_type=zipfile.ZIP_DEFLATED)
+                handle.flush()
+                os.fsync(handle.fileno())
+            if destination.exists():
+                os.chmod(temporary, destination.stat().st_mode & 0o7777)
+            else:  # a temporary file is private (0600); a new workbook gets the usual mode
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(temporary, 0o666 & ~umask)
+            os.replace(temporary, destination)
+        except OSError as error:
+            temporary.unlink(missing_ok=True)
+            raise WorkbookError(f"could not write {destination}: {error.strerror}; the original is unchanged", file=self.path) from None
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+
+
+def _copy_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    new = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+    new.compress_type, new.external_attr, new.create_system = info.compress_type, info.external_attr, info.create_system
+    return new
+
+
+def _new_info(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))  # fixed: refresh is repeatable
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
+def _resolve(base_part: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base_part), target))
+
+
+def _rels_name(part: str) -> str:
+    return posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+
+
+class Workbook:
+    """The workbook part and its sheet list, as the package records them."""
+
+    def __init__(self, package: Package):
+        self.package = package
+        self.part = self._main_part()
+        self.root = package.xml(self.part)
+        if self.root.tag.startswith(f"{{{STRICT}}}"):
+            raise WorkbookError(
+                "is saved as Strict Open XML, which scorecard does not edit; save it as an ordinary Excel Workbook",
+                file=package.path,
+            )
+        self.rels_part = _rels_name(self.part)
+        self.rels = package.xml(self.rels_part)
+
+    def _main_part(self) -> str:
+        root_rels = self.package.xml("_rels/.rels")
+        for rel in root_rels:
+            if rel.get("Type", "").endswith("/officeDocument"):
+                return _resolve("", rel.get("Target"))
+        return "xl/workbook.xml"
+
+    @property
+    def sheets(self) -> list[etree._Element]:
+        found = self.root.find(q("sheets"))
+        return [] if found is None else list(found)
+
+    def sheet_part(self, name: str) -> str | None:
+        for sheet in self.sheets:  # Excel's sheet names are unique ignoring case
+            if sheet.get("name", "").casefold() == name.casefold():
+                rid = sheet.get(f"{{{REL}}}id")
+                for rel in self.rels:
+                    if rel.get("Id") == rid:
+                        return _resolve(self.part, rel.get("Target"))
+        return None
+
+    def add_sheet(self, name: str, part_xml: bytes) -> str:
+        existing = set(self.package.archive.namelist()) | set(self.package.added)
+        number = 1
+        while f"xl/worksheets/sheet{number}.xml" in existing:
+            number += 1
+        part = f"xl/worksheets/sheet{number}.xml"
+        self.package.added[part] = part_xml
+        ids = {rel.get("Id") for rel in self.rels}
+        n = 1
+        while f"rId{n}" in ids:
+            n += 1
+        rid = f"rId{n}"
+        rel = etree.SubElement(self.rels, f"{{{PKG_REL}}}Relationship")
+        rel.set("Id", rid)
+        rel.set("Type", WORKSHEET_REL)
+        rel.set("Target", posixpath.relpath(part, posixpath.dirname(self.part)))
+        sheets = self.root.find(q("sheets"))
+        sheet = etree.SubElement(sheets, q("sheet"))
+        sheet.set("name", name)
+        sheet.set("sheetId", str(max((int(s.get("sheetId", 0)) for s in self.sheets), default=0) + 1))
+        sheet.set(f"{{{REL}}}id", rid)
+        types = self.package.xml("[Content_Types].xml")
+        override = etree.SubElement(types, f"{{{CONTENT_TYPES}}}Override")
+        override.set("PartName", "/" + part)
+        override.set("ContentType", WORKSHEET_TYPE)
+        for touched in (self.part, self.rels_part, "[Content_Types].xml"):
+            self.package.touch(touched)
+        return part
+
+
+# --- styles ------------------------------------------------------------------------------------
+
+
+def _canonical(element: etree._Element) -> bytes:
+    return etree.tostring(element, method="c14n")
+
+
+class Styles:
+    """Adds fills, fonts and cell formats to styles.xml, reusing ones already there.
+
+    Reuse is what makes a second refresh leave styles.xml as the first one left it.
+    """
+
+    ORDER = ["numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs",
+             "tableStyles", "colors", "extLst"]  # fmt: skip
+
+    def __init__(self, package: Package, workbook: Workbook):
+        self.package = package
+        self.part = None
+        for rel in workbook.rels:
+            if rel.get("Type", "").endswith("/styles"):
+                self.part = _resolve(workbook.part, rel.get("Target"))
+        if self.part is None:
+            raise WorkbookError("has no styles part; open and save it in Excel first", file=package.path)
+        self.root = package.xml(self.part)
+        self._cache: dict[tuple, int] = {}
+
+    def _list(self, name: str) -> etree._Element:
+        found = self.root.find(q(name))
+        if found is None:
+            found = etree.Element(q(name))
+            position = self.ORDER.index(name)
+            later = [self.root.find(q(n)) for n in self.ORDER[position + 1 :]]
+            anchor = next((e for e in later if e is not None), None)
+            if anchor is None:
+                self.root.append(found)
+            else:
+                anchor.addprevious(found)
+        return found
+
+    def _add(self, list_name: str, element: etree._Element) -> int:
+        container = self._list(list_name)
+        wanted = _canonical(element)
+        for index, existing in enumerate(container):
+            if _canonical(existing) == wanted:
+                return index
+        container.append(element)
+        container.set("count", str(len(container)))
+        self.package.touch(self.part)
+        return len(container) - 1
+
+    def _el(self, xml: str) -> etree._Element:
+        return etree.fromstring(f'<x xmlns="{MAIN}">{xml}</x>', PARSER)[0]
+
+    def fill(self, rgb: str) -> int:
+        key = ("fill", rgb)
+        if key not in self._cache:
+            self._cache[key] = self._solid_fill(rgb)
+        return self._cache[key]
+
+    def _solid_fill(self, rgb: str) -> int:
+        return self._add("fills", self._el(
+            f'<fill><patternFill patternType="solid"><fgColor rgb="FF{rgb}"/><bgColor indexed="64"/></patternFill></fill>'))
+
+    def font(self, *, bold=False, italic=False, size: float | None = None, colour: str | None = None) -> int:
+        fonts = self._list("fonts")
+        base = copy.deepcopy(fonts[0]) if len(fonts) else self._el('<font><sz val="11"/><name val="Calibri"/></font>')
+        for tag in ("b", "i", "color"):
+            for old in base.findall(q(tag)):
+                base.remove(old)
+        if size is not None:
+            sz = base.find(q("sz"))
+            if sz is None:
+                sz = etree.SubElement(base, q("sz"))
+            sz.set("val", f"{size:g}")
+        # CT_Font children are a sequence: b, i, ... color, sz, ... name: insert at the front in order
+        position = 0
+        for flag, tag in ((bold, "b"), (italic, "i")):
+            if flag:
+                base.insert(position, etree.Element(q(tag)))
+                position += 1
+        if colour:
+            sz = base.find(q("sz"))
+            element = etree.Element(q("color"))
+            element.set("rgb", f"FF{colour}")
+            (sz.addprevious(element) if sz is not None else base.append(element))
+        return self._add("fonts", base)
+
+    def cell_format(self, base: int, *, fill: int | None = None, font: int | None = None, wrap: bool = False) -> int:
+        key = (base, fill, font, wrap)
+        if key in self._cache:
+            return self._cache[key]
+        xfs = self._list("cellXfs")
+        if len(xfs) == 0:
+            xfs.append(self._el('<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'))
+            xfs.set("count", "1")
+        xf = copy.deepcopy(xfs[base] if base < len(xfs) else xfs[0])
+        if fill is not None:
+            xf.set("fillId", str(fill))
+            xf.set("applyFill", "1")
+        if font is not None:
+            xf.set("fontId", str(font))
+            xf.set("applyFont", "1")
+        if wrap:
+            alignment = xf.find(q("alignment"))
+            if alignment is None:
+                alignment = etree.Element(q("alignment"))
+                xf.insert(0, alignment)
+            alignment.set("wrapText", "1")
+            alignment.set("vertical", "top")
+            xf.set("applyAlignment", "1")
+        index = self._add("cellXfs", xf)
+        self._cache[key] = index
+        return index
+
+    def dxf(self, rgb: str) -> int:
+        key = ("dxf", rgb)
+        if key not in self._cache:
+            self._cache[key] = self._dxf(rgb)
+        return self._cache[key]
+
+    def _dxf(self, rgb: str) -> int:
+        return self._add("dxfs", self._el(f'<dxf><fill><patternFill><bgColor rgb="FF{rgb}"/></patternFill></fill></dxf>'))
+

@@ -1,0 +1,267 @@
+"""The benchmark behind `make bench`: figures to bench/results.json and bench/results.md.
+
+Every time is the median of several runs, and every ratio is against a baseline measured in the
+same run on the same file: openpyxl's load_workbook plus save, in one process, which is the floor a
+tool re-saving through openpyxl could reach. Memory is the peak resident set of a fresh process
+above what it held before the work began (so imports do not count), for the refresh and for the
+baseline alike. No figure here is asserted by the test suite; targets are printed beside them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# The remote engine (for counting Excel calls) registers at xlwings' import: the key must be set first.
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "workbook_templates" / "cic-scorecard-june-2018.xlsx"
+SAMPLE_RULES = ROOT / "rules" / "cic-scorecard.yaml"
+HISTORY_RULES = """\
+version: 1
+title: Benchmark Scorecard
+layout:
+  sheet: Scorecard
+  history: true
+  columns: {id: Ref, name: Indicator, polarity: Polarity, target: Target, floor: Floor, rag: RAG, direction: DOT}
+"""
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+TARGETS = {
+    "time_ratio": "<= 1.0 at 1,000 and 10,000 rows",
+    "memory_ratio": "<= 1.0 at 10,000 rows",
+    "batch_speedup": ">= 1.7 on 2 cores",
+    "help_seconds": "< 0.3 s",
+    "udf_microseconds": "< 20 us",
+    "excel_calls": "the same at 1,000 KPIs as at 24",
+}
+
+
+def generate(path: Path, rows: int) -> Path:
+    """A scorecard of ``rows`` KPIs with 13 month columns, written by XlsxWriter as Excel would."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = book.add_worksheet("Scorecard")
+    pct = book.add_format({"num_format": "0.0%"})
+    month = book.add_format({"num_format": "mmm-yy", "bold": True})
+    headers = ["Ref", "Indicator", "Polarity", "Target", "Floor", "RAG", "DOT"]
+    ws.write_row(0, 0, headers)
+    for i in range(13):
+        ws.write_datetime(0, len(headers) + i, dt.datetime(2017 + (5 + i) // 12, (5 + i) % 12 + 1, 1), month)
+    for r in range(1, rows + 1):
+        higher = r % 4 != 0
+        ws.write_row(r, 0, [f"K{r:05d}", f"Indicator number {r}", "H" if higher else "L"])
+        ws.write_number(r, 3, 0.85 if higher else 0.15, pct)
+        ws.write_number(r, 4, 0.75 if higher else 0.25, pct)
+        for i in range(13):
+            ws.write_number(r, len(headers) + i, ((r * 7 + i * 13) % 100) / 100, pct)
+    book.close()
+    return path
+
+
+# --- measurements in fresh processes -------------------------------------------------------------
+
+CHILD = r"""
+import json, resource, sys, time, shutil
+def rss_kb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+job, source, work, rules = sys.argv[1:5]
+if job == "baseline":
+    import openpyxl
+    def run():
+        book = openpyxl.load_workbook(work)
+        book.save(work)
+else:
+    from scorecard.refresh import refresh_file
+    from scorecard.rules import load_rules
+    import openpyxl, lxml.etree, yaml, jsonschema  # imported before the clock, like the baseline's
+    loaded = load_rules(rules)
+    def run():
+        refresh_file(work, loaded)
+shutil.copyfile(source, work)
+before = rss_kb()
+started = time.perf_counter()
+run()
+elapsed = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"seconds": elapsed, "peak_kb": peak - before}))
+"""
+
+
+def measure(job: str, source: Path, rules: Path, folder: Path) -> dict:
+    work = folder / f"work-{job}{source.suffix}"
+    times, peaks = [], []
+    for _ in range(RUNS):
+        out = subprocess.run([sys.executable, "-c", CHILD, job, str(source), str(work), str(rules)],
+                             capture_output=True, text=True, check=True)  # fmt: skip
+        figures = json.loads(out.stdout)
+        times.append(figures["seconds"])
+        peaks.append(figures["peak_kb"])
+    return {"seconds": statistics.median(times), "peak_mb": statistics.median(peaks) / 1024, "runs": RUNS}
+
+
+def refresh_vs_baseline(folder: Path) -> list[dict]:
+    rules = folder / "history.yaml"
+    rules.write_text(HISTORY_RULES)
+    cases = [("sample (24 KPIs)", SAMPLE, SAMPLE_RULES)]
+    for rows in (1000, 10000):
+        cases.append((f"{rows:,} KPIs x 13 months", generate(folder / f"kpis-{rows}.xlsx", rows), rules))
+    results = []
+    for name, source, rules_path in cases:
+        ours = measure("refresh", source, rules_path, folder)
+        base = measure("baseline", source, rules_path, folder)
+        results.append({
+            "workbook": name, "bytes": source.stat().st_size,
+            "refresh_s": ours["seconds"], "baseline_s": base["seconds"], "time_ratio": ours["seconds"] / base["seconds"],
+            "refresh_peak_mb": ours["peak_mb"], "baseline_peak_mb": base["peak_mb"],
+            "memory_ratio": ours["peak_mb"] / base["peak_mb"] if base["peak_mb"] else None,
+        })  # fmt: skip
+        print(f"  {name}: refresh {ours['seconds']:.3f} s vs baseline {base['seconds']:.3f} s; "
+              f"peak {ours['peak_mb']:.1f} MB vs {base['peak_mb']:.1f} MB", flush=True)  # fmt: skip
+    return results
+
+
+def batch(folder: Path) -> dict:
+    books = folder / "batch"
+    books.mkdir()
+    for i in range(200):
+        shutil.copyfile(SAMPLE, books / f"district-{i:03d}.xlsx")
+    scorecard = Path(sys.executable).parent / "scorecard"
+    figures = {}
+    for jobs in (1, 0):
+        times = []
+        for _ in range(max(RUNS // 2, 2)):
+            out = folder / f"out-{jobs}"
+            shutil.rmtree(out, ignore_errors=True)
+            out.mkdir()
+            started = time.perf_counter()
+            subprocess.run([str(scorecard), "refresh", *map(str, sorted(books.iterdir())), "--rules", str(SAMPLE_RULES),
+                            "--output", str(out), "--jobs", str(jobs)], check=True, capture_output=True)  # fmt: skip
+            times.append(time.perf_counter() - started)
+        figures["one_process" if jobs == 1 else "all_cores"] = 200 / statistics.median(times)
+    figures["cores"] = os.cpu_count()
+    figures["speedup"] = figures["all_cores"] / figures["one_process"]
+    print(f"  batch of 200: {figures['one_process']:.1f}/s on 1 process, {figures['all_cores']:.1f}/s on "
+          f"{figures['cores']} cores ({figures['speedup']:.2f}x)", flush=True)  # fmt: skip
+    return figures
+
+
+def cold_start() -> float:
+    scorecard = Path(sys.executable).parent / "scorecard"
+    times = []
+    for _ in range(max(RUNS, 5)):
+        started = time.perf_counter()
+        subprocess.run([str(scorecard), "--help"], check=True, capture_output=True)
+        times.append(time.perf_counter() - started)
+    print(f"  scorecard --help: {statistics.median(times):.3f} s", flush=True)
+    return statistics.median(times)
+
+
+def udf_cost() -> dict:
+    import timeit
+
+    from scorecard import udfs
+
+    rules = str(SAMPLE_RULES)
+    udfs.SCORECARD_RAG(48.4, "CIC02", rules)  # loads and caches the rules
+    figures = {}
+    for name, call in (("SCORECARD_RAG", lambda: udfs.SCORECARD_RAG(48.4, "CIC02", rules)),
+                       ("RAG", lambda: udfs.RAG(84.9, 85, 75, "H"))):  # fmt: skip
+        number = 20000
+        best = min(timeit.repeat(call, number=number, repeat=RUNS))
+        figures[name] = best / number * 1e6
+    print("  UDF per call: " + ", ".join(f"{k} {v:.1f} us" for k, v in figures.items()), flush=True)
+    return figures
+
+
+def excel_calls(folder: Path) -> dict:
+    sys.path.insert(0, str(ROOT / "tests"))
+    from conftest import write_book
+    from remote import run_macro
+
+    from scorecard import excel
+
+    rules = folder / "calls.yaml"
+    rules.write_text("version: 1\nlayout:\n  columns: {id: Ref, polarity: Polarity, target: Target, floor: Floor, "
+                     "current: Jun-18, previous: May-18, rag: RAG, direction: DOT}\n")  # fmt: skip
+    counts = {}
+    for kpis in (24, 1000):
+        rows = [["Ref", "Polarity", "Target", "Floor", "May-18", "Jun-18", "RAG", "DOT"]]
+        rows += [[f"K{i}", "H", 85, 75, 70 + i % 30, 71 + (i * 7) % 30, None, None] for i in range(kpis)]
+        book = write_book(folder / f"calls-{kpis}.xlsx", rows)
+        _, actions = run_macro(book, excel.refresh, rules=rules)
+        counts[str(kpis)] = len(actions)
+    _, actions = run_macro(SAMPLE, excel.refresh, rules=SAMPLE_RULES)
+    counts["sample (24 KPIs in 4 sections)"] = len(actions)
+    print("  Excel calls per ribbon refresh: " + ", ".join(f"{k}: {v}" for k, v in counts.items()), flush=True)
+    return counts
+
+
+def machine() -> dict:
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), platform.processor())
+    import lxml.etree
+    import openpyxl
+
+    return {"python": platform.python_version(), "cpu": cpu, "cores": os.cpu_count(), "platform": platform.platform(),
+            "openpyxl": openpyxl.__version__, "lxml": ".".join(map(str, lxml.etree.LXML_VERSION)),
+            "date": dt.date.today().isoformat(), "runs": RUNS}  # fmt: skip
+
+
+def table(results: dict) -> str:
+    rows = ["| Workbook | refresh | openpyxl load+save | ratio (target <= 1.0) | peak MB refresh | peak MB baseline | ratio |",
+            "|---|---|---|---|---|---|---|"]  # fmt: skip
+    for r in results["refresh"]:
+        memory = f"{r['memory_ratio']:.2f}" if r["memory_ratio"] is not None else "-"
+        rows.append(f"| {r['workbook']} | {r['refresh_s']:.3f} s | {r['baseline_s']:.3f} s | {r['time_ratio']:.2f} | "
+                    f"{r['refresh_peak_mb']:.1f} | {r['baseline_peak_mb']:.1f} | {memory} |")  # fmt: skip
+    b = results["batch"]
+    m = results["machine"]
+    rows += [
+        "",
+        "| Measure | Figure | Target |",
+        "|---|---|---|",
+        f"| batch of 200 sample workbooks, 1 process | {b['one_process']:.1f} workbooks/s | |",
+        f"| batch of 200, all {b['cores']} cores | {b['all_cores']:.1f} workbooks/s ({b['speedup']:.2f}x) | {TARGETS['batch_speedup']} |",
+        f"| `scorecard --help` cold start | {results['help_seconds']:.3f} s | {TARGETS['help_seconds']} |",
+        *[f"| UDF `{k}` per call, rules cached | {v:.1f} us | {TARGETS['udf_microseconds']} |" for k, v in results["udf_us"].items()],
+        *[f"| Excel calls per ribbon refresh, {k} KPIs | {v} | {TARGETS['excel_calls']} |" for k, v in results["excel_calls"].items()],
+        "",
+        f"Machine: {m['cpu']}, {m['cores']} cores, Python {m['python']}, openpyxl {m['openpyxl']}, lxml {m['lxml']}; "
+        f"medians of {m['runs']} runs; {m['date']}.",
+    ]
+    return "\n".join(rows) + "\n"
+
+
+def main() -> None:
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="scorecard-bench-") as tmp:
+        folder = Path(tmp)
+        print("refresh against openpyxl load+save:", flush=True)
+        results = {"machine": machine(), "targets": TARGETS, "refresh": refresh_vs_baseline(folder)}
+        print("other figures:", flush=True)
+        results["batch"] = batch(folder)
+        results["help_seconds"] = cold_start()
+        results["udf_us"] = udf_cost()
+        results["excel_calls"] = excel_calls(folder)
+    results["bench_seconds"] = time.perf_counter() - started
+    out = Path(__file__).parent
+    (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    (out / "results.md").write_text(table(results))
+    print(f"\nwrote {out / 'results.json'} and {out / 'results.md'} in {results['bench_seconds']:.0f} s\n")
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()
