@@ -102,13 +102,16 @@ def _outputs(books: Sequence[str], output: str | None) -> list[Path | None]:
     return [target]
 
 
-def _refresh_one(job: tuple[str, str | None, str, str | None, bool]) -> dict:
-    """Refresh one workbook; returns a plain dict so it can cross a process boundary."""
+def _refresh_one(job: tuple[str, str | None, str, str | None, bool, bool]) -> dict:
+    """Refresh one workbook; returns a plain dict so it can cross a process boundary.
+
+    Without ``--json`` only what the summary line needs is returned: less to send between processes.
+    """
     from .errors import ScorecardError
     from .report import as_dict
     from .refresh import refresh_file
 
-    book, output, rules_path, period, strict = job
+    book, output, rules_path, period, strict, full = job
     try:
         rules = _load_rules(rules_path)
         result = refresh_file(book, rules, output=output, period=period, strict=strict)
@@ -116,7 +119,11 @@ def _refresh_one(job: tuple[str, str | None, str, str | None, bool]) -> dict:
         return {"file": book, "ok": False, "error": str(error)}
     except Exception as error:  # a bug, not the user's fault: say so plainly, still no traceback
         return {"file": book, "ok": False, "error": f"{Path(book).name}: internal error ({type(error).__name__}: {error}); please report it"}
-    return {"file": book, "ok": True, "output": str(output or book), **as_dict(result.scorecard, result.narrative)}
+    if full:
+        return {"file": book, "ok": True, "output": str(output or book), **as_dict(result.scorecard, result.narrative)}
+    card = result.scorecard
+    return {"file": book, "ok": True, "output": str(output or book), "counts": card.counts, "kpis": len(card.kpis),
+            "changes": len(card.changes), "warnings": list(card.warnings)}  # fmt: skip
 
 
 def _refresh(args: argparse.Namespace) -> int:
@@ -130,7 +137,8 @@ def _refresh(args: argparse.Namespace) -> int:
     outputs = _outputs(args.books, args.output)
     if args.output and len(set(map(str, outputs))) != len(outputs):
         raise ScorecardError("two workbooks have the same file name and would overwrite each other in the output folder")
-    jobs = [(book, None if out is None else str(out), args.rules, args.period, args.strict) for book, out in zip(args.books, outputs)]
+    jobs = [(book, None if out is None else str(out), args.rules, args.period, args.strict, args.json)
+            for book, out in zip(args.books, outputs)]  # fmt: skip
     failed = 0
     for result in _run(jobs, args.jobs):
         if result["ok"]:
@@ -139,8 +147,8 @@ def _refresh(args: argparse.Namespace) -> int:
             else:
                 counts = result["counts"]
                 summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
-                changes = len(result["changes"])
-                print(f"{result['output']}: {len(result['kpis'])} KPIs: {summary}; {changes} RAG {'change' if changes == 1 else 'changes'}")
+                changes = result["changes"]
+                print(f"{result['output']}: {result['kpis']} KPIs: {summary}; {changes} RAG {'change' if changes == 1 else 'changes'}")
                 for warning in result["warnings"]:
                     print(f"  warning: {warning}", file=sys.stderr)
         else:
@@ -161,8 +169,14 @@ def _run(jobs: list, workers: int):
     if workers > 1 and len(jobs) > 1:
         from concurrent.futures import ProcessPoolExecutor
 
+        # Import the reader and writer here, once: forked workers inherit them (and the cached
+        # rules) instead of each paying for openpyxl and lxml itself.
+        import openpyxl  # noqa: F401
+
+        from . import refresh, xlsx  # noqa: F401
+
         with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-            for result in pool.map(_refresh_one, jobs, chunksize=max(1, len(jobs) // (workers * 4))):
+            for result in pool.map(_refresh_one, jobs, chunksize=max(1, len(jobs) // (workers * 2))):
                 progress(result)
                 yield result
     else:

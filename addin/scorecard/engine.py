@@ -8,11 +8,13 @@ decimal text of the number, as Excel displays it, not banker's rounding on binar
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Iterable
 
 from .model import Direction, Kpi, Period, Polarity, Rag, RatedKpi, Scorecard
 
 
+@lru_cache(maxsize=65536)
 def displayed(value: float, decimals: int) -> Decimal:
     """The number as a reader sees it: rounded half-up to ``decimals`` places."""
     try:

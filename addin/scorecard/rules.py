@@ -403,20 +403,22 @@ def load_rules(path: str | Path) -> Rules:
     return parse_rules(text, source=str(path))
 
 
-_CACHE: dict[str, tuple[tuple[int, int], Rules]] = {}
+_CACHE: dict[tuple[str, str], tuple[tuple[int, int, int], Rules]] = {}
 
 
 def load_rules_cached(path: str | Path) -> Rules:
-    """``load_rules``, remembered until the file changes (its modification time or size).
+    """``load_rules``, remembered until the file changes (modification time, size or inode).
 
-    Batch workers and worksheet functions ask for the same rules many times a second.
+    Batch workers and worksheet functions ask for the same rules many times a second, so the
+    check is one ``stat`` of the path as given (relative paths keyed with the working folder).
     """
-    key = os.path.realpath(path)
+    text = os.fspath(path)
+    key = (text, "" if os.path.isabs(text) else os.getcwd())
     try:
-        stat = os.stat(key)
+        stat = os.stat(text)
     except OSError:
         return load_rules(path)  # raises the proper "not found" message
-    stamp = (stat.st_mtime_ns, stat.st_size)
+    stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
     cached = _CACHE.get(key)
     if cached is None or cached[0] != stamp:
         cached = _CACHE[key] = (stamp, load_rules(path))

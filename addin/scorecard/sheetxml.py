@@ -220,6 +220,7 @@ class SheetSplice:
         self._row_pattern = re.compile(rb"<" + p + rb"row\b([^>]*?)(?:/>|>.*?</" + p + rb"row>)", re.S)
         self._spans: dict[int, tuple[int, int]] | None = None
         self._rows: dict[int, RowText] = {}
+        self._rendered: dict[int, bytes] = {}  # rows finished early, to free their RowText
         self._head: _Fragment | None = None
         self._head_span: tuple[int, int] = (self.head_end, self.head_end)
         self._head_edited = False
@@ -238,12 +239,20 @@ class SheetSplice:
 
     def row(self, number: int) -> RowText:
         """The row to edit (it must exist: a KPI row or the header row always does)."""
+        if number in self._rendered:
+            raise RuntimeError(f"row {number} was already finished")
         if number not in self._rows:
             span = self._index().get(number)
             if span is None:
                 raise WorkbookError(f"row {number} is not in the sheet's XML", file=self.where)
             self._rows[number] = RowText(self.data[span[0] : span[1]], number, self.prefix)
         return self._rows[number]
+
+    def finish(self, number: int) -> None:
+        """Render an edited row now and let go of its parsed form (a large sheet has many)."""
+        row = self._rows.pop(number, None)
+        if row is not None and row.new:
+            self._rendered[number] = row.render()
 
     def cols(self) -> etree._Element | None:
         if self._head is None:
@@ -290,7 +299,9 @@ class SheetSplice:
 
     def render(self) -> bytes:
         """The part's new bytes: the original with the edited pieces put back in place."""
-        pieces = [(*self._spans[n], row.render()) for n, row in self._rows.items() if row.new]
+        for number in list(self._rows):
+            self.finish(number)
+        pieces = [(*self._spans[n], text) for n, text in self._rendered.items()]
         if self._head_edited:
             pieces.append((*self._head_span, self._head.text()))
         if self._dimension is not None:

@@ -120,8 +120,23 @@ def _direction_of(polarity: Polarity, current: float | None, previous: float | N
     return _direction(kpi)
 
 
+_KPIS: dict[tuple[int, str], tuple[Rules, Kpi]] = {}
+
+
 def _kpi_from_rules(rules: Rules, kpi_id: Any) -> Kpi:
+    """The KPI as the rules define it, built once per rules object (a new file is a new object)."""
     key = str(int(kpi_id) if isinstance(kpi_id, float) and kpi_id.is_integer() else kpi_id).strip()
+    cached = _KPIS.get((id(rules), key))
+    if cached is not None and cached[0] is rules:
+        return cached[1]
+    if len(_KPIS) > 10_000:
+        _KPIS.clear()
+    kpi = _build_kpi(rules, key)
+    _KPIS[(id(rules), key)] = (rules, kpi)
+    return kpi
+
+
+def _build_kpi(rules: Rules, key: str) -> Kpi:
     rule = rules.kpis.get(key)
     if rule is None:
         raise _BadArgument(f"#N/A KPI {key!r} is not in {os.path.basename(rules.source)}")

@@ -77,16 +77,21 @@ def _write_scorecard_sheet(package: Package, workbook: Workbook, styles: Styles,
     splice = SheetSplice(package.read(part), package.path)
     created = {w.column for w in plan.headers}
     formula_rows = []
-    writes = (*plan.headers, *plan.rag, *plan.direction)
-    # Styles are taken before anything is written, so a new column copies the original look of
-    # its left neighbour, not the fill just given to that neighbour.
-    bases = [_base_style(splice, plan.style_source if w.column in created else w.column, w.row) for w in writes]
-    for write, base in zip(writes, bases):
-        row = splice.row(write.row)
-        if write.column == plan.rag_column and not write.header and row.has_formula(write.column):
-            formula_rows.append(write.row)  # the analyst's formula stays; colour follows it
-            continue
-        row.set(write.column, write.text, styles.cell_format(base, fill=styles.fill(write.fill)) if write.fill else base)
+    by_row: dict[int, list] = {}
+    for write in (*plan.headers, *plan.rag, *plan.direction):
+        by_row.setdefault(write.row, []).append(write)
+    for number, writes in by_row.items():
+        row = splice.row(number)
+        # Styles are taken before anything is written, so a new column copies the original look
+        # of its left neighbour, not the fill just given to that neighbour.
+        bases = [_base_style(splice, plan.style_source if w.column in created else w.column, number) for w in writes]
+        for write, base in zip(writes, bases):
+            if write.column == plan.rag_column and not write.header and row.has_formula(write.column):
+                formula_rows.append(number)  # the analyst's formula stays; colour follows it
+                continue
+            fill = styles.cell_format(base, fill=styles.fill(write.fill)) if write.fill else base
+            row.set(write.column, write.text, fill)
+        splice.finish(number)
     col = column_letter(plan.rag_column)
     sqref = f"{col}{plan.first_row}:{col}{plan.last_row}"
     if formula_rows or splice.tail_mentions(f'sqref="{sqref}"'.encode()):

@@ -79,77 +79,126 @@ def _read_grid(path: Path, sheet: str | None) -> Grid:
                 )
         if not hasattr(worksheet, "iter_rows") or worksheet.__class__.__name__ == "ReadOnlyChartsheet":
             raise WorkbookError(f"sheet '{worksheet.title}' is a chart sheet, not a worksheet", file=path)
-        worksheet.reset_dimensions()
-        return _grid_of(path, worksheet)
+        return _scan(path, book, worksheet)
     except (zipfile.BadZipFile, zlib.error, EOFError) as error:
         raise WorkbookError(f"is damaged: {error}", file=path) from None
     finally:
         book.close()
 
 
-def _grid_of(path: Path, worksheet: Any) -> Grid:
-    """Values and number formats row by row from A1; rows absent from the file are empty.
-
-    Formats matter only for numbers (a percentage format scales them), so only numbers' formats
-    are looked up, once per cell style: this loop runs for every cell of the sheet.
-    """
-    values: list[list[Any]] = []
-    formats: list[list[str | None]] = []
-    by_style: dict[int, str] = {}
-    last_row = 0
-    for row in worksheet.iter_rows():
-        if not row:
-            values.append([])
-            formats.append([])
-            continue
-        r = row[0].row if hasattr(row[0], "row") else len(values) + 1
-        while len(values) < r - 1:
-            values.append([])
-            formats.append([])
-        row_values, row_formats = [], []
-        for cell in row:
-            value = cell.value
-            kind = value.__class__
-            if kind is float or kind is int:
-                style = getattr(cell, "_style_id", None)
-                number_format = by_style.get(style)
-                if number_format is None:
-                    number_format = by_style[style] = cell.number_format
-                row_formats.append(number_format)
-            else:
-                if kind is str and (cell.data_type == "e" or value in EXCEL_ERRORS):
-                    value = CellError(value)
-                row_formats.append(None)
-            row_values.append(value)
-        values.append(row_values)
-        formats.append(row_formats)
-        last_row = r
-    del values[last_row:], formats[last_row:]
-    merged, uncalculated = _sheet_facts(path, worksheet.title)
-    return Grid(sheet=worksheet.title, values=values, formats=formats, merged=merged, uncalculated=uncalculated)
-
-
+_ATTRIBUTE = re.compile(rb'([\w:]+)="([^"]*)"')
+_VALUE = re.compile(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
+_TEXT = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>(.*?)</(?:\w+:)?t>", re.S)
+_ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#\d+|amp|lt|gt|quot|apos);")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
-_UNCALCULATED = re.compile(
-    rb'<(?:\w+:)?c\b[^>]*\br="([A-Z]+)(\d+)"[^>]*>\s*<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>)'
-    rb'\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>'
-)
 
 
-def _sheet_facts(path: Path, sheet: str) -> tuple[list[tuple[int, int, int, int]], frozenset[tuple[int, int]]]:
-    """What openpyxl's read-only reader does not tell: merged cells, and formulas saved without a result."""
+def _unescape(raw: bytes) -> str:
+    text = raw.decode("utf-8")
+    if "&" not in text:
+        return text
+
+    def entity(match: re.Match) -> str:
+        name = match.group(1)
+        if name.startswith("#x"):
+            return chr(int(name[2:], 16))
+        if name.startswith("#"):
+            return chr(int(name[1:]))
+        return _NAMED[name]
+
+    return _ENTITY.sub(entity, text)
+
+
+def _scan(path: Path, book: Any, worksheet: Any) -> Grid:
+    """The sheet's cells as a Grid, scanned from the part's bytes.
+
+    openpyxl has already read what the scan needs to interpret them (shared strings, cell styles
+    and their number formats, the date system); the scan itself does what openpyxl's read-only
+    reader would do cell by cell, several times faster, and also sees what that reader does not
+    report: merged cells, and formulas saved without a result.
+    """
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE, is_date_format
+    from openpyxl.utils.datetime import from_excel
+
+    title = worksheet.title
     with zipfile.ZipFile(path) as archive:
-        package = Package(path, archive)
-        part = Workbook(package).sheet_part(sheet)
+        part = Workbook(Package(path, archive)).sheet_part(title)
         data = archive.read(part) if part else b""
+    # openpyxl's parsed shared strings and styles (private names, stable across openpyxl 3.1: pinned)
+    shared = worksheet._shared_strings
+    formats: list[str] = []
+    for style in book._cell_styles:
+        number_id = style.numFmtId
+        if number_id < BUILTIN_FORMATS_MAX_SIZE:
+            formats.append(BUILTIN_FORMATS.get(number_id, "General"))
+        else:
+            formats.append(book._number_formats[number_id - BUILTIN_FORMATS_MAX_SIZE])
+    dates = {i for i, f in enumerate(formats) if is_date_format(f)}
+    epoch = book.epoch
+
+    prefix_match = re.search(rb"<([A-Za-z_][\w.-]*:)?worksheet\b", data)
+    p = re.escape(prefix_match.group(1) or b"") if prefix_match else b""
+    rows = re.compile(rb"<" + p + rb"row\b([^>]*?)(?:/>|>(.*?)</" + p + rb"row>)", re.S)
+    cells = re.compile(rb"<" + p + rb"c\b([^>]*?)(?:/>|>(.*?)</" + p + rb"c>)", re.S)
+    formula = b"<" + (prefix_match.group(1) or b"" if prefix_match else b"") + b"f"
+
+    values: list[list[Any]] = []
+    number_formats: list[list[str | None]] = []
+    uncalculated: set[tuple[int, int]] = set()
+    row_number = 0
+    for row in rows.finditer(data):
+        r = re.search(rb'\br="(\d+)"', row.group(1))
+        row_number = int(r.group(1)) if r else row_number + 1
+        while len(values) < row_number:
+            values.append([])
+            number_formats.append([])
+        row_values, row_formats = values[row_number - 1], number_formats[row_number - 1]
+        column = 0
+        for cell in cells.finditer(row.group(2) or b""):
+            attributes = dict(_ATTRIBUTE.findall(cell.group(1)))
+            reference = attributes.get(b"r")
+            column = column_number(reference.rstrip(b"0123456789")) if reference else column + 1
+            content = cell.group(2) or b""
+            kind = attributes.get(b"t", b"n")
+            style = int(attributes.get(b"s", 0))
+            found = _VALUE.search(content)
+            raw = found.group(1) if found else None
+            value: Any = None
+            number_format = None
+            if kind == b"inlineStr":
+                value = "".join(_unescape(t) for t in _TEXT.findall(content)) or None
+            elif raw is None or raw == b"":
+                if formula in content:
+                    uncalculated.add((row_number, column))
+            elif kind == b"s":
+                value = shared[int(raw)]
+            elif kind == b"str":
+                value = _unescape(raw)
+            elif kind == b"b":
+                value = raw.strip() in (b"1", b"true")
+            elif kind == b"e":
+                value = CellError(raw.decode())
+            else:
+                text = raw.decode()
+                number = int(text) if text.lstrip("-").isdigit() else float(text)
+                number_format = formats[style] if style < len(formats) else None
+                value = from_excel(number, epoch) if style in dates else number
+                if value.__class__ is not int and value.__class__ is not float:
+                    number_format = None
+            if value is None and number_format is None:
+                continue
+            while len(row_values) < column:
+                row_values.append(None)
+                row_formats.append(None)
+            row_values[column - 1] = value
+            row_formats[column - 1] = number_format
+    while values and not values[-1]:
+        values.pop()
+        number_formats.pop()
     merged = []
-    for m in _MERGE.finditer(data):
-        first_col, first_row = column_number(m.group(1).decode()), int(m.group(2))
-        last_col = column_number(m.group(3).decode()) if m.group(3) else first_col
-        last_row = int(m.group(4)) if m.group(4) else first_row
-        merged.append((first_row, first_col, last_row, last_col))
-    uncalculated = frozenset((int(m.group(2)), column_number(m.group(1).decode())) for m in _UNCALCULATED.finditer(data))
-    return merged, uncalculated
-
-
-
+    for m in _MERGE.finditer(data, data.rfind(b"</" + (prefix_match.group(1) or b"" if prefix_match else b"") + b"sheetData>")):
+        first_col, first_row = column_number(m.group(1)), int(m.group(2))
+        last_col = column_number(m.group(3)) if m.group(3) else first_col
+        merged.append((first_row, first_col, int(m.group(4)) if m.group(4) else first_row, last_col))
+    return Grid(sheet=title, values=values, formats=number_formats, merged=merged, uncalculated=frozenset(uncalculated))
