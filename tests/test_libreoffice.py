@@ -101,3 +101,31 @@ def test_libreoffice_imports_the_addins_vba_project(tmp_path):
     assert set(modules) == {"ThisWorkbook", "Sheet1", "xlwings", "Dictionary", "ScorecardRibbon", "ScorecardFunctions"}
     assert 'RunPython "import scorecard.excel; scorecard.excel.refresh()"' in modules["ScorecardRibbon"]
     assert "Function SCORECARD_NARRATIVE(table_range, Optional rules_path)" in modules["ScorecardFunctions"]
+
+
+def test_a_workbook_saved_by_libreoffice_is_refreshed_with_nothing_lost(tmp_path):
+    """A second writer: LibreOffice saves the corpus's richest fixture its own way, then we refresh that."""
+    import zipfile
+
+    import openpyxl
+
+    from scorecard.rules import parse_rules
+
+    from corpus import RULES, build
+
+    source = build(tmp_path / "everything.xlsx", {"chart", "validation", "conditional", "comments", "hyperlinks",
+                                                  "names", "hidden_sheet", "print"})  # fmt: skip
+    folder = tmp_path / "lo"
+    folder.mkdir()
+    saved = convert(source, "xlsx:Calc MS Excel 2007 XML", folder)
+    out = tmp_path / "refreshed.xlsx"
+    result = refresh_file(saved, parse_rules(RULES, "corpus.yaml"), output=out)
+    assert len(result.scorecard.kpis) == 10
+    with zipfile.ZipFile(saved) as before, zipfile.ZipFile(out) as after:
+        old = {n: before.read(n) for n in before.namelist()}
+        new = {n: after.read(n) for n in after.namelist()}
+    changed = {n for n in old if old[n] != new.get(n)}
+    assert changed <= {"xl/worksheets/sheet1.xml", "xl/styles.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"}
+    sheet = openpyxl.load_workbook(out)["Scorecard"]
+    assert {sheet.cell(r, 8).value for r in range(2, 12)} <= {"Green", "Amber", "Red"}
+    assert convert(out, "pdf", tmp_path).exists()
