@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import re
 from collections import Counter
 from pathlib import Path
 from typing import Any, Callable
@@ -77,7 +76,7 @@ def replay(source: Path, actions: list[dict], output: Path) -> Path:
         sheet = book.worksheets[action["sheet_position"]] if action["sheet_position"] is not None else None
         r0, c0 = (action["start_row"] or 0) + 1, (action["start_column"] or 0) + 1
         rows, cols = action["row_count"] or 1, action["column_count"] or 1
-        cells = lambda: (sheet.cell(r0 + i, c0 + j) for i in range(rows) for j in range(cols))  # noqa: E731
+        block = [sheet.cell(r0 + i, c0 + j) for i in range(rows) for j in range(cols)] if sheet is not None and rows * cols < 100_000 else []
         if func == "setValues":
             for i, row in enumerate(action["values"]):
                 for j, value in enumerate(row):
@@ -87,7 +86,7 @@ def replay(source: Path, actions: list[dict], output: Path) -> Path:
                         raise AssertionError(f"a formula was written: {value}")
                     sheet.cell(r0 + i, c0 + j).value = value
         elif func == "setRangeColor":
-            for cell in cells():
+            for cell in block:
                 cell.fill = _fill(args[0])
         elif func == "setRangeColors":
             for i, row in enumerate(args[0]):
@@ -95,7 +94,7 @@ def replay(source: Path, actions: list[dict], output: Path) -> Path:
                     if value != "keep":
                         sheet.cell(r0 + i, c0 + j).fill = _fill(value)
         elif func == "rangeClearContents":
-            for cell in cells():
+            for cell in block:
                 cell.value = None
         elif func == "copyRange":
             target = book.worksheets[args[0]]
@@ -149,4 +148,3 @@ def action_counts(actions: list[dict]) -> Counter:
     return Counter(a["func"] for a in actions)
 
 
-_ADDRESS = re.compile(r"\$?([A-Z]+)\$?(\d+)")

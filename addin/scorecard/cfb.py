@@ -107,7 +107,6 @@ def write_compound_file(root: Storage) -> bytes:
 
     directory = bytearray()
     # regular sectors, in order: directory, mini FAT, mini stream, large streams, then the FAT
-    layout: list[tuple[str, bytes]] = []
     directory_count = sectors(len(entries) * 128)
     mini_fat_bytes = b"".join(struct.pack("<I", v) for v in mini_fat)
     chains: list[tuple[int, int]] = []  # (first sector, count)

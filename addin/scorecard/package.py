@@ -160,9 +160,6 @@ class Package:
         self._touched.discard(name)
         (self.added if name in self.added else self.changed)[name] = data
 
-    def exists(self, name: str) -> bool:
-        return name in self.added or name in self.archive.NameToInfo
-
     def save(self, destination: Path) -> None:
         """Write every part (changed ones re-serialised) to a temporary file, then replace."""
         for name in self._touched:
@@ -341,15 +338,17 @@ class Styles:
     def _el(self, xml: str) -> etree._Element:
         return etree.fromstring(f'<x xmlns="{MAIN}">{xml}</x>', PARSER)[0]
 
-    def fill(self, rgb: str) -> int:
-        key = ("fill", rgb)
+    def _added(self, list_name: str, xml: str) -> int:
+        """``_add`` of an element given as text, remembered: a refresh asks for the same fill thousands of times."""
+        key = (list_name, xml)
         if key not in self._cache:
-            self._cache[key] = self._solid_fill(rgb)
+            self._cache[key] = self._add(list_name, self._el(xml))
         return self._cache[key]
 
-    def _solid_fill(self, rgb: str) -> int:
-        return self._add("fills", self._el(
-            f'<fill><patternFill patternType="solid"><fgColor rgb="FF{rgb}"/><bgColor indexed="64"/></patternFill></fill>'))
+    def fill(self, rgb: str) -> int:
+        return self._added(
+            "fills", f'<fill><patternFill patternType="solid"><fgColor rgb="FF{rgb}"/><bgColor indexed="64"/></patternFill></fill>'
+        )
 
     def font(self, *, bold=False, italic=False, size: float | None = None, colour: str | None = None) -> int:
         fonts = self._list("fonts")
@@ -403,11 +402,5 @@ class Styles:
         return index
 
     def dxf(self, rgb: str) -> int:
-        key = ("dxf", rgb)
-        if key not in self._cache:
-            self._cache[key] = self._dxf(rgb)
-        return self._cache[key]
-
-    def _dxf(self, rgb: str) -> int:
-        return self._add("dxfs", self._el(f'<dxf><fill><patternFill><bgColor rgb="FF{rgb}"/></patternFill></fill></dxf>'))
+        return self._added("dxfs", f'<dxf><fill><patternFill><bgColor rgb="FF{rgb}"/></patternFill></fill></dxf>')
 

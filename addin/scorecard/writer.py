@@ -14,7 +14,7 @@ from typing import Iterable
 from lxml import etree
 
 from .errors import WorkbookError, column_letter
-from .ooxml import MAIN, PARSER, REL, q, serialise
+from .ooxml import MAIN, REL, q, serialise
 from .package import Package, Styles, Workbook, check_file, open_zip
 from .plan import NARRATIVE_WIDTHS, PROVENANCE_PREFIX, NarrativeCell, WritePlan
 from .sheetxml import SheetSplice, column_number, set_text

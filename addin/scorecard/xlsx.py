@@ -20,7 +20,7 @@ from lxml import etree
 from .errors import WorkbookError
 from .package import OLE_MAGIC, Package, Workbook, check_file, open_zip
 from .sheetxml import column_number
-from .table import EXCEL_ERRORS, CellError, Grid
+from .table import CellError, Grid
 from .writer import write_plan
 
 __all__ = ["read_grid", "write_plan", "check_file", "OLE_MAGIC"]
