@@ -83,3 +83,16 @@ def test_every_function_is_declared_for_the_vba_wrappers():
     for name in udfs.__all__:
         function = getattr(udfs, name)
         assert function.__name__ == name and function.__scorecard_vba__["caller"] == "Nothing"
+
+
+def test_narrative_function_takes_tuples_and_formats_as_com_passes_them():
+    table = (("Ref", "Polarity", "Target", "Floor", "May-18", "Jun-18"), ("K1", "H", 0.85, 0.75, 0.80, 0.861))
+    formats = (("General",) * 6, ("General", "General", "0%", "0%", "0.0%", "0.0%"))
+    rules = "version: 1\nlayout:\n  columns: {id: Ref, polarity: Polarity, target: Target, floor: Floor, current: Jun-18, previous: May-18}\n"
+    import tempfile, pathlib
+
+    path = pathlib.Path(tempfile.mkdtemp()) / "r.yaml"
+    path.write_text(rules)
+    lines = [l[0] for l in udfs.SCORECARD_NARRATIVE(table, str(path), formats)]
+    assert "• 1 is rated Green – target achieved or exceeded" in lines
+    assert any("from 80.0% in May 2018 to 86.1% in June 2018" in l for l in lines)

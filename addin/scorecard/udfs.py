@@ -113,6 +113,13 @@ def _rules(rules_path: Any, caller: Any) -> Rules:
     raise _BadArgument("#VALUE! no rules file: give rules_path or name it in the workbook (ScorecardRules)")
 
 
+def _matrix(argument: Any) -> list[list[Any]] | None:
+    """A 2D argument as a list of rows: xlwings gives lists for ranges; a VBA array may come as tuples."""
+    if isinstance(argument, (list, tuple)) and argument and all(isinstance(row, (list, tuple)) for row in argument):
+        return [list(row) for row in argument]
+    return None
+
+
 def _direction_of(polarity: Polarity, current: float | None, previous: float | None, decimals: int):
     # The KPI is rated (it has a target) so travel is improved/declined, not increased/decreased;
     # for higher and lower polarity the target's value plays no part in the direction.
@@ -200,10 +207,11 @@ def SCORECARD_COUNT(rag_range, status):
 def SCORECARD_NARRATIVE(table_range, rules_path=None, table_formats=None, caller=None):
     """The narrative paragraphs for a KPI table (its header row included), one per row: a dynamic array."""
     rules = _rules(rules_path, caller)
-    if not isinstance(table_range, list) or not table_range or not isinstance(table_range[0], list):
+    rows = _matrix(table_range)
+    if rows is None:
         raise _BadArgument("#VALUE! table_range must be the KPI table, its header row included")
-    formats = table_formats if isinstance(table_formats, list) and table_formats and isinstance(table_formats[0], list) else None
+    formats = _matrix(table_formats)
     rules = dataclasses.replace(rules, layout=dataclasses.replace(rules.layout, header_row=None, sheet=None))
-    table = read_table(Grid(sheet="(formula range)", values=table_range, formats=formats), rules)
+    table = read_table(Grid(sheet="(formula range)", values=rows, formats=formats), rules)
     card = evaluate(table.kpis, title=rules.title, period=table.period, section=rules.section)
     return [[line] for line in write_narrative(card).lines()]
