@@ -144,3 +144,15 @@ def test_installed_entry_point_works():
         pytest.skip("not installed as a script in this environment")
     result = subprocess.run([exe, "--version"], capture_output=True, text=True, env={**os.environ})
     assert result.returncode == 0
+
+
+def test_check_strict_fails_on_warnings(tmp_path):
+    from conftest import write_book
+
+    book = write_book(tmp_path / "b.xlsx", [["Ref", "Polarity", "Target", "Floor", "May-18", "Jun-18"], ["K1", "H", 85, 75, "n/k", 90]])
+    rules = tmp_path / "r.yaml"
+    rules.write_text("version: 1\nlayout:\n  columns: {id: Ref, polarity: Polarity, target: Target, floor: Floor, current: Jun-18, previous: May-18}\n")
+    relaxed = run("check", book, "--rules", rules)
+    strict = run("check", book, "--rules", rules, "--strict")
+    assert relaxed.returncode == 0 and strict.returncode == 1
+    assert "cell E2: text 'n/k' is not a figure" in strict.stdout
