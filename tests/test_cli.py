@@ -156,3 +156,26 @@ def test_check_strict_fails_on_warnings(tmp_path):
     strict = run("check", book, "--rules", rules, "--strict")
     assert relaxed.returncode == 0 and strict.returncode == 1
     assert "cell E2: text 'n/k' is not a figure" in strict.stdout
+
+
+def test_progress_bar_on_a_terminal(monkeypatch):
+    import io
+
+    from scorecard import cli
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    monkeypatch.setattr(cli.sys, "stderr", screen)
+    show = cli._progress(4)
+    for name in ("a.xlsx", "b.xlsx"):
+        show({"file": name})
+    assert "[###############...............] 2/4 b.xlsx" in screen.getvalue()
+    show(None)
+    assert screen.getvalue().endswith("\r\033[K")
+    quiet = io.StringIO()
+    monkeypatch.setattr(cli.sys, "stderr", quiet)
+    cli._progress(4)({"file": "a.xlsx"})
+    assert quiet.getvalue() == ""  # not a terminal: no bar in logs or pipes

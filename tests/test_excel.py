@@ -183,3 +183,14 @@ def test_rules_are_found_from_the_workbook(tmp_path):
 def test_literal_text_is_never_a_formula_or_a_number():
     assert excel.literal("=SUM(A1)") == "'=SUM(A1)" and excel.literal("3.4.1") == "'3.4.1"
     assert excel.literal("+1") == "'+1" and excel.literal("@x") == "'@x" and excel.literal("Green") == "Green"
+
+
+def test_rules_beside_the_workbook_with_its_name(tmp_path, monkeypatch):
+    import xlwings as xw
+
+    monkeypatch.chdir(tmp_path)  # the remote engine knows the workbook's name, not its folder
+    shutil.copyfile(SAMPLE_RULES, tmp_path / "cic-scorecard-june-2018.yaml")
+    book = xw.Book(json=payload(SAMPLE))
+    assert excel.find_rules(book) == Path("cic-scorecard-june-2018.yaml")
+    message, actions = run_macro(SAMPLE, excel.check)
+    assert "24 KPIs on sheet 'Scorecard'" in message
