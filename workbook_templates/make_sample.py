@@ -135,18 +135,18 @@ def build(output: Path) -> Path:
             sheet.write(row, col, value, whole) if value is not None else sheet.write_blank(row, col, None, plain)
         sheet.write(row, 11, comment, text) if comment else sheet.write_blank(row, 11, None, text)
         sheet.write(row, 12, source, text)
-        lines = max(-(-len(name) // 62), -(-len(comment) // 75), -(-len(source) // 30), 1)
+        lines = max(-(-len(name) // 50), -(-len(comment) // 60), -(-len(source) // 24), 1)
         sheet.set_row(row, 15 * lines + 2)  # spreadsheet programs do not all fit wrapped rows on opening
         row += 1
     row += 1
     sheet.write(row, 0, "Note: rows whose Source reads Illustrative are not from the published June 2018 report; "
                         "they complete the 24 KPIs for demonstration. All other figures are the report's.", note)
     sheet.set_column(0, 0, 8)
-    sheet.set_column(1, 1, 60)
+    sheet.set_column(1, 1, 48)
     sheet.set_column(2, 8, 9)
     sheet.set_column(9, 10, 12)
-    sheet.set_column(11, 11, 70)
-    sheet.set_column(12, 12, 28)
+    sheet.set_column(11, 11, 55)
+    sheet.set_column(12, 12, 22)
     sheet.freeze_panes(4, 2)
     sheet.set_landscape()
     sheet.set_paper(9)  # A4
