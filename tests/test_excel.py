@@ -194,3 +194,33 @@ def test_rules_beside_the_workbook_with_its_name(tmp_path, monkeypatch):
     assert excel.find_rules(book) == Path("cic-scorecard-june-2018.yaml")
     message, actions = run_macro(SAMPLE, excel.check)
     assert "24 KPIs on sheet 'Scorecard'" in message
+
+
+class _DesktopLikeSheet:
+    """Answers number_format as desktop Excel does: the format of a uniform block, None for a mixed one."""
+
+    def __init__(self, formats: dict[int, str]):
+        self.formats, self.calls = formats, 0
+
+    def range(self, top_left, bottom_right):
+        sheet = self
+
+        class Block:
+            @property
+            def number_format(self):
+                sheet.calls += 1
+                found = {sheet.formats.get(r, "General") for r in range(top_left[0], bottom_right[0] + 1)}
+                return found.pop() if len(found) == 1 else None
+
+        return Block()
+
+
+def test_desktop_number_formats_cost_calls_per_format_change_not_per_row():
+    rows = {r: "0.0%" for r in range(2, 1002)}
+    rows[500] = "0"  # one count KPI in a column of percentages
+    sheet = _DesktopLikeSheet(rows)
+    got = excel._column_formats(sheet, 7, 2, 1001)
+    assert got == [rows[r] for r in range(2, 1002)]
+    assert sheet.calls <= 2 * 11  # about two calls per level of halving, not 1,000
+    uniform = _DesktopLikeSheet({r: "0.0%" for r in range(2, 1002)})
+    assert excel._column_formats(uniform, 7, 2, 1001) == ["0.0%"] * 1000 and uniform.calls == 1

@@ -5,7 +5,8 @@ engine, which is how it is tested on Linux. Each entry point reads the workbook 
 everything in the domain core (the same ``evaluate_grid`` and ``WritePlan`` as the command line),
 and only then writes, in few, large calls:
 
-- the KPI table is read in one call (values) plus one per figure column (number formats);
+- the KPI table is read in one call (values) plus one per figure column (number formats; a
+  column of mixed formats is halved until each block has one format);
 - each run of consecutive KPI rows is written with one call per column and one ``set_colors``;
 - the Narrative sheet is one block of values and a fixed number of format calls.
 
@@ -263,19 +264,29 @@ def _number_formats(sheet: Any, grid: Grid, rules: Rules) -> list[list[str | Non
     if last < first:
         return formats
     for column in sorted(set(wanted)):
-        block = sheet.range((first, column), (last, column))
         try:
-            uniform = block.number_format
+            cells = _column_formats(sheet, column, first, last)
         except NotImplementedError:  # xlwings' remote engine: formats are not in its payload
             return None
-        cells = [uniform] * (last - first + 1) if uniform is not None else [
-            sheet.range((r, column)).number_format for r in range(first, last + 1)
-        ]  # mixed formats in one column: desktop Excel answers None for the block, so read each cell
         for offset, number_format in enumerate(cells):
             row = formats[first - 1 + offset]
             if column <= len(row):
                 row[column - 1] = number_format
     return formats
+
+
+def _column_formats(sheet: Any, column: int, first: int, last: int) -> list[str | None]:
+    """Number formats of rows first..last of a column, in as few calls as the column allows.
+
+    Desktop Excel answers a block's format when all its cells share it, and None when they differ;
+    a mixed block is split in halves, so the calls grow with the number of format changes down the
+    column, not with the number of rows.
+    """
+    uniform = sheet.range((first, column), (last, column)).number_format
+    if uniform is not None or first == last:
+        return [uniform] * (last - first + 1)
+    middle = (first + last) // 2
+    return _column_formats(sheet, column, first, middle) + _column_formats(sheet, column, middle + 1, last)
 
 
 def _evaluate(book: xw.Book, rules: Rules) -> tuple[Any, Evaluation]:
