@@ -350,28 +350,30 @@ class Styles:
             "fills", f'<fill><patternFill patternType="solid"><fgColor rgb="FF{rgb}"/><bgColor indexed="64"/></patternFill></fill>'
         )
 
+    # CT_Font's children, in the order the schema requires them
+    FONT_ORDER = ["b", "i", "strike", "condense", "extend", "outline", "shadow", "u", "vertAlign", "sz", "color",
+                  "name", "family", "charset", "scheme"]  # fmt: skip
+
     def font(self, *, bold=False, italic=False, size: float | None = None, colour: str | None = None) -> int:
+        """The workbook's default font with these changes, added once (Excel checks the children's order)."""
         fonts = self._list("fonts")
         base = copy.deepcopy(fonts[0]) if len(fonts) else self._el('<font><sz val="11"/><name val="Calibri"/></font>')
-        for tag in ("b", "i", "color"):
-            for old in base.findall(q(tag)):
-                base.remove(old)
+        children = {child.tag: child for child in base if child.tag not in (q("b"), q("i"), q("color"))}
+        if bold:
+            children[q("b")] = etree.Element(q("b"))
+        if italic:
+            children[q("i")] = etree.Element(q("i"))
         if size is not None:
-            sz = base.find(q("sz"))
-            if sz is None:
-                sz = etree.SubElement(base, q("sz"))
+            sz = children.setdefault(q("sz"), etree.Element(q("sz")))
             sz.set("val", f"{size:g}")
-        # CT_Font children are a sequence: b, i, ... color, sz, ... name: insert at the front in order
-        position = 0
-        for flag, tag in ((bold, "b"), (italic, "i")):
-            if flag:
-                base.insert(position, etree.Element(q(tag)))
-                position += 1
         if colour:
-            sz = base.find(q("sz"))
-            element = etree.Element(q("color"))
-            element.set("rgb", f"FF{colour}")
-            (sz.addprevious(element) if sz is not None else base.append(element))
+            children[q("color")] = etree.Element(q("color"))
+            children[q("color")].set("rgb", f"FF{colour}")
+        for child in list(base):
+            base.remove(child)
+        rank = {q(tag): i for i, tag in enumerate(self.FONT_ORDER)}
+        for tag in sorted(children, key=lambda t: rank.get(t, len(rank))):
+            base.append(children[tag])
         return self._add("fonts", base)
 
     def cell_format(self, base: int, *, fill: int | None = None, font: int | None = None, wrap: bool = False) -> int:

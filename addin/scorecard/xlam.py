@@ -101,20 +101,20 @@ def modules() -> list[Module]:
     ]
 
 
-def _inline(text: str) -> str:
-    from xml.sax.saxutils import escape
-
-    return f'<is><t>{escape(text)}</t></is>'
-
-
 def parts() -> dict[str, bytes]:
     """Every part of the add-in package, in the order they are written."""
+    from xml.sax.saxutils import escape
+
+    from openpyxl.writer.theme import theme_xml  # the default Office theme, which every workbook carries
+
     decl = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     conf = [("UDF Modules", UDF_MODULE)]  # read by xlwings' GetConfig from the add-in's own sheet
+    strings = [text for pair in conf for text in pair]
     rows = "".join(
-        f'<row r="{i}"><c r="A{i}" t="inlineStr">{_inline(k)}</c><c r="B{i}" t="inlineStr">{_inline(v)}</c></row>'
-        for i, (k, v) in enumerate(conf, start=1)
+        f'<row r="{i}"><c r="A{i}" t="s"><v>{2 * (i - 1)}</v></c><c r="B{i}" t="s"><v>{2 * i - 1}</v></c></row>'
+        for i in range(1, len(conf) + 1)
     )
+    shared = "".join(f"<si><t>{escape(text)}</t></si>" for text in strings)
     return {
         "[Content_Types].xml": (decl + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
@@ -123,6 +123,8 @@ def parts() -> dict[str, bytes]:
             '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.ms-excel.addin.macroEnabled.main+xml"/>'
             '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
             '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+            '<Override PartName="/xl/theme/theme1.xml" ContentType="application/vnd.openxmlformats-officedocument.theme+xml"/>'
             '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
             '<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
             "</Types>").encode(),
@@ -147,6 +149,8 @@ def parts() -> dict[str, bytes]:
             '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
             '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
             '<Relationship Id="rId3" Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" Target="vbaProject.bin"/>'
+            '<Relationship Id="rId4" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+            '<Relationship Id="rId5" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme" Target="theme/theme1.xml"/>'
             "</Relationships>").encode(),
         "xl/worksheets/sheet1.xml": (decl + f'<worksheet xmlns="{MAIN}" xmlns:r="{REL}"><sheetPr codeName="Sheet1"/>'
             f'<dimension ref="A1:B{len(conf)}"/><cols><col min="1" max="1" width="20" customWidth="1"/>'
@@ -159,6 +163,8 @@ def parts() -> dict[str, bytes]:
             '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
             '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
             "</styleSheet>").encode(),
+        "xl/sharedStrings.xml": (decl + f'<sst xmlns="{MAIN}" count="{len(strings)}" uniqueCount="{len(strings)}">{shared}</sst>').encode(),
+        "xl/theme/theme1.xml": theme_xml.encode("utf-8"),
         "xl/vbaProject.bin": build_project(PROJECT_NAME, PROJECT_ID, modules()),
         "customUI/customUI.xml": source("customUI.xml").encode("utf-8"),
     }  # fmt: skip
