@@ -254,3 +254,22 @@ def test_a_kill_in_the_middle_of_writing_leaves_the_original_untouched(sample):
     assert digest(sample) == before
     with zipfile.ZipFile(sample) as archive:
         assert archive.testzip() is None
+
+
+def test_direction_cells_in_a_symbol_font_get_a_readable_one(tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "wingdings.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("Scorecard")
+    arrows = book.add_format({"font_name": "Wingdings 3", "bold": True, "border": 1})
+    ws.write_row(0, 0, ["Ref", "Polarity", "Target", "Floor", "May-18", "Jun-18", "DOT"])
+    ws.write_row(1, 0, ["K1", "H", 85, 75, 80, 90])
+    ws.write_string(1, 6, "h", arrows)  # Wingdings 3 "h" is an up arrow
+    book.close()
+    rules = parse_rules("version: 1\nlayout:\n  columns: {id: Ref, polarity: Polarity, target: Target, floor: Floor, "
+                        "current: Jun-18, previous: May-18, direction: DOT}\n")  # fmt: skip
+    refresh_file(path, rules)
+    cell = openpyxl.load_workbook(path)["Scorecard"]["G2"]
+    assert cell.value == "↑ improved"
+    assert cell.font.name == "Calibri" and cell.border.left.style == "thin"  # readable, the rest kept

@@ -365,14 +365,30 @@ def _write_cells(sheet: Any, plan: WritePlan, formula_rows: set[int] | None) -> 
         for a, b in _runs(values):  # around formula cells, which keep their formula
             sheet.range((a, plan.rag_column), (b, plan.rag_column)).value = [[literal(by_row[r].text)] for r in range(a, b + 1)]
         rag.set_colors([[... if r in formula_rows else f"#{by_row[r].fill}"] for r in rows])
-        sheet.range((first, plan.direction_column), (last, plan.direction_column)).value = [
-            [literal(directions[r].text) or None] for r in rows
-        ]
+        direction = sheet.range((first, plan.direction_column), (last, plan.direction_column))
+        direction.value = [[literal(directions[r].text) or None] for r in rows]
+        for block in (rag, direction):
+            _readable_font(sheet, block, plan)
     if formula_rows:
         rag = sheet.range((plan.first_row, plan.rag_column), (plan.last_row, plan.rag_column))
         rag.conditional_formats.clear()
         for status, colour in plan.colours.items():
             rag.conditional_formats.add_cell_value("equal", f'"{status}"', fill_color=f"#{colour}")
+
+
+def _readable_font(sheet: Any, block: Any, plan: WritePlan) -> None:
+    """If the cells are in a symbol font (Wingdings arrows), give them the font of the first KPI's id
+    cell, as the batch writer gives them the workbook's default: the words must read as words. Engines
+    that cannot read fonts (the remote engine) leave the font as it is."""
+    from .package import SYMBOL_FONTS
+
+    try:
+        name = block.font.name
+    except NotImplementedError:
+        return
+    if isinstance(name, str) and name.strip().casefold() in SYMBOL_FONTS:
+        id_font = sheet.range((plan.rag[0].row, 1)).font.name if plan.rag else None
+        block.font.name = id_font if id_font and id_font.casefold() not in SYMBOL_FONTS else "Calibri"
 
 
 def _write_narrative(book: xw.Book, plan: WritePlan, existing: Any) -> None:

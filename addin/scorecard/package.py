@@ -24,6 +24,7 @@ from .errors import WorkbookError
 from .ooxml import CONTENT_TYPES, MAIN, PARSER, PKG_REL, REL, STRICT, WORKSHEET_REL, WORKSHEET_TYPE, q, serialise
 
 SUFFIXES = {".xlsx", ".xlsm"}
+SYMBOL_FONTS = {"wingdings", "wingdings 2", "wingdings 3", "webdings", "symbol", "marlett", "zapf dingbats", "monotype sorts"}
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 
@@ -402,6 +403,19 @@ class Styles:
         index = self._add("cellXfs", xf)
         self._cache[key] = index
         return index
+
+    def readable(self, base: int) -> int:
+        """``base``, unless its font is a symbol font (Wingdings arrows are a common way to show
+        direction of travel): then the same format in the workbook's default font, so the words a
+        refresh writes read as words."""
+        key = ("readable", base)
+        if key not in self._cache:
+            xfs, fonts = self._list("cellXfs"), self._list("fonts")
+            font_id = int(xfs[base].get("fontId", 0)) if base < len(xfs) else 0
+            name = fonts[font_id].find(q("name")) if font_id < len(fonts) else None
+            symbol = name is not None and name.get("val", "").strip().casefold() in SYMBOL_FONTS
+            self._cache[key] = self.cell_format(base, font=0) if symbol else base
+        return self._cache[key]
 
     def dxf(self, rgb: str) -> int:
         return self._added("dxfs", f'<dxf><fill><patternFill><bgColor rgb="FF{rgb}"/></patternFill></fill></dxf>')

@@ -89,8 +89,9 @@ def _write_scorecard_sheet(package: Package, workbook: Workbook, styles: Styles,
             if write.column == plan.rag_column and not write.header and row.has_formula(write.column):
                 formula_rows.append(number)  # the analyst's formula stays; colour follows it
                 continue
-            fill = styles.cell_format(base, fill=styles.fill(write.fill)) if write.fill else base
-            row.set(write.column, write.text, fill)
+            base = styles.readable(base)
+            style = styles.cell_format(base, fill=styles.fill(write.fill)) if write.fill else base
+            row.set(write.column, write.text, style)
         splice.finish(number)
     col = column_letter(plan.rag_column)
     sqref = f"{col}{plan.first_row}:{col}{plan.last_row}"
