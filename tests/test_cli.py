@@ -179,3 +179,27 @@ def test_progress_bar_on_a_terminal(monkeypatch):
     monkeypatch.setattr(cli.sys, "stderr", quiet)
     cli._progress(4)({"file": "a.xlsx"})
     assert quiet.getvalue() == ""  # not a terminal: no bar in logs or pipes
+
+
+def test_excel_lock_files_from_a_glob_are_skipped(tmp_path):
+    book = tmp_path / "district.xlsx"
+    shutil.copyfile(SAMPLE, book)
+    lock = tmp_path / "~$district.xlsx"
+    lock.write_bytes(b"\x0banalyst" + bytes(150))  # what Excel leaves beside an open workbook
+    result = run("refresh", book, lock, "--rules", SAMPLE_RULES)
+    assert result.returncode == 0, result.stderr
+    assert "skipped" in result.stderr and "Excel lock file" in result.stderr
+    assert run("refresh", lock, "--rules", SAMPLE_RULES).returncode == 1
+
+
+def test_a_locked_destination_says_what_to_do(sample, monkeypatch, capsys):
+    import os as real_os
+
+    from scorecard import cli
+
+    def locked(src, dst):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(real_os, "replace", locked)
+    assert cli.main(["refresh", str(sample), "--rules", str(SAMPLE_RULES)]) == 1
+    assert "Permission denied (is it open in Excel? close it and refresh again); the original is unchanged" in capsys.readouterr().err

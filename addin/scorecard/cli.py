@@ -130,6 +130,12 @@ def _refresh(args: argparse.Namespace) -> int:
     from .errors import ScorecardError
 
     _load_rules(args.rules)  # a bad rules file is one error, not one per workbook
+    locks = [b for b in args.books if Path(b).name.startswith("~$")]
+    for lock in locks:  # what a folder glob picks up while a workbook is open in Excel
+        print(f"  note: skipped {lock}: an Excel lock file (its workbook is open in Excel)", file=sys.stderr)
+    args.books = [b for b in args.books if b not in locks]
+    if not args.books:
+        raise ScorecardError("no workbooks to refresh")
     resolved = [os.path.realpath(b) for b in args.books]
     if len(set(resolved)) != len(resolved):
         twice = sorted({b for b in args.books if resolved.count(os.path.realpath(b)) > 1})

@@ -191,7 +191,10 @@ class Package:
             os.replace(temporary, destination)
         except OSError as error:
             temporary.unlink(missing_ok=True)
-            raise WorkbookError(f"could not write {destination}: {error.strerror}; the original is unchanged", file=self.path) from None
+            hint = " (is it open in Excel? close it and refresh again)" if isinstance(error, PermissionError) else ""
+            raise WorkbookError(
+                f"could not write {destination}: {error.strerror}{hint}; the original is unchanged", file=self.path
+            ) from None
         except BaseException:
             temporary.unlink(missing_ok=True)
             raise
