@@ -187,3 +187,25 @@ def test_install_and_uninstall(tmp_path):
 
 def test_make_addin_target_exists():
     assert "addin:" in (ROOT / "Makefile").read_text()
+
+
+BUILT_IN_CONSTANTS = {"VBA6", "VBA7", "Win16", "Win32", "Win64", "Mac", "MAC_OFFICE_VERSION"}
+
+
+def test_every_conditional_compilation_constant_is_defined_in_its_module(decoded):
+    """#Const is private to its module: a module testing `#If App = ...` must define App itself."""
+    for module, code in decoded.items():
+        tested = set(re.findall(r"^\s*#(?:Else)?If\s+(.*?)\s+Then", code, flags=re.M | re.I))
+        conditions = [re.sub(r'"[^"]*"', "", condition) for condition in tested]  # not words inside strings
+        names = {n for condition in conditions for n in re.findall(r"\b([A-Za-z_]\w*)\b", condition)}
+        names -= {"Not", "And", "Or", "Then"} | BUILT_IN_CONSTANTS
+        defined = set(re.findall(r"^\s*#Const\s+(\w+)", code, flags=re.M))
+        assert names <= defined, f"{module}: {sorted(names - defined)} used in #If but not defined by #Const"
+
+
+def test_the_xlwings_procedures_our_modules_call_exist_and_are_public(decoded):
+    xlwings_code = decoded["xlwings"]
+    for name in ("RunPython", "XLPy"):
+        declaration = re.search(rf"^(Public |Private )?(?:Function|Sub) {name}\(", xlwings_code, flags=re.M)
+        assert declaration and declaration.group(1) != "Private ", name
+    assert "RunPython \"" in decoded["ScorecardRibbon"] and "XLPy.CallUDF(" in decoded["ScorecardFunctions"]

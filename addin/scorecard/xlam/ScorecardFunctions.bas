@@ -1,4 +1,5 @@
 Option Explicit
+#Const App = "Microsoft Excel" ' as in xlwings' own UDF module: #Const is private to its module
 ' Worksheet functions of the Scorecard add-in. The wrappers below the helpers are generated
 ' from scorecard.udfs when the add-in is built (make addin); each calls Python through
 ' xlwings' COM server (XLPy.CallUDF), as xlwings' own "Import Functions" would write them.
