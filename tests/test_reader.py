@@ -73,3 +73,15 @@ def test_scan_matches_openpyxl(which, tmp_path):
         name, features, suffix = next(f for f in fixtures() if f[0] == which)
         path, sheet = build(tmp_path / f"{name}{suffix}", features), "Scorecard"
     assert scanned(path, sheet) == openpyxl_grid(path, sheet)
+
+
+def test_iso_date_cells_as_openpyxl_writes_them(tmp_path):
+    path = tmp_path / "iso.xlsx"
+    book = openpyxl.Workbook(iso_dates=True)
+    ws = book.active
+    ws.title = "Iso"
+    ws.append(["Ref", dt.datetime(2018, 5, 1), dt.datetime(2018, 6, 1)])
+    ws.append(["K1", 0.5, 0.75])
+    book.save(path)
+    assert b't="d"' in __import__("zipfile").ZipFile(path).read("xl/worksheets/sheet1.xml")
+    assert scanned(path, "Iso") == openpyxl_grid(path, "Iso")

@@ -94,6 +94,15 @@ _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 
 
+def _iso_date(text: str) -> Any:
+    import datetime as dt
+
+    try:
+        return dt.datetime.fromisoformat(text.rstrip("Z"))
+    except ValueError:
+        return text
+
+
 def _unescape(raw: bytes) -> str:
     text = raw.decode("utf-8")
     if "&" not in text:
@@ -179,13 +188,19 @@ def _scan(path: Path, book: Any, worksheet: Any) -> Grid:
                 value = raw.strip() in (b"1", b"true")
             elif kind == b"e":
                 value = CellError(raw.decode())
+            elif kind == b"d":  # an ISO 8601 date, as some writers store dates
+                value = _iso_date(raw.decode())
             else:
                 text = raw.decode()
-                number = int(text) if text.lstrip("-").isdigit() else float(text)
-                number_format = formats[style] if style < len(formats) else None
-                value = from_excel(number, epoch) if style in dates else number
-                if value.__class__ is not int and value.__class__ is not float:
-                    number_format = None
+                try:
+                    number = int(text) if text.lstrip("-").isdigit() else float(text)
+                except ValueError:  # not a number after all: keep the text, which reads as no data
+                    value = _unescape(raw)
+                else:
+                    number_format = formats[style] if style < len(formats) else None
+                    value = from_excel(number, epoch) if style in dates else number
+                    if value.__class__ is not int and value.__class__ is not float:
+                        number_format = None
             if value is None and number_format is None:
                 continue
             while len(row_values) < column:
