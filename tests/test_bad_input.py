@@ -202,6 +202,8 @@ CASES: dict[str, Case] = {
                              "warning: sheet 'Scorecard', cell G2: 148.4% is over 100% for a percentage; check the figure"),
     "negative-percent": Case(with_book([HEADER, ["K1", "x", "H", 85, 75, -2, 80]], RULES + "defaults: {unit: percent}\n"), 0,
                              "warning: sheet 'Scorecard', cell F2: -2% is negative for a percentage"),
+    "narrative-is-the-scorecard-sheet": Case(with_rules(SAMPLE_TEXT.replace("  section: 3", "  section: 3\n  sheet: scorecard")), 1,
+                                             "book.xlsx, sheet 'Scorecard': the narrative sheet 'scorecard' is the scorecard sheet itself"),
     "chart-sheet": Case(chart_sheet, 1, "book.xlsx: sheet 'Trend' is a chart sheet, not a worksheet"),
     "foreign-narrative-sheet": Case(with_book([HEADER, GOOD_ROW], RULES.replace("layout:\n", "layout:\n  sheet: Scorecard\n"),
                                               extra_sheets=["Narrative"]), 1,

@@ -121,8 +121,8 @@ def test_sections_add_one_write_per_run_not_per_kpi(tmp_path, sample):
 def test_check_writes_nothing_and_reports(sample):
     message, actions = run_macro(sample, excel.check, rules=SAMPLE_RULES)
     assert [a["func"] for a in actions] == ["alert"]
-    assert "24 KPIs on sheet 'Scorecard', rows 6-32, headers in row 4." in message
-    assert "Ratings now: 14 Green, 10 Amber." in message
+    assert "24 KPIs on sheet 'Scorecard', rows 6-32, headers in row 4; June 2018 against May 2018" in message
+    assert "ratings now: 14 Green, 10 Amber" in message and message.endswith("No problems found.")
 
 
 def test_narrative_only_leaves_the_rag_column(sample):

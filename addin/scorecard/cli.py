@@ -228,21 +228,18 @@ def _narrative(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from .refresh import evaluate_file
+    from .report import check_summary
 
     rules = _load_rules(args.rules)
     print(f"{args.rules}: rules are valid ({len(rules.kpis)} KPIs described)")
     if not args.book:
         return 0
     result = evaluate_file(args.book, rules, period=args.period)
-    table, card = result.table, result.scorecard
-    rows = [k.kpi.row for k in card.kpis]
-    period = f"{card.period.current or '(current period not named)'} against {card.period.previous or '(previous not named)'}"
-    print(f"{args.book}: {len(card.kpis)} KPIs on sheet '{table.sheet}', rows {min(rows)}-{max(rows)}, headers in row {table.header_row}; {period}")
-    for name in sorted(table.added_columns):
-        print(f"  note: no '{name}' column yet; refresh will add one after the last column")
-    for warning in table.warnings:
-        print(f"  warning: {warning}")
-    return 1 if args.strict and table.warnings else 0
+    first, *rest = check_summary(result)
+    print(f"{args.book}: {first}")
+    for line in rest:
+        print(f"  {line}")
+    return 1 if args.strict and result.table.warnings else 0
 
 
 def _schema(args: argparse.Namespace) -> int:

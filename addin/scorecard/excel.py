@@ -31,10 +31,11 @@ from typing import Any, Callable, Iterable
 import xlwings as xw
 
 from .errors import ScorecardError
-from .plan import NARRATIVE_WIDTHS, PROVENANCE_PREFIX, WritePlan
+from .plan import NARRATIVE_WIDTHS, WritePlan, foreign_narrative, written_by_scorecard
 from .refresh import Evaluation, evaluate_grid
+from .report import check_summary
 from .rules import Rules, load_rules_cached
-from .table import Grid, find_header_row, locate_columns, month_columns
+from .table import Grid, find_header_row, locate_columns, month_columns, pick_sheet
 
 TITLE = "Scorecard"
 RULES_NAME = "ScorecardRules"
@@ -97,16 +98,9 @@ def check(book: xw.Book, rules: str | os.PathLike | None = None) -> str:
     """List what was found and every problem, writing nothing."""
     loaded = _rules(book, rules)
     _, result = _evaluate(book, loaded)
-    table, card = result.table, result.scorecard
-    rows = [k.kpi.row for k in card.kpis]
-    lines = [
-        f"Rules: {loaded.provenance}",
-        f"{len(card.kpis)} KPIs on sheet '{table.sheet}', rows {min(rows)}-{max(rows)}, headers in row {table.header_row}.",
-        f"Periods: {card.period.current or '(current not named)'} against {card.period.previous or '(previous not named)'}.",
-        "Ratings now: " + ", ".join(f"{n} {status}" for status, n in card.counts.items() if n) + ".",
-    ]
-    lines += [f"Refresh will add a '{name}' column." for name in sorted(table.added_columns)]
-    lines += [f"Warning: {w}" for w in table.warnings] or ["No problems found."]
+    lines = [f"Rules: {loaded.provenance}", *check_summary(result)]
+    if not result.table.warnings:
+        lines.append("No problems found.")
     return "\n".join(lines)
 
 
@@ -227,17 +221,8 @@ def _sheet_named(book: xw.Book, name: str) -> Any:
 
 
 def _table_sheet(book: xw.Book, rules: Rules) -> Any:
-    if rules.layout.sheet is None:
-        return book.sheets[0]
-    sheet = _sheet_named(book, rules.layout.sheet)
-    if sheet is None:
-        import difflib
-
-        names = [s.name for s in book.sheets]
-        close = difflib.get_close_matches(rules.layout.sheet, names, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise ScorecardError(f"no sheet named '{rules.layout.sheet}' (layout.sheet){hint}; sheets: {', '.join(names)}", file=book.name)
-    return sheet
+    names = [sheet.name for sheet in book.sheets]
+    return book.sheets[pick_sheet(names, rules.layout.sheet)]
 
 
 def read_grid(book: xw.Book, rules: Rules) -> tuple[Any, Grid]:
@@ -312,18 +297,12 @@ def _formula_rows(sheet: Any, plan: WritePlan) -> set[int] | None:
 
 def _narrative_sheet(book: xw.Book, plan: WritePlan) -> Any:
     """The existing Narrative sheet if scorecard wrote it; refuses one it did not write."""
-    if plan.narrative_sheet.casefold() == plan.sheet.casefold():
-        raise ScorecardError(f"the narrative sheet '{plan.narrative_sheet}' is the scorecard sheet itself; set narrative.sheet", file=book.name)
     sheet = _sheet_named(book, plan.narrative_sheet)
     if sheet is None:
         return None
     values = sheet.used_range.options(ndim=2).value or []
-    if not any(isinstance(v, str) and v.startswith(PROVENANCE_PREFIX) for row in values for v in row):
-        raise ScorecardError(
-            f"already has a sheet named '{plan.narrative_sheet}' that scorecard did not write; rename that sheet "
-            "or set narrative.sheet in the rules to another name. Nothing was changed.",
-            file=book.name,
-        )
+    if not written_by_scorecard(v for row in values for v in row):
+        raise foreign_narrative(plan.narrative_sheet)
     return sheet
 
 

@@ -8,8 +8,11 @@ a text and a fill into a cell.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
 
 from . import __version__
+from .errors import WorkbookError
 from .model import Scorecard
 from .narrative import Narrative
 from .rules import DEFAULT_HEADERS, Rules
@@ -87,6 +90,19 @@ class WritePlan:
         return self.rag[-1].row
 
 
+def written_by_scorecard(texts: Iterable[object]) -> bool:
+    """Whether a sheet's texts carry our provenance line: only such a Narrative sheet may be replaced."""
+    return any(isinstance(text, str) and PROVENANCE_PREFIX in text for text in texts)
+
+
+def foreign_narrative(sheet: str, file: str | Path | None = None) -> WorkbookError:
+    return WorkbookError(
+        f"already has a sheet named '{sheet}' that scorecard did not write; rename that sheet or set "
+        "narrative.sheet in the rules to another name. Nothing was changed.",
+        file=file,
+    )
+
+
 def direction_text(direction) -> str:
     """'↑ improved': an arrow for the eye and the word for screen readers and print."""
     return "" if direction is None else f"{direction.arrow} {direction.value}"
@@ -105,6 +121,12 @@ def provenance_line(rules: Rules, sheet: str) -> str:
 
 
 def make_plan(card: Scorecard, table: KpiTable, rules: Rules, narrative: Narrative) -> WritePlan:
+    if rules.narrative_sheet.casefold() == table.sheet.casefold():
+        raise WorkbookError(
+            f"the narrative sheet '{rules.narrative_sheet}' is the scorecard sheet itself; set narrative.sheet "
+            "in the rules to another name",
+            sheet=table.sheet,
+        )
     rag_col, dir_col = table.rag_column, table.direction_column
     rag = tuple(CellWrite(k.kpi.row, rag_col, k.rag.value, rules.colours[k.rag]) for k in card.kpis)
     direction = tuple(CellWrite(k.kpi.row, dir_col, direction_text(k.direction)) for k in card.kpis)

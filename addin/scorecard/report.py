@@ -4,8 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 from .model import Scorecard
 from .narrative import Narrative
+
+if TYPE_CHECKING:
+    from .refresh import Evaluation
+
+
+def check_summary(result: "Evaluation") -> list[str]:
+    """What `check` reports, from the command line and from the ribbon alike."""
+    table, card = result.table, result.scorecard
+    rows = [k.kpi.row for k in card.kpis]
+    current = card.period.current or "(current period not named)"
+    previous = card.period.previous or "(previous period not named)"
+    lines = [
+        f"{len(card.kpis)} KPIs on sheet '{table.sheet}', rows {min(rows)}-{max(rows)}, headers in row "
+        f"{table.header_row}; {current} against {previous}",
+        "ratings now: " + ", ".join(f"{n} {status}" for status, n in card.counts.items() if n),
+    ]
+    lines += [f"note: no '{name}' column yet; refresh will add one after the last column" for name in sorted(table.added_columns)]
+    lines += [f"warning: {warning}" for warning in table.warnings]
+    return lines
 
 
 def as_dict(card: Scorecard, narrative: Narrative) -> dict[str, Any]:

@@ -136,6 +136,21 @@ def read_threshold(value: Any, number_format: str | None) -> float | None:
     return number
 
 
+def pick_sheet(names: Sequence[str], wanted: str | None) -> str:
+    """The sheet the rules name (matched ignoring case), or the first; a clear error with a
+    'did you mean' otherwise. Shared by every front end, which only differ in where names come from."""
+    if not names:
+        raise WorkbookError("has no worksheets")
+    if wanted is None:
+        return names[0]
+    by_case = {name.casefold(): name for name in names}
+    if wanted.casefold() in by_case:
+        return by_case[wanted.casefold()]
+    close = difflib.get_close_matches(wanted, list(names), n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    raise WorkbookError(f"no sheet named '{wanted}' (layout.sheet){hint}; sheets: {', '.join(names)}")
+
+
 def _norm(text: Any) -> str:
     return " ".join(str(text).split()).casefold()
 

@@ -19,12 +19,12 @@ from typing import Any
 import xlwings as xw
 
 from .engine import direction as _direction
-from .engine import evaluate, rate
+from .engine import rate
 from .errors import ScorecardError
 from .model import Kpi, Polarity, Rag
-from .narrative import write_narrative
 from .rules import Rules, load_rules_cached
-from .table import Grid, read_table, read_threshold, read_value
+from .refresh import evaluate_grid
+from .table import Grid, read_threshold, read_value
 
 __all__ = ["RAG", "DIRECTION", "SCORECARD_RAG", "SCORECARD_DIRECTION", "SCORECARD_COUNT", "SCORECARD_NARRATIVE"]
 
@@ -212,6 +212,5 @@ def SCORECARD_NARRATIVE(table_range, rules_path=None, table_formats=None, caller
         raise _BadArgument("#VALUE! table_range must be the KPI table, its header row included")
     formats = _matrix(table_formats)
     rules = dataclasses.replace(rules, layout=dataclasses.replace(rules.layout, header_row=None, sheet=None))
-    table = read_table(Grid(sheet="(formula range)", values=rows, formats=formats), rules)
-    card = evaluate(table.kpis, title=rules.title, period=table.period, section=rules.section)
-    return [[line] for line in write_narrative(card).lines()]
+    result = evaluate_grid(Grid(sheet="(formula range)", values=rows, formats=formats), rules)
+    return [[line] for line in result.narrative.lines()]

@@ -16,7 +16,7 @@ from lxml import etree
 from .errors import WorkbookError, column_letter
 from .ooxml import MAIN, REL, q, serialise
 from .package import Package, Styles, Workbook, check_file, open_zip
-from .plan import NARRATIVE_WIDTHS, PROVENANCE_PREFIX, NarrativeCell, WritePlan
+from .plan import NARRATIVE_WIDTHS, NarrativeCell, WritePlan, foreign_narrative, written_by_scorecard
 from .sheetxml import SheetSplice, column_number, set_text
 
 _REF = re.compile(r"^([A-Z]+)(\d+)$")
@@ -209,16 +209,8 @@ def _write_narrative_sheet(package: Package, workbook: Workbook, styles: Styles,
     if part is None:
         workbook.add_sheet(plan.narrative_sheet, xml)
         return
-    if plan.narrative_sheet.casefold() == plan.sheet.casefold():
-        raise WorkbookError(f"the narrative sheet '{plan.narrative_sheet}' is the scorecard sheet itself; set narrative.sheet", file=package.path)
-    existing = package.xml(part)
-    texts = "".join(existing.itertext())
-    if PROVENANCE_PREFIX not in texts:
-        raise WorkbookError(
-            f"already has a sheet named '{plan.narrative_sheet}' that scorecard did not write; rename that sheet "
-            "or set narrative.sheet in the rules to another name. Nothing was changed.",
-            file=package.path,
-        )
+    if not written_by_scorecard(package.xml(part).itertext()):
+        raise foreign_narrative(plan.narrative_sheet, package.path)
     package.replace(part, xml)
 
 

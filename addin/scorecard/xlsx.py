@@ -20,7 +20,7 @@ from lxml import etree
 from .errors import WorkbookError
 from .package import OLE_MAGIC, Package, Workbook, check_file, open_zip
 from .sheetxml import column_number
-from .table import CellError, Grid
+from .table import CellError, Grid, pick_sheet
 from .writer import write_plan
 
 __all__ = ["read_grid", "write_plan", "check_file", "OLE_MAGIC"]
@@ -59,24 +59,11 @@ def _read_grid(path: Path, sheet: str | None) -> Grid:
             raise WorkbookError(f"refused: a part of the package holds an XML construct not allowed in a workbook ({type(error).__name__})", file=path) from None
         raise
     try:
-        if not book.sheetnames:
-            raise WorkbookError("has no worksheets", file=path)
-        if sheet is None:
-            worksheet = book.worksheets[0]
-        elif sheet in book.sheetnames:
-            worksheet = book[sheet]
-        else:
-            by_case = {name.casefold(): name for name in book.sheetnames}
-            if sheet.casefold() in by_case:
-                worksheet = book[by_case[sheet.casefold()]]
-            else:
-                import difflib
-
-                close = difflib.get_close_matches(sheet, book.sheetnames, n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
-                raise WorkbookError(
-                    f"no sheet named '{sheet}' (layout.sheet){hint}; sheets: {', '.join(book.sheetnames)}", file=path
-                )
+        try:
+            worksheet = book[pick_sheet(book.sheetnames, sheet)]
+        except WorkbookError as error:
+            error.file = str(path)
+            raise
         if not hasattr(worksheet, "iter_rows") or worksheet.__class__.__name__ == "ReadOnlyChartsheet":
             raise WorkbookError(f"sheet '{worksheet.title}' is a chart sheet, not a worksheet", file=path)
         return _scan(path, book, worksheet)
