@@ -120,7 +120,7 @@ def test_workbook_errors_name_file_sheet_and_cell(tmp_path, sample):
     rules.write_text(SAMPLE_RULES.read_text().replace("current: Jun-18", "current: Jul-18"))
     result = run("check", sample, "--rules", rules)
     assert result.returncode == 1
-    assert f"{sample.name}, sheet 'Scorecard', cell row 4: no column headed 'Jul-18'" in result.stderr
+    assert f"{sample.name}, sheet 'Scorecard', row 4: no column headed 'Jul-18'" in result.stderr
 
 
 def test_usage_errors(tmp_path, sample):

@@ -107,7 +107,7 @@ def test_errors_name_sheet_and_cell():
         table([["Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-19", "Commentary"], ["K1"]])
     with pytest.raises(WorkbookError, match=r"no header cell reading 'Ref'"):
         table([["Id", "x"], ["K1", 1]])
-    with pytest.raises(WorkbookError, match="no KPI rows under the header"):
+    with pytest.raises(WorkbookError, match="row 1: no KPI rows under this header row"):
         table([HEADER, ["Section"]])
     with pytest.raises(WorkbookError, match=r"two columns are headed 'Target' \(D1 and H1\)"):
         table([["Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18", "Target"], ["K1"]])

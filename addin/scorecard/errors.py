@@ -37,10 +37,13 @@ class RulesError(ScorecardError):
 class WorkbookError(ScorecardError):
     """The workbook cannot be read as the rules describe, or cannot be written safely."""
 
-    def __init__(self, message: str, *, file: str | Path | None = None, sheet: str | None = None, cell: str | None = None):
+    def __init__(
+        self, message: str, *, file: str | Path | None = None, sheet: str | None = None, cell: str | None = None,
+        row: int | None = None,
+    ):
         where = None
         if sheet is not None:
-            where = f"sheet '{sheet}'" + (f", cell {cell}" if cell else "")
+            where = f"sheet '{sheet}'" + (f", cell {cell}" if cell else f", row {row}" if row else "")
         super().__init__(message, file=file, where=where)
         self.sheet = sheet
         self.cell = cell

@@ -204,10 +204,10 @@ def locate_columns(grid: Grid, rules: Rules, header_row: int) -> dict[str, int]:
                 areas = ", ".join(f"{cell_ref(a[0], a[1])}:{cell_ref(a[2], a[3])}" for a in merges)
                 hint += f"; the header row has merged cells ({areas}), and a merged header names only its first column"
             raise WorkbookError(
-                f"no column headed '{wanted}' (layout.columns.{name}) in row {header_row}{hint}; "
+                f"no column headed '{wanted}' (layout.columns.{name}) in the header row{hint}; "
                 f"headers found: {', '.join(present) or 'none'}",
                 sheet=grid.sheet,
-                cell=f"row {header_row}",
+                row=header_row,
             )
     return columns
 
@@ -233,10 +233,10 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
         months = month_columns(grid, header_row, set(columns.values()))
         if not months:
             raise WorkbookError(
-                f"layout.history is true but no header in row {header_row} names a month "
+                "layout.history is true but no header in the header row names a month "
                 "(a date, or text such as 'Jun-18' or 'June 2018')",
                 sheet=grid.sheet,
-                cell=f"row {header_row}",
+                row=header_row,
             )
         data_rows = [r for r in range(header_row + 1, grid.row_count + 1) if grid.value(r, id_col) not in (None, "")]
         filled = [i for i, (_, c) in enumerate(months) if any(read_value(grid.value(r, c), grid.number_format(r, c))[0] is not None for r in data_rows)]
@@ -291,10 +291,10 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
 
     if not kpis:
         raise WorkbookError(
-            f"no KPI rows under the header in row {header_row}: a KPI row needs an id in column "
+            "no KPI rows under this header row: a KPI row needs an id in column "
             f"'{rules.layout.columns['id']}' and a value, target or floor",
             sheet=grid.sheet,
-            cell=f"row {header_row}",
+            row=header_row,
         )
     for kpi_id, rule in rules.kpis.items():
         if kpi_id not in seen:
