@@ -209,3 +209,32 @@ def test_the_xlwings_procedures_our_modules_call_exist_and_are_public(decoded):
         declaration = re.search(rf"^(Public |Private )?(?:Function|Sub) {name}\(", xlwings_code, flags=re.M)
         assert declaration and declaration.group(1) != "Private ", name
     assert "RunPython \"" in decoded["ScorecardRibbon"] and "XLPy.CallUDF(" in decoded["ScorecardFunctions"]
+
+
+@pytest.mark.parametrize(
+    "platform, startup, config",
+    [
+        ("win32", "AppData/Roaming/Microsoft/Excel/XLSTART", "home/.scorecard/scorecard.conf"),
+        ("darwin", "home/Library/Group Containers/UBF8T346G9.Office/User Content/Startup/Excel",
+         "home/Library/Containers/com.microsoft.Excel/Data/scorecard.conf"),
+    ],
+)
+def test_default_install_locations_follow_excel_and_xlwings(platform, startup, config, tmp_path, monkeypatch):
+    from scorecard import install
+
+    monkeypatch.setattr(install.sys, "platform", platform)
+    monkeypatch.setattr(install.Path, "home", classmethod(lambda cls: tmp_path / "home"))
+    monkeypatch.setenv("APPDATA", str(tmp_path / "AppData" / "Roaming"))
+    monkeypatch.setenv("USERPROFILE", str(tmp_path / "home"))
+    assert install.default_startup_folder() == tmp_path / startup
+    assert install.default_config_file() == tmp_path / config
+    assert install.interpreter_key() == ("INTERPRETER_MAC" if platform == "darwin" else "INTERPRETER_WIN")
+
+
+def test_install_without_excel_asks_for_the_folder(monkeypatch):
+    from scorecard import install
+    from scorecard.errors import ScorecardError
+
+    monkeypatch.setattr(install.sys, "platform", "linux")
+    with pytest.raises(ScorecardError, match="give the XLSTART folder with --dir"):
+        install.default_startup_folder()

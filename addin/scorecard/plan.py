@@ -141,6 +141,7 @@ def make_plan(card: Scorecard, table: KpiTable, rules: Rules, narrative: Narrati
         rag=rag,
         direction=direction,
         headers=headers,
+        # created columns copy the look of the last column the sheet already had (only used if any are created)
         style_source=min(table.added_columns.values(), default=max(rag_col, dir_col) + 1) - 1,
         colours={r.value: c for r, c in rules.colours.items()},
         narrative_sheet=rules.narrative_sheet,

@@ -46,6 +46,8 @@ def as_dict(card: Scorecard, narrative: Narrative) -> dict[str, Any]:
                 "previous": k.kpi.previous,
                 "target": k.kpi.target,
                 "floor": k.kpi.floor,
+                "numerator": k.kpi.numerator,
+                "denominator": k.kpi.denominator,
                 "rag": k.rag.value,
                 "previous_rag": k.previous_rag.value,
                 "direction": k.direction.value if k.direction else None,

@@ -32,11 +32,6 @@ DEFAULT_COLOURS = {
     Rag.NOT_RATED: "FFFFFF",
 }
 
-COLUMN_FIELDS = (
-    "id", "name", "current", "previous", "polarity", "target", "floor",
-    "numerator", "denominator", "commentary", "rag", "direction",
-)  # fmt: skip
-
 DEFAULT_HEADERS = {"rag": "RAG", "direction": "DOT"}
 
 

@@ -1,9 +1,11 @@
 """Workbook files without Excel: the file adapter of the command line.
 
-Reading uses openpyxl in read-only mode (cached formula results, number formats), plus a look at
-the sheet's XML for what openpyxl's reader does not report (merged cells, formulas saved without
-a result). Writing is ``writer.write_plan``: the package is edited in place, never re-saved
-through openpyxl, which drops sparklines, x14 extensions, shapes and a ribbon's relationship.
+openpyxl reads the workbook's structure (sheet names, shared strings, styles and number formats,
+the date system); the table sheet's cells are scanned from its XML with those, several times faster
+than openpyxl's cell-by-cell reader, and with what that reader does not report (merged cells,
+formulas saved without a result). Writing is ``writer.write_plan``: the package is edited in place,
+never re-saved through openpyxl, which drops sparklines, x14 extensions, shapes and a ribbon's
+relationship.
 """
 
 from __future__ import annotations
