@@ -7,7 +7,7 @@ import re
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December"]  # fmt: skip
-_BY_PREFIX = {m[:3].lower(): i + 1 for i, m in enumerate(MONTHS)} | {"sept": 9}
+_MONTH_WORDS = {word: i + 1 for i, m in enumerate(MONTHS) for word in (m.lower(), m[:3].lower())} | {"sept": 9}
 _WORDY = re.compile(r"^([A-Za-z]{3,9})\.?[\s\-/']*('?\d{2}|\d{4})$")
 _NUMERIC = re.compile(r"^(\d{4})[-/](\d{1,2})$|^(\d{1,2})[-/](\d{4})$")
 
@@ -24,8 +24,8 @@ def parse_month(value: object) -> Month | None:
     match = _WORDY.match(text)
     if match:
         word, year = match.group(1).lower(), match.group(2).lstrip("'")
-        month = _BY_PREFIX.get(word[:4] if word.startswith("sept") else word[:3])
-        if month is None or (len(word) > 3 and not MONTHS[month - 1].lower().startswith(word) and word != "sept"):
+        month = _MONTH_WORDS.get(word)  # "Jun", "June" and "Sept"; not "Junk"
+        if month is None:
             return None
         return (2000 + int(year) if len(year) == 2 else int(year)), month
     match = _NUMERIC.match(text)

@@ -95,16 +95,14 @@ class Narrative:
         return "\n".join(out) + "\n"
 
     def to_markdown(self) -> str:
-        out = [f"# {self.title}", f"## {self.heading}"]
+        """Paragraphs separated by a blank line; a list's items kept together, as in ``to_text``."""
+        out = [f"# {self.title}", "", f"## {self.heading}"]
         for p in self.paragraphs:
             if p.style == "bullet":
-                out.append(f"- {p.text}")
-            elif p.number:
-                out.append(f"**{p.number}** {p.text}")
+                out.extend([f"- {p.text}"] if out[-1].startswith("- ") else ["", f"- {p.text}"])
             else:
-                out.append(f"*{p.text}*")
-        text = "\n\n".join(out)
-        return text.replace("\n\n- ", "\n- ").replace(":*\n- ", ":*\n\n- ") + "\n"
+                out.extend(["", f"**{p.number}** {p.text}" if p.number else f"*{p.text}*"])
+        return "\n".join(out) + "\n"
 
 
 class _Numbering:

@@ -13,6 +13,7 @@ Rules files are cached until they change (``load_rules_cached``), so a sheet of 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 from typing import Any
 
@@ -86,6 +87,7 @@ def udf(**vba: str):
 def _errors_as_text(function):
     """Return the message as the cell's value instead of raising into Excel."""
 
+    @functools.wraps(function)  # keeps the name and signature xlwings reads to build the Excel function
     def wrapper(*args, **kwargs):
         try:
             return function(*args, **kwargs)
@@ -94,8 +96,6 @@ def _errors_as_text(function):
         except ScorecardError as error:
             return f"#SCORECARD! {error}"
 
-    wrapper.__name__, wrapper.__doc__, wrapper.__wrapped__ = function.__name__, function.__doc__, function
-    wrapper.__signature__ = __import__("inspect").signature(function)
     return wrapper
 
 
