@@ -85,8 +85,8 @@ if job == "baseline":
         book.save(work)
 else:
     from scorecard.refresh import refresh_file
-    from scorecard.rules import load_rules
-    import openpyxl, lxml.etree, yaml, jsonschema, scorecard.xlsx  # imported before the clock, like the baseline's
+    from scorecard.core.rules import load_rules
+    import openpyxl, lxml.etree, yaml, jsonschema, scorecard.workbook.reader  # imported before the clock, like the baseline's
     loaded = load_rules(rules)
     def run():
         refresh_file(work, loaded)
@@ -204,7 +204,7 @@ def excel_calls(folder: Path) -> dict:
     from conftest import write_book
     from remote import run_macro
 
-    from scorecard import excel
+    from scorecard.excel import ribbon as excel
 
     rules = folder / "calls.yaml"
     rules.write_text("version: 1\nlayout:\n  columns: {id: Ref, polarity: Polarity, target: Target, floor: Floor, "

@@ -22,8 +22,9 @@ import xmlschema
 from lxml import etree
 from oletools.olevba import VBA_Parser
 
-from scorecard import ovba, udfs, xlam
-from scorecard.cfb import Storage, Stream, write_compound_file
+from scorecard import udfs
+from scorecard.xlam import build as xlam, ovba
+from scorecard.xlam.cfb import Storage, Stream, write_compound_file
 
 from conftest import ROOT
 
@@ -111,7 +112,7 @@ def test_every_python_entry_point_named_in_vba_exists_and_is_tested(decoded):
 
 def test_open_rules_and_help_run_on_the_remote_engine(sample):
     from remote import run_macro
-    from scorecard import excel
+    from scorecard.excel import ribbon as excel
 
     message, actions = run_macro(sample, excel.help)
     assert "Refresh rates every KPI" in message and actions[0]["func"] == "alert"
@@ -220,7 +221,7 @@ def test_the_xlwings_procedures_our_modules_call_exist_and_are_public(decoded):
     ],
 )
 def test_default_install_locations_follow_excel_and_xlwings(platform, startup, config, tmp_path, monkeypatch):
-    from scorecard import install
+    from scorecard.xlam import install
 
     monkeypatch.setattr(install.sys, "platform", platform)
     monkeypatch.setattr(install.Path, "home", classmethod(lambda cls: tmp_path / "home"))
@@ -232,7 +233,7 @@ def test_default_install_locations_follow_excel_and_xlwings(platform, startup, c
 
 
 def test_install_without_excel_asks_for_the_folder(monkeypatch):
-    from scorecard import install
+    from scorecard.xlam import install
     from scorecard.errors import ScorecardError
 
     monkeypatch.setattr(install.sys, "platform", "linux")

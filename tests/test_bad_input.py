@@ -18,7 +18,7 @@ import pytest
 import xlsxwriter
 
 from scorecard import cli
-from scorecard.cfb import Storage, Stream, write_compound_file
+from scorecard.xlam.cfb import Storage, Stream, write_compound_file
 
 from conftest import SAMPLE, SAMPLE_RULES, write_book
 

@@ -7,8 +7,8 @@ import dataclasses
 import pytest
 from hypothesis import given, strategies as st
 
-from scorecard.engine import direction, displayed, evaluate, rate
-from scorecard.model import Direction, Kpi, Period, Polarity, Rag
+from scorecard.core.engine import direction, displayed, evaluate, rate
+from scorecard.core.model import Direction, Kpi, Period, Polarity, Rag
 
 H, L, T = Polarity.HIGHER, Polarity.LOWER, Polarity.TARGET
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from scorecard import excel
+from scorecard.excel import ribbon as excel
 from scorecard.errors import ScorecardError
 from scorecard.refresh import refresh_file
-from scorecard.rules import load_rules
+from scorecard.core.rules import load_rules
 
 from conftest import SAMPLE, SAMPLE_RULES, write_book
 from layouts import FORMULAS, MACROS, MONTHLY, Layout, make

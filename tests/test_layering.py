@@ -1,27 +1,51 @@
-"""The domain core stays pure: no Excel library is imported by the rules, the engine or the narrative."""
+"""The layers, checked by package: the domain core (``scorecard.core``) imports no Excel or file-format
+library, and no adapter package is imported by it; the command's --help stays light."""
 
 from __future__ import annotations
 
+import ast
 import json
+import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
-CORE = ["scorecard.model", "scorecard.rules", "scorecard.engine", "scorecard.months", "scorecard.table",
-        "scorecard.narrative", "scorecard.plan", "scorecard.report", "scorecard.refresh"]
-EXCEL_LIBRARIES = {"openpyxl", "xlwings", "lxml", "xlsxwriter"}
+import scorecard.core
+
+CORE_DIR = Path(scorecard.core.__file__).parent
+CORE = sorted(f"scorecard.core.{m.name}" for m in pkgutil.iter_modules([str(CORE_DIR)]))
+FILE_AND_EXCEL = {"openpyxl", "xlwings", "lxml", "xlsxwriter", "zipfile", "defusedxml", "docx"}
+ADAPTERS = ("scorecard.workbook", "scorecard.excel", "scorecard.xlam", "scorecard.cli")
 
 
-def test_core_imports_no_excel_library():
-    code = (
-        "import sys, json\n"
-        + "".join(f"import {m}\n" for m in CORE)
-        + "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
-    )
-    loaded = set(json.loads(subprocess.check_output([sys.executable, "-c", code], text=True)))
-    assert not loaded & EXCEL_LIBRARIES, loaded & EXCEL_LIBRARIES
+def _loaded_after(imports: list[str]) -> set[str]:
+    code = "import sys, json\n" + "".join(f"import {m}\n" for m in imports)
+    code += "print(json.dumps(sorted(sys.modules)))"
+    return set(json.loads(subprocess.check_output([sys.executable, "-c", code], text=True)))
+
+
+def test_core_is_found_by_package():
+    assert {"scorecard.core.model", "scorecard.core.engine", "scorecard.core.table", "scorecard.core.narrative"} <= set(CORE)
+
+
+def test_core_imports_no_excel_or_file_library():
+    loaded = _loaded_after(CORE)
+    assert not {m.split(".")[0] for m in loaded} & FILE_AND_EXCEL
+    assert not [m for m in loaded if m.startswith(ADAPTERS)]
+
+
+def test_core_source_names_no_adapter():
+    """Also at the source level, so an import inside a function cannot slip past."""
+    for path in CORE_DIR.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                module = "." * node.level + (node.module or "")
+                assert not module.lstrip(".").startswith(("workbook", "excel", "xlam", "cli")), (path.name, module)
+                assert node.level or module.split(".")[0] not in FILE_AND_EXCEL, (path.name, module)
+            elif isinstance(node, ast.Import):
+                assert not {a.name.split(".")[0] for a in node.names} & FILE_AND_EXCEL, path.name
 
 
 def test_cli_help_imports_nothing_heavy():
-    code = "import sys, json\nfrom scorecard import cli\nprint(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
-    loaded = set(json.loads(subprocess.check_output([sys.executable, "-c", code], text=True)))
-    assert not loaded & (EXCEL_LIBRARIES | {"yaml", "jsonschema", "pandas"})
+    loaded = {m.split(".")[0] for m in _loaded_after(["scorecard.cli"])}
+    assert not loaded & (FILE_AND_EXCEL - {"zipfile"} | {"yaml", "jsonschema", "pandas"})

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from scorecard.refresh import refresh_file
-from scorecard.rules import load_rules
+from scorecard.core.rules import load_rules
 
 from conftest import SAMPLE_RULES
 from layouts import LAYOUTS, make
@@ -82,7 +82,7 @@ def test_libreoffice_imports_the_addins_vba_project(tmp_path):
 
     from oletools.olevba import VBA_Parser
 
-    from scorecard import xlam
+    from scorecard.xlam import build as xlam
 
     built = xlam.build(tmp_path / "scorecard.xlam")
     probe = tmp_path / "probe.xlsm"  # LibreOffice has no .xlam filter; the same package as a macro workbook
@@ -109,7 +109,7 @@ def test_a_workbook_saved_by_libreoffice_is_refreshed_with_nothing_lost(tmp_path
 
     import openpyxl
 
-    from scorecard.rules import parse_rules
+    from scorecard.core.rules import parse_rules
 
     from corpus import RULES, build
 

@@ -6,11 +6,11 @@ import re
 
 import pytest
 
-from scorecard.engine import evaluate
-from scorecard.model import Kpi, Period, Polarity
-from scorecard.narrative import figure, number_word, sentence_number, write_narrative
+from scorecard.core.engine import evaluate
+from scorecard.core.model import Kpi, Period, Polarity
+from scorecard.core.narrative import figure, number_word, sentence_number, write_narrative
 from scorecard.refresh import evaluate_file
-from scorecard.rules import load_rules
+from scorecard.core.rules import load_rules
 
 from conftest import SAMPLE, SAMPLE_RULES
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from openxml_audit import FileFormat, OpenXmlValidator
 
-from scorecard import xlam
+from scorecard.xlam import build as xlam
 from scorecard.refresh import refresh_file
-from scorecard.rules import load_rules, parse_rules
+from scorecard.core.rules import load_rules, parse_rules
 
 from conftest import SAMPLE, SAMPLE_RULES
 from corpus import RULES, build, fixtures

@@ -17,7 +17,7 @@ import pytest
 from lxml import etree
 
 from scorecard.refresh import refresh_file
-from scorecard.rules import parse_rules
+from scorecard.core.rules import parse_rules
 
 from corpus import RULES, build, fixtures
 

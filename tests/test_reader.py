@@ -9,8 +9,8 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from scorecard import xlsx
-from scorecard.table import CellError
+from scorecard.workbook import reader as xlsx
+from scorecard.core.table import CellError
 
 from conftest import SAMPLE
 from corpus import build, fixtures

@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from scorecard.errors import RulesError
-from scorecard.model import Polarity, Rag
-from scorecard.rules import load_rules, load_rules_cached, parse_rules, schema
+from scorecard.core.model import Polarity, Rag
+from scorecard.core.rules import load_rules, load_rules_cached, parse_rules, schema
 
 from conftest import ROOT, SAMPLE_RULES
 
@@ -209,5 +209,5 @@ def test_shipped_schema_is_a_valid_json_schema_and_accepts_the_sample():
     jsonschema.Draft202012Validator.check_schema(schema())
     document = yaml.safe_load(SAMPLE_RULES.read_text())
     jsonschema.validate(document, schema())
-    on_disk = json.loads((ROOT / "addin" / "scorecard" / "rules.schema.json").read_text())
+    on_disk = json.loads((ROOT / "addin" / "scorecard" / "core" / "rules.schema.json").read_text())
     assert on_disk == schema()

@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 
 from scorecard.errors import WorkbookError
-from scorecard.model import Polarity
-from scorecard.months import between, month_name, parse_month
-from scorecard.rules import parse_rules
-from scorecard.table import CellError, Grid, is_percent_format, read_table, read_value
+from scorecard.core.model import Polarity
+from scorecard.core.months import between, month_name, parse_month
+from scorecard.core.rules import parse_rules
+from scorecard.core.table import CellError, Grid, is_percent_format, read_table, read_value
 
 RULES = """\
 version: 1

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from scorecard import udfs
-from scorecard.engine import direction, rate
-from scorecard.model import Kpi, Polarity
+from scorecard.core.engine import direction, rate
+from scorecard.core.model import Kpi, Polarity
 
 from cases import DIRECTION_CASES, RAG_CASES
 from conftest import SAMPLE, SAMPLE_RULES
@@ -58,7 +58,7 @@ def test_narrative_function_returns_a_column_of_paragraphs():
     lines = udfs.SCORECARD_NARRATIVE(table, str(SAMPLE_RULES))
     assert all(len(line) == 1 for line in lines)
     from scorecard.refresh import evaluate_file
-    from scorecard.rules import load_rules
+    from scorecard.core.rules import load_rules
 
     batch = evaluate_file(SAMPLE, load_rules(SAMPLE_RULES)).narrative.lines()
     assert [line[0] for line in lines] == batch  # the formula and the command line: the same text
@@ -103,7 +103,7 @@ def test_narrative_function_takes_tuples_and_formats_as_com_passes_them():
 
 def test_rules_functions_agree_with_refresh_on_every_sample_kpi():
     from scorecard.refresh import evaluate_file
-    from scorecard.rules import load_rules
+    from scorecard.core.rules import load_rules
 
     rules = str(SAMPLE_RULES)
     for k in evaluate_file(SAMPLE, load_rules(SAMPLE_RULES)).scorecard.kpis:

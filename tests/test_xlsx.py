@@ -9,10 +9,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from scorecard import xlsx
+from scorecard.workbook import reader as xlsx
 from scorecard.errors import WorkbookError
 from scorecard.refresh import refresh_file
-from scorecard.rules import load_rules, parse_rules
+from scorecard.core.rules import load_rules, parse_rules
 
 from conftest import SAMPLE, SAMPLE_RULES, write_book
 from layouts import FORMULAS, LAYOUTS, MACROS, make

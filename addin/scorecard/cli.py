@@ -79,7 +79,7 @@ def _error(message: str) -> None:
 
 
 def _load_rules(path: str):
-    from .rules import load_rules_cached
+    from .core.rules import load_rules_cached
 
     return load_rules_cached(path)
 
@@ -108,7 +108,7 @@ def _refresh_one(job: tuple[str, str | None, str, str | None, bool, bool]) -> di
     Without ``--json`` only what the summary line needs is returned: less to send between processes.
     """
     from .errors import ScorecardError
-    from .report import as_dict
+    from .core.report import as_dict
     from .refresh import refresh_file
 
     book, output, rules_path, period, strict, full = job
@@ -179,7 +179,9 @@ def _run(jobs: list, workers: int):
         # rules) instead of each paying for openpyxl and lxml itself.
         import openpyxl  # noqa: F401
 
-        from . import refresh, xlsx  # noqa: F401
+        from . import refresh
+
+        from .workbook import reader as xlsx
 
         with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
             for result in pool.map(_refresh_one, jobs, chunksize=max(1, len(jobs) // (workers * 2))):
@@ -214,7 +216,7 @@ def _progress(total: int) -> Callable[[dict | None], None]:
 
 def _narrative(args: argparse.Namespace) -> int:
     from .refresh import evaluate_file
-    from .report import as_dict
+    from .core.report import as_dict
 
     result = evaluate_file(args.book, _load_rules(args.rules), period=args.period)
     if args.format == "json":
@@ -228,7 +230,7 @@ def _narrative(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from .refresh import evaluate_file
-    from .report import check_summary
+    from .core.report import check_summary
 
     rules = _load_rules(args.rules)
     print(f"{args.rules}: rules are valid ({len(rules.kpis)} KPIs described)")
@@ -243,17 +245,17 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from .rules import schema
+    from .core.rules import schema
 
     print(json.dumps(schema(), indent=2))
     return 0
 
 
 def _addin(args: argparse.Namespace) -> int:
-    from . import install
+    from .xlam import install
 
     if args.action == "build":
-        from .xlam import build
+        from .xlam.build import build
 
         print(build(args.output))
         return 0

@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .engine import evaluate
-from .model import Scorecard
-from .narrative import Narrative, write_narrative
-from .plan import WritePlan, make_plan
-from .rules import Rules
-from .table import Grid, KpiTable, read_table
+from .core.engine import evaluate
+from .core.model import Scorecard
+from .core.narrative import Narrative, write_narrative
+from .core.plan import WritePlan, make_plan
+from .core.rules import Rules
+from .core.table import Grid, KpiTable, read_table
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def evaluate_grid(grid: Grid, rules: Rules, *, period: str | None = None) -> Eva
 
 def evaluate_file(path: str | Path, rules: Rules, *, period: str | None = None) -> Evaluation:
     from .errors import ScorecardError
-    from .xlsx import read_grid
+    from .workbook.reader import read_grid
 
     try:
         return evaluate_grid(read_grid(path, rules.layout.sheet), rules, period=period)
@@ -55,7 +55,7 @@ def refresh_file(
     the rules) stops the refresh before anything is written.
     """
     from .errors import ScorecardError
-    from .xlsx import write_plan
+    from .workbook.reader import write_plan
 
     result = evaluate_file(path, rules, period=period)
     if strict and result.table.warnings:

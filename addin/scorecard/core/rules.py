@@ -21,7 +21,7 @@ from typing import Any, Iterator
 
 import yaml
 
-from .errors import RulesError
+from ..errors import RulesError
 from .model import Polarity, Rag
 
 DEFAULT_COLOURS = {

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from . import __version__
-from .errors import WorkbookError
+from .. import __version__
+from ..errors import WorkbookError
 from .model import Scorecard
 from .narrative import Narrative
 from .rules import DEFAULT_HEADERS, Rules

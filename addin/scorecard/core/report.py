@@ -10,7 +10,7 @@ from .model import Scorecard
 from .narrative import Narrative
 
 if TYPE_CHECKING:
-    from .refresh import Evaluation
+    from ..refresh import Evaluation
 
 
 def check_summary(result: "Evaluation") -> list[str]:

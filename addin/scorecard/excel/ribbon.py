@@ -30,12 +30,12 @@ from typing import Any, Callable, Iterable
 
 import xlwings as xw
 
-from .errors import ScorecardError
-from .plan import NARRATIVE_WIDTHS, WritePlan, foreign_narrative, written_by_scorecard
-from .refresh import Evaluation, evaluate_grid
-from .report import check_summary
-from .rules import Rules, load_rules_cached
-from .table import Grid, find_header_row, locate_columns, month_columns, pick_sheet
+from ..errors import ScorecardError
+from ..core.plan import NARRATIVE_WIDTHS, WritePlan, foreign_narrative, written_by_scorecard
+from ..refresh import Evaluation, evaluate_grid
+from ..core.report import check_summary
+from ..core.rules import Rules, load_rules_cached
+from ..core.table import Grid, find_header_row, locate_columns, month_columns, pick_sheet
 
 TITLE = "Scorecard"
 RULES_NAME = "ScorecardRules"
@@ -359,7 +359,7 @@ def _readable_font(sheet: Any, block: Any, plan: WritePlan) -> None:
     """If the cells are in a symbol font (Wingdings arrows), give them the font of the first KPI's id
     cell, as the batch writer gives them the workbook's default: the words must read as words. Engines
     that cannot read fonts (the remote engine) leave the font as it is."""
-    from .package import SYMBOL_FONTS
+    from ..workbook.package import SYMBOL_FONTS
 
     try:
         name = block.font.name

@@ -13,10 +13,10 @@ from typing import Iterable
 
 from lxml import etree
 
-from .errors import WorkbookError, column_letter
+from ..errors import WorkbookError, column_letter
 from .ooxml import MAIN, REL, q, serialise
 from .package import Package, Styles, Workbook, check_file, open_zip
-from .plan import NARRATIVE_WIDTHS, NarrativeCell, WritePlan, foreign_narrative, written_by_scorecard
+from ..core.plan import NARRATIVE_WIDTHS, NarrativeCell, WritePlan, foreign_narrative, written_by_scorecard
 from .sheetxml import SheetSplice, column_number, set_text
 
 _REF = re.compile(r"^([A-Z]+)(\d+)$")

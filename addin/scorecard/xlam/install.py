@@ -13,8 +13,8 @@ import os
 import sys
 from pathlib import Path
 
-from .errors import ScorecardError
-from .xlam import PROJECT_NAME
+from ..errors import ScorecardError
+from .build import PROJECT_NAME
 
 ADDIN_FILE = f"{PROJECT_NAME}.xlam"
 
@@ -60,7 +60,7 @@ def _write_config(path: Path, entries: list[tuple[str, str]]) -> None:
 
 
 def install(folder: Path | None = None, config: Path | None = None, interpreter: str | None = None) -> tuple[Path, Path]:
-    from .xlam import build
+    from .build import build
 
     folder = folder or default_startup_folder()
     config = config or default_config_file()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .errors import WorkbookError, column_letter
+from ..errors import WorkbookError, column_letter
 from .ooxml import PARSER, XML_SPACE, q
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from .errors import WorkbookError, cell_ref
+from ..errors import WorkbookError, cell_ref
 from .model import Kpi, Period, Polarity
 from .months import Month, month_before, month_name, parse_month
 from .rules import DEFAULT_HEADERS, Rules, check_target_and_floor, parse_number

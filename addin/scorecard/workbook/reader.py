@@ -19,10 +19,10 @@ from typing import Any
 
 from lxml import etree
 
-from .errors import WorkbookError
+from ..errors import WorkbookError
 from .package import OLE_MAGIC, Package, Workbook, check_file, open_zip
 from .sheetxml import column_number
-from .table import CellError, Grid, pick_sheet
+from ..core.table import CellError, Grid, pick_sheet
 from .writer import write_plan
 
 __all__ = ["read_grid", "write_plan", "check_file", "OLE_MAGIC"]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .errors import WorkbookError
+from ..errors import WorkbookError
 from .ooxml import CONTENT_TYPES, MAIN, PARSER, PKG_REL, REL, STRICT, WORKSHEET_REL, WORKSHEET_TYPE, q, serialise
 
 SUFFIXES = {".xlsx", ".xlsm"}

@@ -38,7 +38,7 @@ PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 
 
 def source(name: str) -> str:
-    return resources.files(__package__).joinpath("xlam", name).read_text("utf-8")
+    return resources.files(__package__).joinpath(name).read_text("utf-8")
 
 
 def xlwings_module() -> Module:
@@ -61,7 +61,7 @@ def dictionary_class() -> Module:
 
 def udf_wrappers() -> str:
     """VBA wrappers for every function of scorecard.udfs, as xlwings' generator writes them."""
-    from . import udfs
+    from ..excel import udfs
 
     out = []
     for name in udfs.__all__:

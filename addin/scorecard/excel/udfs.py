@@ -1,0 +1,216 @@
+"""Worksheet functions (xlwings UDFs) applying the same rules as Refresh and the command line.
+
+In desktop Excel on Windows, xlwings calls these through the VBA wrappers built into the add-in
+(``ScorecardFunctions``). VBA function names cannot contain a dot, so Excel's names are
+``SCORECARD_RAG`` and so on (see the README). Elsewhere the xlwings decorators do nothing and
+these are plain Python functions, which is how the tests call them.
+
+Rules files are cached until they change (``load_rules_cached``), so a sheet of a thousand
+``SCORECARD_RAG`` cells reads its rules once. Bad arguments return a short text starting with
+``#`` (a UDF cannot return a custom Excel error) instead of raising into Excel's error dialog.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+from typing import Any
+
+import xlwings as xw
+
+from ..core.engine import direction as _direction
+from ..core.engine import rate
+from ..errors import ScorecardError
+from ..core.model import Kpi, Polarity, Rag
+from ..core.rules import Rules, load_rules_cached
+from ..refresh import evaluate_grid
+from ..core.table import Grid, read_threshold, read_value
+
+__all__ = ["RAG", "DIRECTION", "SCORECARD_RAG", "SCORECARD_DIRECTION", "SCORECARD_COUNT", "SCORECARD_NARRATIVE"]
+
+
+class _BadArgument(Exception):
+    pass
+
+
+def _figure(value: Any, number_format: Any = None) -> float | None:
+    """A value as Refresh reads it: a percent-formatted cell is in percent points."""
+    if isinstance(value, str) and value.startswith("#"):
+        return None  # an Excel error passed through
+    return read_value(value, number_format if isinstance(number_format, str) else None)[0]
+
+
+def _threshold(argument: Any, what: str, number_format: Any = None) -> float | None:
+    if argument is None or argument == "":
+        return None
+    number = read_threshold(argument, number_format if isinstance(number_format, str) else None)
+    if number is None:
+        raise _BadArgument(f"#VALUE! {what} {argument!r} is not a number")
+    return number
+
+
+def _polarity(argument: Any) -> Polarity:
+    polarity = Polarity.parse(argument)
+    if polarity is None:
+        raise _BadArgument(f"#VALUE! polarity {argument!r}: use higher, lower or target (H, L, T)")
+    return polarity
+
+
+def _decimals(argument: Any) -> int:
+    if argument is None or argument == "":
+        return 1
+    if isinstance(argument, (int, float)) and not isinstance(argument, bool) and float(argument).is_integer() and 0 <= argument <= 10:
+        return int(argument)
+    raise _BadArgument(f"#VALUE! decimals {argument!r}: a whole number from 0 to 10")
+
+
+def udf(**vba: str):
+    """Declare a worksheet function; ``vba`` maps hidden arguments to the VBA expression passed for them.
+
+    A hidden argument is not in Excel's signature: the add-in's VBA wrapper fills it, here with the
+    number format of the cell given as another argument (``ScorecardFormat``), so that a
+    percent-formatted cell is read in percent points exactly as Refresh reads it. The same table
+    drives xlwings on Windows (``xw.arg(..., vba=...)``) and our VBA generator (``xlam``).
+    """
+
+    def decorate(function):
+        wrapped = _errors_as_text(function)
+        wrapped.__scorecard_vba__ = {"caller": "Nothing", **vba}
+        for name, expression in vba.items():
+            wrapped = xw.arg(name, vba=expression)(wrapped)
+        return xw.func(category="Scorecard")(wrapped)
+
+    return decorate
+
+
+def _errors_as_text(function):
+    """Return the message as the cell's value instead of raising into Excel."""
+
+    @functools.wraps(function)  # keeps the name and signature xlwings reads to build the Excel function
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except _BadArgument as error:
+            return str(error)
+        except ScorecardError as error:
+            return f"#SCORECARD! {error}"
+
+    return wrapper
+
+
+def _rules(rules_path: Any, caller: Any) -> Rules:
+    """The rules file named in the formula, else the one the calling workbook names (as Refresh finds it)."""
+    if isinstance(rules_path, str) and rules_path.strip():
+        path = rules_path.strip()
+        if not os.path.isabs(path) and caller is not None:
+            path = os.path.join(os.path.dirname(caller.sheet.book.fullname), path)
+        return load_rules_cached(path)
+    if caller is not None:
+        from .ribbon import find_rules  # the same search as the ribbon's
+
+        return load_rules_cached(find_rules(caller.sheet.book))
+    raise _BadArgument("#VALUE! no rules file: give rules_path or name it in the workbook (ScorecardRules)")
+
+
+def _matrix(argument: Any) -> list[list[Any]] | None:
+    """A 2D argument as a list of rows: xlwings gives lists for ranges; a VBA array may come as tuples."""
+    if isinstance(argument, (list, tuple)) and argument and all(isinstance(row, (list, tuple)) for row in argument):
+        return [list(row) for row in argument]
+    return None
+
+
+def _direction_of(polarity: Polarity, current: float | None, previous: float | None, decimals: int):
+    # The KPI is rated (it has a target) so travel is improved/declined, not increased/decreased;
+    # for higher and lower polarity the target's value plays no part in the direction.
+    kpi = Kpi(id="", name="", polarity=polarity, current=current, previous=previous, target=0.0, decimals=decimals)
+    return _direction(kpi)
+
+
+_KPIS: dict[tuple[int, str], tuple[Rules, Kpi]] = {}
+
+
+def _kpi_from_rules(rules: Rules, kpi_id: Any) -> Kpi:
+    """The KPI as the rules define it, built once per rules object (a new file is a new object)."""
+    key = str(int(kpi_id) if isinstance(kpi_id, float) and kpi_id.is_integer() else kpi_id).strip()
+    cached = _KPIS.get((id(rules), key))
+    if cached is not None and cached[0] is rules:
+        return cached[1]
+    if len(_KPIS) > 10_000:
+        _KPIS.clear()
+    kpi = _build_kpi(rules, key)
+    _KPIS[(id(rules), key)] = (rules, kpi)
+    return kpi
+
+
+def _build_kpi(rules: Rules, key: str) -> Kpi:
+    rule = rules.kpis.get(key)
+    if rule is None:
+        raise _BadArgument(f"#N/A KPI {key!r} is not in {os.path.basename(rules.source)}")
+    return Kpi(
+        id=key, name=rule.name or key, polarity=rule.polarity, current=None, previous=None,
+        target=rule.target, floor=rule.floor, unit=rule.unit or rules.unit,
+        decimals=rules.decimals if rule.decimals is None else rule.decimals,
+        compare=rule.compare or rules.compare, green_within=rule.green_within, amber_within=rule.amber_within,
+    )  # fmt: skip
+
+
+@udf(value_format="ScorecardFormat(value)", target_format="ScorecardFormat(target)",
+     floor_format="ScorecardFormat(floor)")  # fmt: skip
+def RAG(value, target, floor, polarity, decimals=None, value_format=None, target_format=None, floor_format=None):
+    """RAG status of a value: Green, Amber, Red, Not rated (no target and floor) or No data."""
+    kpi = Kpi(id="", name="", polarity=_polarity(polarity), current=None, previous=None,
+              target=_threshold(target, "target", target_format), floor=_threshold(floor, "floor", floor_format),
+              decimals=_decimals(decimals))  # fmt: skip
+    return rate(_figure(value, value_format), kpi).value
+
+
+@udf(current_format="ScorecardFormat(current)", previous_format="ScorecardFormat(previous)")
+def DIRECTION(current, previous, polarity, decimals=None, current_format=None, previous_format=None):
+    """Direction of travel: improved, declined or same (by polarity); empty when a value is missing.
+
+    For polarity target the direction depends on the target: use SCORECARD_DIRECTION.
+    """
+    polarity = _polarity(polarity)
+    if polarity is Polarity.TARGET:
+        raise _BadArgument("#VALUE! polarity target needs its target: use SCORECARD_DIRECTION")
+    moved = _direction_of(polarity, _figure(current, current_format), _figure(previous, previous_format), _decimals(decimals))
+    return "" if moved is None else moved.value
+
+
+@udf(value_format="ScorecardFormat(value)")
+def SCORECARD_RAG(value, kpi_id, rules_path=None, value_format=None, caller=None):
+    """RAG status of a value for a KPI of the rules file (target, floor, polarity and decimals from it)."""
+    return rate(_figure(value, value_format), _kpi_from_rules(_rules(rules_path, caller), kpi_id)).value
+
+
+@udf(current_format="ScorecardFormat(current)", previous_format="ScorecardFormat(previous)")
+def SCORECARD_DIRECTION(current, previous, kpi_id, rules_path=None, current_format=None, previous_format=None, caller=None):
+    """Direction of travel for a KPI of the rules file: improved/declined/same, or increased/decreased."""
+    kpi = _kpi_from_rules(_rules(rules_path, caller), kpi_id)
+    moved = _direction(dataclasses.replace(kpi, current=_figure(current, current_format), previous=_figure(previous, previous_format)))
+    return "" if moved is None else moved.value
+
+
+@udf()
+def SCORECARD_COUNT(rag_range, status):
+    """How many cells of the range hold the status (Green, Amber, Red, No data, Not rated)."""
+    wanted = str(status).strip().casefold()
+    if wanted not in {r.value.casefold() for r in Rag}:
+        raise _BadArgument(f"#VALUE! status {status!r}: Green, Amber, Red, No data or Not rated")
+    rows = rag_range if isinstance(rag_range, list) else [rag_range]
+    cells = [c for row in rows for c in (row if isinstance(row, list) else [row])]
+    return sum(1 for c in cells if isinstance(c, str) and c.strip().casefold() == wanted)
+
+
+@udf(table_formats="ScorecardFormats(table_range)")
+def SCORECARD_NARRATIVE(table_range, rules_path=None, table_formats=None, caller=None):
+    """The narrative paragraphs for a KPI table (its header row included), one per row: a dynamic array."""
+    rules = _rules(rules_path, caller)
+    rows = _matrix(table_range)
+    if rows is None:
+        raise _BadArgument("#VALUE! table_range must be the KPI table, its header row included")
+    formats = _matrix(table_formats)
+    rules = dataclasses.replace(rules, layout=dataclasses.replace(rules.layout, header_row=None, sheet=None))
+    result = evaluate_grid(Grid(sheet="(formula range)", values=rows, formats=formats), rules)
+    return [[line] for line in result.narrative.lines()]
