@@ -10,7 +10,7 @@ import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from ..errors import WorkbookError, cell_ref
 from .model import Kpi, Period, Polarity
@@ -29,6 +29,23 @@ class CellError:
     code: str
 
 
+@dataclass(frozen=True)
+class TableArea:
+    """An Excel Table (ListObject): its name and rows; 1-based, inclusive."""
+
+    name: str
+    first_row: int
+    first_column: int
+    last_row: int
+    last_column: int
+    header_rows: int = 1  # 0 when the table shows no header row
+    totals_rows: int = 0  # 1 when the table shows a totals row (its last row)
+
+    @property
+    def totals_row(self) -> int | None:
+        return self.last_row if self.totals_rows else None
+
+
 @dataclass
 class Grid:
     """One worksheet as values (and number formats) from A1; rows and columns 1-based in calls.
@@ -42,6 +59,10 @@ class Grid:
     formats: Sequence[Sequence[str | None]] | None = None
     merged: Sequence[tuple[int, int, int, int]] = ()  # (first row, first column, last row, last column)
     uncalculated: frozenset[tuple[int, int]] = frozenset()  # formula cells saved without a result
+    # What an adapter can also tell, each empty when it cannot (the remote engine, a plain range):
+    formulas: frozenset[tuple[int, int]] = frozenset()  # (row, column) of cells holding a formula
+    hidden_rows: Mapping[int, str] = field(default_factory=dict)  # row -> "hidden" or "grouped" (collapsed outline)
+    tables: Sequence["TableArea"] = ()  # Excel Tables (ListObjects) on the sheet
 
     def merged_range(self, row: int, column: int) -> tuple[int, int, int, int] | None:
         for area in self.merged:
