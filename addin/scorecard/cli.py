@@ -117,8 +117,10 @@ def _refresh_one(job: tuple[str, str | None, str, str | None, bool, bool]) -> di
         result = refresh_file(book, rules, output=output, period=period, strict=strict)
     except ScorecardError as error:
         return {"file": book, "ok": False, "error": str(error)}
-    except Exception as error:  # a bug, not the user's fault: say so plainly, still no traceback
-        return {"file": book, "ok": False, "error": f"{Path(book).name}: internal error ({type(error).__name__}: {error}); please report it"}
+    except Exception as error:  # a bug, not the user's fault: one line here, the traceback to the log
+        from .errors import log_unexpected
+
+        return {"file": book, "ok": False, "error": f"{Path(book).name}: " + log_unexpected(error, f"refresh {book}")}
     if full:
         return {"file": book, "ok": True, "output": str(output or book), **as_dict(result.scorecard, result.narrative)}
     card = result.scorecard
@@ -292,6 +294,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as error:  # a bug: one line for the user, the traceback to the log (exit 3)
+        from .errors import log_unexpected
+
+        _error(log_unexpected(error, "scorecard " + " ".join(sys.argv[1:] if argv is None else argv)))
+        return 3
 
 
 if __name__ == "__main__":
