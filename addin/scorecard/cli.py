@@ -22,6 +22,7 @@ examples:
   scorecard refresh districts/*.xlsx --rules rules.yaml --output refreshed/
   scorecard narrative scorecard.xlsx --rules rules.yaml --format markdown
   scorecard check scorecard.xlsx --rules rules.yaml
+  scorecard report scorecard.xlsx --rules rules.yaml --output cover-report.docx --template council.docx
 """
 
 
@@ -59,6 +60,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("book", metavar="BOOK", nargs="?", help="optional: check the rules alone when omitted")
     common(check)
     check.add_argument("--strict", action="store_true", help="exit 1 when there are warnings")
+
+    report = commands.add_parser("report", help="write the cover report as a Word document",
+                                 description="The cover report as a .docx: title, numbered narrative, RAG table. Writes nothing into the workbook.")
+    report.add_argument("book", metavar="BOOK")
+    common(report)
+    report.add_argument("--output", metavar="REPORT.docx", help="where to write it (default: beside the workbook, BOOK.docx)")
+    report.add_argument("--template", metavar="TEMPLATE.docx", help="a Word document whose styles, header, footer and page set-up to use")
 
     commands.add_parser("schema", help="print the JSON Schema of the rules file (for editors)")
 
@@ -246,6 +254,18 @@ def _check(args: argparse.Namespace) -> int:
     return 1 if args.strict and result.table.warnings else 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from .refresh import evaluate_file
+    from .word.cover_report import write_report
+
+    result = evaluate_file(args.book, _load_rules(args.rules), period=args.period)
+    output = Path(args.output) if args.output else Path(args.book).with_suffix(".docx")
+    print(write_report(result, _load_rules(args.rules), output, template=args.template))
+    for warning in result.table.warnings:
+        print(f"  warning: {warning}", file=sys.stderr)
+    return 0
+
+
 def _schema(args: argparse.Namespace) -> int:
     from .core.rules import schema
 
@@ -273,7 +293,7 @@ def _addin(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"refresh": _refresh, "narrative": _narrative, "check": _check, "schema": _schema, "addin": _addin}
+COMMANDS = {"refresh": _refresh, "narrative": _narrative, "check": _check, "report": _report, "schema": _schema, "addin": _addin}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
