@@ -376,8 +376,9 @@ def _read_kpi(
         return (None, None) if c is None else (grid.value(row, c), grid.number_format(row, c))
 
     percent = rules.layout.percent
-    value_format = cell("current")[1] or cell("previous")[1]
-    unit = (rule and rule.unit) or ("percent" if percent == "format" and is_percent_format(value_format) else rules.unit)
+    # a percentage when either period's cell is formatted as one (a General cell beside them is checked for scale)
+    percent_cell = is_percent_format(cell("current")[1]) or is_percent_format(cell("previous")[1])
+    unit = (rule and rule.unit) or ("percent" if percent == "format" and percent_cell else rules.unit)
 
     def as_stored(number_format: str | None) -> str | None:
         """The number format that decides scaling, by layout.percent."""
@@ -548,7 +549,7 @@ def _decimals(
     differ = {ref: shown for ref, shown in fixed.items() if shown[0] != given}
     if notes is not None and differ:
         line = rule.line_of("decimals") if rule and rule.decimals is not None else rules.decimals_line
-        cells = ", ".join(f"{ref} shows {d} (format {f})" for ref, (d, f) in differ.items())
+        cells = ", ".join(f"{ref} shows {d} (format {f})" for ref, (d, f) in sorted(differ.items(), key=lambda i: (len(i[0]), i[0])))
         notes.append(
             f"KPI '{kpi_id}' (sheet '{grid.sheet}', row {row}): the rules give {given} decimals (line {line}) but cell "
             f"{cells}; it is rated at {given}, as the rules say: change the rules or the cell format if they should agree"
