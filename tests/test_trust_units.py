@@ -16,7 +16,7 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS
 from scorecard import cli
 from scorecard.core.engine import direction, rate
 from scorecard.core.model import Direction, Rag
-from scorecard.core.numfmt import format_decimals, general_decimals, is_general
+from scorecard.core.numfmt import format_decimals, general_decimals, is_general, is_percent
 from scorecard.core.rules import parse_rules
 from scorecard.core.table import Grid, read_table
 from scorecard.errors import RulesError
@@ -56,8 +56,10 @@ def test_decimals_of_excels_builtin_formats(number):
     assert format_decimals(BUILTIN_FORMATS[number]) == BUILTIN_DECIMALS[number], BUILTIN_FORMATS[number]
 
 
-def test_general_is_told_apart():
+def test_general_and_percent_are_told_apart():
     assert is_general("General") and is_general("") and not is_general("0.0") and not is_general("0%")
+    assert is_percent("0.0%") and is_percent("0%;[Red]-0%") and is_percent('"Share "0.0%')
+    assert not is_percent('0.0" %"') and not is_percent("0.0\\%") and not is_percent("General") and not is_percent(None)
 
 
 @pytest.mark.parametrize(
@@ -162,6 +164,7 @@ CONSISTENT = {
     "fractions-all-in-percent-cells": ({"current": (0.612, "0.0%"), "previous": (0.598, "0.0%"), "target": (0.7, "0%"), "polarity": ("H", None)}, ""),
     "budget-spend-over-100": ({"current": (1.034, "0.0%"), "previous": (0.98, "0.0%"), "target": (1, "0%"), "polarity": ("T", None)}, ""),
     "poor-but-real-performance": ({"current": (12, G), "target": (100, G), "floor": (90, G), "polarity": ("H", None)}, PERCENT),
+    "over-150-in-a-general-cell": ({"current": (1204, G), "target": (40, G), "floor": (50, G), "polarity": ("L", None)}, PERCENT),
     "zero-figure": ({"current": (0, G), "target": (0.5, G), "polarity": ("L", None), "floor": (1, G)}, PERCENT),
 }  # fmt: skip
 
@@ -388,3 +391,63 @@ def test_check_reports_rules_and_formats_disagreeing_on_decimals(tmp_path, capsy
     rules.write_text(BOOK_RULES)  # the rules silent: 15.34 shown as 15.34 misses a 15.00 target
     code, out, err = run(capsys, "narrative", str(book), "--rules", str(rules))
     assert code == 0 and "15.34" in out and "15.31" in out, out
+
+
+def test_the_ribbon_warns_as_the_command_line_does(tmp_path, capsys):
+    from remote import run_macro
+
+    from scorecard.excel import ribbon
+
+    # the remote engine reads no number formats: percentages stored as fractions say so in the rules
+    book = write(tmp_path / "book.xlsx", [BOOK_HEADER, ["P1", "Placements stable", None, None, None, (0.7, "0%"), (0.71, "0%")],
+                                          ["P2", "Visits on time", "H", (0.9, "0%"), (0.8, "0%"), (0.91, "0.0%"), (0.93, "0.0%")]])  # fmt: skip
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(BOOK_RULES.replace("layout:\n", "layout:\n  percent: fraction\n")
+                     + "defaults: {unit: percent, decimals: 1}\nkpis:\n  - {id: P1, polarity: higher, target: 0.75}\n  - {id: P2}\n")  # fmt: skip
+    message, _ = run_macro(book, ribbon.check, rules=rules)
+    warning = ("warning: KPI 'P1' (sheet 'Scorecard', row 2): its percentages differ about 100-fold: target 0.75 (rules line 7) "
+               "against previous F2 70% (holds 0.7, read as a fraction by layout.percent), current G2 71% (holds 0.71, "
+               "read as a fraction by layout.percent); rules line 7: target 0.75 means 0.75%; write 75")  # fmt: skip
+    assert warning in message and message.count("warning:") == 1, message
+    code, out, err = run(capsys, "check", str(book), "--rules", str(rules))
+    assert code == 0 and "target 0.75 (rules line 7) against previous F2 70% (holds 0.7, format 0%)" in out + err
+
+
+# --- the scale check on its own, over many generated KPIs ----------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from scorecard.core.units import Figure, scale_check  # noqa: E402
+
+NAMES = ["current", "previous", "target", "floor"]
+points = st.floats(min_value=2, max_value=100, allow_nan=False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(base=points, spread=st.lists(st.floats(min_value=0.25, max_value=4), min_size=2, max_size=4))
+def test_figures_within_a_few_fold_are_never_flagged(base, spread):  # at most 16-fold apart, under the 20-fold gap
+    figures = [Figure(NAMES[i], base * k, cell=f"F{i}", stored=base * k, number_format="General") for i, k in enumerate(spread)]
+    assert scale_check("K", "here", figures) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(points, min_size=3, max_size=4), odd=st.integers(min_value=0, max_value=3), data=st.data())
+def test_one_fraction_among_points_is_flagged_and_corrected_only_when_its_format_explains_it(values, odd, data):
+    odd %= len(values)
+    if max(values) / min(values) >= 5:  # the others must agree for a correction
+        values = [min(values) * (1 + i / 10) for i in range(len(values))]
+    explained = data.draw(st.booleans())
+    figures = []
+    for i, v in enumerate(values):
+        if i == odd:  # a fraction in a General cell
+            figures.append(Figure(NAMES[i], v / 100, cell=f"C{i}", stored=v / 100, number_format="General"))
+        else:  # the others in percentage-formatted cells, or all General (then nothing explains the slip)
+            fmt = "0.0%" if explained else "General"
+            figures.append(Figure(NAMES[i], v, cell=f"C{i}", stored=v / 100 if explained else v, number_format=fmt, percent_cell=explained))
+    found = scale_check("K", "here", figures)
+    assert found is not None and f"{NAMES[odd]} C{odd}" in found.message
+    if explained:
+        assert found.corrected == {NAMES[odd]: pytest.approx(values[odd])}
+    else:
+        assert found.corrected == {} and "rated as the figures stand" in found.message

@@ -61,6 +61,11 @@ def is_general(code: str | None) -> bool:
     return code is not None and _literal_free(_first_section(code)).strip().casefold() in ("general", "")
 
 
+def is_percent(code: str | None) -> bool:
+    """A percentage format: a % that is not quoted, escaped or in brackets."""
+    return code is not None and "%" in _literal_free(code)
+
+
 _DATE_OR_TIME = re.compile(r"[ymdhs]|am/pm|a/p", re.IGNORECASE)
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from .engine import displayed
-from .numfmt import is_general
+from .numfmt import is_general, is_percent
 
 FRACTION_MAX = 1.5  # a percent figure at or below this may be a fraction (1.034 is 103.4%)
 POINTS_MAX = 150.0  # a percent figure above this may be points stored in a percentage-formatted cell
@@ -47,8 +47,12 @@ class Figure:
             return f"{self.name} {self.value:g} (rules line {self.line})"
         if self.percent_cell:
             shown = f"{self.stored * 100:.10g}%"
-            return f"{self.name} {self.cell} {shown} (holds {self.stored:.10g}, format {self.number_format})"
-        fmt = "General" if self.number_format is None or is_general(self.number_format) else f"format {self.number_format}"
+            how = f"format {self.number_format}" if is_percent(self.number_format) else "read as a fraction by layout.percent"
+            return f"{self.name} {self.cell} {shown} (holds {self.stored:.10g}, {how})"
+        if self.number_format is None:
+            fmt = "format not known"
+        else:
+            fmt = "General" if is_general(self.number_format) else f"format {self.number_format}"
         return f"{self.name} {self.cell} {self.stored:.10g} ({fmt})"
 
 
@@ -73,7 +77,7 @@ def scale_check(kpi_id: str, where: str, figures: Sequence[Figure]) -> ScaleFind
 
     The figures split at their widest gap; a gap of ``GAP`` times or more is a scale mismatch when the
     small side looks like fractions (all at most 1.5) or the large side like points read from a
-    percentage format (all over 150). A figure is corrected only when it alone is out of scale, at
+    percentage format (all over 150, and all from percentage-formatted cells). A figure is corrected only when it alone is out of scale, at
     least two others agree with one another, the corrected value lands among them, it came from the
     sheet (never the rules) and its cell format explains the slip: a fraction in a cell not formatted
     as a percentage while another figure of the KPI is, or points in a percentage-formatted cell
@@ -88,7 +92,7 @@ def scale_check(kpi_id: str, where: str, figures: Sequence[Figure]) -> ScaleFind
         return None
     small, large = known[: widest + 1], known[widest + 1 :]
     fractions = all(abs(f.value) <= FRACTION_MAX for f in small)
-    inflated = all(abs(f.value) > POINTS_MAX for f in large)
+    inflated = all(f.percent_cell and abs(f.value) > POINTS_MAX for f in large)  # only a % format multiplies by 100
     if not (fractions or inflated):
         return None
     names = ", ".join(f.describe() for f in small) + " against " + ", ".join(f.describe() for f in large)
