@@ -142,6 +142,20 @@ MISMATCHES = {
 }  # fmt: skip
 
 
+@pytest.mark.parametrize("name", ["Percentage of visits on time", "Visits on time (%)", "Proportion of plans reviewed", "% of CIC placed"])
+def test_a_kpi_named_as_a_percentage_is_checked_for_scale(name):
+    values = ["K1", name, "H", 70, 60, None, 0.612] + [None, None]
+    t = read_table(Grid(sheet="Perf", values=[HEADER, values], formats=[[None] * 9, [G] * 9]), parse_rules(RULES, "r.yaml"))
+    assert len(scale_warnings(t)) == 1 and "named" in scale_warnings(t)[0] and "current G2 0.612 (General)" in scale_warnings(t)[0]
+    assert t.kpis[0].unit == "number"  # only checked: the unit is still what the rules and formats say
+    counted = read_table(Grid(sheet="Perf", values=[HEADER, values], formats=[[None] * 9, [G] * 9]),
+                         parse_rules(RULES + "kpis:\n  - {id: K1, unit: count}\n", "r.yaml"))  # fmt: skip
+    assert counted.warnings == []  # the rules say it is a count
+    other = read_table(Grid(sheet="Perf", values=[HEADER, ["K1", "Visits per worker", "H", 70, 60, None, 0.612]], formats=[[None] * 9, [G] * 9]),
+                       parse_rules(RULES, "r.yaml"))  # fmt: skip
+    assert other.warnings == []
+
+
 @pytest.mark.parametrize("case", MISMATCHES)
 def test_a_percentage_100_fold_out_is_named(case):
     cells, rules_tail, named, read = MISMATCHES[case]

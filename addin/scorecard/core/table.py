@@ -366,6 +366,9 @@ def _period(rules: Rules, current: Month | None, previous: Month | None, overrid
     )
 
 
+_PERCENT_NAME = re.compile(r"%|\bper\s*cent(age)?s?\b|\bproportion\b", re.IGNORECASE)
+
+
 def _read_kpi(
     grid: Grid, rules: Rules, columns: dict[str, int], row: int, kpi_id: str, warnings: list[str], notes: list[str] | None = None
 ) -> Kpi | None:
@@ -417,7 +420,11 @@ def _read_kpi(
     from_rules = {n for n in ("target", "floor") if rule and getattr(rule, n) is not None}
     sheet_figures = [n for n, v in read.items() if v is not None and n not in from_rules and n in columns]
     where = f"sheet '{grid.sheet}', row {row}"
-    if unit == "percent":
+    title = (rule and rule.name) or cell("name")[0]
+    named_percent = unit != "percent" and not (rule and rule.unit) and isinstance(title, str) and bool(_PERCENT_NAME.search(title))
+    if named_percent:  # checked for scale, though its unit stays as the rules and formats say
+        where += f", named '{' '.join(title.split())[:60]}' but with no percent unit or format"
+    if unit == "percent" or named_percent:
         evidence = []
         for n, v in read.items():
             if v is None:
