@@ -135,6 +135,10 @@ MISMATCHES = {
         {"current": (0.49, G), "previous": (0.51, G)}, PERCENT + "kpis:\n  - {id: K1, polarity: target, target: 50, green_within: 2}\n",
         ["current G2 0.49 (General)", "previous F2 0.51 (General)", "target 50 (rules line 7)"], {"current": 0.49},
     ),
+    "text-target-as-a-fraction": (
+        {"current": (0.88, "0.0%"), "previous": (0.86, "0.0%"), "target": (" 0.9 ", "0%"), "polarity": ("H", None)}, "",
+        ["target D2 '0.9' (text)", "holds the fraction 0.9", "read as 90%"], {"target": 90},
+    ),
     "fraction-in-a-number-format-beside-points": (
         {"current": (0.612, "0.000"), "target": (70, "0.0"), "floor": (60, "0.0"), "polarity": ("H", None)}, PERCENT,
         ["current G2 0.612 (format 0.000)"], {"current": 0.612},
@@ -179,6 +183,7 @@ CONSISTENT = {
     "budget-spend-over-100": ({"current": (1.034, "0.0%"), "previous": (0.98, "0.0%"), "target": (1, "0%"), "polarity": ("T", None)}, ""),
     "poor-but-real-performance": ({"current": (12, G), "target": (100, G), "floor": (90, G), "polarity": ("H", None)}, PERCENT),
     "over-150-in-a-general-cell": ({"current": (1204, G), "target": (40, G), "floor": (50, G), "polarity": ("L", None)}, PERCENT),
+    "text-target-in-points": ({"current": (0.88, "0.0%"), "previous": (0.86, "0.0%"), "target": ("85%", G), "polarity": ("H", None)}, ""),
     "zero-figure": ({"current": (0, G), "target": (0.5, G), "polarity": ("L", None), "floor": (1, G)}, PERCENT),
 }  # fmt: skip
 

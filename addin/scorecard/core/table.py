@@ -433,8 +433,8 @@ def _read_kpi(
                 evidence.append(Figure(n, v, line=rule.line_of(n)))
             elif n in sheet_figures:
                 stored, number_format = cell(n)
-                evidence.append(Figure(n, v, cell=cell_ref(row, columns[n]), stored=stored, number_format=number_format,
-                                       percent_cell=as_stored(number_format) is not None and is_percent_format(as_stored(number_format))))  # fmt: skip
+                scaled = not isinstance(stored, str) and is_percent_format(as_stored(number_format))  # text is read as written
+                evidence.append(Figure(n, v, cell=cell_ref(row, columns[n]), stored=stored, number_format=number_format, percent_cell=scaled))
         finding = scale_check(kpi_id, where, evidence)
         if finding:
             warnings.append(finding.message)

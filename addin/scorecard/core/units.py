@@ -45,6 +45,8 @@ class Figure:
     def describe(self) -> str:
         if self.from_rules:
             return f"{self.name} {self.value:g} (rules line {self.line})"
+        if isinstance(self.stored, str):
+            return f"{self.name} {self.cell} {self.stored.strip()!r} (text)"
         if self.percent_cell:
             shown = f"{self.stored * 100:.10g}%"
             how = f"format {self.number_format}" if is_percent(self.number_format) else "read as a fraction by layout.percent"
@@ -68,7 +70,8 @@ def _advice(figure: Figure, too_small: bool) -> str:
             return f"rules line {figure.line}: {figure.name} {figure.value:g} means {figure.value:g}%; write {figure.value * 100:g} (percent points, as people read them)"
         return f"rules line {figure.line}: {figure.name} {figure.value:g} means {figure.value:g}%; write it in percent points"
     if too_small:
-        return f"cell {figure.cell} holds the fraction {figure.stored:.10g}: format it as a percentage or enter {figure.value * 100:.10g}"
+        held = figure.stored.strip() if isinstance(figure.stored, str) else f"{figure.stored:.10g}"
+        return f"cell {figure.cell} holds the fraction {held}: format it as a percentage or enter {figure.value * 100:.10g}"
     return f"cell {figure.cell} holds {figure.stored:.10g} in a percentage format, so it shows {figure.value:.10g}%: enter {figure.stored / 100:.10g} or format it as a number"
 
 
