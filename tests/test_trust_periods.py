@@ -181,6 +181,14 @@ def test_history_of_months_ignores_quarter_and_year_totals():
     assert (t.kpis[0].current, t.kpis[0].previous) == (84, 81)
 
 
+def test_iso_months_that_look_like_financial_years_are_months_among_months():
+    headers = ["2011-10", "2011-11", "2011-12", "2012-01"]
+    rows = [["KPI", "Better", "Goal", "Minimum", *headers], ["A", "H", 90, 80, 70, 75, 81, 84]]
+    t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
+    assert (t.period.current, t.period.previous) == ("January 2012", "December 2011")
+    assert (t.kpis[0].current, t.kpis[0].previous) == (84, 81)
+
+
 def test_history_with_one_filled_column_names_no_invented_period():
     rows = [["KPI", "Better", "Goal", "Minimum", "Q1 18/19", "Q2 18/19"], ["A", "H", 90, 80, 85, None]]
     t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))

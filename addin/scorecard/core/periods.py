@@ -12,7 +12,8 @@
 - a calendar year: "2018" (text or a whole-number cell) -> "2018"
 
 Anything else is no period: "Q2 target", "2018/19 budget", "Target 2018", "Ref", "2018/20", "Q5 2018/19".
-"2011-12" reads as the financial year 2011/12, not December 2011 (the only overlap, years 2000-2011).
+"2011-12" reads as the financial year 2011/12, not December 2011 (the only overlap, years 2000-2011),
+except among month columns (``month_reading``).
 
 A date column is named by its month whatever the spacing of the columns ("Sep-18" next to "Jun-18"
 is "September 2018", the previous column "June 2018"): the header says a month, and a figure at a
@@ -162,6 +163,18 @@ def parse_period(value: object) -> TimePeriod | None:
             period = _read(style, match.groups())
             if period is not None:
                 return period
+    return None
+
+
+def month_reading(value: object) -> TimePeriod | None:
+    """A header read as a month only: "2011-12" is December 2011 among month columns."""
+    if not isinstance(value, str):
+        return parse_period(value) if isinstance(value, (dt.date, dt.datetime)) else None
+    text = _clean(value)
+    for style, pattern in _PATTERNS:
+        match = pattern.match(text) if style in ("month", "numeric-month") else None
+        if match:
+            return _read(style, match.groups())
     return None
 
 

@@ -14,7 +14,7 @@ from typing import Any, Mapping, Sequence
 
 from ..errors import WorkbookError, cell_ref
 from .model import Kpi, Period, Polarity
-from .periods import TimePeriod, parse_period
+from .periods import TimePeriod, month_reading, parse_period
 from .rules import DEFAULT_HEADERS, Rules, check_target_and_floor, parse_number
 
 HEADER_SEARCH_ROWS = 30
@@ -245,7 +245,10 @@ def period_columns(grid: Grid, header_row: int, taken: set[int]) -> list[tuple[T
         return []
     kinds = {p.kind: (sum(1 for q, _ in found if q.kind == p.kind), -p.months) for p, _ in found}
     series = max(kinds, key=kinds.__getitem__)  # most columns; on a tie the shorter periods
-    return sorted(((p, c) for p, c in found if p.kind == series), key=lambda pc: (pc[0].order, pc[1]))
+    chosen = [(p, c) for p, c in found if p.kind == series]
+    if series == "month":  # "2011-12" among "2011-11" and "2012-01" is December 2011, not a financial year
+        chosen += [(m, c) for _, c in found if (m := month_reading(grid.value(header_row, c))) and (m, c) not in chosen]
+    return sorted(chosen, key=lambda pc: (pc[0].order, pc[1]))
 
 
 month_columns = period_columns  # its earlier name, still used by the Excel adapter
