@@ -274,6 +274,10 @@ def test_period_option_against_a_different_column_is_a_warning():
     t = two_columns("May-18", "Jun-18", override="July 2018")
     assert t.period.current == "July 2018"
     assert any("cell F1: --period names July 2018 but the current column is headed June 2018" in w for w in t.warnings)
+    t = two_columns("Q1 18/19", "Q2 18/19", extra="period: {current: Q3 2018/19}\n")
+    assert any("cell F1: period.current in the rules names Q3 2018/19 but the current column is headed Q2 2018/19" in w
+               for w in t.warnings)  # fmt: skip
+    assert two_columns("May-18", "Jun-18", override="Q1 2018/19").warnings == []  # a quarter over a month: no quarrel
 
 
 def test_rules_period_current_alone():
