@@ -30,6 +30,10 @@ from scorecard.core.table import Grid, read_table
         ("June 2018", "June 2018", "month"),
         ("  jun   2018 ", "June 2018", "month"),
         ("SEPT 2019", "September 2019", "month"),
+        ("September 2019", "September 2019", "month"),
+        ("June\n2018", "June 2018", "month"),  # a header wrapped onto two lines
+        ("Jun\xa02018", "June 2018", "month"),  # a non-breaking space
+        ("Q2\n2018/19", "Q2 2018/19", "quarter"),
         ("Sep. 19", "September 2019", "month"),
         ("2018-06", "June 2018", "month"),
         ("06/2018", "June 2018", "month"),
@@ -72,7 +76,7 @@ def test_period_headers(header, name, kind):
     "header",
     ["Q2 target", "2018/19 budget", "Target 2018", "Ref", "Target", "Q2", "Q5 2018/19", "Q0 2018/19", "2018/20",
      "18/20", "2018/2020", "Junk-18", "Jul-Oct 2018", "Sep-Jul 2018", "Jun-18 actual", "Previous", "Current",
-     "2018/19/20", "1066", "12345", 5, 85.5, 2018.5, True, None, dt.time(9, 0)],
+     "2018/19/20", "Sepember 2018", "1066", "12345", 5, 85.5, 2018.5, True, None, dt.time(9, 0)],
 )
 def test_not_periods(header):
     assert parse_period(header) is None
@@ -194,6 +198,15 @@ def test_history_with_one_filled_column_names_no_invented_period():
     t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
     assert (t.period.current, t.period.previous) == ("Q1 2018/19", "the period before Q1 2018/19")
     assert t.kpis[0].previous is None
+
+
+@pytest.mark.parametrize("twin", ["June 2018", dt.datetime(2018, 6, 30), "2018-06"])
+def test_history_with_two_columns_of_one_period_is_an_error(twin):
+    from scorecard.errors import WorkbookError
+
+    rows = [["KPI", "Better", "Goal", "Minimum", "May-18", "Jun-18", twin], ["A", "H", 90, 80, 85, 86, 87]]
+    with pytest.raises(WorkbookError, match=r"sheet 'S', cell F1: two columns are headed June 2018 \(F1 and G1\)"):
+        read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
 
 
 def test_history_without_period_headers_says_what_it_looks_for():

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from .months import MONTHS
 
 _MONTH_WORDS = {m[:3].lower(): i + 1 for i, m in enumerate(MONTHS)}
-_MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 _YEAR = r"('?\d{2}|\d{4})"
 _FY = r"(?:fy\s*)?(\d{2}|\d{4})\s*[/-]\s*(\d{2}|\d{4})"
 _QUARTER = r"(?:q|qtr|quarter)\s*([1-4])"

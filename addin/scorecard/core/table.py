@@ -248,7 +248,16 @@ def period_columns(grid: Grid, header_row: int, taken: set[int]) -> list[tuple[T
     chosen = [(p, c) for p, c in found if p.kind == series]
     if series == "month":  # "2011-12" among "2011-11" and "2012-01" is December 2011, not a financial year
         chosen += [(m, c) for _, c in found if (m := month_reading(grid.value(header_row, c))) and (m, c) not in chosen]
-    return sorted(chosen, key=lambda pc: (pc[0].order, pc[1]))
+    chosen.sort(key=lambda pc: (pc[0].order, pc[1]))
+    for (a, first), (b, second) in zip(chosen, chosen[1:]):
+        if a == b:
+            raise WorkbookError(
+                f"two columns are headed {a.name} ({cell_ref(header_row, first)} and {cell_ref(header_row, second)}); "
+                "with layout.history each period needs one column",
+                sheet=grid.sheet,
+                cell=cell_ref(header_row, first),
+            )
+    return chosen
 
 
 month_columns = period_columns  # its earlier name, still used by the Excel adapter
