@@ -291,6 +291,10 @@ def test_period_option_against_a_different_column_is_a_warning():
     assert any("cell F1: period.current in the rules names Q3 2018/19 but the current column is headed Q2 2018/19" in w
                for w in t.warnings)  # fmt: skip
     assert two_columns("May-18", "Jun-18", override="Q1 2018/19").warnings == []  # a quarter over a month: no quarrel
+    t = two_columns("Q1 18/19", "Q2 18/19", extra="period: {current: Q2 2018/19, previous: Q4 2017/18}\n")
+    assert t.period.previous == "Q4 2017/18"  # the rules' words, but said to be doubtful
+    assert [w for w in t.warnings if "cell E1: period.previous in the rules names Q4 2017/18 but the previous column "
+            "is headed Q1 2018/19" in w]  # fmt: skip
 
 
 def test_rules_period_current_alone():

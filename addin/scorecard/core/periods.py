@@ -182,8 +182,9 @@ def _read(style: str, groups: tuple[str, ...]) -> TimePeriod | None:
     if style == "month":
         return _month(_year_of(groups[1]) * 12 + _MONTH_WORDS[groups[0][:3]] - 1)
     if style == "range":
-        first, last, year = _MONTH_WORDS[groups[0][:3]], _MONTH_WORDS[groups[1][:3]], _year_of(groups[2])
-        return _range(year * 12 + first - 1) if last - first == 2 else None  # three months within one year
+        first_month, last_month = _MONTH_WORDS[groups[0][:3]], _MONTH_WORDS[groups[1][:3]]
+        in_one_year = last_month - first_month == 2  # three months within one year
+        return _range(_year_of(groups[2]) * 12 + first_month - 1) if in_one_year else None
     if style == "fy":
         first_year = _fy_years(*groups)
         return _fy(first_year) if first_year is not None and _FIRST_YEAR <= first_year <= _LAST_YEAR else None
@@ -194,13 +195,13 @@ def _read(style: str, groups: tuple[str, ...]) -> TimePeriod | None:
             return None
         return _fy_quarter(first_year * 12 + 3 + 3 * (int(quarter) - 1))
     if style in ("quarter", "quarter-after"):
-        quarter, year = (groups[0], groups[1]) if style == "quarter" else (groups[1], groups[0])
-        return _quarter_label(int(year), int(quarter)) if _FIRST_YEAR <= int(year) <= _LAST_YEAR else None
+        number, label_year = (int(groups[0]), int(groups[1])) if style == "quarter" else (int(groups[1]), int(groups[0]))
+        return _quarter_label(label_year, number) if _FIRST_YEAR <= label_year <= _LAST_YEAR else None
     if style == "numeric-month":
-        year, month = (groups[0], groups[1]) if groups[0] else (groups[3], groups[2])
-        return _month(int(year) * 12 + int(month) - 1) if 1 <= int(month) <= 12 else None
-    year = int(groups[0])
-    return _year(year) if _FIRST_YEAR <= year <= _LAST_YEAR else None
+        y, m = (int(groups[0]), int(groups[1])) if groups[0] else (int(groups[3]), int(groups[2]))
+        return _month(y * 12 + m - 1) if 1 <= m <= 12 else None
+    plain_year = int(groups[0])
+    return _year(plain_year) if _FIRST_YEAR <= plain_year <= _LAST_YEAR else None
 
 
 def between(previous: str, current: str) -> str:

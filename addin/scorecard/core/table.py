@@ -395,6 +395,12 @@ def _period(
     before = None
     if rules.period_previous and not override:
         before = _period_name(rules.period_previous)
+        stated = parse_period(rules.period_previous)
+        if stated and previous and stated.kind == previous.kind and stated != previous:
+            warnings.append(
+                f"sheet '{grid.sheet}', cell {cell_ref(header_row, columns['previous'])}: period.previous in the rules "
+                f"names {stated.name} but the previous column is headed {previous.name}; check which is right"
+            )
     elif previous is not None:
         before = previous.name
         if parsed and parsed.kind != previous.kind and current and current.end - previous.end == parsed.months:
