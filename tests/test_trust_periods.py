@@ -439,3 +439,23 @@ def test_unnamed_periods_are_called_by_their_headers_and_check_says_so(tmp_path)
     assert check.returncode == 1 and "Traceback" not in check.stderr
     assert "warning: sheet 'Quarterly', cell G3: the current column's header 'Current' names no period" in check.stdout
     assert "warning: sheet 'Quarterly', cell F3: the previous column's header 'Previous' names no period" in check.stdout
+
+
+@pytest.mark.parametrize(
+    "headers, heading, since",
+    [(["Q4 17/18", "Q1 18/19", "Q2 18/19"], "Q1 2018/19", "Since Q4 2017/18 the RAG status"),
+     (["2016-17", "2017-18", "2018-19"], "2017/18", "Since 2016/17 the RAG status")],
+)
+def test_refresh_writes_the_period_names_into_the_narrative_sheet(tmp_path, headers, heading, since):
+    import openpyxl
+
+    book = build(tmp_path / "quarterly.xlsx", headers)
+    out = tmp_path / "out.xlsx"
+    result = subprocess.run([*SCORECARD, "refresh", str(book), "--rules", str(rules_file(tmp_path / "rules.yaml")),
+                             "--output", str(out)], capture_output=True, text=True)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    sheet = openpyxl.load_workbook(out)["Narrative"]
+    assert sheet["A2"].value == f"Summary of Performance – {heading}"
+    texts = [str(sheet.cell(r, 2).value or sheet.cell(r, 1).value) for r in range(3, sheet.max_row + 1)]
+    assert any(t.startswith(since) for t in texts)
+    assert not [t for t in texts if "this period" in t.lower() or "previous period" in t.lower()]
