@@ -53,7 +53,7 @@ PLAIN = Layout(
     sheet="Housing",
     expected={"A-1": ("Amber", "↑ improved"), "A-2": ("Amber", "↓ declined"), "A-3": ("Red", "↓ declined"),
               "A-4": ("Not rated", "↓ decreased")},  # fmt: skip
-    period=("April 2024", "March 2024"),
+    period=("April 2024", "the period before April 2024"),  # "Previous" says no spacing: March is not assumed
 )
 
 

@@ -130,9 +130,14 @@ def test_history_layout_takes_the_newest_month_with_data():
 def test_period_override_and_rules_period():
     rows = [["Ref", "Indicator", "Polarity", "Target", "Floor", "Last", "This", "Commentary"], ["K1", "x", "H", 85, 75, 1, 1]]
     text = RULES.replace("Jun-18", "This").replace("May-18", "Last")
-    assert table(rows, text).period.current is None
-    assert table(rows, text, period="June 2018").period.previous == "May 2018"
-    assert table(rows, text + "period: {current: Q1 2019, previous: Q4 2018}\n").period.current == "Q1 2019"
+    unnamed = table(rows, text)
+    assert (unnamed.period.current, unnamed.period.previous) == ("the period headed ‘This’", "the period headed ‘Last’")
+    assert any("cell G1: the current column's header 'This' names no period" in w for w in unnamed.warnings)
+    overridden = table(rows, text, period="June 2018")  # no column says the previous one is May
+    assert (overridden.period.current, overridden.period.previous) == ("June 2018", "the period before June 2018")
+    assert any("cell F1: the previous column's header 'Last' names no period" in w for w in overridden.warnings)
+    named = table(rows, text + "period: {current: Q1 2019, previous: Q4 2018}\n")
+    assert (named.period.current, named.period.previous, named.warnings) == ("Q1 2019", "Q4 2018", [])
 
 
 @pytest.mark.parametrize(

@@ -38,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
 
     def common(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--rules", required=True, metavar="RULES", help="the rules file (YAML)")
-        sub.add_argument("--period", metavar="NAME", help='the current period, e.g. "June 2018" (overrides the rules and headers)')
+        sub.add_argument("--period", metavar="NAME", help='the current period, e.g. "June 2018" or "Q2 2018/19" (overrides the rules and headers)')
 
     refresh = commands.add_parser(
         "refresh", help="write RAG, direction of travel and the Narrative sheet into workbooks",

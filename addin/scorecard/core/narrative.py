@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .engine import displayed
 from .model import Direction, Kpi, Polarity, Rag, RatedKpi, Scorecard
-from .months import between
+from .periods import between
 
 MEANING = {
     Rag.GREEN: "target achieved or exceeded",
@@ -122,8 +122,9 @@ class _Numbering:
 
 def write_narrative(card: Scorecard) -> Narrative:
     """The narrative for one scorecard: counts, RAG changes, then Amber and Red updates."""
-    now = card.period.current or "this period"
-    before = card.period.previous or "the previous period"
+    now, before = card.period.current, card.period.previous
+    if not now or not before:  # read_table names both, from headers, rules or --period
+        raise ValueError(f"a narrative needs both periods named, not {card.period}")
     number = _Numbering(card.section)
     out: list[Paragraph] = []
     rated = [k for k in card.kpis if k.rag is not Rag.NOT_RATED]

@@ -14,8 +14,8 @@ from typing import Any, Mapping, Sequence
 
 from ..errors import WorkbookError, cell_ref
 from .model import Kpi, Period, Polarity
-from .months import Month, month_before, month_name, parse_month
 from .numfmt import format_decimals, general_decimals, is_general
+from .periods import TimePeriod, month_reading, parse_period
 from .rules import DEFAULT_HEADERS, KpiRule, Rules, check_target_and_floor, parse_number
 from .units import Figure, ScaleFinding, ratio_problem, scale_check, share_problem
 
@@ -198,8 +198,8 @@ def _header_matches(cell: Any, wanted: str) -> bool:
         return False
     if _norm(cell) == _norm(wanted):
         return True
-    month = parse_month(cell)  # a date cell or "Jun-18" matches "June 2018" and vice versa
-    return month is not None and month == parse_month(wanted)
+    period = parse_period(cell)  # a date cell or "Jun-18" matches "June 2018"; "Q2 18/19" matches "Q2 2018/19"
+    return period is not None and period == parse_period(wanted)
 
 
 def locate_columns(grid: Grid, rules: Rules, header_row: int) -> dict[str, int]:
@@ -236,13 +236,34 @@ def locate_columns(grid: Grid, rules: Rules, header_row: int) -> dict[str, int]:
     return columns
 
 
-def month_columns(grid: Grid, header_row: int, taken: set[int]) -> list[tuple[Month, int]]:
-    months = []
+def period_columns(grid: Grid, header_row: int, taken: set[int]) -> list[tuple[TimePeriod, int]]:
+    """The history's columns, oldest first: those headed by a period of the kind most columns are
+    headed by (months, quarters or years), so a year-to-date "2018/19" among months is not a month."""
+    found = []
     for c in range(1, grid.width(header_row) + 1):
-        month = parse_month(grid.value(header_row, c))
-        if c not in taken and month is not None:
-            months.append((month, c))
-    return sorted(months)
+        period = parse_period(grid.value(header_row, c))
+        if c not in taken and period is not None:
+            found.append((period, c))
+    if not found:
+        return []
+    kinds = {p.kind: (sum(1 for q, _ in found if q.kind == p.kind), -p.months) for p, _ in found}
+    series = max(kinds, key=kinds.__getitem__)  # most columns; on a tie the shorter periods
+    chosen = [(p, c) for p, c in found if p.kind == series]
+    if series == "month":  # "2011-12" among "2011-11" and "2012-01" is December 2011, not a financial year
+        chosen += [(m, c) for _, c in found if (m := month_reading(grid.value(header_row, c))) and (m, c) not in chosen]
+    chosen.sort(key=lambda pc: (pc[0].order, pc[1]))
+    for (a, first), (b, second) in zip(chosen, chosen[1:]):
+        if a == b:
+            raise WorkbookError(
+                f"two columns are headed {a.name} ({cell_ref(header_row, first)} and {cell_ref(header_row, second)}); "
+                "with layout.history each period needs one column",
+                sheet=grid.sheet,
+                cell=cell_ref(header_row, first),
+            )
+    return chosen
+
+
+month_columns = period_columns  # its earlier name, still used by the Excel adapter
 
 
 def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTable:
@@ -255,11 +276,11 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
 
     current_month = previous_month = None
     if rules.layout.history:
-        months = month_columns(grid, header_row, set(columns.values()))
+        months = period_columns(grid, header_row, set(columns.values()))
         if not months:
             raise WorkbookError(
-                "layout.history is true but no header in the header row names a month "
-                "(a date, or text such as 'Jun-18' or 'June 2018')",
+                "layout.history is true but no header in the header row names a period "
+                "(a date, a month such as 'Jun-18' or 'June 2018', a quarter such as 'Q2 2018/19', a year such as '2018/19')",
                 sheet=grid.sheet,
                 row=header_row,
             )
@@ -270,8 +291,8 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
         if newest > 0:
             previous_month, columns["previous"] = months[newest - 1]
     else:
-        current_month = parse_month(grid.value(header_row, columns["current"]))
-        previous_month = parse_month(grid.value(header_row, columns["previous"]))
+        current_month = parse_period(grid.value(header_row, columns["current"]))
+        previous_month = parse_period(grid.value(header_row, columns["previous"]))
 
     last = max(grid.width(header_row), max(columns.values()))
     added: dict[str, int] = {}
@@ -337,7 +358,7 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
         header_row=header_row,
         columns=columns,
         kpis=kpis,
-        period=_period(rules, current_month, previous_month, period),
+        period=_period(grid, rules, header_row, columns, current_month, previous_month, period, warnings),
         added_columns=added,
         warnings=warnings,
         notes=notes,
@@ -350,20 +371,78 @@ def _id_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _period(rules: Rules, current: Month | None, previous: Month | None, override: str | None) -> Period:
-    if override:
-        month = parse_month(override)
-        return Period(override.strip(), month_name(month_before(month)) if month else None)
-    if rules.period_current:
-        prev = rules.period_previous
-        month = parse_month(rules.period_current)
-        if prev is None and month:
-            prev = month_name(month_before(month))
-        return Period(rules.period_current, prev)
-    return Period(
-        month_name(current) if current else None,
-        month_name(previous) if previous else (month_name(month_before(current)) if current else None),
-    )
+_SPACING_WORDS = {"month": "month", "months": "month", "quarter": "quarter", "qtr": "quarter", "year": "year"}
+
+
+def _period_name(text: str) -> str:
+    parsed = parse_period(text)
+    return parsed.name if parsed else " ".join(text.split())
+
+
+def _period(
+    grid: Grid, rules: Rules, header_row: int, columns: dict[str, int], current: TimePeriod | None,
+    previous: TimePeriod | None, override: str | None, warnings: list[str],
+) -> Period:
+    """The names of the two periods, never one that no column or rule names.
+
+    The current period: ``--period``, else the rules' ``period.current``, else the current column's
+    header. The previous: the rules' ``period.previous`` (without ``--period``), else the previous
+    column's header. A named current period's predecessor ("May 2018" before "June 2018") is used
+    only when a header holds it, or when the previous column's header says its spacing ("Last
+    month"). What stays unnamed is called by its header ("the period headed 'Current'") or "the
+    period before June 2018", with a warning saying how to name it.
+    """
+    override = override.strip() if override and override.strip() else None
+    named = override or rules.period_current
+    parsed = parse_period(named) if named else None
+    now = _period_name(named) if named else (current.name if current else None)
+    where = "--period" if override else "period.current in the rules"
+    current_cell = cell_ref(header_row, columns["current"])
+    if parsed and current and parsed.kind == current.kind and parsed != current:
+        warnings.append(
+            f"sheet '{grid.sheet}', cell {current_cell}: {where} names {parsed.name} but the current column is "
+            f"headed {current.name}; check which is right"
+        )
+
+    before = None
+    if rules.period_previous and not override:
+        before = _period_name(rules.period_previous)
+        stated = parse_period(rules.period_previous)
+        if stated and previous and stated.kind == previous.kind and stated != previous:
+            warnings.append(
+                f"sheet '{grid.sheet}', cell {cell_ref(header_row, columns['previous'])}: period.previous in the rules "
+                f"names {stated.name} but the previous column is headed {previous.name}; check which is right"
+            )
+    elif previous is not None:
+        before = previous.name
+        if parsed and parsed.kind != previous.kind and current and current.end - previous.end == parsed.months:
+            before = parsed.before().name  # "Q2 2018/19" over columns a quarter apart: the one before is Q1
+    elif parsed:
+        candidate = parsed.before()
+        held = {parse_period(grid.value(header_row, c)) for c in range(1, grid.width(header_row) + 1)}
+        header = grid.value(header_row, columns["previous"]) if "previous" in columns else None
+        words = {_SPACING_WORDS[w] for w in re.findall(r"[a-z]+", _norm(header)) if w in _SPACING_WORDS} if header else set()
+        if candidate in held or words == {parsed.kind}:
+            before = candidate.name
+
+    advice = "name both periods in the rules (period: {current: ..., previous: ...})" + ("" if override else " or with --period")
+    if now is None:
+        text = " ".join(str(grid.value(header_row, columns["current"])).split())
+        now = f"the period headed ‘{text}’"
+        warnings.append(
+            f"sheet '{grid.sheet}', cell {current_cell}: the current column's header '{text}' names no period, "
+            f"so the narrative calls it {now}; {advice}"
+        )
+    if before is None and "previous" not in columns:
+        before = f"the period before {now}"  # a history whose newest figures are in its first column
+    elif before is None:
+        text = " ".join(str(grid.value(header_row, columns["previous"])).split())
+        before = f"the period before {now}" if named or current else f"the period headed ‘{text}’"
+        warnings.append(
+                f"sheet '{grid.sheet}', cell {cell_ref(header_row, columns['previous'])}: the previous column's header "
+                f"'{text}' names no period, so the narrative calls it {before}; {advice}"
+            )
+    return Period(now, before)
 
 
 _PERCENT_NAME = re.compile(r"%|\bper\s*cent(age)?s?\b|\bproportion\b", re.IGNORECASE)

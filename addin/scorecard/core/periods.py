@@ -1,0 +1,218 @@
+"""Period headers and names: months, quarters and years, as a council's workbook heads its columns.
+
+``parse_period`` reads a header cell as a ``TimePeriod`` or None:
+
+- a month: a date cell, "Jun-18", "June 2018", "Sept 2019", "2018-06", "06/2018" -> "June 2018"
+- a financial-year quarter (UK, April to March): "Q2 18/19", "Q2 2018/19", "2018/19 Q2", "Qtr 2 2018-19",
+  "Quarter 2 2018/2019" -> "Q2 2018/19" (July to September 2018)
+- a quarter labelled with one year: "Q2 2018", "2018 Q2" -> "Q2 2018". Whether that is April-June or
+  July-September depends on the council, so it is named as written and only ordered among its kind.
+- a three-month range: "Jul-Sep 2018", "July to September 2018" -> "July to September 2018"
+- a financial year: "2018/19", "2018-19", "2018–19", "FY 2018/19", "FY18/19", "2018/2019" -> "2018/19"
+- a calendar year: "2018" (text or a whole-number cell) -> "2018"
+
+Anything else is no period: "Q2 target", "2018/19 budget", "Target 2018", "Ref", "2018/20", "Q5 2018/19".
+"2011-12" reads as the financial year 2011/12, not December 2011 (the only overlap, years 2000-2011),
+except among month columns (``month_reading``).
+
+A date column is named by its month whatever the spacing of the columns ("Sep-18" next to "Jun-18"
+is "September 2018", the previous column "June 2018"): the header says a month, and a figure at a
+quarter's end may be a snapshot rather than the quarter's total, so nothing more is claimed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from .months import MONTHS
+
+_MONTH_WORDS = {m[:3].lower(): i + 1 for i, m in enumerate(MONTHS)}
+_MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_YEAR = r"('?\d{2}|\d{4})"
+_FY = r"(?:fy\s*)?(\d{2}|\d{4})\s*[/-]\s*(\d{2}|\d{4})"
+_QUARTER = r"(?:q|qtr|quarter)\s*([1-4])"
+
+_PATTERNS = [
+    ("month", re.compile(rf"^{_MONTH}[\s\-/']*{_YEAR}$")),
+    ("range", re.compile(rf"^{_MONTH}\s*(?:-|to)\s*{_MONTH}[\s\-/']*{_YEAR}$")),
+    ("fy", re.compile(rf"^{_FY}$")),
+    ("fy-quarter", re.compile(rf"^{_QUARTER}[\s,\-]*{_FY}$")),
+    ("fy-quarter-after", re.compile(rf"^{_FY}[\s,\-]*{_QUARTER}$")),
+    ("quarter", re.compile(rf"^{_QUARTER}[\s,\-]*(\d{{4}})$")),
+    ("quarter-after", re.compile(rf"^(\d{{4}})[\s,\-]*{_QUARTER}$")),
+    ("numeric-month", re.compile(r"^(\d{4})[-/](\d{1,2})$|^(\d{1,2})[-/](\d{4})$")),
+    ("year", re.compile(r"^(\d{4})$")),
+]
+_FIRST_YEAR, _LAST_YEAR = 1990, 2100  # a four-digit number outside these is not read as a year
+
+
+@dataclass(frozen=True)
+class TimePeriod:
+    """A span of months a header names: its kind, where it sits in time, and how it names itself.
+
+    ``kind`` is month, quarter or year (what a history of columns is a series of). Two periods are
+    equal when they cover the same months, so "Jul-Sep 2018" is "Q2 2018/19" and a date cell is
+    "Jun-18"; a quarter labelled with one year ("Q2 2018") only equals the same label.
+    """
+
+    kind: str  # month | quarter | year
+    start: int  # the first month covered, as year * 12 + month - 1
+    months: int  # 1, 3 or 12
+    name: str = field(compare=False)  # "June 2018", "Q2 2018/19", "2018/19", ...
+    style: str = field(compare=False, default="")  # how it was written, to name its neighbours alike
+    label: tuple[int, int] | None = None  # (year, quarter) of a one-year quarter label, else None
+
+    @property
+    def end(self) -> int:
+        """The last month covered, as year * 12 + month - 1."""
+        return self.start + self.months - 1
+
+    @property
+    def order(self) -> tuple[int, int]:
+        return (self.end, self.months)
+
+    def before(self) -> "TimePeriod":
+        """The period of the same kind and style just before this one."""
+        if self.style == "month":
+            return _month(self.start - 1)
+        if self.style == "range":
+            return _range(self.start - 3)
+        if self.style == "fy-quarter":
+            return _fy_quarter(self.start - 3)
+        if self.style == "quarter" and self.label:
+            year, q = self.label
+            return _quarter_label(year - 1, 4) if q == 1 else _quarter_label(year, q - 1)
+        if self.style == "fy":
+            return _fy(self.start // 12 - 1)
+        return _year(self.start // 12 - 1)
+
+
+def _year_of(text: str) -> int:
+    text = text.lstrip("'")
+    return 2000 + int(text) if len(text) == 2 else int(text)
+
+
+def _month(index: int) -> TimePeriod:
+    year, m = divmod(index, 12)
+    return TimePeriod("month", index, 1, f"{MONTHS[m]} {year}", "month")
+
+
+def _range(index: int) -> TimePeriod:
+    year, m = divmod(index, 12)
+    end_year, end_m = divmod(index + 2, 12)
+    first = MONTHS[m] if year == end_year else f"{MONTHS[m]} {year}"
+    return TimePeriod("quarter", index, 3, f"{first} to {MONTHS[end_m]} {end_year}", "range")
+
+
+def _fy_name(first_year: int) -> str:
+    return f"{first_year}/{(first_year + 1) % 100:02d}"
+
+
+def _fy(first_year: int) -> TimePeriod:
+    return TimePeriod("year", first_year * 12 + 3, 12, _fy_name(first_year), "fy")
+
+
+def _fy_quarter(index: int) -> TimePeriod:
+    """The financial-year quarter starting at month ``index`` (April, July, October or January)."""
+    year, m = divmod(index, 12)
+    first_year = year if m >= 3 else year - 1
+    quarter = (m - 3) % 12 // 3 + 1
+    return TimePeriod("quarter", index, 3, f"Q{quarter} {_fy_name(first_year)}", "fy-quarter")
+
+
+def _quarter_label(year: int, quarter: int) -> TimePeriod:
+    # ordered as if calendar quarters; equal only to the same label, never to months it may not cover
+    return TimePeriod("quarter", year * 12 + 3 * (quarter - 1), 3, f"Q{quarter} {year}", "quarter", (year, quarter))
+
+
+def _year(year: int) -> TimePeriod:
+    return TimePeriod("year", year * 12, 12, str(year), "year")
+
+
+def _fy_years(first: str, second: str) -> int | None:
+    """The first year of a financial year written as two years, if they are consecutive."""
+    if len(first) != len(second) and len(first) == 2:
+        return None  # "12/2013" is a month, not a financial year
+    a = _year_of(first)
+    b = int(second)
+    if len(second) == 2:
+        return a if (a + 1) % 100 == b else None
+    return a if b == a + 1 else None
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.replace("–", "-").replace("—", "-").split()).lower()
+
+
+def parse_period(value: object) -> TimePeriod | None:
+    """The period a header names, or None when it names none."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return _month(value.year * 12 + value.month - 1)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _year(value) if _FIRST_YEAR <= value <= _LAST_YEAR else None
+    if not isinstance(value, str):
+        return None
+    text = _clean(value)
+    for style, pattern in _PATTERNS:
+        match = pattern.match(text)
+        if match:
+            period = _read(style, match.groups())
+            if period is not None:
+                return period
+    return None
+
+
+def month_reading(value: object) -> TimePeriod | None:
+    """A header read as a month only: "2011-12" is December 2011 among month columns."""
+    if not isinstance(value, str):
+        return parse_period(value) if isinstance(value, (dt.date, dt.datetime)) else None
+    text = _clean(value)
+    for style, pattern in _PATTERNS:
+        match = pattern.match(text) if style in ("month", "numeric-month") else None
+        if match:
+            return _read(style, match.groups())
+    return None
+
+
+def _read(style: str, groups: tuple[str, ...]) -> TimePeriod | None:
+    if style == "month":
+        return _month(_year_of(groups[1]) * 12 + _MONTH_WORDS[groups[0][:3]] - 1)
+    if style == "range":
+        first_month, last_month = _MONTH_WORDS[groups[0][:3]], _MONTH_WORDS[groups[1][:3]]
+        in_one_year = last_month - first_month == 2  # three months within one year
+        return _range(_year_of(groups[2]) * 12 + first_month - 1) if in_one_year else None
+    if style == "fy":
+        first_year = _fy_years(*groups)
+        return _fy(first_year) if first_year is not None and _FIRST_YEAR <= first_year <= _LAST_YEAR else None
+    if style in ("fy-quarter", "fy-quarter-after"):
+        quarter, first, second = (groups[0], groups[1], groups[2]) if style == "fy-quarter" else (groups[2], groups[0], groups[1])
+        first_year = _fy_years(first, second)
+        if first_year is None:
+            return None
+        return _fy_quarter(first_year * 12 + 3 + 3 * (int(quarter) - 1))
+    if style in ("quarter", "quarter-after"):
+        number, label_year = (int(groups[0]), int(groups[1])) if style == "quarter" else (int(groups[1]), int(groups[0]))
+        return _quarter_label(label_year, number) if _FIRST_YEAR <= label_year <= _LAST_YEAR else None
+    if style == "numeric-month":
+        y, m = (int(groups[0]), int(groups[1])) if groups[0] else (int(groups[3]), int(groups[2]))
+        return _month(y * 12 + m - 1) if 1 <= m <= 12 else None
+    plain_year = int(groups[0])
+    return _year(plain_year) if _FIRST_YEAR <= plain_year <= _LAST_YEAR else None
+
+
+def between(previous: str, current: str) -> str:
+    """Two period names joined as people write them, the shared year said once:
+    'May and June 2018', 'Q1 and Q2 2018/19', 'June and September 2018', '2017/18 and 2018/19',
+    'December 2017 and January 2018'. Names that are not periods are joined whole."""
+    a, b = parse_period(previous), parse_period(current)
+    if a and b and a.style == b.style and a.name != b.name:
+        head, _, tail = a.name.rpartition(" ")
+        same_year = head and not re.search(r"\d{4}", head) and b.name.endswith(f" {tail}")
+        if same_year and a.style in ("month", "range", "fy-quarter", "quarter"):
+            return f"{head} and {b.name}"
+        return f"{a.name} and {b.name}"
+    return f"{previous} and {current}"

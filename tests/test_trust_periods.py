@@ -1,0 +1,462 @@
+"""Periods beyond months: quarters and years as well as months, named as the headers name them.
+
+The previous period is always the previous column that exists (a quarter back on a quarterly sheet,
+never an invented month), and no sentence falls back to "this period" or "the previous period".
+Expected names are written out by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+
+from scorecard.core.periods import between, parse_period
+from scorecard.core.rules import parse_rules
+from scorecard.core.table import Grid, read_table
+
+# --- the parser ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "header, name, kind",
+    [
+        ("Jun-18", "June 2018", "month"),
+        ("June 2018", "June 2018", "month"),
+        ("  jun   2018 ", "June 2018", "month"),
+        ("SEPT 2019", "September 2019", "month"),
+        ("September 2019", "September 2019", "month"),
+        ("June\n2018", "June 2018", "month"),  # a header wrapped onto two lines
+        ("Jun\xa02018", "June 2018", "month"),  # a non-breaking space
+        ("Q2\n2018/19", "Q2 2018/19", "quarter"),
+        ("Sep. 19", "September 2019", "month"),
+        ("2018-06", "June 2018", "month"),
+        ("06/2018", "June 2018", "month"),
+        ("12/2013", "December 2013", "month"),  # MM/YYYY, not a financial year
+        (dt.date(2018, 9, 30), "September 2018", "month"),
+        (dt.datetime(2019, 3, 1), "March 2019", "month"),
+        ("Q2 18/19", "Q2 2018/19", "quarter"),
+        ("Q2 2018/19", "Q2 2018/19", "quarter"),
+        ("q2 2018-19", "Q2 2018/19", "quarter"),
+        ("Q2 2018–19", "Q2 2018/19", "quarter"),  # en dash
+        ("2018/19 Q2", "Q2 2018/19", "quarter"),
+        ("Qtr 2 2018-19", "Q2 2018/19", "quarter"),
+        ("QTR2 18/19", "Q2 2018/19", "quarter"),
+        ("Quarter 4, 2018/2019", "Q4 2018/19", "quarter"),
+        ("Q1 FY18/19", "Q1 2018/19", "quarter"),
+        ("Q2 2018", "Q2 2018", "quarter"),  # one year: named as written, never turned into months
+        ("2018 Q2", "Q2 2018", "quarter"),
+        ("Jul-Sep 2018", "July to September 2018", "quarter"),
+        ("July to September 2018", "July to September 2018", "quarter"),
+        ("jan - mar 19", "January to March 2019", "quarter"),
+        ("2018/19", "2018/19", "year"),
+        ("2018-19", "2018/19", "year"),
+        ("2018–19", "2018/19", "year"),
+        ("2018 / 2019", "2018/19", "year"),
+        ("FY 2018/19", "2018/19", "year"),
+        ("fy18/19", "2018/19", "year"),
+        ("1999/00", "1999/00", "year"),
+        ("2011-12", "2011/12", "year"),  # a financial year, not December 2011
+        ("2018", "2018", "year"),
+        (2018, "2018", "year"),
+        (2018.0, "2018", "year"),
+    ],
+)
+def test_period_headers(header, name, kind):
+    period = parse_period(header)
+    assert period is not None and (period.name, period.kind) == (name, kind)
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Q2 target", "2018/19 budget", "Target 2018", "Ref", "Target", "Q2", "Q5 2018/19", "Q0 2018/19", "2018/20",
+     "18/20", "2018/2020", "Junk-18", "Jul-Oct 2018", "Sep-Jul 2018", "Jun-18 actual", "Previous", "Current",
+     "2018/19/20", "Sepember 2018", "1066", "12345", 5, 85.5, 2018.5, True, None, dt.time(9, 0)],
+)
+def test_not_periods(header):
+    assert parse_period(header) is None
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [("Jul-Sep 2018", "Q2 2018/19"), ("Q2 18/19", "2018/19 Q2"), (dt.date(2018, 6, 30), "June 2018"),
+     ("2018-19", "FY 2018/2019"), (2018, "2018")],
+)
+def test_same_period_in_two_spellings(a, b):
+    assert parse_period(a) == parse_period(b)
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [("Q2 2018", "Apr-Jun 2018"), ("Q2 2018", "Q2 2018/19"), ("2018", "2018/19"), ("Jun-18", "Q1 2018/19")],
+)
+def test_different_periods(a, b):
+    assert parse_period(a) != parse_period(b)
+
+
+@pytest.mark.parametrize(
+    "header, before",
+    [("Jan-19", "December 2018"), ("Q1 2018/19", "Q4 2017/18"), ("Q3 2018/19", "Q2 2018/19"), ("Q1 2019", "Q4 2018"),
+     ("Jan-Mar 2019", "October to December 2018"), ("2018/19", "2017/18"), ("2000/01", "1999/00"), ("2018", "2017")],
+)
+def test_the_period_before(header, before):
+    assert parse_period(header).before().name == before
+
+
+@pytest.mark.parametrize(
+    "previous, current, text",
+    [
+        ("May 2018", "June 2018", "May and June 2018"),
+        ("December 2017", "January 2018", "December 2017 and January 2018"),
+        ("June 2018", "September 2018", "June and September 2018"),
+        ("Q1 2018/19", "Q2 2018/19", "Q1 and Q2 2018/19"),
+        ("Q4 2017/18", "Q1 2018/19", "Q4 2017/18 and Q1 2018/19"),
+        ("Q1 2019", "Q2 2019", "Q1 and Q2 2019"),
+        ("April to June 2018", "July to September 2018", "April to June and July to September 2018"),
+        ("October to December 2018", "January to March 2019", "October to December 2018 and January to March 2019"),
+        ("2017/18", "2018/19", "2017/18 and 2018/19"),
+        ("2017", "2018", "2017 and 2018"),
+        ("March 2018", "Q1 2018/19", "March 2018 and Q1 2018/19"),
+        ("the period before June 2018", "June 2018", "the period before June 2018 and June 2018"),
+    ],
+)
+def test_between(previous, current, text):
+    assert between(previous, current) == text
+
+
+# --- history tables in plain grids -----------------------------------------------------------
+
+HISTORY_RULES = "version: 1\nlayout:\n  history: true\n  columns: {id: KPI, target: Goal, floor: Minimum, polarity: Better}\n"
+
+# headers oldest first, and the names the narrative must give them
+SERIES = {
+    "months as text": (["Mar-18", "Apr-18", "May-18", "Jun-18"], ["March 2018", "April 2018", "May 2018", "June 2018"]),
+    "months, mixed spellings": (["march 2018", "APR-18", "  May   2018 ", "2018-06"], ["March 2018", "April 2018", "May 2018", "June 2018"]),
+    "month dates": ([dt.datetime(2018, m, 1) for m in (3, 4, 5, 6)], ["March 2018", "April 2018", "May 2018", "June 2018"]),
+    "quarterly dates": ([dt.datetime(2018, 3, 31), dt.datetime(2018, 6, 30), dt.datetime(2018, 9, 30), dt.datetime(2018, 12, 31)],
+                        ["March 2018", "June 2018", "September 2018", "December 2018"]),
+    "quarterly month text": (["Mar-18", "Jun-18", "Sep-18", "Dec-18"], ["March 2018", "June 2018", "September 2018", "December 2018"]),
+    "annual dates": ([dt.datetime(y, 3, 31) for y in (2016, 2017, 2018, 2019)], ["March 2016", "March 2017", "March 2018", "March 2019"]),
+    "FY quarters": (["Q4 17/18", "Q1 18/19", "Q2 18/19", "Q3 18/19"], ["Q4 2017/18", "Q1 2018/19", "Q2 2018/19", "Q3 2018/19"]),
+    "FY quarters, mixed spellings": (["q4 2017-18", "2018/19 Q1", "Qtr 2 2018–19", "Quarter 3 2018/2019"],
+                                     ["Q4 2017/18", "Q1 2018/19", "Q2 2018/19", "Q3 2018/19"]),
+    "quarters by one year": (["Q3 2018", "Q4 2018", "Q1 2019", "Q2 2019"], ["Q3 2018", "Q4 2018", "Q1 2019", "Q2 2019"]),
+    "month ranges": (["Jan-Mar 2018", "Apr-Jun 2018", "Jul - Sep 2018", "October to December 2018"],
+                     ["January to March 2018", "April to June 2018", "July to September 2018", "October to December 2018"]),
+    "financial years": (["2015/16", "2016-17", "2017–18", "FY 2018/19"], ["2015/16", "2016/17", "2017/18", "2018/19"]),
+    "calendar years (numbers)": ([2015, 2016, 2017, 2018], ["2015", "2016", "2017", "2018"]),
+    "calendar years (text)": (["2015", "2016", "2017", "2018"], ["2015", "2016", "2017", "2018"]),
+}
+
+
+def history_grid(headers, values, newest_first=False):
+    """KPI A (higher, goal 90, minimum 80) and B (lower, 5 and 8) with one figure per period column."""
+    a, b = values
+    order = list(range(len(headers)))[::-1] if newest_first else list(range(len(headers)))
+    rows = [["KPI", "Better", "Goal", "Minimum", *(headers[i] for i in order)],
+            ["A", "H", 90, 80, *(a[i] for i in order)], ["B", "L", 5, 8, *(b[i] for i in order)]]  # fmt: skip
+    return Grid(sheet="Trend", values=rows)
+
+
+@pytest.mark.parametrize("newest_first", [False, True], ids=["oldest first", "newest first"])
+@pytest.mark.parametrize("series", SERIES, ids=list(SERIES))
+def test_history_names_the_newest_filled_column_and_the_one_before(series, newest_first):
+    headers, names = SERIES[series]
+    values = ([70, 75, 81, None], [9, 7, 6, None])  # the newest column is not filled yet
+    t = read_table(history_grid(headers, values, newest_first), parse_rules(HISTORY_RULES, "r.yaml"))
+    assert (t.period.current, t.period.previous) == (names[2], names[1])
+    assert [(k.current, k.previous) for k in t.kpis] == [(81, 75), (6, 7)]
+    assert t.warnings == []
+    full = read_table(history_grid(headers, ([70, 75, 81, 92], [9, 7, 6, 4]), newest_first), parse_rules(HISTORY_RULES, "r.yaml"))
+    assert (full.period.current, full.period.previous) == (names[3], names[2])
+
+
+def test_history_of_months_ignores_quarter_and_year_totals():
+    headers = ["Apr-18", "May-18", "Jun-18", "Q1 18/19", "Jul-18", "Aug-18", "2018/19"]
+    rows = [["KPI", "Better", "Goal", "Minimum", *headers],
+            ["A", "H", 90, 80, 70, 75, 81, 75.3, 84, None, 77.5]]  # fmt: skip
+    t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
+    assert (t.period.current, t.period.previous) == ("July 2018", "June 2018")
+    assert (t.kpis[0].current, t.kpis[0].previous) == (84, 81)
+
+
+def test_iso_months_that_look_like_financial_years_are_months_among_months():
+    headers = ["2011-10", "2011-11", "2011-12", "2012-01"]
+    rows = [["KPI", "Better", "Goal", "Minimum", *headers], ["A", "H", 90, 80, 70, 75, 81, 84]]
+    t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
+    assert (t.period.current, t.period.previous) == ("January 2012", "December 2011")
+    assert (t.kpis[0].current, t.kpis[0].previous) == (84, 81)
+
+
+def test_history_with_one_filled_column_names_no_invented_period():
+    rows = [["KPI", "Better", "Goal", "Minimum", "Q1 18/19", "Q2 18/19"], ["A", "H", 90, 80, 85, None]]
+    t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
+    assert (t.period.current, t.period.previous) == ("Q1 2018/19", "the period before Q1 2018/19")
+    assert t.kpis[0].previous is None
+
+
+@pytest.mark.parametrize("twin", ["June 2018", dt.datetime(2018, 6, 30), "2018-06"])
+def test_history_with_two_columns_of_one_period_is_an_error(twin):
+    from scorecard.errors import WorkbookError
+
+    rows = [["KPI", "Better", "Goal", "Minimum", "May-18", "Jun-18", twin], ["A", "H", 90, 80, 85, 86, 87]]
+    with pytest.raises(WorkbookError, match=r"sheet 'S', cell F1: two columns are headed June 2018 \(F1 and G1\)"):
+        read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
+
+
+def test_history_without_period_headers_says_what_it_looks_for():
+    from scorecard.errors import WorkbookError
+
+    rows = [["KPI", "Better", "Goal", "Minimum", "Q2 target", "Target 2018"], ["A", "H", 90, 80, 85, 86]]
+    with pytest.raises(WorkbookError, match=r"no header in the header row names a period .*'Q2 2018/19'"):
+        read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
+
+
+# --- two named columns, the rules and --period -------------------------------------------------
+
+TWO_COLUMNS = "version: 1\nlayout:\n  columns: {{id: Ref, polarity: Polarity, target: Target, floor: Floor, current: '{current}', previous: '{previous}'}}\n"
+
+
+def two_columns(previous, current, rules_current=None, rules_previous=None, extra="", override=None):
+    rows = [["Ref", "Polarity", "Target", "Floor", previous, current], ["K1", "H", 90, 80, 85, 91]]
+    text = TWO_COLUMNS.format(current=rules_current or current, previous=rules_previous or previous) + extra
+    return read_table(Grid(sheet="Dash", values=rows), parse_rules(text, "r.yaml"), period=override)
+
+
+@pytest.mark.parametrize(
+    "previous, current, names",
+    [
+        ("Q1 18/19", "Q2 18/19", ("Q2 2018/19", "Q1 2018/19")),
+        ("2017/18", "2018/19", ("2018/19", "2017/18")),
+        ("Jun-18", "Sep-18", ("September 2018", "June 2018")),
+        (dt.datetime(2018, 6, 30), dt.datetime(2018, 9, 30), ("September 2018", "June 2018")),
+        ("Apr-Jun 2018", "Jul-Sep 2018", ("July to September 2018", "April to June 2018")),
+    ],
+)
+def test_two_columns_named_by_their_headers(previous, current, names):
+    t = two_columns(previous, current)
+    assert (t.period.current, t.period.previous) == names and t.warnings == []
+
+
+def test_rules_may_spell_a_period_header_differently():
+    t = two_columns("Q1 18/19", "Q2 18/19", rules_current="Q2 2018/19", rules_previous="2018/19 Q1")
+    assert t.columns["current"] == 6 and t.columns["previous"] == 5
+    assert (t.period.current, t.period.previous) == ("Q2 2018/19", "Q1 2018/19")
+
+
+@pytest.mark.parametrize(
+    "previous, current, override, names",
+    [
+        # the previous name is the previous column's, never the month before the one given
+        ("Mar-18", "Jun-18", "June 2018", ("June 2018", "March 2018")),
+        (dt.datetime(2018, 6, 30), dt.datetime(2018, 9, 30), "Sep 2018", ("September 2018", "June 2018")),
+        ("Q1 18/19", "Q2 18/19", "Quarter 2 2018/19", ("Q2 2018/19", "Q1 2018/19")),
+        # a quarter named over month columns a quarter apart: the quarter before; a month apart: the month
+        ("Jun-18", "Sep-18", "Q2 2018/19", ("Q2 2018/19", "Q1 2018/19")),
+        ("Aug-18", "Sep-18", "Q2 2018/19", ("Q2 2018/19", "August 2018")),
+        # headers that say their spacing
+        ("Last month", "This month", "June 2018", ("June 2018", "May 2018")),
+        ("Previous quarter", "Current quarter", "Q1 2019/20", ("Q1 2019/20", "Q4 2018/19")),
+        ("Last year", "This year", "2018/19", ("2018/19", "2017/18")),
+        # ... or do not: nothing is assumed
+        ("Last quarter", "This quarter", "June 2018", ("June 2018", "the period before June 2018")),
+        ("Same month last year", "This month", "June 2018", ("June 2018", "the period before June 2018")),
+        ("Previous", "Latest", "June 2018", ("June 2018", "the period before June 2018")),
+        ("Previous", "Latest", "Month 3 (provisional)", ("Month 3 (provisional)", "the period before Month 3 (provisional)")),
+    ],
+)
+def test_period_option_never_invents_the_previous_period(previous, current, override, names):
+    t = two_columns(previous, current, override=override)
+    assert (t.period.current, t.period.previous) == names
+    assert ("the period before" in names[1]) == any("names no period" in w for w in t.warnings)
+
+
+def test_a_previous_period_held_by_another_column_is_named():
+    rows = [["Ref", "Polarity", "Target", "Floor", "Last", "This", "Jun-18", "May-18"], ["K1", "H", 90, 80, 85, 91, 91, 85]]
+    text = TWO_COLUMNS.format(current="This", previous="Last")
+    t = read_table(Grid(sheet="Dash", values=rows), parse_rules(text, "r.yaml"), period="June 2018")
+    assert (t.period.current, t.period.previous) == ("June 2018", "May 2018")
+
+
+def test_period_option_against_a_different_column_is_a_warning():
+    t = two_columns("May-18", "Jun-18", override="July 2018")
+    assert t.period.current == "July 2018"
+    assert any("cell F1: --period names July 2018 but the current column is headed June 2018" in w for w in t.warnings)
+    t = two_columns("Q1 18/19", "Q2 18/19", extra="period: {current: Q3 2018/19}\n")
+    assert any("cell F1: period.current in the rules names Q3 2018/19 but the current column is headed Q2 2018/19" in w
+               for w in t.warnings)  # fmt: skip
+    assert two_columns("May-18", "Jun-18", override="Q1 2018/19").warnings == []  # a quarter over a month: no quarrel
+    t = two_columns("Q1 18/19", "Q2 18/19", extra="period: {current: Q2 2018/19, previous: Q4 2017/18}\n")
+    assert t.period.previous == "Q4 2017/18"  # the rules' words, but said to be doubtful
+    assert [w for w in t.warnings if "cell E1: period.previous in the rules names Q4 2017/18 but the previous column "
+            "is headed Q1 2018/19" in w]  # fmt: skip
+
+
+def test_rules_period_current_alone():
+    t = two_columns("Last month", "This month", extra="period: {current: March 2019}\n")
+    assert (t.period.current, t.period.previous, t.warnings) == ("March 2019", "February 2019", [])
+    t = two_columns("Q1 18/19", "Q2 18/19", extra="period: {current: Q2 2018/19}\n")
+    assert (t.period.current, t.period.previous) == ("Q2 2018/19", "Q1 2018/19")
+    t = two_columns("Previous", "Current", extra="period: {current: March 2019, previous: December 2018}\n")
+    assert (t.period.current, t.period.previous, t.warnings) == ("March 2019", "December 2018", [])
+    t = two_columns("Previous", "Current", extra="period: {current: March 2019}\n")
+    assert t.period.previous == "the period before March 2019"
+    [warning] = t.warnings
+    assert warning.startswith("sheet 'Dash', cell E1: the previous column's header 'Previous' names no period")
+    assert "period: {current: ..., previous: ...}" in warning
+
+
+def test_unnamed_headers_are_named_by_their_text_with_a_warning():
+    t = two_columns("Previous", "Current")
+    assert (t.period.current, t.period.previous) == ("the period headed ‘Current’", "the period headed ‘Previous’")
+    assert len(t.warnings) == 2 and all("names no period" in w and "--period" in w for w in t.warnings)
+
+
+# --- end to end: generated workbooks through the command line --------------------------------
+
+SCORECARD = [sys.executable, "-m", "scorecard.cli"]
+KPIS = [  # id, polarity, target, floor, previous, current: a change up, a steady Amber, a Red improving, a change down
+    ("K1", "H", 80, 70, 75, 85),
+    ("K2", "H", 80, 70, 72, 72),
+    ("K3", "H", 80, 70, 60, 65),
+    ("K4", "L", 10, 20, 15, 25),
+]
+
+
+def build(path: Path, headers, header_format=None, history=True):
+    """A workbook: the KPI figures in the last two filled period columns, a blank newest column when history."""
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("Quarterly")
+    fmt = book.add_format({"num_format": header_format or "mmm-yy", "bold": True})
+    one_decimal = book.add_format({"num_format": "0.0"})
+    ws.write(0, 0, "Performance report")
+    ws.write_row(2, 0, ["Ref", "Measure", "Polarity", "Target", "Floor"])
+    for c, header in enumerate(headers, start=5):
+        if isinstance(header, dt.datetime):
+            ws.write_datetime(2, c, header, fmt)
+        else:
+            ws.write(2, c, header)
+    for r, (ref, polarity, target, floor, previous, current) in enumerate(KPIS, start=3):
+        ws.write_row(r, 0, [ref, f"Measure {ref}", polarity, target, floor])
+        filled = len(headers) - (1 if history else 0)
+        figures = [previous - 1] * (filled - 2) + [previous, current]
+        ws.write_row(r, 5, figures, one_decimal)  # the figures display one decimal, as the narrative then does
+    book.close()
+    return path
+
+
+def rules_file(path: Path, history=True, columns="", period=""):
+    path.write_text(
+        "version: 1\ntitle: Quarterly Performance\nlayout:\n"
+        + ("  history: true\n" if history else "")
+        + f"  columns: {{id: Ref, name: Measure, polarity: Polarity, target: Target, floor: Floor{columns}}}\n"
+        + period
+    )
+    return path
+
+
+def narrative_json(book: Path, rules: Path, *extra: str) -> dict:
+    result = subprocess.run([*SCORECARD, "narrative", str(book), "--rules", str(rules), "--format", "json", *extra],
+                            capture_output=True, text=True)  # fmt: skip
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    return json.loads(result.stdout)
+
+
+def assert_periods_named(data: dict, now: str, before: str, span: str) -> None:
+    assert data["period"] == {"current": now, "previous": before}
+    lines = data["narrative"]
+    text = "\n".join(lines)
+    for line in lines:
+        assert "this period" not in line.lower() and "previous period" not in line.lower(), line
+    assert f"the RAG status for {now} is as follows:" in text
+    assert f"Since {before} the RAG status of 2 KPIs have changed." in text
+    assert f"Measure K1. Performance for this measure improved from 75.0 in {before} to 85.0 in {now}" in text
+    assert f"Measure K2. Performance remained at 72.0 in {span}, against a target of 80.0." in text
+    assert f"One of these KPIs shows improved performance between {span}:" in text
+    assert f"One of these KPIs shows a decline in performance between {span}:" in text
+    assert f"Measure K4. Performance declined from 15.0 in {before} to 25.0 in {now}" in text
+
+
+CASES = {
+    "FY quarters": (["Q4 17/18", "Q1 18/19", "Q2 18/19", "Q3 18/19"], None, ("Q2 2018/19", "Q1 2018/19", "Q1 and Q2 2018/19")),
+    "FY quarters across a year": (["Q3 17/18", "Q4 2017/18", "Q1 2018-19", "Q2 2018-19"], None,
+                                  ("Q1 2018/19", "Q4 2017/18", "Q4 2017/18 and Q1 2018/19")),
+    "quarterly dates": ([dt.datetime(2018, 3, 31), dt.datetime(2018, 6, 30), dt.datetime(2018, 9, 30), dt.datetime(2018, 12, 31)],
+                        "dd/mm/yyyy", ("September 2018", "June 2018", "June and September 2018")),
+    "quarterly month dates": ([dt.datetime(2018, 3, 1), dt.datetime(2018, 6, 1), dt.datetime(2018, 9, 1), dt.datetime(2018, 12, 1)],
+                              "mmm-yy", ("September 2018", "June 2018", "June and September 2018")),
+    "quarterly month text": (["Mar-18", "Jun-18", "Sep-18", "Dec-18"], None, ("September 2018", "June 2018", "June and September 2018")),
+    "financial years": (["2015/16", "2016-17", "2017–18", "2018/19"], None, ("2017/18", "2016/17", "2016/17 and 2017/18")),
+    "annual dates": ([dt.datetime(y, 3, 31) for y in (2016, 2017, 2018, 2019)], "d mmmm yyyy",
+                     ("March 2018", "March 2017", "March 2017 and March 2018")),
+    "calendar years": ([2015, 2016, 2017, 2018], None, ("2017", "2016", "2016 and 2017")),
+    "month ranges": (["Oct-Dec 2017", "Jan-Mar 2018", "Apr-Jun 2018", "Jul-Sep 2018"], None,
+                     ("April to June 2018", "January to March 2018", "January to March and April to June 2018")),
+}
+
+
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_narrative_names_the_periods_as_the_headers_do(tmp_path, case):
+    headers, header_format, (now, before, span) = CASES[case]
+    book = build(tmp_path / "quarterly.xlsx", headers, header_format)
+    data = narrative_json(book, rules_file(tmp_path / "rules.yaml"))
+    assert_periods_named(data, now, before, span)
+    assert data["warnings"] == []
+
+
+def test_period_option_on_a_quarterly_sheet_never_names_an_unheld_month(tmp_path):
+    book = build(tmp_path / "quarterly.xlsx", [dt.datetime(2018, 3, 1), dt.datetime(2018, 6, 1), dt.datetime(2018, 9, 1)])
+    data = narrative_json(book, rules_file(tmp_path / "rules.yaml"), "--period", "June 2018")
+    assert_periods_named(data, "June 2018", "March 2018", "March and June 2018")
+    assert "May" not in json.dumps(data)
+
+
+def test_quarter_named_with_period_over_quarterly_date_columns(tmp_path):
+    book = build(tmp_path / "quarterly.xlsx", ["Jun-18", "Sep-18", "Dec-18"])
+    data = narrative_json(book, rules_file(tmp_path / "rules.yaml"), "--period", "Qtr 2 2018/19")
+    assert_periods_named(data, "Q2 2018/19", "Q1 2018/19", "Q1 and Q2 2018/19")
+
+
+def test_two_quarter_columns_and_a_rules_period(tmp_path):
+    book = build(tmp_path / "two.xlsx", ["Last quarter", "This quarter"], history=False)
+    rules = rules_file(tmp_path / "rules.yaml", history=False, columns=", current: This quarter, previous: Last quarter",
+                       period="period: {current: Q3 2019/20}\n")  # fmt: skip
+    data = narrative_json(book, rules)
+    assert_periods_named(data, "Q3 2019/20", "Q2 2019/20", "Q2 and Q3 2019/20")
+
+
+def test_unnamed_periods_are_called_by_their_headers_and_check_says_so(tmp_path):
+    book = build(tmp_path / "two.xlsx", ["Previous", "Current"], history=False)
+    rules = rules_file(tmp_path / "rules.yaml", history=False, columns=", current: Current, previous: Previous")
+    data = narrative_json(book, rules)
+    now, before = "the period headed ‘Current’", "the period headed ‘Previous’"
+    assert_periods_named(data, now, before, f"{before} and {now}")
+    check = subprocess.run([*SCORECARD, "check", str(book), "--rules", str(rules), "--strict"], capture_output=True, text=True)
+    assert check.returncode == 1 and "Traceback" not in check.stderr
+    assert "warning: sheet 'Quarterly', cell G3: the current column's header 'Current' names no period" in check.stdout
+    assert "warning: sheet 'Quarterly', cell F3: the previous column's header 'Previous' names no period" in check.stdout
+
+
+@pytest.mark.parametrize(
+    "headers, heading, since",
+    [(["Q4 17/18", "Q1 18/19", "Q2 18/19"], "Q1 2018/19", "Since Q4 2017/18 the RAG status"),
+     (["2016-17", "2017-18", "2018-19"], "2017/18", "Since 2016/17 the RAG status")],
+)
+def test_refresh_writes_the_period_names_into_the_narrative_sheet(tmp_path, headers, heading, since):
+    import openpyxl
+
+    book = build(tmp_path / "quarterly.xlsx", headers)
+    out = tmp_path / "out.xlsx"
+    result = subprocess.run([*SCORECARD, "refresh", str(book), "--rules", str(rules_file(tmp_path / "rules.yaml")),
+                             "--output", str(out)], capture_output=True, text=True)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    sheet = openpyxl.load_workbook(out)["Narrative"]
+    assert sheet["A2"].value == f"Summary of Performance – {heading}"
+    texts = [str(sheet.cell(r, 2).value or sheet.cell(r, 1).value) for r in range(3, sheet.max_row + 1)]
+    assert any(t.startswith(since) for t in texts)
+    assert not [t for t in texts if "this period" in t.lower() or "previous period" in t.lower()]
