@@ -130,8 +130,9 @@ def make_plan(card: Scorecard, table: KpiTable, rules: Rules, narrative: Narrati
     rag_col, dir_col = table.rag_column, table.direction_column
     rag = tuple(CellWrite(k.kpi.row, rag_col, k.rag.value, rules.colours[k.rag]) for k in card.kpis)
     direction = tuple(CellWrite(k.kpi.row, dir_col, direction_text(k.direction)) for k in card.kpis)
-    headers = tuple(
-        CellWrite(table.header_row, column, rules.layout.columns.get(name, DEFAULT_HEADERS[name]), header=True)
+    headers = tuple(  # in the header row, and in any header row repeated further down (stacked tables)
+        CellWrite(row, column, rules.layout.columns.get(name, DEFAULT_HEADERS[name]), header=True)
+        for row in (table.header_row, *table.repeated_headers)
         for name, column in sorted(table.added_columns.items(), key=lambda item: item[1])
     )
     return WritePlan(

@@ -326,7 +326,7 @@ def literal(text: str) -> str:
 
 
 def _write_cells(sheet: Any, plan: WritePlan, formula_rows: set[int] | None) -> None:
-    created = sorted(w.column for w in plan.headers)
+    created = sorted({w.column for w in plan.headers})
     for header in plan.headers:  # look like the headers beside them: copy, then write the text
         sheet.range((header.row, plan.style_source)).copy(sheet.range((header.row, header.column)))
         sheet.range((header.row, header.column)).value = literal(header.text)

@@ -118,7 +118,7 @@ def _widen(splice: SheetSplice, plan: WritePlan) -> None:
         match = _REF.match(last or first)
         if match and column_number(match.group(1)) < highest:
             splice.set_dimension(f"{first}:{column_letter(highest)}{match.group(2)}")
-    created = [w.column for w in plan.headers]
+    created = sorted({w.column for w in plan.headers})
     if not created:
         return
     cols = splice.add_cols()
