@@ -230,3 +230,392 @@ def test_hidden_rows_setting_is_validated():
 
     with pytest.raises(RulesError, match="hidden_rows"):
         rules("  hidden_rows: yes\n")
+
+
+# === end to end, on generated workbooks =================================================================
+
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import xlsxwriter
+from lxml import etree
+from openxml_audit import FileFormat, OpenXmlValidator
+
+from scorecard.cli import main
+from scorecard.workbook.reader import read_grid
+
+VALIDATOR = OpenXmlValidator(file_format=FileFormat.MICROSOFT_365, max_errors=100)
+NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+FILE_RULES = RULES.replace("layout:\n", "layout:\n  sheet: Scorecard\n")
+
+
+def cli(capsys, *args) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    return code, out, err
+
+
+def write_rules(tmp_path: Path, extra: str = "") -> Path:
+    path = tmp_path / "rules.yaml"
+    path.write_text(FILE_RULES.replace("layout:\n", "layout:\n" + extra) if extra else FILE_RULES)
+    return path
+
+
+def sheet_xml(path: Path) -> bytes:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read("xl/worksheets/sheet1.xml")
+
+
+def row_xml(data: bytes, row: int) -> bytes:
+    match = re.search(rb'<row r="%d"[^>]*?(?:/>|>.*?</row>)' % row, data, re.S)
+    assert match, row
+    return match.group(0)
+
+
+def cell_text(data: bytes, ref: str) -> str | None:
+    match = re.search(rb'<c r="%s"[^>]*?(?:/>|>(.*?)</c>)' % ref.encode(), data, re.S)
+    if not match or not match.group(1):
+        return None
+    text = re.search(rb"<t[^>]*>(.*?)</t>", match.group(1), re.S)
+    return text.group(1).decode() if text else None
+
+
+def table_parts(path: Path) -> list[etree._Element]:
+    with zipfile.ZipFile(path) as archive:
+        return [etree.fromstring(archive.read(n)) for n in sorted(archive.namelist()) if n.startswith("xl/tables/table")]
+
+
+def assert_table_valid(path: Path, table: etree._Element) -> None:
+    """What Excel checks of a table and openxml-audit does not: the range, the filter, the column list
+    and the header cells agree."""
+    first, last = table.get("ref").split(":")
+    first_col, first_row = re.match(r"([A-Z]+)(\d+)", first).groups()
+    last_col, last_row = re.match(r"([A-Z]+)(\d+)", last).groups()
+    letters = [chr(c) for c in range(ord(first_col), ord(last_col) + 1)]
+    columns = table.findall("m:tableColumns/m:tableColumn", NS)
+    assert table.find("m:tableColumns", NS).get("count") == str(len(columns)) == str(len(letters))
+    assert len({c.get("id") for c in columns}) == len(columns)
+    assert len({c.get("name").casefold() for c in columns}) == len(columns)
+    totals = int(table.get("totalsRowCount", "0"))
+    auto = table.find("m:autoFilter", NS)
+    if auto is not None:
+        assert auto.get("ref") == f"{first_col}{first_row}:{last_col}{int(last_row) - totals}"
+    data = sheet_xml(path)
+    for letter, column in zip(letters, columns):
+        text = cell_text(data, f"{letter}{first_row}")
+        if text is None:  # a shared string: read the cell through the reader
+            grid = read_grid(path, "Scorecard")
+            text = grid.value(int(first_row), ord(letter) - 64)
+        assert text == column.get("name"), (letter, text, column.get("name"))
+    assert not [str(e) for e in VALIDATOR.validate(path).errors]
+
+
+COLUMNS = ["Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18"]
+
+
+def listobject_book(path: Path, kpis: list[str], *, title_rows: int, label: str | None, function: str,
+                    rag_in_table: bool = False, neighbour: int | None = None) -> tuple[int, int]:
+    """An Excel Table of KPIs with a totals row. Returns (header row, totals row), 1-based."""
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("Scorecard")
+    for r in range(title_rows):
+        sheet.write(r, 0, f"Title line {r + 1}")
+    header = title_rows  # 0-based
+    names = COLUMNS + (["RAG", "DOT"] if rag_in_table else [])
+    data = [K[k] + ([None, None] if rag_in_table else []) for k in kpis]
+    columns = []
+    for name in names:
+        column = {"header": name}
+        if name == "Ref" and label is not None:
+            column["total_string"] = label
+        elif name in ("May-18", "Jun-18"):
+            column["total_function"] = function
+        columns.append(column)
+    last = header + len(kpis) + 1  # the totals row
+    sheet.add_table(header, 0, last, len(names) - 1, {"name": "KpiTable", "data": data, "columns": columns, "total_row": True})
+    if neighbour is not None:  # another table just right of the KPI table, its header ``neighbour`` rows lower
+        top = header + neighbour
+        sheet.add_table(top, len(names), top + 2, len(names) + 1, {"name": "Notes", "columns": [{"header": "Note"}, {"header": "By"}]})
+    book.close()
+    return header + 1, last + 1
+
+
+@pytest.mark.parametrize("kpis", [["K1", "K2", "K3"], ["K4", "K3", "K2", "K1"]], ids=["three", "four"])
+@pytest.mark.parametrize("title_rows", [0, 2])
+@pytest.mark.parametrize("label,function", [("Total", "sum"), (None, "average"), ("K9", "max")])
+def test_listobject_with_totals_row_end_to_end(tmp_path, capsys, kpis, title_rows, label, function):
+    book = tmp_path / "book.xlsx"
+    header, totals = listobject_book(book, kpis, title_rows=title_rows, label=label, function=function)
+    rules = write_rules(tmp_path)
+    code, out, _ = cli(capsys, "check", book, "--rules", rules)
+    assert code == 0
+    assert f"{len(kpis)} KPIs on sheet 'Scorecard', rows {header + 1}-{header + len(kpis)}, headers in row {header}" in out
+    assert (f"row {totals} is the totals row of the Excel table 'KpiTable'" in out) == (label is not None)
+    code, out, _ = cli(capsys, "narrative", book, "--rules", rules, "--format", "json")
+    data = json.loads(out)
+    assert [(k["id"], k["row"], k["rag"]) for k in data["kpis"]] == [(k, header + 1 + i, EXPECTED_RAG[k]) for i, k in enumerate(kpis)]
+    assert sum(data["counts"].values()) == len(kpis)
+    before = sheet_xml(book)
+    out_path = tmp_path / "out.xlsx"
+    code, out, err = cli(capsys, "refresh", book, "--rules", rules, "--output", out_path, "--strict")
+    assert code == 0, err
+    after = sheet_xml(out_path)
+    assert row_xml(after, totals) == row_xml(before, totals)  # the totals row, byte for byte
+    [table] = table_parts(out_path)
+    assert table.get("ref") == f"A{header}:I{totals}"  # widened to the two columns added
+    assert [c.get("name") for c in table.findall("m:tableColumns/m:tableColumn", NS)][-2:] == ["RAG", "DOT"]
+    assert_table_valid(out_path, table)
+    grid = read_grid(out_path, "Scorecard")
+    assert [grid.value(header + 1 + i, 8) for i in range(len(kpis))] == [EXPECTED_RAG[k] for k in kpis]
+    assert grid.value(totals, 8) is None and grid.value(totals, 9) is None
+    # a second refresh finds the columns in the table and changes neither the table nor the totals row
+    again = tmp_path / "again.xlsx"
+    code, _, err = cli(capsys, "refresh", out_path, "--rules", rules, "--output", again)
+    assert code == 0, err
+    assert etree.tostring(table_parts(again)[0]) == etree.tostring(table)
+    assert row_xml(sheet_xml(again), totals) == row_xml(before, totals)
+
+
+def test_listobject_that_already_has_the_columns(tmp_path, capsys):
+    book = tmp_path / "book.xlsx"
+    header, totals = listobject_book(book, ["K1", "K3"], title_rows=1, label="Total", function="sum", rag_in_table=True)
+    with zipfile.ZipFile(book) as archive:
+        table_before = archive.read("xl/tables/table1.xml")
+    before = sheet_xml(book)
+    code, _, err = cli(capsys, "refresh", book, "--rules", write_rules(tmp_path))
+    assert code == 0, err
+    with zipfile.ZipFile(book) as archive:
+        assert archive.read("xl/tables/table1.xml") == table_before
+    after = sheet_xml(book)
+    assert row_xml(after, totals) == row_xml(before, totals)
+    assert cell_text(after, f"H{header + 1}") == "Green" and cell_text(after, f"H{header + 2}") == "Red"
+    assert_table_valid(book, table_parts(book)[0])
+
+
+def test_a_table_where_the_ratings_would_go_is_refused(tmp_path, capsys):
+    book = tmp_path / "book.xlsx"
+    listobject_book(book, ["K1", "K2"], title_rows=0, label="Total", function="sum", neighbour=1)
+    original = book.read_bytes()
+    code, _, err = cli(capsys, "refresh", book, "--rules", write_rules(tmp_path))
+    assert code == 1
+    assert "the Excel table 'Notes' (H2:I4) is where scorecard would write cell H2" in err
+    assert "add the RAG and direction of travel columns" in err
+    assert book.read_bytes() == original
+
+
+def test_a_table_beside_the_header_moves_the_new_columns_past_it(tmp_path, capsys):
+    # the header row runs on into another table (H1:I3): the columns go after it, in J and K, outside
+    # both tables, which stay as they were
+    book = tmp_path / "book.xlsx"
+    listobject_book(book, ["K1", "K2"], title_rows=0, label="Total", function="sum", neighbour=0)
+    before = {t.get("name"): etree.tostring(t) for t in table_parts(book)}
+    code, _, err = cli(capsys, "refresh", book, "--rules", write_rules(tmp_path))
+    assert code == 0, err
+    assert {t.get("name"): etree.tostring(t) for t in table_parts(book)} == before
+    data = sheet_xml(book)
+    assert (cell_text(data, "J1"), cell_text(data, "J2"), cell_text(data, "J3")) == ("RAG", "Green", "Amber")
+    for table in table_parts(book):
+        assert_table_valid(book, table)
+
+
+def plain_book(path: Path, layout: list, *, merges=(), hidden: dict[int, str] | None = None) -> None:
+    """Rows as given (lists; None for an empty cell) from row 1; merges 1-based (r1, c1, r2, c2);
+    hidden: 1-based row -> "hidden" or "grouped" (a collapsed outline group, its summary row below)."""
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("Scorecard")
+    merged_cells = set()
+    for r1, c1, r2, c2 in merges:
+        sheet.merge_range(r1 - 1, c1 - 1, r2 - 1, c2 - 1, layout[r1 - 1][c1 - 1])
+        merged_cells |= {(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)}
+    for r, row in enumerate(layout, start=1):
+        for c, value in enumerate(row, start=1):
+            if value is not None and (r, c) not in merged_cells:
+                sheet.write(r - 1, c - 1, value)
+    hidden = hidden or {}
+    for row, how in hidden.items():
+        options = {"hidden": True, "level": 1} if how == "grouped" else {"hidden": True}
+        sheet.set_row(row - 1, None, None, options)
+    for row, how in hidden.items():  # the summary row under a collapsed group carries collapsed="1"
+        if how == "grouped" and hidden.get(row + 1) != "grouped":
+            sheet.set_row(row, None, None, {"collapsed": True})
+    book.close()
+
+
+TWO_ROW = {  # upper header row, lower header row, merges (rows 3-4)
+    "ref-merged-down": (["Ref", "Indicator", "Polarity", "Thresholds", None, "2018/19", None],
+                        [None, None, None, "Target", "Floor", "May-18", "Jun-18"],
+                        [(3, 1, 4, 1), (3, 2, 4, 2), (3, 3, 4, 3), (3, 4, 3, 5), (3, 6, 3, 7)]),
+    "ref-below-group": ([None, None, None, "Thresholds", None, "2018/19", None], HEADER, [(3, 4, 3, 5), (3, 6, 3, 7)]),
+    "ref-above-unmerged": (["Ref", "Indicator", "Polarity", "Thresholds", None, "Monthly", None],
+                           [None, None, None, "Target", "Floor", "May-18", "Jun-18"], [(3, 4, 3, 5), (3, 6, 3, 7)]),
+}
+
+
+@pytest.mark.parametrize("variant", sorted(TWO_ROW))
+@pytest.mark.parametrize("header_row", [None, 3, 4])
+def test_two_row_header_end_to_end(tmp_path, capsys, variant, header_row):
+    upper, lower, merges = TWO_ROW[variant]
+    layout = [["Scorecard – June 2018", *[None] * 6], [], upper, lower, K["K1"], K["K2"], K["K3"]]
+    book = tmp_path / "book.xlsx"
+    plain_book(book, layout, merges=[(1, 1, 1, 7), *merges])
+    rules = write_rules(tmp_path, f"  header_row: {header_row}\n" if header_row else "")
+    code, out, _ = cli(capsys, "check", book, "--rules", rules)
+    assert code == 0
+    assert "3 KPIs on sheet 'Scorecard', rows 5-7, headers in rows 3-4; June 2018 against May 2018" in out
+    code, out, _ = cli(capsys, "narrative", book, "--rules", rules, "--format", "json")
+    assert [(k["id"], k["rag"]) for k in json.loads(out)["kpis"]] == [("K1", "Green"), ("K2", "Amber"), ("K3", "Red")]
+    code, _, err = cli(capsys, "refresh", book, "--rules", rules, "--strict")
+    assert code == 0, err
+    grid = read_grid(book, "Scorecard")
+    assert (grid.value(4, 8), grid.value(4, 9)) == ("RAG", "DOT")  # the added headers beside the lower row's
+    assert [grid.value(r, 8) for r in (5, 6, 7)] == ["Green", "Amber", "Red"]
+    assert grid.value(3, 8) is None
+    assert not [str(e) for e in VALIDATOR.validate(book).errors]
+
+
+@pytest.mark.parametrize("section", [None, "Education", "merged"])
+@pytest.mark.parametrize("repeat", ["same", "spelt"])
+def test_stacked_tables_end_to_end(tmp_path, capsys, section, repeat):
+    second = HEADER if repeat == "same" else ["REF", "Indicator", "polarity", "Target", "Floor", "May-18", "Jun-18"]
+    layout = [HEADER, K["K1"], K["K2"], [None]]
+    merges = []
+    if section:
+        layout.append(["Section 2: Education" if section == "merged" else section, *[None] * 6])
+        if section == "merged":
+            merges.append((5, 1, 5, 7))
+    layout += [second, K["K3"], K["K4"]]
+    repeat_row = len(layout) - 2
+    book = tmp_path / "book.xlsx"
+    plain_book(book, layout, merges=merges)
+    rules = write_rules(tmp_path)
+    code, out, _ = cli(capsys, "check", book, "--rules", rules, "--strict")
+    assert code == 0, out
+    assert f"4 KPIs on sheet 'Scorecard', rows 2-{repeat_row + 2}" in out
+    assert f"row {repeat_row} is a repeat of the header row" in out and "warning" not in out
+    code, _, err = cli(capsys, "refresh", book, "--rules", rules)
+    assert code == 0, err
+    grid = read_grid(book, "Scorecard")
+    assert [grid.value(r, 8) for r in (1, 2, 3, repeat_row, repeat_row + 1, repeat_row + 2)] == [
+        "RAG", "Green", "Amber", "RAG", "Red", "Green"]
+    assert grid.value(repeat_row, 1) == second[0]  # the repeated header itself untouched
+
+
+HIDDEN_LAYOUT = [HEADER, K["K1"], K["K2"], K["K3"], K["K4"], ["Total KPIs", None, None, None, None, None, None]]
+
+
+@pytest.mark.parametrize("hidden", [{3: "hidden"}, {4: "grouped", 5: "grouped"}, {2: "hidden", 5: "grouped"}],
+                         ids=["one-hidden", "collapsed-group", "both"])
+@pytest.mark.parametrize("setting", [None, "rate", "skip"])
+def test_hidden_and_grouped_rows_end_to_end(tmp_path, capsys, hidden, setting):
+    book = tmp_path / "book.xlsx"
+    plain_book(book, HIDDEN_LAYOUT, hidden=hidden)
+    assert read_grid(book, "Scorecard").hidden_rows == hidden  # what the file says, as the reader reads it
+    rules = write_rules(tmp_path, f"  hidden_rows: {setting}\n" if setting else "")
+    by_row = {2: "K1", 3: "K2", 4: "K3", 5: "K4"}
+    rated = [by_row[r] for r in sorted(by_row) if setting != "skip" or r not in hidden]
+
+    code, out, _ = cli(capsys, "check", book, "--rules", rules)
+    assert code == 0
+    assert f"book.xlsx: {len(rated)} KPIs on sheet 'Scorecard'" in out
+    for row, how in hidden.items():
+        word = "in a hidden row" if how == "hidden" else "in a collapsed group"
+        [line] = [l for l in out.splitlines() if f"KPI '{by_row[row]}'" in l and f"row {row}" in l and word in l]
+        assert ("skipped" if setting == "skip" else "rated") in line
+        assert line.strip().startswith("warning:" if setting is None else "note:")
+    code, _, _ = cli(capsys, "check", book, "--rules", rules, "--strict")
+    assert code == (1 if setting is None else 0)  # an unchosen treatment of hidden rows is a warning
+
+    code, out, _ = cli(capsys, "narrative", book, "--rules", rules, "--format", "json")
+    data = json.loads(out)
+    assert [k["id"] for k in data["kpis"]] == rated
+    assert sum(data["counts"].values()) == len(rated)
+    text = " ".join(data["narrative"]) if isinstance(data["narrative"], list) else str(data["narrative"])
+    assert re.search(r"Of the (\d+) KPIs?", text).group(1) == str(len(rated))
+
+    code, _, err = cli(capsys, "refresh", book, "--rules", rules)
+    assert code == 0, err
+    grid = read_grid(book, "Scorecard")
+    assert grid.hidden_rows == hidden  # refresh leaves the rows hidden
+    for row, kpi_id in by_row.items():
+        assert grid.value(row, 8) == (EXPECTED_RAG[kpi_id] if kpi_id in rated else None)
+
+
+# --- the ribbon, on xlwings' remote engine ----------------------------------------------------------------
+
+
+def test_ribbon_reads_excel_tables_and_says_hidden_rows_are_not_known(tmp_path):
+    from remote import cells_of, replay, run_macro
+    from scorecard.excel import ribbon as excel
+
+    book = tmp_path / "book.xlsx"
+    header, totals = listobject_book(book, ["K1", "K2", "K3"], title_rows=1, label="Total", function="sum")
+    rules = write_rules(tmp_path)
+    message, _ = run_macro(book, excel.check, rules=rules)
+    assert f"3 KPIs on sheet 'Scorecard', rows {header + 1}-{header + 3}" in message
+    assert f"row {totals} is the totals row of the Excel table 'KpiTable'" in message
+    assert "hidden rows are not known on this engine; every KPI row is rated" in message
+    message, actions = run_macro(book, excel.refresh, rules=rules)
+    assert message is None
+    ribbon = cells_of(replay(book, actions, tmp_path / "ribbon.xlsx"))["Scorecard"]
+    assert [ribbon[f"H{r}"][0] for r in range(header + 1, header + 4)] == ["Green", "Amber", "Red"]
+    assert ribbon.get(f"H{totals}", (None,))[0] is None  # the totals row is not written
+
+
+def test_ribbon_warns_that_it_cannot_skip_hidden_rows(tmp_path):
+    from remote import run_macro
+    from scorecard.excel import ribbon as excel
+
+    book = tmp_path / "book.xlsx"
+    plain_book(book, HIDDEN_LAYOUT, hidden={3: "hidden"})
+    message, _ = run_macro(book, excel.check, rules=write_rules(tmp_path, "  hidden_rows: skip\n"))
+    assert "4 KPIs" in message  # rated, as the engine cannot see the row is hidden, and it says so
+    assert "cannot tell which rows are hidden" in message and "skip is not applied" in message
+
+
+class _ComSheet:
+    """Enough of desktop Excel's COM sheet for _hidden_rows: visible areas and outline levels."""
+
+    def __init__(self, hidden: dict[int, int], last_row: int):
+        self.hidden, self.last_row, self.calls = hidden, last_row, 0
+        sheet = self
+
+        class Rows:
+            def __init__(self, count):
+                self.Count = count
+
+        class Area:
+            def __init__(self, first, last):
+                self.Row, self.Rows = first, Rows(last - first + 1)
+
+        class Used:
+            def SpecialCells(self, kind):
+                assert kind == 12
+                runs, row = [], 1
+                while row <= sheet.last_row:
+                    if row in sheet.hidden:
+                        row += 1
+                        continue
+                    start = row
+                    while row <= sheet.last_row and row not in sheet.hidden:
+                        row += 1
+                    runs.append(Area(start, row - 1))
+                return type("Visible", (), {"Areas": runs})()
+
+        class Row:
+            def __init__(self, number):
+                sheet.calls += 1
+                self.OutlineLevel = sheet.hidden.get(number, 1)
+
+        self.api = type("Api", (), {"Range": lambda _, a, b: Used(), "Cells": lambda _, r, c: (r, c), "Rows": lambda _, r: Row(r)})()
+
+
+def test_desktop_hidden_rows_from_visible_areas():
+    from scorecard.excel import ribbon as excel
+
+    sheet = _ComSheet({3: 1, 7: 2, 8: 2}, last_row=12)  # row 3 hidden; rows 7-8 in a collapsed group (level 2)
+    assert excel._hidden_rows(sheet, 12, 8) == {3: "hidden", 7: "grouped", 8: "grouped"}
+    assert sheet.calls == 3  # one outline-level question per hidden row only
+    assert excel._hidden_rows(object(), 12, 8) is None  # no COM API: not known

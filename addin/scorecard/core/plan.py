@@ -76,6 +76,7 @@ class WritePlan:
     colours: dict[str, str]  # status text -> fill, for conditional formatting of formula cells
     narrative_sheet: str
     narrative: tuple[NarrativeRow, ...]
+    id_column: int = 1  # where the KPI ids are: tells the writer which Excel Table holds the KPIs
 
     @property
     def narrative_cells(self) -> list[NarrativeCell]:
@@ -147,4 +148,5 @@ def make_plan(card: Scorecard, table: KpiTable, rules: Rules, narrative: Narrati
         colours={r.value: c for r, c in rules.colours.items()},
         narrative_sheet=rules.narrative_sheet,
         narrative=narrative_rows(narrative, provenance_line(rules, table.sheet)),
+        id_column=table.columns["id"],
     )

@@ -63,6 +63,7 @@ class Grid:
     formulas: frozenset[tuple[int, int]] = frozenset()  # (row, column) of cells holding a formula
     hidden_rows: Mapping[int, str] = field(default_factory=dict)  # row -> "hidden" or "grouped" (collapsed outline)
     tables: Sequence["TableArea"] = ()  # Excel Tables (ListObjects) on the sheet
+    hidden_rows_known: bool = True  # False: the adapter cannot tell hidden rows (remote engine, a formula's range)
 
     def merged_range(self, row: int, column: int) -> tuple[int, int, int, int] | None:
         for area in self.merged:
@@ -454,6 +455,14 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
             how = "an activity indicator (not rated)" if kpi.is_activity else "rated from the workbook's columns"
             warnings.append(f"KPI '{kpi_id}' (sheet '{grid.sheet}', row {row}) is not in the rules: {how}")
 
+    if not grid.hidden_rows_known:
+        if skip_hidden:
+            warnings.append(
+                f"sheet '{grid.sheet}': this engine cannot tell which rows are hidden, so every KPI row is rated and "
+                "layout.hidden_rows: skip is not applied; refresh from the command line or desktop Excel to skip them"
+            )
+        else:
+            notes.append(f"sheet '{grid.sheet}': hidden rows are not known on this engine; every KPI row is rated, hidden or not")
     if hidden_rated:
         warnings.append(
             f"sheet '{grid.sheet}': {len(hidden_rated)} KPI {'row is' if len(hidden_rated) == 1 else 'rows are'} hidden in the "

@@ -74,6 +74,7 @@ def _write_scorecard_sheet(package: Package, workbook: Workbook, styles: Styles,
     part = workbook.sheet_part(plan.sheet)
     if part is None:
         raise WorkbookError(f"no sheet named '{plan.sheet}' in the package", file=package.path)
+    _extend_tables(package, part, plan)
     splice = SheetSplice(package.read(part), package.path)
     created = {w.column for w in plan.headers}
     formula_rows = []
@@ -99,6 +100,95 @@ def _write_scorecard_sheet(package: Package, workbook: Workbook, styles: Styles,
         _status_formatting(splice.tail(), styles, plan, sqref, add=bool(formula_rows))
     _widen(splice, plan)
     package.replace(part, splice.render())
+
+
+_TABLE_REL = "/relationships/table"
+_RANGE = re.compile(r"^\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?$")
+
+
+def _area(ref: str | None) -> tuple[int, int, int, int] | None:
+    match = _RANGE.match(ref or "")
+    if not match:
+        return None
+    first_col, first_row = column_number(match.group(1)), int(match.group(2))
+    last_col = column_number(match.group(3)) if match.group(3) else first_col
+    return first_row, first_col, int(match.group(4)) if match.group(4) else first_row, last_col
+
+
+def _ref(area: tuple[int, int, int, int]) -> str:
+    return f"{column_letter(area[1])}{area[0]}:{column_letter(area[3])}{area[2]}"
+
+
+def _extend_tables(package: Package, part: str, plan: WritePlan) -> None:
+    """Keep every Excel Table (ListObject) on the sheet valid when RAG and direction columns are added.
+
+    A table holding KPI rows, whose last column is just left of the created columns, is widened to
+    take them in (its range, its filter's range and its column list, named as the headers written),
+    so the ratings are part of the table as the analyst would have added them. A cell the plan
+    would write inside any other table (its header row would no longer match its columns), or a table that cannot be widened safely (no header row, a
+    query or XML table, a column of that name already), is refused before anything is written,
+    naming the table and saying to add the columns to it in Excel.
+    """
+    from .package import _rels_name, _resolve
+
+    created = sorted({w.column for w in plan.headers})
+    rels_part = _rels_name(part)
+    try:
+        rels = package.xml(rels_part)
+    except WorkbookError:  # no relationships: no tables
+        return
+    kpi_rows = {w.row for w in plan.rag}
+    header_cells = {(w.row, w.column): w.text for w in plan.headers}
+    writes = [(w.row, w.column) for w in (*plan.headers, *plan.rag, *plan.direction)]
+    for rel in rels:
+        if not rel.get("Type", "").endswith(_TABLE_REL) or rel.get("TargetMode") == "External":
+            continue
+        table_part = _resolve(part, rel.get("Target", ""))
+        table = package.xml(table_part)
+        area = _area(table.get("ref"))
+        if area is None:
+            continue
+        name = table.get("displayName") or table.get("name") or "?"
+        first_row, first_col, last_row, last_col = area
+        holds_kpis = first_col <= plan.id_column <= last_col and any(first_row <= r <= last_row for r in kpi_rows)
+
+        def refuse(why: str) -> WorkbookError:
+            return WorkbookError(
+                f"the Excel table '{name}' ({table.get('ref')}) {why}; add the RAG and direction of travel columns "
+                "to the table of KPIs in Excel (type their headers in the next columns of its header row), or move "
+                "the other table, then refresh. Nothing was changed.",
+                file=package.path, sheet=plan.sheet,
+            )
+
+        if not holds_kpis:
+            inside = [cell for cell in writes if first_row <= cell[0] <= last_row and first_col <= cell[1] <= last_col]
+            if inside:
+                raise refuse(f"is where scorecard would write cell {column_letter(inside[0][1])}{inside[0][0]}")
+            continue
+        if not created or last_col + 1 != created[0] or created != list(range(created[0], created[0] + len(created))):
+            continue  # the new columns are not next to the table: it stays as it is, and valid
+        header = first_row if table.get("headerRowCount") != "0" else None
+        texts = [header_cells.get((header, c)) for c in created]
+        columns = table.find(q("tableColumns"))
+        names = {(c.get("name") or "").casefold() for c in columns} if columns is not None else set()
+        if header is None or None in texts:
+            raise refuse("has no header row scorecard can write the new columns' headers in")
+        if table.get("tableType") not in (None, "worksheet"):
+            raise refuse(f"is a {table.get('tableType')} table, which scorecard does not widen")
+        if columns is None or any(t.casefold() in names for t in texts):
+            raise refuse("already has a column of that name")
+        table.set("ref", _ref((first_row, first_col, last_row, created[-1])))
+        auto = table.find(q("autoFilter"))
+        if auto is not None and _area(auto.get("ref")):
+            a = _area(auto.get("ref"))
+            auto.set("ref", _ref((a[0], a[1], a[2], created[-1])))
+        next_id = max((int(c.get("id", 0)) for c in columns), default=0) + 1
+        for offset, text in enumerate(texts):
+            column = etree.SubElement(columns, q("tableColumn"))
+            column.set("id", str(next_id + offset))
+            column.set("name", text)
+        columns.set("count", str(len(columns)))
+        package.touch(table_part)
 
 
 def _base_style(splice: SheetSplice, column: int, row: int) -> int:
