@@ -86,6 +86,31 @@ def test_two_row_header_in_history_layout():
     assert table.kpis[0].current == 86
 
 
+@pytest.mark.parametrize("variant", ["ref-merged-down", "ref-above-unmerged", "ref-below-group"])
+def test_two_row_header_without_merge_information(variant):
+    # what an engine that cannot read merged cells sees (xlwings' remote engine): the same KPIs
+    grid = two_row_grid(variant)
+    grid.merged = []
+    table = read_table(grid, rules())
+    assert ids(table) == [("K1", 5), ("K2", 6), ("K3", 7)]
+    assert table.columns["target"] == 4 and table.columns["current"] == 7
+    # with the id header below the group labels, every header the rules name is in the lower row anyway
+    assert table.header_top == (4 if variant == "ref-below-group" else 3)
+
+
+def test_a_row_under_the_header_without_an_id_but_with_a_named_header_continues_it():
+    rows = [["Ref", "Indicator", "Polarity", None, None, None, None],
+            [None, None, None, "Target", "Floor", "May-18", "Jun-18"], K["K1"]]
+    table = read_table(Grid(sheet="S", values=rows), rules())
+    assert (table.header_top, table.header_row) == (1, 2) and ids(table) == [("K1", 3)]
+
+
+def test_a_units_row_under_the_header_is_not_a_header():
+    rows = [HEADER, [None, None, None, "%", "%", "%", "%"], K["K1"]]
+    table = read_table(Grid(sheet="S", values=rows), rules())
+    assert (table.header_top, table.header_row) == (1, 1) and ids(table) == [("K1", 3)]
+
+
 def test_check_names_both_header_rows():
     result = evaluate_grid(two_row_grid("ref-merged-down"), rules())
     assert "headers in rows 3-4" in check_summary(result)[0]
@@ -123,6 +148,20 @@ def test_a_repeated_header_is_a_header(spelling, section):
     assert not table.warnings, table.warnings
     assert table.repeated_headers == [repeat]
     assert any(f"row {repeat} is a repeat of the header row" in n for n in table.notes)
+
+
+@pytest.mark.parametrize("variant", ["ref-merged-down", "ref-above-unmerged"])
+def test_a_repeated_two_row_header(variant):
+    first = two_row_grid(variant)
+    upper, lower = first.values[2], first.values[3]
+    rows = [upper, lower, K["K1"], K["K2"], ["Section 2"], upper, lower, K["K3"]]
+    def moved(area, rows):  # the first grid's header merges (rows 3-4), moved up or down
+        return (area[0] + rows, area[1], area[2] + rows, area[3])
+
+    merges = [moved(a, -2) for a in first.merged[1:]] + [moved(a, 3) for a in first.merged[1:]]
+    table = read_table(Grid(sheet="S", values=rows, merged=merges), rules())
+    assert ids(table) == [("K1", 3), ("K2", 4), ("K3", 8)]
+    assert table.repeated_headers == [7] and not table.warnings
 
 
 def test_a_repeated_header_with_columns_moved_is_refused():
@@ -619,3 +658,22 @@ def test_desktop_hidden_rows_from_visible_areas():
     assert excel._hidden_rows(sheet, 12, 8) == {3: "hidden", 7: "grouped", 8: "grouped"}
     assert sheet.calls == 3  # one outline-level question per hidden row only
     assert excel._hidden_rows(object(), 12, 8) is None  # no COM API: not known
+
+
+@pytest.mark.parametrize("variant", sorted(TWO_ROW))
+def test_ribbon_reads_a_two_row_header_as_the_command_line_does(tmp_path, variant):
+    from remote import cells_of, replay, run_macro
+    from scorecard.core.rules import load_rules
+    from scorecard.excel import ribbon as excel
+    from scorecard.refresh import refresh_file
+
+    upper, lower, merges = TWO_ROW[variant]
+    book = tmp_path / "book.xlsx"
+    plain_book(book, [["Scorecard", *[None] * 6], [], upper, lower, K["K1"], K["K2"], K["K3"]], merges=[(1, 1, 1, 7), *merges])
+    rules = write_rules(tmp_path)
+    batch = tmp_path / "batch.xlsx"
+    refresh_file(book, load_rules(rules), output=batch)
+    message, actions = run_macro(book, excel.refresh, rules=rules)
+    assert message is None, message
+    ribbon = cells_of(replay(book, actions, tmp_path / "ribbon.xlsx"))
+    assert ribbon["Scorecard"] == cells_of(batch)["Scorecard"]

@@ -188,25 +188,42 @@ def _leftmost(grid: Grid, row: int) -> int | None:
     return next((c for c in range(1, grid.width(row) + 1) if _filled(grid.value(row, c))), None)
 
 
-def _is_header_pair(grid: Grid, wanted_id: str, top: int, bottom: int) -> bool:
+def _is_header_pair(grid: Grid, rules: Rules, top: int, bottom: int) -> bool:
     """Whether rows ``top`` and ``bottom`` are one header written in two rows.
 
-    Either a header cell is merged down across both rows ("Ref" merged A4:A5), or the upper row
-    holds a group label merged across columns ("Thresholds" over Target and Floor, "2018/19" over
-    the months) above headers in the lower row, while the id header sits in one of the two rows
-    with nothing under it in the other (a KPI row would have an id there). A title merged across
-    the whole table covers its first column, so it is never taken for a group label.
+    The id header sits in one of the two rows, with nothing under it in the other (a KPI row would
+    have an id there), and: a header cell is merged down across both rows ("Ref" merged A4:A5); or
+    the lower row holds a header the rules name ("Target", a month) that the upper row does not, so
+    the header goes on below the id header (this needs no merge information, which not every engine
+    has); or the upper row holds a group label merged across columns ("Thresholds" over Target and
+    Floor) above headers in the lower row. A title merged across the whole table covers its first
+    column, so it is never taken for a group label.
     """
     if top < 1 or bottom > grid.row_count:
         return False
-    if any(a[0] == top and a[2] == bottom for a in grid.merged):
+    if any(a[0] == top and a[2] == bottom and _filled(grid.value(a[0], a[1])) for a in grid.merged):
         return True
+    wanted_id = _norm(rules.layout.columns["id"])
     ids = [(r, c) for r in (top, bottom) for c in range(1, grid.width(r) + 1) if _norm(grid.value(r, c) or "") == wanted_id]
     if not ids:
         return False
     row, column = ids[0]
-    if row == top and _filled(grid.value(bottom, column)):
-        return False
+    if row == top:
+        if _filled(grid.value(bottom, column)):
+            return False
+        named = [text for key, text in rules.layout.columns.items() if key != "id"]
+
+        def headers(r: int) -> set[str]:
+            found = set()
+            for c in range(1, grid.width(r) + 1):
+                cell = grid.value(r, c)
+                found |= {text for text in named if _header_matches(cell, text)}
+                if rules.layout.history and parse_month(cell) is not None:
+                    found.add(f"month {parse_month(cell)}")
+            return found
+
+        if headers(bottom) - headers(top):
+            return True
     starts = [c for c in (_leftmost(grid, top), _leftmost(grid, bottom)) if c is not None]
     first = min(starts) if starts else 1
     for a in grid.merged:
@@ -219,10 +236,9 @@ def _is_header_pair(grid: Grid, wanted_id: str, top: int, bottom: int) -> bool:
 def header_span(grid: Grid, rules: Rules, row: int) -> tuple[int, int]:
     """The header's first and last row around ``row`` (the row found holding the id header, or
     layout.header_row): (row, row), or two rows when the header is written in two (see above)."""
-    wanted = _norm(rules.layout.columns["id"])
-    if _is_header_pair(grid, wanted, row, row + 1):
+    if _is_header_pair(grid, rules, row, row + 1):
         return row, row + 1
-    if _is_header_pair(grid, wanted, row - 1, row):
+    if _is_header_pair(grid, rules, row - 1, row):
         return row - 1, row
     return row, row
 
@@ -239,7 +255,7 @@ def header_cells(grid: Grid, top: int, bottom: int) -> dict[int, Any]:
 
 
 def header_top(grid: Grid, rules: Rules, header_row: int) -> int:
-    return header_row - 1 if _is_header_pair(grid, _norm(rules.layout.columns["id"]), header_row - 1, header_row) else header_row
+    return header_row - 1 if _is_header_pair(grid, rules, header_row - 1, header_row) else header_row
 
 
 def find_header_row(grid: Grid, rules: Rules) -> int:
@@ -367,7 +383,7 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
             _check_repeated_header(grid, row, columns, headers, header_row)
             not_kpi[row] = "a repeat of the header row"
     for row, what in sorted(not_kpi.items()):
-        if "header" in what:
+        if "header" in what and "header" not in not_kpi.get(row + 1, ""):  # of a two-row header, the lower row
             repeated.append(row)
         if _filled(grid.value(row, id_col)) and not isinstance(grid.value(row, id_col), CellError):
             notes.append(f"row {row} is {what}: read as such, not as a KPI")
