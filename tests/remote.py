@@ -130,6 +130,13 @@ def replay(source: Path, actions: list[dict], output: Path) -> Path:
             title, index = sheet.title, book.worksheets.index(sheet)
             book.remove(sheet)
             book.create_sheet(title, index)
+        elif func == "resizeTable":  # the range only: enough to compare where each table ends
+            index, address = args
+            table = list(sheet.tables.values())[index]
+            table.ref = address.replace("$", "")
+            if table.autoFilter is not None:
+                min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+                table.autoFilter.ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{max_row - (table.totalsRowCount or 0)}"
         elif func == "sheetDelete":
             book.remove(sheet)
         elif func not in FORMAT_ONLY:

@@ -598,9 +598,30 @@ def test_ribbon_reads_excel_tables_and_says_hidden_rows_are_not_known(tmp_path):
     assert "hidden rows are not known on this engine; every KPI row is rated" in message
     message, actions = run_macro(book, excel.refresh, rules=rules)
     assert message is None
-    ribbon = cells_of(replay(book, actions, tmp_path / "ribbon.xlsx"))["Scorecard"]
+    replayed = replay(book, actions, tmp_path / "ribbon.xlsx")
+    ribbon = cells_of(replayed)["Scorecard"]
     assert [ribbon[f"H{r}"][0] for r in range(header + 1, header + 4)] == ["Green", "Amber", "Red"]
     assert ribbon.get(f"H{totals}", (None,))[0] is None  # the totals row is not written
+    batch = tmp_path / "batch.xlsx"
+    from scorecard.core.rules import load_rules
+    from scorecard.refresh import refresh_file
+
+    refresh_file(book, load_rules(rules), output=batch)
+    assert ribbon == cells_of(batch)["Scorecard"]
+    resized = [a for a in actions if a["func"] == "resizeTable"]
+    assert [a["args"] for a in resized] == [[0, f"$A${header}:$I${totals}"]]  # the table takes in RAG and DOT
+    assert table_parts(batch)[0].get("ref") == f"A{header}:I{totals}"  # as the command line widens it
+
+
+def test_ribbon_refuses_a_write_inside_another_table_before_writing(tmp_path):
+    from remote import run_macro
+    from scorecard.excel import ribbon as excel
+
+    book = tmp_path / "book.xlsx"
+    listobject_book(book, ["K1", "K2"], title_rows=0, label="Total", function="sum", neighbour=1)
+    message, actions = run_macro(book, excel.refresh, rules=write_rules(tmp_path))
+    assert "the Excel table 'Notes' (H2:I4) is where scorecard would write cell H2" in message
+    assert [a["func"] for a in actions] == ["alert"]  # nothing written, only the message shown
 
 
 def test_ribbon_warns_that_it_cannot_skip_hidden_rows(tmp_path):

@@ -31,7 +31,7 @@ from typing import Any, Callable, Iterable
 import xlwings as xw
 
 from ..errors import ScorecardError
-from ..core.plan import NARRATIVE_WIDTHS, WritePlan, foreign_narrative, written_by_scorecard
+from ..core.plan import NARRATIVE_WIDTHS, WritePlan, foreign_narrative, tables_to_widen, written_by_scorecard
 from ..refresh import Evaluation, evaluate_grid
 from ..core.report import check_summary
 from ..core.rules import Rules, load_rules_cached
@@ -87,7 +87,9 @@ def refresh(book: xw.Book, rules: str | os.PathLike | None = None) -> str | None
     sheet, result = _evaluate(book, loaded)
     formula_rows = _formula_rows(sheet, result.plan)
     narrative_sheet = _narrative_sheet(book, result.plan)  # refuse before writing anything
+    widen = tables_to_widen(result.plan, _tables(sheet))  # likewise: a write inside another table
     _write_cells(sheet, result.plan, formula_rows)
+    _widen_tables(sheet, result.plan, widen)
     _write_narrative(book, result.plan, narrative_sheet)
     warnings = result.table.warnings
     return "\n".join(f"Warning: {w}" for w in warnings) if warnings else None
@@ -405,6 +407,17 @@ def _write_cells(sheet: Any, plan: WritePlan, formula_rows: set[int] | None) -> 
         rag.conditional_formats.clear()
         for status, colour in plan.colours.items():
             rag.conditional_formats.add_cell_value("equal", f'"{status}"', fill_color=f"#{colour}")
+
+
+def _widen_tables(sheet: Any, plan: WritePlan, widen: list[TableArea]) -> None:
+    """Take the added columns into the Excel Table holding the KPIs, their headers already written."""
+    if not widen:
+        return
+    last = max(w.column for w in plan.headers)
+    for table in sheet.tables:
+        for area in widen:
+            if table.name == area.name:
+                table.resize(sheet.range((area.first_row, area.first_column), (area.last_row, last)))
 
 
 def _readable_font(sheet: Any, block: Any, plan: WritePlan) -> None:

@@ -16,7 +16,8 @@ from lxml import etree
 from ..errors import WorkbookError, column_letter
 from .ooxml import MAIN, REL, q, serialise
 from .package import Package, Styles, Workbook, check_file, open_zip
-from ..core.plan import NARRATIVE_WIDTHS, NarrativeCell, WritePlan, foreign_narrative, written_by_scorecard
+from ..core.plan import NARRATIVE_WIDTHS, NarrativeCell, WritePlan, foreign_narrative, table_refusal, tables_to_widen, written_by_scorecard
+from ..core.table import TableArea
 from .sheetxml import SheetSplice, column_number, set_text
 
 _REF = re.compile(r"^([A-Z]+)(\d+)$")
@@ -74,7 +75,10 @@ def _write_scorecard_sheet(package: Package, workbook: Workbook, styles: Styles,
     part = workbook.sheet_part(plan.sheet)
     if part is None:
         raise WorkbookError(f"no sheet named '{plan.sheet}' in the package", file=package.path)
-    _extend_tables(package, part, plan)
+    try:
+        _extend_tables(package, part, plan)
+    except WorkbookError as error:
+        raise _refused(package, error)
     splice = SheetSplice(package.read(part), package.path)
     created = {w.column for w in plan.headers}
     formula_rows = []
@@ -120,26 +124,18 @@ def _ref(area: tuple[int, int, int, int]) -> str:
 
 
 def _extend_tables(package: Package, part: str, plan: WritePlan) -> None:
-    """Keep every Excel Table (ListObject) on the sheet valid when RAG and direction columns are added.
-
-    A table holding KPI rows, whose last column is just left of the created columns, is widened to
-    take them in (its range, its filter's range and its column list, named as the headers written),
-    so the ratings are part of the table as the analyst would have added them. A cell the plan
-    would write inside any other table (its header row would no longer match its columns), or a table that cannot be widened safely (no header row, a
-    query or XML table, a column of that name already), is refused before anything is written,
-    naming the table and saying to add the columns to it in Excel.
-    """
+    """Widen the Excel Table holding the KPIs over the columns refresh adds (``tables_to_widen``
+    decides, and refuses a write inside another table): its range, its filter's range and its column
+    list, named as the headers written. A table whose part cannot be widened safely (a query or XML
+    table, a column of that name already) is refused before anything is written."""
     from .package import _rels_name, _resolve
 
-    created = sorted({w.column for w in plan.headers})
-    rels_part = _rels_name(part)
     try:
-        rels = package.xml(rels_part)
+        rels = package.xml(_rels_name(part))
     except WorkbookError:  # no relationships: no tables
         return
-    kpi_rows = {w.row for w in plan.rag}
-    header_cells = {(w.row, w.column): w.text for w in plan.headers}
-    writes = [(w.row, w.column) for w in (*plan.headers, *plan.rag, *plan.direction)]
+    parts: dict[str, tuple[str, etree._Element]] = {}
+    areas = []
     for rel in rels:
         if not rel.get("Type", "").endswith(_TABLE_REL) or rel.get("TargetMode") == "External":
             continue
@@ -149,35 +145,21 @@ def _extend_tables(package: Package, part: str, plan: WritePlan) -> None:
         if area is None:
             continue
         name = table.get("displayName") or table.get("name") or "?"
-        first_row, first_col, last_row, last_col = area
-        holds_kpis = first_col <= plan.id_column <= last_col and any(first_row <= r <= last_row for r in kpi_rows)
-
-        def refuse(why: str) -> WorkbookError:
-            return WorkbookError(
-                f"the Excel table '{name}' ({table.get('ref')}) {why}; add the RAG and direction of travel columns "
-                "to the table of KPIs in Excel (type their headers in the next columns of its header row), or move "
-                "the other table, then refresh. Nothing was changed.",
-                file=package.path, sheet=plan.sheet,
-            )
-
-        if not holds_kpis:
-            inside = [cell for cell in writes if first_row <= cell[0] <= last_row and first_col <= cell[1] <= last_col]
-            if inside:
-                raise refuse(f"is where scorecard would write cell {column_letter(inside[0][1])}{inside[0][0]}")
-            continue
-        if not created or last_col + 1 != created[0] or created != list(range(created[0], created[0] + len(created))):
-            continue  # the new columns are not next to the table: it stays as it is, and valid
-        header = first_row if table.get("headerRowCount") != "0" else None
-        texts = [header_cells.get((header, c)) for c in created]
+        parts[name] = (table_part, table)
+        areas.append(TableArea(name, *area, header_rows=0 if table.get("headerRowCount") == "0" else 1,
+                               totals_rows=1 if (table.get("totalsRowCount") or "0") != "0" else 0))
+    created = sorted({w.column for w in plan.headers})
+    texts_at = {(w.row, w.column): w.text for w in plan.headers}
+    for area in tables_to_widen(plan, areas):
+        table_part, table = parts[area.name]
+        texts = [texts_at[(area.first_row, c)] for c in created]
         columns = table.find(q("tableColumns"))
         names = {(c.get("name") or "").casefold() for c in columns} if columns is not None else set()
-        if header is None or None in texts:
-            raise refuse("has no header row scorecard can write the new columns' headers in")
         if table.get("tableType") not in (None, "worksheet"):
-            raise refuse(f"is a {table.get('tableType')} table, which scorecard does not widen")
+            raise table_refusal(area, f"is a {table.get('tableType')} table, which scorecard does not widen", plan.sheet)
         if columns is None or any(t.casefold() in names for t in texts):
-            raise refuse("already has a column of that name")
-        table.set("ref", _ref((first_row, first_col, last_row, created[-1])))
+            raise table_refusal(area, "already has a column of that name", plan.sheet)
+        table.set("ref", _ref((area.first_row, area.first_column, area.last_row, created[-1])))
         auto = table.find(q("autoFilter"))
         if auto is not None and _area(auto.get("ref")):
             a = _area(auto.get("ref"))
@@ -189,6 +171,11 @@ def _extend_tables(package: Package, part: str, plan: WritePlan) -> None:
             column.set("name", text)
         columns.set("count", str(len(columns)))
         package.touch(table_part)
+
+
+def _refused(package: Package, error: WorkbookError) -> WorkbookError:
+    error.file = error.file or str(package.path)
+    return error
 
 
 def _base_style(splice: SheetSplice, column: int, row: int) -> int:
