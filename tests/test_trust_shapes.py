@@ -698,3 +698,48 @@ def test_ribbon_reads_a_two_row_header_as_the_command_line_does(tmp_path, varian
     assert message is None, message
     ribbon = cells_of(replay(book, actions, tmp_path / "ribbon.xlsx"))
     assert ribbon["Scorecard"] == cells_of(batch)["Scorecard"]
+
+
+def test_libreoffice_reads_the_widened_table(tmp_path, capsys):
+    from test_libreoffice import convert
+
+    book = tmp_path / "book.xlsx"
+    header, totals = listobject_book(book, ["K1", "K2", "K3"], title_rows=1, label="Total", function="sum")
+    code, _, err = cli(capsys, "refresh", book, "--rules", write_rules(tmp_path))
+    assert code == 0, err
+    folder = tmp_path / "lo"
+    folder.mkdir()
+    resaved = convert(book, "xlsx:Calc MS Excel 2007 XML", folder)  # a second program reads and re-writes it
+    [table] = table_parts(resaved)
+    assert table.get("ref") == f"A{header}:I{totals}"
+    assert [c.get("name") for c in table.findall("m:tableColumns/m:tableColumn", NS)][-3:] == ["Jun-18", "RAG", "DOT"]
+
+
+def test_rows_in_an_expanded_group_are_visible_and_rated_without_a_word(tmp_path, capsys):
+    book = xlsxwriter.Workbook(tmp_path / "book.xlsx")
+    sheet = book.add_worksheet("Scorecard")
+    for r, row in enumerate(HIDDEN_LAYOUT):
+        sheet.write_row(r, 0, row)
+    sheet.set_row(2, None, None, {"level": 1})  # grouped, but the group is open
+    sheet.set_row(3, None, None, {"level": 1})
+    book.close()
+    assert read_grid(tmp_path / "book.xlsx", "Scorecard").hidden_rows == {}
+    code, out, _ = cli(capsys, "check", tmp_path / "book.xlsx", "--rules", write_rules(tmp_path), "--strict")
+    assert code == 0 and "4 KPIs" in out and "hidden" not in out
+
+
+def test_a_query_table_holding_the_kpis_is_not_widened_but_refused(tmp_path, capsys):
+    book = tmp_path / "book.xlsx"
+    listobject_book(book, ["K1", "K2"], title_rows=0, label="Total", function="sum")
+    patched = tmp_path / "patched.xlsx"
+    with zipfile.ZipFile(book) as source, zipfile.ZipFile(patched, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/tables/table1.xml":
+                data = data.replace(b'<table ', b'<table tableType="queryTable" ', 1)
+            out.writestr(info, data)
+    original = patched.read_bytes()
+    code, _, err = cli(capsys, "refresh", patched, "--rules", write_rules(tmp_path))
+    assert code == 1
+    assert "patched.xlsx" in err and "the Excel table 'KpiTable' (A1:G4) is a queryTable table" in err
+    assert patched.read_bytes() == original
