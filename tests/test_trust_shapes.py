@@ -200,6 +200,15 @@ def test_a_totals_row_does_not_decide_the_newest_month():
     assert read_table(grid, parse_rules(text, "r.yaml")).period.current == "May 2018"
 
 
+def test_an_excel_tables_header_is_found_below_the_first_30_rows():
+    rows = [["Notes"]] + [[f"line {i}"] for i in range(2, 41)] + [HEADER, K["K1"], K["K2"], ["Total"]]
+    without = Grid(sheet="S", values=rows)
+    with pytest.raises(WorkbookError, match="in the first 30 rows;"):
+        read_table(without, rules())
+    table = read_table(Grid(sheet="S", values=rows, tables=[TableArea("T", 41, 1, 44, 7, totals_rows=1)]), rules())
+    assert table.header_row == 41 and ids(table) == [("K1", 42), ("K2", 43)]
+
+
 def test_stacked_excel_tables():
     rows = [HEADER, K["K1"], K["K2"], ["Total", None, None, None, None, 97, 101.8], [],
             HEADER, K["K3"], K["K4"], ["Total", None, None, None, None, 77, 49]]

@@ -263,12 +263,14 @@ def find_header_row(grid: Grid, rules: Rules) -> int:
     wanted = _norm(rules.layout.columns["id"])
     if rules.layout.header_row:
         return header_span(grid, rules, rules.layout.header_row)[1]
-    for row in range(1, min(grid.row_count, HEADER_SEARCH_ROWS) + 1):
+    tables = sorted(t.first_row for t in grid.tables if t.header_rows)  # an Excel Table's header, however far down
+    for row in [*range(1, min(grid.row_count, HEADER_SEARCH_ROWS) + 1), *(t for t in tables if t > HEADER_SEARCH_ROWS)]:
         if any(_norm(grid.value(row, c)) == wanted for c in range(1, grid.width(row) + 1) if grid.value(row, c) is not None):
             return header_span(grid, rules, row)[1]
     raise WorkbookError(
         f"no header cell reading '{rules.layout.columns['id']}' (layout.columns.id) in the first "
-        f"{HEADER_SEARCH_ROWS} rows; set layout.header_row or correct the header text",
+        f"{HEADER_SEARCH_ROWS} rows{' or the header rows of its Excel tables' if tables else ''}; set layout.header_row "
+        "or correct the header text",
         sheet=grid.sheet,
     )
 
