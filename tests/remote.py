@@ -18,7 +18,7 @@ from typing import Any, Callable
 import openpyxl
 import xlwings as xw
 from openpyxl.styles import PatternFill
-from openpyxl.utils import range_boundaries
+from openpyxl.utils import get_column_letter, range_boundaries
 
 ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"}
 
@@ -33,13 +33,34 @@ def _payload_value(value: Any) -> Any:
     return value
 
 
+def _tables(ws: Any) -> list[dict]:
+    """The sheet's Excel Tables as Office.js reports them (ranges as addresses)."""
+    tables = []
+    for table in ws.tables.values():
+        min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+        headers, totals = (table.headerRowCount if table.headerRowCount is not None else 1), (table.totalsRowCount or 0)
+
+        def address(first: int, last: int) -> str | None:
+            return f"{get_column_letter(min_col)}{first}:{get_column_letter(max_col)}{last}" if first <= last else None
+
+        tables.append({
+            "name": table.displayName, "range_address": table.ref,
+            "header_row_range_address": address(min_row, min_row) if headers else None,
+            "data_body_range_address": address(min_row + headers, max_row - totals),
+            "total_row_range_address": address(max_row, max_row) if totals else None,
+            "show_headers": bool(headers), "show_totals": bool(totals), "show_autofilter": table.autoFilter is not None,
+            "table_style": table.tableStyleInfo.name if table.tableStyleInfo else None,
+        })
+    return tables
+
+
 def payload(path: Path) -> dict:
     """The request an Office.js client would send for this workbook."""
     book = openpyxl.load_workbook(path, data_only=True, keep_vba=path.suffix == ".xlsm")
     sheets = []
     for ws in book.worksheets:
         rows = [[_payload_value(c.value) for c in row] for row in ws.iter_rows(min_row=1, min_col=1, max_row=ws.max_row, max_col=ws.max_column)]
-        sheets.append({"name": ws.title, "values": rows or [[None]], "pictures": [], "tables": []})
+        sheets.append({"name": ws.title, "values": rows or [[None]], "pictures": [], "tables": _tables(ws)})
     _close(book)
     names = []
     for name, definition in book.defined_names.items():
@@ -109,6 +130,13 @@ def replay(source: Path, actions: list[dict], output: Path) -> Path:
             title, index = sheet.title, book.worksheets.index(sheet)
             book.remove(sheet)
             book.create_sheet(title, index)
+        elif func == "resizeTable":  # the range only: enough to compare where each table ends
+            index, address = args
+            table = list(sheet.tables.values())[index]
+            table.ref = address.replace("$", "")
+            if table.autoFilter is not None:
+                min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+                table.autoFilter.ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{max_row - (table.totalsRowCount or 0)}"
         elif func == "sheetDelete":
             book.remove(sheet)
         elif func not in FORMAT_ONLY:

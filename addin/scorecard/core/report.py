@@ -19,9 +19,11 @@ def check_summary(result: "Evaluation") -> list[str]:
     rows = [k.kpi.row for k in card.kpis]
     current = card.period.current or "(current period not named)"
     previous = card.period.previous or "(previous period not named)"
+    top = table.header_top or table.header_row
+    where = f"row {top}" if top == table.header_row else f"rows {top}-{table.header_row}"
     lines = [
-        f"{len(card.kpis)} KPIs on sheet '{table.sheet}', rows {min(rows)}-{max(rows)}, headers in row "
-        f"{table.header_row}; {current} against {previous}",
+        f"{len(card.kpis)} KPIs on sheet '{table.sheet}', rows {min(rows)}-{max(rows)}, headers in "
+        f"{where}; {current} against {previous}",
         "ratings now: " + ", ".join(f"{n} {status}" for status, n in card.counts.items() if n),
     ]
     lines += [f"note: no '{name}' column yet; refresh will add one after the last column" for name in sorted(table.added_columns)]

@@ -65,6 +65,7 @@ class Layout:
     header_row: int | None = None
     history: bool = False
     percent: str = "format"  # format | fraction | points: how percentages are stored
+    hidden_rows: str | None = None  # rate | skip: KPI rows hidden in the workbook; None: not set (rated, with a warning)
 
 
 @dataclass(frozen=True)
@@ -365,6 +366,7 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
             header_row=layout_doc.get("header_row"),
             history=bool(layout_doc.get("history", False)),
             percent=layout_doc.get("percent", "format"),
+            hidden_rows=layout_doc.get("hidden_rows"),
         ),
         title=document.get("title", "Scorecard"),
         period_current=period.get("current"),

@@ -65,6 +65,7 @@ class Grid:
     formulas: frozenset[tuple[int, int]] = frozenset()  # (row, column) of cells holding a formula
     hidden_rows: Mapping[int, str] = field(default_factory=dict)  # row -> "hidden" or "grouped" (collapsed outline)
     tables: Sequence["TableArea"] = ()  # Excel Tables (ListObjects) on the sheet
+    hidden_rows_known: bool = True  # False: the adapter cannot tell hidden rows (remote engine, a formula's range)
 
     def merged_range(self, row: int, column: int) -> tuple[int, int, int, int] | None:
         for area in self.merged:
@@ -107,7 +108,9 @@ class KpiTable:
     period: Period
     added_columns: dict[str, int] = field(default_factory=dict)  # rag/direction columns to create
     warnings: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # worth knowing, not wrong: `check` shows them, --strict does not refuse
+    header_top: int | None = None  # the header's first row when it is written in two rows
+    notes: list[str] = field(default_factory=list)  # what check reports beside warnings: rows read as not KPIs, hidden KPIs
+    repeated_headers: list[int] = field(default_factory=list)  # header rows further down (stacked tables)
 
     @property
     def rag_column(self) -> int:
@@ -179,16 +182,97 @@ def _norm(text: Any) -> str:
     return " ".join(str(text).split()).casefold()
 
 
+def _filled(value: Any) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _leftmost(grid: Grid, row: int) -> int | None:
+    return next((c for c in range(1, grid.width(row) + 1) if _filled(grid.value(row, c))), None)
+
+
+def _is_header_pair(grid: Grid, rules: Rules, top: int, bottom: int) -> bool:
+    """Whether rows ``top`` and ``bottom`` are one header written in two rows.
+
+    The id header sits in one of the two rows, with nothing under it in the other (a KPI row would
+    have an id there), and: a header cell is merged down across both rows ("Ref" merged A4:A5); or
+    the lower row holds a header the rules name ("Target", a month) that the upper row does not, so
+    the header goes on below the id header (this needs no merge information, which not every engine
+    has); or the upper row holds a group label merged across columns ("Thresholds" over Target and
+    Floor) above headers in the lower row. A title merged across the whole table covers its first
+    column, so it is never taken for a group label.
+    """
+    if top < 1 or bottom > grid.row_count:
+        return False
+    if any(a[0] == top and a[2] == bottom and _filled(grid.value(a[0], a[1])) for a in grid.merged):
+        return True
+    wanted_id = _norm(rules.layout.columns["id"])
+    ids = [(r, c) for r in (top, bottom) for c in range(1, grid.width(r) + 1) if _norm(grid.value(r, c) or "") == wanted_id]
+    if not ids:
+        return False
+    row, column = ids[0]
+    if row == top:
+        if _filled(grid.value(bottom, column)):
+            return False
+        named = [text for key, text in rules.layout.columns.items() if key != "id"]
+
+        def headers(r: int) -> set[str]:
+            found = set()
+            for c in range(1, grid.width(r) + 1):
+                cell = grid.value(r, c)
+                found |= {text for text in named if _header_matches(cell, text)}
+                if rules.layout.history and parse_period(cell) is not None:
+                    found.add(f"period {parse_period(cell)}")
+            return found
+
+        if headers(bottom) - headers(top):
+            return True
+    starts = [c for c in (_leftmost(grid, top), _leftmost(grid, bottom)) if c is not None]
+    first = min(starts) if starts else 1
+    for a in grid.merged:
+        if a[0] == a[2] == top and a[3] > a[1] and not a[1] <= first <= a[3] and _filled(grid.value(top, a[1])):
+            if any(_filled(grid.value(bottom, c)) for c in range(a[1], a[3] + 1)):
+                return True
+    return False
+
+
+def header_span(grid: Grid, rules: Rules, row: int) -> tuple[int, int]:
+    """The header's first and last row around ``row`` (the row found holding the id header, or
+    layout.header_row): (row, row), or two rows when the header is written in two (see above)."""
+    if _is_header_pair(grid, rules, row, row + 1):
+        return row, row + 1
+    if _is_header_pair(grid, rules, row - 1, row):
+        return row - 1, row
+    return row, row
+
+
+def header_cells(grid: Grid, top: int, bottom: int) -> dict[int, Any]:
+    """The header text of each column: the lower row's, else the upper row's (a header merged down
+    across both rows, or one written in the upper row only). A merged label names its first column."""
+    width = max(grid.width(top), grid.width(bottom))
+    cells = {}
+    for c in range(1, width + 1):
+        value = grid.value(bottom, c)
+        cells[c] = value if _filled(value) or top == bottom else grid.value(top, c)
+    return cells
+
+
+def header_top(grid: Grid, rules: Rules, header_row: int) -> int:
+    return header_row - 1 if _is_header_pair(grid, rules, header_row - 1, header_row) else header_row
+
+
 def find_header_row(grid: Grid, rules: Rules) -> int:
+    """The header's last row (two-row headers: the lower one); KPI rows start below it."""
     wanted = _norm(rules.layout.columns["id"])
     if rules.layout.header_row:
-        return rules.layout.header_row
-    for row in range(1, min(grid.row_count, HEADER_SEARCH_ROWS) + 1):
+        return header_span(grid, rules, rules.layout.header_row)[1]
+    tables = sorted(t.first_row for t in grid.tables if t.header_rows)  # an Excel Table's header, however far down
+    for row in [*range(1, min(grid.row_count, HEADER_SEARCH_ROWS) + 1), *(t for t in tables if t > HEADER_SEARCH_ROWS)]:
         if any(_norm(grid.value(row, c)) == wanted for c in range(1, grid.width(row) + 1) if grid.value(row, c) is not None):
-            return row
+            return header_span(grid, rules, row)[1]
     raise WorkbookError(
         f"no header cell reading '{rules.layout.columns['id']}' (layout.columns.id) in the first "
-        f"{HEADER_SEARCH_ROWS} rows; set layout.header_row or correct the header text",
+        f"{HEADER_SEARCH_ROWS} rows{' or the header rows of its Excel tables' if tables else ''}; set layout.header_row "
+        "or correct the header text",
         sheet=grid.sheet,
     )
 
@@ -203,8 +287,8 @@ def _header_matches(cell: Any, wanted: str) -> bool:
 
 
 def locate_columns(grid: Grid, rules: Rules, header_row: int) -> dict[str, int]:
-    width = grid.width(header_row)
-    headers = {c: grid.value(header_row, c) for c in range(1, width + 1)}
+    top = header_top(grid, rules, header_row)
+    headers = header_cells(grid, top, header_row)
     columns: dict[str, int] = {}
     # the RAG and direction columns are looked for by their default headers too, so a column
     # scorecard added on an earlier refresh is found again rather than added twice
@@ -223,12 +307,13 @@ def locate_columns(grid: Grid, rules: Rules, header_row: int) -> dict[str, int]:
             present = [str(h).strip() for h in headers.values() if h is not None and str(h).strip()]
             close = difflib.get_close_matches(wanted, present, n=1, cutoff=0.6)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            merges = [a for a in grid.merged if a[0] <= header_row <= a[2] and a[1] != a[3]]
+            merges = [a for a in grid.merged if a[0] <= header_row and top <= a[2] and a[1] != a[3]]
             if merges:
                 areas = ", ".join(f"{cell_ref(a[0], a[1])}:{cell_ref(a[2], a[3])}" for a in merges)
                 hint += f"; the header row has merged cells ({areas}), and a merged header names only its first column"
             raise WorkbookError(
-                f"no column headed '{wanted}' (layout.columns.{name}) in the header row{hint}; "
+                f"no column headed '{wanted}' (layout.columns.{name}) in the header "
+                f"{'row' if top == header_row else f'rows {top}-{header_row}'}{hint}; "
                 f"headers found: {', '.join(present) or 'none'}",
                 sheet=grid.sheet,
                 row=header_row,
@@ -236,12 +321,13 @@ def locate_columns(grid: Grid, rules: Rules, header_row: int) -> dict[str, int]:
     return columns
 
 
-def period_columns(grid: Grid, header_row: int, taken: set[int]) -> list[tuple[TimePeriod, int]]:
+def period_columns(grid: Grid, header_row: int, taken: set[int], top: int | None = None) -> list[tuple[TimePeriod, int]]:
     """The history's columns, oldest first: those headed by a period of the kind most columns are
     headed by (months, quarters or years), so a year-to-date "2018/19" among months is not a month."""
     found = []
-    for c in range(1, grid.width(header_row) + 1):
-        period = parse_period(grid.value(header_row, c))
+    headers = header_cells(grid, top or header_row, header_row)  # a two-row header: the lower row, else the label above
+    for c, cell in headers.items():
+        period = parse_period(cell)
         if c not in taken and period is not None:
             found.append((period, c))
     if not found:
@@ -250,7 +336,7 @@ def period_columns(grid: Grid, header_row: int, taken: set[int]) -> list[tuple[T
     series = max(kinds, key=kinds.__getitem__)  # most columns; on a tie the shorter periods
     chosen = [(p, c) for p, c in found if p.kind == series]
     if series == "month":  # "2011-12" among "2011-11" and "2012-01" is December 2011, not a financial year
-        chosen += [(m, c) for _, c in found if (m := month_reading(grid.value(header_row, c))) and (m, c) not in chosen]
+        chosen += [(m, c) for _, c in found if (m := month_reading(headers.get(c))) and (m, c) not in chosen]
     chosen.sort(key=lambda pc: (pc[0].order, pc[1]))
     for (a, first), (b, second) in zip(chosen, chosen[1:]):
         if a == b:
@@ -266,17 +352,74 @@ def period_columns(grid: Grid, header_row: int, taken: set[int]) -> list[tuple[T
 month_columns = period_columns  # its earlier name, still used by the Excel adapter
 
 
+HIDDEN_WORDS = {"hidden": "in a hidden row", "grouped": "in a collapsed group"}
+
+
+def _repeats_header(grid: Grid, row: int, columns: dict[str, int], headers: dict[int, Any]) -> bool:
+    """A header written again further down (stacked tables): the id cell reads as the id header, or
+    two or more cells read as their column's header (the id header may be spelt differently)."""
+    same = [name for name, c in columns.items() if _filled(headers.get(c)) and _filled(grid.value(row, c))
+            and _norm(grid.value(row, c)) == _norm(headers[c])]
+    return "id" in same or len(same) >= 2
+
+
+def _check_repeated_header(grid: Grid, row: int, columns: dict[str, int], headers: dict[int, Any], header_row: int) -> None:
+    """A repeated header must put each column where the first header does, or its rows would be misread."""
+    for name, c in columns.items():
+        wanted = headers.get(c)
+        if not _filled(wanted):
+            continue
+        moved = [k for k in range(1, grid.width(row) + 1) if k != c and _filled(grid.value(row, k)) and _norm(grid.value(row, k)) == _norm(wanted)]
+        if moved and _norm(grid.value(row, c) or "") != _norm(wanted):
+            raise WorkbookError(
+                f"the header repeated in row {row} has '{str(wanted).strip()}' in column {cell_ref(row, moved[0]).rstrip('0123456789')}, "
+                f"not in column {cell_ref(row, c).rstrip('0123456789')} as in header row {header_row}; tables stacked on one "
+                "sheet must share their columns (or give each its own sheet)",
+                sheet=grid.sheet,
+                cell=cell_ref(row, moved[0]),
+            )
+
+
 def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTable:
-    """Find the KPI table the rules describe and read every KPI row of it."""
+    """Find the KPI table the rules describe and read every KPI row of it.
+
+    Not KPIs, whatever they hold: the totals row of an Excel Table, a table's header row, and a
+    header row repeated further down (stacked tables). KPI rows hidden in the workbook are rated or
+    skipped as ``layout.hidden_rows`` says, and named either way.
+    """
     header_row = find_header_row(grid, rules)
+    top = header_top(grid, rules, header_row)
     columns = locate_columns(grid, rules, header_row)
+    headers = header_cells(grid, top, header_row)
     id_col = columns["id"]
     warnings: list[str] = []
     notes: list[str] = []
+    skip_hidden = rules.layout.hidden_rows == "skip"
+
+    # rows that are never KPIs: table totals and header rows, and repeated headers
+    not_kpi: dict[int, str] = {}
+    for area in grid.tables:
+        if area.totals_row and area.totals_row > header_row:
+            not_kpi[area.totals_row] = f"the totals row of the Excel table '{area.name}'"
+        if area.header_rows and area.first_row > header_row:
+            not_kpi[area.first_row] = f"the header row of the Excel table '{area.name}'"
+    repeated: list[int] = []
+    for row in range(header_row + 1, grid.row_count + 1):
+        if row not in not_kpi and _repeats_header(grid, row, columns, headers):
+            _check_repeated_header(grid, row, columns, headers, header_row)
+            not_kpi[row] = "a repeat of the header row"
+    for row, what in sorted(not_kpi.items()):
+        if "header" in what and "header" not in not_kpi.get(row + 1, ""):  # of a two-row header, the lower row
+            repeated.append(row)
+        if _filled(grid.value(row, id_col)) and not isinstance(grid.value(row, id_col), CellError):
+            notes.append(f"row {row} is {what}: read as such, not as a KPI")
+
+    def candidate(row: int) -> bool:
+        return row not in not_kpi and not (skip_hidden and row in grid.hidden_rows)
 
     current_month = previous_month = None
     if rules.layout.history:
-        months = period_columns(grid, header_row, set(columns.values()))
+        months = period_columns(grid, header_row, set(columns.values()), top)
         if not months:
             raise WorkbookError(
                 "layout.history is true but no header in the header row names a period "
@@ -284,17 +427,17 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
                 sheet=grid.sheet,
                 row=header_row,
             )
-        data_rows = [r for r in range(header_row + 1, grid.row_count + 1) if grid.value(r, id_col) not in (None, "")]
+        data_rows = [r for r in range(header_row + 1, grid.row_count + 1) if candidate(r) and grid.value(r, id_col) not in (None, "")]
         filled = [i for i, (_, c) in enumerate(months) if any(read_value(grid.value(r, c), grid.number_format(r, c))[0] is not None for r in data_rows)]
         newest = filled[-1] if filled else len(months) - 1
         current_month, columns["current"] = months[newest]
         if newest > 0:
             previous_month, columns["previous"] = months[newest - 1]
     else:
-        current_month = parse_period(grid.value(header_row, columns["current"]))
-        previous_month = parse_period(grid.value(header_row, columns["previous"]))
+        current_month = parse_period(headers.get(columns["current"]))
+        previous_month = parse_period(headers.get(columns["previous"]))
 
-    last = max(grid.width(header_row), max(columns.values()))
+    last = max(max(headers, default=0), max(columns.values()))
     added: dict[str, int] = {}
     for name in ("rag", "direction"):
         if name not in columns:
@@ -303,12 +446,25 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
 
     kpis: list[Kpi] = []
     seen: dict[str, int] = {}
+    hidden_rated: list[str] = []
+    skipped: set[str] = set()
     for row in range(header_row + 1, grid.row_count + 1):
         raw_id = grid.value(row, id_col)
-        if raw_id is None or isinstance(raw_id, CellError):
+        if row in not_kpi or raw_id is None or isinstance(raw_id, CellError):
             continue
         kpi_id = _id_text(raw_id)
         if not kpi_id:
+            continue
+        hidden = grid.hidden_rows.get(row)
+        if hidden and skip_hidden:
+            try:
+                probe = _read_kpi(grid, rules, columns, row, kpi_id, [])
+            except WorkbookError:
+                probe = True  # an id with figures that would not read: still a KPI row left out
+            if probe is not None:
+                skipped.add(kpi_id)
+                notes.append(f"KPI '{kpi_id}' (sheet '{grid.sheet}', row {row}) is {HIDDEN_WORDS.get(hidden, hidden)}: "
+                             "skipped (layout.hidden_rows: skip), not rated or counted")
             continue
         kpi = _read_kpi(grid, rules, columns, row, kpi_id, warnings, notes)
         if kpi is None:
@@ -321,6 +477,12 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
             )
         seen[kpi_id] = row
         kpis.append(kpi)
+        if hidden:
+            where = f"KPI '{kpi_id}' (row {row}, {HIDDEN_WORDS.get(hidden, hidden)})"
+            if rules.layout.hidden_rows is None:
+                hidden_rated.append(where)
+            else:
+                notes.append(f"{where[:-1]}, sheet '{grid.sheet}'): rated (layout.hidden_rows: rate)")
         for name in ("rag", "direction"):
             area = grid.merged_range(row, columns[name])
             if area and area[:2] != area[2:]:
@@ -335,10 +497,25 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
             how = "an activity indicator (not rated)" if kpi.is_activity else "rated from the workbook's columns"
             warnings.append(f"KPI '{kpi_id}' (sheet '{grid.sheet}', row {row}) is not in the rules: {how}")
 
+    if not grid.hidden_rows_known:
+        if skip_hidden:
+            warnings.append(
+                f"sheet '{grid.sheet}': this engine cannot tell which rows are hidden, so every KPI row is rated and "
+                "layout.hidden_rows: skip is not applied; refresh from the command line or desktop Excel to skip them"
+            )
+        else:
+            notes.append(f"sheet '{grid.sheet}': hidden rows are not known on this engine; every KPI row is rated, hidden or not")
+    if hidden_rated:
+        warnings.append(
+            f"sheet '{grid.sheet}': {len(hidden_rated)} KPI {'row is' if len(hidden_rated) == 1 else 'rows are'} hidden in the "
+            f"workbook and rated like the others: {'; '.join(hidden_rated)}. Set layout.hidden_rows to skip to leave "
+            "hidden KPIs out, or to rate to keep them without this warning"
+        )
     if not kpis:
         raise WorkbookError(
             "no KPI rows under this header row: a KPI row needs an id in column "
-            f"'{rules.layout.columns['id']}' and a value, target or floor",
+            f"'{rules.layout.columns['id']}' and a value, target or floor"
+            + (" (hidden KPI rows are skipped: layout.hidden_rows)" if skipped else ""),
             sheet=grid.sheet,
             row=header_row,
         )
@@ -350,7 +527,7 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
             f"shown and compared at {rules.decimals}; give defaults.decimals in the rules to be sure"
         )
     for kpi_id, rule in rules.kpis.items():
-        if kpi_id not in seen:
+        if kpi_id not in seen and kpi_id not in skipped:
             warnings.append(f"KPI '{kpi_id}' is in the rules (line {rule.line}) but not in sheet '{grid.sheet}'")
 
     return KpiTable(
@@ -362,6 +539,8 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
         added_columns=added,
         warnings=warnings,
         notes=notes,
+        header_top=top,
+        repeated_headers=repeated,
     )
 
 

@@ -31,11 +31,11 @@ from typing import Any, Callable, Iterable
 import xlwings as xw
 
 from ..errors import ScorecardError
-from ..core.plan import NARRATIVE_WIDTHS, WritePlan, foreign_narrative, written_by_scorecard
+from ..core.plan import NARRATIVE_WIDTHS, WritePlan, foreign_narrative, tables_to_widen, written_by_scorecard
 from ..refresh import Evaluation, evaluate_grid
 from ..core.report import check_summary
 from ..core.rules import Rules, load_rules_cached
-from ..core.table import Grid, find_header_row, locate_columns, month_columns, pick_sheet
+from ..core.table import Grid, TableArea, find_header_row, header_top, locate_columns, month_columns, pick_sheet
 
 TITLE = "Scorecard"
 RULES_NAME = "ScorecardRules"
@@ -87,7 +87,9 @@ def refresh(book: xw.Book, rules: str | os.PathLike | None = None) -> str | None
     sheet, result = _evaluate(book, loaded)
     formula_rows = _formula_rows(sheet, result.plan)
     narrative_sheet = _narrative_sheet(book, result.plan)  # refuse before writing anything
+    widen = tables_to_widen(result.plan, _tables(sheet))  # likewise: a write inside another table
     _write_cells(sheet, result.plan, formula_rows)
+    _widen_tables(sheet, result.plan, widen)
     _write_narrative(book, result.plan, narrative_sheet)
     warnings = result.table.warnings
     return "\n".join(f"Warning: {w}" for w in warnings) if warnings else None
@@ -231,9 +233,61 @@ def read_grid(book: xw.Book, rules: Rules) -> tuple[Any, Grid]:
     used = sheet.used_range
     last_row, last_column = used.row + used.shape[0] - 1, used.column + used.shape[1] - 1
     values = sheet.range((1, 1), (last_row, last_column)).options(ndim=2).value
-    grid = Grid(sheet=sheet.name, values=[list(row) for row in values])
+    grid = Grid(sheet=sheet.name, values=[list(row) for row in values], tables=_tables(sheet))
+    hidden = _hidden_rows(sheet, last_row, last_column)
+    if hidden is None:
+        grid.hidden_rows_known = False
+    else:
+        grid.hidden_rows = hidden
     grid.formats = _number_formats(sheet, grid, rules)  # scaling (layout.percent: format) and decimals shown
     return sheet, grid
+
+
+def _tables(sheet: Any) -> list[TableArea]:
+    """The sheet's Excel Tables, as desktop Excel and the remote engine both report them."""
+    areas = []
+    try:
+        tables = list(sheet.tables)
+    except (NotImplementedError, AttributeError, KeyError):
+        return areas
+    for table in tables:
+        whole = table.range
+        if whole is None:
+            continue
+        areas.append(TableArea(
+            name=table.name, first_row=whole.row, first_column=whole.column,
+            last_row=whole.row + whole.shape[0] - 1, last_column=whole.column + whole.shape[1] - 1,
+            header_rows=1 if table.show_headers else 0, totals_rows=1 if table.show_totals else 0,
+        ))
+    return areas
+
+
+XL_CELL_TYPE_VISIBLE = 12
+
+
+def _hidden_rows(sheet: Any, last_row: int, last_column: int) -> dict[int, str] | None:
+    """Hidden rows (and those folded in a collapsed group) from desktop Excel on Windows; None where
+    the engine cannot tell (the remote engine has no row visibility, and neither has a Mac's API here).
+
+    One call for the visible areas of the used range, one per area, then one per hidden row for its
+    outline level (Excel's level 1 is a row in no group).
+    """
+    try:
+        used = sheet.api.Range(sheet.api.Cells(1, 1), sheet.api.Cells(last_row, max(last_column, 2)))
+        try:
+            areas = used.SpecialCells(XL_CELL_TYPE_VISIBLE).Areas
+            visible = {a.Row + i for a in areas for i in range(a.Rows.Count)}
+        except Exception as error:  # every row hidden: Excel says "no cells were found"
+            if "No cells were found" not in str(error):
+                raise
+            visible = set()
+        hidden = {}
+        for row in range(1, last_row + 1):
+            if row not in visible:
+                hidden[row] = "grouped" if sheet.api.Rows(row).OutlineLevel > 1 else "hidden"
+        return hidden
+    except Exception:  # not Excel on Windows (COM): hidden rows are not known
+        return None
 
 
 def _number_formats(sheet: Any, grid: Grid, rules: Rules) -> list[list[str | None]] | None:
@@ -242,7 +296,7 @@ def _number_formats(sheet: Any, grid: Grid, rules: Rules) -> list[list[str | Non
     columns = locate_columns(grid, rules, header_row)
     wanted = [columns[f] for f in ("current", "previous", "target", "floor") if f in columns]
     if rules.layout.history:
-        wanted += [c for _, c in month_columns(grid, header_row, set(columns.values()))]
+        wanted += [c for _, c in month_columns(grid, header_row, set(columns.values()), header_top(grid, rules, header_row))]
     formats: list[list[str | None]] = [[None] * len(row) for row in grid.values]
     first, last = header_row + 1, grid.row_count
     if last < first:
@@ -325,7 +379,7 @@ def literal(text: str) -> str:
 
 
 def _write_cells(sheet: Any, plan: WritePlan, formula_rows: set[int] | None) -> None:
-    created = sorted(w.column for w in plan.headers)
+    created = sorted({w.column for w in plan.headers})
     for header in plan.headers:  # look like the headers beside them: copy, then write the text
         sheet.range((header.row, plan.style_source)).copy(sheet.range((header.row, header.column)))
         sheet.range((header.row, header.column)).value = literal(header.text)
@@ -352,6 +406,17 @@ def _write_cells(sheet: Any, plan: WritePlan, formula_rows: set[int] | None) -> 
         rag.conditional_formats.clear()
         for status, colour in plan.colours.items():
             rag.conditional_formats.add_cell_value("equal", f'"{status}"', fill_color=f"#{colour}")
+
+
+def _widen_tables(sheet: Any, plan: WritePlan, widen: list[TableArea]) -> None:
+    """Take the added columns into the Excel Table holding the KPIs, their headers already written."""
+    if not widen:
+        return
+    last = max(w.column for w in plan.headers)
+    for table in sheet.tables:
+        for area in widen:
+            if table.name == area.name:
+                table.resize(sheet.range((area.first_row, area.first_column), (area.last_row, last)))
 
 
 def _readable_font(sheet: Any, block: Any, plan: WritePlan) -> None:

@@ -239,5 +239,5 @@ def SCORECARD_NARRATIVE(table_range, rules_path=None, table_formats=None, caller
         raise _BadArgument("#VALUE! table_range must be the KPI table, its header row included")
     formats = _matrix(table_formats)
     rules = dataclasses.replace(rules, layout=dataclasses.replace(rules.layout, header_row=None, sheet=None))
-    result = evaluate_grid(Grid(sheet="(formula range)", values=rows, formats=formats), rules)
+    result = evaluate_grid(Grid(sheet="(formula range)", values=rows, formats=formats, hidden_rows_known=False), rules)
     return [[line] for line in result.narrative.lines()]

@@ -22,7 +22,7 @@ from lxml import etree
 from ..errors import WorkbookError
 from .package import OLE_MAGIC, Package, Workbook, check_file, open_zip
 from .sheetxml import column_number
-from ..core.table import CellError, Grid, pick_sheet
+from ..core.table import CellError, Grid, TableArea, pick_sheet
 from .writer import write_plan
 
 __all__ = ["read_grid", "write_plan", "check_file", "OLE_MAGIC"]
@@ -123,6 +123,7 @@ def _scan(path: Path, book: Any, worksheet: Any) -> Grid:
     with zipfile.ZipFile(path) as archive:
         part = Workbook(Package(path, archive)).sheet_part(title)
         data = archive.read(part) if part else b""
+        hidden_rows, tables = _sheet_extras(archive, part, data) if part else ({}, [])
     # openpyxl's parsed shared strings and styles (private names, stable across openpyxl 3.1: pinned)
     shared = worksheet._shared_strings
     formats: list[str] = []
@@ -205,4 +206,55 @@ def _scan(path: Path, book: Any, worksheet: Any) -> Grid:
         first_col, first_row = column_number(m.group(1)), int(m.group(2))
         last_col = column_number(m.group(3)) if m.group(3) else first_col
         merged.append((first_row, first_col, int(m.group(4)) if m.group(4) else first_row, last_col))
-    return Grid(sheet=title, values=values, formats=number_formats, merged=merged, uncalculated=frozenset(uncalculated))
+    return Grid(sheet=title, values=values, formats=number_formats, merged=merged, uncalculated=frozenset(uncalculated),
+                hidden_rows=hidden_rows, tables=tables)
+
+
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+_CELL_REF = re.compile(r"^\$?([A-Z]+)\$?(\d+)$")
+TABLE_REL = "/relationships/table"
+
+
+def _sheet_extras(archive: zipfile.ZipFile, part: str, data: bytes) -> tuple[dict[int, str], list[TableArea]]:
+    """What the sheet says beyond its cells: hidden rows and its Excel Tables.
+
+    A row with hidden="1" is "hidden", or "grouped" when it also has an outlineLevel (folded into a
+    collapsed group); a table part gives the table's range, and whether it shows a header and a
+    totals row. A table part that cannot be read is left out (the cells are still read).
+    """
+    from .ooxml import PARSER
+    from .package import _rels_name, _resolve
+
+    hidden: dict[int, str] = {}
+    for match in _ROW_TAG.finditer(data):
+        attributes = dict(_ATTRIBUTE.findall(match.group(1)))
+        number = attributes.get(b"r")
+        if number and number.isdigit() and attributes.get(b"hidden") in (b"1", b"true"):
+            level = attributes.get(b"outlineLevel", b"0")
+            hidden[int(number)] = "grouped" if level.isdigit() and int(level) > 0 else "hidden"
+    tables: list[TableArea] = []
+    if b"tablePart" not in data:
+        return hidden, tables
+    try:
+        rels = etree.fromstring(archive.read(_rels_name(part)), PARSER)
+    except (KeyError, etree.XMLSyntaxError):
+        return hidden, tables
+    for rel in rels:
+        if not rel.get("Type", "").endswith(TABLE_REL) or rel.get("TargetMode") == "External":
+            continue
+        try:
+            table = etree.fromstring(archive.read(_resolve(part, rel.get("Target", ""))), PARSER)
+        except (KeyError, etree.XMLSyntaxError):
+            continue
+        first, _, last = (table.get("ref") or "").partition(":")
+        start, end = _CELL_REF.match(first), _CELL_REF.match(last or first)
+        if not (start and end):
+            continue
+        tables.append(TableArea(
+            name=table.get("displayName") or table.get("name") or "",
+            first_row=int(start.group(2)), first_column=column_number(start.group(1)),
+            last_row=int(end.group(2)), last_column=column_number(end.group(1)),
+            header_rows=0 if table.get("headerRowCount") == "0" else 1,
+            totals_rows=1 if (table.get("totalsRowCount") or "0").strip() not in ("0", "") else 0,
+        ))
+    return hidden, tables

@@ -16,7 +16,8 @@ from lxml import etree
 from ..errors import WorkbookError, column_letter
 from .ooxml import MAIN, REL, q, serialise
 from .package import Package, Styles, Workbook, check_file, open_zip
-from ..core.plan import NARRATIVE_WIDTHS, NarrativeCell, WritePlan, foreign_narrative, written_by_scorecard
+from ..core.plan import NARRATIVE_WIDTHS, NarrativeCell, WritePlan, foreign_narrative, table_refusal, tables_to_widen, written_by_scorecard
+from ..core.table import TableArea
 from .sheetxml import SheetSplice, column_number, set_text
 
 _REF = re.compile(r"^([A-Z]+)(\d+)$")
@@ -74,6 +75,10 @@ def _write_scorecard_sheet(package: Package, workbook: Workbook, styles: Styles,
     part = workbook.sheet_part(plan.sheet)
     if part is None:
         raise WorkbookError(f"no sheet named '{plan.sheet}' in the package", file=package.path)
+    try:
+        _extend_tables(package, part, plan)
+    except WorkbookError as error:
+        raise _refused(package, error)
     splice = SheetSplice(package.read(part), package.path)
     created = {w.column for w in plan.headers}
     formula_rows = []
@@ -101,6 +106,78 @@ def _write_scorecard_sheet(package: Package, workbook: Workbook, styles: Styles,
     package.replace(part, splice.render())
 
 
+_TABLE_REL = "/relationships/table"
+_RANGE = re.compile(r"^\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?$")
+
+
+def _area(ref: str | None) -> tuple[int, int, int, int] | None:
+    match = _RANGE.match(ref or "")
+    if not match:
+        return None
+    first_col, first_row = column_number(match.group(1)), int(match.group(2))
+    last_col = column_number(match.group(3)) if match.group(3) else first_col
+    return first_row, first_col, int(match.group(4)) if match.group(4) else first_row, last_col
+
+
+def _ref(area: tuple[int, int, int, int]) -> str:
+    return f"{column_letter(area[1])}{area[0]}:{column_letter(area[3])}{area[2]}"
+
+
+def _extend_tables(package: Package, part: str, plan: WritePlan) -> None:
+    """Widen the Excel Table holding the KPIs over the columns refresh adds (``tables_to_widen``
+    decides, and refuses a write inside another table): its range, its filter's range and its column
+    list, named as the headers written. A table whose part cannot be widened safely (a query or XML
+    table, a column of that name already) is refused before anything is written."""
+    from .package import _rels_name, _resolve
+
+    try:
+        rels = package.xml(_rels_name(part))
+    except WorkbookError:  # no relationships: no tables
+        return
+    parts: dict[str, tuple[str, etree._Element]] = {}
+    areas = []
+    for rel in rels:
+        if not rel.get("Type", "").endswith(_TABLE_REL) or rel.get("TargetMode") == "External":
+            continue
+        table_part = _resolve(part, rel.get("Target", ""))
+        table = package.xml(table_part)
+        area = _area(table.get("ref"))
+        if area is None:
+            continue
+        name = table.get("displayName") or table.get("name") or "?"
+        parts[name] = (table_part, table)
+        areas.append(TableArea(name, *area, header_rows=0 if table.get("headerRowCount") == "0" else 1,
+                               totals_rows=1 if (table.get("totalsRowCount") or "0") != "0" else 0))
+    created = sorted({w.column for w in plan.headers})
+    texts_at = {(w.row, w.column): w.text for w in plan.headers}
+    for area in tables_to_widen(plan, areas):
+        table_part, table = parts[area.name]
+        texts = [texts_at[(area.first_row, c)] for c in created]
+        columns = table.find(q("tableColumns"))
+        names = {(c.get("name") or "").casefold() for c in columns} if columns is not None else set()
+        if table.get("tableType") not in (None, "worksheet"):
+            raise table_refusal(area, f"is a {table.get('tableType')} table, which scorecard does not widen", plan.sheet)
+        if columns is None or any(t.casefold() in names for t in texts):
+            raise table_refusal(area, "already has a column of that name", plan.sheet)
+        table.set("ref", _ref((area.first_row, area.first_column, area.last_row, created[-1])))
+        auto = table.find(q("autoFilter"))
+        if auto is not None and _area(auto.get("ref")):
+            a = _area(auto.get("ref"))
+            auto.set("ref", _ref((a[0], a[1], a[2], created[-1])))
+        next_id = max((int(c.get("id", 0)) for c in columns), default=0) + 1
+        for offset, text in enumerate(texts):
+            column = etree.SubElement(columns, q("tableColumn"))
+            column.set("id", str(next_id + offset))
+            column.set("name", text)
+        columns.set("count", str(len(columns)))
+        package.touch(table_part)
+
+
+def _refused(package: Package, error: WorkbookError) -> WorkbookError:
+    error.file = error.file or str(package.path)
+    return error
+
+
 def _base_style(splice: SheetSplice, column: int, row: int) -> int:
     """The style a written cell keeps: that of the cell (for a column we create, of the plan's
     ``style_source`` column in the same row, as the Excel macros copy it); for a cell not in the
@@ -118,7 +195,7 @@ def _widen(splice: SheetSplice, plan: WritePlan) -> None:
         match = _REF.match(last or first)
         if match and column_number(match.group(1)) < highest:
             splice.set_dimension(f"{first}:{column_letter(highest)}{match.group(2)}")
-    created = [w.column for w in plan.headers]
+    created = sorted({w.column for w in plan.headers})
     if not created:
         return
     cols = splice.add_cols()
