@@ -287,7 +287,10 @@ def check_against_the_json(data):
 @given(kpis=kpis(), period=st.sampled_from(PERIODS))
 def test_every_sentence_states_only_what_the_json_holds(kpis, period):
     card = evaluate(kpis, title="T", period=Period(*period), section=3)
-    check_against_the_json(as_dict(card, write_narrative(card)))
+    narrative = write_narrative(card)
+    check_against_the_json(as_dict(card, narrative))
+    for whole in (narrative.to_text(), narrative.to_markdown()):  # the heading too
+        assert not re.search(r"\b(None|nan|NaN|inf|null)\b|[{}]", whole), whole
 
 
 def test_the_oracle_catches_a_false_figure():

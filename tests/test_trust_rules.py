@@ -280,3 +280,17 @@ def test_rules_errors_on_the_command_line(tmp_path, capsys, lines, message, comm
     assert code == 1
     assert err.startswith("scorecard: error: ") and message in err, err
     assert len(err.strip().splitlines()) == 1, err
+
+
+@pytest.mark.parametrize("key, written", [("target", ".nan"), ("floor", "-.inf"), ("target", ".Inf"), ("green_within", ".inf"),
+                                          ("amber_within", ".NaN")])
+def test_infinity_and_not_a_number_are_refused(key, written):
+    polarity = "target" if key.endswith("within") else "higher"
+    text = "\n".join(LINES[:9] + ["  - id: A", f"    polarity: {polarity}", "    target: 50", f"    {key}: {written}"]) + "\n"
+    if key == "target":
+        text = text.replace("    target: 50\n", "")
+        line = 12
+    else:
+        line = 13
+    assert error_of(text) == (f"rules.yaml, line {line}: KPI 'A': {key} must be a figure, not infinity or not-a-number "
+                              "(.inf, .nan); write the figure, or leave the key out")

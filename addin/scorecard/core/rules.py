@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -325,6 +326,13 @@ def _semantic_checks(rules: Rules, document: _Map, source: str) -> list[RulesErr
         if rule.id in seen:
             problems.append(RulesError(f"KPI '{rule.id}' is listed twice (first on line {seen[rule.id]})", file=source, line=rule.line))
         seen.setdefault(rule.id, rule.line)
+        for key in ("target", "floor", "green_within", "amber_within"):
+            value = getattr(rule, key)
+            if isinstance(value, float) and not math.isfinite(value):
+                problems.append(
+                    RulesError(f"KPI '{rule.id}': {key} must be a figure, not infinity or not-a-number (.inf, .nan); "
+                               "write the figure, or leave the key out", file=source, line=raw.lines.get(key, rule.line))
+                )
         complaint = check_target_and_floor(rule.polarity, rule.target, rule.floor)
         if complaint:
             problems.append(RulesError(f"KPI '{rule.id}': {complaint}", file=source, line=raw.lines.get("floor", rule.line)))
