@@ -40,7 +40,8 @@ def test_a_two_sided_kpi_as_far_from_target_moved_it_did_not_remain():
     # 96.5% -> 103.5% against 100%: 3.5 points away both times, so the same performance, not the same figure.
     text = "\n".join(lines(kpi("A", 103.5, 96.5, target=100, floor=90, polarity=T)))
     assert "remained" not in text
-    assert "Performance moved from 96.5% in May 2018 to 103.5% in June 2018, as far from the target of 100.0% as before" in text
+    assert ("Performance moved from 96.5% in May 2018 to 103.5% in June 2018, as far from the target as before, "
+            "against a target of 100.0%.") in text
     assert "This KPI shows the same performance in May and June 2018:" in text
 
 
@@ -304,3 +305,38 @@ def test_the_oracle_catches_a_false_figure():
     data["narrative"] = [line.replace("declined from 90.0%", "remained at 90.0%") for line in data["narrative"]]
     with pytest.raises(AssertionError):
         check_against_the_json(data)
+
+
+def test_the_command_lines_json_meets_the_oracle(tmp_path, capsys):
+    """End to end: a workbook with the awkward rows, through `scorecard narrative --format json`."""
+    import json
+
+    from scorecard import cli
+
+    from conftest import write_book
+
+    rows = [
+        ["Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18", "Commentary"],
+        ["K1", "Floor only", "Higher is better", None, 75, 70, 80, "Recovering."],
+        ["K2", "Target only", "H", 85, None, 90, 80, None],
+        ["K3", "Two-sided placement (new measure)", "Close to target", 100, 90, 96.5, 103.5, None],
+        ["K4", "Referrals received", None, None, None, 120, 131, None],
+        ["K5", "New measure (pilot)", "Up", 60, 40, 50, None, None],
+        ["K6", "Caseload", "Lower is better", 15, 18, 17, 19, "Two teams merged."],
+        ["K7", "Budget variance", "Down", -1000, 0, -1500, -800, None],
+    ]
+    book = write_book(tmp_path / "book.xlsx", rows)
+    (tmp_path / "rules.yaml").write_text(
+        "version: 1\nlayout:\n  columns: {id: Ref, name: Indicator, polarity: Polarity, target: Target, floor: Floor, "
+        "current: Jun-18, previous: May-18, commentary: Commentary}\nnarrative: {section: 3}\n"
+    )
+    code = cli.main(["narrative", str(book), "--rules", str(tmp_path / "rules.yaml"), "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    data = json.loads(out)
+    check_against_the_json(data)
+    text = "\n".join(data["narrative"])
+    assert "moved from 96.5 in May 2018 to 103.5 in June 2018, as far from the target as before" in text
+    assert "meeting the floor standard of 75.0 (this measure has no target)" in text
+    assert "New measure (pilot), with no data for June 2018" in text
+    assert text.count("Two teams merged.") == 1

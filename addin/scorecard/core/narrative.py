@@ -218,6 +218,7 @@ def _movement(k: RatedKpi, now: str, before: str) -> str:
 
     "remained at" only when both periods show the same figure; a two-sided KPI whose figure moved
     but stayed as far from its target (96.5% -> 103.5%, target 100%) "moved", it did not remain.
+    The target itself is named by the sentence's "against" or reason.
     """
     kpi = k.kpi
     then, latest = figure(kpi.previous, kpi), figure(kpi.current, kpi)
@@ -227,10 +228,7 @@ def _movement(k: RatedKpi, now: str, before: str) -> str:
         # compare: exact, the difference is below the displayed precision
         return f"{k.direction.value} slightly, showing {latest} in {between(before, now)}"
     if k.direction is Direction.SAME:
-        return (
-            f"moved from {then} in {before} to {latest} in {now}, as far from the target of "
-            f"{figure(kpi.target, kpi)} as before"
-        )
+        return f"moved from {then} in {before} to {latest} in {now}, as far from the target as before"
     verb = k.direction.value if k.direction else "moved"  # improved, declined (increased, decreased)
     return f"{verb} from {then} in {before} to {latest} in {now}"
 
