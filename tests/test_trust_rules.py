@@ -82,7 +82,8 @@ def test_a_tab_inside_quotes_is_text():
     "written, read",
     [("1.10", "the number 1.1"), ("2.20", "the number 2.2"), ("1.0", "a number"), ("1.5", "a number"),
      ("010", "the number 8"), ("0x1F", "the number 31"), ("1_000", "the number 1000"), (".5", "the number 0.5"),
-     ("3.", "the number 3.0"), ("yes", "true"), ("Off", "false"), ("~", "nothing"), ("null", "nothing")],
+     ("3.", "the number 3.0"), ("1:20", "the number 80"), ("2018-06-01", "a date"), ("yes", "true"), ("Off", "false"),
+     ("~", "nothing"), ("null", "nothing")],
 )
 @pytest.mark.parametrize("style", ["block", "flow"])
 def test_an_id_yaml_reads_as_a_number_must_be_quoted(written, read, style):

@@ -110,22 +110,24 @@ class _LineLoader(yaml.SafeLoader):
         self.problems: list[RulesError] = []
 
 
-_NUMBER_TAGS = {f"tag:yaml.org,2002:{name}": name for name in ("int", "float", "bool", "null")}
+_NUMBER_TAGS = {f"tag:yaml.org,2002:{name}": name for name in ("int", "float", "bool", "null", "timestamp")}
 
 
 def _check_id_text(loader: _LineLoader, value_node: yaml.Node, value: Any) -> None:
-    """An id YAML would read as a number, true/false or null whose text would change: ask for quotes."""
+    """An id YAML would read as a number, a date, true/false or null, unless its text survives: ask for quotes."""
     if not isinstance(value_node, yaml.ScalarNode) or value_node.style or value_node.tag not in _NUMBER_TAGS:
         return
-    if _NUMBER_TAGS[value_node.tag] == "int" and str(value) == value_node.value:
-        return  # 12 stays "12"
     kind = _NUMBER_TAGS[value_node.tag]
+    if kind == "int" and str(value) == value_node.value:
+        return  # 12 stays "12"
     if kind == "null" and not value_node.value:
         return  # "id:" with nothing after it: the schema says the id is missing
     if kind == "null":
         read = "nothing"
     elif kind == "bool":
         read = "true" if value else "false"
+    elif kind == "timestamp":
+        read = "a date"
     else:
         read = "a number" if str(value) == value_node.value else f"the number {value!r}"
     loader.problems.append(
