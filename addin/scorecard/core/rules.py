@@ -377,8 +377,8 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
     finally:
         loader.dispose()
     if loader.problems:
-        for problem in loader.problems:
-            problem.file = source
+        for found in loader.problems:
+            found.file = source
         raise _combine(loader.problems)
     if document is None:
         raise RulesError("the rules file is empty; it needs at least 'version: 1' and a 'layout'", file=source, line=1)
