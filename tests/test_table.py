@@ -97,8 +97,8 @@ def test_polarity_inferred_from_target_and_floor_with_a_warning():
 
 
 def test_errors_name_sheet_and_cell():
-    with pytest.raises(WorkbookError, match=r"sheet 'Scorecard', cell C2: polarity 'up'"):
-        table([HEADER, ["K1", "x", "up", 85, 75, 1, 1]])
+    with pytest.raises(WorkbookError, match=r"sheet 'Scorecard', cell C2: polarity 'sideways'"):
+        table([HEADER, ["K1", "x", "sideways", 85, 75, 1, 1]])
     with pytest.raises(WorkbookError, match=r"appears twice \(rows 2 and 3\)"):
         table([HEADER, ["K1", "x", "H", 85, 75, 1, 1], ["K1", "y", "H", 85, 75, 1, 1]])
     with pytest.raises(WorkbookError, match=r"floor 90 is above target 80"):

@@ -374,7 +374,7 @@ def assert_periods_named(data: dict, now: str, before: str, span: str) -> None:
     for line in lines:
         assert "this period" not in line.lower() and "previous period" not in line.lower(), line
     assert f"the RAG status for {now} is as follows:" in text
-    assert f"Since {before} the RAG status of 2 KPIs have changed." in text
+    assert f"Since {before} the RAG status of 2 KPIs has changed." in text
     assert f"Measure K1. Performance for this measure improved from 75.0 in {before} to 85.0 in {now}" in text
     assert f"Measure K2. Performance remained at 72.0 in {span}, against a target of 80.0." in text
     assert f"One of these KPIs shows improved performance between {span}:" in text

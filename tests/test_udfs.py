@@ -68,7 +68,7 @@ def test_narrative_function_returns_a_column_of_paragraphs():
     "call, text",
     [
         (lambda: udfs.RAG(80, "x", 75, "H"), "#VALUE! target 'x' is not a number"),
-        (lambda: udfs.RAG(80, 85, 75, "up"), "#VALUE! polarity 'up'"),
+        (lambda: udfs.RAG(80, 85, 75, "sideways"), "#VALUE! polarity 'sideways'"),
         (lambda: udfs.RAG(80, 85, 75, "H", 1.5), "#VALUE! decimals 1.5"),
         (lambda: udfs.DIRECTION(1, 2, "T"), "#VALUE! polarity target needs its target"),
         (lambda: udfs.SCORECARD_RAG(1, "CIC99", str(SAMPLE_RULES)), "#N/A KPI 'CIC99' is not in cic-scorecard.yaml"),

@@ -78,13 +78,14 @@ def _rate_two_sided(v: Decimal, target: Decimal | None, floor: Decimal | None, k
 def direction(kpi: Kpi) -> Direction | None:
     """Direction of travel from previous to current, at the displayed precision.
 
-    Rated KPIs improve or decline by their polarity (for ``target``, closer is better);
-    activity indicators only increase or decrease. None when either value is missing.
+    Rated KPIs improve or decline by their polarity (for ``target``, closer is better; with no
+    polarity, higher, as ``rate`` reads it); activity indicators only increase or decrease. None
+    when either value is missing.
     """
     if kpi.current is None or kpi.previous is None:
         return None
     now, before = _comparable(kpi.current, kpi), _comparable(kpi.previous, kpi)
-    if kpi.is_activity or kpi.polarity is None:
+    if kpi.is_activity:
         if now == before:
             return Direction.SAME
         return Direction.INCREASED if now > before else Direction.DECREASED

@@ -20,25 +20,34 @@ class Polarity(enum.Enum):
 
     @classmethod
     def parse(cls, text: object) -> "Polarity | None":
-        """Read the spellings analysts use: higher/lower/target, High/Low/Target, H/L/T.
+        """Read the words analysts use: higher/lower/target, High/Low/Target, H/L/T, Up/Down,
+        "Higher is better", "Smaller is better", "Close to target" ... in any case and spacing.
 
-        Returns None for anything else, so the caller can name the cell or YAML line.
+        Returns None for anything else (an ambiguous "Bigger/Smaller is better" too), so the caller
+        can name the cell or YAML line and list ``POLARITY_CHOICES``.
         """
         if not isinstance(text, str):
             return None
-        return _POLARITY_WORDS.get(text.strip().lower())
+        return _POLARITY_WORDS.get(" ".join(text.lower().split()).rstrip("."))
 
 
 _POLARITY_WORDS = {
-    "higher": Polarity.HIGHER,
-    "high": Polarity.HIGHER,
-    "h": Polarity.HIGHER,
-    "lower": Polarity.LOWER,
-    "low": Polarity.LOWER,
-    "l": Polarity.LOWER,
-    "target": Polarity.TARGET,
-    "t": Polarity.TARGET,
+    word: polarity
+    for polarity, words in (
+        (Polarity.HIGHER, ("higher", "high", "h", "up", "higher is better", "high is better", "higher is good",
+                           "bigger is better", "greater is better", "more is better", "up is good", "up is better")),
+        (Polarity.LOWER, ("lower", "low", "l", "down", "lower is better", "low is better", "lower is good",
+                          "smaller is better", "less is better", "fewer is better", "down is good", "down is better")),
+        (Polarity.TARGET, ("target", "t", "close to target", "closer to target", "close to target is better",
+                           "closer to target is better")),
+    )
+    for word in words
 }
+
+POLARITY_CHOICES = (
+    "higher, lower, target (or H, L, T; High, Low, Target; Up, Down; Higher is better, Lower is better, "
+    "Bigger is better, Smaller is better, Close to target)"
+)
 
 
 class Rag(enum.Enum):

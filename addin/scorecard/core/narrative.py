@@ -145,14 +145,17 @@ def write_narrative(card: Scorecard) -> Narrative:
         )
     out.append(Paragraph(intro, number.next()))
 
-    scope = f"Of the {kpis(len(rated))} included in the report" if not activity else f"Of the {kpis(len(rated))} rated"
-    out.append(Paragraph(f"{scope}, the RAG status for {now} is as follows:", number.next()))
-    for rag in (Rag.GREEN, Rag.AMBER, Rag.RED):
-        n = card.count(rag)
-        out.append(Paragraph(f"{n} {'is' if n == 1 else 'are'} rated {rag.value} – {MEANING[rag]}", style="bullet"))
-    missing = card.count(Rag.NO_DATA)
-    if missing:
-        out.append(Paragraph(f"{missing} {'has' if missing == 1 else 'have'} no data for {now}", style="bullet"))
+    if rated:
+        scope = f"Of the {kpis(len(rated))} included in the report" if not activity else f"Of the {kpis(len(rated))} rated"
+        out.append(Paragraph(f"{scope}, the RAG status for {now} is as follows:", number.next()))
+        for rag in (Rag.GREEN, Rag.AMBER, Rag.RED):
+            n = card.count(rag)
+            out.append(Paragraph(f"{n} {'is' if n == 1 else 'are'} rated {rag.value} – {MEANING[rag]}", style="bullet"))
+        missing = card.count(Rag.NO_DATA)
+        if missing:
+            out.append(Paragraph(f"{missing} {'has' if missing == 1 else 'have'} no data for {now}", style="bullet"))
+    else:
+        out.append(Paragraph(f"No KPI has a target or floor standard, so none is rated for {now}.", number.next()))
 
     out.extend(_changes(card, number, now, before))
     for rag in (Rag.AMBER, Rag.RED):
@@ -167,16 +170,14 @@ def _changes(card: Scorecard, number: _Numbering, now: str, before: str) -> list
         out.append(Paragraph(f"Since {before} the RAG status of no KPI has changed.", number.next()))
     else:
         detail = "The detail of this change is" if len(changes) == 1 else "The details of these changes are"
-        verb = "has" if len(changes) == 1 else "have"
-        out.append(Paragraph(f"Since {before} the RAG status of {kpis(len(changes))} {verb} changed. {detail} provided below:", number.next()))
+        # The subject is "the RAG status", singular whatever the count: "the RAG status of 3 KPIs has changed".
+        out.append(Paragraph(f"Since {before} the RAG status of {kpis(len(changes))} has changed. {detail} provided below:", number.next()))
         for k in changes:
             out.append(Paragraph(_change_text(k, now, before), number.next_sub()))
 
     gaps = [k for k in card.kpis if (k.rag is Rag.NO_DATA) != (k.previous_rag is Rag.NO_DATA)]
     if gaps:
-        names = "; ".join(
-            f"{_name(k.kpi)} (no data for {now if k.rag is Rag.NO_DATA else before})" for k in gaps
-        )
+        names = "; ".join(_no_data_item(_name(k.kpi), now if k.rag is Rag.NO_DATA else before) for k in gaps)
         they = "it has" if len(gaps) == 1 else "they have"
         out.append(
             Paragraph(
@@ -192,39 +193,89 @@ def _name(kpi: Kpi) -> str:
     return kpi.name.rstrip(". ")
 
 
+def _no_data_item(name: str, period: str) -> str:
+    """'Measure A (no data for June 2018)'; a name that ends in brackets takes no second pair."""
+    if name.endswith(")"):
+        return f"{name}, with no data for {period}"
+    return f"{name} (no data for {period})"
+
+
+def _target(kpi: Kpi, article: str = "the") -> str:
+    """'the target of 85.0%', with the Green band of a two-sided KPI: '(plus or minus 2.0%)'."""
+    text = f"{article} target of {figure(kpi.target, kpi)}"
+    if kpi.polarity is Polarity.TARGET and kpi.green_within:
+        text += f" (plus or minus {figure(kpi.green_within, kpi)})"
+    return text
+
+
 def _against(kpi: Kpi) -> str:
     if kpi.target is None:
         return f"against a floor standard of {figure(kpi.floor, kpi)}" if kpi.floor is not None else ""
-    if kpi.polarity is Polarity.TARGET and kpi.green_within:
-        return f"against a target of {figure(kpi.target, kpi)} (plus or minus {figure(kpi.green_within, kpi)})"
-    return f"against a target of {figure(kpi.target, kpi)}"
+    return f"against {_target(kpi, 'a')}"
 
 
 def _movement(k: RatedKpi, now: str, before: str) -> str:
+    """How the figure moved, saying only what the displayed figures show.
+
+    "remained at" only when both periods show the same figure; a two-sided KPI whose figure moved
+    but stayed as far from its target (96.5% -> 103.5%, target 100%) "moved", it did not remain.
+    The target itself is named by the sentence's "against" or reason.
+    """
     kpi = k.kpi
+    then, latest = figure(kpi.previous, kpi), figure(kpi.current, kpi)
+    if then == latest:
+        if k.direction in (Direction.SAME, None):
+            return f"remained at {latest} in {between(before, now)}"
+        # compare: exact, the difference is below the displayed precision
+        return f"{k.direction.value} slightly, showing {latest} in {between(before, now)}"
     if k.direction is Direction.SAME:
-        return f"remained at {figure(kpi.current, kpi)} in {between(before, now)}"
-    verb = "improved" if k.direction is Direction.IMPROVED else "declined"
-    return f"{verb} from {figure(kpi.previous, kpi)} in {before} to {figure(kpi.current, kpi)} in {now}"
+        return f"moved from {then} in {before} to {latest} in {now}, as far from the target as before"
+    verb = k.direction.value if k.direction else "moved"  # improved, declined (increased, decreased)
+    return f"{verb} from {then} in {before} to {latest} in {now}"
+
+
+def _reason(k: RatedKpi) -> str:
+    """Why the KPI is rated as it is now, naming only the target and floor it has."""
+    kpi, rag = k.kpi, k.rag
+    target = _target(kpi) if kpi.target is not None else None
+    floor = f"the floor standard of {figure(kpi.floor, kpi)}" if kpi.floor is not None else None
+    if kpi.polarity is Polarity.TARGET:  # two-sided: rated by the distance from the target
+        if rag is Rag.GREEN:
+            return f"meeting {target}"
+        if kpi.amber_within is not None:
+            band = figure(kpi.amber_within, kpi)
+            if rag is Rag.RED:
+                return f"more than {band} from {target}"
+            return f"missing {target} but staying within {band} of it"
+        if floor is not None:
+            if rag is Rag.RED:
+                return f"further from {target} than {floor}"
+            return f"missing {target} but staying no further from it than {floor}"
+        return f"missing {target}"
+    if rag is Rag.GREEN:
+        return f"meeting {target}" if target else "meeting its target"
+    if rag is Rag.RED:
+        if floor:
+            return f"falling outside {floor}"
+        return f"missing {target}" if target else "being rated Red"
+    if target is None:  # Amber with a floor and no target
+        return f"meeting {floor} (this measure has no target)"
+    if floor is None:
+        return f"missing {target}"
+    if k.previous_rag is Rag.GREEN:
+        return f"missing {target} but staying within {floor}"
+    return f"moving within {floor} but still short of {target}"
 
 
 def _change_text(k: RatedKpi, now: str, before: str) -> str:
+    """One RAG change. Commentary is quoted here only for a KPI now Green: an Amber or Red KPI's
+    commentary is quoted once, in its update below."""
     kpi = k.kpi
-    target = figure(kpi.target, kpi) if kpi.target is not None else None
-    floor = figure(kpi.floor, kpi) if kpi.floor is not None else None
-    if k.rag is Rag.GREEN:
-        reason = f"meeting the target of {target}" if target else "meeting its target"
-    elif k.rag is Rag.RED:
-        reason = f"falling outside the floor standard of {floor}" if floor else f"missing the target of {target}"
-    elif k.previous_rag is Rag.GREEN:
-        reason = f"missing the target of {target} but staying within the floor standard of {floor}"
-    else:
-        reason = f"moving within the floor standard of {floor} but still short of the target of {target}"
     text = (
-        f"{_name(kpi)}. Performance for this measure {_movement(k, now, before)}, {reason} and moving "
+        f"{_name(kpi)}. Performance for this measure {_movement(k, now, before)}, {_reason(k)} and moving "
         f"the RAG rating from {k.previous_rag.value} to {k.rag.value}."
     )
-    return f"{text} {kpi.commentary}" if kpi.commentary else text
+    return f"{text} {kpi.commentary}" if kpi.commentary and k.rag is Rag.GREEN else text
 
 
 def _update(card: Scorecard, rag: Rag, number: _Numbering, now: str, before: str) -> list[Paragraph]:

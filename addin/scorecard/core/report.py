@@ -49,6 +49,8 @@ def as_dict(card: Scorecard, narrative: Narrative) -> dict[str, Any]:
                 "previous": k.kpi.previous,
                 "target": k.kpi.target,
                 "floor": k.kpi.floor,
+                "green_within": k.kpi.green_within,  # a two-sided KPI's bands, as the narrative states them
+                "amber_within": k.kpi.amber_within,
                 "numerator": k.kpi.numerator,
                 "denominator": k.kpi.denominator,
                 "rag": k.rag.value,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from typing import Any, Iterator
 import yaml
 
 from ..errors import RulesError
-from .model import Polarity, Rag
+from .model import _POLARITY_WORDS, POLARITY_CHOICES, Polarity, Rag
 
 DEFAULT_COLOURS = {
     Rag.GREEN: "C6EFCE",
@@ -106,7 +107,43 @@ class _Seq(list):
 
 
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that records lines and refuses duplicate keys (PyYAML keeps the last silently)."""
+    """SafeLoader that records lines and refuses duplicate keys (PyYAML keeps the last silently).
+
+    It also keeps the problems only the YAML text shows (``problems``): an id written 1.10 without
+    quotes reaches Python as the number 1.1, so it is caught here, where the text is still at hand.
+    """
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.problems: list[RulesError] = []
+
+
+_NUMBER_TAGS = {f"tag:yaml.org,2002:{name}": name for name in ("int", "float", "bool", "null", "timestamp")}
+
+
+def _check_id_text(loader: _LineLoader, value_node: yaml.Node, value: Any) -> None:
+    """An id YAML would read as a number, a date, true/false or null, unless its text survives: ask for quotes."""
+    if not isinstance(value_node, yaml.ScalarNode) or value_node.style or value_node.tag not in _NUMBER_TAGS:
+        return
+    kind = _NUMBER_TAGS[value_node.tag]
+    if kind == "int" and str(value) == value_node.value:
+        return  # 12 stays "12"
+    if kind == "null" and not value_node.value:
+        return  # "id:" with nothing after it: the schema says the id is missing
+    if kind == "null":
+        read = "nothing"
+    elif kind == "bool":
+        read = "true" if value else "false"
+    elif kind == "timestamp":
+        read = "a date"
+    else:
+        read = "a number" if str(value) == value_node.value else f"the number {value!r}"
+    loader.problems.append(
+        RulesError(
+            f"write the id in quotes: '{value_node.value}' (without quotes YAML reads it as {read})",
+            line=value_node.start_mark.line + 1,
+        )
+    )
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
@@ -124,6 +161,8 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
             raise RulesError(f"duplicate key '{key}' (first given on line {result.lines[key]})", line=line)
         result[key] = loader.construct_object(value_node, deep=True)
         result.lines[key] = line
+        if key == "id":
+            _check_id_text(loader, value_node, result[key])
     return result
 
 
@@ -204,13 +243,14 @@ def _schema_messages(document: Any, source: str) -> list[RulesError]:
         if error.validator == "required":
             message = f"{where} is missing the required key {error.message.split(' is a required')[0]}"
         elif error.validator == "enum":
-            choices = [str(c) for c in error.validator_value]
-            if "higher" in choices:  # polarity: name the three words, not every accepted spelling
-                canonical, also = ["higher", "lower", "target"], " (or H, L, T; High, Low, Target)"
-            else:
-                canonical, also = [c for c in choices if c == c.lower() and len(c) > 1], ""
+            canonical = [str(c) for c in error.validator_value]
             hint = _did_you_mean(str(error.instance), canonical)
-            message = f"{where}: {error.instance!r} is not one of {', '.join(canonical)}{also}{hint}"
+            message = f"{where}: {error.instance!r} is not one of {', '.join(canonical)}{hint}"
+        elif error.validator == "pattern" and path and path[-1] == "polarity":
+            hint = _did_you_mean(" ".join(str(error.instance).split()), sorted(_POLARITY_WORDS))
+            if any(mark in str(error.instance).lower() for mark in ("/", " or ")):
+                hint = " (it names both ways; choose one)"
+            message = f"{where}: {error.instance!r} is not one of {POLARITY_CHOICES}{hint}"
         elif error.validator == "const":
             message = f"{where} must be {error.validator_value!r}, not {error.instance!r}"
         elif error.validator in ("anyOf", "pattern") and "description" in error.schema:
@@ -298,6 +338,13 @@ def _semantic_checks(rules: Rules, document: _Map, source: str) -> list[RulesErr
         if rule.id in seen:
             problems.append(RulesError(f"KPI '{rule.id}' is listed twice (first on line {seen[rule.id]})", file=source, line=rule.line))
         seen.setdefault(rule.id, rule.line)
+        for key in ("target", "floor", "green_within", "amber_within"):
+            value = getattr(rule, key)
+            if isinstance(value, float) and not math.isfinite(value):
+                problems.append(
+                    RulesError(f"KPI '{rule.id}': {key} must be a figure, not infinity or not-a-number (.inf, .nan); "
+                               "write the figure, or leave the key out", file=source, line=raw.lines.get(key, rule.line))
+                )
         complaint = check_target_and_floor(rule.polarity, rule.target, rule.floor)
         if complaint:
             problems.append(RulesError(f"KPI '{rule.id}': {complaint}", file=source, line=raw.lines.get("floor", rule.line)))
@@ -330,18 +377,27 @@ def _semantic_checks(rules: Rules, document: _Map, source: str) -> list[RulesErr
 
 def parse_rules(text: str, source: str = "<rules>") -> Rules:
     """Validate and build the rules from YAML text; raises RulesError naming the line."""
+    loader = _LineLoader(text)
     try:
-        document = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        document = loader.get_single_data()
     except RulesError as error:
         error.file = source
         raise
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
+        if ("\t" in (error.problem or "") or "'\\t'" in (error.problem or "")) and line is not None:
+            raise RulesError(_tab_problem(text, line), file=source, line=line) from None
         problem = " ".join(p for p in (error.context, error.problem) if p)
         raise RulesError(f"not valid YAML: {problem}", file=source, line=line) from None
     except yaml.YAMLError as error:
         raise RulesError(f"not valid YAML: {error}", file=source) from None
+    finally:
+        loader.dispose()
+    if loader.problems:
+        for found in loader.problems:
+            found.file = source
+        raise _combine(loader.problems)
     if document is None:
         raise RulesError("the rules file is empty; it needs at least 'version: 1' and a 'layout'", file=source, line=1)
     if not isinstance(document, dict):
@@ -386,6 +442,15 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
     if problems:
         raise _combine(problems)
     return rules
+
+
+def _tab_problem(text: str, line: int) -> str:
+    """What PyYAML calls "found character '\\t' that cannot start any token", as a person would say it."""
+    lines = text.splitlines()
+    content = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "\t" in content[: len(content) - len(content.lstrip(" \t"))]:
+        return "a tab is used for indentation; YAML needs spaces"
+    return "a tab separates the words or values on this line; YAML needs spaces (or put the text in quotes)"
 
 
 def _combine(problems: list[RulesError]) -> RulesError:

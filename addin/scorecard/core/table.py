@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 from ..errors import WorkbookError, cell_ref
-from .model import Kpi, Period, Polarity
+from .model import POLARITY_CHOICES, Kpi, Period, Polarity
 from .numfmt import format_decimals, general_decimals, is_general
 from .periods import TimePeriod, month_reading, parse_period
 from .rules import DEFAULT_HEADERS, KpiRule, Rules, check_target_and_floor, parse_number
@@ -448,6 +448,7 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
     seen: dict[str, int] = {}
     hidden_rated: list[str] = []
     skipped: set[str] = set()
+    unlisted: list[Kpi] = []  # KPIs the rules leave out and their rows describe fully
     for row in range(header_row + 1, grid.row_count + 1):
         raw_id = grid.value(row, id_col)
         if row in not_kpi or raw_id is None or isinstance(raw_id, CellError):
@@ -494,8 +495,11 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
                     cell=cell_ref(row, columns[name]),
                 )
         if rules.kpis and kpi_id not in rules.kpis:
-            how = "an activity indicator (not rated)" if kpi.is_activity else "rated from the workbook's columns"
-            warnings.append(f"KPI '{kpi_id}' (sheet '{grid.sheet}', row {row}) is not in the rules: {how}")
+            if _described_by_row(grid, columns, row, kpi):
+                unlisted.append(kpi)
+            else:
+                how = "an activity indicator (not rated)" if kpi.is_activity else "rated from the workbook's columns"
+                warnings.append(f"KPI '{kpi_id}' (sheet '{grid.sheet}', row {row}) is not in the rules: {how}")
 
     if not grid.hidden_rows_known:
         if skip_hidden:
@@ -530,6 +534,11 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
         if kpi_id not in seen and kpi_id not in skipped:
             warnings.append(f"KPI '{kpi_id}' is in the rules (line {rule.line}) but not in sheet '{grid.sheet}'")
 
+    for activity, how in ((False, "rated by the workbook's polarity, target and floor columns"),
+                          (True, "with no polarity, target or floor in the workbook: not rated, as activity indicators")):
+        ids = [k.id for k in unlisted if k.is_activity is activity]
+        if ids:
+            notes.append(f"{_count(len(ids))} not in the rules, {how}: {', '.join(ids)}")
     return KpiTable(
         sheet=grid.sheet,
         header_row=header_row,
@@ -542,6 +551,30 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
         header_top=top,
         repeated_headers=repeated,
     )
+
+
+def _count(n: int) -> str:
+    return f"{n} KPI" if n == 1 else f"{n} KPIs"
+
+
+def _described_by_row(grid: Grid, columns: dict[str, int], row: int, kpi: Kpi) -> bool:
+    """Whether a KPI the rules leave out is fully described by its row, so needs no warning.
+
+    Rules that list only some KPIs are normal. A row whose polarity column gives the polarity and
+    which has a target and a floor is rated as the workbook says; in a table with target and floor
+    columns, a row with none of polarity, target and floor is plainly an activity indicator.
+    Anything in between (a polarity inferred, a floor missing) keeps the warning.
+    """
+    if "target" not in columns or "floor" not in columns:
+        return False
+    given = None
+    if "polarity" in columns and grid.value(row, columns["polarity"]) not in (None, ""):
+        given = Polarity.parse(grid.value(row, columns["polarity"]))
+        if given is None:
+            return False
+    if kpi.is_activity:
+        return given is None
+    return given is not None and given is kpi.polarity and kpi.target is not None and kpi.floor is not None
 
 
 def _id_text(value: Any) -> str:
@@ -710,7 +743,7 @@ def _read_kpi(
             polarity = Polarity.parse(raw)
             if polarity is None:
                 raise WorkbookError(
-                    f"polarity {raw!r} for KPI '{kpi_id}' is not one of higher, lower, target (or H, L, T)",
+                    f"polarity {raw!r} for KPI '{kpi_id}' is not one of {POLARITY_CHOICES}",
                     sheet=grid.sheet,
                     cell=cell_ref(row, columns["polarity"]),
                 )

@@ -54,7 +54,7 @@ def _threshold(argument: Any, what: str, number_format: Any = None) -> float | N
 def _polarity(argument: Any) -> Polarity:
     polarity = Polarity.parse(argument)
     if polarity is None:
-        raise _BadArgument(f"#VALUE! polarity {argument!r}: use higher, lower or target (H, L, T)")
+        raise _BadArgument(f"#VALUE! polarity {argument!r}: use higher, lower or target (H/L/T, Up/Down, Higher is better ...)")
     return polarity
 
 

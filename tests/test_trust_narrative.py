@@ -1,0 +1,342 @@
+"""The narrative never says anything false: worked examples, then a property test whose oracle is
+the JSON (`report.as_dict`) read by code of its own, not by the narrative's helpers."""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from scorecard.core.engine import evaluate
+from scorecard.core.model import Kpi, Period, Polarity
+from scorecard.core.narrative import write_narrative
+from scorecard.core.report import as_dict
+
+H, L, T = Polarity.HIGHER, Polarity.LOWER, Polarity.TARGET
+JUNE = Period("June 2018", "May 2018")
+
+
+def kpi(id, current, previous, target=85.0, floor=75.0, polarity=H, unit="percent", **kw):
+    return Kpi(id=id, name=kw.pop("name", f"Measure {id}"), polarity=polarity, current=current, previous=previous,
+               target=target, floor=floor, unit=unit, **kw)
+
+
+def lines(*kpis, period=JUNE):
+    return write_narrative(evaluate(kpis, title="T", period=period, section=3)).lines()
+
+
+def line_of(all_lines, name):
+    found = [line for line in all_lines if re.match(rf"^[\d.]+ {re.escape(name)}\. ", line)]
+    assert len(found) == 1, (name, all_lines)
+    return found[0]
+
+
+# --- worked examples ------------------------------------------------------------------------------
+
+
+def test_a_two_sided_kpi_as_far_from_target_moved_it_did_not_remain():
+    # 96.5% -> 103.5% against 100%: 3.5 points away both times, so the same performance, not the same figure.
+    text = "\n".join(lines(kpi("A", 103.5, 96.5, target=100, floor=90, polarity=T)))
+    assert "remained" not in text
+    assert ("Performance moved from 96.5% in May 2018 to 103.5% in June 2018, as far from the target as before, "
+            "against a target of 100.0%.") in text
+    assert "This KPI shows the same performance in May and June 2018:" in text
+
+
+def test_remained_at_only_for_equal_figures():
+    text = "\n".join(lines(kpi("A", 80.04, 79.96)))  # both show 80.0%
+    assert "Performance remained at 80.0% in May and June 2018, against a target of 85.0%." in text
+
+
+def test_exact_comparison_below_the_shown_precision_does_not_say_remained():
+    # compare: exact rates 79.98 above 79.96, though both show as 80.0%
+    text = "\n".join(lines(kpi("A", 79.98, 79.96, compare="exact")))
+    assert "remained" not in text
+    assert "Performance improved slightly, showing 80.0% in May and June 2018" in text
+
+
+def test_the_rag_status_of_several_kpis_has_changed():
+    text = "\n".join(lines(kpi("A", 90, 80), kpi("B", 70, 80), kpi("C", 80, 90)))
+    assert "Since May 2018 the RAG status of 3 KPIs has changed. The details of these changes are provided below:" in text
+    assert "have changed" not in text
+
+
+def test_amber_from_green_without_a_floor_names_the_band_not_none():
+    # two-sided, Green within 2 of 100, Amber within 5: 101 (Green) -> 104 (Amber)
+    all_lines = lines(kpi("A", 104, 101, target=100, floor=None, polarity=T, green_within=2, amber_within=5))
+    change = all_lines[all_lines.index(next(l for l in all_lines if l.startswith("3.3.1")))]
+    assert change == (
+        "3.3.1 Measure A. Performance for this measure declined from 101.0% in May 2018 to 104.0% in June 2018, "
+        "missing the target of 100.0% (plus or minus 2.0%) but staying within 5.0% of it and moving the RAG rating "
+        "from Green to Amber."
+    )
+
+
+def test_a_floor_without_a_target():
+    # higher is better, floor 75 only: 70 is Red, 80 Amber (at or above the floor); there is no Green.
+    text = "\n".join(lines(kpi("A", 80, 70, target=None)))
+    assert ("3.3.1 Measure A. Performance for this measure improved from 70.0% in May 2018 to 80.0% in June 2018, "
+            "meeting the floor standard of 75.0% (this measure has no target) and moving the RAG rating from Red to Amber.") in text
+    assert "3.4.1 Measure A. Performance improved from 70.0% in May 2018 to 80.0% in June 2018, against a floor standard of 75.0%." in text
+
+
+def test_a_target_without_a_floor_goes_straight_to_red():
+    text = "\n".join(lines(kpi("A", 80, 90, target=85, floor=None)))
+    assert "declined from 90.0% in May 2018 to 80.0% in June 2018, missing the target of 85.0% and moving the RAG rating from Green to Red." in text
+
+
+@pytest.mark.parametrize(
+    "kw, now, before, reason",
+    [
+        (dict(floor=90), 111, 105, "further from the target of 100.0% than the floor standard of 90.0%"),  # Amber -> Red
+        (dict(floor=90), 105, 111, "missing the target of 100.0% but staying no further from it than the floor standard of 90.0%"),
+        (dict(floor=None, amber_within=5), 94, 97, "more than 5.0% from the target of 100.0%"),
+        (dict(floor=90), 100, 95, "meeting the target of 100.0%"),
+    ],
+)
+def test_two_sided_reasons(kw, now, before, reason):
+    text = "\n".join(lines(kpi("A", now, before, polarity=T, target=100, **kw)))
+    assert reason in text
+    assert "None" not in text
+
+
+def test_commentary_is_quoted_once():
+    say = "Caseloads rose after two teams merged."
+    text = "\n".join(lines(kpi("A", 80, 90, commentary=say)))  # Green -> Amber: a change, and an Amber update
+    assert text.count(say) == 1
+    quoted = [line for line in lines(kpi("A", 80, 90, commentary=say)) if say in line]
+    assert quoted[0].startswith("3.4.1 Measure A.")  # in the Amber update, not in the change
+    green = "\n".join(lines(kpi("A", 90, 80, commentary=say)))  # Amber -> Green: only the change paragraph
+    assert green.count(say) == 1
+
+
+def test_no_doubled_brackets_for_a_name_in_brackets():
+    text = "\n".join(lines(kpi("A", None, 80, name="Care leavers in touch (new measure)"), kpi("B", 80, None)))
+    assert ") (" not in text
+    assert "Care leavers in touch (new measure), with no data for June 2018; Measure B (no data for May 2018)." in text
+
+
+def test_a_kpi_with_no_polarity_but_a_target_moves_as_it_is_rated():
+    # rated as higher is better (as the rating reads it), so its direction is improved, not "increased"
+    text = "\n".join(lines(kpi("A", 80, 78, polarity=None)))
+    assert "This KPI shows improved performance between May and June 2018:" in text
+    assert "Performance improved from 78.0% in May 2018 to 80.0% in June 2018" in text
+
+
+def test_only_activity_indicators():
+    text = "\n".join(lines(kpi("A", 12, 10, target=None, floor=None, unit="count", decimals=0)))
+    assert "3.2 No KPI has a target or floor standard, so none is rated for June 2018." in text
+    assert "Of the 0" not in text
+
+
+@pytest.mark.parametrize(
+    "unit, decimals, now, before, shown",
+    [("pounds", 2, -1234.5, -1200, ("-£1,200.00", "-£1,234.50")), ("fte", 1, 89.4, 91.1, ("91.1 FTE", "89.4 FTE")),
+     ("days", 0, 1, 3, ("3 days", "1 day")), ("rate", 3, 0.1235, 0.2, ("0.200", "0.124"))],
+)
+def test_units_in_sentences(unit, decimals, now, before, shown):
+    text = "\n".join(lines(kpi("A", now, before, target=1000, floor=-5000, unit=unit, decimals=decimals)))
+    assert f"declined from {shown[0]} in May 2018 to {shown[1]} in June 2018" in text
+
+
+# --- the property: every sentence states only what the JSON holds ------------------------------
+
+WORDS = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda omicron sigma omega").split()
+UNITS = ("percent", "number", "count", "fte", "days", "pounds", "rate")
+PERIODS = (("June 2018", "May 2018"), ("January 2019", "December 2018"), ("March 2020", "December 2019"))  # read_table always names both
+MONTH_NAMES = ("January February March April May June July August September October November December").split()
+NUMBER_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen".split())}
+value = st.integers(min_value=-20000, max_value=160000).map(lambda i: i / 1000)
+
+
+@st.composite
+def kpis(draw):
+    n = draw(st.integers(min_value=1, max_value=8))
+    words = draw(st.permutations(WORDS))[:n]
+    out = []
+    for i, word in enumerate(words):
+        polarity = draw(st.sampled_from([H, L, T, None]))
+        unit, decimals = draw(st.sampled_from(UNITS)), draw(st.integers(min_value=0, max_value=3))
+        a, b = sorted([draw(value), draw(value)])
+        kind = draw(st.sampled_from(["both", "target", "floor", "activity"]))
+        if polarity is T:
+            kind = draw(st.sampled_from(["both", "target"]))  # the reader refuses a two-sided KPI without target
+        target, floor = (b, a) if polarity is not L else (a, b)  # floor on the bad side, or on the target
+        if draw(st.booleans()):
+            floor = target  # a tie: target and floor the same
+        target = None if kind in ("floor", "activity") else target
+        floor = None if kind in ("target", "activity") else floor
+        green = amber = None
+        if polarity is T:
+            green = draw(st.one_of(st.none(), st.integers(0, 3000).map(lambda i: i / 1000)))
+            if draw(st.booleans()):
+                amber = (green or 0) + draw(st.integers(0, 9000)) / 1000
+        pool = [value] + [st.just(x) for x in (target, floor) if x is not None]
+        current = draw(st.one_of(st.none(), *pool))
+        choices = [st.none(), st.just(current), *pool]
+        if polarity is T and current is not None and target is not None:
+            choices.append(st.just(2 * target - current))  # as far from the target, on the other side
+        previous = draw(st.one_of(*choices))
+        name = f"Measure {word}" + (" (new measure)" if draw(st.booleans()) else "")
+        commentary = draw(st.sampled_from(["", f"Comment on {word}: work continues with partners."]))
+        out.append(Kpi(id=f"K{i}", name=name, polarity=polarity, current=current, previous=previous, target=target,
+                       floor=floor, unit=unit, decimals=decimals, compare=draw(st.sampled_from(["displayed", "exact"])),
+                       green_within=green, amber_within=amber, commentary=commentary, row=i + 5))
+    return out
+
+
+def shown(number, decimals):
+    """The oracle's own formatting: half-up at the KPI's decimals, thousands separated, no '-0'."""
+    q = Decimal(repr(float(number))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    text = format(q, f",.{decimals}f")
+    return text.lstrip("-") if set(text) <= set("-0.,") else text
+
+
+NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
+FIGURE = re.compile(rf"(-?)(£?)({NUMBER})(%?)")
+FIELDS = ("current", "previous", "target", "floor", "green_within", "amber_within")
+
+
+def check_against_the_json(data):
+    kpis_ = data["kpis"]
+    counts, changes = data["counts"], data["changes"]
+    period = data["period"]
+    years = {y for p in period.values() if p for y in re.findall(r"\d{4}", p)}
+    months = {w for p in period.values() if p for w in p.split() if w in MONTH_NAMES}
+    rated = len(kpis_) - counts["Not rated"]
+    gaps = sum(1 for k in kpis_ if (k["rag"] == "No data") != (k["previous_rag"] == "No data") and k["rag"] != "Not rated")
+    plain_counts = {*counts.values(), len(kpis_), rated, len(changes), gaps}
+    by_line = [re.sub(r"^(\d+(\.\d+)+ |• )", "", line) for line in data["narrative"]]
+    owners = {}
+    for n, text in enumerate(by_line):
+        assert not re.search(r"\b(None|nan|NaN|inf|Infinity|null)\b", text), text
+        assert "{" not in text and "}" not in text and ") (" not in text and "  " not in text, text
+        assert not re.search(r"\b1 KPIs\b|\b(0|[2-9]|\d\d+) KPI\b", text), text
+        assert not re.search(r"(^|: |, and )(1 (are|have)|(0|[2-9]|\d\d+) (is|has)) ", text), text
+        assert "have changed" not in text, text
+        for word in re.findall(r"\b(" + "|".join(MONTH_NAMES) + r")\b", text):
+            assert word in months, (word, period, text)
+        owner = next((k for k in kpis_ if text.startswith(k["name"].rstrip(". ") + ". ")), None)
+        if owner is not None:
+            owners.setdefault(owner["id"], []).append(n)
+            fmt = {f: shown(owner[f], owner["decimals"]) for f in FIELDS if owner[f] is not None}
+            for sign, pound, digits, percent in FIGURE.findall(text):
+                token = sign + digits
+                if token in years and not (pound or percent):
+                    continue
+                assert token in fmt.values(), (token, fmt, text)
+                assert bool(percent) == (owner["unit"] == "percent"), text
+                assert bool(pound) == (owner["unit"] == "pounds"), text
+            said = re.search(rf"remained at (-?£?{NUMBER})", text)
+            if said:
+                assert "previous" in fmt and "current" in fmt and fmt["current"] == fmt["previous"], text
+                assert said.group(1).replace("£", "") == fmt["current"], text
+            moved = re.search(rf"(improved|declined|moved) from (-?£?{NUMBER})\S*(?: FTE| days?)? in .+? to (-?£?{NUMBER})", text)
+            if moved:
+                verb, before, now = moved.groups()
+                assert before.replace("£", "") == fmt["previous"] and now.replace("£", "") == fmt["current"], text
+                assert fmt["previous"] != fmt["current"], text
+                assert {"improved": "improved", "declined": "declined", "moved": "same"}[verb] == owner["direction"], text
+            for verb in ("improved", "declined"):
+                if f"Performance {verb}" in text or f"measure {verb}" in text:
+                    assert owner["direction"] == verb, text
+            if owner["commentary"]:
+                assert text.count(owner["commentary"]) <= 1
+        else:
+            for sign, pound, digits, percent in FIGURE.findall(text):
+                token = sign + digits
+                assert not (pound or percent), text
+                assert token in years or int(token.replace(",", "")) in plain_counts, (token, text)
+            for n_, rag in re.findall(r"^(\d+) (?:is|are) rated (Green|Amber|Red) – ", text):
+                assert int(n_) == counts[rag], text
+            for n_ in re.findall(r"^(\d+) (?:has|have) no data for", text):
+                assert int(n_) == counts["No data"], text
+            for n_, rag in re.findall(r"^For the (\d+) KPIs rated as (Amber|Red)", text):
+                assert int(n_) == counts[rag], text
+            if re.match(r"^For the KPI rated as (Amber|Red)", text):
+                assert counts[re.match(r"^For the KPI rated as (\w+)", text).group(1)] == 1
+            for rag in re.findall(r"^No KPI is rated (Amber|Red)", text):
+                assert counts[rag] == 0, text
+            for n_ in re.findall(r"the RAG status of (\d+) KPIs? has changed", text):
+                assert int(n_) == len(changes), text
+            if "the RAG status of no KPI has changed" in text:
+                assert changes == [], text
+            for n_ in re.findall(r" for (\d+) (?:KPIs?|Key Performance Indicators?)\b", text):
+                assert int(n_) == len(kpis_), text
+            lead = re.match(r"^(\w+) of these KPIs", text)
+            if lead:
+                listed = 0
+                for following in data["narrative"][n + 1:]:
+                    if not re.match(r"^\d+\.\d+\.\d+ ", following):
+                        break
+                    listed += 1
+                assert NUMBER_WORDS[lead.group(1).lower()] == listed, text
+    # every change and every Amber or Red KPI has its paragraph, and none has more than one per section
+    amber_red = {k["id"] for k in kpis_ if k["rag"] in ("Amber", "Red")}
+    changed = {c["id"] for c in changes}
+    for k in kpis_:
+        expected = (k["id"] in amber_red) + (k["id"] in changed)
+        assert len(owners.get(k["id"], [])) == expected, (k, data["narrative"])
+        if k["commentary"] and expected:
+            assert sum(line.count(k["commentary"]) for line in data["narrative"]) == 1, k
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(kpis=kpis(), period=st.sampled_from(PERIODS))
+def test_every_sentence_states_only_what_the_json_holds(kpis, period):
+    card = evaluate(kpis, title="T", period=Period(*period), section=3)
+    narrative = write_narrative(card)
+    check_against_the_json(as_dict(card, narrative))
+    for whole in (narrative.to_text(), narrative.to_markdown()):  # the heading too
+        assert not re.search(r"\b(None|nan|NaN|inf|null)\b|[{}]", whole), whole
+
+
+def test_the_oracle_catches_a_false_figure():
+    """The property test can fail: a narrative line with a figure the JSON lacks is caught."""
+    card = evaluate([kpi("A", 80, 90)], title="T", period=JUNE, section=3)
+    data = as_dict(card, write_narrative(card))
+    data["narrative"] = [line.replace("80.0%", "81.0%") for line in data["narrative"]]
+    with pytest.raises(AssertionError):
+        check_against_the_json(data)
+    data = as_dict(card, write_narrative(card))
+    data["narrative"] = [line.replace("declined from 90.0%", "remained at 90.0%") for line in data["narrative"]]
+    with pytest.raises(AssertionError):
+        check_against_the_json(data)
+
+
+def test_the_command_lines_json_meets_the_oracle(tmp_path, capsys):
+    """End to end: a workbook with the awkward rows, through `scorecard narrative --format json`."""
+    import json
+
+    from scorecard import cli
+
+    from conftest import write_book
+
+    rows = [
+        ["Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18", "Commentary"],
+        ["K1", "Floor only", "Higher is better", None, 75, 70, 80, "Recovering."],
+        ["K2", "Target only", "H", 85, None, 90, 80, None],
+        ["K3", "Two-sided placement (new measure)", "Close to target", 100, 90, 96.5, 103.5, None],
+        ["K4", "Referrals received", None, None, None, 120, 131, None],
+        ["K5", "New measure (pilot)", "Up", 60, 40, 50, None, None],
+        ["K6", "Caseload", "Lower is better", 15, 18, 17, 19, "Two teams merged."],
+        ["K7", "Budget variance", "Down", -1000, 0, -1500, -800, None],
+    ]
+    book = write_book(tmp_path / "book.xlsx", rows)
+    (tmp_path / "rules.yaml").write_text(
+        "version: 1\nlayout:\n  columns: {id: Ref, name: Indicator, polarity: Polarity, target: Target, floor: Floor, "
+        "current: Jun-18, previous: May-18, commentary: Commentary}\nnarrative: {section: 3}\n"
+    )
+    code = cli.main(["narrative", str(book), "--rules", str(tmp_path / "rules.yaml"), "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    data = json.loads(out)
+    check_against_the_json(data)
+    text = "\n".join(data["narrative"])
+    assert "moved from 96.5 in May 2018 to 103.5 in June 2018, as far from the target as before" in text
+    assert "meeting the floor standard of 75 (this measure has no target)" in text  # General cells holding whole numbers show no decimals
+    assert "New measure (pilot), with no data for June 2018" in text
+    assert text.count("Two teams merged.") == 1
