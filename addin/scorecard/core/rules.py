@@ -59,6 +59,7 @@ class Layout:
     header_row: int | None = None
     history: bool = False
     percent: str = "format"  # format | fraction | points: how percentages are stored
+    add_missing_columns: bool = False  # create absent RAG/direction columns instead of refusing
 
 
 @dataclass(frozen=True)
@@ -348,6 +349,7 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
             header_row=layout_doc.get("header_row"),
             history=bool(layout_doc.get("history", False)),
             percent=layout_doc.get("percent", "format"),
+            add_missing_columns=bool(layout_doc.get("add_missing_columns", False)),
         ),
         title=document.get("title", "Scorecard"),
         period_current=period.get("current"),
