@@ -234,7 +234,25 @@ def read_grid(book: xw.Book, rules: Rules) -> tuple[Any, Grid]:
     grid = Grid(sheet=sheet.name, values=[list(row) for row in values])
     if rules.layout.percent == "format":
         grid.formats = _number_formats(sheet, grid, rules)
+    grid.formulas = _rag_formulas(sheet, grid, rules)
     return sheet, grid
+
+
+def _rag_formulas(sheet: Any, grid: Grid, rules: Rules) -> frozenset[tuple[int, int]]:
+    """The RAG column's formula cells (one call), for the core's check of their results against the rules;
+    empty when the column is not there yet or the engine cannot read formulas (the remote engine)."""
+    try:
+        header_row = find_header_row(grid, rules)
+        column = locate_columns(grid, rules, header_row).get("rag")
+    except ScorecardError:
+        return frozenset()  # evaluate_grid reports it
+    if column is None or grid.row_count <= header_row:
+        return frozenset()
+    try:
+        formulas = sheet.range((header_row + 1, column), (grid.row_count, column)).options(ndim=2).formula
+    except NotImplementedError:
+        return frozenset()
+    return frozenset((header_row + 1 + i, column) for i, (f, *_) in enumerate(formulas or []) if isinstance(f, str) and f.startswith("="))
 
 
 def _number_formats(sheet: Any, grid: Grid, rules: Rules) -> list[list[str | None]] | None:
@@ -349,10 +367,23 @@ def _write_cells(sheet: Any, plan: WritePlan, formula_rows: set[int] | None) -> 
         for block in (rag, direction):
             _readable_font(sheet, block, plan)
     if formula_rows:
-        rag = sheet.range((plan.first_row, plan.rag_column), (plan.last_row, plan.rag_column))
-        rag.conditional_formats.clear()
-        for status, colour in plan.colours.items():
-            rag.conditional_formats.add_cell_value("equal", f'"{status}"', fill_color=f"#{colour}")
+        _status_formats(sheet.range((plan.first_row, plan.rag_column), (plan.last_row, plan.rag_column)), plan)
+
+
+def _status_formats(rag: Any, plan: WritePlan) -> None:
+    """Colour formula RAG cells by conditional formatting, never deleting a rule: the analyst's rules on the
+    column stay. Rules an earlier refresh added with the same colours are recognised and not added twice;
+    after a change of colours the new rules are added above the old ones (Excel puts new rules first), so
+    the new colours show. An engine that cannot list rules gets ours added."""
+    wanted = {f'"{status}"': tuple(int(colour[i : i + 2], 16) for i in (0, 2, 4)) for status, colour in plan.colours.items()}
+    try:
+        present = {(cf.formula1, cf.fill_color) for cf in rag.conditional_formats if cf.type == "cell_value" and cf.operator == "equal"}
+    except NotImplementedError:
+        present = set()
+    if all((word, fill) in present for word, fill in wanted.items()):
+        return
+    for status, colour in plan.colours.items():
+        rag.conditional_formats.add_cell_value("equal", f'"{status}"', fill_color=f"#{colour}")
 
 
 def _readable_font(sheet: Any, block: Any, plan: WritePlan) -> None:
