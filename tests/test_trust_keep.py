@@ -373,6 +373,19 @@ def test_a_named_column_missing_from_the_header_row_is_an_error(tmp_path, header
     assert digest(book) == untouched
 
 
+@pytest.mark.parametrize("header,named", [("Direction of travel", "Direction of trvel"), ("DoT", "D.O.T.")])
+def test_a_mistyped_direction_header_is_an_error_with_did_you_mean(tmp_path, header, named):
+    book = build(tmp_path / "book.xlsx", headers=[header if h == "DOT" else h for h in HEADERS])
+    untouched = digest(book)
+    rules = tmp_path / "r.yaml"
+    rules.write_text(RULES.format(rag="RAG", extra="").replace("direction: DOT", f"direction: {named}"))
+    result = run("refresh", book, "--rules", rules)
+    assert result.returncode == 1
+    assert (f"no column headed '{named}' (layout.columns.direction) in the header row (did you mean '{header}' in I1?); "
+            "correct layout.columns.direction or the header") in result.stderr  # fmt: skip
+    assert digest(book) == untouched
+
+
 def test_adding_a_named_column_is_possible_when_the_rules_ask(tmp_path):
     headers = [h for h in HEADERS if h != "RAG"]
     book = build(tmp_path / "book.xlsx", headers=headers)

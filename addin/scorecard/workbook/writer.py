@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+
 from lxml import etree
 
 from ..errors import WorkbookError, column_letter
@@ -101,7 +102,7 @@ def _status_formatting(splice: SheetSplice, styles: Styles, plan: WritePlan, sqr
         blocks = [b for name, _, b in elements if name == "conditionalFormatting"]
         anchors = [a for name, a, _ in elements if name in _AFTER_CF]
         at = blocks[-1] if blocks else (anchors[0] if anchors else len(tail))
-        priority = max((int(p) for p in _PRIORITY.findall(tail)), default=0)
+        priority = max((int(found) for found in _PRIORITY.findall(tail)), default=0)
         p = splice.prefix
         rules = []
         for status, rgb in plan.colours.items():
