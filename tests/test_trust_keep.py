@@ -535,3 +535,63 @@ def test_the_ribbon_reads_the_rag_columns_formulas_for_the_core_check():
     rules = parse_rules(RULES.format(rag="RAG", extra=""))
     values = [HEADERS] + [[*kpi, "Green", None] for kpi in KPIS]
     assert _rag_formulas(Sheet(), Grid(sheet="Scorecard", values=values), rules) == {(2, 8), (5, 8)}
+
+
+def test_our_block_left_on_other_rows_by_an_earlier_refresh_is_replaced_not_kept(tmp_path):
+    """KPI rows added since the last refresh: our old block covers fewer rows; it is still ours."""
+    rag = {i: (RATING_FORMULA, RATINGS[i]) for i in range(len(KPIS))}
+    book = build(tmp_path / "book.xlsx", cf=[("H{first}:H{last}", RED_FILL)], rag=rag)
+    assert run("refresh", book, "--rules", rules_file(tmp_path)).returncode == 0
+    sheet = part(book, "xl/worksheets/sheet1.xml")
+    analyst, ours = cf_blocks(sheet)
+    _rewrite(book, {"xl/worksheets/sheet1.xml": sheet.replace(ours, ours.replace(b'sqref="H2:H6"', b'sqref="H2:H4"'))})
+    assert run("refresh", book, "--rules", rules_file(tmp_path)).returncode == 0
+    assert cf_blocks(part(book, "xl/worksheets/sheet1.xml")) == [analyst, ours]
+
+
+def test_a_sheet_written_with_a_namespace_prefix_gets_our_block_in_that_prefix(tmp_path):
+    """Some writers (and Excel for some parts) spell the main namespace with a prefix: x:c, x:row."""
+    import openpyxl
+
+    rag = {i: (RATING_FORMULA, RATINGS[i]) for i in range(len(KPIS))}
+    book = build(tmp_path / "book.xlsx", cf=[("H{first}:H{last}", RED_FILL)], rag=rag)
+    sheet = part(book, "xl/worksheets/sheet1.xml")
+    prefixed = re.sub(rb"<(/?)([A-Za-z]\w*)([\s/>])", rb"<\1x:\2\3", sheet.split(b"?>", 1)[1])
+    prefixed = sheet.split(b"?>", 1)[0] + b"?>" + prefixed.replace(b'xmlns="' + MAIN.encode(), b'xmlns:x="' + MAIN.encode())
+    _rewrite(book, {"xl/worksheets/sheet1.xml": prefixed})
+    [analyst] = re.findall(rb"<x:conditionalFormatting\b.*?</x:conditionalFormatting>", prefixed, re.S)
+    assert run("refresh", book, "--rules", rules_file(tmp_path)).returncode == 0
+    after = part(book, "xl/worksheets/sheet1.xml")
+    blocks = re.findall(rb"<x:conditionalFormatting\b.*?</x:conditionalFormatting>", after, re.S)
+    assert blocks[0] == analyst and len(blocks) == 2 and blocks[1].startswith(b'<x:conditionalFormatting sqref="H2:H6"><x:cfRule ')
+    loaded = openpyxl.load_workbook(book)["Scorecard"]
+    [(sqref, rules)] = [(str(r.sqref), r.rules) for r in loaded.conditional_formatting]  # openpyxl merges equal ranges
+    assert sqref == "H2:H6" and [rule.formula[0] for rule in rules] == ['"Red"', '"Green"', '"Amber"', '"Red"', '"No data"', '"Not rated"']
+    assert run("refresh", book, "--rules", rules_file(tmp_path)).returncode == 0
+    assert part(book, "xl/worksheets/sheet1.xml") == after
+
+
+X14_CF = (b'<extLst><ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}" '
+          b'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"><x14:conditionalFormattings>'
+          b'<x14:conditionalFormatting xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+          b'<x14:cfRule type="expression" priority="1" id="{00000000-0000-0000-0000-000000000001}">'
+          b'<xm:f>H2=Lookup!$A$1</xm:f><x14:dxf>{dxf}</x14:dxf></x14:cfRule><xm:sqref>{sqref}</xm:sqref>'
+          b"</x14:conditionalFormatting></x14:conditionalFormattings></ext></extLst>")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "dxf,sqref,warned",
+    [(b'<fill><patternFill><bgColor rgb="FFFF0000"/></patternFill></fill>', b"H2:H6", True),
+     (b'<font><b/></font>', b"H2:H6", False),
+     (b'<fill><patternFill><bgColor rgb="FFFF0000"/></patternFill></fill>', b"B2:B6", False)],
+)  # fmt: skip
+def test_excel_2010_conditional_formatting_that_fills_rag_cells_is_a_warning_too(tmp_path, dxf, sqref, warned):
+    """Rules referring to another sheet are saved by Excel in the x14 extension, their format inline."""
+    book = build(tmp_path / "book.xlsx")
+    sheet = part(book, "xl/worksheets/sheet1.xml")
+    ext = X14_CF.replace(b"{dxf}", dxf).replace(b"{sqref}", sqref)
+    _rewrite(book, {"xl/worksheets/sheet1.xml": sheet.replace(b"</worksheet>", ext + b"</worksheet>")})
+    result = run("refresh", book, "--rules", rules_file(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert ("the conditional formatting on H2:H6 fills RAG cells (H2:H6)" in result.stderr) is warned
+    assert ext in part(book, "xl/worksheets/sheet1.xml")  # kept byte for byte

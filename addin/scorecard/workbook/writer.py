@@ -29,6 +29,8 @@ _AFTER_CF = ["dataValidations", "hyperlinks", "printOptions", "pageMargins", "pa
              "tableParts", "extLst"]  # fmt: skip
 
 
+X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
+XM = "http://schemas.microsoft.com/office/excel/2006/main"
 _PRIORITY = re.compile(rb'<(?:[\w.-]+:)?cfRule\b[^>]*?\bpriority="(\d+)"')
 _RANGE = re.compile(r"^\$?([A-Z]*)\$?(\d*)(?::\$?([A-Z]*)\$?(\d*))?$")
 
@@ -54,12 +56,16 @@ def _dxf_is_fill_only(styles: Styles, dxf_id: str | None) -> bool:
     return [child.tag for child in dxfs[int(dxf_id)]] == [q("fill")]
 
 
-def _dxf_fills(styles: Styles, dxf_id: str | None) -> bool:
-    """Whether a differential format paints the cell (a pattern or gradient fill that is not 'none')."""
+def _dxf(styles: Styles, dxf_id: str | None) -> etree._Element | None:
     dxfs = styles.root.find(q("dxfs"))
     if dxfs is None or dxf_id is None or not dxf_id.isdigit() or int(dxf_id) >= len(dxfs):
-        return False
-    fill = dxfs[int(dxf_id)].find(q("fill"))
+        return None
+    return dxfs[int(dxf_id)]
+
+
+def _paints(dxf: etree._Element | None) -> bool:
+    """Whether a differential format paints the cell (a pattern or gradient fill that is not 'none')."""
+    fill = dxf.find(q("fill")) if dxf is not None else None
     if fill is None:
         return False
     if fill.find(q("gradientFill")) is not None:
@@ -131,20 +137,27 @@ def conditional_format_warnings(path: str | Path, plan: WritePlan) -> list[str]:
         styles = Styles(package, workbook)
         rows = sorted({w.row for w in plan.rag})
         column = plan.rag_column
-        warnings = []
+        found: list[tuple[str, bool]] = []  # (range, whether a rule of it fills cells)
         tail = splice.tail_bytes()
         for name, a, b in top_level(tail):
-            if name != "conditionalFormatting":
-                continue
-            block = splice.parse(tail[a:b])
-            if _is_ours(block, styles, plan):
-                continue
-            fills = any(r.get("type") == "colorScale" or _dxf_fills(styles, r.get("dxfId")) for r in block.findall(q("cfRule")))
-            hit = [r for r in rows if any(a0 <= r <= a2 and a1 <= column <= a3 for a0, a1, a2, a3 in sqref_ranges(block.get("sqref", "")))]
+            if name == "conditionalFormatting":
+                block = splice.parse(tail[a:b])
+                if not _is_ours(block, styles, plan):
+                    rules = block.findall(q("cfRule"))
+                    fills = any(r.get("type") == "colorScale" or _paints(_dxf(styles, r.get("dxfId"))) for r in rules)
+                    found.append((block.get("sqref", ""), fills))
+            elif name == "extLst" and b"conditionalFormatting" in tail[a:b]:  # Excel 2010 rules (x14), dxf inline
+                for block in splice.parse(tail[a:b]).iter(f"{{{X14}}}conditionalFormatting"):
+                    rules = block.findall(f"{{{X14}}}cfRule")
+                    fills = any(r.get("type") == "colorScale" or _paints(r.find(f"{{{X14}}}dxf")) for r in rules)
+                    found.append((block.findtext(f"{{{XM}}}sqref", ""), fills))
+        warnings = []
+        for sqref, fills in found:
+            hit = [r for r in rows if any(a0 <= r <= a2 and a1 <= column <= a3 for a0, a1, a2, a3 in sqref_ranges(sqref))]
             if fills and hit:
                 cells = f"{column_letter(column)}{hit[0]}" + (f":{column_letter(column)}{hit[-1]}" if len(hit) > 1 else "")
                 warnings.append(
-                    f"sheet '{plan.sheet}': the conditional formatting on {block.get('sqref')} fills RAG cells ({cells}); its "
+                    f"sheet '{plan.sheet}': the conditional formatting on {sqref} fills RAG cells ({cells}); its "
                     "colours show instead of the RAG colours scorecard gives them. It is kept: check it agrees with the "
                     "rules, or remove it (Home > Conditional Formatting > Manage Rules)"
                 )
