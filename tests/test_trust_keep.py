@@ -477,8 +477,9 @@ def test_among_many_workbooks_only_the_read_only_one_fails(tmp_path):
 
 
 class _Rule:
-    def __init__(self, formula1, fill_color, type="cell_value", operator="equal"):
+    def __init__(self, formula1, fill_color, type="cell_value", operator="equal", formula=None):
         self.type, self.operator, self.formula1, self.fill_color = type, operator, formula1, fill_color
+        self.formula = formula
 
     def delete(self):
         raise AssertionError("a conditional format was deleted")
@@ -498,12 +499,41 @@ class _Range:
         self.conditional_formats = formats
 
 
-def _plan():
-    from scorecard.core.plan import WritePlan
+def _plan(rows=()):
+    from scorecard.core.plan import CellWrite, WritePlan
 
     colours = {"Green": "C6EFCE", "Amber": "FFEB9C", "Red": "FFC7CE", "No data": "D9D9D9", "Not rated": "FFFFFF"}
-    return WritePlan(sheet="Scorecard", rag_column=8, direction_column=9, rag=(), direction=(), headers=(), style_source=9,
+    rag = tuple(CellWrite(r, 8, "Green", "C6EFCE") for r in rows)
+    return WritePlan(sheet="Scorecard", rag_column=8, direction_column=9, rag=rag, direction=(), headers=(), style_source=9,
                      colours=colours, narrative_sheet="Narrative", narrative=())  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "rules,warned",
+    [([], None),
+     ([_Rule('"Green"', (0xC6, 0xEF, 0xCE)), _Rule('"Red"', (0xFF, 0xC7, 0xCE))], None),  # ours, or agreeing with ours
+     ([_Rule('"Red"', (0xFF, 0x00, 0x00))], "cell_value \"Red\""),
+     ([_Rule(None, None, type="color_scale", operator=None), _Rule(None, (0, 0, 255), type="custom", operator=None, formula="=$G2<$E2")],
+      "color_scale, custom =$G2<$E2"),
+     ([_Rule(None, None, type="data_bar", operator=None), _Rule('"Red"', None)], None)],  # no fill: nothing hidden
+)  # fmt: skip
+def test_the_ribbon_warns_of_formats_that_fill_the_rag_cells(rules, warned):
+    from scorecard.excel.ribbon import _hiding_formats
+
+    class Sheet:
+        name = "Scorecard"
+
+        def range(self, first, last):
+            assert (first, last) == ((3, 8), (9, 8))
+            return _Range(_Formats(rules))
+
+    warnings = _hiding_formats(Sheet(), _plan(rows=(3, 4, 9)))
+    if warned is None:
+        assert warnings == []
+    else:
+        assert warnings == [f"sheet 'Scorecard': conditional formatting on the RAG cells (H3:H9) fills them ({warned}); its "
+                            "colours show instead of the RAG colours scorecard gives them. It is kept: check it agrees with "
+                            "the rules, or remove it (Home > Conditional Formatting > Manage Rules)"]  # fmt: skip
 
 
 def test_the_ribbon_keeps_the_analysts_rules_and_adds_ours_once():

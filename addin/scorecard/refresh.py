@@ -48,7 +48,6 @@ def with_warnings(table: KpiTable, card: Scorecard, extra: list[str]) -> Scoreca
 def evaluate_file(path: str | Path, rules: Rules, *, period: str | None = None) -> Evaluation:
     from .errors import ScorecardError
     from .workbook.reader import read_grid
-
     from .workbook.writer import conditional_format_warnings
 
     try:
@@ -67,7 +66,8 @@ def refresh_file(
     """Refresh one workbook; the result replaces ``output`` (default: the workbook) atomically.
 
     With ``strict``, a warning (a text in a figure cell, a percentage over 100%, a KPI missing from
-    the rules) stops the refresh before anything is written.
+    the rules, a conditional format hiding the RAG colours) stops the refresh before anything is
+    written. A read-only destination is refused before the workbook is even read.
     """
     from .errors import ScorecardError
     from .workbook.package import check_writable

@@ -21,6 +21,7 @@ Public API, also for a user's own VBA (``RunPython "import scorecard.excel; scor
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import os
@@ -30,9 +31,9 @@ from typing import Any, Callable, Iterable
 
 import xlwings as xw
 
-from ..errors import ScorecardError
+from ..errors import ScorecardError, column_letter
 from ..core.plan import NARRATIVE_WIDTHS, WritePlan, foreign_narrative, written_by_scorecard
-from ..refresh import Evaluation, evaluate_grid
+from ..refresh import Evaluation, evaluate_grid, with_warnings
 from ..core.report import check_summary
 from ..core.rules import Rules, load_rules_cached
 from ..core.table import Grid, find_header_row, locate_columns, month_columns, pick_sheet
@@ -295,10 +296,33 @@ def _column_formats(sheet: Any, column: int, first: int, last: int) -> list[str 
 def _evaluate(book: xw.Book, rules: Rules) -> tuple[Any, Evaluation]:
     sheet, grid = read_grid(book, rules)
     try:
-        return sheet, evaluate_grid(grid, rules)
+        result = evaluate_grid(grid, rules)
     except ScorecardError as error:
         error.file = error.file or book.name
         raise
+    card = with_warnings(result.table, result.scorecard, _hiding_formats(sheet, result.plan))
+    return sheet, dataclasses.replace(result, scorecard=card)
+
+
+def _hiding_formats(sheet: Any, plan: WritePlan) -> list[str]:
+    """Conditional formats that fill the RAG cells, so their colours show instead of ours (as the batch
+    writer warns). Desktop Excel lists them; an engine that cannot (the remote engine) gives none."""
+    if not plan.rag:
+        return []
+    ours = {(f'"{status}"', tuple(int(c[i : i + 2], 16) for i in (0, 2, 4))) for status, c in plan.colours.items()}
+    span = f"{column_letter(plan.rag_column)}{plan.first_row}:{column_letter(plan.rag_column)}{plan.last_row}"
+    try:
+        rules = list(sheet.range((plan.first_row, plan.rag_column), (plan.last_row, plan.rag_column)).conditional_formats)
+    except NotImplementedError:
+        return []
+    hiding = [cf for cf in rules if (cf.type == "color_scale" or cf.fill_color is not None)
+              and not (cf.type == "cell_value" and cf.operator == "equal" and (cf.formula1, cf.fill_color) in ours)]  # fmt: skip
+    if not hiding:
+        return []
+    what = ", ".join(sorted({f"{cf.type} {cf.formula1 or cf.formula or ''}".strip() for cf in hiding}))
+    return [f"sheet '{sheet.name}': conditional formatting on the RAG cells ({span}) fills them ({what}); its colours show "
+            "instead of the RAG colours scorecard gives them. It is kept: check it agrees with the rules, or remove it "
+            "(Home > Conditional Formatting > Manage Rules)"]  # fmt: skip
 
 
 def _formula_rows(sheet: Any, plan: WritePlan) -> set[int] | None:
