@@ -49,15 +49,15 @@ def sqref_ranges(sqref: str) -> list[tuple[int, int, int, int]]:
     return ranges
 
 
-def _dxf_is_fill_only(styles: Styles, dxf_id: str | None) -> bool:
-    dxfs = styles.root.find(q("dxfs"))
+def _dxf_is_fill_only(styles: Styles | None, dxf_id: str | None) -> bool:
+    dxfs = styles.root.find(q("dxfs")) if styles is not None else None
     if dxfs is None or dxf_id is None or not dxf_id.isdigit() or int(dxf_id) >= len(dxfs):
         return False
     return [child.tag for child in dxfs[int(dxf_id)]] == [q("fill")]
 
 
-def _dxf(styles: Styles, dxf_id: str | None) -> etree._Element | None:
-    dxfs = styles.root.find(q("dxfs"))
+def _dxf(styles: Styles | None, dxf_id: str | None) -> etree._Element | None:
+    dxfs = styles.root.find(q("dxfs")) if styles is not None else None
     if dxfs is None or dxf_id is None or not dxf_id.isdigit() or int(dxf_id) >= len(dxfs):
         return None
     return dxfs[int(dxf_id)]
@@ -74,7 +74,7 @@ def _paints(dxf: etree._Element | None) -> bool:
     return pattern is not None and pattern.get("patternType") != "none" and (len(pattern) > 0 or pattern.get("patternType") is not None)
 
 
-def _is_ours(block: etree._Element, styles: Styles, plan: WritePlan) -> bool:
+def _is_ours(block: etree._Element, styles: Styles | None, plan: WritePlan) -> bool:
     """The conditional formatting a refresh adds to a column of RAG formulas: in the RAG column only, one
     'cell equals' rule per status word, every status the rules colour (No data and Not rated too), each a
     fill alone. An analyst's rules on the RAG column (three colours, their own ranges or formats) differ."""
@@ -134,7 +134,10 @@ def conditional_format_warnings(path: str | Path, plan: WritePlan) -> list[str]:
         if b"conditionalFormatting" not in data:
             return []
         splice = SheetSplice(data, path)
-        styles = Styles(package, workbook)
+        try:
+            styles: Styles | None = Styles(package, workbook)
+        except WorkbookError:  # no styles part: no format to fill with (the refresh itself reports it)
+            styles = None
         rows = sorted({w.row for w in plan.rag})
         column = plan.rag_column
         found: list[tuple[str, bool]] = []  # (range, whether a rule of it fills cells)
