@@ -18,7 +18,7 @@ import xlsxwriter
 from xlwings_vba import vba_project
 
 FEATURES = ["chart", "sparklines", "image", "validation", "conditional", "comments", "hyperlinks", "names",
-            "hidden_sheet", "table", "protection", "print", "custom_xml"]  # fmt: skip
+            "hidden_sheet", "table", "protection", "print", "custom_xml", "formulas"]  # fmt: skip
 MACRO_FEATURES = ["macros", "ribbon"]
 
 RULES = """\
@@ -106,9 +106,16 @@ def build(path: Path, features: set[str]) -> Path:
         ws.print_area(0, 0, last - 1, len(HEADER) - 1)
         ws.set_header("&LChildren in Care&RPage &P of &N")
         ws.set_footer("&CConfidential")
+    if "formulas" in features:  # a summary counting the RAG column, as analysts build them
+        summary = book.add_worksheet("Summary")
+        for r, status in enumerate(("Green", "Amber", "Red")):
+            summary.write_string(r, 0, status)
+            summary.write_formula(r, 1, f'=COUNTIF(Scorecard!$H$2:$H${last},"{status}")', None, 0)
     if "macros" in features:
         book.add_vba_project(str(vba_project()))
     book.close()
+    if "formulas" in features:  # saved as Excel saves it: no full recalculation pending (XlsxWriter asks for one)
+        _edit(path, "xl/workbook.xml", lambda xml: xml.replace(b'<calcPr calcId="124519" fullCalcOnLoad="1"/>', b'<calcPr calcId="191029"/>'))
     if "custom_xml" in features:
         _inject(path, {"customXml/item1.xml": b'<?xml version="1.0" encoding="UTF-8"?><scorecard xmlns="urn:example:scorecard"><owner>Performance Team</owner></scorecard>'},
                 rels=("xl/_rels/workbook.xml.rels", "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml", "../customXml/item1.xml"))  # fmt: skip
@@ -119,6 +126,18 @@ def build(path: Path, features: set[str]) -> Path:
         _inject(path, {"customUI/customUI14.xml": ribbon},
                 rels=("_rels/.rels", "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility", "customUI/customUI14.xml"))  # fmt: skip
     return path
+
+
+def _edit(path: Path, part: str, change) -> None:
+    with zipfile.ZipFile(path) as source:
+        contents = [(info, source.read(info)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info, data in contents:
+            if info.filename == part:
+                edited = change(data)
+                assert edited != data, f"{part} not edited"
+                data = edited
+            out.writestr(info, data)
 
 
 def _inject(path: Path, parts: dict[str, bytes], rels: tuple[str, str, str]) -> None:

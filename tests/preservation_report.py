@@ -47,6 +47,8 @@ def report() -> str:
                     status = "byte-identical"
                 elif part in after:
                     status = WHY.get(part, "CHANGED WITHOUT A REASON")
+                    if part == "xl/workbook.xml" and b"fullCalcOnLoad" in after[part] and b"fullCalcOnLoad" not in before[part]:
+                        status += "; calcPr marked fullCalcOnLoad (a sheet holds formulas)"
                 else:
                     status = "DROPPED"
                 lines.append(f"| `{part}` | {status} |")

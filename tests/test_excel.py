@@ -151,7 +151,7 @@ def test_errors_are_alerts_with_the_cli_message(tmp_path, sample):
     rules = tmp_path / "bad.yaml"
     rules.write_text("version: 1\nlayout:\n  columns: {id: Ref, current: Jun-18, previous: May-18}\n  tagret: 1\n")
     message, actions = run_macro(sample, excel.refresh, rules=rules)
-    assert message == "bad.yaml, line 4: unknown key 'tagret' in layout; allowed keys: columns, header_row, hidden_rows, history, percent, sheet"
+    assert message == "bad.yaml, line 4: unknown key 'tagret' in layout; allowed keys: add_missing_columns, columns, header_row, hidden_rows, history, percent, sheet"
     assert [a["func"] for a in actions] == ["alert"] and actions[0]["args"][0] == message
 
 

@@ -27,7 +27,7 @@ MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 CHANGED = {
     "xl/worksheets/sheet1.xml": "the scorecard sheet: RAG and direction cells of KPI rows",
     "xl/styles.xml": "fills (and fonts) the new cells need, appended after the existing ones",
-    "xl/workbook.xml": "one <sheet> entry for the new Narrative sheet",
+    "xl/workbook.xml": "one <sheet> entry for the new Narrative sheet; fullCalcOnLoad on calcPr when a sheet holds formulas",
     "xl/_rels/workbook.xml.rels": "one relationship to the Narrative sheet's part",
     "[Content_Types].xml": "one Override declaring the Narrative sheet's part",
 }
@@ -95,9 +95,14 @@ def test_workbook_styles_and_lists_only_gain_entries(corpus, name):
     source, out, _ = corpus[name]
     before, after = parts(source), parts(out)
     old, new = etree.fromstring(before["xl/workbook.xml"]), etree.fromstring(after["xl/workbook.xml"])
+    assert [a.tag for a in old] == [b.tag for b in new]
     for a, b in zip(old, new):
         if a.tag == MAIN + "sheets":
             assert [c14n(s) for s in a] == [c14n(s) for s in b][: len(a)] and len(b) == len(a) + 1
+        elif a.tag == MAIN + "calcPr" and "formulas" in next(f for n, f, _ in fixtures() if n == name):
+            # a Summary sheet counts the RAG column: Excel must recalculate it on opening; nothing else changes
+            assert a.get("fullCalcOnLoad") is None and b.get("fullCalcOnLoad") == "1"
+            assert {k: v for k, v in b.attrib.items() if k != "fullCalcOnLoad"} == dict(a.attrib)
         else:
             assert c14n(a) == c14n(b), a.tag  # defined names, views, calculation properties...
     for part in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):

@@ -6,9 +6,10 @@ differ in where the grid comes from and how the plan is applied.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .core.checks import formula_rag_warnings
 from .core.engine import evaluate
 from .core.model import Scorecard
 from .core.narrative import Narrative, write_narrative
@@ -31,16 +32,29 @@ def evaluate_grid(grid: Grid, rules: Rules, *, period: str | None = None) -> Eva
     card = evaluate(
         table.kpis, title=rules.title, period=table.period, section=rules.section, warnings=table.warnings
     )
+    card = with_warnings(table, card, formula_rag_warnings(grid, card, table.rag_column, grid.formulas))
     narrative = write_narrative(card)
     return Evaluation(table, card, narrative, make_plan(card, table, rules, narrative))
+
+
+def with_warnings(table: KpiTable, card: Scorecard, extra: list[str]) -> Scorecard:
+    """Add warnings found after the table was read: to the table (check, --strict) and the scorecard (JSON)."""
+    if not extra:
+        return card
+    table.warnings.extend(extra)
+    return replace(card, warnings=tuple(table.warnings))
 
 
 def evaluate_file(path: str | Path, rules: Rules, *, period: str | None = None) -> Evaluation:
     from .errors import ScorecardError
     from .workbook.reader import read_grid
+    from .workbook.writer import conditional_format_warnings
 
     try:
-        return evaluate_grid(read_grid(path, rules.layout.sheet), rules, period=period)
+        result = evaluate_grid(read_grid(path, rules.layout.sheet), rules, period=period)
+        # what the file holds beyond the grid: formatting that would hide the colours a refresh writes
+        card = with_warnings(result.table, result.scorecard, conditional_format_warnings(path, result.plan))
+        return replace(result, scorecard=card)
     except ScorecardError as error:
         error.file = error.file or str(path)
         raise
@@ -52,11 +66,14 @@ def refresh_file(
     """Refresh one workbook; the result replaces ``output`` (default: the workbook) atomically.
 
     With ``strict``, a warning (a text in a figure cell, a percentage 100-fold out of scale, a share
-    over 100%, a KPI missing from the rules) stops the refresh before anything is written.
+    over 100%, a KPI missing from the rules, a conditional format hiding the RAG colours) stops the
+    refresh before anything is written. A read-only destination is refused before the workbook is read.
     """
     from .errors import ScorecardError
+    from .workbook.package import check_writable
     from .workbook.reader import write_plan
 
+    check_writable(Path(output or path))  # before reading: a file Excel would not save is not refreshed
     result = evaluate_file(path, rules, period=period)
     if strict and result.table.warnings:
         raise ScorecardError(

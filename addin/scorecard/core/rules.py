@@ -67,6 +67,7 @@ class Layout:
     history: bool = False
     percent: str = "format"  # format | fraction | points: how percentages are stored
     hidden_rows: str | None = None  # rate | skip: KPI rows hidden in the workbook; None: not set (rated, with a warning)
+    add_missing_columns: bool = False  # create absent RAG/direction columns instead of refusing
 
 
 @dataclass(frozen=True)
@@ -423,6 +424,7 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
             history=bool(layout_doc.get("history", False)),
             percent=layout_doc.get("percent", "format"),
             hidden_rows=layout_doc.get("hidden_rows"),
+            add_missing_columns=bool(layout_doc.get("add_missing_columns", False)),
         ),
         title=document.get("title", "Scorecard"),
         period_current=period.get("current"),

@@ -290,6 +290,7 @@ def locate_columns(grid: Grid, rules: Rules, header_row: int) -> dict[str, int]:
     top = header_top(grid, rules, header_row)
     headers = header_cells(grid, top, header_row)
     columns: dict[str, int] = {}
+    missing: dict[str, str] = {}
     # the RAG and direction columns are looked for by their default headers too, so a column
     # scorecard added on an earlier refresh is found again rather than added twice
     for name, wanted in {**DEFAULT_HEADERS, **rules.layout.columns}.items():
@@ -303,7 +304,9 @@ def locate_columns(grid: Grid, rules: Rules, header_row: int) -> dict[str, int]:
             )
         if found:
             columns[name] = found[0]
-        elif name not in DEFAULT_HEADERS:
+        elif name in DEFAULT_HEADERS:
+            missing[name] = wanted
+        else:
             present = [str(h).strip() for h in headers.values() if h is not None and str(h).strip()]
             close = difflib.get_close_matches(wanted, present, n=1, cutoff=0.6)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
@@ -318,6 +321,9 @@ def locate_columns(grid: Grid, rules: Rules, header_row: int) -> dict[str, int]:
                 sheet=grid.sheet,
                 row=header_row,
             )
+    taken = set(columns.values())  # a header another field claims is never the missing column
+    for name, wanted in missing.items():
+        _missing_written_column(grid, rules, header_row, name, wanted, headers, taken)
     return columns
 
 
@@ -378,6 +384,60 @@ def _check_repeated_header(grid: Grid, row: int, columns: dict[str, int], header
                 sheet=grid.sheet,
                 cell=cell_ref(row, moved[0]),
             )
+
+
+# words that mark a header as probably the RAG or direction column under another name
+_WRITTEN_WORDS = {"rag": ("rag", "rating", "status"), "direction": ("direction", "travel", "dot")}
+
+
+def _missing_written_column(
+    grid: Grid, rules: Rules, header_row: int, name: str, wanted: str, headers: dict[int, Any], taken: set[int]
+) -> None:
+    """A RAG or direction column that is not in the header row.
+
+    A silent add is how a mistyped header left last month's ratings standing in the real column, so:
+    a header close to the wanted one (a typo) is always an error with "did you mean"; a column the
+    rules name is added only when they say so (layout.add_missing_columns: true); a column the rules
+    do not name is added under its default header unless a header looks like that column already
+    ('RAG Status', 'Direction of travel'), which the rules must then name."""
+    everything = {c: " ".join(str(h).split()) for c, h in headers.items() if h is not None and str(h).strip()}
+    present = {c: h for c, h in everything.items() if c not in taken}  # candidates: not another field's column
+    named = name in rules.layout.columns
+    key = f"layout.columns.{name}"
+    which = key if named else f"the default when {key} is not given"
+    close = difflib.get_close_matches(_norm(wanted), [_norm(h) for h in present.values()], n=1, cutoff=0.6)
+    if close:
+        column = next(c for c, h in present.items() if _norm(h) == close[0])
+        fix = f"correct {key} or the header" if named else f"set {key}: {present[column]}"
+        raise WorkbookError(
+            f"no column headed '{wanted}' ({which}) in the header row (did you mean '{present[column]}' in "
+            f"{cell_ref(header_row, column)}?); {fix}",
+            sheet=grid.sheet,
+            row=header_row,
+        )
+    if rules.layout.add_missing_columns:
+        return
+    what = "RAG ratings" if name == "rag" else "direction of travel"
+    likely = [c for c, h in present.items() if set(re.findall(r"[a-z]+", _norm(h))) & set(_WRITTEN_WORDS[name])]
+    if named:
+        hint = f" (is it '{present[likely[0]]}' in {cell_ref(header_row, likely[0])}?)" if likely else ""
+        raise WorkbookError(
+            f"no column headed '{wanted}' for the {what} ({key}) in the header row{hint}; headers found: "
+            f"{', '.join(everything.values()) or 'none'}. Correct {key} to the header of the column that holds them, "
+            f"or set layout.add_missing_columns: true to have refresh add a '{wanted}' column after the last one",
+            sheet=grid.sheet,
+            row=header_row,
+        )
+    if likely:
+        column = likely[0]
+        raise WorkbookError(
+            f"no column headed '{wanted}' ({which}) for the {what}, but '{present[column]}' in "
+            f"{cell_ref(header_row, column)} looks like it: set {key}: {present[column]} to write there, or "
+            f"layout.add_missing_columns: true to add a new '{wanted}' column after the last one",
+            sheet=grid.sheet,
+            row=header_row,
+        )
+
 
 
 def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTable:

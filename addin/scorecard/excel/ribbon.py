@@ -21,6 +21,7 @@ Public API, also for a user's own VBA (``RunPython "import scorecard.excel; scor
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import os
@@ -30,9 +31,9 @@ from typing import Any, Callable, Iterable
 
 import xlwings as xw
 
-from ..errors import ScorecardError
+from ..errors import ScorecardError, column_letter
 from ..core.plan import NARRATIVE_WIDTHS, WritePlan, foreign_narrative, tables_to_widen, written_by_scorecard
-from ..refresh import Evaluation, evaluate_grid
+from ..refresh import Evaluation, evaluate_grid, with_warnings
 from ..core.report import check_summary
 from ..core.rules import Rules, load_rules_cached
 from ..core.table import Grid, TableArea, find_header_row, header_top, locate_columns, month_columns, pick_sheet
@@ -240,6 +241,7 @@ def read_grid(book: xw.Book, rules: Rules) -> tuple[Any, Grid]:
     else:
         grid.hidden_rows = hidden
     grid.formats = _number_formats(sheet, grid, rules)  # scaling (layout.percent: format) and decimals shown
+    grid.formulas = _rag_formulas(sheet, grid, rules)
     return sheet, grid
 
 
@@ -290,6 +292,23 @@ def _hidden_rows(sheet: Any, last_row: int, last_column: int) -> dict[int, str] 
         return None
 
 
+def _rag_formulas(sheet: Any, grid: Grid, rules: Rules) -> frozenset[tuple[int, int]]:
+    """The RAG column's formula cells (one call), for the core's check of their results against the rules;
+    empty when the column is not there yet or the engine cannot read formulas (the remote engine)."""
+    try:
+        header_row = find_header_row(grid, rules)
+        column = locate_columns(grid, rules, header_row).get("rag")
+    except ScorecardError:
+        return frozenset()  # evaluate_grid reports it
+    if column is None or grid.row_count <= header_row:
+        return frozenset()
+    try:
+        formulas = sheet.range((header_row + 1, column), (grid.row_count, column)).options(ndim=2).formula
+    except NotImplementedError:
+        return frozenset()
+    return frozenset((header_row + 1 + i, column) for i, (f, *_) in enumerate(formulas or []) if isinstance(f, str) and f.startswith("="))
+
+
 def _number_formats(sheet: Any, grid: Grid, rules: Rules) -> list[list[str | None]] | None:
     """Formats of the figure columns only (the rest is never scaled nor compared); None if the engine cannot read them."""
     header_row = find_header_row(grid, rules)
@@ -330,10 +349,33 @@ def _column_formats(sheet: Any, column: int, first: int, last: int) -> list[str 
 def _evaluate(book: xw.Book, rules: Rules) -> tuple[Any, Evaluation]:
     sheet, grid = read_grid(book, rules)
     try:
-        return sheet, evaluate_grid(grid, rules)
+        result = evaluate_grid(grid, rules)
     except ScorecardError as error:
         error.file = error.file or book.name
         raise
+    card = with_warnings(result.table, result.scorecard, _hiding_formats(sheet, result.plan))
+    return sheet, dataclasses.replace(result, scorecard=card)
+
+
+def _hiding_formats(sheet: Any, plan: WritePlan) -> list[str]:
+    """Conditional formats that fill the RAG cells, so their colours show instead of ours (as the batch
+    writer warns). Desktop Excel lists them; an engine that cannot (the remote engine) gives none."""
+    if not plan.rag:
+        return []
+    ours = {(f'"{status}"', tuple(int(c[i : i + 2], 16) for i in (0, 2, 4))) for status, c in plan.colours.items()}
+    span = f"{column_letter(plan.rag_column)}{plan.first_row}:{column_letter(plan.rag_column)}{plan.last_row}"
+    try:
+        rules = list(sheet.range((plan.first_row, plan.rag_column), (plan.last_row, plan.rag_column)).conditional_formats)
+    except NotImplementedError:
+        return []
+    hiding = [cf for cf in rules if (cf.type == "color_scale" or cf.fill_color is not None)
+              and not (cf.type == "cell_value" and cf.operator == "equal" and (cf.formula1, cf.fill_color) in ours)]  # fmt: skip
+    if not hiding:
+        return []
+    what = ", ".join(sorted({f"{cf.type} {cf.formula1 or cf.formula or ''}".strip() for cf in hiding}))
+    return [f"sheet '{sheet.name}': conditional formatting on the RAG cells ({span}) fills them ({what}); its colours show "
+            "instead of the RAG colours scorecard gives them. It is kept: check it agrees with the rules, or remove it "
+            "(Home > Conditional Formatting > Manage Rules)"]  # fmt: skip
 
 
 def _formula_rows(sheet: Any, plan: WritePlan) -> set[int] | None:
@@ -402,10 +444,23 @@ def _write_cells(sheet: Any, plan: WritePlan, formula_rows: set[int] | None) -> 
         for block in (rag, direction):
             _readable_font(sheet, block, plan)
     if formula_rows:
-        rag = sheet.range((plan.first_row, plan.rag_column), (plan.last_row, plan.rag_column))
-        rag.conditional_formats.clear()
-        for status, colour in plan.colours.items():
-            rag.conditional_formats.add_cell_value("equal", f'"{status}"', fill_color=f"#{colour}")
+        _status_formats(sheet.range((plan.first_row, plan.rag_column), (plan.last_row, plan.rag_column)), plan)
+
+
+def _status_formats(rag: Any, plan: WritePlan) -> None:
+    """Colour formula RAG cells by conditional formatting, never deleting a rule: the analyst's rules on the
+    column stay. Rules an earlier refresh added with the same colours are recognised and not added twice;
+    after a change of colours the new rules are added above the old ones (Excel puts new rules first), so
+    the new colours show. An engine that cannot list rules gets ours added."""
+    wanted = {f'"{status}"': tuple(int(colour[i : i + 2], 16) for i in (0, 2, 4)) for status, colour in plan.colours.items()}
+    try:
+        present = {(cf.formula1, cf.fill_color) for cf in rag.conditional_formats if cf.type == "cell_value" and cf.operator == "equal"}
+    except NotImplementedError:
+        present = set()
+    if all((word, fill) in present for word, fill in wanted.items()):
+        return
+    for status, colour in plan.colours.items():
+        rag.conditional_formats.add_cell_value("equal", f'"{status}"', fill_color=f"#{colour}")
 
 
 def _widen_tables(sheet: Any, plan: WritePlan, widen: list[TableArea]) -> None:

@@ -12,6 +12,7 @@ import copy
 import os
 import posixpath
 import re
+import stat
 import tempfile
 import zipfile
 import zlib
@@ -64,6 +65,26 @@ def check_file(path: Path) -> None:
         raise WorkbookError(f"is a {suffix or 'file without extension'}; scorecard reads .xlsx and .xlsm workbooks", file=path)
     if not head.startswith(ZIP_MAGIC):
         raise WorkbookError("is not an Excel workbook (not a zip package), though it is named like one", file=path)
+
+
+def check_writable(destination: Path) -> None:
+    """Refuse to replace a read-only file, as Excel refuses to save over one.
+
+    The permission bits are checked, not only ``os.access``: an administrator (root) may write any
+    file, yet a file marked read-only was marked so by someone who meant it to stay as it is."""
+    try:
+        mode = destination.stat().st_mode
+    except OSError:
+        return  # not there yet (a new --output file), or unreadable: reported when it is opened
+    if not stat.S_ISREG(mode):
+        return
+    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(destination, os.W_OK):
+        raise WorkbookError(
+            "is read-only, so it was not refreshed (Excel would not save over it either); make it writable "
+            "(Windows: Properties, untick Read-only; elsewhere: chmod u+w) or refresh into another file with "
+            "--output. Nothing was changed",
+            file=destination,
+        )
 
 
 def open_zip(path: Path) -> zipfile.ZipFile:
@@ -257,6 +278,42 @@ class Workbook:
                     if rel.get("Id") == rid:
                         return _resolve(self.part, rel.get("Target"))
         return None
+
+    # CT_Workbook's children after calcPr, in schema order: a new calcPr goes before the first present
+    AFTER_CALC = ["oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes", "webPublishing",
+                  "fileRecoveryPr", "webPublishObjects", "extLst"]  # fmt: skip
+    _FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s/>]")
+    SHEET_TYPES = ("/worksheet", "/xlMacrosheet", "/xlIntlMacrosheet")
+
+    def has_formulas(self) -> bool:
+        """Whether any worksheet (or macro sheet) of the workbook holds a formula cell, as it will be saved."""
+        for rel in self.rels:
+            if not rel.get("Type", "").endswith(self.SHEET_TYPES) or rel.get("TargetMode") == "External":
+                continue
+            part = _resolve(self.part, rel.get("Target"))
+            data = self.package.changed.get(part)
+            if data is None:
+                try:
+                    data = self.package.read(part)
+                except WorkbookError:
+                    continue  # a dangling relationship: nothing to recalculate there
+            start, end = data.find(b"sheetData"), data.rfind(b"sheetData")
+            if start >= 0 and self._FORMULA.search(data, start, end):
+                return True
+        return False
+
+    def recalculate_on_load(self) -> None:
+        """Mark the workbook for a full recalculation when it is next opened (calcPr fullCalcOnLoad="1"),
+        keeping calcPr's other settings; calcPr is created in its schema place when absent."""
+        calc = self.root.find(q("calcPr"))
+        if calc is not None and calc.get("fullCalcOnLoad") in ("1", "true"):
+            return
+        if calc is None:
+            calc = etree.Element(q("calcPr"))
+            anchor = next((e for e in (self.root.find(q(n)) for n in self.AFTER_CALC) if e is not None), None)
+            (anchor.addprevious(calc) if anchor is not None else self.root.append(calc))
+        calc.set("fullCalcOnLoad", "1")
+        self.package.touch(self.part)
 
     def add_sheet(self, name: str, part_xml: bytes) -> str:
         existing = set(self.package.archive.namelist()) | set(self.package.added)

@@ -207,7 +207,7 @@ def _scan(path: Path, book: Any, worksheet: Any) -> Grid:
         last_col = column_number(m.group(3)) if m.group(3) else first_col
         merged.append((first_row, first_col, int(m.group(4)) if m.group(4) else first_row, last_col))
     return Grid(sheet=title, values=values, formats=number_formats, merged=merged, uncalculated=frozenset(uncalculated),
-                hidden_rows=hidden_rows, tables=tables)
+                hidden_rows=hidden_rows, tables=tables, formulas=formula_cells(data))
 
 
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
@@ -258,3 +258,27 @@ def _sheet_extras(archive: zipfile.ZipFile, part: str, data: bytes) -> tuple[dic
             totals_rows=1 if (table.get("totalsRowCount") or "0").strip() not in ("0", "") else 0,
         ))
     return hidden, tables
+
+
+def formula_cells(data: bytes) -> frozenset[tuple[int, int]]:
+    """(row, column) of every cell of a worksheet part holding a formula (an <f> element, shared or not)."""
+    root = re.search(rb"<([A-Za-z_][\w.-]*:)?worksheet\b", data)
+    prefix = re.escape(root.group(1) or b"") if root else b""
+    start = data.find(b"sheetData")
+    end = data.rfind(b"sheetData")
+    has_formula = re.compile(rb"<" + prefix + rb"f[\s>/]")
+    if start < 0 or not has_formula.search(data, start, end):
+        return frozenset()
+    rows = re.compile(rb"<" + prefix + rb"row\b([^>]*?)(?:/>|>(.*?)</" + prefix + rb"row>)", re.S)
+    cells = re.compile(rb"<" + prefix + rb'c\b([^>]*?)(?:/>|>(.*?)</' + prefix + rb"c>)", re.S)
+    found, row_number = set(), 0
+    for row in rows.finditer(data, start, end):
+        r = re.search(rb'\br="(\d+)"', row.group(1))
+        row_number = int(r.group(1)) if r else row_number + 1
+        column = 0
+        for cell in cells.finditer(row.group(2) or b""):
+            reference = re.search(rb'\br="([A-Z]+)\d+"', cell.group(1))
+            column = column_number(reference.group(1)) if reference else column + 1
+            if cell.group(2) and has_formula.search(cell.group(2)):
+                found.add((row_number, column))
+    return frozenset(found)

@@ -195,6 +195,38 @@ class _Fragment:
         return out[out.index(b">") + 1 : out.rindex(b"</")]
 
 
+_TAG = re.compile(
+    rb"<!--.*?-->|<\?.*?\?>|<!\[CDATA\[.*?\]\]>"
+    rb"|<(/?)([A-Za-z_][\w.:-]*)(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*\s*(/?)>",
+    re.S,
+)
+
+
+def top_level(text: bytes) -> list[tuple[str, int, int]]:
+    """(local name, start, end) of each top-level element of an XML fragment, found by tracking depth.
+
+    Element names are also used inside others (an ``extLst`` in a ``cfRule``), so the place of a
+    top-level element is found this way, not by searching for its name."""
+    found: list[tuple[str, int, int]] = []
+    depth, start, name = 0, 0, ""
+    for match in _TAG.finditer(text):
+        if match.group(2) is None:  # comment, processing instruction, CDATA
+            continue
+        closing, self_closing = match.group(1), match.group(3)
+        if closing:
+            depth -= 1
+            if depth == 0:
+                found.append((name, start, match.end()))
+        elif self_closing:
+            if depth == 0:
+                found.append((match.group(2).decode().rpartition(":")[2], match.start(), match.end()))
+        else:
+            if depth == 0:
+                start, name = match.start(), match.group(2).decode().rpartition(":")[2]
+            depth += 1
+    return found
+
+
 class SheetSplice:
     """The bytes of a worksheet part, with the pieces a refresh edits cut out and put back."""
 
@@ -225,6 +257,7 @@ class SheetSplice:
         self._head_span: tuple[int, int] = (self.head_end, self.head_end)
         self._head_edited = False
         self._tail: _Fragment | None = None
+        self._tail_bytes: bytes | None = None
         self._dimension: str | None = None
 
     def _index(self) -> dict[int, tuple[int, int]]:
@@ -290,6 +323,17 @@ class SheetSplice:
     def tail_mentions(self, text: bytes) -> bool:
         return text in self.data[self.tail_start : self.tail_end]
 
+    def tail_bytes(self) -> bytes:
+        """The bytes after the cell table, as last set: edit them with ``set_tail`` to keep every other byte."""
+        return self._tail_bytes if self._tail_bytes is not None else self.data[self.tail_start : self.tail_end]
+
+    def set_tail(self, text: bytes) -> None:
+        self._tail, self._tail_bytes = None, text
+
+    def parse(self, text: bytes) -> etree._Element:
+        """One element cut from this part, parsed with the root's namespace declarations."""
+        return _Fragment(self.declarations, text, self.where).wrapper[0]
+
     def dimension(self) -> str | None:
         match = re.compile(rb"<" + re.escape(self.prefix) + rb'dimension\b[^>]*\bref="([^"]*)"').search(self.data, 0, self.head_end)
         return match.group(1).decode() if match else None
@@ -310,6 +354,8 @@ class SheetSplice:
                 pieces.append((match.start(1), match.end(1), self._dimension.encode()))
         if self._tail is not None:
             pieces.append((self.tail_start, self.tail_end, self._tail.text()))
+        elif self._tail_bytes is not None:
+            pieces.append((self.tail_start, self.tail_end, self._tail_bytes))
         out, position = [], 0
         for start, end, text in sorted(pieces):
             out += [self.data[position:start], text]

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Iterable
 
 from lxml import etree
 
 from ..errors import WorkbookError, column_letter
 from .ooxml import MAIN, REL, q, serialise
-from .package import Package, Styles, Workbook, check_file, open_zip
+from .package import Package, Styles, Workbook, check_file, check_writable, open_zip
 from ..core.plan import NARRATIVE_WIDTHS, NarrativeCell, WritePlan, foreign_narrative, table_refusal, tables_to_widen, written_by_scorecard
 from ..core.table import TableArea
-from .sheetxml import SheetSplice, column_number, set_text
+from .sheetxml import SheetSplice, column_number, set_text, top_level
 
 _REF = re.compile(r"^([A-Z]+)(\d+)$")
 
@@ -31,44 +30,144 @@ _AFTER_CF = ["dataValidations", "hyperlinks", "printOptions", "pageMargins", "pa
              "tableParts", "extLst"]  # fmt: skip
 
 
-def _insert_before_any(root: etree._Element, element: etree._Element, names: Iterable[str]) -> None:
-    for name in names:
-        anchor = root.find(q(name))
-        if anchor is not None:
-            anchor.addprevious(element)
-            return
-    root.append(element)
+X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
+XM = "http://schemas.microsoft.com/office/excel/2006/main"
+_PRIORITY = re.compile(rb'<(?:[\w.-]+:)?cfRule\b[^>]*?\bpriority="(\d+)"')
+_RANGE = re.compile(r"^\$?([A-Z]*)\$?(\d*)(?::\$?([A-Z]*)\$?(\d*))?$")
 
 
-def _is_ours(block: etree._Element, statuses: set[str]) -> bool:
+def sqref_ranges(sqref: str) -> list[tuple[int, int, int, int]]:
+    """'H2:H11 J5 A:B 3:4' -> (first row, first column, last row, last column) each; whole rows or columns open-ended."""
+    ranges = []
+    for part in sqref.split():
+        match = _RANGE.match(part.upper())
+        if not match or not any(match.groups()):
+            continue
+        c1, r1, c2, r2 = match.groups()
+        c2, r2 = (c1, r1) if match.group(3) is None and match.group(4) is None else (c2, r2)
+        ranges.append((int(r1) if r1 else 1, column_number(c1) if c1 else 1,
+                       int(r2) if r2 else 1_048_576, column_number(c2) if c2 else 16_384))  # fmt: skip
+    return ranges
+
+
+def _dxf_is_fill_only(styles: Styles | None, dxf_id: str | None) -> bool:
+    dxfs = styles.root.find(q("dxfs")) if styles is not None else None
+    if dxfs is None or dxf_id is None or not dxf_id.isdigit() or int(dxf_id) >= len(dxfs):
+        return False
+    return [child.tag for child in dxfs[int(dxf_id)]] == [q("fill")]
+
+
+def _dxf(styles: Styles | None, dxf_id: str | None) -> etree._Element | None:
+    dxfs = styles.root.find(q("dxfs")) if styles is not None else None
+    if dxfs is None or dxf_id is None or not dxf_id.isdigit() or int(dxf_id) >= len(dxfs):
+        return None
+    return dxfs[int(dxf_id)]
+
+
+def _paints(dxf: etree._Element | None) -> bool:
+    """Whether a differential format paints the cell (a pattern or gradient fill that is not 'none')."""
+    fill = dxf.find(q("fill")) if dxf is not None else None
+    if fill is None:
+        return False
+    if fill.find(q("gradientFill")) is not None:
+        return True
+    pattern = fill.find(q("patternFill"))
+    return pattern is not None and pattern.get("patternType") != "none" and (len(pattern) > 0 or pattern.get("patternType") is not None)
+
+
+def _is_ours(block: etree._Element, styles: Styles | None, plan: WritePlan) -> bool:
+    """The conditional formatting a refresh adds to a column of RAG formulas: in the RAG column only, one
+    'cell equals' rule per status word, every status the rules colour (No data and Not rated too), each a
+    fill alone. An analyst's rules on the RAG column (three colours, their own ranges or formats) differ."""
     rules = block.findall(q("cfRule"))
-    return bool(rules) and all(
-        r.get("type") == "cellIs" and r.get("operator") == "equal" and r.findtext(q("formula"), "").strip('"') in statuses
-        for r in rules
-    )
+    ranges = sqref_ranges(block.get("sqref", ""))
+    if not ranges or any(r[1] != plan.rag_column or r[3] != plan.rag_column for r in ranges):
+        return False
+    words = []
+    for rule in rules:
+        text = rule.findtext(q("formula"), "").strip()
+        if rule.get("type") != "cellIs" or rule.get("operator") != "equal" or len(rule.findall(q("formula"))) != 1:
+            return False
+        if len(text) < 2 or text[0] != '"' or text[-1] != '"' or not _dxf_is_fill_only(styles, rule.get("dxfId")):
+            return False
+        words.append(text[1:-1])
+    return sorted(words) == sorted(plan.colours)
 
 
-def _status_formatting(root: etree._Element, styles: Styles, plan: WritePlan, sqref: str, add: bool = True) -> None:
-    """Colour formula-driven RAG cells with conditional formatting, replacing what we added before."""
-    statuses = set(plan.colours)
-    for block in root.findall(q("conditionalFormatting")):
-        if block.get("sqref") == sqref and _is_ours(block, statuses):
-            root.remove(block)
-    if not add:
-        return
-    priority = max((int(r.get("priority", 0)) for r in root.iter(q("cfRule"))), default=0)
-    block = etree.Element(q("conditionalFormatting"))
-    block.set("sqref", sqref)
-    for status, rgb in plan.colours.items():
-        priority += 1
-        rule = etree.SubElement(block, q("cfRule"))
-        rule.set("type", "cellIs")
-        rule.set("dxfId", str(styles.dxf(rgb)))
-        rule.set("priority", str(priority))
-        rule.set("operator", "equal")
-        formula = etree.SubElement(rule, q("formula"))
-        formula.text = f'"{status}"'
-    _insert_before_any(root, block, _AFTER_CF)
+def _status_formatting(splice: SheetSplice, styles: Styles, plan: WritePlan, sqref: str, add: bool = True) -> None:
+    """Colour formula-driven RAG cells with conditional formatting, replacing what a refresh added before.
+
+    Only our own block is replaced; every other conditional format on the sheet, the analyst's on the RAG
+    column included, keeps its bytes. The edit is a splice of the bytes after the cell table."""
+    tail = splice.tail_bytes()
+    ours = [(a, b) for name, a, b in top_level(tail)
+            if name == "conditionalFormatting" and _is_ours(splice.parse(tail[a:b]), styles, plan)]  # fmt: skip
+    for a, b in reversed(ours):
+        tail = tail[:a] + tail[b:]
+    if add:
+        elements = top_level(tail)
+        blocks = [b for name, _, b in elements if name == "conditionalFormatting"]
+        anchors = [a for name, a, _ in elements if name in _AFTER_CF]
+        at = blocks[-1] if blocks else (anchors[0] if anchors else len(tail))
+        priority = max((int(found) for found in _PRIORITY.findall(tail)), default=0)
+        p = splice.prefix
+        rules = []
+        for status, rgb in plan.colours.items():
+            priority += 1
+            rules.append(b'<%scfRule type="cellIs" dxfId="%d" priority="%d" operator="equal"><%sformula>"%s"</%sformula></%scfRule>'
+                         % (p, styles.dxf(rgb), priority, p, status.encode(), p, p))  # fmt: skip
+        block = b'<%sconditionalFormatting sqref="%s">%s</%sconditionalFormatting>' % (p, sqref.encode(), b"".join(rules), p)
+        tail = tail[:at] + block + tail[at:]
+    splice.set_tail(tail)
+
+
+def conditional_format_warnings(path: str | Path, plan: WritePlan) -> list[str]:
+    """Conditional formats that would hide the colours a refresh gives the RAG cells: read before anything is
+    written, so ``--strict`` can refuse. A rule that fills a cell (a format with a fill, a colour scale)
+    shows over the cell's own fill, and over our conditional colours, which come last in priority."""
+    path = Path(path)
+    archive = open_zip(path)
+    try:
+        package = Package(path, archive)
+        workbook = Workbook(package)
+        part = workbook.sheet_part(plan.sheet)
+        data = package.read(part) if part else b""
+        if b"conditionalFormatting" not in data:
+            return []
+        splice = SheetSplice(data, path)
+        try:
+            styles: Styles | None = Styles(package, workbook)
+        except WorkbookError:  # no styles part: no format to fill with (the refresh itself reports it)
+            styles = None
+        rows = sorted({w.row for w in plan.rag})
+        column = plan.rag_column
+        found: list[tuple[str, bool]] = []  # (range, whether a rule of it fills cells)
+        tail = splice.tail_bytes()
+        for name, a, b in top_level(tail):
+            if name == "conditionalFormatting":
+                block = splice.parse(tail[a:b])
+                if not _is_ours(block, styles, plan):
+                    rules = block.findall(q("cfRule"))
+                    fills = any(r.get("type") == "colorScale" or _paints(_dxf(styles, r.get("dxfId"))) for r in rules)
+                    found.append((block.get("sqref", ""), fills))
+            elif name == "extLst" and b"conditionalFormatting" in tail[a:b]:  # Excel 2010 rules (x14), dxf inline
+                for block in splice.parse(tail[a:b]).iter(f"{{{X14}}}conditionalFormatting"):
+                    rules = block.findall(f"{{{X14}}}cfRule")
+                    fills = any(r.get("type") == "colorScale" or _paints(r.find(f"{{{X14}}}dxf")) for r in rules)
+                    found.append((block.findtext(f"{{{XM}}}sqref", ""), fills))
+        warnings = []
+        for sqref, fills in found:
+            hit = [r for r in rows if any(a0 <= r <= a2 and a1 <= column <= a3 for a0, a1, a2, a3 in sqref_ranges(sqref))]
+            if fills and hit:
+                cells = f"{column_letter(column)}{hit[0]}" + (f":{column_letter(column)}{hit[-1]}" if len(hit) > 1 else "")
+                warnings.append(
+                    f"sheet '{plan.sheet}': the conditional formatting on {sqref} fills RAG cells ({cells}); its "
+                    "colours show instead of the RAG colours scorecard gives them. It is kept: check it agrees with the "
+                    "rules, or remove it (Home > Conditional Formatting > Manage Rules)"
+                )
+        return warnings
+    finally:
+        archive.close()
 
 
 def _write_scorecard_sheet(package: Package, workbook: Workbook, styles: Styles, plan: WritePlan) -> None:
@@ -100,18 +199,18 @@ def _write_scorecard_sheet(package: Package, workbook: Workbook, styles: Styles,
         splice.finish(number)
     col = column_letter(plan.rag_column)
     sqref = f"{col}{plan.first_row}:{col}{plan.last_row}"
-    if formula_rows or splice.tail_mentions(f'sqref="{sqref}"'.encode()):
-        _status_formatting(splice.tail(), styles, plan, sqref, add=bool(formula_rows))
+    if formula_rows or all(splice.tail_mentions(status.encode()) for status in plan.colours):  # ours may be there
+        _status_formatting(splice, styles, plan, sqref, add=bool(formula_rows))
     _widen(splice, plan)
     package.replace(part, splice.render())
 
 
 _TABLE_REL = "/relationships/table"
-_RANGE = re.compile(r"^\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?$")
+_TABLE_REF = re.compile(r"^\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?$")
 
 
 def _area(ref: str | None) -> tuple[int, int, int, int] | None:
-    match = _RANGE.match(ref or "")
+    match = _TABLE_REF.match(ref or "")
     if not match:
         return None
     first_col, first_row = column_number(match.group(1)), int(match.group(2))
@@ -298,6 +397,7 @@ def write_plan(source: str | Path, destination: str | Path, plan: WritePlan) -> 
     """Apply the plan to a copy of ``source`` and atomically put it at ``destination``."""
     source, destination = Path(source), Path(destination)
     check_file(source)
+    check_writable(destination)
     archive = open_zip(source)
     try:
         package = Package(source, archive)
@@ -305,6 +405,8 @@ def write_plan(source: str | Path, destination: str | Path, plan: WritePlan) -> 
         styles = Styles(package, workbook)
         _write_scorecard_sheet(package, workbook, styles, plan)
         _write_narrative_sheet(package, workbook, styles, plan)
+        if workbook.has_formulas():  # a formula may count or look up the cells just written: stale until recalculated
+            workbook.recalculate_on_load()
         package.save(destination)
     finally:
         archive.close()

@@ -1,0 +1,44 @@
+"""Checks that need the ratings as well as the cells: what the workbook shows against what the rules say.
+
+Shared by every front end: the command line passes the formula cells its reader found, the Excel
+macros the RAG cells they read as formulas.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..errors import cell_ref
+from .model import Rag, Scorecard
+from .table import Grid
+
+_RAG_WORDS = {rag.value.casefold(): rag for rag in Rag}
+
+
+def formula_rag_warnings(grid: Grid, card: Scorecard, rag_column: int, formulas: Iterable[tuple[int, int]]) -> list[str]:
+    """A warning for each KPI whose RAG cell is a formula whose result (as last calculated) is a RAG word
+    other than the rules' rating.
+
+    A refresh keeps such a formula (it colours it with conditional formatting instead of writing a word
+    over it), so the column would go on showing the formula's opinion while the narrative tells the
+    rules'; readers would see two ratings for one KPI. A result that is not a RAG word (a number, a
+    blank, an error) is left alone: it is not a rating to disagree with.
+    """
+    cells = set(formulas)
+    warnings = []
+    for rated in card.kpis:
+        row = rated.kpi.row
+        if (row, rag_column) not in cells:
+            continue
+        shown = grid.value(row, rag_column)
+        if not isinstance(shown, str):
+            continue
+        word = _RAG_WORDS.get(" ".join(shown.split()).casefold())
+        if word is None or word is rated.rag:
+            continue
+        warnings.append(
+            f"sheet '{grid.sheet}', cell {cell_ref(row, rag_column)}: the RAG formula there shows '{shown.strip()}' but the "
+            f"rules rate KPI '{rated.kpi.id}' {rated.rag.value}; refresh keeps the formula, so correct it (or replace it "
+            "with a value) so the column and the narrative agree"
+        )
+    return warnings
