@@ -55,15 +55,14 @@ def refresh_file(
     the rules) stops the refresh before anything is written.
     """
     from .errors import ScorecardError
-    from .workbook.reader import write_plan
+    from .workbook.reader import open_workbook
 
-    result = evaluate_file(path, rules, period=period)
-    if strict and result.table.warnings:
-        raise ScorecardError(
-            "not refreshed (--strict): " + "; ".join(result.table.warnings), file=path
-        )
     try:
-        write_plan(path, output or path, result.plan)
+        with open_workbook(path) as book:  # one package for reading and writing: each part is read once
+            result = evaluate_grid(book.grid(rules.layout.sheet), rules, period=period)
+            if strict and result.table.warnings:
+                raise ScorecardError("not refreshed (--strict): " + "; ".join(result.table.warnings), file=path)
+            book.write(result.plan, output or path)
     except ScorecardError as error:
         error.file = error.file or str(path)
         raise

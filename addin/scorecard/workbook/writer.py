@@ -224,10 +224,14 @@ def write_plan(source: str | Path, destination: str | Path, plan: WritePlan) -> 
     archive = open_zip(source)
     try:
         package = Package(source, archive)
-        workbook = Workbook(package)
-        styles = Styles(package, workbook)
-        _write_scorecard_sheet(package, workbook, styles, plan)
-        _write_narrative_sheet(package, workbook, styles, plan)
-        package.save(destination)
+        apply_plan(package, Workbook(package), plan, destination)
     finally:
         archive.close()
+
+
+def apply_plan(package: Package, workbook: Workbook, plan: WritePlan, destination: Path) -> None:
+    """Apply the plan to an open package (perhaps the one just read) and save it at ``destination``."""
+    styles = Styles(package, workbook)
+    _write_scorecard_sheet(package, workbook, styles, plan)
+    _write_narrative_sheet(package, workbook, styles, plan)
+    package.save(destination)
