@@ -46,10 +46,12 @@ def parse_reference(text: str) -> tuple[int, int] | None:
 # --- text as Excel stores it ------------------------------------------------------------------------
 # A cell's text cannot hold most control characters in XML, so Excel writes them as _xHHHH_ (the
 # character's code in hex), and writes a literal "_xHHHH_" with its underscore escaped: _x005F_xHHHH_.
-# These are XlsxWriter's rules (xmlwriter._escape_control_characters), which follow Excel's.
+# These are XlsxWriter's rules (xmlwriter._escape_control_characters), which follow Excel's, with one
+# refinement: every underscore that would start an escape is escaped, so "_x005F_x000D_" written and
+# read back is itself, where XlsxWriter's non-overlapping match would leave the second one bare.
 
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-_LITERAL = re.compile(r"(_x[0-9A-Fa-f]{4}_)")
+_LITERAL = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")  # an underscore that would start an escape
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 
 
@@ -66,7 +68,7 @@ def unescape_text(text: str) -> str:
 def escape_text(text: str) -> str:
     """Text as Excel stores it in a cell: the inverse of ``unescape_text``."""
     if "_x" in text:
-        text = _LITERAL.sub(r"_x005F\1", text)
+        text = _LITERAL.sub("_x005F_", text)
     return _CONTROL.sub(lambda match: f"_x{ord(match.group()):04X}_", text)
 
 
