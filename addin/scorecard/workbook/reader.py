@@ -194,6 +194,7 @@ def _read_sheet(package: Package, part: str, name: str, shared: list[str], forma
     table_ids: list[str] = []
     row_number = 0
     format_count = len(formats)
+    columns: dict[str, int] = {}  # column letters -> number, for this sheet
     for _, element in _iterparse(package, part, (_ROW, _MERGE, _TABLE_PART)):
         tag = element.tag
         if tag != _ROW:
@@ -213,12 +214,11 @@ def _read_sheet(package: Package, part: str, name: str, shared: list[str], forma
             number_formats.append([])
         row_values, row_formats = values[row_number - 1], number_formats[row_number - 1]
         column = 0
-        for cell in element:
-            if cell.tag != _C:
-                continue
+        for cell in element.iterchildren(_C):
             reference = cell.get("r")
             if reference:
-                column = column_number(reference.rstrip("0123456789"))
+                letters = reference.rstrip("0123456789")
+                column = columns.get(letters) or columns.setdefault(letters, column_number(letters))
             else:
                 column += 1
             kind = cell.get("t", "n")
@@ -241,17 +241,20 @@ def _read_sheet(package: Package, part: str, name: str, shared: list[str], forma
                 value = _text_of(inline) if inline is not None else None
             elif kind == "str" and has_value:  # a formula's text result, "" included
                 value = unescape_text(raw) if raw and "_x" in raw else (raw or "")
-            elif not raw or not raw.strip():
+            elif not raw or raw.isspace():
                 if has_formula:
                     uncalculated.add((row_number, column))
             elif kind == "n":
-                text = raw.strip()
                 try:
-                    number = float(text) if ("." in text or "e" in text or "E" in text) else int(text)
+                    number = float(raw) if ("." in raw or "e" in raw or "E" in raw) else int(raw)
                 except ValueError:  # not a number after all: keep the text, which reads as no data
-                    value = text
+                    value = raw.strip()
                 else:
-                    style = _int(cell.get("s")) or 0
+                    s = cell.get("s")
+                    try:
+                        style = int(s) if s else 0
+                    except ValueError:
+                        style = 0
                     if style in dates:
                         try:
                             value = from_excel(number, epoch, timedelta=style in durations)

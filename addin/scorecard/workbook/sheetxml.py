@@ -259,19 +259,31 @@ class RowText:
         self.start_tag_end = start.end()
         self.attributes = start.group(2)
         self.self_closing = bool(start.group(3))
-        self.cells: dict[int, tuple[int, int, bytes]] = {}  # column -> (start, end, attributes) of the cell's bytes
-        if not self.self_closing:
-            position = 0
-            for match in patterns.cells.finditer(text, self.start_tag_end):
-                if match.lastindex is None:
-                    continue
-                letters, attrs = match.group(2, 3)
-                position = column_number(letters) if letters else _cell_column(attrs, position)
-                self.cells[position] = (match.start(), match.end(), attrs)
+        # column -> (start, end, attributes) of the cell's bytes, found as far as a question needs:
+        # a refresh asks about a few columns of a row that may have hundreds
+        self.cells: dict[int, tuple[int, int, bytes]] = {}
+        self._found = 0  # the highest column found so far
+        self._matches = None if self.self_closing else patterns.cells.finditer(text, self.start_tag_end)
         self.new: dict[int, bytes] = {}
+
+    def _find(self, column: int) -> None:
+        """Find the row's cells up to the first one beyond ``column`` (all of them for column 0)."""
+        matches = self._matches
+        if matches is None or (column and self._found > column):
+            return
+        for match in matches:
+            if match.lastindex is None:
+                continue
+            letters, attrs = match.group(2, 3)
+            self._found = column_number(letters) if letters else _cell_column(attrs, self._found)
+            self.cells[self._found] = (match.start(), match.end(), attrs)
+            if column and self._found > column:
+                return
+        self._matches = None
 
     def style(self, column: int) -> int | None:
         """The cell's style index, or None when the row has no such cell."""
+        self._find(column)
         cell = self.cells.get(column)
         if cell is None:
             return None
@@ -286,10 +298,12 @@ class RowText:
         return None
 
     def has_formula(self, column: int) -> bool:
+        self._find(column)
         cell = self.cells.get(column)
         return cell is not None and _first(self.patterns.formula, self.text, cell[0] + 1, cell[1]) is not None
 
     def set(self, column: int, text: str, style: int) -> None:
+        self._find(column)
         p = self.prefix
         reference = f"{column_letter(column)}{self.number}".encode()
         if not text:
@@ -314,7 +328,9 @@ class RowText:
             body_end = self.text.rindex(b"</")
             tail = self.text[body_end:]
             position = self.start_tag_end
-        columns = sorted(set(self.cells) | set(self.new))
+        # every cell up to the first beyond the last new one is known (``set`` found them); the rest
+        # of the row is copied as it is
+        columns = sorted(set(c for c in self.cells if c <= max(self.new)) | set(self.new))
         for column in columns:
             existing = self.cells.get(column)
             if existing is not None:
