@@ -213,6 +213,7 @@ def _read_sheet(package: Package, part: str, name: str, shared: list[str], forma
             values.append([])
             number_formats.append([])
         row_values, row_formats = values[row_number - 1], number_formats[row_number - 1]
+        filled = len(row_values)
         column = 0
         for cell in element.iterchildren(_C):
             reference = cell.get("r")
@@ -282,11 +283,17 @@ def _read_sheet(package: Package, part: str, name: str, shared: list[str], forma
                 value = raw
             if value is None and number_format is None:
                 continue
-            while len(row_values) < column:
-                row_values.append(None)
-                row_formats.append(None)
-            row_values[column - 1] = value
-            row_formats[column - 1] = number_format
+            if column == filled + 1:  # the usual case: the next cell along
+                row_values.append(value)
+                row_formats.append(number_format)
+                filled = column
+            else:
+                if column > filled:
+                    row_values.extend([None] * (column - filled))
+                    row_formats.extend([None] * (column - filled))
+                    filled = column
+                row_values[column - 1] = value
+                row_formats[column - 1] = number_format
         element.clear()
     while values and not values[-1]:
         values.pop()

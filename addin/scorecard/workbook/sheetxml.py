@@ -330,7 +330,8 @@ class RowText:
             position = self.start_tag_end
         # every cell up to the first beyond the last new one is known (``set`` found them); the rest
         # of the row is copied as it is
-        columns = sorted(set(c for c in self.cells if c <= max(self.new)) | set(self.new))
+        highest = max(self.new)
+        columns = sorted({c for c in self.cells if c <= highest} | set(self.new))
         for column in columns:
             existing = self.cells.get(column)
             if existing is not None:
@@ -348,7 +349,6 @@ class RowText:
             out.append(self.text[position:body_end])
         out.append(tail)
         rendered = b"".join(out)
-        highest = max(self.new)
         tag_end = _ROW_START.match(rendered).end()
         spans = attributes(rendered[:tag_end]).get(b"spans")
         if spans:

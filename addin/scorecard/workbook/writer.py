@@ -17,7 +17,7 @@ from ..errors import WorkbookError, column_letter
 from .ooxml import MAIN, REL, q, serialise
 from .package import Package, Styles, Workbook, check_file, open_zip
 from ..core.plan import NARRATIVE_WIDTHS, NarrativeCell, WritePlan, foreign_narrative, written_by_scorecard
-from .sheetxml import SheetSplice, column_number, set_text
+from .sheetxml import SheetSplice, column_number, escape_text
 
 _REF = re.compile(r"^([A-Z]+)(\d+)$")
 
@@ -180,18 +180,7 @@ def _narrative_xml(styles: Styles, cells: list[NarrativeCell]) -> bytes:
         col = etree.SubElement(cols, q("col"))
         for key, value in (("min", index), ("max", index), ("width", width), ("customWidth", 1)):
             col.set(key, str(value))
-    data = etree.SubElement(root, q("sheetData"))
-    row = None
-    for cell in sorted(cells, key=lambda c: (c.row, c.column)):  # a new sheet: rows and cells in order
-        if row is None or row.get("r") != str(cell.row):
-            row = etree.SubElement(data, q("row"))
-            row.set("r", str(cell.row))
-        element = etree.SubElement(row, q("c"))
-        element.set("r", f"{column_letter(cell.column)}{cell.row}")
-        set_text(element, cell.text, formats[cell.style])
-        if cell.column == 2 and cell.style not in ("title", "heading"):
-            row.set("ht", f"{row_height(cell.text, NARRATIVE_WIDTHS[1]):g}")
-            row.set("customHeight", "1")
+    etree.SubElement(root, q("sheetData"))  # its rows are written as text below: thousands of them
     margins = etree.SubElement(root, q("pageMargins"))
     for key, value in (("left", 0.7), ("right", 0.7), ("top", 0.75), ("bottom", 0.75), ("header", 0.3), ("footer", 0.3)):
         margins.set(key, str(value))
@@ -200,7 +189,28 @@ def _narrative_xml(styles: Styles, cells: list[NarrativeCell]) -> bytes:
     setup.set("orientation", "portrait")
     setup.set("fitToWidth", "1")
     setup.set("fitToHeight", "0")
-    return serialise(root)
+    rows: list[str] = []
+    by_row: dict[int, list[NarrativeCell]] = {}
+    for cell in sorted(cells, key=lambda c: (c.row, c.column)):  # a new sheet: rows and cells in order
+        by_row.setdefault(cell.row, []).append(cell)
+    for number, row_cells in by_row.items():
+        height = ""
+        for cell in row_cells:
+            if cell.column == 2 and cell.style not in ("title", "heading"):
+                height = f' ht="{row_height(cell.text, NARRATIVE_WIDTHS[1]):g}" customHeight="1"'
+        rows.append(f'<row r="{number}"{height}>')
+        rows += [_text_cell(f"{column_letter(cell.column)}{number}", cell.text, formats[cell.style]) for cell in row_cells]
+        rows.append("</row>")
+    return serialise(root).replace(b"<sheetData/>", b"<sheetData>" + "".join(rows).encode("utf-8") + b"</sheetData>", 1)
+
+
+def _text_cell(reference: str, text: str, style: int) -> str:
+    """A cell holding text as an inline string, as ``sheetxml.set_text`` writes one."""
+    if not text:
+        return f'<c r="{reference}" s="{style}"/>'
+    space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
+    escaped = escape_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f'<c r="{reference}" s="{style}" t="inlineStr"><is><t{space}>{escaped}</t></is></c>'
 
 
 def _write_narrative_sheet(package: Package, workbook: Workbook, styles: Styles, plan: WritePlan) -> None:
