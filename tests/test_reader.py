@@ -96,6 +96,7 @@ def test_iso_date_cells_as_openpyxl_writes_them(tmp_path):
 # --- the reader against openpyxl, on many generated workbooks ----------------------------------------
 
 import random  # noqa: E402
+import re  # noqa: E402
 import zipfile  # noqa: E402
 
 from scorecard.workbook.reader import open_workbook  # noqa: E402
@@ -415,4 +416,11 @@ def test_a_shared_string_index_beyond_the_table_is_reported_as_damage(tmp_path):
     path = odd_cells(tmp_path / "odd.xlsx")
     broken = _replace(path, tmp_path / "broken.xlsx", {"xl/worksheets/sheet1.xml": lambda d: d.replace(b'<c r="A1" t="s"><v>0</v>', b'<c r="A1" t="s"><v>999</v>')})
     with pytest.raises(WorkbookError, match="cell A1 refers to shared string 999"):
+        xlsx.read_grid(broken, "Odd")
+
+
+def test_a_sheet_without_its_part_is_reported_as_damage(tmp_path):
+    path = odd_cells(tmp_path / "odd.xlsx")
+    broken = _replace(path, tmp_path / "broken.xlsx", {"xl/_rels/workbook.xml.rels": lambda d: re.sub(rb'<Relationship Id="rId1"[^>]*/>', b"", d)})
+    with pytest.raises(WorkbookError, match="lists sheet 'Odd' but not the part that holds it"):
         xlsx.read_grid(broken, "Odd")

@@ -101,6 +101,8 @@ def _read_grid(package: Package, workbook: Workbook, wanted: str | None) -> Grid
     entry = next(s for s in sheets if s.name == name)
     if entry.kind != "worksheet":
         raise WorkbookError(f"sheet '{name}' is a {entry.kind}, not a worksheet", file=package.path)
+    if entry.part is None:
+        raise WorkbookError(f"is damaged: the workbook lists sheet '{name}' but not the part that holds it", file=package.path)
     epoch = CALENDAR_MAC_1904 if workbook.date1904 else CALENDAR_WINDOWS_1900
     formats, dates, durations = _number_formats(package, workbook)
     shared = _shared_strings(package, workbook)
@@ -207,6 +209,9 @@ def _read_sheet(package: Package, part: str, name: str, shared: list[str], forma
             continue
         r = element.get("r")
         row_number = int(r) if r else row_number + 1
+        # Excel hides a collapsed outline group's rows (hidden="1" with their outlineLevel); a row
+        # hidden by hand or by a filter has no level. A hidden row inside a group counts as grouped:
+        # the file does not tell which of the two hid it, and collapsing is the usual way.
         if element.get("hidden") in ("1", "true"):
             hidden[row_number] = "grouped" if (_int(element.get("outlineLevel")) or 0) > 0 else "hidden"
         while len(values) < row_number:
