@@ -424,3 +424,29 @@ def test_a_sheet_without_its_part_is_reported_as_damage(tmp_path):
     broken = _replace(path, tmp_path / "broken.xlsx", {"xl/_rels/workbook.xml.rels": lambda d: re.sub(rb'<Relationship Id="rId1"[^>]*/>', b"", d)})
     with pytest.raises(WorkbookError, match="lists sheet 'Odd' but not the part that holds it"):
         xlsx.read_grid(broken, "Odd")
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS)
+def test_every_spelling_gains_rag_and_direction_columns_the_same(spelling, tmp_path):
+    """Columns a refresh creates (header cells, widths in <cols>, cells in rows that did not reach them)
+    are written in the variant's own prefix and read back as in the original."""
+    from lxml import etree
+
+    from conftest import write_book
+    from scorecard.core.rules import parse_rules
+    from scorecard.refresh import refresh_file
+
+    rows = [["Ref", "Polarity", "Target", "Floor", "May-18", "Jun-18"], ["K1", "H", 85, 75, 80, 90], ["K2", "L", 10, 12, 11, 13]]
+    original = write_book(tmp_path / "original.xlsx", rows)
+    variant = respell(original, tmp_path / "variant.xlsx", SPELLINGS[spelling])
+    rules = parse_rules("version: 1\nlayout:\n  columns: {id: Ref, current: Jun-18, previous: May-18, polarity: Polarity, target: Target, floor: Floor}\n")
+    assert refresh_file(variant, rules).plan == refresh_file(original, rules).plan
+    grid = xlsx.read_grid(variant, "Scorecard")
+    assert whole(grid) == whole(xlsx.read_grid(original, "Scorecard"))
+    assert [grid.value(r, c) for r in (1, 2, 3) for c in (7, 8)] == ["RAG", "DOT", "Green", "↑ improved", "Red", "↓ declined"]
+    sheet = etree.fromstring(zipfile.ZipFile(variant).read("xl/worksheets/sheet1.xml"))
+    widths = {(c.get("min"), c.get("width")) for c in sheet.iter("{*}col")}
+    assert {("7", "12"), ("8", "12")} <= widths
+    if spelling in ("x-prefix", "everything"):  # new elements carry the sheet's own prefix, no new declaration
+        data = zipfile.ZipFile(variant).read("xl/worksheets/sheet1.xml")
+        assert b"<x:col " in data and b'<x:c r="G2"' in data and len(re.findall(rb"xmlns:x\s*=", data)) == 1
