@@ -188,6 +188,7 @@ _ROW_START = _GENERIC.row_start
 # r="..." among a tag's attributes, walking them one by one (so never inside another attribute's value)
 _ROW_NUMBER = re.compile(rb"(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*?\s+r\s*=\s*[\"']\s*(\d+)\s*[\"']")
 _CELL_COLUMN = re.compile(_COLUMN_LETTERS)
+_CELL_STYLE = re.compile(rb"(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*?\s+s\s*=\s*[\"']\s*(\d+)\s*[\"']")
 
 
 def _value(raw: bytes) -> bytes:
@@ -258,6 +259,7 @@ class RowText:
         self.prefix = start.group(1) if prefix is None else prefix
         self.start_tag_end = start.end()
         self.attributes = start.group(2)
+        self._attributes_start = start.start(2)  # the start tag is copied unchanged up to its end
         self.self_closing = bool(start.group(3))
         # column -> (start, end, attributes) of the cell's bytes, found as far as a question needs:
         # a refresh asks about a few columns of a row that may have hundreds
@@ -287,7 +289,11 @@ class RowText:
         cell = self.cells.get(column)
         if cell is None:
             return None
-        value = _attribute(cell[2], b"s")
+        attrs = cell[2]
+        if b"&" not in attrs:
+            match = _CELL_STYLE.match(attrs)
+            return int(match.group(1)) if match else 0
+        value = _attribute(attrs, b"s")
         return int(value) if value and value.strip().isdigit() else 0
 
     def row_style(self) -> int | None:
@@ -349,8 +355,7 @@ class RowText:
             out.append(self.text[position:body_end])
         out.append(tail)
         rendered = b"".join(out)
-        tag_end = _ROW_START.match(rendered).end()
-        spans = attributes(rendered[:tag_end]).get(b"spans")
+        spans = attributes(self.attributes, self._attributes_start).get(b"spans") if b"spans" in self.attributes else None
         if spans:
             first, _, last = spans[0].partition(b":")
             if last.strip().isdigit() and highest > int(last):
