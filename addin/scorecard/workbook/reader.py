@@ -146,6 +146,9 @@ def _int(text: str | None) -> int | None:
 
 def _text_of(node: etree._Element) -> str:
     """The text of a shared string item or inline string: its runs joined, phonetic guides left out."""
+    if len(node) == 1 and node[0].tag == _T:  # plain text, the usual case
+        text = node[0].text or ""
+        return unescape_text(text) if "_x" in text else text
     parts = []
     for child in node:
         if child.tag == _T:
@@ -244,7 +247,7 @@ def _read_sheet(package: Package, part: str, name: str, shared: list[str], forma
             value: Any = None
             number_format = None
             if kind == "inlineStr":
-                value = _text_of(inline) if inline is not None else None
+                value = (_text_of(inline) or None) if inline is not None else None  # an empty one holds nothing
             elif kind == "str" and has_value:  # a formula's text result, "" included
                 value = unescape_text(raw) if raw and "_x" in raw else (raw or "")
             elif not raw or raw.isspace():
