@@ -450,3 +450,30 @@ def test_every_spelling_gains_rag_and_direction_columns_the_same(spelling, tmp_p
     if spelling in ("x-prefix", "everything"):  # new elements carry the sheet's own prefix, no new declaration
         data = zipfile.ZipFile(variant).read("xl/worksheets/sheet1.xml")
         assert b"<x:col " in data and b'<x:c r="G2"' in data and len(re.findall(rb"xmlns:x\s*=", data)) == 1
+
+
+def test_the_splice_finds_what_it_edits_in_any_spelling():
+    from scorecard.workbook.sheetxml import SheetSplice
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    data = (f"<?xml version='1.0'?><!-- <worksheet> --><s:worksheet xmlns:s='{main}' xmlns:r = \"r-ns\">"
+            "<s:dimension ref = 'A1:C2' /><s:cols><s:col min='1' max='1' width='9' style='4'/></s:cols>"
+            "<s:sheetData><s:row r='1' spans='1:3'><s:c r='A1' s='2' t='inlineStr'><s:is><s:t>a &gt; b</s:t></s:is></s:c>"
+            "<s:c foo='x r=\"Z9\" s=\"5\"' r='C1'><s:v>1</s:v></s:c></s:row>"
+            "<s:row r='2'/></s:sheetData>"
+            "<s:conditionalFormatting sqref = 'G5:G9'><s:cfRule type='cellIs' priority='1'/></s:conditionalFormatting>"
+            "</s:worksheet>").encode()  # fmt: skip
+    splice = SheetSplice(data)
+    assert splice.dimension() == "A1:C2"
+    assert splice.tail_mentions(b'sqref="G5:G9"') and not splice.tail_mentions(b'sqref="G5:G8"')
+    row = splice.row(1)
+    assert (row.style(1), row.style(2), row.style(3)) == (2, None, 0)  # C1's r inside foo's value is not its reference
+    assert splice.implicit_style(2, 1) == 4  # the column's style
+    row.set(2, "x < y", 7)
+    splice.row(2).set(1, "new", 3)
+    splice.set_dimension("A1:D2")
+    out = splice.render()
+    assert b"<s:c r=\"B1\" s=\"7\" t=\"inlineStr\"><s:is><s:t>x &lt; y</s:t></s:is></s:c><s:c foo=" in out
+    assert b"<s:row r='2'><s:c r=\"A2\" s=\"3\" t=\"inlineStr\">" in out
+    assert b"<s:dimension ref = 'A1:D2' />" in out and b"spans='1:3'" in out
+    assert out.replace(b"A1:D2", b"A1:C2").startswith(data[: data.index(b"<s:sheetData>")])
