@@ -123,7 +123,9 @@ def replay(source: Path, actions: list[dict], output: Path) -> Path:
             for i in range(rows):
                 for j in range(cols):
                     src, dst = sheet.cell(r0 + i, c0 + j), target.cell(min_row + i, min_col + j)
-                    dst.value, dst._style = src.value, copy.copy(src._style)
+                    dst.value = src.value
+                    for look in ("font", "fill", "border", "alignment", "protection", "number_format"):
+                        setattr(dst, look, copy.copy(getattr(src, look)))  # public attributes, not openpyxl's private _style
         elif func == "addSheet":
             book.create_sheet(args[1], args[0])
         elif func == "sheetClear":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .core.checks import formula_rag_warnings
 from .core.engine import evaluate
@@ -16,6 +17,9 @@ from .core.narrative import Narrative, write_narrative
 from .core.plan import WritePlan, make_plan
 from .core.rules import Rules
 from .core.table import Grid, KpiTable, read_table
+
+if TYPE_CHECKING:
+    from .workbook.reader import WorkbookFile
 
 
 @dataclass(frozen=True)
@@ -45,16 +49,20 @@ def with_warnings(table: KpiTable, card: Scorecard, extra: list[str]) -> Scoreca
     return replace(card, warnings=tuple(table.warnings))
 
 
+def evaluate_book(book: "WorkbookFile", rules: Rules, *, period: str | None = None) -> Evaluation:
+    """Evaluate an open workbook file: its grid, and what it holds beyond the grid that a refresh must
+    warn of (formatting that would hide the colours a refresh writes)."""
+    result = evaluate_grid(book.grid(rules.layout.sheet), rules, period=period)
+    return replace(result, scorecard=with_warnings(result.table, result.scorecard, book.warnings(result.plan)))
+
+
 def evaluate_file(path: str | Path, rules: Rules, *, period: str | None = None) -> Evaluation:
     from .errors import ScorecardError
-    from .workbook.reader import read_grid
-    from .workbook.writer import conditional_format_warnings
+    from .workbook.reader import open_workbook
 
     try:
-        result = evaluate_grid(read_grid(path, rules.layout.sheet), rules, period=period)
-        # what the file holds beyond the grid: formatting that would hide the colours a refresh writes
-        card = with_warnings(result.table, result.scorecard, conditional_format_warnings(path, result.plan))
-        return replace(result, scorecard=card)
+        with open_workbook(path) as book:
+            return evaluate_book(book, rules, period=period)
     except ScorecardError as error:
         error.file = error.file or str(path)
         raise
@@ -71,16 +79,15 @@ def refresh_file(
     """
     from .errors import ScorecardError
     from .workbook.package import check_writable
-    from .workbook.reader import write_plan
+    from .workbook.reader import open_workbook
 
     check_writable(Path(output or path))  # before reading: a file Excel would not save is not refreshed
-    result = evaluate_file(path, rules, period=period)
-    if strict and result.table.warnings:
-        raise ScorecardError(
-            "not refreshed (--strict): " + "; ".join(result.table.warnings), file=path
-        )
     try:
-        write_plan(path, output or path, result.plan)
+        with open_workbook(path) as book:  # one package for reading and writing: each part is read once
+            result = evaluate_book(book, rules, period=period)
+            if strict and result.table.warnings:
+                raise ScorecardError("not refreshed (--strict): " + "; ".join(result.table.warnings), file=path)
+            book.write(result.plan, output or path)
     except ScorecardError as error:
         error.file = error.file or str(path)
         raise

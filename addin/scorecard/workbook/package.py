@@ -18,6 +18,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from lxml import etree
 
@@ -153,12 +154,16 @@ class Package:
     added: dict[str, bytes] = field(default_factory=dict)
     _xml: dict[str, etree._Element] = field(default_factory=dict)
     _touched: set[str] = field(default_factory=set)
+    _read: dict[str, bytes] = field(default_factory=dict)  # parts already inflated: each is read once
 
     def read(self, name: str) -> bytes:
         if name in self.added:
             return self.added[name]
+        if name in self._read:
+            return self._read[name]
         try:
-            return self.archive.read(name)
+            data = self._read[name] = self.archive.read(name)
+            return data
         except KeyError:
             raise WorkbookError(f"is damaged: the package has no part {name}", file=self.path) from None
         except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as error:
@@ -197,6 +202,8 @@ class Package:
                 for info in self.archive.infolist():
                     data = self.changed.get(info.filename)
                     if data is None:
+                        data = self._read.pop(info.filename, None)
+                    if data is None:
                         data = self.archive.read(info)
                     out.writestr(_copy_info(info), data, compress_type=info.compress_type)
                 for name, data in self.added.items():
@@ -234,6 +241,7 @@ def _new_info(name: str) -> zipfile.ZipInfo:
 
 
 def _resolve(base_part: str, target: str) -> str:
+    """The part a relationship of ``base_part`` targets (relative targets resolved, absolute ones kept)."""
     if target.startswith("/"):
         return target.lstrip("/")
     return posixpath.normpath(posixpath.join(posixpath.dirname(base_part), target))
@@ -241,6 +249,21 @@ def _resolve(base_part: str, target: str) -> str:
 
 def _rels_name(part: str) -> str:
     return posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+
+
+part_path, rels_name = _resolve, _rels_name
+
+
+class SheetEntry(NamedTuple):
+    """A sheet as the workbook part lists it: its name, kind ("worksheet", "chart sheet", ...) and part."""
+
+    name: str
+    kind: str
+    part: str | None
+
+
+_SHEET_KINDS = {"/worksheet": "worksheet", "/chartsheet": "chart sheet", "/dialogsheet": "dialog sheet",
+                "/xlMacrosheet": "macro sheet", "/xlIntlMacrosheet": "macro sheet"}  # fmt: skip
 
 
 class Workbook:
@@ -269,6 +292,33 @@ class Workbook:
     def sheets(self) -> list[etree._Element]:
         found = self.root.find(q("sheets"))
         return [] if found is None else list(found)
+
+    @property
+    def date1904(self) -> bool:
+        """True when the workbook counts dates from 1904 (``workbookPr date1904``), as old Mac workbooks do."""
+        properties = self.root.find(q("workbookPr"))
+        return properties is not None and properties.get("date1904", "0").strip() in ("1", "true")
+
+    def related_part(self, type_suffix: str) -> str | None:
+        """The workbook's related part whose relationship type ends with ``type_suffix`` (e.g. "/styles")."""
+        for rel in self.rels:
+            if rel.get("Type", "").endswith(type_suffix) and rel.get("TargetMode") != "External":
+                return _resolve(self.part, rel.get("Target", ""))
+        return None
+
+    def sheet_entries(self) -> list[SheetEntry]:
+        """Every sheet in the workbook's order, with its kind from its relationship's type."""
+        rels = {rel.get("Id"): rel for rel in self.rels}
+        entries = []
+        for sheet in self.sheets:
+            rel = rels.get(sheet.get(f"{{{REL}}}id"))
+            kind, part = "worksheet", None
+            if rel is not None:
+                rel_type = rel.get("Type", "")
+                kind = next((k for suffix, k in _SHEET_KINDS.items() if rel_type.endswith(suffix)), "sheet of an unknown kind")
+                part = _resolve(self.part, rel.get("Target", ""))
+            entries.append(SheetEntry(sheet.get("name", ""), kind, part))
+        return entries
 
     def sheet_part(self, name: str) -> str | None:
         for sheet in self.sheets:  # Excel's sheet names are unique ignoring case

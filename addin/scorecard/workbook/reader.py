@@ -1,284 +1,346 @@
 """Workbook files without Excel: the file adapter of the command line.
 
-openpyxl reads the workbook's structure (sheet names, shared strings, styles and number formats,
-the date system); the table sheet's cells are scanned from its XML with those, several times faster
-than openpyxl's cell-by-cell reader, and with what that reader does not report (merged cells,
-formulas saved without a result). Writing is ``writer.write_plan``: the package is edited in place,
-never re-saved through openpyxl, which drops sparklines, x14 extensions, shapes and a ribbon's
-relationship.
+The reader parses the package's parts itself, with lxml (``ooxml.PARSER``'s safety settings): the
+workbook part (sheets, the date system), the styles (cell formats and their number formats), the
+shared strings, and the chosen sheet, streamed row by row with ``iterparse``. Being an XML parser,
+it reads any legal spelling of a part: single or double quotes, a namespace prefix (``x:`` as the
+Open XML SDK writes), entities, CDATA, whitespace between attributes. It sees what a cell reader
+built for editing does not report: merged cells, formulas saved without a result, formula cells,
+hidden and grouped rows, and the sheet's Excel Tables. openpyxl is used only for its public number
+format and date helpers (``is_date_format``, ``BUILTIN_FORMATS``, ``from_excel``).
+
+Writing is ``writer.write_plan``: the package is edited in place, never re-saved through a library
+that would drop sparklines, x14 extensions, shapes or a ribbon's relationship. ``open_workbook``
+reads and writes through one ``Package``, so a refresh reads each part once.
 """
 
 from __future__ import annotations
 
-import re
-import warnings
+import io
 import zipfile
 import zlib
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from lxml import etree
 
-from ..errors import WorkbookError
-from .package import OLE_MAGIC, Package, Workbook, check_file, open_zip
-from .sheetxml import column_number
 from ..core.table import CellError, Grid, TableArea, pick_sheet
-from .writer import write_plan
+from ..errors import WorkbookError
+from .ooxml import REL, q
+from .package import OLE_MAGIC, Package, Workbook, check_file, open_zip, part_path, rels_name
+from .sheetxml import column_number, parse_reference, unescape_text
+from .writer import apply_plan, conditional_format_warnings, write_plan
 
-__all__ = ["read_grid", "write_plan", "check_file", "OLE_MAGIC"]
+__all__ = ["read_grid", "open_workbook", "write_plan", "check_file", "OLE_MAGIC"]
+
+_ROW, _C, _V, _F, _IS, _T, _R = q("row"), q("c"), q("v"), q("f"), q("is"), q("t"), q("r")
+_MERGE, _TABLE_PART = q("mergeCell"), q("tablePart")
+_RID = f"{{{REL}}}id"
+BUILTIN_FORMATS_MAX_SIZE = 164  # ids below this are Excel's built-in number formats
 
 
-# --- reading ---------------------------------------------------------------------------------
+# --- the public entry points -------------------------------------------------------------------
 
 
 def read_grid(path: str | Path, sheet: str | None) -> Grid:
-    """The sheet's values (cached results for formulas) and number formats, from A1."""
-    path = Path(path)
-    check_file(path)
-    archive = open_zip(path)
-    try:
-        Workbook(Package(path, archive))  # refuses Strict Open XML and a package without its workbook part
-    finally:
-        archive.close()
-    with warnings.catch_warnings():
-        # openpyxl warns that extensions it cannot model (sparklines, x14 validation) "will be removed";
-        # that is true of its writer, which we never use, so the warning would only mislead
-        warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
-        return _read_grid(path, sheet)
+    """The sheet's values (cached results for formulas), number formats and structure, from A1."""
+    with open_workbook(path) as book:
+        return book.grid(sheet)
 
 
-def _read_grid(path: Path, sheet: str | None) -> Grid:
-    import openpyxl  # heavy: imported only when a workbook is read
-    from openpyxl.utils.exceptions import InvalidFileException
+class WorkbookFile:
+    """A workbook opened once for a refresh: read its grid, then write a plan through the same parts."""
 
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
-    except (zipfile.BadZipFile, KeyError, InvalidFileException, etree.XMLSyntaxError, ValueError, EOFError, zlib.error) as error:
-        first_line = str(error).split("\n")[0].replace(str(path), path.name)
-        raise WorkbookError(f"is damaged or not a workbook: {first_line}", file=path) from None
-    except Exception as error:  # defusedxml's refusals (DTDForbidden, EntitiesForbidden) and parse errors
-        if type(error).__module__.startswith(("defusedxml", "xml.")):
-            raise WorkbookError(f"refused: a part of the package holds an XML construct not allowed in a workbook ({type(error).__name__})", file=path) from None
-        raise
-    try:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        check_file(self.path)
+        self.archive = open_zip(self.path)
         try:
-            worksheet = book[pick_sheet(book.sheetnames, sheet)]
-        except WorkbookError as error:
-            error.file = str(path)
+            self.package = Package(self.path, self.archive)
+            self.workbook = Workbook(self.package)  # refuses Strict Open XML and a package without its workbook part
+        except BaseException:
+            self.archive.close()
             raise
-        if not hasattr(worksheet, "iter_rows") or worksheet.__class__.__name__ == "ReadOnlyChartsheet":
-            raise WorkbookError(f"sheet '{worksheet.title}' is a chart sheet, not a worksheet", file=path)
-        return _scan(path, book, worksheet)
-    except (zipfile.BadZipFile, zlib.error, EOFError) as error:
-        raise WorkbookError(f"is damaged: {error}", file=path) from None
-    finally:
-        book.close()
+
+    def __enter__(self) -> "WorkbookFile":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.archive.close()
+
+    def grid(self, sheet: str | None) -> Grid:
+        try:
+            return _read_grid(self.package, self.workbook, sheet)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+            raise WorkbookError(f"is damaged: {error}", file=self.path) from None
+
+    def warnings(self, plan: Any) -> list[str]:
+        """What the file holds beyond the grid that a refresh should warn of, before anything is written:
+        conditional formatting that would hide the colours the plan gives the RAG cells."""
+        return conditional_format_warnings(self.package, self.workbook, plan)
+
+    def write(self, plan: Any, destination: str | Path | None = None) -> None:
+        """Apply ``plan`` and save to ``destination`` (default: the workbook itself), atomically."""
+        apply_plan(self.package, self.workbook, plan, Path(destination or self.path))
 
 
-_ATTRIBUTE = re.compile(rb'([\w:]+)="([^"]*)"')
-_VALUE = re.compile(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
-_TEXT = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>(.*?)</(?:\w+:)?t>", re.S)
-_ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#\d+|amp|lt|gt|quot|apos);")
-_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
-_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+def open_workbook(path: str | Path) -> WorkbookFile:
+    return WorkbookFile(path)
 
 
-def _iso_date(text: str) -> Any:
-    import datetime as dt
+# --- the workbook's parts ------------------------------------------------------------------------
 
+
+def _read_grid(package: Package, workbook: Workbook, wanted: str | None) -> Grid:
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
+
+    sheets = workbook.sheet_entries()
     try:
-        return dt.datetime.fromisoformat(text.rstrip("Z"))
-    except ValueError:
-        return text
+        name = pick_sheet([s.name for s in sheets], wanted)
+    except WorkbookError as error:
+        error.file = str(package.path)
+        raise
+    entry = next(s for s in sheets if s.name == name)
+    if entry.kind != "worksheet":
+        raise WorkbookError(f"sheet '{name}' is a {entry.kind}, not a worksheet", file=package.path)
+    if entry.part is None:
+        raise WorkbookError(f"is damaged: the workbook lists sheet '{name}' but not the part that holds it", file=package.path)
+    epoch = CALENDAR_MAC_1904 if workbook.date1904 else CALENDAR_WINDOWS_1900
+    formats, dates, durations = _number_formats(package, workbook)
+    shared = _shared_strings(package, workbook)
+    return _read_sheet(package, entry.part, name, shared, formats, dates, durations, epoch)
 
 
-def _unescape(raw: bytes) -> str:
-    text = raw.decode("utf-8")
-    if "&" not in text:
-        return text
+def _number_formats(package: Package, workbook: Workbook) -> tuple[list[str], set[int], set[int]]:
+    """Each cell format's number format (by cellXfs index), and which of them show dates or durations."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
 
-    def entity(match: re.Match) -> str:
-        name = match.group(1)
-        if name.startswith("#x"):
-            return chr(int(name[2:], 16))
-        if name.startswith("#"):
-            return chr(int(name[1:]))
-        return _NAMED[name]
-
-    return _ENTITY.sub(entity, text)
-
-
-def _scan(path: Path, book: Any, worksheet: Any) -> Grid:
-    """The sheet's cells as a Grid, scanned from the part's bytes.
-
-    openpyxl has already read what the scan needs to interpret them (shared strings, cell styles
-    and their number formats, the date system); the scan itself does what openpyxl's read-only
-    reader would do cell by cell, several times faster, and also sees what that reader does not
-    report: merged cells, and formulas saved without a result.
-    """
-    from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE, is_date_format
-    from openpyxl.utils.datetime import from_excel
-
-    title = worksheet.title
-    with zipfile.ZipFile(path) as archive:
-        part = Workbook(Package(path, archive)).sheet_part(title)
-        data = archive.read(part) if part else b""
-        hidden_rows, tables = _sheet_extras(archive, part, data) if part else ({}, [])
-    # openpyxl's parsed shared strings and styles (private names, stable across openpyxl 3.1: pinned)
-    shared = worksheet._shared_strings
+    part = workbook.related_part("/styles")
+    if part is None:
+        return [], set(), set()
+    root = package.xml(part)
+    custom: dict[int, str] = {}
+    num_fmts = root.find(q("numFmts"))
+    for fmt in num_fmts if num_fmts is not None else ():
+        if fmt.tag == q("numFmt") and _int(fmt.get("numFmtId")) is not None:
+            custom[int(fmt.get("numFmtId"))] = fmt.get("formatCode", "General")
     formats: list[str] = []
-    for style in book._cell_styles:
-        number_id = style.numFmtId
+    xfs = root.find(q("cellXfs"))
+    for xf in xfs if xfs is not None else ():
+        if xf.tag != q("xf"):
+            continue
+        number_id = _int(xf.get("numFmtId")) or 0
         if number_id < BUILTIN_FORMATS_MAX_SIZE:
-            formats.append(BUILTIN_FORMATS.get(number_id, "General"))
+            formats.append(BUILTIN_FORMATS.get(number_id, custom.get(number_id, "General")))
         else:
-            formats.append(book._number_formats[number_id - BUILTIN_FORMATS_MAX_SIZE])
-    dates = {i for i, f in enumerate(formats) if is_date_format(f)}
-    epoch = book.epoch
+            formats.append(custom.get(number_id, "General"))
+    durations = {i for i, f in enumerate(formats) if is_timedelta_format(f)}
+    dates = {i for i, f in enumerate(formats) if is_date_format(f)} | durations
+    return formats, dates, durations
 
-    prefix_match = re.search(rb"<([A-Za-z_][\w.-]*:)?worksheet\b", data)
-    p = re.escape(prefix_match.group(1) or b"") if prefix_match else b""
-    rows = re.compile(rb"<" + p + rb"row\b([^>]*?)(?:/>|>(.*?)</" + p + rb"row>)", re.S)
-    cells = re.compile(rb"<" + p + rb"c\b([^>]*?)(?:/>|>(.*?)</" + p + rb"c>)", re.S)
-    formula = b"<" + (prefix_match.group(1) or b"" if prefix_match else b"") + b"f"
+
+def _int(text: str | None) -> int | None:
+    try:
+        return int(text) if text is not None else None
+    except ValueError:
+        return None
+
+
+def _text_of(node: etree._Element) -> str:
+    """The text of a shared string item or inline string: its runs joined, phonetic guides left out."""
+    if len(node) == 1 and node[0].tag == _T:  # plain text, the usual case
+        text = node[0].text or ""
+        return unescape_text(text) if "_x" in text else text
+    parts = []
+    for child in node:
+        if child.tag == _T:
+            parts.append(child.text or "")
+        elif child.tag == _R:
+            for run in child:
+                if run.tag == _T:
+                    parts.append(run.text or "")
+    text = "".join(parts)
+    return unescape_text(text) if "_x" in text else text
+
+
+def _shared_strings(package: Package, workbook: Workbook) -> list[str]:
+    part = workbook.related_part("/sharedStrings")
+    if part is None:
+        return []
+    strings: list[str] = []
+    for _, item in _iterparse(package, part, (q("si"),)):
+        strings.append(_text_of(item))
+        item.clear()
+    return strings
+
+
+def _iterparse(package: Package, part: str, tags: tuple[str, ...]) -> Iterator[tuple[str, etree._Element]]:
+    """End events for ``tags`` in the part, parsed as ``ooxml.PARSER`` parses (no entities, no network)."""
+    data = package.read(part)
+    events = etree.iterparse(io.BytesIO(data), events=("end",), tag=tags, resolve_entities=False, no_network=True,
+                             huge_tree=False, remove_blank_text=False)  # fmt: skip
+    try:
+        yield from events
+    except etree.XMLSyntaxError as error:
+        raise WorkbookError(f"is damaged: part {part} is not well-formed XML ({error})", file=package.path) from None
+
+
+# --- the sheet -------------------------------------------------------------------------------------
+
+
+def _read_sheet(package: Package, part: str, name: str, shared: list[str], formats: list[str], dates: set[int],
+                durations: set[int], epoch: Any) -> Grid:  # fmt: skip
+    from openpyxl.utils.datetime import from_excel, from_ISO8601
 
     values: list[list[Any]] = []
     number_formats: list[list[str | None]] = []
     uncalculated: set[tuple[int, int]] = set()
+    formulas: set[tuple[int, int]] = set()
+    hidden: dict[int, str] = {}
+    merged: list[tuple[int, int, int, int]] = []
+    table_ids: list[str] = []
     row_number = 0
-    for row in rows.finditer(data):
-        r = re.search(rb'\br="(\d+)"', row.group(1))
-        row_number = int(r.group(1)) if r else row_number + 1
+    format_count = len(formats)
+    columns: dict[str, int] = {}  # column letters -> number, for this sheet
+    for _, element in _iterparse(package, part, (_ROW, _MERGE, _TABLE_PART)):
+        tag = element.tag
+        if tag != _ROW:
+            if tag == _MERGE:
+                area = _area(element.get("ref", ""))
+                if area:
+                    merged.append(area)
+            elif element.get(_RID):
+                table_ids.append(element.get(_RID))
+            continue
+        r = element.get("r")
+        row_number = int(r) if r else row_number + 1
+        # Excel hides a collapsed outline group's rows (hidden="1" with their outlineLevel); a row
+        # hidden by hand or by a filter has no level. A hidden row inside a group counts as grouped:
+        # the file does not tell which of the two hid it, and collapsing is the usual way.
+        if element.get("hidden") in ("1", "true"):
+            hidden[row_number] = "grouped" if (_int(element.get("outlineLevel")) or 0) > 0 else "hidden"
         while len(values) < row_number:
             values.append([])
             number_formats.append([])
         row_values, row_formats = values[row_number - 1], number_formats[row_number - 1]
+        filled = len(row_values)
         column = 0
-        for cell in cells.finditer(row.group(2) or b""):
-            attributes = dict(_ATTRIBUTE.findall(cell.group(1)))
-            reference = attributes.get(b"r")
-            column = column_number(reference.rstrip(b"0123456789")) if reference else column + 1
-            content = cell.group(2) or b""
-            kind = attributes.get(b"t", b"n")
-            style = int(attributes.get(b"s", 0))
-            found = _VALUE.search(content)
-            raw = found.group(1) if found else None
+        for cell in element.iterchildren(_C):
+            reference = cell.get("r")
+            if reference:
+                letters = reference.rstrip("0123456789")
+                column = columns.get(letters) or columns.setdefault(letters, column_number(letters))
+            else:
+                column += 1
+            kind = cell.get("t", "n")
+            raw = None
+            has_value = has_formula = False
+            inline = None
+            for child in cell:
+                child_tag = child.tag
+                if child_tag == _V:
+                    raw, has_value = child.text, True
+                elif child_tag == _F:
+                    has_formula = True
+                elif child_tag == _IS:
+                    inline = child
+            if has_formula:
+                formulas.add((row_number, column))
             value: Any = None
             number_format = None
-            if kind == b"inlineStr":
-                value = "".join(_unescape(t) for t in _TEXT.findall(content)) or None
-            elif raw is None or raw == b"":
-                if formula in content:
+            if kind == "inlineStr":
+                value = (_text_of(inline) or None) if inline is not None else None  # an empty one holds nothing
+            elif kind == "str" and has_value:  # a formula's text result, "" included
+                value = unescape_text(raw) if raw and "_x" in raw else (raw or "")
+            elif not raw or raw.isspace():
+                if has_formula:
                     uncalculated.add((row_number, column))
-            elif kind == b"s":
-                value = shared[int(raw)]
-            elif kind == b"str":
-                value = _unescape(raw)
-            elif kind == b"b":
-                value = raw.strip() in (b"1", b"true")
-            elif kind == b"e":
-                value = CellError(raw.decode())
-            elif kind == b"d":  # an ISO 8601 date, as some writers store dates
-                value = _iso_date(raw.decode())
-            else:
-                text = raw.decode()
+            elif kind == "n":
                 try:
-                    number = int(text) if text.lstrip("-").isdigit() else float(text)
+                    number = float(raw) if ("." in raw or "e" in raw or "E" in raw) else int(raw)
                 except ValueError:  # not a number after all: keep the text, which reads as no data
-                    value = _unescape(raw)
+                    value = raw.strip()
                 else:
-                    number_format = formats[style] if style < len(formats) else None
-                    value = from_excel(number, epoch) if style in dates else number
-                    if value.__class__ is not int and value.__class__ is not float:
-                        number_format = None
+                    s = cell.get("s")
+                    try:
+                        style = int(s) if s else 0
+                    except ValueError:
+                        style = 0
+                    if style in dates:
+                        try:
+                            value = from_excel(number, epoch, timedelta=style in durations)
+                        except (OverflowError, ValueError):
+                            value = CellError("#VALUE!")  # a serial outside the dates Excel can show
+                    else:
+                        value = number
+                        number_format = formats[style] if style < format_count else "General"
+            elif kind == "s":
+                try:
+                    value = shared[int(raw)]
+                except (ValueError, IndexError):
+                    raise WorkbookError(f"is damaged: cell {reference or column} refers to shared string {raw.strip()}, "
+                                        f"which the workbook does not have", file=package.path, sheet=name) from None  # fmt: skip
+            elif kind == "b":
+                value = raw.strip() in ("1", "true")
+            elif kind == "e":
+                value = CellError(raw.strip())
+            elif kind == "d":  # an ISO 8601 date, as some writers store dates
+                try:
+                    value = from_ISO8601(raw.strip())
+                except ValueError:
+                    value = raw
+            else:  # "str" without a value element cannot reach here; an unknown type keeps its text
+                value = raw
             if value is None and number_format is None:
                 continue
-            while len(row_values) < column:
-                row_values.append(None)
-                row_formats.append(None)
-            row_values[column - 1] = value
-            row_formats[column - 1] = number_format
+            if column == filled + 1:  # the usual case: the next cell along
+                row_values.append(value)
+                row_formats.append(number_format)
+                filled = column
+            else:
+                if column > filled:
+                    row_values.extend([None] * (column - filled))
+                    row_formats.extend([None] * (column - filled))
+                    filled = column
+                row_values[column - 1] = value
+                row_formats[column - 1] = number_format
+        element.clear()
     while values and not values[-1]:
         values.pop()
         number_formats.pop()
-    merged = []
-    for m in _MERGE.finditer(data, data.rfind(b"</" + (prefix_match.group(1) or b"" if prefix_match else b"") + b"sheetData>")):
-        first_col, first_row = column_number(m.group(1)), int(m.group(2))
-        last_col = column_number(m.group(3)) if m.group(3) else first_col
-        merged.append((first_row, first_col, int(m.group(4)) if m.group(4) else first_row, last_col))
-    return Grid(sheet=title, values=values, formats=number_formats, merged=merged, uncalculated=frozenset(uncalculated),
-                hidden_rows=hidden_rows, tables=tables, formulas=formula_cells(data))
+    return Grid(sheet=name, values=values, formats=number_formats, merged=merged, uncalculated=frozenset(uncalculated),
+                formulas=frozenset(formulas), hidden_rows=hidden, tables=_tables(package, part, table_ids))  # fmt: skip
 
 
-_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
-_CELL_REF = re.compile(r"^\$?([A-Z]+)\$?(\d+)$")
-TABLE_REL = "/relationships/table"
+def _area(ref: str) -> tuple[int, int, int, int] | None:
+    first, _, last = ref.strip().partition(":")
+    start = parse_reference(first)
+    end = parse_reference(last) if last else start
+    if start is None or end is None:
+        return None
+    return (start[0], start[1], end[0], end[1])
 
 
-def _sheet_extras(archive: zipfile.ZipFile, part: str, data: bytes) -> tuple[dict[int, str], list[TableArea]]:
-    """What the sheet says beyond its cells: hidden rows and its Excel Tables.
-
-    A row with hidden="1" is "hidden", or "grouped" when it also has an outlineLevel (folded into a
-    collapsed group); a table part gives the table's range, and whether it shows a header and a
-    totals row. A table part that cannot be read is left out (the cells are still read).
-    """
-    from .ooxml import PARSER
-    from .package import _rels_name, _resolve
-
-    hidden: dict[int, str] = {}
-    for match in _ROW_TAG.finditer(data):
-        attributes = dict(_ATTRIBUTE.findall(match.group(1)))
-        number = attributes.get(b"r")
-        if number and number.isdigit() and attributes.get(b"hidden") in (b"1", b"true"):
-            level = attributes.get(b"outlineLevel", b"0")
-            hidden[int(number)] = "grouped" if level.isdigit() and int(level) > 0 else "hidden"
-    tables: list[TableArea] = []
-    if b"tablePart" not in data:
-        return hidden, tables
-    try:
-        rels = etree.fromstring(archive.read(_rels_name(part)), PARSER)
-    except (KeyError, etree.XMLSyntaxError):
-        return hidden, tables
-    for rel in rels:
-        if not rel.get("Type", "").endswith(TABLE_REL) or rel.get("TargetMode") == "External":
+def _tables(package: Package, sheet_part: str, ids: list[str]) -> list[TableArea]:
+    """The Excel Tables the sheet lists (``tableParts``), read from their parts through its relationships."""
+    if not ids:
+        return []
+    rels = package.xml(rels_name(sheet_part))
+    targets = {rel.get("Id"): rel for rel in rels}
+    tables = []
+    for rid in ids:
+        rel = targets.get(rid)
+        if rel is None or rel.get("TargetMode") == "External":
             continue
-        try:
-            table = etree.fromstring(archive.read(_resolve(part, rel.get("Target", ""))), PARSER)
-        except (KeyError, etree.XMLSyntaxError):
+        root = package.xml(part_path(sheet_part, rel.get("Target", "")))
+        area = _area(root.get("ref", ""))
+        if area is None:
             continue
-        first, _, last = (table.get("ref") or "").partition(":")
-        start, end = _CELL_REF.match(first), _CELL_REF.match(last or first)
-        if not (start and end):
-            continue
-        tables.append(TableArea(
-            name=table.get("displayName") or table.get("name") or "",
-            first_row=int(start.group(2)), first_column=column_number(start.group(1)),
-            last_row=int(end.group(2)), last_column=column_number(end.group(1)),
-            header_rows=0 if table.get("headerRowCount") == "0" else 1,
-            totals_rows=1 if (table.get("totalsRowCount") or "0").strip() not in ("0", "") else 0,
-        ))
-    return hidden, tables
+        tables.append(TableArea(name=root.get("displayName") or root.get("name") or "", first_row=area[0], first_column=area[1],
+                                last_row=area[2], last_column=area[3], header_rows=_int(root.get("headerRowCount")) if root.get("headerRowCount") else 1,
+                                totals_rows=_int(root.get("totalsRowCount")) or 0))  # fmt: skip
+    return tables
 
-
-def formula_cells(data: bytes) -> frozenset[tuple[int, int]]:
-    """(row, column) of every cell of a worksheet part holding a formula (an <f> element, shared or not)."""
-    root = re.search(rb"<([A-Za-z_][\w.-]*:)?worksheet\b", data)
-    prefix = re.escape(root.group(1) or b"") if root else b""
-    start = data.find(b"sheetData")
-    end = data.rfind(b"sheetData")
-    has_formula = re.compile(rb"<" + prefix + rb"f[\s>/]")
-    if start < 0 or not has_formula.search(data, start, end):
-        return frozenset()
-    rows = re.compile(rb"<" + prefix + rb"row\b([^>]*?)(?:/>|>(.*?)</" + prefix + rb"row>)", re.S)
-    cells = re.compile(rb"<" + prefix + rb'c\b([^>]*?)(?:/>|>(.*?)</' + prefix + rb"c>)", re.S)
-    found, row_number = set(), 0
-    for row in rows.finditer(data, start, end):
-        r = re.search(rb'\br="(\d+)"', row.group(1))
-        row_number = int(r.group(1)) if r else row_number + 1
-        column = 0
-        for cell in cells.finditer(row.group(2) or b""):
-            reference = re.search(rb'\br="([A-Z]+)\d+"', cell.group(1))
-            column = column_number(reference.group(1)) if reference else column + 1
-            if cell.group(2) and has_formula.search(cell.group(2)):
-                found.add((row_number, column))
-    return frozenset(found)

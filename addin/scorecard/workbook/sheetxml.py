@@ -16,9 +16,8 @@ from pathlib import Path
 from lxml import etree
 
 from ..errors import WorkbookError, column_letter
-from .ooxml import PARSER, XML_SPACE, q
+from .ooxml import MAIN, PARSER, XML_SPACE, q
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _DIGITS = b"0123456789"
 _COLUMNS: dict[bytes, int] = {}
 
@@ -29,15 +28,53 @@ def column_number(letters: str | bytes) -> int:
     number = _COLUMNS.get(key)
     if number is None:
         number = 0
-        for ch in key:
+        for ch in key.upper():
             number = number * 26 + ch - 64
         _COLUMNS[key] = number
     return number
 
 
+_REFERENCE = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)$")
+
+
+def parse_reference(text: str) -> tuple[int, int] | None:
+    """'B7' (or '$B$7') -> (row 7, column 2); None for anything else."""
+    match = _REFERENCE.match(text.strip())
+    return (int(match.group(2)), column_number(match.group(1))) if match else None
+
+
+# --- text as Excel stores it ------------------------------------------------------------------------
+# A cell's text cannot hold most control characters in XML, so Excel writes them as _xHHHH_ (the
+# character's code in hex), and writes a literal "_xHHHH_" with its underscore escaped: _x005F_xHHHH_.
+# These are XlsxWriter's rules (xmlwriter._escape_control_characters), which follow Excel's, with one
+# refinement: every underscore that would start an escape is escaped, so "_x005F_x000D_" written and
+# read back is itself, where XlsxWriter's non-overlapping match would leave the second one bare.
+
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_LITERAL = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")  # an underscore that would start an escape
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+
+
+def unescape_text(text: str) -> str:
+    """A cell's stored text as Excel shows it: _x000D_ -> carriage return, _x005F_x000D_ -> "_x000D_"."""
+
+    def character(match: re.Match) -> str:
+        code = int(match.group(1), 16)
+        return match.group(0) if 0xD800 <= code <= 0xDFFF else chr(code)  # a lone surrogate is no character
+
+    return _ESCAPE.sub(character, text)
+
+
+def escape_text(text: str) -> str:
+    """Text as Excel stores it in a cell: the inverse of ``unescape_text``."""
+    if "_x" in text:
+        text = _LITERAL.sub("_x005F_", text)
+    return _CONTROL.sub(lambda match: f"_x{ord(match.group()):04X}_", text)
+
+
 def clean(text: str) -> str:
-    """Text as XML can hold it: control characters other than tab and newlines dropped."""
-    return _CONTROL.sub("", text)
+    """Text as XML can hold it (see ``escape_text``)."""
+    return escape_text(text)
 
 
 def set_text(cell: etree._Element, text: str, style: int | None) -> None:
@@ -52,84 +89,227 @@ def set_text(cell: etree._Element, text: str, style: int | None) -> None:
         cell.set("t", "inlineStr")
         inline = etree.SubElement(cell, q("is"))
         t = etree.SubElement(inline, q("t"))
-        t.text = clean(text)
+        t.text = escape_text(text)
         if text != text.strip() or "\n" in text:
             t.set(XML_SPACE, "preserve")
 
 
 def _escape(text: str) -> bytes:
-    return clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").encode("utf-8")
+    return escape_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").encode("utf-8")
 
 
-_STYLE = re.compile(rb'\bs="(\d+)"')
-_CUSTOM_FORMAT = re.compile(rb'\bcustomFormat="(1|true)"')
+# --- finding elements in the part's bytes ------------------------------------------------------------
+# The patterns below read markup as XML defines it, not as one writer spells it: any namespace prefix
+# (x:row as the Open XML SDK writes), single or double quotes, whitespace around "=" and between
+# attributes, ">" inside attribute values and text, and comments, CDATA sections and processing
+# instructions skipped whole (a "<row" inside one is not a row). Attribute values are read with
+# their entities (&#49;) resolved.
+
+_COLUMN_LETTERS = rb"(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*?\s+r\s*=\s*[\"']\s*\$?([A-Za-z]+)"
+_PREFIX = rb"(?:[A-Za-z_][\w.\-]*+:)?"
+_ATTRS = rb"(?:\s++[^\s=/>]++\s*+=\s*+(?:\"[^\"]*+\"|'[^']*+'))*+\s*+"
+_SKIP = rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>"
+_ATTRIBUTE = re.compile(rb"([^\s=/>]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_ENTITY = re.compile(rb"&(#x[0-9A-Fa-f]+|#\d+|amp|lt|gt|quot|apos);")
+_NAMED = {b"amp": b"&", b"lt": b"<", b"gt": b">", b"quot": b'"', b"apos": b"'"}
+_MAIN = MAIN.encode()
 
 
 class _Patterns:
-    def __init__(self, prefix: bytes):
-        p = re.escape(prefix)
-        self.row_start = re.compile(rb"<" + p + rb"row\b([^>]*?)(/?)>")
-        # a cell, capturing its column letters when it has a reference
-        self.cell = re.compile(rb"<" + p + rb'c\b(?:[^>]*?\sr="([A-Z]+)\d+")?[^>]*?(?:/>|>.*?</' + p + rb"c>)", re.S)
+    """The patterns for one part.
+
+    ``exact`` ones skip comments, CDATA and processing instructions; a part with none of those
+    (nearly every one) gets plain ones, which find the same elements faster, since there "<" only
+    ever opens a tag. ``prefix`` is the one prefix every element of the part's main namespace
+    carries, when the declarations guarantee that; otherwise (None) any prefix is accepted.
+    """
+
+    def __init__(self, prefix: bytes | None, exact: bool):
+        any_prefix = _PREFIX if prefix is None else re.escape(prefix)
+
+        def start(name: bytes) -> bytes:  # groups: prefix, attributes, "/" when the element is empty
+            return rb"<(" + any_prefix + rb")" + name + rb"(?=[\s/>])(" + _ATTRS + rb")(/?)>"
+
+        def end(name: bytes) -> bytes:
+            return rb"</" + any_prefix + name + rb"\s*>"
+
+        def finder(pattern: bytes) -> re.Pattern:  # a match whose ``lastindex`` is None was skipped markup
+            return re.compile((_SKIP + rb"|" if exact else b"") + pattern, re.S)
+
+        def element(name: bytes) -> bytes:  # a whole element (none of these nests in itself)
+            if exact:
+                content = (rb"(?:[^<]++|" + _SKIP + rb"|<(?!/" + any_prefix + name
+                           + rb"\s*>)[^<>\"']*+(?:(?:\"[^\"]*\"|'[^']*')[^<>\"']*+)*+>)*+")  # fmt: skip
+            else:
+                content = rb".*?"
+            return start(name)[:-5] + rb"(?:/>|>" + content + end(name) + rb")"
+
+        self.root = finder(start(b"worksheet"))
+        self.sheet_data = finder(start(b"sheetData"))
+        self.sheet_data_end = finder(rb"(" + end(b"sheetData") + rb")")
+        self.worksheet_end = finder(rb"(" + end(b"worksheet") + rb")")
+        self.rows = finder(element(b"row"))
+        self.row_start = re.compile(start(b"row"))
+        # a cell, with (group 2) the column letters of its reference when it has a plain one
+        self.cells = finder(element(b"c").replace(rb"c(?=[\s/>])", rb"c(?=[\s/>])(?:(?=" + _COLUMN_LETTERS + rb"))?", 1))
+        self.formula = finder(rb"(<" + any_prefix + rb"f(?=[\s/>]))")
+        self.cols = finder(element(b"cols"))
+        self.dimension = finder(start(b"dimension"))
 
 
-_PATTERNS: dict[bytes, _Patterns] = {}
+_CACHE: dict[tuple[bytes | None, bool], _Patterns] = {}
 
 
-def _patterns(prefix: bytes) -> _Patterns:
-    if prefix not in _PATTERNS:
-        _PATTERNS[prefix] = _Patterns(prefix)
-    return _PATTERNS[prefix]
+def _patterns_for(prefix: bytes | None, exact: bool) -> _Patterns:
+    key = (prefix, exact)
+    if key not in _CACHE:
+        _CACHE[key] = _Patterns(prefix, exact)
+    return _CACHE[key]
+
+
+_GENERIC = _patterns_for(None, True)
+
+
+def _patterns(data: bytes) -> _Patterns:
+    """The fastest patterns that are exact for this part."""
+    root = _first(_GENERIC.root, data)
+    if root is None:
+        return _GENERIC
+    exact = b"<!" in data or b"<?" in data[root.start() :]
+    declared = [m.group(1)[6:] for m in _ATTRIBUTE.finditer(root.group(2))
+                if (m.group(1) == b"xmlns" or m.group(1).startswith(b"xmlns:")) and _value(m.group(2) or m.group(3) or b"") == _MAIN]  # fmt: skip
+    if len(declared) == 1 and b"xmlns" not in data[root.end() :]:
+        prefix = declared[0] + b":" if declared[0] else b""
+        return _patterns_for(prefix, exact)  # one binding, never redeclared: every main element has this prefix
+    return _patterns_for(None, exact)
+
+
+_ROW_START = _GENERIC.row_start
+# r="..." among a tag's attributes, walking them one by one (so never inside another attribute's value)
+_ROW_NUMBER = re.compile(rb"(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*?\s+r\s*=\s*[\"']\s*(\d+)\s*[\"']")
+_CELL_COLUMN = re.compile(_COLUMN_LETTERS)
+_CELL_STYLE = re.compile(rb"(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*?\s+s\s*=\s*[\"']\s*(\d+)\s*[\"']")
+
+
+def _value(raw: bytes) -> bytes:
+    if b"&" not in raw:
+        return raw
+
+    def entity(match: re.Match) -> bytes:
+        name = match.group(1)
+        if name.startswith(b"#x"):
+            return chr(int(name[2:], 16)).encode("utf-8")
+        if name.startswith(b"#"):
+            return chr(int(name[1:])).encode("utf-8")
+        return _NAMED[name]
+
+    return _ENTITY.sub(entity, raw)
+
+
+def attributes(text: bytes, offset: int = 0) -> dict[bytes, tuple[bytes, int, int]]:
+    """A tag's attributes: name -> (value with entities resolved, start and end of the raw value)."""
+    found = {}
+    for match in _ATTRIBUTE.finditer(text):
+        group = 2 if match.group(2) is not None else 3
+        found[match.group(1)] = (_value(match.group(group)), match.start(group) + offset, match.end(group) + offset)
+    return found
+
+
+def _attribute(text: bytes, name: bytes) -> bytes | None:
+    found = attributes(text).get(name)
+    return found[0] if found else None
+
+
+def _first(finder: re.Pattern, data: bytes, start: int = 0, end: int | None = None) -> re.Match | None:
+    for match in finder.finditer(data, start, len(data) if end is None else end):
+        if match.lastindex is not None:
+            return match
+    return None
+
+
+def _row_number(attrs: bytes, previous: int) -> int:
+    if b"&" in attrs:
+        value = _attribute(attrs, b"r")
+        return int(value) if value and value.strip().isdigit() else previous + 1
+    match = _ROW_NUMBER.match(attrs)
+    return int(match.group(1)) if match else previous + 1
+
+
+def _cell_column(attrs: bytes, previous: int) -> int:
+    if b"&" in attrs:
+        value = _attribute(attrs, b"r")
+        letters = value.strip().lstrip(b"$").rstrip(_DIGITS + b"$") if value else b""
+        return column_number(letters) if letters.isalpha() else previous + 1
+    match = _CELL_COLUMN.match(attrs)
+    return column_number(match.group(1)) if match else previous + 1
 
 
 class RowText:
     """One row of a worksheet as bytes: read a cell's style or formula, replace or insert cells.
 
     Text is written as an inline string (``t="inlineStr"``): it can never become a formula, and the
-    shared strings part stays as it was. Cells are kept in column order, as the format requires.
+    shared strings part stays as it was. Cells are kept in column order, as the format requires, and
+    are written with the row's own namespace prefix.
     """
 
-    def __init__(self, text: bytes, number: int, prefix: bytes):
-        self.text, self.number, self.prefix = text, number, prefix
-        patterns = _patterns(prefix)
+    def __init__(self, text: bytes, number: int, prefix: bytes | None = None, patterns: _Patterns | None = None):
+        self.text, self.number = text, number
+        self.patterns = patterns = patterns or _GENERIC
         start = patterns.row_start.match(text)
+        self.prefix = start.group(1) if prefix is None else prefix
         self.start_tag_end = start.end()
-        self.attributes = start.group(1)
-        self.self_closing = bool(start.group(2))
-        self.cells: dict[int, tuple[int, int]] = {}  # column -> (start, end) of the cell's bytes
-        if not self.self_closing:
-            position = 0
-            for match in patterns.cell.finditer(text, self.start_tag_end):
-                letters = match.group(1)
-                position = column_number(letters) if letters else position + 1
-                self.cells[position] = match.span()
+        self.attributes = start.group(2)
+        self._attributes_start = start.start(2)  # the start tag is copied unchanged up to its end
+        self.self_closing = bool(start.group(3))
+        # column -> (start, end, attributes) of the cell's bytes, found as far as a question needs:
+        # a refresh asks about a few columns of a row that may have hundreds
+        self.cells: dict[int, tuple[int, int, bytes]] = {}
+        self._found = 0  # the highest column found so far
+        self._matches = None if self.self_closing else patterns.cells.finditer(text, self.start_tag_end)
         self.new: dict[int, bytes] = {}
 
-    def _tag(self, column: int) -> bytes | None:
-        span = self.cells.get(column)
-        if span is None:
-            return None
-        return self.text[span[0] : self.text.index(b">", span[0])]
+    def _find(self, column: int) -> None:
+        """Find the row's cells up to the first one beyond ``column`` (all of them for column 0)."""
+        matches = self._matches
+        if matches is None or (column and self._found > column):
+            return
+        for match in matches:
+            if match.lastindex is None:
+                continue
+            letters, attrs = match.group(2, 3)
+            self._found = column_number(letters) if letters else _cell_column(attrs, self._found)
+            self.cells[self._found] = (match.start(), match.end(), attrs)
+            if column and self._found > column:
+                return
+        self._matches = None
 
     def style(self, column: int) -> int | None:
         """The cell's style index, or None when the row has no such cell."""
-        tag = self._tag(column)
-        if tag is None:
+        self._find(column)
+        cell = self.cells.get(column)
+        if cell is None:
             return None
-        found = _STYLE.search(tag)
-        return int(found.group(1)) if found else 0
+        attrs = cell[2]
+        if b"&" not in attrs:
+            match = _CELL_STYLE.match(attrs)
+            return int(match.group(1)) if match else 0
+        value = _attribute(attrs, b"s")
+        return int(value) if value and value.strip().isdigit() else 0
 
     def row_style(self) -> int | None:
-        if _CUSTOM_FORMAT.search(self.attributes):
-            found = _STYLE.search(self.attributes)
-            return int(found.group(1)) if found else 0
+        found = attributes(self.attributes)
+        if found.get(b"customFormat", (b"",))[0].strip() in (b"1", b"true"):
+            value = found.get(b"s", (b"0",))[0].strip()
+            return int(value) if value.isdigit() else 0
         return None
 
     def has_formula(self, column: int) -> bool:
-        span = self.cells.get(column)
-        return span is not None and b"<" + self.prefix + b"f" in self.text[span[0] : span[1]]
+        self._find(column)
+        cell = self.cells.get(column)
+        return cell is not None and _first(self.patterns.formula, self.text, cell[0] + 1, cell[1]) is not None
 
     def set(self, column: int, text: str, style: int) -> None:
+        self._find(column)
         p = self.prefix
         reference = f"{column_letter(column)}{self.number}".encode()
         if not text:
@@ -145,25 +325,28 @@ class RowText:
         p = self.prefix
         out = []
         if self.self_closing:
-            out.append(self.text[: self.start_tag_end - 2] + b">")
+            out.append(self.text[: self.text.rindex(b"/")] + b">")
             tail = b"</" + p + b"row>"
             body_end = len(self.text)
             position = len(self.text)
         else:
             out.append(self.text[: self.start_tag_end])
-            body_end = self.text.rindex(b"</" + p + b"row>")
+            body_end = self.text.rindex(b"</")
             tail = self.text[body_end:]
             position = self.start_tag_end
-        columns = sorted(set(self.cells) | set(self.new))
+        # every cell up to the first beyond the last new one is known (``set`` found them); the rest
+        # of the row is copied as it is
+        highest = max(self.new)
+        columns = sorted({c for c in self.cells if c <= highest} | set(self.new))
         for column in columns:
             existing = self.cells.get(column)
             if existing is not None:
-                start, end = existing
+                start, end, _ = existing
                 out.append(self.text[position:start])
                 out.append(self.new.get(column, self.text[start:end]))
                 position = end
             else:
-                next_existing = [span[0] for c, span in self.cells.items() if c > column]
+                next_existing = [cell[0] for c, cell in self.cells.items() if c > column]
                 insert_at = min(next_existing) if next_existing else body_end
                 out.append(self.text[position:insert_at])
                 out.append(self.new[column])
@@ -172,10 +355,11 @@ class RowText:
             out.append(self.text[position:body_end])
         out.append(tail)
         rendered = b"".join(out)
-        highest = max(self.new)
-        spans = re.search(rb'\bspans="(\d+):(\d+)"', rendered[: rendered.index(b">")])
-        if spans and highest > int(spans.group(2)):
-            rendered = rendered[: spans.start(2)] + str(highest).encode() + rendered[spans.end(2) :]
+        spans = attributes(self.attributes, self._attributes_start).get(b"spans") if b"spans" in self.attributes else None
+        if spans:
+            first, _, last = spans[0].partition(b":")
+            if last.strip().isdigit() and highest > int(last):
+                rendered = rendered[: spans[1]] + first + b":" + str(highest).encode() + rendered[spans[2] :]
         return rendered
 
 
@@ -232,24 +416,28 @@ class SheetSplice:
 
     def __init__(self, data: bytes, where: Path | None = None):
         self.data, self.where = data, where
-        root = re.search(rb"<([A-Za-z_][\w.-]*:)?worksheet\b[^>]*>", data)
+        self.patterns = patterns = _patterns(data)
+        root = _first(patterns.root, data)
         if root is None:
             raise WorkbookError("is damaged: the sheet part has no worksheet element", file=where)
-        self.prefix = root.group(1) or b""
-        self.declarations = b" ".join(re.findall(rb'xmlns(?::[\w.-]+)?="[^"]*"', root.group(0)))
-        p = re.escape(self.prefix)
-        data_open = re.compile(rb"<" + p + rb"sheetData\b[^>]*?(/?)>").search(data, root.end())
+        self.prefix = root.group(1)
+        self.declarations = b" ".join(m.group(0) for m in _ATTRIBUTE.finditer(root.group(2))
+                                      if m.group(1) == b"xmlns" or m.group(1).startswith(b"xmlns:"))  # fmt: skip
+        data_open = _first(patterns.sheet_data, data, root.end())
         if data_open is None:
             raise WorkbookError("is damaged: the sheet part has no sheetData", file=where)
         self.head_end = data_open.start()
-        if data_open.group(1):  # <sheetData/>: no rows at all
+        if data_open.group(3):  # <sheetData/>: no rows at all
             self.rows_start = self.rows_end = self.tail_start = data_open.end()
         else:
-            close = data.find(b"</" + self.prefix + b"sheetData>", data_open.end())
-            self.rows_start, self.rows_end = data_open.end(), close
-            self.tail_start = close + len(b"</" + self.prefix + b"sheetData>")
-        self.tail_end = data.rindex(b"</" + self.prefix + b"worksheet>")
-        self._row_pattern = re.compile(rb"<" + p + rb"row\b([^>]*?)(?:/>|>.*?</" + p + rb"row>)", re.S)
+            close = _first(patterns.sheet_data_end, data, data_open.end())
+            if close is None:
+                raise WorkbookError("is damaged: the sheet's XML is not well formed (sheetData is not closed)", file=where)
+            self.rows_start, self.rows_end, self.tail_start = data_open.end(), close.start(), close.end()
+        end = _first(patterns.worksheet_end, data, self.tail_start)
+        if end is None:
+            raise WorkbookError("is damaged: the sheet's XML is not well formed (worksheet is not closed)", file=where)
+        self.tail_end = end.start()
         self._spans: dict[int, tuple[int, int]] | None = None
         self._rows: dict[int, RowText] = {}
         self._rendered: dict[int, bytes] = {}  # rows finished early, to free their RowText
@@ -263,9 +451,10 @@ class SheetSplice:
     def _index(self) -> dict[int, tuple[int, int]]:
         if self._spans is None:
             spans, number = {}, 0
-            for match in self._row_pattern.finditer(self.data, self.rows_start, self.rows_end):
-                r = re.search(rb'\br="(\d+)"', match.group(1))
-                number = int(r.group(1)) if r else number + 1
+            for match in self.patterns.rows.finditer(self.data, self.rows_start, self.rows_end):
+                if match.lastindex is None:
+                    continue
+                number = _row_number(match.group(2), number)
                 spans[number] = (match.start(), match.end())
             self._spans = spans
         return self._spans
@@ -278,7 +467,7 @@ class SheetSplice:
             span = self._index().get(number)
             if span is None:
                 raise WorkbookError(f"row {number} is not in the sheet's XML", file=self.where)
-            self._rows[number] = RowText(self.data[span[0] : span[1]], number, self.prefix)
+            self._rows[number] = RowText(self.data[span[0] : span[1]], number, patterns=self.patterns)
         return self._rows[number]
 
     def finish(self, number: int) -> None:
@@ -289,8 +478,7 @@ class SheetSplice:
 
     def cols(self) -> etree._Element | None:
         if self._head is None:
-            p = re.escape(self.prefix)
-            match = re.compile(rb"<" + p + rb"cols\b.*?</" + p + rb"cols>", re.S).search(self.data, 0, self.head_end)
+            match = _first(self.patterns.cols, self.data, 0, self.head_end)
             if match:
                 self._head_span = (match.start(), match.end())
             self._head = _Fragment(self.declarations, match.group(0) if match else b"", self.where)
@@ -321,7 +509,20 @@ class SheetSplice:
         return self._tail.wrapper
 
     def tail_mentions(self, text: bytes) -> bool:
-        return text in self.data[self.tail_start : self.tail_end]
+        """Whether the elements after the cell table hold ``text``; given as name="value", an attribute
+        is found however it is quoted and spaced."""
+        tail = self.data[self.tail_start : self.tail_end]
+        attribute = re.fullmatch(rb'([^\s=]+)="([^"]*)"', text)
+        if attribute is None:
+            return text in tail
+        name, value = (re.escape(g) for g in attribute.groups())
+        return re.search(rb"(?:^|\s)" + name + rb"\s*=\s*(\"" + value + rb"\"|'" + value + rb"')", tail) is not None
+
+    def _dimension_ref(self) -> tuple[bytes, int, int] | None:
+        match = _first(self.patterns.dimension, self.data, 0, self.head_end)
+        if match is None:
+            return None
+        return attributes(match.group(2), match.start(2)).get(b"ref")
 
     def tail_bytes(self) -> bytes:
         """The bytes after the cell table, as last set: edit them with ``set_tail`` to keep every other byte."""
@@ -335,8 +536,8 @@ class SheetSplice:
         return _Fragment(self.declarations, text, self.where).wrapper[0]
 
     def dimension(self) -> str | None:
-        match = re.compile(rb"<" + re.escape(self.prefix) + rb'dimension\b[^>]*\bref="([^"]*)"').search(self.data, 0, self.head_end)
-        return match.group(1).decode() if match else None
+        ref = self._dimension_ref()
+        return ref[0].decode() if ref else None
 
     def set_dimension(self, ref: str) -> None:
         self._dimension = ref
@@ -349,9 +550,9 @@ class SheetSplice:
         if self._head_edited:
             pieces.append((*self._head_span, self._head.text()))
         if self._dimension is not None:
-            match = re.compile(rb"<" + re.escape(self.prefix) + rb'dimension\b[^>]*\bref="([^"]*)"').search(self.data, 0, self.head_end)
-            if match:
-                pieces.append((match.start(1), match.end(1), self._dimension.encode()))
+            ref = self._dimension_ref()
+            if ref:
+                pieces.append((ref[1], ref[2], self._dimension.encode()))
         if self._tail is not None:
             pieces.append((self.tail_start, self.tail_end, self._tail.text()))
         elif self._tail_bytes is not None:

@@ -17,7 +17,7 @@ from .ooxml import MAIN, REL, q, serialise
 from .package import Package, Styles, Workbook, check_file, check_writable, open_zip
 from ..core.plan import NARRATIVE_WIDTHS, NarrativeCell, WritePlan, foreign_narrative, table_refusal, tables_to_widen, written_by_scorecard
 from ..core.table import TableArea
-from .sheetxml import SheetSplice, column_number, set_text, top_level
+from .sheetxml import SheetSplice, column_number, escape_text, top_level
 
 _REF = re.compile(r"^([A-Z]+)(\d+)$")
 
@@ -121,53 +121,46 @@ def _status_formatting(splice: SheetSplice, styles: Styles, plan: WritePlan, sqr
     splice.set_tail(tail)
 
 
-def conditional_format_warnings(path: str | Path, plan: WritePlan) -> list[str]:
+def conditional_format_warnings(package: Package, workbook: Workbook, plan: WritePlan) -> list[str]:
     """Conditional formats that would hide the colours a refresh gives the RAG cells: read before anything is
     written, so ``--strict`` can refuse. A rule that fills a cell (a format with a fill, a colour scale)
     shows over the cell's own fill, and over our conditional colours, which come last in priority."""
-    path = Path(path)
-    archive = open_zip(path)
+    part = workbook.sheet_part(plan.sheet)
+    data = package.read(part) if part else b""
+    if b"conditionalFormatting" not in data:
+        return []
+    splice = SheetSplice(data, package.path)
     try:
-        package = Package(path, archive)
-        workbook = Workbook(package)
-        part = workbook.sheet_part(plan.sheet)
-        data = package.read(part) if part else b""
-        if b"conditionalFormatting" not in data:
-            return []
-        splice = SheetSplice(data, path)
-        try:
-            styles: Styles | None = Styles(package, workbook)
-        except WorkbookError:  # no styles part: no format to fill with (the refresh itself reports it)
-            styles = None
-        rows = sorted({w.row for w in plan.rag})
-        column = plan.rag_column
-        found: list[tuple[str, bool]] = []  # (range, whether a rule of it fills cells)
-        tail = splice.tail_bytes()
-        for name, a, b in top_level(tail):
-            if name == "conditionalFormatting":
-                block = splice.parse(tail[a:b])
-                if not _is_ours(block, styles, plan):
-                    rules = block.findall(q("cfRule"))
-                    fills = any(r.get("type") == "colorScale" or _paints(_dxf(styles, r.get("dxfId"))) for r in rules)
-                    found.append((block.get("sqref", ""), fills))
-            elif name == "extLst" and b"conditionalFormatting" in tail[a:b]:  # Excel 2010 rules (x14), dxf inline
-                for block in splice.parse(tail[a:b]).iter(f"{{{X14}}}conditionalFormatting"):
-                    rules = block.findall(f"{{{X14}}}cfRule")
-                    fills = any(r.get("type") == "colorScale" or _paints(r.find(f"{{{X14}}}dxf")) for r in rules)
-                    found.append((block.findtext(f"{{{XM}}}sqref", ""), fills))
-        warnings = []
-        for sqref, fills in found:
-            hit = [r for r in rows if any(a0 <= r <= a2 and a1 <= column <= a3 for a0, a1, a2, a3 in sqref_ranges(sqref))]
-            if fills and hit:
-                cells = f"{column_letter(column)}{hit[0]}" + (f":{column_letter(column)}{hit[-1]}" if len(hit) > 1 else "")
-                warnings.append(
-                    f"sheet '{plan.sheet}': the conditional formatting on {sqref} fills RAG cells ({cells}); its "
-                    "colours show instead of the RAG colours scorecard gives them. It is kept: check it agrees with the "
-                    "rules, or remove it (Home > Conditional Formatting > Manage Rules)"
-                )
-        return warnings
-    finally:
-        archive.close()
+        styles: Styles | None = Styles(package, workbook)
+    except WorkbookError:  # no styles part: no format to fill with (the refresh itself reports it)
+        styles = None
+    rows = sorted({w.row for w in plan.rag})
+    column = plan.rag_column
+    found: list[tuple[str, bool]] = []  # (range, whether a rule of it fills cells)
+    tail = splice.tail_bytes()
+    for name, a, b in top_level(tail):
+        if name == "conditionalFormatting":
+            block = splice.parse(tail[a:b])
+            if not _is_ours(block, styles, plan):
+                rules = block.findall(q("cfRule"))
+                fills = any(r.get("type") == "colorScale" or _paints(_dxf(styles, r.get("dxfId"))) for r in rules)
+                found.append((block.get("sqref", ""), fills))
+        elif name == "extLst" and b"conditionalFormatting" in tail[a:b]:  # Excel 2010 rules (x14), dxf inline
+            for block in splice.parse(tail[a:b]).iter(f"{{{X14}}}conditionalFormatting"):
+                rules = block.findall(f"{{{X14}}}cfRule")
+                fills = any(r.get("type") == "colorScale" or _paints(r.find(f"{{{X14}}}dxf")) for r in rules)
+                found.append((block.findtext(f"{{{XM}}}sqref", ""), fills))
+    warnings = []
+    for sqref, fills in found:
+        hit = [r for r in rows if any(a0 <= r <= a2 and a1 <= column <= a3 for a0, a1, a2, a3 in sqref_ranges(sqref))]
+        if fills and hit:
+            cells = f"{column_letter(column)}{hit[0]}" + (f":{column_letter(column)}{hit[-1]}" if len(hit) > 1 else "")
+            warnings.append(
+                f"sheet '{plan.sheet}': the conditional formatting on {sqref} fills RAG cells ({cells}); its "
+                "colours show instead of the RAG colours scorecard gives them. It is kept: check it agrees with the "
+                "rules, or remove it (Home > Conditional Formatting > Manage Rules)"
+            )
+    return warnings
 
 
 def _write_scorecard_sheet(package: Package, workbook: Workbook, styles: Styles, plan: WritePlan) -> None:
@@ -356,18 +349,7 @@ def _narrative_xml(styles: Styles, cells: list[NarrativeCell]) -> bytes:
         col = etree.SubElement(cols, q("col"))
         for key, value in (("min", index), ("max", index), ("width", width), ("customWidth", 1)):
             col.set(key, str(value))
-    data = etree.SubElement(root, q("sheetData"))
-    row = None
-    for cell in sorted(cells, key=lambda c: (c.row, c.column)):  # a new sheet: rows and cells in order
-        if row is None or row.get("r") != str(cell.row):
-            row = etree.SubElement(data, q("row"))
-            row.set("r", str(cell.row))
-        element = etree.SubElement(row, q("c"))
-        element.set("r", f"{column_letter(cell.column)}{cell.row}")
-        set_text(element, cell.text, formats[cell.style])
-        if cell.column == 2 and cell.style not in ("title", "heading"):
-            row.set("ht", f"{row_height(cell.text, NARRATIVE_WIDTHS[1]):g}")
-            row.set("customHeight", "1")
+    etree.SubElement(root, q("sheetData"))  # its rows are written as text below: thousands of them
     margins = etree.SubElement(root, q("pageMargins"))
     for key, value in (("left", 0.7), ("right", 0.7), ("top", 0.75), ("bottom", 0.75), ("header", 0.3), ("footer", 0.3)):
         margins.set(key, str(value))
@@ -376,7 +358,28 @@ def _narrative_xml(styles: Styles, cells: list[NarrativeCell]) -> bytes:
     setup.set("orientation", "portrait")
     setup.set("fitToWidth", "1")
     setup.set("fitToHeight", "0")
-    return serialise(root)
+    rows: list[str] = []
+    by_row: dict[int, list[NarrativeCell]] = {}
+    for cell in sorted(cells, key=lambda c: (c.row, c.column)):  # a new sheet: rows and cells in order
+        by_row.setdefault(cell.row, []).append(cell)
+    for number, row_cells in by_row.items():
+        height = ""
+        for cell in row_cells:
+            if cell.column == 2 and cell.style not in ("title", "heading"):
+                height = f' ht="{row_height(cell.text, NARRATIVE_WIDTHS[1]):g}" customHeight="1"'
+        rows.append(f'<row r="{number}"{height}>')
+        rows += [_text_cell(f"{column_letter(cell.column)}{number}", cell.text, formats[cell.style]) for cell in row_cells]
+        rows.append("</row>")
+    return serialise(root).replace(b"<sheetData/>", b"<sheetData>" + "".join(rows).encode("utf-8") + b"</sheetData>", 1)
+
+
+def _text_cell(reference: str, text: str, style: int) -> str:
+    """A cell holding text as an inline string, as ``sheetxml.set_text`` writes one."""
+    if not text:
+        return f'<c r="{reference}" s="{style}"/>'
+    space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
+    escaped = escape_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f'<c r="{reference}" s="{style}" t="inlineStr"><is><t{space}>{escaped}</t></is></c>'
 
 
 def _write_narrative_sheet(package: Package, workbook: Workbook, styles: Styles, plan: WritePlan) -> None:
@@ -401,12 +404,16 @@ def write_plan(source: str | Path, destination: str | Path, plan: WritePlan) -> 
     archive = open_zip(source)
     try:
         package = Package(source, archive)
-        workbook = Workbook(package)
-        styles = Styles(package, workbook)
-        _write_scorecard_sheet(package, workbook, styles, plan)
-        _write_narrative_sheet(package, workbook, styles, plan)
-        if workbook.has_formulas():  # a formula may count or look up the cells just written: stale until recalculated
-            workbook.recalculate_on_load()
-        package.save(destination)
+        apply_plan(package, Workbook(package), plan, destination)
     finally:
         archive.close()
+
+
+def apply_plan(package: Package, workbook: Workbook, plan: WritePlan, destination: Path) -> None:
+    """Apply the plan to an open package (perhaps the one just read) and save it at ``destination``."""
+    styles = Styles(package, workbook)
+    _write_scorecard_sheet(package, workbook, styles, plan)
+    _write_narrative_sheet(package, workbook, styles, plan)
+    if workbook.has_formulas():  # a formula may count or look up the cells just written: stale until recalculated
+        workbook.recalculate_on_load()
+    package.save(destination)
