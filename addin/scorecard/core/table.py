@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 from ..errors import WorkbookError, cell_ref
+from .embedded import is_rules_sheet
 from .model import Kpi, Period, Polarity
 from .months import Month, month_before, month_name, parse_month
 from .rules import DEFAULT_HEADERS, Rules, check_target_and_floor, parse_number
@@ -160,6 +161,9 @@ def read_threshold(value: Any, number_format: str | None) -> float | None:
 def pick_sheet(names: Sequence[str], wanted: str | None) -> str:
     """The sheet the rules name (matched ignoring case), or the first; a clear error with a
     'did you mean' otherwise. Shared by every front end, which only differ in where names come from."""
+    if wanted is not None and is_rules_sheet(wanted):
+        raise WorkbookError(f"sheet '{wanted}' (layout.sheet) holds the embedded rules, not a KPI table")
+    names = [name for name in names if not is_rules_sheet(name)]  # never rated, whatever its place
     if not names:
         raise WorkbookError("has no worksheets")
     if wanted is None:
