@@ -7,6 +7,7 @@ openpyxl, xlwings' remote engine (the payload Office.js and xlwings Lite send) a
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import subprocess
 import sys
@@ -19,12 +20,12 @@ import xlsxwriter
 import xlwings as xw
 
 from scorecard.core.embedded import same_rules
-from scorecard.core.rules import load_rules, parse_rules
+from scorecard.core.rules import load_rules
 from scorecard.excel import ribbon
 from scorecard.workbook import embedded
 from scorecard.workbook.package import Package, Workbook
 
-from conftest import SAMPLE, SAMPLE_RULES, write_book
+from conftest import SAMPLE, SAMPLE_RULES
 from layouts import LAYOUTS, make
 from remote import payload, run_macro
 
@@ -141,14 +142,12 @@ def test_refresh_with_embedded_rules_equals_refresh_with_the_file(layout, tmp_pa
     by_file = run("refresh", book, "--rules", rules, "--output", with_file, "--json")
     by_embedded = run("refresh", inside, "--json")
     assert by_embedded.returncode == 0, by_embedded.stderr
-    import json
-
     a, b = json.loads(by_file.stdout), json.loads(by_embedded.stdout)
     assert b["rules"] == f"embedded in {inside} (sheet ScorecardRules)" and a["rules"] == str(rules)
     for key in ("counts", "kpis", "changes", "period", "warnings"):
         assert a[key] == b[key], key
     assert a["narrative"] == b["narrative"]
-    assert {k: v[0] for k, v in b_cells(inside, layout.sheet).items()} == {k: v[0] for k, v in b_cells(with_file, layout.sheet).items()}
+    assert {k: v[0] for k, v in table_cells(inside, layout.sheet).items()} == {k: v[0] for k, v in table_cells(with_file, layout.sheet).items()}
 
     # the rules sheet survives the refresh byte for byte, still hidden, and is never the narrated sheet
     assert part_of(inside, "ScorecardRules") == (part, rules_bytes)
@@ -162,7 +161,7 @@ def test_refresh_with_embedded_rules_equals_refresh_with_the_file(layout, tmp_pa
     assert "ScorecardRules" not in texts.replace(f"{inside.name}, sheet ScorecardRules", "")
 
 
-def b_cells(path: Path, sheet: str) -> dict:
+def table_cells(path: Path, sheet: str) -> dict:
     ws = openpyxl.load_workbook(path)[sheet]
     return {c.coordinate: (c.value, c.fill.fgColor.rgb) for row in ws.iter_rows() for c in row if c.value is not None}
 
