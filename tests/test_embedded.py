@@ -273,3 +273,30 @@ def test_embedded_sheet_passes_open_xml_validation(tmp_path):
     embedded.embed(book, SAMPLE_RULES.read_text("utf-8"))
     assert run("refresh", book).returncode == 0
     assert not [str(e) for e in validator.validate(book).errors]
+
+
+def test_beside_the_workbook_comes_after_embedded(tmp_path, monkeypatch):
+    """On the remote engine the workbook's folder is the working folder: a <book>.yaml there is found,
+    unless the workbook carries its own rules."""
+    monkeypatch.chdir(tmp_path)
+    other = SAMPLE_RULES.read_text("utf-8").replace("title: ", "title: Beside ")
+    (tmp_path / "book.yaml").write_text(other, encoding="utf-8")
+    plain = shutil.copyfile(SAMPLE, tmp_path / "book.xlsx")
+    assert ribbon.book_rules(xw.Book(json=payload(plain))).title.startswith("Beside ")
+    embedded.embed(plain, SAMPLE_RULES.read_text("utf-8"))
+    inside = ribbon.book_rules(xw.Book(json=payload(plain)))
+    assert inside.source.endswith(", sheet ScorecardRules") and not inside.title.startswith("Beside ")
+
+
+def test_worksheet_functions_take_the_rules_as_a_range():
+    from scorecard.excel import udfs
+
+    lines = SAMPLE_RULES.read_text("utf-8").rstrip("\n").split("\n")
+    column = [line or None for line in lines]  # xlwings passes a one-column range as a list of values
+    rows = [[line] for line in column]  # ... and a block as rows
+    # CIC01: higher is better, target 100, floor 90
+    assert [udfs.SCORECARD_RAG(v, "CIC01", column) for v in (100, 95, 89.9)] == ["Green", "Amber", "Red"]
+    assert udfs.SCORECARD_DIRECTION(95, 93.9, "CIC01", rows) == "improved"
+    broken = [*column[:4], "tagret: 5", *column[5:]]  # line 5, the title, becomes an unknown key
+    assert udfs.SCORECARD_RAG(95, "CIC01", broken).startswith(
+        "#SCORECARD! the rules range, sheet 'ScorecardRules', cell A5: unknown key 'tagret'")
