@@ -7,7 +7,7 @@
 #     but it is not reachable offline);
 #   - a stand-in for rpds-py, jsonschema's compiled dependency (pyrsistent's pure version);
 #   - scorecard's own wheel, rebuilt whenever its sources change.
-# A second run finds everything in place and only rebuilds scorecard's wheel if needed: offline-safe.
+# A second run finds everything in place and only rebuilds scorecard's wheel if needed, offline.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 CACHE="${1:-$ROOT/build/lite}"
@@ -70,6 +70,9 @@ PY
   mkdir -p "$CACHE/stubs/rpds"
   printf '"""Test stand-in for rpds-py (compiled; Pyodide ships it): pyrsistent-as-rpds, pure Python."""\nfrom pyrsistent_as_rpds.pure import *  # noqa: F401,F403\n' \
     > "$CACHE/stubs/rpds/__init__.py"
+  # the build backend for scorecard's own wheel, kept here so later rebuilds need no network
+  mkdir -p "$CACHE/build-deps"
+  "$PYTHON" -m pip download --quiet --only-binary=:all: --dest "$CACHE/build-deps" "setuptools>=77" >&2
   touch "$CACHE/wheels/.done"
 fi
 
@@ -77,7 +80,7 @@ fi
 stamp="$CACHE/own/.built"
 if [ ! -f "$stamp" ] || [ -n "$(find "$ROOT/addin" "$ROOT/pyproject.toml" -newer "$stamp" -type f -print -quit)" ]; then
   rm -f "$CACHE"/own/*.whl
-  "$PYTHON" -m pip wheel --quiet --no-deps --wheel-dir "$CACHE/own" "$ROOT" >&2
+  "$PYTHON" -m pip wheel --quiet --no-deps --no-index --find-links "$CACHE/build-deps" --wheel-dir "$CACHE/own" "$ROOT" >&2
   touch "$stamp"
 fi
 echo "$CACHE"
