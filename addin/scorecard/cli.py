@@ -23,6 +23,8 @@ examples:
   scorecard narrative scorecard.xlsx --rules rules.yaml --format markdown
   scorecard check scorecard.xlsx --rules rules.yaml
   scorecard report scorecard.xlsx --rules rules.yaml --output cover-report.docx --template council.docx
+  scorecard rules embed scorecard.xlsx --rules rules.yaml    # then --rules may be left out:
+  scorecard refresh scorecard.xlsx                           # uses the rules embedded in the workbook
 """
 
 
@@ -37,7 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def common(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--rules", required=True, metavar="RULES", help="the rules file (YAML)")
+        sub.add_argument("--rules", metavar="RULES",
+                         help="the rules file (YAML); default: the rules embedded in the workbook (scorecard rules embed)")
         sub.add_argument("--period", metavar="NAME", help='the current period, e.g. "June 2018" or "Q2 2018/19" (overrides the rules and headers)')
 
     refresh = commands.add_parser(
@@ -70,6 +73,15 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("schema", help="print the JSON Schema of the rules file (for editors)")
 
+    rules = commands.add_parser("rules", help="embed rules in a workbook (a hidden sheet ScorecardRules), or print them back")
+    rule_actions = rules.add_subparsers(dest="action", metavar="ACTION", required=True)
+    embed = rule_actions.add_parser("embed", help="store the rules in the workbook, so every engine (and xlwings Lite) finds them")
+    embed.add_argument("book", metavar="BOOK")
+    embed.add_argument("--rules", required=True, metavar="RULES", help="the rules file (YAML) to embed; it is validated first")
+    embed.add_argument("--output", metavar="OUT", help="write here instead of in place")
+    extract = rule_actions.add_parser("extract", help="print the rules embedded in the workbook")
+    extract.add_argument("book", metavar="BOOK")
+
     addin = commands.add_parser("addin", help="build, install or uninstall the Excel add-in (scorecard.xlam)")
     actions = addin.add_subparsers(dest="action", metavar="ACTION", required=True)
     build = actions.add_parser("build", help="build scorecard.xlam from its sources")
@@ -90,6 +102,28 @@ def _load_rules(path: str):
     from .core.rules import load_rules_cached
 
     return load_rules_cached(path)
+
+
+NO_RULES = "no rules: give --rules RULES, or embed them in the workbook with: scorecard rules embed {book} --rules RULES"
+
+
+def _book_rules(book: str, path: str | None):
+    """The rules a job on ``book`` uses: ``--rules`` when given, else those embedded in the workbook."""
+    if path:
+        return _load_rules(path)
+    from .errors import ScorecardError
+    from .workbook import embedded
+
+    rules = embedded.load(book)
+    if rules is None:
+        raise ScorecardError(NO_RULES.format(book=book), file=book)
+    return rules
+
+
+def _origin(rules) -> str:
+    from .core.embedded import origin
+
+    return origin(rules)
 
 
 def _outputs(books: Sequence[str], output: str | None) -> list[Path | None]:
@@ -121,7 +155,7 @@ def _refresh_one(job: tuple[str, str | None, str, str | None, bool, bool]) -> di
 
     book, output, rules_path, period, strict, full = job
     try:
-        rules = _load_rules(rules_path)
+        rules = _book_rules(book, rules_path)
         result = refresh_file(book, rules, output=output, period=period, strict=strict)
     except ScorecardError as error:
         return {"file": book, "ok": False, "error": str(error)}
@@ -130,16 +164,18 @@ def _refresh_one(job: tuple[str, str | None, str, str | None, bool, bool]) -> di
 
         return {"file": book, "ok": False, "error": f"{Path(book).name}: " + log_unexpected(error, f"refresh {book}")}
     if full:
-        return {"file": book, "ok": True, "output": str(output or book), **as_dict(result.scorecard, result.narrative)}
+        return {"file": book, "ok": True, "output": str(output or book), "rules": _origin(rules),
+                **as_dict(result.scorecard, result.narrative)}  # fmt: skip
     card = result.scorecard
     return {"file": book, "ok": True, "output": str(output or book), "counts": card.counts, "kpis": len(card.kpis),
-            "changes": len(card.changes), "warnings": list(card.warnings)}  # fmt: skip
+            "changes": len(card.changes), "warnings": list(card.warnings), "rules": _origin(rules)}  # fmt: skip
 
 
 def _refresh(args: argparse.Namespace) -> int:
     from .errors import ScorecardError
 
-    _load_rules(args.rules)  # a bad rules file is one error, not one per workbook
+    if args.rules:
+        _load_rules(args.rules)  # a bad rules file is one error, not one per workbook
     locks = [b for b in args.books if Path(b).name.startswith("~$")]
     for lock in locks:  # what a folder glob picks up while a workbook is open in Excel
         print(f"  note: skipped {lock}: an Excel lock file (its workbook is open in Excel)", file=sys.stderr)
@@ -165,6 +201,7 @@ def _refresh(args: argparse.Namespace) -> int:
                 summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
                 changes = result["changes"]
                 print(f"{result['output']}: {result['kpis']} KPIs: {summary}; {changes} RAG {'change' if changes == 1 else 'changes'}")
+                print(f"  rules: {result['rules']}", file=sys.stderr)
                 for warning in result["warnings"]:
                     print(f"  warning: {warning}", file=sys.stderr)
         else:
@@ -228,7 +265,9 @@ def _narrative(args: argparse.Namespace) -> int:
     from .refresh import evaluate_file
     from .core.report import as_dict
 
-    result = evaluate_file(args.book, _load_rules(args.rules), period=args.period)
+    rules = _book_rules(args.book, args.rules)
+    print(f"rules: {_origin(rules)}", file=sys.stderr)
+    result = evaluate_file(args.book, rules, period=args.period)
     if args.format == "json":
         print(json.dumps(as_dict(result.scorecard, result.narrative), ensure_ascii=False, indent=2))
     elif args.format == "markdown":
@@ -242,25 +281,37 @@ def _check(args: argparse.Namespace) -> int:
     from .refresh import evaluate_file
     from .core.report import check_summary
 
-    rules = _load_rules(args.rules)
-    print(f"{args.rules}: rules are valid ({len(rules.kpis)} KPIs described)")
+    from .core.embedded import check_embedded
+    from .errors import ScorecardError
+    from .workbook import embedded
+
+    if not args.book and not args.rules:
+        raise ScorecardError("give --rules RULES, a workbook, or both")
+    rules = _load_rules(args.rules) if args.rules else _book_rules(args.book, None)
+    print(f"rules: {_origin(rules)}: rules are valid ({len(rules.kpis)} KPIs described)")
     if not args.book:
         return 0
     result = evaluate_file(args.book, rules, period=args.period)
+    warnings = result.table.warnings
+    differs = check_embedded(rules, lambda: embedded.load(args.book))
+    if differs:
+        warnings.append(differs)
     first, *rest = check_summary(result)
     print(f"{args.book}: {first}")
     for line in rest:
         print(f"  {line}")
-    return 1 if args.strict and result.table.warnings else 0
+    return 1 if args.strict and warnings else 0
 
 
 def _report(args: argparse.Namespace) -> int:
     from .refresh import evaluate_file
     from .word.cover_report import write_report
 
-    result = evaluate_file(args.book, _load_rules(args.rules), period=args.period)
+    rules = _book_rules(args.book, args.rules)
+    print(f"rules: {_origin(rules)}", file=sys.stderr)
+    result = evaluate_file(args.book, rules, period=args.period)
     output = Path(args.output) if args.output else Path(args.book).with_suffix(".docx")
-    print(write_report(result, _load_rules(args.rules), output, template=args.template))
+    print(write_report(result, rules, output, template=args.template))
     for warning in result.table.warnings:
         print(f"  warning: {warning}", file=sys.stderr)
     return 0
@@ -293,7 +344,29 @@ def _addin(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"refresh": _refresh, "narrative": _narrative, "check": _check, "report": _report, "schema": _schema, "addin": _addin}
+def _rules_command(args: argparse.Namespace) -> int:
+    from .workbook import embedded
+
+    if args.action == "embed":
+        rules = _load_rules(args.rules)  # only rules that load are embedded
+        text = Path(args.rules).read_bytes().decode("utf-8-sig")
+        count = embedded.embed(args.book, text, args.output)
+        print(f"{args.output or args.book}: embedded {args.rules} ({len(rules.kpis)} KPIs described) in the hidden "
+              f"sheet ScorecardRules, cells A1:A{count}; --rules may now be left out")  # fmt: skip
+        return 0
+    from .errors import ScorecardError
+
+    cells = embedded.read_lines(args.book)
+    if cells is None:
+        raise ScorecardError("has no embedded rules (no sheet ScorecardRules)", file=args.book)
+    from .core.embedded import from_cells
+
+    sys.stdout.write(from_cells(cells))
+    return 0
+
+
+COMMANDS = {"refresh": _refresh, "narrative": _narrative, "check": _check, "report": _report, "schema": _schema,
+            "addin": _addin, "rules": _rules_command}  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 from ..errors import WorkbookError, cell_ref
+from .embedded import is_rules_sheet
 from .model import POLARITY_CHOICES, Kpi, Period, Polarity
 from .numfmt import format_decimals, general_decimals, is_general
 from .periods import TimePeriod, month_reading, parse_period
@@ -166,6 +167,9 @@ def read_threshold(value: Any, number_format: str | None) -> float | None:
 def pick_sheet(names: Sequence[str], wanted: str | None) -> str:
     """The sheet the rules name (matched ignoring case), or the first; a clear error with a
     'did you mean' otherwise. Shared by every front end, which only differ in where names come from."""
+    if wanted is not None and is_rules_sheet(wanted):
+        raise WorkbookError(f"sheet '{wanted}' (layout.sheet) holds the embedded rules, not a KPI table")
+    names = [name for name in names if not is_rules_sheet(name)]  # never rated, whatever its place
     if not names:
         raise WorkbookError("has no worksheets")
     if wanted is None:

@@ -32,9 +32,10 @@ from typing import Any, Callable, Iterable
 import xlwings as xw
 
 from ..errors import ScorecardError, column_letter
-from ..core.plan import NARRATIVE_WIDTHS, WritePlan, foreign_narrative, tables_to_widen, written_by_scorecard
+from ..core.plan import NARRATIVE_WIDTHS, SYMBOL_FONTS, WritePlan, foreign_narrative, tables_to_widen, written_by_scorecard
 from ..refresh import Evaluation, evaluate_grid, with_warnings
 from ..core.report import check_summary
+from ..core.embedded import SHEET as EMBEDDED_SHEET, check_embedded, origin, parse_cells
 from ..core.rules import Rules, load_rules_cached
 from ..core.table import Grid, TableArea, find_header_row, header_top, locate_columns, month_columns, pick_sheet
 
@@ -43,10 +44,15 @@ RULES_NAME = "ScorecardRules"
 SETTINGS_SHEET = "Settings"
 SETTINGS_KEYS = {"rules", "rules file", "scorecard rules"}
 HOW_TO_NAME_RULES = (
-    "Tell scorecard where the rules are in one of three ways: define a name ScorecardRules "
+    "Tell scorecard where the rules are in one of four ways: define a name ScorecardRules "
     '(Formulas > Name Manager) whose value is the rules file\'s path, e.g. ="cic-rules.yaml"; or add a sheet '
-    "named Settings with 'Rules file' in column A and the path in column B; or save the rules as "
-    "{stem}.yaml beside the workbook. A relative path is taken from the workbook's folder."
+    "named Settings with 'Rules file' in column A and the path in column B; or embed the rules in the "
+    "workbook (scorecard rules embed {name} --rules RULES); or save the rules as {stem}.yaml beside the "
+    "workbook. A relative path is taken from the workbook's folder."
+)
+HOW_TO_EMBED_RULES = (
+    "xlwings Lite cannot read files on your disk: embed the rules in the workbook with "
+    "scorecard rules embed {name} --rules RULES, then open it again."
 )
 
 
@@ -101,7 +107,10 @@ def check(book: xw.Book, rules: str | os.PathLike | None = None) -> str:
     """List what was found and every problem, writing nothing."""
     loaded = _rules(book, rules)
     _, result = _evaluate(book, loaded)
-    lines = [f"Rules: {loaded.provenance}", *check_summary(result)]
+    differs = check_embedded(loaded, lambda: embedded_rules(book))
+    if differs:
+        result.table.warnings.append(differs)
+    lines = [f"Rules: {origin(loaded)} (sha256 {loaded.sha256[:12]})", *check_summary(result)]
     if not result.table.warnings:
         lines.append("No problems found.")
     return "\n".join(lines)
@@ -155,7 +164,7 @@ def help(book: xw.Book, rules: str | os.PathLike | None = None) -> str:
         "Refresh rates every KPI from the rules, writes the RAG and direction of travel columns and "
         "replaces the Narrative sheet. Check lists what was found and any problems, writing nothing. "
         "Narrative only rewrites the Narrative sheet. Clear removes what Refresh wrote. "
-        "Open rules opens the YAML rules file.\n\n" + HOW_TO_NAME_RULES.format(stem=Path(book.name).stem)
+        "Open rules opens the YAML rules file.\n\n" + HOW_TO_NAME_RULES.format(stem=Path(book.name).stem, name=book.name)
         + "\n\nWorksheet functions: RAG, DIRECTION, SCORECARD_RAG, SCORECARD_DIRECTION, SCORECARD_COUNT, "
         "SCORECARD_NARRATIVE (see the README)."
     )
@@ -180,7 +189,7 @@ def find_rules(book: xw.Book) -> Path:
         candidate = folder / f"{stem}{suffix}"
         if candidate.is_file():
             return candidate
-    raise ScorecardError("no rules file found. " + HOW_TO_NAME_RULES.format(stem=stem), file=book.name)
+    raise ScorecardError("no rules file found. " + HOW_TO_NAME_RULES.format(stem=stem, name=book.name), file=book.name)
 
 
 def _rules_from_name(book: xw.Book) -> tuple[str, str] | None:
@@ -209,8 +218,41 @@ def _rules_from_settings(book: xw.Book) -> tuple[str, str] | None:
     return None
 
 
+def embedded_rules(book: xw.Book) -> Rules | None:
+    """The rules embedded in the workbook (its hidden ScorecardRules sheet), or None: one read of column A."""
+    sheet = _sheet_named(book, EMBEDDED_SHEET)
+    if sheet is None:
+        return None
+    used = sheet.used_range
+    last_row = used.row + used.shape[0] - 1
+    cells = sheet.range((1, 1), (last_row, 1)).options(ndim=2).value or []
+    return parse_cells([row[0] if row else None for row in cells], book.name)
+
+
+def files_reachable() -> bool:
+    """False in xlwings Lite (Python in WebAssembly inside Excel): no file on the user's disk is reachable."""
+    return sys.platform != "emscripten"
+
+
+def book_rules(book: xw.Book, rules: str | os.PathLike | None = None) -> Rules:
+    """The rules a job on this workbook uses, first found wins (see ``scorecard.core.embedded``):
+    the ``rules`` argument; the file the workbook names (ScorecardRules name, Settings sheet); the rules
+    embedded in the workbook; ``<workbook name>.yaml`` beside it. In xlwings Lite only embedded rules."""
+    if rules:
+        return load_rules_cached(rules)
+    if not files_reachable():
+        inside = embedded_rules(book)
+        if inside is None:
+            raise ScorecardError("no rules in the workbook. " + HOW_TO_EMBED_RULES.format(name=book.name), file=book.name)
+        return inside
+    if _rules_from_name(book) or _rules_from_settings(book):
+        return load_rules_cached(find_rules(book))
+    inside = embedded_rules(book)
+    return inside if inside is not None else load_rules_cached(find_rules(book))
+
+
 def _rules(book: xw.Book, rules: str | os.PathLike | None) -> Rules:
-    return load_rules_cached(rules if rules else find_rules(book))
+    return book_rules(book, rules)
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -478,8 +520,6 @@ def _readable_font(sheet: Any, block: Any, plan: WritePlan) -> None:
     """If the cells are in a symbol font (Wingdings arrows), give them the font of the first KPI's id
     cell, as the batch writer gives them the workbook's default: the words must read as words. Engines
     that cannot read fonts (the remote engine) leave the font as it is."""
-    from ..workbook.package import SYMBOL_FONTS
-
     try:
         name = block.font.name
     except NotImplementedError:

@@ -23,12 +23,16 @@ from ..core.engine import direction as _direction
 from ..core.engine import rate
 from ..errors import ScorecardError
 from ..core.model import Kpi, Polarity, Rag
+from ..core.embedded import parse_cells
 from ..core.rules import Rules, load_rules_cached
 from ..refresh import evaluate_grid
 from ..core.numfmt import cell_decimals
 from ..core.table import Grid, read_threshold, read_value
 
 __all__ = ["RAG", "DIRECTION", "SCORECARD_RAG", "SCORECARD_DIRECTION", "SCORECARD_COUNT", "SCORECARD_NARRATIVE"]
+
+
+RULES_RANGE = "the rules range"  # how errors in rules given as a range name their place
 
 
 class _BadArgument(Exception):
@@ -123,7 +127,11 @@ def _errors_as_text(function):
 
 
 def _rules(rules_path: Any, caller: Any) -> Rules:
-    """The rules file named in the formula, else the one the calling workbook names (as Refresh finds it)."""
+    """The rules file named in the formula, or the rules' lines given as a range (such as the embedded
+    sheet's ScorecardRules!A1:A60), else the file the calling workbook names (as Refresh finds it)."""
+    if isinstance(rules_path, (list, tuple)):  # a column comes as a list of values, a block as rows
+        cells = [row[0] if isinstance(row, (list, tuple)) and row else row for row in rules_path]
+        return parse_cells([None if c == [] else c for c in cells], RULES_RANGE)
     if isinstance(rules_path, str) and rules_path.strip():
         path = rules_path.strip()
         if not os.path.isabs(path) and caller is not None:

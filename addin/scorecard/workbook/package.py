@@ -22,11 +22,11 @@ from typing import NamedTuple
 
 from lxml import etree
 
+from ..core.plan import SYMBOL_FONTS  # noqa: F401 - also imported from here
 from ..errors import WorkbookError
 from .ooxml import CONTENT_TYPES, MAIN, PARSER, PKG_REL, REL, STRICT, WORKSHEET_REL, WORKSHEET_TYPE, q, serialise
 
 SUFFIXES = {".xlsx", ".xlsm"}
-SYMBOL_FONTS = {"wingdings", "wingdings 2", "wingdings 3", "webdings", "symbol", "marlett", "zapf dingbats", "monotype sorts"}
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 

@@ -1,0 +1,73 @@
+"""What xlwings Lite's ``main.py`` runs (``addin/lite/main.py``): the ribbon's jobs and the worksheet
+functions, on the workbook as Lite hands it over.
+
+xlwings Lite runs Python in WebAssembly (Pyodide) inside Excel. Its ``xw.Book`` is the same
+values-in, actions-out Book as xlwings' remote engine, so the ribbon's entry points run on it
+unchanged. Lite cannot read files on the user's disk, number formats or formulas, so:
+
+- the rules come from the workbook's hidden ScorecardRules sheet (``scorecard rules embed``);
+- a workbook storing percentages as fractions says ``layout.percent: fraction`` in its rules;
+- a RAG column of formulas is overwritten with values (desktop Excel keeps the formulas).
+
+Nothing here, nor anything it imports, uses lxml, threads, subprocesses or multiprocessing, none
+of which Pyodide has. Each job returns the text Lite prints in its task pane: where the rules came
+from and what was done (problems are also shown as an alert, as in desktop Excel).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import xlwings as xw
+
+from ..core.embedded import origin
+from ..errors import ScorecardError
+from . import ribbon, udfs
+
+
+def _report(book: xw.Book, job: Callable[[xw.Book], str | None], done: str) -> str:
+    message = job(book)  # shows problems as an alert itself, and returns them
+    try:
+        where = f"Rules: {origin(ribbon.book_rules(book))}"
+    except ScorecardError:
+        return message or done  # the job already said what is wrong with the rules
+    return "\n".join(line for line in (where, message or done) if line)
+
+
+def refresh(book: xw.Book) -> str:
+    """RAG column, direction column and the Narrative sheet."""
+    return _report(book, ribbon.refresh, "Refreshed: RAG and direction columns written, Narrative sheet replaced.")
+
+
+def check(book: xw.Book) -> str:
+    """What was found and every problem; writes nothing (its message names the rules)."""
+    return ribbon.check(book) or ""
+
+
+def narrative(book: xw.Book) -> str:
+    """Only the Narrative sheet."""
+    return _report(book, ribbon.narrative, "Narrative sheet replaced.")
+
+
+def clear(book: xw.Book) -> str:
+    """Remove what Refresh wrote."""
+    return _report(book, ribbon.clear, "Cleared the RAG and direction cells and deleted the Narrative sheet.")
+
+
+# --- worksheet functions: the desktop functions, with the rules given as the embedded sheet's range ----
+
+
+def rag(value: Any, kpi_id: Any, rules: Any) -> Any:
+    return udfs.SCORECARD_RAG(value, kpi_id, rules)
+
+
+def direction(current: Any, previous: Any, kpi_id: Any, rules: Any) -> Any:
+    return udfs.SCORECARD_DIRECTION(current, previous, kpi_id, rules)
+
+
+def count(rag_range: Any, status: Any) -> Any:
+    return udfs.SCORECARD_COUNT(rag_range, status)
+
+
+def narrative_lines(table_range: Any, rules: Any) -> Any:
+    return udfs.SCORECARD_NARRATIVE(table_range, rules)

@@ -1,0 +1,204 @@
+"""xlwings Lite: main.py's scripts and functions run inside Pyodide (Python in WebAssembly) under Node,
+offline, and return exactly what CPython returns for the same payload.
+
+What this proves: scorecard's wheel installs in Pyodide 0.29.5 from local wheels with no lxml and no
+compiled dependency of its own; the Excel path imports no lxml and starts no thread or process (Pyodide
+has neither, and a try fails there); the scripts' Excel actions and the functions' values are the
+same in WebAssembly as in CPython, and the functions give what the desktop functions give. What it
+does not prove: Excel's Lite add-in itself (its task pane, its payload builder) is not run here; the
+payload is built from the .xlsx as Office.js builds it (tests/remote.py).
+
+Needs node and npm; tests/lite/setup.sh fetches the rest once into build/lite. Without node the test
+is skipped on a developer's machine and fails under CI (CI=true).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scorecard.core.rules import load_rules
+from scorecard.refresh import refresh_file
+from scorecard.excel import udfs
+from scorecard.workbook import embedded
+
+from conftest import ROOT, SAMPLE, SAMPLE_RULES
+from layouts import MACROS, make
+from remote import cells_of, payload, replay
+from test_excel import MONTHLY_FRACTION, _with_decimals
+
+MAIN = ROOT / "addin" / "lite" / "main.py"
+HERE = ROOT / "tests" / "lite"
+SCRIPTS = ["scorecard_refresh", "scorecard_check", "scorecard_narrative", "scorecard_clear"]
+
+
+@pytest.fixture(scope="module")
+def cache() -> Path:
+    if not shutil.which("node") or not shutil.which("npm"):
+        if os.environ.get("CI") == "true":
+            pytest.fail("node and npm are needed for the xlwings Lite test under CI (.ci/run installs them)")
+        pytest.skip("node and npm not installed: the xlwings Lite (Pyodide) test needs them")
+    done = subprocess.run(["bash", str(HERE / "setup.sh")], capture_output=True, text=True,
+                          env={**os.environ, "PYTHON": sys.executable})  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    return Path(done.stdout.strip().splitlines()[-1])
+
+
+def _sample(folder: Path) -> tuple[Path, Path]:
+    book = folder / SAMPLE.name
+    shutil.copyfile(SAMPLE, book)
+    return book, SAMPLE_RULES
+
+
+CASES = {
+    "sample": _sample,
+    # Lite, like the remote engine, cannot read number formats: the workbook gives its decimals in the rules
+    "macro-workbook": lambda folder: make(_with_decimals(MACROS), folder),
+    "monthly-fraction": lambda folder: make(MONTHLY_FRACTION, folder),
+}
+
+
+def _column(values) -> list[list]:
+    return [[v] for v in values]
+
+
+def _function_jobs(rules_cells: list[list], table: list[list], rules) -> list[dict]:
+    """Calls for every KPI with thresholds: values on, between, above and below them, and no data."""
+    jobs = []
+    for kpi in rules.kpis.values():
+        points = [p for p in (kpi.target, kpi.floor) if p is not None] or [50.0]
+        values = sorted({*points, sum(points) / len(points), min(points) - 7.25, max(points) + 3.5})
+        for value in [*values, None, "N/A"]:
+            jobs.append({"kind": "function", "name": "rag", "args": [[[value]], [[kpi.id]], rules_cells]})
+        for current, previous in zip(values, values[1:] + [None]):
+            jobs.append({"kind": "function", "name": "direction", "args": [[[current]], [[previous]], [[kpi.id]], rules_cells]})
+    jobs.append({"kind": "function", "name": "narrative", "args": [table, rules_cells]})
+    return jobs
+
+
+@pytest.fixture(scope="module")
+def runs(cache, tmp_path_factory) -> dict:
+    """Every case's jobs, run once in Pyodide (one Node process) and once in CPython."""
+    folder = tmp_path_factory.mktemp("lite")
+    jobs, index = [], {}
+    for name, build in CASES.items():
+        case = folder / name
+        case.mkdir()
+        book, rules_file = build(case)
+        embedded.embed(book, rules_file.read_text("utf-8"))
+        request = payload(book)
+        lines = next(s for s in request["sheets"] if s["name"] == "ScorecardRules")["values"]
+        rules_cells = [[row[0] if row else None] for row in lines]  # the range ScorecardRules!A1:A<n>, as Excel passes it
+        table = next(s for s in request["sheets"] if s["name"] not in ("ScorecardRules",) and len(s["values"]) > 3)["values"]
+        start = len(jobs)
+        jobs += [{"kind": "script", "name": script, "payload": request} for script in SCRIPTS]
+        if name != "monthly-fraction":  # functions take cell values: fractions and dated headers are the table's business
+            jobs += _function_jobs(rules_cells, table, load_rules(rules_file))
+        index[name] = (start, len(jobs), book, rules_file)
+    plain = folder / "no-rules.xlsx"
+    shutil.copyfile(SAMPLE, plain)
+    jobs.append({"kind": "script", "name": "scorecard_check", "payload": payload(plain)})
+    count_range = _column(["Green", "Amber", None, "green ", "Red", "No data", "Not rated"])
+    for status in ("Green", "amber", "Not rated", "Purple"):
+        jobs.append({"kind": "function", "name": "count", "args": [count_range, [[status]]]})
+    jobs_file = folder / "jobs.json"
+    jobs_file.write_text(json.dumps(jobs), encoding="utf-8")
+
+    pyodide = subprocess.run(["node", str(HERE / "run.mjs"), str(cache), str(MAIN), str(jobs_file)],
+                             capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert pyodide.returncode == 0, pyodide.stderr[-3000:]
+    env = {**os.environ, "XLWINGS_ON_SERVER": "true", "XLWINGS_LICENSE_KEY": "noncommercial",
+           "PYTHONPATH": os.pathsep.join([str(ROOT / "addin"), os.environ.get("PYTHONPATH", "")])}  # fmt: skip
+    cpython = subprocess.run([sys.executable, str(HERE / "driver.py"), str(MAIN), str(jobs_file)],
+                             capture_output=True, text=True, env=env, timeout=600)  # fmt: skip
+    assert cpython.returncode == 0, cpython.stderr[-3000:]
+    return {"jobs": jobs, "index": index, "pyodide": json.loads(pyodide.stdout), "cpython": json.loads(cpython.stdout),
+            "folder": folder}  # fmt: skip
+
+
+def test_it_really_ran_in_webassembly_without_lxml_threads_or_processes(runs):
+    wasm, native = runs["pyodide"], runs["cpython"]
+    assert wasm["platform"] == "emscripten" and wasm["python"].startswith("3.13")
+    assert native["platform"] != "emscripten"
+    assert wasm["modules"] == [] and wasm["threads"] == 1  # no lxml, multiprocessing or openpyxl was imported
+
+
+def test_function_and_script_names(runs):
+    names = {f["name"]: [p["name"] for p in f["parameters"]] for f in runs["pyodide"]["functions"]["functions"]}
+    assert names == {"SCORECARD.RAG": ["value", "kpi_id", "rules"],
+                     "SCORECARD.DIRECTION": ["current", "previous", "kpi_id", "rules"],
+                     "SCORECARD.COUNT": ["rag_range", "status"],
+                     "SCORECARD.NARRATIVE": ["table_range", "rules"]}  # fmt: skip
+    assert sorted(s["function_name"] for s in runs["pyodide"]["scripts"]) == sorted(SCRIPTS)
+    assert runs["pyodide"]["functions"] == runs["cpython"]["functions"]
+    assert runs["pyodide"]["scripts"] == runs["cpython"]["scripts"]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_pyodide_returns_exactly_what_cpython_returns(runs, case):
+    start, end, _, _ = runs["index"][case]
+    wasm, native = runs["pyodide"]["results"][start:end], runs["cpython"]["results"][start:end]
+    assert len(wasm) == end - start
+    for job, a, b in zip(runs["jobs"][start:end], wasm, native):
+        assert a == b, (job["kind"], job["name"], job.get("args", "")[:2])
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_lite_refresh_equals_the_command_line_cell_for_cell(runs, case, tmp_path):
+    """The actions Pyodide produced, replayed onto the workbook, give what `scorecard refresh` writes
+    with the same embedded rules: every value and fill of every sheet, the rules sheet untouched."""
+    start, _, book, _ = runs["index"][case]
+    refresh, check = runs["pyodide"]["results"][start], runs["pyodide"]["results"][start + 1]
+    assert refresh["printed"].startswith(f"Rules: embedded in {book.name} (sheet ScorecardRules)\n")
+    assert "on sheet" in check["printed"] and check["printed"].startswith(f"Rules: embedded in {book.name} (sheet ScorecardRules)")
+    batch = tmp_path / f"batch{book.suffix}"
+    refresh_file(book, embedded.load(book), output=batch)
+    expected, got = cells_of(batch), cells_of(replay(book, refresh["actions"], tmp_path / f"lite{book.suffix}"))
+    assert list(got) == list(expected) and list(got)[-2:] == ["ScorecardRules", "Narrative"]
+    for sheet in expected:
+        assert got[sheet] == expected[sheet], sheet
+    assert not any(a["sheet_position"] == list(got).index("ScorecardRules") for a in refresh["actions"])
+
+
+@pytest.mark.parametrize("case", ["sample", "macro-workbook"])
+def test_lite_functions_give_what_the_desktop_functions_give(runs, case):
+    start, end, _, rules_file = runs["index"][case]
+    checked = 0
+    for job, result in zip(runs["jobs"][start:end], runs["pyodide"]["results"][start:end]):
+        if job["kind"] != "function":
+            continue
+        args = [a[0][0] if len(a) == 1 and len(a[0]) == 1 else a for a in job["args"]]
+        desktop = {"rag": udfs.SCORECARD_RAG, "direction": udfs.SCORECARD_DIRECTION,
+                   "narrative": udfs.SCORECARD_NARRATIVE}[job["name"]]  # fmt: skip
+        expected = desktop(*args[:-1], str(rules_file))  # the desktop function, given the rules file
+        expected = expected if isinstance(expected, list) else [[expected]]
+        assert result["value"] == expected, (job["name"], args[:-1])
+        checked += 1
+    assert checked > 10
+
+
+def test_hand_worked_values_in_pyodide(runs):
+    start, end, _, _ = runs["index"]["sample"]
+    by_args = {}
+    for job, result in zip(runs["jobs"][start:end], runs["pyodide"]["results"][start:end]):
+        if job["kind"] == "function" and job["name"] == "rag":
+            by_args[(job["args"][1][0][0], job["args"][0][0][0])] = result["value"][0][0]
+    # CIC01: higher is better, target 100, floor 90 (rules/cic-scorecard.yaml)
+    assert by_args[("CIC01", 100.0)] == "Green"
+    assert by_args[("CIC01", 95.0)] == "Amber"
+    assert by_args[("CIC01", 82.75)] == "Red"
+    assert by_args[("CIC01", None)] == "No data" and by_args[("CIC01", "N/A")] == "No data"
+    counts = [r["value"][0][0] for r in runs["pyodide"]["results"][-4:]]
+    assert counts[:3] == [2, 1, 1] and counts[3].startswith("#VALUE! status 'Purple'")
+
+
+def test_lite_without_embedded_rules_says_how_to_embed_them(runs):
+    printed = runs["pyodide"]["results"][-5]["printed"]
+    assert "no rules in the workbook. xlwings Lite cannot read files on your disk: embed the rules" in printed
+    assert printed.startswith("no-rules.xlsx: ") and "scorecard rules embed no-rules.xlsx --rules RULES" in printed
