@@ -67,7 +67,7 @@ def test_ribbon_xml_is_valid_against_the_customui_schema(built):
 
 
 def test_every_module_decodes_with_olevba(decoded):
-    assert set(decoded) == {"ThisWorkbook", "Sheet1", "xlwings", "Dictionary", "ScorecardRibbon", "ScorecardFunctions"}
+    assert set(decoded) == {"ThisWorkbook", "Sheet2", "xlwings", "Dictionary", "ScorecardRibbon", "ScorecardFunctions"}
     ribbon = xlam.source("ScorecardRibbon.bas").replace("\r\n", "\n")
     assert decoded["ScorecardRibbon"].replace("\r\n", "\n").split("\n", 1)[1].strip() == ribbon.strip()
 
@@ -144,7 +144,11 @@ def test_project_stream_protection_fields_decrypt_as_excel_writes_them(built):
     assert ovba.decrypt(fields["CMG"]) == (2, key, bytes(4))  # not protected
     assert ovba.decrypt(fields["DPB"]) == (2, key, b"\x00")  # no password
     assert ovba.decrypt(fields["GC"]) == (2, key, b"\xff")  # visible
-    assert ole.openstream("VBA/_VBA_PROJECT").read() == bytes.fromhex("CC61FFFF000000")
+    assert ole.openstream("VBA/_VBA_PROJECT").read() == bytes.fromhex("CC61FFFF000100")  # as Excel's, Reserved3 1
+    template = olefile.OleFileIO(_template_bin()).openstream("PROJECT").read().decode("cp1252")
+    template_key = sum(re.search(r'^ID="(.*?)"', template, flags=re.M).group(1).encode()) & 0xFF
+    for name, plain in (("CMG", bytes(4)), ("DPB", b"\x00"), ("GC", b"\xff")):  # Excel's say the same
+        assert ovba.decrypt(re.search(rf'^{name}="([0-9A-F]+)"', template, flags=re.M).group(1)) == (2, template_key, plain)
 
 
 def test_compression_round_trips_through_oletools():
@@ -239,3 +243,117 @@ def test_install_without_excel_asks_for_the_folder(monkeypatch):
     monkeypatch.setattr(install.sys, "platform", "linux")
     with pytest.raises(ScorecardError, match="give the XLSTART folder with --dir"):
         install.default_startup_folder()
+
+
+# --- the project against the Excel-made one it is built on ------------------------------------------
+
+
+def _template_bin() -> bytes:
+    import xlwings
+
+    with zipfile.ZipFile(Path(xlwings.__file__).parent / "quickstart_addin_ribbon.xlam") as archive:
+        return archive.read("xl/vbaProject.bin")
+
+
+def _built_bin(built: Path) -> bytes:
+    with zipfile.ZipFile(built) as archive:
+        return archive.read("xl/vbaProject.bin")
+
+
+def _dir_modules(ole: olefile.OleFileIO) -> tuple[bytes, dict[str, dict[int, bytes]], list[tuple[int, bytes]]]:
+    """(references, {module: {record id: record data}}, information records), read with oletools'
+    decompressor and a record walk written from the spec, independent of ovba.dir_records."""
+    import struct
+
+    from oletools.olevba import decompress_stream
+
+    data = bytes(decompress_stream(bytearray(ole.openstream("VBA/dir").read())))
+    records, position = [], 0
+    while position < len(data):
+        record_id, size = struct.unpack_from("<HI", data, position)
+        size = 6 if record_id == 9 else size
+        records.append((record_id, data[position + 6 : position + 6 + size], data[position : position + 6 + size]))
+        position += 6 + size
+    ids = [r for r, _, _ in records]
+    first_module = ids.index(0x0019)
+    references = b"".join(raw for r, _, raw in records[ids.index(0x0016) : ids.index(0x000F)])
+    modules, current = {}, None
+    for record_id, body, _ in records[first_module:]:
+        if record_id == 0x0019:
+            current = modules.setdefault(body.decode("cp1252"), {})
+        elif current is not None:
+            current[record_id] = body
+    return references, modules, [(r, b) for r, b, _ in records[: ids.index(0x0016)]]
+
+
+def test_excel_made_modules_are_copied_byte_for_byte_with_offsets_and_cookies(built):
+    template, ours = olefile.OleFileIO(_template_bin()), olefile.OleFileIO(_built_bin(built))
+    template_refs, template_modules, template_info = _dir_modules(template)
+    our_refs, our_modules, our_info = _dir_modules(ours)
+    for name in ("ThisWorkbook", "Sheet2", "Dictionary"):
+        assert ours.openstream(f"VBA/{name}").read() == template.openstream(f"VBA/{name}").read(), name
+        assert our_modules[name] == template_modules[name], name  # offset (0x31), cookie (0x2C), type, doc string
+        assert template_modules[name][0x0031] != bytes(4)  # they do carry Excel's compiled part
+    assert our_refs == template_refs
+    assert ours.openstream("VBA/_VBA_PROJECT").read() == template.openstream("VBA/_VBA_PROJECT").read()
+    assert [r for r, _ in our_info] == [r for r, _ in template_info]
+    assert [b for r, b in our_info if r != 0x0004] == [b for r, b in template_info if r != 0x0004]
+    assert dict(our_info)[0x0004] == b"scorecard"
+    assert "RibbonMyAddin" not in our_modules and not ours.exists("VBA/RibbonMyAddin")
+    assert not [e for e in ours.listdir() if e[-1].startswith("__SRP_")]
+
+
+def test_our_procedural_modules_are_source_only(built, decoded):
+    ours = olefile.OleFileIO(_built_bin(built))
+    _, modules, _ = _dir_modules(ours)
+    assert list(modules) == ["ThisWorkbook", "Dictionary", "Sheet2", "xlwings", "ScorecardRibbon", "ScorecardFunctions"]
+    for name in ("xlwings", "ScorecardRibbon", "ScorecardFunctions"):
+        assert modules[name][0x0031] == bytes(4) and modules[name][0x002C] == b"\xff\xff", name
+        assert 0x0021 in modules[name] and 0x0022 not in modules[name], name  # procedural
+        assert decoded[name].startswith(f'Attribute VB_Name = "{name}"\r\n')
+    project = ours.openstream("PROJECT").read().decode("cp1252")
+    listed = re.findall(r"^(Document|Class|Module)=(\w+)", project, flags=re.M)
+    assert listed == [("Document", "ThisWorkbook"), ("Class", "Dictionary"), ("Document", "Sheet2"),
+                      ("Module", "xlwings"), ("Module", "ScorecardRibbon"), ("Module", "ScorecardFunctions")]
+    assert re.findall(r"^(\w+)=0, 0, 0, 0, C\r$", project, flags=re.M) == [n for _, n in listed]
+    names = ours.openstream("PROJECTwm").read().split(b"\x00\x00\x00")
+    assert [n.split(b"\x00")[0].decode() for n in names if n.strip(b"\x00")] == [n for _, n in listed]
+
+
+def test_the_settings_sheet_is_the_kept_sheet_module(built):
+    with zipfile.ZipFile(built) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+        strings = archive.read("xl/sharedStrings.xml").decode()
+    assert '<sheetPr codeName="Sheet2"/>' in sheet  # Excel binds the Sheet2 document module by code name
+    assert "<t>ADD_WORKBOOK_TO_PYTHONPATH</t><" in strings and "<t>false</t>" in strings
+
+
+def test_our_compound_file_reader_and_decompressor_agree_with_olefile_and_oletools():
+    import xlwings
+    from oletools.olevba import decompress_stream
+
+    from scorecard.xlam.cfb import read_compound_file
+
+    for name in ("quickstart_addin_ribbon.xlam", "addin/xlwings.xlam", "quickstart.xlsm"):
+        with zipfile.ZipFile(Path(xlwings.__file__).parent / name) as archive:
+            data = archive.read("xl/vbaProject.bin")
+        ole = olefile.OleFileIO(data)
+        assert read_compound_file(data) == {"/".join(e): ole.openstream(e).read() for e in ole.listdir()}
+        container = ole.openstream("VBA/dir").read()
+        assert ovba.decompress(container) == bytes(decompress_stream(bytearray(container)))
+
+
+def test_a_template_with_another_code_page_is_refused():
+    import struct
+
+    template = ovba.Template.read(_template_bin())
+    assert [r for r, _ in template.information if r == 3]
+    records = ovba.dir_records(ovba.decompress(olefile.OleFileIO(_template_bin()).openstream("VBA/dir").read()))
+    changed = b"".join(struct.pack("<HIH", 3, 2, 932) if r == 3 else raw for r, raw in records)
+    streams = {"/".join(e): olefile.OleFileIO(_template_bin()).openstream(e).read()
+               for e in olefile.OleFileIO(_template_bin()).listdir()}  # fmt: skip
+    streams["VBA/dir"] = ovba.compress(changed)
+    vba = Storage("VBA", [Stream(k[4:], v) for k, v in streams.items() if k.startswith("VBA/")])
+    data = write_compound_file(Storage("Root Entry", [vba, *[Stream(k, v) for k, v in streams.items() if "/" not in k]]))
+    with pytest.raises(ValueError, match="code page is 932"):
+        ovba.Template.read(data)
