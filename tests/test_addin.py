@@ -131,7 +131,7 @@ def test_every_worksheet_function_has_a_wrapper_matching_its_signature(decoded):
         visible = [a.replace("Optional ", "") for a in match.group(1).split(", ") if a]
         assert visible == [p.name for p in parameters if p.name not in hidden]
         assert f'XLPy.CallUDF("scorecard.udfs", "{name}", Array({", ".join(hidden.get(p.name, p.name) for p in parameters)})' in code
-    assert _procedures(code) >= {"ScorecardFormat", "ScorecardFormats"}
+    assert _procedures(code) == set(udfs.__all__)  # no helper: the wrappers call only xlwings
 
 
 def test_project_stream_protection_fields_decrypt_as_excel_writes_them(built):
@@ -357,3 +357,102 @@ def test_a_template_with_another_code_page_is_refused():
     data = write_compound_file(Storage("Root Entry", [vba, *[Stream(k, v) for k, v in streams.items() if "/" not in k]]))
     with pytest.raises(ValueError, match="code page is 932"):
         ovba.Template.read(data)
+
+
+def _udfs_as_xlwings_sees_them(monkeypatch):
+    """scorecard.udfs decorated by xlwings' real Windows UDF machinery (xlwings.udfs), which imports
+    here once its COM modules are stubbed: the metadata "Import Functions" writes wrappers from."""
+    import importlib.util
+    import types
+
+    import xlwings as xw
+
+    for name in ("pythoncom", "pywintypes", "win32com", "win32com.client"):
+        monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
+    sys.modules["pythoncom"].CoInitialize = lambda: None
+    sys.modules["win32com.client"].Dispatch = object
+    monkeypatch.delitem(sys.modules, "xlwings.udfs", raising=False)
+    xlwings_udfs = importlib.import_module("xlwings.udfs")
+    monkeypatch.setattr(xw, "func", xlwings_udfs.xlfunc)
+    monkeypatch.setattr(xw, "arg", xlwings_udfs.xlarg)
+    path = Path(inspect.getfile(udfs.RAG))
+    spec = importlib.util.spec_from_file_location("scorecard.excel._udfs_for_xlwings", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return xlwings_udfs, module
+
+
+def _functions(vba: str) -> dict[str, tuple[str, str]]:
+    """{name: (signature, the Array(...) passed to CallUDF)} of VBA wrapper functions."""
+    out = {}
+    for name, signature, body in re.findall(r"^\s*Function (\w+)\(([^)]*)\)(.*?)End Function", vba, flags=re.M | re.S):
+        call = re.search(r'XLPy\.CallUDF\("[\w.]+", "\w+", (Array\(.*?\)), ActiveWorkbook', body)
+        out[name] = (signature, call.group(1) if call else "")
+    return out
+
+
+def test_xlwings_own_import_functions_writes_the_wrappers_the_addin_carries(monkeypatch, decoded):
+    """The fallback without scorecard.xlam: xlwings' add-in's "Import Functions" generates wrappers
+    from the same decorators. They must call nothing that lives only in our add-in, and pass what ours pass."""
+    import io
+    from types import SimpleNamespace
+
+    import xlwings as xw
+
+    xlwings_udfs, module = _udfs_as_xlwings_sees_them(monkeypatch)
+    for name in udfs.__all__:  # hidden arguments arrive as the cells themselves
+        info = getattr(module, name).__xlfunc__
+        for argument in info["args"]:
+            if argument["vba"] and argument["name"] != "caller":
+                assert argument["options"]["convert"] is xw.Range, (name, argument["name"])
+    out = io.StringIO()
+    xlwings_udfs.generate_vba_wrapper("scorecard.udfs", module, out, SimpleNamespace(Name="scorecard.xlam"))
+    generated = _functions(out.getvalue())
+    ours = _functions(decoded["ScorecardFunctions"])
+    assert set(generated) == set(ours) == set(udfs.__all__)
+    for name in udfs.__all__:
+        assert generated[name] == ours[name], name
+    called = set(re.findall(r"\b(\w+)\(", out.getvalue())) - set(udfs.__all__)
+    assert called <= {"Array", "CallUDF", "Controls", "CommandBars"}, called  # xlwings' and VBA's own only
+
+
+class _Cells:
+    """A range argument as xlwings hands it to a UDF on Windows: number_format answers like desktop
+    Excel (the format of a uniform block, None for a mixed one)."""
+
+    def __init__(self, formats: dict[tuple[int, int], str], top: tuple[int, int], bottom: tuple[int, int]):
+        self.formats, (self.row, self.column), self.bottom = formats, top, bottom
+        self.shape = (bottom[0] - top[0] + 1, bottom[1] - top[1] + 1)
+        self.sheet = self
+
+    def range(self, top, bottom=None):
+        return _Cells(self.formats, top, bottom or top)
+
+    def __getitem__(self, index):
+        return _Cells(self.formats, (self.row, self.column), (self.row, self.column))
+
+    @property
+    def number_format(self):
+        found = {self.formats.get((r, c), "General") for r in range(self.row, self.bottom[0] + 1)
+                 for c in range(self.column, self.bottom[1] + 1)}  # fmt: skip
+        return found.pop() if len(found) == 1 else None
+
+
+@pytest.mark.parametrize("percent", ["0%", "0.0%", "0.00%"])
+def test_worksheet_functions_read_number_formats_from_the_cells_in_python(percent, tmp_path):
+    cell = lambda fmt: _Cells({(1, 1): fmt}, (1, 1), (1, 1))  # noqa: E731
+    assert udfs.RAG(0.849, 85, 75, "H", 1, cell(percent)) == "Amber"  # 84.9 against 85
+    assert udfs.RAG(0.849, 85, 75, "H", 1, cell("General")) == "Red"  # 0.849 against 85
+    assert udfs.RAG(0.86, 0.85, 0.75, "H", 1, cell(percent), cell(percent), cell(percent)) == "Green"
+    assert udfs.DIRECTION(0.484, 0.46, "H", 1, cell(percent), cell(percent)) == "improved"
+    table = (("Ref", "Polarity", "Target", "Floor", "May-18", "Jun-18"), ("K1", "H", 0.85, 0.75, 0.80, 0.861),
+             ("K2", "L", 12, 15, 14, 13))  # a count KPI under a percentage one  # fmt: skip
+    formats = {(3, c): percent for c in range(3, 7)} | {(4, c): "0" for c in range(3, 7)}  # the table from row 2
+    rules = tmp_path / "r.yaml"
+    rules.write_text("version: 1\nlayout:\n  columns: {id: Ref, polarity: Polarity, target: Target, floor: Floor, "
+                     "current: Jun-18, previous: May-18}\n")  # fmt: skip
+    lines = [l[0] for l in udfs.SCORECARD_NARRATIVE(table, str(rules), _Cells(formats, (2, 1), (4, 6)))]
+    assert "• 1 is rated Green – target achieved or exceeded" in lines  # K1: 86.1 against 85
+    assert "• 1 is rated Amber – below target but at or above the floor standard" in lines  # K2: 13, target 12, floor 15
+    assert any("from 80.0% in May 2018 to 86.1% in June 2018" in line for line in lines)
+    assert any("K2. Performance improved from 14.0 in May 2018 to 13.0 in June 2018" in line for line in lines)
