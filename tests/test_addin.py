@@ -68,7 +68,8 @@ def test_ribbon_xml_is_valid_against_the_customui_schema(built):
 
 def test_every_module_decodes_with_olevba(decoded):
     assert set(decoded) == {"ThisWorkbook", "Sheet2", "xlwings", "Dictionary", "ScorecardRibbon", "ScorecardFunctions"}
-    ribbon = xlam.source("ScorecardRibbon.bas").replace("\r\n", "\n")
+    ribbon = xlam.source("ScorecardRibbon.bas").replace("\r\n", "\n").replace('ADDIN_BUILD As String = "dev"',
+                                                                             f'ADDIN_BUILD As String = "{xlam.build_id()}"')
     assert decoded["ScorecardRibbon"].replace("\r\n", "\n").split("\n", 1)[1].strip() == ribbon.strip()
 
 
@@ -91,7 +92,7 @@ def test_every_ribbon_button_calls_a_procedure_that_exists(built, decoded):
     with zipfile.ZipFile(built) as archive:
         ribbon = etree.fromstring(archive.read("customUI/customUI.xml"))
     actions = [e.get("onAction") for e in ribbon.iter() if e.get("onAction")]
-    assert len(actions) == 6
+    assert len(actions) == 7
     for action in actions:
         module, procedure = action.split(".")
         assert procedure in _procedures(decoded[module]), action
@@ -456,3 +457,124 @@ def test_worksheet_functions_read_number_formats_from_the_cells_in_python(percen
     assert "• 1 is rated Amber – below target but at or above the floor standard" in lines  # K2: 13, target 12, floor 15
     assert any("from 80.0% in May 2018 to 86.1% in June 2018" in line for line in lines)
     assert any("K2. Performance improved from 14.0 in May 2018 to 13.0 in June 2018" in line for line in lines)
+
+
+# --- installing on macOS and Windows, the platform faked ----------------------------------------------
+
+
+@pytest.fixture
+def fake_mac(tmp_path, monkeypatch):
+    from scorecard.xlam import install
+
+    home = tmp_path / "home"
+    monkeypatch.setattr(install.sys, "platform", "darwin")
+    monkeypatch.setattr(install.Path, "home", classmethod(lambda cls: home))
+    monkeypatch.setenv("HOME", str(home))
+    return home
+
+
+def test_mac_install_puts_xlwings_applescript_where_runpython_install_does(fake_mac, tmp_path):
+    import xlwings
+
+    from scorecard.xlam import install
+
+    source = Path(xlwings.__file__).parent / f"xlwings-{xlwings.__version__}.applescript"
+    script = fake_mac / "Library" / "Application Scripts" / "com.microsoft.Excel" / source.name
+    target, config = install.install()
+    assert target == fake_mac / "Library/Group Containers/UBF8T346G9.Office/User Content/Startup/Excel/scorecard.xlam"
+    assert script.read_bytes() == source.read_bytes()  # what AppleScriptTask("xlwings-<ver>.applescript") runs
+    assert f'"INTERPRETER_MAC","{sys.executable}"' in config.read_text()
+    assert f"AppleScriptTask(\"xlwings-\" & XLWINGS_VERSION & \".applescript\"" in (Path(xlwings.__file__).parent / "xlwings_custom_addin.bas").read_text()
+    install.install()  # again: still ours to remove
+    removed = install.uninstall()
+    assert script in removed and not script.exists() and not target.exists()
+    assert not config.exists()  # nothing of the user's was in it
+
+
+def test_mac_uninstall_keeps_an_applescript_it_did_not_put_there(fake_mac):
+    import xlwings
+
+    from scorecard.xlam import install
+
+    folder = fake_mac / "Library" / "Application Scripts" / "com.microsoft.Excel"
+    folder.mkdir(parents=True)
+    script = folder / f"xlwings-{xlwings.__version__}.applescript"
+    script.write_text("put there by `xlwings runpython install`")
+    _, config = install.install()
+    assert script.read_bytes() == install.applescript_source().read_bytes()  # brought up to date
+    install.uninstall()
+    assert script.exists()  # another xlwings add-in may need it
+    assert not (fake_mac / "Library/Group Containers/UBF8T346G9.Office/User Content/Startup/Excel/scorecard.xlam").exists()
+
+
+@pytest.mark.parametrize("encoding, user", [("cp1252", "Zoë Müller"), ("cp1250", "Łukasz Wójcik"), ("cp932", "山田太郎")])
+def test_windows_config_is_written_in_the_code_page_vba_reads(encoding, user, tmp_path, monkeypatch):
+    """xlwings writes its .conf with open(path, "w"): the locale's encoding (mbcs, the ANSI code page),
+    which is what VBA's Input # reads. A user folder with letters outside ASCII must survive."""
+    from scorecard.xlam import install
+
+    monkeypatch.setattr(install.sys, "platform", "win32")
+    monkeypatch.setattr(install, "config_encoding", lambda: encoding)
+    profile = tmp_path / "Users" / user
+    monkeypatch.setenv("USERPROFILE", str(profile))
+    monkeypatch.setenv("APPDATA", str(profile / "AppData" / "Roaming"))
+    python = rf"C:\Users\{user}\AppData\Local\Programs\Python\Python311\python.exe"
+    target, config = install.install(interpreter=python)
+    assert config == profile / ".scorecard" / "scorecard.conf"
+    assert target == profile / "AppData" / "Roaming" / "Microsoft" / "Excel" / "XLSTART" / "scorecard.xlam"
+    assert config.read_bytes().replace(b"\r\n", b"\n") == f'"INTERPRETER_WIN","{python}"\n'.encode(encoding)
+    install.install(interpreter=python)  # reads its own file back in that encoding
+    assert config.read_bytes().decode(encoding).count("INTERPRETER_WIN") == 1
+
+
+def test_a_python_path_the_code_page_cannot_hold_is_refused_before_anything_is_installed(tmp_path, monkeypatch):
+    from scorecard.errors import ScorecardError
+    from scorecard.xlam import install
+
+    monkeypatch.setattr(install.sys, "platform", "win32")
+    monkeypatch.setattr(install, "config_encoding", lambda: "cp1252")
+    startup, config = tmp_path / "XLSTART", tmp_path / "conf" / "scorecard.conf"
+    with pytest.raises(ScorecardError, match=r"INTERPRETER_WIN .*Łukasz.* code page \(cp1252\)"):
+        install.install(startup, config, interpreter=r"C:\Users\Łukasz\python.exe")
+    assert not (startup / "scorecard.xlam").exists() and not config.exists()
+
+
+def test_a_config_written_as_utf8_by_an_earlier_version_is_read(tmp_path, monkeypatch):
+    from scorecard.xlam import install
+
+    monkeypatch.setattr(install, "config_encoding", lambda: "cp1252")
+    config = tmp_path / "scorecard.conf"
+    config.write_bytes('"PYTHONPATH","C:\\Users\\Zoë\\lib"\n'.encode("utf-8"))
+    install.install(tmp_path / "XLSTART", config, interpreter="python")
+    assert config.read_bytes().decode("cp1252").splitlines()[0] == '"PYTHONPATH","C:\\Users\\Zoë\\lib"'
+
+
+def test_every_button_but_self_test_first_checks_there_is_a_workbook(decoded):
+    """RunPython reads ActiveWorkbook.FullName: with no workbook open that is VBA error 91."""
+    code = decoded["ScorecardRibbon"]
+    subs = dict(re.findall(r"^Sub (On\w+)\(control As IRibbonControl\)\r?\n(.*?)^End Sub", code, flags=re.M | re.S))
+    assert len(subs) == 7
+    for name, body in subs.items():
+        calls = [line.strip() for line in body.splitlines() if "RunPython" in line and not line.strip().startswith("'")]
+        assert len(calls) == 1, name
+        if name == "OnSelfTest":
+            assert "If ActiveWorkbook Is Nothing Then Workbooks.Add" in body
+            assert body.index("Workbooks.Add") < body.index("RunPython \"")
+        else:
+            assert calls[0].startswith("If HasWorkbook() Then RunPython"), name
+    guard = re.search(r"Private Function HasWorkbook\(\) As Boolean(.*?)End Function", code, flags=re.S).group(1)
+    assert "If ActiveWorkbook Is Nothing Then" in guard and "MsgBox" in guard
+
+
+def test_self_test_button_passes_the_add_in_build_to_python(decoded):
+    import xlwings
+
+    from scorecard import __version__
+
+    code = decoded["ScorecardRibbon"]
+    assert f'Private Const ADDIN_BUILD As String = "{__version__} (xlwings {xlwings.__version__})"' in code
+    call = re.search(r'RunPython "import scorecard.excel; scorecard.excel.selftest\(addin=\'" & ADDIN_BUILD & "\'\)"', code)
+    assert call, "the Self-test button must name the add-in build"
+    from scorecard import excel
+
+    assert inspect.signature(excel.selftest).parameters["addin"].default is None

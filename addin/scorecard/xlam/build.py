@@ -60,6 +60,22 @@ def xlwings_module() -> Module:
     return module_from_export("xlwings", text)
 
 
+def build_id() -> str:
+    """What the add-in was built from, shown by the self-test: scorecard's version and xlwings'."""
+    import xlwings
+
+    from .. import __version__
+
+    return f"{__version__} (xlwings {xlwings.__version__})"
+
+
+def ribbon_module() -> Module:
+    text, count = re.subn(r'(ADDIN_BUILD As String = )"dev"', rf'\1"{build_id()}"', source("ScorecardRibbon.bas"))
+    if count != 1:
+        raise RuntimeError("ScorecardRibbon.bas has no ADDIN_BUILD constant")
+    return module_from_export("ScorecardRibbon", text)
+
+
 def template() -> Template:
     """The VBA project of xlwings' Excel-made ribbon add-in."""
     import xlwings
@@ -106,7 +122,7 @@ def modules() -> list[Module]:
     """Our modules, written as source only."""
     return [
         xlwings_module(),
-        module_from_export("ScorecardRibbon", source("ScorecardRibbon.bas")),
+        ribbon_module(),
         module_from_export("ScorecardFunctions", source("ScorecardFunctions.bas") + "\n" + udf_wrappers()),
     ]
 
