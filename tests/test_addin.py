@@ -326,7 +326,11 @@ def test_the_settings_sheet_is_the_kept_sheet_module(built):
         sheet = archive.read("xl/worksheets/sheet1.xml").decode()
         strings = archive.read("xl/sharedStrings.xml").decode()
     assert '<sheetPr codeName="Sheet2"/>' in sheet  # Excel binds the Sheet2 document module by code name
-    assert "<t>ADD_WORKBOOK_TO_PYTHONPATH</t><" in strings and "<t>false</t>" in strings
+    texts = re.findall(r"<si><t>(.*?)</t></si>", strings)
+    cells = {ref: texts[int(index)] for ref, index in re.findall(r'<c r="([A-Z]+\d+)" t="s"><v>(\d+)</v></c>', sheet)}
+    settings = {cells[f"A{row}"]: cells.get(f"B{row}") for row in range(1, 10) if f"A{row}" in cells}
+    # read by xlwings' GetConfig (keys upper-cased); "false" keeps the workbook's folder off sys.path
+    assert settings == {"UDF Modules": "scorecard.udfs", "ADD_WORKBOOK_TO_PYTHONPATH": "false"}
 
 
 def test_our_compound_file_reader_and_decompressor_agree_with_olefile_and_oletools():
@@ -578,3 +582,15 @@ def test_self_test_button_passes_the_add_in_build_to_python(decoded):
     from scorecard import excel
 
     assert inspect.signature(excel.selftest).parameters["addin"].default is None
+
+
+def test_config_encoding_is_the_ansi_code_page_on_windows_and_the_locales_elsewhere(monkeypatch):
+    import locale
+
+    from scorecard.xlam import install
+
+    monkeypatch.setattr(install.sys, "platform", "win32")
+    assert install.config_encoding() == "mbcs"  # what VBA's Input # reads, even in Python's UTF-8 mode
+    monkeypatch.setattr(install.sys, "platform", "darwin")
+    monkeypatch.setattr(locale, "getpreferredencoding", lambda do_setlocale=True: "UTF-8")
+    assert install.config_encoding() == "UTF-8"  # xlwings' open(path, "w") on a Mac

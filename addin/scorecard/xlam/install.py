@@ -61,8 +61,10 @@ APPLESCRIPT_KEY = "SCORECARD_INSTALLED_APPLESCRIPT"  # ours to remove on uninsta
 
 def config_encoding() -> str:
     """The encoding the configuration file is written in: the locale's, as xlwings writes its own
-    (``open(path, "w")``), which on Windows is the ANSI code page VBA's ``Input #`` reads."""
-    return locale.getpreferredencoding(False)
+    (``open(path, "w")``). On Windows that is the ANSI code page VBA's ``Input #`` reads, unless
+    Python's UTF-8 mode is on; VBA reads the ANSI code page whatever Python's mode, so there it is
+    named outright (``mbcs``)."""
+    return "mbcs" if sys.platform.startswith("win") else locale.getpreferredencoding(False)
 
 
 def interpreter_key() -> str:
