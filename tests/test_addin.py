@@ -443,11 +443,14 @@ class _Cells:
         return found.pop() if len(found) == 1 else None
 
 
-@pytest.mark.parametrize("percent", ["0%", "0.0%", "0.00%"])
-def test_worksheet_functions_read_number_formats_from_the_cells_in_python(percent, tmp_path):
+@pytest.mark.parametrize("percent, shown", [("0%", ("80%", "86%")), ("0.0%", ("80.0%", "86.1%")), ("0.00%", ("80.00%", "86.10%"))])
+def test_worksheet_functions_read_number_formats_from_the_cells_in_python(percent, shown, tmp_path):
     cell = lambda fmt: _Cells({(1, 1): fmt}, (1, 1), (1, 1))  # noqa: E731
     assert udfs.RAG(0.849, 85, 75, "H", 1, cell(percent)) == "Amber"  # 84.9 against 85
     assert udfs.RAG(0.849, 85, 75, "H", 1, cell("General")) == "Red"  # 0.849 against 85
+    # without decimals, compared at the decimals the cell shows: 84.96% shown as 85.0% meets 85, as 84.96% not
+    if percent != "0%":
+        assert udfs.RAG(0.8496, 85, 75, "H", None, cell(percent)) == {"0.0%": "Green", "0.00%": "Amber"}[percent]
     assert udfs.RAG(0.86, 0.85, 0.75, "H", 1, cell(percent), cell(percent), cell(percent)) == "Green"
     assert udfs.DIRECTION(0.484, 0.46, "H", 1, cell(percent), cell(percent)) == "improved"
     table = (("Ref", "Polarity", "Target", "Floor", "May-18", "Jun-18"), ("K1", "H", 0.85, 0.75, 0.80, 0.861),
@@ -459,8 +462,8 @@ def test_worksheet_functions_read_number_formats_from_the_cells_in_python(percen
     lines = [l[0] for l in udfs.SCORECARD_NARRATIVE(table, str(rules), _Cells(formats, (2, 1), (4, 6)))]
     assert "• 1 is rated Green – target achieved or exceeded" in lines  # K1: 86.1 against 85
     assert "• 1 is rated Amber – below target but at or above the floor standard" in lines  # K2: 13, target 12, floor 15
-    assert any("from 80.0% in May 2018 to 86.1% in June 2018" in line for line in lines)
-    assert any("K2. Performance improved from 14.0 in May 2018 to 13.0 in June 2018" in line for line in lines)
+    assert any(f"from {shown[0]} in May 2018 to {shown[1]} in June 2018" in line for line in lines)  # as the cells show
+    assert any("K2. Performance improved from 14 in May 2018 to 13 in June 2018" in line for line in lines)  # its "0"
 
 
 # --- installing on macOS and Windows, the platform faked ----------------------------------------------

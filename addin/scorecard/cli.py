@@ -22,6 +22,7 @@ examples:
   scorecard refresh districts/*.xlsx --rules rules.yaml --output refreshed/
   scorecard narrative scorecard.xlsx --rules rules.yaml --format markdown
   scorecard check scorecard.xlsx --rules rules.yaml
+  scorecard report scorecard.xlsx --rules rules.yaml --output cover-report.docx --template council.docx
 """
 
 
@@ -59,6 +60,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("book", metavar="BOOK", nargs="?", help="optional: check the rules alone when omitted")
     common(check)
     check.add_argument("--strict", action="store_true", help="exit 1 when there are warnings")
+
+    report = commands.add_parser("report", help="write the cover report as a Word document",
+                                 description="The cover report as a .docx: title, numbered narrative, RAG table. Writes nothing into the workbook.")
+    report.add_argument("book", metavar="BOOK")
+    common(report)
+    report.add_argument("--output", metavar="REPORT.docx", help="where to write it (default: beside the workbook, BOOK.docx)")
+    report.add_argument("--template", metavar="TEMPLATE.docx", help="a Word document whose styles, header, footer and page set-up to use")
 
     commands.add_parser("schema", help="print the JSON Schema of the rules file (for editors)")
 
@@ -119,8 +127,10 @@ def _refresh_one(job: tuple[str, str | None, str, str | None, bool, bool]) -> di
         result = refresh_file(book, rules, output=output, period=period, strict=strict)
     except ScorecardError as error:
         return {"file": book, "ok": False, "error": str(error)}
-    except Exception as error:  # a bug, not the user's fault: say so plainly, still no traceback
-        return {"file": book, "ok": False, "error": f"{Path(book).name}: internal error ({type(error).__name__}: {error}); please report it"}
+    except Exception as error:  # a bug, not the user's fault: one line here, the traceback to the log
+        from .errors import log_unexpected
+
+        return {"file": book, "ok": False, "error": f"{Path(book).name}: " + log_unexpected(error, f"refresh {book}")}
     if full:
         return {"file": book, "ok": True, "output": str(output or book), **as_dict(result.scorecard, result.narrative)}
     card = result.scorecard
@@ -246,6 +256,18 @@ def _check(args: argparse.Namespace) -> int:
     return 1 if args.strict and result.table.warnings else 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from .refresh import evaluate_file
+    from .word.cover_report import write_report
+
+    result = evaluate_file(args.book, _load_rules(args.rules), period=args.period)
+    output = Path(args.output) if args.output else Path(args.book).with_suffix(".docx")
+    print(write_report(result, _load_rules(args.rules), output, template=args.template))
+    for warning in result.table.warnings:
+        print(f"  warning: {warning}", file=sys.stderr)
+    return 0
+
+
 def _schema(args: argparse.Namespace) -> int:
     from .core.rules import schema
 
@@ -316,7 +338,7 @@ def _can_start_excel() -> bool:
     return sys.platform.startswith("win") or sys.platform == "darwin"
 
 
-COMMANDS = {"refresh": _refresh, "narrative": _narrative, "check": _check, "schema": _schema, "addin": _addin}
+COMMANDS = {"refresh": _refresh, "narrative": _narrative, "check": _check, "report": _report, "schema": _schema, "addin": _addin}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -337,6 +359,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as error:  # a bug: one line for the user, the traceback to the log (exit 3)
+        from .errors import log_unexpected
+
+        _error(log_unexpected(error, "scorecard " + " ".join(sys.argv[1:] if argv is None else argv)))
+        return 3
 
 
 if __name__ == "__main__":

@@ -60,3 +60,53 @@ def column_letter(index: int) -> str:
 
 def cell_ref(row: int, column: int) -> str:
     return f"{column_letter(column)}{row}"
+
+
+# --- unexpected errors: a one-line message for the user, the traceback to a log ---------------
+
+LOG_LIMIT = 1_000_000  # bytes: a log past this starts afresh rather than grow without end
+
+
+def log_path() -> Path:
+    """Where tracebacks go: $SCORECARD_LOG, else the user's cache folder (LOCALAPPDATA on Windows)."""
+    import os
+    import sys
+
+    if os.environ.get("SCORECARD_LOG"):
+        return Path(os.environ["SCORECARD_LOG"])
+    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
+        base = Path(os.environ["LOCALAPPDATA"])
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "scorecard" / "scorecard.log"
+
+
+def log_unexpected(error: BaseException, context: str) -> str:
+    """Record an unexpected error (a bug, not the user's input) with its traceback in the log, and
+    return the one line to show: what happened and where the details are.
+
+    Modelled on pre-commit's error handler: the user sees one line, the maintainer gets the log.
+    """
+    import datetime as dt
+    import platform
+    import sys
+    import traceback
+
+    from . import __version__
+
+    summary = f"{type(error).__name__}: {error}".strip().splitlines()[0][:200] if str(error) else type(error).__name__
+    path = log_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        mode = "w" if path.exists() and path.stat().st_size > LOG_LIMIT else "a"
+        with path.open(mode, encoding="utf-8") as log:
+            log.write(
+                f"### {dt.datetime.now().isoformat(timespec='seconds')} scorecard {__version__}, "
+                f"Python {platform.python_version()}, {platform.platform()}\n"
+                f"### {context}\n"
+                + "".join(traceback.format_exception(type(error), error, error.__traceback__))
+                + "\n"
+            )
+    except OSError:
+        return f"unexpected error ({summary}); the log {path} could not be written, so please report this message"
+    return f"unexpected error ({summary}); the details are in {path}: please send that file with your report"

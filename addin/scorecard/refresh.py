@@ -51,8 +51,8 @@ def refresh_file(
 ) -> Evaluation:
     """Refresh one workbook; the result replaces ``output`` (default: the workbook) atomically.
 
-    With ``strict``, a warning (a text in a figure cell, a percentage over 100%, a KPI missing from
-    the rules) stops the refresh before anything is written.
+    With ``strict``, a warning (a text in a figure cell, a percentage 100-fold out of scale, a share
+    over 100%, a KPI missing from the rules) stops the refresh before anything is written.
     """
     from .errors import ScorecardError
     from .workbook.reader import write_plan

@@ -25,6 +25,7 @@ def check_summary(result: "Evaluation") -> list[str]:
         "ratings now: " + ", ".join(f"{n} {status}" for status, n in card.counts.items() if n),
     ]
     lines += [f"note: no '{name}' column yet; refresh will add one after the last column" for name in sorted(table.added_columns)]
+    lines += [f"note: {note}" for note in table.notes]  # e.g. rules and cell formats give different decimals
     lines += [f"warning: {warning}" for warning in table.warnings]
     return lines
 

@@ -50,6 +50,12 @@ class KpiRule:
     floor: float | None = None
     green_within: float | None = None
     amber_within: float | None = None
+    share: bool = False  # a share of a whole: a percentage that cannot pass 100% or go below 0
+    lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)  # key -> YAML line
+
+    def line_of(self, key: str) -> int:
+        """The YAML line of one of this KPI's keys (its target, its decimals...), else the KPI's own."""
+        return self.lines.get(key, self.line)
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,7 @@ class Rules:
     period_current: str | None = None
     period_previous: str | None = None
     decimals: int = 1
+    decimals_line: int | None = None  # where defaults.decimals is given; None: the rules do not say
     compare: str = "displayed"
     unit: str = "number"
     colours: dict[Rag, str] = field(default_factory=lambda: dict(DEFAULT_COLOURS))
@@ -252,6 +259,8 @@ def _kpi_rule(raw: _Map, source: str) -> KpiRule:
         floor=number("floor"),
         green_within=raw.get("green_within"),
         amber_within=raw.get("amber_within"),
+        share=bool(raw.get("share", False)),
+        lines=dict(raw.lines),
     )
 
 
@@ -291,6 +300,14 @@ def _semantic_checks(rules: Rules, document: _Map, source: str) -> list[RulesErr
         complaint = check_target_and_floor(rule.polarity, rule.target, rule.floor)
         if complaint:
             problems.append(RulesError(f"KPI '{rule.id}': {complaint}", file=source, line=raw.lines.get("floor", rule.line)))
+        if rule.share and rule.unit not in (None, "percent"):
+            problems.append(
+                RulesError(
+                    f"KPI '{rule.id}': share applies only to percentages (a share of a whole), not unit {rule.unit}",
+                    file=source,
+                    line=raw.lines["share"],
+                )
+            )
         if rule.polarity is Polarity.TARGET:
             if rule.target is None:
                 problems.append(RulesError(f"KPI '{rule.id}' has polarity target but no target", file=source, line=rule.line))
@@ -353,6 +370,7 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
         period_current=period.get("current"),
         period_previous=period.get("previous"),
         decimals=defaults.get("decimals", 1),
+        decimals_line=defaults.lines.get("decimals") if isinstance(defaults, _Map) and "decimals" in defaults else None,
         compare=defaults.get("compare", "displayed"),
         unit=defaults.get("unit", "number"),
         colours=colours,

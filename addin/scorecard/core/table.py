@@ -15,7 +15,9 @@ from typing import Any, Mapping, Sequence
 from ..errors import WorkbookError, cell_ref
 from .model import Kpi, Period, Polarity
 from .months import Month, month_before, month_name, parse_month
-from .rules import DEFAULT_HEADERS, Rules, check_target_and_floor, parse_number
+from .numfmt import format_decimals, general_decimals, is_general
+from .rules import DEFAULT_HEADERS, KpiRule, Rules, check_target_and_floor, parse_number
+from .units import Figure, ScaleFinding, ratio_problem, scale_check, share_problem
 
 HEADER_SEARCH_ROWS = 30
 NO_DATA_TEXT = {"", "n/a", "na", "-", "–", "—", "..", "x", "*", "tbc", "nil"}
@@ -105,6 +107,7 @@ class KpiTable:
     period: Period
     added_columns: dict[str, int] = field(default_factory=dict)  # rag/direction columns to create
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # worth knowing, not wrong: `check` shows them, --strict does not refuse
 
     @property
     def rag_column(self) -> int:
@@ -248,6 +251,7 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
     columns = locate_columns(grid, rules, header_row)
     id_col = columns["id"]
     warnings: list[str] = []
+    notes: list[str] = []
 
     current_month = previous_month = None
     if rules.layout.history:
@@ -285,7 +289,7 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
         kpi_id = _id_text(raw_id)
         if not kpi_id:
             continue
-        kpi = _read_kpi(grid, rules, columns, row, kpi_id, warnings)
+        kpi = _read_kpi(grid, rules, columns, row, kpi_id, warnings, notes)
         if kpi is None:
             continue
         if kpi_id in seen:
@@ -317,6 +321,13 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
             sheet=grid.sheet,
             row=header_row,
         )
+    if grid.formats is None and rules.decimals_line is None and any(
+        k.id not in rules.kpis or rules.kpis[k.id].decimals is None for k in kpis
+    ):
+        notes.append(
+            f"sheet '{grid.sheet}': number formats cannot be read here, so KPIs whose rules give no decimals are "
+            f"shown and compared at {rules.decimals}; give defaults.decimals in the rules to be sure"
+        )
     for kpi_id, rule in rules.kpis.items():
         if kpi_id not in seen:
             warnings.append(f"KPI '{kpi_id}' is in the rules (line {rule.line}) but not in sheet '{grid.sheet}'")
@@ -329,6 +340,7 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
         period=_period(rules, current_month, previous_month, period),
         added_columns=added,
         warnings=warnings,
+        notes=notes,
     )
 
 
@@ -354,7 +366,12 @@ def _period(rules: Rules, current: Month | None, previous: Month | None, overrid
     )
 
 
-def _read_kpi(grid: Grid, rules: Rules, columns: dict[str, int], row: int, kpi_id: str, warnings: list[str]) -> Kpi | None:
+_PERCENT_NAME = re.compile(r"%|\bper\s*cent(age)?s?\b|\bproportion\b", re.IGNORECASE)
+
+
+def _read_kpi(
+    grid: Grid, rules: Rules, columns: dict[str, int], row: int, kpi_id: str, warnings: list[str], notes: list[str] | None = None
+) -> Kpi | None:
     rule = rules.kpis.get(kpi_id)
 
     def cell(name: str) -> tuple[Any, str | None]:
@@ -362,8 +379,9 @@ def _read_kpi(grid: Grid, rules: Rules, columns: dict[str, int], row: int, kpi_i
         return (None, None) if c is None else (grid.value(row, c), grid.number_format(row, c))
 
     percent = rules.layout.percent
-    value_format = cell("current")[1] or cell("previous")[1]
-    unit = (rule and rule.unit) or ("percent" if percent == "format" and is_percent_format(value_format) else rules.unit)
+    # a percentage when either period's cell is formatted as one (a General cell beside them is checked for scale)
+    percent_cell = is_percent_format(cell("current")[1]) or is_percent_format(cell("previous")[1])
+    unit = (rule and rule.unit) or ("percent" if percent == "format" and percent_cell else rules.unit)
 
     def as_stored(number_format: str | None) -> str | None:
         """The number format that decides scaling, by layout.percent."""
@@ -388,11 +406,6 @@ def _read_kpi(grid: Grid, rules: Rules, columns: dict[str, int], row: int, kpi_i
         number, problem = read_value(value, as_stored(number_format))
         if problem:
             warnings.append(f"sheet '{grid.sheet}', cell {cell_ref(row, columns[name])}: {problem}; read as no data")
-        elif number is not None and unit == "percent" and not 0 <= number <= 100:
-            warnings.append(
-                f"sheet '{grid.sheet}', cell {cell_ref(row, columns[name])}: {number:g}% is "
-                f"{'over 100%' if number > 100 else 'negative'} for a percentage; check the figure"
-            )
         return number
 
     def threshold(name: str) -> float | None:
@@ -403,6 +416,32 @@ def _read_kpi(grid: Grid, rules: Rules, columns: dict[str, int], row: int, kpi_i
     current, previous = figure("current"), figure("previous")
     target = rule.target if rule and rule.target is not None else threshold("target")
     floor = rule.floor if rule and rule.floor is not None else threshold("floor")
+    read = {"current": current, "previous": previous, "target": target, "floor": floor}
+    from_rules = {n for n in ("target", "floor") if rule and getattr(rule, n) is not None}
+    sheet_figures = [n for n, v in read.items() if v is not None and n not in from_rules and n in columns]
+    where = f"sheet '{grid.sheet}', row {row}"
+    title = (rule and rule.name) or cell("name")[0]
+    named_percent = unit != "percent" and not (rule and rule.unit) and isinstance(title, str) and bool(_PERCENT_NAME.search(title))
+    if named_percent:  # checked for scale, though its unit stays as the rules and formats say
+        where += f", named '{' '.join(title.split())[:60]}' but with no percent unit or format"
+    if unit == "percent" or named_percent:
+        evidence = []
+        for n, v in read.items():
+            if v is None:
+                continue
+            if n in from_rules:
+                evidence.append(Figure(n, v, line=rule.line_of(n)))
+            elif n in sheet_figures:
+                stored, number_format = cell(n)
+                scaled = not isinstance(stored, str) and is_percent_format(as_stored(number_format))  # text is read as written
+                evidence.append(Figure(n, v, cell=cell_ref(row, columns[n]), stored=stored, number_format=number_format, percent_cell=scaled))
+        finding = scale_check(kpi_id, where, evidence)
+        if finding:
+            warnings.append(finding.message)
+            read.update(finding.corrected)
+            current, previous, target, floor = (read[n] for n in ("current", "previous", "target", "floor"))
+    else:
+        finding = None
     if rule is None and current is None and previous is None and target is None and floor is None:
         return None  # a section heading, a note or a blank line with an id-like label
 
@@ -437,6 +476,25 @@ def _read_kpi(grid: Grid, rules: Rules, columns: dict[str, int], row: int, kpi_i
     name_cell = cell("name")[0]
     name = (rule and rule.name) or (str(name_cell).strip() if name_cell not in (None, "") else kpi_id)
     commentary = cell("commentary")[0]
+    decimals = _decimals(grid, rules, rule, columns, row, kpi_id, sheet_figures, finding, as_stored, notes)
+    numerator, denominator = read_value(*cell("numerator"))[0], read_value(*cell("denominator"))[0]  # counts: never scaled
+    if unit == "percent":
+        counted = numerator is not None and denominator is not None
+        if rule and rule.share:
+            why = f"share: true, rules line {rule.line_of('share')}"
+        elif counted:
+            why = f"it has numerator {cell_ref(row, columns['numerator'])} and denominator {cell_ref(row, columns['denominator'])}"
+        else:
+            why = None
+        for n, v in (("current", current), ("previous", previous)):
+            problem = why and v is not None and share_problem(v, cell_ref(row, columns[n]), kpi_id, why)
+            if problem:
+                warnings.append(f"sheet '{grid.sheet}', {problem}")
+        if counted and current is not None:
+            cells = (cell_ref(row, columns["current"]), cell_ref(row, columns["numerator"]), cell_ref(row, columns["denominator"]))
+            problem = ratio_problem(current, numerator, denominator, decimals, cells, kpi_id)
+            if problem:
+                warnings.append(f"sheet '{grid.sheet}', {problem}")
     return Kpi(
         id=kpi_id,
         name=" ".join(name.split()),
@@ -446,12 +504,61 @@ def _read_kpi(grid: Grid, rules: Rules, columns: dict[str, int], row: int, kpi_i
         target=target,
         floor=floor,
         unit=unit,
-        decimals=rule.decimals if rule and rule.decimals is not None else rules.decimals,
+        decimals=decimals,
         compare=(rule and rule.compare) or rules.compare,
         green_within=rule.green_within if rule else None,
         amber_within=rule.amber_within if rule else None,
-        numerator=read_value(*cell("numerator"))[0],  # counts: never scaled by the KPI's unit
-        denominator=read_value(*cell("denominator"))[0],
+        numerator=numerator,
+        denominator=denominator,
         commentary="" if commentary is None or isinstance(commentary, CellError) else str(commentary).strip(),
         row=row,
     )
+
+
+def _decimals(
+    grid: Grid,
+    rules: Rules,
+    rule: KpiRule | None,
+    columns: dict[str, int],
+    row: int,
+    kpi_id: str,
+    sheet_figures: list[str],
+    finding: ScaleFinding | None,
+    as_stored: Any,
+    notes: list[str] | None,
+) -> int:
+    """The decimals a KPI is shown and compared at: the rules' when they give any (the KPI's, else
+    defaults.decimals), else the most its figure cells display, else 1 (formats unknown).
+
+    A cell with a fixed format shows its format's decimals (0.0% shows 1, of percent points); a
+    General cell shows its number as stored, to 10 significant digits (84.96 shows 2). A figure read
+    in another scale than its cell shows (a corrected one) says nothing about precision.
+    """
+    fixed: dict[str, tuple[int, str]] = {}  # cell -> (decimals shown, format)
+    general: list[int] = []
+    for name in sheet_figures:
+        if finding and name in finding.corrected:
+            continue
+        column = columns[name]
+        stored, number_format = grid.value(row, column), grid.number_format(row, column)
+        if number_format is None or not isinstance(stored, (int, float)) or isinstance(stored, bool):
+            continue
+        # a fraction read in percent points by layout.percent: fraction shows two decimals fewer as points
+        shift = 2 if is_percent_format(as_stored(number_format)) and not is_percent_format(number_format) else 0
+        shown = format_decimals(number_format)
+        if shown is not None:
+            fixed[cell_ref(row, column)] = (max(0, shown - shift), number_format)
+        elif is_general(number_format):
+            general.append(max(0, general_decimals(stored) - shift))
+    given = rule.decimals if rule and rule.decimals is not None else rules.decimals if rules.decimals_line else None
+    if given is None:
+        return max([d for d, _ in fixed.values()] + general, default=rules.decimals)
+    differ = {ref: shown for ref, shown in fixed.items() if shown[0] != given}
+    if notes is not None and differ:
+        line = rule.line_of("decimals") if rule and rule.decimals is not None else rules.decimals_line
+        cells = ", ".join(f"{ref} shows {d} (format {f})" for ref, (d, f) in sorted(differ.items(), key=lambda i: (len(i[0]), i[0])))
+        notes.append(
+            f"KPI '{kpi_id}' (sheet '{grid.sheet}', row {row}): the rules give {given} decimals (line {line}) but cell "
+            f"{cells}; it is rated at {given}, as the rules say: change the rules or the cell format if they should agree"
+        )
+    return given

@@ -243,13 +243,12 @@ def read_grid(book: xw.Book, rules: Rules) -> tuple[Any, Grid]:
     last_row, last_column = used.row + used.shape[0] - 1, used.column + used.shape[1] - 1
     values = sheet.range((1, 1), (last_row, last_column)).options(ndim=2).value
     grid = Grid(sheet=sheet.name, values=[list(row) for row in values])
-    if rules.layout.percent == "format":
-        grid.formats = _number_formats(sheet, grid, rules)
+    grid.formats = _number_formats(sheet, grid, rules)  # scaling (layout.percent: format) and decimals shown
     return sheet, grid
 
 
 def _number_formats(sheet: Any, grid: Grid, rules: Rules) -> list[list[str | None]] | None:
-    """Formats of the figure columns only (the rest is never scaled); None if the engine cannot read them."""
+    """Formats of the figure columns only (the rest is never scaled nor compared); None if the engine cannot read them."""
     header_row = find_header_row(grid, rules)
     columns = locate_columns(grid, rules, header_row)
     wanted = [columns[f] for f in ("current", "previous", "target", "floor") if f in columns]

@@ -26,6 +26,7 @@ from ..errors import ScorecardError
 from ..core.model import Kpi, Polarity, Rag
 from ..core.rules import Rules, load_rules_cached
 from ..refresh import evaluate_grid
+from ..core.numfmt import cell_decimals
 from ..core.table import Grid, read_threshold, read_value
 
 __all__ = ["RAG", "DIRECTION", "SCORECARD_RAG", "SCORECARD_DIRECTION", "SCORECARD_COUNT", "SCORECARD_NARRATIVE"]
@@ -70,12 +71,35 @@ def _polarity(argument: Any) -> Polarity:
     return polarity
 
 
-def _decimals(argument: Any) -> int:
+def _decimals(argument: Any, *cells: tuple[Any, Any]) -> int:
+    """The decimals given, else the most the argument cells display (as Refresh decides), else 1."""
     if argument is None or argument == "":
-        return 1
+        return _shown_decimals(*cells) or 1
     if isinstance(argument, (int, float)) and not isinstance(argument, bool) and float(argument).is_integer() and 0 <= argument <= 10:
         return int(argument)
     raise _BadArgument(f"#VALUE! decimals {argument!r}: a whole number from 0 to 10")
+
+
+def _shown_decimals(*cells: tuple[Any, Any]) -> int | None:
+    """The most decimals any of the (value, number format) cells displays; None when none can say.
+
+    A literal argument has no format (xlwings passes None for its cells), so it says nothing."""
+    formats = [(value, _format(cells_or_format)) for value, cells_or_format in cells]
+    shown = [
+        cell_decimals(value if isinstance(value, (int, float)) and not isinstance(value, bool) else None, number_format)
+        for value, number_format in formats
+        if number_format
+    ]
+    return max((d for d in shown if d is not None), default=None)
+
+
+def _rules_decimals(kpi: Kpi, rules: Rules, *cells: tuple[Any, Any]) -> Kpi:
+    """The KPI with the decimals its cells display when the rules give none, as Refresh compares it."""
+    rule = rules.kpis.get(kpi.id)
+    if (rule and rule.decimals is not None) or rules.decimals_line is not None:
+        return kpi
+    shown = _shown_decimals(*cells)
+    return kpi if shown is None else dataclasses.replace(kpi, decimals=shown)
 
 
 def udf(**cells_of: str):
@@ -190,7 +214,7 @@ def RAG(value, target, floor, polarity, decimals=None, value_format=None, target
     """RAG status of a value: Green, Amber, Red, Not rated (no target and floor) or No data."""
     kpi = Kpi(id="", name="", polarity=_polarity(polarity), current=None, previous=None,
               target=_threshold(target, "target", target_format), floor=_threshold(floor, "floor", floor_format),
-              decimals=_decimals(decimals))  # fmt: skip
+              decimals=_decimals(decimals, (value, value_format), (target, target_format), (floor, floor_format)))  # fmt: skip
     return rate(_figure(value, value_format), kpi).value
 
 
@@ -203,20 +227,24 @@ def DIRECTION(current, previous, polarity, decimals=None, current_format=None, p
     polarity = _polarity(polarity)
     if polarity is Polarity.TARGET:
         raise _BadArgument("#VALUE! polarity target needs its target: use SCORECARD_DIRECTION")
-    moved = _direction_of(polarity, _figure(current, current_format), _figure(previous, previous_format), _decimals(decimals))
+    shown = _decimals(decimals, (current, current_format), (previous, previous_format))
+    moved = _direction_of(polarity, _figure(current, current_format), _figure(previous, previous_format), shown)
     return "" if moved is None else moved.value
 
 
 @udf(value_format="value")
 def SCORECARD_RAG(value, kpi_id, rules_path=None, value_format=None, caller=None):
     """RAG status of a value for a KPI of the rules file (target, floor, polarity and decimals from it)."""
-    return rate(_figure(value, value_format), _kpi_from_rules(_rules(rules_path, caller), kpi_id)).value
+    rules = _rules(rules_path, caller)
+    kpi = _rules_decimals(_kpi_from_rules(rules, kpi_id), rules, (value, value_format))
+    return rate(_figure(value, value_format), kpi).value
 
 
 @udf(current_format="current", previous_format="previous")
 def SCORECARD_DIRECTION(current, previous, kpi_id, rules_path=None, current_format=None, previous_format=None, caller=None):
     """Direction of travel for a KPI of the rules file: improved/declined/same, or increased/decreased."""
-    kpi = _kpi_from_rules(_rules(rules_path, caller), kpi_id)
+    rules = _rules(rules_path, caller)
+    kpi = _rules_decimals(_kpi_from_rules(rules, kpi_id), rules, (current, current_format), (previous, previous_format))
     moved = _direction(dataclasses.replace(kpi, current=_figure(current, current_format), previous=_figure(previous, previous_format)))
     return "" if moved is None else moved.value
 

@@ -1,0 +1,137 @@
+"""Commentary that contradicts the figures: warnings only; the analyst's words are never edited.
+
+Commentary is often copied forward from last month and then says "improved" of a KPI that has
+declined. Each sentence is read for one claim about the KPI itself: its direction (improved,
+declined, remained), or the target (met, missed). A sentence is taken to be about the KPI only
+when every figure it quotes is the KPI's current or previous figure and every month it names is
+one of the two periods, so the usual sentences about an area, a team or an earlier month ("South
+Kent remains low at 29.7%", "improving since March 2018") are no reason to warn. A negated
+sentence ("has not improved") makes no claim here. Plain Python on the evaluated KPI.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .engine import displayed
+from .model import Direction, Kpi, Polarity, Rag, RatedKpi
+from .months import MONTHS
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
+_NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?")
+_MONTH_WORD = re.compile(r"\b(" + "|".join(m for m in MONTHS) + r"|" + "|".join(m[:3] for m in MONTHS) + r")\b\.?\s*('?\d{2,4})?", re.I)
+_NEGATION = re.compile(r"\b(not|no longer|never|yet to|has yet|failed to|n't)\b", re.I)
+
+# claims, by what they say of performance (better/worse/unchanged) or of the number (up/down)
+_BETTER = re.compile(r"\b(improv(?:ed|es|ing|ement)|better)\b", re.I)
+_WORSE = re.compile(r"\b(declin(?:ed|es|ing|e)|deteriorat(?:ed|es|ing|ion)|worse(?:ned)?|worsening)\b", re.I)
+_UP = re.compile(r"\b(increas(?:ed|es|ing)|rose|risen|went up|gone up)\b", re.I)
+_DOWN = re.compile(r"\b(decreas(?:ed|es|ing)|fell|fallen|dropped|reduced|went down|gone down)\b", re.I)
+_SAME = re.compile(r"\b(remain(?:ed|s)? (?:the same|unchanged|stable|static|at)|unchanged|no change|stayed (?:the same|at))\b", re.I)
+_MET = re.compile(r"\b(?:(?:met|meets|meeting|achieved|achieving|exceeded|exceeding|hit|on) (?:the |its |our )?target"
+                  r"|target (?:was |is |has been |had been )?(?:met|achieved|exceeded))\b", re.I)
+_MISSED = re.compile(r"\b(?:(?:below|under|short of|missed|missing|off) (?:the |its |our )?target"
+                     r"|target (?:was |is |has been |had been )?missed)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    kpi_id: str
+    words: str  # the sentence, as the analyst wrote it
+    claim: str
+    figures: str  # what the figures say
+
+    def message(self) -> str:
+        return f"KPI '{self.kpi_id}': the commentary says \"{self.words}\", but {self.figures}; check the commentary"
+
+
+def _mentions_only_this_kpi(sentence: str, kpi: Kpi, periods: tuple[str | None, str | None]) -> bool:
+    own = {displayed(v, kpi.decimals) for v in (kpi.current, kpi.previous) if v is not None}
+    own |= {displayed(v, kpi.decimals) for v in (kpi.target, kpi.floor) if v is not None}
+    text = sentence
+    for match in _MONTH_WORD.finditer(sentence):
+        month = match.group(1).lower()[:3]
+        year = (match.group(2) or "").lstrip("'")
+        in_periods = any(month == word[:3].lower() and (not year or year[-2:] in p) for p in periods if p for word in p.split())
+        if not in_periods:
+            return False  # an earlier month: a sentence about history
+        text = text.replace(match.group(0), " ")
+    for number in _NUMBER.findall(text):
+        try:
+            value = float(number.replace(",", ""))
+        except ValueError:
+            continue
+        if displayed(value, kpi.decimals) not in own:
+            return False  # another figure: an area's, a team's, a count of children
+    return True
+
+
+def _claims(sentence: str, polarity: Polarity | None) -> list[str]:
+    claims = []
+    if _SAME.search(sentence):
+        claims.append("same")
+    better, worse = bool(_BETTER.search(sentence)), bool(_WORSE.search(sentence))
+    up, down = bool(_UP.search(sentence)), bool(_DOWN.search(sentence))
+    if polarity is Polarity.HIGHER:
+        better, worse = better or up, worse or down
+    elif polarity is Polarity.LOWER:
+        better, worse = better or down, worse or up
+    if better != worse:  # both: a sentence weighing two things; neither: no claim
+        claims.append("improved" if better else "declined")
+    if _MET.search(sentence) and not _MISSED.search(sentence):
+        claims.append("met")
+    elif _MISSED.search(sentence) and not _MET.search(sentence):
+        claims.append("missed")
+    return claims
+
+
+def contradictions(k: RatedKpi, periods: tuple[str | None, str | None]) -> list[Contradiction]:
+    """Each sentence of the KPI's commentary whose claim the figures contradict."""
+    kpi = k.kpi
+    if not kpi.commentary.strip():
+        return []
+    out = []
+    for sentence in _SENTENCE.split(kpi.commentary.strip()):
+        sentence = sentence.strip()
+        if not sentence or _NEGATION.search(sentence) or not _mentions_only_this_kpi(sentence, kpi, periods):
+            continue
+        for claim in _claims(sentence, kpi.polarity):
+            figures = _contradicted(claim, k)
+            if figures:
+                out.append(Contradiction(kpi.id, sentence, claim, figures))
+    return out
+
+
+def _contradicted(claim: str, k: RatedKpi) -> str | None:
+    direction = k.direction
+    moved = {Direction.IMPROVED: "it improved", Direction.DECLINED: "it declined", Direction.SAME: "it stayed the same",
+             Direction.INCREASED: "it increased", Direction.DECREASED: "it decreased"}  # fmt: skip
+    if direction is None and claim in ("improved", "declined", "same"):
+        return None  # nothing to compare with: no figure for one of the periods
+    if claim == "improved" and direction is Direction.DECLINED:
+        return moved[direction]
+    if claim == "declined" and direction is Direction.IMPROVED:
+        return moved[direction]
+    if claim == "same" and direction not in (Direction.SAME, None):
+        return moved[direction]
+    if claim in ("improved", "declined") and direction is Direction.SAME:
+        return "the figure is the same as before"
+    if claim == "met" and k.rag in (Rag.AMBER, Rag.RED):
+        return f"it is rated {k.rag.value}, short of its target"
+    if claim == "missed" and k.rag is Rag.GREEN:
+        return "it is rated Green, meeting its target"
+    return None
+
+
+def unchanged_since(current: Kpi, previous: Kpi) -> str | None:
+    """Commentary copied forward: the same words as last month's workbook while the figures moved."""
+    words = " ".join(current.commentary.split())
+    if not words or words != " ".join(previous.commentary.split()):
+        return None
+    now = None if current.current is None else displayed(current.current, current.decimals)
+    before = None if previous.current is None else displayed(previous.current, current.decimals)
+    if now == before:
+        return None
+    return (f"KPI '{current.id}': the commentary is word for word last month's, but the figure moved "
+            f"from {before} to {now}; check that it still holds")  # fmt: skip

@@ -1,0 +1,113 @@
+"""How many decimals a cell shows: Excel number format codes, read without any Excel library.
+
+``format_decimals("0.0%")`` is 1, ``"#,##0"`` 0, ``'£#,##0.00;[Red]-£#,##0.00'`` 2 (the first
+section decides: it is the one positive figures use). Codes that do not show a fixed number of
+decimals give None: General (see ``general_decimals``), text (@), dates and times, scientific
+(0.00E+00), fractions (# ?/?) and codes that scale by thousands (0.0,).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+MAX_DECIMALS = 10  # the rules' own limit (rules.schema.json: decimals maximum)
+GENERAL_DIGITS = 10  # significant digits a General cell shows in a standard-width column
+
+
+def _literal_free(code: str) -> str:
+    """The code with its literal parts removed: "text", \\x, _x (space as wide as x), *x (fill) and [..]."""
+    out: list[str] = []
+    i = 0
+    while i < len(code):
+        ch = code[i]
+        if ch == '"':
+            end = code.find('"', i + 1)
+            i = len(code) if end < 0 else end + 1
+        elif ch in "\\_*":
+            i += 2
+        elif ch == "[":
+            end = code.find("]", i + 1)
+            i = len(code) if end < 0 else end + 1
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def _first_section(code: str) -> str:
+    """The part before the first ';' that is not inside quotes, brackets or after an escape."""
+    i = 0
+    while i < len(code):
+        ch = code[i]
+        if ch == '"':
+            end = code.find('"', i + 1)
+            i = len(code) if end < 0 else end + 1
+            continue
+        if ch == "[":
+            end = code.find("]", i + 1)
+            i = len(code) if end < 0 else end + 1
+            continue
+        if ch in "\\_*":
+            i += 2
+            continue
+        if ch == ";":
+            return code[:i]
+        i += 1
+    return code
+
+
+def is_general(code: str | None) -> bool:
+    return code is not None and _literal_free(_first_section(code)).strip().casefold() in ("general", "")
+
+
+def is_percent(code: str | None) -> bool:
+    """A percentage format: a % that is not quoted, escaped or in brackets."""
+    return code is not None and "%" in _literal_free(code)
+
+
+_DATE_OR_TIME = re.compile(r"[ymdhs]|am/pm|a/p", re.IGNORECASE)
+
+
+def format_decimals(code: str | None) -> int | None:
+    """Decimals shown by a number format code, or None when it does not show a fixed number."""
+    if code is None:
+        return None
+    section = _literal_free(_first_section(code))
+    bare = section.strip().casefold()
+    if bare in ("general", "") or "general" in bare:
+        return None
+    if _DATE_OR_TIME.search(section) or re.search(r"[eE][+-]", section) or "/" in section:
+        return None
+    if not re.search(r"[0#?]", section):
+        return None  # text (@) or literal only
+    if re.search(r"[0#?],+(?![0#?,])", section):
+        return None  # a comma after the last digit of a part divides by 1000: 0.0, shows thousands
+    _, point, fraction_part = section.partition(".")
+    if not point:
+        return 0
+    decimals = len(re.match(r"[0#?]*", fraction_part).group(0))
+    return min(decimals, MAX_DECIMALS)
+
+
+def general_decimals(number: float) -> int:
+    """Decimals a General cell shows for a number: as stored, to GENERAL_DIGITS significant digits."""
+    if number == 0 or not math.isfinite(number):
+        return 0
+    text = f"{abs(number):.{GENERAL_DIGITS}g}"
+    mantissa, _, exponent = text.partition("e")
+    shown = len(mantissa.partition(".")[2]) - (int(exponent) if exponent else 0)
+    return max(0, min(shown, MAX_DECIMALS))
+
+
+def cell_decimals(number: float | None, code: str | None) -> int | None:
+    """Decimals a cell shows: by its format code, or by its number when it is General.
+
+    None when nothing can be said: no format known (the remote engine), or a format that shows no
+    fixed decimals (a date, scientific, text), or a General cell without a number.
+    """
+    if code is None:
+        return None
+    if is_general(code):
+        return None if number is None else general_decimals(number)
+    return format_decimals(code)

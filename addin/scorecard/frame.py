@@ -1,0 +1,53 @@
+"""The scorecard as a pandas DataFrame, for analysts who work in notebooks.
+
+One row per KPI, indexed by its id, with the same fields as the JSON (``narrative --format json``):
+the JSON's KPI objects are the one source, so the two cannot drift apart. Nested objects (``spc``,
+``benchmarks``) are flattened into ``spc.mean``, ``benchmarks.England`` ... when a KPI has them.
+pandas is imported here only, so the command line and the ribbon start without it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .core.rules import Rules
+
+NESTED = ("spc", "benchmarks")
+
+
+def flatten(kpis: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The JSON's KPI objects with nested objects spread into dotted columns."""
+    rows = []
+    for kpi in kpis:
+        row = {key: value for key, value in kpi.items() if key not in NESTED}
+        for key in NESTED:
+            value = kpi.get(key)
+            if isinstance(value, dict):
+                row.update({f"{key}.{name}": item for name, item in value.items()})
+            elif key in kpi:
+                row[key] = value  # null: no history or no benchmark columns
+        rows.append(row)
+    return rows
+
+
+def read_scorecard(path: str | os.PathLike, rules: "str | os.PathLike | Rules", *, period: str | None = None) -> "pd.DataFrame":
+    """Evaluate a workbook (nothing is written) and return one row per KPI, indexed by ``id``."""
+    import pandas as pd
+
+    from .core.report import as_dict
+    from .core.rules import Rules, load_rules
+    from .refresh import evaluate_file
+
+    if not isinstance(rules, Rules):
+        rules = load_rules(Path(rules))
+    result = evaluate_file(path, rules, period=period)
+    data = as_dict(result.scorecard, result.narrative)
+    frame = pd.DataFrame(flatten(data["kpis"]))
+    frame = frame.set_index("id")
+    frame.attrs.update(title=data["title"], period=data["period"], counts=data["counts"], warnings=data["warnings"])
+    return frame

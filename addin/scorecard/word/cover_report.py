@@ -1,0 +1,232 @@
+"""The cover report as a Word document: title and period, the numbered narrative, a RAG table.
+
+python-docx opens the council's own template (any .docx or .dotx saved from Word), so its styles,
+header, footer and page set-up carry over untouched; the report is added after whatever the
+template's body holds (a letterhead, a front sheet). docxtpl was the other candidate; it needs
+Jinja tags typed into the template, which a council's existing template does not have.
+
+Paragraph numbers (3.1, 3.3.1 ...) come from the narrative itself, written as text with a hanging
+indent rather than as a Word list: they then restart exactly where the narrative restarts them and
+cannot be renumbered by a template's list definitions. Style names the template lacks fall back
+to the template's Normal style. Cell shading is set on the document's XML through the public
+``Document.element`` tree (python-docx has no shading API).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from ..core.model import RatedKpi
+from ..core.narrative import figure
+from ..core.plan import direction_text, provenance_line
+from ..errors import ScorecardError
+
+if TYPE_CHECKING:
+    from ..core.rules import Rules
+    from ..refresh import Evaluation
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+HANG_CM = 1.6  # room for "3.4.12" before the text
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    value: Callable[[RatedKpi], str]
+    width_cm: float
+
+
+def _figure(value: float | None, k: RatedKpi) -> str:
+    return "" if value is None else figure(value, k.kpi)
+
+
+def table_columns(result: "Evaluation") -> list[Column]:
+    """The RAG table's columns: ref, indicator, both periods' figures, target, floor, RAG, direction."""
+    period = result.scorecard.period
+    return [
+        Column("Ref", lambda k: k.kpi.id, 1.8),
+        Column("Indicator", lambda k: k.kpi.name, 4.0),
+        Column(period.previous or "Previous", lambda k: _figure(k.kpi.previous, k), 1.75),
+        Column(period.current or "Current", lambda k: _figure(k.kpi.current, k), 1.75),
+        Column("Target", lambda k: _figure(k.kpi.target, k), 1.75),
+        Column("Floor", lambda k: _figure(k.kpi.floor, k), 1.75),
+        Column("RAG", lambda k: k.rag.value, 1.8),
+        Column("Direction", lambda k: direction_text(k.direction), 2.3),
+    ]
+
+
+def write_report(result: "Evaluation", rules: "Rules", output: str | Path, template: str | Path | None = None) -> Path:
+    """Write the cover report to ``output`` (atomically: a failure leaves no half-written file)."""
+    from docx import Document
+    from docx.opc.exceptions import PackageNotFoundError
+
+    output = Path(output)
+    if output.suffix.lower() != ".docx":
+        raise ScorecardError(f"the report must be a .docx file, not '{output.name}'")
+    if not output.parent.is_dir():
+        raise ScorecardError(f"output folder '{output.parent}' does not exist")
+    if template is not None and Path(template).suffix.lower() != ".docx":
+        raise ScorecardError("a template must be a Word document (.docx); open it in Word and save it as .docx", file=template)
+    try:
+        document = Document(str(template)) if template else Document()
+    except (PackageNotFoundError, KeyError, ValueError, OSError) as error:
+        first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise ScorecardError(f"cannot be used as a Word template: {first_line}", file=template) from None
+    _drop_word2010_styles_copy(document)
+    _fill(document, result, rules)
+    handle, temporary = tempfile.mkstemp(prefix=f".~{output.stem}.", suffix=".tmp", dir=output.parent)
+    os.close(handle)
+    try:
+        document.save(temporary)
+        os.replace(temporary, output)
+    except PermissionError:
+        raise ScorecardError("cannot be written: it may be open in Word; close it and try again", file=output) from None
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return output
+
+
+def _drop_word2010_styles_copy(document) -> None:
+    """Drop stylesWithEffects, Word 2010's copy of the styles, which python-docx does not keep in
+    step with styles.xml (a header or footer adds styles to one and not the other): Word 2013 and
+    later ignore the part and Word 2010 rebuilds it, while a stale copy is what the Open XML SDK
+    flags as possibly unreadable."""
+    part = document.part
+    stale = [rid for rid, rel in part.rels.items() if rel.reltype.endswith("/stylesWithEffects")]
+    for rid in stale:
+        part.drop_rel(rid)
+
+
+def _style(document, *names: str):
+    """The first of ``names`` the document defines, else None (the Normal style)."""
+    from docx.enum.style import WD_STYLE_TYPE
+
+    defined = {s.name for s in document.styles if s.type in (WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.TABLE)}
+    return next((name for name in names if name in defined), None)
+
+
+def _fill(document, result: "Evaluation", rules: "Rules") -> None:
+    from docx.shared import Cm, Pt
+
+    narrative = result.narrative
+    document.add_paragraph(narrative.title, style=_style(document, "Title", "Heading 1"))
+    document.add_paragraph(narrative.heading, style=_style(document, "Heading 1", "Heading 2"))
+    bullet = _style(document, "List Bullet")
+    for p in narrative.paragraphs:
+        if p.style == "bullet":
+            para = document.add_paragraph(p.text if bullet else f"•\t{p.text}", style=bullet)
+            if not bullet:
+                _hang(para, Cm(HANG_CM), Cm(HANG_CM + 0.6))
+        elif p.number:
+            para = document.add_paragraph(f"{p.number}\t{p.text}")
+            _hang(para, Cm(0), Cm(HANG_CM))
+        else:  # the lead-in of a group ("Five of these KPIs show ..."): indented, unnumbered
+            para = document.add_paragraph(p.text)
+            para.paragraph_format.left_indent = Cm(HANG_CM)
+
+    document.add_paragraph(f"RAG status of each KPI – {result.scorecard.period.current or narrative.heading}",
+                           style=_style(document, "Heading 2", "Heading 1"))  # fmt: skip
+    columns = table_columns(result)
+    table = document.add_table(rows=1, cols=len(columns))
+    grid = _style(document, "Table Grid")
+    if grid:
+        table.style = grid
+    for cell, column in zip(table.rows[0].cells, columns):
+        cell.text = column.header
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    rag_index = [c.header for c in columns].index("RAG")
+    fills: list[str | None] = [None]
+    for k in result.scorecard.kpis:
+        row = table.add_row().cells
+        for cell, column in zip(row, columns):
+            cell.text = column.value(k)
+        fills.append(rules.colours[k.rag])
+    _fit_widths(document, table, columns)
+    for row in table.rows:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(8.5)
+    _shade_column(document, len(document.tables) - 1, rag_index, fills)
+    _repeat_header(document, len(document.tables) - 1)
+
+    note = document.add_paragraph(provenance_line(rules, result.table.sheet))
+    for run in note.runs:
+        run.font.size = Pt(8)
+
+
+def _fit_widths(document, table, columns: list[Column]) -> None:
+    """Share the page's text width among the columns in proportion: Word and LibreOffice both
+    honour fixed widths given on the grid and on every cell."""
+    from docx.shared import Emu
+
+    section = document.sections[-1]
+    usable = section.page_width - section.left_margin - section.right_margin
+    total = sum(c.width_cm for c in columns)
+    widths = [Emu(int(usable * c.width_cm / total)) for c in columns]
+    table.autofit = False
+    for index, width in enumerate(widths):
+        table.columns[index].width = width
+        for cell in table.columns[index].cells:
+            cell.width = width
+
+
+def _hang(paragraph, left, indent) -> None:
+    """Number at ``left``, text from ``indent``; wrapped lines line up with the text."""
+    fmt = paragraph.paragraph_format
+    fmt.left_indent = indent
+    fmt.first_line_indent = left - indent
+    fmt.tab_stops.add_tab_stop(indent)
+
+
+def _tables(document):
+    return document.element.body.findall(f"{{{W}}}tbl")
+
+
+def _shade_column(document, table_index: int, column: int, fills: list[str | None]) -> None:
+    from lxml import etree
+
+    rows = _tables(document)[table_index].findall(f"{{{W}}}tr")
+    for tr, fill in zip(rows, fills):
+        if fill is None:
+            continue
+        tc = tr.findall(f"{{{W}}}tc")[column]
+        tc_pr = tc.find(f"{{{W}}}tcPr")
+        if tc_pr is None:
+            tc_pr = etree.SubElement(tc, f"{{{W}}}tcPr")
+            tc.insert(0, tc_pr)
+        shd = etree.SubElement(tc_pr, f"{{{W}}}shd")
+        shd.set(f"{{{W}}}val", "clear")
+        shd.set(f"{{{W}}}color", "auto")
+        shd.set(f"{{{W}}}fill", fill.upper())
+        _order_tc_pr(tc_pr)
+
+
+# CT_TcPr's children in schema order: a shading written after vAlign would be out of order
+_TC_PR_ORDER = ["cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar",
+                "textDirection", "tcFitText", "vAlign", "hideMark", "headers", "cellIns", "cellDel", "cellMerge", "tcPrChange"]  # fmt: skip
+
+
+def _order_tc_pr(tc_pr) -> None:
+    children = sorted(tc_pr, key=lambda e: _TC_PR_ORDER.index(e.tag.split("}")[1]) if e.tag.split("}")[1] in _TC_PR_ORDER else 99)
+    for child in children:
+        tc_pr.append(child)
+
+
+def _repeat_header(document, table_index: int) -> None:
+    """The header row repeats at the top of each page the table runs onto."""
+    from lxml import etree
+
+    tr = _tables(document)[table_index].find(f"{{{W}}}tr")
+    tr_pr = tr.find(f"{{{W}}}trPr")
+    if tr_pr is None:
+        tr_pr = etree.Element(f"{{{W}}}trPr")
+        index = 1 if tr.find(f"{{{W}}}tblPrEx") is not None else 0
+        tr.insert(index, tr_pr)
+    etree.SubElement(tr_pr, f"{{{W}}}tblHeader")
