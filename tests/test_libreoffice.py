@@ -98,7 +98,7 @@ def test_libreoffice_imports_the_addins_vba_project(tmp_path):
     parser = VBA_Parser(str(resaved))
     modules = {Path(name).stem: code for _, _, name, code in parser.extract_macros()}
     parser.close()
-    assert set(modules) == {"ThisWorkbook", "Sheet1", "xlwings", "Dictionary", "ScorecardRibbon", "ScorecardFunctions"}
+    assert set(modules) == {"ThisWorkbook", "Sheet2", "xlwings", "Dictionary", "ScorecardRibbon", "ScorecardFunctions"}
     assert 'RunPython "import scorecard.excel; scorecard.excel.refresh()"' in modules["ScorecardRibbon"]
     assert "Function SCORECARD_NARRATIVE(table_range, Optional rules_path)" in modules["ScorecardFunctions"]
 

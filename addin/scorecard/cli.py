@@ -91,6 +91,8 @@ def _parser() -> argparse.ArgumentParser:
         sub = actions.add_parser(name, help=text)
         sub.add_argument("--dir", metavar="XLSTART", help="the folder Excel loads add-ins from (default: the user's XLSTART)")
         sub.add_argument("--config", metavar="FILE", help="the add-in's configuration file (default: ~/.scorecard/scorecard.conf on Windows)")
+    selftest = actions.add_parser("selftest", help="in desktop Excel: Check, Refresh and worksheet functions on a copy of the sample")
+    selftest.add_argument("--dir", metavar="XLSTART", help="where the add-in is installed (default: the user's XLSTART)")
     return parser
 
 
@@ -332,11 +334,15 @@ def _addin(args: argparse.Namespace) -> int:
 
         print(build(args.output))
         return 0
+    if args.action == "selftest":
+        return _selftest(Path(args.dir) if args.dir else None)
     folder = Path(args.dir) if args.dir else None
     config = Path(args.config) if args.config else None
     if args.action == "install":
         target, config_file = install.install(folder, config)
         print(f"Installed {target}\nRecorded {install.interpreter_key()} = {sys.executable} in {config_file}")
+        if sys.platform == "darwin":
+            print(f"Copied {install.applescript_source().name} (RunPython needs it) to {install.applescript_folder()}")
         print("Restart Excel: the Scorecard tab appears on the ribbon.")
     else:
         removed = install.uninstall(folder, config)
@@ -363,6 +369,47 @@ def _rules_command(args: argparse.Namespace) -> int:
 
     sys.stdout.write(from_cells(cells))
     return 0
+
+
+def _selftest(folder: Path | None) -> int:
+    """Drive the desktop Excel xlwings finds (a running one, else a new hidden one) through the self-test."""
+    from .errors import ScorecardError
+    from .excel.selftest import run
+    from .xlam import install
+
+    try:
+        import xlwings as xw
+
+        apps = xw.apps
+        running = apps.count > 0
+    except Exception:  # no desktop engine at all (Linux)
+        apps, running = None, False
+    if apps is None or (not running and not _can_start_excel()):
+        raise ScorecardError("no desktop Excel here: the self-test runs in Excel for Windows or Mac "
+                             "(or from the Self-test button of the Scorecard tab)")  # fmt: skip
+    app = apps.active if running else xw.App(visible=False)
+    try:
+        # add-ins in XLSTART are not loaded when Excel is started from a program: open ours for its functions
+        addin = (folder or install.default_startup_folder()) / install.ADDIN_FILE
+        build = None
+        if addin.is_file() and not any(b.name.casefold() == addin.name.casefold() for b in app.books):
+            app.books.open(str(addin))
+        if addin.is_file():
+            from .xlam.build import build_id
+
+            build = f"{build_id()} (installed at {addin})"
+        report = run(app, build)
+    finally:
+        if not running:
+            app.quit()
+    print(report.text())
+    return 0 if report.passed else 1
+
+
+def _can_start_excel() -> bool:
+    return sys.platform.startswith("win") or sys.platform == "darwin"
+
+
 
 
 COMMANDS = {"refresh": _refresh, "narrative": _narrative, "check": _check, "report": _report, "schema": _schema,

@@ -11,7 +11,10 @@ and only then writes, in few, large calls:
 - the Narrative sheet is one block of values and a fixed number of format calls.
 
 So the number of Excel calls grows with the number of sections that interrupt the KPI rows, not
-with the number of KPIs. Errors reach the user as an Excel alert carrying the same message the
+with the number of KPIs. Every write is decided (and every import it needs done) before the first
+one; each write is journalled first (the values, formulas and fills it replaces, where the engine
+can read them), so a write Excel refuses midway is undone and the alert names exactly what could
+not be put back. Errors reach the user as an Excel alert carrying the same message the
 command line prints; no traceback reaches a Python console.
 
 Public API, also for a user's own VBA (``RunPython "import scorecard.excel; scorecard.excel.refresh()"``):
@@ -26,6 +29,7 @@ import functools
 import inspect
 import os
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -70,8 +74,10 @@ def _entry_point(job: Callable[..., str | None]) -> Callable[..., str | None]:
         except ScorecardError as error:
             message = str(error)
         except Exception as error:  # a bug: still an alert, never a console traceback
-            message = (f"scorecard stopped on an unexpected error ({type(error).__name__}: {error}). "
-                       "The workbook was not changed after the error; please report it with the rules file.")  # fmt: skip
+            # every write goes through _apply, which turns a failed write into a WriteFailed (a
+            # ScorecardError) saying what changed; any other error comes before the first write
+            message = (f"scorecard stopped on an unexpected error ({type(error).__name__}: {error}) before "
+                       "writing anything: the workbook was not changed. Please report it with the rules file.")  # fmt: skip
         if message:
             _alert(book, message)
         return message
@@ -95,9 +101,9 @@ def refresh(book: xw.Book, rules: str | os.PathLike | None = None) -> str | None
     formula_rows = _formula_rows(sheet, result.plan)
     narrative_sheet = _narrative_sheet(book, result.plan)  # refuse before writing anything
     widen = tables_to_widen(result.plan, _tables(sheet))  # likewise: a write inside another table
-    _write_cells(sheet, result.plan, formula_rows)
-    _widen_tables(sheet, result.plan, widen)
-    _write_narrative(book, result.plan, narrative_sheet)
+    # everything is decided before the first write; a write Excel refuses is undone (see _apply)
+    steps = _cell_steps(sheet, result.plan, formula_rows) + _table_steps(sheet, result.plan, widen)
+    _apply(steps + _narrative_steps(book, result.plan, narrative_sheet))
     warnings = result.table.warnings
     return "\n".join(f"Warning: {w}" for w in warnings) if warnings else None
 
@@ -120,7 +126,7 @@ def check(book: xw.Book, rules: str | os.PathLike | None = None) -> str:
 def narrative(book: xw.Book, rules: str | os.PathLike | None = None) -> str | None:
     """Only the Narrative sheet: the RAG and direction columns are left as they are."""
     _, result = _evaluate(book, _rules(book, rules))
-    _write_narrative(book, result.plan, _narrative_sheet(book, result.plan))
+    _apply(_narrative_steps(book, result.plan, _narrative_sheet(book, result.plan)))
     return None
 
 
@@ -130,12 +136,17 @@ def clear(book: xw.Book, rules: str | os.PathLike | None = None) -> str | None:
     sheet, result = _evaluate(book, _rules(book, rules))
     plan = result.plan
     narrative_sheet = _narrative_sheet(book, plan)
+    steps = []
     for first, last in _runs(w.row for w in plan.rag):
         for column in (plan.rag_column, plan.direction_column):
-            sheet.range((first, column), (last, column)).clear_contents()
-        sheet.range((first, plan.rag_column), (last, plan.rag_column)).set_colors([[None]] * (last - first + 1))
-    if narrative_sheet is not None:
-        narrative_sheet.delete()
+            block: Block = ((first, column), (last, column))
+            steps.append(_Step(lambda block=block: sheet.range(*block).clear_contents(), sheet, block, frozenset({"values"})))
+        rag: Block = ((first, plan.rag_column), (last, plan.rag_column))
+        nones = [[None]] * (last - first + 1)
+        steps.append(_Step(lambda rag=rag, nones=nones: sheet.range(*rag).set_colors(nones), sheet, rag, frozenset({"fills"})))
+    if narrative_sheet is not None:  # last: nothing can fail after it
+        steps.append(_Step(narrative_sheet.delete, slot=_SheetSlot(plan.narrative_sheet, narrative_sheet)))
+    _apply(steps)
     return None
 
 
@@ -462,31 +473,283 @@ def literal(text: str) -> str:
     return f"'{text}" if text and (text[0] in "=+-@'" or text[0].isdigit()) else text
 
 
-def _write_cells(sheet: Any, plan: WritePlan, formula_rows: set[int] | None) -> None:
-    created = sorted({w.column for w in plan.headers})
+def _a1(row: int, column: int) -> str:
+    letters = ""
+    while column:
+        column, remainder = divmod(column - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return f"{letters}{row}"
+
+
+Block = tuple[tuple[int, int], tuple[int, int]]
+
+
+@dataclass
+class _Step:
+    """One write, decided before anything is written.
+
+    ``changes`` says what it changes in ``block`` of ``sheet``: "values", "fills", and "format" (other
+    formatting, described by ``note``; ``undo`` puts it back when that is possible). A step with no
+    block writes on a sheet this run created or cleared, which the journal restores as a whole.
+    """
+
+    run: Callable[[], None]
+    sheet: Any = None
+    block: Block | None = None
+    changes: frozenset[str] = frozenset()
+    note: str = ""
+    undo: Callable[[], None] | None = None
+    sheet_event: str = ""  # "created" or "cleared": the step creates or clears a whole sheet (see _SheetSlot)
+    slot: Any = None
+
+
+class _SheetSlot:
+    """The Narrative sheet: the existing one, or the one a step creates."""
+
+    def __init__(self, name: str, sheet: Any = None):
+        self.name, self.sheet = name, sheet
+
+
+@dataclass
+class _Saved:
+    sheet: Any
+    block: Block
+    values: list[list[Any]] | None = None
+    formulas: list[list[Any]] | None = None
+    fills: list[list[Any]] | None = None
+    fills_unreadable: bool = False
+    changes: set[str] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)  # formatting written that cannot be put back
+    maybe: list[str] = field(default_factory=list)  # the same, by the refused write: it may not have happened
+    undos: list[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def where(self) -> str:
+        (r1, c1), (r2, c2) = self.block
+        address = _a1(r1, c1) if (r1, c1) == (r2, c2) else f"{_a1(r1, c1)}:{_a1(r2, c2)}"
+        return f"{self.sheet.name}!{address}"
+
+
+def _two_d(value: Any, rows: int, columns: int) -> list[list[Any]]:
+    """A block read from Excel as rows of cells, whatever shape xlwings gave it."""
+    if rows == 1 and columns == 1 and not isinstance(value, (list, tuple)):
+        return [[value]]
+    if rows == 1 and value and not isinstance(value[0], (list, tuple)):
+        return [list(value)]
+    if columns == 1 and value and not isinstance(value[0], (list, tuple)):
+        return [[v] for v in value]
+    return [list(row) for row in value]
+
+
+class _Journal:
+    """What each write is about to change, read just before it, so that a failed run can be undone.
+
+    Values are read in one call per block (formulas too, where the engine can read them); fills cell
+    by cell, and only for blocks whose fills are written. An engine that cannot read fills (xlwings'
+    remote engine) leaves them unrestorable, and the message says so.
+    """
+
+    def __init__(self) -> None:
+        self.saved: list[_Saved] = []
+        self.sheets: list[tuple[str, _SheetSlot, list[list[Any]] | None]] = []
+        self.formulas_unreadable = False
+        self.pending: tuple[_Saved, str] | None = None
+
+    def before(self, step: _Step) -> None:
+        self.pending = None
+        if step.sheet_event == "cleared":
+            values = step.slot.sheet.used_range.options(ndim=2).value or []
+            self.sheets.append(("cleared", step.slot, [list(row) for row in values]))
+            return
+        if step.sheet_event or step.block is None:
+            return
+        saved = next((s for s in self.saved if s.sheet.name == step.sheet.name and s.block == step.block), None)
+        if saved is None:
+            saved = _Saved(step.sheet, step.block)
+            self.saved.append(saved)
+        block = step.sheet.range(*step.block)
+        rows, columns = step.block[1][0] - step.block[0][0] + 1, step.block[1][1] - step.block[0][1] + 1
+        if "values" in step.changes and saved.values is None:
+            saved.values = _two_d(block.options(ndim=2).value, rows, columns)
+            try:
+                saved.formulas = _two_d(block.formula, rows, columns)
+            except NotImplementedError:
+                self.formulas_unreadable = True
+        if "fills" in step.changes and saved.fills is None and not saved.fills_unreadable:
+            try:
+                (r1, c1) = step.block[0]
+                saved.fills = [[step.sheet.range((r1 + i, c1 + j)).color for j in range(columns)] for i in range(rows)]
+            except NotImplementedError:
+                saved.fills_unreadable = True
+        saved.changes |= step.changes
+        if "format" in step.changes:
+            if step.undo is not None:
+                saved.undos.append(step.undo)
+            elif step.note not in saved.notes:
+                self.pending = (saved, step.note)
+
+    def done(self, step: _Step) -> None:
+        if step.sheet_event == "created":
+            self.sheets.append(("created", step.slot, None))
+        if self.pending is not None:
+            saved, note = self.pending
+            saved.notes.append(note)
+            self.pending = None
+
+    def undo(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """Put back what can be put back, last write first.
+
+        Returns (what was put back, what is still changed), each as {description: [places]}, in the
+        order the places were first written."""
+        if self.pending is not None:  # the refused write's formatting: it may or may not have happened
+            saved, note = self.pending
+            saved.maybe.append(note)
+        restored: dict[str, list[str]] = {}
+        changed: dict[str, list[str]] = {}
+        for event, slot, values in reversed(self.sheets):
+            try:
+                if event == "created":
+                    slot.sheet.delete()
+                    restored.setdefault(f"the {slot.name} sheet it had added (removed)", [])
+                    continue
+                if values:
+                    slot.sheet.range((1, 1), (len(values), max(len(r) for r in values))).value = [
+                        [literal(v) if isinstance(v, str) else v for v in row] for row in values]  # fmt: skip
+                restored.setdefault(f"the text of the {slot.name} sheet", [])
+                changed.setdefault(f"the formatting of the {slot.name} sheet", [])
+            except Exception:
+                changed.setdefault(f"the {slot.name} sheet ({'added' if event == 'created' else 'cleared'})", [])
+        for saved in reversed(self.saved):
+            block = saved.sheet.range(*saved.block)
+            if saved.values is not None:
+                try:
+                    block.value = [
+                        [f if isinstance(f, str) and f.startswith("=") else (literal(v) if isinstance(v, str) else v)
+                         for v, f in zip(row, frow)]
+                        for row, frow in zip(saved.values, saved.formulas or saved.values)
+                    ]  # fmt: skip
+                    restored.setdefault("the values of", []).insert(0, saved.where)
+                except Exception:
+                    changed.setdefault("the values of", []).insert(0, saved.where)
+            if "fills" in saved.changes:
+                if saved.fills is None:
+                    changed.setdefault("the fills of", []).insert(0, saved.where)
+                else:
+                    try:
+                        block.set_colors(saved.fills)
+                        restored.setdefault("the fills of", []).insert(0, saved.where)
+                    except Exception:
+                        changed.setdefault("the fills of", []).insert(0, saved.where)
+            for undo in saved.undos:
+                try:
+                    undo()
+                    restored.setdefault("the font of", []).insert(0, saved.where)
+                except Exception:
+                    changed.setdefault("the font of", []).insert(0, saved.where)
+            for note in saved.notes:
+                changed.setdefault(note, []).insert(0, saved.where)
+            for note in saved.maybe:
+                changed.setdefault(f"perhaps (the refused write) {note}", []).insert(0, saved.where)
+        return restored, changed
+
+
+def _listing(parts: dict[str, list[str]]) -> str:
+    return "; ".join(what.format(", ".join(where)) if "{}" in what else f"{what} {', '.join(where)}" if where else what
+                     for what, where in parts.items())  # fmt: skip
+
+
+class WriteFailed(ScorecardError):
+    """Excel refused a write: says what was put back and exactly what is still changed."""
+
+
+def _apply(steps: list[_Step]) -> None:
+    """Run the steps in order; if one fails, undo what was written and say exactly what is left."""
+    journal = _Journal()
+    for step in steps:
+        try:
+            journal.before(step)
+            step.run()
+        except Exception as error:
+            restored, changed = journal.undo()
+            if "the fills of" in changed and all(s.fills is None for s in journal.saved if "fills" in s.changes):
+                changed["the fills of {} (this engine cannot read fills, so it could not put them back)"] = changed.pop("the fills of")
+            lines = [f"scorecard stopped: Excel refused to write {_describe(step)} ({type(error).__name__}: {error})."]
+            if restored:
+                lines.append(f"Undone: {_listing(restored)}.")
+                if journal.formulas_unreadable and "the values of" in restored:
+                    lines.append("(This engine cannot read formulas: a formula among those values is now its value.)")
+            lines.append(f"Still changed: {_listing(changed)}." if changed
+                         else "Nothing is left changed: the workbook is as it was.")  # fmt: skip
+            raise WriteFailed("\n".join(lines)) from error
+        journal.done(step)
+
+
+def _describe(step: _Step) -> str:
+    if step.block is not None:
+        return _Saved(step.sheet, step.block).where
+    return f"the {step.slot.name} sheet" if step.slot is not None else "the workbook"
+
+
+def _set(sheet: Any, block: Block, attribute: str, value: Any) -> Callable[[], None]:
+    return lambda: setattr(sheet.range(*block), attribute, value)
+
+
+def _symbol_fonts() -> set[str]:
+    return set(SYMBOL_FONTS)
+
+
+def _cell_steps(sheet: Any, plan: WritePlan, formula_rows: set[int] | None) -> list[_Step]:
+    """Every write of the RAG and direction columns (and headers the workbook lacked), in order."""
+    steps: list[_Step] = []
+    created = sorted({w.column for w in plan.headers})  # a header repeated further down adds none
+    copied = f"the cell formats copied from column {_a1(1, plan.style_source)[:-1]} into"
     for header in plan.headers:  # look like the headers beside them: copy, then write the text
-        sheet.range((header.row, plan.style_source)).copy(sheet.range((header.row, header.column)))
-        sheet.range((header.row, header.column)).value = literal(header.text)
+        cell = ((header.row, header.column), (header.row, header.column))
+        source = sheet.range((header.row, plan.style_source))
+        steps.append(_Step(lambda source=source, cell=cell: source.copy(sheet.range(*cell)), sheet, cell,
+                           frozenset({"values", "fills", "format"}), copied))  # fmt: skip
+        steps.append(_Step(_set(sheet, cell, "value", literal(header.text)), sheet, cell, frozenset({"values"})))
     formula_rows = formula_rows or set()
     by_row = {w.row: w for w in plan.rag}
     directions = {w.row: w for w in plan.direction}
+    symbol_fonts = _symbol_fonts()
+    id_font = None
     for first, last in _runs(by_row):
         rows = range(first, last + 1)
-        if created:
+        rag: Block = ((first, plan.rag_column), (last, plan.rag_column))
+        direction: Block = ((first, plan.direction_column), (last, plan.direction_column))
+        for column in created:
             source = sheet.range((first, plan.style_source), (last, plan.style_source))
-            for column in created:
-                source.copy(sheet.range((first, column), (last, column)))
-        rag = sheet.range((first, plan.rag_column), (last, plan.rag_column))
+            target: Block = ((first, column), (last, column))
+            steps.append(_Step(lambda source=source, target=target: source.copy(sheet.range(*target)), sheet, target,
+                               frozenset({"values", "fills", "format"}), copied))  # fmt: skip
         values = [r for r in rows if r not in formula_rows]
         for a, b in _runs(values):  # around formula cells, which keep their formula
-            sheet.range((a, plan.rag_column), (b, plan.rag_column)).value = [[literal(by_row[r].text)] for r in range(a, b + 1)]
-        rag.set_colors([[... if r in formula_rows else f"#{by_row[r].fill}"] for r in rows])
-        direction = sheet.range((first, plan.direction_column), (last, plan.direction_column))
-        direction.value = [[literal(directions[r].text) or None] for r in rows]
-        for block in (rag, direction):
-            _readable_font(sheet, block, plan)
+            block: Block = ((a, plan.rag_column), (b, plan.rag_column))
+            steps.append(_Step(_set(sheet, block, "value", [[literal(by_row[r].text)] for r in range(a, b + 1)]),
+                               sheet, block, frozenset({"values"})))  # fmt: skip
+        colours = [[... if r in formula_rows else f"#{by_row[r].fill}"] for r in rows]
+        steps.append(_Step(lambda rag=rag, colours=colours: sheet.range(*rag).set_colors(colours), sheet, rag,
+                           frozenset({"fills"})))  # fmt: skip
+        steps.append(_Step(_set(sheet, direction, "value", [[literal(directions[r].text) or None] for r in rows]),
+                           sheet, direction, frozenset({"values"})))  # fmt: skip
+        for block, column in ((rag, plan.rag_column), (direction, plan.direction_column)):
+            font_source = ((first, plan.style_source), (last, plan.style_source)) if column in created else block
+            try:
+                name = sheet.range(*font_source).font.name
+            except NotImplementedError:  # engines that cannot read fonts (remote) leave them as they are
+                continue
+            if isinstance(name, str) and name.strip().casefold() in symbol_fonts:
+                if id_font is None:
+                    id_font = sheet.range((plan.rag[0].row, 1)).font.name or ""
+                readable = id_font if id_font and id_font.casefold() not in symbol_fonts else "Calibri"
+                steps.append(_Step(_set_font(sheet, block, readable), sheet, block, frozenset({"format"}),
+                                   undo=_set_font(sheet, block, name)))  # fmt: skip
     if formula_rows:
-        _status_formats(sheet.range((plan.first_row, plan.rag_column), (plan.last_row, plan.rag_column)), plan)
+        whole: Block = ((plan.first_row, plan.rag_column), (plan.last_row, plan.rag_column))
+        steps.append(_Step(lambda: _status_formats(sheet.range(*whole), plan), sheet, whole, frozenset({"format"}),
+                           "the conditional formats colouring the RAG words added to"))  # fmt: skip
+    return steps
 
 
 def _status_formats(rag: Any, plan: WritePlan) -> None:
@@ -505,54 +768,67 @@ def _status_formats(rag: Any, plan: WritePlan) -> None:
         rag.conditional_formats.add_cell_value("equal", f'"{status}"', fill_color=f"#{colour}")
 
 
-def _widen_tables(sheet: Any, plan: WritePlan, widen: list[TableArea]) -> None:
+def _table_steps(sheet: Any, plan: WritePlan, widen: list[TableArea]) -> list[_Step]:
     """Take the added columns into the Excel Table holding the KPIs, their headers already written."""
     if not widen:
-        return
+        return []
     last = max(w.column for w in plan.headers)
-    for table in sheet.tables:
-        for area in widen:
-            if table.name == area.name:
-                table.resize(sheet.range((area.first_row, area.first_column), (area.last_row, last)))
+    steps = []
+    for area in widen:
+        def resize(area: TableArea = area) -> None:
+            for table in sheet.tables:
+                if table.name == area.name:
+                    table.resize(sheet.range((area.first_row, area.first_column), (area.last_row, last)))
+
+        def restore(area: TableArea = area) -> None:
+            for table in sheet.tables:
+                if table.name == area.name:
+                    table.resize(sheet.range((area.first_row, area.first_column), (area.last_row, area.last_column)))
+
+        block: Block = ((area.first_row, area.first_column), (area.last_row, last))
+        steps.append(_Step(resize, sheet, block, frozenset({"format"}), f"the Excel Table '{area.name}' widened over", undo=restore))
+    return steps
 
 
-def _readable_font(sheet: Any, block: Any, plan: WritePlan) -> None:
-    """If the cells are in a symbol font (Wingdings arrows), give them the font of the first KPI's id
-    cell, as the batch writer gives them the workbook's default: the words must read as words. Engines
-    that cannot read fonts (the remote engine) leave the font as it is."""
-    try:
-        name = block.font.name
-    except NotImplementedError:
-        return
-    if isinstance(name, str) and name.strip().casefold() in SYMBOL_FONTS:
-        id_font = sheet.range((plan.rag[0].row, 1)).font.name if plan.rag else None
-        block.font.name = id_font if id_font and id_font.casefold() not in SYMBOL_FONTS else "Calibri"
+def _set_font(sheet: Any, block: Block, name: str) -> Callable[[], None]:
+    """Give the cells a font: the words must read as words, not as Wingdings arrows (as the batch
+    writer gives them the workbook's default)."""
+    return lambda: setattr(sheet.range(*block).font, "name", name)
 
 
-def _write_narrative(book: xw.Book, plan: WritePlan, existing: Any) -> None:
-    if existing is not None:
-        existing.clear()
-        sheet = existing
-    else:
-        sheet = book.sheets.add(plan.narrative_sheet, after=book.sheets[len(book.sheets) - 1])
+def _narrative_steps(book: xw.Book, plan: WritePlan, existing: Any) -> list[_Step]:
+    """Every write of the Narrative sheet, in order; the block of text is built before any of them."""
+    slot = _SheetSlot(plan.narrative_sheet, existing)
     cells = plan.narrative_cells
     last = max(c.row for c in cells)
     block: list[list[str | None]] = [[None, None] for _ in range(last)]
     for cell in cells:
         block[cell.row - 1][cell.column - 1] = literal(cell.text)
-    sheet.range((1, 1), (last, 2)).value = block
-    sheet.range("A:A").column_width = NARRATIVE_WIDTHS[0]
-    sheet.range("B:B").column_width = NARRATIVE_WIDTHS[1]
-    body = sheet.range((3, 1), (last, 2))
-    body.wrap_text = True
     by_style: dict[str, list[int]] = {}
     for cell in cells:
         by_style.setdefault(cell.style, []).append(cell.row)
-    for style, bold, size in (("title", True, 14), ("heading", True, 12)):
-        for row in by_style.get(style, []):
+    italic = by_style.get("lead", []) + by_style.get("note", [])
+    headings = [(row, bold, size) for style, bold, size in (("title", True, 14), ("heading", True, 12))
+                for row in by_style.get(style, [])]  # fmt: skip
+
+    def add() -> None:
+        slot.sheet = book.sheets.add(plan.narrative_sheet, after=book.sheets[len(book.sheets) - 1])
+
+    def write() -> None:
+        sheet = slot.sheet
+        sheet.range((1, 1), (last, 2)).value = block
+        sheet.range("A:A").column_width = NARRATIVE_WIDTHS[0]
+        sheet.range("B:B").column_width = NARRATIVE_WIDTHS[1]
+        body = sheet.range((3, 1), (last, 2))
+        body.wrap_text = True
+        for row, bold, size in headings:
             font = sheet.range((row, 1)).font
             font.bold, font.size = bold, size
-    sheet.range((3, 1), (last, 1)).font.bold = True
-    for row in by_style.get("lead", []) + by_style.get("note", []):
-        sheet.range((row, 2)).font.italic = True
-    body.rows.autofit()
+        sheet.range((3, 1), (last, 1)).font.bold = True
+        for row in italic:
+            sheet.range((row, 2)).font.italic = True
+        body.rows.autofit()
+
+    first = (_Step(lambda: slot.sheet.clear(), sheet_event="cleared", slot=slot) if existing is not None
+             else _Step(add, sheet_event="created", slot=slot))  # fmt: skip
+    return [first, _Step(write, slot=slot)]

@@ -1,7 +1,8 @@
 """Worksheet functions (xlwings UDFs) applying the same rules as Refresh and the command line.
 
 In desktop Excel on Windows, xlwings calls these through the VBA wrappers built into the add-in
-(``ScorecardFunctions``). VBA function names cannot contain a dot, so Excel's names are
+(``ScorecardFunctions``), or through the ones xlwings' own add-in writes with "Import Functions":
+the wrappers call nothing but xlwings, and the number formats are read here, in Python. VBA function names cannot contain a dot, so Excel's names are
 ``SCORECARD_RAG`` and so on (see the README). Elsewhere the xlwings decorators do nothing and
 these are plain Python functions, which is how the tests call them.
 
@@ -39,17 +40,29 @@ class _BadArgument(Exception):
     pass
 
 
+def _format(cells: Any) -> str | None:
+    """The number format of a cell argument: xlwings gives the cell itself (an ``xw.Range``) for a
+    reference and None for a literal; a text is taken as the format (as tests and VBA may pass it)."""
+    if isinstance(cells, str) or cells is None:
+        return cells
+    try:
+        number_format = cells[0, 0].number_format if cells.shape != (1, 1) else cells.number_format
+    except Exception:  # not a range, or Excel would not say
+        return None
+    return number_format if isinstance(number_format, str) else None
+
+
 def _figure(value: Any, number_format: Any = None) -> float | None:
     """A value as Refresh reads it: a percent-formatted cell is in percent points."""
     if isinstance(value, str) and value.startswith("#"):
         return None  # an Excel error passed through
-    return read_value(value, number_format if isinstance(number_format, str) else None)[0]
+    return read_value(value, _format(number_format))[0]
 
 
 def _threshold(argument: Any, what: str, number_format: Any = None) -> float | None:
     if argument is None or argument == "":
         return None
-    number = read_threshold(argument, number_format if isinstance(number_format, str) else None)
+    number = read_threshold(argument, _format(number_format))
     if number is None:
         raise _BadArgument(f"#VALUE! {what} {argument!r} is not a number")
     return number
@@ -74,11 +87,12 @@ def _decimals(argument: Any, *cells: tuple[Any, Any]) -> int:
 def _shown_decimals(*cells: tuple[Any, Any]) -> int | None:
     """The most decimals any of the (value, number format) cells displays; None when none can say.
 
-    A literal argument has no format (the wrapper passes ""), so it says nothing."""
+    A literal argument has no format (xlwings passes None for its cells), so it says nothing."""
+    formats = [(value, _format(cells_or_format)) for value, cells_or_format in cells]
     shown = [
         cell_decimals(value if isinstance(value, (int, float)) and not isinstance(value, bool) else None, number_format)
-        for value, number_format in cells
-        if isinstance(number_format, str) and number_format
+        for value, number_format in formats
+        if number_format
     ]
     return max((d for d in shown if d is not None), default=None)
 
@@ -92,20 +106,22 @@ def _rules_decimals(kpi: Kpi, rules: Rules, *cells: tuple[Any, Any]) -> Kpi:
     return kpi if shown is None else dataclasses.replace(kpi, decimals=shown)
 
 
-def udf(**vba: str):
-    """Declare a worksheet function; ``vba`` maps hidden arguments to the VBA expression passed for them.
+def udf(**cells_of: str):
+    """Declare a worksheet function; ``cells_of`` maps hidden arguments to the argument whose cells they get.
 
-    A hidden argument is not in Excel's signature: the add-in's VBA wrapper fills it, here with the
-    number format of the cell given as another argument (``ScorecardFormat``), so that a
-    percent-formatted cell is read in percent points exactly as Refresh reads it. The same table
-    drives xlwings on Windows (``xw.arg(..., vba=...)``) and our VBA generator (``xlam``).
+    A hidden argument is not in Excel's signature: the VBA wrapper passes it the same argument again
+    (``vba=``), and xlwings hands it over as the cells themselves (``xw.Range``) rather than their
+    values, so that the number format is read here and a percent-formatted cell is read in percent
+    points exactly as Refresh reads it. The wrapper needs no helper of ours: xlwings' own "Import
+    Functions" writes one that works as well as the add-in's. The same table drives xlwings on
+    Windows (``xw.arg``) and our VBA generator (``xlam``).
     """
 
     def decorate(function):
         wrapped = _errors_as_text(function)
-        wrapped.__scorecard_vba__ = {"caller": "Nothing", **vba}
-        for name, expression in vba.items():
-            wrapped = xw.arg(name, vba=expression)(wrapped)
+        wrapped.__scorecard_vba__ = {"caller": "Nothing", **cells_of}
+        for name, argument in cells_of.items():
+            wrapped = xw.arg(name, xw.Range, vba=argument)(wrapped)
         return xw.func(category="Scorecard")(wrapped)
 
     return decorate
@@ -151,6 +167,21 @@ def _matrix(argument: Any) -> list[list[Any]] | None:
     return None
 
 
+def _range_formats(cells: Any) -> list[list[str | None]] | None:
+    """Number formats of every cell of a range argument, one call per run of equal formats down each
+    column (as the ribbon reads them); None for a literal or an engine that cannot say."""
+    if cells is None or not hasattr(cells, "sheet"):
+        return None
+    from .ribbon import _column_formats
+
+    rows, columns = cells.shape
+    try:
+        by_column = [_column_formats(cells.sheet, cells.column + j, cells.row, cells.row + rows - 1) for j in range(columns)]
+    except Exception:
+        return None
+    return [[by_column[j][i] for j in range(columns)] for i in range(rows)]
+
+
 def _direction_of(polarity: Polarity, current: float | None, previous: float | None, decimals: int):
     # The KPI is rated (it has a target) so travel is improved/declined, not increased/decreased;
     # for higher and lower polarity the target's value plays no part in the direction.
@@ -186,8 +217,7 @@ def _build_kpi(rules: Rules, key: str) -> Kpi:
     )  # fmt: skip
 
 
-@udf(value_format="ScorecardFormat(value)", target_format="ScorecardFormat(target)",
-     floor_format="ScorecardFormat(floor)")  # fmt: skip
+@udf(value_format="value", target_format="target", floor_format="floor")
 def RAG(value, target, floor, polarity, decimals=None, value_format=None, target_format=None, floor_format=None):
     """RAG status of a value: Green, Amber, Red, Not rated (no target and floor) or No data."""
     kpi = Kpi(id="", name="", polarity=_polarity(polarity), current=None, previous=None,
@@ -196,7 +226,7 @@ def RAG(value, target, floor, polarity, decimals=None, value_format=None, target
     return rate(_figure(value, value_format), kpi).value
 
 
-@udf(current_format="ScorecardFormat(current)", previous_format="ScorecardFormat(previous)")
+@udf(current_format="current", previous_format="previous")
 def DIRECTION(current, previous, polarity, decimals=None, current_format=None, previous_format=None):
     """Direction of travel: improved, declined or same (by polarity); empty when a value is missing.
 
@@ -210,7 +240,7 @@ def DIRECTION(current, previous, polarity, decimals=None, current_format=None, p
     return "" if moved is None else moved.value
 
 
-@udf(value_format="ScorecardFormat(value)")
+@udf(value_format="value")
 def SCORECARD_RAG(value, kpi_id, rules_path=None, value_format=None, caller=None):
     """RAG status of a value for a KPI of the rules file (target, floor, polarity and decimals from it)."""
     rules = _rules(rules_path, caller)
@@ -218,7 +248,7 @@ def SCORECARD_RAG(value, kpi_id, rules_path=None, value_format=None, caller=None
     return rate(_figure(value, value_format), kpi).value
 
 
-@udf(current_format="ScorecardFormat(current)", previous_format="ScorecardFormat(previous)")
+@udf(current_format="current", previous_format="previous")
 def SCORECARD_DIRECTION(current, previous, kpi_id, rules_path=None, current_format=None, previous_format=None, caller=None):
     """Direction of travel for a KPI of the rules file: improved/declined/same, or increased/decreased."""
     rules = _rules(rules_path, caller)
@@ -238,14 +268,14 @@ def SCORECARD_COUNT(rag_range, status):
     return sum(1 for c in cells if isinstance(c, str) and c.strip().casefold() == wanted)
 
 
-@udf(table_formats="ScorecardFormats(table_range)")
+@udf(table_formats="table_range")
 def SCORECARD_NARRATIVE(table_range, rules_path=None, table_formats=None, caller=None):
     """The narrative paragraphs for a KPI table (its header row included), one per row: a dynamic array."""
     rules = _rules(rules_path, caller)
     rows = _matrix(table_range)
     if rows is None:
         raise _BadArgument("#VALUE! table_range must be the KPI table, its header row included")
-    formats = _matrix(table_formats)
+    formats = _matrix(table_formats) if isinstance(table_formats, (list, tuple)) else _range_formats(table_formats)
     rules = dataclasses.replace(rules, layout=dataclasses.replace(rules.layout, header_row=None, sheet=None))
     result = evaluate_grid(Grid(sheet="(formula range)", values=rows, formats=formats, hidden_rows_known=False), rules)
     return [[line] for line in result.narrative.lines()]

@@ -1,16 +1,18 @@
 """Build ``scorecard.xlam`` from text sources, on any platform, byte for byte the same each time.
 
 The add-in is an Open XML package: a one-sheet workbook (the ``scorecard.conf`` settings sheet
-xlwings' custom add-ins read), the ribbon (``customUI/customUI.xml``), and a VBA project written
-by ``ovba`` from these modules:
+xlwings' custom add-ins read), the ribbon (``customUI/customUI.xml``), and a VBA project built by
+``ovba`` on the one inside xlwings' Excel-made ``quickstart_addin_ribbon.xlam`` (BSD licence),
+the layout of every add-in xlwings ships:
 
-- ``xlwings``: xlwings' own custom add-in module, taken from the installed xlwings package at
-  build time (RunPython, the UDF bridge, configuration), with its project name set;
-- ``Dictionary``: xlwings' dictionary class, which that module uses on macOS;
-- ``ScorecardRibbon``: the ribbon callbacks (``xlam/ScorecardRibbon.bas``);
-- ``ScorecardFunctions``: helpers (``xlam/ScorecardFunctions.bas``) and worksheet-function
-  wrappers generated from ``scorecard.udfs`` in the format xlwings writes them;
-- ``ThisWorkbook`` and ``Sheet1``: the document modules every workbook has.
+- ``ThisWorkbook``, ``Sheet2`` and ``Dictionary`` (xlwings' dictionary class, which its module
+  uses on macOS): the template's module streams and dir records byte for byte, as Excel wrote
+  them, with its references and ``_VBA_PROJECT``;
+- written as source only: ``xlwings``, xlwings' own custom add-in module from the installed
+  package (RunPython, the UDF bridge, configuration) with its project name set;
+  ``ScorecardRibbon``, the ribbon callbacks (``xlam/ScorecardRibbon.bas``); ``ScorecardFunctions``,
+  helpers (``xlam/ScorecardFunctions.bas``) and worksheet-function wrappers generated from
+  ``scorecard.udfs`` in the format xlwings writes them.
 
 Usage: ``python -m scorecard.xlam OUTPUT.xlam`` (``make addin``).
 """
@@ -25,12 +27,18 @@ import zipfile
 from importlib import resources
 from pathlib import Path
 
-from .ovba import DOCUMENT_BASES, Module, build_project, module_from_export
+from .ovba import Module, Template, build_project, module_from_export
 
 PROJECT_NAME = "scorecard"
 PROJECT_ID = "{5C0E6A1D-2B47-4F0B-9D3E-7A51C2E8B6F4}"  # fixed: the build is reproducible
 UDF_MODULE = "scorecard.udfs"
 FIXED_TIME = (2024, 1, 1, 0, 0, 0)
+TEMPLATE = "quickstart_addin_ribbon.xlam"  # in the xlwings package
+KEEP = ["ThisWorkbook", "Dictionary", "Sheet2"]  # the template's modules we keep, in its order
+SHEET_MODULE = "Sheet2"  # the code name of the settings sheet: the template's sheet module
+# The add-in's own settings, read by xlwings' GetConfig from its sheet. The workbook's folder is not
+# put on Python's path: a scorecard.py beside a workbook must not shadow the package.
+CONF = [("UDF Modules", UDF_MODULE), ("ADD_WORKBOOK_TO_PYTHONPATH", "false")]
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -52,11 +60,31 @@ def xlwings_module() -> Module:
     return module_from_export("xlwings", text)
 
 
-def dictionary_class() -> Module:
+def build_id() -> str:
+    """What the add-in was built from, shown by the self-test: scorecard's version and xlwings'."""
     import xlwings
 
-    text = (Path(xlwings.__file__).parent / "addin" / "Dictionary.cls").read_text("utf-8", errors="replace")
-    return module_from_export("Dictionary", text, kind="class")
+    from .. import __version__
+
+    return f"{__version__} (xlwings {xlwings.__version__})"
+
+
+def ribbon_module() -> Module:
+    text, count = re.subn(r'(ADDIN_BUILD As String = )"dev"', rf'\1"{build_id()}"', source("ScorecardRibbon.bas"))
+    if count != 1:
+        raise RuntimeError("ScorecardRibbon.bas has no ADDIN_BUILD constant")
+    return module_from_export("ScorecardRibbon", text)
+
+
+def template() -> Template:
+    """The VBA project of xlwings' Excel-made ribbon add-in."""
+    import xlwings
+
+    path = Path(xlwings.__file__).parent / TEMPLATE
+    if not path.is_file():
+        raise RuntimeError(f"the installed xlwings has no {TEMPLATE}, which the add-in is built on")
+    with zipfile.ZipFile(path) as archive:
+        return Template.read(archive.read("xl/vbaProject.bin"))
 
 
 def udf_wrappers() -> str:
@@ -91,12 +119,10 @@ def udf_wrappers() -> str:
 
 
 def modules() -> list[Module]:
+    """Our modules, written as source only."""
     return [
-        Module("ThisWorkbook", "", kind="document", base=DOCUMENT_BASES["workbook"]),
-        Module("Sheet1", "", kind="document", base=DOCUMENT_BASES["worksheet"]),
         xlwings_module(),
-        dictionary_class(),
-        module_from_export("ScorecardRibbon", source("ScorecardRibbon.bas")),
+        ribbon_module(),
         module_from_export("ScorecardFunctions", source("ScorecardFunctions.bas") + "\n" + udf_wrappers()),
     ]
 
@@ -108,7 +134,7 @@ def parts() -> dict[str, bytes]:
     from openpyxl.writer.theme import theme_xml  # the default Office theme, which every workbook carries
 
     decl = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    conf = [("UDF Modules", UDF_MODULE)]  # read by xlwings' GetConfig from the add-in's own sheet
+    conf = CONF
     strings = [text for pair in conf for text in pair]
     rows = "".join(
         f'<row r="{i}"><c r="A{i}" t="s"><v>{2 * (i - 1)}</v></c><c r="B{i}" t="s"><v>{2 * i - 1}</v></c></row>'
@@ -152,7 +178,7 @@ def parts() -> dict[str, bytes]:
             '<Relationship Id="rId4" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
             '<Relationship Id="rId5" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme" Target="theme/theme1.xml"/>'
             "</Relationships>").encode(),
-        "xl/worksheets/sheet1.xml": (decl + f'<worksheet xmlns="{MAIN}" xmlns:r="{REL}"><sheetPr codeName="Sheet1"/>'
+        "xl/worksheets/sheet1.xml": (decl + f'<worksheet xmlns="{MAIN}" xmlns:r="{REL}"><sheetPr codeName="{SHEET_MODULE}"/>'
             f'<dimension ref="A1:B{len(conf)}"/><cols><col min="1" max="1" width="20" customWidth="1"/>'
             f'<col min="2" max="2" width="40" customWidth="1"/></cols><sheetData>{rows}</sheetData></worksheet>').encode(),
         "xl/styles.xml": (decl + f'<styleSheet xmlns="{MAIN}">'
@@ -165,7 +191,7 @@ def parts() -> dict[str, bytes]:
             "</styleSheet>").encode(),
         "xl/sharedStrings.xml": (decl + f'<sst xmlns="{MAIN}" count="{len(strings)}" uniqueCount="{len(strings)}">{shared}</sst>').encode(),
         "xl/theme/theme1.xml": theme_xml.encode("utf-8"),
-        "xl/vbaProject.bin": build_project(PROJECT_NAME, PROJECT_ID, modules()),
+        "xl/vbaProject.bin": build_project(PROJECT_NAME, PROJECT_ID, template(), KEEP, modules()),
         "customUI/customUI.xml": source("customUI.xml").encode("utf-8"),
     }  # fmt: skip
 

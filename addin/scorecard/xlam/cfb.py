@@ -1,6 +1,7 @@
-"""A minimal [MS-CFB] compound file writer (version 3, 512-byte sectors), for vbaProject.bin.
+"""A minimal [MS-CFB] compound file writer (version 3, 512-byte sectors), for vbaProject.bin, and the
+reader the add-in build needs to take streams out of an Excel-made vbaProject.bin.
 
-It writes storages and streams, puts streams under 4,096 bytes in the mini stream as the format
+The writer writes storages and streams, puts streams under 4,096 bytes in the mini stream as the format
 requires, and builds each storage's directory tree as a valid red-black tree. Timestamps are
 zero, so the same input always gives the same bytes.
 """
@@ -171,3 +172,65 @@ def write_compound_file(root: Storage) -> bytes:
         body += pad(entry.data)
     body += b"".join(struct.pack("<I", v) for v in fat)
     return header + bytes(body)
+
+
+def read_compound_file(data: bytes) -> dict[str, bytes]:
+    """Every stream of a compound file (version 3 or 4), by path ("VBA/dir"), as [MS-CFB] 2 lays it out."""
+    if data[:8] != bytes.fromhex("D0CF11E0A1B11AE1"):
+        raise ValueError("not a compound file")
+    shift, mini_shift = struct.unpack_from("<HH", data, 0x1E)
+    sector_size, mini_size = 1 << shift, 1 << mini_shift
+    (directory_start, _, cutoff, mini_fat_start, _, difat_start, difat_count) = struct.unpack_from("<IIIIIII", data, 0x30)
+
+    def sector(index: int) -> bytes:
+        offset = (index + 1) * sector_size
+        return data[offset : offset + sector_size]
+
+    fat_sectors = [v for v in struct.unpack_from("<109I", data, 0x4C) if v not in (FREE, END)]
+    while difat_count and difat_start not in (FREE, END):
+        values = struct.unpack(f"<{sector_size // 4}I", sector(difat_start))
+        fat_sectors += [v for v in values[:-1] if v not in (FREE, END)]
+        difat_start, difat_count = values[-1], difat_count - 1
+    fat = [v for s in fat_sectors for v in struct.unpack(f"<{sector_size // 4}I", sector(s))]
+
+    def chain(start: int, table: list[int]) -> list[int]:
+        out = []
+        while start not in (END, FREE):
+            if len(out) > len(table):
+                raise ValueError("a sector chain loops")
+            out.append(start)
+            start = table[start]
+        return out
+
+    def read(start: int) -> bytes:
+        return b"".join(sector(s) for s in chain(start, fat))
+
+    directory = read(directory_start)
+    entries = [struct.unpack_from("<64sHBBIII16sIQQIQ", directory, i) for i in range(0, len(directory), 128)]
+    mini_fat_bytes = read(mini_fat_start) if mini_fat_start not in (END, FREE) else b""
+    mini_fat = list(struct.unpack(f"<{len(mini_fat_bytes) // 4}I", mini_fat_bytes))
+    root = entries[0]
+    mini_stream = read(root[11])[: root[12]] if root[11] not in (END, FREE) else b""
+
+    def content(entry: tuple) -> bytes:
+        start, size = entry[11], entry[12] & 0xFFFFFFFF if shift == 9 else entry[12]
+        if size < cutoff:
+            return b"".join(mini_stream[s * mini_size : (s + 1) * mini_size] for s in chain(start, mini_fat))[:size]
+        return read(start)[:size]
+
+    streams: dict[str, bytes] = {}
+
+    def walk(index: int, prefix: str) -> None:
+        if index == NONE:
+            return
+        entry = entries[index]
+        name = entry[0][: max(entry[1] - 2, 0)].decode("utf-16-le")
+        walk(entry[4], prefix)
+        walk(entry[5], prefix)
+        if entry[2] == 2:
+            streams[prefix + name] = content(entry)
+        elif entry[2] == 1:
+            walk(entry[6], prefix + name + "/")
+
+    walk(root[6], "")
+    return streams
