@@ -145,6 +145,10 @@ def test_libreoffice_renders_it(sample, tmp_path):
     subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(out)],
                    check=True, capture_output=True, timeout=180, env={**os.environ, "HOME": str(tmp_path)})
     pdf = tmp_path / "report.pdf"
+    if not pdf.exists():  # soffice without its Writer module converts no Word document
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice Writer (libreoffice-writer-nogui) is needed under CI")
+        pytest.skip("LibreOffice Writer is not installed")
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
     assert "Summary of Performance – June 2018" in text and "RAG status of each KPI" in text
     assert "3.3.1" in text and "CIC24" in text
