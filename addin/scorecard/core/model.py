@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .spc import Spc
 
 
 class Polarity(enum.Enum):
@@ -112,6 +116,12 @@ class Kpi:
     denominator: float | None = None
     commentary: str = ""
     row: int = 0
+    # the run of period columns (layout.history), oldest first, and the periods they are headed by
+    history: tuple[float | None, ...] = ()
+    history_periods: tuple[str, ...] = ()
+    # comparator figures by the rules' labels ({"England": 58.9, "Statistical neighbours": 60.2});
+    # None when no benchmark columns are mapped; read, never written
+    benchmarks: dict[str, float | None] | None = field(default=None, hash=False)
 
     @property
     def is_activity(self) -> bool:
@@ -125,6 +135,7 @@ class RatedKpi:
     rag: Rag
     previous_rag: Rag
     direction: Direction | None
+    spc: "Spc | None" = None  # the XmR chart of the KPI's history and MDC's verdicts (core.spc), when there is one
 
     @property
     def changed(self) -> bool:
