@@ -28,10 +28,10 @@ from scorecard.refresh import refresh_file
 from scorecard.excel import udfs
 from scorecard.workbook import embedded
 
-from conftest import ROOT, SAMPLE, SAMPLE_RULES
+from conftest import ROOT, SAMPLE
 from layouts import MACROS, make
 from remote import cells_of, payload, replay
-from test_excel import MONTHLY_FRACTION, _with_decimals
+from test_excel import MONTHLY_FRACTION, _sample, _with_decimals
 
 MAIN = ROOT / "addin" / "lite" / "main.py"
 HERE = ROOT / "tests" / "lite"
@@ -48,12 +48,6 @@ def cache() -> Path:
                           env={**os.environ, "PYTHON": sys.executable})  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     return Path(done.stdout.strip().splitlines()[-1])
-
-
-def _sample(folder: Path) -> tuple[Path, Path]:
-    book = folder / SAMPLE.name
-    shutil.copyfile(SAMPLE, book)
-    return book, SAMPLE_RULES
 
 
 CASES = {
