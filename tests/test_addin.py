@@ -380,6 +380,7 @@ def _udfs_as_xlwings_sees_them(monkeypatch):
     xlwings_udfs = importlib.import_module("xlwings.udfs")
     monkeypatch.setattr(xw, "func", xlwings_udfs.xlfunc)
     monkeypatch.setattr(xw, "arg", xlwings_udfs.xlarg)
+    monkeypatch.setattr(xw, "ret", xlwings_udfs.xlret)
     path = Path(inspect.getfile(udfs.RAG))
     spec = importlib.util.spec_from_file_location("scorecard.excel._udfs_for_xlwings", path)
     module = importlib.util.module_from_spec(spec)
@@ -410,6 +411,10 @@ def test_xlwings_own_import_functions_writes_the_wrappers_the_addin_carries(monk
         for argument in info["args"]:
             if argument["vba"] and argument["name"] != "caller":
                 assert argument["options"]["convert"] is xw.Range, (name, argument["name"])
+    for name in udfs.__all__:
+        assert getattr(module, name).__xlfunc__["category"] == "Scorecard", name
+    # SCORECARD_TABLE's DataFrame goes through xlwings' DataFrame converter: a header row, no index column
+    assert module.SCORECARD_TABLE.__xlfunc__["ret"]["options"] == {"index": False}
     out = io.StringIO()
     xlwings_udfs.generate_vba_wrapper("scorecard.udfs", module, out, SimpleNamespace(Name="scorecard.xlam"))
     generated = _functions(out.getvalue())

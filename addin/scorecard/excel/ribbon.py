@@ -214,7 +214,7 @@ def help(book: xw.Book, rules: str | os.PathLike | None = None) -> str:
         "Word report saves the committee's cover report beside the workbook as a Word document. "
         "Open rules opens the YAML rules file.\n\n" + HOW_TO_NAME_RULES.format(stem=Path(book.name).stem, name=book.name)
         + "\n\nWorksheet functions: RAG, DIRECTION, SCORECARD_RAG, SCORECARD_DIRECTION, SCORECARD_COUNT, "
-        "SCORECARD_NARRATIVE (see the README)."
+        "SCORECARD_NARRATIVE, SCORECARD_TABLE (see the README)."
     )
 
 
