@@ -278,11 +278,14 @@ def _charts(document, result: "Evaluation") -> None:
     section = document.sections[-1]
     width = Emu(min(int(section.page_width - section.left_margin - section.right_margin), int(Cm(16))))
     for k in kpis:
+        spc = k.spc
+        if spc is None or spc.variation is None:  # special_cause() gave only KPIs with a verdict
+            continue
         # the caption names the KPI; the chart's own title is its reference (a long name would be cut off)
-        png = charts.xmr_chart(k.spc, k.kpi.polarity, title=k.kpi.id, labels=chart_labels(k), target=k.kpi.target,
+        png = charts.xmr_chart(spc, k.kpi.polarity, title=k.kpi.id, labels=chart_labels(k), target=k.kpi.target,
                                width_cm=width.cm)  # fmt: skip
         caption = f"{k.kpi.id} {k.kpi.name}".strip()
-        document.add_paragraph(f"{caption}: {VARIATION_TEXT[k.spc.variation].lower()}", style=_style(document, "Caption"))
+        document.add_paragraph(f"{caption}: {VARIATION_TEXT[spc.variation].lower()}", style=_style(document, "Caption"))
         document.add_picture(io.BytesIO(png), width=width)
 
 
