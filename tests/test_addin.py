@@ -92,7 +92,7 @@ def test_every_ribbon_button_calls_a_procedure_that_exists(built, decoded):
     with zipfile.ZipFile(built) as archive:
         ribbon = etree.fromstring(archive.read("customUI/customUI.xml"))
     actions = [e.get("onAction") for e in ribbon.iter() if e.get("onAction")]
-    assert len(actions) == 7
+    assert len(actions) == 8
     for action in actions:
         module, procedure = action.split(".")
         assert procedure in _procedures(decoded[module]), action
@@ -101,7 +101,7 @@ def test_every_ribbon_button_calls_a_procedure_that_exists(built, decoded):
 
 def test_every_python_entry_point_named_in_vba_exists_and_is_tested(decoded):
     calls = re.findall(r'RunPython "import ([\w.]+); \1\.(\w+)\(\)"', decoded["ScorecardRibbon"])
-    assert len(calls) == 6
+    assert len(calls) == 7
     tested = (Path(__file__).parent / "test_excel.py").read_text()
     for module_name, function in calls:
         function_object = getattr(importlib.import_module(module_name), function)
@@ -380,6 +380,7 @@ def _udfs_as_xlwings_sees_them(monkeypatch):
     xlwings_udfs = importlib.import_module("xlwings.udfs")
     monkeypatch.setattr(xw, "func", xlwings_udfs.xlfunc)
     monkeypatch.setattr(xw, "arg", xlwings_udfs.xlarg)
+    monkeypatch.setattr(xw, "ret", xlwings_udfs.xlret)
     path = Path(inspect.getfile(udfs.RAG))
     spec = importlib.util.spec_from_file_location("scorecard.excel._udfs_for_xlwings", path)
     module = importlib.util.module_from_spec(spec)
@@ -410,6 +411,10 @@ def test_xlwings_own_import_functions_writes_the_wrappers_the_addin_carries(monk
         for argument in info["args"]:
             if argument["vba"] and argument["name"] != "caller":
                 assert argument["options"]["convert"] is xw.Range, (name, argument["name"])
+    for name in udfs.__all__:
+        assert getattr(module, name).__xlfunc__["category"] == "Scorecard", name
+    # SCORECARD_TABLE's DataFrame goes through xlwings' DataFrame converter: a header row, no index column
+    assert module.SCORECARD_TABLE.__xlfunc__["ret"]["options"] == {"index": False}
     out = io.StringIO()
     xlwings_udfs.generate_vba_wrapper("scorecard.udfs", module, out, SimpleNamespace(Name="scorecard.xlam"))
     generated = _functions(out.getvalue())
@@ -560,7 +565,7 @@ def test_every_button_but_self_test_first_checks_there_is_a_workbook(decoded):
     """RunPython reads ActiveWorkbook.FullName: with no workbook open that is VBA error 91."""
     code = decoded["ScorecardRibbon"]
     subs = dict(re.findall(r"^Sub (On\w+)\(control As IRibbonControl\)\r?\n(.*?)^End Sub", code, flags=re.M | re.S))
-    assert len(subs) == 7
+    assert len(subs) == 8
     for name, body in subs.items():
         calls = [line.strip() for line in body.splitlines() if "RunPython" in line and not line.strip().startswith("'")]
         assert len(calls) == 1, name

@@ -449,3 +449,71 @@ def test_a_symbol_font_made_readable_is_put_back_when_a_later_write_is_refused(t
     assert "the font of Scorecard!H2:H3, Scorecard!G2:G3" in message.split("Still changed")[0]
     names = [a["args"][1] for a in actions if a["func"] == "setFontProperty" and a["args"][0] == "name"]
     assert names[-4:] == ["Calibri", "Calibri", "Wingdings 3", "Wingdings 3"]  # made readable, then put back
+
+
+# --- the Word report button ------------------------------------------------------------------------
+
+REPORT_CASES = {"sample": _sample, "plain-added-columns": lambda folder: make(_with_decimals(PLAIN), folder)}
+REPORT_KPIS = {"sample": 24, "plain-added-columns": 4}
+
+
+def _sheets(workbook) -> dict[str, list[list[Any]]]:
+    return {ws.title: [[(c.value, c.fill.fgColor.rgb) for c in row] for row in ws.iter_rows()] for ws in workbook.worksheets}
+
+
+@pytest.mark.parametrize("case", REPORT_CASES)
+def test_report_saves_the_word_document_beside_the_workbook_and_changes_nothing(case, tmp_path):
+    """Desktop Excel (the stand-in) knows the workbook's folder: the report lands there, named after the
+    workbook, with the table the command line's report has; the workbook is only read."""
+    from docx import Document
+
+    from desktop import App
+    from scorecard import cli
+
+    book_path, rules = REPORT_CASES[case](tmp_path)
+    before = book_path.read_bytes()
+    app = App()
+    book = app.books.open(str(book_path))
+    message = excel.report(book, rules=rules)
+    expected = book_path.parent / f"{book_path.stem}.docx"
+    assert message.splitlines()[0] == f"The Word report is saved as {expected}" and app.alerts == [message]
+    assert book_path.read_bytes() == before
+    import openpyxl
+
+    assert list(book.wb.sheetnames) == openpyxl.load_workbook(book_path).sheetnames  # nothing written in Excel either
+    assert _sheets(book.wb) == _sheets(openpyxl.load_workbook(book_path))
+    assert not [p for p in tmp_path.rglob(".~*")]  # no temporary file left behind
+    got = Document(expected)
+    by_cli = tmp_path / "cli.docx"
+    assert cli.main(["report", str(book_path), "--rules", str(rules), "--output", str(by_cli)]) == 0
+    want = Document(by_cli)
+    table = lambda doc: [[c.text for c in row.cells] for row in doc.tables[0].rows]  # noqa: E731
+    assert table(got) == table(want) and len(table(got)) == 1 + REPORT_KPIS[case]
+    assert [p.text for p in got.paragraphs] == [p.text for p in want.paragraphs]
+
+
+def test_report_on_the_remote_engine_is_refused_with_what_to_do():
+    """The remote engine knows the workbook's name, not its folder: nothing to save beside."""
+    message, actions = run_macro(SAMPLE, excel.report, rules=SAMPLE_RULES)
+    assert message == (f"{SAMPLE.name}: the Word report is saved beside the workbook as {SAMPLE.stem}.docx, but Excel "
+                       "does not say which folder the workbook is in (it has not been saved yet, or it is open from the "
+                       "web): save it to a folder on this computer and press Report again, or run scorecard report "
+                       f"{SAMPLE.name} --rules RULES.")  # fmt: skip
+    assert [a["func"] for a in actions] == ["alert"]
+
+
+def test_report_of_a_workbook_never_saved_is_refused(tmp_path):
+    from desktop import App
+
+    book = App().books.open(str(_sample(tmp_path)[0]))
+    book.fullname, book.name = "Book1", "Book1"  # what Excel says of a new workbook
+    assert "Book1: the Word report is saved beside the workbook as Book1.docx, but Excel does not say which folder" in excel.report(book, rules=SAMPLE_RULES)
+    assert not list(tmp_path.glob("*.docx"))
+
+
+def test_report_in_xlwings_lite_is_refused_with_what_to_do(monkeypatch):
+    monkeypatch.setattr(excel, "files_reachable", lambda: False)
+    message, actions = run_macro(SAMPLE, excel.report)
+    assert message == (f"{SAMPLE.name}: xlwings Lite cannot save files to your disk, so it cannot save the Word report: "
+                       f"on a computer with Python run scorecard report {SAMPLE.name} --rules RULES.")  # fmt: skip
+    assert [a["func"] for a in actions] == ["alert"]

@@ -49,3 +49,24 @@ def test_core_source_names_no_adapter():
 def test_cli_help_imports_nothing_heavy():
     loaded = {m.split(".")[0] for m in _loaded_after(["scorecard.cli"])}
     assert not loaded & (FILE_AND_EXCEL - {"zipfile"} | {"yaml", "jsonschema", "pandas"})
+
+
+
+def test_the_ribbon_and_the_worksheet_functions_start_without_pandas_docx_or_matplotlib():
+    """Excel imports these on the first button press and the first formula: the Word report (python-docx),
+    SCORECARD_TABLE's DataFrame (pandas) and the charts (matplotlib) load their library only when used.
+    xlwings itself loads pandas and matplotlib when they are installed, so they are made unimportable here:
+    the add-in must still start. python-docx, which xlwings does not load, is not loaded at all."""
+    blocked = ["pandas", "docx", "matplotlib"]
+    code = ("import sys\n"
+            "class Absent:\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            f"        if name.split('.')[0] in {blocked!r}:\n"
+            "            raise ImportError(f'{name} is not installed')\n"
+            "sys.meta_path.insert(0, Absent())\n"
+            "import scorecard.excel, scorecard.excel.udfs, scorecard.udfs, scorecard.excel.lite\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & set(sys.argv[1:])))\n")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code, *blocked], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr[-2000:]
+    loaded = {m.split(".")[0] for m in _loaded_after(["scorecard.excel", "scorecard.excel.udfs", "scorecard.excel.lite"])}
+    assert "docx" not in loaded and "xlwings" in loaded

@@ -100,6 +100,7 @@ def test_libreoffice_imports_the_addins_vba_project(tmp_path):
     parser.close()
     assert set(modules) == {"ThisWorkbook", "Sheet2", "xlwings", "Dictionary", "ScorecardRibbon", "ScorecardFunctions"}
     assert 'RunPython "import scorecard.excel; scorecard.excel.refresh()"' in modules["ScorecardRibbon"]
+    assert 'RunPython "import scorecard.excel; scorecard.excel.report()"' in modules["ScorecardRibbon"]
     assert "Function SCORECARD_NARRATIVE(table_range, Optional rules_path)" in modules["ScorecardFunctions"]
 
 

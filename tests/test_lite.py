@@ -73,6 +73,7 @@ def _function_jobs(rules_cells: list[list], table: list[list], rules) -> list[di
         for current, previous in zip(values, values[1:] + [None]):
             jobs.append({"kind": "function", "name": "direction", "args": [[[current]], [[previous]], [[kpi.id]], rules_cells]})
     jobs.append({"kind": "function", "name": "narrative", "args": [table, rules_cells]})
+    jobs.append({"kind": "function", "name": "table", "args": [table, rules_cells]})
     return jobs
 
 
@@ -128,7 +129,8 @@ def test_function_and_script_names(runs):
     assert names == {"SCORECARD.RAG": ["value", "kpi_id", "rules"],
                      "SCORECARD.DIRECTION": ["current", "previous", "kpi_id", "rules"],
                      "SCORECARD.COUNT": ["rag_range", "status"],
-                     "SCORECARD.NARRATIVE": ["table_range", "rules"]}  # fmt: skip
+                     "SCORECARD.NARRATIVE": ["table_range", "rules"],
+                     "SCORECARD.TABLE": ["table_range", "rules"]}  # fmt: skip
     assert sorted(s["function_name"] for s in runs["pyodide"]["scripts"]) == sorted(SCRIPTS)
     assert runs["pyodide"]["functions"] == runs["cpython"]["functions"]
     assert runs["pyodide"]["scripts"] == runs["cpython"]["scripts"]
@@ -169,12 +171,30 @@ def test_lite_functions_give_what_the_desktop_functions_give(runs, case):
             continue
         args = [a[0][0] if len(a) == 1 and len(a[0]) == 1 else a for a in job["args"]]
         desktop = {"rag": udfs.SCORECARD_RAG, "direction": udfs.SCORECARD_DIRECTION,
-                   "narrative": udfs.SCORECARD_NARRATIVE}[job["name"]]  # fmt: skip
+                   "narrative": udfs.SCORECARD_NARRATIVE, "table": _desktop_table}[job["name"]]  # fmt: skip
         expected = desktop(*args[:-1], str(rules_file))  # the desktop function, given the rules file
         expected = expected if isinstance(expected, list) else [[expected]]
         assert result["value"] == expected, (job["name"], args[:-1])
         checked += 1
     assert checked > 10
+
+
+def _desktop_table(table, rules_path):
+    """What desktop Excel shows for SCORECARD_TABLE: the DataFrame through xlwings' converter, header first."""
+    from xlwings import conversion
+
+    return conversion.write(udfs.SCORECARD_TABLE(table, rules_path), None, {"index": False}, engine_name="remote")
+
+
+def test_lite_table_function_in_pyodide(runs):
+    start, end, _, _ = runs["index"]["sample"]
+    table = next(r["value"] for j, r in zip(runs["jobs"][start:end], runs["pyodide"]["results"][start:end])
+                 if j["kind"] == "function" and j["name"] == "table")  # fmt: skip
+    header, first = table[0], dict(zip(table[0], table[1]))
+    assert header[:2] == ["id", "name"] and len(table) == 1 + 24  # the sample's 24 KPIs
+    # CIC01: 100.0% in June 2018 against 93.9% in May, target 100, floor 90 (rules/cic-scorecard.yaml)
+    assert (first["id"], first["current"], first["previous"], first["rag"], first["previous_rag"], first["direction"]) == \
+        ("CIC01", 100.0, 93.9, "Green", "Amber", "improved")
 
 
 def test_hand_worked_values_in_pyodide(runs):

@@ -28,6 +28,7 @@ def test_self_test_passes_where_excel_writes_what_it_is_told(tmp_path):
     assert text.splitlines()[0] == "Scorecard self-test: PASS"
     assert "PASS  Check: 24 KPIs found, no problems" in text
     assert "PASS  Refresh wrote 24 RAG and 24 direction cells as planned" in text
+    assert "PASS  Word report saved beside the workbook as cic-scorecard-june-2018.docx" in text
     assert "PASS  the Narrative sheet begins 'Children in Care Scorecard'" in text  # the rules' title
     assert "PASS  =RAG(84.9,85,75,\"H\") gives 'Amber'" in text  # 84.9 is below 85, above 75
     assert "PASS  =SCORECARD_COUNT('Scorecard'!H6:H32,\"Green\") gives 14" in text  # the sample: 14 Green

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scorecard import udfs
+from scorecard.excel import udfs as excel_udfs  # table_values: the rows SCORECARD_TABLE and Lite give
 from scorecard.core.engine import direction, rate
 from scorecard.core.model import Kpi, Polarity
 
@@ -76,6 +77,8 @@ def test_narrative_function_returns_a_column_of_paragraphs():
         (lambda: udfs.SCORECARD_RAG(1, "CIC01"), "#VALUE! no rules file"),
         (lambda: udfs.SCORECARD_COUNT([["Green"]], "Blue"), "#VALUE! status 'Blue'"),
         (lambda: udfs.SCORECARD_NARRATIVE(5, str(SAMPLE_RULES)), "#VALUE! table_range must be the KPI table"),
+        (lambda: udfs.SCORECARD_TABLE(5, str(SAMPLE_RULES)), "#VALUE! table_range must be the KPI table"),
+        (lambda: udfs.SCORECARD_TABLE([["Ref"], ["K1"]], "/nowhere/rules.yaml"), "#SCORECARD! rules.yaml: rules file not found"),
     ],
 )
 def test_bad_arguments_give_a_short_readable_value(call, text):
@@ -110,3 +113,107 @@ def test_rules_functions_agree_with_refresh_on_every_sample_kpi():
         assert udfs.SCORECARD_RAG(k.kpi.current, k.kpi.id, rules) == k.rag.value, k.kpi.id
         assert udfs.SCORECARD_RAG(k.kpi.previous, k.kpi.id, rules) == k.previous_rag.value, k.kpi.id
         assert udfs.SCORECARD_DIRECTION(k.kpi.current, k.kpi.previous, k.kpi.id, rules) == k.direction.value, k.kpi.id
+
+
+
+# --- SCORECARD_TABLE: the evaluated table as a dynamic array -----------------------------------------
+
+# (header, K1, K2, K3) in a given column order and spelling; K1 higher is better (target 60, floor 50),
+# K2 lower is better (target 15, floor 18), K3 an activity count (no target, no floor)
+TABLE_LAYOUTS = {
+    "ref-first": (("Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18"),
+                  ("K1", "Care leavers in education", "H", 60, 50, 55, 61.5),
+                  ("K2", "Average caseload", "L", 15, 18, 16, 17),
+                  ("K3", "Contacts received", None, None, None, 120, 131)),
+    "figures-first": (("Latest", "Previous", "KPI ref", "Measure", "Better when", "Floor standard", "Aim"),
+                      (61.5, 55, "K1", "Care leavers in education", "Higher is better", 50, 60),
+                      (17, 16, "K2", "Average caseload", "Lower is better", 18, 15),
+                      (131, 120, "K3", "Contacts received", None, None, None)),
+}
+# by hand: K1 61.5 meets 60 (Green), 55 was between 50 and 60 (Amber), up is better: improved; K2 17 misses 15
+# but is within the floor of 18 (Amber), as was 16; 17 after 16 is worse: declined; K3 is not rated, rose
+EXPECTED = {
+    "K1": {"name": "Care leavers in education", "polarity": "higher", "current": 61.5, "previous": 55,
+           "target": 60, "floor": 50, "rag": "Green", "previous_rag": "Amber", "direction": "improved"},
+    "K2": {"name": "Average caseload", "polarity": "lower", "current": 17, "previous": 16, "target": 15, "floor": 18,
+           "rag": "Amber", "previous_rag": "Amber", "direction": "declined"},
+    "K3": {"name": "Contacts received", "polarity": None, "current": 131, "previous": 120, "target": None,
+           "floor": None, "rag": "Not rated", "previous_rag": "Not rated", "direction": "increased"},
+}  # fmt: skip
+
+
+def _table_rules(tmp_path, layout: str) -> str:
+    header = TABLE_LAYOUTS[layout][0]
+    names = dict(zip(("id", "name", "polarity", "target", "floor", "previous", "current"),
+                     ("Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18")
+                     if layout == "ref-first" else ("KPI ref", "Measure", "Better when", "Aim", "Floor standard", "Previous", "Latest")))  # fmt: skip
+    assert set(names.values()) == set(header)
+    columns = ", ".join(f"{key}: {value}" for key, value in names.items())
+    path = tmp_path / f"{layout}.yaml"
+    path.write_text(f"version: 1\nlayout:\n  columns: {{{columns}}}\nperiod: {{current: June 2018, previous: May 2018}}\n"
+                    "defaults: {decimals: 1}\n")  # fmt: skip
+    return str(path)
+
+
+@pytest.mark.parametrize("layout", TABLE_LAYOUTS)
+def test_table_function_gives_one_row_per_kpi_with_the_json_fields(layout, tmp_path, capsys):
+    import json
+
+    from scorecard import cli
+
+    from conftest import write_book
+
+    rules = _table_rules(tmp_path, layout)
+    table = [list(row) for row in TABLE_LAYOUTS[layout]]
+    frame = udfs.SCORECARD_TABLE(table, rules)
+    values = excel_udfs.table_values(table, rules)
+    header = values[0]
+    assert list(frame.columns) == header and frame.values.tolist() == values[1:]
+    book = write_book(tmp_path / "book.xlsx", table, sheet="KPIs")  # the JSON of the same table has the same fields
+    assert cli.main(["narrative", str(book), "--rules", rules, "--format", "json"]) == 0
+    json_kpis = json.loads(capsys.readouterr().out)["kpis"]
+    assert header == list(json_kpis[0]) and header[:2] == ["id", "name"]
+    rows = {row[0]: dict(zip(header, row)) for row in values[1:]}
+    assert list(rows) == ["K1", "K2", "K3"]
+    for kpi_id, expected in EXPECTED.items():
+        assert {key: rows[kpi_id][key] for key in expected} == expected, kpi_id
+        assert rows[kpi_id]["commentary"] == "" and rows[kpi_id]["numerator"] is None
+    assert frame.loc[2, "target"] is None  # an empty cell in Excel, not NaN
+
+
+def test_table_function_goes_through_xlwings_dataframe_converter_as_a_header_and_rows(tmp_path):
+    from xlwings import conversion
+
+    rules = _table_rules(tmp_path, "ref-first")
+    table = [list(row) for row in TABLE_LAYOUTS["ref-first"]]
+    frame = udfs.SCORECARD_TABLE(table, rules)
+    # what xlwings' UDF bridge does with the result (on Windows; here through the engine of its server)
+    written = conversion.write(frame, None, {"index": False}, engine_name="remote")
+    empty = [["" if value is None else value for value in row] for row in excel_udfs.table_values(table, rules)]
+    assert written == empty  # None is an empty cell
+    assert written[0][:2] == ["id", "name"] and [row[0] for row in written[1:]] == ["K1", "K2", "K3"]
+    assert all(len(row) == len(written[0]) for row in written)
+
+
+def test_table_function_spreads_nested_fields_and_lists_into_cells(tmp_path, monkeypatch):
+    """When a KPI's JSON has an object (the SPC verdict, benchmarks), its fields become dotted columns;
+    KPIs without it have empty cells there; a list (the SPC rules broken) is one text."""
+    from scorecard.core import report
+
+    real = report.as_dict
+
+    def with_spc(card, narrative):
+        data = real(card, narrative)
+        data["kpis"][0]["spc"] = {"points": 15, "variation": "improvement", "rules": ["outside limits", "shift"]}
+        data["kpis"][1]["spc"] = None
+        data["kpis"][2]["benchmarks"] = {"England": 140.0}
+        return data
+
+    monkeypatch.setattr(report, "as_dict", with_spc)
+    values = excel_udfs.table_values([list(row) for row in TABLE_LAYOUTS["ref-first"]], _table_rules(tmp_path, "ref-first"))
+    header = values[0]
+    assert header[-5:] == ["spc.points", "spc.variation", "spc.rules", "spc", "benchmarks.England"]
+    rows = {row[0]: dict(zip(header, row)) for row in values[1:]}
+    assert [rows["K1"][c] for c in header[-5:]] == [15, "improvement", "outside limits, shift", None, None]
+    assert [rows["K2"][c] for c in header[-5:]] == [None, None, None, None, None]
+    assert [rows["K3"][c] for c in header[-5:]] == [None, None, None, None, 140.0]

@@ -10,8 +10,9 @@ Functions, with the rules passed as the embedded sheet's lines (any range from A
     =SCORECARD.DIRECTION(current, previous, kpi_id, ScorecardRules!A1:A200)
     =SCORECARD.COUNT(rag_range, "Amber")
     =SCORECARD.NARRATIVE(table_range, ScorecardRules!A1:A200)
-They give what the desktop functions SCORECARD_RAG, SCORECARD_DIRECTION, SCORECARD_COUNT and
-SCORECARD_NARRATIVE give for the same values and rules.
+    =SCORECARD.TABLE(table_range, ScorecardRules!A1:A200)
+They give what the desktop functions SCORECARD_RAG, SCORECARD_DIRECTION, SCORECARD_COUNT,
+SCORECARD_NARRATIVE and SCORECARD_TABLE give for the same values and rules.
 """
 
 import xlwings as xw
@@ -66,3 +67,9 @@ def count(rag_range, status):
 def narrative(table_range, rules):
     """The narrative paragraphs for a KPI table (its header row included), one per row."""
     return lite.narrative_lines(table_range, rules)
+
+
+@func(namespace="scorecard")
+def table(table_range, rules):
+    """The evaluated KPI table (its header row included): a header row, then one row per KPI with its figures, RAG and direction."""
+    return lite.table(table_range, rules)

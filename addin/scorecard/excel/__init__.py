@@ -3,7 +3,7 @@
 The add-in's VBA names ``scorecard.excel.refresh()`` and friends, so they are importable here.
 """
 
-from .ribbon import check, clear, find_rules, help, narrative, open_rules, read_grid, refresh
+from .ribbon import check, clear, find_rules, help, narrative, open_rules, read_grid, refresh, report
 from .selftest import selftest
 
-__all__ = ["check", "clear", "find_rules", "help", "narrative", "open_rules", "read_grid", "refresh", "selftest"]
+__all__ = ["check", "clear", "find_rules", "help", "narrative", "open_rules", "read_grid", "refresh", "report", "selftest"]

@@ -71,3 +71,9 @@ def count(rag_range: Any, status: Any) -> Any:
 
 def narrative_lines(table_range: Any, rules: Any) -> Any:
     return udfs.SCORECARD_NARRATIVE(table_range, rules)
+
+
+def table(table_range: Any, rules: Any) -> Any:
+    """SCORECARD.TABLE: the rows the desktop SCORECARD_TABLE gives, header first, as a plain list (which
+    Lite spills like a DataFrame) rather than a DataFrame: pandas need not be loaded into Pyodide for it."""
+    return udfs.table_rows(table_range, rules)

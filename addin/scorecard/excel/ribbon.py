@@ -18,7 +18,7 @@ not be put back. Errors reach the user as an Excel alert carrying the same messa
 command line prints; no traceback reaches a Python console.
 
 Public API, also for a user's own VBA (``RunPython "import scorecard.excel; scorecard.excel.refresh()"``):
-``refresh``, ``check``, ``narrative``, ``clear``, ``open_rules``, ``help``; ``book=None`` means
+``refresh``, ``check``, ``narrative``, ``clear``, ``report``, ``open_rules``, ``help``; ``book=None`` means
 ``xw.Book.caller()``.
 """
 
@@ -53,6 +53,15 @@ HOW_TO_NAME_RULES = (
     "named Settings with 'Rules file' in column A and the path in column B; or embed the rules in the "
     "workbook (scorecard rules embed {name} --rules RULES); or save the rules as {stem}.yaml beside the "
     "workbook. A relative path is taken from the workbook's folder."
+)
+HOW_TO_REPORT_LITE = (
+    "xlwings Lite cannot save files to your disk, so it cannot save the Word report: on a computer with "
+    "Python run scorecard report {name} --rules RULES."
+)
+HOW_TO_REPORT_NO_FOLDER = (
+    "the Word report is saved beside the workbook as {stem}.docx, but Excel does not say which folder "
+    "the workbook is in (it has not been saved yet, or it is open from the web): save it to a folder on "
+    "this computer and press Report again, or run scorecard report {name} --rules RULES."
 )
 HOW_TO_EMBED_RULES = (
     "xlwings Lite cannot read files on your disk: embed the rules in the workbook with "
@@ -151,6 +160,33 @@ def clear(book: xw.Book, rules: str | os.PathLike | None = None) -> str | None:
 
 
 @_entry_point
+def report(book: xw.Book, rules: str | os.PathLike | None = None) -> str:
+    """The committee's cover report as a Word document saved beside the workbook, <workbook name>.docx
+    (the command line's ``scorecard report``); the workbook is read as Check reads it and not changed."""
+    output = report_path(book)  # before anything is read: where it cannot be saved, say so first
+    loaded = _rules(book, rules)
+    _, result = _evaluate(book, loaded)
+    from ..word.cover_report import write_report
+
+    written = write_report(result, loaded, output)
+    lines = [f"The Word report is saved as {written}"]
+    return "\n".join(lines + [f"Warning: {w}" for w in result.table.warnings])
+
+
+def report_path(book: xw.Book) -> Path:
+    """Where the Report button saves the document: beside the workbook, named after it. Refused where
+    there is no folder to save to: xlwings Lite (no file on the user's disk is reachable), a workbook
+    never saved, or an engine that knows the workbook's name but not its folder (the remote engine)."""
+    stem = Path(book.name).stem
+    if not files_reachable():
+        raise ScorecardError(HOW_TO_REPORT_LITE.format(name=book.name), file=book.name)
+    full = Path(book.fullname)
+    if not full.is_absolute() or not full.parent.is_dir():
+        raise ScorecardError(HOW_TO_REPORT_NO_FOLDER.format(name=book.name, stem=stem), file=book.name)
+    return full.parent / f"{stem}.docx"
+
+
+@_entry_point
 def open_rules(book: xw.Book, rules: str | os.PathLike | None = None) -> str | None:
     """Open the rules file in the system's editor for YAML files."""
     path = Path(rules) if rules else find_rules(book)
@@ -175,9 +211,10 @@ def help(book: xw.Book, rules: str | os.PathLike | None = None) -> str:
         "Refresh rates every KPI from the rules, writes the RAG and direction of travel columns and "
         "replaces the Narrative sheet. Check lists what was found and any problems, writing nothing. "
         "Narrative only rewrites the Narrative sheet. Clear removes what Refresh wrote. "
+        "Word report saves the committee's cover report beside the workbook as a Word document. "
         "Open rules opens the YAML rules file.\n\n" + HOW_TO_NAME_RULES.format(stem=Path(book.name).stem, name=book.name)
         + "\n\nWorksheet functions: RAG, DIRECTION, SCORECARD_RAG, SCORECARD_DIRECTION, SCORECARD_COUNT, "
-        "SCORECARD_NARRATIVE (see the README)."
+        "SCORECARD_NARRATIVE, SCORECARD_TABLE (see the README)."
     )
 
 

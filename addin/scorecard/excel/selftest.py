@@ -1,5 +1,5 @@
-"""The acceptance self-test: inside Excel, Check and Refresh on a copy of the bundled sample, and a few
-worksheet functions, each compared with what the command line's engine decides for the same file.
+"""The acceptance self-test: inside Excel, Check, Word report and Refresh on a copy of the bundled sample,
+and a few worksheet functions, each compared with what the command line's engine decides for the same file.
 
 It runs from the add-in's **Self-test** button (``scorecard.excel.selftest``) or from the command
 line (``scorecard addin selftest``, which drives the desktop Excel that xlwings finds). What it
@@ -93,6 +93,10 @@ def run(app: Any, addin: str | None = None, formulas: bool | None = None) -> Rep
         report.add(bool(message) and f"{kpis} KPIs" in message and "No problems found." in message,
                    f"Check: {kpis} KPIs found, no problems" if message and "No problems found." in message
                    else f"Check said: {message}")  # fmt: skip
+        message = _quietly(ribbon.report, book, rules_path)
+        document = path.with_suffix(".docx")
+        saved = document.is_file() and bool(message) and message.startswith("The Word report is saved as")
+        report.add(saved, f"Word report saved beside the workbook as {document.name}" if saved else f"Word report said: {message}")
         message = _quietly(ribbon.refresh, book, rules_path)
         report.add(message is None, "Refresh ran without a message" if message is None else f"Refresh said: {message}")
         sheet = book.sheets[plan.sheet]

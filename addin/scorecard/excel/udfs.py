@@ -30,7 +30,8 @@ from ..refresh import evaluate_grid
 from ..core.numfmt import cell_decimals
 from ..core.table import Grid, read_threshold, read_value
 
-__all__ = ["RAG", "DIRECTION", "SCORECARD_RAG", "SCORECARD_DIRECTION", "SCORECARD_COUNT", "SCORECARD_NARRATIVE"]
+__all__ = ["RAG", "DIRECTION", "SCORECARD_RAG", "SCORECARD_DIRECTION", "SCORECARD_COUNT", "SCORECARD_NARRATIVE",
+           "SCORECARD_TABLE"]
 
 
 RULES_RANGE = "the rules range"  # how errors in rules given as a range name their place
@@ -279,3 +280,41 @@ def SCORECARD_NARRATIVE(table_range, rules_path=None, table_formats=None, caller
     rules = dataclasses.replace(rules, layout=dataclasses.replace(rules.layout, header_row=None, sheet=None))
     result = evaluate_grid(Grid(sheet="(formula range)", values=rows, formats=formats, hidden_rows_known=False), rules)
     return [[line] for line in result.narrative.lines()]
+
+
+def table_values(table_range: Any, rules_path: Any = None, table_formats: Any = None, caller: Any = None) -> list[list[Any]]:
+    """The evaluated KPI table as rows of values, the header row first: one row per KPI, one column per
+    field of a KPI in ``narrative --format json`` (nested objects spread into ``spc.mean`` ... columns, as
+    ``scorecard.read_scorecard`` spreads them), so the table and the JSON cannot drift apart."""
+    from ..core.report import as_dict
+    from ..frame import flatten
+
+    rules = _rules(rules_path, caller)
+    rows = _matrix(table_range)
+    if rows is None:
+        raise _BadArgument("#VALUE! table_range must be the KPI table, its header row included")
+    formats = _matrix(table_formats) if isinstance(table_formats, (list, tuple)) else _range_formats(table_formats)
+    rules = dataclasses.replace(rules, layout=dataclasses.replace(rules.layout, header_row=None, sheet=None))
+    result = evaluate_grid(Grid(sheet="(formula range)", values=rows, formats=formats, hidden_rows_known=False), rules)
+    records = flatten(as_dict(result.scorecard, result.narrative)["kpis"])
+    columns = list(dict.fromkeys(key for record in records for key in record))
+    return [columns] + [[_cell(record.get(column)) for column in columns] for record in records]
+
+
+def _cell(value: Any) -> Any:
+    """A JSON value as a cell holds it: a list (such as the SPC rules a point breaks) as one text."""
+    return ", ".join(str(item) for item in value) if isinstance(value, (list, tuple)) else value
+
+
+# xlwings Lite's SCORECARD.TABLE: the same rows, as a list (pandas may not be there to make a DataFrame)
+table_rows = _errors_as_text(table_values)
+
+
+@udf(table_formats="table_range")
+@xw.ret(index=False)  # below the udf decorator: applied first, so xw.func's category stays ours
+def SCORECARD_TABLE(table_range, rules_path=None, table_formats=None, caller=None):
+    """The evaluated KPI table (its header row included), one row per KPI with the JSON's fields: a dynamic array."""
+    import pandas as pd  # only here: the other functions and the ribbon start without it
+
+    header, *rows = table_values(table_range, rules_path, table_formats, caller)
+    return pd.DataFrame(rows, columns=header, dtype=object)  # object: None stays an empty cell, not NaN

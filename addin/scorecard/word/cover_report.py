@@ -10,10 +10,16 @@ indent rather than as a Word list: they then restart exactly where the narrative
 cannot be renumbered by a template's list definitions. Style names the template lacks fall back
 to the template's Normal style. Cell shading is set on the document's XML through the public
 ``Document.element`` tree (python-docx has no shading API).
+
+The RAG table gains Variation and Assurance columns (Making Data Count's verdicts, ``core.spc``) when
+any KPI has them, and a column per benchmark label when any KPI has benchmark figures. After it, each
+KPI whose latest point is a special cause gets its XmR chart (``charts``, matplotlib, an optional
+extra): without matplotlib the report says how many charts are left out and how to get them.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from dataclasses import dataclass
@@ -22,8 +28,10 @@ from typing import TYPE_CHECKING, Callable
 
 from ..core.model import RatedKpi
 from ..core.narrative import figure
+from ..core.spc import Assurance, Variation
 from ..core.plan import direction_text, provenance_line
 from ..errors import ScorecardError
+from . import charts
 
 if TYPE_CHECKING:
     from ..core.rules import Rules
@@ -44,9 +52,52 @@ def _figure(value: float | None, k: RatedKpi) -> str:
     return "" if value is None else figure(value, k.kpi)
 
 
+# Making Data Count's words for its verdicts, as its icons are captioned
+VARIATION_TEXT = {
+    Variation.IMPROVEMENT: "Special cause improvement",
+    Variation.CONCERN: "Special cause concern",
+    Variation.NEITHER: "Special cause (no good side)",
+    Variation.COMMON_CAUSE: "Common cause",
+}
+ASSURANCE_TEXT = {
+    Assurance.PASS: "Consistently meets target",
+    Assurance.FAIL: "Consistently misses target",
+    Assurance.HIT_AND_MISS: "Hit and miss",
+}
+SPECIAL_CAUSE = (Variation.IMPROVEMENT, Variation.CONCERN, Variation.NEITHER)
+
+
+def _variation(k: RatedKpi) -> str:
+    return VARIATION_TEXT[k.spc.variation] if k.spc is not None and k.spc.variation is not None else ""
+
+
+def _assurance(k: RatedKpi) -> str:
+    return ASSURANCE_TEXT[k.spc.assurance] if k.spc is not None and k.spc.assurance is not None else ""
+
+
+def benchmark_labels(kpis: "tuple[RatedKpi, ...]") -> list[str]:
+    """Every benchmark label any KPI has, in the order they first appear."""
+    labels: dict[str, None] = {}
+    for k in kpis:
+        labels.update(dict.fromkeys(k.kpi.benchmarks or {}))
+    return list(labels)
+
+
+def _benchmark(label: str) -> Callable[[RatedKpi], str]:
+    return lambda k: _figure((k.kpi.benchmarks or {}).get(label), k)
+
+
 def table_columns(result: "Evaluation") -> list[Column]:
-    """The RAG table's columns: ref, indicator, both periods' figures, target, floor, RAG, direction."""
+    """The RAG table's columns: ref, indicator, both periods' figures, target, floor, RAG, direction;
+    then Variation and Assurance when any KPI has that verdict, and one column per benchmark label."""
     period = result.scorecard.period
+    kpis = result.scorecard.kpis
+    extra = []
+    if any(_variation(k) for k in kpis):
+        extra.append(Column("Variation", _variation, 2.6))
+    if any(_assurance(k) for k in kpis):
+        extra.append(Column("Assurance", _assurance, 2.6))
+    extra += [Column(label, _benchmark(label), 2.2) for label in benchmark_labels(kpis)]  # room for "Statistical neighbours"
     return [
         Column("Ref", lambda k: k.kpi.id, 1.8),
         Column("Indicator", lambda k: k.kpi.name, 4.0),
@@ -56,6 +107,7 @@ def table_columns(result: "Evaluation") -> list[Column]:
         Column("Floor", lambda k: _figure(k.kpi.floor, k), 1.75),
         Column("RAG", lambda k: k.rag.value, 1.8),
         Column("Direction", lambda k: direction_text(k.direction), 2.3),
+        *extra,
     ]
 
 
@@ -111,6 +163,7 @@ def _style(document, *names: str):
 
 
 def _fill(document, result: "Evaluation", rules: "Rules") -> None:
+    from docx.enum.section import WD_SECTION
     from docx.shared import Cm, Pt
 
     narrative = result.narrative
@@ -129,9 +182,10 @@ def _fill(document, result: "Evaluation", rules: "Rules") -> None:
             para = document.add_paragraph(p.text)
             para.paragraph_format.left_indent = Cm(HANG_CM)
 
+    columns = table_columns(result)
+    turned = _landscape_if_too_wide(document, columns)
     document.add_paragraph(f"RAG status of each KPI – {result.scorecard.period.current or narrative.heading}",
                            style=_style(document, "Heading 2", "Heading 1"))  # fmt: skip
-    columns = table_columns(result)
     table = document.add_table(rows=1, cols=len(columns))
     grid = _style(document, "Table Grid")
     if grid:
@@ -159,6 +213,80 @@ def _fill(document, result: "Evaluation", rules: "Rules") -> None:
     note = document.add_paragraph(provenance_line(rules, result.table.sheet))
     for run in note.runs:
         run.font.size = Pt(8)
+    if turned:
+        _turn(document.add_section(WD_SECTION.NEW_PAGE))  # back to the template's orientation
+    _charts(document, result)
+
+
+TOO_WIDE = 1.3  # the columns' widths over the text width beyond which the table goes onto landscape pages
+
+
+def _landscape_if_too_wide(document, columns: list[Column]) -> bool:
+    """Put the RAG table on landscape pages of its own when the SPC and benchmark columns make it too
+    wide for a portrait page (a council's landscape template keeps its pages); True if it did."""
+    from docx.enum.section import WD_SECTION
+    from docx.shared import Cm
+
+    section = document.sections[-1]
+    usable = section.page_width - section.left_margin - section.right_margin
+    if section.page_width > section.page_height or Cm(sum(c.width_cm for c in columns)) <= usable * TOO_WIDE:
+        return False
+    _turn(document.add_section(WD_SECTION.NEW_PAGE))
+    return True
+
+
+def _turn(section) -> None:
+    """Swap a section's page between portrait and landscape (the new section is a copy of the one before)."""
+    from docx.enum.section import WD_ORIENT
+
+    width, height = section.page_width, section.page_height
+    section.orientation = WD_ORIENT.PORTRAIT if width > height else WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = height, width
+
+
+def special_cause(result: "Evaluation") -> list[RatedKpi]:
+    """The KPIs whose latest point is a special cause: a real change, not noise."""
+    return [k for k in result.scorecard.kpis if k.spc is not None and k.spc.variation in SPECIAL_CAUSE]
+
+
+def chart_labels(k: RatedKpi) -> list[str]:
+    """The period names of the points on the KPI's chart, oldest first: its history's, with the missing
+    values left out as the chart leaves them out. Lined up from the latest point if the counts differ."""
+    history, periods = k.kpi.history, k.kpi.history_periods
+    labels = [p for v, p in zip(history, periods) if v is not None] if len(periods) == len(history) else list(periods)
+    points = len(k.spc.signals) if k.spc is not None else 0
+    return labels[len(labels) - points:] if len(labels) >= points else [""] * (points - len(labels)) + labels
+
+
+def charts_left_out(count: int) -> str:
+    if count == 1:
+        return f"The chart for 1 KPI showing a real change is left out: install it with {charts.INSTALL_HINT}"
+    return f"Charts for {count} KPIs showing a real change are left out: install them with {charts.INSTALL_HINT}"
+
+
+def _charts(document, result: "Evaluation") -> None:
+    """An XmR chart for each KPI showing a special cause, under a heading; or a line saying how to get them."""
+    from docx.shared import Cm, Emu
+
+    kpis = special_cause(result)
+    if not kpis:
+        return
+    document.add_paragraph("Charts of the KPIs showing a real change", style=_style(document, "Heading 2", "Heading 1"))
+    if not charts.available():
+        document.add_paragraph(charts_left_out(len(kpis)))
+        return
+    section = document.sections[-1]
+    width = Emu(min(int(section.page_width - section.left_margin - section.right_margin), int(Cm(16))))
+    for k in kpis:
+        spc = k.spc
+        if spc is None or spc.variation is None:  # special_cause() gave only KPIs with a verdict
+            continue
+        # the caption names the KPI; the chart's own title is its reference (a long name would be cut off)
+        png = charts.xmr_chart(spc, k.kpi.polarity, title=k.kpi.id, labels=chart_labels(k), target=k.kpi.target,
+                               width_cm=width.cm)  # fmt: skip
+        caption = f"{k.kpi.id} {k.kpi.name}".strip()
+        document.add_paragraph(f"{caption}: {VARIATION_TEXT[spc.variation].lower()}", style=_style(document, "Caption"))
+        document.add_picture(io.BytesIO(png), width=width)
 
 
 def _fit_widths(document, table, columns: list[Column]) -> None:

@@ -30,6 +30,10 @@ Sub OnClear(control As IRibbonControl)
     If HasWorkbook() Then RunPython "import scorecard.excel; scorecard.excel.clear()"
 End Sub
 
+Sub OnReport(control As IRibbonControl)
+    If HasWorkbook() Then RunPython "import scorecard.excel; scorecard.excel.report()"
+End Sub
+
 Sub OnOpenRules(control As IRibbonControl)
     If HasWorkbook() Then RunPython "import scorecard.excel; scorecard.excel.open_rules()"
 End Sub
