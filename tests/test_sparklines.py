@@ -194,16 +194,37 @@ def test_a_new_month_replaces_our_sparklines_and_keeps_the_analysts(tmp_path):
     assert lines(found[0])[0] == ("'Scorecard'!F2:K2", "Z2")
 
 
+def test_a_kpi_row_skipped_as_hidden_gets_no_sparkline(tmp_path):
+    case = Book()
+    path = case.write(tmp_path / "book.xlsx")
+    from openpyxl import load_workbook  # hide row 3 as Excel stores it
+
+    wb = load_workbook(path)
+    wb["Scorecard"].row_dimensions[3].hidden = True
+    wb.save(path)
+    refresh(path, case.rules().replace("history: true", "history: true\n  hidden_rows: skip"))
+    (group,) = groups(sheet_xml(path))
+    assert [sqref for _, sqref in lines(group)] == ["L2", "L4", "L5"]
+
+
 def test_markers_and_type_come_from_the_rules(tmp_path):
     case = Book()
     book = case.write(tmp_path / "book.xlsx")
     refresh(book, case.rules("sparklines:\n  type: column\n  markers: [high, low, negative]\n"))
     (group,) = groups(sheet_xml(book))
     assert group.get("type") == "column"
+    assert group.get("minAxisType") == "custom" and group.get("manualMin") == "0"  # columns start at zero
     assert [k for k in ("markers", "high", "low", "first", "last", "negative") if group.get(k) == "1"] == ["high", "low", "negative"]
     refresh(book, case.rules("sparklines: {markers: [all]}\n"))
     (group,) = groups(sheet_xml(book))
     assert group.get("type") is None and group.get("markers") == "1" and group.get("last") is None
+    assert group.get("minAxisType") is None and group.get("manualMin") is None  # a line spans its own figures
+    refresh(book, case.rules("sparklines: {type: line, scale: zero}\n"))
+    (group,) = groups(sheet_xml(book))
+    assert group.get("minAxisType") == "custom" and group.get("manualMin") == "0"
+    refresh(book, case.rules("sparklines: {type: column, scale: own}\n"))
+    (group,) = groups(sheet_xml(book))
+    assert group.get("type") == "column" and group.get("minAxisType") is None
 
 
 def test_an_analysts_sparkline_in_a_trend_cell_is_kept_and_named(tmp_path):
@@ -248,6 +269,21 @@ def test_period_columns_with_a_gap_get_no_sparklines_and_a_warning(tmp_path):
     assert result.plan.sparklines is None and not groups(sheet_xml(book))
     (warning,) = [w for w in result.table.warnings if "sparkline" in w]
     assert "sheet 'Scorecard'" in warning and "F1, G1, H1, J1, K1, L1" in warning and "(M1)" in warning
+
+
+@pytest.mark.parametrize("field", ["rag", "floor", "name"])
+def test_a_trend_column_shared_with_another_field_is_refused(field, tmp_path):
+    case = Book()
+    book = case.write(tmp_path / "book.xlsx")
+    header = {"rag": "RAG", "floor": "Floor", "name": "Indicator"}[field]
+    rules = case.rules().replace("trend: 'TREND'", f"trend: '{header}'")
+    if field == "rag":  # the RAG column a first refresh added
+        refresh(book, case.rules().replace(", trend: 'TREND'", ""))
+    before = book.read_bytes()
+    with pytest.raises(ScorecardError, match=f"layout.columns.trend and layout.columns.{field} name the same column") as caught:
+        refresh(book, rules)
+    assert caught.value.sheet == "Scorecard" and caught.value.cell
+    assert book.read_bytes() == before
 
 
 @pytest.mark.parametrize(("rules", "message", "line"), [

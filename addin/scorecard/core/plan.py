@@ -181,6 +181,7 @@ class SparklinePlan:
     type: str = "line"  # line | column
     markers: tuple[str, ...] = ("last",)  # all, first, last, high, low, negative
     right_to_left: bool = False  # the newest period is in the leftmost column
+    from_zero: bool = False  # the vertical scale starts at zero (else at each sparkline's lowest figure)
 
     @property
     def first_row(self) -> int:
@@ -228,6 +229,14 @@ def trend_warnings(table: KpiTable, rules: Rules) -> list[str]:
 
 def sparkline_plan(card: Scorecard, table: KpiTable, rules: Rules) -> SparklinePlan | None:
     column = table.columns.get("trend")
+    shared = [name for name, c in table.columns.items() if c == column and name != "trend"]
+    if column is not None and shared:  # a sparkline drawn over the RAG or a figure would hide it
+        raise WorkbookError(
+            f"layout.columns.trend and layout.columns.{shared[0]} name the same column; the sparklines need a "
+            "column of their own (an empty column headed, say, Trend)",
+            sheet=table.sheet,
+            cell=cell_ref(table.header_row, column),
+        )
     span = _history_span(table)
     if column is None or span is None or not card.kpis:
         return None
@@ -238,7 +247,9 @@ def sparkline_plan(card: Scorecard, table: KpiTable, rules: Rules) -> SparklineP
         Sparkline(k.kpi.row, f"{sheet}!{column_letter(first)}{k.kpi.row}:{column_letter(last)}{k.kpi.row}", f"{where}{k.kpi.row}")
         for k in sorted(card.kpis, key=lambda k: k.kpi.row)
     )
-    return SparklinePlan(column, table.header_row, sparklines, rules.sparkline_type, rules.sparkline_markers, right_to_left)
+    scale = rules.sparkline_scale or ("zero" if rules.sparkline_type == "column" else "own")
+    return SparklinePlan(column, table.header_row, sparklines, rules.sparkline_type, rules.sparkline_markers, right_to_left,
+                         from_zero=scale == "zero")
 
 
 def table_refusal(table: TableArea, why: str, sheet: str | None = None) -> WorkbookError:

@@ -85,6 +85,7 @@ class Rules:
     section: int = 1
     sparkline_type: str = "line"  # sparklines: how the sparklines in layout.columns.trend are drawn
     sparkline_markers: tuple[str, ...] = ("last",)
+    sparkline_scale: str | None = None  # own | zero; None: zero for columns, own for lines
     kpis: dict[str, KpiRule] = field(default_factory=dict)
     source: str = "<rules>"
     sha256: str = ""
@@ -448,6 +449,7 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
         section=narrative.get("section", 1),
         sparkline_type=(document.get("sparklines") or {}).get("type", "line"),
         sparkline_markers=tuple((document.get("sparklines") or {}).get("markers", ("last",))),
+        sparkline_scale=(document.get("sparklines") or {}).get("scale"),
         kpis={rule.id: rule for rule in (_kpi_rule(raw, source) for raw in document.get("kpis") or [])},
         source=source,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),

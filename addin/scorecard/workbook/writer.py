@@ -228,9 +228,12 @@ def _group_cells(group: etree._Element) -> set[tuple[int, int]]:
 
 
 def _sparkline_group(spark: SparklinePlan, skip: set[tuple[int, int]], declare: bool) -> bytes:
-    attributes = [] if spark.type == "line" else [("type", spark.type)]
+    attributes = [("manualMin", "0")] if spark.from_zero else []
+    attributes += [] if spark.type == "line" else [("type", spark.type)]
     attributes.append(("displayEmptyCellsAs", "gap"))
     attributes += [(name, "1") for marker, name in _MARKERS if marker in spark.markers]
+    if spark.from_zero:
+        attributes.append(("minAxisType", "custom"))
     if spark.right_to_left:
         attributes.append(("rightToLeft", "1"))
     if declare:  # the sparkline groups' element binds other prefixes: ours are declared here
@@ -308,7 +311,7 @@ def _write_sparklines(splice: SheetSplice, plan: WritePlan) -> None:
         x, y = ext_span
         ext_head, ext_content, ext_close = element_parts(content[x:y])
         spans = [(i, j) for name, i, j in top_level(ext_content) if name == "sparklineGroups"]
-        groups = ext.find(f"{{{X14}}}sparklineGroups")
+        groups = ext.find(f"{{{X14}}}sparklineGroups") if ext is not None else None
         if not spans or groups is None:
             raise WorkbookError("is damaged: the sheet's sparklines extension has no sparkline groups", file=splice.where)
         i, j = spans[0]
@@ -336,7 +339,7 @@ def sparkline_warnings(package: Package, workbook: Workbook, plan: WritePlan) ->
     spark = plan.sparklines
     part = workbook.sheet_part(plan.sheet) if spark is not None else None
     data = package.read(part) if part else b""
-    if b"sparklineGroup" not in data:
+    if spark is None or b"sparklineGroup" not in data:
         return []
     taken = sorted(_others_in_trend(_sparkline_groups(SheetSplice(data, package.path))[2], spark))
     if not taken:
