@@ -14,7 +14,7 @@ from .core.checks import formula_rag_warnings
 from .core.engine import evaluate
 from .core.model import Scorecard
 from .core.narrative import Narrative, write_narrative
-from .core.plan import WritePlan, make_plan
+from .core.plan import WritePlan, make_plan, trend_warnings
 from .core.rules import Rules
 from .core.table import Grid, KpiTable, read_table
 
@@ -36,7 +36,7 @@ def evaluate_grid(grid: Grid, rules: Rules, *, period: str | None = None) -> Eva
     card = evaluate(
         table.kpis, title=rules.title, period=table.period, section=rules.section, warnings=table.warnings
     )
-    card = with_warnings(table, card, formula_rag_warnings(grid, card, table.rag_column, grid.formulas))
+    card = with_warnings(table, card, formula_rag_warnings(grid, card, table.rag_column, grid.formulas) + trend_warnings(table, rules))
     narrative = write_narrative(card)
     return Evaluation(table, card, narrative, make_plan(card, table, rules, narrative))
 

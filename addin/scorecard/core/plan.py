@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from .. import __version__
-from ..errors import WorkbookError, cell_ref
+from ..errors import WorkbookError, cell_ref, column_letter
 from .model import Scorecard
 from .narrative import Narrative
 from .rules import DEFAULT_HEADERS, Rules
@@ -81,6 +81,7 @@ class WritePlan:
     narrative_sheet: str
     narrative: tuple[NarrativeRow, ...]
     id_column: int = 1  # where the KPI ids are: tells the writer which Excel Table holds the KPIs
+    sparklines: "SparklinePlan | None" = None  # layout.columns.trend: one sparkline per KPI row
 
     @property
     def narrative_cells(self) -> list[NarrativeCell]:
@@ -153,7 +154,102 @@ def make_plan(card: Scorecard, table: KpiTable, rules: Rules, narrative: Narrati
         narrative_sheet=rules.narrative_sheet,
         narrative=narrative_rows(narrative, provenance_line(rules, table.sheet)),
         id_column=table.columns["id"],
+        sparklines=sparkline_plan(card, table, rules),
     )
+
+
+# --- sparklines (layout.columns.trend) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    row: int
+    source: str  # the KPI's period cells, 'Sheet'!E6:P6
+    cell: str  # where it is drawn, Q6
+
+
+@dataclass(frozen=True)
+class SparklinePlan:
+    """Excel sparklines of each KPI's history, one per KPI row in the trend column, in one group.
+
+    A group of sparklines whose every cell is in the trend column below the header row is the one a
+    refresh writes: it is replaced on the next refresh, never duplicated."""
+
+    column: int
+    header_row: int
+    sparklines: tuple[Sparkline, ...]
+    type: str = "line"  # line | column
+    markers: tuple[str, ...] = ("last",)  # all, first, last, high, low, negative
+    right_to_left: bool = False  # the newest period is in the leftmost column
+    from_zero: bool = False  # the vertical scale starts at zero (else at each sparkline's lowest figure)
+
+    @property
+    def first_row(self) -> int:
+        return self.sparklines[0].row
+
+    @property
+    def last_row(self) -> int:
+        return self.sparklines[-1].row
+
+
+def sheet_reference(sheet: str) -> str:
+    """A sheet's name as a formula gives it: 'Scorecard 2018', quotes doubled."""
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def _history_span(table: KpiTable) -> tuple[int, int, bool] | None:
+    """(first column, last column, newest on the left) of the period columns up to the current period,
+    when they are one run of adjacent columns in period order (either way); None otherwise, as one
+    sparkline reads one range."""
+    columns = table.history_columns
+    if table.columns.get("current") in columns:  # up to the current period: later columns are not filled yet
+        columns = columns[: columns.index(table.columns["current"]) + 1]
+    if not columns:
+        return None
+    low, high = min(columns), max(columns)
+    if len(columns) > 1 and list(columns) == list(range(high, low - 1, -1)):
+        return low, high, True
+    if list(columns) == list(range(low, high + 1)):
+        return low, high, False
+    return None
+
+
+def trend_warnings(table: KpiTable, rules: Rules) -> list[str]:
+    """Why the trend column gets no sparklines, if it does not: said before anything is written."""
+    if "trend" not in table.columns or not table.history_columns or _history_span(table) is not None:
+        return []
+    cells = ", ".join(cell_ref(table.header_row, c) for c in table.history_columns[:6])
+    more = ", ..." if len(table.history_columns) > 6 else ""
+    return [
+        f"sheet '{table.sheet}': the period columns ({cells}{more}) are not one run of adjacent columns in period "
+        "order, and a sparkline draws one range of cells, so no sparklines are drawn in the trend column "
+        f"({cell_ref(table.header_row, table.columns['trend'])}); move the other columns out from between the periods"
+    ]
+
+
+def sparkline_plan(card: Scorecard, table: KpiTable, rules: Rules) -> SparklinePlan | None:
+    column = table.columns.get("trend")
+    shared = [name for name, c in table.columns.items() if c == column and name != "trend"]
+    if column is not None and shared:  # a sparkline drawn over the RAG or a figure would hide it
+        raise WorkbookError(
+            f"layout.columns.trend and layout.columns.{shared[0]} name the same column; the sparklines need a "
+            "column of their own (an empty column headed, say, Trend)",
+            sheet=table.sheet,
+            cell=cell_ref(table.header_row, column),
+        )
+    span = _history_span(table)
+    if column is None or span is None or not card.kpis:
+        return None
+    first, last, right_to_left = span
+    sheet = sheet_reference(table.sheet)
+    where = column_letter(column)
+    sparklines = tuple(
+        Sparkline(k.kpi.row, f"{sheet}!{column_letter(first)}{k.kpi.row}:{column_letter(last)}{k.kpi.row}", f"{where}{k.kpi.row}")
+        for k in sorted(card.kpis, key=lambda k: k.kpi.row)
+    )
+    scale = rules.sparkline_scale or ("zero" if rules.sparkline_type == "column" else "own")
+    return SparklinePlan(column, table.header_row, sparklines, rules.sparkline_type, rules.sparkline_markers, right_to_left,
+                         from_zero=scale == "zero")
 
 
 def table_refusal(table: TableArea, why: str, sheet: str | None = None) -> WorkbookError:

@@ -83,6 +83,9 @@ class Rules:
     colours: dict[Rag, str] = field(default_factory=lambda: dict(DEFAULT_COLOURS))
     narrative_sheet: str = "Narrative"
     section: int = 1
+    sparkline_type: str = "line"  # sparklines: how the sparklines in layout.columns.trend are drawn
+    sparkline_markers: tuple[str, ...] = ("last",)
+    sparkline_scale: str | None = None  # own | zero; None: zero for columns, own for lines
     kpis: dict[str, KpiRule] = field(default_factory=dict)
     source: str = "<rules>"
     sha256: str = ""
@@ -333,6 +336,14 @@ def _semantic_checks(rules: Rules, document: _Map, source: str) -> list[RulesErr
                         line=_line_of(document, ["layout", "columns"]) or layout.line,
                     )
                 )
+    if "trend" in rules.layout.columns and not rules.layout.history:
+        problems.append(RulesError(
+            "layout.columns.trend needs layout.history: true (a sparkline is drawn from the KPI's period columns)",
+            file=source, line=_line_of(document, ["layout", "columns", "trend"]) or layout.line))
+    if "sparklines" in document and "trend" not in rules.layout.columns:
+        problems.append(RulesError(
+            "sparklines is set but layout.columns.trend is not: give the header of the column the sparklines go in",
+            file=source, line=_line_of(document, ["sparklines"])))
     seen: dict[str, int] = {}
     for raw in document.get("kpis") or []:
         rule = _kpi_rule(raw, source)
@@ -436,6 +447,9 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
         colours=colours,
         narrative_sheet=narrative.get("sheet", "Narrative"),
         section=narrative.get("section", 1),
+        sparkline_type=(document.get("sparklines") or {}).get("type", "line"),
+        sparkline_markers=tuple((document.get("sparklines") or {}).get("markers", ("last",))),
+        sparkline_scale=(document.get("sparklines") or {}).get("scale"),
         kpis={rule.id: rule for rule in (_kpi_rule(raw, source) for raw in document.get("kpis") or [])},
         source=source,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),

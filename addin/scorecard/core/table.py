@@ -112,6 +112,7 @@ class KpiTable:
     header_top: int | None = None  # the header's first row when it is written in two rows
     notes: list[str] = field(default_factory=list)  # what check reports beside warnings: rows read as not KPIs, hidden KPIs
     repeated_headers: list[int] = field(default_factory=list)  # header rows further down (stacked tables)
+    history_columns: tuple[int, ...] = ()  # layout.history: the period columns, oldest period first
 
     @property
     def rag_column(self) -> int:
@@ -482,8 +483,10 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
         return row not in not_kpi and not (skip_hidden and row in grid.hidden_rows)
 
     current_month = previous_month = None
+    history_columns: tuple[int, ...] = ()
     if rules.layout.history:
         months = period_columns(grid, header_row, set(columns.values()), top)
+        history_columns = tuple(c for _, c in months)
         if not months:
             raise WorkbookError(
                 "layout.history is true but no header in the header row names a period "
@@ -614,6 +617,7 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
         notes=notes,
         header_top=top,
         repeated_headers=repeated,
+        history_columns=history_columns,
     )
 
 

@@ -443,8 +443,18 @@ def _evaluate(book: xw.Book, rules: Rules) -> tuple[Any, Evaluation]:
     except ScorecardError as error:
         error.file = error.file or book.name
         raise
-    card = with_warnings(result.table, result.scorecard, _hiding_formats(sheet, result.plan))
+    card = with_warnings(result.table, result.scorecard, _hiding_formats(sheet, result.plan) + _sparkline_note(sheet, result.plan))
     return sheet, dataclasses.replace(result, scorecard=card)
+
+
+def _sparkline_note(sheet: Any, plan: WritePlan) -> list[str]:
+    """xlwings has no sparklines (on any engine), so the trend column's are drawn by the command line only."""
+    spark = plan.sparklines
+    if spark is None:
+        return []
+    cells = f"{column_letter(spark.column)}{spark.first_row}:{column_letter(spark.column)}{spark.last_row}"
+    return [f"sheet '{sheet.name}': the sparklines of layout.columns.trend ({cells}) are drawn by the command line "
+            "(scorecard refresh), not from Excel: this refresh leaves the sparklines already there as they are"]
 
 
 def _hiding_formats(sheet: Any, plan: WritePlan) -> list[str]:

@@ -29,7 +29,7 @@ from ..errors import WorkbookError
 from .ooxml import REL, q
 from .package import OLE_MAGIC, Package, Workbook, check_file, open_zip, part_path, rels_name
 from .sheetxml import column_number, parse_reference, unescape_text
-from .writer import apply_plan, conditional_format_warnings, write_plan
+from .writer import apply_plan, conditional_format_warnings, sparkline_warnings, write_plan
 
 __all__ = ["read_grid", "open_workbook", "write_plan", "check_file", "OLE_MAGIC"]
 
@@ -79,8 +79,9 @@ class WorkbookFile:
 
     def warnings(self, plan: Any) -> list[str]:
         """What the file holds beyond the grid that a refresh should warn of, before anything is written:
-        conditional formatting that would hide the colours the plan gives the RAG cells."""
-        return conditional_format_warnings(self.package, self.workbook, plan)
+        conditional formatting that would hide the colours the plan gives the RAG cells, sparklines drawn
+        by hand in the trend column."""
+        return conditional_format_warnings(self.package, self.workbook, plan) + sparkline_warnings(self.package, self.workbook, plan)
 
     def write(self, plan: Any, destination: str | Path | None = None) -> None:
         """Apply ``plan`` and save to ``destination`` (default: the workbook itself), atomically."""

@@ -411,6 +411,16 @@ def top_level(text: bytes) -> list[tuple[str, int, int]]:
     return found
 
 
+def element_parts(text: bytes) -> tuple[bytes, bytes, bytes]:
+    """One element's bytes as (start tag, content, end tag); a self-closing element is opened, so
+    content can be added to it."""
+    start = next(m for m in _TAG.finditer(text) if m.group(2) is not None)
+    if start.group(3):  # <x:extLst/>
+        return text[: start.start(3)].rstrip() + b">", b"", b"</" + start.group(2) + b">"
+    close = text.rindex(b"</")
+    return text[: start.end()], text[start.end() : close], text[close:]
+
+
 class SheetSplice:
     """The bytes of a worksheet part, with the pieces a refresh edits cut out and put back."""
 

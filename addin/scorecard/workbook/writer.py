@@ -15,9 +15,9 @@ from lxml import etree
 from ..errors import WorkbookError, column_letter
 from .ooxml import MAIN, REL, q, serialise
 from .package import Package, Styles, Workbook, check_file, check_writable, open_zip
-from ..core.plan import NARRATIVE_WIDTHS, NarrativeCell, WritePlan, foreign_narrative, table_refusal, tables_to_widen, written_by_scorecard
+from ..core.plan import NARRATIVE_WIDTHS, NarrativeCell, SparklinePlan, WritePlan, foreign_narrative, table_refusal, tables_to_widen, written_by_scorecard
 from ..core.table import TableArea
-from .sheetxml import SheetSplice, column_number, escape_text, top_level
+from .sheetxml import SheetSplice, column_number, element_parts, escape_text, top_level
 
 _REF = re.compile(r"^([A-Z]+)(\d+)$")
 
@@ -195,7 +195,159 @@ def _write_scorecard_sheet(package: Package, workbook: Workbook, styles: Styles,
     if formula_rows or all(splice.tail_mentions(status.encode()) for status in plan.colours):  # ours may be there
         _status_formatting(splice, styles, plan, sqref, add=bool(formula_rows))
     _widen(splice, plan)
+    _write_sparklines(splice, plan)
     package.replace(part, splice.render())
+
+
+# --- sparklines (layout.columns.trend) ---------------------------------------------------------------
+
+SPARKLINES_EXT = "{05C60535-1F16-4fd2-B633-F4F36F0B64E0}"
+# extensions Excel writes before the sparklines' in a worksheet's extLst: x14 conditional formats, data validations
+_EXTS_BEFORE = {"{78C0D931-6437-407D-A8EE-F0AAD7539E65}", "{CCE6A557-97BC-4B89-ADB6-D9C93CAAB3DF}"}
+# series, negative, axis, markers, first, last, high, low: a dark blue line, the current period in black
+_SPARK_COLOURS = (("colorSeries", "FF1F4E79"), ("colorNegative", "FFC00000"), ("colorAxis", "FF000000"),
+                  ("colorMarkers", "FF1F4E79"), ("colorFirst", "FF7F7F7F"), ("colorLast", "FF000000"),
+                  ("colorHigh", "FF595959"), ("colorLow", "FF595959"))  # fmt: skip
+_MARKERS = (("all", "markers"), ("high", "high"), ("low", "low"), ("first", "first"), ("last", "last"), ("negative", "negative"))
+
+
+def _trend_cells(spark: SparklinePlan) -> set[tuple[int, int]]:
+    return {(s.row, spark.column) for s in spark.sparklines}
+
+
+def _is_our_group(group: etree._Element, spark: SparklinePlan) -> bool:
+    """The group a refresh writes: every sparkline of it is in the trend column, below the header row."""
+    cells = [r for line in group.iter(f"{{{X14}}}sparkline") for r in sqref_ranges(line.findtext(f"{{{XM}}}sqref", ""))]
+    return bool(cells) and all(r[1] == r[3] == spark.column and spark.header_row < r[0] for r in cells)
+
+
+def _group_cells(group: etree._Element) -> set[tuple[int, int]]:
+    return {(row, column) for line in group.iter(f"{{{X14}}}sparkline")
+            for r in sqref_ranges(line.findtext(f"{{{XM}}}sqref", "")) if r[2] - r[0] < 10_000 and r[3] - r[1] < 1_000
+            for row in range(r[0], r[2] + 1) for column in range(r[1], r[3] + 1)}  # fmt: skip
+
+
+def _sparkline_group(spark: SparklinePlan, skip: set[tuple[int, int]], declare: bool) -> bytes:
+    attributes = [("manualMin", "0")] if spark.from_zero else []
+    attributes += [] if spark.type == "line" else [("type", spark.type)]
+    attributes.append(("displayEmptyCellsAs", "gap"))
+    attributes += [(name, "1") for marker, name in _MARKERS if marker in spark.markers]
+    if spark.from_zero:
+        attributes.append(("minAxisType", "custom"))
+    if spark.right_to_left:
+        attributes.append(("rightToLeft", "1"))
+    if declare:  # the sparkline groups' element binds other prefixes: ours are declared here
+        attributes += [("xmlns:x14", X14), ("xmlns:xm", XM)]
+    out = [b"<x14:sparklineGroup" + b"".join(b' %s="%s"' % (k.encode(), v.encode()) for k, v in attributes) + b">"]
+    out += [b'<x14:%s rgb="%s"/>' % (name.encode(), rgb.encode()) for name, rgb in _SPARK_COLOURS]
+    out.append(b"<x14:sparklines>")
+    for line in spark.sparklines:
+        if (line.row, spark.column) not in skip:
+            out.append(b"<x14:sparkline><xm:f>%s</xm:f><xm:sqref>%s</xm:sqref></x14:sparkline>"
+                       % (_escape_xml(line.source), line.cell.encode()))  # fmt: skip
+    out.append(b"</x14:sparklines></x14:sparklineGroup>")
+    return b"".join(out)
+
+
+def _escape_xml(text: str) -> bytes:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").encode("utf-8")
+
+
+def _sparkline_groups(splice: SheetSplice) -> tuple[tuple[int, int] | None, tuple[int, int] | None, etree._Element | None]:
+    """Where the sheet's extLst is in the tail, where its sparklines' ext is in the extLst's content, and that ext parsed."""
+    tail = splice.tail_bytes()
+    lists = [(a, b) for name, a, b in top_level(tail) if name == "extLst"]
+    if not lists:
+        return None, None, None
+    a, b = lists[-1]
+    _, content, _ = element_parts(tail[a:b])
+    for name, x, y in top_level(content):
+        if name == "ext" and SPARKLINES_EXT.encode() in content[x:y]:
+            ext = splice.parse(content[x:y])
+            if (ext.get("uri") or "").upper() == SPARKLINES_EXT.upper():
+                return (a, b), (x, y), ext
+    return (a, b), None, None
+
+
+def _others_in_trend(ext: etree._Element | None, spark: SparklinePlan) -> set[tuple[int, int]]:
+    """Trend cells that hold a sparkline of a group refresh did not write: those keep theirs."""
+    if ext is None:
+        return set()
+    groups = ext.find(f"{{{X14}}}sparklineGroups")
+    taken: set[tuple[int, int]] = set()
+    for group in groups.findall(f"{{{X14}}}sparklineGroup") if groups is not None else ():
+        if not _is_our_group(group, spark):
+            taken |= _group_cells(group) & _trend_cells(spark)
+    return taken
+
+
+def _write_sparklines(splice: SheetSplice, plan: WritePlan) -> None:
+    """Write the plan's sparkline group into the sheet's extLst, in place of the one a refresh wrote before.
+
+    Every other sparkline group (an analyst's) keeps its bytes; a trend cell one of them already draws
+    in keeps that sparkline (``sparkline_warnings`` says so before the refresh). Only the bytes of the
+    extLst change."""
+    spark = plan.sparklines
+    if spark is None:
+        return
+    p = splice.prefix
+    tail = splice.tail_bytes()
+    where, ext_span, ext = _sparkline_groups(splice)
+    taken = _others_in_trend(ext, spark)
+    if where is None:  # no extLst: it is the last element of a worksheet
+        ext_bytes = (b'<%sext uri="%s" xmlns:x14="%s"><x14:sparklineGroups xmlns:xm="%s">%s</x14:sparklineGroups></%sext>'
+                     % (p, SPARKLINES_EXT.encode(), X14.encode(), XM.encode(), _sparkline_group(spark, taken, False), p))  # fmt: skip
+        splice.set_tail(tail + b"<%sextLst>%s</%sextLst>" % (p, ext_bytes, p))
+        return
+    a, b = where
+    head, content, close = element_parts(tail[a:b])
+    if ext_span is None:  # an extLst without sparklines: theirs goes after the extensions Excel writes first
+        ext_bytes = (b'<%sext uri="%s" xmlns:x14="%s"><x14:sparklineGroups xmlns:xm="%s">%s</x14:sparklineGroups></%sext>'
+                     % (p, SPARKLINES_EXT.encode(), X14.encode(), XM.encode(), _sparkline_group(spark, taken, False), p))  # fmt: skip
+        before = [y for name, x, y in top_level(content) if name == "ext" and _ext_uri(splice, content[x:y]) in _EXTS_BEFORE]
+        at = before[-1] if before else 0
+        content = content[:at] + ext_bytes + content[at:]
+    else:
+        x, y = ext_span
+        ext_head, ext_content, ext_close = element_parts(content[x:y])
+        spans = [(i, j) for name, i, j in top_level(ext_content) if name == "sparklineGroups"]
+        groups = ext.find(f"{{{X14}}}sparklineGroups") if ext is not None else None
+        if not spans or groups is None:
+            raise WorkbookError("is damaged: the sheet's sparklines extension has no sparkline groups", file=splice.where)
+        i, j = spans[0]
+        g_head, g_content, g_close = element_parts(ext_content[i:j])
+        elements = [e for e in groups if isinstance(e.tag, str)]
+        pieces = top_level(g_content)
+        if len(pieces) != len(elements):
+            raise WorkbookError("is damaged: the sheet's sparkline groups could not be read", file=splice.where)
+        for (_, g_a, g_b), element in reversed(list(zip(pieces, elements))):
+            if element.tag == f"{{{X14}}}sparklineGroup" and _is_our_group(element, spark):
+                g_content = g_content[:g_a] + g_content[g_b:]
+        bound = groups.nsmap.get("x14") == X14 and groups.nsmap.get("xm") == XM
+        g_content += _sparkline_group(spark, taken, not bound)
+        ext_content = ext_content[:i] + g_head + g_content + g_close + ext_content[j:]
+        content = content[:x] + ext_head + ext_content + ext_close + content[y:]
+    splice.set_tail(tail[:a] + head + content + close + tail[b:])
+
+
+def _ext_uri(splice: SheetSplice, text: bytes) -> str:
+    return (splice.parse(text).get("uri") or "").upper()
+
+
+def sparkline_warnings(package: Package, workbook: Workbook, plan: WritePlan) -> list[str]:
+    """Trend cells that already hold a sparkline the analyst drew: read before anything is written."""
+    spark = plan.sparklines
+    part = workbook.sheet_part(plan.sheet) if spark is not None else None
+    data = package.read(part) if part else b""
+    if spark is None or b"sparklineGroup" not in data:
+        return []
+    taken = sorted(_others_in_trend(_sparkline_groups(SheetSplice(data, package.path))[2], spark))
+    if not taken:
+        return []
+    cells = ", ".join(f"{column_letter(c)}{r}" for r, c in taken[:5]) + (", ..." if len(taken) > 5 else "")
+    return [f"sheet '{plan.sheet}': {len(taken)} trend {'cell holds' if len(taken) == 1 else 'cells hold'} a sparkline "
+            f"drawn by hand ({cells}) in a group that also draws elsewhere; it is kept and scorecard draws none there. "
+            "Delete that sparkline (Sparkline > Clear) to have scorecard draw the KPI's trend"]
 
 
 _TABLE_REL = "/relationships/table"
