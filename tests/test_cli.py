@@ -174,13 +174,13 @@ def test_progress_bar_on_a_terminal(monkeypatch):
     monkeypatch.setattr(cli.sys, "stderr", screen)
     show = cli._progress(4)
     for name in ("a.xlsx", "b.xlsx"):
-        show({"file": name})
+        show(cli.RefreshOutcome(name))
     assert "[###############...............] 2/4 b.xlsx" in screen.getvalue()
     show(None)
     assert screen.getvalue().endswith("\r\033[K")
     quiet = io.StringIO()
     monkeypatch.setattr(cli.sys, "stderr", quiet)
-    cli._progress(4)({"file": "a.xlsx"})
+    cli._progress(4)(cli.RefreshOutcome("a.xlsx"))
     assert quiet.getvalue() == ""  # not a terminal: no bar in logs or pipes
 
 

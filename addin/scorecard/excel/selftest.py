@@ -90,7 +90,7 @@ def run(app: Any, addin: str | None = None, formulas: bool | None = None) -> Rep
     try:
         message = _quietly(ribbon.check, book, rules_path)
         kpis = len(expected.scorecard.kpis)
-        report.add(bool(message) and f"{kpis} KPIs" in message and "No problems found." in message,
+        report.add(message is not None and f"{kpis} KPIs" in message and "No problems found." in message,
                    f"Check: {kpis} KPIs found, no problems" if message and "No problems found." in message
                    else f"Check said: {message}")  # fmt: skip
         message = _quietly(ribbon.refresh, book, rules_path)
