@@ -28,6 +28,7 @@ demo: install
 	@echo "Refreshed workbook: $(abspath $(DEMO)/$(notdir $(SAMPLE)))"
 
 test: install lite
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest -q
 
 # The xlwings Lite test's runtime: Pyodide from npm and wheels from PyPI, fetched once into build/lite

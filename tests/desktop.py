@@ -203,6 +203,10 @@ class Sheet:
         ws = self.ws
         return Range(self, (ws.min_row, ws.min_column), (ws.max_row, ws.max_column))
 
+    @property
+    def tables(self) -> list["Table"]:
+        return [Table(self, table) for table in self.ws.tables.values()]
+
     def clear(self) -> None:
         index = self.book.wb.worksheets.index(self.ws)
         title = self.ws.title
@@ -211,6 +215,21 @@ class Sheet:
 
     def delete(self) -> None:
         self.book.wb.remove(self.ws)
+
+
+class Table:
+    """An Excel Table (ListObject) as xlwings reports it: name, range, header and totals rows; resizable."""
+
+    def __init__(self, sheet: Sheet, table: Any):
+        self.sheet, self.table, self.name = sheet, table, table.displayName
+        min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+        self.range = Range(sheet, (min_row, min_col), (max_row, max_col))
+        self.show_headers = table.headerRowCount != 0
+        self.show_totals = bool(table.totalsRowCount)
+
+    def resize(self, rng: Range) -> None:
+        first = f"{get_column_letter(rng.column)}{rng.row}"
+        self.table.ref = f"{first}:{get_column_letter(rng.bottom[1])}{rng.bottom[0]}"
 
 
 class Sheets:
@@ -267,8 +286,16 @@ class Books:
         return iter(self.opened)
 
 
+class Engine:
+    """xlwings' public ``app.engine``: the stand-in is desktop Excel."""
+
+    name = "excel"
+    type = "desktop"
+
+
 class App:
     version = "16.0 (stand-in)"
+    engine = Engine()
 
     def __init__(self, drop_fills: bool = False):
         self.books, self.alerts, self.calls, self.drop_fills = Books(self), [], [], drop_fills

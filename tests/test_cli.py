@@ -174,13 +174,13 @@ def test_progress_bar_on_a_terminal(monkeypatch):
     monkeypatch.setattr(cli.sys, "stderr", screen)
     show = cli._progress(4)
     for name in ("a.xlsx", "b.xlsx"):
-        show({"file": name})
+        show(cli.RefreshOutcome(name))
     assert "[###############...............] 2/4 b.xlsx" in screen.getvalue()
     show(None)
     assert screen.getvalue().endswith("\r\033[K")
     quiet = io.StringIO()
     monkeypatch.setattr(cli.sys, "stderr", quiet)
-    cli._progress(4)({"file": "a.xlsx"})
+    cli._progress(4)(cli.RefreshOutcome("a.xlsx"))
     assert quiet.getvalue() == ""  # not a terminal: no bar in logs or pipes
 
 
@@ -206,3 +206,27 @@ def test_a_locked_destination_says_what_to_do(sample, monkeypatch, capsys):
     monkeypatch.setattr(real_os, "replace", locked)
     assert cli.main(["refresh", str(sample), "--rules", str(SAMPLE_RULES)]) == 1
     assert "Permission denied (is it open in Excel? close it and refresh again); the original is unchanged" in capsys.readouterr().err
+
+
+def test_a_refresh_job_and_its_outcome_cross_a_process_boundary(tmp_path):
+    """What the worker processes send and return: frozen dataclasses that pickle, named fields, no tuples."""
+    import pickle
+    from concurrent.futures import ProcessPoolExecutor
+
+    from scorecard import cli
+
+    good, bad = tmp_path / "good.xlsx", tmp_path / "bad.xlsx"
+    shutil.copyfile(SAMPLE, good)
+    bad.write_bytes(b"PK not a zip")
+    jobs = [cli.RefreshJob(str(good), str(tmp_path / "out.xlsx"), str(SAMPLE_RULES), None, False, full)
+            for full in (False, True)] + [cli.RefreshJob(str(bad), None, str(SAMPLE_RULES), None, False, True)]
+    assert pickle.loads(pickle.dumps(jobs)) == jobs
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        summary, full, failed = pool.map(cli._refresh_one, jobs)
+    assert summary.ok and summary.report is None and summary.output == str(tmp_path / "out.xlsx")
+    assert summary.kpis == 24 and summary.counts["Green"] == 14 and summary.changes == 1
+    line = full.as_json()
+    assert list(line)[:4] == ["file", "ok", "output", "rules"] and line["ok"] is True
+    assert line["counts"] == {"Green": 14, "Amber": 10, "Red": 0, "No data": 0, "Not rated": 0}
+    assert not failed.ok and failed.as_json() == {"file": str(bad), "ok": False, "error": failed.error}
+    assert "bad.xlsx" in failed.error

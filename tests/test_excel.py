@@ -248,8 +248,9 @@ class Refused(Exception):
 class _Writes:
     """Counts the writes made through proxied xlwings objects; the ``fail_at``-th is refused, unapplied.
 
-    With ``original`` (a workbook file), fills and formulas read like desktop Excel: from the file,
-    which is what the cells hold before the run writes them."""
+    With ``original`` (a workbook file), the engine is desktop Excel's ("excel"), and fills, formulas,
+    fonts and number formats read as there: from the file, which is what the cells hold before the run
+    writes them."""
 
     def __init__(self, fail_at: int | None = None, original: Path | None = None):
         self.count, self.fail_at, self.refused = 0, fail_at, None
@@ -262,6 +263,7 @@ class _Writes:
                           for ws in book.worksheets for row in ws.iter_rows() for c in row}  # fmt: skip
             self.formulas = {(ws.title, c.row, c.column): c.value for ws in book.worksheets for row in ws.iter_rows() for c in row}
             self.fonts = {(ws.title, c.row, c.column): c.font.name for ws in book.worksheets for row in ws.iter_rows() for c in row}
+            self.formats = {(ws.title, c.row, c.column): c.number_format for ws in book.worksheets for row in ws.iter_rows() for c in row}
 
     def write(self, what: str) -> None:
         self.count += 1
@@ -297,6 +299,14 @@ class _Proxy:
             font = _Proxy(target.font, writes)
             object.__setattr__(font, "_name", names.pop() if len(names) == 1 else None)  # mixed: None, as Excel
             return font
+        if name == "engine" and writes.fills is not None and type(target).__name__ == "App":
+            return _DesktopEngine()
+        if name == "number_format" and writes.fills is not None and type(target).__name__ == "Range":
+            found = {writes.formats.get((target.sheet.name, target.row + i, target.column + j), "General")
+                     for i in range(target.shape[0]) for j in range(target.shape[1])}  # fmt: skip
+            return found.pop() if len(found) == 1 else None  # mixed: None, as Excel
+        if name == "conditional_formats" and writes.fills is not None and type(target).__name__ == "Range":
+            return _NoConditionalFormats(target.conditional_formats, writes)
         if name == "name" and "_name" in object.__getattribute__(self, "__dict__"):
             return object.__getattribute__(self, "_name")
         value = getattr(target, name)
@@ -321,6 +331,20 @@ class _Proxy:
 
     def __len__(self) -> int:
         return len(object.__getattribute__(self, "_target"))
+
+
+class _DesktopEngine:
+    name, type = "excel", "desktop"
+
+
+class _NoConditionalFormats(_Proxy):
+    """Desktop Excel lists a range's conditional formats: these workbooks have none; adding one is a write."""
+
+    def __iter__(self):
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
 
 
 def _run_refusing(path: Path, macro, writes: _Writes, **kwargs: Any) -> tuple[Any, list[dict]]:

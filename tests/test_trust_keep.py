@@ -541,12 +541,24 @@ def test_the_ribbon_keeps_the_analysts_rules_and_adds_ours_once():
 
     analyst = [_Rule('"Red"', (255, 0, 0)), _Rule(None, None, type="data_bar", operator=None)]
     formats = _Formats(analyst)
-    _status_formats(_Range(formats), _plan())
+    _status_formats(_Range(formats), _plan(), listable=True)
     assert formats[:2] == analyst and [(r.formula1, r.fill_color) for r in formats[2:]] == [
         ('"Green"', (0xC6, 0xEF, 0xCE)), ('"Amber"', (0xFF, 0xEB, 0x9C)), ('"Red"', (0xFF, 0xC7, 0xCE)),
         ('"No data"', (0xD9, 0xD9, 0xD9)), ('"Not rated"', (0xFF, 0xFF, 0xFF))]  # fmt: skip
-    _status_formats(_Range(formats), _plan())  # a second refresh: already there, nothing added
+    _status_formats(_Range(formats), _plan(), listable=True)  # a second refresh: already there, nothing added
     assert len(formats) == 7
+
+
+def test_an_engine_that_cannot_list_conditional_formats_gets_ours_added_unread():
+    from scorecard.excel.ribbon import _status_formats
+
+    class Unlistable(_Formats):
+        def __iter__(self):
+            raise AssertionError("listed on an engine that cannot list them")
+
+    formats = Unlistable([_Rule('"Red"', (255, 0, 0))])
+    _status_formats(_Range(formats), _plan(), listable=False)
+    assert [r.formula1 for r in list.__iter__(formats)] == ['"Red"', '"Green"', '"Amber"', '"Red"', '"No data"', '"Not rated"']
 
 
 def test_the_ribbon_reads_the_rag_columns_formulas_for_the_core_check():

@@ -11,8 +11,9 @@ import argparse
 import json
 import os
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from . import __version__
 
@@ -146,31 +147,63 @@ def _outputs(books: Sequence[str], output: str | None) -> list[Path | None]:
     return [target]
 
 
-def _refresh_one(job: tuple[str, str | None, str, str | None, bool, bool]) -> dict:
-    """Refresh one workbook; returns a plain dict so it can cross a process boundary.
+@dataclass(frozen=True)
+class RefreshJob:
+    """One workbook to refresh, as sent to a worker process (picklable: plain fields only)."""
 
-    Without ``--json`` only what the summary line needs is returned: less to send between processes.
-    """
+    book: str
+    output: str | None  # None: the workbook itself
+    rules_path: str | None  # None: the rules the workbook names or embeds
+    period: str | None
+    strict: bool
+    full: bool  # the whole report (--json); else only what the summary line needs: less to send back
+
+
+@dataclass(frozen=True)
+class RefreshOutcome:
+    """What a worker sends back about one workbook: an error, or the summary (and with ``full`` the report)."""
+
+    file: str
+    error: str | None = None  # None: refreshed
+    output: str = ""
+    rules: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+    kpis: int = 0
+    changes: int = 0
+    warnings: tuple[str, ...] = ()
+    report: dict[str, Any] | None = None  # core.report.as_dict, with ``full``
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def as_json(self) -> dict[str, Any]:
+        """The line ``refresh --json`` prints for this workbook."""
+        if self.error is not None:
+            return {"file": self.file, "ok": False, "error": self.error}
+        return {"file": self.file, "ok": True, "output": self.output, "rules": self.rules, **(self.report or {})}
+
+
+def _refresh_one(job: RefreshJob) -> RefreshOutcome:
+    """Refresh one workbook; what it returns crosses a process boundary."""
     from .errors import ScorecardError
     from .core.report import as_dict
     from .refresh import refresh_file
 
-    book, output, rules_path, period, strict, full = job
+    book = job.book
     try:
-        rules = _book_rules(book, rules_path)
-        result = refresh_file(book, rules, output=output, period=period, strict=strict)
+        rules = _book_rules(book, job.rules_path)
+        result = refresh_file(book, rules, output=job.output, period=job.period, strict=job.strict)
     except ScorecardError as error:
-        return {"file": book, "ok": False, "error": str(error)}
+        return RefreshOutcome(book, error=str(error))
     except Exception as error:  # a bug, not the user's fault: one line here, the traceback to the log
         from .errors import log_unexpected
 
-        return {"file": book, "ok": False, "error": f"{Path(book).name}: " + log_unexpected(error, f"refresh {book}")}
-    if full:
-        return {"file": book, "ok": True, "output": str(output or book), "rules": _origin(rules),
-                **as_dict(result.scorecard, result.narrative)}  # fmt: skip
+        return RefreshOutcome(book, error=f"{Path(book).name}: " + log_unexpected(error, f"refresh {book}"))
     card = result.scorecard
-    return {"file": book, "ok": True, "output": str(output or book), "counts": card.counts, "kpis": len(card.kpis),
-            "changes": len(card.changes), "warnings": list(card.warnings), "rules": _origin(rules)}  # fmt: skip
+    return RefreshOutcome(book, output=str(job.output or book), rules=_origin(rules), counts=dict(card.counts),
+                          kpis=len(card.kpis), changes=len(card.changes), warnings=tuple(card.warnings),
+                          report=as_dict(result.scorecard, result.narrative) if job.full else None)  # fmt: skip
 
 
 def _refresh(args: argparse.Namespace) -> int:
@@ -191,32 +224,31 @@ def _refresh(args: argparse.Namespace) -> int:
     outputs = _outputs(args.books, args.output)
     if args.output and len(set(map(str, outputs))) != len(outputs):
         raise ScorecardError("two workbooks have the same file name and would overwrite each other in the output folder")
-    jobs = [(book, None if out is None else str(out), args.rules, args.period, args.strict, args.json)
+    jobs = [RefreshJob(book, None if out is None else str(out), args.rules, args.period, args.strict, args.json)
             for book, out in zip(args.books, outputs)]  # fmt: skip
     failed = 0
     for result in _run(jobs, args.jobs):
-        if result["ok"]:
+        if result.error is None:
             if args.json:
-                print(json.dumps(result, ensure_ascii=False))
+                print(json.dumps(result.as_json(), ensure_ascii=False))
             else:
-                counts = result["counts"]
-                summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
-                changes = result["changes"]
-                print(f"{result['output']}: {result['kpis']} KPIs: {summary}; {changes} RAG {'change' if changes == 1 else 'changes'}")
-                print(f"  rules: {result['rules']}", file=sys.stderr)
-                for warning in result["warnings"]:
+                summary = ", ".join(f"{n} {status}" for status, n in result.counts.items() if n)
+                changes = result.changes
+                print(f"{result.output}: {result.kpis} KPIs: {summary}; {changes} RAG {'change' if changes == 1 else 'changes'}")
+                print(f"  rules: {result.rules}", file=sys.stderr)
+                for warning in result.warnings:
                     print(f"  warning: {warning}", file=sys.stderr)
         else:
             failed += 1
-            _error(result["error"])
+            _error(result.error)
             if args.json:
-                print(json.dumps(result, ensure_ascii=False))
+                print(json.dumps(result.as_json(), ensure_ascii=False))
     if len(jobs) > 1:
         print(f"{len(jobs) - failed} of {len(jobs)} workbooks refreshed" + (f", {failed} failed" if failed else ""), file=sys.stderr)
     return 1 if failed else 0
 
 
-def _run(jobs: list, workers: int):
+def _run(jobs: list[RefreshJob], workers: int) -> Iterator[RefreshOutcome]:
     """Refresh in order, with a progress bar on a terminal; in several processes when asked."""
     progress = _progress(len(jobs))
     if workers == 0:
@@ -244,20 +276,20 @@ def _run(jobs: list, workers: int):
     progress(None)
 
 
-def _progress(total: int) -> Callable[[dict | None], None]:
+def _progress(total: int) -> Callable[[RefreshOutcome | None], None]:
     """A one-line progress bar on standard error when it is a terminal and there is more than one book."""
     if total < 2 or not sys.stderr.isatty():
         return lambda result: None
     done = [0]
 
-    def show(result: dict | None) -> None:
+    def show(result: RefreshOutcome | None) -> None:
         if result is None:
             sys.stderr.write("\r\033[K")
             return
         done[0] += 1
         width = 30
         filled = width * done[0] // total
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done[0]}/{total} {Path(result['file']).name[:40]}\033[K")
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done[0]}/{total} {Path(result.file).name[:40]}\033[K")
         sys.stderr.flush()
 
     return show
@@ -388,6 +420,7 @@ def _selftest(folder: Path | None) -> int:
         raise ScorecardError("no desktop Excel here: the self-test runs in Excel for Windows or Mac "
                              "(or from the Self-test button of the Scorecard tab)")  # fmt: skip
     app = apps.active if running else xw.App(visible=False)
+    assert app is not None  # a running Excel has an active instance
     try:
         # add-ins in XLSTART are not loaded when Excel is started from a program: open ours for its functions
         addin = (folder or install.default_startup_folder()) / install.ADDIN_FILE

@@ -45,7 +45,7 @@ def read_scorecard(path: str | os.PathLike, rules: "str | os.PathLike | Rules", 
 
     if not isinstance(rules, Rules):
         rules = load_rules(Path(rules))
-    result = evaluate_file(path, rules, period=period)
+    result = evaluate_file(Path(path), rules, period=period)
     data = as_dict(result.scorecard, result.narrative)
     frame = pd.DataFrame(flatten(data["kpis"]))
     frame = frame.set_index("id")

@@ -1,25 +1,23 @@
 """The jobs, end to end: workbook -> table of KPIs -> evaluated scorecard -> writes.
 
 Data flows one way. The front ends (command line, Excel macros) call these functions and only
-differ in where the grid comes from and how the plan is applied.
+differ in where the grid comes from and how the plan is applied: a ``GridSource`` and a ``PlanSink``
+(``scorecard.core.ports``), the workbook file or the Excel book.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .core.checks import formula_rag_warnings
 from .core.engine import evaluate
 from .core.model import Scorecard
 from .core.narrative import Narrative, write_narrative
 from .core.plan import WritePlan, make_plan, trend_warnings
+from .core.ports import GridSource, PlanSink
 from .core.rules import Rules
 from .core.table import Grid, KpiTable, read_table
-
-if TYPE_CHECKING:
-    from .workbook.reader import WorkbookFile
 
 
 @dataclass(frozen=True)
@@ -49,9 +47,9 @@ def with_warnings(table: KpiTable, card: Scorecard, extra: list[str]) -> Scoreca
     return replace(card, warnings=tuple(table.warnings))
 
 
-def evaluate_book(book: "WorkbookFile", rules: Rules, *, period: str | None = None) -> Evaluation:
-    """Evaluate an open workbook file: its grid, and what it holds beyond the grid that a refresh must
-    warn of (formatting that would hide the colours a refresh writes)."""
+def evaluate_book(book: GridSource, rules: Rules, *, period: str | None = None) -> Evaluation:
+    """Evaluate an open workbook (file or Excel book): its grid, and what it holds beyond the grid that
+    a refresh must warn of (formatting that would hide the colours a refresh writes)."""
     result = evaluate_grid(book.grid(rules.layout.sheet), rules, period=period)
     return replace(result, scorecard=with_warnings(result.table, result.scorecard, book.warnings(result.plan)))
 
@@ -66,6 +64,21 @@ def evaluate_file(path: str | Path, rules: Rules, *, period: str | None = None) 
     except ScorecardError as error:
         error.file = error.file or str(path)
         raise
+
+
+def refresh(
+    source: GridSource, sink: PlanSink, rules: Rules, *, period: str | None = None, strict: bool = False
+) -> Evaluation:
+    """Read the table from ``source``, decide everything, then write the plan to ``sink``.
+
+    With ``strict``, a warning stops the refresh before anything is written."""
+    from .errors import ScorecardError
+
+    result = evaluate_book(source, rules, period=period)
+    if strict and result.table.warnings:
+        raise ScorecardError("not refreshed (--strict): " + "; ".join(result.table.warnings))
+    sink.apply(result.plan)
+    return result
 
 
 def refresh_file(
@@ -83,11 +96,8 @@ def refresh_file(
 
     check_writable(Path(output or path))  # before reading: a file Excel would not save is not refreshed
     try:
-        with open_workbook(path) as book:  # one package for reading and writing: each part is read once
-            result = evaluate_book(book, rules, period=period)
-            if strict and result.table.warnings:
-                raise ScorecardError("not refreshed (--strict): " + "; ".join(result.table.warnings), file=path)
-            book.write(result.plan, output or path)
+        with open_workbook(path, output) as book:  # one package for reading and writing: each part is read once
+            result = refresh(book, book, rules, period=period, strict=strict)
     except ScorecardError as error:
         error.file = error.file or str(path)
         raise

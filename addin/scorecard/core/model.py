@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from .spc import Spc
+
+
+Unit = Literal["percent", "number", "count", "days", "weeks", "months", "hours", "fte", "pounds", "rate"]  # rules.schema.json
+Compare = Literal["displayed", "exact"]  # displayed: at the KPI's decimals, rounded half-up; exact: raw values
 
 
 class Polarity(enum.Enum):
@@ -107,9 +111,9 @@ class Kpi:
     previous: float | None
     target: float | None = None
     floor: float | None = None
-    unit: str = "number"
+    unit: Unit = "number"
     decimals: int = 1
-    compare: str = "displayed"
+    compare: Compare = "displayed"
     green_within: float | None = None
     amber_within: float | None = None
     numerator: float | None = None

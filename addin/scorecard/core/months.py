@@ -30,9 +30,9 @@ def parse_month(value: object) -> Month | None:
         return (2000 + int(year) if len(year) == 2 else int(year)), month
     match = _NUMERIC.match(text)
     if match:
-        year, month = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
-        if 1 <= int(month) <= 12:
-            return int(year), int(month)
+        year, number = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
+        if 1 <= int(number) <= 12:
+            return int(year), int(number)
     return None
 
 

@@ -9,6 +9,7 @@ sequential, plurals and number words follow the count. Same scorecard in, same t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from .engine import displayed
 from .model import Direction, Kpi, Polarity, Rag, RatedKpi, Scorecard
@@ -69,7 +70,7 @@ class Paragraph:
 
     text: str
     number: str | None = None
-    style: str = "body"  # body | bullet | lead
+    style: Literal["body", "bullet", "lead"] = "body"
 
     def render(self) -> str:
         if self.style == "bullet":
@@ -202,6 +203,7 @@ def _no_data_item(name: str, period: str) -> str:
 
 def _target(kpi: Kpi, article: str = "the") -> str:
     """'the target of 85.0%', with the Green band of a two-sided KPI: '(plus or minus 2.0%)'."""
+    assert kpi.target is not None, "called only for a KPI with a target"
     text = f"{article} target of {figure(kpi.target, kpi)}"
     if kpi.polarity is Polarity.TARGET and kpi.green_within:
         text += f" (plus or minus {figure(kpi.green_within, kpi)})"
@@ -222,6 +224,7 @@ def _movement(k: RatedKpi, now: str, before: str) -> str:
     The target itself is named by the sentence's "against" or reason.
     """
     kpi = k.kpi
+    assert kpi.previous is not None and kpi.current is not None, "a direction is rated from both figures"
     then, latest = figure(kpi.previous, kpi), figure(kpi.current, kpi)
     if then == latest:
         if k.direction in (Direction.SAME, None):
@@ -310,6 +313,7 @@ def _update_text(k: RatedKpi, now: str, before: str) -> str:
     kpi = k.kpi
     against = _against(kpi)
     if k.direction is None:
+        assert kpi.current is not None, "a KPI without a figure is listed as having no data"
         text = f"{_name(kpi)}. Performance was {figure(kpi.current, kpi)} in {now}" + (f", {against}." if against else ".")
     else:
         text = f"{_name(kpi)}. Performance {_movement(k, now, before)}" + (f", {against}." if against else ".")

@@ -86,7 +86,7 @@ def format_decimals(code: str | None) -> int | None:
     _, point, fraction_part = section.partition(".")
     if not point:
         return 0
-    decimals = len(re.match(r"[0#?]*", fraction_part).group(0))
+    decimals = len(fraction_part) - len(fraction_part.lstrip("0#?"))  # the digit places after the point
     return min(decimals, MAX_DECIMALS)
 
 

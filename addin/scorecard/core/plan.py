@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Literal, Sequence
 
 from .. import __version__
 from ..errors import WorkbookError, cell_ref, column_letter
@@ -37,11 +37,15 @@ class CellWrite:
     header: bool = False  # a header the tool adds: styled like its left neighbour
 
 
+RowStyle = Literal["title", "heading", "body", "bullet", "lead", "note"]
+CellStyle = Literal["title", "heading", "body", "bullet", "lead", "note", "number"]
+
+
 @dataclass(frozen=True)
 class NarrativeRow:
     number: str
     text: str
-    style: str  # title | heading | body | bullet | lead | note
+    style: RowStyle
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,7 @@ class NarrativeCell:
     row: int
     column: int
     text: str
-    style: str  # title | heading | body | bullet | lead | note | number
+    style: CellStyle
 
 
 def narrative_cells(rows: tuple[NarrativeRow, ...]) -> list[NarrativeCell]:

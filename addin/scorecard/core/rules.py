@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Literal
 
 import yaml
 
 from ..errors import RulesError
-from .model import _POLARITY_WORDS, POLARITY_CHOICES, Polarity, Rag
+from .model import _POLARITY_WORDS, POLARITY_CHOICES, Compare, Polarity, Rag, Unit
 
 DEFAULT_COLOURS = {
     Rag.GREEN: "C6EFCE",
@@ -44,9 +44,9 @@ class KpiRule:
     line: int
     name: str | None = None
     polarity: Polarity | None = None
-    unit: str | None = None
+    unit: Unit | None = None
     decimals: int | None = None
-    compare: str | None = None
+    compare: Compare | None = None
     target: float | None = None
     floor: float | None = None
     green_within: float | None = None
@@ -65,8 +65,8 @@ class Layout:
     sheet: str | None = None
     header_row: int | None = None
     history: bool = False
-    percent: str = "format"  # format | fraction | points: how percentages are stored
-    hidden_rows: str | None = None  # rate | skip: KPI rows hidden in the workbook; None: not set (rated, with a warning)
+    percent: Literal["format", "fraction", "points"] = "format"  # how percentages are stored
+    hidden_rows: Literal["rate", "skip"] | None = None  # rate | skip: KPI rows hidden in the workbook; None: not set (rated, with a warning)
     add_missing_columns: bool = False  # create absent RAG/direction columns instead of refusing
 
 
@@ -78,8 +78,8 @@ class Rules:
     period_previous: str | None = None
     decimals: int = 1
     decimals_line: int | None = None  # where defaults.decimals is given; None: the rules do not say
-    compare: str = "displayed"
-    unit: str = "number"
+    compare: Compare = "displayed"
+    unit: Unit = "number"
     colours: dict[Rag, str] = field(default_factory=lambda: dict(DEFAULT_COLOURS))
     narrative_sheet: str = "Narrative"
     section: int = 1
@@ -412,7 +412,7 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
         raise _combine(loader.problems)
     if document is None:
         raise RulesError("the rules file is empty; it needs at least 'version: 1' and a 'layout'", file=source, line=1)
-    if not isinstance(document, dict):
+    if not isinstance(document, _Map):  # the loader builds every mapping as a _Map
         raise RulesError("the rules file must be a mapping of keys (version, layout, kpis, ...)", file=source, line=1)
 
     problems = _schema_messages(document, source)
@@ -483,7 +483,7 @@ class _MultiRulesError(RulesError):
         return "\n".join(str(p) for p in self.problems)
 
 
-def load_rules(path: str | Path) -> Rules:
+def load_rules(path: str | os.PathLike[str]) -> Rules:
     """Read and validate a rules file."""
     path = Path(path)
     try:
@@ -502,7 +502,7 @@ def load_rules(path: str | Path) -> Rules:
 _CACHE: dict[tuple[str, str], tuple[tuple[int, int, int], Rules]] = {}
 
 
-def load_rules_cached(path: str | Path) -> Rules:
+def load_rules_cached(path: str | os.PathLike[str]) -> Rules:
     """``load_rules``, remembered until the file changes (modification time, size or inode).
 
     Batch workers and worksheet functions ask for the same rules many times a second, so the

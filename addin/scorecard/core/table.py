@@ -10,7 +10,7 @@ import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Literal, Mapping, Sequence
 
 from ..errors import WorkbookError, cell_ref
 from .embedded import is_rules_sheet
@@ -23,6 +23,9 @@ from .units import Figure, ScaleFinding, ratio_problem, scale_check, share_probl
 HEADER_SEARCH_ROWS = 30
 NO_DATA_TEXT = {"", "n/a", "na", "-", "–", "—", "..", "x", "*", "tbc", "nil"}
 EXCEL_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!", "#GETTING_DATA"}
+
+
+RowHidden = Literal["hidden", "grouped"]  # hidden, or folded into a collapsed outline group
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ class Grid:
     uncalculated: frozenset[tuple[int, int]] = frozenset()  # formula cells saved without a result
     # What an adapter can also tell, each empty when it cannot (the remote engine, a plain range):
     formulas: frozenset[tuple[int, int]] = frozenset()  # (row, column) of cells holding a formula
-    hidden_rows: Mapping[int, str] = field(default_factory=dict)  # row -> "hidden" or "grouped" (collapsed outline)
+    hidden_rows: Mapping[int, RowHidden] = field(default_factory=dict)  # "grouped": in a collapsed outline
     tables: Sequence["TableArea"] = ()  # Excel Tables (ListObjects) on the sheet
     hidden_rows_known: bool = True  # False: the adapter cannot tell hidden rows (remote engine, a formula's range)
 
@@ -128,7 +131,7 @@ _PERCENT_FORMAT = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
 
 def is_percent_format(number_format: str | None) -> bool:
     """True for 0.0%, 0%;[Red]-0%; false for "%" inside quotes or escaped."""
-    return bool(number_format) and "%" in _PERCENT_FORMAT.sub("", number_format)
+    return number_format is not None and "%" in _PERCENT_FORMAT.sub("", number_format)
 
 
 def _scaled(number: float, number_format: str | None) -> float:
@@ -525,6 +528,7 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
             continue
         hidden = grid.hidden_rows.get(row)
         if hidden and skip_hidden:
+            probe: object
             try:
                 probe = _read_kpi(grid, rules, columns, row, kpi_id, [])
             except WorkbookError:
@@ -552,9 +556,9 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
             else:
                 notes.append(f"{where[:-1]}, sheet '{grid.sheet}'): rated (layout.hidden_rows: rate)")
         for name in ("rag", "direction"):
-            area = grid.merged_range(row, columns[name])
-            if area and area[:2] != area[2:]:
-                span = f"{cell_ref(area[0], area[1])}:{cell_ref(area[2], area[3])}"
+            merged = grid.merged_range(row, columns[name])
+            if merged and merged[:2] != merged[2:]:
+                span = f"{cell_ref(merged[0], merged[1])}:{cell_ref(merged[2], merged[3])}"
                 raise WorkbookError(
                     f"the {name} cell of KPI '{kpi_id}' is part of merged cells {span}; unmerge the RAG and "
                     "direction cells of KPI rows",
@@ -788,7 +792,7 @@ def _read_kpi(
         for n, v in read.items():
             if v is None:
                 continue
-            if n in from_rules:
+            if n in from_rules and rule is not None:
                 evidence.append(Figure(n, v, line=rule.line_of(n)))
             elif n in sheet_figures:
                 stored, number_format = cell(n)
@@ -849,7 +853,7 @@ def _read_kpi(
             problem = why and v is not None and share_problem(v, cell_ref(row, columns[n]), kpi_id, why)
             if problem:
                 warnings.append(f"sheet '{grid.sheet}', {problem}")
-        if counted and current is not None:
+        if current is not None and numerator is not None and denominator is not None:  # counted
             cells = (cell_ref(row, columns["current"]), cell_ref(row, columns["numerator"]), cell_ref(row, columns["denominator"]))
             problem = ratio_problem(current, numerator, denominator, decimals, cells, kpi_id)
             if problem:

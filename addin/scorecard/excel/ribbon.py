@@ -24,7 +24,6 @@ Public API, also for a user's own VBA (``RunPython "import scorecard.excel; scor
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import inspect
 import os
@@ -37,11 +36,11 @@ import xlwings as xw
 
 from ..errors import ScorecardError, column_letter
 from ..core.plan import NARRATIVE_WIDTHS, SYMBOL_FONTS, WritePlan, foreign_narrative, tables_to_widen, written_by_scorecard
-from ..refresh import Evaluation, evaluate_grid, with_warnings
+from ..refresh import Evaluation, evaluate_book, refresh as refresh_book
 from ..core.report import check_summary
 from ..core.embedded import SHEET as EMBEDDED_SHEET, check_embedded, origin, parse_cells
 from ..core.rules import Rules, load_rules_cached
-from ..core.table import Grid, TableArea, find_header_row, header_top, locate_columns, month_columns, pick_sheet
+from ..core.table import Grid, RowHidden, TableArea, find_header_row, header_top, locate_columns, month_columns, pick_sheet
 
 TITLE = "Scorecard"
 RULES_NAME = "ScorecardRules"
@@ -91,7 +90,7 @@ def _entry_point(job: Callable[..., str | None]) -> Callable[..., str | None]:
             _alert(book, message)
         return message
 
-    run.__signature__ = inspect.signature(run, follow_wrapped=False)  # show book=None, not the job's
+    run.__signature__ = inspect.signature(run, follow_wrapped=False)  # type: ignore[attr-defined]  # show book=None, not the job's (inspect reads it; wraps' type omits it)
     return run
 
 
@@ -106,13 +105,13 @@ def _alert(book: xw.Book, message: str) -> None:
 def refresh(book: xw.Book, rules: str | os.PathLike | None = None) -> str | None:
     """RAG column, direction column and the Narrative sheet, from the rules."""
     loaded = _rules(book, rules)
-    sheet, result = _evaluate(book, loaded)
-    formula_rows = _formula_rows(sheet, result.plan)
-    narrative_sheet = _narrative_sheet(book, result.plan)  # refuse before writing anything
-    widen = tables_to_widen(result.plan, _tables(sheet))  # likewise: a write inside another table
-    # everything is decided before the first write; a write Excel refuses is undone (see _apply)
-    steps = _cell_steps(sheet, result.plan, formula_rows) + _table_steps(sheet, result.plan, widen)
-    _apply(steps + _narrative_steps(book, result.plan, narrative_sheet))
+    excel = ExcelBook(book, loaded)
+    try:
+        result = refresh_book(excel, excel, loaded)  # the command line's use case, on the book
+    except ScorecardError as error:
+        if not excel.writing:  # a problem of the table is the workbook's; a write's refusal says where itself
+            error.file = error.file or book.name
+        raise
     warnings = result.table.warnings
     return "\n".join(f"Warning: {w}" for w in warnings) if warnings else None
 
@@ -149,10 +148,10 @@ def clear(book: xw.Book, rules: str | os.PathLike | None = None) -> str | None:
     for first, last in _runs(w.row for w in plan.rag):
         for column in (plan.rag_column, plan.direction_column):
             block: Block = ((first, column), (last, column))
-            steps.append(_Step(lambda block=block: sheet.range(*block).clear_contents(), sheet, block, frozenset({"values"})))
+            steps.append(_Step(_clear_contents(sheet, block), sheet, block, frozenset({"values"})))
         rag: Block = ((first, plan.rag_column), (last, plan.rag_column))
         nones = [[None]] * (last - first + 1)
-        steps.append(_Step(lambda rag=rag, nones=nones: sheet.range(*rag).set_colors(nones), sheet, rag, frozenset({"fills"})))
+        steps.append(_Step(_set_colors(sheet, rag, nones), sheet, rag, frozenset({"fills"})))
     if narrative_sheet is not None:  # last: nothing can fail after it
         steps.append(_Step(narrative_sheet.delete, slot=_SheetSlot(plan.narrative_sheet, narrative_sheet)))
     _apply(steps)
@@ -226,8 +225,8 @@ def find_rules(book: xw.Book) -> Path:
     folder = Path(book.fullname).parent
     named = _rules_from_name(book) or _rules_from_settings(book)
     if named:
-        path, source = named
-        path = Path(os.path.expandvars(os.path.expanduser(str(path).strip())))
+        text, source = named
+        path = Path(os.path.expandvars(os.path.expanduser(text.strip())))
         path = path if path.is_absolute() else folder / path
         if not path.is_file():
             raise ScorecardError(f"the rules file {path} named by {source} does not exist", file=book.name)
@@ -313,34 +312,120 @@ def _sheet_named(book: xw.Book, name: str) -> Any:
     return None
 
 
-def _table_sheet(book: xw.Book, rules: Rules) -> Any:
-    names = [sheet.name for sheet in book.sheets]
-    return book.sheets[pick_sheet(names, rules.layout.sheet)]
+@dataclass(frozen=True)
+class Capabilities:
+    """What an engine's ``xw.Book`` API can read back, known from the engine before anything is read.
+
+    Desktop Excel ("excel": Windows or Mac) reads everything it writes. xlwings' remote engine, the
+    Office.js add-in and xlwings Lite work on a payload of values the client sent, so number formats,
+    formulas, fonts, fills and conditional formats cannot be read there (their properties raise).
+    Hidden rows are read through COM (``SpecialCells``): desktop Excel on Windows only. Merged cells are
+    not read through the Book API at all (the file reader reads them).
+    """
+
+    engine: str
+    can_read_number_formats: bool
+    can_read_formulas: bool
+    can_read_fonts: bool
+    can_read_fills: bool
+    can_read_conditional_formats: bool
+    can_read_hidden_rows: bool
+    can_read_tables: bool
+    can_read_merged_cells: bool = False
+
+    @classmethod
+    def of(cls, book: Any) -> "Capabilities":
+        """The capabilities of the engine ``book`` runs on, told by its public ``app.engine.name``."""
+        engine = str(book.app.engine.name)
+        desktop = engine == "excel"  # any other engine (remote, officejs, Lite, one to come) sends values only
+        return cls(engine, can_read_number_formats=desktop, can_read_formulas=desktop, can_read_fonts=desktop,
+                   can_read_fills=desktop, can_read_conditional_formats=desktop,
+                   can_read_hidden_rows=desktop and sys.platform == "win32", can_read_tables=True)  # fmt: skip
+
+
+class ExcelBook:
+    """An ``xw.Book`` as the use cases' ``GridSource`` and ``PlanSink`` (``scorecard.core.ports``).
+
+    ``grid`` reads the table's sheet (values in one call, number formats in one call per figure
+    column, where the engine can read them); ``apply`` writes a plan as journalled steps (``_apply``):
+    a write Excel refuses is undone and the error says exactly what could not be put back.
+    """
+
+    def __init__(self, book: xw.Book, rules: Rules):
+        self.book, self.rules = book, rules
+        self.capabilities = Capabilities.of(book)
+        self.sheet: Any = None  # the table's sheet, once read
+        self.writing = False  # apply has begun: its refusals name the cells or sheet themselves
+
+    @property
+    def can_read_number_formats(self) -> bool:
+        return self.capabilities.can_read_number_formats
+
+    @property
+    def can_read_formulas(self) -> bool:
+        return self.capabilities.can_read_formulas
+
+    @property
+    def can_read_hidden_rows(self) -> bool:
+        return self.capabilities.can_read_hidden_rows
+
+    @property
+    def can_read_merged_cells(self) -> bool:
+        return self.capabilities.can_read_merged_cells
+
+    def grid(self, sheet: str | None) -> Grid:
+        found = self.book.sheets[pick_sheet([s.name for s in self.book.sheets], sheet)]
+        used = found.used_range
+        last_row, last_column = used.row + used.shape[0] - 1, used.column + used.shape[1] - 1
+        values = found.range((1, 1), (last_row, last_column)).options(ndim=2).value
+        tables = _tables(found) if self.capabilities.can_read_tables else []
+        grid = Grid(sheet=found.name, values=[list(row) for row in values], tables=tables)
+        hidden = _hidden_rows(found, last_row, last_column) if self.can_read_hidden_rows else None
+        if hidden is None:
+            grid.hidden_rows_known = False
+        else:
+            grid.hidden_rows = hidden
+        if self.can_read_number_formats:  # scaling (layout.percent: format) and decimals shown
+            grid.formats = _number_formats(found, grid, self.rules)
+        else:
+            grid.formats = None
+        if self.can_read_formulas:
+            grid.formulas = _rag_formulas(found, grid, self.rules)
+        self.sheet = found
+        return grid
+
+    def warnings(self, plan: WritePlan) -> list[str]:
+        notes = _sparkline_note(self.sheet, plan)  # no engine of xlwings draws sparklines
+        if not self.capabilities.can_read_conditional_formats:
+            return notes  # the engine cannot list conditional formats: none found, as before a refresh there
+        return _hiding_formats(self.sheet, plan) + notes
+
+    def apply(self, plan: WritePlan) -> None:
+        """Write the RAG and direction columns and the Narrative sheet: refused before the first write
+        (a Narrative sheet scorecard did not write, a write inside another table) or undone after it."""
+        self.writing = True
+        sheet, book = self.sheet, self.book
+        formula_rows = _formula_rows(sheet, plan) if self.can_read_formulas else None
+        narrative_sheet = _narrative_sheet(book, plan)  # refuse before writing anything
+        widen = tables_to_widen(plan, _tables(sheet) if self.capabilities.can_read_tables else [])  # likewise
+        # everything is decided before the first write; a write Excel refuses is undone (see _apply)
+        steps = _cell_steps(sheet, plan, formula_rows) + _table_steps(sheet, plan, widen)
+        _apply(steps + _narrative_steps(book, plan, narrative_sheet))
 
 
 def read_grid(book: xw.Book, rules: Rules) -> tuple[Any, Grid]:
-    """The table's sheet as a Grid: values in one call, number formats in one call per figure column."""
-    sheet = _table_sheet(book, rules)
-    used = sheet.used_range
-    last_row, last_column = used.row + used.shape[0] - 1, used.column + used.shape[1] - 1
-    values = sheet.range((1, 1), (last_row, last_column)).options(ndim=2).value
-    grid = Grid(sheet=sheet.name, values=[list(row) for row in values], tables=_tables(sheet))
-    hidden = _hidden_rows(sheet, last_row, last_column)
-    if hidden is None:
-        grid.hidden_rows_known = False
-    else:
-        grid.hidden_rows = hidden
-    grid.formats = _number_formats(sheet, grid, rules)  # scaling (layout.percent: format) and decimals shown
-    grid.formulas = _rag_formulas(sheet, grid, rules)
-    return sheet, grid
+    """The table's sheet and its Grid, as ``ExcelBook.grid`` reads them."""
+    excel = ExcelBook(book, rules)
+    grid = excel.grid(rules.layout.sheet)
+    return excel.sheet, grid
 
 
 def _tables(sheet: Any) -> list[TableArea]:
     """The sheet's Excel Tables, as desktop Excel and the remote engine both report them."""
-    areas = []
+    areas: list[TableArea] = []
     try:
         tables = list(sheet.tables)
-    except (NotImplementedError, AttributeError, KeyError):
+    except (NotImplementedError, KeyError):  # a run-time refusal: a client whose payload carries no tables
         return areas
     for table in tables:
         whole = table.range
@@ -357,12 +442,14 @@ def _tables(sheet: Any) -> list[TableArea]:
 XL_CELL_TYPE_VISIBLE = 12
 
 
-def _hidden_rows(sheet: Any, last_row: int, last_column: int) -> dict[int, str] | None:
+def _hidden_rows(sheet: Any, last_row: int, last_column: int) -> dict[int, RowHidden] | None:
     """Hidden rows (and those folded in a collapsed group) from desktop Excel on Windows; None where
     the engine cannot tell (the remote engine has no row visibility, and neither has a Mac's API here).
 
     One call for the visible areas of the used range, one per area, then one per hidden row for its
-    outline level (Excel's level 1 is a row in no group).
+    outline level (Excel's level 1 is a row in no group). Called only where the engine can tell
+    (``Capabilities.can_read_hidden_rows``); COM may still refuse at run time (a protected sheet,
+    Excel busy), which makes the rows unknown rather than stopping the job.
     """
     try:
         used = sheet.api.Range(sheet.api.Cells(1, 1), sheet.api.Cells(last_row, max(last_column, 2)))
@@ -373,7 +460,7 @@ def _hidden_rows(sheet: Any, last_row: int, last_column: int) -> dict[int, str] 
             if "No cells were found" not in str(error):
                 raise
             visible = set()
-        hidden = {}
+        hidden: dict[int, RowHidden] = {}
         for row in range(1, last_row + 1):
             if row not in visible:
                 hidden[row] = "grouped" if sheet.api.Rows(row).OutlineLevel > 1 else "hidden"
@@ -384,7 +471,7 @@ def _hidden_rows(sheet: Any, last_row: int, last_column: int) -> dict[int, str] 
 
 def _rag_formulas(sheet: Any, grid: Grid, rules: Rules) -> frozenset[tuple[int, int]]:
     """The RAG column's formula cells (one call), for the core's check of their results against the rules;
-    empty when the column is not there yet or the engine cannot read formulas (the remote engine)."""
+    empty when the column is not there yet. Only for an engine that can read formulas (``Capabilities``)."""
     try:
         header_row = find_header_row(grid, rules)
         column = locate_columns(grid, rules, header_row).get("rag")
@@ -392,15 +479,12 @@ def _rag_formulas(sheet: Any, grid: Grid, rules: Rules) -> frozenset[tuple[int, 
         return frozenset()  # evaluate_grid reports it
     if column is None or grid.row_count <= header_row:
         return frozenset()
-    try:
-        formulas = sheet.range((header_row + 1, column), (grid.row_count, column)).options(ndim=2).formula
-    except NotImplementedError:
-        return frozenset()
+    formulas = sheet.range((header_row + 1, column), (grid.row_count, column)).options(ndim=2).formula
     return frozenset((header_row + 1 + i, column) for i, (f, *_) in enumerate(formulas or []) if isinstance(f, str) and f.startswith("="))
 
 
 def _number_formats(sheet: Any, grid: Grid, rules: Rules) -> list[list[str | None]] | None:
-    """Formats of the figure columns only (the rest is never scaled nor compared); None if the engine cannot read them."""
+    """Formats of the figure columns only (the rest is never scaled nor compared), for an engine that can read them."""
     header_row = find_header_row(grid, rules)
     columns = locate_columns(grid, rules, header_row)
     wanted = [columns[f] for f in ("current", "previous", "target", "floor") if f in columns]
@@ -411,10 +495,7 @@ def _number_formats(sheet: Any, grid: Grid, rules: Rules) -> list[list[str | Non
     if last < first:
         return formats
     for column in sorted(set(wanted)):
-        try:
-            cells = _column_formats(sheet, column, first, last)
-        except NotImplementedError:  # xlwings' remote engine: formats are not in its payload
-            return None
+        cells = _column_formats(sheet, column, first, last)
         for offset, number_format in enumerate(cells):
             row = formats[first - 1 + offset]
             if column <= len(row):
@@ -437,14 +518,13 @@ def _column_formats(sheet: Any, column: int, first: int, last: int) -> list[str 
 
 
 def _evaluate(book: xw.Book, rules: Rules) -> tuple[Any, Evaluation]:
-    sheet, grid = read_grid(book, rules)
+    excel = ExcelBook(book, rules)
     try:
-        result = evaluate_grid(grid, rules)
+        result = evaluate_book(excel, rules)
     except ScorecardError as error:
         error.file = error.file or book.name
         raise
-    card = with_warnings(result.table, result.scorecard, _hiding_formats(sheet, result.plan) + _sparkline_note(sheet, result.plan))
-    return sheet, dataclasses.replace(result, scorecard=card)
+    return excel.sheet, result
 
 
 def _sparkline_note(sheet: Any, plan: WritePlan) -> list[str]:
@@ -459,15 +539,12 @@ def _sparkline_note(sheet: Any, plan: WritePlan) -> list[str]:
 
 def _hiding_formats(sheet: Any, plan: WritePlan) -> list[str]:
     """Conditional formats that fill the RAG cells, so their colours show instead of ours (as the batch
-    writer warns). Desktop Excel lists them; an engine that cannot (the remote engine) gives none."""
+    writer warns), for an engine that can list them (``Capabilities.can_read_conditional_formats``)."""
     if not plan.rag:
         return []
     ours = {(f'"{status}"', tuple(int(c[i : i + 2], 16) for i in (0, 2, 4))) for status, c in plan.colours.items()}
     span = f"{column_letter(plan.rag_column)}{plan.first_row}:{column_letter(plan.rag_column)}{plan.last_row}"
-    try:
-        rules = list(sheet.range((plan.first_row, plan.rag_column), (plan.last_row, plan.rag_column)).conditional_formats)
-    except NotImplementedError:
-        return []
+    rules = list(sheet.range((plan.first_row, plan.rag_column), (plan.last_row, plan.rag_column)).conditional_formats)
     hiding = [cf for cf in rules if (cf.type == "color_scale" or cf.fill_color is not None)
               and not (cf.type == "cell_value" and cf.operator == "equal" and (cf.formula1, cf.fill_color) in ours)]  # fmt: skip
     if not hiding:
@@ -478,14 +555,11 @@ def _hiding_formats(sheet: Any, plan: WritePlan) -> list[str]:
             "(Home > Conditional Formatting > Manage Rules)"]  # fmt: skip
 
 
-def _formula_rows(sheet: Any, plan: WritePlan) -> set[int] | None:
-    """Rows whose RAG cell holds a formula, or None when the engine cannot read formulas."""
+def _formula_rows(sheet: Any, plan: WritePlan) -> set[int]:
+    """Rows whose RAG cell holds a formula, for an engine that can read formulas."""
     rows: set[int] = set()
     for first, last in _runs(w.row for w in plan.rag):
-        try:
-            formulas = sheet.range((first, plan.rag_column), (last, plan.rag_column)).options(ndim=2).formula
-        except NotImplementedError:
-            return None
+        formulas = sheet.range((first, plan.rag_column), (last, plan.rag_column)).options(ndim=2).formula
         rows |= {first + i for i, (f,) in enumerate(formulas) if isinstance(f, str) and f.startswith("=")}
     return rows
 
@@ -601,6 +675,7 @@ class _Journal:
         self.sheets: list[tuple[str, _SheetSlot, list[list[Any]] | None]] = []
         self.formulas_unreadable = False
         self.pending: tuple[_Saved, str] | None = None
+        self.capabilities: Capabilities | None = None  # of the book written, told once
 
     def before(self, step: _Step) -> None:
         self.pending = None
@@ -616,17 +691,18 @@ class _Journal:
             self.saved.append(saved)
         block = step.sheet.range(*step.block)
         rows, columns = step.block[1][0] - step.block[0][0] + 1, step.block[1][1] - step.block[0][1] + 1
+        can = self.capabilities = self.capabilities or Capabilities.of(step.sheet.book)
         if "values" in step.changes and saved.values is None:
             saved.values = _two_d(block.options(ndim=2).value, rows, columns)
-            try:
+            if can.can_read_formulas:
                 saved.formulas = _two_d(block.formula, rows, columns)
-            except NotImplementedError:
+            else:
                 self.formulas_unreadable = True
         if "fills" in step.changes and saved.fills is None and not saved.fills_unreadable:
-            try:
+            if can.can_read_fills:
                 (r1, c1) = step.block[0]
                 saved.fills = [[step.sheet.range((r1 + i, c1 + j)).color for j in range(columns)] for i in range(rows)]
-            except NotImplementedError:
+            else:
                 saved.fills_unreadable = True
         saved.changes |= step.changes
         if "format" in step.changes:
@@ -741,6 +817,18 @@ def _set(sheet: Any, block: Block, attribute: str, value: Any) -> Callable[[], N
     return lambda: setattr(sheet.range(*block), attribute, value)
 
 
+def _set_colors(sheet: Any, block: Block, colours: list[list[Any]]) -> Callable[[], None]:
+    return lambda: sheet.range(*block).set_colors(colours)
+
+
+def _clear_contents(sheet: Any, block: Block) -> Callable[[], None]:
+    return lambda: sheet.range(*block).clear_contents()
+
+
+def _copy(source: Any, sheet: Any, block: Block) -> Callable[[], None]:
+    return lambda: source.copy(sheet.range(*block))
+
+
 def _symbol_fonts() -> set[str]:
     return set(SYMBOL_FONTS)
 
@@ -753,13 +841,14 @@ def _cell_steps(sheet: Any, plan: WritePlan, formula_rows: set[int] | None) -> l
     for header in plan.headers:  # look like the headers beside them: copy, then write the text
         cell = ((header.row, header.column), (header.row, header.column))
         source = sheet.range((header.row, plan.style_source))
-        steps.append(_Step(lambda source=source, cell=cell: source.copy(sheet.range(*cell)), sheet, cell,
+        steps.append(_Step(_copy(source, sheet, cell), sheet, cell,
                            frozenset({"values", "fills", "format"}), copied))  # fmt: skip
         steps.append(_Step(_set(sheet, cell, "value", literal(header.text)), sheet, cell, frozenset({"values"})))
     formula_rows = formula_rows or set()
     by_row = {w.row: w for w in plan.rag}
     directions = {w.row: w for w in plan.direction}
     symbol_fonts = _symbol_fonts()
+    can = Capabilities.of(sheet.book)
     id_font = None
     for first, last in _runs(by_row):
         rows = range(first, last + 1)
@@ -768,7 +857,7 @@ def _cell_steps(sheet: Any, plan: WritePlan, formula_rows: set[int] | None) -> l
         for column in created:
             source = sheet.range((first, plan.style_source), (last, plan.style_source))
             target: Block = ((first, column), (last, column))
-            steps.append(_Step(lambda source=source, target=target: source.copy(sheet.range(*target)), sheet, target,
+            steps.append(_Step(_copy(source, sheet, target), sheet, target,
                                frozenset({"values", "fills", "format"}), copied))  # fmt: skip
         values = [r for r in rows if r not in formula_rows]
         for a, b in _runs(values):  # around formula cells, which keep their formula
@@ -776,16 +865,15 @@ def _cell_steps(sheet: Any, plan: WritePlan, formula_rows: set[int] | None) -> l
             steps.append(_Step(_set(sheet, block, "value", [[literal(by_row[r].text)] for r in range(a, b + 1)]),
                                sheet, block, frozenset({"values"})))  # fmt: skip
         colours = [[... if r in formula_rows else f"#{by_row[r].fill}"] for r in rows]
-        steps.append(_Step(lambda rag=rag, colours=colours: sheet.range(*rag).set_colors(colours), sheet, rag,
+        steps.append(_Step(_set_colors(sheet, rag, colours), sheet, rag,
                            frozenset({"fills"})))  # fmt: skip
         steps.append(_Step(_set(sheet, direction, "value", [[literal(directions[r].text) or None] for r in rows]),
                            sheet, direction, frozenset({"values"})))  # fmt: skip
         for block, column in ((rag, plan.rag_column), (direction, plan.direction_column)):
             font_source = ((first, plan.style_source), (last, plan.style_source)) if column in created else block
-            try:
-                name = sheet.range(*font_source).font.name
-            except NotImplementedError:  # engines that cannot read fonts (remote) leave them as they are
+            if not can.can_read_fonts:  # engines that cannot read fonts leave them as they are
                 continue
+            name = sheet.range(*font_source).font.name
             if isinstance(name, str) and name.strip().casefold() in symbol_fonts:
                 if id_font is None:
                     id_font = sheet.range((plan.rag[0].row, 1)).font.name or ""
@@ -794,21 +882,20 @@ def _cell_steps(sheet: Any, plan: WritePlan, formula_rows: set[int] | None) -> l
                                    undo=_set_font(sheet, block, name)))  # fmt: skip
     if formula_rows:
         whole: Block = ((plan.first_row, plan.rag_column), (plan.last_row, plan.rag_column))
-        steps.append(_Step(lambda: _status_formats(sheet.range(*whole), plan), sheet, whole, frozenset({"format"}),
+        steps.append(_Step(lambda: _status_formats(sheet.range(*whole), plan, can.can_read_conditional_formats), sheet, whole, frozenset({"format"}),
                            "the conditional formats colouring the RAG words added to"))  # fmt: skip
     return steps
 
 
-def _status_formats(rag: Any, plan: WritePlan) -> None:
+def _status_formats(rag: Any, plan: WritePlan, listable: bool) -> None:
     """Colour formula RAG cells by conditional formatting, never deleting a rule: the analyst's rules on the
     column stay. Rules an earlier refresh added with the same colours are recognised and not added twice;
     after a change of colours the new rules are added above the old ones (Excel puts new rules first), so
-    the new colours show. An engine that cannot list rules gets ours added."""
+    the new colours show. An engine that cannot list rules (``listable`` False) gets ours added."""
     wanted = {f'"{status}"': tuple(int(colour[i : i + 2], 16) for i in (0, 2, 4)) for status, colour in plan.colours.items()}
-    try:
+    present = set()
+    if listable:
         present = {(cf.formula1, cf.fill_color) for cf in rag.conditional_formats if cf.type == "cell_value" and cf.operator == "equal"}
-    except NotImplementedError:
-        present = set()
     if all((word, fill) in present for word, fill in wanted.items()):
         return
     for status, colour in plan.colours.items():

@@ -90,12 +90,12 @@ def run(app: Any, addin: str | None = None, formulas: bool | None = None) -> Rep
     try:
         message = _quietly(ribbon.check, book, rules_path)
         kpis = len(expected.scorecard.kpis)
-        report.add(bool(message) and f"{kpis} KPIs" in message and "No problems found." in message,
+        report.add(message is not None and f"{kpis} KPIs" in message and "No problems found." in message,
                    f"Check: {kpis} KPIs found, no problems" if message and "No problems found." in message
                    else f"Check said: {message}")  # fmt: skip
         message = _quietly(ribbon.report, book, rules_path)
         document = path.with_suffix(".docx")
-        saved = document.is_file() and bool(message) and message.startswith("The Word report is saved as")
+        saved = document.is_file() and message is not None and message.startswith("The Word report is saved as")
         report.add(saved, f"Word report saved beside the workbook as {document.name}" if saved else f"Word report said: {message}")
         message = _quietly(ribbon.refresh, book, rules_path)
         report.add(message is None, "Refresh ran without a message" if message is None else f"Refresh said: {message}")

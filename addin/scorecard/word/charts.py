@@ -62,7 +62,8 @@ def xmr_chart(spc: Spc, polarity: Polarity | None, *, title: str, labels: Sequen
         axes.scatter(x, values, c=point_colours(spc, polarity), s=22, zorder=2, edgecolors="none")
         axes.axhline(spc.mean, color=COMMON, linewidth=1.0)
         for limit in (spc.lower, spc.upper):
-            axes.axhline(limit, color=COMMON, linewidth=0.9, linestyle="--")
+            if limit is not None:  # set with the mean
+                axes.axhline(limit, color=COMMON, linewidth=0.9, linestyle="--")
         if target is not None:
             axes.axhline(target, color=TARGET, linewidth=1.0, linestyle=":", label="target")
         axes.set_title(title, fontsize=9, loc="left")

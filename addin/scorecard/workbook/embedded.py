@@ -27,7 +27,7 @@ _COLUMN = re.compile(r"^([A-Z]+)\d+$")
 
 
 def _sheet_xml(lines: list[str]) -> bytes:
-    root = etree.Element(q("worksheet"), nsmap={None: MAIN, "r": REL})
+    root = etree.Element(q("worksheet"), nsmap={None: MAIN, "r": REL})  # type: ignore[dict-item]  # None: the default namespace, as lxml takes it (its stubs want str)
     etree.SubElement(root, q("dimension")).set("ref", f"A1:A{max(len(lines), 1)}")
     views = etree.SubElement(etree.SubElement(root, q("sheetViews")), q("sheetView"))
     views.set("workbookViewId", "0")
@@ -45,10 +45,11 @@ def _sheet_xml(lines: list[str]) -> bytes:
         cell.set("r", f"A{number}")
         set_text(cell, line, None)
         t = cell.find(f"{q('is')}/{q('t')}")
+        assert t is not None  # set_text wrote it
         t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")  # YAML's indentation is its structure
     margins = etree.SubElement(root, q("pageMargins"))
-    for key, value in (("left", 0.7), ("right", 0.7), ("top", 0.75), ("bottom", 0.75), ("header", 0.3), ("footer", 0.3)):
-        margins.set(key, str(value))
+    for key, inches in (("left", 0.7), ("right", 0.7), ("top", 0.75), ("bottom", 0.75), ("header", 0.3), ("footer", 0.3)):
+        margins.set(key, str(inches))
     return serialise(root)
 
 
@@ -78,6 +79,7 @@ def embed(path: str | Path, text: str, output: str | Path | None = None) -> int:
         else:
             package.replace(part, xml)
         element = _sheet_element(workbook)
+        assert element is not None  # added or found above
         if element.get("state") not in ("hidden", "veryHidden"):
             element.set("state", "hidden")
             package.touch(workbook.part)
@@ -132,13 +134,13 @@ def read_lines(path: str | Path) -> list[Any] | None:
 
 def _text(element: etree._Element) -> str:
     """The text of an inline or shared string: its runs joined, phonetic hints left out."""
-    return "".join(t.text or "" for t in element.iter(q("t")) if t.getparent().tag != q("rPh"))
+    return "".join(t.text or "" for t in element.iter(q("t")) if getattr(t.getparent(), "tag", None) != q("rPh"))
 
 
 def _shared_strings(package: Package, workbook: Workbook) -> list[str]:
     for rel in workbook.rels:
         if rel.get("Type", "").endswith("/sharedStrings"):
-            root = package.xml(_resolve(workbook.part, rel.get("Target")))
+            root = package.xml(_resolve(workbook.part, rel.get("Target", "")))
             return [_text(si) for si in root.findall(q("si"))]
     return []
 

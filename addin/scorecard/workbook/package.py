@@ -285,7 +285,7 @@ class Workbook:
         root_rels = self.package.xml("_rels/.rels")
         for rel in root_rels:
             if rel.get("Type", "").endswith("/officeDocument"):
-                return _resolve("", rel.get("Target"))
+                return _resolve("", rel.get("Target", ""))
         return "xl/workbook.xml"
 
     @property
@@ -326,7 +326,7 @@ class Workbook:
                 rid = sheet.get(f"{{{REL}}}id")
                 for rel in self.rels:
                     if rel.get("Id") == rid:
-                        return _resolve(self.part, rel.get("Target"))
+                        return _resolve(self.part, rel.get("Target", ""))
         return None
 
     # CT_Workbook's children after calcPr, in schema order: a new calcPr goes before the first present
@@ -340,7 +340,7 @@ class Workbook:
         for rel in self.rels:
             if not rel.get("Type", "").endswith(self.SHEET_TYPES) or rel.get("TargetMode") == "External":
                 continue
-            part = _resolve(self.part, rel.get("Target"))
+            part = _resolve(self.part, rel.get("Target", ""))
             data = self.package.changed.get(part)
             if data is None:
                 try:
@@ -382,6 +382,8 @@ class Workbook:
         rel.set("Type", WORKSHEET_REL)
         rel.set("Target", posixpath.relpath(part, posixpath.dirname(self.part)))
         sheets = self.root.find(q("sheets"))
+        if sheets is None:
+            raise WorkbookError("is damaged: its workbook part lists no sheets", file=self.package.path)
         sheet = etree.SubElement(sheets, q("sheet"))
         sheet.set("name", name)
         sheet.set("sheetId", str(max((int(s.get("sheetId", 0)) for s in self.sheets), default=0) + 1))
@@ -413,12 +415,13 @@ class Styles:
 
     def __init__(self, package: Package, workbook: Workbook):
         self.package = package
-        self.part = None
+        part = None
         for rel in workbook.rels:
             if rel.get("Type", "").endswith("/styles"):
-                self.part = _resolve(workbook.part, rel.get("Target"))
-        if self.part is None:
+                part = _resolve(workbook.part, rel.get("Target", ""))
+        if part is None:
             raise WorkbookError("has no styles part; open and save it in Excel first", file=package.path)
+        self.part: str = part
         self.root = package.xml(self.part)
         self._cache: dict[tuple, int] = {}
 

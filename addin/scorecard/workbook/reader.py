@@ -24,7 +24,8 @@ from typing import Any, Iterator
 
 from lxml import etree
 
-from ..core.table import CellError, Grid, TableArea, pick_sheet
+from ..core.plan import WritePlan
+from ..core.table import CellError, Grid, RowHidden, TableArea, pick_sheet
 from ..errors import WorkbookError
 from .ooxml import REL, q
 from .package import OLE_MAGIC, Package, Workbook, check_file, open_zip, part_path, rels_name
@@ -49,10 +50,21 @@ def read_grid(path: str | Path, sheet: str | None) -> Grid:
 
 
 class WorkbookFile:
-    """A workbook opened once for a refresh: read its grid, then write a plan through the same parts."""
+    """A workbook opened once for a refresh: read its grid, then write a plan through the same parts.
 
-    def __init__(self, path: str | Path):
+    The file side's ``GridSource`` and ``PlanSink`` (``scorecard.core.ports``): the file holds
+    everything a grid can carry, so every capability is there. ``apply`` saves to ``output``
+    (default: the workbook itself).
+    """
+
+    can_read_number_formats = True
+    can_read_formulas = True  # formula cells, and formulas saved without a result
+    can_read_hidden_rows = True
+    can_read_merged_cells = True
+
+    def __init__(self, path: str | Path, output: str | Path | None = None):
         self.path = Path(path)
+        self.output = Path(output) if output else self.path
         check_file(self.path)
         self.archive = open_zip(self.path)
         try:
@@ -77,19 +89,23 @@ class WorkbookFile:
         except (zipfile.BadZipFile, zlib.error, EOFError) as error:
             raise WorkbookError(f"is damaged: {error}", file=self.path) from None
 
-    def warnings(self, plan: Any) -> list[str]:
+    def warnings(self, plan: WritePlan) -> list[str]:
         """What the file holds beyond the grid that a refresh should warn of, before anything is written:
         conditional formatting that would hide the colours the plan gives the RAG cells, sparklines drawn
         by hand in the trend column."""
         return conditional_format_warnings(self.package, self.workbook, plan) + sparkline_warnings(self.package, self.workbook, plan)
 
-    def write(self, plan: Any, destination: str | Path | None = None) -> None:
+    def write(self, plan: WritePlan, destination: str | Path | None = None) -> None:
         """Apply ``plan`` and save to ``destination`` (default: the workbook itself), atomically."""
         apply_plan(self.package, self.workbook, plan, Path(destination or self.path))
 
+    def apply(self, plan: WritePlan) -> None:
+        """Apply ``plan`` and save to ``output``, atomically."""
+        self.write(plan, self.output)
 
-def open_workbook(path: str | Path) -> WorkbookFile:
-    return WorkbookFile(path)
+
+def open_workbook(path: str | Path, output: str | Path | None = None) -> WorkbookFile:
+    return WorkbookFile(path, output)
 
 
 # --- the workbook's parts ------------------------------------------------------------------------
@@ -126,8 +142,9 @@ def _number_formats(package: Package, workbook: Workbook) -> tuple[list[str], se
     custom: dict[int, str] = {}
     num_fmts = root.find(q("numFmts"))
     for fmt in num_fmts if num_fmts is not None else ():
-        if fmt.tag == q("numFmt") and _int(fmt.get("numFmtId")) is not None:
-            custom[int(fmt.get("numFmtId"))] = fmt.get("formatCode", "General")
+        number = _int(fmt.get("numFmtId"))
+        if fmt.tag == q("numFmt") and number is not None:
+            custom[number] = fmt.get("formatCode", "General")
     formats: list[str] = []
     xfs = root.find(q("cellXfs"))
     for xf in xfs if xfs is not None else ():
@@ -200,7 +217,7 @@ def _read_sheet(package: Package, part: str, name: str, shared: list[str], forma
     number_formats: list[list[str | None]] = []
     uncalculated: set[tuple[int, int]] = set()
     formulas: set[tuple[int, int]] = set()
-    hidden: dict[int, str] = {}
+    hidden: dict[int, RowHidden] = {}
     merged: list[tuple[int, int, int, int]] = []
     table_ids: list[str] = []
     row_number = 0
@@ -213,8 +230,8 @@ def _read_sheet(package: Package, part: str, name: str, shared: list[str], forma
                 area = _area(element.get("ref", ""))
                 if area:
                     merged.append(area)
-            elif element.get(_RID):
-                table_ids.append(element.get(_RID))
+            elif table_id := element.get(_RID):
+                table_ids.append(table_id)
             continue
         r = element.get("r")
         row_number = int(r) if r else row_number + 1
@@ -340,8 +357,9 @@ def _tables(package: Package, sheet_part: str, ids: list[str]) -> list[TableArea
         area = _area(root.get("ref", ""))
         if area is None:
             continue
+        header_rows = _int(root.get("headerRowCount"))  # absent: Excel's default, one header row
         tables.append(TableArea(name=root.get("displayName") or root.get("name") or "", first_row=area[0], first_column=area[1],
-                                last_row=area[2], last_column=area[3], header_rows=_int(root.get("headerRowCount")) if root.get("headerRowCount") else 1,
+                                last_row=area[2], last_column=area[3], header_rows=1 if header_rows is None else header_rows,
                                 totals_rows=_int(root.get("totalsRowCount")) or 0))  # fmt: skip
     return tables
 

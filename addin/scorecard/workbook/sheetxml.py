@@ -82,7 +82,8 @@ def set_text(cell: etree._Element, text: str, style: int | None) -> None:
     for child in list(cell):
         cell.remove(child)
     for attribute in ("t", "cm", "vm"):
-        cell.attrib.pop(attribute, None)
+        if attribute in cell.attrib:
+            del cell.attrib[attribute]
     if style is not None:
         cell.set("s", str(style))
     if text:
@@ -256,6 +257,8 @@ class RowText:
         self.text, self.number = text, number
         self.patterns = patterns = patterns or _GENERIC
         start = patterns.row_start.match(text)
+        if start is None:
+            raise ValueError(f"row {number}: not a <row> start tag")  # the caller cut the text at a <row
         self.prefix = start.group(1) if prefix is None else prefix
         self.start_tag_end = start.end()
         self.attributes = start.group(2)
@@ -499,7 +502,8 @@ class SheetSplice:
         style = self.row(number).row_style()
         if style is not None:
             return style
-        for col in self.cols() if self.cols() is not None else ():
+        cols = self.cols()
+        for col in cols if cols is not None else ():
             if int(col.get("min", 0)) <= column <= int(col.get("max", -1)):
                 return int(col.get("style", 0))
         return 0
@@ -508,6 +512,7 @@ class SheetSplice:
         """The cols element, created (before sheetData) when the sheet has none."""
         cols = self.cols()
         if cols is None:
+            assert self._head is not None  # cols() parsed it
             cols = etree.SubElement(self._head.wrapper, q("cols"))
         self._head_edited = True
         return cols
@@ -556,8 +561,9 @@ class SheetSplice:
         """The part's new bytes: the original with the edited pieces put back in place."""
         for number in list(self._rows):
             self.finish(number)
-        pieces = [(*self._spans[n], text) for n, text in self._rendered.items()]
-        if self._head_edited:
+        spans = self._spans or {}  # rows are rendered only after their spans were found
+        pieces = [(*spans[n], text) for n, text in self._rendered.items()]
+        if self._head_edited and self._head is not None:
             pieces.append((*self._head_span, self._head.text()))
         if self._dimension is not None:
             ref = self._dimension_ref()

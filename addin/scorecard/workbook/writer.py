@@ -385,12 +385,12 @@ def _extend_tables(package: Package, part: str, plan: WritePlan) -> None:
             continue
         table_part = _resolve(part, rel.get("Target", ""))
         table = package.xml(table_part)
-        area = _area(table.get("ref"))
-        if area is None:
+        bounds = _area(table.get("ref"))
+        if bounds is None:
             continue
         name = table.get("displayName") or table.get("name") or "?"
         parts[name] = (table_part, table)
-        areas.append(TableArea(name, *area, header_rows=0 if table.get("headerRowCount") == "0" else 1,
+        areas.append(TableArea(name, *bounds, header_rows=0 if table.get("headerRowCount") == "0" else 1,
                                totals_rows=1 if (table.get("totalsRowCount") or "0") != "0" else 0))
     created = sorted({w.column for w in plan.headers})
     texts_at = {(w.row, w.column): w.text for w in plan.headers}
@@ -405,8 +405,8 @@ def _extend_tables(package: Package, part: str, plan: WritePlan) -> None:
             raise table_refusal(area, "already has a column of that name", plan.sheet)
         table.set("ref", _ref((area.first_row, area.first_column, area.last_row, created[-1])))
         auto = table.find(q("autoFilter"))
-        if auto is not None and _area(auto.get("ref")):
-            a = _area(auto.get("ref"))
+        a = _area(auto.get("ref")) if auto is not None else None
+        if auto is not None and a:
             auto.set("ref", _ref((a[0], a[1], a[2], created[-1])))
         next_id = max((int(c.get("id", 0)) for c in columns), default=0) + 1
         for offset, text in enumerate(texts):
@@ -487,7 +487,7 @@ def _narrative_xml(styles: Styles, cells: list[NarrativeCell]) -> bytes:
         "note": styles.cell_format(base, font=styles.font(italic=True, colour="595959"), wrap=True),
         "number": styles.cell_format(base, font=styles.font(bold=True), wrap=True),
     }
-    root = etree.Element(q("worksheet"), nsmap={None: MAIN, "r": REL})
+    root = etree.Element(q("worksheet"), nsmap={None: MAIN, "r": REL})  # type: ignore[dict-item]  # None: the default namespace, as lxml takes it (its stubs want str)
     pr = etree.SubElement(root, q("sheetPr"))
     etree.SubElement(pr, q("pageSetUpPr")).set("fitToPage", "1")
     etree.SubElement(root, q("dimension")).set("ref", f"A1:B{max(c.row for c in cells)}")

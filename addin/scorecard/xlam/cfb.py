@@ -159,7 +159,7 @@ def write_compound_file(root: Storage) -> bytes:
         END, 0,
     ) + b"".join(struct.pack("<I", v) for v in difat)
 
-    def pad(data: bytes) -> bytes:
+    def pad(data: bytes | bytearray) -> bytes:
         return bytes(data) + b"\x00" * (-len(data) % SECTOR)
 
     body = bytearray()
@@ -194,7 +194,7 @@ def read_compound_file(data: bytes) -> dict[str, bytes]:
     fat = [v for s in fat_sectors for v in struct.unpack(f"<{sector_size // 4}I", sector(s))]
 
     def chain(start: int, table: list[int]) -> list[int]:
-        out = []
+        out: list[int] = []
         while start not in (END, FREE):
             if len(out) > len(table):
                 raise ValueError("a sector chain loops")
