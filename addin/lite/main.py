@@ -10,8 +10,10 @@ Functions, with the rules passed as the embedded sheet's lines (any range from A
     =SCORECARD.DIRECTION(current, previous, kpi_id, ScorecardRules!A1:A200)
     =SCORECARD.COUNT(rag_range, "Amber")
     =SCORECARD.NARRATIVE(table_range, ScorecardRules!A1:A200)
-They give what the desktop functions SCORECARD_RAG, SCORECARD_DIRECTION, SCORECARD_COUNT and
-SCORECARD_NARRATIVE give for the same values and rules.
+    =SCORECARD.SPC(history_range, "higher", 85)
+They give what the desktop functions SCORECARD_RAG, SCORECARD_DIRECTION, SCORECARD_COUNT,
+SCORECARD_NARRATIVE and SCORECARD_SPC give for the same values and rules (Lite reads no number
+formats: give percentages in the history as the target is given).
 """
 
 import xlwings as xw
@@ -66,3 +68,9 @@ def count(rag_range, status):
 def narrative(table_range, rules):
     """The narrative paragraphs for a KPI table (its header row included), one per row."""
     return lite.narrative_lines(table_range, rules)
+
+
+@func(namespace="scorecard")
+def spc(history, polarity, target=None):
+    """Making Data Count's variation for a run of figures, oldest first: improvement, concern, common cause or neither."""
+    return lite.spc(history, polarity, target)

@@ -71,3 +71,7 @@ def count(rag_range: Any, status: Any) -> Any:
 
 def narrative_lines(table_range: Any, rules: Any) -> Any:
     return udfs.SCORECARD_NARRATIVE(table_range, rules)
+
+
+def spc(history: Any, polarity: Any, target: Any = None) -> Any:
+    return udfs.SCORECARD_SPC(history, polarity, target)
