@@ -39,6 +39,16 @@ MONTHLY_FRACTION = Layout(
 )
 
 
+# Making Data Count's verdicts written beside RAG and direction: two more columns, added, text and fill
+MONTHLY_SPC = dataclasses.replace(
+    MONTHLY_FRACTION,
+    name="monthly-spc-columns",
+    rules=MONTHLY_FRACTION.rules.replace(
+        "  columns: {id: Measure ID,", "  add_missing_columns: true\n  columns: {variation: Variation, assurance: Assurance, id: Measure ID,"
+    ) + "spc: {min_points: 6, run_length: 3}\n",
+)
+
+
 def _plain(path: Path) -> None:
     write_book(path, [["KPI ref", "Measure", "Better when", "Aim", "Floor standard", "Previous", "Latest"],
                       ["A-1", "Households in temporary accommodation", "L", 150, 180, 172, 168],
@@ -77,6 +87,7 @@ CASES = {
     "monthly-fraction": lambda folder: make(MONTHLY_FRACTION, folder),
     "macro-workbook": lambda folder: make(_with_decimals(MACROS), folder),
     "plain-added-columns": lambda folder: make(_with_decimals(PLAIN), folder),
+    "monthly-spc-columns": lambda folder: make(MONTHLY_SPC, folder),
 }
 
 
@@ -541,3 +552,15 @@ def test_report_in_xlwings_lite_is_refused_with_what_to_do(monkeypatch):
     assert message == (f"{SAMPLE.name}: xlwings Lite cannot save files to your disk, so it cannot save the Word report: "
                        f"on a computer with Python run scorecard report {SAMPLE.name} --rules RULES.")  # fmt: skip
     assert [a["func"] for a in actions] == ["alert"]
+def test_clear_removes_the_spc_columns_too(tmp_path):
+    book, rules = make(MONTHLY_SPC, tmp_path)
+    refresh_file(book, load_rules(rules))
+    written = cells_of(book)["KPIs"]
+    # D1: 70 72 78 80 83 86.1, mean 469.1/6 = 78.18, the last three above it (run_length 3): a shift, improvement;
+    # mean moving range 16.1/5 = 3.22, limits 78.18 -+ 8.57 = 69.62 to 86.75, target 85 inside: hit and miss
+    assert written["O5"][0] == "improvement" and written["P5"][0] == "hit and miss"
+    _, actions = run_macro(book, excel.clear, rules=rules)
+    cleared = cells_of(replay(book, actions, tmp_path / "cleared.xlsx"))["KPIs"]
+    assert sum(1 for c in written if c[0] in "MNOP" and c[1:] in ("5", "6", "7", "8")) == 16  # each written
+    left = {c: v for c, v in cleared.items() if c[0] in "MNOP" and c[1:] in ("5", "6", "7", "8")}
+    assert left == {}  # cells_of keeps a cell with a value or a fill: none is left

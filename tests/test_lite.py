@@ -96,6 +96,15 @@ def runs(cache, tmp_path_factory) -> dict:
         if name != "monthly-fraction":  # functions take cell values: fractions and dated headers are the table's business
             jobs += _function_jobs(rules_cells, table, load_rules(rules_file))
         index[name] = (start, len(jobs), book, rules_file)
+    # SCORECARD.SPC on series worked by hand: 12 and 10 alternating, 16 points: mean 11, limits 5.68-16.32, no
+    # rule fires; then a 30 after them: mean 206/17 = 12.12, mean moving range (15 x 2 + 20)/16 = 3.125, upper
+    # limit 12.12 + 8.31 = 20.43, so the 30 is outside (higher: improvement; lower: concern; no polarity:
+    # neither); 9 points are too few
+    spc_start = len(jobs)
+    for series, polarity in (([12, 10] * 8, "higher"), ([12, 10] * 8 + [30], "higher"), ([12, 10] * 8 + [30], "Lower is better"),
+                             ([12, 10] * 8 + [30], ""), ([12, 10] * 4 + [11], "higher")):
+        jobs.append({"kind": "function", "name": "spc", "args": [_column(series), [[polarity]], [[None]]]})
+    index["spc"] = (spc_start, len(jobs), None, None)
     plain = folder / "no-rules.xlsx"
     shutil.copyfile(SAMPLE, plain)
     jobs.append({"kind": "script", "name": "scorecard_check", "payload": payload(plain)})
@@ -130,7 +139,8 @@ def test_function_and_script_names(runs):
                      "SCORECARD.DIRECTION": ["current", "previous", "kpi_id", "rules"],
                      "SCORECARD.COUNT": ["rag_range", "status"],
                      "SCORECARD.NARRATIVE": ["table_range", "rules"],
-                     "SCORECARD.TABLE": ["table_range", "rules"]}  # fmt: skip
+                     "SCORECARD.TABLE": ["table_range", "rules"],
+                     "SCORECARD.SPC": ["history", "polarity", "target"]}  # fmt: skip
     assert sorted(s["function_name"] for s in runs["pyodide"]["scripts"]) == sorted(SCRIPTS)
     assert runs["pyodide"]["functions"] == runs["cpython"]["functions"]
     assert runs["pyodide"]["scripts"] == runs["cpython"]["scripts"]
@@ -208,6 +218,9 @@ def test_hand_worked_values_in_pyodide(runs):
     assert by_args[("CIC01", 95.0)] == "Amber"
     assert by_args[("CIC01", 82.75)] == "Red"
     assert by_args[("CIC01", None)] == "No data" and by_args[("CIC01", "N/A")] == "No data"
+    start, end, _, _ = runs["index"]["spc"]
+    assert [r["value"][0][0] for r in runs["pyodide"]["results"][start:end]] == [
+        "common cause", "improvement", "concern", "neither", "#N/A 9 points, fewer than the 15 needed for limits"]
     counts = [r["value"][0][0] for r in runs["pyodide"]["results"][-4:]]
     assert counts[:3] == [2, 1, 1] and counts[3].startswith("#VALUE! status 'Purple'")
 

@@ -13,6 +13,7 @@ from scorecard.core.engine import evaluate
 from scorecard.core.model import Kpi, Period, Polarity
 from scorecard.core.narrative import write_narrative
 from scorecard.core.report import as_dict
+from scorecard.core.spc import SpcSettings
 
 H, L, T = Polarity.HIGHER, Polarity.LOWER, Polarity.TARGET
 JUNE = Period("June 2018", "May 2018")
@@ -148,7 +149,11 @@ UNITS = ("percent", "number", "count", "fte", "days", "pounds", "rate")
 PERIODS = (("June 2018", "May 2018"), ("January 2019", "December 2018"), ("March 2020", "December 2019"))  # read_table always names both
 MONTH_NAMES = ("January February March April May June July August September October November December").split()
 NUMBER_WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen".split())}
+    ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
+     "eighteen nineteen twenty").split())}
+HISTORY_NAMES = {"month": [f"{m} 2017" for m in MONTH_NAMES] + [f"{m} 2018" for m in MONTH_NAMES],
+                 "quarter": [f"Q{q} {y}/{str(y + 1)[2:]}" for y in range(2013, 2019) for q in (1, 2, 3, 4)],
+                 "year": [f"{y}/{str(y + 1)[2:]}" for y in range(1995, 2019)]}
 value = st.integers(min_value=-20000, max_value=160000).map(lambda i: i / 1000)
 
 
@@ -182,9 +187,18 @@ def kpis(draw):
         previous = draw(st.one_of(*choices))
         name = f"Measure {word}" + (" (new measure)" if draw(st.booleans()) else "")
         commentary = draw(st.sampled_from(["", f"Comment on {word}: work continues with partners."]))
+        history, periods = (), ()
+        if draw(st.booleans()):  # a history (layout.history) ending in the current and previous figures
+            level = draw(st.integers(-50, 150))  # few distinct figures, so runs, trends and outliers are common
+            older = draw(st.lists(st.one_of(st.none(), st.integers(level - 3, level + 3).map(float),
+                                            st.sampled_from([level + 40.0, level - 40.0])), max_size=18))
+            history = (*older, previous, current)
+            kind = draw(st.sampled_from(sorted(HISTORY_NAMES)))
+            periods = tuple(HISTORY_NAMES[kind][-len(history):])
         out.append(Kpi(id=f"K{i}", name=name, polarity=polarity, current=current, previous=previous, target=target,
                        floor=floor, unit=unit, decimals=decimals, compare=draw(st.sampled_from(["displayed", "exact"])),
-                       green_within=green, amber_within=amber, commentary=commentary, row=i + 5))
+                       green_within=green, amber_within=amber, commentary=commentary, row=i + 5,
+                       history=history, history_periods=periods))
     return out
 
 
@@ -208,7 +222,9 @@ def check_against_the_json(data):
     months = {w for p in period.values() if p for w in p.split() if w in MONTH_NAMES}
     rated = len(kpis_) - counts["Not rated"]
     gaps = sum(1 for k in kpis_ if (k["rag"] == "No data") != (k["previous_rag"] == "No data") and k["rag"] != "Not rated")
-    plain_counts = {*counts.values(), len(kpis_), rated, len(changes), gaps}
+    special = {k["id"] for k in kpis_ if k["spc"] and k["spc"]["variation"] in ("improvement", "concern", "neither")
+               and k["rag"] not in ("Amber", "Red") and k["current"] is not None}  # each in a "real change" paragraph
+    plain_counts = {*counts.values(), len(kpis_), rated, len(changes), gaps, len(special)}
     by_line = [re.sub(r"^(\d+(\.\d+)+ |• )", "", line) for line in data["narrative"]]
     owners = {}
     for n, text in enumerate(by_line):
@@ -223,6 +239,10 @@ def check_against_the_json(data):
         if owner is not None:
             owners.setdefault(owner["id"], []).append(n)
             fmt = {f: shown(owner[f], owner["decimals"]) for f in FIELDS if owner[f] is not None}
+            spc = owner["spc"]
+            if spc and spc["mean"] is not None:
+                fmt.update({f"spc {f}": shown(spc[f], owner["decimals"]) for f in ("mean", "lower", "upper")})
+            check_spc_sentence(text, owner, fmt)
             for sign, pound, digits, percent in FIGURE.findall(text):
                 token = sign + digits
                 if token in years and not (pound or percent):
@@ -266,6 +286,10 @@ def check_against_the_json(data):
                 assert changes == [], text
             for n_ in re.findall(r" for (\d+) (?:KPIs?|Key Performance Indicators?)\b", text):
                 assert int(n_) == len(kpis_), text
+            for n_ in re.findall(r"real change, not normal variation, for these (\d+) KPIs", text):
+                assert int(n_) == len(special), text
+            if "real change, not normal variation, for this KPI" in text:
+                assert len(special) == 1, text
             lead = re.match(r"^(\w+) of these KPIs", text)
             if lead:
                 listed = 0
@@ -278,16 +302,45 @@ def check_against_the_json(data):
     amber_red = {k["id"] for k in kpis_ if k["rag"] in ("Amber", "Red")}
     changed = {c["id"] for c in changes}
     for k in kpis_:
-        expected = (k["id"] in amber_red) + (k["id"] in changed)
+        expected = (k["id"] in amber_red) + (k["id"] in changed) + (k["id"] in special)
         assert len(owners.get(k["id"], [])) == expected, (k, data["narrative"])
-        if k["commentary"] and expected:
+        if k["commentary"] and (k["id"] in amber_red or k["id"] in changed):  # a "real change" paragraph quotes none
             assert sum(line.count(k["commentary"]) for line in data["narrative"]) == 1, k
 
 
+def check_spc_sentence(text, owner, fmt):
+    """A KPI's statistical process control sentence says only what its JSON ``spc`` holds."""
+    spc = owner["spc"]
+    said = re.findall(r"no real change|a real (improvement|cause for concern|change)|only (\w+) \w+ of figures|"
+                      r"normal range of|its average of", text)
+    if not said:
+        return
+    assert spc is not None, text
+    if "only" in text and " of figures, fewer than the " in text:
+        points = re.search(r"only (\w+) (?:months?|quarters?|years?) of figures", text).group(1)
+        assert NUMBER_WORDS[points] == spc["points"] and spc["variation"] is None, text
+        return
+    verdicts = {"a real improvement": "improvement", "a real cause for concern": "concern", "a real change": "neither",
+                "no real change": "common cause"}
+    found = [v for phrase, v in verdicts.items() if phrase in text]
+    assert found == [spc["variation"]], (found, spc, text)
+    for low, high in re.findall(rf"normal range of (-?£?{NUMBER})\S* to (-?£?{NUMBER})", text):
+        assert (low.replace("£", ""), high.replace("£", "")) == (fmt["spc lower"], fmt["spc upper"]), text
+    for mean in re.findall(rf"(?:its average of|not varied from) (-?£?{NUMBER})", text):
+        assert mean.replace("£", "") == fmt["spc mean"], text
+    outside = re.search(r"is (above|below) its normal range", text)
+    if outside:
+        assert (owner["current"] > spc["upper"]) if outside.group(1) == "above" else (owner["current"] < spc["lower"]), text
+    over = re.search(r"Over the last (\w+) ", text) or re.search(r"All (\w+) of its figures", text)
+    if over:
+        assert NUMBER_WORDS[over.group(1)] == spc["points"], text
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(kpis=kpis(), period=st.sampled_from(PERIODS))
-def test_every_sentence_states_only_what_the_json_holds(kpis, period):
-    card = evaluate(kpis, title="T", period=Period(*period), section=3)
+@given(kpis=kpis(), period=st.sampled_from(PERIODS),
+       spc=st.builds(SpcSettings, min_points=st.integers(3, 12), run_length=st.integers(3, 7)))
+def test_every_sentence_states_only_what_the_json_holds(kpis, period, spc):
+    card = evaluate(kpis, title="T", period=Period(*period), section=3, spc=spc)
     narrative = write_narrative(card)
     check_against_the_json(as_dict(card, narrative))
     for whole in (narrative.to_text(), narrative.to_markdown()):  # the heading too
@@ -305,6 +358,24 @@ def test_the_oracle_catches_a_false_figure():
     data["narrative"] = [line.replace("declined from 90.0%", "remained at 90.0%") for line in data["narrative"]]
     with pytest.raises(AssertionError):
         check_against_the_json(data)
+
+
+def test_the_oracle_catches_a_false_spc_sentence():
+    """A verdict or a normal range the JSON does not hold is caught too."""
+    # 16 figures alternating 80 and 90, then 99: mean 1459/17 = 85.82, mean moving range (15 x 10 + 9)/16 = 9.9375,
+    # limits 85.82 -+ 26.43 = 59.39 to 112.26; two sigma 103.45, so nothing beyond it: common cause
+    history = (80.0, 90.0) * 8 + (99.0,)
+    card = evaluate([kpi("A", 99, 90, target=100, floor=95, history=history, history_periods=HISTORY_NAMES["month"][-17:])],
+                    title="T", period=JUNE, section=3)
+    data = as_dict(card, write_narrative(card))
+    check_against_the_json(data)
+    assert "Over the last seventeen months it has stayed within its normal range of 59.4% to 112.3%: no real change." in (
+        "\n".join(data["narrative"]))
+    for wrong, right in (("no real change", "a real improvement"), ("59.4%", "59.5%"), ("seventeen", "eighteen")):
+        data = as_dict(card, write_narrative(card))
+        data["narrative"] = [line.replace(wrong, right) for line in data["narrative"]]
+        with pytest.raises((AssertionError, KeyError)):
+            check_against_the_json(data)
 
 
 def test_the_command_lines_json_meets_the_oracle(tmp_path, capsys):

@@ -11,8 +11,10 @@ Functions, with the rules passed as the embedded sheet's lines (any range from A
     =SCORECARD.COUNT(rag_range, "Amber")
     =SCORECARD.NARRATIVE(table_range, ScorecardRules!A1:A200)
     =SCORECARD.TABLE(table_range, ScorecardRules!A1:A200)
+    =SCORECARD.SPC(history_range, "higher", 85)
 They give what the desktop functions SCORECARD_RAG, SCORECARD_DIRECTION, SCORECARD_COUNT,
-SCORECARD_NARRATIVE and SCORECARD_TABLE give for the same values and rules.
+SCORECARD_NARRATIVE, SCORECARD_TABLE and SCORECARD_SPC give for the same values and rules (Lite reads
+no number formats: give percentages in the history as the target is given).
 """
 
 import xlwings as xw
@@ -73,3 +75,8 @@ def narrative(table_range, rules):
 def table(table_range, rules):
     """The evaluated KPI table (its header row included): a header row, then one row per KPI with its figures, RAG and direction."""
     return lite.table(table_range, rules)
+
+
+def spc(history, polarity, target=None):
+    """Making Data Count's variation for a run of figures, oldest first: improvement, concern, common cause or neither."""
+    return lite.spc(history, polarity, target)

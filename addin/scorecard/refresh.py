@@ -32,7 +32,7 @@ def evaluate_grid(grid: Grid, rules: Rules, *, period: str | None = None) -> Eva
     """Everything a refresh decides, from a grid of cells: pure, no file or Excel touched."""
     table = read_table(grid, rules, period=period)
     card = evaluate(
-        table.kpis, title=rules.title, period=table.period, section=rules.section, warnings=table.warnings
+        table.kpis, title=rules.title, period=table.period, section=rules.section, warnings=table.warnings, spc=rules.spc
     )
     card = with_warnings(table, card, formula_rag_warnings(grid, card, table.rag_column, grid.formulas) + trend_warnings(table, rules))
     narrative = write_narrative(card)

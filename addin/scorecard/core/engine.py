@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Iterable
 
 from .model import Direction, Kpi, Period, Polarity, Rag, RatedKpi, Scorecard
+from .spc import Spc, SpcSettings, analyse
 
 
 @lru_cache(maxsize=65536)
@@ -108,10 +109,22 @@ def evaluate(
     period: Period,
     section: int = 1,
     warnings: Iterable[str] = (),
+    spc: SpcSettings = SpcSettings(),
 ) -> Scorecard:
-    """Rate every KPI for both periods and work out its direction of travel."""
+    """Rate every KPI for both periods, work out its direction of travel and, when it has a history,
+    its statistical process control (``spc`` settings)."""
     rated = tuple(
-        RatedKpi(kpi=k, rag=rate(k.current, k), previous_rag=rate(k.previous, k), direction=direction(k))
+        RatedKpi(kpi=k, rag=rate(k.current, k), previous_rag=rate(k.previous, k), direction=direction(k),
+                 spc=process_control(k, spc))
         for k in kpis
     )
     return Scorecard(title=title, period=period, kpis=rated, section=section, warnings=tuple(warnings))
+
+
+def process_control(kpi: Kpi, settings: SpcSettings = SpcSettings()) -> Spc | None:
+    """The XmR chart of a KPI's history and Making Data Count's verdicts on it; None without a history.
+
+    A two-sided KPI, or one with no polarity, has no good side: ``neither`` on a special cause, no assurance."""
+    if not kpi.history:
+        return None
+    return analyse(kpi.history, kpi.polarity, kpi.target, settings)

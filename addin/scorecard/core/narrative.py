@@ -9,11 +9,13 @@ sequential, plurals and number words follow the count. Same scorecard in, same t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from .engine import displayed
 from .model import Direction, Kpi, Polarity, Rag, RatedKpi, Scorecard
-from .periods import between
+from .periods import between, parse_period
+from .spc import Rule, Variation
 
 MEANING = {
     Rag.GREEN: "target achieved or exceeded",
@@ -161,6 +163,7 @@ def write_narrative(card: Scorecard) -> Narrative:
     out.extend(_changes(card, number, now, before))
     for rag in (Rag.AMBER, Rag.RED):
         out.extend(_update(card, rag, number, now, before))
+    out.extend(_real_changes(card, number))
     return Narrative(title=card.title, heading=f"Summary of Performance – {now}", paragraphs=tuple(out))
 
 
@@ -317,4 +320,108 @@ def _update_text(k: RatedKpi, now: str, before: str) -> str:
         text = f"{_name(kpi)}. Performance was {figure(kpi.current, kpi)} in {now}" + (f", {against}." if against else ".")
     else:
         text = f"{_name(kpi)}. Performance {_movement(k, now, before)}" + (f", {against}." if against else ".")
+    text += f" {spc}" if (spc := spc_sentence(k)) else ""
     return f"{text} {kpi.commentary}" if kpi.commentary else text
+
+
+# --- statistical process control (core.spc): one plain sentence per KPI ----------------------------
+
+_VERDICT = {
+    Variation.IMPROVEMENT: "a real improvement",
+    Variation.CONCERN: "a real cause for concern",
+    Variation.NEITHER: "a real change",
+}
+_KIND_PLURAL = {"month": "months", "quarter": "quarters", "year": "years"}
+
+
+def _kind_words(kpi: Kpi) -> tuple[str, str]:
+    """'month', 'months' (or quarter, year) from the history's period headers."""
+    return _kind_of(kpi.history_periods[-1] if kpi.history_periods else "")
+
+
+@lru_cache(maxsize=256)
+def _kind_of(name: str) -> tuple[str, str]:
+    parsed = parse_period(name) if name else None
+    kind = parsed.kind if parsed else "period"
+    return kind, _KIND_PLURAL.get(kind, kind + "s")
+
+
+def _trailing(values: list[int], side: int) -> int:
+    """How many of the last values equal ``side``, counted back from the end."""
+    count = 0
+    for v in reversed(values):
+        if v != side:
+            break
+        count += 1
+    return count
+
+
+def spc_sentence(k: RatedKpi) -> str | None:
+    """What the KPI's XmR chart says, in one plain sentence, or None when it has no history or its
+    latest figure is not this period's. Only what the chart shows: the normal range is the limits,
+    a run is counted on the figures themselves, and "in a row" is said only of periods with no gap."""
+    spc, kpi = k.spc, k.kpi
+    if spc is None or not kpi.history or kpi.history[-1] is None:
+        return None
+    one, many = _kind_words(kpi)
+    n = spc.points
+    if spc.mean is None or spc.lower is None or spc.upper is None or spc.variation is None:
+        needed = spc.needed or n + 1
+        return (f"There {'is' if n == 1 else 'are'} only {number_word(n)} {one if n == 1 else many} of figures, "
+                f"fewer than the {number_word(needed)} needed to tell a real change from normal variation.")
+    at = [i for i, v in enumerate(kpi.history) if v is not None]  # the history position of each charted point
+
+    def unbroken(points: int) -> bool:  # the last ``points`` figures are in consecutive periods
+        return at[-1] - at[-points] == points - 1
+
+    lower, upper, mean = figure(spc.lower, kpi), figure(spc.upper, kpi), figure(spc.mean, kpi)
+    latest = figure(kpi.history[-1], kpi)
+    if spc.variation is Variation.COMMON_CAUSE:
+        if lower == upper:
+            return f"Its figures have not varied from {mean}: no real change."
+        if not any(signal.special for signal in spc.signals):
+            if unbroken(n):
+                return f"Over the last {number_word(n)} {many} it has stayed within its normal range of {lower} to {upper}: no real change."
+            return f"All {number_word(n)} of its figures have stayed within its normal range of {lower} to {upper}: no real change."
+        return f"Its latest figure, {latest}, is within its normal range of {lower} to {upper} and shows no real change."
+
+    last = spc.signals[-1].rules
+    good = {Polarity.HIGHER: 1, Polarity.LOWER: -1}.get(kpi.polarity) if kpi.polarity else None
+    wanted = {Variation.IMPROVEMENT: good, Variation.CONCERN: -good if good else None}.get(spc.variation)
+    rule = next(r for r in Rule if r in last and (wanted is None or last[r] == wanted))
+    side, verdict = last[rule], _VERDICT[spc.variation]
+    if rule is Rule.OUTSIDE:
+        where = "above" if side > 0 else "below"
+        return f"Its latest figure, {latest}, is {where} its normal range of {lower} to {upper}: {verdict}."
+    if rule is Rule.SHIFT:
+        values = [signal.value for signal in spc.signals]
+        run = _trailing([(v > spc.mean) - (v < spc.mean) for v in values], side)
+        where = "above" if side > 0 else "below"
+        if unbroken(run):
+            return f"It has been {where} its average of {mean} for {number_word(run)} {many} in a row: {verdict}."
+        return f"Each of its last {number_word(run)} figures has been {where} its average of {mean}: {verdict}."
+    if rule is Rule.TREND:
+        values = [signal.value for signal in spc.signals]
+        steps = _trailing([(b > a) - (b < a) for a, b in zip(values, values[1:])], side)
+        if unbroken(steps + 1):
+            moved = "risen" if side > 0 else "fallen"
+            return f"It has {moved} in each of the last {number_word(steps)} {many}, to {latest}: {verdict}."
+        than = "higher" if side > 0 else "lower"
+        return f"Each of its last {number_word(steps)} figures has been {than} than the one before, to {latest}: {verdict}."
+    end = "top" if side > 0 else "bottom"  # two of three beyond two sigma: the latest three figures hold them
+    return f"Two of its last three figures have been near or beyond the {end} of its normal range of {lower} to {upper}: {verdict}."
+
+
+def _real_changes(card: Scorecard, number: _Numbering) -> list[Paragraph]:
+    """The KPIs not rated Amber or Red whose latest figure is a special cause: a paragraph each."""
+    found = [(k, sentence) for k in card.kpis
+             if k.rag not in (Rag.AMBER, Rag.RED) and k.spc and k.spc.variation not in (None, Variation.COMMON_CAUSE)
+             and (sentence := spc_sentence(k))]
+    if not found:
+        return []
+    which = "this KPI" if len(found) == 1 else f"these {kpis(len(found))}"
+    out = [Paragraph(f"Over the history of the figures, statistical process control shows a real change, not normal "
+                     f"variation, for {which} not rated Amber or Red:", number.next())]
+    for k, sentence in found:
+        out.append(Paragraph(f"{_name(k.kpi)}. {sentence}", number.next_sub()))
+    return out

@@ -13,7 +13,7 @@ from typing import Iterable, Literal, Sequence
 
 from .. import __version__
 from ..errors import WorkbookError, cell_ref, column_letter
-from .model import Scorecard
+from .model import RatedKpi, Scorecard
 from .narrative import Narrative
 from .rules import DEFAULT_HEADERS, Rules
 from .table import KpiTable, TableArea
@@ -86,6 +86,16 @@ class WritePlan:
     narrative: tuple[NarrativeRow, ...]
     id_column: int = 1  # where the KPI ids are: tells the writer which Excel Table holds the KPIs
     sparklines: "SparklinePlan | None" = None  # layout.columns.trend: one sparkline per KPI row
+    spc: tuple[CellWrite, ...] = ()  # the SPC columns the rules name (variation, assurance): column by column, in row order
+
+    @property
+    def spc_columns(self) -> list[int]:
+        return sorted({w.column for w in self.spc})
+
+    @property
+    def cells(self) -> tuple[CellWrite, ...]:
+        """Every KPI cell written (not the headers): RAG, direction, then the SPC columns."""
+        return (*self.rag, *self.direction, *self.spc)
 
     @property
     def narrative_cells(self) -> list[NarrativeCell]:
@@ -118,6 +128,19 @@ def direction_text(direction) -> str:
     return "" if direction is None else f"{direction.arrow} {direction.value}"
 
 
+BLANK_FILL = "FFFFFF"  # an SPC cell with no verdict: its fill reset, so last month's colour does not stay
+
+
+def spc_texts(k: RatedKpi) -> dict[str, str]:
+    """The variation and assurance words written for a rated KPI; '' when there is none (no history, no
+    target), and 'too few points' for a history shorter than spc.min_points."""
+    spc = k.spc
+    if spc is None:
+        return {"variation": "", "assurance": ""}
+    return {"variation": spc.variation.value if spc.variation else "too few points",
+            "assurance": spc.assurance.value if spc.assurance else ""}
+
+
 def narrative_rows(narrative: Narrative, provenance: str) -> tuple[NarrativeRow, ...]:
     rows = [NarrativeRow("", narrative.title, "title"), NarrativeRow("", narrative.heading, "heading")]
     for p in narrative.paragraphs:
@@ -140,8 +163,13 @@ def make_plan(card: Scorecard, table: KpiTable, rules: Rules, narrative: Narrati
     rag_col, dir_col = table.rag_column, table.direction_column
     rag = tuple(CellWrite(k.kpi.row, rag_col, k.rag.value, rules.colours[k.rag]) for k in card.kpis)
     direction = tuple(CellWrite(k.kpi.row, dir_col, direction_text(k.direction)) for k in card.kpis)
+    spc = tuple(
+        CellWrite(k.kpi.row, table.columns[name], text, rules.spc_colours.get(text, BLANK_FILL))
+        for name in ("variation", "assurance") if name in table.columns and name in rules.layout.columns
+        for k in card.kpis for text in (spc_texts(k)[name],)
+    )
     headers = tuple(  # in the header row, and in any header row repeated further down (stacked tables)
-        CellWrite(row, column, rules.layout.columns.get(name, DEFAULT_HEADERS[name]), header=True)
+        CellWrite(row, column, rules.layout.columns.get(name) or DEFAULT_HEADERS[name], header=True)
         for row in (table.header_row, *table.repeated_headers)
         for name, column in sorted(table.added_columns.items(), key=lambda item: item[1])
     )
@@ -159,6 +187,7 @@ def make_plan(card: Scorecard, table: KpiTable, rules: Rules, narrative: Narrati
         narrative=narrative_rows(narrative, provenance_line(rules, table.sheet)),
         id_column=table.columns["id"],
         sparklines=sparkline_plan(card, table, rules),
+        spc=spc,
     )
 
 
@@ -278,7 +307,7 @@ def tables_to_widen(plan: WritePlan, tables: Sequence[TableArea]) -> list[TableA
     created = sorted({w.column for w in plan.headers})
     kpi_rows = {w.row for w in plan.rag}
     header_cells = {(w.row, w.column) for w in plan.headers}
-    writes = [(w.row, w.column) for w in (*plan.headers, *plan.rag, *plan.direction)]
+    writes = [(w.row, w.column) for w in (*plan.headers, *plan.cells)]
     widen = []
     for table in tables:
         holds_kpis = table.first_column <= plan.id_column <= table.last_column and any(

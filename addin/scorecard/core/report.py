@@ -57,6 +57,7 @@ def as_dict(card: Scorecard, narrative: Narrative) -> dict[str, Any]:
                 "previous_rag": k.previous_rag.value,
                 "direction": k.direction.value if k.direction else None,
                 "commentary": k.kpi.commentary,
+                "spc": k.spc.as_dict() if k.spc else None,  # null without a history (layout.history)
             }
             for k in card.kpis
         ],

@@ -24,6 +24,7 @@ import yaml
 
 from ..errors import RulesError
 from .model import _POLARITY_WORDS, POLARITY_CHOICES, Compare, Polarity, Rag, Unit
+from .spc import SpcSettings
 
 DEFAULT_COLOURS = {
     Rag.GREEN: "C6EFCE",
@@ -34,6 +35,19 @@ DEFAULT_COLOURS = {
 }
 
 DEFAULT_HEADERS = {"rag": "RAG", "direction": "DOT"}
+
+# fills of the optional SPC columns (layout.columns.variation, .assurance): light tints of Making Data
+# Count's icon colours (blue improvement, orange concern, grey common cause and hit and miss, purple
+# neither), pale enough for black text
+DEFAULT_SPC_COLOURS = {
+    "improvement": "BDD7EE",
+    "concern": "F8CBAD",
+    "common cause": "E7E6E6",
+    "neither": "E4DFEC",
+    "pass": "BDD7EE",
+    "fail": "F8CBAD",
+    "hit and miss": "E7E6E6",
+}
 
 
 @dataclass(frozen=True)
@@ -81,6 +95,8 @@ class Rules:
     compare: Compare = "displayed"
     unit: Unit = "number"
     colours: dict[Rag, str] = field(default_factory=lambda: dict(DEFAULT_COLOURS))
+    spc: SpcSettings = field(default_factory=SpcSettings)  # statistical process control (core.spc)
+    spc_colours: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SPC_COLOURS))
     narrative_sheet: str = "Narrative"
     section: int = 1
     sparkline_type: str = "line"  # sparklines: how the sparklines in layout.columns.trend are drawn
@@ -325,6 +341,26 @@ def check_target_and_floor(
 def _semantic_checks(rules: Rules, document: _Map, source: str) -> list[RulesError]:
     problems = []
     layout = document["layout"]
+    spc = document.get("spc") or {}
+    if spc.get("baseline") is not None and spc["baseline"] < spc.get("min_points", 15):
+        problems.append(
+            RulesError(
+                f"spc.baseline {spc['baseline']} is fewer than spc.min_points {spc.get('min_points', 15)}: limits need at "
+                "least min_points points; raise the baseline or lower min_points",
+                file=source,
+                line=_line_of(document, ["spc", "baseline"]),
+            )
+        )
+    for name in ("variation", "assurance"):
+        if name in rules.layout.columns and not rules.layout.history:
+            problems.append(
+                RulesError(
+                    f"layout.columns.{name} needs layout.history: true (the SPC verdicts are worked from the "
+                    "history of period columns)",
+                    file=source,
+                    line=_line_of(document, ["layout", "columns", name]),
+                )
+            )
     if not rules.layout.history:
         for needed in ("current", "previous"):
             if needed not in rules.layout.columns:
@@ -423,8 +459,13 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
     columns = {k: str(v).strip() for k, v in layout_doc["columns"].items()}
     defaults = document.get("defaults") or {}
     colours = dict(DEFAULT_COLOURS)
+    spc_colours = dict(DEFAULT_SPC_COLOURS)
     for name, value in (document.get("colours") or {}).items():
-        colours[Rag(name)] = value.lstrip("#").upper()
+        if name in spc_colours:
+            spc_colours[name] = value.lstrip("#").upper()
+        else:
+            colours[Rag(name)] = value.lstrip("#").upper()
+    spc_doc = document.get("spc") or {}
     period = document.get("period") or {}
     narrative = document.get("narrative") or {}
     rules = Rules(
@@ -445,6 +486,10 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
         compare=defaults.get("compare", "displayed"),
         unit=defaults.get("unit", "number"),
         colours=colours,
+        spc=SpcSettings(
+            min_points=spc_doc.get("min_points", 15), run_length=spc_doc.get("run_length", 7), baseline=spc_doc.get("baseline")
+        ),
+        spc_colours=spc_colours,
         narrative_sheet=narrative.get("sheet", "Narrative"),
         section=narrative.get("section", 1),
         sparkline_type=(document.get("sparklines") or {}).get("type", "line"),

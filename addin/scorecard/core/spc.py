@@ -88,6 +88,7 @@ class Spc:
     rules: tuple[Rule, ...] = ()  # the rules the latest point is part of
     signals: tuple[PointSignal, ...] = ()  # every point, in order, for charts
     reason: str | None = None  # why there is no verdict
+    needed: int | None = None  # with too few points: how many limits need
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -116,10 +117,11 @@ def analyse(
     values = [float(v) for v in history if v is not None]
     n = len(values)
     if n < settings.min_points:
-        return Spc(points=n, reason=f"{n} {'point' if n == 1 else 'points'}, fewer than the {settings.min_points} needed for limits")
+        return Spc(points=n, reason=f"{n} {'point' if n == 1 else 'points'}, fewer than the {settings.min_points} needed for limits",
+                   needed=settings.min_points)
     base = values[: settings.baseline] if settings.baseline else values
     if settings.baseline and len(base) < settings.baseline:
-        return Spc(points=n, reason=f"{n} points, fewer than the baseline of {settings.baseline}")
+        return Spc(points=n, reason=f"{n} points, fewer than the baseline of {settings.baseline}", needed=settings.baseline)
     mean = sum(base) / len(base)
     moving = [abs(b - a) for a, b in zip(base, base[1:])]
     mr = sum(moving) / len(moving)

@@ -10,6 +10,7 @@ import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal, Mapping, Sequence
 
 from ..errors import WorkbookError, cell_ref
@@ -300,7 +301,9 @@ def locate_columns(grid: Grid, rules: Rules, header_row: int) -> dict[str, int]:
     columns: dict[str, int] = {}
     missing: dict[str, str] = {}
     # the RAG and direction columns are looked for by their default headers too, so a column
-    # scorecard added on an earlier refresh is found again rather than added twice
+    # scorecard added on an earlier refresh is found again rather than added twice; the SPC columns
+    # (variation, assurance) are written columns too, when the rules name them
+    written = {*DEFAULT_HEADERS, *(name for name in SPC_COLUMNS if name in rules.layout.columns)}
     for name, wanted in {**DEFAULT_HEADERS, **rules.layout.columns}.items():
         found = [c for c, cell in headers.items() if _header_matches(cell, wanted)]
         if len(found) > 1:
@@ -312,7 +315,7 @@ def locate_columns(grid: Grid, rules: Rules, header_row: int) -> dict[str, int]:
             )
         if found:
             columns[name] = found[0]
-        elif name in DEFAULT_HEADERS:
+        elif name in written:
             missing[name] = wanted
         else:
             present = [str(h).strip() for h in headers.values() if h is not None and str(h).strip()]
@@ -395,7 +398,11 @@ def _check_repeated_header(grid: Grid, row: int, columns: dict[str, int], header
 
 
 # words that mark a header as probably the RAG or direction column under another name
-_WRITTEN_WORDS = {"rag": ("rag", "rating", "status"), "direction": ("direction", "travel", "dot")}
+_WRITTEN_WORDS = {"rag": ("rag", "rating", "status"), "direction": ("direction", "travel", "dot"),
+                  "variation": ("variation", "spc"), "assurance": ("assurance",)}
+_WRITTEN_WHAT = {"rag": "RAG ratings", "direction": "direction of travel", "variation": "SPC variation",
+                 "assurance": "SPC assurance"}
+SPC_COLUMNS = ("variation", "assurance")  # optional written columns: Making Data Count's two verdicts
 
 
 def _missing_written_column(
@@ -425,7 +432,7 @@ def _missing_written_column(
         )
     if rules.layout.add_missing_columns:
         return
-    what = "RAG ratings" if name == "rag" else "direction of travel"
+    what = _WRITTEN_WHAT[name]
     likely = [c for c, h in present.items() if set(re.findall(r"[a-z]+", _norm(h))) & set(_WRITTEN_WORDS[name])]
     if named:
         hint = f" (is it '{present[likely[0]]}' in {cell_ref(header_row, likely[0])}?)" if likely else ""
@@ -486,7 +493,8 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
         return row not in not_kpi and not (skip_hidden and row in grid.hidden_rows)
 
     current_month = previous_month = None
-    history_columns: tuple[int, ...] = ()
+    history_columns: tuple[int, ...] = ()  # every period column, for the trend sparklines
+    history = HistoryColumns((), ())  # up to the current period, with the periods' names, for SPC
     if rules.layout.history:
         months = period_columns(grid, header_row, set(columns.values()), top)
         history_columns = tuple(c for _, c in months)
@@ -500,6 +508,8 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
         data_rows = [r for r in range(header_row + 1, grid.row_count + 1) if candidate(r) and grid.value(r, id_col) not in (None, "")]
         filled = [i for i, (_, c) in enumerate(months) if any(read_value(grid.value(r, c), grid.number_format(r, c))[0] is not None for r in data_rows)]
         newest = filled[-1] if filled else len(months) - 1
+        # oldest first, up to the current period: what SPC charts; the period names made once, shared by every KPI
+        history = HistoryColumns(tuple(c for _, c in months[: newest + 1]), tuple(p.name for p, _ in months[: newest + 1]))
         current_month, columns["current"] = months[newest]
         if newest > 0:
             previous_month, columns["previous"] = months[newest - 1]
@@ -509,7 +519,8 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
 
     last = max(max(headers, default=0), max(columns.values()))
     added: dict[str, int] = {}
-    for name in ("rag", "direction"):
+    written = ("rag", "direction", *(name for name in SPC_COLUMNS if name in rules.layout.columns))
+    for name in written:
         if name not in columns:
             last += 1
             columns[name] = added[name] = last
@@ -538,7 +549,7 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
                 notes.append(f"KPI '{kpi_id}' (sheet '{grid.sheet}', row {row}) is {HIDDEN_WORDS.get(hidden, hidden)}: "
                              "skipped (layout.hidden_rows: skip), not rated or counted")
             continue
-        kpi = _read_kpi(grid, rules, columns, row, kpi_id, warnings, notes)
+        kpi = _read_kpi(grid, rules, columns, row, kpi_id, warnings, notes, history)
         if kpi is None:
             continue
         if kpi_id in seen:
@@ -555,7 +566,7 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
                 hidden_rated.append(where)
             else:
                 notes.append(f"{where[:-1]}, sheet '{grid.sheet}'): rated (layout.hidden_rows: rate)")
-        for name in ("rag", "direction"):
+        for name in written:
             merged = grid.merged_range(row, columns[name])
             if merged and merged[:2] != merged[2:]:
                 span = f"{cell_ref(merged[0], merged[1])}:{cell_ref(merged[2], merged[3])}"
@@ -733,7 +744,8 @@ _PERCENT_NAME = re.compile(r"%|\bper\s*cent(age)?s?\b|\bproportion\b", re.IGNORE
 
 
 def _read_kpi(
-    grid: Grid, rules: Rules, columns: dict[str, int], row: int, kpi_id: str, warnings: list[str], notes: list[str] | None = None
+    grid: Grid, rules: Rules, columns: dict[str, int], row: int, kpi_id: str, warnings: list[str], notes: list[str] | None = None,
+    history_columns: "HistoryColumns | None" = None,
 ) -> Kpi | None:
     rule = rules.kpis.get(kpi_id)
 
@@ -858,6 +870,7 @@ def _read_kpi(
             problem = ratio_problem(current, numerator, denominator, decimals, cells, kpi_id)
             if problem:
                 warnings.append(f"sheet '{grid.sheet}', {problem}")
+    history = _history(grid, row, kpi_id, history_columns, columns, current, previous, percent, unit == "percent", warnings)
     return Kpi(
         id=kpi_id,
         name=" ".join(name.split()),
@@ -875,7 +888,66 @@ def _read_kpi(
         denominator=denominator,
         commentary="" if commentary is None or isinstance(commentary, CellError) else str(commentary).strip(),
         row=row,
+        history=history,
+        history_periods=history_columns.periods if history_columns else (),
     )
+
+
+@dataclass(frozen=True)
+class HistoryColumns:
+    """The period columns of a history (layout.history), oldest first, and their periods' names."""
+
+    columns: tuple[int, ...]
+    periods: tuple[str, ...]
+
+
+@lru_cache(maxsize=1024)
+def _read_as_percent(mode: str, percent_unit: bool, number_format: str | None) -> bool:
+    """Whether a figure is read x100, by layout.percent (``mode``), as ``_read_kpi``'s ``as_stored`` decides."""
+    if mode == "format":
+        return is_percent_format(number_format)
+    return mode == "fraction" and percent_unit
+
+
+def _history(
+    grid: Grid, row: int, kpi_id: str, spec: HistoryColumns | None, columns: dict[str, int],
+    current: float | None, previous: float | None, mode: str, percent_unit: bool, warnings: list[str],
+) -> tuple[float | None, ...]:
+    """A KPI's figures in every period column up to the current one (layout.history), oldest first, read
+    as its current figure is (the same percent scaling). The current and previous figures are taken as
+    read above (a scale slip corrected there stays corrected here); a blank is None, and a text, a date
+    or an uncalculated formula in an older period is no data, with a warning naming the cell."""
+    if not spec or not spec.columns:
+        return ()
+    out: list[float | None] = []
+    now, before = columns.get("current"), columns.get("previous")
+    values = grid.values[row - 1] if row <= len(grid.values) else ()
+    formats = grid.formats[row - 1] if grid.formats is not None and row <= len(grid.formats) else ()
+    uncalculated = grid.uncalculated  # formula cells saved without a result: usually none
+    for column in spec.columns:
+        if column == now:
+            out.append(current)
+            continue
+        if column == before:
+            out.append(previous)
+            continue
+        stored = values[column - 1] if column <= len(values) else None
+        number_format = formats[column - 1] if column <= len(formats) else None
+        if stored is None and not (uncalculated and (row, column) in uncalculated):
+            out.append(None)
+            continue
+        if isinstance(stored, (int, float)) and type(stored) is not bool and stored - stored == 0 and not (uncalculated and (row, column) in uncalculated):
+            # a finite number, the common case, made quick: scaled as _scaled does
+            out.append(float(f"{stored * 100:.12g}") if _read_as_percent(mode, percent_unit, number_format) else float(stored))
+            continue
+        value, problem = read_value(stored, "0%" if _read_as_percent(mode, percent_unit, number_format) else None)
+        if uncalculated and (row, column) in uncalculated:
+            value, problem = None, "a formula saved without its result (open and save the workbook in Excel or LibreOffice first)"
+        if problem:
+            warnings.append(f"sheet '{grid.sheet}', cell {cell_ref(row, column)}: {problem}; read as no data in the "
+                            f"history of KPI '{kpi_id}'")
+        out.append(value)
+    return tuple(out)
 
 
 def _decimals(

@@ -146,12 +146,13 @@ def clear(book: xw.Book, rules: str | os.PathLike | None = None) -> str | None:
     narrative_sheet = _narrative_sheet(book, plan)
     steps = []
     for first, last in _runs(w.row for w in plan.rag):
-        for column in (plan.rag_column, plan.direction_column):
+        for column in (plan.rag_column, plan.direction_column, *plan.spc_columns):
             block: Block = ((first, column), (last, column))
             steps.append(_Step(_clear_contents(sheet, block), sheet, block, frozenset({"values"})))
-        rag: Block = ((first, plan.rag_column), (last, plan.rag_column))
         nones = [[None]] * (last - first + 1)
-        steps.append(_Step(_set_colors(sheet, rag, nones), sheet, rag, frozenset({"fills"})))
+        for column in (plan.rag_column, *plan.spc_columns):  # the columns refresh colours
+            filled: Block = ((first, column), (last, column))
+            steps.append(_Step(_set_colors(sheet, filled, nones), sheet, filled, frozenset({"fills"})))
     if narrative_sheet is not None:  # last: nothing can fail after it
         steps.append(_Step(narrative_sheet.delete, slot=_SheetSlot(plan.narrative_sheet, narrative_sheet)))
     _apply(steps)
@@ -869,7 +870,16 @@ def _cell_steps(sheet: Any, plan: WritePlan, formula_rows: set[int] | None) -> l
                            frozenset({"fills"})))  # fmt: skip
         steps.append(_Step(_set(sheet, direction, "value", [[literal(directions[r].text) or None] for r in rows]),
                            sheet, direction, frozenset({"values"})))  # fmt: skip
-        for block, column in ((rag, plan.rag_column), (direction, plan.direction_column)):
+        spc_blocks: list[tuple[Block, int]] = []
+        for column in plan.spc_columns:  # text and fill, as the RAG column
+            cells = {w.row: w for w in plan.spc if w.column == column}
+            block = ((first, column), (last, column))
+            spc_blocks.append((block, column))
+            steps.append(_Step(_set(sheet, block, "value", [[literal(cells[r].text) or None] for r in rows]),
+                               sheet, block, frozenset({"values"})))  # fmt: skip
+            fills = [[f"#{cells[r].fill}"] for r in rows]
+            steps.append(_Step(_set_colors(sheet, block, fills), sheet, block, frozenset({"fills"})))
+        for block, column in ((rag, plan.rag_column), (direction, plan.direction_column), *spc_blocks):
             font_source = ((first, plan.style_source), (last, plan.style_source)) if column in created else block
             if not can.can_read_fonts:  # engines that cannot read fonts leave them as they are
                 continue

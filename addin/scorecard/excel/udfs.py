@@ -28,10 +28,11 @@ from ..core.embedded import parse_cells
 from ..core.rules import Rules, load_rules_cached
 from ..refresh import evaluate_grid
 from ..core.numfmt import cell_decimals
+from ..core.spc import analyse
 from ..core.table import Grid, read_threshold, read_value
 
 __all__ = ["RAG", "DIRECTION", "SCORECARD_RAG", "SCORECARD_DIRECTION", "SCORECARD_COUNT", "SCORECARD_NARRATIVE",
-           "SCORECARD_TABLE"]
+           "SCORECARD_TABLE", "SCORECARD_SPC"]
 
 
 RULES_RANGE = "the rules range"  # how errors in rules given as a range name their place
@@ -318,3 +319,23 @@ def SCORECARD_TABLE(table_range, rules_path=None, table_formats=None, caller=Non
 
     header, *rows = table_values(table_range, rules_path, table_formats, caller)
     return pd.DataFrame(rows, columns=header, dtype=object)  # object: None stays an empty cell, not NaN
+
+
+@udf(history_formats="history")
+def SCORECARD_SPC(history, polarity, target=None, history_formats=None):
+    """Making Data Count's variation for a run of figures, oldest first (a row or a column): improvement,
+    concern, common cause, or neither (a special cause on a KPI with no good side: polarity target or
+    blank). With fewer than 15 figures, "#N/A" and why. Blanks and texts are left out, as Refresh does;
+    a percent-formatted cell is read in percent points, as the target is given."""
+    rows = _matrix(history)
+    cells = [c for row in rows for c in row] if rows is not None else list(history) if isinstance(history, (list, tuple)) else [history]
+    formats = _matrix(history_formats) if isinstance(history_formats, (list, tuple)) else _range_formats(history_formats)
+    shapes = [f for row in formats for f in row] if formats else [None] * len(cells)
+    if len(shapes) != len(cells):
+        shapes = [None] * len(cells)
+    figures = [_figure(value, number_format) for value, number_format in zip(cells, shapes)]
+    side = None if polarity is None or (isinstance(polarity, str) and not polarity.strip()) else _polarity(polarity)
+    spc = analyse(figures, side, _threshold(target, "target"))
+    if spc.variation is None:
+        return f"#N/A {spc.reason}"
+    return spc.variation.value

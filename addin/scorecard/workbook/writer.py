@@ -175,7 +175,7 @@ def _write_scorecard_sheet(package: Package, workbook: Workbook, styles: Styles,
     created = {w.column for w in plan.headers}
     formula_rows = []
     by_row: dict[int, list] = {}
-    for write in (*plan.headers, *plan.rag, *plan.direction):
+    for write in (*plan.headers, *plan.cells):
         by_row.setdefault(write.row, []).append(write)
     for number, writes in by_row.items():
         row = splice.row(number)
@@ -432,7 +432,7 @@ def _base_style(splice: SheetSplice, column: int, row: int) -> int:
 
 def _widen(splice: SheetSplice, plan: WritePlan) -> None:
     """Keep the dimension covering every cell, and give columns we created a readable width."""
-    highest = max(plan.rag_column, plan.direction_column)
+    highest = max(plan.rag_column, plan.direction_column, *plan.spc_columns)
     ref = splice.dimension()
     if ref:
         first, _, last = ref.partition(":")
