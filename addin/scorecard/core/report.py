@@ -57,6 +57,9 @@ def as_dict(card: Scorecard, narrative: Narrative) -> dict[str, Any]:
                 "previous_rag": k.previous_rag.value,
                 "direction": k.direction.value if k.direction else None,
                 "commentary": k.kpi.commentary,
+                "rank": k.kpi.rank,  # the rank and quartile cells as written; null when not mapped or blank
+                "quartile": k.kpi.quartile,
+                "benchmarks": None if k.kpi.benchmarks is None else dict(k.kpi.benchmarks),  # null: no benchmark columns mapped
             }
             for k in card.kpis
         ],
