@@ -204,6 +204,17 @@ def test_refresh_never_writes_a_benchmark_rank_or_quartile_cell(tmp_path, capsys
     assert [sheet.cell(r, 12).value for r in (2, 3)] == ["Amber", "Amber"]  # the RAG column was written
 
 
+def test_a_benchmark_formula_saved_without_its_result_is_refused(tmp_path, capsys):
+    wb = openpyxl.Workbook()
+    wb.active.title = "Scorecard"
+    wb.active.append(BASE + ["England"])
+    wb.active.append(["K1", "Visits on time", "H", 85, 75, 80, 79, "=F2+1"])  # openpyxl saves formulas without results
+    wb.save(tmp_path / "book.xlsx")
+    code, _, err = run(capsys, "check", tmp_path / "book.xlsx", "--rules", rules_file(tmp_path, "    benchmarks: {England: England}\n"))
+    assert code == 1
+    assert "sheet 'Scorecard', cell H2: the England benchmark of KPI 'K1' is a formula saved without its result" in err
+
+
 # --- the rules ------------------------------------------------------------------------------------
 
 

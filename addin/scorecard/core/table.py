@@ -747,8 +747,9 @@ def _read_kpi(
 
     def uncalculated(name: str) -> None:
         if name in columns and (row, columns[name]) in grid.uncalculated:
+            what = f"{name.split('.', 1)[1]} benchmark" if name.startswith("benchmarks.") else f"{name} figure"
             raise WorkbookError(
-                f"the {name} figure of KPI '{kpi_id}' is a formula saved without its result (the file was written "
+                f"the {what} of KPI '{kpi_id}' is a formula saved without its result (the file was written "
                 "by a program that does not calculate); open and save the workbook in Excel or LibreOffice first",
                 sheet=grid.sheet,
                 cell=cell_ref(row, columns[name]),
