@@ -381,7 +381,7 @@ def _semantic_checks(rules: Rules, document: _Map, source: str) -> list[RulesErr
 
 def _benchmark_checks(rules: Rules, document: _Map, source: str) -> list[RulesError]:
     """A benchmark column is read only: its header must not be another field's column, nor another label's."""
-    problems = []
+    problems: list[RulesError] = []
     raw = document["layout"]["columns"].get("benchmarks")
     if not isinstance(raw, _Map):
         return problems
