@@ -154,6 +154,9 @@ NUMBER_WORDS = {w: i for i, w in enumerate(
 HISTORY_NAMES = {"month": [f"{m} 2017" for m in MONTH_NAMES] + [f"{m} 2018" for m in MONTH_NAMES],
                  "quarter": [f"Q{q} {y}/{str(y + 1)[2:]}" for y in range(2013, 2019) for q in (1, 2, 3, 4)],
                  "year": [f"{y}/{str(y + 1)[2:]}" for y in range(1995, 2019)]}
+BENCHMARK_LABELS = ["England", "Statistical neighbours", "Region", "Shire counties", "London"]
+RANKS = [None, "3", "12", "113", "=4", "n/a", "7 of 9", "150 out of 152", "0/5"]
+QUARTILES = [None, "1", "4", "Q2", "3rd", "Top", "bottom quartile", "Upper middle", "Lower-middle", "A", "n/a"]
 value = st.integers(min_value=-20000, max_value=160000).map(lambda i: i / 1000)
 
 
@@ -195,10 +198,17 @@ def kpis(draw):
             history = (*older, previous, current)
             kind = draw(st.sampled_from(sorted(HISTORY_NAMES)))
             periods = tuple(HISTORY_NAMES[kind][-len(history):])
+        benchmarks = None
+        if draw(st.booleans()):
+            labels = draw(st.lists(st.sampled_from(BENCHMARK_LABELS), min_size=1, max_size=3, unique=True))
+            near = [st.just(x) for x in (current, target) if x is not None]  # ties as displayed, too
+            benchmarks = {label: draw(st.one_of(st.none(), value, *near)) for label in labels}
+        rank = draw(st.sampled_from(RANKS + [f"{n}/{m}" for n, m in ((1, 152), (11, 12), (22, 150), (103, 151))]))
+        quartile = draw(st.sampled_from(QUARTILES))
         out.append(Kpi(id=f"K{i}", name=name, polarity=polarity, current=current, previous=previous, target=target,
                        floor=floor, unit=unit, decimals=decimals, compare=draw(st.sampled_from(["displayed", "exact"])),
                        green_within=green, amber_within=amber, commentary=commentary, row=i + 5,
-                       history=history, history_periods=periods))
+                       history=history, history_periods=periods, benchmarks=benchmarks, rank=rank, quartile=quartile))
     return out
 
 
@@ -243,6 +253,8 @@ def check_against_the_json(data):
             if spc and spc["mean"] is not None:
                 fmt.update({f"spc {f}": shown(spc[f], owner["decimals"]) for f in ("mean", "lower", "upper")})
             check_spc_sentence(text, owner, fmt)
+            text = check_standing(owner, text)  # rank and quartile checked, and taken out of the text
+            fmt.update(check_benchmarks(owner, text))
             for sign, pound, digits, percent in FIGURE.findall(text):
                 token = sign + digits
                 if token in years and not (pound or percent):
@@ -336,6 +348,72 @@ def check_spc_sentence(text, owner, fmt):
         assert NUMBER_WORDS[over.group(1)] == spc["points"], text
 
 
+RELATIONS = ("better than", "worse than", "the same as", "higher than", "lower than", "closer to the target than",
+             "further from the target than", "as close to the target as")
+
+
+def _ordinal(n):
+    return f"{n}th" if n % 100 in (11, 12, 13) else f"{n}" + {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+
+
+def check_standing(owner, text):
+    """The rank and quartile words say what their cells say, and only in an Amber or Red update."""
+    rank, quartile = owner["rank"], owner["quartile"]
+    said = re.findall(r"ranked (\d+)(st|nd|rd|th)(?: of (\d+))?", text)
+    expected = []
+    if rank and owner["rag"] in ("Amber", "Red") and "RAG rating from" not in text:
+        numbers = re.findall(r"\d+", rank)
+        if re.fullmatch(r"\d+", rank) and int(rank) > 0:
+            expected = [(_ordinal(int(rank)), "")]
+        elif not rank.startswith("=") and len(numbers) == 2 and 0 < int(numbers[0]) <= int(numbers[1]):
+            expected = [(_ordinal(int(numbers[0])), numbers[1])]
+    assert [(a + b, c) for a, b, c in said] == expected, (rank, text)
+    words = {"top": "the top quartile", "upper": "the top quartile", "bottom": "the bottom quartile",
+             "lower": "the bottom quartile", "upper middle": "the upper middle quartile", "lower middle": "the lower middle quartile",
+             **{f"{q}{n}{th}": f"quartile {n}" for q in ("", "q") for n, th in zip("1234", ("st", "nd", "rd", "th"))},
+             **{f"{q}{n}": f"quartile {n}" for q in ("", "q") for n in "1234"}}
+    said_quartile = words.get(" ".join((quartile or "").lower().replace("-", " ").replace("quartile", "").split()))
+    found = re.findall(r"\bin (quartile \d|the \w+(?: middle)? quartile)", text)
+    if said_quartile and owner["rag"] in ("Amber", "Red") and "RAG rating from" not in text:
+        assert found == [said_quartile], (quartile, text)
+    else:
+        assert found == [], (quartile, text)
+    text = re.sub(r"ranked \d+(st|nd|rd|th)( of \d+)?", "ranked", text)
+    return re.sub(r"\bin quartile \d", "in quartile", text)
+
+
+def check_benchmarks(owner, text):
+    """Each benchmark with a figure is named once in the KPI's Amber or Red update, with the right
+    relation; returns the benchmark figures as shown, so the figure check accepts them."""
+    benchmarks = owner["benchmarks"] or {}
+    decimals = owner["decimals"]
+    update = owner["rag"] in ("Amber", "Red") and "RAG rating from" not in text
+    shown_figures = {}
+    for label, v in benchmarks.items():
+        mention = (label + ("'" if label.endswith("s") else "'s")) + " "
+        if v is None or not update:
+            assert mention not in text, (label, text)
+            continue
+        assert text.count(mention) == 1, (label, text)
+        shown_figures[f"benchmark {label}"] = shown(v, decimals)
+        at = text.index(mention)
+        assert text[at + len(mention):].lstrip("-£").startswith(shown(v, decimals).lstrip("-")), (label, text)
+        relation = max(RELATIONS, key=lambda r: text.rfind(r, 0, at))  # the relation phrase governing the mention
+        now, other = Decimal(shown(owner["current"], decimals).replace(",", "")), Decimal(shown(v, decimals).replace(",", ""))
+        if owner["polarity"] == "target":
+            goal = Decimal(shown(owner["target"], decimals).replace(",", ""))
+            gap = abs(now - goal) - abs(other - goal)
+            expected = "as close to the target as" if gap == 0 else "closer to the target than" if gap < 0 else "further from the target than"
+        elif now == other:
+            expected = "the same as"
+        elif owner["polarity"] is None:
+            expected = "higher than" if now > other else "lower than"
+        else:
+            expected = "better than" if (now > other) == (owner["polarity"] == "higher") else "worse than"
+        assert relation == expected, (label, relation, expected, text)
+    return shown_figures
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(kpis=kpis(), period=st.sampled_from(PERIODS),
        spc=st.builds(SpcSettings, min_points=st.integers(3, 12), run_length=st.integers(3, 7)))
@@ -375,6 +453,24 @@ def test_the_oracle_catches_a_false_spc_sentence():
         data = as_dict(card, write_narrative(card))
         data["narrative"] = [line.replace(wrong, right) for line in data["narrative"]]
         with pytest.raises((AssertionError, KeyError)):
+            check_against_the_json(data)
+
+
+def test_the_oracle_catches_a_false_benchmark_or_rank():
+    """Benchmark relations, figures, and rank words are checked by the oracle, not taken on trust."""
+    measure = kpi("A", 79.4, 80.1, benchmarks={"England": 81.5, "Statistical neighbours": 78.0, "London": None},
+                  rank="120/152", quartile="Bottom")
+    card = evaluate([measure], title="T", period=JUNE, section=3)
+    good = as_dict(card, write_narrative(card))
+    check_against_the_json(good)
+    update = next(line for line in good["narrative"] if "England's" in line)
+    assert "worse than England's 81.5% and better than Statistical neighbours' 78.0%" in update
+    assert "ranked 120th of 152 and in the bottom quartile" in update
+    for wrong, right in (("worse than England", "better than England"), ("81.5%", "81.6%"), ("120th", "121st"),
+                         ("bottom quartile", "top quartile"), ("78.0%;", "78.0% and London's 80.0%;")):
+        data = as_dict(card, write_narrative(card))
+        data["narrative"] = [line.replace(wrong, right) for line in data["narrative"]]
+        with pytest.raises(AssertionError):
             check_against_the_json(data)
 
 

@@ -212,8 +212,8 @@ def test_table_function_spreads_nested_fields_and_lists_into_cells(tmp_path, mon
     monkeypatch.setattr(report, "as_dict", with_spc)
     values = excel_udfs.table_values([list(row) for row in TABLE_LAYOUTS["ref-first"]], _table_rules(tmp_path, "ref-first"))
     header = values[0]
-    assert header[-5:] == ["spc.points", "spc.variation", "spc.rules", "spc", "benchmarks.England"]
+    assert header[-4:] == ["spc.points", "spc.variation", "spc.rules", "benchmarks.England"]
     rows = {row[0]: dict(zip(header, row)) for row in values[1:]}
-    assert [rows["K1"][c] for c in header[-5:]] == [15, "improvement", "outside limits, shift", None, None]
-    assert [rows["K2"][c] for c in header[-5:]] == [None, None, None, None, None]
-    assert [rows["K3"][c] for c in header[-5:]] == [None, None, None, None, 140.0]
+    assert [rows["K1"][c] for c in header[-4:]] == [15, "improvement", "outside limits, shift", None]
+    assert [rows["K2"][c] for c in header[-4:]] == [None, None, None, None]
+    assert [rows["K3"][c] for c in header[-4:]] == [None, None, None, 140.0]

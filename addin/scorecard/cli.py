@@ -44,6 +44,10 @@ def _parser() -> argparse.ArgumentParser:
                          help="the rules file (YAML); default: the rules embedded in the workbook (scorecard rules embed)")
         sub.add_argument("--period", metavar="NAME", help='the current period, e.g. "June 2018" or "Q2 2018/19" (overrides the rules and headers)')
 
+    def last_month(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--previous", metavar="LAST_MONTH.xlsx",
+                         help="last month's workbook: warn where a KPI's commentary is word for word the same while its figure moved")
+
     refresh = commands.add_parser(
         "refresh", help="write RAG, direction of travel and the Narrative sheet into workbooks",
         description="Refresh workbooks in place (or into --output). One bad workbook is reported and the rest still done.",
@@ -54,16 +58,19 @@ def _parser() -> argparse.ArgumentParser:
     refresh.add_argument("--json", action="store_true", help="print each workbook's result as a line of JSON")
     refresh.add_argument("--jobs", type=int, default=1, metavar="N", help="workbooks refreshed at once (default 1; 0 = one per core)")
     refresh.add_argument("--strict", action="store_true", help="treat warnings as errors: such a workbook is not written")
+    last_month(refresh)
 
     narrative = commands.add_parser("narrative", help="print the narrative without writing anything")
     narrative.add_argument("book", metavar="BOOK")
     common(narrative)
     narrative.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    last_month(narrative)
 
     check = commands.add_parser("check", help="validate the rules and the workbook; writes nothing")
     check.add_argument("book", metavar="BOOK", nargs="?", help="optional: check the rules alone when omitted")
     common(check)
     check.add_argument("--strict", action="store_true", help="exit 1 when there are warnings")
+    last_month(check)
 
     report = commands.add_parser("report", help="write the cover report as a Word document",
                                  description="The cover report as a .docx: title, numbered narrative, RAG table. Writes nothing into the workbook.")
@@ -157,6 +164,7 @@ class RefreshJob:
     period: str | None
     strict: bool
     full: bool  # the whole report (--json); else only what the summary line needs: less to send back
+    previous: str | None = None  # last month's workbook (--previous), for commentary copied forward
 
 
 @dataclass(frozen=True)
@@ -188,12 +196,13 @@ def _refresh_one(job: RefreshJob) -> RefreshOutcome:
     """Refresh one workbook; what it returns crosses a process boundary."""
     from .errors import ScorecardError
     from .core.report import as_dict
-    from .refresh import refresh_file
+    from .refresh import read_last_month, refresh_file
 
     book = job.book
     try:
         rules = _book_rules(book, job.rules_path)
-        result = refresh_file(book, rules, output=job.output, period=job.period, strict=job.strict)
+        last = read_last_month(job.previous, rules) if job.previous else None
+        result = refresh_file(book, rules, output=job.output, period=job.period, strict=job.strict, previous=last)
     except ScorecardError as error:
         return RefreshOutcome(book, error=str(error))
     except Exception as error:  # a bug, not the user's fault: one line here, the traceback to the log
@@ -221,10 +230,12 @@ def _refresh(args: argparse.Namespace) -> int:
     if len(set(resolved)) != len(resolved):
         twice = sorted({b for b in args.books if resolved.count(os.path.realpath(b)) > 1})
         raise ScorecardError(f"the same workbook is given more than once: {', '.join(twice)}")
+    if args.previous and len(args.books) > 1:
+        raise ScorecardError("--previous names last month's copy of one workbook: refresh one workbook at a time with it")
     outputs = _outputs(args.books, args.output)
     if args.output and len(set(map(str, outputs))) != len(outputs):
         raise ScorecardError("two workbooks have the same file name and would overwrite each other in the output folder")
-    jobs = [RefreshJob(book, None if out is None else str(out), args.rules, args.period, args.strict, args.json)
+    jobs = [RefreshJob(book, None if out is None else str(out), args.rules, args.period, args.strict, args.json, args.previous)
             for book, out in zip(args.books, outputs)]  # fmt: skip
     failed = 0
     for result in _run(jobs, args.jobs):
@@ -296,12 +307,15 @@ def _progress(total: int) -> Callable[[RefreshOutcome | None], None]:
 
 
 def _narrative(args: argparse.Namespace) -> int:
-    from .refresh import evaluate_file
+    from .refresh import evaluate_file, read_last_month
     from .core.report import as_dict
 
     rules = _book_rules(args.book, args.rules)
     print(f"rules: {_origin(rules)}", file=sys.stderr)
-    result = evaluate_file(args.book, rules, period=args.period)
+    last = read_last_month(args.previous, rules) if args.previous else None
+    result = evaluate_file(args.book, rules, period=args.period, previous=last)
+    for warning in result.table.warnings:
+        print(f"  warning: {warning}", file=sys.stderr)
     if args.format == "json":
         print(json.dumps(as_dict(result.scorecard, result.narrative), ensure_ascii=False, indent=2))
     elif args.format == "markdown":
@@ -312,7 +326,7 @@ def _narrative(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .refresh import evaluate_file
+    from .refresh import evaluate_file, read_last_month
     from .core.report import check_summary
 
     from .core.embedded import check_embedded
@@ -321,11 +335,14 @@ def _check(args: argparse.Namespace) -> int:
 
     if not args.book and not args.rules:
         raise ScorecardError("give --rules RULES, a workbook, or both")
+    if args.previous and not args.book:
+        raise ScorecardError("--previous needs a workbook to compare with it")
     rules = _load_rules(args.rules) if args.rules else _book_rules(args.book, None)
     print(f"rules: {_origin(rules)}: rules are valid ({len(rules.kpis)} KPIs described)")
     if not args.book:
         return 0
-    result = evaluate_file(args.book, rules, period=args.period)
+    last = read_last_month(args.previous, rules) if args.previous else None
+    result = evaluate_file(args.book, rules, period=args.period, previous=last)
     warnings = result.table.warnings
     differs = check_embedded(rules, lambda: embedded.load(args.book))
     if differs:

@@ -35,6 +35,14 @@ def flatten(kpis: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+def columns(rows: Iterable[dict[str, Any]]) -> list[str]:
+    """The columns of flattened rows, in first-seen order; a nested object's own column is left out
+    where some KPI spreads it into dotted columns (those KPIs' cells there are simply empty)."""
+    seen = list(dict.fromkeys(key for row in rows for key in row))
+    spread = {key.split(".", 1)[0] for key in seen if "." in key}
+    return [key for key in seen if not (key in NESTED and key in spread)]
+
+
 def read_scorecard(path: str | os.PathLike, rules: "str | os.PathLike | Rules", *, period: str | None = None) -> "pd.DataFrame":
     """Evaluate a workbook (nothing is written) and return one row per KPI, indexed by ``id``."""
     import pandas as pd
@@ -47,7 +55,8 @@ def read_scorecard(path: str | os.PathLike, rules: "str | os.PathLike | Rules", 
         rules = load_rules(Path(rules))
     result = evaluate_file(Path(path), rules, period=period)
     data = as_dict(result.scorecard, result.narrative)
-    frame = pd.DataFrame(flatten(data["kpis"]))
+    rows = flatten(data["kpis"])
+    frame = pd.DataFrame(rows, columns=columns(rows))
     frame = frame.set_index("id")
     frame.attrs.update(title=data["title"], period=data["period"], counts=data["counts"], warnings=data["warnings"])
     return frame

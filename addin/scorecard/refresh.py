@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Mapping
 
 from .core.checks import formula_rag_warnings
+from .core.commentary import commentary_warnings
 from .core.engine import evaluate
-from .core.model import Scorecard
+from .core.model import Kpi, Scorecard
 from .core.narrative import Narrative, write_narrative
 from .core.plan import WritePlan, make_plan, trend_warnings
 from .core.ports import GridSource, PlanSink
@@ -28,13 +30,23 @@ class Evaluation:
     plan: WritePlan
 
 
-def evaluate_grid(grid: Grid, rules: Rules, *, period: str | None = None) -> Evaluation:
+@dataclass(frozen=True)
+class LastMonth:
+    """Last month's KPIs by id (``--previous``), read with the same rules, and the file they came from."""
+
+    kpis: Mapping[str, Kpi]
+    file: str | None = None
+
+
+def evaluate_grid(grid: Grid, rules: Rules, *, period: str | None = None, previous: LastMonth | None = None) -> Evaluation:
     """Everything a refresh decides, from a grid of cells: pure, no file or Excel touched."""
     table = read_table(grid, rules, period=period)
     card = evaluate(
         table.kpis, title=rules.title, period=table.period, section=rules.section, warnings=table.warnings, spc=rules.spc
     )
     card = with_warnings(table, card, formula_rag_warnings(grid, card, table.rag_column, grid.formulas) + trend_warnings(table, rules))
+    card = with_warnings(table, card, commentary_warnings(
+        card, table.sheet, table.columns.get("commentary"), previous.kpis if previous else None, previous.file if previous else None))
     narrative = write_narrative(card)
     return Evaluation(table, card, narrative, make_plan(card, table, rules, narrative))
 
@@ -47,34 +59,51 @@ def with_warnings(table: KpiTable, card: Scorecard, extra: list[str]) -> Scoreca
     return replace(card, warnings=tuple(table.warnings))
 
 
-def evaluate_book(book: GridSource, rules: Rules, *, period: str | None = None) -> Evaluation:
+def evaluate_book(book: GridSource, rules: Rules, *, period: str | None = None, previous: LastMonth | None = None) -> Evaluation:
     """Evaluate an open workbook (file or Excel book): its grid, and what it holds beyond the grid that
     a refresh must warn of (formatting that would hide the colours a refresh writes)."""
-    result = evaluate_grid(book.grid(rules.layout.sheet), rules, period=period)
+    result = evaluate_grid(book.grid(rules.layout.sheet), rules, period=period, previous=previous)
     return replace(result, scorecard=with_warnings(result.table, result.scorecard, book.warnings(result.plan)))
 
 
-def evaluate_file(path: str | Path, rules: Rules, *, period: str | None = None) -> Evaluation:
+def read_last_month(path: str | Path, rules: Rules) -> LastMonth:
+    """Last month's workbook (``--previous``), read with the same rules; its own warnings are not this
+    month's business. An error names that file."""
     from .errors import ScorecardError
     from .workbook.reader import open_workbook
 
     try:
         with open_workbook(path) as book:
-            return evaluate_book(book, rules, period=period)
+            table = read_table(book.grid(rules.layout.sheet), rules)
+    except ScorecardError as error:
+        error.file = error.file or str(path)
+        error.message = f"last month's workbook (--previous): {error.message}"
+        raise
+    return LastMonth({k.id: k for k in table.kpis}, str(path))
+
+
+def evaluate_file(path: str | Path, rules: Rules, *, period: str | None = None, previous: LastMonth | None = None) -> Evaluation:
+    from .errors import ScorecardError
+    from .workbook.reader import open_workbook
+
+    try:
+        with open_workbook(path) as book:
+            return evaluate_book(book, rules, period=period, previous=previous)
     except ScorecardError as error:
         error.file = error.file or str(path)
         raise
 
 
 def refresh(
-    source: GridSource, sink: PlanSink, rules: Rules, *, period: str | None = None, strict: bool = False
+    source: GridSource, sink: PlanSink, rules: Rules, *, period: str | None = None, strict: bool = False,
+    previous: LastMonth | None = None,
 ) -> Evaluation:
     """Read the table from ``source``, decide everything, then write the plan to ``sink``.
 
     With ``strict``, a warning stops the refresh before anything is written."""
     from .errors import ScorecardError
 
-    result = evaluate_book(source, rules, period=period)
+    result = evaluate_book(source, rules, period=period, previous=previous)
     if strict and result.table.warnings:
         raise ScorecardError("not refreshed (--strict): " + "; ".join(result.table.warnings))
     sink.apply(result.plan)
@@ -82,7 +111,8 @@ def refresh(
 
 
 def refresh_file(
-    path: str | Path, rules: Rules, *, output: str | Path | None = None, period: str | None = None, strict: bool = False
+    path: str | Path, rules: Rules, *, output: str | Path | None = None, period: str | None = None, strict: bool = False,
+    previous: LastMonth | None = None,
 ) -> Evaluation:
     """Refresh one workbook; the result replaces ``output`` (default: the workbook) atomically.
 
@@ -97,7 +127,7 @@ def refresh_file(
     check_writable(Path(output or path))  # before reading: a file Excel would not save is not refreshed
     try:
         with open_workbook(path, output) as book:  # one package for reading and writing: each part is read once
-            result = refresh(book, book, rules, period=period, strict=strict)
+            result = refresh(book, book, rules, period=period, strict=strict, previous=previous)
     except ScorecardError as error:
         error.file = error.file or str(path)
         raise

@@ -6,22 +6,43 @@ declined, remained), or the target (met, missed). A sentence is taken to be abou
 when every figure it quotes is the KPI's current or previous figure and every month it names is
 one of the two periods, so the usual sentences about an area, a team or an earlier month ("South
 Kent remains low at 29.7%", "improving since March 2018") are no reason to warn. A negated
-sentence ("has not improved") makes no claim here. Plain Python on the evaluated KPI.
+sentence ("has not improved") makes no claim here, nor does one about the future or an aim ("should
+improve", "an improvement plan", "needed to meet the target"), one about a part of the whole (a team, an
+area), one comparing with something else than last month ("better than statistical neighbours", "compared
+with last year"), or a word used of something else ("improved supervision", "staffing remained stable").
+Plain Python on the evaluated KPI.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Mapping
 
+from ..errors import cell_ref
 from .engine import displayed
-from .model import Direction, Kpi, Polarity, Rag, RatedKpi
+from .model import Direction, Kpi, Polarity, Rag, RatedKpi, Scorecard
 from .months import MONTHS
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 _NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?")
 _MONTH_WORD = re.compile(r"\b(" + "|".join(m for m in MONTHS) + r"|" + "|".join(m[:3] for m in MONTHS) + r")\b\.?\s*('?\d{2,4})?", re.I)
 _NEGATION = re.compile(r"\b(not|no longer|never|yet to|has yet|failed to|n't)\b", re.I)
+# the future, an aim or a condition: no claim about this period
+_NOT_YET = re.compile(r"\b(will|shall|should|would|could|might|expect\w*|anticipat\w*|aim\w*|plan\w*|hop(?:e|es|ed|ing)|"
+                      r"intend\w*|need(?:s|ed)?|required|on track|forecast\w*|project(?:ed|ion)|if|once|when|until)\b", re.I)
+# a part of the whole, or another span or comparator: what is said is not of this KPI's month on month
+_ELSEWHERE = re.compile(r"\b(teams?|areas?|localit(?:y|ies)|districts?|quadrants?|hubs?|patch(?:es)?|offices?|wards?|cohorts?|"
+                        r"than|year on year|year-on-year|last year|previous year|same period|annual\w*|"
+                        r"nationally|national|neighbours?|average)\b", re.I)
+# an -ed word used of a thing ("improved supervision", "reduced caseloads"): followed by a word that is no
+# adverb, preposition or figure, it describes a noun rather than saying what the KPI did
+_PREDICATE_NEXT = {"from", "to", "by", "in", "on", "at", "this", "since", "again", "further", "overall", "over", "during",
+                   "between", "and", "but", "month", "compared", "for", "across", "with", "as", "while", "whilst", "so",
+                   "although", "though", "which", "because", "due", "following", "after", "last", "each", "every",
+                   "very", "much", "well", "back", "up", "down", "significantly", "the", "a", "its", "their", "our"}
+_SUBJECT = re.compile(r"\b(performance|figures?|rates?|measures?|indicators?|percentages?|proportions?|numbers?|levels?|"
+                      r"scores?|results?|it|this|kpi)\b", re.I)
 
 # claims, by what they say of performance (better/worse/unchanged) or of the number (up/down)
 _BETTER = re.compile(r"\b(improv(?:ed|es|ing|ement)|better)\b", re.I)
@@ -33,6 +54,11 @@ _MET = re.compile(r"\b(?:(?:met|meets|meeting|achieved|achieving|exceeded|exceed
                   r"|target (?:was |is |has been |had been )?(?:met|achieved|exceeded))\b", re.I)
 _MISSED = re.compile(r"\b(?:(?:below|under|short of|missed|missing|off) (?:the |its |our )?target"
                      r"|target (?:was |is |has been |had been )?missed)\b", re.I)
+
+
+# a stem of every claim pattern's words: a sentence holding none makes no claim (plain substring tests, cheap)
+_STEMS = ("improv", "better", "declin", "deteriorat", "worse", "increas", "rose", "risen", "went", "gone", "decreas",
+          "fell", "fallen", "dropped", "reduced", "remain", "unchanged", "no change", "stayed", "target")
 
 
 @dataclass(frozen=True)
@@ -53,6 +79,8 @@ def _mentions_only_this_kpi(sentence: str, kpi: Kpi, periods: tuple[str | None, 
     for match in _MONTH_WORD.finditer(sentence):
         month = match.group(1).lower()[:3]
         year = (match.group(2) or "").lstrip("'")
+        if re.search(r"\b(last|previous|prior)\s+$", sentence[: match.start()], re.I):
+            return False  # "last June": a year before
         in_periods = any(month == word[:3].lower() and (not year or year[-2:] in p) for p in periods if p for word in p.split())
         if not in_periods:
             return False  # an earlier month: a sentence about history
@@ -67,12 +95,28 @@ def _mentions_only_this_kpi(sentence: str, kpi: Kpi, periods: tuple[str | None, 
     return True
 
 
+def _said(pattern: re.Pattern[str], sentence: str) -> bool:
+    """Whether the sentence uses one of the pattern's words as what the KPI did, not of a thing."""
+    for match in pattern.finditer(sentence):
+        word = match.group(0)
+        if word.lower().endswith("ed") and " " not in word:
+            following = re.match(r"\s+([A-Za-z]+)", sentence[match.end():])
+            if following:
+                nxt = following.group(1).lower()
+                if nxt not in _PREDICATE_NEXT and not nxt.endswith("ly"):
+                    continue  # "improved supervision", "reduced caseloads"
+        return True
+    return False
+
+
 def _claims(sentence: str, polarity: Polarity | None) -> list[str]:
     claims = []
-    if _SAME.search(sentence):
-        claims.append("same")
-    better, worse = bool(_BETTER.search(sentence)), bool(_WORSE.search(sentence))
-    up, down = bool(_UP.search(sentence)), bool(_DOWN.search(sentence))
+    same = _SAME.search(sentence)
+    if same and (re.search(r"\d", sentence[same.end():same.end() + 6]) if same.group(0).lower().endswith(" at")
+                 else _SUBJECT.search(sentence)):
+        claims.append("same")  # "remained at 46.0%"; "remained stable" of the performance, not of staffing
+    better, worse = _said(_BETTER, sentence), _said(_WORSE, sentence)
+    up, down = _said(_UP, sentence), _said(_DOWN, sentence)
     if polarity is Polarity.HIGHER:
         better, worse = better or up, worse or down
     elif polarity is Polarity.LOWER:
@@ -94,7 +138,12 @@ def contradictions(k: RatedKpi, periods: tuple[str | None, str | None]) -> list[
     out = []
     for sentence in _SENTENCE.split(kpi.commentary.strip()):
         sentence = sentence.strip()
-        if not sentence or _NEGATION.search(sentence) or not _mentions_only_this_kpi(sentence, kpi, periods):
+        lowered = sentence.lower()
+        if not any(stem in lowered for stem in _STEMS):
+            continue  # most sentences claim nothing: one search, not a dozen
+        if _NEGATION.search(sentence) or _NOT_YET.search(sentence) or _ELSEWHERE.search(sentence):
+            continue
+        if not _mentions_only_this_kpi(sentence, kpi, periods):
             continue
         for claim in _claims(sentence, kpi.polarity):
             figures = _contradicted(claim, k)
@@ -135,3 +184,24 @@ def unchanged_since(current: Kpi, previous: Kpi) -> str | None:
         return None
     return (f"KPI '{current.id}': the commentary is word for word last month's, but the figure moved "
             f"from {before} to {now}; check that it still holds")  # fmt: skip
+
+
+def commentary_warnings(
+    card: Scorecard, sheet: str, column: int | None, previous: Mapping[str, Kpi] | None = None, previous_file: str | None = None
+) -> list[str]:
+    """The warnings check, refresh and narrative show: each contradicted sentence, and (given last month's
+    KPIs by id) each commentary copied forward while the figure moved. Each names the commentary cell."""
+    if column is None:
+        return []
+    out = []
+    periods = (card.period.current, card.period.previous)
+    for k in card.kpis:
+        where = f"sheet '{sheet}', cell {cell_ref(k.kpi.row, column)}"
+        for found in contradictions(k, periods):
+            out.append(f"{where}: {found.message()}")
+        before = previous.get(k.kpi.id) if previous is not None else None
+        if before is not None:
+            copied = unchanged_since(k.kpi, before)
+            if copied:
+                out.append(f"{where}: {copied}" + (f" (last month: {previous_file})" if previous_file else ""))
+    return out

@@ -126,6 +126,9 @@ class Kpi:
     # comparator figures by the rules' labels ({"England": 58.9, "Statistical neighbours": 60.2});
     # None when no benchmark columns are mapped; read, never written
     benchmarks: dict[str, float | None] | None = field(default=None, hash=False)
+    # the rank and quartile cells as written (layout.columns.rank, .quartile): "120/152", 3, "Bottom"; read, never written
+    rank: str | None = None
+    quartile: str | None = None
 
     @property
     def is_activity(self) -> bool:

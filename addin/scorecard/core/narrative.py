@@ -8,6 +8,7 @@ sequential, plurals and number words follow the count. Same scorecard in, same t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -320,6 +321,9 @@ def _update_text(k: RatedKpi, now: str, before: str) -> str:
         text = f"{_name(kpi)}. Performance was {figure(kpi.current, kpi)} in {now}" + (f", {against}." if against else ".")
     else:
         text = f"{_name(kpi)}. Performance {_movement(k, now, before)}" + (f", {against}." if against else ".")
+    compared = comparison(kpi)
+    if compared:
+        text += f" {compared}"
     text += f" {spc}" if (spc := spc_sentence(k)) else ""
     return f"{text} {kpi.commentary}" if kpi.commentary else text
 
@@ -425,3 +429,93 @@ def _real_changes(card: Scorecard, number: _Numbering) -> list[Paragraph]:
     for k, sentence in found:
         out.append(Paragraph(f"{_name(k.kpi)}. {sentence}", number.next_sub()))
     return out
+
+
+
+def _possessive(label: str) -> str:
+    """England -> England's; Statistical neighbours -> Statistical neighbours'."""
+    return f"{label}'" if label.endswith("s") else f"{label}'s"
+
+
+def _relation(kpi: Kpi, benchmark: float) -> str:
+    """How the KPI's figure stands against one benchmark, in words that say which is better.
+
+    Compared as displayed, at the KPI's decimals. A KPI without a polarity is only higher or lower."""
+    now, other = displayed(kpi.current, kpi.decimals), displayed(benchmark, kpi.decimals)
+    if kpi.polarity is Polarity.TARGET and kpi.target is not None:
+        goal = displayed(kpi.target, kpi.decimals)
+        ours, theirs = abs(now - goal), abs(other - goal)
+        if ours == theirs:
+            return "as close to the target as"
+        return "closer to the target than" if ours < theirs else "further from the target than"
+    if now == other:
+        return "the same as"
+    if kpi.polarity is Polarity.HIGHER:
+        return "better than" if now > other else "worse than"
+    if kpi.polarity is Polarity.LOWER:
+        return "better than" if now < other else "worse than"
+    return "higher than" if now > other else "lower than"
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+_RANK = re.compile(r"^=?\s*(\d{1,4})\s*(?:/|of|out of)\s*(\d{1,4})$", re.I)
+_QUARTILE_WORDS = {"top": "the top quartile", "upper": "the top quartile", "bottom": "the bottom quartile",
+                   "lower": "the bottom quartile", "upper middle": "the upper middle quartile",
+                   "lower middle": "the lower middle quartile"}  # fmt: skip
+
+
+def ordinal(n: int) -> str:
+    """1 -> 1st, 12 -> 12th, 23 -> 23rd."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def rank_words(text: str | None) -> str | None:
+    """A rank cell in words: "120/152" or "120 of 152" -> "ranked 120th of 152"; "120" -> "ranked 120th";
+    anything else (a tie such as "=3", free text) is not put into words."""
+    if not text:
+        return None
+    text = " ".join(text.split())
+    match = _RANK.match(text)
+    if match and not text.startswith("=") and 1 <= int(match.group(1)) <= int(match.group(2)):
+        return f"ranked {ordinal(int(match.group(1)))} of {int(match.group(2))}"
+    if re.fullmatch(r"\d{1,4}", text) and int(text) >= 1:
+        return f"ranked {ordinal(int(text))}"
+    return None
+
+
+def quartile_words(text: str | None) -> str | None:
+    """A quartile cell in words: 1-4, Q1-Q4, 1st-4th -> "in quartile 3" (as numbered, since councils number
+    quartiles both ways); Top, Upper, Bottom, Lower, Upper middle, Lower middle [quartile] -> "in the top quartile"."""
+    if not text:
+        return None
+    folded = " ".join(text.lower().replace("-", " ").split())
+    folded = re.sub(r"\s*quartile$", "", folded)
+    match = re.fullmatch(r"(?:q\s*)?([1-4])(?:st|nd|rd|th)?", folded)
+    if match:
+        return f"in quartile {match.group(1)}"
+    words = _QUARTILE_WORDS.get(folded)
+    return f"in {words}" if words else None
+
+
+def comparison(kpi: Kpi) -> str | None:
+    """The KPI's figure against its benchmarks, then its rank and quartile, as one sentence:
+    "At 79.4%, performance is worse than England's 81.5% and Statistical neighbours' 83.0%; it is
+    ranked 120th of 152 and in the bottom quartile." Benchmarks with no figure are left out;
+    benchmarks with the same relation are listed together, in the rules' order."""
+    if kpi.current is None:
+        return None
+    groups: dict[str, list[str]] = {}
+    for label, value in (kpi.benchmarks or {}).items():
+        if value is not None:
+            groups.setdefault(_relation(kpi, value), []).append(f"{_possessive(label)} {figure(value, kpi)}")
+    standing = [words for words in (rank_words(kpi.rank), quartile_words(kpi.quartile)) if words]
+    parts = []
+    if groups:
+        parts.append(f"At {figure(kpi.current, kpi)}, performance is " + _and([f"{rel} {_and(items)}" for rel, items in groups.items()]))
+    if standing:
+        parts.append(("it is " if parts else "It is ") + " and ".join(standing))
+    return "; ".join(parts) + "." if parts else None

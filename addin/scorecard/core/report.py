@@ -57,7 +57,10 @@ def as_dict(card: Scorecard, narrative: Narrative) -> dict[str, Any]:
                 "previous_rag": k.previous_rag.value,
                 "direction": k.direction.value if k.direction else None,
                 "commentary": k.kpi.commentary,
+                "rank": k.kpi.rank,  # the rank and quartile cells as written; null when not mapped or blank
+                "quartile": k.kpi.quartile,
                 "spc": k.spc.as_dict() if k.spc else None,  # null without a history (layout.history)
+                "benchmarks": None if k.kpi.benchmarks is None else dict(k.kpi.benchmarks),  # null: no benchmark columns mapped
             }
             for k in card.kpis
         ],

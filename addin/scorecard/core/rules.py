@@ -82,6 +82,8 @@ class Layout:
     percent: Literal["format", "fraction", "points"] = "format"  # how percentages are stored
     hidden_rows: Literal["rate", "skip"] | None = None  # rate | skip: KPI rows hidden in the workbook; None: not set (rated, with a warning)
     add_missing_columns: bool = False  # create absent RAG/direction columns instead of refusing
+    # comparator columns, read and never written: label as the narrative and JSON name it -> header
+    benchmarks: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -380,6 +382,7 @@ def _semantic_checks(rules: Rules, document: _Map, source: str) -> list[RulesErr
         problems.append(RulesError(
             "sparklines is set but layout.columns.trend is not: give the header of the column the sparklines go in",
             file=source, line=_line_of(document, ["sparklines"])))
+    problems += _benchmark_checks(rules, document, source)
     seen: dict[str, int] = {}
     for raw in document.get("kpis") or []:
         rule = _kpi_rule(raw, source)
@@ -423,6 +426,29 @@ def _semantic_checks(rules: Rules, document: _Map, source: str) -> list[RulesErr
     return problems
 
 
+def _benchmark_checks(rules: Rules, document: _Map, source: str) -> list[RulesError]:
+    """A benchmark column is read only: its header must not be another field's column, nor another label's."""
+    problems: list[RulesError] = []
+    raw = document["layout"]["columns"].get("benchmarks")
+    if not isinstance(raw, _Map):
+        return problems
+    others = {" ".join(v.split()).casefold(): f"layout.columns.{k}" for k, v in rules.layout.columns.items()}
+    seen_labels: dict[str, str] = {}
+    for label, header in raw.items():
+        line = raw.lines[label]
+        key = " ".join(str(header).split()).casefold()
+        if key in others:
+            problems.append(RulesError(f"benchmark '{label}' is headed '{header}', the header of {others[key]}; a benchmark "
+                                       "needs a column of its own (benchmark columns are read, never written)", file=source, line=line))
+        others.setdefault(key, f"benchmark '{label}'")
+        folded = " ".join(str(label).split()).casefold()
+        if folded in seen_labels:
+            problems.append(RulesError(f"benchmark labels '{seen_labels[folded]}' and '{label}' differ only in case or spacing; "
+                                       "give each benchmark its own label", file=source, line=line))
+        seen_labels.setdefault(folded, str(label))
+    return problems
+
+
 def parse_rules(text: str, source: str = "<rules>") -> Rules:
     """Validate and build the rules from YAML text; raises RulesError naming the line."""
     loader = _LineLoader(text)
@@ -456,7 +482,8 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
         raise _combine(problems)
 
     layout_doc = document["layout"]
-    columns = {k: str(v).strip() for k, v in layout_doc["columns"].items()}
+    columns = {k: str(v).strip() for k, v in layout_doc["columns"].items() if k != "benchmarks"}
+    benchmarks = {" ".join(str(k).split()): str(v).strip() for k, v in (layout_doc["columns"].get("benchmarks") or {}).items()}
     defaults = document.get("defaults") or {}
     colours = dict(DEFAULT_COLOURS)
     spc_colours = dict(DEFAULT_SPC_COLOURS)
@@ -477,6 +504,7 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
             percent=layout_doc.get("percent", "format"),
             hidden_rows=layout_doc.get("hidden_rows"),
             add_missing_columns=bool(layout_doc.get("add_missing_columns", False)),
+            benchmarks=benchmarks,
         ),
         title=document.get("title", "Scorecard"),
         period_current=period.get("current"),

@@ -222,7 +222,7 @@ def _is_header_pair(grid: Grid, rules: Rules, top: int, bottom: int) -> bool:
     if row == top:
         if _filled(grid.value(bottom, column)):
             return False
-        named = [text for key, text in rules.layout.columns.items() if key != "id"]
+        named = [text for key, text in rules.layout.columns.items() if key != "id"] + list(rules.layout.benchmarks.values())
 
         def headers(r: int) -> set[str]:
             found = set()
@@ -304,7 +304,8 @@ def locate_columns(grid: Grid, rules: Rules, header_row: int) -> dict[str, int]:
     # scorecard added on an earlier refresh is found again rather than added twice; the SPC columns
     # (variation, assurance) are written columns too, when the rules name them
     written = {*DEFAULT_HEADERS, *(name for name in SPC_COLUMNS if name in rules.layout.columns)}
-    for name, wanted in {**DEFAULT_HEADERS, **rules.layout.columns}.items():
+    benchmarks = {f"benchmarks.{label}": header for label, header in rules.layout.benchmarks.items()}
+    for name, wanted in {**DEFAULT_HEADERS, **rules.layout.columns, **benchmarks}.items():
         found = [c for c, cell in headers.items() if _header_matches(cell, wanted)]
         if len(found) > 1:
             cells = " and ".join(cell_ref(header_row, c) for c in found)
@@ -766,8 +767,9 @@ def _read_kpi(
 
     def uncalculated(name: str) -> None:
         if name in columns and (row, columns[name]) in grid.uncalculated:
+            what = f"{name.split('.', 1)[1]} benchmark" if name.startswith("benchmarks.") else f"{name} figure"
             raise WorkbookError(
-                f"the {name} figure of KPI '{kpi_id}' is a formula saved without its result (the file was written "
+                f"the {what} of KPI '{kpi_id}' is a formula saved without its result (the file was written "
                 "by a program that does not calculate); open and save the workbook in Excel or LibreOffice first",
                 sheet=grid.sheet,
                 cell=cell_ref(row, columns[name]),
@@ -791,6 +793,9 @@ def _read_kpi(
     current, previous = figure("current"), figure("previous")
     target = rule.target if rule and rule.target is not None else threshold("target")
     floor = rule.floor if rule and rule.floor is not None else threshold("floor")
+    # benchmarks: read as the KPI's own figures are (same scaling), named "<label> benchmark" in the scale check
+    compared = {f"{label} benchmark": f"benchmarks.{label}" for label in rules.layout.benchmarks}
+    benchmark_values = {name: figure(column) for name, column in compared.items()}
     read = {"current": current, "previous": previous, "target": target, "floor": floor}
     from_rules = {n for n in ("target", "floor") if rule and getattr(rule, n) is not None}
     sheet_figures = [n for n, v in read.items() if v is not None and n not in from_rules and n in columns]
@@ -810,10 +815,16 @@ def _read_kpi(
                 stored, number_format = cell(n)
                 scaled = not isinstance(stored, str) and is_percent_format(as_stored(number_format))  # text is read as written
                 evidence.append(Figure(n, v, cell=cell_ref(row, columns[n]), stored=stored, number_format=number_format, percent_cell=scaled))
+        for n, v in benchmark_values.items():
+            if v is not None:
+                stored, number_format = cell(compared[n])
+                scaled = is_percent_format(as_stored(number_format))
+                evidence.append(Figure(n, v, cell=cell_ref(row, columns[compared[n]]), stored=stored, number_format=number_format, percent_cell=scaled))
         finding = scale_check(kpi_id, where, evidence)
         if finding:
             warnings.append(finding.message)
-            read.update(finding.corrected)
+            read.update({n: v for n, v in finding.corrected.items() if n in read})
+            benchmark_values.update({n: v for n, v in finding.corrected.items() if n in benchmark_values})
             current, previous, target, floor = (read[n] for n in ("current", "previous", "target", "floor"))
     else:
         finding = None
@@ -890,7 +901,20 @@ def _read_kpi(
         row=row,
         history=history,
         history_periods=history_columns.periods if history_columns else (),
+        benchmarks={label: benchmark_values[f"{label} benchmark"] for label in rules.layout.benchmarks} if compared else None,
+        rank=_as_written(cell("rank")[0]),
+        quartile=_as_written(cell("quartile")[0]),
     )
+
+
+def _as_written(value: Any) -> str | None:
+    """A rank or quartile cell as its text: 3.0 as "3", blanks and errors as None."""
+    if value is None or isinstance(value, (CellError, bool, dt.date, dt.datetime, dt.time)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = " ".join(str(value).split())
+    return text if text and text.lower() not in NO_DATA_TEXT else None
 
 
 @dataclass(frozen=True)

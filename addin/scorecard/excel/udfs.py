@@ -288,7 +288,7 @@ def table_values(table_range: Any, rules_path: Any = None, table_formats: Any = 
     field of a KPI in ``narrative --format json`` (nested objects spread into ``spc.mean`` ... columns, as
     ``scorecard.read_scorecard`` spreads them), so the table and the JSON cannot drift apart."""
     from ..core.report import as_dict
-    from ..frame import flatten
+    from ..frame import columns as frame_columns, flatten
 
     rules = _rules(rules_path, caller)
     rows = _matrix(table_range)
@@ -298,7 +298,7 @@ def table_values(table_range: Any, rules_path: Any = None, table_formats: Any = 
     rules = dataclasses.replace(rules, layout=dataclasses.replace(rules.layout, header_row=None, sheet=None))
     result = evaluate_grid(Grid(sheet="(formula range)", values=rows, formats=formats, hidden_rows_known=False), rules)
     records = flatten(as_dict(result.scorecard, result.narrative)["kpis"])
-    columns = list(dict.fromkeys(key for record in records for key in record))
+    columns = frame_columns(records)
     return [columns] + [[_cell(record.get(column)) for column in columns] for record in records]
 
 
