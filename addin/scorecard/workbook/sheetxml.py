@@ -277,7 +277,7 @@ class RowText:
             if match.lastindex is None:
                 continue
             letters, attrs = match.group(2, 3)
-            self._found = column_number(letters) if letters else _cell_column(attrs, self._found)
+            self._found = (_COLUMNS.get(letters) or column_number(letters)) if letters else _cell_column(attrs, self._found)
             self.cells[self._found] = (match.start(), match.end(), attrs)
             if column and self._found > column:
                 return
