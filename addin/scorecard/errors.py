@@ -7,6 +7,7 @@ The command line and the Excel alert print ``str(error)`` and nothing else.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 
@@ -49,6 +50,7 @@ class WorkbookError(ScorecardError):
         self.cell = cell
 
 
+@lru_cache(maxsize=4096)  # a sheet has few columns; every cell reference spells one
 def column_letter(index: int) -> str:
     """1 -> A, 27 -> AA: for messages and cell references."""
     letters = ""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 MAX_DECIMALS = 10  # the rules' own limit (rules.schema.json: decimals maximum)
 GENERAL_DIGITS = 10  # significant digits a General cell shows in a standard-width column
@@ -57,6 +58,7 @@ def _first_section(code: str) -> str:
     return code
 
 
+@lru_cache(maxsize=1024)  # a workbook has a few formats and a table reads them once a cell
 def is_general(code: str | None) -> bool:
     return code is not None and _literal_free(_first_section(code)).strip().casefold() in ("general", "")
 
@@ -69,6 +71,7 @@ def is_percent(code: str | None) -> bool:
 _DATE_OR_TIME = re.compile(r"[ymdhs]|am/pm|a/p", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1024)
 def format_decimals(code: str | None) -> int | None:
     """Decimals shown by a number format code, or None when it does not show a fixed number."""
     if code is None:

@@ -130,6 +130,7 @@ class KpiTable:
 _PERCENT_FORMAT = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
 
 
+@lru_cache(maxsize=1024)  # a workbook has a few formats, read once a cell
 def is_percent_format(number_format: str | None) -> bool:
     """True for 0.0%, 0%;[Red]-0%; false for "%" inside quotes or escaped."""
     return number_format is not None and "%" in _PERCENT_FORMAT.sub("", number_format)
@@ -373,12 +374,23 @@ month_columns = period_columns  # its earlier name, still used by the Excel adap
 HIDDEN_WORDS = {"hidden": "in a hidden row", "grouped": "in a collapsed group"}
 
 
-def _repeats_header(grid: Grid, row: int, columns: dict[str, int], headers: dict[int, Any]) -> bool:
+def _header_norms(columns: dict[str, int], headers: dict[int, Any]) -> list[tuple[str, int, str]]:
+    """(name, column, header as compared) of each located column with a header: worked out once a table."""
+    return [(name, c, _norm(headers[c])) for name, c in columns.items() if _filled(headers.get(c))]
+
+
+def _repeats_header(grid: Grid, row: int, columns: dict[str, int], headers: dict[int, Any],
+                    wanted: list[tuple[str, int, str]] | None = None) -> bool:  # fmt: skip
     """A header written again further down (stacked tables): the id cell reads as the id header, or
     two or more cells read as their column's header (the id header may be spelt differently)."""
-    same = [name for name, c in columns.items() if _filled(headers.get(c)) and _filled(grid.value(row, c))
-            and _norm(grid.value(row, c)) == _norm(headers[c])]
-    return "id" in same or len(same) >= 2
+    same = 0
+    for name, c, header in _header_norms(columns, headers) if wanted is None else wanted:
+        value = grid.value(row, c)
+        if _filled(value) and _norm(value) == header:
+            if name == "id":
+                return True
+            same += 1
+    return same >= 2
 
 
 def _check_repeated_header(grid: Grid, row: int, columns: dict[str, int], headers: dict[int, Any], header_row: int) -> None:
@@ -480,8 +492,9 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
         if area.header_rows and area.first_row > header_row:
             not_kpi[area.first_row] = f"the header row of the Excel table '{area.name}'"
     repeated: list[int] = []
+    wanted = _header_norms(columns, headers)
     for row in range(header_row + 1, grid.row_count + 1):
-        if row not in not_kpi and _repeats_header(grid, row, columns, headers):
+        if row not in not_kpi and _repeats_header(grid, row, columns, headers, wanted):
             _check_repeated_header(grid, row, columns, headers, header_row)
             not_kpi[row] = "a repeat of the header row"
     for row, what in sorted(not_kpi.items()):

@@ -223,6 +223,7 @@ def _read_sheet(package: Package, part: str, name: str, shared: list[str], forma
     row_number = 0
     format_count = len(formats)
     columns: dict[str, int] = {}  # column letters -> number, for this sheet
+    styles: dict[str | None, tuple[bool, bool, str]] = {}  # s attribute -> (a date, a duration, number format)
     for _, element in _iterparse(package, part, (_ROW, _MERGE, _TABLE_PART)):
         tag = element.tag
         if tag != _ROW:
@@ -257,14 +258,17 @@ def _read_sheet(package: Package, part: str, name: str, shared: list[str], forma
             raw = None
             has_value = has_formula = False
             inline = None
-            for child in cell:
-                child_tag = child.tag
-                if child_tag == _V:
-                    raw, has_value = child.text, True
-                elif child_tag == _F:
-                    has_formula = True
-                elif child_tag == _IS:
-                    inline = child
+            if len(cell) == 1 and (only := cell[0]).tag == _V:  # the usual cell: a value and nothing else
+                raw, has_value = only.text, True
+            else:
+                for child in cell:
+                    child_tag = child.tag
+                    if child_tag == _V:
+                        raw, has_value = child.text, True
+                    elif child_tag == _F:
+                        has_formula = True
+                    elif child_tag == _IS:
+                        inline = child
             if has_formula:
                 formulas.add((row_number, column))
             value: Any = None
@@ -283,18 +287,21 @@ def _read_sheet(package: Package, part: str, name: str, shared: list[str], forma
                     value = raw.strip()
                 else:
                     s = cell.get("s")
-                    try:
-                        style = int(s) if s else 0
-                    except ValueError:
-                        style = 0
-                    if style in dates:
+                    found = styles.get(s)
+                    if found is None:
                         try:
-                            value = from_excel(number, epoch, timedelta=style in durations)
+                            style = int(s) if s else 0
+                        except ValueError:
+                            style = 0
+                        found = styles[s] = (style in dates, style in durations, formats[style] if style < format_count else "General")
+                    if found[0]:
+                        try:
+                            value = from_excel(number, epoch, timedelta=found[1])
                         except (OverflowError, ValueError):
                             value = CellError("#VALUE!")  # a serial outside the dates Excel can show
                     else:
                         value = number
-                        number_format = formats[style] if style < format_count else "General"
+                        number_format = found[2]
             elif kind == "s":
                 try:
                     value = shared[int(raw)]

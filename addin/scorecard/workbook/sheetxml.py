@@ -280,7 +280,7 @@ class RowText:
             if match.lastindex is None:
                 continue
             letters, attrs = match.group(2, 3)
-            self._found = column_number(letters) if letters else _cell_column(attrs, self._found)
+            self._found = (_COLUMNS.get(letters) or column_number(letters)) if letters else _cell_column(attrs, self._found)
             self.cells[self._found] = (match.start(), match.end(), attrs)
             if column and self._found > column:
                 return
@@ -300,6 +300,8 @@ class RowText:
         return int(value) if value and value.strip().isdigit() else 0
 
     def row_style(self) -> int | None:
+        if b"customFormat" not in self.attributes:  # the usual row: no style of its own, no need to parse
+            return None
         found = attributes(self.attributes)
         if found.get(b"customFormat", (b"",))[0].strip() in (b"1", b"true"):
             value = found.get(b"s", (b"0",))[0].strip()
@@ -340,13 +342,13 @@ class RowText:
         # every cell up to the first beyond the last new one is known (``set`` found them); the rest
         # of the row is copied as it is
         highest = max(self.new)
-        columns = sorted({c for c in self.cells if c <= highest} | set(self.new))
-        for column in columns:
+        # cells kept as they are between two new ones are copied in one slice with the bytes around them
+        for column in sorted(self.new):
             existing = self.cells.get(column)
             if existing is not None:
                 start, end, _ = existing
                 out.append(self.text[position:start])
-                out.append(self.new.get(column, self.text[start:end]))
+                out.append(self.new[column])
                 position = end
             else:
                 next_existing = [cell[0] for c, cell in self.cells.items() if c > column]
