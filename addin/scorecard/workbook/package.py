@@ -400,8 +400,12 @@ class Workbook:
 # --- styles ------------------------------------------------------------------------------------
 
 
-def _canonical(element: etree._Element) -> bytes:
-    return etree.tostring(element, method="c14n")
+def _canonical(element: etree._Element) -> tuple:
+    """An element as the format defines it, whatever its spelling: names with their namespaces (not
+    their prefixes), attributes in any order, text without the whitespace between elements. A style a
+    refresh needs is then found again in a styles part written with an x: prefix."""
+    children = tuple(_canonical(child) for child in element if isinstance(child.tag, str))
+    return (element.tag, tuple(sorted(element.attrib.items())), (element.text or "").strip(), children)
 
 
 class Styles:
