@@ -26,7 +26,7 @@ from ..errors import ScorecardError
 from ..core.model import Kpi, Polarity, Rag
 from ..core.embedded import parse_cells
 from ..core.rules import Rules, load_rules_cached
-from ..refresh import evaluate_grid
+from ..refresh import Evaluation, evaluate_grid
 from ..core.numfmt import cell_decimals
 from ..core.spc import analyse
 from ..core.table import Grid, read_threshold, read_value
@@ -270,16 +270,21 @@ def SCORECARD_COUNT(rag_range, status):
     return sum(1 for c in cells if isinstance(c, str) and c.strip().casefold() == wanted)
 
 
-@udf(table_formats="table_range")
-def SCORECARD_NARRATIVE(table_range, rules_path=None, table_formats=None, caller=None):
-    """The narrative paragraphs for a KPI table (its header row included), one per row: a dynamic array."""
+def _evaluate_range(table_range: Any, rules_path: Any, table_formats: Any, caller: Any) -> Evaluation:
+    """A KPI table given as a range (its header row first) evaluated as Refresh evaluates the sheet."""
     rules = _rules(rules_path, caller)
     rows = _matrix(table_range)
     if rows is None:
         raise _BadArgument("#VALUE! table_range must be the KPI table, its header row included")
     formats = _matrix(table_formats) if isinstance(table_formats, (list, tuple)) else _range_formats(table_formats)
     rules = dataclasses.replace(rules, layout=dataclasses.replace(rules.layout, header_row=None, sheet=None))
-    result = evaluate_grid(Grid(sheet="(formula range)", values=rows, formats=formats, hidden_rows_known=False), rules)
+    return evaluate_grid(Grid(sheet="(formula range)", values=rows, formats=formats, hidden_rows_known=False), rules)
+
+
+@udf(table_formats="table_range")
+def SCORECARD_NARRATIVE(table_range, rules_path=None, table_formats=None, caller=None):
+    """The narrative paragraphs for a KPI table (its header row included), one per row: a dynamic array."""
+    result = _evaluate_range(table_range, rules_path, table_formats, caller)
     return [[line] for line in result.narrative.lines()]
 
 
@@ -290,13 +295,7 @@ def table_values(table_range: Any, rules_path: Any = None, table_formats: Any = 
     from ..core.report import as_dict
     from ..frame import columns as frame_columns, flatten
 
-    rules = _rules(rules_path, caller)
-    rows = _matrix(table_range)
-    if rows is None:
-        raise _BadArgument("#VALUE! table_range must be the KPI table, its header row included")
-    formats = _matrix(table_formats) if isinstance(table_formats, (list, tuple)) else _range_formats(table_formats)
-    rules = dataclasses.replace(rules, layout=dataclasses.replace(rules.layout, header_row=None, sheet=None))
-    result = evaluate_grid(Grid(sheet="(formula range)", values=rows, formats=formats, hidden_rows_known=False), rules)
+    result = _evaluate_range(table_range, rules_path, table_formats, caller)
     records = flatten(as_dict(result.scorecard, result.narrative)["kpis"])
     columns = frame_columns(records)
     return [columns] + [[_cell(record.get(column)) for column in columns] for record in records]
