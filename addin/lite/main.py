@@ -77,6 +77,7 @@ def table(table_range, rules):
     return lite.table(table_range, rules)
 
 
+@func(namespace="scorecard")
 def spc(history, polarity, target=None):
     """Making Data Count's variation for a run of figures, oldest first: improvement, concern, common cause or neither."""
     return lite.spc(history, polarity, target)
