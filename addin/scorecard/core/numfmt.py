@@ -11,51 +11,36 @@ from __future__ import annotations
 import math
 import re
 from functools import lru_cache
+from typing import Iterator
 
 MAX_DECIMALS = 10  # the rules' own limit (rules.schema.json: decimals maximum)
 GENERAL_DIGITS = 10  # significant digits a General cell shows in a standard-width column
 
 
-def _literal_free(code: str) -> str:
-    """The code with its literal parts removed: "text", \\x, _x (space as wide as x), *x (fill) and [..]."""
-    out: list[str] = []
+def _tokens(code: str) -> Iterator[tuple[int, str]]:
+    """(position, character) of each character of the code that is not a literal: "text", \\x, _x
+    (space as wide as x), *x (fill) and [..] (colour, condition, locale) are skipped."""
     i = 0
     while i < len(code):
         ch = code[i]
-        if ch == '"':
-            end = code.find('"', i + 1)
+        if ch in '"[':
+            end = code.find('"' if ch == '"' else "]", i + 1)
             i = len(code) if end < 0 else end + 1
         elif ch in "\\_*":
             i += 2
-        elif ch == "[":
-            end = code.find("]", i + 1)
-            i = len(code) if end < 0 else end + 1
         else:
-            out.append(ch)
+            yield i, ch
             i += 1
-    return "".join(out)
+
+
+def _literal_free(code: str) -> str:
+    """The code with its literal parts removed."""
+    return "".join(ch for _, ch in _tokens(code))
 
 
 def _first_section(code: str) -> str:
     """The part before the first ';' that is not inside quotes, brackets or after an escape."""
-    i = 0
-    while i < len(code):
-        ch = code[i]
-        if ch == '"':
-            end = code.find('"', i + 1)
-            i = len(code) if end < 0 else end + 1
-            continue
-        if ch == "[":
-            end = code.find("]", i + 1)
-            i = len(code) if end < 0 else end + 1
-            continue
-        if ch in "\\_*":
-            i += 2
-            continue
-        if ch == ";":
-            return code[:i]
-        i += 1
-    return code
+    return next((code[:i] for i, ch in _tokens(code) if ch == ";"), code)
 
 
 @lru_cache(maxsize=1024)  # a workbook has a few formats and a table reads them once a cell
