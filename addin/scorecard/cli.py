@@ -1,4 +1,4 @@
-"""The ``scorecard`` command: refresh, narrative, check and schema.
+"""The ``scorecard`` command: refresh, narrative, check, report, rules, schema and addin.
 
 Only the standard library is imported at start-up, so ``scorecard --help`` answers at once;
 openpyxl, lxml and jsonschema load when a workbook or rules file is actually read.
