@@ -2,7 +2,8 @@
 
 Only the standard library is imported at start-up, so ``scorecard --help`` answers at once;
 openpyxl, lxml and jsonschema load when a workbook or rules file is actually read.
-Exit codes: 0 all done, 1 a workbook or rules file had a problem, 2 the command itself was wrong.
+Exit codes: 0 all done, 1 a workbook or rules file had a problem, 2 the command itself was wrong,
+3 an unexpected error (one line, its traceback in the log file the line names).
 """
 
 from __future__ import annotations
