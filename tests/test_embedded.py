@@ -35,6 +35,7 @@ SCORECARD = [sys.executable, "-m", "scorecard.cli"]
 # like a number or a formula, non-ASCII text, a tab inside a value, a document end marker.
 TRICKY = """\
 # yaml-language-server: $schema=rules.schema.json
+# _x000D_ is text here, not an escape: it comes back as written
 version: 1
 title: "Café = 'Performance' £ – ≥"
 
@@ -93,7 +94,10 @@ def test_embed_then_extract_gives_the_text_back(text, tmp_path):
     sheet = workbook["ScorecardRules"]
     assert sheet.sheet_state == "hidden"
     lines = text.rstrip("\n").split("\n")
-    assert [sheet.cell(n, 1).value for n in range(1, len(lines) + 1)] == [line or None for line in lines]
+    # (openpyxl leaves Excel's _xHHHH_ escapes of inline strings as written, so a line holding one is left
+    # to the extract above, which undoes the escape as Excel does)
+    assert [sheet.cell(n, 1).value for n in range(1, len(lines) + 1) if "_x" not in lines[n - 1]] == [
+        line or None for line in lines if "_x" not in line]
     assert workbook.sheetnames[-1] == "ScorecardRules" and workbook.active.title != "ScorecardRules"
 
 

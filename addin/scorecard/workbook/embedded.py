@@ -9,7 +9,6 @@ opens it, so it comes back byte for byte.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +16,10 @@ from lxml import etree
 
 from ..core.embedded import SHEET, parse_cells, to_lines
 from ..core.rules import Rules
-from ..errors import WorkbookError
 from .ooxml import MAIN, REL, q, serialise
-from .package import Package, Workbook, _resolve, check_file, open_zip
+from .package import Package, Workbook, check_file, open_zip
 from .sheetxml import set_text
 
-_ROW = re.compile(r"^[A-Z]+(\d+)$")
-_COLUMN = re.compile(r"^([A-Z]+)\d+$")
 
 
 def _sheet_xml(lines: list[str]) -> bytes:
@@ -103,62 +99,20 @@ def _not_active(workbook: Workbook, element: etree._Element) -> None:
 
 
 def read_lines(path: str | Path) -> list[Any] | None:
-    """Column A of the ScorecardRules sheet (None for an empty cell), or None when there is no such sheet."""
-    path = Path(path)
-    check_file(path)
-    archive = open_zip(path)
-    try:
-        package = Package(path, archive)
-        workbook = Workbook(package)
-        part = workbook.sheet_part(SHEET)
-        if part is None:
-            return None
-        shared = _shared_strings(package, workbook)
-        cells: dict[int, Any] = {}
-        row_number = 0
-        for row in package.xml(part).iter(q("row")):
-            row_number = int(row.get("r", row_number + 1))
-            for column, cell in enumerate(row.findall(q("c")), start=1):
-                ref = cell.get("r")
-                if ref:
-                    match = _COLUMN.match(ref)
-                    if not match or match.group(1) != "A":
-                        continue
-                elif column != 1:
-                    continue
-                cells[row_number] = _value(cell, shared)
-        return [cells.get(n) for n in range(1, max(cells, default=0) + 1)]
-    finally:
-        archive.close()
+    """Column A of the ScorecardRules sheet (None for an empty cell), or None when there is no such sheet.
 
+    Read by the same reader as the table's sheet, so shared and inline strings, escapes and numbers
+    come back as every other cell does (and as the Book API hands them to the ribbon and Lite)."""
+    from .reader import open_workbook
 
-def _text(element: etree._Element) -> str:
-    """The text of an inline or shared string: its runs joined, phonetic hints left out."""
-    return "".join(t.text or "" for t in element.iter(q("t")) if getattr(t.getparent(), "tag", None) != q("rPh"))
-
-
-def _shared_strings(package: Package, workbook: Workbook) -> list[str]:
-    for rel in workbook.rels:
-        if rel.get("Type", "").endswith("/sharedStrings"):
-            root = package.xml(_resolve(workbook.part, rel.get("Target", "")))
-            return [_text(si) for si in root.findall(q("si"))]
-    return []
-
-
-def _value(cell: etree._Element, shared: list[str]) -> Any:
-    kind = cell.get("t", "n")
-    if kind == "inlineStr":
-        inline = cell.find(q("is"))
-        return None if inline is None else _text(inline)
-    raw = cell.findtext(q("v"))
-    if raw is None:
+    with open_workbook(path) as book:
+        grid = book.named_sheet(SHEET)
+    if grid is None:
         return None
-    if kind == "s":
-        try:
-            return shared[int(raw)]
-        except (ValueError, IndexError):
-            raise WorkbookError(f"is damaged: cell {cell.get('r')} names a missing shared string", sheet=SHEET) from None
-    return raw  # str, a number as Excel stored it, a boolean: the YAML reads its text
+    cells = [grid.value(row, 1) for row in range(1, grid.row_count + 1)]
+    while cells and cells[-1] is None:
+        cells.pop()
+    return cells
 
 
 def load(path: str | Path) -> Rules | None:

@@ -89,6 +89,17 @@ class WorkbookFile:
         except (zipfile.BadZipFile, zlib.error, EOFError) as error:
             raise WorkbookError(f"is damaged: {error}", file=self.path) from None
 
+    def named_sheet(self, name: str) -> Grid | None:
+        """Another sheet than the table's, by its exact name (case aside), or None when there is none:
+        read as the table's sheet is, e.g. the rules a workbook carries."""
+        found = next((s.name for s in self.workbook.sheet_entries() if s.name.casefold() == name.casefold()), None)
+        if found is None:
+            return None
+        try:
+            return _read_named(self.package, self.workbook, found)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+            raise WorkbookError(f"is damaged: {error}", file=self.path) from None
+
     def warnings(self, plan: WritePlan) -> list[str]:
         """What the file holds beyond the grid that a refresh should warn of, before anything is written:
         conditional formatting that would hide the colours the plan gives the RAG cells, sparklines drawn
@@ -112,15 +123,19 @@ def open_workbook(path: str | Path, output: str | Path | None = None) -> Workboo
 
 
 def _read_grid(package: Package, workbook: Workbook, wanted: str | None) -> Grid:
-    from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
-
     sheets = workbook.sheet_entries()
     try:
         name = pick_sheet([s.name for s in sheets], wanted)
     except WorkbookError as error:
         error.file = str(package.path)
         raise
-    entry = next(s for s in sheets if s.name == name)
+    return _read_named(package, workbook, name)
+
+
+def _read_named(package: Package, workbook: Workbook, name: str) -> Grid:
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
+
+    entry = next(s for s in workbook.sheet_entries() if s.name == name)
     if entry.kind != "worksheet":
         raise WorkbookError(f"sheet '{name}' is a {entry.kind}, not a worksheet", file=package.path)
     if entry.part is None:
