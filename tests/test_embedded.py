@@ -304,3 +304,15 @@ def test_worksheet_functions_take_the_rules_as_a_range():
     broken = [*column[:4], "tagret: 5", *column[5:]]  # line 5, the title, becomes an unknown key
     assert udfs.SCORECARD_RAG(95, "CIC01", broken).startswith(
         "#SCORECARD! the rules range, sheet 'ScorecardRules', cell A5: unknown key 'tagret'")
+
+
+def test_embed_refuses_a_read_only_workbook_as_refresh_does(tmp_path):
+    import stat
+
+    book = shutil.copyfile(SAMPLE, tmp_path / "book.xlsx")
+    book.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    before = book.read_bytes()
+    result = run("rules", "embed", book, "--rules", SAMPLE_RULES)
+    assert result.returncode == 1 and "read-only" in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1 and "book.xlsx" in result.stderr
+    assert book.read_bytes() == before

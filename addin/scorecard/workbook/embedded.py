@@ -17,7 +17,7 @@ from lxml import etree
 from ..core.embedded import SHEET, parse_cells, to_lines
 from ..core.rules import Rules
 from .ooxml import MAIN, REL, q, serialise
-from .package import Package, Workbook, check_file, open_zip
+from .package import Package, Workbook, check_file, check_writable, open_zip
 from .sheetxml import set_text
 
 
@@ -64,6 +64,7 @@ def embed(path: str | Path, text: str, output: str | Path | None = None) -> int:
     path = Path(path)
     lines = to_lines(text)
     check_file(path)
+    check_writable(Path(output) if output else path)  # as refresh: a file Excel would not save over is left alone
     archive = open_zip(path)
     try:
         package = Package(path, archive)
