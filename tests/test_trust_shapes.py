@@ -113,7 +113,7 @@ def test_a_units_row_under_the_header_is_not_a_header():
 
 def test_check_names_both_header_rows():
     result = evaluate_grid(two_row_grid("ref-merged-down"), rules())
-    assert "headers in rows 3-4" in check_summary(result)[0]
+    assert "headers in rows 3-4" in check_summary(result.table, result.scorecard)[0]
 
 
 def test_a_merged_header_over_kpi_rows_is_not_a_two_row_header():
@@ -237,7 +237,7 @@ def test_hidden_kpi_rows_are_rated_or_skipped_and_always_named(hidden, setting):
     rags = [EXPECTED_RAG[i] for i in expected]
     assert sum(result.scorecard.counts.values()) == len(expected)
     assert result.scorecard.counts.get("Red", 0) == rags.count("Red")
-    lines = check_summary(result)
+    lines = check_summary(result.table, result.scorecard)
     assert lines[0].startswith(f"{len(expected)} KPIs")
     for row, how in hidden.items():
         kpi_id = by_row[row]

@@ -348,7 +348,7 @@ def _check(args: argparse.Namespace) -> int:
     differs = check_embedded(rules, lambda: embedded.load(args.book))
     if differs:
         warnings.append(differs)
-    first, *rest = check_summary(result)
+    first, *rest = check_summary(result.table, result.scorecard)
     print(f"{args.book}: {first}")
     for line in rest:
         print(f"  {line}")

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from typing import TYPE_CHECKING
-
 from .model import Scorecard
 from .narrative import Narrative
-
-if TYPE_CHECKING:
-    from ..refresh import Evaluation
+from .table import KpiTable
 
 
-def check_summary(result: "Evaluation") -> list[str]:
+def check_summary(table: KpiTable, card: Scorecard) -> list[str]:
     """What `check` reports, from the command line and from the ribbon alike."""
-    table, card = result.table, result.scorecard
     rows = [k.kpi.row for k in card.kpis]
     current = card.period.current or "(current period not named)"
     previous = card.period.previous or "(previous period not named)"

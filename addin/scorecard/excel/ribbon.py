@@ -124,7 +124,7 @@ def check(book: xw.Book, rules: str | os.PathLike | None = None) -> str:
     differs = check_embedded(loaded, lambda: embedded_rules(book))
     if differs:
         result.table.warnings.append(differs)
-    lines = [f"Rules: {origin(loaded)} (sha256 {loaded.sha256[:12]})", *check_summary(result)]
+    lines = [f"Rules: {origin(loaded)} (sha256 {loaded.sha256[:12]})", *check_summary(result.table, result.scorecard)]
     if not result.table.warnings:
         lines.append("No problems found.")
     return "\n".join(lines)
