@@ -230,3 +230,24 @@ def test_a_refresh_job_and_its_outcome_cross_a_process_boundary(tmp_path):
     assert line["counts"] == {"Green": 14, "Amber": 10, "Red": 0, "No data": 0, "Not rated": 0}
     assert not failed.ok and failed.as_json() == {"file": str(bad), "ok": False, "error": failed.error}
     assert "bad.xlsx" in failed.error
+
+
+@pytest.mark.parametrize("jobs", ["-1", "two"])
+def test_jobs_must_be_zero_or_a_count(jobs, sample):
+    result = run("refresh", sample, "--rules", SAMPLE_RULES, "--jobs", jobs)
+    assert result.returncode == 2 and "--jobs" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [["narrative"], ["report", "--output", "{tmp}/r.docx"], ["refresh", "--output", "{tmp}/out.xlsx"]])
+def test_each_command_says_which_rules_file_it_used(command, sample, tmp_path):
+    name, *rest = command
+    result = run(name, sample, "--rules", SAMPLE_RULES, *[a.format(tmp=tmp_path) for a in rest])
+    assert result.returncode == 0, result.stderr
+    assert f"rules: {SAMPLE_RULES}" in result.stderr  # on standard error: the output stays the report
+
+
+def test_rules_embed_says_where_the_lines_went(sample):
+    result = run("rules", "embed", sample, "--rules", SAMPLE_RULES)
+    lines = len(SAMPLE_RULES.read_text("utf-8").rstrip("\n").split("\n"))
+    assert result.returncode == 0
+    assert f"in the hidden sheet ScorecardRules, cells A1:A{lines}; --rules may now be left out" in result.stdout

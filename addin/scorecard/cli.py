@@ -57,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     common(refresh)
     refresh.add_argument("--output", metavar="PATH_OR_DIR", help="write here instead of in place: a folder, or a file for one workbook")
     refresh.add_argument("--json", action="store_true", help="print each workbook's result as a line of JSON")
-    refresh.add_argument("--jobs", type=int, default=1, metavar="N", help="workbooks refreshed at once (default 1; 0 = one per core)")
+    refresh.add_argument("--jobs", type=_jobs, default=1, metavar="N", help="workbooks refreshed at once (default 1; 0 = one per core)")
     refresh.add_argument("--strict", action="store_true", help="treat warnings as errors: such a workbook is not written")
     last_month(refresh)
 
@@ -100,9 +100,20 @@ def _parser() -> argparse.ArgumentParser:
         sub = actions.add_parser(name, help=text)
         sub.add_argument("--dir", metavar="XLSTART", help="the folder Excel loads add-ins from (default: the user's XLSTART)")
         sub.add_argument("--config", metavar="FILE", help="the add-in's configuration file (default: ~/.scorecard/scorecard.conf on Windows)")
-    selftest = actions.add_parser("selftest", help="in desktop Excel: Check, Refresh and worksheet functions on a copy of the sample")
+    selftest = actions.add_parser("selftest", help="in desktop Excel: Check, Word report, Refresh and worksheet functions on a copy of the sample")
     selftest.add_argument("--dir", metavar="XLSTART", help="where the add-in is installed (default: the user's XLSTART)")
     return parser
+
+
+def _jobs(text: str) -> int:
+    """--jobs: 0 (one per core) or a positive count; anything else is a malformed command (exit 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative: give 0 (one per core) or a number of workbooks")
+    return value
 
 
 def _error(message: str) -> None:

@@ -54,7 +54,7 @@ _POLARITY_WORDS = {
 
 POLARITY_CHOICES = (
     "higher, lower, target (or H, L, T; High, Low, Target; Up, Down; Higher is better, Lower is better, "
-    "Bigger is better, Smaller is better, Close to target)"
+    "Bigger is better, Smaller is better, More is better, Less is better, Close to target)"
 )
 
 
