@@ -564,3 +564,27 @@ def test_clear_removes_the_spc_columns_too(tmp_path):
     assert sum(1 for c in written if c[0] in "MNOP" and c[1:] in ("5", "6", "7", "8")) == 16  # each written
     left = {c: v for c, v in cleared.items() if c[0] in "MNOP" and c[1:] in ("5", "6", "7", "8")}
     assert left == {}  # cells_of keeps a cell with a value or a fill: none is left
+
+
+def test_a_relative_rules_path_is_taken_from_the_workbooks_folder_and_a_missing_one_is_named(tmp_path, monkeypatch):
+    """Desktop Excel knows the workbook's folder (the stand-in does too): a Settings cell holding
+    'team-rules.yaml' means the file beside the workbook, wherever Python was started from."""
+    import openpyxl
+
+    from desktop import App
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    shutil.copyfile(SAMPLE_RULES, folder / "team-rules.yaml")
+    settings = folder / "settings.xlsx"
+    wb = openpyxl.load_workbook(SAMPLE)
+    wb.create_sheet("Settings").append(["Rules file", "team-rules.yaml"])
+    wb.save(settings)
+    monkeypatch.chdir(tmp_path)  # not the workbook's folder
+    app = App()
+    assert excel.find_rules(app.books.open(str(settings))) == folder / "team-rules.yaml"
+    (folder / "team-rules.yaml").unlink()
+    with pytest.raises(ScorecardError) as refused:
+        excel.find_rules(app.books.open(str(settings)))
+    assert str(refused.value) == (f"settings.xlsx: the rules file {folder / 'team-rules.yaml'} named by the Settings "
+                                  "sheet does not exist")
