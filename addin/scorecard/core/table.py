@@ -136,10 +136,20 @@ def is_percent_format(number_format: str | None) -> bool:
     return number_format is not None and "%" in _PERCENT_FORMAT.sub("", number_format)
 
 
+def _points(number: float) -> float:
+    """A fraction in percent points: 0.575 as 57.5 (0.575*100 is 57.49999999999999 in binary: undo that)."""
+    if not number:  # 0 and -0.0 (which a cache would not tell apart)
+        return float(f"{number * 100:.12g}")
+    return _nonzero_points(number)
+
+
+@lru_cache(maxsize=4096)  # a sheet's percentages repeat (0.85, 0.9, ...); formatting each one anew is the cost
+def _nonzero_points(number: float) -> float:
+    return float(f"{number * 100:.12g}")
+
+
 def _scaled(number: float, number_format: str | None) -> float:
-    if is_percent_format(number_format):
-        return float(f"{number * 100:.12g}")  # 0.575*100 is 57.49999999999999 in binary: undo that
-    return float(number)
+    return _points(number) if is_percent_format(number_format) else float(number)
 
 
 def read_value(value: Any, number_format: str | None) -> tuple[float | None, str | None]:
@@ -384,9 +394,10 @@ def _repeats_header(grid: Grid, row: int, columns: dict[str, int], headers: dict
     """A header written again further down (stacked tables): the id cell reads as the id header, or
     two or more cells read as their column's header (the id header may be spelt differently)."""
     same = 0
+    cells = grid.values[row - 1] if row <= len(grid.values) else ()
     for name, c, header in _header_norms(columns, headers) if wanted is None else wanted:
-        value = grid.value(row, c)
-        if _filled(value) and _norm(value) == header:
+        value = cells[c - 1] if c <= len(cells) else None
+        if value is not None and _norm(value) == header:  # a blank reads as "", never as a header
             if name == "id":
                 return True
             same += 1
@@ -757,15 +768,22 @@ def _period(
 _PERCENT_NAME = re.compile(r"%|\bper\s*cent(age)?s?\b|\bproportion\b", re.IGNORECASE)
 
 
+_NO_CELL: tuple[Any, str | None] = (None, None)
+
+
 def _read_kpi(
     grid: Grid, rules: Rules, columns: dict[str, int], row: int, kpi_id: str, warnings: list[str], notes: list[str] | None = None,
     history_columns: "HistoryColumns | None" = None,
 ) -> Kpi | None:
     rule = rules.kpis.get(kpi_id)
+    values = grid.values[row - 1] if row <= len(grid.values) else ()  # the row's cells, read once (as Grid.value reads them)
+    formats = grid.formats[row - 1] if grid.formats is not None and row <= len(grid.formats) else ()
+    width, formatted = len(values), len(formats)
+    row_cells = {name: (values[c - 1] if c <= width else None, formats[c - 1] if c <= formatted else None) for name, c in columns.items()}
 
     def cell(name: str) -> tuple[Any, str | None]:
-        c = columns.get(name)
-        return (None, None) if c is None else (grid.value(row, c), grid.number_format(row, c))
+        """The value and number format of the KPI's cell in a located column; (None, None) in a column not located."""
+        return row_cells.get(name, _NO_CELL)
 
     percent = rules.layout.percent
     # a percentage when either period's cell is formatted as one (a General cell beside them is checked for scale)
@@ -779,7 +797,7 @@ def _read_kpi(
         return "0%" if percent == "fraction" and unit == "percent" else None
 
     def uncalculated(name: str) -> None:
-        if name in columns and (row, columns[name]) in grid.uncalculated:
+        if grid.uncalculated and name in columns and (row, columns[name]) in grid.uncalculated:
             what = f"{name.split('.', 1)[1]} benchmark" if name.startswith("benchmarks.") else f"{name} figure"
             raise WorkbookError(
                 f"the {what} of KPI '{kpi_id}' is a formula saved without its result (the file was written "
@@ -975,7 +993,7 @@ def _history(
             continue
         if isinstance(stored, (int, float)) and type(stored) is not bool and stored - stored == 0 and not (uncalculated and (row, column) in uncalculated):
             # a finite number, the common case, made quick: scaled as _scaled does
-            out.append(float(f"{stored * 100:.12g}") if _read_as_percent(mode, percent_unit, number_format) else float(stored))
+            out.append(_points(stored) if _read_as_percent(mode, percent_unit, number_format) else float(stored))
             continue
         value, problem = read_value(stored, "0%" if _read_as_percent(mode, percent_unit, number_format) else None)
         if uncalculated and (row, column) in uncalculated:
@@ -1006,26 +1024,29 @@ def _decimals(
     General cell shows its number as stored, to 10 significant digits (84.96 shows 2). A figure read
     in another scale than its cell shows (a corrected one) says nothing about precision.
     """
-    fixed: dict[str, tuple[int, str]] = {}  # cell -> (decimals shown, format)
+    fixed: dict[int, tuple[int, str]] = {}  # column -> (decimals shown, format)
     general: list[int] = []
+    values = grid.values[row - 1] if row <= len(grid.values) else ()
+    formats = grid.formats[row - 1] if grid.formats is not None and row <= len(grid.formats) else ()
     for name in sheet_figures:
         if finding and name in finding.corrected:
             continue
         column = columns[name]
-        stored, number_format = grid.value(row, column), grid.number_format(row, column)
+        number_format = formats[column - 1] if column <= len(formats) else None
+        stored = values[column - 1] if column <= len(values) else None
         if number_format is None or not isinstance(stored, (int, float)) or isinstance(stored, bool):
             continue
         # a fraction read in percent points by layout.percent: fraction shows two decimals fewer as points
         shift = 2 if is_percent_format(as_stored(number_format)) and not is_percent_format(number_format) else 0
         shown = format_decimals(number_format)
         if shown is not None:
-            fixed[cell_ref(row, column)] = (max(0, shown - shift), number_format)
+            fixed[column] = (max(0, shown - shift), number_format)
         elif is_general(number_format):
             general.append(max(0, general_decimals(stored) - shift))
     given = rule.decimals if rule and rule.decimals is not None else rules.decimals if rules.decimals_line else None
     if given is None:
         return max([d for d, _ in fixed.values()] + general, default=rules.decimals)
-    differ = {ref: shown for ref, shown in fixed.items() if shown[0] != given}
+    differ = {cell_ref(row, column): shown for column, shown in fixed.items() if shown[0] != given}
     if notes is not None and differ:
         line = rule.line_of("decimals") if rule and rule.decimals is not None else rules.decimals_line
         cells = ", ".join(f"{ref} shows {d} (format {f})" for ref, (d, f) in sorted(differ.items(), key=lambda i: (len(i[0]), i[0])))
