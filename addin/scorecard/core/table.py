@@ -19,7 +19,7 @@ from .model import POLARITY_CHOICES, Kpi, Period, Polarity
 from .numfmt import format_decimals, general_decimals, is_general
 from .periods import TimePeriod, month_reading, parse_period
 from .rules import DEFAULT_HEADERS, KpiRule, Rules, check_target_and_floor, parse_number
-from .units import Figure, ScaleFinding, ratio_problem, scale_check, share_problem
+from .units import Figure, ScaleFinding, ratio_problem, scale_check, share_problem, within_scale
 
 HEADER_SEARCH_ROWS = 30
 NO_DATA_TEXT = {"", "n/a", "na", "-", "–", "—", "..", "x", "*", "tbc", "nil"}
@@ -835,7 +835,9 @@ def _read_kpi(
     named_percent = unit != "percent" and not (rule and rule.unit) and isinstance(title, str) and bool(_PERCENT_NAME.search(title))
     if named_percent:  # checked for scale, though its unit stays as the rules and formats say
         where += f", named '{' '.join(title.split())[:60]}' but with no percent unit or format"
-    if unit == "percent" or named_percent:
+    finding = None
+    checked = [v for v in read.values() if v is not None] + [v for v in benchmark_values.values() if v is not None]
+    if (unit == "percent" or named_percent) and not within_scale(checked):
         evidence = []
         for n, v in read.items():
             if v is None:
@@ -857,8 +859,6 @@ def _read_kpi(
             read.update({n: v for n, v in finding.corrected.items() if n in read})
             benchmark_values.update({n: v for n, v in finding.corrected.items() if n in benchmark_values})
             current, previous, target, floor = (read[n] for n in ("current", "previous", "target", "floor"))
-    else:
-        finding = None
     if rule is None and current is None and previous is None and target is None and floor is None:
         return None  # a section heading, a note or a blank line with an id-like label
 

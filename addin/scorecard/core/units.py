@@ -26,6 +26,16 @@ GAP = 20.0  # figures this many times apart are not in the same scale (100x, giv
 AGREE = 5.0  # a corrected figure must land this close to the others
 
 
+def within_scale(values: Sequence[float]) -> bool:
+    """Whether a KPI's figures (zeros aside) all lie within ``GAP`` times of one another: then ``scale_check``
+    finds nothing in them, whatever their cells, formats and lines, and they need not be gathered for it.
+
+    Its own first test: no gap between neighbours in size can exceed the largest over the smallest.
+    """
+    sizes = [abs(v) for v in values if v]
+    return len(sizes) < 2 or max(sizes) / min(sizes) < GAP
+
+
 @dataclass(frozen=True)
 class Figure:
     """One figure or threshold of a KPI as read, and where it came from."""
