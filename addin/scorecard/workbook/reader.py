@@ -206,7 +206,7 @@ def _shared_strings(package: Package, workbook: Workbook) -> list[str]:
     strings: list[str] = []
     for _, item in _iterparse(package, part, (q("si"),)):
         strings.append(_text_of(item))
-        item.clear()
+        _forget(item)
     return strings
 
 
@@ -219,6 +219,16 @@ def _iterparse(package: Package, part: str, tags: tuple[str, ...]) -> Iterator[t
         yield from events
     except etree.XMLSyntaxError as error:
         raise WorkbookError(f"is damaged: part {part} is not well-formed XML ({error})", file=package.path) from None
+
+
+def _forget(element: etree._Element) -> None:
+    """Drop an element ``_iterparse`` gave, once read, and the siblings before it (read before it) from the
+    tree being built: a streamed part then holds only the element being read, and parses faster too."""
+    element.clear()
+    parent = element.getparent()
+    if parent is not None:
+        while element.getprevious() is not None:
+            del parent[0]
 
 
 # --- the sheet -------------------------------------------------------------------------------------
@@ -347,7 +357,7 @@ def _read_sheet(package: Package, part: str, name: str, shared: list[str], forma
                     filled = column
                 row_values[column - 1] = value
                 row_formats[column - 1] = number_format
-        element.clear()
+        _forget(element)
     while values and not values[-1]:
         values.pop()
         number_formats.pop()
