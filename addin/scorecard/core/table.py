@@ -152,6 +152,9 @@ def _scaled(number: float, number_format: str | None) -> float:
     return _points(number) if is_percent_format(number_format) else float(number)
 
 
+_INFINITIES = (float("inf"), float("-inf"))
+
+
 def read_value(value: Any, number_format: str | None) -> tuple[float | None, str | None]:
     """A cell as a KPI figure: (number or None for no data, a note on why it is no data)."""
     if value is None or isinstance(value, CellError):
@@ -159,7 +162,7 @@ def read_value(value: Any, number_format: str | None) -> tuple[float | None, str
     if isinstance(value, bool):
         return None, f"{value!s} is not a figure"
     if isinstance(value, (int, float)):
-        if value != value or value in (float("inf"), float("-inf")):
+        if value != value or value in _INFINITIES:
             return None, "not a finite number"
         return _scaled(value, number_format), None
     if isinstance(value, (dt.date, dt.datetime, dt.time)):
@@ -550,6 +553,8 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
             last += 1
             columns[name] = added[name] = last
 
+    # the merged areas across each written column, found once (a KPI's cell in one is refused below)
+    merges = {name: [a for a in grid.merged if a[1] <= columns[name] <= a[3]] for name in written}
     kpis: list[Kpi] = []
     seen: dict[str, int] = {}
     hidden_rated: list[str] = []
@@ -592,7 +597,7 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
             else:
                 notes.append(f"{where[:-1]}, sheet '{grid.sheet}'): rated (layout.hidden_rows: rate)")
         for name in written:
-            merged = grid.merged_range(row, columns[name])
+            merged = next((a for a in merges[name] if a[0] <= row <= a[2]), None)  # as grid.merged_range finds it
             if merged and merged[:2] != merged[2:]:
                 span = f"{cell_ref(merged[0], merged[1])}:{cell_ref(merged[2], merged[3])}"
                 raise WorkbookError(
@@ -1046,7 +1051,7 @@ def _decimals(
     given = rule.decimals if rule and rule.decimals is not None else rules.decimals if rules.decimals_line else None
     if given is None:
         return max([d for d, _ in fixed.values()] + general, default=rules.decimals)
-    differ = {cell_ref(row, column): shown for column, shown in fixed.items() if shown[0] != given}
+    differ = {cell_ref(row, column): shown for column, shown in fixed.items() if shown[0] != given} if notes is not None else {}
     if notes is not None and differ:
         line = rule.line_of("decimals") if rule and rule.decimals is not None else rules.decimals_line
         cells = ", ".join(f"{ref} shows {d} (format {f})" for ref, (d, f) in sorted(differ.items(), key=lambda i: (len(i[0]), i[0])))
