@@ -138,13 +138,6 @@ def is_percent_format(number_format: str | None) -> bool:
 
 def _points(number: float) -> float:
     """A fraction in percent points: 0.575 as 57.5 (0.575*100 is 57.49999999999999 in binary: undo that)."""
-    if not number:  # 0 and -0.0 (which a cache would not tell apart)
-        return float(f"{number * 100:.12g}")
-    return _nonzero_points(number)
-
-
-@lru_cache(maxsize=4096)  # a sheet's percentages repeat (0.85, 0.9, ...); formatting each one anew is the cost
-def _nonzero_points(number: float) -> float:
     return float(f"{number * 100:.12g}")
 
 
