@@ -136,13 +136,10 @@ def is_percent_format(number_format: str | None) -> bool:
     return number_format is not None and "%" in _PERCENT_FORMAT.sub("", number_format)
 
 
-def _points(number: float) -> float:
-    """A fraction in percent points: 0.575 as 57.5 (0.575*100 is 57.49999999999999 in binary: undo that)."""
-    return float(f"{number * 100:.12g}")
-
-
 def _scaled(number: float, number_format: str | None) -> float:
-    return _points(number) if is_percent_format(number_format) else float(number)
+    if is_percent_format(number_format):
+        return float(f"{number * 100:.12g}")  # 0.575*100 is 57.49999999999999 in binary: undo that
+    return float(number)
 
 
 _INFINITIES = (float("inf"), float("-inf"))
@@ -991,7 +988,7 @@ def _history(
             continue
         if isinstance(stored, (int, float)) and type(stored) is not bool and stored - stored == 0 and not (uncalculated and (row, column) in uncalculated):
             # a finite number, the common case, made quick: scaled as _scaled does
-            out.append(_points(stored) if _read_as_percent(mode, percent_unit, number_format) else float(stored))
+            out.append(float(f"{stored * 100:.12g}") if _read_as_percent(mode, percent_unit, number_format) else float(stored))
             continue
         value, problem = read_value(stored, "0%" if _read_as_percent(mode, percent_unit, number_format) else None)
         if uncalculated and (row, column) in uncalculated:
