@@ -79,7 +79,8 @@ def scale_check(kpi_id: str, where: str, figures: Sequence[Figure]) -> ScaleFind
     """A percent KPI whose figures and thresholds differ about 100-fold: the warning, and what to correct.
 
     The figures split at their widest gap; a gap of ``GAP`` times or more is a scale mismatch when the
-    small side looks like fractions (all at most 1.5) or the large side like points read from a
+    small side looks like fractions (all at most 1.5, and one of them shown as a bare number: a small
+    figure in a percentage-formatted cell shows as the small percentage it is, 1.0%) or the large side like points read from a
     percentage format (all over 150, and all from percentage-formatted cells). A figure is corrected only when it alone is out of scale, at
     least two others agree with one another, the corrected value lands among them, it came from the
     sheet (never the rules) and its cell format explains the slip: a fraction in a cell not formatted
@@ -94,13 +95,16 @@ def scale_check(kpi_id: str, where: str, figures: Sequence[Figure]) -> ScaleFind
     if gaps[widest] < GAP:
         return None
     small, large = known[: widest + 1], known[widest + 1 :]
-    fractions = all(abs(f.value) <= FRACTION_MAX for f in small)
+    # A figure read x100 from a percentage-formatted cell shows as the small percentage it is (1.0%): never
+    # a fraction slip. Only a figure shown as a bare number (a General cell, text, the rules) can be one.
+    slips = [f for f in small if not f.percent_cell]
+    fractions = all(abs(f.value) <= FRACTION_MAX for f in small) and bool(slips)
     inflated = all(f.percent_cell and abs(f.value) > POINTS_MAX for f in large)  # only a % format multiplies by 100
     if not (fractions or inflated):
         return None
     names = ", ".join(f.describe() for f in small) + " against " + ", ".join(f.describe() for f in large)
     message = f"KPI '{kpi_id}' ({where}): its percentages differ about 100-fold: {names}"
-    suspects = small if fractions and not inflated else large if inflated and not fractions else []
+    suspects = slips if fractions and not inflated else large if inflated and not fractions else []
     corrected: dict[str, float] = {}
     if suspects:
         advice = "; ".join(_advice(f, too_small=fractions) for f in suspects)
