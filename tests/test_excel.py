@@ -24,6 +24,7 @@ from scorecard.core.rules import load_rules
 from conftest import SAMPLE, SAMPLE_RULES, write_book
 from layouts import FORMULAS, MACROS, MONTHLY, Layout, make
 from remote import action_counts, cells_of, payload, replay, run_macro
+import test_trust_keep as keep
 
 # The remote engine cannot read number formats, so a workbook storing percentages as fractions
 # says so in its rules (layout.percent: fraction); batch and ribbon then read it the same way.
@@ -88,6 +89,9 @@ CASES = {
     "macro-workbook": lambda folder: make(_with_decimals(MACROS), folder),
     "plain-added-columns": lambda folder: make(_with_decimals(PLAIN), folder),
     "monthly-spc-columns": lambda folder: make(MONTHLY_SPC, folder),
+    # a RAG column typed in initials (G, A, R) is written in initials by both
+    "rag-initials": lambda folder: (keep.build(folder / "book.xlsx", rag={i: "A" for i in range(len(keep.KPIS))}),
+                                    keep.rules_file(folder, extra="defaults: {decimals: 0}\n")),
 }
 
 
@@ -165,7 +169,7 @@ def test_errors_are_alerts_with_the_cli_message(tmp_path, sample):
     rules = tmp_path / "bad.yaml"
     rules.write_text("version: 1\nlayout:\n  columns: {id: Ref, current: Jun-18, previous: May-18}\n  tagret: 1\n")
     message, actions = run_macro(sample, excel.refresh, rules=rules)
-    assert message == "bad.yaml, line 4: unknown key 'tagret' in layout; allowed keys: add_missing_columns, columns, header_row, hidden_rows, history, percent, sheet"
+    assert message == "bad.yaml, line 4: unknown key 'tagret' in layout; allowed keys: add_missing_columns, columns, header_row, hidden_rows, history, percent, rag_text, sheet"
     assert [a["func"] for a in actions] == ["alert"] and actions[0]["args"][0] == message
 
 

@@ -161,7 +161,8 @@ def make_plan(card: Scorecard, table: KpiTable, rules: Rules, narrative: Narrati
             sheet=table.sheet,
         )
     rag_col, dir_col = table.rag_column, table.direction_column
-    rag = tuple(CellWrite(k.kpi.row, rag_col, k.rag.value, rules.colours[k.rag]) for k in card.kpis)
+    words = table.rag_words  # the column's own spelling: Green or G
+    rag = tuple(CellWrite(k.kpi.row, rag_col, words[k.rag], rules.colours[k.rag]) for k in card.kpis)
     direction = tuple(CellWrite(k.kpi.row, dir_col, direction_text(k.direction)) for k in card.kpis)
     spc = tuple(
         CellWrite(k.kpi.row, table.columns[name], text, rules.spc_colours.get(text, BLANK_FILL))
@@ -182,7 +183,7 @@ def make_plan(card: Scorecard, table: KpiTable, rules: Rules, narrative: Narrati
         headers=headers,
         # created columns copy the look of the last column the sheet already had (only used if any are created)
         style_source=min(table.added_columns.values(), default=max(rag_col, dir_col) + 1) - 1,
-        colours={r.value: c for r, c in rules.colours.items()},
+        colours={words[r]: c for r, c in rules.colours.items()},
         narrative_sheet=rules.narrative_sheet,
         narrative=narrative_rows(narrative, provenance_line(rules, table.sheet)),
         id_column=table.columns["id"],

@@ -82,6 +82,7 @@ class Layout:
     percent: Literal["format", "fraction", "points"] = "format"  # how percentages are stored
     hidden_rows: Literal["rate", "skip"] | None = None  # rate | skip: KPI rows hidden in the workbook; None: not set (rated, with a warning)
     add_missing_columns: bool = False  # create absent RAG/direction columns instead of refusing
+    rag_text: Literal["words", "initials"] | None = None  # Green or G; None: as the RAG column is written, else words
     # comparator columns, read and never written: label as the narrative and JSON name it -> header
     benchmarks: dict[str, str] = field(default_factory=dict)
 
@@ -504,6 +505,7 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
             percent=layout_doc.get("percent", "format"),
             hidden_rows=layout_doc.get("hidden_rows"),
             add_missing_columns=bool(layout_doc.get("add_missing_columns", False)),
+            rag_text=layout_doc.get("rag_text"),
             benchmarks=benchmarks,
         ),
         title=document.get("title", "Scorecard"),

@@ -13,12 +13,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal, Mapping, Sequence
 
-from ..errors import WorkbookError, cell_ref
+from ..errors import WorkbookError, cell_ref, column_letter
 from .embedded import is_rules_sheet
-from .model import POLARITY_CHOICES, Kpi, Period, Polarity
+from .engine import displayed
+from .model import POLARITY_CHOICES, Kpi, Period, Polarity, Rag
 from .numfmt import format_decimals, general_decimals, is_general
-from .periods import TimePeriod, month_reading, parse_period
-from .rules import DEFAULT_HEADERS, KpiRule, Rules, check_target_and_floor, parse_number
+from .periods import TimePeriod, mentioned_period, month_reading, parse_period
+from .rules import DEFAULT_HEADERS, KpiRule, Rules, check_target_and_floor
+from .statuswords import DEFAULT_WORDS, read_status_words
+from .thresholds import Threshold, parse_threshold
 from .units import Figure, ScaleFinding, ratio_problem, scale_check, share_problem
 
 HEADER_SEARCH_ROWS = 30
@@ -117,6 +120,7 @@ class KpiTable:
     notes: list[str] = field(default_factory=list)  # what check reports beside warnings: rows read as not KPIs, hidden KPIs
     repeated_headers: list[int] = field(default_factory=list)  # header rows further down (stacked tables)
     history_columns: tuple[int, ...] = ()  # layout.history: the period columns, oldest period first
+    rag_words: Mapping[Rag, str] = field(default_factory=lambda: dict(DEFAULT_WORDS))  # the RAG column's spelling: Green or G
 
     @property
     def rag_column(self) -> int:
@@ -163,11 +167,29 @@ def read_value(value: Any, number_format: str | None) -> tuple[float | None, str
 
 
 def read_threshold(value: Any, number_format: str | None) -> float | None:
-    """A target or floor cell: a number, or text such as "85%" as in the rules."""
+    """A target or floor cell: a number, or text as analysts write it ("85%", "≥ 85%", "1,200 or fewer")."""
     if isinstance(value, str):
-        return parse_number(value)
+        said = parse_threshold(value)
+        return said.value if said else None
     number, _ = read_value(value, number_format)
     return number
+
+
+def threshold_text_problem(name: str, text: str, said: Threshold | None, polarity: Polarity | None) -> str | None:
+    """What is wrong with a target or floor written as text, if anything: text that is no one number
+    (the KPI would be rated without it), or a bound ("≥", "at most") against the KPI's polarity."""
+    shown = " ".join(text.split())[:40]
+    if said is None:
+        if shown.casefold() in NO_DATA_TEXT:
+            return None
+        return (f"{name} {shown!r} is not one number, so the KPI is rated without a {name}; type the number "
+                f"(85, 85%, \u2265 85%) or give the {name} in the rules")
+    if polarity is None or said.bound is None or polarity is Polarity.TARGET:
+        return None
+    if (said.bound == "at least") != (polarity is Polarity.HIGHER):
+        return (f"{name} {shown!r} says the figure should be {said.bound} {said.value:g}, but the KPI is "
+                f"{polarity.value} is better; check the polarity or the {name}")
+    return None
 
 
 def pick_sheet(names: Sequence[str], wanted: str | None) -> str:
@@ -194,6 +216,11 @@ def _norm(text: Any) -> str:
 
 def _filled(value: Any) -> bool:
     return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _says_something(value: Any) -> bool:
+    """Filled with more than a "no data" mark (N/A, -, TBC)."""
+    return _filled(value) and not (isinstance(value, str) and value.strip().lower() in NO_DATA_TEXT)
 
 
 def _leftmost(grid: Grid, row: int) -> int | None:
@@ -370,6 +397,30 @@ def period_columns(grid: Grid, header_row: int, taken: set[int], top: int | None
 
 month_columns = period_columns  # its earlier name, still used by the Excel adapter
 
+# headers that name a period but say the column holds something other than its figures
+_NOT_FIGURES = re.compile(r"\b(targets?|forecasts?|budgets?|plans?|planned|profiles?|profiled|projections?|projected|"
+                          r"trajector(?:y|ies)|ytd|year to date|cumulative|benchmarks?|averages?|national|england|"
+                          r"regional|region|neighbours?|comparators?|goals?|aims?|ambitions?)\b", re.IGNORECASE)
+
+
+def _later_periods_not_read(grid: Grid, header_row: int, top: int | None, current: TimePeriod, taken: set[int]) -> list[str]:
+    """Headers that name a period later than the current one but are not read as period columns
+    ("Jul-18 (unaudited)"): if one holds the latest figures, the narrative would report an older
+    period, so each is named. Headers that say they hold a target, forecast, budget ... are left alone."""
+    found = []
+    for c, cell in header_cells(grid, top or header_row, header_row).items():
+        if c in taken or not isinstance(cell, str) or _NOT_FIGURES.search(cell):
+            continue
+        named = mentioned_period(cell)
+        if named is not None and named.kind == current.kind and named.order > current.order:
+            found.append(
+                f"sheet '{grid.sheet}', cell {cell_ref(header_row, c)}: the header '{' '.join(cell.split())}' names "
+                f"{named.name}, later than the current period {current.name}, but is not read as a period column, "
+                f"so {current.name} is reported as the latest; if that column holds {named.name}'s figures, head it "
+                f"as a period (e.g. '{named.name}')"
+            )
+    return found
+
 
 HIDDEN_WORDS = {"hidden": "in a hidden row", "grouped": "in a collapsed group"}
 
@@ -527,6 +578,7 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
         current_month, columns["current"] = months[newest]
         if newest > 0:
             previous_month, columns["previous"] = months[newest - 1]
+        warnings.extend(_later_periods_not_read(grid, header_row, top, current_month, set(history_columns) | set(columns.values())))
     else:
         current_month = parse_period(headers.get(columns["current"]))
         previous_month = parse_period(headers.get(columns["previous"]))
@@ -541,6 +593,9 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
 
     kpis: list[Kpi] = []
     seen: dict[str, int] = {}
+    by_key: dict[str, list[str]] = {}  # the rules' ids by their key ignoring case and spaces: "CIC 01" finds CIC01
+    for rules_id in rules.kpis:
+        by_key.setdefault(_id_key(rules_id), []).append(rules_id)
     hidden_rated: list[str] = []
     skipped: set[str] = set()
     unlisted: list[Kpi] = []  # KPIs the rules leave out and their rows describe fully
@@ -551,6 +606,11 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
         kpi_id = _id_text(raw_id)
         if not kpi_id:
             continue
+        if kpi_id not in rules.kpis and len(by_key.get(_id_key(kpi_id), ())) == 1:
+            listed = by_key[_id_key(kpi_id)][0]
+            notes.append(f"row {row}'s id '{kpi_id}' (sheet '{grid.sheet}', cell {cell_ref(row, id_col)}) is read as KPI "
+                         f"'{listed}' of the rules (line {rules.kpis[listed].line}): ids match whatever their case and spaces")
+            kpi_id = listed
         hidden = grid.hidden_rows.get(row)
         if hidden and skip_hidden:
             probe: object
@@ -630,6 +690,12 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
         if kpi_id not in seen and kpi_id not in skipped:
             warnings.append(f"KPI '{kpi_id}' is in the rules (line {rule.line}) but not in sheet '{grid.sheet}'")
 
+    rag_cells = [grid.value(k.row, columns["rag"]) for k in kpis] if "rag" in columns and "rag" not in added else []
+    rag_words, mixed = read_status_words(rag_cells, rules.layout.rag_text)
+    if mixed:
+        where = f"sheet '{grid.sheet}', column {column_letter(columns['rag'])}"
+        (notes if rules.layout.rag_text else warnings).append(f"{where}: {mixed}")
+
     for activity, how in ((False, "rated by the workbook's polarity, target and floor columns"),
                           (True, "with no polarity, target or floor in the workbook: not rated, as activity indicators")):
         ids = [k.id for k in unlisted if k.is_activity is activity]
@@ -647,6 +713,7 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
         header_top=top,
         repeated_headers=repeated,
         history_columns=history_columns,
+        rag_words=rag_words,
     )
 
 
@@ -665,13 +732,17 @@ def _described_by_row(grid: Grid, columns: dict[str, int], row: int, kpi: Kpi) -
     if "target" not in columns or "floor" not in columns:
         return False
     given = None
-    if "polarity" in columns and grid.value(row, columns["polarity"]) not in (None, ""):
+    if "polarity" in columns and _says_something(grid.value(row, columns["polarity"])):
         given = Polarity.parse(grid.value(row, columns["polarity"]))
         if given is None:
             return False
     if kpi.is_activity:
         return given is None
     return given is not None and given is kpi.polarity and kpi.target is not None and kpi.floor is not None
+
+
+def _id_key(kpi_id: str) -> str:
+    return "".join(kpi_id.split()).casefold()
 
 
 def _id_text(value: Any) -> str:
@@ -798,9 +869,13 @@ def _read_kpi(
             warnings.append(f"sheet '{grid.sheet}', cell {cell_ref(row, columns[name])}: {problem}; read as no data")
         return number
 
+    written: dict[str, tuple[str, Threshold | None]] = {}  # thresholds typed as text, checked once the polarity is known
+
     def threshold(name: str) -> float | None:
         uncalculated(name)
         value, number_format = cell(name)
+        if isinstance(value, str):
+            written[name] = (value, parse_threshold(value))
         return read_threshold(value, as_stored(number_format))
 
     current, previous = figure("current"), figure("previous")
@@ -847,7 +922,7 @@ def _read_kpi(
     polarity = rule.polarity if rule and rule.polarity else None
     if polarity is None and "polarity" in columns:
         raw = grid.value(row, columns["polarity"])
-        if raw not in (None, ""):
+        if _says_something(raw):  # "N/A" or "-" in the polarity column: no polarity, as a blank
             polarity = Polarity.parse(raw)
             if polarity is None:
                 raise WorkbookError(
@@ -855,6 +930,11 @@ def _read_kpi(
                     sheet=grid.sheet,
                     cell=cell_ref(row, columns["polarity"]),
                 )
+    bounds = {said.bound for name, (_, said) in written.items() if said and said.bound and not (rule and getattr(rule, name) is not None)}
+    if polarity is None and len(bounds) == 1:
+        polarity = Polarity.HIGHER if bounds == {"at least"} else Polarity.LOWER
+        said_by = ", ".join(f"{n} {cell_ref(row, columns[n])} {' '.join(t.split())!r}" for n, (t, x) in written.items() if x and x.bound)
+        warnings.append(f"KPI '{kpi_id}' (row {row}) has no polarity; taken as {polarity.value} from its {said_by}")
     if polarity is None and target is not None and floor is not None and target != floor:
         polarity = Polarity.HIGHER if target > floor else Polarity.LOWER
         warnings.append(f"KPI '{kpi_id}' (row {row}) has no polarity; taken as {polarity.value} from its target and floor")
@@ -867,6 +947,12 @@ def _read_kpi(
         )
     if polarity is Polarity.TARGET and target is None:
         raise WorkbookError(f"KPI '{kpi_id}' has polarity target but no target", sheet=grid.sheet, cell=cell_ref(row, columns["id"]))
+    for name, (text, said) in written.items():
+        if rule and getattr(rule, name) is not None:
+            continue  # the rules' value is the one used
+        doubt = threshold_text_problem(name, text, said, polarity)
+        if doubt:
+            warnings.append(f"sheet '{grid.sheet}', cell {cell_ref(row, columns[name])}: KPI '{kpi_id}': {doubt}")
     complaint = check_target_and_floor(polarity, target, floor)
     if complaint:
         where = "rules" if rule and rule.floor is not None else f"sheet '{grid.sheet}' row {row}"
@@ -894,6 +980,13 @@ def _read_kpi(
             problem = ratio_problem(current, numerator, denominator, decimals, cells, kpi_id)
             if problem:
                 warnings.append(f"sheet '{grid.sheet}', {problem}")
+    for name, (text, said) in written.items():  # "> 85%": a figure on the value does not meet it, but is rated as meeting it
+        if said and said.strict and not (rule and getattr(rule, name) is not None) and current is not None and \
+                displayed(current, decimals) == displayed(said.value, decimals):
+            warnings.append(
+                f"sheet '{grid.sheet}', cell {cell_ref(row, columns[name])}: KPI '{kpi_id}': the {name} "
+                f"{' '.join(text.split())!r} excludes {said.value:g} itself, but the current figure is {said.value:g} and "
+                f"scorecard rates a figure on its {name} as reaching it; write the {name} as the figure that reaches it")
     history = _history(grid, row, kpi_id, history_columns, columns, current, previous, percent, unit == "percent", warnings)
     return Kpi(
         id=kpi_id,

@@ -29,6 +29,7 @@ from ..core.rules import Rules, load_rules_cached
 from ..refresh import Evaluation, evaluate_grid
 from ..core.numfmt import cell_decimals
 from ..core.spc import analyse
+from ..core.statuswords import status_of
 from ..core.table import Grid, read_threshold, read_value
 
 __all__ = ["RAG", "DIRECTION", "SCORECARD_RAG", "SCORECARD_DIRECTION", "SCORECARD_COUNT", "SCORECARD_NARRATIVE",
@@ -261,13 +262,14 @@ def SCORECARD_DIRECTION(current, previous, kpi_id, rules_path=None, current_form
 
 @udf()
 def SCORECARD_COUNT(rag_range, status):
-    """How many cells of the range hold the status (Green, Amber, Red, No data, Not rated)."""
-    wanted = str(status).strip().casefold()
-    if wanted not in {r.value.casefold() for r in Rag}:
+    """How many cells of the range hold the status (Green, Amber, Red, No data, Not rated), in any of its
+    spellings (Green, GREEN, G): a column written in initials counts as one written in words."""
+    wanted = status_of(str(status))
+    if wanted is None:
         raise _BadArgument(f"#VALUE! status {status!r}: Green, Amber, Red, No data or Not rated")
     rows = rag_range if isinstance(rag_range, list) else [rag_range]
     cells = [c for row in rows for c in (row if isinstance(row, list) else [row])]
-    return sum(1 for c in cells if isinstance(c, str) and c.strip().casefold() == wanted)
+    return sum(1 for c in cells if status_of(c) is wanted)
 
 
 def _evaluate_range(table_range: Any, rules_path: Any, table_formats: Any, caller: Any) -> Evaluation:
