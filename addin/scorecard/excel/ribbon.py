@@ -534,8 +534,11 @@ def _sparkline_note(sheet: Any, plan: WritePlan) -> list[str]:
     if spark is None:
         return []
     cells = f"{column_letter(spark.column)}{spark.first_row}:{column_letter(spark.column)}{spark.last_row}"
+    trend = spark.trend_sheet
+    drawn_from = (f", as is the hidden sheet {trend.name} they are drawn from (its formulas follow the figures typed; a "
+                  "new period or KPI needs the command line)") if trend else ""
     return [f"sheet '{sheet.name}': the sparklines of layout.columns.trend ({cells}) are drawn by the command line "
-            "(scorecard refresh), not from Excel: this refresh leaves the sparklines already there as they are"]
+            f"(scorecard refresh), not from Excel{drawn_from}: this refresh leaves the sparklines already there as they are"]
 
 
 def _hiding_formats(sheet: Any, plan: WritePlan) -> list[str]:

@@ -155,6 +155,7 @@ class Package:
     _xml: dict[str, etree._Element] = field(default_factory=dict)
     _touched: set[str] = field(default_factory=set)
     _read: dict[str, bytes] = field(default_factory=dict)  # parts already inflated: each is read once
+    removed: set[str] = field(default_factory=set)  # parts left out when saved (their references removed by the caller)
 
     def read(self, name: str) -> bytes:
         if name in self.added:
@@ -200,6 +201,8 @@ class Package:
         try:
             with handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as out:
                 for info in self.archive.infolist():
+                    if info.filename in self.removed:
+                        continue
                     data = self.changed.get(info.filename)
                     if data is None:
                         data = self._read.pop(info.filename, None)
@@ -364,6 +367,23 @@ class Workbook:
             (anchor.addprevious(calc) if anchor is not None else self.root.append(calc))
         calc.set("fullCalcOnLoad", "1")
         self.package.touch(self.part)
+
+    def drop_calc_chain(self) -> bool:
+        """Leave out the calculation chain (``xl/calcChain.xml``): the order Excel last calculated the formula
+        cells in, which it rebuilds when the part is absent (ECMA-376: it may be read, it is not required).
+        A chain listing a formula cell that is no longer one is a fault Excel repairs. Returns whether there was one."""
+        part = self.related_part("/calcChain")
+        if part is None:
+            return False
+        for rel in [r for r in self.rels if r.get("Type", "").endswith("/calcChain")]:
+            self.rels.remove(rel)
+        types = self.package.xml("[Content_Types].xml")
+        for override in [o for o in types if (o.get("PartName") or "").lstrip("/") == part]:
+            types.remove(override)
+        self.package.removed.add(part)
+        for touched in (self.rels_part, "[Content_Types].xml"):
+            self.package.touch(touched)
+        return True
 
     def add_sheet(self, name: str, part_xml: bytes) -> str:
         existing = set(self.package.archive.namelist()) | set(self.package.added)
