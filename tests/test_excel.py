@@ -279,6 +279,8 @@ class _Writes:
             self.formulas = {(ws.title, c.row, c.column): c.value for ws in book.worksheets for row in ws.iter_rows() for c in row}
             self.fonts = {(ws.title, c.row, c.column): c.font.name for ws in book.worksheets for row in ws.iter_rows() for c in row}
             self.formats = {(ws.title, c.row, c.column): c.number_format for ws in book.worksheets for row in ws.iter_rows() for c in row}
+            self.merges = {ws.title: [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
+                           for ws in book.worksheets}  # fmt: skip
 
     def write(self, what: str) -> None:
         self.count += 1
@@ -320,6 +322,13 @@ class _Proxy:
             found = {writes.formats.get((target.sheet.name, target.row + i, target.column + j), "General")
                      for i in range(target.shape[0]) for j in range(target.shape[1])}  # fmt: skip
             return found.pop() if len(found) == 1 else None  # mixed: None, as Excel
+        if name in ("merge_cells", "merge_area") and writes.fills is not None and type(target).__name__ == "Range":
+            areas = writes.merges.get(target.sheet.name, [])
+            inside = [next((a for a in areas if a[0] <= target.row + i <= a[2] and a[1] <= target.column + j <= a[3]), None)
+                      for i in range(target.shape[0]) for j in range(target.shape[1])]  # fmt: skip
+            if name == "merge_area":  # of a single cell, as asked: the area, or the cell itself
+                return target if inside[0] is None else target.sheet.range((inside[0][0], inside[0][1]), (inside[0][2], inside[0][3]))
+            return True if all(inside) else False if not any(inside) else None  # as desktop Excel's MergeCells
         if name == "conditional_formats" and writes.fills is not None and type(target).__name__ == "Range":
             return _NoConditionalFormats(target.conditional_formats, writes)
         if name == "name" and "_name" in object.__getattribute__(self, "__dict__"):

@@ -74,6 +74,15 @@ class Grid:
     hidden_rows: Mapping[int, RowHidden] = field(default_factory=dict)  # "grouped": in a collapsed outline
     tables: Sequence["TableArea"] = ()  # Excel Tables (ListObjects) on the sheet
     hidden_rows_known: bool = True  # False: the adapter cannot tell hidden rows (remote engine, a formula's range)
+    merged_known: bool = True  # False: the adapter cannot tell merged cells (remote engine, Lite, a formula's range)
+
+    def shared_by_rows(self, row: int, column: int) -> tuple[int, int, int, int] | None:
+        """The merged cells a cell is part of, below their first row: a target merged down across the
+        rows of several KPIs shows its one value on each of them."""
+        if not self.merged:
+            return None
+        area = self.merged_range(row, column)
+        return area if area is not None and area[0] < row <= area[2] else None
 
     def merged_range(self, row: int, column: int) -> tuple[int, int, int, int] | None:
         for area in self.merged:
@@ -665,6 +674,10 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
             )
         else:
             notes.append(f"sheet '{grid.sheet}': hidden rows are not known on this engine; every KPI row is rated, hidden or not")
+    if not grid.merged_known and any(kpi.target is None or kpi.floor is None or kpi.polarity is None for kpi in kpis):
+        notes.append(f"sheet '{grid.sheet}': merged cells are not known on this engine, so a target, floor or polarity "
+                     "merged down over several KPIs' rows is read for its first row only; refresh from the command line "
+                     "or desktop Excel to read it for each")
     if hidden_rated:
         warnings.append(
             f"sheet '{grid.sheet}': {len(hidden_rated)} KPI {'row is' if len(hidden_rated) == 1 else 'rows are'} hidden in the "
@@ -732,8 +745,11 @@ def _described_by_row(grid: Grid, columns: dict[str, int], row: int, kpi: Kpi) -
     if "target" not in columns or "floor" not in columns:
         return False
     given = None
-    if "polarity" in columns and _says_something(grid.value(row, columns["polarity"])):
-        given = Polarity.parse(grid.value(row, columns["polarity"]))
+    shown = grid.value(row, columns["polarity"]) if "polarity" in columns else None
+    if shown is None and "polarity" in columns and (area := grid.shared_by_rows(row, columns["polarity"])):
+        shown = grid.value(area[0], area[1])  # merged down over several KPIs' rows
+    if _says_something(shown):
+        given = Polarity.parse(shown)
         if given is None:
             return False
     if kpi.is_activity:
@@ -828,6 +844,9 @@ def _period(
 _PERCENT_NAME = re.compile(r"%|\bper\s*cent(age)?s?\b|\bproportion\b", re.IGNORECASE)
 
 
+_SHARED_FIELDS = {"target", "floor", "polarity"}  # fields a sheet may merge down over several KPIs' rows
+
+
 def _read_kpi(
     grid: Grid, rules: Rules, columns: dict[str, int], row: int, kpi_id: str, warnings: list[str], notes: list[str] | None = None,
     history_columns: "HistoryColumns | None" = None,
@@ -836,7 +855,20 @@ def _read_kpi(
 
     def cell(name: str) -> tuple[Any, str | None]:
         c = columns.get(name)
-        return (None, None) if c is None else (grid.value(row, c), grid.number_format(row, c))
+        if c is None:
+            return None, None
+        value = grid.value(row, c)
+        if value is None and name in _SHARED_FIELDS and (area := grid.shared_by_rows(row, c)) is not None:
+            # a target, floor or polarity merged down over several KPIs' rows: each of them shows it
+            if notes is not None and name not in shared:
+                span = f"{cell_ref(area[0], area[1])}:{cell_ref(area[2], area[3])}"
+                notes.append(f"KPI '{kpi_id}' (sheet '{grid.sheet}', row {row}): its {name} is read from the merged "
+                             f"cells {span}, which show one {name} for rows {area[0]}-{area[2]}")
+            shared.add(name)
+            return grid.value(area[0], area[1]), grid.number_format(area[0], area[1])
+        return value, grid.number_format(row, c)
+
+    shared: set[str] = set()
 
     percent = rules.layout.percent
     # a percentage when either period's cell is formatted as one (a General cell beside them is checked for scale)
@@ -921,7 +953,7 @@ def _read_kpi(
 
     polarity = rule.polarity if rule and rule.polarity else None
     if polarity is None and "polarity" in columns:
-        raw = grid.value(row, columns["polarity"])
+        raw = cell("polarity")[0]
         if _says_something(raw):  # "N/A" or "-" in the polarity column: no polarity, as a blank
             polarity = Polarity.parse(raw)
             if polarity is None:

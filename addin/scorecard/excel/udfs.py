@@ -280,7 +280,8 @@ def _evaluate_range(table_range: Any, rules_path: Any, table_formats: Any, calle
         raise _BadArgument("#VALUE! table_range must be the KPI table, its header row included")
     formats = _matrix(table_formats) if isinstance(table_formats, (list, tuple)) else _range_formats(table_formats)
     rules = dataclasses.replace(rules, layout=dataclasses.replace(rules.layout, header_row=None, sheet=None))
-    return evaluate_grid(Grid(sheet="(formula range)", values=rows, formats=formats, hidden_rows_known=False), rules)
+    return evaluate_grid(Grid(sheet="(formula range)", values=rows, formats=formats, hidden_rows_known=False,
+                             merged_known=False), rules)
 
 
 @udf(table_formats="table_range")
