@@ -489,7 +489,8 @@ def test_a_later_period_header_not_read_as_a_period_is_named(newest):
 
 
 @pytest.mark.parametrize("other", ["Jun-18 Forecast", "Target 2018/19", "Jun-18 target", "YTD Jun-18", "England average Jun-18",
-                                   "Stat neighbours Jun-18", "Comments", "Apr-18 (unaudited)"])
+                                   "Stat neighbours Jun-18", "Comments", "Apr-18 (unaudited)", "Commentary (Jun-18)",
+                                   "Jun-18 numerator"])
 def test_other_columns_naming_a_period_are_left_alone(other):
     rows = [["KPI", "Better", "Goal", "Minimum", "Apr-18", "May-18", other], ["A", "H", 90, 80, 70, 75, 81]]
     t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))

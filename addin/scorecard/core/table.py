@@ -409,7 +409,8 @@ month_columns = period_columns  # its earlier name, still used by the Excel adap
 # headers that name a period but say the column holds something other than its figures
 _NOT_FIGURES = re.compile(r"\b(targets?|forecasts?|budgets?|plans?|planned|profiles?|profiled|projections?|projected|"
                           r"trajector(?:y|ies)|ytd|year to date|cumulative|benchmarks?|averages?|national|england|"
-                          r"regional|region|neighbours?|comparators?|goals?|aims?|ambitions?)\b", re.IGNORECASE)
+                          r"regional|region|neighbours?|comparators?|goals?|aims?|ambitions?|comments?|commentary|notes?|"
+                          r"narrative|rag|status|direction|dot|trend|rank|quartile|numerator|denominator)\b", re.IGNORECASE)
 
 
 def _later_periods_not_read(grid: Grid, header_row: int, top: int | None, current: TimePeriod, taken: set[int]) -> list[str]:
