@@ -90,7 +90,7 @@ CASES = {
     "plain-added-columns": lambda folder: make(_with_decimals(PLAIN), folder),
     "monthly-spc-columns": lambda folder: make(MONTHLY_SPC, folder),
     # a RAG column typed in initials (G, A, R) is written in initials by both
-    "rag-initials": lambda folder: (keep.build(folder / "book.xlsx", rag={i: "A" for i in range(len(keep.KPIS))}),
+    "rag-initials": lambda folder: (keep.build(folder / "book.xlsx", rag={i: "GAR"[i % 3] for i in range(len(keep.KPIS))}),
                                     keep.rules_file(folder, extra="defaults: {decimals: 0}\n")),
 }
 

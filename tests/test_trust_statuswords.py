@@ -28,8 +28,11 @@ def test_every_spelling_of_a_status_reads(text, rag):
 
 @pytest.mark.parametrize("cells, written", [
     (["G", "A", "R"], ["G", "A", "R", "No data", "Not rated"]),
-    (["G", "No data", None, 4.0, "see note"], ["G", "A", "R", "No data", "Not rated"]),  # only Green, Amber, Red vote
+    (["G", "R", "No data", None, 4.0, "see note"], ["G", "A", "R", "No data", "Not rated"]),  # only Green, Amber, Red vote
+    (["A", "NA", "A"], ["Green", "Amber", "Red", "No data", "Not rated"]),  # one initial alone: Achieved? no evidence
+    (["GREEN"], ["GREEN", "AMBER", "RED", "NO DATA", "NOT RATED"]),  # a word alone is evidence enough
     (["g", "a"], ["g", "a", "r", "no data", "not rated"]),
+    (["G", "G"], ["Green", "Amber", "Red", "No data", "Not rated"]),
     (["Green", "Red"], ["Green", "Amber", "Red", "No data", "Not rated"]),
     (["GREEN", "AMBER"], ["GREEN", "AMBER", "RED", "NO DATA", "NOT RATED"]),
     (["green"], ["green", "amber", "red", "no data", "not rated"]),
@@ -47,7 +50,7 @@ def test_a_column_mixing_spellings_is_written_in_words_with_a_reason():
 
 def test_the_rules_choose_for_an_empty_column_and_keep_its_case():
     assert read_status_words([], "initials") == (status_words("initials"), None)
-    assert read_status_words(["g"], "initials") == (status_words("initials", "lower"), None)
+    assert read_status_words(["g", "a"], "initials") == (status_words("initials", "lower"), None)
     words, note = read_status_words(["Green"], "initials")
     assert words[G] == "G" and "layout.rag_text: initials" in note
 
@@ -70,7 +73,7 @@ def sheet_xml(path) -> bytes:
 @pytest.mark.parametrize("spell", [lambda w: w[0], lambda w: w.upper(), lambda w: w[0].lower()], ids=["G", "GREEN", "g"])
 def test_refresh_writes_the_rag_column_as_it_was_written(tmp_path, spell):
     # last month's statuses, typed by hand in the column's spelling (all Amber: this month differs for most)
-    book = build(tmp_path / "book.xlsx", rag={i: spell("Amber") for i in range(len(KPIS))}, summary=True)
+    book = build(tmp_path / "book.xlsx", rag={i: spell(("Green", "Amber", "Red")[i % 3]) for i in range(len(KPIS))}, summary=True)
     result = run("refresh", book, "--rules", rules_file(tmp_path), "--strict")
     assert result.returncode == 0, result.stderr
     grid = read_grid(book, "Scorecard")
@@ -117,6 +120,21 @@ def test_a_mixed_column_is_a_warning_and_written_in_words(tmp_path):
 
 def test_the_core_reads_the_spelling_from_the_grid():
     rules = parse_rules(rules_file.__globals__["RULES"].format(rag="RAG", extra=""), "r.yaml")
-    rows = [HEADERS] + [list(k) + ["a", None] for k in KPIS]
+    rows = [HEADERS] + [list(k) + ["ag"[i % 2], None] for i, k in enumerate(KPIS)]
     t = read_table(Grid(sheet="Scorecard", values=rows), rules)
     assert t.rag_words[G] == "g" and t.rag_words[N] == "no data"
+
+
+def test_rag_formulas_spelt_otherwise_than_the_rules_keep_their_colours(tmp_path):
+    """Formulas showing G/A/R are kept, so their colours are keyed to G/A/R even if the rules say words."""
+    formula = '=IF(G{row}>=80,"G",IF(G{row}>=70,"A","R"))'
+    book = build(tmp_path / "book.xlsx", rag={i: (formula, INITIALS[w]) for i, w in enumerate(RATINGS)})
+    rules = rules_file(tmp_path).read_text().replace("sheet: Scorecard", "sheet: Scorecard\n  rag_text: words")
+    (tmp_path / "rules.yaml").write_text(rules)
+    result = run("refresh", book, "--rules", tmp_path / "rules.yaml", "--strict")
+    assert result.returncode == 0, result.stderr
+    xml = sheet_xml(book)
+    assert b"&quot;G&quot;" in xml or b'"G"' in xml
+    assert b"&quot;Green&quot;" not in xml and b'"Green"' not in xml
+    check = run("check", book, "--rules", tmp_path / "rules.yaml")
+    assert "the RAG formulas show the statuses as G, A, R, so their colours follow that spelling" in check.stdout + check.stderr

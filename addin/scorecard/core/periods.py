@@ -147,14 +147,14 @@ def _fy_years(first: str, second: str) -> int | None:
 # Words that say how final a period's figures are, not which period: "Jun-18 (provisional)", "Actual
 # Jun-18", "Jun-18*" all head June 2018's figures. Words that say the column holds something else
 # ("target", "forecast", "budget", "YTD") are not among them, so such a header names no period.
-_DATA_WORDS = {"actual", "actuals", "outturn", "provisional", "prov", "p", "final", "revised", "r", "validated",
+_DATA_WORDS = {"actual", "actuals", "outturn", "provisional", "prov", "final", "revised", "validated",
                "unvalidated", "data", "figure", "figures", "result", "results"}  # fmt: skip
 _FOOTNOTE_MARKS = "*†‡§¹²³"
 _TEXT_DATE = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})$|^(\d{4})-(\d{2})-(\d{2})$")
 
 
 def _clean(text: str) -> str:
-    text = " ".join(text.replace("–", "-").replace("—", "-").split()).lower().rstrip(_FOOTNOTE_MARKS).rstrip()
+    text = " ".join(text.replace("–", "-").replace("—", "-").replace(": ", " ").split()).lower().rstrip(_FOOTNOTE_MARKS).rstrip()
     if text.endswith(")") and "(" in text:  # "jun-18 (provisional)": a qualifier in brackets
         head, _, inside = text[:-1].rpartition("(")
         if inside.strip() in _DATA_WORDS or inside.strip().rstrip(".") in _DATA_WORDS:

@@ -51,9 +51,12 @@ def _style(written: str) -> tuple[RagText, Case]:
 
 def read_status_words(cells: Iterable[object], chosen: RagText | None = None) -> tuple[dict[Rag, str], str | None]:
     """The spelling a RAG column is written in, from the Green, Amber and Red it holds now (typed, or a
-    formula's last result), or as ``chosen`` by the rules: (the words, a note when the column mixes
+    formula's last result; initials only when two different ones are there), or as ``chosen`` by the rules: (the words, a note when the column mixes
     spellings and the rules' or the default spelling is used instead)."""
-    styles = {_style(" ".join(cell.split())) for cell in cells if isinstance(cell, str) and status_of(cell) in _RATINGS}
+    seen = [(" ".join(cell.split()), status_of(cell)) for cell in cells if isinstance(cell, str) and status_of(cell) in _RATINGS]
+    styles = {_style(text) for text, _ in seen}
+    if {text for text, _ in styles} == {"initials"} and len({rag for _, rag in seen}) < 2:
+        styles = set()  # one initial alone ("A" for Achieved?) is no evidence of a column of initials
     if chosen is not None:
         cases = {case for text, case in styles if text == chosen}
         note = None if {text for text, _ in styles} <= {chosen} else \

@@ -25,7 +25,7 @@ from .thresholds import Threshold, parse_threshold
 from .units import Figure, ScaleFinding, ratio_problem, scale_check, share_problem
 
 HEADER_SEARCH_ROWS = 30
-NO_DATA_TEXT = {"", "n/a", "na", "-", "–", "—", "..", "x", "*", "tbc", "nil"}
+NO_DATA_TEXT = {"", "n/a", "na", "-", "–", "—", "..", "x", "*", "tbc"}  # "nil" is zero (core/thresholds.py)
 EXCEL_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!", "#GETTING_DATA"}
 
 
@@ -77,12 +77,13 @@ class Grid:
     merged_known: bool = True  # False: the adapter cannot tell merged cells (remote engine, Lite, a formula's range)
 
     def shared_by_rows(self, row: int, column: int) -> tuple[int, int, int, int] | None:
-        """The merged cells a cell is part of, below their first row: a target merged down across the
-        rows of several KPIs shows its one value on each of them."""
+        """The merged cells a cell is part of, below their first row, when they are one column wide: a
+        target merged down across the rows of several KPIs shows its one value on each of them. (Cells
+        merged across columns as well, D2:E4, show one value for two fields: no field's own.)"""
         if not self.merged:
             return None
         area = self.merged_range(row, column)
-        return area if area is not None and area[0] < row <= area[2] else None
+        return area if area is not None and area[0] < row <= area[2] and area[1] == area[3] else None
 
     def merged_range(self, row: int, column: int) -> tuple[int, int, int, int] | None:
         for area in self.merged:
@@ -171,6 +172,8 @@ def read_value(value: Any, number_format: str | None) -> tuple[float | None, str
         text = value.strip()
         if text.lower() in NO_DATA_TEXT or text.upper() in EXCEL_ERRORS:
             return None, None
+        if text.lower() in ("nil", "zero"):  # in UK statistics nil is zero, not no data
+            return 0.0, None
         return None, f"text {text[:40]!r} is not a figure"
     return None, f"{type(value).__name__} is not a figure"
 
@@ -193,8 +196,11 @@ def threshold_text_problem(name: str, text: str, said: Threshold | None, polarit
             return None
         return (f"{name} {shown!r} is not one number, so the KPI is rated without a {name}; type the number "
                 f"(85, 85%, \u2265 85%) or give the {name} in the rules")
-    if polarity is None or said.bound is None or polarity is Polarity.TARGET:
+    if polarity is None or said.bound is None:
         return None
+    if polarity is Polarity.TARGET:
+        return (f"{name} {shown!r} says the figure should be {said.bound} {said.value:g}, but the KPI is close to "
+                f"target, rated by its distance from {said.value:g} either way; check the polarity or the {name}")
     if (said.bound == "at least") != (polarity is Polarity.HIGHER):
         return (f"{name} {shown!r} says the figure should be {said.bound} {said.value:g}, but the KPI is "
                 f"{polarity.value} is better; check the polarity or the {name}")
@@ -378,7 +384,9 @@ def locate_columns(grid: Grid, rules: Rules, header_row: int) -> dict[str, int]:
 
 def period_columns(grid: Grid, header_row: int, taken: set[int], top: int | None = None) -> list[tuple[TimePeriod, int]]:
     """The history's columns, oldest first: those headed by a period of the kind most columns are
-    headed by (months, quarters or years), so a year-to-date "2018/19" among months is not a month."""
+    headed by (months, quarters or years), so a year-to-date "2018/19" among months is not a month;
+    a kind whose newest period ends before another kind's newest begins (last years' outturns beside
+    this year's months) is never the series, however many columns it has."""
     found = []
     headers = header_cells(grid, top or header_row, header_row)  # a two-row header: the lower row, else the label above
     for c, cell in headers.items():
@@ -387,7 +395,12 @@ def period_columns(grid: Grid, header_row: int, taken: set[int], top: int | None
             found.append((period, c))
     if not found:
         return []
-    kinds = {p.kind: (sum(1 for q, _ in found if q.kind == p.kind), -p.months) for p, _ in found}
+    newest = {kind: max(p.end for p, _ in found if p.kind == kind) for kind in {p.kind for p, _ in found}}
+    first_of_newest = {kind: min(p.start for p, _ in found if p.kind == kind and p.end == newest[kind]) for kind in newest}
+    # a series whose newest period ends before another series' newest begins is past figures (outturns of
+    # earlier years beside this year's months), never the history the current period is in
+    live = [kind for kind in newest if not any(newest[kind] < first_of_newest[other] for other in newest if other != kind)]
+    kinds = {p.kind: (sum(1 for q, _ in found if q.kind == p.kind), -p.months) for p, _ in found if p.kind in live}
     series = max(kinds, key=kinds.__getitem__)  # most columns; on a tie the shorter periods
     chosen = [(p, c) for p, c in found if p.kind == series]
     if series == "month":  # "2011-12" among "2011-11" and "2012-01" is December 2011, not a financial year
@@ -413,14 +426,18 @@ _NOT_FIGURES = re.compile(r"\b(targets?|forecasts?|budgets?|plans?|planned|profi
                           r"narrative|rag|status|direction|dot|trend|rank|quartile|numerator|denominator)\b", re.IGNORECASE)
 
 
-def _later_periods_not_read(grid: Grid, header_row: int, top: int | None, current: TimePeriod, taken: set[int]) -> list[str]:
+def _later_periods_not_read(grid: Grid, header_row: int, top: int | None, current: TimePeriod, taken: set[int],
+                            rows: Sequence[int]) -> list[str]:  # fmt: skip
     """Headers that name a period later than the current one but are not read as period columns
-    ("Jul-18 (unaudited)"): if one holds the latest figures, the narrative would report an older
-    period, so each is named. Headers that say they hold a target, forecast, budget ... are left alone."""
+    ("Jul-18 (unaudited)") while their column holds figures in KPI rows: if one holds the latest
+    figures, the narrative would report an older period, so each is named. Headers that say they hold
+    a target, forecast, budget, commentary ... are left alone, and so are empty columns."""
     found = []
     for c, cell in header_cells(grid, top or header_row, header_row).items():
         if c in taken or not isinstance(cell, str) or _NOT_FIGURES.search(cell):
             continue
+        if not any(read_value(grid.value(r, c), None)[0] is not None for r in rows):
+            continue  # no figures under it (a column laid out for a month to come)
         named = mentioned_period(cell)
         if named is not None and named.kind == current.kind and named.order > current.order:
             found.append(
@@ -588,7 +605,8 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
         current_month, columns["current"] = months[newest]
         if newest > 0:
             previous_month, columns["previous"] = months[newest - 1]
-        warnings.extend(_later_periods_not_read(grid, header_row, top, current_month, set(history_columns) | set(columns.values())))
+        warnings.extend(_later_periods_not_read(grid, header_row, top, current_month, set(history_columns) | set(columns.values()),
+                                                data_rows))
     else:
         current_month = parse_period(headers.get(columns["current"]))
         previous_month = parse_period(headers.get(columns["previous"]))
@@ -605,7 +623,7 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
     seen: dict[str, int] = {}
     by_key: dict[str, list[str]] = {}  # the rules' ids by their key ignoring case and spaces: "CIC 01" finds CIC01
     for rules_id in rules.kpis:
-        by_key.setdefault(_id_key(rules_id), []).append(rules_id)
+        by_key.setdefault(id_key(rules_id), []).append(rules_id)
     hidden_rated: list[str] = []
     skipped: set[str] = set()
     unlisted: list[Kpi] = []  # KPIs the rules leave out and their rows describe fully
@@ -616,8 +634,8 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
         kpi_id = _id_text(raw_id)
         if not kpi_id:
             continue
-        if kpi_id not in rules.kpis and len(by_key.get(_id_key(kpi_id), ())) == 1:
-            listed = by_key[_id_key(kpi_id)][0]
+        if kpi_id not in rules.kpis and len(by_key.get(id_key(kpi_id), ())) == 1:
+            listed = by_key[id_key(kpi_id)][0]
             notes.append(f"row {row}'s id '{kpi_id}' (sheet '{grid.sheet}', cell {cell_ref(row, id_col)}) is read as KPI "
                          f"'{listed}' of the rules (line {rules.kpis[listed].line}): ids match whatever their case and spaces")
             kpi_id = listed
@@ -675,6 +693,13 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
             )
         else:
             notes.append(f"sheet '{grid.sheet}': hidden rows are not known on this engine; every KPI row is rated, hidden or not")
+    fields = {columns[name]: name for name in _SHARED_FIELDS if name in columns}
+    for block in grid.merged:  # merged across columns as well as down: one value for two fields is no field's own
+        crossed = sorted({fields[c] for c in range(block[1], block[3] + 1) if c in fields})
+        if block[1] != block[3] and block[2] > header_row and crossed and any(block[0] <= k.row <= block[2] for k in kpis):
+            warnings.append(f"sheet '{grid.sheet}', cells {cell_ref(block[0], block[1])}:{cell_ref(block[2], block[3])}: merged across "
+                            f"columns, so the {' and '.join(crossed)} of the KPIs in rows {block[0]}-{block[2]} cannot be told "
+                            "apart and are read as blank below its first row; unmerge them and give each column its own value")
     if not grid.merged_known and any(kpi.target is None or kpi.floor is None or kpi.polarity is None for kpi in kpis):
         notes.append(f"sheet '{grid.sheet}': merged cells are not known on this engine, so a target, floor or polarity "
                      "merged down over several KPIs' rows is read for its first row only; refresh from the command line "
@@ -705,10 +730,16 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
             warnings.append(f"KPI '{kpi_id}' is in the rules (line {rule.line}) but not in sheet '{grid.sheet}'")
 
     rag_cells = [grid.value(k.row, columns["rag"]) for k in kpis] if "rag" in columns and "rag" not in added else []
-    rag_words, mixed = read_status_words(rag_cells, rules.layout.rag_text)
+    # RAG formulas are kept and coloured by what they show: their spelling decides, whatever the rules choose
+    shown_by_formulas = any((k.row, columns["rag"]) in grid.formulas for k in kpis) if rag_cells else False
+    rag_words, mixed = read_status_words(rag_cells, None if shown_by_formulas else rules.layout.rag_text)
+    where = f"sheet '{grid.sheet}', column {column_letter(columns['rag'])}" if "rag" in columns else ""
+    if shown_by_formulas and rules.layout.rag_text and rag_words != read_status_words([], rules.layout.rag_text)[0]:
+        notes.append(f"{where}: the RAG formulas show the statuses as {', '.join(rag_words[r] for r in (Rag.GREEN, Rag.AMBER, Rag.RED))}, "
+                     f"so their colours follow that spelling; layout.rag_text: {rules.layout.rag_text} applies where scorecard "
+                     "writes the status itself")
     if mixed:
-        where = f"sheet '{grid.sheet}', column {column_letter(columns['rag'])}"
-        (notes if rules.layout.rag_text else warnings).append(f"{where}: {mixed}")
+        (notes if rules.layout.rag_text and not shown_by_formulas else warnings).append(f"{where}: {mixed}")
 
     for activity, how in ((False, "rated by the workbook's polarity, target and floor columns"),
                           (True, "with no polarity, target or floor in the workbook: not rated, as activity indicators")):
@@ -758,7 +789,7 @@ def _described_by_row(grid: Grid, columns: dict[str, int], row: int, kpi: Kpi) -
     return given is not None and given is kpi.polarity and kpi.target is not None and kpi.floor is not None
 
 
-def _id_key(kpi_id: str) -> str:
+def id_key(kpi_id: str) -> str:
     return "".join(kpi_id.split()).casefold()
 
 
@@ -861,15 +892,11 @@ def _read_kpi(
         value = grid.value(row, c)
         if value is None and name in _SHARED_FIELDS and (area := grid.shared_by_rows(row, c)) is not None:
             # a target, floor or polarity merged down over several KPIs' rows: each of them shows it
-            if notes is not None and name not in shared:
-                span = f"{cell_ref(area[0], area[1])}:{cell_ref(area[2], area[3])}"
-                notes.append(f"KPI '{kpi_id}' (sheet '{grid.sheet}', row {row}): its {name} is read from the merged "
-                             f"cells {span}, which show one {name} for rows {area[0]}-{area[2]}")
-            shared.add(name)
+            shared[name] = area
             return grid.value(area[0], area[1]), grid.number_format(area[0], area[1])
         return value, grid.number_format(row, c)
 
-    shared: set[str] = set()
+    shared: dict[str, tuple[int, int, int, int]] = {}  # fields read from cells merged down from a row above
 
     percent = rules.layout.percent
     # a percentage when either period's cell is formatted as one (a General cell beside them is checked for scale)
@@ -949,7 +976,8 @@ def _read_kpi(
             current, previous, target, floor = (read[n] for n in ("current", "previous", "target", "floor"))
     else:
         finding = None
-    if rule is None and current is None and previous is None and target is None and floor is None:
+    own_target, own_floor = (None if "target" in shared else target), (None if "floor" in shared else floor)
+    if rule is None and current is None and previous is None and own_target is None and own_floor is None:
         return None  # a section heading, a note or a blank line with an id-like label
 
     polarity = rule.polarity if rule and rule.polarity else None
@@ -1021,6 +1049,10 @@ def _read_kpi(
                 f"{' '.join(text.split())!r} excludes {said.value:g} itself, but the current figure is {said.value:g} and "
                 f"scorecard rates a figure on its {name} as reaching it; write the {name} as the figure that reaches it")
     history = _history(grid, row, kpi_id, history_columns, columns, current, previous, percent, unit == "percent", warnings)
+    for name, area in shared.items():
+        if notes is not None:
+            notes.append(f"KPI '{kpi_id}' (sheet '{grid.sheet}', row {row}): its {name} is read from the merged cells "
+                         f"{cell_ref(area[0], area[1])}:{cell_ref(area[2], area[3])}, which show one {name} for rows {area[0]}-{area[2]}")
     return Kpi(
         id=kpi_id,
         name=" ".join(name.split()),

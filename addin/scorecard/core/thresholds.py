@@ -72,6 +72,8 @@ def parse_threshold(text: str) -> Threshold | None:
                 return None  # "at least 5 or less": no reading
             bound, rest = said, rest[: -len(words)].rstrip()
             break
+    if rest in ("nil", "zero"):  # in UK statistics nil is zero, not no data
+        return Threshold(0.0, bound, strict)
     match = _NUMBER.fullmatch(rest) or _NUMBER.match(rest)
     if match is None:
         return None

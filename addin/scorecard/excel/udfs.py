@@ -30,7 +30,7 @@ from ..refresh import Evaluation, evaluate_grid
 from ..core.numfmt import cell_decimals
 from ..core.spc import analyse
 from ..core.statuswords import status_of
-from ..core.table import Grid, read_threshold, read_value
+from ..core.table import Grid, id_key, read_threshold, read_value
 
 __all__ = ["RAG", "DIRECTION", "SCORECARD_RAG", "SCORECARD_DIRECTION", "SCORECARD_COUNT", "SCORECARD_NARRATIVE",
            "SCORECARD_TABLE", "SCORECARD_SPC"]
@@ -210,6 +210,9 @@ def _kpi_from_rules(rules: Rules, kpi_id: Any) -> Kpi:
 
 def _build_kpi(rules: Rules, key: str) -> Kpi:
     rule = rules.kpis.get(key)
+    if rule is None:  # as refresh matches a sheet's id: ignoring case and spaces, when one rules id fits
+        loose = [k for k in rules.kpis if id_key(k) == id_key(key)]
+        rule = rules.kpis[loose[0]] if len(loose) == 1 else None
     if rule is None:
         raise _BadArgument(f"#N/A KPI {key!r} is not in {os.path.basename(rules.source)}")
     return Kpi(
