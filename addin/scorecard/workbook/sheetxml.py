@@ -176,10 +176,10 @@ def _patterns(data: bytes) -> _Patterns:
     root = _first(_GENERIC.root, data)
     if root is None:
         return _GENERIC
-    exact = b"<!" in data or b"<?" in data[root.start() :]
+    exact = b"<!" in data or data.find(b"<?", root.start()) >= 0  # find, not a slice: the part can be megabytes
     declared = [m.group(1)[6:] for m in _ATTRIBUTE.finditer(root.group(2))
                 if (m.group(1) == b"xmlns" or m.group(1).startswith(b"xmlns:")) and _value(m.group(2) or m.group(3) or b"") == _MAIN]  # fmt: skip
-    if len(declared) == 1 and b"xmlns" not in data[root.end() :]:
+    if len(declared) == 1 and data.find(b"xmlns", root.end()) < 0:
         prefix = declared[0] + b":" if declared[0] else b""
         return _patterns_for(prefix, exact)  # one binding, never redeclared: every main element has this prefix
     return _patterns_for(None, exact)
