@@ -298,3 +298,25 @@ def test_formula_tags_found_with_any_prefix(text, expected):
     padded = b"<sheetData>" + text + b"</sheetData>"  # only within the range asked about
     assert _formula_tag(padded, 0, len(padded)) is expected
     assert _formula_tag(padded, padded.index(b"</sheetData>"), len(padded)) is False
+
+
+@pytest.mark.parametrize(
+    "text, lines",
+    [
+        ("", 1),
+        ("short", 1),
+        ("aaaaa bbbbb", 1),  # 11 characters: the line's width exactly
+        ("aaaaa bbbbbb", 2),
+        ("aaaaa     bbbbb", 1),  # longer than a line, but its words fit once single-spaced
+        ("abcdefghijklmno", 1),  # one word wider than the line is not broken
+        ("abcdefghijklmno x", 2),
+        ("aaa bbb ccc ddd eee fff ggg", 3),  # aaa bbb ccc | ddd eee fff | ggg
+        ("a\nb", 2),
+        ("aaaaa bbbbbb\n\nc", 4),  # two lines, an empty paragraph, one line
+    ],
+)
+def test_narrative_row_height_counts_wrapped_lines(text, lines):
+    from scorecard.workbook.writer import row_height
+
+    # 10 characters wide holds 11 per line; a line is 15 points, plus 3 to spare
+    assert row_height(text, 10.0) == lines * 15 + 3

@@ -11,7 +11,9 @@ every cell, and nothing a refresh does not mean to change can change.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
+from typing import Iterator
 
 from lxml import etree
 
@@ -116,6 +118,9 @@ _NAMED = {b"amp": b"&", b"lt": b"<", b"gt": b">", b"quot": b'"', b"apos": b"'"}
 _MAIN = MAIN.encode()
 
 
+_CLOSE = re.compile(rb"\s*>")
+
+
 class _Patterns:
     """The patterns for one part.
 
@@ -126,6 +131,7 @@ class _Patterns:
     """
 
     def __init__(self, prefix: bytes | None, exact: bool):
+        self.prefix, self.exact = prefix, exact
         any_prefix = _PREFIX if prefix is None else re.escape(prefix)
 
         def start(name: bytes) -> bytes:  # groups: prefix, attributes, "/" when the element is empty
@@ -156,6 +162,35 @@ class _Patterns:
         self.formula = finder(rb"(<" + any_prefix + rb"f(?=[\s/>]))")
         self.cols = finder(element(b"cols"))
         self.dimension = finder(start(b"dimension"))
+        self.row_end = None if prefix is None else b"</" + prefix + b"row"
+
+    def row_spans(self, data: bytes, start: int, end: int) -> Iterator[tuple[int, int, bytes]]:
+        """(start, end, attributes of the start tag) of each row element between ``start`` and ``end``.
+
+        Where "<" only opens tags and every row's prefix is known, a row ends at the first end tag
+        after its start tag: that is found by searching for the text "</row" (the fast way, as a
+        sheet has many rows), not by a pattern matching every character of the row."""
+        if self.exact or self.row_end is None:
+            for match in self.rows.finditer(data, start, end):
+                if match.lastindex is not None:
+                    yield match.start(), match.end(), match.group(2)
+            return
+        position, row_end = start, self.row_end
+        while (opening := self.row_start.search(data, position, end)) is not None:
+            if opening.group(3):  # <row .../>
+                yield opening.start(), opening.end(), opening.group(2)
+                position = opening.end()
+                continue
+            at = opening.end()
+            while (at := data.find(row_end, at, end)) >= 0:
+                closing = _CLOSE.match(data, at + len(row_end), end)
+                if closing is not None:
+                    break
+                at += 1  # "</rowx": another element's end tag
+            else:
+                return  # a row that is not closed, nor any after it
+            yield opening.start(), closing.end(), opening.group(2)
+            position = closing.end()
 
 
 _CACHE: dict[tuple[bytes | None, bool], _Patterns] = {}
@@ -245,6 +280,18 @@ def _cell_column(attrs: bytes, previous: int) -> int:
     return column_number(match.group(1)) if match else previous + 1
 
 
+_LETTERS: dict[int, bytes] = {}  # column -> its letters, as written in a reference
+
+
+@lru_cache(maxsize=1024)
+def _cell_end(text: str, p: bytes) -> bytes:
+    """What follows a written cell's style: its text as an inline string (a refresh writes few distinct texts)."""
+    if not text:
+        return b"/>"
+    space = b' xml:space="preserve"' if text != text.strip() or "\n" in text else b""
+    return b' t="inlineStr"><' + p + b"is><" + p + b"t" + space + b">" + _escape(text) + b"</" + p + b"t></" + p + b"is></" + p + b"c>"
+
+
 class RowText:
     """One row of a worksheet as bytes: read a cell's style or formula, replace or insert cells.
 
@@ -315,14 +362,10 @@ class RowText:
 
     def set(self, column: int, text: str, style: int) -> None:
         self._find(column)
-        p = self.prefix
-        reference = f"{column_letter(column)}{self.number}".encode()
-        if not text:
-            self.new[column] = b"<" + p + b'c r="' + reference + b'" s="%d"/>' % style
-            return
-        space = b' xml:space="preserve"' if text != text.strip() or "\n" in text else b""
-        self.new[column] = (b"<" + p + b'c r="' + reference + b'" s="%d" t="inlineStr"><' % style + p + b"is><" + p + b"t"
-                            + space + b">" + _escape(text) + b"</" + p + b"t></" + p + b"is></" + p + b"c>")  # fmt: skip
+        letters = _LETTERS.get(column)
+        if letters is None:
+            letters = _LETTERS[column] = column_letter(column).encode()
+        self.new[column] = b"<%sc r=\"%s%d\" s=\"%d\"%s" % (self.prefix, letters, self.number, style, _cell_end(text, self.prefix))
 
     def render(self) -> bytes:
         if not self.new:
@@ -459,6 +502,7 @@ class SheetSplice:
         self._head: _Fragment | None = None
         self._head_span: tuple[int, int] = (self.head_end, self.head_end)
         self._head_edited = False
+        self._column_styles: dict[int, int] = {}  # column -> its style (from <cols>), as asked for
         self._tail: _Fragment | None = None
         self._tail_bytes: bytes | None = None
         self._dimension: str | None = None
@@ -466,11 +510,9 @@ class SheetSplice:
     def _index(self) -> dict[int, tuple[int, int]]:
         if self._spans is None:
             spans, number = {}, 0
-            for match in self.patterns.rows.finditer(self.data, self.rows_start, self.rows_end):
-                if match.lastindex is None:
-                    continue
-                number = _row_number(match.group(2), number)
-                spans[number] = (match.start(), match.end())
+            for start, end, attrs in self.patterns.row_spans(self.data, self.rows_start, self.rows_end):
+                number = _row_number(attrs, number)
+                spans[number] = (start, end)
             self._spans = spans
         return self._spans
 
@@ -504,6 +546,12 @@ class SheetSplice:
         style = self.row(number).row_style()
         if style is not None:
             return style
+        style = self._column_styles.get(column)
+        if style is None:
+            style = self._column_styles[column] = self._column_style(column)
+        return style
+
+    def _column_style(self, column: int) -> int:
         cols = self.cols()
         for col in cols if cols is not None else ():
             if int(col.get("min", 0)) <= column <= int(col.get("max", -1)):
@@ -513,6 +561,7 @@ class SheetSplice:
     def add_cols(self) -> etree._Element:
         """The cols element, created (before sheetData) when the sheet has none."""
         cols = self.cols()
+        self._column_styles.clear()  # the caller may change the columns' styles
         if cols is None:
             assert self._head is not None  # cols() parsed it
             cols = etree.SubElement(self._head.wrapper, q("cols"))

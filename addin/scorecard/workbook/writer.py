@@ -177,6 +177,7 @@ def _write_scorecard_sheet(package: Package, workbook: Workbook, styles: Styles,
     by_row: dict[int, list] = {}
     for write in (*plan.headers, *plan.cells):
         by_row.setdefault(write.row, []).append(write)
+    written: dict[tuple[int, str | None], int] = {}  # (cell's style, fill) -> style written: a few, for thousands of cells
     for number, writes in by_row.items():
         row = splice.row(number)
         # Styles are taken before anything is written, so a new column copies the original look
@@ -186,8 +187,11 @@ def _write_scorecard_sheet(package: Package, workbook: Workbook, styles: Styles,
             if write.column == plan.rag_column and not write.header and row.has_formula(write.column):
                 formula_rows.append(number)  # the analyst's formula stays; colour follows it
                 continue
-            base = styles.readable(base)
-            style = styles.cell_format(base, fill=styles.fill(write.fill)) if write.fill else base
+            style = written.get((base, write.fill))
+            if style is None:
+                readable = styles.readable(base)
+                style = styles.cell_format(readable, fill=styles.fill(write.fill)) if write.fill else readable
+                written[(base, write.fill)] = style
             row.set(write.column, write.text, style)
         splice.finish(number)
     col = column_letter(plan.rag_column)
@@ -466,6 +470,9 @@ def row_height(text: str, width: float, line_height: float = 15.0) -> float:
     per_line = max(int(width * 1.1), 1)
     lines = 0
     for paragraph in text.split("\n"):
+        if len(paragraph) <= per_line:  # fits on one line however its words are spaced
+            lines += 1
+            continue
         words, length, count = paragraph.split(), 0, 1
         for word in words:
             if length and length + 1 + len(word) > per_line:
