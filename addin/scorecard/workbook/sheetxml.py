@@ -71,6 +71,8 @@ def escape_text(text: str) -> str:
     """Text as Excel stores it in a cell: the inverse of ``unescape_text``."""
     if "_x" in text:
         text = _LITERAL.sub("_x005F_", text)
+    if text.isprintable():  # no control character (the usual text): nothing to escape
+        return text
     return _CONTROL.sub(lambda match: f"_x{ord(match.group()):04X}_", text)
 
 
@@ -328,7 +330,7 @@ class RowText:
                 continue
             letters, attrs = match.group(2, 3)
             self._found = (_COLUMNS.get(letters) or column_number(letters)) if letters else _cell_column(attrs, self._found)
-            self.cells[self._found] = (match.start(), match.end(), attrs)
+            self.cells[self._found] = (*match.span(), attrs)
             if column and self._found > column:
                 return
         self._matches = None
@@ -518,14 +520,16 @@ class SheetSplice:
 
     def row(self, number: int) -> RowText:
         """The row to edit (it must exist: a KPI row or the header row always does)."""
+        row = self._rows.get(number)  # asked for several times while its cells are written
+        if row is not None:
+            return row
         if number in self._rendered:
             raise RuntimeError(f"row {number} was already finished")
-        if number not in self._rows:
-            span = self._index().get(number)
-            if span is None:
-                raise WorkbookError(f"row {number} is not in the sheet's XML", file=self.where)
-            self._rows[number] = RowText(self.data[span[0] : span[1]], number, patterns=self.patterns)
-        return self._rows[number]
+        span = self._index().get(number)
+        if span is None:
+            raise WorkbookError(f"row {number} is not in the sheet's XML", file=self.where)
+        row = self._rows[number] = RowText(self.data[span[0] : span[1]], number, patterns=self.patterns)
+        return row
 
     def finish(self, number: int) -> None:
         """Render an edited row now and let go of its parsed form (a large sheet has many)."""

@@ -466,6 +466,8 @@ def row_height(text: str, width: float, line_height: float = 15.0) -> float:
     Spreadsheet programs do not all fit row heights when they open a file (LibreOffice does
     not), so the heights are written. Proportional text averages about 1.1 characters per
     width unit in Calibri 11; the estimate errs towards a spare line rather than a cut one.
+    Words are put on a line while they fit, single-spaced; a word wider than a line has one
+    of its own.
     """
     per_line = max(int(width * 1.1), 1)
     lines = 0
@@ -473,12 +475,15 @@ def row_height(text: str, width: float, line_height: float = 15.0) -> float:
         if len(paragraph) <= per_line:  # fits on one line however its words are spaced
             lines += 1
             continue
-        words, length, count = paragraph.split(), 0, 1
-        for word in words:
-            if length and length + 1 + len(word) > per_line:
-                count, length = count + 1, len(word)
-            else:
-                length += (1 if length else 0) + len(word)
+        words = " ".join(paragraph.split())
+        start, count = 0, 1
+        while len(words) - start > per_line:  # the rest does not fit: break at the last space that does
+            space = words.rfind(" ", start, start + per_line + 1)
+            if space < 0:  # the line's first word is wider than the line
+                space = words.find(" ", start)
+                if space < 0:
+                    break
+            start, count = space + 1, count + 1
         lines += count
     return lines * line_height + 3
 
