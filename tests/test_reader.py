@@ -508,3 +508,34 @@ def test_the_splice_finds_rows_by_their_end_tags_in_any_spelling(prefix, end):
     assert splice.row(5).style(2) == 3 and splice.row(9).style(1) == 4
     full = [(m.start(), m.end()) for m in splice.patterns.rows.finditer(data) if m.lastindex is not None]
     assert full == list(spans.values())
+
+
+@pytest.mark.parametrize(
+    "row, writes, expected",
+    [
+        # replaced, inserted before, between and after the cells there; two inserted side by side
+        ("<row r='3' spans='2:3'><c r='B3'><v>1</v></c><c r='C3' s='1'/></row>",
+         {1: "a", 3: "c", 4: "d", 5: "e"},
+         "<row r='3' spans='2:5'>[A3:a]<c r='B3'><v>1</v></c>[C3:c][D3:d][E3:e]</row>"),
+        ("<row r='3'><c r='D3'/></row>", {2: "b", 3: "c", 4: "d"}, "<row r='3'>[B3:b][C3:c][D3:d]</row>"),
+        ("<row r='3' spans='1:9' />", {2: "b", 1: "a"}, "<row r='3' spans='1:9' >[A3:a][B3:b]</row>"),
+        # cells out of column order (Excel never writes them): the row is still written as a whole
+        ("<row r='3'><c r='C3'/><c r='A3'/></row>", {2: "b"}, "<row r='3'>[B3:b]<c r='C3'/><c r='A3'/></row>"),
+    ],
+)  # fmt: skip
+def test_the_splice_writes_cells_into_the_rows_between_others(row, writes, expected):
+    from scorecard.workbook.sheetxml import SheetSplice
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    head = f"<worksheet xmlns='{main}'><sheetData><row r='1'><c r='A1'/></row>"
+    tail = "<row r='4'><c r='A4'/></row></sheetData></worksheet>"
+    splice = SheetSplice((head + row + tail).encode())
+    for column, text in writes.items():
+        splice.row(3).set(column, text, 0)
+    splice.finish(3)
+    out = splice.render().decode()
+
+    def cell(match: re.Match) -> str:
+        return f'<c r="{match.group(1)}" s="0" t="inlineStr"><is><t>{match.group(2)}</t></is></c>'
+
+    assert out == head + re.sub(r"\[(\w+):(\w+)\]", cell, expected) + tail

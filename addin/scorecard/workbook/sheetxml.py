@@ -405,12 +405,45 @@ class RowText:
             out.append(self.text[position:body_end])
         out.append(tail)
         rendered = b"".join(out)
+        spans = self._spans_edit(highest)
+        if spans:
+            rendered = rendered[: spans[0]] + spans[2] + rendered[spans[1] :]
+        return rendered
+
+    def _spans_edit(self, highest: int) -> tuple[int, int, bytes] | None:
+        """The row's spans="first:last" hint widened to the highest column written, when it ends before it."""
         spans = attributes(self.attributes, self._attributes_start).get(b"spans") if b"spans" in self.attributes else None
         if spans:
             first, _, last = spans[0].partition(b":")
             if last.strip().isdigit() and highest > int(last):
-                rendered = rendered[: spans[1]] + first + b":" + str(highest).encode() + rendered[spans[2] :]
-        return rendered
+                return spans[1], spans[2], first + b":" + str(highest).encode()
+        return None
+
+    def edits(self) -> list[tuple[int, int, bytes]]:
+        """What ``render`` changes, as (start, end, new bytes) within the row's text, in order: a sheet
+        of many rows is then put together from its own bytes and these, without a copy of every row."""
+        if not self.new:
+            return []
+        text, columns = self.text, sorted(self.new)
+        spans = self._spans_edit(columns[-1])
+        edits = [spans] if spans else []
+        if self.self_closing:
+            cells = b"".join(self.new[column] for column in columns)
+            edits.append((text.rindex(b"/"), len(text), b">" + cells + b"</" + self.prefix + b"row>"))
+            return edits
+        position = self.start_tag_end
+        for column in columns:
+            existing = self.cells.get(column)
+            if existing is not None:
+                start, end = existing[0], existing[1]
+            else:
+                following = [cell[0] for c, cell in self.cells.items() if c > column]
+                start = end = min(following) if following else text.rindex(b"</")
+            if start < position:  # cells out of column order (no valid sheet has them): the row as ``render`` makes it
+                return [(0, len(text), self.render())]
+            edits.append((start, end, self.new[column]))
+            position = end
+        return edits
 
 
 class _Fragment:
@@ -500,7 +533,8 @@ class SheetSplice:
         self.tail_end = end.start()
         self._spans: dict[int, tuple[int, int]] | None = None
         self._rows: dict[int, RowText] = {}
-        self._rendered: dict[int, bytes] = {}  # rows finished early, to free their RowText
+        self._edits: list[tuple[int, int, bytes]] = []  # (start, end, new bytes) in the part of the rows finished
+        self._finished: set[int] = set()  # rows whose edits were taken, to free their RowText
         self._head: _Fragment | None = None
         self._head_span: tuple[int, int] = (self.head_end, self.head_end)
         self._head_edited = False
@@ -523,7 +557,7 @@ class SheetSplice:
         row = self._rows.get(number)  # asked for several times while its cells are written
         if row is not None:
             return row
-        if number in self._rendered:
+        if number in self._finished:
             raise RuntimeError(f"row {number} was already finished")
         span = self._index().get(number)
         if span is None:
@@ -532,10 +566,12 @@ class SheetSplice:
         return row
 
     def finish(self, number: int) -> None:
-        """Render an edited row now and let go of its parsed form (a large sheet has many)."""
+        """Take an edited row's changes now and let go of its parsed form (a large sheet has many)."""
         row = self._rows.pop(number, None)
         if row is not None and row.new:
-            self._rendered[number] = row.render()
+            offset = self._index()[number][0]
+            self._edits += [(offset + start, offset + end, text) for start, end, text in row.edits()]
+            self._finished.add(number)
 
     def cols(self) -> etree._Element | None:
         if self._head is None:
@@ -616,8 +652,7 @@ class SheetSplice:
         """The part's new bytes: the original with the edited pieces put back in place."""
         for number in list(self._rows):
             self.finish(number)
-        spans = self._spans or {}  # rows are rendered only after their spans were found
-        pieces = [(*spans[n], text) for n, text in self._rendered.items()]
+        pieces = list(self._edits)
         if self._head_edited and self._head is not None:
             pieces.append((*self._head_span, self._head.text()))
         if self._dimension is not None:
@@ -628,9 +663,15 @@ class SheetSplice:
             pieces.append((self.tail_start, self.tail_end, self._tail.text()))
         elif self._tail_bytes is not None:
             pieces.append((self.tail_start, self.tail_end, self._tail_bytes))
-        out, position = [], 0
-        for start, end, text in sorted(pieces):
-            out += [self.data[position:start], text]
+        # the kept bytes are joined from views of the part, not copies; the pieces never overlap, and
+        # those at one place (cells inserted side by side) keep the order they were made in
+        data = memoryview(self.data)
+        out: list[bytes | memoryview] = []
+        position = 0
+        for start, end, text in sorted(pieces, key=lambda piece: piece[0]):
+            if start > position:
+                out.append(data[position:start])
+            out.append(text)
             position = end
-        out.append(self.data[position:])
+        out.append(data[position:])
         return b"".join(out)

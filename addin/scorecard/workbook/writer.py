@@ -522,7 +522,7 @@ def _narrative_xml(styles: Styles, cells: list[NarrativeCell]) -> bytes:
     setup.set("orientation", "portrait")
     setup.set("fitToWidth", "1")
     setup.set("fitToHeight", "0")
-    rows: list[str] = []
+    rows: list[bytes] = []  # a row's XML each, encoded as it is made: thousands of small texts are not kept
     by_row: dict[int, list[NarrativeCell]] = {}
     for cell in sorted(cells, key=lambda c: (c.row, c.column)):  # a new sheet: rows and cells in order
         by_row.setdefault(cell.row, []).append(cell)
@@ -531,10 +531,10 @@ def _narrative_xml(styles: Styles, cells: list[NarrativeCell]) -> bytes:
         for cell in row_cells:
             if cell.column == 2 and cell.style not in ("title", "heading"):
                 height = f' ht="{row_height(cell.text, NARRATIVE_WIDTHS[1]):g}" customHeight="1"'
-        rows.append(f'<row r="{number}"{height}>')
-        rows += [_text_cell(f"{column_letter(cell.column)}{number}", cell.text, formats[cell.style]) for cell in row_cells]
-        rows.append("</row>")
-    return serialise(root).replace(b"<sheetData/>", b"<sheetData>" + "".join(rows).encode("utf-8") + b"</sheetData>", 1)
+        texts = "".join(_text_cell(f"{column_letter(cell.column)}{number}", cell.text, formats[cell.style]) for cell in row_cells)
+        rows.append(f'<row r="{number}"{height}>{texts}</row>'.encode("utf-8"))
+    head, _, tail = serialise(root).partition(b"<sheetData/>")
+    return b"".join([head, b"<sheetData>", *rows, b"</sheetData>", tail])
 
 
 def _text_cell(reference: str, text: str, style: int) -> str:
