@@ -185,6 +185,7 @@ class Package:
         """Give a part new bytes (an added part keeps being an added one)."""
         self._xml.pop(name, None)
         self._touched.discard(name)
+        self._read.pop(name, None)  # the old bytes are not written again: let them go (a sheet can be megabytes)
         (self.added if name in self.added else self.changed)[name] = data
 
     def save(self, destination: Path) -> None:

@@ -441,7 +441,10 @@ class RowText:
                 start = end = min(following) if following else text.rindex(b"</")
             if start < position:  # cells out of column order (no valid sheet has them): the row as ``render`` makes it
                 return [(0, len(text), self.render())]
-            edits.append((start, end, self.new[column]))
+            if edits and edits[-1][1] == start:  # next to the last edit (cells written side by side): one edit
+                edits[-1] = (edits[-1][0], end, edits[-1][2] + self.new[column])
+            else:
+                edits.append((start, end, self.new[column]))
             position = end
         return edits
 

@@ -8,6 +8,7 @@ other part is copied as it was read, and the file is replaced atomically (``Pack
 from __future__ import annotations
 
 import re
+from itertools import groupby
 from pathlib import Path
 
 from lxml import etree
@@ -523,10 +524,9 @@ def _narrative_xml(styles: Styles, cells: list[NarrativeCell]) -> bytes:
     setup.set("fitToWidth", "1")
     setup.set("fitToHeight", "0")
     rows: list[bytes] = []  # a row's XML each, encoded as it is made: thousands of small texts are not kept
-    by_row: dict[int, list[NarrativeCell]] = {}
-    for cell in sorted(cells, key=lambda c: (c.row, c.column)):  # a new sheet: rows and cells in order
-        by_row.setdefault(cell.row, []).append(cell)
-    for number, row_cells in by_row.items():
+    in_order = sorted(cells, key=lambda c: (c.row, c.column))  # a new sheet: rows and cells in order
+    for number, group in groupby(in_order, key=lambda c: c.row):
+        row_cells = list(group)
         height = ""
         for cell in row_cells:
             if cell.column == 2 and cell.style not in ("title", "heading"):
