@@ -320,3 +320,24 @@ def test_narrative_row_height_counts_wrapped_lines(text, lines):
 
     # 10 characters wide holds 11 per line; a line is 15 points, plus 3 to spare
     assert row_height(text, 10.0) == lines * 15 + 3
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_write_leaves_the_cycle_collector_as_it_found_it(enabled, tmp_path):
+    import gc
+
+    from scorecard.workbook import writer
+
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        with writer._no_cycle_collection():
+            assert not gc.isenabled()
+        assert gc.isenabled() is enabled
+        with pytest.raises(ValueError), writer._no_cycle_collection():  # a write that fails half way
+            raise ValueError("stop")
+        assert gc.isenabled() is enabled
+        refresh_file(SAMPLE, load_rules(SAMPLE_RULES), output=tmp_path / "out.xlsx")
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
