@@ -563,6 +563,20 @@ def _write_narrative_sheet(package: Package, workbook: Workbook, styles: Styles,
 # --- refresh -----------------------------------------------------------------------------------------
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused while a plan is written: the write makes tens of thousands of
+    short-lived objects (edits, rows, texts) and no reference cycles, and each object freed is freed
+    at once; the collector would only walk them, and the objects of the read, again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def write_plan(source: str | Path, destination: str | Path, plan: WritePlan) -> None:
     """Apply the plan to a copy of ``source`` and atomically put it at ``destination``."""
     source, destination = Path(source), Path(destination)
@@ -576,26 +590,12 @@ def write_plan(source: str | Path, destination: str | Path, plan: WritePlan) -> 
         archive.close()
 
 
+@_no_cycle_collection()  # a context manager made by contextmanager is also a decorator
 def apply_plan(package: Package, workbook: Workbook, plan: WritePlan, destination: Path) -> None:
     """Apply the plan to an open package (perhaps the one just read) and save it at ``destination``."""
-    with _no_cycle_collection():
-        styles = Styles(package, workbook)
-        _write_scorecard_sheet(package, workbook, styles, plan)
-        _write_narrative_sheet(package, workbook, styles, plan)
-        if workbook.has_formulas():  # a formula may count or look up the cells just written: stale until recalculated
-            workbook.recalculate_on_load()
-        package.save(destination)
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Python's cycle collector paused while a plan is written: the write makes tens of thousands of
-    short-lived objects (edits, rows, texts) and no reference cycles, and each object freed is freed
-    at once; the collector would only walk them, and the objects of the read, again and again."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+    styles = Styles(package, workbook)
+    _write_scorecard_sheet(package, workbook, styles, plan)
+    _write_narrative_sheet(package, workbook, styles, plan)
+    if workbook.has_formulas():  # a formula may count or look up the cells just written: stale until recalculated
+        workbook.recalculate_on_load()
+    package.save(destination)
