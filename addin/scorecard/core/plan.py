@@ -27,7 +27,7 @@ SYMBOL_FONTS = {"wingdings", "wingdings 2", "wingdings 3", "webdings", "symbol",
 NARRATIVE_WIDTHS = (9.0, 110.0)  # characters: the paragraph number, then the text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a plan holds one per KPI cell or narrative line
 class CellWrite:
     """Put ``text`` into a cell; ``fill`` is an RGB hex colour, or None to leave the fill alone."""
 
@@ -42,14 +42,14 @@ RowStyle = Literal["title", "heading", "body", "bullet", "lead", "note"]
 CellStyle = Literal["title", "heading", "body", "bullet", "lead", "note", "number"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NarrativeRow:
     number: str
     text: str
     style: RowStyle
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NarrativeCell:
     """One cell of the Narrative sheet: the same layout from every writer."""
 

@@ -186,6 +186,7 @@ class Package:
         """Give a part new bytes (an added part keeps being an added one)."""
         self._xml.pop(name, None)
         self._touched.discard(name)
+        self._read.pop(name, None)  # the old bytes are not written again: let them go (a sheet can be megabytes)
         (self.added if name in self.added else self.changed)[name] = data
 
     def save(self, destination: Path) -> None:
@@ -335,7 +336,6 @@ class Workbook:
     # CT_Workbook's children after calcPr, in schema order: a new calcPr goes before the first present
     AFTER_CALC = ["oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes", "webPublishing",
                   "fileRecoveryPr", "webPublishObjects", "extLst"]  # fmt: skip
-    _FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s/>]")
     SHEET_TYPES = ("/worksheet", "/xlMacrosheet", "/xlIntlMacrosheet")
 
     def has_formulas(self) -> bool:
@@ -351,7 +351,7 @@ class Workbook:
                 except WorkbookError:
                     continue  # a dangling relationship: nothing to recalculate there
             start, end = data.find(b"sheetData"), data.rfind(b"sheetData")
-            if start >= 0 and self._FORMULA.search(data, start, end):
+            if start >= 0 and _formula_tag(data, start, end):
                 return True
         return False
 
@@ -415,6 +415,26 @@ class Workbook:
         for touched in (self.part, self.rels_part, "[Content_Types].xml"):
             self.package.touch(touched)
         return part
+
+
+_BARE_FORMULA = re.compile(rb"<f[\s/>]")
+_PREFIXED_FORMULA = re.compile(rb":f[\s/>]")
+_NAME = re.compile(rb"[\w.-]+")
+
+
+def _formula_tag(data: bytes, start: int, end: int) -> bool:
+    """Whether ``data[start:end]`` holds a tag <f> (the formula element), with or without a prefix.
+
+    The same test as one search for ``<(?:[\\w.-]+:)?f[\\s/>]``, made as two searches for literal
+    text (several times faster over a sheet of many cells): <f itself, then each :f checked for the
+    <prefix just before it."""
+    if _BARE_FORMULA.search(data, start, end):
+        return True
+    for match in _PREFIXED_FORMULA.finditer(data, start, end):
+        opening = data.rfind(b"<", start, match.start())
+        if opening >= 0 and _NAME.fullmatch(data, opening + 1, match.start()):
+            return True
+    return False
 
 
 # --- styles ------------------------------------------------------------------------------------

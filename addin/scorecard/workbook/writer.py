@@ -7,8 +7,12 @@ other part is copied as it was read, and the file is replaced atomically (``Pack
 
 from __future__ import annotations
 
+import gc
 import re
+from contextlib import contextmanager
+from itertools import groupby
 from pathlib import Path
+from typing import Iterator
 
 from lxml import etree
 
@@ -178,6 +182,7 @@ def _write_scorecard_sheet(package: Package, workbook: Workbook, styles: Styles,
     by_row: dict[int, list] = {}
     for write in (*plan.headers, *plan.cells):
         by_row.setdefault(write.row, []).append(write)
+    written: dict[tuple[int, str | None], int] = {}  # (cell's style, fill) -> style written: a few, for thousands of cells
     for number, writes in by_row.items():
         row = splice.row(number)
         # Styles are taken before anything is written, so a new column copies the original look
@@ -187,8 +192,11 @@ def _write_scorecard_sheet(package: Package, workbook: Workbook, styles: Styles,
             if write.column == plan.rag_column and not write.header and row.has_formula(write.column):
                 formula_rows.append(number)  # the analyst's formula stays; colour follows it
                 continue
-            base = styles.readable(base)
-            style = styles.cell_format(base, fill=styles.fill(write.fill)) if write.fill else base
+            style = written.get((base, write.fill))
+            if style is None:
+                readable = styles.readable(base)
+                style = styles.cell_format(readable, fill=styles.fill(write.fill)) if write.fill else readable
+                written[(base, write.fill)] = style
             row.set(write.column, write.text, style)
         splice.finish(number)
     col = column_letter(plan.rag_column)
@@ -484,16 +492,24 @@ def row_height(text: str, width: float, line_height: float = 15.0) -> float:
     Spreadsheet programs do not all fit row heights when they open a file (LibreOffice does
     not), so the heights are written. Proportional text averages about 1.1 characters per
     width unit in Calibri 11; the estimate errs towards a spare line rather than a cut one.
+    Words are put on a line while they fit, single-spaced; a word wider than a line has one
+    of its own.
     """
     per_line = max(int(width * 1.1), 1)
     lines = 0
     for paragraph in text.split("\n"):
-        words, length, count = paragraph.split(), 0, 1
-        for word in words:
-            if length and length + 1 + len(word) > per_line:
-                count, length = count + 1, len(word)
-            else:
-                length += (1 if length else 0) + len(word)
+        if len(paragraph) <= per_line:  # fits on one line however its words are spaced
+            lines += 1
+            continue
+        words = " ".join(paragraph.split())
+        start, count = 0, 1
+        while len(words) - start > per_line:  # the rest does not fit: break at the last space that does
+            space = words.rfind(" ", start, start + per_line + 1)
+            if space < 0:  # the line's first word is wider than the line
+                space = words.find(" ", start)
+                if space < 0:
+                    break
+            start, count = space + 1, count + 1
         lines += count
     return lines * line_height + 3
 
@@ -532,19 +548,18 @@ def _narrative_xml(styles: Styles, cells: list[NarrativeCell]) -> bytes:
     setup.set("orientation", "portrait")
     setup.set("fitToWidth", "1")
     setup.set("fitToHeight", "0")
-    rows: list[str] = []
-    by_row: dict[int, list[NarrativeCell]] = {}
-    for cell in sorted(cells, key=lambda c: (c.row, c.column)):  # a new sheet: rows and cells in order
-        by_row.setdefault(cell.row, []).append(cell)
-    for number, row_cells in by_row.items():
+    rows: list[bytes] = []  # a row's XML each, encoded as it is made: thousands of small texts are not kept
+    in_order = sorted(cells, key=lambda c: (c.row, c.column))  # a new sheet: rows and cells in order
+    for number, group in groupby(in_order, key=lambda c: c.row):
+        row_cells = list(group)
         height = ""
         for cell in row_cells:
             if cell.column == 2 and cell.style not in ("title", "heading"):
                 height = f' ht="{row_height(cell.text, NARRATIVE_WIDTHS[1]):g}" customHeight="1"'
-        rows.append(f'<row r="{number}"{height}>')
-        rows += [_text_cell(f"{column_letter(cell.column)}{number}", cell.text, formats[cell.style]) for cell in row_cells]
-        rows.append("</row>")
-    return serialise(root).replace(b"<sheetData/>", b"<sheetData>" + "".join(rows).encode("utf-8") + b"</sheetData>", 1)
+        texts = "".join(_text_cell(f"{column_letter(cell.column)}{number}", cell.text, formats[cell.style]) for cell in row_cells)
+        rows.append(f'<row r="{number}"{height}>{texts}</row>'.encode("utf-8"))
+    head, _, tail = serialise(root).partition(b"<sheetData/>")
+    return b"".join([head, b"<sheetData>", *rows, b"</sheetData>", tail])
 
 
 def _text_cell(reference: str, text: str, style: int) -> str:
@@ -699,6 +714,20 @@ def stale_trend_warnings(package: Package, workbook: Workbook, plan: WritePlan) 
 # --- refresh -----------------------------------------------------------------------------------------
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused while a plan is written: the write makes tens of thousands of
+    short-lived objects (edits, rows, texts) and no reference cycles, and each object freed is freed
+    at once; the collector would only walk them, and the objects of the read, again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def write_plan(source: str | Path, destination: str | Path, plan: WritePlan) -> None:
     """Apply the plan to a copy of ``source`` and atomically put it at ``destination``."""
     source, destination = Path(source), Path(destination)
@@ -712,6 +741,7 @@ def write_plan(source: str | Path, destination: str | Path, plan: WritePlan) -> 
         archive.close()
 
 
+@_no_cycle_collection()  # a context manager made by contextmanager is also a decorator
 def apply_plan(package: Package, workbook: Workbook, plan: WritePlan, destination: Path) -> None:
     """Apply the plan to an open package (perhaps the one just read) and save it at ``destination``."""
     styles = Styles(package, workbook)
