@@ -110,6 +110,23 @@ class Range:
         for cell in self.cells():
             cell.value = formula
 
+    def _merges(self) -> list[tuple[int, int, int, int]]:
+        return [(m.min_row, m.min_col, m.max_row, m.max_col) for m in self.sheet.ws.merged_cells.ranges]
+
+    @property
+    def merge_cells(self) -> bool | None:
+        """As desktop Excel's MergeCells: True when every cell is merged, False when none, None when some."""
+        merged = [any(a <= r <= c and b <= k <= d for a, b, c, d in self._merges())
+                  for r in range(self.row, self.bottom[0] + 1) for k in range(self.column, self.bottom[1] + 1)]  # fmt: skip
+        return True if all(merged) else False if not any(merged) else None
+
+    @property
+    def merge_area(self) -> "Range":
+        for a, b, c, d in self._merges():
+            if a <= self.row <= c and b <= self.column <= d:
+                return Range(self.sheet, (a, b), (c, d))
+        return self
+
     @property
     def number_format(self) -> str | None:
         found = {cell.number_format for cell in self.cells()}

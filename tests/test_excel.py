@@ -24,6 +24,7 @@ from scorecard.core.rules import load_rules
 from conftest import SAMPLE, SAMPLE_RULES, write_book
 from layouts import FORMULAS, MACROS, MONTHLY, Layout, make
 from remote import action_counts, cells_of, payload, replay, run_macro
+import test_trust_keep as keep
 
 # The remote engine cannot read number formats, so a workbook storing percentages as fractions
 # says so in its rules (layout.percent: fraction); batch and ribbon then read it the same way.
@@ -88,6 +89,9 @@ CASES = {
     "macro-workbook": lambda folder: make(_with_decimals(MACROS), folder),
     "plain-added-columns": lambda folder: make(_with_decimals(PLAIN), folder),
     "monthly-spc-columns": lambda folder: make(MONTHLY_SPC, folder),
+    # a RAG column typed in initials (G, A, R) is written in initials by both
+    "rag-initials": lambda folder: (keep.build(folder / "book.xlsx", rag={i: "GAR"[i % 3] for i in range(len(keep.KPIS))}),
+                                    keep.rules_file(folder, extra="defaults: {decimals: 0}\n")),
 }
 
 
@@ -165,7 +169,7 @@ def test_errors_are_alerts_with_the_cli_message(tmp_path, sample):
     rules = tmp_path / "bad.yaml"
     rules.write_text("version: 1\nlayout:\n  columns: {id: Ref, current: Jun-18, previous: May-18}\n  tagret: 1\n")
     message, actions = run_macro(sample, excel.refresh, rules=rules)
-    assert message == "bad.yaml, line 4: unknown key 'tagret' in layout; allowed keys: add_missing_columns, columns, header_row, hidden_rows, history, percent, sheet"
+    assert message == "bad.yaml, line 4: unknown key 'tagret' in layout; allowed keys: add_missing_columns, columns, header_row, hidden_rows, history, percent, rag_text, sheet"
     assert [a["func"] for a in actions] == ["alert"] and actions[0]["args"][0] == message
 
 
@@ -275,6 +279,8 @@ class _Writes:
             self.formulas = {(ws.title, c.row, c.column): c.value for ws in book.worksheets for row in ws.iter_rows() for c in row}
             self.fonts = {(ws.title, c.row, c.column): c.font.name for ws in book.worksheets for row in ws.iter_rows() for c in row}
             self.formats = {(ws.title, c.row, c.column): c.number_format for ws in book.worksheets for row in ws.iter_rows() for c in row}
+            self.merges = {ws.title: [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
+                           for ws in book.worksheets}  # fmt: skip
 
     def write(self, what: str) -> None:
         self.count += 1
@@ -316,6 +322,13 @@ class _Proxy:
             found = {writes.formats.get((target.sheet.name, target.row + i, target.column + j), "General")
                      for i in range(target.shape[0]) for j in range(target.shape[1])}  # fmt: skip
             return found.pop() if len(found) == 1 else None  # mixed: None, as Excel
+        if name in ("merge_cells", "merge_area") and writes.fills is not None and type(target).__name__ == "Range":
+            areas = writes.merges.get(target.sheet.name, [])
+            inside = [next((a for a in areas if a[0] <= target.row + i <= a[2] and a[1] <= target.column + j <= a[3]), None)
+                      for i in range(target.shape[0]) for j in range(target.shape[1])]  # fmt: skip
+            if name == "merge_area":  # of a single cell, as asked: the area, or the cell itself
+                return target if inside[0] is None else target.sheet.range((inside[0][0], inside[0][1]), (inside[0][2], inside[0][3]))
+            return True if all(inside) else False if not any(inside) else None  # as desktop Excel's MergeCells
         if name == "conditional_formats" and writes.fills is not None and type(target).__name__ == "Range":
             return _NoConditionalFormats(target.conditional_formats, writes)
         if name == "name" and "_name" in object.__getattribute__(self, "__dict__"):

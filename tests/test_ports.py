@@ -67,7 +67,7 @@ def test_capabilities_are_decided_by_the_engine(tmp_path):
     assert desk.capabilities == Capabilities(
         "excel", can_read_number_formats=True, can_read_formulas=True, can_read_fonts=True, can_read_fills=True,
         can_read_conditional_formats=True, can_read_hidden_rows=sys.platform == "win32", can_read_tables=True,
-        can_read_merged_cells=False)
+        can_read_merged_cells=True)
     assert (remote.can_read_number_formats, remote.can_read_formulas, remote.can_read_hidden_rows) == (False, False, False)
     assert (desk.can_read_number_formats, desk.can_read_formulas) == (True, True)
     with WorkbookFile(book) as file:
@@ -176,3 +176,39 @@ def test_strict_refuses_before_the_sink_is_called(bad):
     assert sink.plans == []
     result = refresh(source, sink, rules)
     assert result.table.warnings and sink.plans == [result.plan]
+
+
+def test_a_target_merged_down_over_several_kpis_is_each_ones_target(tmp_path):
+    """A target, floor and polarity merged down over three KPIs' rows (one value shown on each): the file
+    and desktop Excel read it for every row and rate alike; the remote engine cannot see merges and says so."""
+    import xlsxwriter
+
+    book = tmp_path / "merged.xlsx"
+    wb = xlsxwriter.Workbook(str(book))
+    ws = wb.add_worksheet("Scorecard")
+    ws.write_row(0, 0, ["Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18", "RAG", "DOT"])
+    ws.write_row(1, 0, ["K0", "Alone", "L", 10, 15, 12, 11])
+    for i, (ref, may, jun) in enumerate([("K1", 80, 86), ("K2", 80, 78), ("K3", 70, 60)], start=2):
+        ws.write_row(i, 0, [ref, f"Indicator {ref}"])
+        ws.write_row(i, 5, [may, jun])
+    ws.merge_range("C3:C5", "H")
+    ws.merge_range("D3:D5", 85)
+    ws.merge_range("E3:E5", 75)
+    ws.write_row(5, 0, ["K4", "After", "H", 50, 40, 45, 55])
+    wb.close()
+    rules = parse_rules("version: 1\nlayout:\n  columns: {id: Ref, name: Indicator, polarity: Polarity, target: Target, "
+                        "floor: Floor, previous: May-18, current: Jun-18, rag: RAG, direction: DOT}\n"
+                        "defaults: {decimals: 0}\n", "r.yaml")  # fmt: skip
+    from scorecard.refresh import evaluate_book
+
+    expected = {"K0": "Amber", "K1": "Green", "K2": "Amber", "K3": "Red", "K4": "Green"}  # by hand: lower, 10<11<=15; 86>=85; 75<=78<85; 60<75; 55>=50
+    with WorkbookFile(book) as file:
+        batch = evaluate_book(file, rules)
+    desk = evaluate_book(_desktop(book, rules), rules)
+    for result in (batch, desk):
+        assert {k.kpi.id: k.rag.value for k in result.scorecard.kpis} == expected
+        assert [(k.kpi.target, k.kpi.floor) for k in result.scorecard.kpis if k.kpi.id in ("K2", "K3")] == [(85, 75)] * 2
+        assert any("its target is read from the merged cells D3:D5" in n for n in result.table.notes)
+    remote = evaluate_book(_remote(book, rules), rules)
+    assert any("merged cells are not known on this engine" in n for n in remote.table.notes)
+    assert remote.scorecard.kpis[2].kpi.target is None  # K2: the remote engine sees a blank

@@ -481,3 +481,61 @@ def test_the_splice_finds_what_it_edits_in_any_spelling():
     assert b"<s:row r='2'><s:c r=\"A2\" s=\"3\" t=\"inlineStr\">" in out
     assert b"<s:dimension ref = 'A1:D2' />" in out and b"spans='1:3'" in out
     assert out.replace(b"A1:D2", b"A1:C2").startswith(data[: data.index(b"<s:sheetData>")])
+
+
+@pytest.mark.parametrize("prefix", ["", "x:", "ns.a-1:"])
+@pytest.mark.parametrize("end", ["</{p}row>", "</{p}row \n\t>"])
+def test_the_splice_finds_rows_by_their_end_tags_in_any_spelling(prefix, end):
+    """Rows found the fast way (a part with no comments, CDATA or processing instructions) are the
+    rows the full pattern finds: self-closing ones, rows without a number, an element whose name
+    starts with "row" inside a row, ">" in attribute values."""
+    from scorecard.workbook.sheetxml import SheetSplice
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    xmlns = f"xmlns:{prefix[:-1]}" if prefix else "xmlns"
+    p, close = prefix, end.format(p=prefix)
+    rows = [f"<{p}row r='2' spans='1:3'><{p}c r='A2' t='inlineStr'><{p}is><{p}t>a &gt; b</{p}t></{p}is></{p}c>{close}",
+            f"<{p}row r = \"4\" x='>'/>",
+            f"<{p}row><{p}c r='B5' s='3'><{p}v>1</{p}v></{p}c><{p}extLst><{p}rowx a='1'></{p}rowx></{p}extLst>{close}",
+            f"<{p}row\nr='7'>{close}",
+            f"<{p}row r='9'><{p}c r='A9' s='4'/>{close}"]  # fmt: skip
+    data = (f"<{p}worksheet {xmlns}='{main}'><{p}sheetData>" + "\n".join(rows) + f"</{p}sheetData></{p}worksheet>").encode()
+    splice = SheetSplice(data)
+    assert splice.patterns.prefix == prefix.encode() and not splice.patterns.exact  # the fast way
+    spans = splice._index()
+    assert sorted(spans) == [2, 4, 5, 7, 9]  # the row without r follows row 4
+    assert [data[a:b].decode() for a, b in spans.values()] == rows
+    assert splice.row(5).style(2) == 3 and splice.row(9).style(1) == 4
+    full = [(m.start(), m.end()) for m in splice.patterns.rows.finditer(data) if m.lastindex is not None]
+    assert full == list(spans.values())
+
+
+@pytest.mark.parametrize(
+    "row, writes, expected",
+    [
+        # replaced, inserted before, between and after the cells there; two inserted side by side
+        ("<row r='3' spans='2:3'><c r='B3'><v>1</v></c><c r='C3' s='1'/></row>",
+         {1: "a", 3: "c", 4: "d", 5: "e"},
+         "<row r='3' spans='2:5'>[A3:a]<c r='B3'><v>1</v></c>[C3:c][D3:d][E3:e]</row>"),
+        ("<row r='3'><c r='D3'/></row>", {2: "b", 3: "c", 4: "d"}, "<row r='3'>[B3:b][C3:c][D3:d]</row>"),
+        ("<row r='3' spans='1:9' />", {2: "b", 1: "a"}, "<row r='3' spans='1:9' >[A3:a][B3:b]</row>"),
+        # cells out of column order (Excel never writes them): the row is still written as a whole
+        ("<row r='3'><c r='C3'/><c r='A3'/></row>", {2: "b"}, "<row r='3'>[B3:b]<c r='C3'/><c r='A3'/></row>"),
+    ],
+)  # fmt: skip
+def test_the_splice_writes_cells_into_the_rows_between_others(row, writes, expected):
+    from scorecard.workbook.sheetxml import SheetSplice
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    head = f"<worksheet xmlns='{main}'><sheetData><row r='1'><c r='A1'/></row>"
+    tail = "<row r='4'><c r='A4'/></row></sheetData></worksheet>"
+    splice = SheetSplice((head + row + tail).encode())
+    for column, text in writes.items():
+        splice.row(3).set(column, text, 0)
+    splice.finish(3)
+    out = splice.render().decode()
+
+    def cell(match: re.Match) -> str:
+        return f'<c r="{match.group(1)}" s="0" t="inlineStr"><is><t>{match.group(2)}</t></is></c>'
+
+    assert out == head + re.sub(r"\[(\w+):(\w+)\]", cell, expected) + tail

@@ -335,7 +335,7 @@ def test_the_ribbon_says_sparklines_are_drawn_by_the_command_line(tmp_path):
 # --- LibreOffice draws them ------------------------------------------------------------------------
 
 
-def _render(book: Path, folder: Path):
+def _render(book: Path, folder: Path, mode: str = "L"):
     from PIL import Image, ImageChops
 
     from test_libreoffice import convert, need
@@ -347,7 +347,7 @@ def _render(book: Path, folder: Path):
 
     subprocess.run([pdftoppm, "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(folder / "page")], check=True)
     (png,) = folder.glob("page*.png")
-    return Image.open(png).convert("L"), ImageChops
+    return Image.open(png).convert(mode), ImageChops
 
 
 @pytest.mark.parametrize("kind", ["column", "line"])

@@ -63,6 +63,21 @@ from scorecard.core.table import Grid, read_table
         ("1999/00", "1999/00", "year"),
         ("2011-12", "2011/12", "year"),  # a financial year, not December 2011
         ("2018", "2018", "year"),
+        # a word saying how final the figures are is read past; one saying what else the column holds is not
+        ("Jun-18 actual", "June 2018", "month"),
+        ("Actual Jun-18", "June 2018", "month"),
+        ("Jun-18 (provisional)", "June 2018", "month"),
+        ("Jun-18 (Prov.)", "June 2018", "month"),
+        ("June 2018 outturn", "June 2018", "month"),
+        ("Jun-18*", "June 2018", "month"),
+        ("Jun-18: provisional", "June 2018", "month"),
+        ("Q1 2018/19 (final)", "Q1 2018/19", "quarter"),
+        ("2017/18 outturn", "2017/18", "year"),
+        # a date typed as text, day first as UK councils write it
+        ("30/06/2018", "June 2018", "month"),
+        ("1/6/18", "June 2018", "month"),
+        ("30.06.2018", "June 2018", "month"),
+        ("2018-06-30", "June 2018", "month"),
         (2018, "2018", "year"),
         (2018.0, "2018", "year"),
     ],
@@ -75,7 +90,8 @@ def test_period_headers(header, name, kind):
 @pytest.mark.parametrize(
     "header",
     ["Q2 target", "2018/19 budget", "Target 2018", "Ref", "Target", "Q2", "Q5 2018/19", "Q0 2018/19", "2018/20",
-     "18/20", "2018/2020", "Junk-18", "Jul-Oct 2018", "Sep-Jul 2018", "Jun-18 actual", "Previous", "Current",
+     "18/20", "2018/2020", "Junk-18", "Jul-Oct 2018", "Sep-Jul 2018", "Jun-18 target", "Jun-18 Forecast", "Forecast Jun-18", "Jun-18 (target)",
+     "Actual", "(p)", "Jul-18 (P)", "Jul-18 R", "31/06/2018", "30/13/2018", "Previous", "Current",
      "2018/19/20", "Sepember 2018", "1066", "12345", 5, 85.5, 2018.5, True, None, dt.time(9, 0)],
 )
 def test_not_periods(header):
@@ -460,3 +476,50 @@ def test_refresh_writes_the_period_names_into_the_narrative_sheet(tmp_path, head
     texts = [str(sheet.cell(r, 2).value or sheet.cell(r, 1).value) for r in range(3, sheet.max_row + 1)]
     assert any(t.startswith(since) for t in texts)
     assert not [t for t in texts if "this period" in t.lower() or "previous period" in t.lower()]
+
+
+@pytest.mark.parametrize("newest", ["Jun-18 (unaudited)", "June 2018 - draft", "Jun-18 v2"])
+def test_a_later_period_header_not_read_as_a_period_is_named(newest):
+    """The newest figures under a header scorecard cannot read as a period: the narrative would report May
+    as the latest month, so the header is named, with what to do."""
+    rows = [["KPI", "Better", "Goal", "Minimum", "Apr-18", "May-18", newest], ["A", "H", 90, 80, 70, 75, 81]]
+    t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
+    assert t.period.current == "May 2018"
+    (warning,) = t.warnings
+    assert warning.startswith(f"sheet 'S', cell G1: the header '{newest}' names June 2018, later than the current period May 2018")
+
+
+@pytest.mark.parametrize("other", ["Jun-18 Forecast", "Target 2018/19", "Jun-18 target", "YTD Jun-18", "England average Jun-18",
+                                   "Stat neighbours Jun-18", "Comments", "Apr-18 (unaudited)", "Commentary (Jun-18)",
+                                   "Jun-18 numerator"])
+def test_other_columns_naming_a_period_are_left_alone(other):
+    rows = [["KPI", "Better", "Goal", "Minimum", "Apr-18", "May-18", other], ["A", "H", 90, 80, 70, 75, 81]]
+    t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
+    assert t.period.current == "May 2018" and t.warnings == []
+
+
+def test_an_empty_column_for_a_later_period_is_not_warned_of():
+    rows = [["KPI", "Better", "Goal", "Minimum", "Apr-18", "May-18", "Jun-18 (unaudited)", "Jul-18 (unaudited)",
+             "Next review Sep-18"], ["A", "H", 90, 80, 70, 75, None, None, None]]  # fmt: skip
+    t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
+    assert t.period.current == "May 2018" and t.warnings == []
+
+
+@pytest.mark.parametrize("headers, current", [
+    (["2015/16 Outturn", "2016/17 Outturn", "2017/18 Outturn", "Apr-18", "May-18"], ("May 2018", "April 2018")),
+    (["2015/16", "2016/17", "2017/18", "Apr-18", "May-18"], ("May 2018", "April 2018")),
+    (["2016/17 Actual", "2017/18 Actual", "Q1 2018/19", "Q2 2018/19"], ("Q2 2018/19", "Q1 2018/19")),
+    (["Apr-18", "May-18", "Jun-18", "2018/19"], ("June 2018", "May 2018")),  # a year-to-date column among months
+])  # fmt: skip
+def test_past_years_outnumbering_this_years_months_are_not_the_history(headers, current):
+    """Early in a year, last years' outturns outnumber this year's months: the months are the series."""
+    rows = [["KPI", "Better", "Goal", "Minimum", *headers], ["A", "H", 90, 80, *range(70, 70 + len(headers))]]
+    t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
+    assert (t.period.current, t.period.previous) == current
+
+
+def test_provisional_newest_figures_are_the_current_period():
+    rows = [["KPI", "Better", "Goal", "Minimum", "Apr-18", "May-18", "Jun-18 (provisional)"], ["A", "H", 90, 80, 70, 75, 81]]
+    t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
+    assert (t.period.current, t.period.previous) == ("June 2018", "May 2018")
+    assert (t.kpis[0].current, t.kpis[0].previous) == (81, 75) and t.warnings == []

@@ -117,6 +117,11 @@ SPELLINGS = [
     ("lower", L), ("Low", L), ("l", L), ("Down", L), ("Lower is better", L), ("Smaller is better", L),
     ("Less is better", L), ("Fewer is better", L), ("Down is good", L), ("low is better", L),
     ("target", T), ("T", T), ("Close to target", T), ("Closer to target", T), ("Close to target is better", T),
+    ("High is good", H), ("Good if higher", H), ("Aim high", H), ("Maximise", H), ("Maximize", H), ("Increase", H),
+    ("More", H), ("↑", H), ("▲", H), ("⬆", H),
+    ("Low is good", L), ("Good if lower", L), ("Aim low", L), ("Minimise", L), ("Minimize", L), ("Reduce", L),
+    ("Decrease", L), ("Fewer", L), ("↓", L), ("▼", L), ("⬇", L),
+    ("Within range", T), ("In range", T), ("Near target", T),
 ]  # fmt: skip
 REFUSED = ["Bigger/Smaller is better", "better", "higher or lower", "up/down", "sideways", "Good", "hi", "Targets",
            "is better", "higher is worse", "on target", "RAG"]
@@ -295,3 +300,49 @@ def test_infinity_and_not_a_number_are_refused(key, written):
         line = 13
     assert error_of(text) == (f"rules.yaml, line {line}: KPI 'A': {key} must be a figure, not infinity or not-a-number "
                               "(.inf, .nan); write the figure, or leave the key out")
+
+
+def _schema_pattern(words) -> str:
+    """The schema's polarity pattern as it must be built from the reader's words: each letter in either
+    case, a space as any run of whitespace, the longest word first, an optional full stop."""
+    def one(word: str) -> str:
+        return "".join(r"\s+" if ch == " " else f"[{ch.upper()}{ch.lower()}]" if ch.upper() != ch.lower() else re.escape(ch)
+                       for ch in word)  # fmt: skip
+    return r"^\s*(?:" + "|".join(one(w) for w in sorted(words, key=lambda w: (-len(w), w))) + r")\.?\s*$"
+
+
+def test_the_shipped_schema_pattern_is_built_from_the_readers_words():
+    from scorecard.core.model import _POLARITY_WORDS
+
+    assert schema()["properties"]["kpis"]["items"]["properties"]["polarity"]["pattern"] == _schema_pattern(_POLARITY_WORDS)
+
+
+@pytest.mark.parametrize("mark", ["N/A", "n/a", "-", "TBC", "  "])
+def test_a_no_data_mark_in_the_polarity_column_is_no_polarity(mark):
+    """An activity indicator's polarity cell often says N/A: it is not rated, and nothing is refused."""
+    grid = Grid(sheet="Scorecard", values=[HEADER, ["K1", "Contacts received", mark, None, None, 120, 131]])
+    t = read_table(grid, parse_rules(TABLE_RULES, "r.yaml"))
+    assert t.kpis[0].polarity is None and t.kpis[0].is_activity
+    with_target = Grid(sheet="Scorecard", values=[HEADER, ["K1", "Visits on time", mark, 85, None, 80, 82]])
+    with pytest.raises(WorkbookError, match="has a target or floor but no polarity"):
+        read_table(with_target, parse_rules(TABLE_RULES, "r.yaml"))
+
+
+@pytest.mark.parametrize("written", ["cic01", "Cic01 ", "CIC 01", " c i c 0 1"])
+def test_an_id_differing_from_the_rules_only_in_case_or_spaces_gets_its_rules(written):
+    """The rules' target applies, and check says which row was matched to which id."""
+    rules = TABLE_RULES + "kpis:\n  - {id: CIC01, target: 90}\n"
+    grid = Grid(sheet="Scorecard", values=[HEADER, [written, "Visits", "H", 85, 75, 80, 82]])
+    t = read_table(grid, parse_rules(rules, "r.yaml"))
+    assert [(k.id, k.target) for k in t.kpis] == [("CIC01", 90)]
+    assert t.warnings == []
+    assert any(n.startswith(f"row 2's id '{written.strip()}' (sheet 'Scorecard', cell A2) is read as KPI 'CIC01' of the rules (line 5)")
+               for n in t.notes), t.notes
+
+
+def test_ids_that_match_two_rules_ids_loosely_are_not_guessed():
+    rules = TABLE_RULES + "kpis:\n  - {id: CIC01, target: 90}\n  - {id: cic 01, target: 95}\n"
+    grid = Grid(sheet="Scorecard", values=[HEADER, ["Cic01", "Visits", "H", 85, 75, 80, 82]])
+    t = read_table(grid, parse_rules(rules, "r.yaml"))
+    assert [(k.id, k.target) for k in t.kpis] == [("Cic01", 85)]
+    assert "KPI 'CIC01' is in the rules (line 5) but not in sheet 'Scorecard'" in t.warnings

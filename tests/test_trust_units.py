@@ -139,6 +139,15 @@ MISMATCHES = {
         {"current": (0.88, "0.0%"), "previous": (0.86, "0.0%"), "target": (" 0.9 ", "0%"), "polarity": ("H", None)}, "",
         ["target D2 '0.9' (text)", "holds the fraction 0.9", "read as 90%"], {"target": 90},
     ),
+    "a-percent-cell-100-times-below-last-month": (  # 0.0085 typed for 0.85: it shows 0.9% beside 84% (not corrected)
+        {"current": (0.0085, "0.0%"), "previous": (0.84, "0.0%"), "target": (0.85, "0%"), "polarity": ("H", None)}, "",
+        ["current G2 0.85% (holds 0.0085, format 0.0%)", "cell G2 shows 0.85% (it holds 0.0085): if it should be 85%, enter 0.85",
+         "rated as the figures stand"], {"current": 0.85},
+    ),
+    "rules-fraction-beside-a-small-percentage-cell": (  # only the rules' 0.85 is a slip: 1.0% in a % cell is not
+        {"current": (0.01, "0.0%"), "previous": (0.88, "0.0%")}, "kpis:\n  - {id: K1, polarity: higher, target: 0.85}\n",
+        ["target 0.85 (rules line 6)", "current G2 1% (holds 0.01, format 0.0%)", "write 85"], {"target": 0.85, "current": 1},
+    ),
     "fraction-in-a-number-format-beside-points": (
         {"current": (0.612, "0.000"), "target": (70, "0.0"), "floor": (60, "0.0"), "polarity": ("H", None)}, PERCENT,
         ["current G2 0.612 (format 0.000)"], {"current": 0.612},
@@ -184,6 +193,8 @@ CONSISTENT = {
     "poor-but-real-performance": ({"current": (12, G), "target": (100, G), "floor": (90, G), "polarity": ("H", None)}, PERCENT),
     "over-150-in-a-general-cell": ({"current": (1204, G), "target": (40, G), "floor": (50, G), "polarity": ("L", None)}, PERCENT),
     "text-target-in-points": ({"current": (0.88, "0.0%"), "previous": (0.86, "0.0%"), "target": ("85%", G), "polarity": ("H", None)}, ""),
+    "a-tiny-lower-is-better-percentage": ({"current": (0.001, "0.0%"), "previous": (0.002, "0.0%"), "target": (0.1, "0%"),
+                                           "floor": (0.15, "0%"), "polarity": ("L", None)}, ""),
     "zero-figure": ({"current": (0, G), "target": (0.5, G), "polarity": ("L", None), "floor": (1, G)}, PERCENT),
 }  # fmt: skip
 
@@ -470,3 +481,17 @@ def test_one_fraction_among_points_is_flagged_and_corrected_only_when_its_format
         assert found.corrected == {NAMES[odd]: pytest.approx(values[odd])}
     else:
         assert found.corrected == {} and "rated as the figures stand" in found.message
+
+
+def test_a_small_percentage_in_a_percent_cell_is_never_called_a_fraction():
+    """1.0% in a 0.0% cell is what the analyst sees: never advice to format it as a percentage. Beside last
+    month's 88% it may be a slip, said as what it shows and what to enter; beside its own kind it is none."""
+    t = one_row({"current": (0.01, "0.0%"), "previous": (0.88, "0.0%")}, "kpis:\n  - {id: K1, polarity: higher, target: 0.85}\n")
+    (found,) = scale_warnings(t)
+    assert "holds the fraction 0.01" not in found and "format it as a percentage" not in found.split("rules line 6")[0]
+    assert "cell G2 shows 1% (it holds 0.01): if it should be 100%, enter 1" in found
+    assert "rules line 6: target 0.85 means 0.85%; write 85" in found
+    assert t.kpis[0].current == pytest.approx(1.0)
+    steady = one_row({"current": (0.001, "0.0%"), "previous": (0.002, "0.0%"), "target": (0.1, "0%"), "floor": (0.15, "0%"),
+                      "polarity": ("L", None)})  # fmt: skip
+    assert steady.warnings == []

@@ -273,3 +273,71 @@ def test_direction_cells_in_a_symbol_font_get_a_readable_one(tmp_path):
     cell = openpyxl.load_workbook(path)["Scorecard"]["G2"]
     assert cell.value == "↑ improved"
     assert cell.font.name == "Calibri" and cell.border.left.style == "thin"  # readable, the rest kept
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (b'<c r="A1"><f>B1+1</f><v>2</v></c>', True),
+        (b'<x:c r="A1"><x:f>B1</x:f></x:c>', True),
+        (b"<c><f/></c>", True),  # a shared formula's follower
+        (b'<ns.a-1_:f\nt="shared"/>', True),  # any prefix, whitespace before an attribute
+        (b'<c r="A1" t="inlineStr"><is><t>a &lt;f or :f in text</t></is></c>', False),  # text, escaped as XML requires
+        (b"<c><is><t>ratio:f of cells</t></is></c>", False),  # ":f " in text, no tag opening before it
+        (b"<c><is><t>x <a b:f c</t></is></c>", False),  # "<a b" holds a space: not a prefix
+        (b"<c><v>1</v></c><fill/>", False),  # a name starting with f is not f
+        (b"<c><v>1</v></c><x:fx/>", False),
+        (b"<:f>", False),  # an empty prefix is no prefix
+        (b"", False),
+    ],
+)
+def test_formula_tags_found_with_any_prefix(text, expected):
+    from scorecard.workbook.package import _formula_tag
+
+    assert _formula_tag(text, 0, len(text)) is expected
+    padded = b"<sheetData>" + text + b"</sheetData>"  # only within the range asked about
+    assert _formula_tag(padded, 0, len(padded)) is expected
+    assert _formula_tag(padded, padded.index(b"</sheetData>"), len(padded)) is False
+
+
+@pytest.mark.parametrize(
+    "text, lines",
+    [
+        ("", 1),
+        ("short", 1),
+        ("aaaaa bbbbb", 1),  # 11 characters: the line's width exactly
+        ("aaaaa bbbbbb", 2),
+        ("aaaaa     bbbbb", 1),  # longer than a line, but its words fit once single-spaced
+        ("abcdefghijklmno", 1),  # one word wider than the line is not broken
+        ("abcdefghijklmno x", 2),
+        ("aaa bbb ccc ddd eee fff ggg", 3),  # aaa bbb ccc | ddd eee fff | ggg
+        ("a\nb", 2),
+        ("aaaaa bbbbbb\n\nc", 4),  # two lines, an empty paragraph, one line
+    ],
+)
+def test_narrative_row_height_counts_wrapped_lines(text, lines):
+    from scorecard.workbook.writer import row_height
+
+    # 10 characters wide holds 11 per line; a line is 15 points, plus 3 to spare
+    assert row_height(text, 10.0) == lines * 15 + 3
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_write_leaves_the_cycle_collector_as_it_found_it(enabled, tmp_path):
+    import gc
+
+    from scorecard.workbook import writer
+
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        with writer._no_cycle_collection():
+            assert not gc.isenabled()
+        assert gc.isenabled() is enabled
+        with pytest.raises(ValueError), writer._no_cycle_collection():  # a write that fails half way
+            raise ValueError("stop")
+        assert gc.isenabled() is enabled
+        refresh_file(SAMPLE, load_rules(SAMPLE_RULES), output=tmp_path / "out.xlsx")
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()

@@ -48,7 +48,7 @@ def evaluate_grid(grid: Grid, rules: Rules, *, period: str | None = None, previo
     card = with_warnings(table, card, commentary_warnings(
         card, table.sheet, table.columns.get("commentary"), previous.kpis if previous else None, previous.file if previous else None))
     narrative = write_narrative(card)
-    return Evaluation(table, card, narrative, make_plan(card, table, rules, narrative))
+    return Evaluation(table, card, narrative, make_plan(card, table, rules, narrative, grid))
 
 
 def with_warnings(table: KpiTable, card: Scorecard, extra: list[str]) -> Scorecard:

@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Iterable
 
 from ..errors import cell_ref
-from .model import Rag, Scorecard
+from .model import Scorecard
+from .statuswords import status_of
 from .table import Grid
 
-_RAG_WORDS = {rag.value.casefold(): rag for rag in Rag}
 
 
 def formula_rag_warnings(grid: Grid, card: Scorecard, rag_column: int, formulas: Iterable[tuple[int, int]]) -> list[str]:
@@ -33,7 +33,7 @@ def formula_rag_warnings(grid: Grid, card: Scorecard, rag_column: int, formulas:
         shown = grid.value(row, rag_column)
         if not isinstance(shown, str):
             continue
-        word = _RAG_WORDS.get(" ".join(shown.split()).casefold())
+        word = status_of(shown)  # "Green", "GREEN" or "G"
         if word is None or word is rated.rag:
             continue
         warnings.append(

@@ -43,18 +43,23 @@ _POLARITY_WORDS = {
     word: polarity
     for polarity, words in (
         (Polarity.HIGHER, ("higher", "high", "h", "up", "higher is better", "high is better", "higher is good",
-                           "bigger is better", "greater is better", "more is better", "up is good", "up is better")),
+                           "bigger is better", "greater is better", "more is better", "up is good", "up is better",
+                           "high is good", "higher is best", "good if high", "good if higher", "aim high", "aim higher",
+                           "maximise", "maximize", "increase", "more", "bigger", "greater", "↑", "▲", "⬆")),
         (Polarity.LOWER, ("lower", "low", "l", "down", "lower is better", "low is better", "lower is good",
-                          "smaller is better", "less is better", "fewer is better", "down is good", "down is better")),
+                          "smaller is better", "less is better", "fewer is better", "down is good", "down is better",
+                          "low is good", "lower is best", "good if low", "good if lower", "aim low", "aim lower",
+                          "minimise", "minimize", "reduce", "decrease", "less", "fewer", "smaller", "↓", "▼", "⬇")),
         (Polarity.TARGET, ("target", "t", "close to target", "closer to target", "close to target is better",
-                           "closer to target is better")),
+                           "closer to target is better", "near target", "nearer to target", "in range", "within range")),
     )
     for word in words
 }
 
 POLARITY_CHOICES = (
-    "higher, lower, target (or H, L, T; High, Low, Target; Up, Down; Higher is better, Lower is better, "
-    "Bigger is better, Smaller is better, More is better, Less is better, Close to target)"
+    "higher, lower, target (or H, L, T; High, Low, Target; Up, Down; ↑, ↓; Higher is better, Lower is better, "
+    "Bigger is better, Smaller is better, More is better, Less is better, Maximise, Minimise, Close to target, "
+    "Within range)"
 )
 
 

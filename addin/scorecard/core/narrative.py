@@ -54,15 +54,20 @@ def kpis(n: int) -> str:
 
 def figure(value: float, kpi: Kpi) -> str:
     """A figure as people write it: 48.4%, 15.8, 89.4 FTE, 1,204."""
-    text = f"{displayed(value, kpi.decimals):,.{kpi.decimals}f}"
+    return _figure(value, kpi.decimals, kpi.unit)
+
+
+@lru_cache(maxsize=4096)  # a narrative names the same targets, floors and figures many times
+def _figure(value: float, decimals: int, unit: str) -> str:
+    text = f"{displayed(value, decimals):,.{decimals}f}"
     if text.lstrip("-").strip("0.,") == "":
-        text = text.lstrip("-")  # never "-0.0"
-    if kpi.unit == "percent":
+        text = text.lstrip("-")  # never "-0.0" (so 0.0 and -0.0, equal as keys, are written alike)
+    if unit == "percent":
         return f"{text}%"
-    if kpi.unit == "pounds":
+    if unit == "pounds":
         return f"-£{text[1:]}" if text.startswith("-") else f"£{text}"
-    suffix = UNIT_SUFFIX.get(kpi.unit, "")
-    if suffix and text in ("1", "1." + "0" * kpi.decimals) and kpi.unit != "fte":
+    suffix = UNIT_SUFFIX.get(unit, "")
+    if suffix and text in ("1", "1." + "0" * decimals) and unit != "fte":
         suffix = suffix[:-1]  # 1 day, 1 week
     return text + suffix
 

@@ -2,7 +2,8 @@
 
 ``parse_period`` reads a header cell as a ``TimePeriod`` or None:
 
-- a month: a date cell, "Jun-18", "June 2018", "Sept 2019", "2018-06", "06/2018" -> "June 2018"
+- a month: a date cell, "Jun-18", "June 2018", "Sept 2019", "2018-06", "06/2018", a date typed as
+  text ("30/06/2018", day first as in the UK) -> "June 2018"
 - a financial-year quarter (UK, April to March): "Q2 18/19", "Q2 2018/19", "2018/19 Q2", "Qtr 2 2018-19",
   "Quarter 2 2018/2019" -> "Q2 2018/19" (July to September 2018)
 - a quarter labelled with one year: "Q2 2018", "2018 Q2" -> "Q2 2018". Whether that is April-June or
@@ -11,7 +12,8 @@
 - a financial year: "2018/19", "2018-19", "2018–19", "FY 2018/19", "FY18/19", "2018/2019" -> "2018/19"
 - a calendar year: "2018" (text or a whole-number cell) -> "2018"
 
-Anything else is no period: "Q2 target", "2018/19 budget", "Target 2018", "Ref", "2018/20", "Q5 2018/19".
+A word saying how final the figures are is read past: "Jun-18 (provisional)", "Actual Jun-18",
+"Jun-18 outturn", "Jun-18*" (a footnote mark) all name June 2018. Anything else is no period: "Q2 target", "2018/19 budget", "Target 2018", "Ref", "2018/20", "Q5 2018/19".
 "2011-12" reads as the financial year 2011/12, not December 2011 (the only overlap, years 2000-2011),
 except among month columns (``month_reading``).
 
@@ -142,8 +144,41 @@ def _fy_years(first: str, second: str) -> int | None:
     return a if b == a + 1 else None
 
 
+# Words that say how final a period's figures are, not which period: "Jun-18 (provisional)", "Actual
+# Jun-18", "Jun-18*" all head June 2018's figures. Words that say the column holds something else
+# ("target", "forecast", "budget", "YTD") are not among them, so such a header names no period.
+_DATA_WORDS = {"actual", "actuals", "outturn", "provisional", "prov", "final", "revised", "validated",
+               "unvalidated", "data", "figure", "figures", "result", "results"}  # fmt: skip
+_FOOTNOTE_MARKS = "*†‡§¹²³"
+_TEXT_DATE = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})$|^(\d{4})-(\d{2})-(\d{2})$")
+
+
 def _clean(text: str) -> str:
-    return " ".join(text.replace("–", "-").replace("—", "-").split()).lower()
+    text = " ".join(text.replace("–", "-").replace("—", "-").replace(": ", " ").split()).lower().rstrip(_FOOTNOTE_MARKS).rstrip()
+    if text.endswith(")") and "(" in text:  # "jun-18 (provisional)": a qualifier in brackets
+        head, _, inside = text[:-1].rpartition("(")
+        if inside.strip() in _DATA_WORDS or inside.strip().rstrip(".") in _DATA_WORDS:
+            text = head.strip()
+    words = text.split(" ")
+    while len(words) > 1 and words[-1].rstrip(".:") in _DATA_WORDS:
+        words.pop()
+    while len(words) > 1 and words[0].rstrip(".:") in _DATA_WORDS:
+        words.pop(0)
+    return " ".join(words)
+
+
+def _text_date(text: str) -> TimePeriod | None:
+    """A date typed as text, as a UK council types it: "30/06/2018", "30.06.18", or ISO "2018-06-30"."""
+    match = _TEXT_DATE.match(text)
+    if match is None:
+        return None
+    day, month, year = match.groups()[:3] if match.group(1) else (match.group(6), match.group(5), match.group(4))
+    full_year = int(year) + 2000 if len(year) == 2 else int(year)
+    try:
+        dt.date(full_year, int(month), int(day))
+    except ValueError:
+        return None
+    return _month(full_year * 12 + int(month) - 1) if _FIRST_YEAR <= full_year <= _LAST_YEAR else None
 
 
 def parse_period(value: object) -> TimePeriod | None:
@@ -163,7 +198,25 @@ def parse_period(value: object) -> TimePeriod | None:
             period = _read(style, match.groups())
             if period is not None:
                 return period
-    return None
+    return _text_date(text)
+
+
+def mentioned_period(value: object) -> TimePeriod | None:
+    """A period named anywhere in a header that is not itself a period header: "Jun-18 Forecast",
+    "Target Q2 2018/19" name June 2018 and Q2 2018/19. The longest run of words that reads as one."""
+    if not isinstance(value, str):
+        return None
+    words = " ".join(value.replace("(", " ").replace(")", " ").split()).split(" ")
+    best: tuple[int, TimePeriod] | None = None
+    for start in range(len(words)):
+        for end in range(len(words), start, -1):
+            if best and end - start <= best[0]:
+                break
+            period = parse_period(" ".join(words[start:end]))
+            if period is not None:
+                best = (end - start, period)
+                break
+    return best[1] if best else None
 
 
 def month_reading(value: object) -> TimePeriod | None:

@@ -82,6 +82,7 @@ class Layout:
     percent: Literal["format", "fraction", "points"] = "format"  # how percentages are stored
     hidden_rows: Literal["rate", "skip"] | None = None  # rate | skip: KPI rows hidden in the workbook; None: not set (rated, with a warning)
     add_missing_columns: bool = False  # create absent RAG/direction columns instead of refusing
+    rag_text: Literal["words", "initials"] | None = None  # Green or G; None: as the RAG column is written, else words
     # comparator columns, read and never written: label as the narrative and JSON name it -> header
     benchmarks: dict[str, str] = field(default_factory=dict)
 
@@ -104,6 +105,8 @@ class Rules:
     sparkline_type: str = "line"  # sparklines: how the sparklines in layout.columns.trend are drawn
     sparkline_markers: tuple[str, ...] = ("last",)
     sparkline_scale: str | None = None  # own | zero; None: zero for columns, own for lines
+    sparkline_axis: str | None = None  # target | floor: figures drawn measured from it (its line is the axis); None: as they are
+    sparkline_axis_line: int | None = None  # where sparklines.axis is given, for warnings
     kpis: dict[str, KpiRule] = field(default_factory=dict)
     source: str = "<rules>"
     sha256: str = ""
@@ -504,6 +507,7 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
             percent=layout_doc.get("percent", "format"),
             hidden_rows=layout_doc.get("hidden_rows"),
             add_missing_columns=bool(layout_doc.get("add_missing_columns", False)),
+            rag_text=layout_doc.get("rag_text"),
             benchmarks=benchmarks,
         ),
         title=document.get("title", "Scorecard"),
@@ -521,8 +525,12 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
         narrative_sheet=narrative.get("sheet", "Narrative"),
         section=narrative.get("section", 1),
         sparkline_type=(document.get("sparklines") or {}).get("type", "line"),
-        sparkline_markers=tuple((document.get("sparklines") or {}).get("markers", ("last",))),
+        # with an axis, the periods below its line are marked too unless the rules list the markers
+        sparkline_markers=tuple((document.get("sparklines") or {}).get(
+            "markers", ("last", "negative") if (document.get("sparklines") or {}).get("axis") else ("last",))),
         sparkline_scale=(document.get("sparklines") or {}).get("scale"),
+        sparkline_axis=(document.get("sparklines") or {}).get("axis"),
+        sparkline_axis_line=_line_of(document, ["sparklines", "axis"]) if "axis" in (document.get("sparklines") or {}) else None,
         kpis={rule.id: rule for rule in (_kpi_rule(raw, source) for raw in document.get("kpis") or [])},
         source=source,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),

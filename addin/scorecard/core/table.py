@@ -13,16 +13,19 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal, Mapping, Sequence
 
-from ..errors import WorkbookError, cell_ref
+from ..errors import WorkbookError, cell_ref, column_letter
 from .embedded import is_rules_sheet
-from .model import POLARITY_CHOICES, Kpi, Period, Polarity
+from .engine import displayed
+from .model import POLARITY_CHOICES, Kpi, Period, Polarity, Rag
 from .numfmt import format_decimals, general_decimals, is_general
-from .periods import TimePeriod, month_reading, parse_period
-from .rules import DEFAULT_HEADERS, KpiRule, Rules, check_target_and_floor, parse_number
+from .periods import TimePeriod, mentioned_period, month_reading, parse_period
+from .rules import DEFAULT_HEADERS, KpiRule, Rules, check_target_and_floor
+from .statuswords import DEFAULT_WORDS, read_status_words
+from .thresholds import Threshold, parse_threshold
 from .units import Figure, ScaleFinding, ratio_problem, scale_check, share_problem, within_scale
 
 HEADER_SEARCH_ROWS = 30
-NO_DATA_TEXT = {"", "n/a", "na", "-", "–", "—", "..", "x", "*", "tbc", "nil"}
+NO_DATA_TEXT = {"", "n/a", "na", "-", "–", "—", "..", "x", "*", "tbc"}  # "nil" is zero (core/thresholds.py)
 EXCEL_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!", "#GETTING_DATA"}
 
 
@@ -71,6 +74,16 @@ class Grid:
     hidden_rows: Mapping[int, RowHidden] = field(default_factory=dict)  # "grouped": in a collapsed outline
     tables: Sequence["TableArea"] = ()  # Excel Tables (ListObjects) on the sheet
     hidden_rows_known: bool = True  # False: the adapter cannot tell hidden rows (remote engine, a formula's range)
+    merged_known: bool = True  # False: the adapter cannot tell merged cells (remote engine, Lite, a formula's range)
+
+    def shared_by_rows(self, row: int, column: int) -> tuple[int, int, int, int] | None:
+        """The merged cells a cell is part of, below their first row, when they are one column wide: a
+        target merged down across the rows of several KPIs shows its one value on each of them. (Cells
+        merged across columns as well, D2:E4, show one value for two fields: no field's own.)"""
+        if not self.merged:
+            return None
+        area = self.merged_range(row, column)
+        return area if area is not None and area[0] < row <= area[2] and area[1] == area[3] else None
 
     def merged_range(self, row: int, column: int) -> tuple[int, int, int, int] | None:
         for area in self.merged:
@@ -117,6 +130,7 @@ class KpiTable:
     notes: list[str] = field(default_factory=list)  # what check reports beside warnings: rows read as not KPIs, hidden KPIs
     repeated_headers: list[int] = field(default_factory=list)  # header rows further down (stacked tables)
     history_columns: tuple[int, ...] = ()  # layout.history: the period columns, oldest period first
+    rag_words: Mapping[Rag, str] = field(default_factory=lambda: dict(DEFAULT_WORDS))  # the RAG column's spelling: Green or G
 
     @property
     def rag_column(self) -> int:
@@ -161,16 +175,39 @@ def read_value(value: Any, number_format: str | None) -> tuple[float | None, str
         text = value.strip()
         if text.lower() in NO_DATA_TEXT or text.upper() in EXCEL_ERRORS:
             return None, None
+        if text.lower() in ("nil", "zero"):  # in UK statistics nil is zero, not no data
+            return 0.0, None
         return None, f"text {text[:40]!r} is not a figure"
     return None, f"{type(value).__name__} is not a figure"
 
 
 def read_threshold(value: Any, number_format: str | None) -> float | None:
-    """A target or floor cell: a number, or text such as "85%" as in the rules."""
+    """A target or floor cell: a number, or text as analysts write it ("85%", "≥ 85%", "1,200 or fewer")."""
     if isinstance(value, str):
-        return parse_number(value)
+        said = parse_threshold(value)
+        return said.value if said else None
     number, _ = read_value(value, number_format)
     return number
+
+
+def threshold_text_problem(name: str, text: str, said: Threshold | None, polarity: Polarity | None) -> str | None:
+    """What is wrong with a target or floor written as text, if anything: text that is no one number
+    (the KPI would be rated without it), or a bound ("≥", "at most") against the KPI's polarity."""
+    shown = " ".join(text.split())[:40]
+    if said is None:
+        if shown.casefold() in NO_DATA_TEXT:
+            return None
+        return (f"{name} {shown!r} is not one number, so the KPI is rated without a {name}; type the number "
+                f"(85, 85%, \u2265 85%) or give the {name} in the rules")
+    if polarity is None or said.bound is None:
+        return None
+    if polarity is Polarity.TARGET:
+        return (f"{name} {shown!r} says the figure should be {said.bound} {said.value:g}, but the KPI is close to "
+                f"target, rated by its distance from {said.value:g} either way; check the polarity or the {name}")
+    if (said.bound == "at least") != (polarity is Polarity.HIGHER):
+        return (f"{name} {shown!r} says the figure should be {said.bound} {said.value:g}, but the KPI is "
+                f"{polarity.value} is better; check the polarity or the {name}")
+    return None
 
 
 def pick_sheet(names: Sequence[str], wanted: str | None) -> str:
@@ -197,6 +234,11 @@ def _norm(text: Any) -> str:
 
 def _filled(value: Any) -> bool:
     return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _says_something(value: Any) -> bool:
+    """Filled with more than a "no data" mark (N/A, -, TBC)."""
+    return _filled(value) and not (isinstance(value, str) and value.strip().lower() in NO_DATA_TEXT)
 
 
 def _leftmost(grid: Grid, row: int) -> int | None:
@@ -345,7 +387,9 @@ def locate_columns(grid: Grid, rules: Rules, header_row: int) -> dict[str, int]:
 
 def period_columns(grid: Grid, header_row: int, taken: set[int], top: int | None = None) -> list[tuple[TimePeriod, int]]:
     """The history's columns, oldest first: those headed by a period of the kind most columns are
-    headed by (months, quarters or years), so a year-to-date "2018/19" among months is not a month."""
+    headed by (months, quarters or years), so a year-to-date "2018/19" among months is not a month;
+    a kind whose newest period ends before another kind's newest begins (last years' outturns beside
+    this year's months) is never the series, however many columns it has."""
     found = []
     headers = header_cells(grid, top or header_row, header_row)  # a two-row header: the lower row, else the label above
     for c, cell in headers.items():
@@ -354,7 +398,12 @@ def period_columns(grid: Grid, header_row: int, taken: set[int], top: int | None
             found.append((period, c))
     if not found:
         return []
-    kinds = {p.kind: (sum(1 for q, _ in found if q.kind == p.kind), -p.months) for p, _ in found}
+    newest = {kind: max(p.end for p, _ in found if p.kind == kind) for kind in {p.kind for p, _ in found}}
+    first_of_newest = {kind: min(p.start for p, _ in found if p.kind == kind and p.end == newest[kind]) for kind in newest}
+    # a series whose newest period ends before another series' newest begins is past figures (outturns of
+    # earlier years beside this year's months), never the history the current period is in
+    live = [kind for kind in newest if not any(newest[kind] < first_of_newest[other] for other in newest if other != kind)]
+    kinds = {p.kind: (sum(1 for q, _ in found if q.kind == p.kind), -p.months) for p, _ in found if p.kind in live}
     series = max(kinds, key=kinds.__getitem__)  # most columns; on a tie the shorter periods
     chosen = [(p, c) for p, c in found if p.kind == series]
     if series == "month":  # "2011-12" among "2011-11" and "2012-01" is December 2011, not a financial year
@@ -372,6 +421,35 @@ def period_columns(grid: Grid, header_row: int, taken: set[int], top: int | None
 
 
 month_columns = period_columns  # its earlier name, still used by the Excel adapter
+
+# headers that name a period but say the column holds something other than its figures
+_NOT_FIGURES = re.compile(r"\b(targets?|forecasts?|budgets?|plans?|planned|profiles?|profiled|projections?|projected|"
+                          r"trajector(?:y|ies)|ytd|year to date|cumulative|benchmarks?|averages?|national|england|"
+                          r"regional|region|neighbours?|comparators?|goals?|aims?|ambitions?|comments?|commentary|notes?|"
+                          r"narrative|rag|status|direction|dot|trend|rank|quartile|numerator|denominator)\b", re.IGNORECASE)
+
+
+def _later_periods_not_read(grid: Grid, header_row: int, top: int | None, current: TimePeriod, taken: set[int],
+                            rows: Sequence[int]) -> list[str]:  # fmt: skip
+    """Headers that name a period later than the current one but are not read as period columns
+    ("Jul-18 (unaudited)") while their column holds figures in KPI rows: if one holds the latest
+    figures, the narrative would report an older period, so each is named. Headers that say they hold
+    a target, forecast, budget, commentary ... are left alone, and so are empty columns."""
+    found = []
+    for c, cell in header_cells(grid, top or header_row, header_row).items():
+        if c in taken or not isinstance(cell, str) or _NOT_FIGURES.search(cell):
+            continue
+        if not any(read_value(grid.value(r, c), None)[0] is not None for r in rows):
+            continue  # no figures under it (a column laid out for a month to come)
+        named = mentioned_period(cell)
+        if named is not None and named.kind == current.kind and named.order > current.order:
+            found.append(
+                f"sheet '{grid.sheet}', cell {cell_ref(header_row, c)}: the header '{' '.join(cell.split())}' names "
+                f"{named.name}, later than the current period {current.name}, but is not read as a period column, "
+                f"so {current.name} is reported as the latest; if that column holds {named.name}'s figures, head it "
+                f"as a period (e.g. '{named.name}')"
+            )
+    return found
 
 
 HIDDEN_WORDS = {"hidden": "in a hidden row", "grouped": "in a collapsed group"}
@@ -531,6 +609,8 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
         current_month, columns["current"] = months[newest]
         if newest > 0:
             previous_month, columns["previous"] = months[newest - 1]
+        warnings.extend(_later_periods_not_read(grid, header_row, top, current_month, set(history_columns) | set(columns.values()),
+                                                data_rows))
     else:
         current_month = parse_period(headers.get(columns["current"]))
         previous_month = parse_period(headers.get(columns["previous"]))
@@ -547,6 +627,9 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
     merges = {name: [a for a in grid.merged if a[1] <= columns[name] <= a[3]] for name in written}
     kpis: list[Kpi] = []
     seen: dict[str, int] = {}
+    by_key: dict[str, list[str]] = {}  # the rules' ids by their key ignoring case and spaces: "CIC 01" finds CIC01
+    for rules_id in rules.kpis:
+        by_key.setdefault(id_key(rules_id), []).append(rules_id)
     hidden_rated: list[str] = []
     skipped: set[str] = set()
     unlisted: list[Kpi] = []  # KPIs the rules leave out and their rows describe fully
@@ -557,6 +640,11 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
         kpi_id = _id_text(raw_id)
         if not kpi_id:
             continue
+        if kpi_id not in rules.kpis and len(by_key.get(id_key(kpi_id), ())) == 1:
+            listed = by_key[id_key(kpi_id)][0]
+            notes.append(f"row {row}'s id '{kpi_id}' (sheet '{grid.sheet}', cell {cell_ref(row, id_col)}) is read as KPI "
+                         f"'{listed}' of the rules (line {rules.kpis[listed].line}): ids match whatever their case and spaces")
+            kpi_id = listed
         hidden = grid.hidden_rows.get(row)
         if hidden and skip_hidden:
             probe: object
@@ -611,6 +699,17 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
             )
         else:
             notes.append(f"sheet '{grid.sheet}': hidden rows are not known on this engine; every KPI row is rated, hidden or not")
+    fields = {columns[name]: name for name in _SHARED_FIELDS if name in columns}
+    for block in grid.merged:  # merged across columns as well as down: one value for two fields is no field's own
+        crossed = sorted({fields[c] for c in range(block[1], block[3] + 1) if c in fields})
+        if block[1] != block[3] and block[2] > header_row and crossed and any(block[0] <= k.row <= block[2] for k in kpis):
+            warnings.append(f"sheet '{grid.sheet}', cells {cell_ref(block[0], block[1])}:{cell_ref(block[2], block[3])}: merged across "
+                            f"columns, so the {' and '.join(crossed)} of the KPIs in rows {block[0]}-{block[2]} cannot be told "
+                            "apart and are read as blank below its first row; unmerge them and give each column its own value")
+    if not grid.merged_known and any(kpi.target is None or kpi.floor is None or kpi.polarity is None for kpi in kpis):
+        notes.append(f"sheet '{grid.sheet}': merged cells are not known on this engine, so a target, floor or polarity "
+                     "merged down over several KPIs' rows is read for its first row only; refresh from the command line "
+                     "or desktop Excel to read it for each")
     if hidden_rated:
         warnings.append(
             f"sheet '{grid.sheet}': {len(hidden_rated)} KPI {'row is' if len(hidden_rated) == 1 else 'rows are'} hidden in the "
@@ -636,6 +735,18 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
         if kpi_id not in seen and kpi_id not in skipped:
             warnings.append(f"KPI '{kpi_id}' is in the rules (line {rule.line}) but not in sheet '{grid.sheet}'")
 
+    rag_cells = [grid.value(k.row, columns["rag"]) for k in kpis] if "rag" in columns and "rag" not in added else []
+    # RAG formulas are kept and coloured by what they show: their spelling decides, whatever the rules choose
+    shown_by_formulas = any((k.row, columns["rag"]) in grid.formulas for k in kpis) if rag_cells else False
+    rag_words, mixed = read_status_words(rag_cells, None if shown_by_formulas else rules.layout.rag_text)
+    where = f"sheet '{grid.sheet}', column {column_letter(columns['rag'])}" if "rag" in columns else ""
+    if shown_by_formulas and rules.layout.rag_text and rag_words != read_status_words([], rules.layout.rag_text)[0]:
+        notes.append(f"{where}: the RAG formulas show the statuses as {', '.join(rag_words[r] for r in (Rag.GREEN, Rag.AMBER, Rag.RED))}, "
+                     f"so their colours follow that spelling; layout.rag_text: {rules.layout.rag_text} applies where scorecard "
+                     "writes the status itself")
+    if mixed:
+        (notes if rules.layout.rag_text and not shown_by_formulas else warnings).append(f"{where}: {mixed}")
+
     for activity, how in ((False, "rated by the workbook's polarity, target and floor columns"),
                           (True, "with no polarity, target or floor in the workbook: not rated, as activity indicators")):
         ids = [k.id for k in unlisted if k.is_activity is activity]
@@ -653,6 +764,7 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
         header_top=top,
         repeated_headers=repeated,
         history_columns=history_columns,
+        rag_words=rag_words,
     )
 
 
@@ -671,13 +783,20 @@ def _described_by_row(grid: Grid, columns: dict[str, int], row: int, kpi: Kpi) -
     if "target" not in columns or "floor" not in columns:
         return False
     given = None
-    if "polarity" in columns and grid.value(row, columns["polarity"]) not in (None, ""):
-        given = Polarity.parse(grid.value(row, columns["polarity"]))
+    shown = grid.value(row, columns["polarity"]) if "polarity" in columns else None
+    if shown is None and "polarity" in columns and (area := grid.shared_by_rows(row, columns["polarity"])):
+        shown = grid.value(area[0], area[1])  # merged down over several KPIs' rows
+    if _says_something(shown):
+        given = Polarity.parse(shown)
         if given is None:
             return False
     if kpi.is_activity:
         return given is None
     return given is not None and given is kpi.polarity and kpi.target is not None and kpi.floor is not None
+
+
+def id_key(kpi_id: str) -> str:
+    return "".join(kpi_id.split()).casefold()
 
 
 def _id_text(value: Any) -> str:
@@ -763,7 +882,7 @@ def _period(
 _PERCENT_NAME = re.compile(r"%|\bper\s*cent(age)?s?\b|\bproportion\b", re.IGNORECASE)
 
 
-_NO_CELL: tuple[Any, str | None] = (None, None)
+_SHARED_FIELDS = {"target", "floor", "polarity"}  # fields a sheet may merge down over several KPIs' rows
 
 
 def _read_kpi(
@@ -773,12 +892,19 @@ def _read_kpi(
     rule = rules.kpis.get(kpi_id)
     values = grid.values[row - 1] if row <= len(grid.values) else ()  # the row's cells, read once (as Grid.value reads them)
     formats = grid.formats[row - 1] if grid.formats is not None and row <= len(grid.formats) else ()
-    width, formatted = len(values), len(formats)
-    row_cells = {name: (values[c - 1] if c <= width else None, formats[c - 1] if c <= formatted else None) for name, c in columns.items()}
 
     def cell(name: str) -> tuple[Any, str | None]:
-        """The value and number format of the KPI's cell in a located column; (None, None) in a column not located."""
-        return row_cells.get(name, _NO_CELL)
+        c = columns.get(name)
+        if c is None:
+            return None, None
+        value = values[c - 1] if c <= len(values) else None
+        if value is None and name in _SHARED_FIELDS and (area := grid.shared_by_rows(row, c)) is not None:
+            # a target, floor or polarity merged down over several KPIs' rows: each of them shows it
+            shared[name] = area
+            return grid.value(area[0], area[1]), grid.number_format(area[0], area[1])
+        return value, formats[c - 1] if c <= len(formats) else None
+
+    shared: dict[str, tuple[int, int, int, int]] = {}  # fields read from cells merged down from a row above
 
     percent = rules.layout.percent
     # a percentage when either period's cell is formatted as one (a General cell beside them is checked for scale)
@@ -811,9 +937,13 @@ def _read_kpi(
             warnings.append(f"sheet '{grid.sheet}', cell {cell_ref(row, columns[name])}: {problem}; read as no data")
         return number
 
+    written: dict[str, tuple[str, Threshold | None]] = {}  # thresholds typed as text, checked once the polarity is known
+
     def threshold(name: str) -> float | None:
         uncalculated(name)
         value, number_format = cell(name)
+        if isinstance(value, str):
+            written[name] = (value, parse_threshold(value))
         return read_threshold(value, as_stored(number_format))
 
     current, previous = figure("current"), figure("previous")
@@ -854,13 +984,14 @@ def _read_kpi(
             read.update({n: v for n, v in finding.corrected.items() if n in read})
             benchmark_values.update({n: v for n, v in finding.corrected.items() if n in benchmark_values})
             current, previous, target, floor = (read[n] for n in ("current", "previous", "target", "floor"))
-    if rule is None and current is None and previous is None and target is None and floor is None:
+    own_target, own_floor = (None if "target" in shared else target), (None if "floor" in shared else floor)
+    if rule is None and current is None and previous is None and own_target is None and own_floor is None:
         return None  # a section heading, a note or a blank line with an id-like label
 
     polarity = rule.polarity if rule and rule.polarity else None
     if polarity is None and "polarity" in columns:
-        raw = grid.value(row, columns["polarity"])
-        if raw not in (None, ""):
+        raw = cell("polarity")[0]
+        if _says_something(raw):  # "N/A" or "-" in the polarity column: no polarity, as a blank
             polarity = Polarity.parse(raw)
             if polarity is None:
                 raise WorkbookError(
@@ -868,6 +999,11 @@ def _read_kpi(
                     sheet=grid.sheet,
                     cell=cell_ref(row, columns["polarity"]),
                 )
+    bounds = {said.bound for name, (_, said) in written.items() if said and said.bound and not (rule and getattr(rule, name) is not None)}
+    if polarity is None and len(bounds) == 1:
+        polarity = Polarity.HIGHER if bounds == {"at least"} else Polarity.LOWER
+        said_by = ", ".join(f"{n} {cell_ref(row, columns[n])} {' '.join(t.split())!r}" for n, (t, x) in written.items() if x and x.bound)
+        warnings.append(f"KPI '{kpi_id}' (row {row}) has no polarity; taken as {polarity.value} from its {said_by}")
     if polarity is None and target is not None and floor is not None and target != floor:
         polarity = Polarity.HIGHER if target > floor else Polarity.LOWER
         warnings.append(f"KPI '{kpi_id}' (row {row}) has no polarity; taken as {polarity.value} from its target and floor")
@@ -880,6 +1016,12 @@ def _read_kpi(
         )
     if polarity is Polarity.TARGET and target is None:
         raise WorkbookError(f"KPI '{kpi_id}' has polarity target but no target", sheet=grid.sheet, cell=cell_ref(row, columns["id"]))
+    for name, (text, said) in written.items():
+        if rule and getattr(rule, name) is not None:
+            continue  # the rules' value is the one used
+        doubt = threshold_text_problem(name, text, said, polarity)
+        if doubt:
+            warnings.append(f"sheet '{grid.sheet}', cell {cell_ref(row, columns[name])}: KPI '{kpi_id}': {doubt}")
     complaint = check_target_and_floor(polarity, target, floor)
     if complaint:
         where = "rules" if rule and rule.floor is not None else f"sheet '{grid.sheet}' row {row}"
@@ -907,7 +1049,18 @@ def _read_kpi(
             problem = ratio_problem(current, numerator, denominator, decimals, cells, kpi_id)
             if problem:
                 warnings.append(f"sheet '{grid.sheet}', {problem}")
+    for name, (text, said) in written.items():  # "> 85%": a figure on the value does not meet it, but is rated as meeting it
+        if said and said.strict and not (rule and getattr(rule, name) is not None) and current is not None and \
+                displayed(current, decimals) == displayed(said.value, decimals):
+            warnings.append(
+                f"sheet '{grid.sheet}', cell {cell_ref(row, columns[name])}: KPI '{kpi_id}': the {name} "
+                f"{' '.join(text.split())!r} excludes {said.value:g} itself, but the current figure is {said.value:g} and "
+                f"scorecard rates a figure on its {name} as reaching it; write the {name} as the figure that reaches it")
     history = _history(grid, row, kpi_id, history_columns, columns, current, previous, percent, unit == "percent", warnings)
+    for name, area in shared.items():
+        if notes is not None:
+            notes.append(f"KPI '{kpi_id}' (sheet '{grid.sheet}', row {row}): its {name} is read from the merged cells "
+                         f"{cell_ref(area[0], area[1])}:{cell_ref(area[2], area[3])}, which show one {name} for rows {area[0]}-{area[2]}")
     return Kpi(
         id=kpi_id,
         name=" ".join(name.split()),

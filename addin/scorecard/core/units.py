@@ -79,6 +79,9 @@ def _advice(figure: Figure, too_small: bool) -> str:
         if too_small:
             return f"rules line {figure.line}: {figure.name} {figure.value:g} means {figure.value:g}%; write {figure.value * 100:g} (percent points, as people read them)"
         return f"rules line {figure.line}: {figure.name} {figure.value:g} means {figure.value:g}%; write it in percent points"
+    if too_small and figure.percent_cell and not isinstance(figure.stored, str):
+        return (f"cell {figure.cell} shows {figure.value:.10g}% (it holds {figure.stored:.10g}): if it should be "
+                f"{figure.value * 100:.10g}%, enter {figure.stored * 100:.10g}")
     if too_small:
         held = figure.stored.strip() if isinstance(figure.stored, str) else f"{figure.stored:.10g}"
         return f"cell {figure.cell} holds the fraction {held}: format it as a percentage or enter {figure.value * 100:.10g}"
@@ -89,7 +92,9 @@ def scale_check(kpi_id: str, where: str, figures: Sequence[Figure]) -> ScaleFind
     """A percent KPI whose figures and thresholds differ about 100-fold: the warning, and what to correct.
 
     The figures split at their widest gap; a gap of ``GAP`` times or more is a scale mismatch when the
-    small side looks like fractions (all at most 1.5) or the large side like points read from a
+    small side looks like fractions (all at most 1.5, and one of them shown as a bare number, or a
+    percentage-formatted figure whose other period is on the large side: 1.0% in a percentage cell
+    shows what it is, unless last month was 88%) or the large side like points read from a
     percentage format (all over 150, and all from percentage-formatted cells). A figure is corrected only when it alone is out of scale, at
     least two others agree with one another, the corrected value lands among them, it came from the
     sheet (never the rules) and its cell format explains the slip: a fraction in a cell not formatted
@@ -104,13 +109,18 @@ def scale_check(kpi_id: str, where: str, figures: Sequence[Figure]) -> ScaleFind
     if gaps[widest] < GAP:
         return None
     small, large = known[: widest + 1], known[widest + 1 :]
-    fractions = all(abs(f.value) <= FRACTION_MAX for f in small)
+    # A figure read x100 from a percentage-formatted cell shows as the small percentage it is (1.0%): a
+    # slip only when the KPI's other period is in the large scale (84% last month, 0.9% now). A figure
+    # shown as a bare number (a General cell, text, the rules) can be a fraction slip whatever its company.
+    periods = {"current": "previous", "previous": "current"}
+    slips = [f for f in small if not f.percent_cell or any(g.name == periods.get(f.name) for g in large)]
+    fractions = all(abs(f.value) <= FRACTION_MAX for f in small) and bool(slips)
     inflated = all(f.percent_cell and abs(f.value) > POINTS_MAX for f in large)  # only a % format multiplies by 100
     if not (fractions or inflated):
         return None
     names = ", ".join(f.describe() for f in small) + " against " + ", ".join(f.describe() for f in large)
     message = f"KPI '{kpi_id}' ({where}): its percentages differ about 100-fold: {names}"
-    suspects = small if fractions and not inflated else large if inflated and not fractions else []
+    suspects = slips if fractions and not inflated else large if inflated and not fractions else []
     corrected: dict[str, float] = {}
     if suspects:
         advice = "; ".join(_advice(f, too_small=fractions) for f in suspects)

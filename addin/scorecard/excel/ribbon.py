@@ -321,7 +321,8 @@ class Capabilities:
     Office.js add-in and xlwings Lite work on a payload of values the client sent, so number formats,
     formulas, fonts, fills and conditional formats cannot be read there (their properties raise).
     Hidden rows are read through COM (``SpecialCells``): desktop Excel on Windows only. Merged cells are
-    not read through the Book API at all (the file reader reads them).
+    read by desktop Excel (``Range.merge_cells`` and ``merge_area``) in the columns a KPI may share with
+    the rows below (target, floor, polarity); the other engines answer those only asynchronously.
     """
 
     engine: str
@@ -341,7 +342,8 @@ class Capabilities:
         desktop = engine == "excel"  # any other engine (remote, officejs, Lite, one to come) sends values only
         return cls(engine, can_read_number_formats=desktop, can_read_formulas=desktop, can_read_fonts=desktop,
                    can_read_fills=desktop, can_read_conditional_formats=desktop,
-                   can_read_hidden_rows=desktop and sys.platform == "win32", can_read_tables=True)  # fmt: skip
+                   can_read_hidden_rows=desktop and sys.platform == "win32", can_read_tables=True,
+                   can_read_merged_cells=desktop)  # fmt: skip
 
 
 class ExcelBook:
@@ -392,6 +394,10 @@ class ExcelBook:
             grid.formats = None
         if self.can_read_formulas:
             grid.formulas = _rag_formulas(found, grid, self.rules)
+        if self.can_read_merged_cells:
+            grid.merged = _merged_areas(found, grid, self.rules)
+        else:
+            grid.merged_known = False
         self.sheet = found
         return grid
 
@@ -504,6 +510,32 @@ def _number_formats(sheet: Any, grid: Grid, rules: Rules) -> list[list[str | Non
     return formats
 
 
+def _merged_areas(sheet: Any, grid: Grid, rules: Rules) -> list[tuple[int, int, int, int]]:
+    """The merged cells of the columns a KPI may share with the rows below it (target, floor, polarity:
+    merged down over several KPIs, one value shows on each), in the KPI rows; for desktop Excel, which
+    answers whether a block holds merged cells in one call, so the calls grow with the merges, not the rows."""
+    header_row = find_header_row(grid, rules)
+    columns = locate_columns(grid, rules, header_row)
+    first, last = header_row + 1, grid.row_count
+    areas: set[tuple[int, int, int, int]] = set()
+    for name in ("target", "floor", "polarity"):
+        if name in columns and last >= first:
+            _merges_in(sheet, columns[name], first, last, areas)
+    return sorted(areas)
+
+
+def _merges_in(sheet: Any, column: int, first: int, last: int, areas: set[tuple[int, int, int, int]]) -> None:
+    if sheet.range((first, column), (last, column)).merge_cells is False:  # True: all merged; None: some
+        return
+    if first == last:
+        area = sheet.range((first, column)).merge_area
+        areas.add((area.row, area.column, area.row + area.shape[0] - 1, area.column + area.shape[1] - 1))
+        return
+    middle = (first + last) // 2
+    _merges_in(sheet, column, first, middle, areas)
+    _merges_in(sheet, column, middle + 1, last, areas)
+
+
 def _column_formats(sheet: Any, column: int, first: int, last: int) -> list[str | None]:
     """Number formats of rows first..last of a column, in as few calls as the column allows.
 
@@ -534,8 +566,11 @@ def _sparkline_note(sheet: Any, plan: WritePlan) -> list[str]:
     if spark is None:
         return []
     cells = f"{column_letter(spark.column)}{spark.first_row}:{column_letter(spark.column)}{spark.last_row}"
+    trend = spark.trend_sheet
+    drawn_from = (f", as is the hidden sheet {trend.name} they are drawn from (its formulas follow the figures typed; a "
+                  "new period or KPI needs the command line)") if trend else ""
     return [f"sheet '{sheet.name}': the sparklines of layout.columns.trend ({cells}) are drawn by the command line "
-            "(scorecard refresh), not from Excel: this refresh leaves the sparklines already there as they are"]
+            f"(scorecard refresh), not from Excel{drawn_from}: this refresh leaves the sparklines already there as they are"]
 
 
 def _hiding_formats(sheet: Any, plan: WritePlan) -> list[str]:

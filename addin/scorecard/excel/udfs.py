@@ -29,7 +29,8 @@ from ..core.rules import Rules, load_rules_cached
 from ..refresh import Evaluation, evaluate_grid
 from ..core.numfmt import cell_decimals
 from ..core.spc import analyse
-from ..core.table import Grid, read_threshold, read_value
+from ..core.statuswords import status_of
+from ..core.table import Grid, id_key, read_threshold, read_value
 
 __all__ = ["RAG", "DIRECTION", "SCORECARD_RAG", "SCORECARD_DIRECTION", "SCORECARD_COUNT", "SCORECARD_NARRATIVE",
            "SCORECARD_TABLE", "SCORECARD_SPC"]
@@ -209,6 +210,9 @@ def _kpi_from_rules(rules: Rules, kpi_id: Any) -> Kpi:
 
 def _build_kpi(rules: Rules, key: str) -> Kpi:
     rule = rules.kpis.get(key)
+    if rule is None:  # as refresh matches a sheet's id: ignoring case and spaces, when one rules id fits
+        loose = [k for k in rules.kpis if id_key(k) == id_key(key)]
+        rule = rules.kpis[loose[0]] if len(loose) == 1 else None
     if rule is None:
         raise _BadArgument(f"#N/A KPI {key!r} is not in {os.path.basename(rules.source)}")
     return Kpi(
@@ -261,13 +265,14 @@ def SCORECARD_DIRECTION(current, previous, kpi_id, rules_path=None, current_form
 
 @udf()
 def SCORECARD_COUNT(rag_range, status):
-    """How many cells of the range hold the status (Green, Amber, Red, No data, Not rated)."""
-    wanted = str(status).strip().casefold()
-    if wanted not in {r.value.casefold() for r in Rag}:
+    """How many cells of the range hold the status (Green, Amber, Red, No data, Not rated), in any of its
+    spellings (Green, GREEN, G): a column written in initials counts as one written in words."""
+    wanted = status_of(str(status))
+    if wanted is None:
         raise _BadArgument(f"#VALUE! status {status!r}: Green, Amber, Red, No data or Not rated")
     rows = rag_range if isinstance(rag_range, list) else [rag_range]
     cells = [c for row in rows for c in (row if isinstance(row, list) else [row])]
-    return sum(1 for c in cells if isinstance(c, str) and c.strip().casefold() == wanted)
+    return sum(1 for c in cells if status_of(c) is wanted)
 
 
 def _evaluate_range(table_range: Any, rules_path: Any, table_formats: Any, caller: Any) -> Evaluation:
@@ -278,7 +283,8 @@ def _evaluate_range(table_range: Any, rules_path: Any, table_formats: Any, calle
         raise _BadArgument("#VALUE! table_range must be the KPI table, its header row included")
     formats = _matrix(table_formats) if isinstance(table_formats, (list, tuple)) else _range_formats(table_formats)
     rules = dataclasses.replace(rules, layout=dataclasses.replace(rules.layout, header_row=None, sheet=None))
-    return evaluate_grid(Grid(sheet="(formula range)", values=rows, formats=formats, hidden_rows_known=False), rules)
+    return evaluate_grid(Grid(sheet="(formula range)", values=rows, formats=formats, hidden_rows_known=False,
+                             merged_known=False), rules)
 
 
 @udf(table_formats="table_range")

@@ -80,14 +80,14 @@ def embed(path: str | Path, text: str, output: str | Path | None = None) -> int:
         if element.get("state") not in ("hidden", "veryHidden"):
             element.set("state", "hidden")
             package.touch(workbook.part)
-        _not_active(workbook, element)
+        keep_another_sheet_active(workbook, element)
         package.save(Path(output) if output else path)
     finally:
         archive.close()
     return len(lines)
 
 
-def _not_active(workbook: Workbook, element: etree._Element) -> None:
+def keep_another_sheet_active(workbook: Workbook, element: etree._Element) -> None:
     """A hidden sheet must not be the one the workbook opens on: Excel would repair the file."""
     index = workbook.sheets.index(element)
     views = workbook.root.find(q("bookViews"))

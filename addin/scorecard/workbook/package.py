@@ -155,6 +155,7 @@ class Package:
     _xml: dict[str, etree._Element] = field(default_factory=dict)
     _touched: set[str] = field(default_factory=set)
     _read: dict[str, bytes] = field(default_factory=dict)  # parts already inflated: each is read once
+    removed: set[str] = field(default_factory=set)  # parts left out when saved (their references removed by the caller)
 
     def read(self, name: str) -> bytes:
         if name in self.added:
@@ -185,6 +186,7 @@ class Package:
         """Give a part new bytes (an added part keeps being an added one)."""
         self._xml.pop(name, None)
         self._touched.discard(name)
+        self._read.pop(name, None)  # the old bytes are not written again: let them go (a sheet can be megabytes)
         (self.added if name in self.added else self.changed)[name] = data
 
     def save(self, destination: Path) -> None:
@@ -200,6 +202,8 @@ class Package:
         try:
             with handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as out:
                 for info in self.archive.infolist():
+                    if info.filename in self.removed:
+                        continue
                     data = self.changed.get(info.filename)
                     if data is None:
                         data = self._read.pop(info.filename, None)
@@ -332,7 +336,6 @@ class Workbook:
     # CT_Workbook's children after calcPr, in schema order: a new calcPr goes before the first present
     AFTER_CALC = ["oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes", "webPublishing",
                   "fileRecoveryPr", "webPublishObjects", "extLst"]  # fmt: skip
-    _FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s/>]")
     SHEET_TYPES = ("/worksheet", "/xlMacrosheet", "/xlIntlMacrosheet")
 
     def has_formulas(self) -> bool:
@@ -348,7 +351,7 @@ class Workbook:
                 except WorkbookError:
                     continue  # a dangling relationship: nothing to recalculate there
             start, end = data.find(b"sheetData"), data.rfind(b"sheetData")
-            if start >= 0 and self._FORMULA.search(data, start, end):
+            if start >= 0 and _formula_tag(data, start, end):
                 return True
         return False
 
@@ -364,6 +367,23 @@ class Workbook:
             (anchor.addprevious(calc) if anchor is not None else self.root.append(calc))
         calc.set("fullCalcOnLoad", "1")
         self.package.touch(self.part)
+
+    def drop_calc_chain(self) -> bool:
+        """Leave out the calculation chain (``xl/calcChain.xml``): the order Excel last calculated the formula
+        cells in, which it rebuilds when the part is absent (ECMA-376: it may be read, it is not required).
+        A chain listing a formula cell that is no longer one is a fault Excel repairs. Returns whether there was one."""
+        part = self.related_part("/calcChain")
+        if part is None:
+            return False
+        for rel in [r for r in self.rels if r.get("Type", "").endswith("/calcChain")]:
+            self.rels.remove(rel)
+        types = self.package.xml("[Content_Types].xml")
+        for override in [o for o in types if (o.get("PartName") or "").lstrip("/") == part]:
+            types.remove(override)
+        self.package.removed.add(part)
+        for touched in (self.rels_part, "[Content_Types].xml"):
+            self.package.touch(touched)
+        return True
 
     def add_sheet(self, name: str, part_xml: bytes) -> str:
         existing = set(self.package.archive.namelist()) | set(self.package.added)
@@ -395,6 +415,26 @@ class Workbook:
         for touched in (self.part, self.rels_part, "[Content_Types].xml"):
             self.package.touch(touched)
         return part
+
+
+_BARE_FORMULA = re.compile(rb"<f[\s/>]")
+_PREFIXED_FORMULA = re.compile(rb":f[\s/>]")
+_NAME = re.compile(rb"[\w.-]+")
+
+
+def _formula_tag(data: bytes, start: int, end: int) -> bool:
+    """Whether ``data[start:end]`` holds a tag <f> (the formula element), with or without a prefix.
+
+    The same test as one search for ``<(?:[\\w.-]+:)?f[\\s/>]``, made as two searches for literal
+    text (several times faster over a sheet of many cells): <f itself, then each :f checked for the
+    <prefix just before it."""
+    if _BARE_FORMULA.search(data, start, end):
+        return True
+    for match in _PREFIXED_FORMULA.finditer(data, start, end):
+        opening = data.rfind(b"<", start, match.start())
+        if opening >= 0 and _NAME.fullmatch(data, opening + 1, match.start()):
+            return True
+    return False
 
 
 # --- styles ------------------------------------------------------------------------------------

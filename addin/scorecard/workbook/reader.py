@@ -30,7 +30,7 @@ from ..errors import WorkbookError
 from .ooxml import REL, q
 from .package import OLE_MAGIC, Package, Workbook, check_file, open_zip, part_path, rels_name
 from .sheetxml import column_number, parse_reference, unescape_text
-from .writer import apply_plan, conditional_format_warnings, sparkline_warnings, write_plan
+from .writer import apply_plan, conditional_format_warnings, sparkline_warnings, stale_trend_warnings, write_plan
 
 __all__ = ["read_grid", "open_workbook", "write_plan", "check_file", "OLE_MAGIC"]
 
@@ -104,7 +104,8 @@ class WorkbookFile:
         """What the file holds beyond the grid that a refresh should warn of, before anything is written:
         conditional formatting that would hide the colours the plan gives the RAG cells, sparklines drawn
         by hand in the trend column."""
-        return conditional_format_warnings(self.package, self.workbook, plan) + sparkline_warnings(self.package, self.workbook, plan)
+        return (conditional_format_warnings(self.package, self.workbook, plan) + sparkline_warnings(self.package, self.workbook, plan)
+                + stale_trend_warnings(self.package, self.workbook, plan))
 
     def write(self, plan: WritePlan, destination: str | Path | None = None) -> None:
         """Apply ``plan`` and save to ``destination`` (default: the workbook itself), atomically."""
@@ -208,6 +209,12 @@ def _shared_strings(package: Package, workbook: Workbook) -> list[str]:
         strings.append(_text_of(item))
         _forget(item)
     return strings
+
+
+def shared_strings(package: Package, workbook: Workbook) -> list[str]:
+    """The workbook's shared strings as Excel shows them, by index: for the writer, which recognises a sheet
+    it wrote by its texts."""
+    return _shared_strings(package, workbook)
 
 
 def _iterparse(package: Package, part: str, tags: tuple[str, ...]) -> Iterator[tuple[str, etree._Element]]:

@@ -11,7 +11,9 @@ every cell, and nothing a refresh does not mean to change can change.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
+from typing import Iterator
 
 from lxml import etree
 
@@ -69,6 +71,8 @@ def escape_text(text: str) -> str:
     """Text as Excel stores it in a cell: the inverse of ``unescape_text``."""
     if "_x" in text:
         text = _LITERAL.sub("_x005F_", text)
+    if text.isprintable():  # no control character (the usual text): nothing to escape
+        return text
     return _CONTROL.sub(lambda match: f"_x{ord(match.group()):04X}_", text)
 
 
@@ -116,6 +120,9 @@ _NAMED = {b"amp": b"&", b"lt": b"<", b"gt": b">", b"quot": b'"', b"apos": b"'"}
 _MAIN = MAIN.encode()
 
 
+_CLOSE = re.compile(rb"\s*>")
+
+
 class _Patterns:
     """The patterns for one part.
 
@@ -126,6 +133,7 @@ class _Patterns:
     """
 
     def __init__(self, prefix: bytes | None, exact: bool):
+        self.prefix, self.exact = prefix, exact
         any_prefix = _PREFIX if prefix is None else re.escape(prefix)
 
         def start(name: bytes) -> bytes:  # groups: prefix, attributes, "/" when the element is empty
@@ -156,6 +164,35 @@ class _Patterns:
         self.formula = finder(rb"(<" + any_prefix + rb"f(?=[\s/>]))")
         self.cols = finder(element(b"cols"))
         self.dimension = finder(start(b"dimension"))
+        self.row_end = None if prefix is None else b"</" + prefix + b"row"
+
+    def row_spans(self, data: bytes, start: int, end: int) -> Iterator[tuple[int, int, bytes]]:
+        """(start, end, attributes of the start tag) of each row element between ``start`` and ``end``.
+
+        Where "<" only opens tags and every row's prefix is known, a row ends at the first end tag
+        after its start tag: that is found by searching for the text "</row" (the fast way, as a
+        sheet has many rows), not by a pattern matching every character of the row."""
+        if self.exact or self.row_end is None:
+            for match in self.rows.finditer(data, start, end):
+                if match.lastindex is not None:
+                    yield match.start(), match.end(), match.group(2)
+            return
+        position, row_end = start, self.row_end
+        while (opening := self.row_start.search(data, position, end)) is not None:
+            if opening.group(3):  # <row .../>
+                yield opening.start(), opening.end(), opening.group(2)
+                position = opening.end()
+                continue
+            at = opening.end()
+            while (at := data.find(row_end, at, end)) >= 0:
+                closing = _CLOSE.match(data, at + len(row_end), end)
+                if closing is not None:
+                    break
+                at += 1  # "</rowx": another element's end tag
+            else:
+                return  # a row that is not closed, nor any after it
+            yield opening.start(), closing.end(), opening.group(2)
+            position = closing.end()
 
 
 _CACHE: dict[tuple[bytes | None, bool], _Patterns] = {}
@@ -176,10 +213,10 @@ def _patterns(data: bytes) -> _Patterns:
     root = _first(_GENERIC.root, data)
     if root is None:
         return _GENERIC
-    exact = b"<!" in data or b"<?" in data[root.start() :]
+    exact = b"<!" in data or data.find(b"<?", root.start()) >= 0  # find, not a slice: the part can be megabytes
     declared = [m.group(1)[6:] for m in _ATTRIBUTE.finditer(root.group(2))
                 if (m.group(1) == b"xmlns" or m.group(1).startswith(b"xmlns:")) and _value(m.group(2) or m.group(3) or b"") == _MAIN]  # fmt: skip
-    if len(declared) == 1 and b"xmlns" not in data[root.end() :]:
+    if len(declared) == 1 and data.find(b"xmlns", root.end()) < 0:
         prefix = declared[0] + b":" if declared[0] else b""
         return _patterns_for(prefix, exact)  # one binding, never redeclared: every main element has this prefix
     return _patterns_for(None, exact)
@@ -245,6 +282,18 @@ def _cell_column(attrs: bytes, previous: int) -> int:
     return column_number(match.group(1)) if match else previous + 1
 
 
+_LETTERS: dict[int, bytes] = {}  # column -> its letters, as written in a reference
+
+
+@lru_cache(maxsize=1024)
+def _cell_end(text: str, p: bytes) -> bytes:
+    """What follows a written cell's style: its text as an inline string (a refresh writes few distinct texts)."""
+    if not text:
+        return b"/>"
+    space = b' xml:space="preserve"' if text != text.strip() or "\n" in text else b""
+    return b' t="inlineStr"><' + p + b"is><" + p + b"t" + space + b">" + _escape(text) + b"</" + p + b"t></" + p + b"is></" + p + b"c>"
+
+
 class RowText:
     """One row of a worksheet as bytes: read a cell's style or formula, replace or insert cells.
 
@@ -281,7 +330,7 @@ class RowText:
                 continue
             letters, attrs = match.group(2, 3)
             self._found = (_COLUMNS.get(letters) or column_number(letters)) if letters else _cell_column(attrs, self._found)
-            self.cells[self._found] = (match.start(), match.end(), attrs)
+            self.cells[self._found] = (*match.span(), attrs)
             if column and self._found > column:
                 return
         self._matches = None
@@ -315,14 +364,10 @@ class RowText:
 
     def set(self, column: int, text: str, style: int) -> None:
         self._find(column)
-        p = self.prefix
-        reference = f"{column_letter(column)}{self.number}".encode()
-        if not text:
-            self.new[column] = b"<" + p + b'c r="' + reference + b'" s="%d"/>' % style
-            return
-        space = b' xml:space="preserve"' if text != text.strip() or "\n" in text else b""
-        self.new[column] = (b"<" + p + b'c r="' + reference + b'" s="%d" t="inlineStr"><' % style + p + b"is><" + p + b"t"
-                            + space + b">" + _escape(text) + b"</" + p + b"t></" + p + b"is></" + p + b"c>")  # fmt: skip
+        letters = _LETTERS.get(column)
+        if letters is None:
+            letters = _LETTERS[column] = column_letter(column).encode()
+        self.new[column] = b"<%sc r=\"%s%d\" s=\"%d\"%s" % (self.prefix, letters, self.number, style, _cell_end(text, self.prefix))
 
     def render(self) -> bytes:
         if not self.new:
@@ -360,12 +405,48 @@ class RowText:
             out.append(self.text[position:body_end])
         out.append(tail)
         rendered = b"".join(out)
+        spans = self._spans_edit(highest)
+        if spans:
+            rendered = rendered[: spans[0]] + spans[2] + rendered[spans[1] :]
+        return rendered
+
+    def _spans_edit(self, highest: int) -> tuple[int, int, bytes] | None:
+        """The row's spans="first:last" hint widened to the highest column written, when it ends before it."""
         spans = attributes(self.attributes, self._attributes_start).get(b"spans") if b"spans" in self.attributes else None
         if spans:
             first, _, last = spans[0].partition(b":")
             if last.strip().isdigit() and highest > int(last):
-                rendered = rendered[: spans[1]] + first + b":" + str(highest).encode() + rendered[spans[2] :]
-        return rendered
+                return spans[1], spans[2], first + b":" + str(highest).encode()
+        return None
+
+    def edits(self) -> list[tuple[int, int, bytes]]:
+        """What ``render`` changes, as (start, end, new bytes) within the row's text, in order: a sheet
+        of many rows is then put together from its own bytes and these, without a copy of every row."""
+        if not self.new:
+            return []
+        text, columns = self.text, sorted(self.new)
+        spans = self._spans_edit(columns[-1])
+        edits = [spans] if spans else []
+        if self.self_closing:
+            cells = b"".join(self.new[column] for column in columns)
+            edits.append((text.rindex(b"/"), len(text), b">" + cells + b"</" + self.prefix + b"row>"))
+            return edits
+        position = self.start_tag_end
+        for column in columns:
+            existing = self.cells.get(column)
+            if existing is not None:
+                start, end = existing[0], existing[1]
+            else:
+                following = [cell[0] for c, cell in self.cells.items() if c > column]
+                start = end = min(following) if following else text.rindex(b"</")
+            if start < position:  # cells out of column order (no valid sheet has them): the row as ``render`` makes it
+                return [(0, len(text), self.render())]
+            if edits and edits[-1][1] == start:  # next to the last edit (cells written side by side): one edit
+                edits[-1] = (edits[-1][0], end, edits[-1][2] + self.new[column])
+            else:
+                edits.append((start, end, self.new[column]))
+            position = end
+        return edits
 
 
 class _Fragment:
@@ -455,10 +536,12 @@ class SheetSplice:
         self.tail_end = end.start()
         self._spans: dict[int, tuple[int, int]] | None = None
         self._rows: dict[int, RowText] = {}
-        self._rendered: dict[int, bytes] = {}  # rows finished early, to free their RowText
+        self._edits: list[tuple[int, int, bytes]] = []  # (start, end, new bytes) in the part of the rows finished
+        self._finished: set[int] = set()  # rows whose edits were taken, to free their RowText
         self._head: _Fragment | None = None
         self._head_span: tuple[int, int] = (self.head_end, self.head_end)
         self._head_edited = False
+        self._column_styles: dict[int, int] = {}  # column -> its style (from <cols>), as asked for
         self._tail: _Fragment | None = None
         self._tail_bytes: bytes | None = None
         self._dimension: str | None = None
@@ -466,30 +549,32 @@ class SheetSplice:
     def _index(self) -> dict[int, tuple[int, int]]:
         if self._spans is None:
             spans, number = {}, 0
-            for match in self.patterns.rows.finditer(self.data, self.rows_start, self.rows_end):
-                if match.lastindex is None:
-                    continue
-                number = _row_number(match.group(2), number)
-                spans[number] = (match.start(), match.end())
+            for start, end, attrs in self.patterns.row_spans(self.data, self.rows_start, self.rows_end):
+                number = _row_number(attrs, number)
+                spans[number] = (start, end)
             self._spans = spans
         return self._spans
 
     def row(self, number: int) -> RowText:
         """The row to edit (it must exist: a KPI row or the header row always does)."""
-        if number in self._rendered:
+        row = self._rows.get(number)  # asked for several times while its cells are written
+        if row is not None:
+            return row
+        if number in self._finished:
             raise RuntimeError(f"row {number} was already finished")
-        if number not in self._rows:
-            span = self._index().get(number)
-            if span is None:
-                raise WorkbookError(f"row {number} is not in the sheet's XML", file=self.where)
-            self._rows[number] = RowText(self.data[span[0] : span[1]], number, patterns=self.patterns)
-        return self._rows[number]
+        span = self._index().get(number)
+        if span is None:
+            raise WorkbookError(f"row {number} is not in the sheet's XML", file=self.where)
+        row = self._rows[number] = RowText(self.data[span[0] : span[1]], number, patterns=self.patterns)
+        return row
 
     def finish(self, number: int) -> None:
-        """Render an edited row now and let go of its parsed form (a large sheet has many)."""
+        """Take an edited row's changes now and let go of its parsed form (a large sheet has many)."""
         row = self._rows.pop(number, None)
         if row is not None and row.new:
-            self._rendered[number] = row.render()
+            offset = self._index()[number][0]
+            self._edits += [(offset + start, offset + end, text) for start, end, text in row.edits()]
+            self._finished.add(number)
 
     def cols(self) -> etree._Element | None:
         if self._head is None:
@@ -504,6 +589,12 @@ class SheetSplice:
         style = self.row(number).row_style()
         if style is not None:
             return style
+        style = self._column_styles.get(column)
+        if style is None:
+            style = self._column_styles[column] = self._column_style(column)
+        return style
+
+    def _column_style(self, column: int) -> int:
         cols = self.cols()
         for col in cols if cols is not None else ():
             if int(col.get("min", 0)) <= column <= int(col.get("max", -1)):
@@ -513,6 +604,7 @@ class SheetSplice:
     def add_cols(self) -> etree._Element:
         """The cols element, created (before sheetData) when the sheet has none."""
         cols = self.cols()
+        self._column_styles.clear()  # the caller may change the columns' styles
         if cols is None:
             assert self._head is not None  # cols() parsed it
             cols = etree.SubElement(self._head.wrapper, q("cols"))
@@ -563,8 +655,7 @@ class SheetSplice:
         """The part's new bytes: the original with the edited pieces put back in place."""
         for number in list(self._rows):
             self.finish(number)
-        spans = self._spans or {}  # rows are rendered only after their spans were found
-        pieces = [(*spans[n], text) for n, text in self._rendered.items()]
+        pieces = list(self._edits)
         if self._head_edited and self._head is not None:
             pieces.append((*self._head_span, self._head.text()))
         if self._dimension is not None:
@@ -575,9 +666,15 @@ class SheetSplice:
             pieces.append((self.tail_start, self.tail_end, self._tail.text()))
         elif self._tail_bytes is not None:
             pieces.append((self.tail_start, self.tail_end, self._tail_bytes))
-        out, position = [], 0
-        for start, end, text in sorted(pieces):
-            out += [self.data[position:start], text]
+        # the kept bytes are joined from views of the part, not copies; the pieces never overlap, and
+        # those at one place (cells inserted side by side) keep the order they were made in
+        data = memoryview(self.data)
+        out: list[bytes | memoryview] = []
+        position = 0
+        for start, end, text in sorted(pieces, key=lambda piece: piece[0]):
+            if start > position:
+                out.append(data[position:start])
+            out.append(text)
             position = end
-        out.append(self.data[position:])
+        out.append(data[position:])
         return b"".join(out)

@@ -7,17 +7,22 @@ other part is copied as it was read, and the file is replaced atomically (``Pack
 
 from __future__ import annotations
 
+import gc
 import re
+from contextlib import contextmanager
+from itertools import groupby
 from pathlib import Path
+from typing import Iterator
 
 from lxml import etree
 
 from ..errors import WorkbookError, column_letter
 from .ooxml import MAIN, REL, q, serialise
 from .package import Package, Styles, Workbook, check_file, check_writable, open_zip
-from ..core.plan import NARRATIVE_WIDTHS, NarrativeCell, SparklinePlan, WritePlan, foreign_narrative, table_refusal, tables_to_widen, written_by_scorecard
+from ..core.plan import (NARRATIVE_WIDTHS, TREND_SHEET, NarrativeCell, SparklinePlan, TrendSheet, WritePlan, foreign_narrative,
+                         table_refusal, tables_to_widen, written_by_scorecard)
 from ..core.table import TableArea
-from .sheetxml import SheetSplice, column_number, element_parts, escape_text, top_level
+from .sheetxml import SheetSplice, column_number, element_parts, escape_text, set_text, top_level
 
 _REF = re.compile(r"^([A-Z]+)(\d+)$")
 
@@ -177,6 +182,7 @@ def _write_scorecard_sheet(package: Package, workbook: Workbook, styles: Styles,
     by_row: dict[int, list] = {}
     for write in (*plan.headers, *plan.cells):
         by_row.setdefault(write.row, []).append(write)
+    written: dict[tuple[int, str | None], int] = {}  # (cell's style, fill) -> style written: a few, for thousands of cells
     for number, writes in by_row.items():
         row = splice.row(number)
         # Styles are taken before anything is written, so a new column copies the original look
@@ -186,8 +192,11 @@ def _write_scorecard_sheet(package: Package, workbook: Workbook, styles: Styles,
             if write.column == plan.rag_column and not write.header and row.has_formula(write.column):
                 formula_rows.append(number)  # the analyst's formula stays; colour follows it
                 continue
-            base = styles.readable(base)
-            style = styles.cell_format(base, fill=styles.fill(write.fill)) if write.fill else base
+            style = written.get((base, write.fill))
+            if style is None:
+                readable = styles.readable(base)
+                style = styles.cell_format(readable, fill=styles.fill(write.fill)) if write.fill else readable
+                written[(base, write.fill)] = style
             row.set(write.column, write.text, style)
         splice.finish(number)
     col = column_letter(plan.rag_column)
@@ -228,23 +237,44 @@ def _group_cells(group: etree._Element) -> set[tuple[int, int]]:
 
 
 def _sparkline_group(spark: SparklinePlan, skip: set[tuple[int, int]], declare: bool) -> bytes:
-    attributes = [("manualMin", "0")] if spark.from_zero else []
+    """Our sparkline groups: one, or with sparklines.axis one for each kind of sparkline (those drawn from
+    the trend sheet by their negative colour and scale, in the order of their first rows)."""
+    kinds: dict[tuple, list] = {}
+    for line in spark.sparklines:
+        if (line.row, spark.column) not in skip:
+            kinds.setdefault((line.axis, line.negative, line.manual_min, line.manual_max), []).append(line)
+    return b"".join(_one_group(spark, kind, lines, declare) for kind, lines in kinds.items())
+
+
+def _number(value: float) -> str:
+    return repr(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+
+
+def _one_group(spark: SparklinePlan, kind: tuple, lines: list, declare: bool) -> bytes:
+    axis, negative, low, high = kind
+    from_zero = spark.from_zero and not axis  # with an axis, the scale reaches the axis line (low, high)
+    attributes = [("manualMax", _number(high))] if high is not None else []
+    attributes += [("manualMin", "0")] if from_zero else [("manualMin", _number(low))] if low is not None else []
     attributes += [] if spark.type == "line" else [("type", spark.type)]
     attributes.append(("displayEmptyCellsAs", "gap"))
     attributes += [(name, "1") for marker, name in _MARKERS if marker in spark.markers]
-    if spark.from_zero:
+    if axis:
+        attributes.append(("displayXAxis", "1"))
+    if from_zero or low is not None:
         attributes.append(("minAxisType", "custom"))
+    if high is not None:
+        attributes.append(("maxAxisType", "custom"))
     if spark.right_to_left:
         attributes.append(("rightToLeft", "1"))
     if declare:  # the sparkline groups' element binds other prefixes: ours are declared here
         attributes += [("xmlns:x14", X14), ("xmlns:xm", XM)]
     out = [b"<x14:sparklineGroup" + b"".join(b' %s="%s"' % (k.encode(), v.encode()) for k, v in attributes) + b">"]
-    out += [b'<x14:%s rgb="%s"/>' % (name.encode(), rgb.encode()) for name, rgb in _SPARK_COLOURS]
+    colours = [(name, negative if name == "colorNegative" and negative else rgb) for name, rgb in _SPARK_COLOURS]
+    out += [b'<x14:%s rgb="%s"/>' % (name.encode(), rgb.encode()) for name, rgb in colours]
     out.append(b"<x14:sparklines>")
-    for line in spark.sparklines:
-        if (line.row, spark.column) not in skip:
-            out.append(b"<x14:sparkline><xm:f>%s</xm:f><xm:sqref>%s</xm:sqref></x14:sparkline>"
-                       % (_escape_xml(line.source), line.cell.encode()))  # fmt: skip
+    for line in lines:
+        out.append(b"<x14:sparkline><xm:f>%s</xm:f><xm:sqref>%s</xm:sqref></x14:sparkline>"
+                   % (_escape_xml(line.source), line.cell.encode()))  # fmt: skip
     out.append(b"</x14:sparklines></x14:sparklineGroup>")
     return b"".join(out)
 
@@ -462,16 +492,24 @@ def row_height(text: str, width: float, line_height: float = 15.0) -> float:
     Spreadsheet programs do not all fit row heights when they open a file (LibreOffice does
     not), so the heights are written. Proportional text averages about 1.1 characters per
     width unit in Calibri 11; the estimate errs towards a spare line rather than a cut one.
+    Words are put on a line while they fit, single-spaced; a word wider than a line has one
+    of its own.
     """
     per_line = max(int(width * 1.1), 1)
     lines = 0
     for paragraph in text.split("\n"):
-        words, length, count = paragraph.split(), 0, 1
-        for word in words:
-            if length and length + 1 + len(word) > per_line:
-                count, length = count + 1, len(word)
-            else:
-                length += (1 if length else 0) + len(word)
+        if len(paragraph) <= per_line:  # fits on one line however its words are spaced
+            lines += 1
+            continue
+        words = " ".join(paragraph.split())
+        start, count = 0, 1
+        while len(words) - start > per_line:  # the rest does not fit: break at the last space that does
+            space = words.rfind(" ", start, start + per_line + 1)
+            if space < 0:  # the line's first word is wider than the line
+                space = words.find(" ", start)
+                if space < 0:
+                    break
+            start, count = space + 1, count + 1
         lines += count
     return lines * line_height + 3
 
@@ -510,19 +548,18 @@ def _narrative_xml(styles: Styles, cells: list[NarrativeCell]) -> bytes:
     setup.set("orientation", "portrait")
     setup.set("fitToWidth", "1")
     setup.set("fitToHeight", "0")
-    rows: list[str] = []
-    by_row: dict[int, list[NarrativeCell]] = {}
-    for cell in sorted(cells, key=lambda c: (c.row, c.column)):  # a new sheet: rows and cells in order
-        by_row.setdefault(cell.row, []).append(cell)
-    for number, row_cells in by_row.items():
+    rows: list[bytes] = []  # a row's XML each, encoded as it is made: thousands of small texts are not kept
+    in_order = sorted(cells, key=lambda c: (c.row, c.column))  # a new sheet: rows and cells in order
+    for number, group in groupby(in_order, key=lambda c: c.row):
+        row_cells = list(group)
         height = ""
         for cell in row_cells:
             if cell.column == 2 and cell.style not in ("title", "heading"):
                 height = f' ht="{row_height(cell.text, NARRATIVE_WIDTHS[1]):g}" customHeight="1"'
-        rows.append(f'<row r="{number}"{height}>')
-        rows += [_text_cell(f"{column_letter(cell.column)}{number}", cell.text, formats[cell.style]) for cell in row_cells]
-        rows.append("</row>")
-    return serialise(root).replace(b"<sheetData/>", b"<sheetData>" + "".join(rows).encode("utf-8") + b"</sheetData>", 1)
+        texts = "".join(_text_cell(f"{column_letter(cell.column)}{number}", cell.text, formats[cell.style]) for cell in row_cells)
+        rows.append(f'<row r="{number}"{height}>{texts}</row>'.encode("utf-8"))
+    head, _, tail = serialise(root).partition(b"<sheetData/>")
+    return b"".join([head, b"<sheetData>", *rows, b"</sheetData>", tail])
 
 
 def _text_cell(reference: str, text: str, style: int) -> str:
@@ -540,12 +577,155 @@ def _write_narrative_sheet(package: Package, workbook: Workbook, styles: Styles,
     if part is None:
         workbook.add_sheet(plan.narrative_sheet, xml)
         return
-    if not written_by_scorecard(package.xml(part).itertext()):
+    if not written_by_scorecard(sheet_texts(package, workbook, part)):
         raise foreign_narrative(plan.narrative_sheet, package.path)
     package.replace(part, xml)
 
 
+# --- the trend sheet (sparklines.axis) ---------------------------------------------------------------
+
+
+def _trend_xml(trend: TrendSheet) -> bytes:
+    """The hidden sheet the sparklines with an axis are drawn from: the note in A1, headers in row 2, then
+    a row per KPI: its id, its row on the scorecard sheet, the target it is measured from, and a formula
+    per period with the value it computes (cached, so the sparklines are right when the file opens)."""
+    root = etree.Element(q("worksheet"), nsmap={None: MAIN, "r": REL})  # type: ignore[dict-item]  # None: the default namespace, as lxml takes it (its stubs want str)
+    last_column = len(trend.headers)
+    last_row = max([r.row for r in trend.rows] + [2])
+    etree.SubElement(root, q("dimension")).set("ref", f"A1:{column_letter(last_column)}{last_row}")
+    etree.SubElement(etree.SubElement(root, q("sheetViews")), q("sheetView")).set("workbookViewId", "0")
+    etree.SubElement(root, q("sheetFormatPr")).set("defaultRowHeight", "15")
+    cols = etree.SubElement(root, q("cols"))
+    for first, last, width in ((1, 1, 14), (2, 2, 6), (3, last_column, 11)):
+        col = etree.SubElement(cols, q("col"))
+        for key, value in (("min", first), ("max", last), ("width", width), ("customWidth", 1)):
+            col.set(key, str(value))
+    data = etree.SubElement(root, q("sheetData"))
+
+    def text(row: etree._Element, column: int, value: str) -> None:
+        cell = etree.SubElement(row, q("c"))
+        cell.set("r", f"{column_letter(column)}{row.get('r')}")
+        set_text(cell, value, None)
+
+    def number(row: etree._Element, column: int, formula: str | None, value: float | None) -> None:
+        if formula is None and value is None:
+            return  # a blank period: a gap in the sparkline
+        cell = etree.SubElement(row, q("c"))
+        cell.set("r", f"{column_letter(column)}{row.get('r')}")
+        if formula is not None:
+            etree.SubElement(cell, q("f")).text = formula
+        etree.SubElement(cell, q("v")).text = _number(value) if value is not None else "0"
+
+    note = etree.SubElement(data, q("row"))
+    note.set("r", "1")
+    text(note, 1, trend.note)
+    header = etree.SubElement(data, q("row"))
+    header.set("r", "2")
+    for column, heading in enumerate(trend.headers, start=1):
+        text(header, column, heading)
+    for line in trend.rows:
+        row = etree.SubElement(data, q("row"))
+        row.set("r", str(line.row))
+        text(row, 1, line.kpi)
+        number(row, 2, None, float(line.kpi_row))
+        number(row, 3, line.basis.formula, line.basis.value)
+        for cell in line.cells:
+            number(row, cell.column, cell.formula, cell.value)
+    margins = etree.SubElement(root, q("pageMargins"))
+    for key, inches in (("left", 0.7), ("right", 0.7), ("top", 0.75), ("bottom", 0.75), ("header", 0.3), ("footer", 0.3)):
+        margins.set(key, str(inches))
+    return serialise(root)
+
+
+def sheet_texts(package: Package, workbook: Workbook, part: str) -> list[str]:
+    """The texts of a sheet's cells, inline or shared (Excel and LibreOffice move a sheet's texts to the
+    shared strings when they save it), for telling a sheet scorecard wrote by its provenance line."""
+    from .reader import shared_strings  # the reader's own: runs joined, _xHHHH_ undone (imported here: it imports this module)
+
+    texts: list[str] = []
+    shared: list[str] | None = None
+    for cell in package.xml(part).iter(q("c")):
+        if cell.get("t") != "s":
+            texts += [str(text) for text in cell.itertext()]
+            continue
+        if shared is None:
+            shared = shared_strings(package, workbook)
+        index = (cell.findtext(q("v")) or "").strip()
+        if index.isdigit() and int(index) < len(shared):
+            texts.append(shared[int(index)])
+    return texts
+
+
+def foreign_trend_sheet(name: str, file: str | Path | None = None) -> WorkbookError:
+    return WorkbookError(
+        f"already has a sheet named '{name}' that scorecard did not write; sparklines.axis draws the trend "
+        "sparklines from a sheet of that name: rename that sheet, or leave sparklines.axis out of the rules. "
+        "Nothing was changed.",
+        file=file,
+    )
+
+
+def _trend_part(package: Package, workbook: Workbook, plan: WritePlan) -> str | None:
+    """The trend sheet's part if the workbook has it (refused, before anything is written, when scorecard did not write it)."""
+    trend = plan.sparklines.trend_sheet if plan.sparklines else None
+    if trend is None:
+        return None
+    part = workbook.sheet_part(trend.name)
+    if part is not None and not written_by_scorecard(sheet_texts(package, workbook, part)):
+        raise foreign_trend_sheet(trend.name, package.path)
+    return part
+
+
+def _write_trend_sheet(package: Package, workbook: Workbook, plan: WritePlan, part: str | None) -> None:
+    """Add the hidden trend sheet, or replace the one a refresh wrote (its hidden state as the analyst left it)."""
+    from .embedded import keep_another_sheet_active
+
+    trend = plan.sparklines.trend_sheet if plan.sparklines else None
+    if trend is None:
+        return
+    xml = _trend_xml(trend)
+    if part is not None:
+        if package.read(part) != xml:
+            before = {c.get("r") for c in package.xml(part).iter(q("c")) if c.find(q("f")) is not None}
+            after = {f"{column_letter(c.column)}{r.row}" for r in trend.rows for c in (r.basis, *r.cells) if c.formula}
+            if before - after:  # a formula cell of the last refresh is gone (a KPI less, a figure cleared)
+                workbook.drop_calc_chain()
+            package.replace(part, xml)
+        return
+    workbook.add_sheet(trend.name, xml)
+    element = next(s for s in workbook.sheets if s.get("name") == trend.name)
+    element.set("state", "hidden")
+    keep_another_sheet_active(workbook, element)
+
+
+def stale_trend_warnings(package: Package, workbook: Workbook, plan: WritePlan) -> list[str]:
+    """A trend sheet an earlier refresh wrote for sparklines.axis, which the sparklines drawn now (without
+    it) no longer read: it is left as it is, and named, so that it is deleted rather than trusted."""
+    if plan.sparklines is None or plan.sparklines.trend_sheet is not None:
+        return []
+    part = workbook.sheet_part(TREND_SHEET)
+    if part is None or not written_by_scorecard(sheet_texts(package, workbook, part)):
+        return []
+    return [f"sheet '{TREND_SHEET}' was written by an earlier refresh with sparklines.axis, and the sparklines drawn now "
+            "(without it) no longer read it; it is left as it is: delete it in Excel (right-click a sheet tab > Unhide, "
+            "then delete it), or put sparklines.axis back in the rules"]
+
+
 # --- refresh -----------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused while a plan is written: the write makes tens of thousands of
+    short-lived objects (edits, rows, texts) and no reference cycles, and each object freed is freed
+    at once; the collector would only walk them, and the objects of the read, again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def write_plan(source: str | Path, destination: str | Path, plan: WritePlan) -> None:
@@ -561,11 +741,14 @@ def write_plan(source: str | Path, destination: str | Path, plan: WritePlan) -> 
         archive.close()
 
 
+@_no_cycle_collection()  # a context manager made by contextmanager is also a decorator
 def apply_plan(package: Package, workbook: Workbook, plan: WritePlan, destination: Path) -> None:
     """Apply the plan to an open package (perhaps the one just read) and save it at ``destination``."""
     styles = Styles(package, workbook)
+    trend = _trend_part(package, workbook, plan)  # a sheet of that name we did not write: refused before any write
     _write_scorecard_sheet(package, workbook, styles, plan)
     _write_narrative_sheet(package, workbook, styles, plan)
+    _write_trend_sheet(package, workbook, plan, trend)
     if workbook.has_formulas():  # a formula may count or look up the cells just written: stale until recalculated
         workbook.recalculate_on_load()
     package.save(destination)

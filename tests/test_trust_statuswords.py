@@ -1,0 +1,140 @@
+"""The RAG column keeps the workbook's own spelling of the statuses (Green or G, in its case), so a
+summary counting it (=COUNTIF(H:H,"G")) goes on counting after a refresh; every way of writing reads."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+
+import pytest
+
+from scorecard.core.model import Rag
+from scorecard.core.rules import parse_rules
+from scorecard.core.statuswords import read_status_words, status_of, status_words
+from scorecard.core.table import Grid, read_table
+from scorecard.excel.udfs import SCORECARD_COUNT
+from scorecard.workbook.reader import read_grid
+
+from test_trust_keep import HEADERS, KPIS, RATINGS, build, rules_file, run
+
+G, A, R, N, X = Rag.GREEN, Rag.AMBER, Rag.RED, Rag.NO_DATA, Rag.NOT_RATED
+
+
+@pytest.mark.parametrize("text, rag", [("Green", G), ("GREEN", G), (" green ", G), ("G", G), ("g", G), ("A", A), ("r", R),
+                                       ("No data", N), ("NOT RATED", X), ("Gr", None), ("B", None), ("", None), (3, None)])
+def test_every_spelling_of_a_status_reads(text, rag):
+    assert status_of(text) is rag
+
+
+@pytest.mark.parametrize("cells, written", [
+    (["G", "A", "R"], ["G", "A", "R", "No data", "Not rated"]),
+    (["G", "R", "No data", None, 4.0, "see note"], ["G", "A", "R", "No data", "Not rated"]),  # only Green, Amber, Red vote
+    (["A", "NA", "A"], ["Green", "Amber", "Red", "No data", "Not rated"]),  # one initial alone: Achieved? no evidence
+    (["GREEN"], ["GREEN", "AMBER", "RED", "NO DATA", "NOT RATED"]),  # a word alone is evidence enough
+    (["g", "a"], ["g", "a", "r", "no data", "not rated"]),
+    (["G", "G"], ["Green", "Amber", "Red", "No data", "Not rated"]),
+    (["Green", "Red"], ["Green", "Amber", "Red", "No data", "Not rated"]),
+    (["GREEN", "AMBER"], ["GREEN", "AMBER", "RED", "NO DATA", "NOT RATED"]),
+    (["green"], ["green", "amber", "red", "no data", "not rated"]),
+    ([], ["Green", "Amber", "Red", "No data", "Not rated"]),
+])  # fmt: skip
+def test_the_column_keeps_its_spelling(cells, written):
+    words, note = read_status_words(cells)
+    assert [words[r] for r in (G, A, R, N, X)] == written and note is None
+
+
+def test_a_column_mixing_spellings_is_written_in_words_with_a_reason():
+    words, note = read_status_words(["G", "Amber"])
+    assert words == status_words() and "mixes spellings" in note and "layout.rag_text" in note
+
+
+def test_the_rules_choose_for_an_empty_column_and_keep_its_case():
+    assert read_status_words([], "initials") == (status_words("initials"), None)
+    assert read_status_words(["g", "a"], "initials") == (status_words("initials", "lower"), None)
+    words, note = read_status_words(["Green"], "initials")
+    assert words[G] == "G" and "layout.rag_text: initials" in note
+
+
+def test_count_reads_a_column_of_initials():
+    column = [["G"], ["A"], ["green"], ["R"], [None], ["No data"]]
+    assert [SCORECARD_COUNT(column, s) for s in ("Green", "G", "amber", "Red", "No data")] == [2, 2, 1, 1, 1]
+
+
+# --- end to end: the command line on generated workbooks ------------------------------------------
+
+INITIALS = {"Green": "G", "Amber": "A", "Red": "R"}
+
+
+def sheet_xml(path) -> bytes:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read("xl/worksheets/sheet1.xml")
+
+
+@pytest.mark.parametrize("spell", [lambda w: w[0], lambda w: w.upper(), lambda w: w[0].lower()], ids=["G", "GREEN", "g"])
+def test_refresh_writes_the_rag_column_as_it_was_written(tmp_path, spell):
+    # last month's statuses, typed by hand in the column's spelling (all Amber: this month differs for most)
+    book = build(tmp_path / "book.xlsx", rag={i: spell(("Green", "Amber", "Red")[i % 3]) for i in range(len(KPIS))}, summary=True)
+    result = run("refresh", book, "--rules", rules_file(tmp_path), "--strict")
+    assert result.returncode == 0, result.stderr
+    grid = read_grid(book, "Scorecard")
+    assert [grid.value(r, 8) for r in range(2, 2 + len(KPIS))] == [spell(w) for w in RATINGS]
+    summary = read_grid(book, "Summary")
+    assert [summary.value(r, 1) for r in (1, 2, 3)] == ["Green", "Amber", "Red"]  # the analyst's sheet untouched
+
+
+def test_rag_formulas_giving_initials_are_coloured_and_checked(tmp_path):
+    """A formula column in initials gets "cell equals" colours for G, A and R, and a formula showing
+    another status than the rules' is named, as one in words is."""
+    formula = '=IF(G{row}>=80,"G",IF(G{row}>=70,"A","R"))'
+    cached = [INITIALS[w] for w in RATINGS]
+    cached[1] = "G"  # K2: the rules rate it Amber
+    book = build(tmp_path / "book.xlsx", rag={i: (formula, c) for i, c in enumerate(cached)})
+    result = run("refresh", book, "--rules", rules_file(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "cell H3: the RAG formula there shows 'G' but the rules rate KPI 'K2' Amber" in result.stderr
+    xml = sheet_xml(book)
+    equals = re.findall(rb'<cfRule type="cellIs"[^>]*operator="equal"[^>]*>\s*<formula>([^<]*)</formula>', xml)
+    assert {b"&quot;G&quot;", b"&quot;A&quot;", b"&quot;R&quot;"} <= set(equals) or {b'"G"', b'"A"', b'"R"'} <= set(equals), equals
+    assert b'"Green"' not in b"".join(equals) and b"&quot;Green&quot;" not in b"".join(equals)
+
+
+def test_rules_rag_text_initials_for_a_new_column(tmp_path):
+    book = build(tmp_path / "book.xlsx", headers=HEADERS[:7] + ["DOT"])
+    rules = rules_file(tmp_path, extra="").read_text().replace("sheet: Scorecard", "sheet: Scorecard\n  rag_text: initials\n  add_missing_columns: true")
+    (tmp_path / "rules.yaml").write_text(rules)
+    result = run("refresh", book, "--rules", tmp_path / "rules.yaml")
+    assert result.returncode == 0, result.stderr
+    grid = read_grid(book, "Scorecard")
+    column = next(c for c in range(1, 12) if grid.value(1, c) == "RAG")
+    assert [grid.value(r, column) for r in range(2, 2 + len(KPIS))] == [INITIALS[w] for w in RATINGS]
+
+
+def test_a_mixed_column_is_a_warning_and_written_in_words(tmp_path):
+    book = build(tmp_path / "book.xlsx", rag={0: "G", 1: "Amber"})
+    result = run("refresh", book, "--rules", rules_file(tmp_path))
+    assert result.returncode == 0 and "column H: the RAG column mixes spellings" in result.stderr
+    grid = read_grid(book, "Scorecard")
+    assert [grid.value(r, 8) for r in range(2, 2 + len(KPIS))] == RATINGS
+    assert run("refresh", book, "--rules", rules_file(tmp_path), "--strict").returncode == 0  # words now, all alike
+
+
+def test_the_core_reads_the_spelling_from_the_grid():
+    rules = parse_rules(rules_file.__globals__["RULES"].format(rag="RAG", extra=""), "r.yaml")
+    rows = [HEADERS] + [list(k) + ["ag"[i % 2], None] for i, k in enumerate(KPIS)]
+    t = read_table(Grid(sheet="Scorecard", values=rows), rules)
+    assert t.rag_words[G] == "g" and t.rag_words[N] == "no data"
+
+
+def test_rag_formulas_spelt_otherwise_than_the_rules_keep_their_colours(tmp_path):
+    """Formulas showing G/A/R are kept, so their colours are keyed to G/A/R even if the rules say words."""
+    formula = '=IF(G{row}>=80,"G",IF(G{row}>=70,"A","R"))'
+    book = build(tmp_path / "book.xlsx", rag={i: (formula, INITIALS[w]) for i, w in enumerate(RATINGS)})
+    rules = rules_file(tmp_path).read_text().replace("sheet: Scorecard", "sheet: Scorecard\n  rag_text: words")
+    (tmp_path / "rules.yaml").write_text(rules)
+    result = run("refresh", book, "--rules", tmp_path / "rules.yaml", "--strict")
+    assert result.returncode == 0, result.stderr
+    xml = sheet_xml(book)
+    assert b"&quot;G&quot;" in xml or b'"G"' in xml
+    assert b"&quot;Green&quot;" not in xml and b'"Green"' not in xml
+    check = run("check", book, "--rules", tmp_path / "rules.yaml")
+    assert "the RAG formulas show the statuses as G, A, R, so their colours follow that spelling" in check.stdout + check.stderr
