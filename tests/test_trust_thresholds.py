@@ -155,3 +155,38 @@ def test_text_thresholds_from_a_workbook_rate_as_their_numbers(tmp_path, capsys)
     assert main(["refresh", str(book), "--rules", str(rules), "--strict"]) == 0
     grid = read_grid(book, "Perf")
     assert [grid.value(r, 8) for r in (2, 3, 4)] == ["Green", "Amber", "Red"]
+
+
+# --- figures stored as text, as pasted from another system ---------------------------------------
+
+
+@pytest.mark.parametrize("current, read", [("86", 86), (" 86.5 ", 86.5), ("86%", 86), ("1,204", 1204), ("−3", -3), ("nil", 0)])
+def test_a_number_stored_as_text_is_read_as_the_number_with_a_warning(current, read):
+    t = one("H", 85, 75, current)
+    assert t.kpis[0].current == read
+    if current == "nil":  # nil is zero in UK statistics: nothing to say
+        assert t.warnings == []
+    else:
+        (warning,) = t.warnings
+        assert warning.startswith("sheet 'Perf', cell G2: holds ") and f"as text, read as the number {read:g}" in warning
+        assert "read as no data" not in warning
+
+
+@pytest.mark.parametrize("current", ["eighty", "86 (est)", "≥ 86", "85-90"])
+def test_text_that_is_not_one_number_is_still_no_data(current):
+    t = one("H", 85, 75, current)
+    assert t.kpis[0].current is None
+    (warning,) = t.warnings
+    assert warning.endswith("is not a figure; read as no data")
+
+
+def test_text_numbers_in_a_history_are_read_and_named():
+    rules = parse_rules("version: 1\nlayout:\n  history: true\n  columns: {id: Ref, polarity: Polarity, target: Target, "
+                        "floor: Floor, rag: RAG, direction: DOT}\n", "r.yaml")  # fmt: skip
+    grid = Grid(sheet="Perf", values=[["Ref", "Polarity", "Target", "Floor", "Apr-18", "May-18", "Jun-18", "RAG", "DOT"],
+                                      ["K1", "H", 85, 75, "80", 82, 86]])  # fmt: skip
+    t = read_table(grid, rules)
+    assert t.kpis[0].history == (80, 82, 86)
+    (warning,) = t.warnings
+    assert warning == ("sheet 'Perf', cell E2: holds '80' as text, read as the number 80 (Excel's own formulas skip text: "
+                       "convert it to a number); read so in the history of KPI 'K1'")

@@ -160,7 +160,8 @@ _INFINITIES = (float("inf"), float("-inf"))
 
 
 def read_value(value: Any, number_format: str | None) -> tuple[float | None, str | None]:
-    """A cell as a KPI figure: (number or None for no data, a note on why it is no data)."""
+    """A cell as a KPI figure: (number or None for no data, a note on why it is no data, or on a number
+    read from text)."""
     if value is None or isinstance(value, CellError):
         return None, None
     if isinstance(value, bool):
@@ -177,6 +178,10 @@ def read_value(value: Any, number_format: str | None) -> tuple[float | None, str
             return None, None
         if text.lower() in ("nil", "zero"):  # in UK statistics nil is zero, not no data
             return 0.0, None
+        said = parse_threshold(text)
+        if said is not None and said.bound is None:  # a number stored as text, as pasted from another system
+            return said.value, (f"holds {text[:40]!r} as text, read as the number {said.value:g} (Excel's own formulas "
+                                "skip text: convert it to a number)")
         return None, f"text {text[:40]!r} is not a figure"
     return None, f"{type(value).__name__} is not a figure"
 
@@ -934,7 +939,8 @@ def _read_kpi(
         value, number_format = cell(name)
         number, problem = read_value(value, as_stored(number_format))
         if problem:
-            warnings.append(f"sheet '{grid.sheet}', cell {cell_ref(row, columns[name])}: {problem}; read as no data")
+            warnings.append(f"sheet '{grid.sheet}', cell {cell_ref(row, columns[name])}: {problem}"
+                            + ("; read as no data" if number is None else ""))
         return number
 
     written: dict[str, tuple[str, Threshold | None]] = {}  # thresholds typed as text, checked once the polarity is known
@@ -1147,7 +1153,8 @@ def _history(
         if uncalculated and (row, column) in uncalculated:
             value, problem = None, "a formula saved without its result (open and save the workbook in Excel or LibreOffice first)"
         if problem:
-            warnings.append(f"sheet '{grid.sheet}', cell {cell_ref(row, column)}: {problem}; read as no data in the "
+            read = "read as no data" if value is None else "read so"
+            warnings.append(f"sheet '{grid.sheet}', cell {cell_ref(row, column)}: {problem}; {read} in the "
                             f"history of KPI '{kpi_id}'")
         out.append(value)
     return tuple(out)
