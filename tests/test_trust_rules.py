@@ -346,3 +346,12 @@ def test_ids_that_match_two_rules_ids_loosely_are_not_guessed():
     t = read_table(grid, parse_rules(rules, "r.yaml"))
     assert [(k.id, k.target) for k in t.kpis] == [("Cic01", 85)]
     assert "KPI 'CIC01' is in the rules (line 5) but not in sheet 'Scorecard'" in t.warnings
+
+
+def test_a_loosely_matched_id_twice_names_how_it_is_written():
+    rules = TABLE_RULES + "kpis:\n  - {id: CIC01, target: 90}\n"
+    grid = Grid(sheet="Scorecard", values=[HEADER, ["CIC01", "Visits", "H", 85, 75, 80, 82], ["cic 01", "Reviews", "H", 85, 75, 80, 82]])
+    with pytest.raises(WorkbookError) as caught:
+        read_table(grid, parse_rules(rules, "r.yaml"))
+    assert str(caught.value) == ("sheet 'Scorecard', cell A3: KPI id 'CIC01' appears twice (rows 2 and 3, where it is written "
+                                 "'cic 01': ids match whatever their case and spaces); each KPI needs its own id")

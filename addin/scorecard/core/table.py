@@ -667,7 +667,9 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
             continue
         if kpi_id in seen:
             raise WorkbookError(
-                f"KPI id '{kpi_id}' appears twice (rows {seen[kpi_id]} and {row}); each KPI needs its own id",
+                f"KPI id '{kpi_id}' appears twice (rows {seen[kpi_id]} and {row}"
+                + (f", where it is written '{_id_text(raw_id)}': ids match whatever their case and spaces" if _id_text(raw_id) != kpi_id else "")
+                + "); each KPI needs its own id",
                 sheet=grid.sheet,
                 cell=cell_ref(row, id_col),
             )
