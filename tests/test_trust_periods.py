@@ -510,6 +510,9 @@ def test_an_empty_column_for_a_later_period_is_not_warned_of():
     (["2015/16", "2016/17", "2017/18", "Apr-18", "May-18"], ("May 2018", "April 2018")),
     (["2016/17 Actual", "2017/18 Actual", "Q1 2018/19", "Q2 2018/19"], ("Q2 2018/19", "Q1 2018/19")),
     (["Apr-18", "May-18", "Jun-18", "2018/19"], ("June 2018", "May 2018")),  # a year-to-date column among months
+    (["2016/17", "2017/18", "Apr-18", "May-18", "2018/19"], ("May 2018", "April 2018")),  # past years and a YTD
+    (["2016/17", "2017/18", "2018/19", "2019/20", "Apr-18", "May-18"], ("May 2018", "April 2018")),
+    (["2016", "2017", "2018", "Q1 2018/19", "Q2 2018/19"], ("Q2 2018/19", "Q1 2018/19")),
 ])  # fmt: skip
 def test_past_years_outnumbering_this_years_months_are_not_the_history(headers, current):
     """Early in a year, last years' outturns outnumber this year's months: the months are the series."""
@@ -523,3 +526,12 @@ def test_provisional_newest_figures_are_the_current_period():
     t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
     assert (t.period.current, t.period.previous) == ("June 2018", "May 2018")
     assert (t.kpis[0].current, t.kpis[0].previous) == (81, 75) and t.warnings == []
+
+
+@pytest.mark.parametrize("ahead", ["2019/20", "2020", "FY 2019/20"])
+def test_a_year_laid_out_ahead_never_becomes_the_current_period(ahead):
+    """An empty (or target) column for a later year beside this year's months: the months are the series."""
+    rows = [["KPI", "Better", "Goal", "Minimum", "Apr-18", "May-18", "Jun-18", ahead], ["A", "H", 90, 80, 70, 75, 81, None]]
+    t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
+    assert (t.period.current, t.period.previous) == ("June 2018", "May 2018")
+    assert (t.kpis[0].current, t.kpis[0].previous) == (81, 75)

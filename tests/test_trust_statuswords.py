@@ -137,4 +137,5 @@ def test_rag_formulas_spelt_otherwise_than_the_rules_keep_their_colours(tmp_path
     assert b"&quot;G&quot;" in xml or b'"G"' in xml
     assert b"&quot;Green&quot;" not in xml and b'"Green"' not in xml
     check = run("check", book, "--rules", tmp_path / "rules.yaml")
-    assert "the RAG formulas show the statuses as G, A, R, so their colours follow that spelling" in check.stdout + check.stderr
+    assert ("the RAG formulas show the statuses as G, A, R, so their colours, and any status scorecard writes in that "
+            "column, follow that spelling, not layout.rag_text: words") in check.stdout + check.stderr

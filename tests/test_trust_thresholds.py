@@ -172,7 +172,7 @@ def test_a_number_stored_as_text_is_read_as_the_number_with_a_warning(current, r
         assert "read as no data" not in warning
 
 
-@pytest.mark.parametrize("current", ["eighty", "86 (est)", "≥ 86", "85-90"])
+@pytest.mark.parametrize("current", ["eighty", "86 (est)", "≥ 86", "85-90", "3 weeks", "48 hours"])
 def test_text_that_is_not_one_number_is_still_no_data(current):
     t = one("H", 85, 75, current)
     assert t.kpis[0].current is None
@@ -188,5 +188,19 @@ def test_text_numbers_in_a_history_are_read_and_named():
     t = read_table(grid, rules)
     assert t.kpis[0].history == (80, 82, 86)
     (warning,) = t.warnings
-    assert warning == ("sheet 'Perf', cell E2: holds '80' as text, read as the number 80 (Excel's own formulas skip text: "
-                       "convert it to a number); read so in the history of KPI 'K1'")
+    assert warning == ("sheet 'Perf', cell E2: holds '80' as text, read as the number 80 (Excel's SUM and AVERAGE skip such "
+                       "text: convert it to a number); read so in the history of KPI 'K1'")
+
+
+@pytest.mark.parametrize("percent", ["format", "fraction"])
+def test_a_fraction_typed_as_text_where_percentages_are_fractions_is_no_data(percent):
+    """'0.85' as text among fractions read as percentages: 0.85% or 85%? Not guessed; '86%' says its scale."""
+    rules = parse_rules("version: 1\nlayout:\n  history: true\n  percent: " + percent + "\n  columns: {id: Ref, polarity: "
+                        "Polarity, target: Target, floor: Floor, rag: RAG, direction: DOT}\ndefaults: {unit: percent}\n", "r.yaml")
+    fmt = "0.0%" if percent == "format" else "General"
+    grid = Grid(sheet="Perf", values=[["Ref", "Polarity", "Target", "Floor", "Apr-18", "May-18", "Jun-18", "RAG", "DOT"],
+                                      ["K1", "H", 85, 75, "0.85", "86%", 0.87]],
+                formats=[[None] * 9, ["General"] * 4 + [fmt] * 3 + ["General"] * 2])  # fmt: skip
+    t = read_table(grid, rules)
+    assert t.kpis[0].history == (None, 86, 87)
+    assert any("cell E2: holds '0.85' as text where percentages are read from fractions" in w for w in t.warnings), t.warnings

@@ -178,10 +178,13 @@ def read_value(value: Any, number_format: str | None) -> tuple[float | None, str
             return None, None
         if text.lower() in ("nil", "zero"):  # in UK statistics nil is zero, not no data
             return 0.0, None
-        said = parse_threshold(text)
+        said = parse_threshold(text) if not any(ch.isalpha() for ch in text) else None  # "3 weeks": not in the KPI's unit
         if said is not None and said.bound is None:  # a number stored as text, as pasted from another system
-            return said.value, (f"holds {text[:40]!r} as text, read as the number {said.value:g} (Excel's own formulas "
-                                "skip text: convert it to a number)")
+            if "%" not in text and is_percent_format(number_format):  # "0.85" where figures are read x100: which scale?
+                return None, (f"holds {text[:40]!r} as text where percentages are read from fractions, so its scale is "
+                              "not known; enter it as a number")
+            return said.value, (f"holds {text[:40]!r} as text, read as the number {said.value:g} (Excel's SUM and "
+                                "AVERAGE skip such text: convert it to a number)")
         return None, f"text {text[:40]!r} is not a figure"
     return None, f"{type(value).__name__} is not a figure"
 
@@ -391,10 +394,9 @@ def locate_columns(grid: Grid, rules: Rules, header_row: int) -> dict[str, int]:
 
 
 def period_columns(grid: Grid, header_row: int, taken: set[int], top: int | None = None) -> list[tuple[TimePeriod, int]]:
-    """The history's columns, oldest first: those headed by a period of the kind most columns are
-    headed by (months, quarters or years), so a year-to-date "2018/19" among months is not a month;
-    a kind whose newest period ends before another kind's newest begins (last years' outturns beside
-    this year's months) is never the series, however many columns it has."""
+    """The history's columns, oldest first: those headed by the shortest kind of period (months, then
+    quarters, then years) that two columns or more are headed by, so a year-to-date "2018/19" among months
+    is not a month, and last years' outturns or a year laid out ahead do not outvote this year's months."""
     found = []
     headers = header_cells(grid, top or header_row, header_row)  # a two-row header: the lower row, else the label above
     for c, cell in headers.items():
@@ -403,13 +405,12 @@ def period_columns(grid: Grid, header_row: int, taken: set[int], top: int | None
             found.append((period, c))
     if not found:
         return []
-    newest = {kind: max(p.end for p, _ in found if p.kind == kind) for kind in {p.kind for p, _ in found}}
-    first_of_newest = {kind: min(p.start for p, _ in found if p.kind == kind and p.end == newest[kind]) for kind in newest}
-    # a series whose newest period ends before another series' newest begins is past figures (outturns of
-    # earlier years beside this year's months), never the history the current period is in
-    live = [kind for kind in newest if not any(newest[kind] < first_of_newest[other] for other in newest if other != kind)]
-    kinds = {p.kind: (sum(1 for q, _ in found if q.kind == p.kind), -p.months) for p, _ in found if p.kind in live}
-    series = max(kinds, key=kinds.__getitem__)  # most columns; on a tie the shorter periods
+    # a scorecard reports at its finest cadence: the shortest kind of period that makes a series (two columns
+    # or more) is the history; longer ones beside it are outturns of past years, year-to-date totals, targets
+    # or years laid out ahead, however many there are. One column of each kind: the shortest.
+    counts = {p.kind: sum(1 for q, _ in found if q.kind == p.kind) for p, _ in found}
+    spans = {p.kind: p.months for p, _ in found}
+    series = min((k for k in counts if counts[k] >= 2), key=spans.__getitem__, default=min(counts, key=spans.__getitem__))
     chosen = [(p, c) for p, c in found if p.kind == series]
     if series == "month":  # "2011-12" among "2011-11" and "2012-01" is December 2011, not a financial year
         chosen += [(m, c) for _, c in found if (m := month_reading(headers.get(c))) and (m, c) not in chosen]
@@ -749,8 +750,8 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
     where = f"sheet '{grid.sheet}', column {column_letter(columns['rag'])}" if "rag" in columns else ""
     if shown_by_formulas and rules.layout.rag_text and rag_words != read_status_words([], rules.layout.rag_text)[0]:
         notes.append(f"{where}: the RAG formulas show the statuses as {', '.join(rag_words[r] for r in (Rag.GREEN, Rag.AMBER, Rag.RED))}, "
-                     f"so their colours follow that spelling; layout.rag_text: {rules.layout.rag_text} applies where scorecard "
-                     "writes the status itself")
+                     f"so their colours, and any status scorecard writes in that column, follow that spelling, not "
+                     f"layout.rag_text: {rules.layout.rag_text}")
     if mixed:
         (notes if rules.layout.rag_text and not shown_by_formulas else warnings).append(f"{where}: {mixed}")
 
