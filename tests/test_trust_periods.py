@@ -535,3 +535,11 @@ def test_a_year_laid_out_ahead_never_becomes_the_current_period(ahead):
     t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
     assert (t.period.current, t.period.previous) == ("June 2018", "May 2018")
     assert (t.kpis[0].current, t.kpis[0].previous) == (81, 75)
+
+
+def test_empty_quarters_laid_out_ahead_of_a_yearly_history_are_not_its_series():
+    rows = [["KPI", "Better", "Goal", "Minimum", "2015/16", "2016/17", "2017/18", "Q1 2018/19", "Q2 2018/19"],
+            ["A", "H", 90, 80, 70, 75, 81, None, None]]  # fmt: skip
+    t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
+    assert (t.period.current, t.period.previous) == ("2017/18", "2016/17")
+    assert (t.kpis[0].current, t.kpis[0].previous) == (81, 75)

@@ -393,10 +393,13 @@ def locate_columns(grid: Grid, rules: Rules, header_row: int) -> dict[str, int]:
     return columns
 
 
-def period_columns(grid: Grid, header_row: int, taken: set[int], top: int | None = None) -> list[tuple[TimePeriod, int]]:
+def period_columns(grid: Grid, header_row: int, taken: set[int], top: int | None = None,
+                   rows: Sequence[int] = ()) -> list[tuple[TimePeriod, int]]:  # fmt: skip
     """The history's columns, oldest first: those headed by the shortest kind of period (months, then
-    quarters, then years) that two columns or more are headed by, so a year-to-date "2018/19" among months
-    is not a month, and last years' outturns or a year laid out ahead do not outvote this year's months."""
+    quarters, then years) that two columns or more are headed by (holding figures in ``rows``, the KPI
+    rows, when given), so a year-to-date "2018/19" among months is not a month, last years' outturns or a
+    year laid out ahead do not outvote this year's months, and empty quarters laid out ahead of a yearly
+    history are not its series."""
     found = []
     headers = header_cells(grid, top or header_row, header_row)  # a two-row header: the lower row, else the label above
     for c, cell in headers.items():
@@ -408,9 +411,13 @@ def period_columns(grid: Grid, header_row: int, taken: set[int], top: int | None
     # a scorecard reports at its finest cadence: the shortest kind of period that makes a series (two columns
     # or more) is the history; longer ones beside it are outturns of past years, year-to-date totals, targets
     # or years laid out ahead, however many there are. One column of each kind: the shortest.
-    counts = {p.kind: sum(1 for q, _ in found if q.kind == p.kind) for p, _ in found}
+    # given the KPI rows, only columns holding figures count (quarters laid out ahead, still empty, are no series)
+    holding = {c for _, c in found if any(read_value(grid.value(r, c), grid.number_format(r, c))[0] is not None for r in rows)}
+    counted = [(p, c) for p, c in found if c in holding] or found
+    counts = {p.kind: sum(1 for q, _ in counted if q.kind == p.kind) for p, _ in counted}
     spans = {p.kind: p.months for p, _ in found}
     series = min((k for k in counts if counts[k] >= 2), key=spans.__getitem__, default=min(counts, key=spans.__getitem__))
+    # (the series' columns are all its kind's, filled or not: later ones are the periods to come)
     chosen = [(p, c) for p, c in found if p.kind == series]
     if series == "month":  # "2011-12" among "2011-11" and "2012-01" is December 2011, not a financial year
         chosen += [(m, c) for _, c in found if (m := month_reading(headers.get(c))) and (m, c) not in chosen]
@@ -598,7 +605,8 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
     history_columns: tuple[int, ...] = ()  # every period column, for the trend sparklines
     history = HistoryColumns((), ())  # up to the current period, with the periods' names, for SPC
     if rules.layout.history:
-        months = period_columns(grid, header_row, set(columns.values()), top)
+        data_rows = [r for r in range(header_row + 1, grid.row_count + 1) if candidate(r) and grid.value(r, id_col) not in (None, "")]
+        months = period_columns(grid, header_row, set(columns.values()), top, data_rows)
         history_columns = tuple(c for _, c in months)
         if not months:
             raise WorkbookError(
@@ -607,7 +615,6 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
                 sheet=grid.sheet,
                 row=header_row,
             )
-        data_rows = [r for r in range(header_row + 1, grid.row_count + 1) if candidate(r) and grid.value(r, id_col) not in (None, "")]
         filled = [i for i, (_, c) in enumerate(months) if any(read_value(grid.value(r, c), grid.number_format(r, c))[0] is not None for r in data_rows)]
         newest = filled[-1] if filled else len(months) - 1
         # oldest first, up to the current period: what SPC charts; the period names made once, shared by every KPI

@@ -496,7 +496,8 @@ def _number_formats(sheet: Any, grid: Grid, rules: Rules) -> list[list[str | Non
     columns = locate_columns(grid, rules, header_row)
     wanted = [columns[f] for f in ("current", "previous", "target", "floor") if f in columns]
     if rules.layout.history:
-        wanted += [c for _, c in month_columns(grid, header_row, set(columns.values()), header_top(grid, rules, header_row))]
+        wanted += [c for _, c in month_columns(grid, header_row, set(columns.values()), header_top(grid, rules, header_row),
+                                               range(header_row + 1, grid.row_count + 1))]  # the series read_table takes
     formats: list[list[str | None]] = [[None] * len(row) for row in grid.values]
     first, last = header_row + 1, grid.row_count
     if last < first:
