@@ -543,3 +543,32 @@ def test_empty_quarters_laid_out_ahead_of_a_yearly_history_are_not_its_series():
     t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
     assert (t.period.current, t.period.previous) == ("2017/18", "2016/17")
     assert (t.kpis[0].current, t.kpis[0].previous) == (81, 75)
+
+
+MONTHS = ["Apr-18", "May-18", "Jun-18", "Jul-18", "Aug-18", "Sep-18", "Oct-18", "Nov-18", "Dec-18", "Jan-19", "Feb-19", "Mar-19"]
+
+
+@pytest.mark.parametrize("headers, figures", [
+    (["2016/17", "2017/18", *MONTHS], [60, 64, 70] + [None] * 11),  # last years' outturns, April filled
+    (["Q1 17/18", "Q2 17/18", "Q3 17/18", "Q4 17/18", *MONTHS], [60, 62, 64, 65, 70] + [None] * 11),
+    (["2016/17", "2017/18", *MONTHS, "2018/19"], [60, 64, 70] + [None] * 11 + [70]),  # and a year-to-date total
+    (["Q4 17/18", "Q1 18/19", "Apr-18", "May-18", "Jun-18"], [65, 70, 70, None, None]),  # a quarter-to-date
+    ([*reversed(MONTHS), "2017/18", "2016/17"], [None] * 11 + [70, 64, 60]),  # newest first
+    (["2016/17", "2017/18", "Apr-18"], [60, 64, 70]),  # a month column added one at a time
+])  # fmt: skip
+def test_april_is_the_current_period_beside_last_years_figures(headers, figures):
+    """The first month of a year has one filled month column: last years' outturns never outvote it."""
+    rows = [["KPI", "Better", "Goal", "Minimum", *headers], ["A", "H", 90, 80, *figures]]
+    t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
+    assert t.period.current == "April 2018" and t.kpis[0].current == 70
+
+
+def test_kpi_rows_with_figures_only_outside_the_series_are_named():
+    rows = [["KPI", "Better", "Goal", "Minimum", "2016/17", "2017/18", "Apr-18", "May-18"],
+            ["A", "H", 90, 80, None, None, 70, 75],
+            ["B", "H", 90, 80, 60, 95, None, None]]  # an annual KPI on a monthly sheet  # fmt: skip
+    t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
+    assert t.period.current == "May 2018" and t.kpis[1].current is None
+    (warning,) = t.warnings
+    assert warning.startswith("sheet 'S': KPI row 3 holds figures only under period headers outside the monthly history "
+                              "(2016/17, 2017/18), so they read as no data")

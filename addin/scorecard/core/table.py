@@ -396,10 +396,11 @@ def locate_columns(grid: Grid, rules: Rules, header_row: int) -> dict[str, int]:
 def period_columns(grid: Grid, header_row: int, taken: set[int], top: int | None = None,
                    rows: Sequence[int] = ()) -> list[tuple[TimePeriod, int]]:  # fmt: skip
     """The history's columns, oldest first: those headed by the shortest kind of period (months, then
-    quarters, then years) that two columns or more are headed by (holding figures in ``rows``, the KPI
-    rows, when given), so a year-to-date "2018/19" among months is not a month, last years' outturns or a
-    year laid out ahead do not outvote this year's months, and empty quarters laid out ahead of a yearly
-    history are not its series."""
+    quarters, then years) that heads two columns or more, one of them holding figures in ``rows`` (the
+    KPI rows) when given; and a shorter kind holding later figures than that is the series instead (the
+    first month of a year beside last years' outturns). So a year-to-date "2018/19" among months is not a
+    month, last years' outturns or a year laid out ahead do not outvote this year's months, and empty
+    quarters laid out ahead of a yearly history are not its series."""
     found = []
     headers = header_cells(grid, top or header_row, header_row)  # a two-row header: the lower row, else the label above
     for c, cell in headers.items():
@@ -411,12 +412,17 @@ def period_columns(grid: Grid, header_row: int, taken: set[int], top: int | None
     # a scorecard reports at its finest cadence: the shortest kind of period that makes a series (two columns
     # or more) is the history; longer ones beside it are outturns of past years, year-to-date totals, targets
     # or years laid out ahead, however many there are. One column of each kind: the shortest.
-    # given the KPI rows, only columns holding figures count (quarters laid out ahead, still empty, are no series)
+    # given the KPI rows, a kind is a series only with figures under it (quarters laid out ahead, still empty, are not)
     holding = {c for _, c in found if any(read_value(grid.value(r, c), grid.number_format(r, c))[0] is not None for r in rows)}
-    counted = [(p, c) for p, c in found if c in holding] or found
-    counts = {p.kind: sum(1 for q, _ in counted if q.kind == p.kind) for p, _ in counted}
     spans = {p.kind: p.months for p, _ in found}
-    series = min((k for k in counts if counts[k] >= 2), key=spans.__getitem__, default=min(counts, key=spans.__getitem__))
+    headed = {k: sum(1 for q, _ in found if q.kind == k) for k in spans}
+    filled = {k: sum(1 for q, c in found if q.kind == k and c in holding) for k in spans}
+    series_kinds = [k for k in spans if headed[k] >= 2 and (filled[k] >= 1 or not holding)]
+    series = min(series_kinds or [k for k in spans if filled[k]] or list(spans), key=spans.__getitem__)
+    if holding:  # a shorter kind holding later figures than the series is the newer cadence: April beside last years
+        newest = {k: max(p.end for p, c in found if p.kind == k and c in holding) for k in spans if filled[k]}
+        later = [k for k in newest if spans[k] < spans[series] and newest[k] > newest.get(series, -1)]
+        series = min(later, key=spans.__getitem__) if later else series
     # (the series' columns are all its kind's, filled or not: later ones are the periods to come)
     chosen = [(p, c) for p, c in found if p.kind == series]
     if series == "month":  # "2011-12" among "2011-11" and "2012-01" is December 2011, not a financial year
@@ -440,6 +446,28 @@ _NOT_FIGURES = re.compile(r"\b(targets?|forecasts?|budgets?|plans?|planned|profi
                           r"trajector(?:y|ies)|ytd|year to date|cumulative|benchmarks?|averages?|national|england|"
                           r"regional|region|neighbours?|comparators?|goals?|aims?|ambitions?|comments?|commentary|notes?|"
                           r"narrative|rag|status|direction|dot|trend|rank|quartile|numerator|denominator)\b", re.IGNORECASE)
+
+
+def _figures_off_the_series(grid: Grid, header_row: int, top: int | None, series: list[tuple[TimePeriod, int]],
+                            taken: set[int], rows: Sequence[int]) -> list[str]:  # fmt: skip
+    """KPI rows whose figures are all under period headers of another kind than the history's (annual KPIs'
+    years on a monthly sheet): they read as no data, so they are named, not left blank in silence."""
+    ours = {c for _, c in series}
+    others = {c: p for c, cell in header_cells(grid, top or header_row, header_row).items()
+              if c not in ours and c not in taken and (p := parse_period(cell)) is not None}  # fmt: skip
+    if not others:
+        return []
+    def has(r: int, c: int) -> bool:
+        return read_value(grid.value(r, c), grid.number_format(r, c))[0] is not None
+    stranded = [r for r in rows if not any(has(r, c) for c in ours) and any(has(r, c) for c in others)]
+    if not stranded:
+        return []
+    names = ", ".join(sorted({p.name for p in others.values()}, key=lambda n: n)[:6])
+    kind = {"month": "monthly", "quarter": "quarterly", "year": "yearly"}.get(series[0][0].kind, series[0][0].kind)
+    listed = ", ".join(map(str, stranded[:10])) + (", ..." if len(stranded) > 10 else "")
+    rows_hold = f"KPI row {listed} holds" if len(stranded) == 1 else f"KPI rows {listed} hold"
+    return [f"sheet '{grid.sheet}': {rows_hold} figures only under period headers outside the {kind} history "
+            f"({names}), so they read as no data; give those KPIs {kind} figures, or put them on a sheet of their own"]
 
 
 def _later_periods_not_read(grid: Grid, header_row: int, top: int | None, current: TimePeriod, taken: set[int],
@@ -617,6 +645,7 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
             )
         filled = [i for i, (_, c) in enumerate(months) if any(read_value(grid.value(r, c), grid.number_format(r, c))[0] is not None for r in data_rows)]
         newest = filled[-1] if filled else len(months) - 1
+        warnings.extend(_figures_off_the_series(grid, header_row, top, months, set(columns.values()), data_rows))
         # oldest first, up to the current period: what SPC charts; the period names made once, shared by every KPI
         history = HistoryColumns(tuple(c for _, c in months[: newest + 1]), tuple(p.name for p, _ in months[: newest + 1]))
         current_month, columns["current"] = months[newest]
