@@ -572,3 +572,14 @@ def test_kpi_rows_with_figures_only_outside_the_series_are_named():
     (warning,) = t.warnings
     assert warning.startswith("sheet 'S': KPI row 3 holds figures only under period headers outside the monthly history "
                               "(2016/17, 2017/18), so they read as no data")
+
+
+def test_a_later_quarter_among_month_end_dates_is_named():
+    """Quarter-end dates head the history (read as months); a newest quarter typed as 'Q3 18/19' is not
+    part of it, so September would be reported as the latest: a warning names the header."""
+    rows = [["KPI", "Better", "Goal", "Minimum", dt.date(2018, 6, 30), dt.date(2018, 9, 30), "Q3 18/19"], ["A", "H", 90, 80, 70, 75, 81]]
+    t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
+    assert t.period.current == "September 2018"
+    (warning,) = t.warnings
+    assert warning.startswith("sheet 'S', cell G1: the header 'Q3 18/19' is a quarter, later than the current period "
+                              "September 2018, but the history is of months")

@@ -478,11 +478,21 @@ def _later_periods_not_read(grid: Grid, header_row: int, top: int | None, curren
     a target, forecast, budget, commentary ... are left alone, and so are empty columns."""
     found = []
     for c, cell in header_cells(grid, top or header_row, header_row).items():
-        if c in taken or not isinstance(cell, str) or _NOT_FIGURES.search(cell):
+        if c in taken or (isinstance(cell, str) and _NOT_FIGURES.search(cell)):
             continue
         if not any(read_value(grid.value(r, c), None)[0] is not None for r in rows):
             continue  # no figures under it (a column laid out for a month to come)
-        named = mentioned_period(cell)
+        other = parse_period(cell)  # a period of another kind than the history's: dates among quarters
+        # (a later year beside months is most often next year's target: not warned of)
+        if other is not None and other.kind != current.kind and other.start > current.end and other.months < 12:
+            shown = " ".join(cell.split()) if isinstance(cell, str) else other.name
+            found.append(
+                f"sheet '{grid.sheet}', cell {cell_ref(header_row, c)}: the header '{shown}' is a {other.kind}, "
+                f"later than the current period {current.name}, but the history is of {current.kind}s, so "
+                f"{current.name} is reported as the latest; head the period columns alike (all quarters, or all months)"
+            )
+            continue
+        named = mentioned_period(cell) if isinstance(cell, str) else None
         if named is not None and named.kind == current.kind and named.order > current.order:
             found.append(
                 f"sheet '{grid.sheet}', cell {cell_ref(header_row, c)}: the header '{' '.join(cell.split())}' names "
