@@ -397,8 +397,8 @@ def period_columns(grid: Grid, header_row: int, taken: set[int], top: int | None
                    rows: Sequence[int] = ()) -> list[tuple[TimePeriod, int]]:  # fmt: skip
     """The history's columns, oldest first: those headed by the shortest kind of period (months, then
     quarters, then years) that heads two columns or more, one of them holding figures in ``rows`` (the
-    KPI rows) when given; and a shorter kind holding later figures than that is the series instead (the
-    first month of a year beside last years' outturns). So a year-to-date "2018/19" among months is not a
+    KPI rows) when given; and a shorter kind holding figures later than every column of that kind is the
+    series instead (the first month of a year beside last years' outturns). So a year-to-date "2018/19" among months is not a
     month, last years' outturns or a year laid out ahead do not outvote this year's months, and empty
     quarters laid out ahead of a yearly history are not its series."""
     found = []
@@ -419,9 +419,12 @@ def period_columns(grid: Grid, header_row: int, taken: set[int], top: int | None
     filled = {k: sum(1 for q, c in found if q.kind == k and c in holding) for k in spans}
     series_kinds = [k for k in spans if headed[k] >= 2 and (filled[k] >= 1 or not holding)]
     series = min(series_kinds or [k for k in spans if filled[k]] or list(spans), key=spans.__getitem__)
-    if holding:  # a shorter kind holding later figures than the series is the newer cadence: April beside last years
+    if holding:  # a shorter kind holding figures later than every column the series has laid out is the newer
+        # cadence (April beside last years' outturns); inside a period the series has a column for (a year-end
+        # "Mar-19" beside Q4 18/19, still empty), it is a figure of that period, and the series stands
         newest = {k: max(p.end for p, c in found if p.kind == k and c in holding) for k in spans if filled[k]}
-        later = [k for k in newest if spans[k] < spans[series] and newest[k] > newest.get(series, -1)]
+        laid_out = max(p.end for p, _ in found if p.kind == series)
+        later = [k for k in newest if spans[k] < spans[series] and newest[k] > laid_out]
         series = min(later, key=spans.__getitem__) if later else series
     # (the series' columns are all its kind's, filled or not: later ones are the periods to come)
     chosen = [(p, c) for p, c in found if p.kind == series]
@@ -445,13 +448,15 @@ month_columns = period_columns  # its earlier name, still used by the Excel adap
 _NOT_FIGURES = re.compile(r"\b(targets?|forecasts?|budgets?|plans?|planned|profiles?|profiled|projections?|projected|"
                           r"trajector(?:y|ies)|ytd|year to date|cumulative|benchmarks?|averages?|national|england|"
                           r"regional|region|neighbours?|comparators?|goals?|aims?|ambitions?|comments?|commentary|notes?|"
-                          r"narrative|rag|status|direction|dot|trend|rank|quartile|numerator|denominator)\b", re.IGNORECASE)
+                          r"narrative|rag|status|direction|dot|trend|rank|quartile|numerator|denominator|estimated?|"
+                          r"estimates|expected|stretch|predicted|predictions?|thresholds?|tolerances?|floors?)\b", re.IGNORECASE)
 
 
 def _figures_off_the_series(grid: Grid, header_row: int, top: int | None, series: list[tuple[TimePeriod, int]],
                             taken: set[int], rows: Sequence[int]) -> list[str]:  # fmt: skip
     """KPI rows whose figures are all under period headers of another kind than the history's (annual KPIs'
-    years on a monthly sheet): they read as no data, so they are named, not left blank in silence."""
+    years on a monthly sheet): they read as no data, so check names them (a note: councils mix cadences
+    on one sheet on purpose, and the counts say No data)."""
     ours = {c for _, c in series}
     others = {c: p for c, cell in header_cells(grid, top or header_row, header_row).items()
               if c not in ours and c not in taken and (p := parse_period(cell)) is not None}  # fmt: skip
@@ -470,21 +475,32 @@ def _figures_off_the_series(grid: Grid, header_row: int, top: int | None, series
             f"({names}), so they read as no data; give those KPIs {kind} figures, or put them on a sheet of their own"]
 
 
+def _labelled_not_figures(grid: Grid, top: int | None, header_row: int, column: int) -> bool:
+    """A two-row header whose upper label (in the column, or merged across it) says targets, forecast ..."""
+    if top is None or top == header_row:
+        return False
+    label = grid.value(top, column)
+    if label is None and (area := grid.merged_range(top, column)) is not None:
+        label = grid.value(area[0], area[1])
+    return isinstance(label, str) and bool(_NOT_FIGURES.search(label))
+
+
 def _later_periods_not_read(grid: Grid, header_row: int, top: int | None, current: TimePeriod, taken: set[int],
-                            rows: Sequence[int]) -> list[str]:  # fmt: skip
+                            rows: Sequence[int], spacing: int = 1) -> list[str]:  # fmt: skip
     """Headers that name a period later than the current one but are not read as period columns
     ("Jul-18 (unaudited)") while their column holds figures in KPI rows: if one holds the latest
     figures, the narrative would report an older period, so each is named. Headers that say they hold
     a target, forecast, budget, commentary ... are left alone, and so are empty columns."""
     found = []
     for c, cell in header_cells(grid, top or header_row, header_row).items():
-        if c in taken or (isinstance(cell, str) and _NOT_FIGURES.search(cell)):
+        if c in taken or (isinstance(cell, str) and _NOT_FIGURES.search(cell)) or _labelled_not_figures(grid, top, header_row, c):
             continue
         if not any(read_value(grid.value(r, c), None)[0] is not None for r in rows):
             continue  # no figures under it (a column laid out for a month to come)
         other = parse_period(cell)  # a period of another kind than the history's: dates among quarters
         # (a later year beside months is most often next year's target: not warned of)
-        if other is not None and other.kind != current.kind and other.start > current.end and other.months < 12:
+        # (and only where the history runs at that cadence: quarter-end dates, not months beside profiled quarters)
+        if other is not None and other.kind != current.kind and other.start > current.end and other.months <= spacing < 12:
             shown = " ".join(cell.split()) if isinstance(cell, str) else other.name
             found.append(
                 f"sheet '{grid.sheet}', cell {cell_ref(header_row, c)}: the header '{shown}' is a {other.kind}, "
@@ -655,14 +671,15 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
             )
         filled = [i for i, (_, c) in enumerate(months) if any(read_value(grid.value(r, c), grid.number_format(r, c))[0] is not None for r in data_rows)]
         newest = filled[-1] if filled else len(months) - 1
-        warnings.extend(_figures_off_the_series(grid, header_row, top, months, set(columns.values()), data_rows))
+        notes.extend(_figures_off_the_series(grid, header_row, top, months, set(columns.values()), data_rows))
         # oldest first, up to the current period: what SPC charts; the period names made once, shared by every KPI
         history = HistoryColumns(tuple(c for _, c in months[: newest + 1]), tuple(p.name for p, _ in months[: newest + 1]))
         current_month, columns["current"] = months[newest]
         if newest > 0:
             previous_month, columns["previous"] = months[newest - 1]
+        spacing = min((b.start - a.start for (a, _), (b, _) in zip(months, months[1:])), default=current_month.months)
         warnings.extend(_later_periods_not_read(grid, header_row, top, current_month, set(history_columns) | set(columns.values()),
-                                                data_rows))
+                                                data_rows, spacing))
     else:
         current_month = parse_period(headers.get(columns["current"]))
         previous_month = parse_period(headers.get(columns["previous"]))
