@@ -637,3 +637,13 @@ def test_excel_2010_conditional_formatting_that_fills_rag_cells_is_a_warning_too
     assert result.returncode == 0, result.stderr
     assert ("the conditional formatting on H2:H6 fills RAG cells (H2:H6)" in result.stderr) is warned
     assert ext in part(book, "xl/worksheets/sheet1.xml")  # kept byte for byte
+
+
+def test_a_month_header_is_never_offered_as_a_typo_of_dot():
+    """'Oct' is as close to 'DOT' as a typo would be, but a month is never the direction column."""
+    rules = parse_rules(RULES.format(rag="RAG", extra="").replace("previous: May-18, current: Jun-18, ", "").replace(
+        "sheet: Scorecard", "sheet: Scorecard\n  history: true"), "r.yaml")  # bare month names under a year label  # fmt: skip
+    rows = [["Ref", "Indicator", "Polarity", "Target", "Floor", "Sep", "Oct", "RAG"], ["K1", "Visits", "H", 80, 70, 78, 85]]
+    with pytest.raises(Exception) as caught:
+        read_table(Grid(sheet="Scorecard", values=rows), rules)
+    assert "did you mean 'Oct'" not in str(caught.value) and "no column headed 'DOT'" in str(caught.value)

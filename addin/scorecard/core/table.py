@@ -17,6 +17,7 @@ from ..errors import WorkbookError, cell_ref, column_letter
 from .embedded import is_rules_sheet
 from .engine import displayed
 from .model import POLARITY_CHOICES, Kpi, Period, Polarity, Rag
+from .months import MONTHS
 from .numfmt import format_decimals, general_decimals, is_general
 from .periods import TimePeriod, mentioned_period, month_reading, parse_period
 from .rules import DEFAULT_HEADERS, KpiRule, Rules, check_target_and_floor
@@ -567,6 +568,9 @@ _WRITTEN_WHAT = {"rag": "RAG ratings", "direction": "direction of travel", "vari
 SPC_COLUMNS = ("variation", "assurance")  # optional written columns: Making Data Count's two verdicts
 
 
+_MONTH_NAMES = {name for m in MONTHS for name in (m.lower(), m[:3].lower())} | {"sept"}
+
+
 def _missing_written_column(
     grid: Grid, rules: Rules, header_row: int, name: str, wanted: str, headers: dict[int, Any], taken: set[int]
 ) -> None:
@@ -582,9 +586,11 @@ def _missing_written_column(
     named = name in rules.layout.columns
     key = f"layout.columns.{name}"
     which = key if named else f"the default when {key} is not given"
-    close = difflib.get_close_matches(_norm(wanted), [_norm(h) for h in present.values()], n=1, cutoff=0.6)
+    # a period header is never a typo of RAG or DOT ('Oct' is as close to 'DOT' as a typo would be)
+    spelled = {c: h for c, h in present.items() if parse_period(h) is None and _norm(h).rstrip(".") not in _MONTH_NAMES}
+    close = difflib.get_close_matches(_norm(wanted), [_norm(h) for h in spelled.values()], n=1, cutoff=0.6)
     if close:
-        column = next(c for c, h in present.items() if _norm(h) == close[0])
+        column = next(c for c, h in spelled.items() if _norm(h) == close[0])
         fix = f"correct {key} or the header" if named else f"set {key}: {present[column]}"
         raise WorkbookError(
             f"no column headed '{wanted}' ({which}) in the header row (did you mean '{present[column]}' in "
