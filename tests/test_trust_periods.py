@@ -612,3 +612,43 @@ def test_ordinary_target_blocks_after_the_months_are_not_warned_of(headers, abov
     merged = [(1, 8, 1, 9)] if above else []
     t = read_table(Grid(sheet="S", values=rows, merged=merged), parse_rules(HISTORY_RULES, "r.yaml"))
     assert t.period.current == "June 2018" and t.warnings == [], t.warnings
+
+
+@pytest.mark.parametrize("upper, lower, merged, current", [
+    (["2018/19", "", "", ""], ["Apr", "May", "Jun", "Jul"], [(1, 5, 1, 8)], ("June 2018", "May 2018")),  # merged over them
+    (["2018/19", "", "", ""], ["Apr", "May", "Jun", "Jul"], [], ("June 2018", "May 2018")),  # over the first only
+    (["2017/18", "", "2018/19", ""], ["Feb", "Mar", "Apr", "May"], [], ("April 2018", "March 2018")),  # rolling, two years
+    (["2018/19", "", "", ""], ["Dec", "Jan", "Feb", "Mar"], [], ("February 2019", "January 2019")),  # Jan-Mar: the next year
+    (["2018", "", "", ""], ["Jan", "Feb", "Mar", "Apr"], [], ("March 2018", "February 2018")),  # a calendar year
+])  # fmt: skip
+def test_bare_month_names_under_a_year_label_are_that_years_months(upper, lower, merged, current):
+    rows = [["", "", "", "", *upper], ["KPI", "Better", "Goal", "Minimum", *lower], ["A", "H", 90, 80, 70, 75, 81, None]]
+    t = read_table(Grid(sheet="S", values=rows, merged=merged), parse_rules(HISTORY_RULES, "r.yaml"))
+    assert (t.period.current, t.period.previous) == current
+    assert (t.kpis[0].current, t.kpis[0].previous) == (81, 75)
+
+
+def test_bare_month_names_under_a_label_that_is_no_year_are_still_refused():
+    from scorecard.errors import WorkbookError
+
+    rows = [["", "", "Thresholds", "", "", "", ""], ["KPI", "Better", "Goal", "Minimum", "Jan", "Feb", "Mar"],
+            ["A", "H", 90, 80, 70, 75, 81]]  # fmt: skip
+    with pytest.raises(WorkbookError, match="no header in the header row names a period"):
+        read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
+
+
+def test_a_workbook_with_a_merged_year_over_month_names_refreshes(tmp_path):
+    book = tmp_path / "months.xlsx"
+    wb = xlsxwriter.Workbook(str(book))
+    ws = wb.add_worksheet("S")
+    ws.merge_range("E1:H1", "2018/19")
+    ws.write_row(1, 0, ["KPI", "Better", "Goal", "Minimum", "Apr", "May", "Jun", "Jul"])
+    ws.write_row(2, 0, ["A", "H", 90, 80, 70, 75, 81])
+    wb.close()
+    rules = tmp_path / "r.yaml"
+    rules.write_text(HISTORY_RULES)
+    out = subprocess.run([sys.executable, "-m", "scorecard.cli", "narrative", str(book), "--rules", str(rules), "--format", "json"],
+                         capture_output=True, text=True)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert (data["period"]["current"], data["period"]["previous"]) == ("June 2018", "May 2018")

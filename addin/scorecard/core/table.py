@@ -261,8 +261,9 @@ def _is_header_pair(grid: Grid, rules: Rules, top: int, bottom: int) -> bool:
     have an id there), and: a header cell is merged down across both rows ("Ref" merged A4:A5); or
     the lower row holds a header the rules name ("Target", a month) that the upper row does not, so
     the header goes on below the id header (this needs no merge information, which not every engine
-    has); or the upper row holds a group label merged across columns ("Thresholds" over Target and
-    Floor) above headers in the lower row. A title merged across the whole table covers its first
+    has); or, with layout.history, bare month names in the lower row stand under a year label in the
+    upper ("2018/19" over Apr, May ...); or the upper row holds a group label merged across columns
+    ("Thresholds" over Target and Floor) above headers in the lower row. A title merged across the whole table covers its first
     column, so it is never taken for a group label.
     """
     if top < 1 or bottom > grid.row_count:
@@ -290,6 +291,8 @@ def _is_header_pair(grid: Grid, rules: Rules, top: int, bottom: int) -> bool:
 
         if headers(bottom) - headers(top):
             return True
+    if rules.layout.history and any(_month_under_year(grid, top, c, grid.value(bottom, c)) for c in range(1, grid.width(bottom) + 1)):
+        return True  # bare month names under a year label ("2018/19" over Apr, May ...): no merge information needed
     starts = [c for c in (_leftmost(grid, top), _leftmost(grid, bottom)) if c is not None]
     first = min(starts) if starts else 1
     for a in grid.merged:
@@ -406,6 +409,8 @@ def period_columns(grid: Grid, header_row: int, taken: set[int], top: int | None
     headers = header_cells(grid, top or header_row, header_row)  # a two-row header: the lower row, else the label above
     for c, cell in headers.items():
         period = parse_period(cell)
+        if period is None and top is not None and top != header_row:
+            period = _month_under_year(grid, top, c, cell)
         if c not in taken and period is not None:
             found.append((period, c))
     if not found:
@@ -444,6 +449,22 @@ def period_columns(grid: Grid, header_row: int, taken: set[int], top: int | None
 
 
 month_columns = period_columns  # its earlier name, still used by the Excel adapter
+
+
+def _month_under_year(grid: Grid, top: int, column: int, cell: Any) -> TimePeriod | None:
+    """A bare month name ('Apr') in a two-row header under a year label ('2018/19' or '2018', merged across
+    the months or written over the first of them): that month of that year, April to March for a
+    financial year. The label is the nearest filled cell of the upper row at or left of the column, as
+    every engine sees a merged label (in its first cell), so the file and Excel read alike."""
+    if not isinstance(cell, str) or _norm(cell).rstrip(".") not in _MONTH_NAMES:
+        return None
+    label = next((grid.value(top, c) for c in range(column, 0, -1) if _filled(grid.value(top, c))), None)
+    year = parse_period(label)
+    if year is None or year.kind != "year":
+        return None
+    month = next(i for i, m in enumerate(MONTHS) if _norm(cell).rstrip(".")[:3] == m[:3].lower())
+    index = next(k for k in range(year.start, year.start + 12) if k % 12 == month)
+    return parse_period(f"{MONTHS[month]} {index // 12}")
 
 # headers that name a period but say the column holds something other than its figures
 _NOT_FIGURES = re.compile(r"\b(targets?|forecasts?|budgets?|plans?|planned|profiles?|profiled|projections?|projected|"
