@@ -227,15 +227,21 @@ def test_markers_and_type_come_from_the_rules(tmp_path):
     assert group.get("type") == "column" and group.get("minAxisType") is None
 
 
-def test_an_analysts_sparkline_in_a_trend_cell_is_kept_and_named(tmp_path):
-    """A group of the analyst's that draws in a trend cell and elsewhere is not ours: it keeps that cell."""
-    case = Book()
-    path = tmp_path / "book.xlsx"
+def _five_months(path):
+    """The KPIs with five months and a Trend column, left open for the analyst's sparklines to be added."""
     book = xlsxwriter.Workbook(path)
     ws = book.add_worksheet("Scorecard")
     ws.write_row(0, 0, ["Ref", "Indicator", "Polarity", "Target", "Floor", *MONTHS[:5], "Trend"])
     for r, (kid, name, polarity, target, floor, figures) in enumerate(KPIS, start=1):
         ws.write_row(r, 0, [kid, name, polarity, target, floor, *figures[:5]])
+    return book, ws
+
+
+def test_an_analysts_sparkline_in_a_trend_cell_is_kept_and_named(tmp_path):
+    """A group of the analyst's that draws in a trend cell and elsewhere is not ours: it keeps that cell."""
+    case = Book()
+    path = tmp_path / "book.xlsx"
+    book, ws = _five_months(path)
     ws.add_sparkline("K3", {"range": ["Scorecard!F3:J3", "Scorecard!F4:J4"], "location": ["K3", "M4"]})
     book.close()
     result = refresh(path, case.rules())
@@ -250,11 +256,7 @@ def test_an_analysts_sparkline_in_a_trend_cell_is_kept_and_named(tmp_path):
 
 def test_an_analysts_group_wholly_in_the_trend_column_is_replaced(tmp_path):
     path = tmp_path / "book.xlsx"
-    book = xlsxwriter.Workbook(path)
-    ws = book.add_worksheet("Scorecard")
-    ws.write_row(0, 0, ["Ref", "Indicator", "Polarity", "Target", "Floor", *MONTHS[:5], "Trend"])
-    for r, (kid, name, polarity, target, floor, figures) in enumerate(KPIS, start=1):
-        ws.write_row(r, 0, [kid, name, polarity, target, floor, *figures[:5]])
+    book, ws = _five_months(path)
     ws.add_sparkline("K2", {"range": "Scorecard!F2:G2"})
     book.close()
     refresh(path, Book().rules())

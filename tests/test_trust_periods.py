@@ -652,3 +652,13 @@ def test_a_workbook_with_a_merged_year_over_month_names_refreshes(tmp_path):
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert (data["period"]["current"], data["period"]["previous"]) == ("June 2018", "May 2018")
+
+
+def test_a_target_label_over_later_quarters_is_seen_without_merge_information():
+    """'Targets' written over the first of two later columns, with no merge an engine could
+    report: the label still covers both, as it does where the file's merge is read."""
+    rows = [["", "", "", "", "2018/19", "", "", "Targets", ""],
+            ["KPI", "Better", "Goal", "Minimum", "Apr", "May", "Jun", "Jul-18 v2", "Aug-18 v2"],
+            ["A", "H", 90, 80, 70, 75, 81, 85, 88]]  # fmt: skip
+    t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
+    assert t.period.current == "June 2018" and t.warnings == []

@@ -454,12 +454,10 @@ month_columns = period_columns  # its earlier name, still used by the Excel adap
 def _month_under_year(grid: Grid, top: int, column: int, cell: Any) -> TimePeriod | None:
     """A bare month name ('Apr') in a two-row header under a year label ('2018/19' or '2018', merged across
     the months or written over the first of them): that month of that year, April to March for a
-    financial year. The label is the nearest filled cell of the upper row at or left of the column, as
-    every engine sees a merged label (in its first cell), so the file and Excel read alike."""
+    financial year (the label: ``_label_above``)."""
     if not isinstance(cell, str) or _norm(cell).rstrip(".") not in _MONTH_NAMES:
         return None
-    label = next((grid.value(top, c) for c in range(column, 0, -1) if _filled(grid.value(top, c))), None)
-    year = parse_period(label)
+    year = parse_period(_label_above(grid, top, column))
     if year is None or year.kind != "year":
         return None
     month = next(i for i, m in enumerate(MONTHS) if _norm(cell).rstrip(".")[:3] == m[:3].lower())
@@ -501,10 +499,15 @@ def _labelled_not_figures(grid: Grid, top: int | None, header_row: int, column: 
     """A two-row header whose upper label (in the column, or merged across it) says targets, forecast ..."""
     if top is None or top == header_row:
         return False
-    label = grid.value(top, column)
-    if label is None and (area := grid.merged_range(top, column)) is not None:
-        label = grid.value(area[0], area[1])
+    label = _label_above(grid, top, column)
     return isinstance(label, str) and bool(_NOT_FIGURES.search(label))
+
+
+def _label_above(grid: Grid, top: int, column: int) -> Any:
+    """The group label over a column in a two-row header: the nearest filled cell of the upper row at or
+    left of it. A merged label is in its first cell on every engine, merges known or not, so the file and
+    Excel read alike."""
+    return next((grid.value(top, c) for c in range(column, 0, -1) if _filled(grid.value(top, c))), None)
 
 
 def _later_periods_not_read(grid: Grid, header_row: int, top: int | None, current: TimePeriod, taken: set[int],
