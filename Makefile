@@ -9,8 +9,9 @@ RULES  := rules/cic-scorecard.yaml
 DEMO   := build/demo
 
 LITE   := build/lite
+LINTED := addin tests bench workbook_templates
 
-.PHONY: install demo test lite bench sample addin clean
+.PHONY: install demo test lint format lite bench sample addin clean
 
 install: $(VENV)/.installed
 
@@ -28,8 +29,19 @@ demo: install
 	@echo "Refreshed workbook: $(abspath $(DEMO)/$(notdir $(SAMPLE)))"
 
 test: install lite
+	$(BIN)/python -m ruff check $(LINTED)
+	$(BIN)/python -m ruff format --check $(LINTED)
 	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest -q
+
+# ruff as make test runs it ([tool.ruff] in pyproject.toml); make format rewrites what it can
+lint: install
+	$(BIN)/python -m ruff check $(LINTED)
+	$(BIN)/python -m ruff format --check $(LINTED)
+
+format: install
+	$(BIN)/python -m ruff format $(LINTED)
+	$(BIN)/python -m ruff check --fix $(LINTED)
 
 # The xlwings Lite test's runtime: Pyodide from npm and wheels from PyPI, fetched once into build/lite
 # (then offline); scorecard's own wheel is rebuilt when its sources change. Needs node and npm.

@@ -21,13 +21,17 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = Path(tempfile.gettempdir()) / f"scorecard-difftest-{os.getpid()}"
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "bench"), str(ROOT / "addin")]
 
+import run as bench  # noqa: E402
+
 import layouts  # noqa: E402
 import spellings  # noqa: E402
-import run as bench  # noqa: E402
 
 WORK.mkdir()
 cases: list[tuple[str, Path, Path]] = []
-sample, sample_rules = ROOT / "workbook_templates" / "cic-scorecard-june-2018.xlsx", ROOT / "rules" / "cic-scorecard.yaml"
+sample, sample_rules = (
+    ROOT / "workbook_templates" / "cic-scorecard-june-2018.xlsx",
+    ROOT / "rules" / "cic-scorecard.yaml",
+)
 cases.append(("sample", sample, sample_rules))
 for name, spelling in spellings.SPELLINGS.items():
     cases.append((f"sample-{name}", spellings.respell(sample, WORK / f"sample-{name}.xlsx", spelling), sample_rules))
@@ -37,8 +41,10 @@ for layout in layouts.LAYOUTS:
 big = bench.generate(WORK / "k1000.xlsx", 1000)
 variants = {
     "history": bench.HISTORY_RULES,
-    "spc": bench.HISTORY_RULES.replace("DOT}", "DOT, variation: Variation, assurance: Assurance}")
-    .replace("history: true", "history: true\n  add_missing_columns: true") + "spc: {min_points: 12}\n",
+    "spc": bench.HISTORY_RULES.replace("DOT}", "DOT, variation: Variation, assurance: Assurance}").replace(
+        "history: true", "history: true\n  add_missing_columns: true"
+    )
+    + "spc: {min_points: 12}\n",
     "percent-fraction": bench.HISTORY_RULES.replace("history: true", "history: true\n  percent: fraction"),
     "decimals": bench.HISTORY_RULES + "defaults: {decimals: 0}\n",
 }
@@ -51,14 +57,22 @@ for name, text in variants.items():
 def run(tree: str, book: Path, rules: Path, out: Path) -> tuple[int, str, dict[str, bytes], str]:
     env = {**os.environ, "PYTHONPATH": tree}
     py = str(ROOT / ".venv" / "bin" / "python")
-    r = subprocess.run([py, "-m", "scorecard.cli", "refresh", str(book), "--rules", str(rules), "--output", str(out)],
-                       capture_output=True, text=True, env=env)
+    r = subprocess.run(
+        [py, "-m", "scorecard.cli", "refresh", str(book), "--rules", str(rules), "--output", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     parts = {}
     if out.exists():
         with zipfile.ZipFile(out) as z:
             parts = {i.filename: z.read(i) for i in z.infolist()}
-    j = subprocess.run([py, "-m", "scorecard.cli", "narrative", str(book), "--rules", str(rules), "--format", "json"],
-                       capture_output=True, text=True, env=env)
+    j = subprocess.run(
+        [py, "-m", "scorecard.cli", "narrative", str(book), "--rules", str(rules), "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     return r.returncode, r.stdout + r.stderr, parts, j.stdout + j.stderr
 
 

@@ -123,7 +123,8 @@ elif job.startswith("floor"):
 else:
     from scorecard.refresh import refresh_file
     from scorecard.core.rules import load_rules
-    import openpyxl, lxml.etree, yaml, jsonschema, scorecard.workbook.reader  # imported before the clock, like the baseline's
+    # imported before the clock, like the baseline's
+    import openpyxl, lxml.etree, yaml, jsonschema, scorecard.workbook.reader
     loaded = load_rules(rules)
     def run():
         refresh_file(work, loaded)
@@ -143,8 +144,12 @@ def measure(job: str, source: Path, rules: Path, folder: Path) -> dict:
     work = folder / f"work-{job}{source.suffix}"
     times, peaks = [], []
     for _ in range(RUNS):
-        out = subprocess.run([sys.executable, "-c", CHILD, job, str(source), str(work), str(rules)],
-                             capture_output=True, text=True, check=True)  # fmt: skip
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD, job, str(source), str(work), str(rules)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         figures = json.loads(out.stdout)
         times.append(figures["seconds"])
         peaks.append(figures["peak_kb"])
@@ -165,21 +170,38 @@ def refresh_vs_baseline(folder: Path) -> list[dict]:
         cells = measure("floor-cells", source, rules_path, folder)
         base = measure("baseline", source, rules_path, folder)
         floor_s, floor_mb = min(tree["seconds"], stream["seconds"]), min(tree["peak_mb"], stream["peak_mb"])
-        results.append({
-            "workbook": name, "bytes": source.stat().st_size,
-            "refresh_s": ours["seconds"], "refresh_peak_mb": ours["peak_mb"],
-            "floor_s": floor_s, "floor_peak_mb": floor_mb, "floor_tree_s": tree["seconds"], "floor_stream_s": stream["seconds"],
-            "floor_tree_peak_mb": tree["peak_mb"], "floor_stream_peak_mb": stream["peak_mb"],
-            "cell_floor_s": cells["seconds"], "cell_floor_peak_mb": cells["peak_mb"],
-            "cell_floor_time_ratio": cells["seconds"] / floor_s, "refresh_to_cell_floor": ours["seconds"] / cells["seconds"],
-            "floor_time_ratio": ours["seconds"] / floor_s,
-            "floor_memory_ratio": ours["peak_mb"] / floor_mb if floor_mb > 0 else None,
-            "baseline_s": base["seconds"], "time_ratio": ours["seconds"] / base["seconds"], "baseline_peak_mb": base["peak_mb"],
-            "memory_ratio": ours["peak_mb"] / base["peak_mb"] if base["peak_mb"] else None,
-        })  # fmt: skip
-        print(f"  {name}: refresh {ours['seconds']:.3f} s, floor {floor_s:.3f} s (tree {tree['seconds']:.3f}, stream "
-              f"{stream['seconds']:.3f}; each cell visited {cells['seconds']:.3f}), openpyxl {base['seconds']:.3f} s; peak {ours['peak_mb']:.1f} MB, floor "
-              f"{floor_mb:.1f} MB (tree {tree['peak_mb']:.1f}, stream {stream['peak_mb']:.1f}), openpyxl {base['peak_mb']:.1f} MB", flush=True)  # fmt: skip
+        results.append(
+            {
+                "workbook": name,
+                "bytes": source.stat().st_size,
+                "refresh_s": ours["seconds"],
+                "refresh_peak_mb": ours["peak_mb"],
+                "floor_s": floor_s,
+                "floor_peak_mb": floor_mb,
+                "floor_tree_s": tree["seconds"],
+                "floor_stream_s": stream["seconds"],
+                "floor_tree_peak_mb": tree["peak_mb"],
+                "floor_stream_peak_mb": stream["peak_mb"],
+                "cell_floor_s": cells["seconds"],
+                "cell_floor_peak_mb": cells["peak_mb"],
+                "cell_floor_time_ratio": cells["seconds"] / floor_s,
+                "refresh_to_cell_floor": ours["seconds"] / cells["seconds"],
+                "floor_time_ratio": ours["seconds"] / floor_s,
+                "floor_memory_ratio": ours["peak_mb"] / floor_mb if floor_mb > 0 else None,
+                "baseline_s": base["seconds"],
+                "time_ratio": ours["seconds"] / base["seconds"],
+                "baseline_peak_mb": base["peak_mb"],
+                "memory_ratio": ours["peak_mb"] / base["peak_mb"] if base["peak_mb"] else None,
+            }
+        )
+        print(
+            f"  {name}: refresh {ours['seconds']:.3f} s, floor {floor_s:.3f} s (tree {tree['seconds']:.3f}, stream "
+            f"{stream['seconds']:.3f}; each cell visited {cells['seconds']:.3f}), openpyxl "
+            f"{base['seconds']:.3f} s; peak {ours['peak_mb']:.1f} MB, floor "
+            f"{floor_mb:.1f} MB (tree {tree['peak_mb']:.1f}, stream {stream['peak_mb']:.1f}), openpyxl "
+            f"{base['peak_mb']:.1f} MB",
+            flush=True,
+        )
     return results
 
 
@@ -197,8 +219,21 @@ def batch(folder: Path) -> dict:
             shutil.rmtree(out, ignore_errors=True)
             out.mkdir()
             started = time.perf_counter()
-            subprocess.run([str(scorecard), "refresh", *map(str, sorted(books.iterdir())), "--rules", str(SAMPLE_RULES),
-                            "--output", str(out), "--jobs", str(jobs)], check=True, capture_output=True)  # fmt: skip
+            subprocess.run(
+                [
+                    str(scorecard),
+                    "refresh",
+                    *map(str, sorted(books.iterdir())),
+                    "--rules",
+                    str(SAMPLE_RULES),
+                    "--output",
+                    str(out),
+                    "--jobs",
+                    str(jobs),
+                ],
+                check=True,
+                capture_output=True,
+            )
             times.append(time.perf_counter() - started)
         figures["one_process" if jobs == 1 else "all_cores"] = 200 / statistics.median(times)
     figures["cores"] = os.cpu_count()
@@ -208,16 +243,30 @@ def batch(folder: Path) -> dict:
     single = []
     for _ in range(max(RUNS, 3)):
         started = time.perf_counter()
-        subprocess.run([str(scorecard), "refresh", str(books / "district-000.xlsx"), "--rules", str(SAMPLE_RULES),
-                        "--output", str(folder / "out-1") + "/"], check=True, capture_output=True)  # fmt: skip
+        subprocess.run(
+            [
+                str(scorecard),
+                "refresh",
+                str(books / "district-000.xlsx"),
+                "--rules",
+                str(SAMPLE_RULES),
+                "--output",
+                str(folder / "out-1") + "/",
+            ],
+            check=True,
+            capture_output=True,
+        )
         single.append(time.perf_counter() - started)
     per_book = 1 / figures["one_process"]
     startup = max(statistics.median(single) - per_book, 0.0)
     figures["startup_s"] = startup
     figures["speedup_bound"] = (startup + 200 * per_book) / (startup + 200 * per_book / figures["cores"])
-    print(f"  batch of 200: {figures['one_process']:.1f}/s on 1 process, {figures['all_cores']:.1f}/s on "
-          f"{figures['cores']} cores ({figures['speedup']:.2f}x; start-up {figures['startup_s']:.2f} s bounds it at "
-          f"{figures['speedup_bound']:.2f}x)", flush=True)  # fmt: skip
+    print(
+        f"  batch of 200: {figures['one_process']:.1f}/s on 1 process, {figures['all_cores']:.1f}/s on "
+        f"{figures['cores']} cores ({figures['speedup']:.2f}x; start-up {figures['startup_s']:.2f} s bounds it at "
+        f"{figures['speedup_bound']:.2f}x)",
+        flush=True,
+    )
     return figures
 
 
@@ -240,8 +289,10 @@ def udf_cost() -> dict:
     rules = str(SAMPLE_RULES)
     udfs.SCORECARD_RAG(48.4, "CIC02", rules)  # loads and caches the rules
     figures = {}
-    for name, call in (("SCORECARD_RAG", lambda: udfs.SCORECARD_RAG(48.4, "CIC02", rules)),
-                       ("RAG", lambda: udfs.RAG(84.9, 85, 75, "H"))):  # fmt: skip
+    for name, call in (
+        ("SCORECARD_RAG", lambda: udfs.SCORECARD_RAG(48.4, "CIC02", rules)),
+        ("RAG", lambda: udfs.RAG(84.9, 85, 75, "H")),
+    ):
         number = 20000
         best = min(timeit.repeat(call, number=number, repeat=RUNS))
         figures[name] = best / number * 1e6
@@ -253,12 +304,13 @@ def excel_calls(folder: Path) -> dict:
     sys.path.insert(0, str(ROOT / "tests"))
     from conftest import write_book
     from remote import run_macro
-
     from scorecard.excel import ribbon as excel
 
     rules = folder / "calls.yaml"
-    rules.write_text("version: 1\nlayout:\n  columns: {id: Ref, polarity: Polarity, target: Target, floor: Floor, "
-                     "current: Jun-18, previous: May-18, rag: RAG, direction: DOT}\n")  # fmt: skip
+    rules.write_text(
+        "version: 1\nlayout:\n  columns: {id: Ref, polarity: Polarity, target: Target, floor: Floor, "
+        "current: Jun-18, previous: May-18, rag: RAG, direction: DOT}\n"
+    )
     counts = {}
     for kpis in (24, 1000):
         rows = [["Ref", "Polarity", "Target", "Floor", "May-18", "Jun-18", "RAG", "DOT"]]
@@ -273,32 +325,59 @@ def excel_calls(folder: Path) -> dict:
 
 
 def machine() -> dict:
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
+        platform.processor(),
+    )
     import lxml.etree
     import openpyxl
 
-    return {"python": platform.python_version(), "cpu": cpu, "cores": os.cpu_count(), "platform": platform.platform(),
-            "openpyxl": openpyxl.__version__, "lxml": ".".join(map(str, lxml.etree.LXML_VERSION)),
-            "date": dt.date.today().isoformat(), "runs": RUNS}  # fmt: skip
+    return {
+        "python": platform.python_version(),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "platform": platform.platform(),
+        "openpyxl": openpyxl.__version__,
+        "lxml": ".".join(map(str, lxml.etree.LXML_VERSION)),
+        "date": dt.date.today().isoformat(),
+        "runs": RUNS,
+    }
 
 
 def table(results: dict) -> str:
-    rows = ["| Workbook | refresh | floor | ratio | peak MB refresh | peak MB floor | ratio | openpyxl load+save | ratio | peak MB openpyxl | ratio |",
-            "|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    rows = [
+        "| Workbook | refresh | floor | ratio | peak MB refresh | peak MB floor | ratio | openpyxl load+save | "
+        "ratio | peak MB openpyxl | ratio |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in results["refresh"]:
         memory = f"{r['memory_ratio']:.2f}" if r["memory_ratio"] is not None else "-"
         floor_memory = f"{r['floor_memory_ratio']:.2f}" if r["floor_memory_ratio"] is not None else "-"
-        rows.append(f"| {r['workbook']} | {r['refresh_s']:.3f} s | {r['floor_s']:.3f} s | {r['floor_time_ratio']:.2f} | "
-                    f"{r['refresh_peak_mb']:.1f} | {r['floor_peak_mb']:.1f} | {floor_memory} | "
-                    f"{r['baseline_s']:.3f} s | {r['time_ratio']:.2f} | {r['baseline_peak_mb']:.1f} | {memory} |")  # fmt: skip
-    rows += ["", f"Targets: against the floor, time {TARGETS['floor_time_ratio']}, memory {TARGETS['floor_memory_ratio']}; "
-             f"against openpyxl, time {TARGETS['time_ratio']}, memory {TARGETS['memory_ratio']}."]  # fmt: skip
-    rows += ["", "What the floor leaves out: visiting each cell once from Python (the floor plus each cell's reference, "
-             "type, style and value text read into a list, nothing converted), the least any refresh written in Python pays:",
-             "", "| Workbook | floor | each cell visited | its ratio to the floor | refresh to it |", "|---|---|---|---|---|"]  # fmt: skip
+        rows.append(
+            f"| {r['workbook']} | {r['refresh_s']:.3f} s | {r['floor_s']:.3f} s | {r['floor_time_ratio']:.2f} | "
+            f"{r['refresh_peak_mb']:.1f} | {r['floor_peak_mb']:.1f} | {floor_memory} | "
+            f"{r['baseline_s']:.3f} s | {r['time_ratio']:.2f} | {r['baseline_peak_mb']:.1f} | {memory} |"
+        )
+    rows += [
+        "",
+        f"Targets: against the floor, time {TARGETS['floor_time_ratio']}, memory {TARGETS['floor_memory_ratio']}; "
+        f"against openpyxl, time {TARGETS['time_ratio']}, memory {TARGETS['memory_ratio']}.",
+    ]
+    rows += [
+        "",
+        "What the floor leaves out: visiting each cell once from Python (the floor plus each cell's reference, "
+        "type, style and value text read into a list, nothing converted), the least any refresh written in "
+        "Python pays:",
+        "",
+        "| Workbook | floor | each cell visited | its ratio to the floor | refresh to it |",
+        "|---|---|---|---|---|",
+    ]
     for r in results["refresh"]:
-        rows.append(f"| {r['workbook']} | {r['floor_s']:.3f} s | {r['cell_floor_s']:.3f} s | {r['cell_floor_time_ratio']:.2f} | "
-                    f"{r['refresh_to_cell_floor']:.2f} |")
+        rows.append(
+            f"| {r['workbook']} | {r['floor_s']:.3f} s | {r['cell_floor_s']:.3f} s | "
+            f"{r['cell_floor_time_ratio']:.2f} | "
+            f"{r['refresh_to_cell_floor']:.2f} |"
+        )
     b = results["batch"]
     m = results["machine"]
     rows += [
@@ -306,11 +385,19 @@ def table(results: dict) -> str:
         "| Measure | Figure | Target |",
         "|---|---|---|",
         f"| batch of 200 sample workbooks, 1 process | {b['one_process']:.1f} workbooks/s | |",
-        f"| batch of 200, all {b['cores']} cores | {b['all_cores']:.1f} workbooks/s ({b['speedup']:.2f}x) | {TARGETS['batch_speedup']} |",
-        f"| the command's serial start-up, and the speedup it allows | {b['startup_s']:.2f} s; at most {b['speedup_bound']:.2f}x | |",
+        f"| batch of 200, all {b['cores']} cores | {b['all_cores']:.1f} workbooks/s ({b['speedup']:.2f}x) | "
+        f"{TARGETS['batch_speedup']} |",
+        f"| the command's serial start-up, and the speedup it allows | {b['startup_s']:.2f} s; at most "
+        f"{b['speedup_bound']:.2f}x | |",
         f"| `scorecard --help` cold start | {results['help_seconds']:.3f} s | {TARGETS['help_seconds']} |",
-        *[f"| UDF `{k}` per call, rules cached | {v:.1f} us | {TARGETS['udf_microseconds']} |" for k, v in results["udf_us"].items()],
-        *[f"| Excel calls per ribbon refresh, {k} | {v} | {TARGETS['excel_calls']} |" for k, v in results["excel_calls"].items()],
+        *[
+            f"| UDF `{k}` per call, rules cached | {v:.1f} us | {TARGETS['udf_microseconds']} |"
+            for k, v in results["udf_us"].items()
+        ],
+        *[
+            f"| Excel calls per ribbon refresh, {k} | {v} | {TARGETS['excel_calls']} |"
+            for k, v in results["excel_calls"].items()
+        ],
         "",
         f"Machine: {m['cpu']}, {m['cores']} cores, Python {m['python']}, openpyxl {m['openpyxl']}, lxml {m['lxml']}; "
         f"medians of {m['runs']} runs; {m['date']}.",

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import pytest
 import xlsxwriter
@@ -72,5 +73,6 @@ MINIMAL_RULES = """\
 version: 1
 title: Test Scorecard
 layout:
-  columns: {id: Ref, name: Indicator, current: Jun-18, previous: May-18, target: Target, floor: Floor, polarity: Polarity}
+  columns: {id: Ref, name: Indicator, current: Jun-18, previous: May-18, target: Target, floor: Floor, \
+polarity: Polarity}
 """

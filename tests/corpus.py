@@ -17,8 +17,22 @@ import xlsxwriter
 
 from xlwings_vba import vba_project
 
-FEATURES = ["chart", "sparklines", "image", "validation", "conditional", "comments", "hyperlinks", "names",
-            "hidden_sheet", "table", "protection", "print", "custom_xml", "formulas"]  # fmt: skip
+FEATURES = [
+    "chart",
+    "sparklines",
+    "image",
+    "validation",
+    "conditional",
+    "comments",
+    "hyperlinks",
+    "names",
+    "hidden_sheet",
+    "table",
+    "protection",
+    "print",
+    "custom_xml",
+    "formulas",
+]
 MACRO_FEATURES = ["macros", "ribbon"]
 
 RULES = """\
@@ -31,8 +45,18 @@ layout:
 """
 
 HEADER = ["Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18", "RAG", "DOT", "Trend", "Source"]
-ROWS = [(f"K{i:02d}", f"Indicator {i}", "H" if i % 3 else "L", 80.0 if i % 3 else 70.0, 70.0 if i % 3 else 80.0,
-         60.0 + i * 3, 62.0 + i * 3.5) for i in range(1, 11)]  # fmt: skip
+ROWS = [
+    (
+        f"K{i:02d}",
+        f"Indicator {i}",
+        "H" if i % 3 else "L",
+        80.0 if i % 3 else 70.0,
+        70.0 if i % 3 else 80.0,
+        60.0 + i * 3,
+        62.0 + i * 3.5,
+    )
+    for i in range(1, 11)
+]
 
 
 def png() -> bytes:
@@ -42,7 +66,12 @@ def png() -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 def build(path: Path, features: set[str]) -> Path:
@@ -57,8 +86,13 @@ def build(path: Path, features: set[str]) -> Path:
     ws.freeze_panes(1, 1)
     last = len(ROWS) + 1
     if "table" in features:
-        ws.add_table(0, 0, last - 1, len(HEADER) - 1, {"name": "KpiTable", "style": "Table Style Light 9",
-                                                        "columns": [{"header": h} for h in HEADER]})  # fmt: skip
+        ws.add_table(
+            0,
+            0,
+            last - 1,
+            len(HEADER) - 1,
+            {"name": "KpiTable", "style": "Table Style Light 9", "columns": [{"header": h} for h in HEADER]},
+        )
     else:
         ws.write_row(0, 0, HEADER, bold)
     for r, (kid, name, pol, target, floor, may, jun) in enumerate(ROWS, start=1):
@@ -74,8 +108,12 @@ def build(path: Path, features: set[str]) -> Path:
         lookup.protect("secret")
     if "chart" in features:
         chart = book.add_chart({"type": "line"})
-        chart.add_series({"name": "May-18", "categories": f"=Scorecard!$A$2:$A${last}", "values": f"=Scorecard!$F$2:$F${last}"})
-        chart.add_series({"name": "Jun-18", "categories": f"=Scorecard!$A$2:$A${last}", "values": f"=Scorecard!$G$2:$G${last}"})
+        chart.add_series(
+            {"name": "May-18", "categories": f"=Scorecard!$A$2:$A${last}", "values": f"=Scorecard!$F$2:$F${last}"}
+        )
+        chart.add_series(
+            {"name": "Jun-18", "categories": f"=Scorecard!$A$2:$A${last}", "values": f"=Scorecard!$G$2:$G${last}"}
+        )
         ws.insert_chart("M2", chart)
     if "sparklines" in features:
         for r in range(2, last + 1):
@@ -84,9 +122,13 @@ def build(path: Path, features: set[str]) -> Path:
         ws.insert_image("M20", "logo.png", {"image_data": io.BytesIO(png())})
     if "validation" in features:
         ws.data_validation(1, 2, last - 1, 2, {"validate": "list", "source": "=Lookup!$A$1:$A$3"})
-        ws.data_validation(1, 3, last - 1, 4, {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 100})
+        ws.data_validation(
+            1, 3, last - 1, 4, {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 100}
+        )
     if "conditional" in features:
-        ws.conditional_format(f"G2:G{last}", {"type": "data_bar", "bar_negative_color": "#FF0000", "data_bar_2010": True})
+        ws.conditional_format(
+            f"G2:G{last}", {"type": "data_bar", "bar_negative_color": "#FF0000", "data_bar_2010": True}
+        )
         ws.conditional_format(f"F2:F{last}", {"type": "icon_set", "icon_style": "3_arrows"})
         ws.conditional_format(f"D2:E{last}", {"type": "3_color_scale"})
     if "comments" in features:
@@ -115,16 +157,39 @@ def build(path: Path, features: set[str]) -> Path:
         book.add_vba_project(str(vba_project()))
     book.close()
     if "formulas" in features:  # saved as Excel saves it: no full recalculation pending (XlsxWriter asks for one)
-        _edit(path, "xl/workbook.xml", lambda xml: xml.replace(b'<calcPr calcId="124519" fullCalcOnLoad="1"/>', b'<calcPr calcId="191029"/>'))
+        _edit(
+            path,
+            "xl/workbook.xml",
+            lambda xml: xml.replace(b'<calcPr calcId="124519" fullCalcOnLoad="1"/>', b'<calcPr calcId="191029"/>'),
+        )
     if "custom_xml" in features:
-        _inject(path, {"customXml/item1.xml": b'<?xml version="1.0" encoding="UTF-8"?><scorecard xmlns="urn:example:scorecard"><owner>Performance Team</owner></scorecard>'},
-                rels=("xl/_rels/workbook.xml.rels", "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml", "../customXml/item1.xml"))  # fmt: skip
+        _inject(
+            path,
+            {
+                "customXml/item1.xml": b'<?xml version="1.0" encoding="UTF-8"?><scorecard '
+                b'xmlns="urn:example:scorecard"><owner>Performance Team</owner></scorecard>'
+            },
+            rels=(
+                "xl/_rels/workbook.xml.rels",
+                "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml",
+                "../customXml/item1.xml",
+            ),
+        )
     if "ribbon" in features:
-        ribbon = (b'<customUI xmlns="http://schemas.microsoft.com/office/2009/07/customui"><ribbon><tabs>'
-                  b'<tab id="teamTab" label="Team"><group id="g" label="Team"><button id="b" label="Hello" onAction="Hello"/>'
-                  b"</group></tab></tabs></ribbon></customUI>")  # fmt: skip
-        _inject(path, {"customUI/customUI14.xml": ribbon},
-                rels=("_rels/.rels", "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility", "customUI/customUI14.xml"))  # fmt: skip
+        ribbon = (
+            b'<customUI xmlns="http://schemas.microsoft.com/office/2009/07/customui"><ribbon><tabs>'
+            b'<tab id="teamTab" label="Team"><group id="g" label="Team"><button id="b" label="Hello" onAction="Hello"/>'
+            b"</group></tab></tabs></ribbon></customUI>"
+        )
+        _inject(
+            path,
+            {"customUI/customUI14.xml": ribbon},
+            rels=(
+                "_rels/.rels",
+                "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility",
+                "customUI/customUI14.xml",
+            ),
+        )
     return path
 
 
@@ -147,7 +212,10 @@ def _inject(path: Path, parts: dict[str, bytes], rels: tuple[str, str, str]) -> 
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
         for info, data in contents:
             if info.filename == rels_part:
-                data = data.replace(b"</Relationships>", f'<Relationship Id="rIdInjected" Type="{kind}" Target="{target}"/></Relationships>'.encode())
+                data = data.replace(
+                    b"</Relationships>",
+                    f'<Relationship Id="rIdInjected" Type="{kind}" Target="{target}"/></Relationships>'.encode(),
+                )
             out.writestr(info, data)
         for name, data in parts.items():
             out.writestr(zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0)), data)

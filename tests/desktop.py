@@ -27,16 +27,21 @@ def _hex(color: Any) -> str | None:
 
 
 class Font:
-    def __init__(self, rng: "Range"):
+    def __init__(self, rng: Range):
         object.__setattr__(self, "_range", rng)
 
     def __getattr__(self, name: str) -> Any:
-        found = {getattr(cell.font, {"size": "sz", "bold": "b", "italic": "i"}.get(name, name)) for cell in self._range.cells()}
+        found = {
+            getattr(cell.font, {"size": "sz", "bold": "b", "italic": "i"}.get(name, name))
+            for cell in self._range.cells()
+        }
         return found.pop() if len(found) == 1 else None
 
     def __setattr__(self, name: str, value: Any) -> None:
         for cell in self._range.cells():
-            cell.font = copy.copy(cell.font).__class__(**{**_font_args(cell.font), {"bold": "b", "italic": "i", "size": "sz"}.get(name, name): value})
+            cell.font = copy.copy(cell.font).__class__(
+                **{**_font_args(cell.font), {"bold": "b", "italic": "i", "size": "sz"}.get(name, name): value}
+            )
 
 
 def _font_args(font: Any) -> dict:
@@ -58,19 +63,23 @@ class _Nothing:
 
 
 class Range:
-    def __init__(self, sheet: "Sheet", top: tuple[int, int], bottom: tuple[int, int], ndim: int | None = None):
+    def __init__(self, sheet: Sheet, top: tuple[int, int], bottom: tuple[int, int], ndim: int | None = None):
         self.sheet, (self.row, self.column), self.bottom, self.ndim = sheet, top, bottom, ndim
         self.shape = (bottom[0] - top[0] + 1, bottom[1] - top[1] + 1)
 
-    def options(self, ndim: int | None = None, **_: Any) -> "Range":
+    def options(self, ndim: int | None = None, **_: Any) -> Range:
         return Range(self.sheet, (self.row, self.column), self.bottom, ndim)
 
     def cells(self) -> list[Any]:
         ws = self.sheet.ws
-        return [ws.cell(r, c) for r in range(self.row, self.bottom[0] + 1) for c in range(self.column, self.bottom[1] + 1)]
+        return [
+            ws.cell(r, c) for r in range(self.row, self.bottom[0] + 1) for c in range(self.column, self.bottom[1] + 1)
+        ]
 
     def _grid(self, read) -> Any:
-        rows = [[read(r, c) for c in range(self.column, self.bottom[1] + 1)] for r in range(self.row, self.bottom[0] + 1)]
+        rows = [
+            [read(r, c) for c in range(self.column, self.bottom[1] + 1)] for r in range(self.row, self.bottom[0] + 1)
+        ]
         if self.ndim == 2:
             return rows
         if self.shape == (1, 1):
@@ -83,9 +92,13 @@ class Range:
 
     @property
     def value(self) -> Any:
-        return self._grid(lambda r, c: self.sheet.book.computed.get((self.sheet.ws.title, r, c), self.sheet.ws.cell(r, c).value)
-                          if isinstance(self.sheet.ws.cell(r, c).value, str) and self.sheet.ws.cell(r, c).value.startswith("=")
-                          else self.sheet.ws.cell(r, c).value)  # fmt: skip
+        return self._grid(
+            lambda r, c: (
+                self.sheet.book.computed.get((self.sheet.ws.title, r, c), self.sheet.ws.cell(r, c).value)
+                if isinstance(self.sheet.ws.cell(r, c).value, str) and self.sheet.ws.cell(r, c).value.startswith("=")
+                else self.sheet.ws.cell(r, c).value
+            )
+        )
 
     @value.setter
     def value(self, value: Any) -> None:
@@ -103,7 +116,9 @@ class Range:
             return "" if value is None else str(value)
 
         grid = self._grid(read)
-        return tuple(tuple(row) for row in grid) if isinstance(grid, list) and grid and isinstance(grid[0], list) else grid
+        return (
+            tuple(tuple(row) for row in grid) if isinstance(grid, list) and grid and isinstance(grid[0], list) else grid
+        )
 
     @formula.setter
     def formula(self, formula: str) -> None:
@@ -116,12 +131,15 @@ class Range:
     @property
     def merge_cells(self) -> bool | None:
         """As desktop Excel's MergeCells: True when every cell is merged, False when none, None when some."""
-        merged = [any(a <= r <= c and b <= k <= d for a, b, c, d in self._merges())
-                  for r in range(self.row, self.bottom[0] + 1) for k in range(self.column, self.bottom[1] + 1)]  # fmt: skip
+        merged = [
+            any(a <= r <= c and b <= k <= d for a, b, c, d in self._merges())
+            for r in range(self.row, self.bottom[0] + 1)
+            for k in range(self.column, self.bottom[1] + 1)
+        ]
         return True if all(merged) else False if not any(merged) else None
 
     @property
-    def merge_area(self) -> "Range":
+    def merge_area(self) -> Range:
         for a, b, c, d in self._merges():
             if a <= self.row <= c and b <= self.column <= d:
                 return Range(self.sheet, (a, b), (c, d))
@@ -154,7 +172,7 @@ class Range:
                 if color is not ...:
                     Range(self.sheet, (self.row + i, self.column + j), (self.row + i, self.column + j)).color = color
 
-    def copy(self, destination: "Range") -> None:
+    def copy(self, destination: Range) -> None:
         for i in range(self.shape[0]):
             for j in range(self.shape[1]):
                 source = self.sheet.ws.cell(self.row + i, self.column + j)
@@ -194,12 +212,12 @@ class Range:
     def conditional_formats(self) -> _Nothing:
         return _Nothing()
 
-    def __getitem__(self, index: Any) -> "Range":
+    def __getitem__(self, index: Any) -> Range:
         return Range(self.sheet, (self.row, self.column), (self.row, self.column))
 
 
 class Sheet:
-    def __init__(self, book: "Book", ws: Any):
+    def __init__(self, book: Book, ws: Any):
         self.book, self.ws = book, ws
 
     @property
@@ -221,7 +239,7 @@ class Sheet:
         return Range(self, (ws.min_row, ws.min_column), (ws.max_row, ws.max_column))
 
     @property
-    def tables(self) -> list["Table"]:
+    def tables(self) -> list[Table]:
         return [Table(self, table) for table in self.ws.tables.values()]
 
     def clear(self) -> None:
@@ -250,7 +268,7 @@ class Table:
 
 
 class Sheets:
-    def __init__(self, book: "Book"):
+    def __init__(self, book: Book):
         self.book = book
 
     def _all(self) -> list[Sheet]:
@@ -278,11 +296,13 @@ class Names:
 
 
 class Book:
-    def __init__(self, app: "App", path: Path):
+    def __init__(self, app: App, path: Path):
         self.app, self.fullname, self.name = app, str(path), Path(path).name
         self.wb = openpyxl.load_workbook(path)
         values = openpyxl.load_workbook(path, data_only=True)
-        self.computed = {(ws.title, c.row, c.column): c.value for ws in values.worksheets for row in ws.iter_rows() for c in row}
+        self.computed = {
+            (ws.title, c.row, c.column): c.value for ws in values.worksheets for row in ws.iter_rows() for c in row
+        }
         self.sheets, self.names, self.closed = Sheets(self), Names(), False
 
     def close(self) -> None:
@@ -291,7 +311,7 @@ class Book:
 
 
 class Books:
-    def __init__(self, app: "App"):
+    def __init__(self, app: App):
         self.app, self.opened = app, []
 
     def open(self, path: str) -> Book:

@@ -7,9 +7,9 @@ and what a correct refresh must produce, so the batch, ribbon and formula tests 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import xlsxwriter
 

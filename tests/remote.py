@@ -12,8 +12,9 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import openpyxl
 import xlwings as xw
@@ -40,17 +41,22 @@ def _tables(ws: Any) -> list[dict]:
         min_col, min_row, max_col, max_row = range_boundaries(table.ref)
         headers, totals = (table.headerRowCount if table.headerRowCount is not None else 1), (table.totalsRowCount or 0)
 
-        def address(first: int, last: int) -> str | None:
+        def address(first: int, last: int, min_col: int = min_col, max_col: int = max_col) -> str | None:
             return f"{get_column_letter(min_col)}{first}:{get_column_letter(max_col)}{last}" if first <= last else None
 
-        tables.append({
-            "name": table.displayName, "range_address": table.ref,
-            "header_row_range_address": address(min_row, min_row) if headers else None,
-            "data_body_range_address": address(min_row + headers, max_row - totals),
-            "total_row_range_address": address(max_row, max_row) if totals else None,
-            "show_headers": bool(headers), "show_totals": bool(totals), "show_autofilter": table.autoFilter is not None,
-            "table_style": table.tableStyleInfo.name if table.tableStyleInfo else None,
-        })
+        tables.append(
+            {
+                "name": table.displayName,
+                "range_address": table.ref,
+                "header_row_range_address": address(min_row, min_row) if headers else None,
+                "data_body_range_address": address(min_row + headers, max_row - totals),
+                "total_row_range_address": address(max_row, max_row) if totals else None,
+                "show_headers": bool(headers),
+                "show_totals": bool(totals),
+                "show_autofilter": table.autoFilter is not None,
+                "table_style": table.tableStyleInfo.name if table.tableStyleInfo else None,
+            }
+        )
     return tables
 
 
@@ -59,7 +65,10 @@ def payload(path: Path) -> dict:
     book = openpyxl.load_workbook(path, data_only=True, keep_vba=path.suffix == ".xlsm")
     sheets = []
     for ws in book.worksheets:
-        rows = [[_payload_value(c.value) for c in row] for row in ws.iter_rows(min_row=1, min_col=1, max_row=ws.max_row, max_col=ws.max_column)]
+        rows = [
+            [_payload_value(c.value) for c in row]
+            for row in ws.iter_rows(min_row=1, min_col=1, max_row=ws.max_row, max_col=ws.max_column)
+        ]
         sheets.append({"name": ws.title, "values": rows or [[None]], "pictures": [], "tables": _tables(ws)})
     _close(book)
     names = []
@@ -69,11 +78,24 @@ def payload(path: Path) -> dict:
         if destinations:
             sheet_name, address = destinations[0]
             sheet_index = book.sheetnames.index(sheet_name)
-        names.append({"name": name, "book_scope": True, "scope_sheet_name": None, "scope_sheet_index": None,
-                      "refers_to": "=" + definition.attr_text, "sheet_index": sheet_index, "address": address})  # fmt: skip
-    return {"client": "Office.js", "version": xw.__version__,
-            "book": {"name": path.name, "active_sheet_index": 0, "selection": "A1"},
-            "names": names, "sheets": sheets}  # fmt: skip
+        names.append(
+            {
+                "name": name,
+                "book_scope": True,
+                "scope_sheet_name": None,
+                "scope_sheet_index": None,
+                "refers_to": "=" + definition.attr_text,
+                "sheet_index": sheet_index,
+                "address": address,
+            }
+        )
+    return {
+        "client": "Office.js",
+        "version": xw.__version__,
+        "book": {"name": path.name, "active_sheet_index": 0, "selection": "A1"},
+        "names": names,
+        "sheets": sheets,
+    }
 
 
 def run_macro(path: Path, macro: Callable, **kwargs: Any) -> tuple[Any, list[dict]]:
@@ -97,7 +119,11 @@ def replay(source: Path, actions: list[dict], output: Path) -> Path:
         sheet = book.worksheets[action["sheet_position"]] if action["sheet_position"] is not None else None
         r0, c0 = (action["start_row"] or 0) + 1, (action["start_column"] or 0) + 1
         rows, cols = action["row_count"] or 1, action["column_count"] or 1
-        block = [sheet.cell(r0 + i, c0 + j) for i in range(rows) for j in range(cols)] if sheet is not None and rows * cols < 100_000 else []
+        block = (
+            [sheet.cell(r0 + i, c0 + j) for i in range(rows) for j in range(cols)]
+            if sheet is not None and rows * cols < 100_000
+            else []
+        )
         if func == "setValues":
             for i, row in enumerate(action["values"]):
                 for j, value in enumerate(row):
@@ -125,7 +151,9 @@ def replay(source: Path, actions: list[dict], output: Path) -> Path:
                     src, dst = sheet.cell(r0 + i, c0 + j), target.cell(min_row + i, min_col + j)
                     dst.value = src.value
                     for look in ("font", "fill", "border", "alignment", "protection", "number_format"):
-                        setattr(dst, look, copy.copy(getattr(src, look)))  # public attributes, not openpyxl's private _style
+                        setattr(
+                            dst, look, copy.copy(getattr(src, look))
+                        )  # public attributes, not openpyxl's private _style
         elif func == "addSheet":
             book.create_sheet(args[1], args[0])
         elif func == "sheetClear":
@@ -138,7 +166,10 @@ def replay(source: Path, actions: list[dict], output: Path) -> Path:
             table.ref = address.replace("$", "")
             if table.autoFilter is not None:
                 min_col, min_row, max_col, max_row = range_boundaries(table.ref)
-                table.autoFilter.ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{max_row - (table.totalsRowCount or 0)}"
+                table.autoFilter.ref = (
+                    f"{get_column_letter(min_col)}{min_row}:"
+                    f"{get_column_letter(max_col)}{max_row - (table.totalsRowCount or 0)}"
+                )
         elif func == "sheetDelete":
             book.remove(sheet)
         elif func not in FORMAT_ONLY:
@@ -149,8 +180,17 @@ def replay(source: Path, actions: list[dict], output: Path) -> Path:
 
 
 # Actions that change neither a value nor a fill: replayed as no-ops, but counted.
-FORMAT_ONLY = {"setColumnWidth", "setWrapText", "setFontProperty", "setAutofit", "alert", "addConditionalFormat",
-               "clearConditionalFormats", "setRowHeight", "setNumberFormat"}  # fmt: skip
+FORMAT_ONLY = {
+    "setColumnWidth",
+    "setWrapText",
+    "setFontProperty",
+    "setAutofit",
+    "alert",
+    "addConditionalFormat",
+    "clearConditionalFormats",
+    "setRowHeight",
+    "setNumberFormat",
+}
 
 
 def cells_of(path: Path) -> dict[str, dict[str, tuple[Any, Any]]]:
@@ -176,5 +216,3 @@ def _close(book: openpyxl.Workbook) -> None:
 
 def action_counts(actions: list[dict]) -> Counter:
     return Counter(a["func"] for a in actions)
-
-

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _TAG = re.compile(rb"<([A-Za-z_][^<>]*)>")  # start and empty tags (not </..., <?..., <!...)
@@ -26,7 +26,12 @@ def _in_tags(data: bytes, change: Callable[[bytes], bytes]) -> bytes:
 
 def single_quotes(data: bytes) -> bytes:
     """name="value" -> name='value' (an apostrophe in a value becomes &apos;)."""
-    return _in_tags(data, lambda tag: _ATTRIBUTE.sub(lambda m: m.group(1) + m.group(2) + b"='" + m.group(3).replace(b"'", b"&apos;") + b"'", tag))
+    return _in_tags(
+        data,
+        lambda tag: _ATTRIBUTE.sub(
+            lambda m: m.group(1) + m.group(2) + b"='" + m.group(3).replace(b"'", b"&apos;") + b"'", tag
+        ),
+    )
 
 
 def spaced(data: bytes) -> bytes:
@@ -34,7 +39,9 @@ def spaced(data: bytes) -> bytes:
 
     def tag(text: bytes) -> bytes:
         empty = text.endswith(b"/")
-        text = _ATTRIBUTE.sub(lambda m: b"\n\t " + m.group(2) + b' =\t"' + m.group(3) + b'"', text[:-1] if empty else text)
+        text = _ATTRIBUTE.sub(
+            lambda m: b"\n\t " + m.group(2) + b' =\t"' + m.group(3) + b'"', text[:-1] if empty else text
+        )
         return text + (b"\n/" if empty else b"\n")
 
     return re.sub(rb"</([\w:.-]+)>", rb"</\1 \n>", _in_tags(data, tag))
@@ -51,13 +58,21 @@ def prefixed(data: bytes, prefix: bytes = b"x") -> bytes:
 def _references(text: bytes) -> bytes:
     """Letters and digits of a text as character references, entities already there kept."""
     pieces = re.split(rb"(&[^;]+;)", text)
-    return b"".join(p if p.startswith(b"&") else re.sub(rb"[0-9A-Za-z]", lambda m: b"&#%d;" % m.group()[0], p) for p in pieces)
+    return b"".join(
+        p if p.startswith(b"&") else re.sub(rb"[0-9A-Za-z]", lambda m: b"&#%d;" % m.group()[0], p) for p in pieces
+    )
 
 
 def references(data: bytes) -> bytes:
     """Values and texts (v and t elements) with their letters and digits as &#NN; references."""
-    data = re.sub(rb"(<(?:\w+:)?v>)([^<]*)(</(?:\w+:)?v>)", lambda m: m.group(1) + _references(m.group(2)) + m.group(3), data)
-    return re.sub(rb"(<(?:\w+:)?t(?:\s[^>]*)?>)([^<]*)(</(?:\w+:)?t>)", lambda m: m.group(1) + _references(m.group(2)) + m.group(3), data)
+    data = re.sub(
+        rb"(<(?:\w+:)?v>)([^<]*)(</(?:\w+:)?v>)", lambda m: m.group(1) + _references(m.group(2)) + m.group(3), data
+    )
+    return re.sub(
+        rb"(<(?:\w+:)?t(?:\s[^>]*)?>)([^<]*)(</(?:\w+:)?t>)",
+        lambda m: m.group(1) + _references(m.group(2)) + m.group(3),
+        data,
+    )
 
 
 def cdata(data: bytes) -> bytes:
@@ -76,7 +91,11 @@ def commented(data: bytes) -> bytes:
     """Comments and processing instructions that look like rows, cells and formulas, between real ones."""
     data = re.sub(rb"(<(?:\w+:)?c [^>]*?[^/]>)", rb"\1<!-- <f>SUM(A1)</f> -->", data)
     data = re.sub(rb"(</(?:\w+:)?row>)", rb"\1<!-- </row></sheetData> -->", data)
-    return re.sub(rb"(<(?:\w+:)?sheetData>)", rb'\1<!-- <row r="1"><c r="A1"><v>99</v></c></row> --><?scorecard <row r="2"/>?>', data)
+    return re.sub(
+        rb"(<(?:\w+:)?sheetData>)",
+        rb'\1<!-- <row r="1"><c r="A1"><v>99</v></c></row> --><?scorecard <row r="2"/>?>',
+        data,
+    )
 
 
 SPELLINGS: dict[str, Callable[[bytes], bytes]] = {

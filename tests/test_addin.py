@@ -22,13 +22,15 @@ import xmlschema
 from lxml import etree
 from oletools.olevba import VBA_Parser
 
+from conftest import ROOT
 from scorecard import udfs
-from scorecard.xlam import build as xlam, ovba
+from scorecard.xlam import build as xlam
+from scorecard.xlam import ovba
 from scorecard.xlam.cfb import Storage, Stream, write_compound_file
 
-from conftest import ROOT
-
-SCHEMA = Path(__file__).parent / "schemas" / "customUI-2006.xsd"  # Microsoft's, as shipped with the Office RibbonX Editor
+SCHEMA = (
+    Path(__file__).parent / "schemas" / "customUI-2006.xsd"
+)  # Microsoft's, as shipped with the Office RibbonX Editor
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +70,11 @@ def test_ribbon_xml_is_valid_against_the_customui_schema(built):
 
 def test_every_module_decodes_with_olevba(decoded):
     assert set(decoded) == {"ThisWorkbook", "Sheet2", "xlwings", "Dictionary", "ScorecardRibbon", "ScorecardFunctions"}
-    ribbon = xlam.source("ScorecardRibbon.bas").replace("\r\n", "\n").replace('ADDIN_BUILD As String = "dev"',
-                                                                             f'ADDIN_BUILD As String = "{xlam.build_id()}"')
+    ribbon = (
+        xlam.source("ScorecardRibbon.bas")
+        .replace("\r\n", "\n")
+        .replace('ADDIN_BUILD As String = "dev"', f'ADDIN_BUILD As String = "{xlam.build_id()}"')
+    )
     assert decoded["ScorecardRibbon"].replace("\r\n", "\n").split("\n", 1)[1].strip() == ribbon.strip()
 
 
@@ -79,7 +84,9 @@ def test_the_xlwings_module_is_the_installed_packages_own(decoded):
     original = (Path(xlwings.__file__).parent / "xlwings_custom_addin.bas").read_text().replace("\r\n", "\n")
     body = [line for line in original.split("\n") if not line.startswith("Attribute VB_")]
     got = decoded["xlwings"].replace("\r\n", "\n").split("\n")[1:]
-    expected = "\n".join(body).strip().replace('PROJECT_NAME As String = "myaddin"', 'PROJECT_NAME As String = "scorecard"')
+    expected = (
+        "\n".join(body).strip().replace('PROJECT_NAME As String = "myaddin"', 'PROJECT_NAME As String = "scorecard"')
+    )
     assert "\n".join(got).strip() == expected
     assert f"Version: {xlwings.__version__}" in decoded["xlwings"]
 
@@ -131,7 +138,10 @@ def test_every_worksheet_function_has_a_wrapper_matching_its_signature(decoded):
         assert match, name
         visible = [a.replace("Optional ", "") for a in match.group(1).split(", ") if a]
         assert visible == [p.name for p in parameters if p.name not in hidden]
-        assert f'XLPy.CallUDF("scorecard.udfs", "{name}", Array({", ".join(hidden.get(p.name, p.name) for p in parameters)})' in code
+        assert (
+            f'XLPy.CallUDF("scorecard.udfs", "{name}", '
+            f"Array({', '.join(hidden.get(p.name, p.name) for p in parameters)})" in code
+        )
     assert _procedures(code) == set(udfs.__all__)  # no helper: the wrappers call only xlwings
 
 
@@ -149,18 +159,25 @@ def test_project_stream_protection_fields_decrypt_as_excel_writes_them(built):
     template = olefile.OleFileIO(_template_bin()).openstream("PROJECT").read().decode("cp1252")
     template_key = sum(re.search(r'^ID="(.*?)"', template, flags=re.M).group(1).encode()) & 0xFF
     for name, plain in (("CMG", bytes(4)), ("DPB", b"\x00"), ("GC", b"\xff")):  # Excel's say the same
-        assert ovba.decrypt(re.search(rf'^{name}="([0-9A-F]+)"', template, flags=re.M).group(1)) == (2, template_key, plain)
+        assert ovba.decrypt(re.search(rf'^{name}="([0-9A-F]+)"', template, flags=re.M).group(1)) == (
+            2,
+            template_key,
+            plain,
+        )
 
 
 def test_compression_round_trips_through_oletools():
-    from hypothesis import given, settings, strategies as st
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
     from oletools.olevba import decompress_stream
 
     @settings(max_examples=60, deadline=None)
-    @given(st.binary(max_size=12000) | st.text(alphabet="Sub End If Then Dim x = 1\r\n", max_size=20000).map(str.encode))
+    @given(
+        st.binary(max_size=12000) | st.text(alphabet="Sub End If Then Dim x = 1\r\n", max_size=20000).map(str.encode)
+    )
     def round_trip(data):
         out = bytes(decompress_stream(bytearray(ovba.compress(data))))
-        assert out[: len(data)] == data and not out[len(data):].strip(b"\x00")
+        assert out[: len(data)] == data and not out[len(data) :].strip(b"\x00")
 
     round_trip()
 
@@ -178,8 +195,14 @@ def test_install_and_uninstall(tmp_path):
     startup, config = tmp_path / "XLSTART", tmp_path / "conf" / "scorecard.conf"
     config.parent.mkdir()
     config.write_text('"LICENSE_KEY","keep-me"\n')
-    run = lambda *a: subprocess.run([sys.executable, "-m", "scorecard.cli", "addin", *a, "--dir", str(startup), "--config", str(config)],
-                                    capture_output=True, text=True)  # noqa: E731
+
+    def run(*a):
+        return subprocess.run(
+            [sys.executable, "-m", "scorecard.cli", "addin", *a, "--dir", str(startup), "--config", str(config)],
+            capture_output=True,
+            text=True,
+        )
+
     result = run("install")
     assert result.returncode == 0, result.stderr
     assert (startup / "scorecard.xlam").read_bytes() == xlam.build(tmp_path / "ref.xlam").read_bytes()
@@ -214,15 +237,18 @@ def test_the_xlwings_procedures_our_modules_call_exist_and_are_public(decoded):
     for name in ("RunPython", "XLPy"):
         declaration = re.search(rf"^(Public |Private )?(?:Function|Sub) {name}\(", xlwings_code, flags=re.M)
         assert declaration and declaration.group(1) != "Private ", name
-    assert "RunPython \"" in decoded["ScorecardRibbon"] and "XLPy.CallUDF(" in decoded["ScorecardFunctions"]
+    assert 'RunPython "' in decoded["ScorecardRibbon"] and "XLPy.CallUDF(" in decoded["ScorecardFunctions"]
 
 
 @pytest.mark.parametrize(
     "platform, startup, config",
     [
         ("win32", "AppData/Roaming/Microsoft/Excel/XLSTART", "home/.scorecard/scorecard.conf"),
-        ("darwin", "home/Library/Group Containers/UBF8T346G9.Office/User Content/Startup/Excel",
-         "home/Library/Containers/com.microsoft.Excel/Data/scorecard.conf"),
+        (
+            "darwin",
+            "home/Library/Group Containers/UBF8T346G9.Office/User Content/Startup/Excel",
+            "home/Library/Containers/com.microsoft.Excel/Data/scorecard.conf",
+        ),
     ],
 )
 def test_default_install_locations_follow_excel_and_xlwings(platform, startup, config, tmp_path, monkeypatch):
@@ -238,8 +264,8 @@ def test_default_install_locations_follow_excel_and_xlwings(platform, startup, c
 
 
 def test_install_without_excel_asks_for_the_folder(monkeypatch):
-    from scorecard.xlam import install
     from scorecard.errors import ScorecardError
+    from scorecard.xlam import install
 
     monkeypatch.setattr(install.sys, "platform", "linux")
     with pytest.raises(ScorecardError, match="give the XLSTART folder with --dir"):
@@ -314,8 +340,14 @@ def test_our_procedural_modules_are_source_only(built, decoded):
         assert decoded[name].startswith(f'Attribute VB_Name = "{name}"\r\n')
     project = ours.openstream("PROJECT").read().decode("cp1252")
     listed = re.findall(r"^(Document|Class|Module)=(\w+)", project, flags=re.M)
-    assert listed == [("Document", "ThisWorkbook"), ("Class", "Dictionary"), ("Document", "Sheet2"),
-                      ("Module", "xlwings"), ("Module", "ScorecardRibbon"), ("Module", "ScorecardFunctions")]
+    assert listed == [
+        ("Document", "ThisWorkbook"),
+        ("Class", "Dictionary"),
+        ("Document", "Sheet2"),
+        ("Module", "xlwings"),
+        ("Module", "ScorecardRibbon"),
+        ("Module", "ScorecardFunctions"),
+    ]
     assert re.findall(r"^(\w+)=0, 0, 0, 0, C\r$", project, flags=re.M) == [n for _, n in listed]
     names = ours.openstream("PROJECTwm").read().split(b"\x00\x00\x00")
     assert [n.split(b"\x00")[0].decode() for n in names if n.strip(b"\x00")] == [n for _, n in listed]
@@ -355,11 +387,15 @@ def test_a_template_with_another_code_page_is_refused():
     assert [r for r, _ in template.information if r == 3]
     records = ovba.dir_records(ovba.decompress(olefile.OleFileIO(_template_bin()).openstream("VBA/dir").read()))
     changed = b"".join(struct.pack("<HIH", 3, 2, 932) if r == 3 else raw for r, raw in records)
-    streams = {"/".join(e): olefile.OleFileIO(_template_bin()).openstream(e).read()
-               for e in olefile.OleFileIO(_template_bin()).listdir()}  # fmt: skip
+    streams = {
+        "/".join(e): olefile.OleFileIO(_template_bin()).openstream(e).read()
+        for e in olefile.OleFileIO(_template_bin()).listdir()
+    }
     streams["VBA/dir"] = ovba.compress(changed)
     vba = Storage("VBA", [Stream(k[4:], v) for k, v in streams.items() if k.startswith("VBA/")])
-    data = write_compound_file(Storage("Root Entry", [vba, *[Stream(k, v) for k, v in streams.items() if "/" not in k]]))
+    data = write_compound_file(
+        Storage("Root Entry", [vba, *[Stream(k, v) for k, v in streams.items() if "/" not in k]])
+    )
     with pytest.raises(ValueError, match="code page is 932"):
         ovba.Template.read(data)
 
@@ -443,12 +479,17 @@ class _Cells:
 
     @property
     def number_format(self):
-        found = {self.formats.get((r, c), "General") for r in range(self.row, self.bottom[0] + 1)
-                 for c in range(self.column, self.bottom[1] + 1)}  # fmt: skip
+        found = {
+            self.formats.get((r, c), "General")
+            for r in range(self.row, self.bottom[0] + 1)
+            for c in range(self.column, self.bottom[1] + 1)
+        }
         return found.pop() if len(found) == 1 else None
 
 
-@pytest.mark.parametrize("percent, shown", [("0%", ("80%", "86%")), ("0.0%", ("80.0%", "86.1%")), ("0.00%", ("80.00%", "86.10%"))])
+@pytest.mark.parametrize(
+    "percent, shown", [("0%", ("80%", "86%")), ("0.0%", ("80.0%", "86.1%")), ("0.00%", ("80.00%", "86.10%"))]
+)
 def test_worksheet_functions_read_number_formats_from_the_cells_in_python(percent, shown, tmp_path):
     cell = lambda fmt: _Cells({(1, 1): fmt}, (1, 1), (1, 1))  # noqa: E731
     assert udfs.RAG(0.849, 85, 75, "H", 1, cell(percent)) == "Amber"  # 84.9 against 85
@@ -458,15 +499,22 @@ def test_worksheet_functions_read_number_formats_from_the_cells_in_python(percen
         assert udfs.RAG(0.8496, 85, 75, "H", None, cell(percent)) == {"0.0%": "Green", "0.00%": "Amber"}[percent]
     assert udfs.RAG(0.86, 0.85, 0.75, "H", 1, cell(percent), cell(percent), cell(percent)) == "Green"
     assert udfs.DIRECTION(0.484, 0.46, "H", 1, cell(percent), cell(percent)) == "improved"
-    table = (("Ref", "Polarity", "Target", "Floor", "May-18", "Jun-18"), ("K1", "H", 0.85, 0.75, 0.80, 0.861),
-             ("K2", "L", 12, 15, 14, 13))  # a count KPI under a percentage one  # fmt: skip
+    table = (
+        ("Ref", "Polarity", "Target", "Floor", "May-18", "Jun-18"),
+        ("K1", "H", 0.85, 0.75, 0.80, 0.861),
+        ("K2", "L", 12, 15, 14, 13),
+    )  # a count KPI under a percentage one
     formats = {(3, c): percent for c in range(3, 7)} | {(4, c): "0" for c in range(3, 7)}  # the table from row 2
     rules = tmp_path / "r.yaml"
-    rules.write_text("version: 1\nlayout:\n  columns: {id: Ref, polarity: Polarity, target: Target, floor: Floor, "
-                     "current: Jun-18, previous: May-18}\n")  # fmt: skip
-    lines = [l[0] for l in udfs.SCORECARD_NARRATIVE(table, str(rules), _Cells(formats, (2, 1), (4, 6)))]
+    rules.write_text(
+        "version: 1\nlayout:\n  columns: {id: Ref, polarity: Polarity, target: Target, floor: Floor, "
+        "current: Jun-18, previous: May-18}\n"
+    )
+    lines = [line[0] for line in udfs.SCORECARD_NARRATIVE(table, str(rules), _Cells(formats, (2, 1), (4, 6)))]
     assert "• 1 is rated Green – target achieved or exceeded" in lines  # K1: 86.1 against 85
-    assert "• 1 is rated Amber – below target but at or above the floor standard" in lines  # K2: 13, target 12, floor 15
+    assert (
+        "• 1 is rated Amber – below target but at or above the floor standard" in lines
+    )  # K2: 13, target 12, floor 15
     assert any(f"from {shown[0]} in May 2018 to {shown[1]} in June 2018" in line for line in lines)  # as the cells show
     assert any("K2. Performance improved from 14 in May 2018 to 13 in June 2018" in line for line in lines)  # its "0"
 
@@ -496,7 +544,10 @@ def test_mac_install_puts_xlwings_applescript_where_runpython_install_does(fake_
     assert target == fake_mac / "Library/Group Containers/UBF8T346G9.Office/User Content/Startup/Excel/scorecard.xlam"
     assert script.read_bytes() == source.read_bytes()  # what AppleScriptTask("xlwings-<ver>.applescript") runs
     assert f'"INTERPRETER_MAC","{sys.executable}"' in config.read_text()
-    assert f"AppleScriptTask(\"xlwings-\" & XLWINGS_VERSION & \".applescript\"" in (Path(xlwings.__file__).parent / "xlwings_custom_addin.bas").read_text()
+    assert (
+        'AppleScriptTask("xlwings-" & XLWINGS_VERSION & ".applescript"'
+        in (Path(xlwings.__file__).parent / "xlwings_custom_addin.bas").read_text()
+    )
     install.install()  # again: still ours to remove
     removed = install.uninstall()
     assert script in removed and not script.exists() and not target.exists()
@@ -516,10 +567,14 @@ def test_mac_uninstall_keeps_an_applescript_it_did_not_put_there(fake_mac):
     assert script.read_bytes() == install.applescript_source().read_bytes()  # brought up to date
     install.uninstall()
     assert script.exists()  # another xlwings add-in may need it
-    assert not (fake_mac / "Library/Group Containers/UBF8T346G9.Office/User Content/Startup/Excel/scorecard.xlam").exists()
+    assert not (
+        fake_mac / "Library/Group Containers/UBF8T346G9.Office/User Content/Startup/Excel/scorecard.xlam"
+    ).exists()
 
 
-@pytest.mark.parametrize("encoding, user", [("cp1252", "Zoë Müller"), ("cp1250", "Łukasz Wójcik"), ("cp932", "山田太郎")])
+@pytest.mark.parametrize(
+    "encoding, user", [("cp1252", "Zoë Müller"), ("cp1250", "Łukasz Wójcik"), ("cp932", "山田太郎")]
+)
 def test_windows_config_is_written_in_the_code_page_vba_reads(encoding, user, tmp_path, monkeypatch):
     """xlwings writes its .conf with open(path, "w"): the locale's encoding (mbcs, the ANSI code page),
     which is what VBA's Input # reads. A user folder with letters outside ASCII must survive."""
@@ -556,7 +611,7 @@ def test_a_config_written_as_utf8_by_an_earlier_version_is_read(tmp_path, monkey
 
     monkeypatch.setattr(install, "config_encoding", lambda: "cp1252")
     config = tmp_path / "scorecard.conf"
-    config.write_bytes('"PYTHONPATH","C:\\Users\\Zoë\\lib"\n'.encode("utf-8"))
+    config.write_bytes('"PYTHONPATH","C:\\Users\\Zoë\\lib"\n'.encode())
     install.install(tmp_path / "XLSTART", config, interpreter="python")
     assert config.read_bytes().decode("cp1252").splitlines()[0] == '"PYTHONPATH","C:\\Users\\Zoë\\lib"'
 
@@ -571,7 +626,7 @@ def test_every_button_but_self_test_first_checks_there_is_a_workbook(decoded):
         assert len(calls) == 1, name
         if name == "OnSelfTest":
             assert "If ActiveWorkbook Is Nothing Then Workbooks.Add" in body
-            assert body.index("Workbooks.Add") < body.index("RunPython \"")
+            assert body.index("Workbooks.Add") < body.index('RunPython "')
         else:
             assert calls[0].startswith("If HasWorkbook() Then RunPython"), name
     guard = re.search(r"Private Function HasWorkbook\(\) As Boolean(.*?)End Function", code, flags=re.S).group(1)
@@ -585,7 +640,9 @@ def test_self_test_button_passes_the_add_in_build_to_python(decoded):
 
     code = decoded["ScorecardRibbon"]
     assert f'Private Const ADDIN_BUILD As String = "{__version__} (xlwings {xlwings.__version__})"' in code
-    call = re.search(r'RunPython "import scorecard.excel; scorecard.excel.selftest\(addin=\'" & ADDIN_BUILD & "\'\)"', code)
+    call = re.search(
+        r'RunPython "import scorecard.excel; scorecard.excel.selftest\(addin=\'" & ADDIN_BUILD & "\'\)"', code
+    )
     assert call, "the Self-test button must name the add-in build"
     from scorecard import excel
 

@@ -9,21 +9,23 @@ import shutil
 import time
 import tracemalloc
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import openpyxl
 import pytest
 import xlsxwriter
 
+from conftest import SAMPLE, SAMPLE_RULES, write_book
 from scorecard import cli
 from scorecard.xlam.cfb import Storage, Stream, write_compound_file
 
-from conftest import SAMPLE, SAMPLE_RULES, write_book
-
 HEADER = ["Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18"]
-RULES = "version: 1\nlayout:\n  columns: {id: Ref, name: Indicator, polarity: Polarity, target: Target, floor: Floor, current: Jun-18, previous: May-18}\n"
+RULES = (
+    "version: 1\nlayout:\n  columns: {id: Ref, name: Indicator, polarity: Polarity, target: Target, floor: "
+    "Floor, current: Jun-18, previous: May-18}\n"
+)
 
 
 @dataclass
@@ -88,14 +90,20 @@ def corrupt() -> bytes:
 
 def encrypted() -> bytes:
     # what Excel writes for a password-protected workbook: an OLE compound file, not a zip
-    return write_compound_file(Storage("Root Entry", [Stream("EncryptionInfo", b"\x04\x00\x04\x00" + bytes(200)),
-                                                      Stream("EncryptedPackage", bytes(5000))]))  # fmt: skip
+    return write_compound_file(
+        Storage(
+            "Root Entry",
+            [Stream("EncryptionInfo", b"\x04\x00\x04\x00" + bytes(200)), Stream("EncryptedPackage", bytes(5000))],
+        )
+    )
 
 
-BOMB = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-        + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10))
-        + b']><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
-        b"<si><t>&lol9;</t></si></sst>")  # fmt: skip
+BOMB = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10))
+    + b']><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
+    b"<si><t>&lol9;</t></si></sst>"
+)
 
 
 def zip_bomb() -> bytes:
@@ -157,76 +165,206 @@ GOOD_ROW = ["K1", "x", "H", 85, 75, 80, 90]
 CASES: dict[str, Case] = {
     # --- the rules file
     "yaml-syntax": Case(with_rules("version: 1\nlayout: [\n"), 1, "rules.yaml, line 3: not valid YAML"),
-    "wrong-type": Case(with_rules(SAMPLE_TEXT.replace("  decimals: 1\n  compare", "  decimals: one\n  compare")), 1,
-                       "rules.yaml, line 26: defaults.decimals should be an integer, not 'one'"),
-    "unknown-key": Case(with_rules(SAMPLE_TEXT.replace("    target: 100\n", "    tagret: 100\n", 1)), 1,
-                        "rules.yaml, line 35: unknown key 'tagret' in kpis[0] (CIC01) (did you mean 'target'?)"),
-    "duplicate-kpi-in-rules": Case(with_rules(SAMPLE_TEXT.replace("  - id: CIC02\n", "  - id: CIC01\n")), 1,
-                                   "KPI 'CIC01' is listed twice (first on line 33)"),
-    "floor-above-target-in-rules": Case(with_rules(SAMPLE_TEXT.replace("    target: 100\n    floor: 90\n", "    target: 90\n    floor: 95\n", 1)),
-                                        1, "rules.yaml, line 36: KPI 'CIC01': floor 95 is above target 90"),
-    "rules-missing": Case(lambda f: ["refresh", str(sample(f)[0]), "--rules", str(f / "nope.yaml")], 1, "nope.yaml: rules file not found"),
-    "rules-not-utf8": Case(with_rules("version: 1\ntitle: caf\xe9\n".encode("latin-1").decode("latin-1")), 1, ""),  # placeholder, replaced below
-    "unsafe-yaml": Case(with_rules("version: 1\ntitle: !!python/object/apply:os.system ['echo owned']\n"), 1,
-                        "rules.yaml, line 2: not valid YAML: could not determine a constructor"),
+    "wrong-type": Case(
+        with_rules(SAMPLE_TEXT.replace("  decimals: 1\n  compare", "  decimals: one\n  compare")),
+        1,
+        "rules.yaml, line 26: defaults.decimals should be an integer, not 'one'",
+    ),
+    "unknown-key": Case(
+        with_rules(SAMPLE_TEXT.replace("    target: 100\n", "    tagret: 100\n", 1)),
+        1,
+        "rules.yaml, line 35: unknown key 'tagret' in kpis[0] (CIC01) (did you mean 'target'?)",
+    ),
+    "duplicate-kpi-in-rules": Case(
+        with_rules(SAMPLE_TEXT.replace("  - id: CIC02\n", "  - id: CIC01\n")),
+        1,
+        "KPI 'CIC01' is listed twice (first on line 33)",
+    ),
+    "floor-above-target-in-rules": Case(
+        with_rules(SAMPLE_TEXT.replace("    target: 100\n    floor: 90\n", "    target: 90\n    floor: 95\n", 1)),
+        1,
+        "rules.yaml, line 36: KPI 'CIC01': floor 95 is above target 90",
+    ),
+    "rules-missing": Case(
+        lambda f: ["refresh", str(sample(f)[0]), "--rules", str(f / "nope.yaml")], 1, "nope.yaml: rules file not found"
+    ),
+    "rules-not-utf8": Case(
+        with_rules("version: 1\ntitle: caf\xe9\n".encode("latin-1").decode("latin-1")), 1, ""
+    ),  # placeholder, replaced below
+    "unsafe-yaml": Case(
+        with_rules("version: 1\ntitle: !!python/object/apply:os.system ['echo owned']\n"),
+        1,
+        "rules.yaml, line 2: not valid YAML: could not determine a constructor",
+    ),
     "empty-rules": Case(with_rules(""), 1, "rules.yaml, line 1: the rules file is empty"),
-    "version-2": Case(with_rules("version: 2\nlayout: {columns: {id: Ref, current: A, previous: B}}\n"), 1, "rules.yaml, line 1: version must be 1, not 2"),
+    "version-2": Case(
+        with_rules("version: 2\nlayout: {columns: {id: Ref, current: A, previous: B}}\n"),
+        1,
+        "rules.yaml, line 1: version must be 1, not 2",
+    ),
     # --- the workbook's table
-    "duplicate-kpi-in-workbook": Case(with_book([HEADER, GOOD_ROW, GOOD_ROW]), 1,
-                                      "book.xlsx, sheet 'Scorecard', cell A3: KPI id 'K1' appears twice (rows 2 and 3)"),
-    "floor-above-target-in-workbook": Case(with_book([HEADER, ["K1", "x", "H", 80, 90, 85, 85]]), 1,
-                                           "cell A2: KPI 'K1' (sheet 'Scorecard' row 2): floor 90 is above target 80"),
-    "rules-kpi-not-in-workbook": Case(with_book([HEADER, GOOD_ROW], RULES + "kpis:\n  - {id: K9, polarity: higher}\n"), 0,
-                                      "warning: KPI 'K9' is in the rules (line 5) but not in sheet 'Scorecard'"),
-    "workbook-kpi-not-in-rules": Case(with_book([HEADER, GOOD_ROW, ["K2", "y", "H", None, None, 3, 4]],
-                                                RULES + "kpis:\n  - {id: K1, polarity: higher}\n"), 0,
-                                      "warning: KPI 'K2' (sheet 'Scorecard', row 3) is not in the rules: an activity indicator"),
-    "workbook-kpi-not-in-rules-polarity-inferred": Case(with_book([HEADER, GOOD_ROW, ["K2", "y", None, 85, 75, 3, 4]],
-                                                                  RULES + "kpis:\n  - {id: K1, polarity: higher}\n"), 0,
-                                                        "warning: KPI 'K2' (sheet 'Scorecard', row 3) is not in the rules: rated from the workbook's columns"),
-    "missing-sheet": Case(with_rules(SAMPLE_TEXT.replace("sheet: Scorecard", "sheet: Scorecrd")), 1,
-                          "book.xlsx: no sheet named 'Scorecrd' (layout.sheet) (did you mean 'Scorecard'?); sheets: Scorecard"),
-    "missing-header": Case(with_rules(SAMPLE_TEXT.replace("current: Jun-18", "current: Jul-18")), 1,
-                           "book.xlsx, sheet 'Scorecard', row 4: no column headed 'Jul-18' (layout.columns.current) in the header row (did you mean 'Jun-18'?)"),
-    "merged-header": Case(merged_header, 1, "no column headed 'Floor' (layout.columns.floor) in the header row; the header row has merged cells (D1:E1)"),
+    "duplicate-kpi-in-workbook": Case(
+        with_book([HEADER, GOOD_ROW, GOOD_ROW]),
+        1,
+        "book.xlsx, sheet 'Scorecard', cell A3: KPI id 'K1' appears twice (rows 2 and 3)",
+    ),
+    "floor-above-target-in-workbook": Case(
+        with_book([HEADER, ["K1", "x", "H", 80, 90, 85, 85]]),
+        1,
+        "cell A2: KPI 'K1' (sheet 'Scorecard' row 2): floor 90 is above target 80",
+    ),
+    "rules-kpi-not-in-workbook": Case(
+        with_book([HEADER, GOOD_ROW], RULES + "kpis:\n  - {id: K9, polarity: higher}\n"),
+        0,
+        "warning: KPI 'K9' is in the rules (line 5) but not in sheet 'Scorecard'",
+    ),
+    "workbook-kpi-not-in-rules": Case(
+        with_book(
+            [HEADER, GOOD_ROW, ["K2", "y", "H", None, None, 3, 4]], RULES + "kpis:\n  - {id: K1, polarity: higher}\n"
+        ),
+        0,
+        "warning: KPI 'K2' (sheet 'Scorecard', row 3) is not in the rules: an activity indicator",
+    ),
+    "workbook-kpi-not-in-rules-polarity-inferred": Case(
+        with_book(
+            [HEADER, GOOD_ROW, ["K2", "y", None, 85, 75, 3, 4]], RULES + "kpis:\n  - {id: K1, polarity: higher}\n"
+        ),
+        0,
+        "warning: KPI 'K2' (sheet 'Scorecard', row 3) is not in the rules: rated from the workbook's columns",
+    ),
+    "missing-sheet": Case(
+        with_rules(SAMPLE_TEXT.replace("sheet: Scorecard", "sheet: Scorecrd")),
+        1,
+        "book.xlsx: no sheet named 'Scorecrd' (layout.sheet) (did you mean 'Scorecard'?); sheets: Scorecard",
+    ),
+    "missing-header": Case(
+        with_rules(SAMPLE_TEXT.replace("current: Jun-18", "current: Jul-18")),
+        1,
+        "book.xlsx, sheet 'Scorecard', row 4: no column headed 'Jul-18' (layout.columns.current) in the header "
+        "row (did you mean 'Jun-18'?)",
+    ),
+    "merged-header": Case(
+        merged_header,
+        1,
+        "no column headed 'Floor' (layout.columns.floor) in the header row; the header row has merged cells (D1:E1)",
+    ),
     "empty-workbook": Case(with_book([]), 1, "book.xlsx, sheet 'Scorecard': no header cell reading 'Ref'"),
-    "no-kpi-rows": Case(with_book([HEADER, ["Section heading"]]), 1, "book.xlsx, sheet 'Scorecard', row 1: no KPI rows under this header row"),
-    "header-row-beyond-data": Case(with_book([HEADER, GOOD_ROW], RULES.replace("layout:\n", "layout:\n  header_row: 500\n")), 1,
-                                   "no column headed 'Ref' (layout.columns.id) in the header row; headers found: none"),
-    "duplicate-header": Case(with_book([HEADER + ["Target"], GOOD_ROW]), 1, "two columns are headed 'Target' (D1 and H1)"),
-    "bad-polarity-cell": Case(with_book([HEADER, ["K1", "x", "sideways", 85, 75, 80, 90]]), 1,
-                              "sheet 'Scorecard', cell C2: polarity 'sideways' for KPI 'K1' is not one of higher, lower, target"),
-    "target-polarity-without-target": Case(with_book([HEADER, ["K1", "x", "T", None, 75, 80, 90]]), 1,
-                                           "cell A2: KPI 'K1' has polarity target but no target"),
-    "formula-without-result": Case(uncalculated, 1, "sheet 'Scorecard', cell G2: the current figure of KPI 'K1' is a formula saved without its result"),
-    "text-in-a-figure-cell": Case(with_book([HEADER, ["K1", "x", "H", 85, 75, 80, "eighty"]]), 0,
-                                  "warning: sheet 'Scorecard', cell G2: text 'eighty' is not a figure; read as no data"),
+    "no-kpi-rows": Case(
+        with_book([HEADER, ["Section heading"]]),
+        1,
+        "book.xlsx, sheet 'Scorecard', row 1: no KPI rows under this header row",
+    ),
+    "header-row-beyond-data": Case(
+        with_book([HEADER, GOOD_ROW], RULES.replace("layout:\n", "layout:\n  header_row: 500\n")),
+        1,
+        "no column headed 'Ref' (layout.columns.id) in the header row; headers found: none",
+    ),
+    "duplicate-header": Case(
+        with_book([HEADER + ["Target"], GOOD_ROW]), 1, "two columns are headed 'Target' (D1 and H1)"
+    ),
+    "bad-polarity-cell": Case(
+        with_book([HEADER, ["K1", "x", "sideways", 85, 75, 80, 90]]),
+        1,
+        "sheet 'Scorecard', cell C2: polarity 'sideways' for KPI 'K1' is not one of higher, lower, target",
+    ),
+    "target-polarity-without-target": Case(
+        with_book([HEADER, ["K1", "x", "T", None, 75, 80, 90]]),
+        1,
+        "cell A2: KPI 'K1' has polarity target but no target",
+    ),
+    "formula-without-result": Case(
+        uncalculated,
+        1,
+        "sheet 'Scorecard', cell G2: the current figure of KPI 'K1' is a formula saved without its result",
+    ),
+    "text-in-a-figure-cell": Case(
+        with_book([HEADER, ["K1", "x", "H", 85, 75, 80, "eighty"]]),
+        0,
+        "warning: sheet 'Scorecard', cell G2: text 'eighty' is not a figure; read as no data",
+    ),
     # over 100% and below 0% are impossible only for a share of a whole (share: true, or numerator and denominator)
-    "over-100-percent": Case(with_book([HEADER, ["K1", "x", "H", 85, 75, 80, 148.4]], RULES + "defaults: {unit: percent}\nkpis:\n  - {id: K1, share: true}\n"), 0,
-                             "warning: sheet 'Scorecard', cell G2: 148.4% is over 100%, but KPI 'K1' is a share of a whole (share: true, rules line 6); check the figure"),
-    "negative-percent": Case(with_book([HEADER, ["K1", "x", "H", 85, 75, -2, 80]], RULES + "defaults: {unit: percent}\nkpis:\n  - {id: K1, share: true}\n"), 0,
-                             "warning: sheet 'Scorecard', cell F2: -2% is negative, but KPI 'K1' is a share of a whole"),
-    "narrative-is-the-scorecard-sheet": Case(with_rules(SAMPLE_TEXT.replace("  section: 3", "  section: 3\n  sheet: scorecard")), 1,
-                                             "book.xlsx, sheet 'Scorecard': the narrative sheet 'scorecard' is the scorecard sheet itself"),
+    "over-100-percent": Case(
+        with_book(
+            [HEADER, ["K1", "x", "H", 85, 75, 80, 148.4]],
+            RULES + "defaults: {unit: percent}\nkpis:\n  - {id: K1, share: true}\n",
+        ),
+        0,
+        "warning: sheet 'Scorecard', cell G2: 148.4% is over 100%, but KPI 'K1' is a share of a whole (share: "
+        "true, rules line 6); check the figure",
+    ),
+    "negative-percent": Case(
+        with_book(
+            [HEADER, ["K1", "x", "H", 85, 75, -2, 80]],
+            RULES + "defaults: {unit: percent}\nkpis:\n  - {id: K1, share: true}\n",
+        ),
+        0,
+        "warning: sheet 'Scorecard', cell F2: -2% is negative, but KPI 'K1' is a share of a whole",
+    ),
+    "narrative-is-the-scorecard-sheet": Case(
+        with_rules(SAMPLE_TEXT.replace("  section: 3", "  section: 3\n  sheet: scorecard")),
+        1,
+        "book.xlsx, sheet 'Scorecard': the narrative sheet 'scorecard' is the scorecard sheet itself",
+    ),
     "chart-sheet": Case(chart_sheet, 1, "book.xlsx: sheet 'Trend' is a chart sheet, not a worksheet"),
-    "foreign-narrative-sheet": Case(with_book([HEADER, GOOD_ROW], RULES.replace("layout:\n", "layout:\n  sheet: Scorecard\n"),
-                                              extra_sheets=["Narrative"]), 1,
-                                    "already has a sheet named 'Narrative' that scorecard did not write"),
+    "foreign-narrative-sheet": Case(
+        with_book(
+            [HEADER, GOOD_ROW], RULES.replace("layout:\n", "layout:\n  sheet: Scorecard\n"), extra_sheets=["Narrative"]
+        ),
+        1,
+        "already has a sheet named 'Narrative' that scorecard did not write",
+    ),
     # --- the file itself
-    "xls": Case(with_file("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600)), 1, "old.xls: is an Excel 97-2003 .xls workbook"),
-    "csv": Case(with_file("data.csv", b"Ref,Jun-18\nK1,5\n"), 1, "data.csv: is a .csv; scorecard reads .xlsx and .xlsm workbooks"),
-    "text-named-xlsx": Case(with_file("notes.xlsx", b"Just some notes\n"), 1, "notes.xlsx: is not an Excel workbook (not a zip package)"),
-    "truncated-zip": Case(with_file("cut.xlsx", lambda: SAMPLE.read_bytes()[:4000]), 1, "cut.xlsx: is damaged: not a readable zip package"),
+    "xls": Case(
+        with_file("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600)),
+        1,
+        "old.xls: is an Excel 97-2003 .xls workbook",
+    ),
+    "csv": Case(
+        with_file("data.csv", b"Ref,Jun-18\nK1,5\n"),
+        1,
+        "data.csv: is a .csv; scorecard reads .xlsx and .xlsm workbooks",
+    ),
+    "text-named-xlsx": Case(
+        with_file("notes.xlsx", b"Just some notes\n"), 1, "notes.xlsx: is not an Excel workbook (not a zip package)"
+    ),
+    "truncated-zip": Case(
+        with_file("cut.xlsx", lambda: SAMPLE.read_bytes()[:4000]), 1, "cut.xlsx: is damaged: not a readable zip package"
+    ),
     "corrupt-zip": Case(with_file("bent.xlsx", corrupt), 1, "bent.xlsx: is damaged"),
     "encrypted": Case(with_file("locked.xlsx", encrypted), 1, "locked.xlsx: is password-protected (encrypted)"),
-    "xml-bomb": Case(with_file("lol.xlsx", lambda: replace_part("xl/sharedStrings.xml", BOMB) if _has_sst() else replace_part("xl/styles.xml", BOMB)),
-                     1, "lol.xlsx: refused: part xl/sharedStrings.xml declares a DTD"),
-    "zip-bomb": Case(with_file("bomb.xlsx", zip_bomb), 1, "bomb.xlsx: refused: part xl/worksheets/sheet1.xml expands to 60,000,000 bytes"),
-    "strict-open-xml": Case(with_file("strict.xlsx", lambda: replace_part("xl/workbook.xml", _workbook_xml().replace(
-        b"http://schemas.openxmlformats.org/spreadsheetml/2006/main", b"http://purl.oclc.org/ooxml/spreadsheetml/main"))),
-        1, "strict.xlsx: is saved as Strict Open XML, which scorecard does not edit"),
-    "workbook-missing": Case(lambda f: ["refresh", str(f / "nowhere.xlsx"), "--rules", str(sample(f)[1])], 1, "nowhere.xlsx: file not found"),
-    "folder-as-workbook": Case(lambda f: ["refresh", str(f), "--rules", str(sample(f)[1])], 1, "is a folder, not a workbook"),
+    "xml-bomb": Case(
+        with_file(
+            "lol.xlsx",
+            lambda: replace_part("xl/sharedStrings.xml", BOMB) if _has_sst() else replace_part("xl/styles.xml", BOMB),
+        ),
+        1,
+        "lol.xlsx: refused: part xl/sharedStrings.xml declares a DTD",
+    ),
+    "zip-bomb": Case(
+        with_file("bomb.xlsx", zip_bomb),
+        1,
+        "bomb.xlsx: refused: part xl/worksheets/sheet1.xml expands to 60,000,000 bytes",
+    ),
+    "strict-open-xml": Case(
+        with_file(
+            "strict.xlsx",
+            lambda: replace_part(
+                "xl/workbook.xml",
+                _workbook_xml().replace(
+                    b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                    b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+                ),
+            ),
+        ),
+        1,
+        "strict.xlsx: is saved as Strict Open XML, which scorecard does not edit",
+    ),
+    "workbook-missing": Case(
+        lambda f: ["refresh", str(f / "nowhere.xlsx"), "--rules", str(sample(f)[1])], 1, "nowhere.xlsx: file not found"
+    ),
+    "folder-as-workbook": Case(
+        lambda f: ["refresh", str(f), "--rules", str(sample(f)[1])], 1, "is a folder, not a workbook"
+    ),
     # --- the command
     "same-file-twice": Case(two_books, 1, "the same workbook is given more than once"),
     "missing-output-folder": Case(output_to(lambda f: str(f / "nowhere" / "out.xlsx")), 1, "does not exist"),
@@ -302,10 +440,15 @@ def test_a_zip_bomb_is_refused_quickly_in_bounded_memory(tmp_path):
 
 
 def test_text_that_looks_like_a_formula_stays_text(tmp_path):
-    rows = [HEADER + ["Commentary"], ["K1", "=HYPERLINK(\"http://x\")", "H", 85, 75, 80, 70, "+44 calls"],
-            ["K2", "-5 days", "H", 85, 75, 80, 70, "@mention"]]  # fmt: skip
+    rows = [
+        HEADER + ["Commentary"],
+        ["K1", '=HYPERLINK("http://x")', "H", 85, 75, 80, 70, "+44 calls"],
+        ["K2", "-5 days", "H", 85, 75, 80, 70, "@mention"],
+    ]
     book = write_book(tmp_path / "book.xlsx", rows)
-    (tmp_path / "rules.yaml").write_text(RULES.replace("previous: May-18}", "previous: May-18, commentary: Commentary}"))
+    (tmp_path / "rules.yaml").write_text(
+        RULES.replace("previous: May-18}", "previous: May-18, commentary: Commentary}")
+    )
     assert cli.main(["refresh", str(book), "--rules", str(tmp_path / "rules.yaml")]) == 0
     narrative = openpyxl.load_workbook(book)["Narrative"]
     texts = [c.value for row in narrative.iter_rows() for c in row if c.value]

@@ -29,11 +29,13 @@ def test_the_chart_is_a_png_with_the_special_point_in_blue(tmp_path):
     png = charts.xmr_chart(spc, Polarity.HIGHER, title="CIC02", labels=[f"M{i}" for i in range(15)], target=14.0)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     image = Image.open(io.BytesIO(png)).convert("RGB")
-    blue = tuple(int(charts.IMPROVEMENT[i:i + 2], 16) for i in (1, 3, 5))
+    blue = tuple(int(charts.IMPROVEMENT[i : i + 2], 16) for i in (1, 3, 5))
     pixels = [image.getpixel((x, y)) for y in range(image.height) for x in range(image.width)]
-    assert sum(1 for p in pixels if all(abs(a - b) < 8 for a, b in zip(p, blue))) > 10  # the one special point
-    orange = tuple(int(charts.CONCERN[i:i + 2], 16) for i in (1, 3, 5))
-    assert not any(all(abs(a - b) < 8 for a, b in zip(p, orange)) for p in pixels)
+    assert (
+        sum(1 for p in pixels if all(abs(a - b) < 8 for a, b in zip(p, blue, strict=True))) > 10
+    )  # the one special point
+    orange = tuple(int(charts.CONCERN[i : i + 2], 16) for i in (1, 3, 5))
+    assert not any(all(abs(a - b) < 8 for a, b in zip(p, orange, strict=True)) for p in pixels)
     (tmp_path / "chart.png").write_bytes(png)
 
 

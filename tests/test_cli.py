@@ -67,7 +67,9 @@ def test_refresh_in_parallel_gives_the_same_files(tmp_path):
     one, many = tmp_path / "one", tmp_path / "many"
     one.mkdir(), many.mkdir()
     assert run("refresh", *books, "--rules", SAMPLE_RULES, "--output", one).returncode == 0
-    assert run("refresh", *books, "--rules", SAMPLE_RULES, "--output", many, "--jobs", "0").returncode == 0  # 0: a process per core
+    assert (
+        run("refresh", *books, "--rules", SAMPLE_RULES, "--output", many, "--jobs", "0").returncode == 0
+    )  # 0: a process per core
     assert [digest(one / b.name) for b in books] == [digest(many / b.name) for b in books]
 
 
@@ -78,9 +80,20 @@ def test_narrative_json_has_the_documented_shape():
     assert data["title"] == "Children in Care Scorecard"
     assert data["period"] == {"current": "June 2018", "previous": "May 2018"}
     first = data["kpis"][0]
-    assert {k: first[k] for k in ("id", "polarity", "current", "previous", "target", "floor", "rag", "previous_rag", "direction")} == {
-        "id": "CIC01", "polarity": "higher", "current": 100.0, "previous": 93.9, "target": 100.0, "floor": 90.0,
-        "rag": "Green", "previous_rag": "Amber", "direction": "improved"}
+    assert {
+        k: first[k]
+        for k in ("id", "polarity", "current", "previous", "target", "floor", "rag", "previous_rag", "direction")
+    } == {
+        "id": "CIC01",
+        "polarity": "higher",
+        "current": 100.0,
+        "previous": 93.9,
+        "target": 100.0,
+        "floor": 90.0,
+        "rag": "Green",
+        "previous_rag": "Amber",
+        "direction": "improved",
+    }
     assert data["narrative"][0].startswith("3.1 The report contains")
     miles = next(k for k in data["kpis"] if k["id"] == "CIC16")
     assert (miles["numerator"], miles["denominator"]) == (988, 1288)
@@ -109,7 +122,9 @@ def test_check_reports_where_the_table_is(sample):
 
 def test_bad_rules_name_the_line_and_exit_1(tmp_path, sample):
     rules = tmp_path / "rules.yaml"
-    rules.write_text("version: 1\nlayout:\n  columns: {id: Ref, current: A, previous: B}\nkpis:\n  - id: X\n    tagret: 5\n")
+    rules.write_text(
+        "version: 1\nlayout:\n  columns: {id: Ref, current: A, previous: B}\nkpis:\n  - id: X\n    tagret: 5\n"
+    )
     before = digest(sample)
     result = run("refresh", sample, "--rules", rules)
     assert result.returncode == 1
@@ -152,9 +167,15 @@ def test_installed_entry_point_works():
 def test_check_strict_fails_on_warnings(tmp_path):
     from conftest import write_book
 
-    book = write_book(tmp_path / "b.xlsx", [["Ref", "Polarity", "Target", "Floor", "May-18", "Jun-18"], ["K1", "H", 85, 75, "n/k", 90]])
+    book = write_book(
+        tmp_path / "b.xlsx",
+        [["Ref", "Polarity", "Target", "Floor", "May-18", "Jun-18"], ["K1", "H", 85, 75, "n/k", 90]],
+    )
     rules = tmp_path / "r.yaml"
-    rules.write_text("version: 1\nlayout:\n  columns: {id: Ref, polarity: Polarity, target: Target, floor: Floor, current: Jun-18, previous: May-18}\n")
+    rules.write_text(
+        "version: 1\nlayout:\n  columns: {id: Ref, polarity: Polarity, target: Target, floor: Floor, current: "
+        "Jun-18, previous: May-18}\n"
+    )
     relaxed = run("check", book, "--rules", rules)
     strict = run("check", book, "--rules", rules, "--strict")
     assert relaxed.returncode == 0 and strict.returncode == 1
@@ -205,7 +226,10 @@ def test_a_locked_destination_says_what_to_do(sample, monkeypatch, capsys):
 
     monkeypatch.setattr(real_os, "replace", locked)
     assert cli.main(["refresh", str(sample), "--rules", str(SAMPLE_RULES)]) == 1
-    assert "Permission denied (is it open in Excel? close it and refresh again); the original is unchanged" in capsys.readouterr().err
+    assert (
+        "Permission denied (is it open in Excel? close it and refresh again); the original is unchanged"
+        in capsys.readouterr().err
+    )
 
 
 def test_a_refresh_job_and_its_outcome_cross_a_process_boundary(tmp_path):
@@ -218,8 +242,10 @@ def test_a_refresh_job_and_its_outcome_cross_a_process_boundary(tmp_path):
     good, bad = tmp_path / "good.xlsx", tmp_path / "bad.xlsx"
     shutil.copyfile(SAMPLE, good)
     bad.write_bytes(b"PK not a zip")
-    jobs = [cli.RefreshJob(str(good), str(tmp_path / "out.xlsx"), str(SAMPLE_RULES), None, False, full)
-            for full in (False, True)] + [cli.RefreshJob(str(bad), None, str(SAMPLE_RULES), None, False, True)]
+    jobs = [
+        cli.RefreshJob(str(good), str(tmp_path / "out.xlsx"), str(SAMPLE_RULES), None, False, full)
+        for full in (False, True)
+    ] + [cli.RefreshJob(str(bad), None, str(SAMPLE_RULES), None, False, True)]
     assert pickle.loads(pickle.dumps(jobs)) == jobs
     with ProcessPoolExecutor(max_workers=2) as pool:
         summary, full, failed = pool.map(cli._refresh_one, jobs)
@@ -238,7 +264,9 @@ def test_jobs_must_be_zero_or_a_count(jobs, sample):
     assert result.returncode == 2 and "--jobs" in result.stderr and "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("command", [["narrative"], ["report", "--output", "{tmp}/r.docx"], ["refresh", "--output", "{tmp}/out.xlsx"]])
+@pytest.mark.parametrize(
+    "command", [["narrative"], ["report", "--output", "{tmp}/r.docx"], ["refresh", "--output", "{tmp}/out.xlsx"]]
+)
 def test_each_command_says_which_rules_file_it_used(command, sample, tmp_path):
     name, *rest = command
     result = run(name, sample, "--rules", SAMPLE_RULES, *[a.format(tmp=tmp_path) for a in rest])

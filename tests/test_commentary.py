@@ -12,21 +12,34 @@ PERIODS = ("June 2018", "May 2018")
 
 
 def rated(commentary, current=48.4, previous=46.0, polarity=Polarity.HIGHER, target=65.0, floor=40.0, **kw):
-    kpi = Kpi(id="K1", name="A measure", polarity=polarity, current=current, previous=previous, target=target,
-              floor=floor, unit="percent", commentary=commentary, **kw)
+    kpi = Kpi(
+        id="K1",
+        name="A measure",
+        polarity=polarity,
+        current=current,
+        previous=previous,
+        target=target,
+        floor=floor,
+        unit="percent",
+        commentary=commentary,
+        **kw,
+    )
     return evaluate([kpi], title="t", period=Period(*PERIODS)).kpis[0]
 
 
-@pytest.mark.parametrize("words, current, previous, claim", [
-    ("Performance improved this month.", 44.0, 46.0, "improved"),
-    ("Performance has improved from 46.0% to 44.0%.", 44.0, 46.0, "improved"),
-    ("Performance continues to show improvement, moving to 44.0% in June.", 44.0, 46.0, "improved"),
-    ("The figure rose in June 2018.", 44.0, 46.0, "improved"),
-    ("Performance declined between May and June 2018.", 48.4, 46.0, "declined"),
-    ("Performance remained at 46.0%.", 48.4, 46.0, "same"),
-    ("Performance is unchanged.", 48.4, 46.0, "same"),
-    ("The target was met in June.", 48.4, 46.0, "met"),
-])
+@pytest.mark.parametrize(
+    "words, current, previous, claim",
+    [
+        ("Performance improved this month.", 44.0, 46.0, "improved"),
+        ("Performance has improved from 46.0% to 44.0%.", 44.0, 46.0, "improved"),
+        ("Performance continues to show improvement, moving to 44.0% in June.", 44.0, 46.0, "improved"),
+        ("The figure rose in June 2018.", 44.0, 46.0, "improved"),
+        ("Performance declined between May and June 2018.", 48.4, 46.0, "declined"),
+        ("Performance remained at 46.0%.", 48.4, 46.0, "same"),
+        ("Performance is unchanged.", 48.4, 46.0, "same"),
+        ("The target was met in June.", 48.4, 46.0, "met"),
+    ],
+)
 def test_a_claim_the_figures_contradict_is_a_warning(words, current, previous, claim):
     found = contradictions(rated(words, current, previous), PERIODS)
     assert [c.claim for c in found] == [claim]
@@ -34,16 +47,19 @@ def test_a_claim_the_figures_contradict_is_a_warning(words, current, previous, c
     assert found[0].message().startswith("KPI 'K1': the commentary says")
 
 
-@pytest.mark.parametrize("words, current, previous", [
-    ("Performance improved from 46.0% to 48.4%.", 48.4, 46.0),  # true
-    ("Performance for one Area, South Kent, remains low at 29.7% but improved.", 44.0, 46.0),  # another figure
-    ("South Kent has been showing month-on-month improvement since March 2018.", 44.0, 46.0),  # another month
-    ("Performance has not improved.", 44.0, 46.0),  # negated: no claim
-    ("Performance remained at 46.0%.", 46.04, 46.0),  # the same as displayed
-    ("Improvement is expected when 12 new staff start.", 44.0, 46.0),  # another figure
-    ("", 44.0, 46.0),
-    ("Performance improved.", 44.0, None),  # nothing to compare with
-])
+@pytest.mark.parametrize(
+    "words, current, previous",
+    [
+        ("Performance improved from 46.0% to 48.4%.", 48.4, 46.0),  # true
+        ("Performance for one Area, South Kent, remains low at 29.7% but improved.", 44.0, 46.0),  # another figure
+        ("South Kent has been showing month-on-month improvement since March 2018.", 44.0, 46.0),  # another month
+        ("Performance has not improved.", 44.0, 46.0),  # negated: no claim
+        ("Performance remained at 46.0%.", 46.04, 46.0),  # the same as displayed
+        ("Improvement is expected when 12 new staff start.", 44.0, 46.0),  # another figure
+        ("", 44.0, 46.0),
+        ("Performance improved.", 44.0, None),  # nothing to compare with
+    ],
+)
 def test_no_warning_where_the_words_hold_or_speak_of_something_else(words, current, previous):
     assert contradictions(rated(words, current, previous), PERIODS) == []
 
@@ -52,7 +68,9 @@ def test_increase_means_better_or_worse_by_polarity():
     # a caseload (lower is better) that went up has declined; "increased" is then true, "improved" false
     lower = dict(polarity=Polarity.LOWER, target=15.0, floor=20.0)
     assert contradictions(rated("Caseloads increased.", 18.0, 16.0, **lower), PERIODS) == []
-    assert [c.claim for c in contradictions(rated("Caseloads decreased.", 18.0, 16.0, **lower), PERIODS)] == ["improved"]
+    assert [c.claim for c in contradictions(rated("Caseloads decreased.", 18.0, 16.0, **lower), PERIODS)] == [
+        "improved"
+    ]
 
 
 def test_target_met_on_green_and_missed_on_amber_are_fine():
@@ -74,8 +92,10 @@ def kpi(commentary, current):
 
 def test_commentary_copied_forward_while_the_figure_moved():
     message = unchanged_since(kpi("Staffing  remains a concern.", 48.4), kpi("Staffing remains a concern.", 46.0))
-    assert message == ("KPI 'K1': the commentary is word for word last month's, but the figure moved from 46.0 "
-                       "to 48.4; check that it still holds")
+    assert message == (
+        "KPI 'K1': the commentary is word for word last month's, but the figure moved from 46.0 "
+        "to 48.4; check that it still holds"
+    )
     assert unchanged_since(kpi("Same words.", 48.4), kpi("Same words.", 48.4)) is None
     assert unchanged_since(kpi("New words.", 48.4), kpi("Old words.", 46.0)) is None
     assert unchanged_since(kpi("", 48.4), kpi("", 46.0)) is None
@@ -89,7 +109,9 @@ def test_the_samples_commentary_holds():
     from scorecard.refresh import evaluate_file
 
     root = Path(__file__).resolve().parents[1]
-    result = evaluate_file(root / "workbook_templates" / "cic-scorecard-june-2018.xlsx", load_rules(root / "rules" / "cic-scorecard.yaml"))
+    result = evaluate_file(
+        root / "workbook_templates" / "cic-scorecard-june-2018.xlsx", load_rules(root / "rules" / "cic-scorecard.yaml")
+    )
     card = result.scorecard
     assert sum(1 for k in card.kpis if k.kpi.commentary) >= 5
     assert [c for k in card.kpis for c in contradictions(k, (card.period.current, card.period.previous))] == []

@@ -11,28 +11,33 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from conftest import write_book
+from remote import run_macro
 from scorecard import cli
 from scorecard.core.commentary import contradictions
 from scorecard.core.engine import evaluate
 from scorecard.core.model import Kpi, Period, Polarity
 from scorecard.excel import ribbon
 
-from conftest import write_book
-from remote import run_macro
-
 HEADERS = ["Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18", "Commentary"]
-RULES = ("version: 1\nlayout:\n  columns: {id: Ref, name: Indicator, polarity: Polarity, target: Target, floor: Floor, "
-         "previous: May-18, current: Jun-18, commentary: Commentary}\n")
+RULES = (
+    "version: 1\nlayout:\n  columns: {id: Ref, name: Indicator, polarity: Polarity, target: Target, floor: Floor, "
+    "previous: May-18, current: Jun-18, commentary: Commentary}\n"
+)
 CLAIM = "Performance improved this month."  # K1 declined: contradicted
-CLAIM_WARNING = ("sheet 'Scorecard', cell H2: KPI 'K1': the commentary says \"Performance improved this month.\", "
-                 "but it declined; check the commentary")
+CLAIM_WARNING = (
+    "sheet 'Scorecard', cell H2: KPI 'K1': the commentary says \"Performance improved this month.\", "
+    "but it declined; check the commentary"
+)
 
 
 def book_rows(k1_words=f"Staff sickness is high. {CLAIM}", k2_words="Two new posts were filled.", k1_now=44.0):
-    return [HEADERS,
-            ["K1", "Visits on time", "H", 65, 40, 46.0, k1_now, k1_words],
-            ["K2", "Average caseload", "L", 15, 18, 16.0, 17.0, k2_words],
-            ["K3", "Care leavers in touch", "H", 90, 80, 85.0, 85.0, "Performance remained at 85.0%."]]
+    return [
+        HEADERS,
+        ["K1", "Visits on time", "H", 65, 40, 46.0, k1_now, k1_words],
+        ["K2", "Average caseload", "L", 15, 18, 16.0, 17.0, k2_words],
+        ["K3", "Care leavers in touch", "H", 90, 80, 85.0, 85.0, "Performance remained at 85.0%."],
+    ]
 
 
 @pytest.fixture
@@ -126,23 +131,31 @@ def test_without_a_commentary_column_nothing_is_checked(tmp_path, capsys):
 
 
 def last_month(path: Path, k1_words: str, k1_then: float = 46.0, k2_words: str = "Two new posts were filled.") -> Path:
-    return write_book(path, [HEADERS,
-                             ["K1", "Visits on time", "H", 65, 40, 47.0, k1_then, k1_words],
-                             ["K2", "Average caseload", "L", 15, 18, 15.0, 17.0, k2_words],
-                             ["K9", "A measure dropped since", "H", 65, 40, 47.0, 50.0, "Gone."]])
+    return write_book(
+        path,
+        [
+            HEADERS,
+            ["K1", "Visits on time", "H", 65, 40, 47.0, k1_then, k1_words],
+            ["K2", "Average caseload", "L", 15, 18, 15.0, 17.0, k2_words],
+            ["K9", "A measure dropped since", "H", 65, 40, 47.0, 50.0, "Gone."],
+        ],
+    )
 
 
 def test_previous_warns_where_the_words_are_copied_and_the_figure_moved(files, capsys):
     book, rules = files
     write_book(book, book_rows(k1_words="Staffing  remains a concern.", k2_words="Two new posts were filled."))
-    previous = last_month(book.parent / "may.xlsx", "Staffing remains a concern.", k2_words="Two new posts were filled.")
+    previous = last_month(
+        book.parent / "may.xlsx", "Staffing remains a concern.", k2_words="Two new posts were filled."
+    )
     code, out, _ = run(capsys, "check", book, "--rules", rules, "--previous", previous)
     assert code == 0
     warnings = [line for line in out.splitlines() if "warning:" in line]
     # K1 moved from 46 to 44 (whole numbers in General cells show no decimals) with the same words, spacing
     # aside; K2 shows 17 both months: no warning
     assert warnings == [
-        f"  warning: sheet 'Scorecard', cell H2: KPI 'K1': the commentary is word for word last month's, but the figure "
+        "  warning: sheet 'Scorecard', cell H2: KPI 'K1': the commentary is word for word last month's, but "
+        "the figure "
         f"moved from 46 to 44; check that it still holds (last month: {previous})"
     ]
     assert run(capsys, "check", book, "--rules", rules, "--previous", previous, "--strict")[0] == 1
@@ -169,11 +182,14 @@ def test_refresh_and_narrative_take_previous(files, capsys):
     assert code == 0 and "word for word last month's" in err
 
 
-@pytest.mark.parametrize("make, words", [
-    (lambda p: None, "last month's workbook (--previous)"),  # missing
-    (lambda p: p.write_text("not a workbook"), "is not an Excel workbook"),
-    (lambda p: write_book(p, [["Code", "Name"], ["K1", "x"]]), "no header cell reading 'Ref'"),
-])
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (lambda p: None, "last month's workbook (--previous)"),  # missing
+        (lambda p: p.write_text("not a workbook"), "is not an Excel workbook"),
+        (lambda p: write_book(p, [["Code", "Name"], ["K1", "x"]]), "no header cell reading 'Ref'"),
+    ],
+)
 def test_a_bad_previous_file_is_an_error_naming_it(files, capsys, make, words):
     book, rules = files
     write_book(book, book_rows())
@@ -205,8 +221,17 @@ PERIODS = ("June 2018", "May 2018")
 
 def rated(words: str, current: float, previous: float, polarity=Polarity.HIGHER):
     target, floor = (65.0, 40.0) if polarity is Polarity.HIGHER else (40.0, 65.0)
-    kpi = Kpi(id="K1", name="m", polarity=polarity, current=current, previous=previous, target=target, floor=floor,
-              unit="percent", commentary=words)
+    kpi = Kpi(
+        id="K1",
+        name="m",
+        polarity=polarity,
+        current=current,
+        previous=previous,
+        target=target,
+        floor=floor,
+        unit="percent",
+        commentary=words,
+    )
     return evaluate([kpi], title="t", period=Period(*PERIODS)).kpis[0]
 
 
@@ -255,12 +280,21 @@ def test_no_false_alarm_on_what_analysts_write(words, joined):
     assert contradictions(rated(text, 46.0, 48.4), PERIODS) == []
 
 
-@pytest.mark.parametrize("words, current, previous, polarity, claim", [
-    ("Performance has remained stable.", 46.0, 48.4, Polarity.HIGHER, "same"),
-    ("The rate remained at 48.4%.", 46.0, 48.4, Polarity.HIGHER, "same"),
-    ("Caseloads have reduced this month.", 46.0, 44.0, Polarity.LOWER, "improved"),  # lower is better, and they rose
-    ("Performance deteriorated in June.", 48.4, 46.0, Polarity.HIGHER, "declined"),
-    ("The target was met.", 46.0, 48.4, Polarity.HIGHER, "met"),
-])
+@pytest.mark.parametrize(
+    "words, current, previous, polarity, claim",
+    [
+        ("Performance has remained stable.", 46.0, 48.4, Polarity.HIGHER, "same"),
+        ("The rate remained at 48.4%.", 46.0, 48.4, Polarity.HIGHER, "same"),
+        (
+            "Caseloads have reduced this month.",
+            46.0,
+            44.0,
+            Polarity.LOWER,
+            "improved",
+        ),  # lower is better, and they rose
+        ("Performance deteriorated in June.", 48.4, 46.0, Polarity.HIGHER, "declined"),
+        ("The target was met.", 46.0, 48.4, Polarity.HIGHER, "met"),
+    ],
+)
 def test_other_contradictions_are_still_caught(words, current, previous, polarity, claim):
     assert [c.claim for c in contradictions(rated(words, current, previous, polarity), PERIODS)] == [claim]

@@ -19,15 +19,14 @@ import pytest
 import xlsxwriter
 import xlwings as xw
 
+from conftest import SAMPLE, SAMPLE_RULES
+from layouts import LAYOUTS, make
+from remote import payload, run_macro
 from scorecard.core.embedded import same_rules
 from scorecard.core.rules import load_rules
 from scorecard.excel import ribbon
 from scorecard.workbook import embedded
 from scorecard.workbook.package import Package, Workbook
-
-from conftest import SAMPLE, SAMPLE_RULES
-from layouts import LAYOUTS, make
-from remote import payload, run_macro
 
 SCORECARD = [sys.executable, "-m", "scorecard.cli"]
 
@@ -77,8 +76,11 @@ def sheet_entry(book: Path, sheet: str) -> dict:
     raise AssertionError(f"no sheet {sheet}")
 
 
-@pytest.mark.parametrize("text", [SAMPLE_RULES.read_text("utf-8"), TRICKY, *[l.rules for l in LAYOUTS]],
-                         ids=["sample", "tricky", *[l.name for l in LAYOUTS]])  # fmt: skip
+@pytest.mark.parametrize(
+    "text",
+    [SAMPLE_RULES.read_text("utf-8"), TRICKY, *[layout.rules for layout in LAYOUTS]],
+    ids=["sample", "tricky", *[layout.name for layout in LAYOUTS]],
+)
 def test_embed_then_extract_gives_the_text_back(text, tmp_path):
     rules = tmp_path / "rules.yaml"
     rules.write_text(text, encoding="utf-8")
@@ -97,7 +99,8 @@ def test_embed_then_extract_gives_the_text_back(text, tmp_path):
     # (openpyxl leaves Excel's _xHHHH_ escapes of inline strings as written, so a line holding one is left
     # to the extract above, which undoes the escape as Excel does)
     assert [sheet.cell(n, 1).value for n in range(1, len(lines) + 1) if "_x" not in lines[n - 1]] == [
-        line or None for line in lines if "_x" not in line]
+        line or None for line in lines if "_x" not in line
+    ]
     assert workbook.sheetnames[-1] == "ScorecardRules" and workbook.active.title != "ScorecardRules"
 
 
@@ -126,7 +129,9 @@ def test_invalid_rules_are_not_embedded(tmp_path):
     book = shutil.copyfile(SAMPLE, tmp_path / "book.xlsx")
     before = hashlib.sha256(book.read_bytes()).hexdigest()
     bad = tmp_path / "bad.yaml"
-    bad.write_text("version: 1\nlayout:\n  columns: {id: Ref, current: A, previous: B}\nkpis:\n  - id: X\n    tagret: 5\n")
+    bad.write_text(
+        "version: 1\nlayout:\n  columns: {id: Ref, current: A, previous: B}\nkpis:\n  - id: X\n    tagret: 5\n"
+    )
     result = run("rules", "embed", book, "--rules", bad)
     assert result.returncode == 1 and "bad.yaml, line 6: unknown key 'tagret'" in result.stderr
     assert hashlib.sha256(book.read_bytes()).hexdigest() == before
@@ -134,7 +139,7 @@ def test_invalid_rules_are_not_embedded(tmp_path):
     assert missing.returncode == 1 and "book.xlsx: has no embedded rules" in missing.stderr
 
 
-@pytest.mark.parametrize("layout", LAYOUTS, ids=lambda l: l.name)
+@pytest.mark.parametrize("layout", LAYOUTS, ids=lambda layout: layout.name)
 def test_refresh_with_embedded_rules_equals_refresh_with_the_file(layout, tmp_path):
     book, rules = make(layout, tmp_path)
     with_file = tmp_path / f"with-file{layout.suffix}"
@@ -151,7 +156,9 @@ def test_refresh_with_embedded_rules_equals_refresh_with_the_file(layout, tmp_pa
     for key in ("counts", "kpis", "changes", "period", "warnings"):
         assert a[key] == b[key], key
     assert a["narrative"] == b["narrative"]
-    assert {k: v[0] for k, v in table_cells(inside, layout.sheet).items()} == {k: v[0] for k, v in table_cells(with_file, layout.sheet).items()}
+    assert {k: v[0] for k, v in table_cells(inside, layout.sheet).items()} == {
+        k: v[0] for k, v in table_cells(with_file, layout.sheet).items()
+    }
 
     # the rules sheet survives the refresh byte for byte, still hidden, and is never the narrated sheet
     assert part_of(inside, "ScorecardRules") == (part, rules_bytes)
@@ -181,17 +188,23 @@ def _rules_sheet_first(path: Path, lines: list[str]) -> Path:
     table = book.add_worksheet("Figures")
     table.activate()
     rules_sheet.hide()
-    for r, row in enumerate([["Ref", "Indicator", "May-18", "Jun-18", "Target", "Floor", "Polarity"],
-                             ["K1", "Calls answered", 70, 80, 75, 60, "H"],
-                             ["K2", "Waiting days", 12, 15, 10, 14, "L"]]):  # fmt: skip
+    for r, row in enumerate(
+        [
+            ["Ref", "Indicator", "May-18", "Jun-18", "Target", "Floor", "Polarity"],
+            ["K1", "Calls answered", 70, 80, 75, 60, "H"],
+            ["K2", "Waiting days", 12, 15, 10, 14, "L"],
+        ]
+    ):
         for c, value in enumerate(row):
             table.write(r, c, value)
     book.close()
     return path
 
 
-GOOD = "version: 1\nlayout:\n  columns: {id: Ref, name: Indicator, current: Jun-18, previous: May-18,\n" \
-       "            target: Target, floor: Floor, polarity: Polarity}\n"  # fmt: skip
+GOOD = (
+    "version: 1\nlayout:\n  columns: {id: Ref, name: Indicator, current: Jun-18, previous: May-18,\n"
+    "            target: Target, floor: Floor, polarity: Polarity}\n"
+)
 
 
 def test_a_rules_sheet_placed_first_is_never_the_table(tmp_path):
@@ -229,7 +242,10 @@ def test_check_warns_when_embedded_and_named_rules_differ(tmp_path):
     assert quiet.returncode == 0 and "differ" not in quiet.stdout
     loud = run("check", book, "--rules", other, "--strict")
     assert loud.returncode == 1
-    assert f"warning: the rules embedded in {book} (sheet ScorecardRules) differ from {other}, which were used" in loud.stdout
+    assert (
+        f"warning: the rules embedded in {book} (sheet ScorecardRules) differ from {other}, which were used"
+        in loud.stdout
+    )
     message = run_macro(book, ribbon.check, rules=other)[0]
     assert "the rules embedded in book.xlsx (sheet ScorecardRules) differ from" in message
 
@@ -303,7 +319,8 @@ def test_worksheet_functions_take_the_rules_as_a_range():
     assert udfs.SCORECARD_DIRECTION(95, 93.9, "CIC01", rows) == "improved"
     broken = [*column[:4], "tagret: 5", *column[5:]]  # line 5, the title, becomes an unknown key
     assert udfs.SCORECARD_RAG(95, "CIC01", broken).startswith(
-        "#SCORECARD! the rules range, sheet 'ScorecardRules', cell A5: unknown key 'tagret'")
+        "#SCORECARD! the rules range, sheet 'ScorecardRules', cell A5: unknown key 'tagret'"
+    )
 
 
 def test_embed_refuses_a_read_only_workbook_as_refresh_does(tmp_path):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from scorecard.core.engine import direction, displayed, evaluate, rate
 from scorecard.core.model import Direction, Kpi, Period, Polarity, Rag
@@ -14,7 +15,9 @@ H, L, T = Polarity.HIGHER, Polarity.LOWER, Polarity.TARGET
 
 
 def kpi(polarity=H, target=85.0, floor=75.0, current=None, previous=None, **kw) -> Kpi:
-    return Kpi(id="K1", name="Test", polarity=polarity, current=current, previous=previous, target=target, floor=floor, **kw)
+    return Kpi(
+        id="K1", name="Test", polarity=polarity, current=current, previous=previous, target=target, floor=floor, **kw
+    )
 
 
 @pytest.mark.parametrize(
@@ -49,8 +52,16 @@ def test_rounding_is_half_up_on_the_decimal_text_not_binary():
 
 @pytest.mark.parametrize(
     "value, expected",
-    [(50, Rag.GREEN), (52, Rag.GREEN), (48, Rag.GREEN), (52.1, Rag.AMBER), (55, Rag.AMBER), (45, Rag.AMBER),
-     (55.1, Rag.RED), (44.9, Rag.RED)],
+    [
+        (50, Rag.GREEN),
+        (52, Rag.GREEN),
+        (48, Rag.GREEN),
+        (52.1, Rag.AMBER),
+        (55, Rag.AMBER),
+        (45, Rag.AMBER),
+        (55.1, Rag.RED),
+        (44.9, Rag.RED),
+    ],
 )
 def test_target_polarity_is_two_sided(value, expected):
     assert rate(value, kpi(T, target=50, floor=None, green_within=2, amber_within=5)) is expected
@@ -92,8 +103,18 @@ def test_target_without_floor_has_no_amber_band_and_floor_without_target_no_gree
     ],
 )
 def test_direction_by_polarity_at_displayed_precision(polarity, previous, current, expected):
-    assert direction(kpi(polarity, target=15 if polarity is L else 85, floor=18 if polarity is L else 75,
-                         current=current, previous=previous)) is expected
+    assert (
+        direction(
+            kpi(
+                polarity,
+                target=15 if polarity is L else 85,
+                floor=18 if polarity is L else 75,
+                current=current,
+                previous=previous,
+            )
+        )
+        is expected
+    )
 
 
 def test_direction_for_target_polarity_is_closeness():
@@ -170,5 +191,5 @@ def test_direction_agrees_with_the_ratings(data, polarity, d, now, before):
 
 @given(d=decimals, value=finite)
 def test_on_the_target_is_green_and_on_the_floor_is_amber(d, value):
-    assert rate(value, kpi(H, target=value, floor=value - 10 ** -d * 5, decimals=d)) is Rag.GREEN
-    assert rate(value, kpi(H, target=value + 10 ** -d * 5, floor=value, decimals=d)) is Rag.AMBER
+    assert rate(value, kpi(H, target=value, floor=value - 10**-d * 5, decimals=d)) is Rag.GREEN
+    assert rate(value, kpi(H, target=value + 10**-d * 5, floor=value, decimals=d)) is Rag.AMBER

@@ -29,7 +29,10 @@ def test_refresh_bug_is_one_line_and_a_logged_traceback(tmp_path, monkeypatch, c
     assert cli.main(["refresh", str(book), "--rules", str(RULES)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "Traceback" not in err[0]
-    assert err[0] == f"scorecard: error: book.xlsx: unexpected error (KeyError: 'column 99'); the details are in {log}: please send that file with your report"
+    assert (
+        err[0] == f"scorecard: error: book.xlsx: unexpected error (KeyError: 'column 99'); the details are in {log}: "
+        "please send that file with your report"
+    )
     text = log.read_text("utf-8")
     assert "Traceback (most recent call last)" in text and "_boom" in text and f"refresh {book}" in text
     assert book.read_bytes() == before
@@ -55,10 +58,13 @@ def test_an_unwritable_log_still_gives_one_line(tmp_path, monkeypatch, capsys):
     assert len(err) == 1 and "could not be written" in err[0]
 
 
-@pytest.mark.parametrize("platform, env, expected", [
-    ("linux", {"XDG_CACHE_HOME": "/c"}, "/c/scorecard/scorecard.log"),
-    ("win32", {"LOCALAPPDATA": "/l"}, "/l/scorecard/scorecard.log"),
-])
+@pytest.mark.parametrize(
+    "platform, env, expected",
+    [
+        ("linux", {"XDG_CACHE_HOME": "/c"}, "/c/scorecard/scorecard.log"),
+        ("win32", {"LOCALAPPDATA": "/l"}, "/l/scorecard/scorecard.log"),
+    ],
+)
 def test_the_log_lives_in_the_users_cache_folder(monkeypatch, platform, env, expected):
     monkeypatch.delenv("SCORECARD_LOG", raising=False)
     monkeypatch.setattr("sys.platform", platform)

@@ -11,20 +11,19 @@ import dataclasses
 import inspect
 import re
 import shutil
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from scorecard.excel import ribbon as excel
-from scorecard.errors import ScorecardError
-from scorecard.refresh import refresh_file
-from scorecard.core.rules import load_rules
-
+import test_trust_keep as keep
 from conftest import SAMPLE, SAMPLE_RULES, write_book
 from layouts import FORMULAS, MACROS, MONTHLY, Layout, make
 from remote import action_counts, cells_of, payload, replay, run_macro
-import test_trust_keep as keep
+from scorecard.core.rules import load_rules
+from scorecard.errors import ScorecardError
+from scorecard.excel import ribbon as excel
+from scorecard.refresh import refresh_file
 
 # The remote engine cannot read number formats, so a workbook storing percentages as fractions
 # says so in its rules (layout.percent: fraction); batch and ribbon then read it the same way.
@@ -45,28 +44,40 @@ MONTHLY_SPC = dataclasses.replace(
     MONTHLY_FRACTION,
     name="monthly-spc-columns",
     rules=MONTHLY_FRACTION.rules.replace(
-        "  columns: {id: Measure ID,", "  add_missing_columns: true\n  columns: {variation: Variation, assurance: Assurance, id: Measure ID,"
-    ) + "spc: {min_points: 6, run_length: 3}\n",
+        "  columns: {id: Measure ID,",
+        "  add_missing_columns: true\n  columns: {variation: Variation, assurance: Assurance, id: Measure ID,",
+    )
+    + "spc: {min_points: 6, run_length: 3}\n",
 )
 
 
 def _plain(path: Path) -> None:
-    write_book(path, [["KPI ref", "Measure", "Better when", "Aim", "Floor standard", "Previous", "Latest"],
-                      ["A-1", "Households in temporary accommodation", "L", 150, 180, 172, 168],
-                      ["A-2", "Homelessness prevented (%)", "H", 60, 50, 61.5, 58.0],
-                      ["A-3", "=1 leading equals in a name", "H", 10, 5, 4, 3],
-                      ["A-4", "Rough sleepers counted", None, None, None, 12, 9]], sheet="Housing")  # fmt: skip
+    write_book(
+        path,
+        [
+            ["KPI ref", "Measure", "Better when", "Aim", "Floor standard", "Previous", "Latest"],
+            ["A-1", "Households in temporary accommodation", "L", 150, 180, 172, 168],
+            ["A-2", "Homelessness prevented (%)", "H", 60, 50, 61.5, 58.0],
+            ["A-3", "=1 leading equals in a name", "H", 10, 5, 4, 3],
+            ["A-4", "Rough sleepers counted", None, None, None, 12, 9],
+        ],
+        sheet="Housing",
+    )
 
 
 PLAIN = Layout(
     name="plain-added-columns",
     suffix=".xlsx",
     rules="version: 1\ntitle: Housing Options\nlayout:\n  columns: {id: KPI ref, name: Measure, polarity: Better when, "
-          "target: Aim, floor: Floor standard, current: Latest, previous: Previous}\nperiod: {current: April 2024}\n",
+    "target: Aim, floor: Floor standard, current: Latest, previous: Previous}\nperiod: {current: April 2024}\n",
     build=_plain,
     sheet="Housing",
-    expected={"A-1": ("Amber", "↑ improved"), "A-2": ("Amber", "↓ declined"), "A-3": ("Red", "↓ declined"),
-              "A-4": ("Not rated", "↓ decreased")},  # fmt: skip
+    expected={
+        "A-1": ("Amber", "↑ improved"),
+        "A-2": ("Amber", "↓ declined"),
+        "A-3": ("Red", "↓ declined"),
+        "A-4": ("Not rated", "↓ decreased"),
+    },
     period=("April 2024", "the period before April 2024"),  # "Previous" says no spacing: March is not assumed
 )
 
@@ -90,8 +101,10 @@ CASES = {
     "plain-added-columns": lambda folder: make(_with_decimals(PLAIN), folder),
     "monthly-spc-columns": lambda folder: make(MONTHLY_SPC, folder),
     # a RAG column typed in initials (G, A, R) is written in initials by both
-    "rag-initials": lambda folder: (keep.build(folder / "book.xlsx", rag={i: "GAR"[i % 3] for i in range(len(keep.KPIS))}),
-                                    keep.rules_file(folder, extra="defaults: {decimals: 0}\n")),
+    "rag-initials": lambda folder: (
+        keep.build(folder / "book.xlsx", rag={i: "GAR"[i % 3] for i in range(len(keep.KPIS))}),
+        keep.rules_file(folder, extra="defaults: {decimals: 0}\n"),
+    ),
 }
 
 
@@ -123,8 +136,10 @@ def test_excel_calls_do_not_grow_with_the_number_of_kpis(kpis, tmp_path):
     rows += [[f"K{i}", "H", 85, 75, 70 + i % 30, 71 + (i * 7) % 30, None, None] for i in range(kpis)]
     book = write_book(tmp_path / "big.xlsx", rows)
     rules = tmp_path / "rules.yaml"
-    rules.write_text("version: 1\nlayout:\n  columns: {id: Ref, polarity: Polarity, target: Target, floor: Floor, "
-                     "current: Jun-18, previous: May-18, rag: RAG, direction: DOT}\n")  # fmt: skip
+    rules.write_text(
+        "version: 1\nlayout:\n  columns: {id: Ref, polarity: Polarity, target: Target, floor: Floor, "
+        "current: Jun-18, previous: May-18, rag: RAG, direction: DOT}\n"
+    )
     _, actions = run_macro(book, excel.refresh, rules=rules)
     counts = action_counts(actions)
     assert counts["setValues"] == 3  # the RAG column, the direction column, the Narrative block
@@ -161,7 +176,11 @@ def test_clear_removes_what_refresh_wrote(tmp_path):
     _, actions = run_macro(book, excel.clear, rules=rules)
     cleared = cells_of(replay(book, actions, tmp_path / "cleared.xlsx"))
     assert list(cleared) == ["Housing"]
-    assert not any(coordinate[0] in "HI" and value is not None for coordinate, (value, _) in cleared["Housing"].items() if coordinate[1:] != "1")
+    assert not any(
+        coordinate[0] in "HI" and value is not None
+        for coordinate, (value, _) in cleared["Housing"].items()
+        if coordinate[1:] != "1"
+    )
     assert not any(fill[0] for coordinate, (_, fill) in cleared["Housing"].items() if coordinate[0] == "H")
 
 
@@ -169,14 +188,24 @@ def test_errors_are_alerts_with_the_cli_message(tmp_path, sample):
     rules = tmp_path / "bad.yaml"
     rules.write_text("version: 1\nlayout:\n  columns: {id: Ref, current: Jun-18, previous: May-18}\n  tagret: 1\n")
     message, actions = run_macro(sample, excel.refresh, rules=rules)
-    assert message == "bad.yaml, line 4: unknown key 'tagret' in layout; allowed keys: add_missing_columns, columns, header_row, hidden_rows, history, percent, rag_text, sheet"
+    assert (
+        message == "bad.yaml, line 4: unknown key 'tagret' in layout; allowed keys: add_missing_columns, columns, "
+        "header_row, hidden_rows, history, percent, rag_text, sheet"
+    )
     assert [a["func"] for a in actions] == ["alert"] and actions[0]["args"][0] == message
 
 
 def test_a_foreign_narrative_sheet_is_refused_before_any_write(tmp_path):
-    book = write_book(tmp_path / "b.xlsx", [["Ref", "Polarity", "Target", "Floor", "May-18", "Jun-18"], ["K1", "H", 85, 75, 80, 90]], extra_sheets=["Narrative"])
+    book = write_book(
+        tmp_path / "b.xlsx",
+        [["Ref", "Polarity", "Target", "Floor", "May-18", "Jun-18"], ["K1", "H", 85, 75, 80, 90]],
+        extra_sheets=["Narrative"],
+    )
     rules = tmp_path / "r.yaml"
-    rules.write_text("version: 1\nlayout:\n  sheet: Scorecard\n  columns: {id: Ref, polarity: Polarity, target: Target, floor: Floor, current: Jun-18, previous: May-18}\n")
+    rules.write_text(
+        "version: 1\nlayout:\n  sheet: Scorecard\n  columns: {id: Ref, polarity: Polarity, target: Target, "
+        "floor: Floor, current: Jun-18, previous: May-18}\n"
+    )
     message, actions = run_macro(book, excel.refresh, rules=rules)
     assert "already has a sheet named 'Narrative' that scorecard did not write" in message
     assert [a["func"] for a in actions] == ["alert"]
@@ -274,13 +303,33 @@ class _Writes:
             import openpyxl
 
             book = openpyxl.load_workbook(original)
-            self.fills = {(ws.title, c.row, c.column): (tuple(bytes.fromhex(c.fill.fgColor.rgb[2:])) if c.fill.fill_type else None)
-                          for ws in book.worksheets for row in ws.iter_rows() for c in row}  # fmt: skip
-            self.formulas = {(ws.title, c.row, c.column): c.value for ws in book.worksheets for row in ws.iter_rows() for c in row}
-            self.fonts = {(ws.title, c.row, c.column): c.font.name for ws in book.worksheets for row in ws.iter_rows() for c in row}
-            self.formats = {(ws.title, c.row, c.column): c.number_format for ws in book.worksheets for row in ws.iter_rows() for c in row}
-            self.merges = {ws.title: [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
-                           for ws in book.worksheets}  # fmt: skip
+            self.fills = {
+                (ws.title, c.row, c.column): (
+                    tuple(bytes.fromhex(c.fill.fgColor.rgb[2:])) if c.fill.fill_type else None
+                )
+                for ws in book.worksheets
+                for row in ws.iter_rows()
+                for c in row
+            }
+            self.formulas = {
+                (ws.title, c.row, c.column): c.value for ws in book.worksheets for row in ws.iter_rows() for c in row
+            }
+            self.fonts = {
+                (ws.title, c.row, c.column): c.font.name
+                for ws in book.worksheets
+                for row in ws.iter_rows()
+                for c in row
+            }
+            self.formats = {
+                (ws.title, c.row, c.column): c.number_format
+                for ws in book.worksheets
+                for row in ws.iter_rows()
+                for c in row
+            }
+            self.merges = {
+                ws.title: [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
+                for ws in book.worksheets
+            }
 
     def write(self, what: str) -> None:
         self.count += 1
@@ -307,27 +356,42 @@ class _Proxy:
         if name in ("color", "formula") and writes.fills is not None and type(target).__name__ == "Range":
             table = writes.fills if name == "color" else writes.formulas
             sheet = target.sheet.name
-            cells = [[table.get((sheet, target.row + i, target.column + j)) for j in range(target.shape[1])]
-                     for i in range(target.shape[0])]  # fmt: skip
+            cells = [
+                [table.get((sheet, target.row + i, target.column + j)) for j in range(target.shape[1])]
+                for i in range(target.shape[0])
+            ]
             return cells[0][0] if target.shape == (1, 1) else cells
         if name == "font" and writes.fills is not None and type(target).__name__ == "Range":
-            names = {writes.fonts.get((target.sheet.name, target.row + i, target.column + j))
-                     for i in range(target.shape[0]) for j in range(target.shape[1])}  # fmt: skip
+            names = {
+                writes.fonts.get((target.sheet.name, target.row + i, target.column + j))
+                for i in range(target.shape[0])
+                for j in range(target.shape[1])
+            }
             font = _Proxy(target.font, writes)
             object.__setattr__(font, "_name", names.pop() if len(names) == 1 else None)  # mixed: None, as Excel
             return font
         if name == "engine" and writes.fills is not None and type(target).__name__ == "App":
             return _DesktopEngine()
         if name == "number_format" and writes.fills is not None and type(target).__name__ == "Range":
-            found = {writes.formats.get((target.sheet.name, target.row + i, target.column + j), "General")
-                     for i in range(target.shape[0]) for j in range(target.shape[1])}  # fmt: skip
+            found = {
+                writes.formats.get((target.sheet.name, target.row + i, target.column + j), "General")
+                for i in range(target.shape[0])
+                for j in range(target.shape[1])
+            }
             return found.pop() if len(found) == 1 else None  # mixed: None, as Excel
         if name in ("merge_cells", "merge_area") and writes.fills is not None and type(target).__name__ == "Range":
             areas = writes.merges.get(target.sheet.name, [])
-            inside = [next((a for a in areas if a[0] <= target.row + i <= a[2] and a[1] <= target.column + j <= a[3]), None)
-                      for i in range(target.shape[0]) for j in range(target.shape[1])]  # fmt: skip
+            inside = [
+                next((a for a in areas if a[0] <= target.row + i <= a[2] and a[1] <= target.column + j <= a[3]), None)
+                for i in range(target.shape[0])
+                for j in range(target.shape[1])
+            ]
             if name == "merge_area":  # of a single cell, as asked: the area, or the cell itself
-                return target if inside[0] is None else target.sheet.range((inside[0][0], inside[0][1]), (inside[0][2], inside[0][3]))
+                return (
+                    target
+                    if inside[0] is None
+                    else target.sheet.range((inside[0][0], inside[0][1]), (inside[0][2], inside[0][3]))
+                )
             return True if all(inside) else False if not any(inside) else None  # as desktop Excel's MergeCells
         if name == "conditional_formats" and writes.fills is not None and type(target).__name__ == "Range":
             return _NoConditionalFormats(target.conditional_formats, writes)
@@ -335,6 +399,7 @@ class _Proxy:
             return object.__getattribute__(self, "_name")
         value = getattr(target, name)
         if inspect.ismethod(value):
+
             def call(*args: Any, **kwargs: Any) -> Any:
                 if name in MUTATING_CALLS:
                     writes.write(name)
@@ -416,9 +481,12 @@ def test_a_refused_write_is_undone_or_named_exactly(case, desktop, tmp_path):
         assert writes.refused and message.startswith("scorecard stopped: Excel refused to write"), (n, message)
         assert f"write {n} ({writes.refused}) refused" in message
         after = cells_of(replay(book, actions, tmp_path / f"after-{n}{book.suffix}"))
-        differing = {(sheet, cell) for sheet in set(before) | set(after)
-                     for cell in set(before.get(sheet, {})) | set(after.get(sheet, {}))
-                     if before.get(sheet, {}).get(cell) != after.get(sheet, {}).get(cell)}  # fmt: skip
+        differing = {
+            (sheet, cell)
+            for sheet in set(before) | set(after)
+            for cell in set(before.get(sheet, {})) | set(after.get(sheet, {}))
+            if before.get(sheet, {}).get(cell) != after.get(sheet, {}).get(cell)
+        }
         named, narrative_named = _named(message)
         unnamed = {d for d in differing if d not in named and not (d[0] == "Narrative" and narrative_named)}
         assert not unnamed, (n, sorted(unnamed)[:5], message)
@@ -441,8 +509,10 @@ def test_remote_engine_says_which_fills_it_could_not_put_back(tmp_path):
         writes = _Writes(fail_at=n)
         message, _ = _run_refusing(book, excel.refresh, writes, rules=rules)
         counts.append((writes.refused, message))
-    assert all("the fills of Housing!H1" in m and "(this engine cannot read fills, so it could not put them back)" in m
-               for _, m in counts)  # the header cell's fill came with the copied format
+    assert all(
+        "the fills of Housing!H1" in m and "(this engine cannot read fills, so it could not put them back)" in m
+        for _, m in counts
+    )  # the header cell's fill came with the copied format
     after_fills = [m for what, m in counts if "Housing!H2:H5, Housing!I2:I5 (this engine cannot read fills" in m]
     assert len(after_fills) == len(counts) - 5  # every refusal after the fifth write (the copy of the RAG column)
     first = counts[0][1]
@@ -470,13 +540,22 @@ def test_clear_refused_midway_is_undone(tmp_path):
     before = cells_of(book)
     writes = _Writes(fail_at=3, original=book)  # after the RAG and direction values were cleared
     message, actions = _run_refusing(book, excel.clear, writes, rules=rules)
-    assert "Undone: the values of Housing!H2:H5, Housing!I2:I5; the fills of Housing!H2:H5.\nNothing is left changed" in message
+    assert (
+        "Undone: the values of Housing!H2:H5, Housing!I2:I5; the fills of Housing!H2:H5.\nNothing is left changed"
+        in message
+    )
     assert cells_of(replay(book, actions, tmp_path / "after.xlsx")) == before
 
 
 def test_a_symbol_font_made_readable_is_put_back_when_a_later_write_is_refused(tmp_path):
-    book = write_book(tmp_path / "arrows.xlsx", [["Ref", "Polarity", "Target", "Floor", "May-18", "Jun-18", "DOT"],
-                                                 ["K1", "H", 85, 75, 80, 90, "h"], ["K2", "L", 10, 12, 9, 11, "i"]])
+    book = write_book(
+        tmp_path / "arrows.xlsx",
+        [
+            ["Ref", "Polarity", "Target", "Floor", "May-18", "Jun-18", "DOT"],
+            ["K1", "H", 85, 75, 80, 90, "h"],
+            ["K2", "L", 10, 12, 9, 11, "i"],
+        ],
+    )
     import openpyxl
     from openpyxl.styles import Font
 
@@ -485,8 +564,10 @@ def test_a_symbol_font_made_readable_is_put_back_when_a_later_write_is_refused(t
         wb["Scorecard"].cell(row, 7).font = Font(name="Wingdings 3")
     wb.save(book)
     rules = tmp_path / "rules.yaml"
-    rules.write_text("version: 1\nlayout:\n  columns: {id: Ref, polarity: Polarity, target: Target, floor: Floor, "
-                     "current: Jun-18, previous: May-18, direction: DOT}\n")  # fmt: skip
+    rules.write_text(
+        "version: 1\nlayout:\n  columns: {id: Ref, polarity: Polarity, target: Target, floor: Floor, "
+        "current: Jun-18, previous: May-18, direction: DOT}\n"
+    )
     clean = _Writes(original=book)
     _, actions = _run_refusing(book, excel.refresh, clean, rules=rules)
     fonts = [a["args"] for a in actions if a["func"] == "setFontProperty"]
@@ -506,7 +587,9 @@ REPORT_KPIS = {"sample": 24, "plain-added-columns": 4}
 
 
 def _sheets(workbook) -> dict[str, list[list[Any]]]:
-    return {ws.title: [[(c.value, c.fill.fgColor.rgb) for c in row] for row in ws.iter_rows()] for ws in workbook.worksheets}
+    return {
+        ws.title: [[(c.value, c.fill.fgColor.rgb) for c in row] for row in ws.iter_rows()] for ws in workbook.worksheets
+    }
 
 
 @pytest.mark.parametrize("case", REPORT_CASES)
@@ -543,10 +626,12 @@ def test_report_saves_the_word_document_beside_the_workbook_and_changes_nothing(
 def test_report_on_the_remote_engine_is_refused_with_what_to_do():
     """The remote engine knows the workbook's name, not its folder: nothing to save beside."""
     message, actions = run_macro(SAMPLE, excel.report, rules=SAMPLE_RULES)
-    assert message == (f"{SAMPLE.name}: the Word report is saved beside the workbook as {SAMPLE.stem}.docx, but Excel "
-                       "does not say which folder the workbook is in (it has not been saved yet, or it is open from the "
-                       "web): save it to a folder on this computer and press Report again, or run scorecard report "
-                       f"{SAMPLE.name} --rules RULES.")  # fmt: skip
+    assert message == (
+        f"{SAMPLE.name}: the Word report is saved beside the workbook as {SAMPLE.stem}.docx, but Excel "
+        "does not say which folder the workbook is in (it has not been saved yet, or it is open from the "
+        "web): save it to a folder on this computer and press Report again, or run scorecard report "
+        f"{SAMPLE.name} --rules RULES."
+    )
     assert [a["func"] for a in actions] == ["alert"]
 
 
@@ -555,16 +640,23 @@ def test_report_of_a_workbook_never_saved_is_refused(tmp_path):
 
     book = App().books.open(str(_sample(tmp_path)[0]))
     book.fullname, book.name = "Book1", "Book1"  # what Excel says of a new workbook
-    assert "Book1: the Word report is saved beside the workbook as Book1.docx, but Excel does not say which folder" in excel.report(book, rules=SAMPLE_RULES)
+    assert (
+        "Book1: the Word report is saved beside the workbook as Book1.docx, but Excel does not say which folder"
+        in excel.report(book, rules=SAMPLE_RULES)
+    )
     assert not list(tmp_path.glob("*.docx"))
 
 
 def test_report_in_xlwings_lite_is_refused_with_what_to_do(monkeypatch):
     monkeypatch.setattr(excel, "files_reachable", lambda: False)
     message, actions = run_macro(SAMPLE, excel.report)
-    assert message == (f"{SAMPLE.name}: xlwings Lite cannot save files to your disk, so it cannot save the Word report: "
-                       f"on a computer with Python run scorecard report {SAMPLE.name} --rules RULES.")  # fmt: skip
+    assert message == (
+        f"{SAMPLE.name}: xlwings Lite cannot save files to your disk, so it cannot save the Word report: "
+        f"on a computer with Python run scorecard report {SAMPLE.name} --rules RULES."
+    )
     assert [a["func"] for a in actions] == ["alert"]
+
+
 def test_clear_removes_the_spc_columns_too(tmp_path):
     book, rules = make(MONTHLY_SPC, tmp_path)
     refresh_file(book, load_rules(rules))
@@ -599,5 +691,6 @@ def test_a_relative_rules_path_is_taken_from_the_workbooks_folder_and_a_missing_
     (folder / "team-rules.yaml").unlink()
     with pytest.raises(ScorecardError) as refused:
         excel.find_rules(app.books.open(str(settings)))
-    assert str(refused.value) == (f"settings.xlsx: the rules file {folder / 'team-rules.yaml'} named by the Settings "
-                                  "sheet does not exist")
+    assert str(refused.value) == (
+        f"settings.xlsx: the rules file {folder / 'team-rules.yaml'} named by the Settings sheet does not exist"
+    )

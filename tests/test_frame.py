@@ -10,10 +10,9 @@ import pandas as pd
 import pytest
 
 import scorecard
+from conftest import SAMPLE, SAMPLE_RULES
 from scorecard import cli
 from scorecard.frame import flatten
-
-from conftest import SAMPLE, SAMPLE_RULES
 
 
 def test_one_row_per_kpi_with_the_jsons_fields(capsys):
@@ -43,10 +42,12 @@ def test_rules_may_be_given_loaded():
 
 
 def test_nested_objects_are_flattened():
-    rows = flatten([
-        {"id": "A", "spc": {"mean": 71.4, "variation": "improvement"}, "benchmarks": {"England": 58.9, "SN": 60.2}},
-        {"id": "B", "spc": None, "benchmarks": None},
-    ])
+    rows = flatten(
+        [
+            {"id": "A", "spc": {"mean": 71.4, "variation": "improvement"}, "benchmarks": {"England": 58.9, "SN": 60.2}},
+            {"id": "B", "spc": None, "benchmarks": None},
+        ]
+    )
     frame = pd.DataFrame(rows).set_index("id")
     assert frame.loc["A", "spc.mean"] == 71.4 and frame.loc["A", "benchmarks.England"] == 58.9
     assert pd.isna(frame.loc["B", "spc.mean"]) and pd.isna(frame.loc["B", "benchmarks.SN"])

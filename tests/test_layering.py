@@ -25,7 +25,9 @@ def _loaded_after(imports: list[str]) -> set[str]:
 
 
 def test_core_is_found_by_package():
-    assert {"scorecard.core.model", "scorecard.core.engine", "scorecard.core.table", "scorecard.core.narrative"} <= set(CORE)
+    assert {"scorecard.core.model", "scorecard.core.engine", "scorecard.core.table", "scorecard.core.narrative"} <= set(
+        CORE
+    )
 
 
 def test_core_imports_no_excel_or_file_library():
@@ -40,7 +42,9 @@ def test_core_source_names_no_adapter():
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
             if isinstance(node, ast.ImportFrom):
                 module = "." * node.level + (node.module or "")
-                assert not module.lstrip(".").startswith(("workbook", "excel", "xlam", "word", "cli", "refresh", "frame")), (path.name, module)
+                assert not module.lstrip(".").startswith(
+                    ("workbook", "excel", "xlam", "word", "cli", "refresh", "frame")
+                ), (path.name, module)
                 assert node.level or module.split(".")[0] not in FILE_AND_EXCEL, (path.name, module)
             elif isinstance(node, ast.Import):
                 assert not {a.name.split(".")[0] for a in node.names} & FILE_AND_EXCEL, path.name
@@ -51,22 +55,25 @@ def test_cli_help_imports_nothing_heavy():
     assert not loaded & (FILE_AND_EXCEL - {"zipfile"} | {"yaml", "jsonschema", "pandas"})
 
 
-
 def test_the_ribbon_and_the_worksheet_functions_start_without_pandas_docx_or_matplotlib():
     """Excel imports these on the first button press and the first formula: the Word report (python-docx),
     SCORECARD_TABLE's DataFrame (pandas) and the charts (matplotlib) load their library only when used.
     xlwings itself loads pandas and matplotlib when they are installed, so they are made unimportable here:
     the add-in must still start. python-docx, which xlwings does not load, is not loaded at all."""
     blocked = ["pandas", "docx", "matplotlib"]
-    code = ("import sys\n"
-            "class Absent:\n"
-            "    def find_spec(self, name, path=None, target=None):\n"
-            f"        if name.split('.')[0] in {blocked!r}:\n"
-            "            raise ImportError(f'{name} is not installed')\n"
-            "sys.meta_path.insert(0, Absent())\n"
-            "import scorecard.excel, scorecard.excel.udfs, scorecard.udfs, scorecard.excel.lite\n"
-            "print(sorted({m.split('.')[0] for m in sys.modules} & set(sys.argv[1:])))\n")  # fmt: skip
+    code = (
+        "import sys\n"
+        "class Absent:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        f"        if name.split('.')[0] in {blocked!r}:\n"
+        "            raise ImportError(f'{name} is not installed')\n"
+        "sys.meta_path.insert(0, Absent())\n"
+        "import scorecard.excel, scorecard.excel.udfs, scorecard.udfs, scorecard.excel.lite\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & set(sys.argv[1:])))\n"
+    )
     done = subprocess.run([sys.executable, "-c", code, *blocked], capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr[-2000:]
-    loaded = {m.split(".")[0] for m in _loaded_after(["scorecard.excel", "scorecard.excel.udfs", "scorecard.excel.lite"])}
+    loaded = {
+        m.split(".")[0] for m in _loaded_after(["scorecard.excel", "scorecard.excel.udfs", "scorecard.excel.lite"])
+    }
     assert "docx" not in loaded and "xlwings" in loaded

@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from scorecard.refresh import refresh_file
-from scorecard.core.rules import load_rules
-
 from conftest import SAMPLE_RULES
 from layouts import LAYOUTS, make
+from scorecard.core.rules import load_rules
+from scorecard.refresh import refresh_file
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
@@ -34,8 +33,19 @@ def convert(book: Path, to: str, folder: Path) -> Path:
     soffice = need(SOFFICE, "LibreOffice (soffice)")
     profile = folder / "lo-profile"
     result = subprocess.run(
-        [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", to, "--outdir", str(folder), str(book)],
-        capture_output=True, text=True, timeout=180,
+        [
+            soffice,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            to,
+            "--outdir",
+            str(folder),
+            str(book),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     out = folder / f"{book.stem}.{to.split(':')[0]}"
     assert result.returncode == 0 and out.exists(), result.stdout + result.stderr
@@ -54,12 +64,15 @@ def test_refreshed_sample_opens_and_prints_in_libreoffice(sample, tmp_path):
     assert "Summary of Performance – June 2018" in text
     assert "14 are rated Green – target achieved or exceeded" in text
     assert text.count("Amber") >= 10 and "↑ improved" in text
-    pages = subprocess.run([need(shutil.which("pdftoppm"), "pdftoppm"), "-png", "-r", "30", str(pdf), str(tmp_path / "page")],
-                           capture_output=True, check=True)
+    pages = subprocess.run(
+        [need(shutil.which("pdftoppm"), "pdftoppm"), "-png", "-r", "30", str(pdf), str(tmp_path / "page")],
+        capture_output=True,
+        check=True,
+    )
     assert pages.returncode == 0 and sorted(tmp_path.glob("page*.png"))
 
 
-@pytest.mark.parametrize("layout", LAYOUTS, ids=lambda l: l.name)
+@pytest.mark.parametrize("layout", LAYOUTS, ids=lambda layout: layout.name)
 def test_libreoffice_reads_back_the_values_we_wrote(layout, tmp_path):
     book, rules = make(layout, tmp_path)
     result = refresh_file(book, load_rules(rules))
@@ -110,12 +123,13 @@ def test_a_workbook_saved_by_libreoffice_is_refreshed_with_nothing_lost(tmp_path
 
     import openpyxl
 
+    from corpus import RULES, build
     from scorecard.core.rules import parse_rules
 
-    from corpus import RULES, build
-
-    source = build(tmp_path / "everything.xlsx", {"chart", "validation", "conditional", "comments", "hyperlinks",
-                                                  "names", "hidden_sheet", "print"})  # fmt: skip
+    source = build(
+        tmp_path / "everything.xlsx",
+        {"chart", "validation", "conditional", "comments", "hyperlinks", "names", "hidden_sheet", "print"},
+    )
     folder = tmp_path / "lo"
     folder.mkdir()
     saved = convert(source, "xlsx:Calc MS Excel 2007 XML", folder)
@@ -126,7 +140,13 @@ def test_a_workbook_saved_by_libreoffice_is_refreshed_with_nothing_lost(tmp_path
         old = {n: before.read(n) for n in before.namelist()}
         new = {n: after.read(n) for n in after.namelist()}
     changed = {n for n in old if old[n] != new.get(n)}
-    assert changed <= {"xl/worksheets/sheet1.xml", "xl/styles.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"}
+    assert changed <= {
+        "xl/worksheets/sheet1.xml",
+        "xl/styles.xml",
+        "xl/workbook.xml",
+        "xl/_rels/workbook.xml.rels",
+        "[Content_Types].xml",
+    }
     sheet = openpyxl.load_workbook(out)["Scorecard"]
     assert {sheet.cell(r, 8).value for r in range(2, 12)} <= {"Green", "Amber", "Red"}
     assert convert(out, "pdf", tmp_path).exists()

@@ -23,14 +23,13 @@ from pathlib import Path
 
 import pytest
 
-from scorecard.core.rules import load_rules
-from scorecard.refresh import refresh_file
-from scorecard.excel import udfs
-from scorecard.workbook import embedded
-
 from conftest import ROOT, SAMPLE
 from layouts import MACROS, make
 from remote import cells_of, payload, replay
+from scorecard.core.rules import load_rules
+from scorecard.excel import udfs
+from scorecard.refresh import refresh_file
+from scorecard.workbook import embedded
 from test_excel import MONTHLY_FRACTION, _sample, _with_decimals
 
 MAIN = ROOT / "addin" / "lite" / "main.py"
@@ -44,8 +43,9 @@ def cache() -> Path:
         if os.environ.get("CI") == "true":
             pytest.fail("node and npm are needed for the xlwings Lite test under CI (.ci/run installs them)")
         pytest.skip("node and npm not installed: the xlwings Lite (Pyodide) test needs them")
-    done = subprocess.run(["bash", str(HERE / "setup.sh")], capture_output=True, text=True,
-                          env={**os.environ, "PYTHON": sys.executable})  # fmt: skip
+    done = subprocess.run(
+        ["bash", str(HERE / "setup.sh")], capture_output=True, text=True, env={**os.environ, "PYTHON": sys.executable}
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return Path(done.stdout.strip().splitlines()[-1])
 
@@ -70,8 +70,10 @@ def _function_jobs(rules_cells: list[list], table: list[list], rules) -> list[di
         values = sorted({*points, sum(points) / len(points), min(points) - 7.25, max(points) + 3.5})
         for value in [*values, None, "N/A"]:
             jobs.append({"kind": "function", "name": "rag", "args": [[[value]], [[kpi.id]], rules_cells]})
-        for current, previous in zip(values, values[1:] + [None]):
-            jobs.append({"kind": "function", "name": "direction", "args": [[[current]], [[previous]], [[kpi.id]], rules_cells]})
+        for current, previous in zip(values, values[1:] + [None], strict=True):
+            jobs.append(
+                {"kind": "function", "name": "direction", "args": [[[current]], [[previous]], [[kpi.id]], rules_cells]}
+            )
     jobs.append({"kind": "function", "name": "narrative", "args": [table, rules_cells]})
     jobs.append({"kind": "function", "name": "table", "args": [table, rules_cells]})
     return jobs
@@ -89,11 +91,17 @@ def runs(cache, tmp_path_factory) -> dict:
         embedded.embed(book, rules_file.read_text("utf-8"))
         request = payload(book)
         lines = next(s for s in request["sheets"] if s["name"] == "ScorecardRules")["values"]
-        rules_cells = [[row[0] if row else None] for row in lines]  # the range ScorecardRules!A1:A<n>, as Excel passes it
-        table = next(s for s in request["sheets"] if s["name"] not in ("ScorecardRules",) and len(s["values"]) > 3)["values"]
+        rules_cells = [
+            [row[0] if row else None] for row in lines
+        ]  # the range ScorecardRules!A1:A<n>, as Excel passes it
+        table = next(s for s in request["sheets"] if s["name"] not in ("ScorecardRules",) and len(s["values"]) > 3)[
+            "values"
+        ]
         start = len(jobs)
         jobs += [{"kind": "script", "name": script, "payload": request} for script in SCRIPTS]
-        if name != "monthly-fraction":  # functions take cell values: fractions and dated headers are the table's business
+        if (
+            name != "monthly-fraction"
+        ):  # functions take cell values: fractions and dated headers are the table's business
             jobs += _function_jobs(rules_cells, table, load_rules(rules_file))
         index[name] = (start, len(jobs), book, rules_file)
     # SCORECARD.SPC on series worked by hand: 12 and 10 alternating, 16 points: mean 11, limits 5.68-16.32, no
@@ -101,8 +109,13 @@ def runs(cache, tmp_path_factory) -> dict:
     # limit 12.12 + 8.31 = 20.43, so the 30 is outside (higher: improvement; lower: concern; no polarity:
     # neither); 9 points are too few
     spc_start = len(jobs)
-    for series, polarity in (([12, 10] * 8, "higher"), ([12, 10] * 8 + [30], "higher"), ([12, 10] * 8 + [30], "Lower is better"),
-                             ([12, 10] * 8 + [30], ""), ([12, 10] * 4 + [11], "higher")):
+    for series, polarity in (
+        ([12, 10] * 8, "higher"),
+        ([12, 10] * 8 + [30], "higher"),
+        ([12, 10] * 8 + [30], "Lower is better"),
+        ([12, 10] * 8 + [30], ""),
+        ([12, 10] * 4 + [11], "higher"),
+    ):
         jobs.append({"kind": "function", "name": "spc", "args": [_column(series), [[polarity]], [[None]]]})
     index["spc"] = (spc_start, len(jobs), None, None)
     plain = folder / "no-rules.xlsx"
@@ -114,16 +127,34 @@ def runs(cache, tmp_path_factory) -> dict:
     jobs_file = folder / "jobs.json"
     jobs_file.write_text(json.dumps(jobs), encoding="utf-8")
 
-    pyodide = subprocess.run(["node", str(HERE / "run.mjs"), str(cache), str(MAIN), str(jobs_file)],
-                             capture_output=True, text=True, timeout=600)  # fmt: skip
+    pyodide = subprocess.run(
+        ["node", str(HERE / "run.mjs"), str(cache), str(MAIN), str(jobs_file)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert pyodide.returncode == 0, pyodide.stderr[-3000:]
-    env = {**os.environ, "XLWINGS_ON_SERVER": "true", "XLWINGS_LICENSE_KEY": "noncommercial",
-           "PYTHONPATH": os.pathsep.join([str(ROOT / "addin"), os.environ.get("PYTHONPATH", "")])}  # fmt: skip
-    cpython = subprocess.run([sys.executable, str(HERE / "driver.py"), str(MAIN), str(jobs_file)],
-                             capture_output=True, text=True, env=env, timeout=600)  # fmt: skip
+    env = {
+        **os.environ,
+        "XLWINGS_ON_SERVER": "true",
+        "XLWINGS_LICENSE_KEY": "noncommercial",
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "addin"), os.environ.get("PYTHONPATH", "")]),
+    }
+    cpython = subprocess.run(
+        [sys.executable, str(HERE / "driver.py"), str(MAIN), str(jobs_file)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     assert cpython.returncode == 0, cpython.stderr[-3000:]
-    return {"jobs": jobs, "index": index, "pyodide": json.loads(pyodide.stdout), "cpython": json.loads(cpython.stdout),
-            "folder": folder}  # fmt: skip
+    return {
+        "jobs": jobs,
+        "index": index,
+        "pyodide": json.loads(pyodide.stdout),
+        "cpython": json.loads(cpython.stdout),
+        "folder": folder,
+    }
 
 
 def test_it_really_ran_in_webassembly_without_lxml_threads_or_processes(runs):
@@ -135,12 +166,14 @@ def test_it_really_ran_in_webassembly_without_lxml_threads_or_processes(runs):
 
 def test_function_and_script_names(runs):
     names = {f["name"]: [p["name"] for p in f["parameters"]] for f in runs["pyodide"]["functions"]["functions"]}
-    assert names == {"SCORECARD.RAG": ["value", "kpi_id", "rules"],
-                     "SCORECARD.DIRECTION": ["current", "previous", "kpi_id", "rules"],
-                     "SCORECARD.COUNT": ["rag_range", "status"],
-                     "SCORECARD.NARRATIVE": ["table_range", "rules"],
-                     "SCORECARD.TABLE": ["table_range", "rules"],
-                     "SCORECARD.SPC": ["history", "polarity", "target"]}  # fmt: skip
+    assert names == {
+        "SCORECARD.RAG": ["value", "kpi_id", "rules"],
+        "SCORECARD.DIRECTION": ["current", "previous", "kpi_id", "rules"],
+        "SCORECARD.COUNT": ["rag_range", "status"],
+        "SCORECARD.NARRATIVE": ["table_range", "rules"],
+        "SCORECARD.TABLE": ["table_range", "rules"],
+        "SCORECARD.SPC": ["history", "polarity", "target"],
+    }
     assert sorted(s["function_name"] for s in runs["pyodide"]["scripts"]) == sorted(SCRIPTS)
     assert runs["pyodide"]["functions"] == runs["cpython"]["functions"]
     assert runs["pyodide"]["scripts"] == runs["cpython"]["scripts"]
@@ -151,7 +184,7 @@ def test_pyodide_returns_exactly_what_cpython_returns(runs, case):
     start, end, _, _ = runs["index"][case]
     wasm, native = runs["pyodide"]["results"][start:end], runs["cpython"]["results"][start:end]
     assert len(wasm) == end - start
-    for job, a, b in zip(runs["jobs"][start:end], wasm, native):
+    for job, a, b in zip(runs["jobs"][start:end], wasm, native, strict=False):
         assert a == b, (job["kind"], job["name"], job.get("args", "")[:2])
 
 
@@ -162,7 +195,9 @@ def test_lite_refresh_equals_the_command_line_cell_for_cell(runs, case, tmp_path
     start, _, book, _ = runs["index"][case]
     refresh, check = runs["pyodide"]["results"][start], runs["pyodide"]["results"][start + 1]
     assert refresh["printed"].startswith(f"Rules: embedded in {book.name} (sheet ScorecardRules)\n")
-    assert "on sheet" in check["printed"] and check["printed"].startswith(f"Rules: embedded in {book.name} (sheet ScorecardRules)")
+    assert "on sheet" in check["printed"] and check["printed"].startswith(
+        f"Rules: embedded in {book.name} (sheet ScorecardRules)"
+    )
     batch = tmp_path / f"batch{book.suffix}"
     refresh_file(book, embedded.load(book), output=batch)
     expected, got = cells_of(batch), cells_of(replay(book, refresh["actions"], tmp_path / f"lite{book.suffix}"))
@@ -176,12 +211,16 @@ def test_lite_refresh_equals_the_command_line_cell_for_cell(runs, case, tmp_path
 def test_lite_functions_give_what_the_desktop_functions_give(runs, case):
     start, end, _, rules_file = runs["index"][case]
     checked = 0
-    for job, result in zip(runs["jobs"][start:end], runs["pyodide"]["results"][start:end]):
+    for job, result in zip(runs["jobs"][start:end], runs["pyodide"]["results"][start:end], strict=False):
         if job["kind"] != "function":
             continue
         args = [a[0][0] if len(a) == 1 and len(a[0]) == 1 else a for a in job["args"]]
-        desktop = {"rag": udfs.SCORECARD_RAG, "direction": udfs.SCORECARD_DIRECTION,
-                   "narrative": udfs.SCORECARD_NARRATIVE, "table": _desktop_table}[job["name"]]  # fmt: skip
+        desktop = {
+            "rag": udfs.SCORECARD_RAG,
+            "direction": udfs.SCORECARD_DIRECTION,
+            "narrative": udfs.SCORECARD_NARRATIVE,
+            "table": _desktop_table,
+        }[job["name"]]
         expected = desktop(*args[:-1], str(rules_file))  # the desktop function, given the rules file
         expected = expected if isinstance(expected, list) else [[expected]]
         assert result["value"] == expected, (job["name"], args[:-1])
@@ -198,19 +237,28 @@ def _desktop_table(table, rules_path):
 
 def test_lite_table_function_in_pyodide(runs):
     start, end, _, _ = runs["index"]["sample"]
-    table = next(r["value"] for j, r in zip(runs["jobs"][start:end], runs["pyodide"]["results"][start:end])
-                 if j["kind"] == "function" and j["name"] == "table")  # fmt: skip
-    header, first = table[0], dict(zip(table[0], table[1]))
+    table = next(
+        r["value"]
+        for j, r in zip(runs["jobs"][start:end], runs["pyodide"]["results"][start:end], strict=False)
+        if j["kind"] == "function" and j["name"] == "table"
+    )
+    header, first = table[0], dict(zip(table[0], table[1], strict=False))
     assert header[:2] == ["id", "name"] and len(table) == 1 + 24  # the sample's 24 KPIs
     # CIC01: 100.0% in June 2018 against 93.9% in May, target 100, floor 90 (rules/cic-scorecard.yaml)
-    assert (first["id"], first["current"], first["previous"], first["rag"], first["previous_rag"], first["direction"]) == \
-        ("CIC01", 100.0, 93.9, "Green", "Amber", "improved")
+    assert (
+        first["id"],
+        first["current"],
+        first["previous"],
+        first["rag"],
+        first["previous_rag"],
+        first["direction"],
+    ) == ("CIC01", 100.0, 93.9, "Green", "Amber", "improved")
 
 
 def test_hand_worked_values_in_pyodide(runs):
     start, end, _, _ = runs["index"]["sample"]
     by_args = {}
-    for job, result in zip(runs["jobs"][start:end], runs["pyodide"]["results"][start:end]):
+    for job, result in zip(runs["jobs"][start:end], runs["pyodide"]["results"][start:end], strict=False):
         if job["kind"] == "function" and job["name"] == "rag":
             by_args[(job["args"][1][0][0], job["args"][0][0][0])] = result["value"][0][0]
     # CIC01: higher is better, target 100, floor 90 (rules/cic-scorecard.yaml)
@@ -220,7 +268,12 @@ def test_hand_worked_values_in_pyodide(runs):
     assert by_args[("CIC01", None)] == "No data" and by_args[("CIC01", "N/A")] == "No data"
     start, end, _, _ = runs["index"]["spc"]
     assert [r["value"][0][0] for r in runs["pyodide"]["results"][start:end]] == [
-        "common cause", "improvement", "concern", "neither", "#N/A 9 points, fewer than the 15 needed for limits"]
+        "common cause",
+        "improvement",
+        "concern",
+        "neither",
+        "#N/A 9 points, fewer than the 15 needed for limits",
+    ]
     counts = [r["value"][0][0] for r in runs["pyodide"]["results"][-4:]]
     assert counts[:3] == [2, 1, 1] and counts[3].startswith("#VALUE! status 'Purple'")
 

@@ -6,13 +6,12 @@ import re
 
 import pytest
 
+from conftest import SAMPLE, SAMPLE_RULES
 from scorecard.core.engine import evaluate
 from scorecard.core.model import Kpi, Period, Polarity
 from scorecard.core.narrative import figure, number_word, sentence_number, write_narrative
-from scorecard.refresh import evaluate_file
 from scorecard.core.rules import load_rules
-
-from conftest import SAMPLE, SAMPLE_RULES
+from scorecard.refresh import evaluate_file
 
 
 @pytest.fixture(scope="module")
@@ -60,13 +59,13 @@ def test_sample_amber_update_with_the_seed_figures(sample_narrative):
     same = lines.index("Two of these KPIs show the same performance in May and June 2018:")
     declined = lines.index("Three of these KPIs show a decline in performance between May and June 2018:")
     assert improved < same < declined
-    for (before, after), line in zip(SEED_AMBER["improved"], lines[improved + 1 : same]):
+    for (before, after), line in zip(SEED_AMBER["improved"], lines[improved + 1 : same], strict=False):
         assert f"improved from {before} in May 2018 to {after} in June 2018" in line
-    for value, line in zip(SEED_AMBER["same"], lines[same + 1 : declined]):
+    for value, line in zip(SEED_AMBER["same"], lines[same + 1 : declined], strict=False):
         assert f"remained at {value} in May and June 2018" in line
-    for (before, after), line in zip(SEED_AMBER["declined"], lines[declined + 1 : declined + 4]):
+    for (before, after), line in zip(SEED_AMBER["declined"], lines[declined + 1 : declined + 4], strict=False):
         assert f"declined from {before} in May 2018 to {after} in June 2018" in line
-    assert "against a target of 85.0%." in lines[lines.index(next(l for l in lines if l.startswith("3.4.3")))]
+    assert "against a target of 85.0%." in lines[lines.index(next(line for line in lines if line.startswith("3.4.3")))]
     assert "3.5 No KPI is rated Red for June 2018." in text
 
 
@@ -107,11 +106,20 @@ def test_same_input_gives_byte_identical_text():
 
 
 def k(id, current, previous, target=85.0, floor=75.0, polarity=Polarity.HIGHER, **kw):
-    return Kpi(id=id, name=f"Measure {id}", polarity=polarity, current=current, previous=previous, target=target,
-               floor=floor, unit="percent", **kw)
+    return Kpi(
+        id=id,
+        name=f"Measure {id}",
+        polarity=polarity,
+        current=current,
+        previous=previous,
+        target=target,
+        floor=floor,
+        unit="percent",
+        **kw,
+    )
 
 
-def narrate(*kpis, period=Period("June 2018", "May 2018")):
+def narrate(*kpis, period=Period("June 2018", "May 2018")):  # noqa: B008 - Period is frozen
     return write_narrative(evaluate(kpis, title="T", period=period))
 
 
@@ -157,14 +165,33 @@ def test_periods_across_a_year_and_unnamed_periods():
 
 @pytest.mark.parametrize(
     "value, unit, decimals, text",
-    [(48.4, "percent", 1, "48.4%"), (15.8, "number", 1, "15.8"), (89.4, "fte", 1, "89.4 FTE"), (1204, "count", 0, "1,204"),
-     (398, "days", 0, "398 days"), (1, "days", 0, "1 day"), (-0.04, "number", 1, "0.0"), (2.675, "percent", 2, "2.68%"),
-     (1234.5, "pounds", 2, "£1,234.50")],
+    [
+        (48.4, "percent", 1, "48.4%"),
+        (15.8, "number", 1, "15.8"),
+        (89.4, "fte", 1, "89.4 FTE"),
+        (1204, "count", 0, "1,204"),
+        (398, "days", 0, "398 days"),
+        (1, "days", 0, "1 day"),
+        (-0.04, "number", 1, "0.0"),
+        (2.675, "percent", 2, "2.68%"),
+        (1234.5, "pounds", 2, "£1,234.50"),
+    ],
 )
 def test_figures_as_people_write_them(value, unit, decimals, text):
-    assert figure(value, Kpi(id="x", name="x", polarity=None, current=None, previous=None, unit=unit, decimals=decimals)) == text
+    assert (
+        figure(value, Kpi(id="x", name="x", polarity=None, current=None, previous=None, unit=unit, decimals=decimals))
+        == text
+    )
 
 
 def test_number_words():
-    assert [number_word(n) for n in (0, 1, 5, 12, 20, 42, 99)] == ["zero", "one", "five", "twelve", "twenty", "forty-two", "ninety-nine"]
+    assert [number_word(n) for n in (0, 1, 5, 12, 20, 42, 99)] == [
+        "zero",
+        "one",
+        "five",
+        "twelve",
+        "twenty",
+        "forty-two",
+        "ninety-nine",
+    ]
     assert sentence_number(5) == "Five" and sentence_number(150) == "150"

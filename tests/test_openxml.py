@@ -14,13 +14,12 @@ from pathlib import Path
 import pytest
 from openxml_audit import FileFormat, OpenXmlValidator
 
-from scorecard.xlam import build as xlam
-from scorecard.refresh import refresh_file
-from scorecard.core.rules import load_rules, parse_rules
-
 from conftest import SAMPLE, SAMPLE_RULES
 from corpus import RULES, build, fixtures
 from layouts import LAYOUTS, make
+from scorecard.core.rules import load_rules, parse_rules
+from scorecard.refresh import refresh_file
+from scorecard.xlam import build as xlam
 
 VALIDATOR = OpenXmlValidator(file_format=FileFormat.MICROSOFT_365, max_errors=100)
 
@@ -41,7 +40,7 @@ def test_refreshed_sample(tmp_path):
     refreshed_adds_nothing(SAMPLE, out)
 
 
-@pytest.mark.parametrize("layout", LAYOUTS, ids=lambda l: l.name)
+@pytest.mark.parametrize("layout", LAYOUTS, ids=lambda layout: layout.name)
 def test_refreshed_layouts(layout, tmp_path):
     book, rules = make(layout, tmp_path)
     out = tmp_path / f"out{layout.suffix}"

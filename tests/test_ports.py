@@ -15,6 +15,9 @@ from pathlib import Path
 import pytest
 import xlwings as xw
 
+import desktop
+from layouts import FORMULAS, MACROS, MONTHLY, make
+from remote import payload
 from scorecard.core.plan import WritePlan
 from scorecard.core.ports import GridSource, PlanSink
 from scorecard.core.rules import Rules, load_rules, parse_rules
@@ -23,10 +26,6 @@ from scorecard.errors import ScorecardError
 from scorecard.excel.ribbon import Capabilities, ExcelBook
 from scorecard.refresh import refresh
 from scorecard.workbook.reader import WorkbookFile
-
-import desktop
-from layouts import FORMULAS, MACROS, MONTHLY, make
-from remote import payload
 
 LAYOUTS = {"monthly": MONTHLY, "formulas": FORMULAS, "macros": MACROS}
 
@@ -62,17 +61,40 @@ def test_capabilities_are_decided_by_the_engine(tmp_path):
     rules = load_rules(rules_path)
     remote, desk = _remote(book, rules), _desktop(book, rules)
     assert remote.capabilities == Capabilities(
-        "remote", can_read_number_formats=False, can_read_formulas=False, can_read_fonts=False, can_read_fills=False,
-        can_read_conditional_formats=False, can_read_hidden_rows=False, can_read_tables=True, can_read_merged_cells=False)
+        "remote",
+        can_read_number_formats=False,
+        can_read_formulas=False,
+        can_read_fonts=False,
+        can_read_fills=False,
+        can_read_conditional_formats=False,
+        can_read_hidden_rows=False,
+        can_read_tables=True,
+        can_read_merged_cells=False,
+    )
     assert desk.capabilities == Capabilities(
-        "excel", can_read_number_formats=True, can_read_formulas=True, can_read_fonts=True, can_read_fills=True,
-        can_read_conditional_formats=True, can_read_hidden_rows=sys.platform == "win32", can_read_tables=True,
-        can_read_merged_cells=True)
-    assert (remote.can_read_number_formats, remote.can_read_formulas, remote.can_read_hidden_rows) == (False, False, False)
+        "excel",
+        can_read_number_formats=True,
+        can_read_formulas=True,
+        can_read_fonts=True,
+        can_read_fills=True,
+        can_read_conditional_formats=True,
+        can_read_hidden_rows=sys.platform == "win32",
+        can_read_tables=True,
+        can_read_merged_cells=True,
+    )
+    assert (remote.can_read_number_formats, remote.can_read_formulas, remote.can_read_hidden_rows) == (
+        False,
+        False,
+        False,
+    )
     assert (desk.can_read_number_formats, desk.can_read_formulas) == (True, True)
     with WorkbookFile(book) as file:
-        assert (file.can_read_number_formats, file.can_read_formulas, file.can_read_hidden_rows,
-                file.can_read_merged_cells) == (True, True, True, True)
+        assert (
+            file.can_read_number_formats,
+            file.can_read_formulas,
+            file.can_read_hidden_rows,
+            file.can_read_merged_cells,
+        ) == (True, True, True, True)
 
 
 @pytest.mark.parametrize("engine", ["officejs", "calamine", "lite"])
@@ -89,8 +111,14 @@ def test_an_engine_other_than_desktop_excel_is_taken_to_send_values_only(engine)
     App.engine, Book.app = Engine(), App()  # type: ignore[attr-defined]
     can = Capabilities.of(Book())
     assert can.engine == engine
-    assert not (can.can_read_number_formats or can.can_read_formulas or can.can_read_fonts or can.can_read_fills
-                or can.can_read_conditional_formats or can.can_read_hidden_rows)
+    assert not (
+        can.can_read_number_formats
+        or can.can_read_formulas
+        or can.can_read_fonts
+        or can.can_read_fills
+        or can.can_read_conditional_formats
+        or can.can_read_hidden_rows
+    )
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
@@ -165,9 +193,11 @@ class GridOnly:
 
 @pytest.mark.parametrize("bad", ["forty", "12..5"])
 def test_strict_refuses_before_the_sink_is_called(bad):
-    rows = [["Ref", "Indicator", "Polarity", "Target", "May-18", "Jun-18"],
-            ["K1", "Cases closed", "High", 50, 45, bad],
-            ["K2", "Visits", "High", 10, 12, 11]]
+    rows = [
+        ["Ref", "Indicator", "Polarity", "Target", "May-18", "Jun-18"],
+        ["K1", "Cases closed", "High", 50, 45, bad],
+        ["K2", "Visits", "High", 10, 12, 11],
+    ]
     source, sink = GridOnly(rows), RecordingSink()
     assert isinstance(source, GridSource)
     rules = parse_rules(RULES, "r.yaml")
@@ -196,18 +226,29 @@ def test_a_target_merged_down_over_several_kpis_is_each_ones_target(tmp_path):
     ws.merge_range("E3:E5", 75)
     ws.write_row(5, 0, ["K4", "After", "H", 50, 40, 45, 55])
     wb.close()
-    rules = parse_rules("version: 1\nlayout:\n  columns: {id: Ref, name: Indicator, polarity: Polarity, target: Target, "
-                        "floor: Floor, previous: May-18, current: Jun-18, rag: RAG, direction: DOT}\n"
-                        "defaults: {decimals: 0}\n", "r.yaml")  # fmt: skip
+    rules = parse_rules(
+        "version: 1\nlayout:\n  columns: {id: Ref, name: Indicator, polarity: Polarity, target: Target, "
+        "floor: Floor, previous: May-18, current: Jun-18, rag: RAG, direction: DOT}\n"
+        "defaults: {decimals: 0}\n",
+        "r.yaml",
+    )
     from scorecard.refresh import evaluate_book
 
-    expected = {"K0": "Amber", "K1": "Green", "K2": "Amber", "K3": "Red", "K4": "Green"}  # by hand: lower, 10<11<=15; 86>=85; 75<=78<85; 60<75; 55>=50
+    expected = {
+        "K0": "Amber",
+        "K1": "Green",
+        "K2": "Amber",
+        "K3": "Red",
+        "K4": "Green",
+    }  # by hand: lower, 10<11<=15; 86>=85; 75<=78<85; 60<75; 55>=50
     with WorkbookFile(book) as file:
         batch = evaluate_book(file, rules)
     desk = evaluate_book(_desktop(book, rules), rules)
     for result in (batch, desk):
         assert {k.kpi.id: k.rag.value for k in result.scorecard.kpis} == expected
-        assert [(k.kpi.target, k.kpi.floor) for k in result.scorecard.kpis if k.kpi.id in ("K2", "K3")] == [(85, 75)] * 2
+        assert [(k.kpi.target, k.kpi.floor) for k in result.scorecard.kpis if k.kpi.id in ("K2", "K3")] == [
+            (85, 75)
+        ] * 2
         assert any("its target is read from the merged cells D3:D5" in n for n in result.table.notes)
     remote = evaluate_book(_remote(book, rules), rules)
     assert any("merged cells are not known on this engine" in n for n in remote.table.notes)

@@ -16,10 +16,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from scorecard.refresh import refresh_file
-from scorecard.core.rules import parse_rules
-
 from corpus import RULES, build, fixtures
+from scorecard.core.rules import parse_rules
+from scorecard.refresh import refresh_file
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
@@ -27,7 +26,9 @@ MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 CHANGED = {
     "xl/worksheets/sheet1.xml": "the scorecard sheet: RAG and direction cells of KPI rows",
     "xl/styles.xml": "fills (and fonts) the new cells need, appended after the existing ones",
-    "xl/workbook.xml": "one <sheet> entry for the new Narrative sheet; fullCalcOnLoad on calcPr when a sheet holds formulas",
+    "xl/workbook.xml": (
+        "one <sheet> entry for the new Narrative sheet; fullCalcOnLoad on calcPr when a sheet holds formulas"
+    ),
     "xl/_rels/workbook.xml.rels": "one relationship to the Narrative sheet's part",
     "[Content_Types].xml": "one Override declaring the Narrative sheet's part",
 }
@@ -73,7 +74,7 @@ def test_inside_the_scorecard_sheet_only_rag_and_direction_cells_change(corpus, 
     old = etree.fromstring(parts(source)["xl/worksheets/sheet1.xml"])
     new = etree.fromstring(parts(out)["xl/worksheets/sheet1.xml"])
     assert [c.tag for c in old] == [c.tag for c in new]  # same elements, same order: nothing added or dropped
-    for a, b in zip(old, new):
+    for a, b in zip(old, new, strict=True):
         if a.tag != MAIN + "sheetData":
             assert c14n(a) == c14n(b), a.tag  # sparklines (extLst), validation, formats, links, drawing, print...
     written = {(w.row, w.column) for w in (*result.plan.rag, *result.plan.direction)}
@@ -86,8 +87,10 @@ def test_inside_the_scorecard_sheet_only_rag_and_direction_cells_change(corpus, 
         if ref not in refs:
             assert c14n(cell) == c14n(new_cells[ref]), ref
     assert set(new_cells) - set(old_cells) <= refs
-    for a, b in zip(old.iter(MAIN + "row"), new.iter(MAIN + "row")):
-        assert {k: v for k, v in a.attrib.items() if k != "spans"} == {k: v for k, v in b.attrib.items() if k != "spans"}
+    for a, b in zip(old.iter(MAIN + "row"), new.iter(MAIN + "row"), strict=False):
+        assert {k: v for k, v in a.attrib.items() if k != "spans"} == {
+            k: v for k, v in b.attrib.items() if k != "spans"
+        }
 
 
 @pytest.mark.parametrize("name", [f[0] for f in fixtures()])
@@ -96,7 +99,7 @@ def test_workbook_styles_and_lists_only_gain_entries(corpus, name):
     before, after = parts(source), parts(out)
     old, new = etree.fromstring(before["xl/workbook.xml"]), etree.fromstring(after["xl/workbook.xml"])
     assert [a.tag for a in old] == [b.tag for b in new]
-    for a, b in zip(old, new):
+    for a, b in zip(old, new, strict=True):
         if a.tag == MAIN + "sheets":
             assert [c14n(s) for s in a] == [c14n(s) for s in b][: len(a)] and len(b) == len(a) + 1
         elif a.tag == MAIN + "calcPr" and "formulas" in next(f for n, f, _ in fixtures() if n == name):
@@ -131,8 +134,21 @@ def test_libreoffice_opens_every_refreshed_fixture(corpus, tmp_path):
             pytest.fail("LibreOffice is not installed; .ci/run should install it")
         pytest.skip("LibreOffice is not installed")
     outputs = [str(out) for _, out, _ in corpus.values()]
-    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), *outputs], capture_output=True, timeout=600, check=True)  # fmt: skip
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            *outputs,
+        ],
+        capture_output=True,
+        timeout=600,
+        check=True,
+    )
     missing = [Path(o).stem for o in outputs if not (tmp_path / f"{Path(o).stem}.pdf").exists()]
     assert not missing
 

@@ -11,13 +11,12 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from scorecard.workbook import reader as xlsx
-from scorecard.core.table import CellError, TableArea
-from scorecard.errors import WorkbookError
-
 from conftest import SAMPLE
 from corpus import build, fixtures
 from layouts import LAYOUTS, make
+from scorecard.core.table import CellError, TableArea
+from scorecard.errors import WorkbookError
+from scorecard.workbook import reader as xlsx
 
 # openpyxl, the oracle, warns of the out-of-range date serials the varied workbooks hold on purpose
 pytestmark = pytest.mark.filterwarnings("ignore:Cell .* is marked as a date:UserWarning")
@@ -40,8 +39,12 @@ def openpyxl_grid(path, sheet):
 
 def scanned(path, sheet):
     grid = xlsx.read_grid(path, sheet)
-    return {(r + 1, c + 1): (v, grid.formats[r][c]) for r, row in enumerate(grid.values) for c, v in enumerate(row)
-            if v is not None and v != ""}  # fmt: skip
+    return {
+        (r + 1, c + 1): (v, grid.formats[r][c])
+        for r, row in enumerate(grid.values)
+        for c, v in enumerate(row)
+        if v is not None and v != ""
+    }
 
 
 def odd_cells(path):
@@ -65,15 +68,17 @@ def odd_cells(path):
     return path
 
 
-@pytest.mark.parametrize("which", ["sample", "odd", *[l.name for l in LAYOUTS], "everything", "everything-macros"])
+@pytest.mark.parametrize(
+    "which", ["sample", "odd", *[layout.name for layout in LAYOUTS], "everything", "everything-macros"]
+)
 def test_scan_matches_openpyxl(which, tmp_path):
     if which == "sample":
         path, sheet = tmp_path / "s.xlsx", "Scorecard"
         shutil.copyfile(SAMPLE, path)
     elif which == "odd":
         path, sheet = odd_cells(tmp_path / "odd.xlsx"), "Odd"
-    elif which in {l.name for l in LAYOUTS}:
-        layout = next(l for l in LAYOUTS if l.name == which)
+    elif which in {layout.name for layout in LAYOUTS}:
+        layout = next(entry for entry in LAYOUTS if entry.name == which)
         path, sheet = make(layout, tmp_path)[0], layout.sheet
     else:
         name, features, suffix = next(f for f in fixtures() if f[0] == which)
@@ -100,12 +105,38 @@ import re  # noqa: E402
 import zipfile  # noqa: E402
 
 from scorecard.workbook.reader import open_workbook  # noqa: E402
-
 from spellings import SPELLINGS, respell  # noqa: E402
 
-FORMATS = ["0", "0.0", "0.00%", "0.0%", "#,##0", "£#,##0.00", "dd/mm/yyyy", "mmm-yy", "d mmmm yyyy", "[h]:mm:ss",
-           "hh:mm", "0.0E+00", "@", '"£"#,##0;[Red]-"£"#,##0', "General"]  # fmt: skip
-WORDS = ["Ref", "Indicator", "A & B", "<tag>", '"quoted"', "it's", "  spaced  ", "line\nbreak", "tab\there", "£ € ✓", "=not a formula"]
+FORMATS = [
+    "0",
+    "0.0",
+    "0.00%",
+    "0.0%",
+    "#,##0",
+    "£#,##0.00",
+    "dd/mm/yyyy",
+    "mmm-yy",
+    "d mmmm yyyy",
+    "[h]:mm:ss",
+    "hh:mm",
+    "0.0E+00",
+    "@",
+    '"£"#,##0;[Red]-"£"#,##0',
+    "General",
+]
+WORDS = [
+    "Ref",
+    "Indicator",
+    "A & B",
+    "<tag>",
+    '"quoted"',
+    "it's",
+    "  spaced  ",
+    "line\nbreak",
+    "tab\there",
+    "£ € ✓",
+    "=not a formula",
+]
 
 
 def varied_book(path, seed: int):
@@ -125,24 +156,45 @@ def varied_book(path, seed: int):
             kind = rng.random()
             fmt = rng.choice(formats) if rng.random() < 0.6 else None
             if kind < 0.25:
-                ws.write_number(r, c, rng.choice([rng.randint(-1000, 1000), rng.random(), rng.uniform(-1e6, 1e6), 1e-7, 12345678901]), fmt)
+                ws.write_number(
+                    r,
+                    c,
+                    rng.choice([rng.randint(-1000, 1000), rng.random(), rng.uniform(-1e6, 1e6), 1e-7, 12345678901]),
+                    fmt,
+                )
             elif kind < 0.45:
                 ws.write_string(r, c, rng.choice(WORDS) + str(rng.randint(0, 9)), fmt)
             elif kind < 0.5:
-                ws.write_datetime(r, c, dt.datetime(rng.randint(1905, 2030), rng.randint(1, 12), rng.randint(1, 28)), formats[6])
+                ws.write_datetime(
+                    r, c, dt.datetime(rng.randint(1905, 2030), rng.randint(1, 12), rng.randint(1, 28)), formats[6]
+                )
             elif kind < 0.55:
                 ws.write_boolean(r, c, rng.random() < 0.5)
             elif kind < 0.62:
-                ws.write_formula(r, c, rng.choice(["=1/0", "=NA()", "=A1*2", '="a"&"b"', "=TRUE()"]), fmt,
-                                 rng.choice(["#DIV/0!", "#N/A", 42, "ab", True, 0.5]))  # fmt: skip
+                ws.write_formula(
+                    r,
+                    c,
+                    rng.choice(["=1/0", "=NA()", "=A1*2", '="a"&"b"', "=TRUE()"]),
+                    fmt,
+                    rng.choice(["#DIV/0!", "#N/A", 42, "ab", True, 0.5]),
+                )
             elif kind < 0.66 and not options["constant_memory"]:
                 ws.write_rich_string(r, c, "plain ", bold, "bold", " tail")
             elif kind < 0.7:
                 ws.write_blank(r, c, None, fmt or formats[0])
     if not options["constant_memory"]:  # these need the whole sheet in memory
         ws.merge_range(rows + 1, 0, rows + 2, 2, "merged", bold)
-        ws.add_table(rows + 4, 1, rows + 8, 3, {"name": f"Table{seed}", "total_row": seed % 2 == 0,
-                                                "columns": [{"header": "K"}, {"header": "V"}, {"header": "W"}]})  # fmt: skip
+        ws.add_table(
+            rows + 4,
+            1,
+            rows + 8,
+            3,
+            {
+                "name": f"Table{seed}",
+                "total_row": seed % 2 == 0,
+                "columns": [{"header": "K"}, {"header": "V"}, {"header": "W"}],
+            },
+        )
         ws.write_array_formula(rows + 10, 0, rows + 10, 0, "{=SUM(B1:B3*C1:C3)}", None, 7)
     for level, r in ((1, rows + 12), (1, rows + 13), (2, rows + 14)):
         ws.set_row(r, None, None, {"level": level, "hidden": seed % 2 == 0})
@@ -163,20 +215,44 @@ def openpyxl_everything(path, sheet):
     tables = []
     for table in ws.tables.values():
         first, last = table.ref.split(":")
-        (r1, c1), (r2, c2) = openpyxl.utils.cell.coordinate_to_tuple(first), openpyxl.utils.cell.coordinate_to_tuple(last)
-        tables.append((table.displayName, r1, c1, r2, c2, 1 if table.headerRowCount is None else table.headerRowCount,
-                       table.totalsRowCount or 0))  # fmt: skip
+        (r1, c1), (r2, c2) = (
+            openpyxl.utils.cell.coordinate_to_tuple(first),
+            openpyxl.utils.cell.coordinate_to_tuple(last),
+        )
+        tables.append(
+            (
+                table.displayName,
+                r1,
+                c1,
+                r2,
+                c2,
+                1 if table.headerRowCount is None else table.headerRowCount,
+                table.totalsRowCount or 0,
+            )
+        )
     return {"merged": merged, "formulas": formulas, "hidden": hidden, "tables": sorted(tables)}
 
 
 def everything(grid):
-    return {"merged": sorted(grid.merged), "formulas": set(grid.formulas), "hidden": dict(grid.hidden_rows),
-            "tables": sorted((t.name, t.first_row, t.first_column, t.last_row, t.last_column, t.header_rows, t.totals_rows) for t in grid.tables)}  # fmt: skip
+    return {
+        "merged": sorted(grid.merged),
+        "formulas": set(grid.formulas),
+        "hidden": dict(grid.hidden_rows),
+        "tables": sorted(
+            (t.name, t.first_row, t.first_column, t.last_row, t.last_column, t.header_rows, t.totals_rows)
+            for t in grid.tables
+        ),
+    }
 
 
 def whole(grid):
     """Every field of a grid, rows and cells trimmed the same way, to compare two readings."""
-    values = {(r + 1, c + 1): (v, grid.formats[r][c]) for r, row in enumerate(grid.values) for c, v in enumerate(row) if v is not None}
+    values = {
+        (r + 1, c + 1): (v, grid.formats[r][c])
+        for r, row in enumerate(grid.values)
+        for c, v in enumerate(row)
+        if v is not None
+    }
     return {"sheet": grid.sheet, "cells": values, "uncalculated": set(grid.uncalculated), **everything(grid)}
 
 
@@ -263,13 +339,19 @@ def test_shared_formulas_arrays_and_uncalculated_cells(tmp_path):
     book.close()
     # C1:C4 a shared formula (C1 the master, C2:C4 its children), D1 an array formula, E1 a formula
     # without its result, F1 a text formula whose result is the empty string
-    cells = (b'<c r="C1"><f t="shared" ref="C1:C4" si="0">A1+B1</f><v>11</v></c><c r="D1"><f t="array" ref="D1">SUM(A1:A4)</f>'
-             b'<v>10</v></c><c r="E1"><f>A1*2</f></c><c r="F1" t="str"><f>""</f><v></v></c>')  # fmt: skip
+    cells = (
+        b'<c r="C1"><f t="shared" ref="C1:C4" si="0">A1+B1</f><v>11</v></c><c r="D1"><f t="array" '
+        b'ref="D1">SUM(A1:A4)</f>'
+        b'<v>10</v></c><c r="E1"><f>A1*2</f></c><c r="F1" t="str"><f>""</f><v></v></c>'
+    )
 
     def sheet(data):
         data = data.replace(b"</c></row>", b"</c>" + cells + b"</row>", 1)
         for r in (2, 3, 4):
-            data = data.replace(b'<c r="B%d"><v>10</v></c>' % r, b'<c r="B%d"><v>10</v></c><c r="C%d"><f t="shared" si="0"/><v>%d</v></c>' % (r, r, r + 10))
+            data = data.replace(
+                b'<c r="B%d"><v>10</v></c>' % r,
+                b'<c r="B%d"><v>10</v></c><c r="C%d"><f t="shared" si="0"/><v>%d</v></c>' % (r, r, r + 10),
+            )
         return data
 
     changed = _replace(path, tmp_path / "formulas.xlsx", {"xl/worksheets/sheet1.xml": sheet})
@@ -289,14 +371,21 @@ def test_escaped_characters_in_text_are_read_as_excel_shows_them(tmp_path):
     book.close()
 
     def strings(data):
-        return (data.replace(b"<t>one</t>", b"<t>a_x000D_b_x000a_c_x0009_</t>")
-                .replace(b"<t>two</t>", b'<t xml:space="preserve">_x005F_x000D_ is text; _x00e9_t_x00E9_ _xD800_ _x12_</t>'))  # fmt: skip
+        return data.replace(b"<t>one</t>", b"<t>a_x000D_b_x000a_c_x0009_</t>").replace(
+            b"<t>two</t>", b'<t xml:space="preserve">_x005F_x000D_ is text; _x00e9_t_x00E9_ _xD800_ _x12_</t>'
+        )
 
     def sheet(data):
-        return data.replace(b"</row>", b'<c r="C1" t="inlineStr"><is><r><t>rich_x0020_</t></r><r><t>run</t></r>'
-                                       b'<rPh sb="0" eb="1"><t>phonetic</t></rPh></is></c></row>', 1)  # fmt: skip
+        return data.replace(
+            b"</row>",
+            b'<c r="C1" t="inlineStr"><is><r><t>rich_x0020_</t></r><r><t>run</t></r>'
+            b'<rPh sb="0" eb="1"><t>phonetic</t></rPh></is></c></row>',
+            1,
+        )
 
-    changed = _replace(path, tmp_path / "escaped.xlsx", {"xl/sharedStrings.xml": strings, "xl/worksheets/sheet1.xml": sheet})
+    changed = _replace(
+        path, tmp_path / "escaped.xlsx", {"xl/sharedStrings.xml": strings, "xl/worksheets/sheet1.xml": sheet}
+    )
     grid = xlsx.read_grid(changed, "X")
     assert grid.value(1, 1) == "a\rb\nc\t"
     assert grid.value(1, 2) == "_x000D_ is text; été _xD800_ _x12_"  # a lone surrogate is no character: kept as written
@@ -317,11 +406,15 @@ def test_a_refresh_writes_escaped_text_and_reads_it_back(tmp_path):
     from conftest import write_book
     from scorecard import cli
 
-    rows = [["Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18"],
-            ["K1", "Cases_x0041_ closed\r", "H", 85, 75, 80, 90]]  # fmt: skip
+    rows = [
+        ["Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18"],
+        ["K1", "Cases_x0041_ closed\r", "H", 85, 75, 80, 90],
+    ]
     book = write_book(tmp_path / "book.xlsx", rows)
-    (tmp_path / "rules.yaml").write_text("version: 1\nlayout:\n  columns: {id: Ref, name: Indicator, polarity: Polarity, "
-                                         "target: Target, floor: Floor, current: Jun-18, previous: May-18}\n")  # fmt: skip
+    (tmp_path / "rules.yaml").write_text(
+        "version: 1\nlayout:\n  columns: {id: Ref, name: Indicator, polarity: Polarity, "
+        "target: Target, floor: Floor, current: Jun-18, previous: May-18}\n"
+    )
     assert xlsx.read_grid(book, "Scorecard").value(2, 2) == "Cases_x0041_ closed\r"
     assert cli.main(["refresh", str(book), "--rules", str(tmp_path / "rules.yaml")]) == 0
     with open_workbook(book) as opened:
@@ -343,7 +436,7 @@ def _original(which, tmp_path):
         return tmp_path / "original.xlsx", "Scorecard"
     if which == "odd":
         return odd_cells(tmp_path / "original.xlsx"), "Odd"
-    return varied_book(tmp_path / "original.xlsx", int(which[len("varied"):])), "Data"
+    return varied_book(tmp_path / "original.xlsx", int(which[len("varied") :])), "Data"
 
 
 @pytest.mark.parametrize("which", ["sample", "odd", "varied0", "varied1", "varied2"])
@@ -380,7 +473,13 @@ def test_every_spelling_refreshes_the_same_and_keeps_what_it_does_not_write(spel
         assert whole(xlsx.read_grid(variant, name)) == whole(xlsx.read_grid(original, name))
     after = {n: zipfile.ZipFile(variant).read(n) for n in zipfile.ZipFile(variant).namelist()}
     changed = {n for n in before if after[n] != before[n]}
-    assert changed <= {"xl/worksheets/sheet1.xml", "xl/styles.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"}
+    assert changed <= {
+        "xl/worksheets/sheet1.xml",
+        "xl/styles.xml",
+        "xl/workbook.xml",
+        "xl/_rels/workbook.xml.rels",
+        "[Content_Types].xml",
+    }
     # inside the scorecard sheet, rows the plan does not write keep their bytes, in the variant's spelling
     written = {w.row for w in (*result.plan.rag, *result.plan.direction, *result.plan.headers)}
     new_sheet = after["xl/worksheets/sheet1.xml"]
@@ -388,7 +487,13 @@ def test_every_spelling_refreshes_the_same_and_keeps_what_it_does_not_write(spel
     for row in old_root.iter("{*}row"):
         if int(row.get("r")) not in written:
             text = etree.tostring(row, with_tail=False)
-            assert etree.tostring(etree.fromstring(new_sheet).xpath(f"//*[local-name()='row'][@r='{row.get('r')}']")[0], with_tail=False) == text
+            assert (
+                etree.tostring(
+                    etree.fromstring(new_sheet).xpath(f"//*[local-name()='row'][@r='{row.get('r')}']")[0],
+                    with_tail=False,
+                )
+                == text
+            )
     head = before["xl/worksheets/sheet1.xml"].split(b"sheetData")[0]
     assert new_sheet.startswith(head[: head.rfind(b"<")])  # what comes before the cells is untouched
     etree.fromstring(new_sheet)  # well formed
@@ -418,14 +523,22 @@ def test_a_workbook_libreoffice_saved_reads_as_openpyxl_reads_it_and_refreshes(t
 
 def test_a_shared_string_index_beyond_the_table_is_reported_as_damage(tmp_path):
     path = odd_cells(tmp_path / "odd.xlsx")
-    broken = _replace(path, tmp_path / "broken.xlsx", {"xl/worksheets/sheet1.xml": lambda d: d.replace(b'<c r="A1" t="s"><v>0</v>', b'<c r="A1" t="s"><v>999</v>')})
+    broken = _replace(
+        path,
+        tmp_path / "broken.xlsx",
+        {"xl/worksheets/sheet1.xml": lambda d: d.replace(b'<c r="A1" t="s"><v>0</v>', b'<c r="A1" t="s"><v>999</v>')},
+    )
     with pytest.raises(WorkbookError, match="cell A1 refers to shared string 999"):
         xlsx.read_grid(broken, "Odd")
 
 
 def test_a_sheet_without_its_part_is_reported_as_damage(tmp_path):
     path = odd_cells(tmp_path / "odd.xlsx")
-    broken = _replace(path, tmp_path / "broken.xlsx", {"xl/_rels/workbook.xml.rels": lambda d: re.sub(rb'<Relationship Id="rId1"[^>]*/>', b"", d)})
+    broken = _replace(
+        path,
+        tmp_path / "broken.xlsx",
+        {"xl/_rels/workbook.xml.rels": lambda d: re.sub(rb'<Relationship Id="rId1"[^>]*/>', b"", d)},
+    )
     with pytest.raises(WorkbookError, match="lists sheet 'Odd' but not the part that holds it"):
         xlsx.read_grid(broken, "Odd")
 
@@ -440,14 +553,28 @@ def test_every_spelling_gains_rag_and_direction_columns_the_same(spelling, tmp_p
     from scorecard.core.rules import parse_rules
     from scorecard.refresh import refresh_file
 
-    rows = [["Ref", "Polarity", "Target", "Floor", "May-18", "Jun-18"], ["K1", "H", 85, 75, 80, 90], ["K2", "L", 10, 12, 11, 13]]
+    rows = [
+        ["Ref", "Polarity", "Target", "Floor", "May-18", "Jun-18"],
+        ["K1", "H", 85, 75, 80, 90],
+        ["K2", "L", 10, 12, 11, 13],
+    ]
     original = write_book(tmp_path / "original.xlsx", rows)
     variant = respell(original, tmp_path / "variant.xlsx", SPELLINGS[spelling])
-    rules = parse_rules("version: 1\nlayout:\n  columns: {id: Ref, current: Jun-18, previous: May-18, polarity: Polarity, target: Target, floor: Floor}\n")
+    rules = parse_rules(
+        "version: 1\nlayout:\n  columns: {id: Ref, current: Jun-18, previous: May-18, polarity: Polarity, "
+        "target: Target, floor: Floor}\n"
+    )
     assert refresh_file(variant, rules).plan == refresh_file(original, rules).plan
     grid = xlsx.read_grid(variant, "Scorecard")
     assert whole(grid) == whole(xlsx.read_grid(original, "Scorecard"))
-    assert [grid.value(r, c) for r in (1, 2, 3) for c in (7, 8)] == ["RAG", "DOT", "Green", "↑ improved", "Red", "↓ declined"]
+    assert [grid.value(r, c) for r in (1, 2, 3) for c in (7, 8)] == [
+        "RAG",
+        "DOT",
+        "Green",
+        "↑ improved",
+        "Red",
+        "↓ declined",
+    ]
     sheet = etree.fromstring(zipfile.ZipFile(variant).read("xl/worksheets/sheet1.xml"))
     widths = {(c.get("min"), c.get("width")) for c in sheet.iter("{*}col")}
     assert {("7", "12"), ("8", "12")} <= widths
@@ -460,13 +587,15 @@ def test_the_splice_finds_what_it_edits_in_any_spelling():
     from scorecard.workbook.sheetxml import SheetSplice
 
     main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-    data = (f"<?xml version='1.0'?><!-- <worksheet> --><s:worksheet xmlns:s='{main}' xmlns:r = \"r-ns\">"
-            "<s:dimension ref = 'A1:C2' /><s:cols><s:col min='1' max='1' width='9' style='4'/></s:cols>"
-            "<s:sheetData><s:row r='1' spans='1:3'><s:c r='A1' s='2' t='inlineStr'><s:is><s:t>a &gt; b</s:t></s:is></s:c>"
-            "<s:c foo='x r=\"Z9\" s=\"5\"' r='C1'><s:v>1</s:v></s:c></s:row>"
-            "<s:row r='2'/></s:sheetData>"
-            "<s:conditionalFormatting sqref = 'G5:G9'><s:cfRule type='cellIs' priority='1'/></s:conditionalFormatting>"
-            "</s:worksheet>").encode()  # fmt: skip
+    data = (
+        f"<?xml version='1.0'?><!-- <worksheet> --><s:worksheet xmlns:s='{main}' xmlns:r = \"r-ns\">"
+        "<s:dimension ref = 'A1:C2' /><s:cols><s:col min='1' max='1' width='9' style='4'/></s:cols>"
+        "<s:sheetData><s:row r='1' spans='1:3'><s:c r='A1' s='2' t='inlineStr'><s:is><s:t>a &gt; b</s:t></s:is></s:c>"
+        "<s:c foo='x r=\"Z9\" s=\"5\"' r='C1'><s:v>1</s:v></s:c></s:row>"
+        "<s:row r='2'/></s:sheetData>"
+        "<s:conditionalFormatting sqref = 'G5:G9'><s:cfRule type='cellIs' priority='1'/></s:conditionalFormatting>"
+        "</s:worksheet>"
+    ).encode()
     splice = SheetSplice(data)
     assert splice.dimension() == "A1:C2"
     assert splice.tail_mentions(b'sqref="G5:G9"') and not splice.tail_mentions(b'sqref="G5:G8"')
@@ -477,8 +606,8 @@ def test_the_splice_finds_what_it_edits_in_any_spelling():
     splice.row(2).set(1, "new", 3)
     splice.set_dimension("A1:D2")
     out = splice.render()
-    assert b"<s:c r=\"B1\" s=\"7\" t=\"inlineStr\"><s:is><s:t>x &lt; y</s:t></s:is></s:c><s:c foo=" in out
-    assert b"<s:row r='2'><s:c r=\"A2\" s=\"3\" t=\"inlineStr\">" in out
+    assert b'<s:c r="B1" s="7" t="inlineStr"><s:is><s:t>x &lt; y</s:t></s:is></s:c><s:c foo=' in out
+    assert b'<s:row r=\'2\'><s:c r="A2" s="3" t="inlineStr">' in out
     assert b"<s:dimension ref = 'A1:D2' />" in out and b"spans='1:3'" in out
     assert out.replace(b"A1:D2", b"A1:C2").startswith(data[: data.index(b"<s:sheetData>")])
 
@@ -494,12 +623,16 @@ def test_the_splice_finds_rows_by_their_end_tags_in_any_spelling(prefix, end):
     main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     xmlns = f"xmlns:{prefix[:-1]}" if prefix else "xmlns"
     p, close = prefix, end.format(p=prefix)
-    rows = [f"<{p}row r='2' spans='1:3'><{p}c r='A2' t='inlineStr'><{p}is><{p}t>a &gt; b</{p}t></{p}is></{p}c>{close}",
-            f"<{p}row r = \"4\" x='>'/>",
-            f"<{p}row><{p}c r='B5' s='3'><{p}v>1</{p}v></{p}c><{p}extLst><{p}rowx a='1'></{p}rowx></{p}extLst>{close}",
-            f"<{p}row\nr='7'>{close}",
-            f"<{p}row r='9'><{p}c r='A9' s='4'/>{close}"]  # fmt: skip
-    data = (f"<{p}worksheet {xmlns}='{main}'><{p}sheetData>" + "\n".join(rows) + f"</{p}sheetData></{p}worksheet>").encode()
+    rows = [
+        f"<{p}row r='2' spans='1:3'><{p}c r='A2' t='inlineStr'><{p}is><{p}t>a &gt; b</{p}t></{p}is></{p}c>{close}",
+        f"<{p}row r = \"4\" x='>'/>",
+        f"<{p}row><{p}c r='B5' s='3'><{p}v>1</{p}v></{p}c><{p}extLst><{p}rowx a='1'></{p}rowx></{p}extLst>{close}",
+        f"<{p}row\nr='7'>{close}",
+        f"<{p}row r='9'><{p}c r='A9' s='4'/>{close}",
+    ]
+    data = (
+        f"<{p}worksheet {xmlns}='{main}'><{p}sheetData>" + "\n".join(rows) + f"</{p}sheetData></{p}worksheet>"
+    ).encode()
     splice = SheetSplice(data)
     assert splice.patterns.prefix == prefix.encode() and not splice.patterns.exact  # the fast way
     spans = splice._index()
@@ -514,15 +647,17 @@ def test_the_splice_finds_rows_by_their_end_tags_in_any_spelling(prefix, end):
     "row, writes, expected",
     [
         # replaced, inserted before, between and after the cells there; two inserted side by side
-        ("<row r='3' spans='2:3'><c r='B3'><v>1</v></c><c r='C3' s='1'/></row>",
-         {1: "a", 3: "c", 4: "d", 5: "e"},
-         "<row r='3' spans='2:5'>[A3:a]<c r='B3'><v>1</v></c>[C3:c][D3:d][E3:e]</row>"),
+        (
+            "<row r='3' spans='2:3'><c r='B3'><v>1</v></c><c r='C3' s='1'/></row>",
+            {1: "a", 3: "c", 4: "d", 5: "e"},
+            "<row r='3' spans='2:5'>[A3:a]<c r='B3'><v>1</v></c>[C3:c][D3:d][E3:e]</row>",
+        ),
         ("<row r='3'><c r='D3'/></row>", {2: "b", 3: "c", 4: "d"}, "<row r='3'>[B3:b][C3:c][D3:d]</row>"),
         ("<row r='3' spans='1:9' />", {2: "b", 1: "a"}, "<row r='3' spans='1:9' >[A3:a][B3:b]</row>"),
         # cells out of column order (Excel never writes them): the row is still written as a whole
         ("<row r='3'><c r='C3'/><c r='A3'/></row>", {2: "b"}, "<row r='3'>[B3:b]<c r='C3'/><c r='A3'/></row>"),
     ],
-)  # fmt: skip
+)
 def test_the_splice_writes_cells_into_the_rows_between_others(row, writes, expected):
     from scorecard.workbook.sheetxml import SheetSplice
 

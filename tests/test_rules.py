@@ -9,11 +9,10 @@ import jsonschema
 import pytest
 import yaml
 
-from scorecard.errors import RulesError
+from conftest import ROOT, SAMPLE_RULES
 from scorecard.core.model import Polarity, Rag
 from scorecard.core.rules import load_rules, load_rules_cached, parse_rules, schema
-
-from conftest import ROOT, SAMPLE_RULES
+from scorecard.errors import RulesError
 
 
 def rules(text: str):
@@ -91,10 +90,21 @@ def test_the_issue_example_is_valid():
     assert loaded.kpis["CIC01"].target == 100.0
 
 
-@pytest.mark.parametrize("word, polarity", [("H", Polarity.HIGHER), ("Low", Polarity.LOWER), ("T", Polarity.TARGET),
-                                            ("higher", Polarity.HIGHER), ("LOWER", Polarity.LOWER)])
+@pytest.mark.parametrize(
+    "word, polarity",
+    [
+        ("H", Polarity.HIGHER),
+        ("Low", Polarity.LOWER),
+        ("T", Polarity.TARGET),
+        ("higher", Polarity.HIGHER),
+        ("LOWER", Polarity.LOWER),
+    ],
+)
 def test_polarity_spellings(word, polarity):
-    loaded = rules(BASE + f"kpis:\n  - {{id: A, polarity: {word}, target: 5, floor: {3 if polarity is not Polarity.LOWER else 7}}}\n")
+    loaded = rules(
+        BASE
+        + f"kpis:\n  - {{id: A, polarity: {word}, target: 5, floor: {3 if polarity is not Polarity.LOWER else 7}}}\n"
+    )
     assert loaded.kpis["A"].polarity is polarity
 
 
@@ -115,12 +125,18 @@ def test_unknown_key_suggests_the_right_one():
 
 
 def test_unknown_top_level_key():
-    assert "unknown key 'colors' in the top level (did you mean 'colours'?)" in error_of(BASE + "colors: {Green: 00FF00}\n")
+    assert "unknown key 'colors' in the top level (did you mean 'colours'?)" in error_of(
+        BASE + "colors: {Green: 00FF00}\n"
+    )
 
 
 def test_bad_polarity_names_line_and_choices():
     message = error_of(BASE + "kpis:\n  - id: A\n    polarity: hihger\n")
-    assert "line 6" in message and "'hihger' is not one of higher, lower, target" in message and "did you mean 'higher'" in message
+    assert (
+        "line 6" in message
+        and "'hihger' is not one of higher, lower, target" in message
+        and "did you mean 'higher'" in message
+    )
 
 
 def test_wrong_type_names_the_key():
@@ -170,7 +186,9 @@ def test_target_polarity_checks():
     assert "green_within 5 is wider than amber_within 2" in error_of(
         BASE + "kpis:\n  - {id: A, polarity: target, target: 50, green_within: 5, amber_within: 2}\n"
     )
-    assert "applies only to polarity target" in error_of(BASE + "kpis:\n  - {id: A, polarity: higher, green_within: 5}\n")
+    assert "applies only to polarity target" in error_of(
+        BASE + "kpis:\n  - {id: A, polarity: higher, green_within: 5}\n"
+    )
 
 
 def test_several_problems_are_reported_together():

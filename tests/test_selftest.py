@@ -8,11 +8,10 @@ import sys
 
 import pytest
 
-from scorecard.excel import selftest as selftest_entry
-from scorecard.excel.selftest import run, sample_files
-
 from conftest import ROOT, SAMPLE, SAMPLE_RULES
 from desktop import App
+from scorecard.excel import selftest as selftest_entry
+from scorecard.excel.selftest import run, sample_files
 
 
 def test_the_bundled_sample_and_rules_are_the_repository_ones(tmp_path):
@@ -32,7 +31,7 @@ def test_self_test_passes_where_excel_writes_what_it_is_told(tmp_path):
     assert "PASS  the Narrative sheet begins 'Children in Care Scorecard'" in text  # the rules' title
     assert "PASS  =RAG(84.9,85,75,\"H\") gives 'Amber'" in text  # 84.9 is below 85, above 75
     assert "PASS  =SCORECARD_COUNT('Scorecard'!H6:H32,\"Green\") gives 14" in text  # the sample: 14 Green
-    assert "=SCORECARD_RAG(100.0,\"CIC01\"," in text and "gives 'Green'" in text  # CIC01: 100 against its target of 100
+    assert '=SCORECARD_RAG(100.0,"CIC01",' in text and "gives 'Green'" in text  # CIC01: 100 against its target of 100
     assert "Excel: 16.0 (stand-in)" in text and "xlwings: " in text and "Python: " in text
     assert "Add-in build: not given (run from the command line)" in text
     assert app.books.opened == []  # the copy was closed
@@ -85,6 +84,8 @@ def test_a_self_test_that_cannot_run_reports_fail_not_a_traceback():
 
 @pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="there, desktop Excel may be present")
 def test_command_line_self_test_needs_desktop_excel():
-    result = subprocess.run([sys.executable, "-m", "scorecard.cli", "addin", "selftest"], capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-m", "scorecard.cli", "addin", "selftest"], capture_output=True, text=True, cwd=ROOT
+    )
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "no desktop Excel here: the self-test runs in Excel for Windows or Mac" in result.stderr

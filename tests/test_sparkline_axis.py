@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import shutil
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -25,8 +25,11 @@ from scorecard.refresh import refresh_file
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-NS = {"x14": "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main", "xm": "http://schemas.microsoft.com/office/excel/2006/main",
-      "m": MAIN}  # fmt: skip
+NS = {
+    "x14": "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main",
+    "xm": "http://schemas.microsoft.com/office/excel/2006/main",
+    "m": MAIN,
+}
 MONTHS = ["Apr-18", "May-18", "Jun-18", "Jul-18", "Aug-18", "Sep-18", "Oct-18", "Nov-18"]
 
 
@@ -73,7 +76,11 @@ class AxisBook:
             if kpi.polarity:
                 ws.write_string(r, 2, kpi.polarity)
             for column, value in ((3, kpi.target), (4, kpi.floor)):
-                as_percent = kpi.target_percent if column == 3 and kpi.target_percent is not None else kpi.percent and isinstance(value, (int, float)) and value < 2
+                as_percent = (
+                    kpi.target_percent
+                    if column == 3 and kpi.target_percent is not None
+                    else kpi.percent and isinstance(value, (int, float)) and value < 2
+                )
                 if isinstance(value, str):
                     ws.write_string(r, column, value)
                 elif value is not None:
@@ -92,9 +99,11 @@ class AxisBook:
         return path
 
     def rules(self, sparklines: str = "{axis: target}", extra: str = "") -> str:
-        return (f"version: 1\nlayout:\n  sheet: \"{self.sheet}\"\n  history: true\n  hidden_rows: skip\n"
-                "  columns: {id: Ref, name: Indicator, polarity: Polarity, target: Target, floor: Floor, trend: Trend}\n"
-                f"sparklines: {sparklines}\n" + extra)  # fmt: skip
+        return (
+            f'version: 1\nlayout:\n  sheet: "{self.sheet}"\n  history: true\n  hidden_rows: skip\n'
+            "  columns: {id: Ref, name: Indicator, polarity: Polarity, target: Target, floor: Floor, trend: Trend}\n"
+            f"sparklines: {sparklines}\n" + extra
+        )
 
 
 def refresh(path: Path, rules: str, **kwargs):
@@ -134,7 +143,10 @@ def groups(path: Path) -> list[etree._Element]:
 
 
 def lines(group: etree._Element) -> list[tuple[str, str]]:
-    return [(s.findtext("xm:f", namespaces=NS), s.findtext("xm:sqref", namespaces=NS)) for s in group.iterfind(".//x14:sparkline", NS)]
+    return [
+        (s.findtext("xm:f", namespaces=NS), s.findtext("xm:sqref", namespaces=NS))
+        for s in group.iterfind(".//x14:sparkline", NS)
+    ]
 
 
 def state_of(path: Path, sheet: str) -> str | None:
@@ -148,25 +160,37 @@ def state_of(path: Path, sheet: str) -> str | None:
 def test_targets_in_cells_figures_to_one_decimal(tmp_path):
     """Higher and lower is better, the targets in the Target column: each period less the cell $D, the
     figure rounded as shown (0.0: one decimal); a blank period is a blank cell."""
-    book = AxisBook([Kpi("A1", "High", 60, 50, [55.5, 57.25, None, 61.04, 62]),
-                     Kpi("B2", "Low", 10, 15, [14, 9.96, 10.04, 9, 12.5])]).write(tmp_path / "book.xlsx")
+    book = AxisBook(
+        [
+            Kpi("A1", "High", 60, 50, [55.5, 57.25, None, 61.04, 62]),
+            Kpi("B2", "Low", 10, 15, [14, 9.96, 10.04, 9, 12.5]),
+        ]
+    ).write(tmp_path / "book.xlsx")
     result = refresh(book, AxisBook([]).rules())
     assert not [w for w in result.table.warnings if "sparkline" in w or "target" in w]
     cells = trend_cells(book)
     assert cells == {
-        "B3": (None, 2), "C3": ("'Scorecard'!$D2", 60),
-        "D3": ("ROUND('Scorecard'!F2,1)-$C3", -4.5), "E3": ("ROUND('Scorecard'!G2,1)-$C3", pytest.approx(-2.7)),
-        "G3": ("ROUND('Scorecard'!I2,1)-$C3", pytest.approx(1.0)), "H3": ("ROUND('Scorecard'!J2,1)-$C3", 2),
-        "B4": (None, 3), "C4": ("'Scorecard'!$D3", 10),
-        "D4": ("ROUND('Scorecard'!F3,1)-$C4", 4), "E4": ("ROUND('Scorecard'!G3,1)-$C4", 0),  # 9.96 shows 10.0: on target
-        "F4": ("ROUND('Scorecard'!H3,1)-$C4", 0), "G4": ("ROUND('Scorecard'!I3,1)-$C4", -1),
+        "B3": (None, 2),
+        "C3": ("'Scorecard'!$D2", 60),
+        "D3": ("ROUND('Scorecard'!F2,1)-$C3", -4.5),
+        "E3": ("ROUND('Scorecard'!G2,1)-$C3", pytest.approx(-2.7)),
+        "G3": ("ROUND('Scorecard'!I2,1)-$C3", pytest.approx(1.0)),
+        "H3": ("ROUND('Scorecard'!J2,1)-$C3", 2),
+        "B4": (None, 3),
+        "C4": ("'Scorecard'!$D3", 10),
+        "D4": ("ROUND('Scorecard'!F3,1)-$C4", 4),
+        "E4": ("ROUND('Scorecard'!G3,1)-$C4", 0),  # 9.96 shows 10.0: on target
+        "F4": ("ROUND('Scorecard'!H3,1)-$C4", 0),
+        "G4": ("ROUND('Scorecard'!I3,1)-$C4", -1),
         "H4": ("ROUND('Scorecard'!J3,1)-$C4", 2.5),
-    }  # fmt: skip
+    }
     higher, lower = groups(book)
     assert lines(higher) == [("'ScorecardTrend'!D3:H3", "K2")] and lines(lower) == [("'ScorecardTrend'!D4:H4", "K3")]
     for group in (higher, lower):
         assert group.get("displayXAxis") == "1" and group.get("negative") == "1" and group.get("last") == "1"
-        assert group.get("minAxisType") is None and group.get("maxAxisType") is None  # both cross the line: Excel's own scale
+        assert (
+            group.get("minAxisType") is None and group.get("maxAxisType") is None
+        )  # both cross the line: Excel's own scale
     # below the target is worse for higher is better (red), better for lower is better (green)
     assert higher.find("x14:colorNegative", NS).get("rgb") == "FFC00000"
     assert lower.find("x14:colorNegative", NS).get("rgb") == "FF00B050"
@@ -177,10 +201,12 @@ def test_percentages_stored_as_fractions_and_targets_in_the_rules(tmp_path):
     """Figures are fractions formatted 0.0% (84.6% is 0.846): the target the rules give as 85 is 0.85 in the
     cells' units, and a figure is rounded to three places (a tenth of a percent). A target typed as 85 in a
     plain cell beside fraction figures is divided by 100 in the formula."""
-    kpis = [Kpi("P1", "Higher", 0.9, 0.8, [0.846, 0.8504, 0.871], percent=True),  # target from the rules: 85
-            Kpi("P2", "Lower", 12, 20, [0.1, 0.125, 0.0996], percent=True),  # target 12 (plain) beside fractions
-            Kpi("P3", "Higher", "85%", 0.8, [0.9, 0.8], percent=True),  # a target typed as text
-            Kpi("N4", "Lower", 0.12, 20, [12.5, 11.04], target_percent=True)]  # 12% (0.12) beside figures 12.5
+    kpis = [
+        Kpi("P1", "Higher", 0.9, 0.8, [0.846, 0.8504, 0.871], percent=True),  # target from the rules: 85
+        Kpi("P2", "Lower", 12, 20, [0.1, 0.125, 0.0996], percent=True),  # target 12 (plain) beside fractions
+        Kpi("P3", "Higher", "85%", 0.8, [0.9, 0.8], percent=True),  # a target typed as text
+        Kpi("N4", "Lower", 0.12, 20, [12.5, 11.04], target_percent=True),
+    ]  # 12% (0.12) beside figures 12.5
     book = AxisBook(kpis).write(tmp_path / "book.xlsx")
     refresh(book, AxisBook([]).rules(extra="kpis:\n  - id: P1\n    target: 85\n"))
     cells = trend_cells(book)
@@ -195,7 +221,10 @@ def test_percentages_stored_as_fractions_and_targets_in_the_rules(tmp_path):
     assert cells["D5"] == ("ROUND('Scorecard'!F4,3)-$C5", pytest.approx(0.05, abs=1e-12))
     assert cells["E5"] == ("ROUND('Scorecard'!G4,3)-$C5", pytest.approx(-0.05, abs=1e-12))
     assert cells["C6"] == ("'Scorecard'!$D5*100", 12)
-    assert cells["D6"] == ("ROUND('Scorecard'!F5,1)-$C6", pytest.approx(0.5)) and cells["E6"] == ("ROUND('Scorecard'!G5,1)-$C6", -1)
+    assert cells["D6"] == ("ROUND('Scorecard'!F5,1)-$C6", pytest.approx(0.5)) and cells["E6"] == (
+        "ROUND('Scorecard'!G5,1)-$C6",
+        -1,
+    )
     assert b'fullCalcOnLoad="1"' in part(book, "xl/workbook.xml")  # Excel recalculates the formulas on opening
 
 
@@ -217,7 +246,7 @@ def test_a_quoted_sheet_name_and_newest_first_periods(newest_first, tmp_path):
     # oldest first the months are F:I; newest first, I holds the oldest (48) and F the newest (51)
     figures = {"F": 48, "G": 50, "H": 53, "I": 51} if not newest_first else {"F": 51, "G": 53, "H": 50, "I": 48}
     assert cells["C3"] == ("'Council''s KPIs'!$D2", 50)
-    for helper, column in zip("DEFG", "FGHI"):
+    for helper, column in zip("DEFG", "FGHI", strict=True):
         assert cells[f"{helper}3"] == (f"ROUND('Council''s KPIs'!{column}2,1)-$C3", figures[column] - 50)
     (group,) = groups(book)
     assert lines(group) == [("'ScorecardTrend'!D3:G3", "J2")]
@@ -228,18 +257,26 @@ def test_a_quoted_sheet_name_and_newest_first_periods(newest_first, tmp_path):
 def test_kpis_without_the_line_keep_plain_sparklines_and_are_named(tmp_path):
     """No target: its own figures, and a warning naming its cell; a close-to-target KPI under axis: floor
     likewise; an activity indicator (no target, no floor) is noted, not warned of."""
-    case = AxisBook([Kpi("T1", "High", 60, 50, [55, 62, 64]),
-                     Kpi("N1", "High", None, 50, [55, 62, 64]),
-                     Kpi("C1", "Target", 50, 45, [48, 50, 53]),
-                     Kpi("V1", None, None, None, [3, 4, 5])])  # fmt: skip
+    case = AxisBook(
+        [
+            Kpi("T1", "High", 60, 50, [55, 62, 64]),
+            Kpi("N1", "High", None, 50, [55, 62, 64]),
+            Kpi("C1", "Target", 50, 45, [48, 50, 53]),
+            Kpi("V1", None, None, None, [3, 4, 5]),
+        ]
+    )
     book = case.write(tmp_path / "book.xlsx")
     result = refresh(book, case.rules("{axis: target}"))
     (warning,) = [w for w in result.table.warnings if "sparkline" in w]
     assert "sheet 'Scorecard', I3: KPI 'N1' has no target" in warning and "rules line 7" in warning
     assert any("KPI 'V1'" in note and "activity" in note for note in result.table.notes)
     found = {sqref: source for g in groups(book) for source, sqref in lines(g)}
-    assert found == {"I2": "'ScorecardTrend'!D3:F3", "I3": "'Scorecard'!F3:H3", "I4": "'ScorecardTrend'!D4:F4",
-                     "I5": "'Scorecard'!F5:H5"}  # fmt: skip
+    assert found == {
+        "I2": "'ScorecardTrend'!D3:F3",
+        "I3": "'Scorecard'!F3:H3",
+        "I4": "'ScorecardTrend'!D4:F4",
+        "I5": "'Scorecard'!F5:H5",
+    }
     plain = [g for g in groups(book) if lines(g)[0][0].startswith("'Scorecard'!")]
     assert len(plain) == 1 and plain[0].get("displayXAxis") is None
     result = refresh(book, case.rules("{axis: floor}"))
@@ -251,8 +288,10 @@ def test_kpis_without_the_line_keep_plain_sparklines_and_are_named(tmp_path):
 
 
 def test_a_hidden_kpi_row_gets_no_trend_row(tmp_path):
-    case = AxisBook([Kpi("A", "High", 60, 50, [55, 62]), Kpi("B", "High", 60, 50, [70, 40]), Kpi("C", "Low", 5, 9, [4, 6])],
-                    hidden=(3,))
+    case = AxisBook(
+        [Kpi("A", "High", 60, 50, [55, 62]), Kpi("B", "High", 60, 50, [70, 40]), Kpi("C", "Low", 5, 9, [4, 6])],
+        hidden=(3,),
+    )
     book = case.write(tmp_path / "book.xlsx")
     refresh(book, case.rules())
     cells = trend_cells(book)
@@ -267,9 +306,13 @@ def test_a_hidden_kpi_row_gets_no_trend_row(tmp_path):
 def test_the_scale_reaches_the_target_line_from_the_figures_side(tmp_path):
     """Excel draws a sparkline's axis only where zero is within its scale: figures all above the target get
     a minimum a tenth of their span below it, all below a maximum above it; figures crossing it need neither."""
-    case = AxisBook([Kpi("UP", "High", 60, 50, [61, 64, 80]),  # 1, 4, 20 above: minimum -2
-                     Kpi("DN", "High", 60, 50, [52, 45, 57]),  # 8, 15, 3 below: maximum 1.5
-                     Kpi("X", "High", 60, 50, [55, 62, 64])])  # crosses
+    case = AxisBook(
+        [
+            Kpi("UP", "High", 60, 50, [61, 64, 80]),  # 1, 4, 20 above: minimum -2
+            Kpi("DN", "High", 60, 50, [52, 45, 57]),  # 8, 15, 3 below: maximum 1.5
+            Kpi("X", "High", 60, 50, [55, 62, 64]),
+        ]
+    )  # crosses
     book = case.write(tmp_path / "book.xlsx")
     refresh(book, case.rules())
     by_cell = {lines(g)[0][1]: g for g in groups(book)}
@@ -292,7 +335,9 @@ def test_refreshing_twice_writes_the_same_bytes_and_keeps_the_analysts_group(tmp
     case = Book(analyst=True, x14_formats=True, months=6, filled=5)
     book = case.write(tmp_path / "book.xlsx")
     before = part(book, "xl/worksheets/sheet1.xml")
-    theirs = re.search(rb"<x14:sparklineGroup\b(?:(?!</x14:sparklineGroup>).)*</x14:sparklineGroup>", before, re.S).group(0)
+    theirs = re.search(
+        rb"<x14:sparklineGroup\b(?:(?!</x14:sparklineGroup>).)*</x14:sparklineGroup>", before, re.S
+    ).group(0)
     rules = case.rules("sparklines: {axis: target}\n")
     refresh(book, rules)
     once = book.read_bytes()
@@ -344,10 +389,13 @@ def test_an_edited_trend_sheet_is_written_again(tmp_path):
     assert trend_cells(book)["D3"] == ("ROUND('Scorecard'!F2,1)-$C3", -5)
 
 
-@pytest.mark.parametrize(("sparklines", "message"), [
-    ("{axis: goal}", "sparklines.axis: 'goal' is not one of target, floor"),
-    ("{axis: [target]}", "sparklines.axis"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("sparklines", "message"),
+    [
+        ("{axis: goal}", "sparklines.axis: 'goal' is not one of target, floor"),
+        ("{axis: [target]}", "sparklines.axis"),
+    ],
+)
 def test_a_bad_axis_names_the_line(sparklines, message):
     rules = AxisBook([]).rules(sparklines)
     with pytest.raises(RulesError) as caught:
@@ -358,7 +406,9 @@ def test_a_bad_axis_names_the_line(sparklines, message):
 def test_markers_default_to_last_and_negative_with_an_axis():
     rules = parse_rules(AxisBook([]).rules("{axis: floor}"), "rules.yaml")
     assert rules.sparkline_axis == "floor" and rules.sparkline_markers == ("last", "negative")
-    assert parse_rules(AxisBook([]).rules("{axis: target, markers: [high]}"), "rules.yaml").sparkline_markers == ("high",)
+    assert parse_rules(AxisBook([]).rules("{axis: target, markers: [high]}"), "rules.yaml").sparkline_markers == (
+        "high",
+    )
     assert parse_rules(AxisBook([]).rules("{type: line}"), "rules.yaml").sparkline_markers == ("last",)
 
 
@@ -370,15 +420,21 @@ def test_openpyxl_reads_the_trend_sheet_and_openxml_audit_finds_nothing_new(tmp_
 
     from test_openxml import findings
 
-    case = AxisBook([Kpi("A", "High", 0.6, 0.5, [0.55, None, 0.62], percent=True), Kpi("B", "Low", 10, 15, [14, 9, 12])],
-                    sheet="Q&A <draft>")
+    case = AxisBook(
+        [Kpi("A", "High", 0.6, 0.5, [0.55, None, 0.62], percent=True), Kpi("B", "Low", 10, 15, [14, 9, 12])],
+        sheet="Q&A <draft>",
+    )
     book = case.write(tmp_path / "book.xlsx")
     before = findings(book)
     refresh(book, case.rules("{axis: target, type: column, markers: [first, last, high, low, negative]}"))
     assert not findings(book) - before
     values = load_workbook(book, data_only=True)["ScorecardTrend"]
     formulas = load_workbook(book)["ScorecardTrend"]
-    assert values["D3"].value == pytest.approx(-0.05) and values["E3"].value is None and values["F3"].value == pytest.approx(0.02)
+    assert (
+        values["D3"].value == pytest.approx(-0.05)
+        and values["E3"].value is None
+        and values["F3"].value == pytest.approx(0.02)
+    )
     assert formulas["D3"].value == "=ROUND('Q&A <draft>'!F2,3)-$C3" and formulas["C4"].value == "='Q&A <draft>'!$D3"
     assert formulas.sheet_state == "hidden"
 
@@ -404,9 +460,13 @@ def test_libreoffice_draws_columns_from_the_target_line(tmp_path):
     figures, all above zero, have none."""
     from test_sparklines import _render
 
-    case = AxisBook([Kpi("H", "High", 60, 50, [55, 57, 59, 61, 62, 60, 64, 63]),
-                     Kpi("L", "Low", 10, 15, [14, 12, 13, 9, 8, 11, 10, 9]),
-                     Kpi("U", "High", 60, 50, [61, 64, 66, 70, 75, 72, 78, 80])])  # fmt: skip
+    case = AxisBook(
+        [
+            Kpi("H", "High", 60, 50, [55, 57, 59, 61, 62, 60, 64, 63]),
+            Kpi("L", "Low", 10, 15, [14, 12, 13, 9, 8, 11, 10, 9]),
+            Kpi("U", "High", 60, 50, [61, 64, 66, 70, 75, 72, 78, 80]),
+        ]
+    )
     plain, drawn = case.write(tmp_path / "plain.xlsx"), case.write(tmp_path / "drawn.xlsx")
     refresh(plain, case.rules("{type: column, markers: [negative]}"))
     refresh(drawn, case.rules("{type: column, axis: target}"))
@@ -416,7 +476,7 @@ def test_libreoffice_draws_columns_from_the_target_line(tmp_path):
 
     def count(image, rgb) -> int:
         pixels = image.get_flattened_data() if hasattr(image, "get_flattened_data") else image.getdata()
-        return sum(1 for pixel in pixels if all(abs(a - b) < 40 for a, b in zip(pixel, rgb)))
+        return sum(1 for pixel in pixels if all(abs(a - b) < 40 for a, b in zip(pixel, rgb, strict=False)))
 
     assert count(with_, (0xC0, 0x00, 0x00)) > 20 and count(with_, (0x00, 0xB0, 0x50)) > 20
     assert count(without.convert("RGB"), (0xC0, 0x00, 0x00)) == 0
@@ -444,19 +504,28 @@ def test_a_trend_sheet_saved_by_libreoffice_is_still_recognised(tmp_path):
 def _with_calc_chain(path: Path, cells: list[str]) -> None:
     """Add the calculation chain Excel saves (xl/calcChain.xml, its relationship and content type), listing
     the given cells of the third sheet (the trend sheet), as Excel lists the formula cells it calculated."""
-    chain = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<calcChain xmlns="{MAIN}">'
-             + "".join(f'<c r="{cell}" i="3"/>' for cell in cells) + "</calcChain>").encode()  # fmt: skip
+    chain = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<calcChain xmlns="{MAIN}">'
+        + "".join(f'<c r="{cell}" i="3"/>' for cell in cells)
+        + "</calcChain>"
+    ).encode()
     copy = path.with_suffix(".tmp")
     shutil.copyfile(path, copy)
     with zipfile.ZipFile(copy) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
         for item in source.infolist():
             data = source.read(item)
             if item.filename == "xl/_rels/workbook.xml.rels":
-                data = data.replace(b"</Relationships>", b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/'
-                                    b'officeDocument/2006/relationships/calcChain" Target="calcChain.xml"/></Relationships>')
+                data = data.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/'
+                    b'officeDocument/2006/relationships/calcChain" Target="calcChain.xml"/></Relationships>',
+                )
             if item.filename == "[Content_Types].xml":
-                data = data.replace(b"</Types>", b'<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.'
-                                    b'openxmlformats-officedocument.spreadsheetml.calcChain+xml"/></Types>')
+                data = data.replace(
+                    b"</Types>",
+                    b'<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.'
+                    b'openxmlformats-officedocument.spreadsheetml.calcChain+xml"/></Types>',
+                )
             out.writestr(item, data)
         out.writestr("xl/calcChain.xml", chain)
     copy.unlink()

@@ -25,11 +25,26 @@ from scorecard.refresh import refresh_file
 X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
 XM = "http://schemas.microsoft.com/office/excel/2006/main"
 NS = {"x14": X14, "xm": XM}
-MONTHS = ["Apr-18", "May-18", "Jun-18", "Jul-18", "Aug-18", "Sep-18", "Oct-18", "Nov-18", "Dec-18", "Jan-19", "Feb-19", "Mar-19"]
-KPIS = [("A1", "Adoptions within 12 months", "High", 60, 50, [55, 57, 59, 61, 62, 60, 64, 63, 65, 66, 64, 67]),
-        ("B 2", "Delayed transfers", "Low", 10, 15, [14, 12, 13, 9, 8, 11, 10, 9, 7, 8, 9, 6]),
-        ("C-3", "Visits on time", "High", 90, 80, [70, 75, 85, 88, 91, 89, 92, 93, 90, 94, 95, 96]),
-        ("D4", "Complaints answered", "High", 95, 85, [96, 97, 90, 88, 84, 86, 91, 93, 95, 97, 98, 99])]  # fmt: skip
+MONTHS = [
+    "Apr-18",
+    "May-18",
+    "Jun-18",
+    "Jul-18",
+    "Aug-18",
+    "Sep-18",
+    "Oct-18",
+    "Nov-18",
+    "Dec-18",
+    "Jan-19",
+    "Feb-19",
+    "Mar-19",
+]
+KPIS = [
+    ("A1", "Adoptions within 12 months", "High", 60, 50, [55, 57, 59, 61, 62, 60, 64, 63, 65, 66, 64, 67]),
+    ("B 2", "Delayed transfers", "Low", 10, 15, [14, 12, 13, 9, 8, 11, 10, 9, 7, 8, 9, 6]),
+    ("C-3", "Visits on time", "High", 90, 80, [70, 75, 85, 88, 91, 89, 92, 93, 90, 94, 95, 96]),
+    ("D4", "Complaints answered", "High", 95, 85, [96, 97, 90, 88, 84, 86, 91, 93, 95, 97, 98, 99]),
+]
 
 
 @dataclass
@@ -87,8 +102,15 @@ class Book:
         if self.analyst:  # one group of the analyst's, of every KPI row
             first, last = self.letters(min(months)), self.letters(max(months))
             ranges = [f"'{self.sheet}'!{first}{row}:{last}{row}" for row in self.rows()]
-            ws.add_sparkline(f"Z{self.rows()[0]}", {"range": ranges, "location": [f"Z{row}" for row in self.rows()],
-                                                    "markers": True, "series_color": "#7030A0"})  # fmt: skip
+            ws.add_sparkline(
+                f"Z{self.rows()[0]}",
+                {
+                    "range": ranges,
+                    "location": [f"Z{row}" for row in self.rows()],
+                    "markers": True,
+                    "series_color": "#7030A0",
+                },
+            )
         if self.x14_formats:
             ws.conditional_format(f"F{self.rows()[0]}:F{self.rows()[-1]}", {"type": "data_bar", "data_bar_2010": True})
         ws.set_column(self.trend_column - 1, self.trend_column - 1, 18)
@@ -99,11 +121,13 @@ class Book:
         return path
 
     def rules(self, extra: str = "") -> str:
-        return ("version: 1\nlayout:\n"
-                f"  sheet: \"{self.sheet}\"\n  history: true\n"
-                + (f"  header_row: {self.header_row}\n" if self.header_row != 1 else "")
-                + f"  columns: {{id: Ref, name: Indicator, polarity: Polarity, target: Target, floor: Floor, trend: '{self.trend.upper()}'}}\n"
-                + extra)  # fmt: skip
+        return (
+            "version: 1\nlayout:\n"
+            f'  sheet: "{self.sheet}"\n  history: true\n'
+            + (f"  header_row: {self.header_row}\n" if self.header_row != 1 else "")
+            + f"  columns: {{id: Ref, name: Indicator, polarity: Polarity, target: Target, floor: Floor, "
+            f"trend: '{self.trend.upper()}'}}\n" + extra
+        )
 
 
 def sheet_xml(path: Path, index: int = 1) -> bytes:
@@ -116,7 +140,10 @@ def groups(xml: bytes) -> list[etree._Element]:
 
 
 def lines(group: etree._Element) -> list[tuple[str, str]]:
-    return [(s.findtext("xm:f", namespaces=NS), s.findtext("xm:sqref", namespaces=NS)) for s in group.iterfind(".//x14:sparkline", NS)]
+    return [
+        (s.findtext("xm:f", namespaces=NS), s.findtext("xm:sqref", namespaces=NS))
+        for s in group.iterfind(".//x14:sparkline", NS)
+    ]
 
 
 def refresh(path: Path, rules: str, **kwargs):
@@ -155,11 +182,13 @@ def test_every_kpi_row_gets_a_sparkline_of_its_months(case, tmp_path):
     exts = [e.get("uri") for e in root[-1]]
     assert exts[-1] == "{05C60535-1F16-4fd2-B633-F4F36F0B64E0}" and len(exts) == (2 if case.x14_formats else 1)
     if case.analyst:  # the analyst's group keeps every byte, and stays first
-        theirs = re.search(rb"<x14:sparklineGroup\b(?:(?!</x14:sparklineGroup>).)*</x14:sparklineGroup>", before, re.S).group(0)
+        theirs = re.search(
+            rb"<x14:sparklineGroup\b(?:(?!</x14:sparklineGroup>).)*</x14:sparklineGroup>", before, re.S
+        ).group(0)
         assert theirs in after and after.index(theirs) < after.index(b'rgb="FF1F4E79"')
         assert len(groups(after)) == 2
     if case.x14_formats:  # the data bar's extension keeps its bytes, ahead of ours
-        bar = re.search(rb'<ext [^>]*\{78C0D931[^>]*>.*?</ext>', before, re.S).group(0)
+        bar = re.search(rb"<ext [^>]*\{78C0D931[^>]*>.*?</ext>", before, re.S).group(0)
         assert after.index(bar) < after.index(b"{05C60535")
 
 
@@ -181,7 +210,7 @@ def test_a_new_month_replaces_our_sparklines_and_keeps_the_analysts(tmp_path):
     with zipfile.ZipFile(later) as a:  # the refreshed sheet's extLst with next month's cells
         fresh = a.read("xl/worksheets/sheet1.xml")
     refreshed = sheet_xml(book)
-    tail = refreshed[refreshed.index(b"</sheetData>"):]
+    tail = refreshed[refreshed.index(b"</sheetData>") :]
     moved = fresh[: fresh.index(b"</sheetData>")] + tail
     shutil.copyfile(book, tmp_path / "copy.xlsx")
     with zipfile.ZipFile(tmp_path / "copy.xlsx") as a, zipfile.ZipFile(book, "w") as out:
@@ -214,7 +243,11 @@ def test_markers_and_type_come_from_the_rules(tmp_path):
     (group,) = groups(sheet_xml(book))
     assert group.get("type") == "column"
     assert group.get("minAxisType") == "custom" and group.get("manualMin") == "0"  # columns start at zero
-    assert [k for k in ("markers", "high", "low", "first", "last", "negative") if group.get(k) == "1"] == ["high", "low", "negative"]
+    assert [k for k in ("markers", "high", "low", "first", "last", "negative") if group.get(k) == "1"] == [
+        "high",
+        "low",
+        "negative",
+    ]
     refresh(book, case.rules("sparklines: {markers: [all]}\n"))
     (group,) = groups(sheet_xml(book))
     assert group.get("type") is None and group.get("markers") == "1" and group.get("last") is None
@@ -282,22 +315,40 @@ def test_a_trend_column_shared_with_another_field_is_refused(field, tmp_path):
     if field == "rag":  # the RAG column a first refresh added
         refresh(book, case.rules().replace(", trend: 'TREND'", ""))
     before = book.read_bytes()
-    with pytest.raises(ScorecardError, match=f"layout.columns.trend and layout.columns.{field} name the same column") as caught:
+    with pytest.raises(
+        ScorecardError, match=f"layout.columns.trend and layout.columns.{field} name the same column"
+    ) as caught:
         refresh(book, rules)
     assert caught.value.sheet == "Scorecard" and caught.value.cell
     assert book.read_bytes() == before
 
 
-@pytest.mark.parametrize(("rules", "message", "line"), [
-    ("version: 1\nlayout:\n  columns: {id: Ref, current: Jun, previous: May,\n    trend: Trend}\n",
-     "layout.columns.trend needs layout.history: true", 4),
-    ("version: 1\nlayout:\n  history: true\n  columns: {id: Ref}\nsparklines: {type: line}\n",
-     "sparklines is set but layout.columns.trend is not", 5),
-    ("version: 1\nlayout:\n  history: true\n  columns: {id: Ref, trend: T}\nsparklines: {type: bar}\n",
-     "'bar' is not one of line, column", 5),
-    ("version: 1\nlayout:\n  history: true\n  columns: {id: Ref, trend: T}\nsparklines:\n  markers: [last, top]\n",
-     "'top' is not one of all, first, last, high, low, negative", 6),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("rules", "message", "line"),
+    [
+        (
+            "version: 1\nlayout:\n  columns: {id: Ref, current: Jun, previous: May,\n    trend: Trend}\n",
+            "layout.columns.trend needs layout.history: true",
+            4,
+        ),
+        (
+            "version: 1\nlayout:\n  history: true\n  columns: {id: Ref}\nsparklines: {type: line}\n",
+            "sparklines is set but layout.columns.trend is not",
+            5,
+        ),
+        (
+            "version: 1\nlayout:\n  history: true\n  columns: {id: Ref, trend: T}\nsparklines: {type: bar}\n",
+            "'bar' is not one of line, column",
+            5,
+        ),
+        (
+            "version: 1\nlayout:\n  history: true\n  columns: {id: Ref, trend: T}\nsparklines:\n  markers: "
+            "[last, top]\n",
+            "'top' is not one of all, first, last, high, low, negative",
+            6,
+        ),
+    ],
+)
 def test_bad_sparkline_rules_name_the_line(rules, message, line):
     with pytest.raises(RulesError) as caught:
         parse_rules(rules, "rules.yaml")
@@ -388,4 +439,4 @@ def test_sheets_spelled_other_ways_get_the_same_sparklines(spelling, tmp_path):
     # the part after the cell table is the same (a prefixed styles part gets new style indexes on each
     # refresh, a matter of the RAG cells, not of the sparklines)
     twice = sheet_xml(book)
-    assert twice[twice.rindex(b"sheetData"):] == once[once.rindex(b"sheetData"):]
+    assert twice[twice.rindex(b"sheetData") :] == once[once.rindex(b"sheetData") :]

@@ -36,8 +36,12 @@ def test_limits_from_all_points_by_hand():
 
 @pytest.mark.parametrize(
     "polarity, expected",
-    [(Polarity.HIGHER, Variation.IMPROVEMENT), (Polarity.LOWER, Variation.CONCERN),
-     (None, Variation.NEITHER), (Polarity.TARGET, Variation.NEITHER)],
+    [
+        (Polarity.HIGHER, Variation.IMPROVEMENT),
+        (Polarity.LOWER, Variation.CONCERN),
+        (None, Variation.NEITHER),
+        (Polarity.TARGET, Variation.NEITHER),
+    ],
 )
 def test_a_point_above_the_upper_limit(polarity, expected):
     spc = analyse(BASE + [17.0], polarity, settings=ON_BASE)
@@ -78,7 +82,9 @@ def test_a_trend_of_seven_rising_points_crossing_the_mean():
     rising = [9.8, 10.2, 10.6, 11.0, 11.4, 11.8, 12.2]
     spc = analyse(BASE + rising, Polarity.LOWER, settings=ON_BASE)
     assert spc.rules == (Rule.TREND,) and spc.variation is Variation.CONCERN
-    assert analyse(BASE + rising[:6], Polarity.LOWER, settings=ON_BASE).variation is Variation.COMMON_CAUSE  # five rises
+    assert (
+        analyse(BASE + rising[:6], Polarity.LOWER, settings=ON_BASE).variation is Variation.COMMON_CAUSE
+    )  # five rises
 
 
 def test_an_equal_pair_breaks_a_trend():
@@ -110,10 +116,17 @@ def test_both_improvement_and_concern_counts_as_improvement():
 
 @pytest.mark.parametrize(
     "target, polarity, expected",
-    [(20.0, Polarity.HIGHER, Assurance.FAIL), (5.0, Polarity.HIGHER, Assurance.PASS),
-     (20.0, Polarity.LOWER, Assurance.PASS), (5.0, Polarity.LOWER, Assurance.FAIL),
-     (12.0, Polarity.HIGHER, Assurance.HIT_AND_MISS), (16.32, Polarity.HIGHER, Assurance.HIT_AND_MISS),
-     (None, Polarity.HIGHER, None), (12.0, None, None), (12.0, Polarity.TARGET, None)],
+    [
+        (20.0, Polarity.HIGHER, Assurance.FAIL),
+        (5.0, Polarity.HIGHER, Assurance.PASS),
+        (20.0, Polarity.LOWER, Assurance.PASS),
+        (5.0, Polarity.LOWER, Assurance.FAIL),
+        (12.0, Polarity.HIGHER, Assurance.HIT_AND_MISS),
+        (16.32, Polarity.HIGHER, Assurance.HIT_AND_MISS),
+        (None, Polarity.HIGHER, None),
+        (12.0, None, None),
+        (12.0, Polarity.TARGET, None),
+    ],
 )
 def test_assurance_is_the_target_against_the_limits(target, polarity, expected):
     assert analyse(BASE + [11.0], polarity, target, settings=ON_BASE).assurance is expected
@@ -133,8 +146,14 @@ def test_missing_points_are_left_out():
 
 def test_the_json_shape():
     assert analyse(BASE + [17.0], Polarity.HIGHER, 12.0, settings=ON_BASE).as_dict() == {
-        "points": 15, "mean": pytest.approx(11.0), "lower": pytest.approx(5.68), "upper": pytest.approx(16.32),
-        "variation": "improvement", "assurance": "hit and miss", "rules": ["outside limits"], "reason": None,
+        "points": 15,
+        "mean": pytest.approx(11.0),
+        "lower": pytest.approx(5.68),
+        "upper": pytest.approx(16.32),
+        "variation": "improvement",
+        "assurance": "hit and miss",
+        "rules": ["outside limits"],
+        "reason": None,
     }
 
 

@@ -94,8 +94,10 @@ def run_json(book: Path, rules: Path, capsys) -> dict:
     return json.loads(out)
 
 
-@pytest.fixture(params=[("format", False), ("fraction", True), ("points", False), ("format", True)],
-                ids=["percent-format", "fraction-dated", "points", "format-dated"])
+@pytest.fixture(
+    params=[("format", False), ("fraction", True), ("points", False), ("format", True)],
+    ids=["percent-format", "fraction-dated", "points", "format-dated"],
+)
 def monthly(request, tmp_path):
     return monthly_book(tmp_path, *request.param)
 
@@ -103,11 +105,26 @@ def monthly(request, tmp_path):
 def test_the_json_carries_the_hand_worked_charts(monthly, capsys):
     data = run_json(*monthly, capsys)
     spc = {k["id"]: k["spc"] for k in data["kpis"]}
-    assert spc["K1"] == {"points": 23, "mean": pytest.approx(61.0), "lower": pytest.approx(55.68), "upper": pytest.approx(66.32),
-                         "variation": "improvement", "assurance": "fail", "rules": ["shift"], "reason": None}
-    assert spc["K2"] == {"points": 16, "mean": pytest.approx(12.125), "lower": pytest.approx(3.613),
-                         "upper": pytest.approx(20.637), "variation": "concern", "assurance": "hit and miss",
-                         "rules": ["outside limits"], "reason": None}
+    assert spc["K1"] == {
+        "points": 23,
+        "mean": pytest.approx(61.0),
+        "lower": pytest.approx(55.68),
+        "upper": pytest.approx(66.32),
+        "variation": "improvement",
+        "assurance": "fail",
+        "rules": ["shift"],
+        "reason": None,
+    }
+    assert spc["K2"] == {
+        "points": 16,
+        "mean": pytest.approx(12.125),
+        "lower": pytest.approx(3.613),
+        "upper": pytest.approx(20.637),
+        "variation": "concern",
+        "assurance": "hit and miss",
+        "rules": ["outside limits"],
+        "reason": None,
+    }
     assert spc["K3"]["points"] == 9 and spc["K3"]["mean"] is None and spc["K3"]["variation"] is None
     assert spc["K3"]["assurance"] is None and spc["K3"]["rules"] == []
     assert spc["K4"]["variation"] == "improvement" and spc["K4"]["rules"] == ["trend"]
@@ -118,16 +135,24 @@ def test_the_json_carries_the_hand_worked_charts(monthly, capsys):
 
 def test_the_narrative_says_what_the_charts_show(monthly, capsys):
     text = "\n".join(run_json(*monthly, capsys)["narrative"])
-    assert ("Care leavers in education. Performance remained at 62.0% in October and November 2018, against a target "
-            "of 70.0%. It has been above its average of 61.0% for eight months in a row: a real improvement.") in text
-    assert ("Its latest figure, 30.0 days, is above its normal range of 3.6 days to 20.6 days: a real cause for concern."
-            in text)
-    assert ("Visits on time. Performance improved from 72.0% in October 2018 to 75.0% in November 2018, against a target "
-            "of 80.0%. There are only nine months of figures, fewer than the fifteen needed to tell a real change from "
-            "normal variation.") in text
-    assert ("3.6 Over the history of the figures, statistical process control shows a real change, not normal variation, "
-            "for this KPI not rated Amber or Red:\n3.6.1 Plans reviewed. It has risen in each of the last six months, to "
-            "63.5%: a real improvement.") in text
+    assert (
+        "Care leavers in education. Performance remained at 62.0% in October and November 2018, against a target "
+        "of 70.0%. It has been above its average of 61.0% for eight months in a row: a real improvement."
+    ) in text
+    assert (
+        "Its latest figure, 30.0 days, is above its normal range of 3.6 days to 20.6 days: a real cause for concern."
+        in text
+    )
+    assert (
+        "Visits on time. Performance improved from 72.0% in October 2018 to 75.0% in November 2018, against a target "
+        "of 80.0%. There are only nine months of figures, fewer than the fifteen needed to tell a real change from "
+        "normal variation."
+    ) in text
+    assert (
+        "3.6 Over the history of the figures, statistical process control shows a real change, not normal variation, "
+        "for this KPI not rated Amber or Red:\n3.6.1 Plans reviewed. It has risen in each of the last six months, to "
+        "63.5%: a real improvement."
+    ) in text
 
 
 def test_quarters_and_common_cause(tmp_path, capsys):
@@ -141,14 +166,25 @@ def test_quarters_and_common_cause(tmp_path, capsys):
     ws.write_row(3, 0, ["Q1", "Quarterly returns on time", *([50, 54] * 8)])
     book.close()
     rules = tmp_path / "rules.yaml"
-    rules.write_text("version: 1\nlayout:\n  history: true\n  percent: points\n  columns: {id: Code, name: Measure}\n"
-                     "kpis:\n  - {id: Q1, polarity: higher, target: 55, floor: 50, unit: percent, decimals: 1}\n")
+    rules.write_text(
+        "version: 1\nlayout:\n  history: true\n  percent: points\n  columns: {id: Code, name: Measure}\n"
+        "kpis:\n  - {id: Q1, polarity: higher, target: 55, floor: 50, unit: percent, decimals: 1}\n"
+    )
     data = run_json(path, rules, capsys)
-    assert data["kpis"][0]["spc"] == {"points": 16, "mean": pytest.approx(52.0), "lower": pytest.approx(41.36),
-                                      "upper": pytest.approx(62.64), "variation": "common cause", "assurance": "hit and miss",
-                                      "rules": [], "reason": None}
-    assert ("Over the last sixteen quarters it has stayed within its normal range of 41.4% to 62.6%: no real change."
-            in "\n".join(data["narrative"]))
+    assert data["kpis"][0]["spc"] == {
+        "points": 16,
+        "mean": pytest.approx(52.0),
+        "lower": pytest.approx(41.36),
+        "upper": pytest.approx(62.64),
+        "variation": "common cause",
+        "assurance": "hit and miss",
+        "rules": [],
+        "reason": None,
+    }
+    assert (
+        "Over the last sixteen quarters it has stayed within its normal range of 41.4% to 62.6%: no real change."
+        in "\n".join(data["narrative"])
+    )
 
 
 def test_without_a_history_spc_is_null(tmp_path, capsys):
@@ -159,8 +195,10 @@ def test_without_a_history_spc_is_null(tmp_path, capsys):
     ws.write_row(1, 0, ["A", "Measure A", 70, 80])
     book.close()
     rules = tmp_path / "rules.yaml"
-    rules.write_text("version: 1\nlayout:\n  columns: {id: Ref, name: Name, current: Jun-18, previous: May-18}\n"
-                     "kpis:\n  - {id: A, polarity: higher, target: 85, floor: 75}\n")
+    rules.write_text(
+        "version: 1\nlayout:\n  columns: {id: Ref, name: Name, current: Jun-18, previous: May-18}\n"
+        "kpis:\n  - {id: A, polarity: higher, target: 85, floor: 75}\n"
+    )
     data = run_json(path, rules, capsys)
     assert data["kpis"][0]["spc"] is None
     assert "normal range" not in "\n".join(data["narrative"])
@@ -177,11 +215,14 @@ def test_run_length_and_min_points_come_from_the_rules(tmp_path, capsys):
     assert spc["K1"]["mean"] is None and spc["K1"]["reason"] == "23 points, fewer than the 24 needed for limits"
 
 
-@pytest.mark.parametrize("spc, message", [
-    ("  baseline: 12", "line 7: spc.baseline 12 is fewer than spc.min_points 15"),
-    ("  run_length: 1", "line 7: spc.run_length"),
-    ("  min_point: 12", "line 7: unknown key 'min_point' in spc (did you mean 'min_points'?)"),
-])
+@pytest.mark.parametrize(
+    "spc, message",
+    [
+        ("  baseline: 12", "line 7: spc.baseline 12 is fewer than spc.min_points 15"),
+        ("  run_length: 1", "line 7: spc.run_length"),
+        ("  min_point: 12", "line 7: unknown key 'min_point' in spc (did you mean 'min_points'?)"),
+    ],
+)
 def test_bad_spc_settings_name_the_line(tmp_path, capsys, spc, message):
     book, rules = monthly_book(tmp_path, "format", False)
     rules.write_text(RULES.format(percent="format").replace("  baseline: 16", spc))
@@ -198,7 +239,7 @@ def test_a_text_in_an_older_month_is_named(tmp_path, capsys):
     wb = openpyxl.load_workbook(book)
     wb["Scorecard"]["D2"] = "tbc later"
     wb.save(book)
-    code = cli.main(["check", str(book), "--rules", str(rules)])
+    cli.main(["check", str(book), "--rules", str(rules)])
     out, err = capsys.readouterr()
     assert "cell D2: text 'tbc later' is not a figure; read as no data in the history of KPI 'K1'" in out + err
 
@@ -213,16 +254,19 @@ class _Cells:
         self.formats = formats
 
 
-@pytest.mark.parametrize("series, polarity, target, expected", [
-    (SERIES["K1"], "higher", 70, "improvement"),
-    (SERIES["K1"], "Lower is better", None, "concern"),
-    (SERIES["K1"], None, None, "neither"),
-    (SERIES["K1"], "target", 61, "neither"),
-    ([50, 54] * 8, "H", 55, "common cause"),
-    ([v for v in SERIES["K2"] if v is not None], "lower", 15, "concern"),
-    (SERIES["K2"], "higher", None, "improvement"),  # blanks are left out
-    (SERIES["K3"], "higher", None, "#N/A 9 points, fewer than the 15 needed for limits"),
-])
+@pytest.mark.parametrize(
+    "series, polarity, target, expected",
+    [
+        (SERIES["K1"], "higher", 70, "improvement"),
+        (SERIES["K1"], "Lower is better", None, "concern"),
+        (SERIES["K1"], None, None, "neither"),
+        (SERIES["K1"], "target", 61, "neither"),
+        ([50, 54] * 8, "H", 55, "common cause"),
+        ([v for v in SERIES["K2"] if v is not None], "lower", 15, "concern"),
+        (SERIES["K2"], "higher", None, "improvement"),  # blanks are left out
+        (SERIES["K3"], "higher", None, "#N/A 9 points, fewer than the 15 needed for limits"),
+    ],
+)
 def test_scorecard_spc(series, polarity, target, expected):
     column = [[v] for v in series]
     assert udfs.SCORECARD_SPC(column, polarity, target) == expected
@@ -230,7 +274,9 @@ def test_scorecard_spc(series, polarity, target, expected):
 
 
 def test_scorecard_spc_reads_percent_formats_and_refuses_bad_arguments():
-    fractions = [[v / 100] for v in [50, 54] * 8 + [70]]  # 70 after 16 alternating: mean 902/17 = 53.06, mean moving range 76/16 = 4.75, upper limit 65.69
+    fractions = [
+        [v / 100] for v in [50, 54] * 8 + [70]
+    ]  # 70 after 16 alternating: mean 902/17 = 53.06, mean moving range 76/16 = 4.75, upper limit 65.69
     formats = [["0.0%"]] * len(fractions)
     assert udfs.SCORECARD_SPC(fractions, "higher", 55, formats) == "improvement"
     assert udfs.SCORECARD_SPC(fractions, "sideways").startswith("#VALUE! polarity 'sideways'")
@@ -241,9 +287,12 @@ def test_scorecard_spc_reads_percent_formats_and_refuses_bad_arguments():
 
 
 def with_columns(rules: Path, extra: str = "") -> None:
-    rules.write_text(rules.read_text().replace("  columns: {id: Ref, name: Indicator}",
-                                               "  columns: {id: Ref, name: Indicator, variation: SPC variation, "
-                                               "assurance: Assurance}" + extra))
+    rules.write_text(
+        rules.read_text().replace(
+            "  columns: {id: Ref, name: Indicator}",
+            "  columns: {id: Ref, name: Indicator, variation: SPC variation, assurance: Assurance}" + extra,
+        )
+    )
 
 
 def test_refresh_writes_variation_and_assurance_as_text_with_a_fill(tmp_path, capsys):
@@ -263,9 +312,17 @@ def test_refresh_writes_variation_and_assurance_as_text_with_a_fill(tmp_path, ca
         return c.value, c.fill.fgColor.rgb[-6:] if c.fill.fill_type else None
 
     assert [cell(r, variation) for r in range(2, 6)] == [
-        ("improvement", "BDD7EE"), ("concern", "FF9900"), ("too few points", "FFFFFF"), ("improvement", "BDD7EE")]
+        ("improvement", "BDD7EE"),
+        ("concern", "FF9900"),
+        ("too few points", "FFFFFF"),
+        ("improvement", "BDD7EE"),
+    ]
     assert [cell(r, assurance) for r in range(2, 6)] == [
-        ("fail", "F8CBAD"), ("hit and miss", "E7E6E6"), (None, "FFFFFF"), ("hit and miss", "E7E6E6")]
+        ("fail", "F8CBAD"),
+        ("hit and miss", "E7E6E6"),
+        (None, "FFFFFF"),
+        ("hit and miss", "E7E6E6"),
+    ]
     # a second refresh finds the columns it added and writes the same cells again
     assert cli.main(["refresh", str(book), "--rules", str(rules)]) == 0
     again = openpyxl.load_workbook(book)["Scorecard"]

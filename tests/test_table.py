@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
-from scorecard.errors import WorkbookError
 from scorecard.core.model import Polarity
 from scorecard.core.months import between, month_name, parse_month
 from scorecard.core.rules import parse_rules
 from scorecard.core.table import CellError, Grid, is_percent_format, read_table, read_value
+from scorecard.errors import WorkbookError
 
 RULES = """\
 version: 1
@@ -54,7 +54,10 @@ def test_title_rows_headings_and_notes_are_skipped():
 
 
 def test_header_match_ignores_case_and_outer_spaces():
-    rows = [["  REF ", "indicator", "POLARITY", "target", "Floor ", "may-18", "JUN-18", "commentary"], ["K1", "x", "h", 1, 0, 1, 1]]
+    rows = [
+        ["  REF ", "indicator", "POLARITY", "target", "Floor ", "may-18", "JUN-18", "commentary"],
+        ["K1", "x", "h", 1, 0, 1, 1],
+    ]
     assert table(rows).kpis[0].id == "K1"
 
 
@@ -119,16 +122,25 @@ def test_rules_kpi_missing_from_workbook_is_a_warning():
 
 
 def test_history_layout_takes_the_newest_month_with_data():
-    rules_text = "version: 1\nlayout:\n  history: true\n  columns: {id: KPI, target: Goal, floor: Minimum, polarity: Better}\n"
+    rules_text = (
+        "version: 1\nlayout:\n  history: true\n  columns: {id: KPI, target: Goal, floor: Minimum, polarity: Better}\n"
+    )
     months = [dt.datetime(2018, m, 1) for m in (3, 4, 5, 6, 7)]
-    rows = [["KPI", "Better", "Goal", "Minimum", *months], ["A", "H", 90, 80, 70, 75, 81, 92, None], ["B", "L", 5, 8, 9, 7, 6, 4]]
+    rows = [
+        ["KPI", "Better", "Goal", "Minimum", *months],
+        ["A", "H", 90, 80, 70, 75, 81, 92, None],
+        ["B", "L", 5, 8, 9, 7, 6, 4],
+    ]
     t = read_table(grid(rows), parse_rules(rules_text, "r.yaml"))
     assert t.period.current == "June 2018" and t.period.previous == "May 2018"
     assert [(k.current, k.previous) for k in t.kpis] == [(92, 81), (4, 6)]
 
 
 def test_period_override_and_rules_period():
-    rows = [["Ref", "Indicator", "Polarity", "Target", "Floor", "Last", "This", "Commentary"], ["K1", "x", "H", 85, 75, 1, 1]]
+    rows = [
+        ["Ref", "Indicator", "Polarity", "Target", "Floor", "Last", "This", "Commentary"],
+        ["K1", "x", "H", 85, 75, 1, 1],
+    ]
     text = RULES.replace("Jun-18", "This").replace("May-18", "Last")
     unnamed = table(rows, text)
     assert (unnamed.period.current, unnamed.period.previous) == ("the period headed ‘This’", "the period headed ‘Last’")
@@ -142,8 +154,17 @@ def test_period_override_and_rules_period():
 
 @pytest.mark.parametrize(
     "text, month",
-    [("Jun-18", (2018, 6)), ("June 2018", (2018, 6)), ("Sept 2019", (2019, 9)), ("2018-06", (2018, 6)),
-     ("06/2018", (2018, 6)), (dt.date(2018, 6, 30), (2018, 6)), ("Junk-18", None), ("Target", None), (5, None)],
+    [
+        ("Jun-18", (2018, 6)),
+        ("June 2018", (2018, 6)),
+        ("Sept 2019", (2019, 9)),
+        ("2018-06", (2018, 6)),
+        ("06/2018", (2018, 6)),
+        (dt.date(2018, 6, 30), (2018, 6)),
+        ("Junk-18", None),
+        ("Target", None),
+        (5, None),
+    ],
 )
 def test_month_headers(text, month):
     assert parse_month(text) == month

@@ -38,11 +38,13 @@ MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 HEADERS = ["Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18", "RAG", "DOT"]
 # higher is better, target 80, floor 70: worked out by hand, Jun-18 rates Green, Amber, Red, Green, Amber
-KPIS = [("K1", "Placements stable", "H", 80, 70, 78, 85),
-        ("K2", "Visits on time", "H", 80, 70, 81, 75),
-        ("K3", "Reviews on time", "H", 80, 70, 72, 60),
-        ("K4", "Health checks", "H", 80, 70, 90, 90),
-        ("K5", "Dental checks", "H", 80, 70, 65, 72)]  # fmt: skip
+KPIS = [
+    ("K1", "Placements stable", "H", 80, 70, 78, 85),
+    ("K2", "Visits on time", "H", 80, 70, 81, 75),
+    ("K3", "Reviews on time", "H", 80, 70, 72, 60),
+    ("K4", "Health checks", "H", 80, 70, 90, 90),
+    ("K5", "Dental checks", "H", 80, 70, 65, 72),
+]
 RATINGS = ["Green", "Amber", "Red", "Green", "Amber"]
 RULES = """\
 version: 1
@@ -95,8 +97,17 @@ def excel_calc(path: Path, calc: bytes | None) -> None:
             out.writestr(info, data)
 
 
-def build(path: Path, *, header_row: int = 1, headers=HEADERS, rag: dict | None = None, cf=(), summary=False,
-          total_formula=False, calc: bytes | None = b'<calcPr calcId="191029"/>') -> Path:  # fmt: skip
+def build(
+    path: Path,
+    *,
+    header_row: int = 1,
+    headers=HEADERS,
+    rag: dict | None = None,
+    cf=(),
+    summary=False,
+    total_formula=False,
+    calc: bytes | None = b'<calcPr calcId="191029"/>',
+) -> Path:
     """A scorecard: headers in ``header_row``, KPIs below; ``rag`` maps a KPI index to a RAG cell (text, or
     (formula, cached result)); ``cf`` lists (range letters, XlsxWriter options) with rows filled in."""
     book = xlsxwriter.Workbook(str(path))
@@ -106,7 +117,7 @@ def build(path: Path, *, header_row: int = 1, headers=HEADERS, rag: dict | None 
     col = {h: i for i, h in enumerate(headers)}
     for i, (ref, name, pol, target, floor, may, jun) in enumerate(KPIS):
         r = first + i
-        for key, value in zip(HEADERS[:7], (ref, name, pol, target, floor, may, jun)):
+        for key, value in zip(HEADERS[:7], (ref, name, pol, target, floor, may, jun), strict=True):
             if key in col:
                 ws.write(r, col[key], value)
         if rag and i in rag and "RAG" in col:
@@ -146,21 +157,45 @@ RED_FILL = {"type": "cell", "criteria": "==", "value": '"Red"', "format": {"bg_c
 # (name, conditional formats, the RAG range a warning must name or None)
 FORMATS = [
     ("fill-on-rag-column", [("H{first}:H{last}", RED_FILL)], "H{first}:H{last}"),
-    ("fill-on-more-of-the-column", [("H1:H50", {"type": "text", "criteria": "containing", "value": "Amber",
-                                             "format": {"bg_color": "#FFC000"}})], "H1:H50"),
+    (
+        "fill-on-more-of-the-column",
+        [("H1:H50", {"type": "text", "criteria": "containing", "value": "Amber", "format": {"bg_color": "#FFC000"}})],
+        "H1:H50",
+    ),
     ("colour-scale-over-table", [("D{first}:H{last}", {"type": "3_color_scale"})], "D{first}:H{last}"),
-    ("font-only-on-rag-column", [("H{first}:H{last}", {"type": "cell", "criteria": "==", "value": '"Red"',
-                                                       "format": {"bold": True, "font_color": "#9C0006"}})], None),
-    ("elsewhere", [("G{first}:G{last}", {"type": "data_bar"}), ("B{first}:B{last}", {"type": "formula",
-                   "criteria": "=$G{first}<$E{first}", "format": {"bg_color": "#FFC7CE"}})], None),
-]  # fmt: skip
+    (
+        "font-only-on-rag-column",
+        [
+            (
+                "H{first}:H{last}",
+                {"type": "cell", "criteria": "==", "value": '"Red"', "format": {"bold": True, "font_color": "#9C0006"}},
+            )
+        ],
+        None,
+    ),
+    (
+        "elsewhere",
+        [
+            ("G{first}:G{last}", {"type": "data_bar"}),
+            (
+                "B{first}:B{last}",
+                {"type": "formula", "criteria": "=$G{first}<$E{first}", "format": {"bg_color": "#FFC7CE"}},
+            ),
+        ],
+        None,
+    ),
+]
 
 
 @pytest.mark.parametrize("formulas", [False, True], ids=["values", "rag-formulas"])
 @pytest.mark.parametrize("header_row", [1, 3])
 @pytest.mark.parametrize("name,formats,warned", FORMATS, ids=[f[0] for f in FORMATS])
 def test_analyst_conditional_formatting_is_kept_byte_for_byte(tmp_path, name, formats, warned, header_row, formulas):
-    rag = {i: (RATING_FORMULA, RATINGS[i]) for i in range(len(KPIS))} if formulas else {i: "Old" for i in range(len(KPIS))}
+    rag = (
+        {i: (RATING_FORMULA, RATINGS[i]) for i in range(len(KPIS))}
+        if formulas
+        else {i: "Old" for i in range(len(KPIS))}
+    )
     book = build(tmp_path / "book.xlsx", header_row=header_row, cf=formats, rag=rag)
     before = cf_blocks(part(book, "xl/worksheets/sheet1.xml"))
     assert len(before) == len(formats)
@@ -173,15 +208,23 @@ def test_analyst_conditional_formatting_is_kept_byte_for_byte(tmp_path, name, fo
     first, last = header_row + 1, header_row + len(KPIS)
     if formulas:  # the formula column gets our colours as conditional formatting, once
         assert len(ours) == 1 and ours[0].startswith(f'<conditionalFormatting sqref="H{first}:H{last}">'.encode())
-        assert [w.decode() for w in re.findall(rb'<formula>"([^"<]+)"</formula>', ours[0])] == ["Green", "Amber", "Red", "No data", "Not rated"]
+        assert [w.decode() for w in re.findall(rb'<formula>"([^"<]+)"</formula>', ours[0])] == [
+            "Green",
+            "Amber",
+            "Red",
+            "No data",
+            "Not rated",
+        ]
     else:
         assert ours == []
     warnings = [line for line in result.stderr.splitlines() if "conditional formatting" in line]
     if warned:
         sqref = warned.format(first=first, last=last)
-        assert warnings == [f"  warning: sheet 'Scorecard': the conditional formatting on {sqref} fills RAG cells "
-                            f"(H{first}:H{last}); its colours show instead of the RAG colours scorecard gives them. It is "
-                            "kept: check it agrees with the rules, or remove it (Home > Conditional Formatting > Manage Rules)"]  # fmt: skip
+        assert warnings == [
+            f"  warning: sheet 'Scorecard': the conditional formatting on {sqref} fills RAG cells "
+            f"(H{first}:H{last}); its colours show instead of the RAG colours scorecard gives them. It is "
+            "kept: check it agrees with the rules, or remove it (Home > Conditional Formatting > Manage Rules)"
+        ]
     else:
         assert warnings == []
 
@@ -197,14 +240,22 @@ def test_a_fill_hiding_the_rag_colours_is_refused_by_strict_before_writing(tmp_p
 
 
 def test_a_fill_on_rows_outside_the_kpis_is_not_a_warning(tmp_path):
-    book = build(tmp_path / "book.xlsx", cf=[("H10:H20", RED_FILL), ("A1:I1", {"type": "no_blanks", "format": {"bg_color": "#DDEBF7"}})])
+    book = build(
+        tmp_path / "book.xlsx",
+        cf=[("H10:H20", RED_FILL), ("A1:I1", {"type": "no_blanks", "format": {"bg_color": "#DDEBF7"}})],
+    )
     result = run("check", book, "--rules", rules_file(tmp_path), "--strict")
     assert result.returncode == 0, result.stdout
 
 
 def test_refreshing_twice_gives_the_same_file_with_analyst_formats_and_rag_formulas(tmp_path):
     rag = {i: (RATING_FORMULA, RATINGS[i]) for i in range(len(KPIS))}
-    book = build(tmp_path / "book.xlsx", cf=[("H{first}:H{last}", RED_FILL), ("G{first}:G{last}", {"type": "data_bar"})], rag=rag, summary=True)
+    book = build(
+        tmp_path / "book.xlsx",
+        cf=[("H{first}:H{last}", RED_FILL), ("G{first}:G{last}", {"type": "data_bar"})],
+        rag=rag,
+        summary=True,
+    )
     rules = rules_file(tmp_path)
     source = tmp_path / "source.xlsx"
     source.write_bytes(book.read_bytes())
@@ -221,7 +272,12 @@ def test_our_formatting_is_replaced_when_the_rules_colours_change(tmp_path):
     rag = {i: (RATING_FORMULA, RATINGS[i]) for i in range(len(KPIS))}
     book = build(tmp_path / "book.xlsx", cf=[("H{first}:H{last}", RED_FILL)], rag=rag)
     assert run("refresh", book, "--rules", rules_file(tmp_path)).returncode == 0
-    assert run("refresh", book, "--rules", rules_file(tmp_path, extra="colours: {Green: 00B050, Red: C00000}\n")).returncode == 0
+    assert (
+        run(
+            "refresh", book, "--rules", rules_file(tmp_path, extra="colours: {Green: 00B050, Red: C00000}\n")
+        ).returncode
+        == 0
+    )
     blocks = cf_blocks(part(book, "xl/worksheets/sheet1.xml"))
     assert len(blocks) == 2
     styles = part(book, "xl/styles.xml")
@@ -237,7 +293,9 @@ def test_our_formatting_goes_when_the_rag_formulas_go(tmp_path):
     assert run("refresh", book, "--rules", rules_file(tmp_path)).returncode == 0
     assert len(cf_blocks(part(book, "xl/worksheets/sheet1.xml"))) == 2
     # the analyst replaces the formulas with plain values (simulated: a fresh book with our block copied in)
-    plain = build(tmp_path / "plain.xlsx", cf=[("H{first}:H{last}", RED_FILL)], rag={i: "Old" for i in range(len(KPIS))})
+    plain = build(
+        tmp_path / "plain.xlsx", cf=[("H{first}:H{last}", RED_FILL)], rag={i: "Old" for i in range(len(KPIS))}
+    )
     ours = cf_blocks(part(book, "xl/worksheets/sheet1.xml"))[1]
     sheet = part(plain, "xl/worksheets/sheet1.xml")
     analyst = cf_blocks(sheet)[0]
@@ -260,13 +318,19 @@ def _rewrite(path: Path, parts: dict[str, bytes]) -> None:
 
 
 @pytest.mark.parametrize(
-    "where", ["summary-sheet", "total-row", "rag-formulas"],
+    "where",
+    ["summary-sheet", "total-row", "rag-formulas"],
 )
-@pytest.mark.parametrize("calc", [b'<calcPr calcId="191029"/>', b'<calcPr calcId="191029" iterate="1" fullCalcOnLoad="0"/>', None],
-                         ids=["excel-calcpr", "calcpr-with-settings", "no-calcpr"])  # fmt: skip
+@pytest.mark.parametrize(
+    "calc",
+    [b'<calcPr calcId="191029"/>', b'<calcPr calcId="191029" iterate="1" fullCalcOnLoad="0"/>', None],
+    ids=["excel-calcpr", "calcpr-with-settings", "no-calcpr"],
+)
 def test_a_workbook_with_formulas_is_recalculated_when_opened(tmp_path, where, calc):
     rag = {i: (RATING_FORMULA, RATINGS[i]) for i in range(len(KPIS))} if where == "rag-formulas" else None
-    book = build(tmp_path / "book.xlsx", summary=where == "summary-sheet", total_formula=where == "total-row", rag=rag, calc=calc)
+    book = build(
+        tmp_path / "book.xlsx", summary=where == "summary-sheet", total_formula=where == "total-row", rag=rag, calc=calc
+    )
     out = tmp_path / "out.xlsx"
     result = run("refresh", book, "--rules", rules_file(tmp_path), "--output", out)
     assert result.returncode == 0, result.stderr
@@ -323,13 +387,20 @@ def test_rag_formulas_agreeing_with_the_rules_and_text_cells_are_not_warned(tmp_
 def test_sqref_ranges():
     from scorecard.workbook.writer import sqref_ranges
 
-    assert sqref_ranges("H2:H11 J5 A:B 3:4 $C$2:$D$3") == [(2, 8, 11, 8), (5, 10, 5, 10), (1, 1, 1_048_576, 2),
-                                                            (3, 1, 4, 16_384), (2, 3, 3, 4)]  # fmt: skip
+    assert sqref_ranges("H2:H11 J5 A:B 3:4 $C$2:$D$3") == [
+        (2, 8, 11, 8),
+        (5, 10, 5, 10),
+        (1, 1, 1_048_576, 2),
+        (3, 1, 4, 16_384),
+        (2, 3, 3, 4),
+    ]
 
 
 def test_the_core_check_on_plain_data():
     rules = parse_rules(RULES.format(rag="RAG", extra=""))
-    values = [HEADERS] + [[*kpi, word, None] for kpi, word in zip(KPIS, ["Green", "Red", "Red", "No data", "Amber"])]
+    values = [HEADERS] + [
+        [*kpi, word, None] for kpi, word in zip(KPIS, ["Green", "Red", "Red", "No data", "Amber"], strict=True)
+    ]
     grid = Grid(sheet="Scorecard", values=values, formulas=frozenset({(2, 8), (3, 8), (5, 8), (6, 1)}))
     table = read_table(grid, rules)
     card = evaluate(table.kpis, title="t", period=Period("June 2018", "May 2018"))
@@ -345,31 +416,52 @@ def test_the_core_check_on_plain_data():
 @pytest.mark.parametrize(
     "header,rules_rag,expected",
     [
-        ("RAG Staus", "RAG Status", "no column headed 'RAG Status' (layout.columns.rag) in the header row (did you mean "
-                                    "'RAG Staus' in H{row}?); correct layout.columns.rag or the header"),
-        ("RAG", "RAG Status", "no column headed 'RAG Status' for the RAG ratings (layout.columns.rag) in the header row (is "
-                              "it 'RAG' in H{row}?); headers found: Ref, Indicator, Polarity, Target, Floor, May-18, Jun-18, "
-                              "RAG, DOT. Correct layout.columns.rag to the header of the column that holds them, or set "
-                              "layout.add_missing_columns: true to have refresh add a 'RAG Status' column after the last one"),
-        ("Rating now", "RAG", "no column headed 'RAG' for the RAG ratings (layout.columns.rag) in the header row (is it "
-                              "'Rating now' in H{row}?); headers found: "
-                              "Ref, Indicator, Polarity, Target, Floor, May-18, Jun-18, Rating now, DOT. Correct "
-                              "layout.columns.rag to the header of the column that holds them, or set "
-                              "layout.add_missing_columns: true to have refresh add a 'RAG' column after the last one"),
-        ("Colour", "RAG", "no column headed 'RAG' for the RAG ratings (layout.columns.rag) in the header row; headers found: "
-                          "Ref, Indicator, Polarity, Target, Floor, May-18, Jun-18, Colour, DOT. Correct "
-                          "layout.columns.rag to the header of the column that holds them, or set "
-                          "layout.add_missing_columns: true to have refresh add a 'RAG' column after the last one"),
+        (
+            "RAG Staus",
+            "RAG Status",
+            "no column headed 'RAG Status' (layout.columns.rag) in the header row (did you mean "
+            "'RAG Staus' in H{row}?); correct layout.columns.rag or the header",
+        ),
+        (
+            "RAG",
+            "RAG Status",
+            "no column headed 'RAG Status' for the RAG ratings (layout.columns.rag) in the header row (is "
+            "it 'RAG' in H{row}?); headers found: Ref, Indicator, Polarity, Target, Floor, May-18, Jun-18, "
+            "RAG, DOT. Correct layout.columns.rag to the header of the column that holds them, or set "
+            "layout.add_missing_columns: true to have refresh add a 'RAG Status' column after the last one",
+        ),
+        (
+            "Rating now",
+            "RAG",
+            "no column headed 'RAG' for the RAG ratings (layout.columns.rag) in the header row (is it "
+            "'Rating now' in H{row}?); headers found: "
+            "Ref, Indicator, Polarity, Target, Floor, May-18, Jun-18, Rating now, DOT. Correct "
+            "layout.columns.rag to the header of the column that holds them, or set "
+            "layout.add_missing_columns: true to have refresh add a 'RAG' column after the last one",
+        ),
+        (
+            "Colour",
+            "RAG",
+            "no column headed 'RAG' for the RAG ratings (layout.columns.rag) in the header row; headers found: "
+            "Ref, Indicator, Polarity, Target, Floor, May-18, Jun-18, Colour, DOT. Correct "
+            "layout.columns.rag to the header of the column that holds them, or set "
+            "layout.add_missing_columns: true to have refresh add a 'RAG' column after the last one",
+        ),
     ],
-)  # fmt: skip
+)
 @pytest.mark.parametrize("header_row", [1, 4])
 def test_a_named_column_missing_from_the_header_row_is_an_error(tmp_path, header, rules_rag, expected, header_row):
     headers = [header if h == "RAG" else h for h in HEADERS]
-    book = build(tmp_path / "book.xlsx", header_row=header_row, headers=headers, rag={i: "Green" for i in range(len(KPIS))})
+    book = build(
+        tmp_path / "book.xlsx", header_row=header_row, headers=headers, rag={i: "Green" for i in range(len(KPIS))}
+    )
     untouched = digest(book)
     result = run("refresh", book, "--rules", rules_file(tmp_path, rag=rules_rag))
     assert result.returncode == 1
-    assert result.stderr.strip() == f"scorecard: error: book.xlsx, sheet 'Scorecard', row {header_row}: " + expected.format(row=header_row)
+    assert (
+        result.stderr.strip()
+        == f"scorecard: error: book.xlsx, sheet 'Scorecard', row {header_row}: " + expected.format(row=header_row)
+    )
     assert digest(book) == untouched
 
 
@@ -381,17 +473,23 @@ def test_a_mistyped_direction_header_is_an_error_with_did_you_mean(tmp_path, hea
     rules.write_text(RULES.format(rag="RAG", extra="").replace("direction: DOT", f"direction: {named}"))
     result = run("refresh", book, "--rules", rules)
     assert result.returncode == 1
-    assert (f"no column headed '{named}' (layout.columns.direction) in the header row (did you mean '{header}' in I1?); "
-            "correct layout.columns.direction or the header") in result.stderr  # fmt: skip
+    assert (
+        f"no column headed '{named}' (layout.columns.direction) in the header row (did you mean '{header}' in I1?); "
+        "correct layout.columns.direction or the header"
+    ) in result.stderr
     assert digest(book) == untouched
 
 
 def test_adding_a_named_column_is_possible_when_the_rules_ask(tmp_path):
     headers = [h for h in HEADERS if h != "RAG"]
     book = build(tmp_path / "book.xlsx", headers=headers)
-    result = run("refresh", book, "--rules", rules_file(tmp_path, rag="RAG rating", extra="") )
+    result = run("refresh", book, "--rules", rules_file(tmp_path, rag="RAG rating", extra=""))
     assert result.returncode == 1 and "layout.add_missing_columns: true" in result.stderr
-    rules = rules_file(tmp_path, rag="RAG rating", extra="").read_text().replace("  sheet: Scorecard", "  sheet: Scorecard\n  add_missing_columns: true")
+    rules = (
+        rules_file(tmp_path, rag="RAG rating", extra="")
+        .read_text()
+        .replace("  sheet: Scorecard", "  sheet: Scorecard\n  add_missing_columns: true")
+    )
     (tmp_path / "add.yaml").write_text(rules)
     result = run("refresh", book, "--rules", tmp_path / "add.yaml")
     assert result.returncode == 0, result.stderr
@@ -406,7 +504,9 @@ def test_adding_a_named_column_is_possible_when_the_rules_ask(tmp_path):
     assert result.returncode == 1 and "(did you mean 'RAG rating' in I1?)" in result.stderr
 
 
-@pytest.mark.parametrize("header,looks", [("RAG status", "RAG status"), ("Current rating", "Current rating"), ("Status", "Status")])
+@pytest.mark.parametrize(
+    "header,looks", [("RAG status", "RAG status"), ("Current rating", "Current rating"), ("Status", "Status")]
+)
 def test_an_unnamed_rag_column_is_not_added_beside_one_that_looks_like_it(tmp_path, header, looks):
     headers = [header if h == "RAG" else h for h in HEADERS]
     book = build(tmp_path / "book.xlsx", headers=headers)
@@ -414,7 +514,10 @@ def test_an_unnamed_rag_column_is_not_added_beside_one_that_looks_like_it(tmp_pa
     rules.write_text(RULES.format(rag="RAG", extra="").replace(", rag: RAG", ""))
     result = run("refresh", book, "--rules", rules)
     assert result.returncode == 1
-    assert f"no column headed 'RAG' (the default when layout.columns.rag is not given) for the RAG ratings, but '{looks}' in H1 looks like it: set layout.columns.rag: {looks}" in result.stderr
+    assert (
+        "no column headed 'RAG' (the default when layout.columns.rag is not given) for the RAG ratings, but "
+        f"'{looks}' in H1 looks like it: set layout.columns.rag: {looks}" in result.stderr
+    )
 
 
 def test_an_unnamed_rag_column_is_still_added_when_nothing_looks_like_it(tmp_path):
@@ -468,7 +571,9 @@ def test_among_many_workbooks_only_the_read_only_one_fails(tmp_path):
     try:
         result = run("refresh", *books, "--rules", rules_file(tmp_path))
         assert result.returncode == 1
-        assert "district1.xlsx: is read-only" in result.stderr and "2 of 3 workbooks refreshed, 1 failed" in result.stderr
+        assert (
+            "district1.xlsx: is read-only" in result.stderr and "2 of 3 workbooks refreshed, 1 failed" in result.stderr
+        )
     finally:
         os.chmod(books[1], 0o644)
 
@@ -504,19 +609,39 @@ def _plan(rows=()):
 
     colours = {"Green": "C6EFCE", "Amber": "FFEB9C", "Red": "FFC7CE", "No data": "D9D9D9", "Not rated": "FFFFFF"}
     rag = tuple(CellWrite(r, 8, "Green", "C6EFCE") for r in rows)
-    return WritePlan(sheet="Scorecard", rag_column=8, direction_column=9, rag=rag, direction=(), headers=(), style_source=9,
-                     colours=colours, narrative_sheet="Narrative", narrative=())  # fmt: skip
+    return WritePlan(
+        sheet="Scorecard",
+        rag_column=8,
+        direction_column=9,
+        rag=rag,
+        direction=(),
+        headers=(),
+        style_source=9,
+        colours=colours,
+        narrative_sheet="Narrative",
+        narrative=(),
+    )
 
 
 @pytest.mark.parametrize(
     "rules,warned",
-    [([], None),
-     ([_Rule('"Green"', (0xC6, 0xEF, 0xCE)), _Rule('"Red"', (0xFF, 0xC7, 0xCE))], None),  # ours, or agreeing with ours
-     ([_Rule('"Red"', (0xFF, 0x00, 0x00))], "cell_value \"Red\""),
-     ([_Rule(None, None, type="color_scale", operator=None), _Rule(None, (0, 0, 255), type="custom", operator=None, formula="=$G2<$E2")],
-      "color_scale, custom =$G2<$E2"),
-     ([_Rule(None, None, type="data_bar", operator=None), _Rule('"Red"', None)], None)],  # no fill: nothing hidden
-)  # fmt: skip
+    [
+        ([], None),
+        (
+            [_Rule('"Green"', (0xC6, 0xEF, 0xCE)), _Rule('"Red"', (0xFF, 0xC7, 0xCE))],
+            None,
+        ),  # ours, or agreeing with ours
+        ([_Rule('"Red"', (0xFF, 0x00, 0x00))], 'cell_value "Red"'),
+        (
+            [
+                _Rule(None, None, type="color_scale", operator=None),
+                _Rule(None, (0, 0, 255), type="custom", operator=None, formula="=$G2<$E2"),
+            ],
+            "color_scale, custom =$G2<$E2",
+        ),
+        ([_Rule(None, None, type="data_bar", operator=None), _Rule('"Red"', None)], None),
+    ],  # no fill: nothing hidden
+)
 def test_the_ribbon_warns_of_formats_that_fill_the_rag_cells(rules, warned):
     from scorecard.excel.ribbon import _hiding_formats
 
@@ -531,9 +656,11 @@ def test_the_ribbon_warns_of_formats_that_fill_the_rag_cells(rules, warned):
     if warned is None:
         assert warnings == []
     else:
-        assert warnings == [f"sheet 'Scorecard': conditional formatting on the RAG cells (H3:H9) fills them ({warned}); its "
-                            "colours show instead of the RAG colours scorecard gives them. It is kept: check it agrees with "
-                            "the rules, or remove it (Home > Conditional Formatting > Manage Rules)"]  # fmt: skip
+        assert warnings == [
+            f"sheet 'Scorecard': conditional formatting on the RAG cells (H3:H9) fills them ({warned}); its "
+            "colours show instead of the RAG colours scorecard gives them. It is kept: check it agrees with "
+            "the rules, or remove it (Home > Conditional Formatting > Manage Rules)"
+        ]
 
 
 def test_the_ribbon_keeps_the_analysts_rules_and_adds_ours_once():
@@ -543,8 +670,12 @@ def test_the_ribbon_keeps_the_analysts_rules_and_adds_ours_once():
     formats = _Formats(analyst)
     _status_formats(_Range(formats), _plan(), listable=True)
     assert formats[:2] == analyst and [(r.formula1, r.fill_color) for r in formats[2:]] == [
-        ('"Green"', (0xC6, 0xEF, 0xCE)), ('"Amber"', (0xFF, 0xEB, 0x9C)), ('"Red"', (0xFF, 0xC7, 0xCE)),
-        ('"No data"', (0xD9, 0xD9, 0xD9)), ('"Not rated"', (0xFF, 0xFF, 0xFF))]  # fmt: skip
+        ('"Green"', (0xC6, 0xEF, 0xCE)),
+        ('"Amber"', (0xFF, 0xEB, 0x9C)),
+        ('"Red"', (0xFF, 0xC7, 0xCE)),
+        ('"No data"', (0xD9, 0xD9, 0xD9)),
+        ('"Not rated"', (0xFF, 0xFF, 0xFF)),
+    ]
     _status_formats(_Range(formats), _plan(), listable=True)  # a second refresh: already there, nothing added
     assert len(formats) == 7
 
@@ -558,7 +689,14 @@ def test_an_engine_that_cannot_list_conditional_formats_gets_ours_added_unread()
 
     formats = Unlistable([_Rule('"Red"', (255, 0, 0))])
     _status_formats(_Range(formats), _plan(), listable=False)
-    assert [r.formula1 for r in list.__iter__(formats)] == ['"Red"', '"Green"', '"Amber"', '"Red"', '"No data"', '"Not rated"']
+    assert [r.formula1 for r in list.__iter__(formats)] == [
+        '"Red"',
+        '"Green"',
+        '"Amber"',
+        '"Red"',
+        '"No data"',
+        '"Not rated"',
+    ]
 
 
 def test_the_ribbon_reads_the_rag_columns_formulas_for_the_core_check():
@@ -599,34 +737,51 @@ def test_a_sheet_written_with_a_namespace_prefix_gets_our_block_in_that_prefix(t
     book = build(tmp_path / "book.xlsx", cf=[("H{first}:H{last}", RED_FILL)], rag=rag)
     sheet = part(book, "xl/worksheets/sheet1.xml")
     prefixed = re.sub(rb"<(/?)([A-Za-z]\w*)([\s/>])", rb"<\1x:\2\3", sheet.split(b"?>", 1)[1])
-    prefixed = sheet.split(b"?>", 1)[0] + b"?>" + prefixed.replace(b'xmlns="' + MAIN.encode(), b'xmlns:x="' + MAIN.encode())
+    prefixed = (
+        sheet.split(b"?>", 1)[0] + b"?>" + prefixed.replace(b'xmlns="' + MAIN.encode(), b'xmlns:x="' + MAIN.encode())
+    )
     _rewrite(book, {"xl/worksheets/sheet1.xml": prefixed})
     [analyst] = re.findall(rb"<x:conditionalFormatting\b.*?</x:conditionalFormatting>", prefixed, re.S)
     assert run("refresh", book, "--rules", rules_file(tmp_path)).returncode == 0
     after = part(book, "xl/worksheets/sheet1.xml")
     blocks = re.findall(rb"<x:conditionalFormatting\b.*?</x:conditionalFormatting>", after, re.S)
-    assert blocks[0] == analyst and len(blocks) == 2 and blocks[1].startswith(b'<x:conditionalFormatting sqref="H2:H6"><x:cfRule ')
+    assert (
+        blocks[0] == analyst
+        and len(blocks) == 2
+        and blocks[1].startswith(b'<x:conditionalFormatting sqref="H2:H6"><x:cfRule ')
+    )
     loaded = openpyxl.load_workbook(book)["Scorecard"]
     [(sqref, rules)] = [(str(r.sqref), r.rules) for r in loaded.conditional_formatting]  # openpyxl merges equal ranges
-    assert sqref == "H2:H6" and [rule.formula[0] for rule in rules] == ['"Red"', '"Green"', '"Amber"', '"Red"', '"No data"', '"Not rated"']
+    assert sqref == "H2:H6" and [rule.formula[0] for rule in rules] == [
+        '"Red"',
+        '"Green"',
+        '"Amber"',
+        '"Red"',
+        '"No data"',
+        '"Not rated"',
+    ]
     assert run("refresh", book, "--rules", rules_file(tmp_path)).returncode == 0
     assert part(book, "xl/worksheets/sheet1.xml") == after
 
 
-X14_CF = (b'<extLst><ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}" '
-          b'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"><x14:conditionalFormattings>'
-          b'<x14:conditionalFormatting xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
-          b'<x14:cfRule type="expression" priority="1" id="{00000000-0000-0000-0000-000000000001}">'
-          b'<xm:f>H2=Lookup!$A$1</xm:f><x14:dxf>{dxf}</x14:dxf></x14:cfRule><xm:sqref>{sqref}</xm:sqref>'
-          b"</x14:conditionalFormatting></x14:conditionalFormattings></ext></extLst>")  # fmt: skip
+X14_CF = (
+    b'<extLst><ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}" '
+    b'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"><x14:conditionalFormattings>'
+    b'<x14:conditionalFormatting xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+    b'<x14:cfRule type="expression" priority="1" id="{00000000-0000-0000-0000-000000000001}">'
+    b"<xm:f>H2=Lookup!$A$1</xm:f><x14:dxf>{dxf}</x14:dxf></x14:cfRule><xm:sqref>{sqref}</xm:sqref>"
+    b"</x14:conditionalFormatting></x14:conditionalFormattings></ext></extLst>"
+)
 
 
 @pytest.mark.parametrize(
     "dxf,sqref,warned",
-    [(b'<fill><patternFill><bgColor rgb="FFFF0000"/></patternFill></fill>', b"H2:H6", True),
-     (b'<font><b/></font>', b"H2:H6", False),
-     (b'<fill><patternFill><bgColor rgb="FFFF0000"/></patternFill></fill>', b"B2:B6", False)],
-)  # fmt: skip
+    [
+        (b'<fill><patternFill><bgColor rgb="FFFF0000"/></patternFill></fill>', b"H2:H6", True),
+        (b"<font><b/></font>", b"H2:H6", False),
+        (b'<fill><patternFill><bgColor rgb="FFFF0000"/></patternFill></fill>', b"B2:B6", False),
+    ],
+)
 def test_excel_2010_conditional_formatting_that_fills_rag_cells_is_a_warning_too(tmp_path, dxf, sqref, warned):
     """Rules referring to another sheet are saved by Excel in the x14 extension, their format inline."""
     book = build(tmp_path / "book.xlsx")
@@ -641,9 +796,16 @@ def test_excel_2010_conditional_formatting_that_fills_rag_cells_is_a_warning_too
 
 def test_a_month_header_is_never_offered_as_a_typo_of_dot():
     """'Oct' is as close to 'DOT' as a typo would be, but a month is never the direction column."""
-    rules = parse_rules(RULES.format(rag="RAG", extra="").replace("previous: May-18, current: Jun-18, ", "").replace(
-        "sheet: Scorecard", "sheet: Scorecard\n  history: true"), "r.yaml")  # bare month names under a year label  # fmt: skip
-    rows = [["Ref", "Indicator", "Polarity", "Target", "Floor", "Sep", "Oct", "RAG"], ["K1", "Visits", "H", 80, 70, 78, 85]]
+    rules = parse_rules(
+        RULES.format(rag="RAG", extra="")
+        .replace("previous: May-18, current: Jun-18, ", "")
+        .replace("sheet: Scorecard", "sheet: Scorecard\n  history: true"),
+        "r.yaml",
+    )  # bare month names under a year label
+    rows = [
+        ["Ref", "Indicator", "Polarity", "Target", "Floor", "Sep", "Oct", "RAG"],
+        ["K1", "Visits", "H", 80, 70, 78, 85],
+    ]
     with pytest.raises(Exception) as caught:
         read_table(Grid(sheet="Scorecard", values=rows), rules)
     assert "did you mean 'Oct'" not in str(caught.value) and "no column headed 'DOT'" in str(caught.value)

@@ -7,7 +7,8 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from scorecard.core.engine import evaluate
 from scorecard.core.model import Kpi, Period, Polarity
@@ -20,8 +21,17 @@ JUNE = Period("June 2018", "May 2018")
 
 
 def kpi(id, current, previous, target=85.0, floor=75.0, polarity=H, unit="percent", **kw):
-    return Kpi(id=id, name=kw.pop("name", f"Measure {id}"), polarity=polarity, current=current, previous=previous,
-               target=target, floor=floor, unit=unit, **kw)
+    return Kpi(
+        id=id,
+        name=kw.pop("name", f"Measure {id}"),
+        polarity=polarity,
+        current=current,
+        previous=previous,
+        target=target,
+        floor=floor,
+        unit=unit,
+        **kw,
+    )
 
 
 def lines(*kpis, period=JUNE):
@@ -41,8 +51,10 @@ def test_a_two_sided_kpi_as_far_from_target_moved_it_did_not_remain():
     # 96.5% -> 103.5% against 100%: 3.5 points away both times, so the same performance, not the same figure.
     text = "\n".join(lines(kpi("A", 103.5, 96.5, target=100, floor=90, polarity=T)))
     assert "remained" not in text
-    assert ("Performance moved from 96.5% in May 2018 to 103.5% in June 2018, as far from the target as before, "
-            "against a target of 100.0%.") in text
+    assert (
+        "Performance moved from 96.5% in May 2018 to 103.5% in June 2018, as far from the target as before, "
+        "against a target of 100.0%."
+    ) in text
     assert "This KPI shows the same performance in May and June 2018:" in text
 
 
@@ -60,14 +72,16 @@ def test_exact_comparison_below_the_shown_precision_does_not_say_remained():
 
 def test_the_rag_status_of_several_kpis_has_changed():
     text = "\n".join(lines(kpi("A", 90, 80), kpi("B", 70, 80), kpi("C", 80, 90)))
-    assert "Since May 2018 the RAG status of 3 KPIs has changed. The details of these changes are provided below:" in text
+    assert (
+        "Since May 2018 the RAG status of 3 KPIs has changed. The details of these changes are provided below:" in text
+    )
     assert "have changed" not in text
 
 
 def test_amber_from_green_without_a_floor_names_the_band_not_none():
     # two-sided, Green within 2 of 100, Amber within 5: 101 (Green) -> 104 (Amber)
     all_lines = lines(kpi("A", 104, 101, target=100, floor=None, polarity=T, green_within=2, amber_within=5))
-    change = all_lines[all_lines.index(next(l for l in all_lines if l.startswith("3.3.1")))]
+    change = all_lines[all_lines.index(next(line for line in all_lines if line.startswith("3.3.1")))]
     assert change == (
         "3.3.1 Measure A. Performance for this measure declined from 101.0% in May 2018 to 104.0% in June 2018, "
         "missing the target of 100.0% (plus or minus 2.0%) but staying within 5.0% of it and moving the RAG rating "
@@ -78,21 +92,39 @@ def test_amber_from_green_without_a_floor_names_the_band_not_none():
 def test_a_floor_without_a_target():
     # higher is better, floor 75 only: 70 is Red, 80 Amber (at or above the floor); there is no Green.
     text = "\n".join(lines(kpi("A", 80, 70, target=None)))
-    assert ("3.3.1 Measure A. Performance for this measure improved from 70.0% in May 2018 to 80.0% in June 2018, "
-            "meeting the floor standard of 75.0% (this measure has no target) and moving the RAG rating from Red to Amber.") in text
-    assert "3.4.1 Measure A. Performance improved from 70.0% in May 2018 to 80.0% in June 2018, against a floor standard of 75.0%." in text
+    assert (
+        "3.3.1 Measure A. Performance for this measure improved from 70.0% in May 2018 to 80.0% in June 2018, "
+        "meeting the floor standard of 75.0% (this measure has no target) and moving the RAG rating from Red to Amber."
+    ) in text
+    assert (
+        "3.4.1 Measure A. Performance improved from 70.0% in May 2018 to 80.0% in June 2018, against a floor "
+        "standard of 75.0%." in text
+    )
 
 
 def test_a_target_without_a_floor_goes_straight_to_red():
     text = "\n".join(lines(kpi("A", 80, 90, target=85, floor=None)))
-    assert "declined from 90.0% in May 2018 to 80.0% in June 2018, missing the target of 85.0% and moving the RAG rating from Green to Red." in text
+    assert (
+        "declined from 90.0% in May 2018 to 80.0% in June 2018, missing the target of 85.0% and moving the RAG "
+        "rating from Green to Red." in text
+    )
 
 
 @pytest.mark.parametrize(
     "kw, now, before, reason",
     [
-        (dict(floor=90), 111, 105, "further from the target of 100.0% than the floor standard of 90.0%"),  # Amber -> Red
-        (dict(floor=90), 105, 111, "missing the target of 100.0% but staying no further from it than the floor standard of 90.0%"),
+        (
+            dict(floor=90),
+            111,
+            105,
+            "further from the target of 100.0% than the floor standard of 90.0%",
+        ),  # Amber -> Red
+        (
+            dict(floor=90),
+            105,
+            111,
+            "missing the target of 100.0% but staying no further from it than the floor standard of 90.0%",
+        ),
         (dict(floor=None, amber_within=5), 94, 97, "more than 5.0% from the target of 100.0%"),
         (dict(floor=90), 100, 95, "meeting the target of 100.0%"),
     ],
@@ -134,8 +166,12 @@ def test_only_activity_indicators():
 
 @pytest.mark.parametrize(
     "unit, decimals, now, before, shown",
-    [("pounds", 2, -1234.5, -1200, ("-£1,200.00", "-£1,234.50")), ("fte", 1, 89.4, 91.1, ("91.1 FTE", "89.4 FTE")),
-     ("days", 0, 1, 3, ("3 days", "1 day")), ("rate", 3, 0.1235, 0.2, ("0.200", "0.124"))],
+    [
+        ("pounds", 2, -1234.5, -1200, ("-£1,200.00", "-£1,234.50")),
+        ("fte", 1, 89.4, 91.1, ("91.1 FTE", "89.4 FTE")),
+        ("days", 0, 1, 3, ("3 days", "1 day")),
+        ("rate", 3, 0.1235, 0.2, ("0.200", "0.124")),
+    ],
 )
 def test_units_in_sentences(unit, decimals, now, before, shown):
     text = "\n".join(lines(kpi("A", now, before, target=1000, floor=-5000, unit=unit, decimals=decimals)))
@@ -146,14 +182,27 @@ def test_units_in_sentences(unit, decimals, now, before, shown):
 
 WORDS = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda omicron sigma omega").split()
 UNITS = ("percent", "number", "count", "fte", "days", "pounds", "rate")
-PERIODS = (("June 2018", "May 2018"), ("January 2019", "December 2018"), ("March 2020", "December 2019"))  # read_table always names both
+PERIODS = (
+    ("June 2018", "May 2018"),
+    ("January 2019", "December 2018"),
+    ("March 2020", "December 2019"),
+)  # read_table always names both
 MONTH_NAMES = ("January February March April May June July August September October November December").split()
-NUMBER_WORDS = {w: i for i, w in enumerate(
-    ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
-     "eighteen nineteen twenty").split())}
-HISTORY_NAMES = {"month": [f"{m} 2017" for m in MONTH_NAMES] + [f"{m} 2018" for m in MONTH_NAMES],
-                 "quarter": [f"Q{q} {y}/{str(y + 1)[2:]}" for y in range(2013, 2019) for q in (1, 2, 3, 4)],
-                 "year": [f"{y}/{str(y + 1)[2:]}" for y in range(1995, 2019)]}
+NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        (
+            "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+            "sixteen seventeen "
+            "eighteen nineteen twenty"
+        ).split()
+    )
+}
+HISTORY_NAMES = {
+    "month": [f"{m} 2017" for m in MONTH_NAMES] + [f"{m} 2018" for m in MONTH_NAMES],
+    "quarter": [f"Q{q} {y}/{str(y + 1)[2:]}" for y in range(2013, 2019) for q in (1, 2, 3, 4)],
+    "year": [f"{y}/{str(y + 1)[2:]}" for y in range(1995, 2019)],
+}
 BENCHMARK_LABELS = ["England", "Statistical neighbours", "Region", "Shire counties", "London"]
 RANKS = [None, "3", "12", "113", "=4", "n/a", "7 of 9", "150 out of 152", "0/5"]
 QUARTILES = [None, "1", "4", "Q2", "3rd", "Top", "bottom quartile", "Upper middle", "Lower-middle", "A", "n/a"]
@@ -193,11 +242,19 @@ def kpis(draw):
         history, periods = (), ()
         if draw(st.booleans()):  # a history (layout.history) ending in the current and previous figures
             level = draw(st.integers(-50, 150))  # few distinct figures, so runs, trends and outliers are common
-            older = draw(st.lists(st.one_of(st.none(), st.integers(level - 3, level + 3).map(float),
-                                            st.sampled_from([level + 40.0, level - 40.0])), max_size=18))
+            older = draw(
+                st.lists(
+                    st.one_of(
+                        st.none(),
+                        st.integers(level - 3, level + 3).map(float),
+                        st.sampled_from([level + 40.0, level - 40.0]),
+                    ),
+                    max_size=18,
+                )
+            )
             history = (*older, previous, current)
             kind = draw(st.sampled_from(sorted(HISTORY_NAMES)))
-            periods = tuple(HISTORY_NAMES[kind][-len(history):])
+            periods = tuple(HISTORY_NAMES[kind][-len(history) :])
         benchmarks = None
         if draw(st.booleans()):
             labels = draw(st.lists(st.sampled_from(BENCHMARK_LABELS), min_size=1, max_size=3, unique=True))
@@ -205,10 +262,29 @@ def kpis(draw):
             benchmarks = {label: draw(st.one_of(st.none(), value, *near)) for label in labels}
         rank = draw(st.sampled_from(RANKS + [f"{n}/{m}" for n, m in ((1, 152), (11, 12), (22, 150), (103, 151))]))
         quartile = draw(st.sampled_from(QUARTILES))
-        out.append(Kpi(id=f"K{i}", name=name, polarity=polarity, current=current, previous=previous, target=target,
-                       floor=floor, unit=unit, decimals=decimals, compare=draw(st.sampled_from(["displayed", "exact"])),
-                       green_within=green, amber_within=amber, commentary=commentary, row=i + 5,
-                       history=history, history_periods=periods, benchmarks=benchmarks, rank=rank, quartile=quartile))
+        out.append(
+            Kpi(
+                id=f"K{i}",
+                name=name,
+                polarity=polarity,
+                current=current,
+                previous=previous,
+                target=target,
+                floor=floor,
+                unit=unit,
+                decimals=decimals,
+                compare=draw(st.sampled_from(["displayed", "exact"])),
+                green_within=green,
+                amber_within=amber,
+                commentary=commentary,
+                row=i + 5,
+                history=history,
+                history_periods=periods,
+                benchmarks=benchmarks,
+                rank=rank,
+                quartile=quartile,
+            )
+        )
     return out
 
 
@@ -231,9 +307,17 @@ def check_against_the_json(data):
     years = {y for p in period.values() if p for y in re.findall(r"\d{4}", p)}
     months = {w for p in period.values() if p for w in p.split() if w in MONTH_NAMES}
     rated = len(kpis_) - counts["Not rated"]
-    gaps = sum(1 for k in kpis_ if (k["rag"] == "No data") != (k["previous_rag"] == "No data") and k["rag"] != "Not rated")
-    special = {k["id"] for k in kpis_ if k["spc"] and k["spc"]["variation"] in ("improvement", "concern", "neither")
-               and k["rag"] not in ("Amber", "Red") and k["current"] is not None}  # each in a "real change" paragraph
+    gaps = sum(
+        1 for k in kpis_ if (k["rag"] == "No data") != (k["previous_rag"] == "No data") and k["rag"] != "Not rated"
+    )
+    special = {
+        k["id"]
+        for k in kpis_
+        if k["spc"]
+        and k["spc"]["variation"] in ("improvement", "concern", "neither")
+        and k["rag"] not in ("Amber", "Red")
+        and k["current"] is not None
+    }  # each in a "real change" paragraph
     plain_counts = {*counts.values(), len(kpis_), rated, len(changes), gaps, len(special)}
     by_line = [re.sub(r"^(\d+(\.\d+)+ |• )", "", line) for line in data["narrative"]]
     owners = {}
@@ -266,12 +350,16 @@ def check_against_the_json(data):
             if said:
                 assert "previous" in fmt and "current" in fmt and fmt["current"] == fmt["previous"], text
                 assert said.group(1).replace("£", "") == fmt["current"], text
-            moved = re.search(rf"(improved|declined|moved) from (-?£?{NUMBER})\S*(?: FTE| days?)? in .+? to (-?£?{NUMBER})", text)
+            moved = re.search(
+                rf"(improved|declined|moved) from (-?£?{NUMBER})\S*(?: FTE| days?)? in .+? to (-?£?{NUMBER})", text
+            )
             if moved:
                 verb, before, now = moved.groups()
                 assert before.replace("£", "") == fmt["previous"] and now.replace("£", "") == fmt["current"], text
                 assert fmt["previous"] != fmt["current"], text
-                assert {"improved": "improved", "declined": "declined", "moved": "same"}[verb] == owner["direction"], text
+                assert {"improved": "improved", "declined": "declined", "moved": "same"}[verb] == owner["direction"], (
+                    text
+                )
             for verb in ("improved", "declined"):
                 if f"Performance {verb}" in text or f"measure {verb}" in text:
                     assert owner["direction"] == verb, text
@@ -305,7 +393,7 @@ def check_against_the_json(data):
             lead = re.match(r"^(\w+) of these KPIs", text)
             if lead:
                 listed = 0
-                for following in data["narrative"][n + 1:]:
+                for following in data["narrative"][n + 1 :]:
                     if not re.match(r"^\d+\.\d+\.\d+ ", following):
                         break
                     listed += 1
@@ -323,8 +411,11 @@ def check_against_the_json(data):
 def check_spc_sentence(text, owner, fmt):
     """A KPI's statistical process control sentence says only what its JSON ``spc`` holds."""
     spc = owner["spc"]
-    said = re.findall(r"no real change|a real (improvement|cause for concern|change)|only (\w+) \w+ of figures|"
-                      r"normal range of|its average of", text)
+    said = re.findall(
+        r"no real change|a real (improvement|cause for concern|change)|only (\w+) \w+ of figures|"
+        r"normal range of|its average of",
+        text,
+    )
     if not said:
         return
     assert spc is not None, text
@@ -332,8 +423,12 @@ def check_spc_sentence(text, owner, fmt):
         points = re.search(r"only (\w+) (?:months?|quarters?|years?) of figures", text).group(1)
         assert NUMBER_WORDS[points] == spc["points"] and spc["variation"] is None, text
         return
-    verdicts = {"a real improvement": "improvement", "a real cause for concern": "concern", "a real change": "neither",
-                "no real change": "common cause"}
+    verdicts = {
+        "a real improvement": "improvement",
+        "a real cause for concern": "concern",
+        "a real change": "neither",
+        "no real change": "common cause",
+    }
     found = [v for phrase, v in verdicts.items() if phrase in text]
     assert found == [spc["variation"]], (found, spc, text)
     for low, high in re.findall(rf"normal range of (-?£?{NUMBER})\S* to (-?£?{NUMBER})", text):
@@ -342,14 +437,24 @@ def check_spc_sentence(text, owner, fmt):
         assert mean.replace("£", "") == fmt["spc mean"], text
     outside = re.search(r"is (above|below) its normal range", text)
     if outside:
-        assert (owner["current"] > spc["upper"]) if outside.group(1) == "above" else (owner["current"] < spc["lower"]), text
+        assert (
+            (owner["current"] > spc["upper"]) if outside.group(1) == "above" else (owner["current"] < spc["lower"])
+        ), text
     over = re.search(r"Over the last (\w+) ", text) or re.search(r"All (\w+) of its figures", text)
     if over:
         assert NUMBER_WORDS[over.group(1)] == spc["points"], text
 
 
-RELATIONS = ("better than", "worse than", "the same as", "higher than", "lower than", "closer to the target than",
-             "further from the target than", "as close to the target as")
+RELATIONS = (
+    "better than",
+    "worse than",
+    "the same as",
+    "higher than",
+    "lower than",
+    "closer to the target than",
+    "further from the target than",
+    "as close to the target as",
+)
 
 
 def _ordinal(n):
@@ -368,10 +473,20 @@ def check_standing(owner, text):
         elif not rank.startswith("=") and len(numbers) == 2 and 0 < int(numbers[0]) <= int(numbers[1]):
             expected = [(_ordinal(int(numbers[0])), numbers[1])]
     assert [(a + b, c) for a, b, c in said] == expected, (rank, text)
-    words = {"top": "the top quartile", "upper": "the top quartile", "bottom": "the bottom quartile",
-             "lower": "the bottom quartile", "upper middle": "the upper middle quartile", "lower middle": "the lower middle quartile",
-             **{f"{q}{n}{th}": f"quartile {n}" for q in ("", "q") for n, th in zip("1234", ("st", "nd", "rd", "th"))},
-             **{f"{q}{n}": f"quartile {n}" for q in ("", "q") for n in "1234"}}
+    words = {
+        "top": "the top quartile",
+        "upper": "the top quartile",
+        "bottom": "the bottom quartile",
+        "lower": "the bottom quartile",
+        "upper middle": "the upper middle quartile",
+        "lower middle": "the lower middle quartile",
+        **{
+            f"{q}{n}{th}": f"quartile {n}"
+            for q in ("", "q")
+            for n, th in zip("1234", ("st", "nd", "rd", "th"), strict=True)
+        },
+        **{f"{q}{n}": f"quartile {n}" for q in ("", "q") for n in "1234"},
+    }
     said_quartile = words.get(" ".join((quartile or "").lower().replace("-", " ").replace("quartile", "").split()))
     found = re.findall(r"\bin (quartile \d|the \w+(?: middle)? quartile)", text)
     if said_quartile and owner["rag"] in ("Amber", "Red") and "RAG rating from" not in text:
@@ -397,13 +512,22 @@ def check_benchmarks(owner, text):
         assert text.count(mention) == 1, (label, text)
         shown_figures[f"benchmark {label}"] = shown(v, decimals)
         at = text.index(mention)
-        assert text[at + len(mention):].lstrip("-£").startswith(shown(v, decimals).lstrip("-")), (label, text)
+        assert text[at + len(mention) :].lstrip("-£").startswith(shown(v, decimals).lstrip("-")), (label, text)
         relation = max(RELATIONS, key=lambda r: text.rfind(r, 0, at))  # the relation phrase governing the mention
-        now, other = Decimal(shown(owner["current"], decimals).replace(",", "")), Decimal(shown(v, decimals).replace(",", ""))
+        now, other = (
+            Decimal(shown(owner["current"], decimals).replace(",", "")),
+            Decimal(shown(v, decimals).replace(",", "")),
+        )
         if owner["polarity"] == "target":
             goal = Decimal(shown(owner["target"], decimals).replace(",", ""))
             gap = abs(now - goal) - abs(other - goal)
-            expected = "as close to the target as" if gap == 0 else "closer to the target than" if gap < 0 else "further from the target than"
+            expected = (
+                "as close to the target as"
+                if gap == 0
+                else "closer to the target than"
+                if gap < 0
+                else "further from the target than"
+            )
         elif now == other:
             expected = "the same as"
         elif owner["polarity"] is None:
@@ -415,8 +539,11 @@ def check_benchmarks(owner, text):
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(kpis=kpis(), period=st.sampled_from(PERIODS),
-       spc=st.builds(SpcSettings, min_points=st.integers(3, 12), run_length=st.integers(3, 7)))
+@given(
+    kpis=kpis(),
+    period=st.sampled_from(PERIODS),
+    spc=st.builds(SpcSettings, min_points=st.integers(3, 12), run_length=st.integers(3, 7)),
+)
 def test_every_sentence_states_only_what_the_json_holds(kpis, period, spc):
     card = evaluate(kpis, title="T", period=Period(*period), section=3, spc=spc)
     narrative = write_narrative(card)
@@ -443,12 +570,18 @@ def test_the_oracle_catches_a_false_spc_sentence():
     # 16 figures alternating 80 and 90, then 99: mean 1459/17 = 85.82, mean moving range (15 x 10 + 9)/16 = 9.9375,
     # limits 85.82 -+ 26.43 = 59.39 to 112.26; two sigma 103.45, so nothing beyond it: common cause
     history = (80.0, 90.0) * 8 + (99.0,)
-    card = evaluate([kpi("A", 99, 90, target=100, floor=95, history=history, history_periods=HISTORY_NAMES["month"][-17:])],
-                    title="T", period=JUNE, section=3)
+    card = evaluate(
+        [kpi("A", 99, 90, target=100, floor=95, history=history, history_periods=HISTORY_NAMES["month"][-17:])],
+        title="T",
+        period=JUNE,
+        section=3,
+    )
     data = as_dict(card, write_narrative(card))
     check_against_the_json(data)
-    assert "Over the last seventeen months it has stayed within its normal range of 59.4% to 112.3%: no real change." in (
-        "\n".join(data["narrative"]))
+    assert (
+        "Over the last seventeen months it has stayed within its normal range of 59.4% to 112.3%: no real change."
+        in ("\n".join(data["narrative"]))
+    )
     for wrong, right in (("no real change", "a real improvement"), ("59.4%", "59.5%"), ("seventeen", "eighteen")):
         data = as_dict(card, write_narrative(card))
         data["narrative"] = [line.replace(wrong, right) for line in data["narrative"]]
@@ -458,16 +591,27 @@ def test_the_oracle_catches_a_false_spc_sentence():
 
 def test_the_oracle_catches_a_false_benchmark_or_rank():
     """Benchmark relations, figures, and rank words are checked by the oracle, not taken on trust."""
-    measure = kpi("A", 79.4, 80.1, benchmarks={"England": 81.5, "Statistical neighbours": 78.0, "London": None},
-                  rank="120/152", quartile="Bottom")
+    measure = kpi(
+        "A",
+        79.4,
+        80.1,
+        benchmarks={"England": 81.5, "Statistical neighbours": 78.0, "London": None},
+        rank="120/152",
+        quartile="Bottom",
+    )
     card = evaluate([measure], title="T", period=JUNE, section=3)
     good = as_dict(card, write_narrative(card))
     check_against_the_json(good)
     update = next(line for line in good["narrative"] if "England's" in line)
     assert "worse than England's 81.5% and better than Statistical neighbours' 78.0%" in update
     assert "ranked 120th of 152 and in the bottom quartile" in update
-    for wrong, right in (("worse than England", "better than England"), ("81.5%", "81.6%"), ("120th", "121st"),
-                         ("bottom quartile", "top quartile"), ("78.0%;", "78.0% and London's 80.0%;")):
+    for wrong, right in (
+        ("worse than England", "better than England"),
+        ("81.5%", "81.6%"),
+        ("120th", "121st"),
+        ("bottom quartile", "top quartile"),
+        ("78.0%;", "78.0% and London's 80.0%;"),
+    ):
         data = as_dict(card, write_narrative(card))
         data["narrative"] = [line.replace(wrong, right) for line in data["narrative"]]
         with pytest.raises(AssertionError):
@@ -478,9 +622,8 @@ def test_the_command_lines_json_meets_the_oracle(tmp_path, capsys):
     """End to end: a workbook with the awkward rows, through `scorecard narrative --format json`."""
     import json
 
-    from scorecard import cli
-
     from conftest import write_book
+    from scorecard import cli
 
     rows = [
         ["Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18", "Commentary"],
@@ -504,6 +647,8 @@ def test_the_command_lines_json_meets_the_oracle(tmp_path, capsys):
     check_against_the_json(data)
     text = "\n".join(data["narrative"])
     assert "moved from 96.5 in May 2018 to 103.5 in June 2018, as far from the target as before" in text
-    assert "meeting the floor standard of 75 (this measure has no target)" in text  # General cells holding whole numbers show no decimals
+    assert (
+        "meeting the floor standard of 75 (this measure has no target)" in text
+    )  # General cells holding whole numbers show no decimals
     assert "New measure (pilot), with no data for June 2018" in text
     assert text.count("Two teams merged.") == 1

@@ -89,10 +89,44 @@ def test_period_headers(header, name, kind):
 
 @pytest.mark.parametrize(
     "header",
-    ["Q2 target", "2018/19 budget", "Target 2018", "Ref", "Target", "Q2", "Q5 2018/19", "Q0 2018/19", "2018/20",
-     "18/20", "2018/2020", "Junk-18", "Jul-Oct 2018", "Sep-Jul 2018", "Jun-18 target", "Jun-18 Forecast", "Forecast Jun-18", "Jun-18 (target)",
-     "Actual", "(p)", "Jul-18 (P)", "Jul-18 R", "31/06/2018", "30/13/2018", "Previous", "Current",
-     "2018/19/20", "Sepember 2018", "1066", "12345", 5, 85.5, 2018.5, True, None, dt.time(9, 0)],
+    [
+        "Q2 target",
+        "2018/19 budget",
+        "Target 2018",
+        "Ref",
+        "Target",
+        "Q2",
+        "Q5 2018/19",
+        "Q0 2018/19",
+        "2018/20",
+        "18/20",
+        "2018/2020",
+        "Junk-18",
+        "Jul-Oct 2018",
+        "Sep-Jul 2018",
+        "Jun-18 target",
+        "Jun-18 Forecast",
+        "Forecast Jun-18",
+        "Jun-18 (target)",
+        "Actual",
+        "(p)",
+        "Jul-18 (P)",
+        "Jul-18 R",
+        "31/06/2018",
+        "30/13/2018",
+        "Previous",
+        "Current",
+        "2018/19/20",
+        "Sepember 2018",
+        "1066",
+        "12345",
+        5,
+        85.5,
+        2018.5,
+        True,
+        None,
+        dt.time(9, 0),
+    ],
 )
 def test_not_periods(header):
     assert parse_period(header) is None
@@ -100,8 +134,13 @@ def test_not_periods(header):
 
 @pytest.mark.parametrize(
     "a, b",
-    [("Jul-Sep 2018", "Q2 2018/19"), ("Q2 18/19", "2018/19 Q2"), (dt.date(2018, 6, 30), "June 2018"),
-     ("2018-19", "FY 2018/2019"), (2018, "2018")],
+    [
+        ("Jul-Sep 2018", "Q2 2018/19"),
+        ("Q2 18/19", "2018/19 Q2"),
+        (dt.date(2018, 6, 30), "June 2018"),
+        ("2018-19", "FY 2018/2019"),
+        (2018, "2018"),
+    ],
 )
 def test_same_period_in_two_spellings(a, b):
     assert parse_period(a) == parse_period(b)
@@ -117,8 +156,16 @@ def test_different_periods(a, b):
 
 @pytest.mark.parametrize(
     "header, before",
-    [("Jan-19", "December 2018"), ("Q1 2018/19", "Q4 2017/18"), ("Q3 2018/19", "Q2 2018/19"), ("Q1 2019", "Q4 2018"),
-     ("Jan-Mar 2019", "October to December 2018"), ("2018/19", "2017/18"), ("2000/01", "1999/00"), ("2018", "2017")],
+    [
+        ("Jan-19", "December 2018"),
+        ("Q1 2018/19", "Q4 2017/18"),
+        ("Q3 2018/19", "Q2 2018/19"),
+        ("Q1 2019", "Q4 2018"),
+        ("Jan-Mar 2019", "October to December 2018"),
+        ("2018/19", "2017/18"),
+        ("2000/01", "1999/00"),
+        ("2018", "2017"),
+    ],
 )
 def test_the_period_before(header, before):
     assert parse_period(header).before().name == before
@@ -147,23 +194,49 @@ def test_between(previous, current, text):
 
 # --- history tables in plain grids -----------------------------------------------------------
 
-HISTORY_RULES = "version: 1\nlayout:\n  history: true\n  columns: {id: KPI, target: Goal, floor: Minimum, polarity: Better}\n"
+HISTORY_RULES = (
+    "version: 1\nlayout:\n  history: true\n  columns: {id: KPI, target: Goal, floor: Minimum, polarity: Better}\n"
+)
 
 # headers oldest first, and the names the narrative must give them
 SERIES = {
     "months as text": (["Mar-18", "Apr-18", "May-18", "Jun-18"], ["March 2018", "April 2018", "May 2018", "June 2018"]),
-    "months, mixed spellings": (["march 2018", "APR-18", "  May   2018 ", "2018-06"], ["March 2018", "April 2018", "May 2018", "June 2018"]),
-    "month dates": ([dt.datetime(2018, m, 1) for m in (3, 4, 5, 6)], ["March 2018", "April 2018", "May 2018", "June 2018"]),
-    "quarterly dates": ([dt.datetime(2018, 3, 31), dt.datetime(2018, 6, 30), dt.datetime(2018, 9, 30), dt.datetime(2018, 12, 31)],
-                        ["March 2018", "June 2018", "September 2018", "December 2018"]),
-    "quarterly month text": (["Mar-18", "Jun-18", "Sep-18", "Dec-18"], ["March 2018", "June 2018", "September 2018", "December 2018"]),
-    "annual dates": ([dt.datetime(y, 3, 31) for y in (2016, 2017, 2018, 2019)], ["March 2016", "March 2017", "March 2018", "March 2019"]),
-    "FY quarters": (["Q4 17/18", "Q1 18/19", "Q2 18/19", "Q3 18/19"], ["Q4 2017/18", "Q1 2018/19", "Q2 2018/19", "Q3 2018/19"]),
-    "FY quarters, mixed spellings": (["q4 2017-18", "2018/19 Q1", "Qtr 2 2018–19", "Quarter 3 2018/2019"],
-                                     ["Q4 2017/18", "Q1 2018/19", "Q2 2018/19", "Q3 2018/19"]),
-    "quarters by one year": (["Q3 2018", "Q4 2018", "Q1 2019", "Q2 2019"], ["Q3 2018", "Q4 2018", "Q1 2019", "Q2 2019"]),
-    "month ranges": (["Jan-Mar 2018", "Apr-Jun 2018", "Jul - Sep 2018", "October to December 2018"],
-                     ["January to March 2018", "April to June 2018", "July to September 2018", "October to December 2018"]),
+    "months, mixed spellings": (
+        ["march 2018", "APR-18", "  May   2018 ", "2018-06"],
+        ["March 2018", "April 2018", "May 2018", "June 2018"],
+    ),
+    "month dates": (
+        [dt.datetime(2018, m, 1) for m in (3, 4, 5, 6)],
+        ["March 2018", "April 2018", "May 2018", "June 2018"],
+    ),
+    "quarterly dates": (
+        [dt.datetime(2018, 3, 31), dt.datetime(2018, 6, 30), dt.datetime(2018, 9, 30), dt.datetime(2018, 12, 31)],
+        ["March 2018", "June 2018", "September 2018", "December 2018"],
+    ),
+    "quarterly month text": (
+        ["Mar-18", "Jun-18", "Sep-18", "Dec-18"],
+        ["March 2018", "June 2018", "September 2018", "December 2018"],
+    ),
+    "annual dates": (
+        [dt.datetime(y, 3, 31) for y in (2016, 2017, 2018, 2019)],
+        ["March 2016", "March 2017", "March 2018", "March 2019"],
+    ),
+    "FY quarters": (
+        ["Q4 17/18", "Q1 18/19", "Q2 18/19", "Q3 18/19"],
+        ["Q4 2017/18", "Q1 2018/19", "Q2 2018/19", "Q3 2018/19"],
+    ),
+    "FY quarters, mixed spellings": (
+        ["q4 2017-18", "2018/19 Q1", "Qtr 2 2018–19", "Quarter 3 2018/2019"],
+        ["Q4 2017/18", "Q1 2018/19", "Q2 2018/19", "Q3 2018/19"],
+    ),
+    "quarters by one year": (
+        ["Q3 2018", "Q4 2018", "Q1 2019", "Q2 2019"],
+        ["Q3 2018", "Q4 2018", "Q1 2019", "Q2 2019"],
+    ),
+    "month ranges": (
+        ["Jan-Mar 2018", "Apr-Jun 2018", "Jul - Sep 2018", "October to December 2018"],
+        ["January to March 2018", "April to June 2018", "July to September 2018", "October to December 2018"],
+    ),
     "financial years": (["2015/16", "2016-17", "2017–18", "FY 2018/19"], ["2015/16", "2016/17", "2017/18", "2018/19"]),
     "calendar years (numbers)": ([2015, 2016, 2017, 2018], ["2015", "2016", "2017", "2018"]),
     "calendar years (text)": (["2015", "2016", "2017", "2018"], ["2015", "2016", "2017", "2018"]),
@@ -174,8 +247,11 @@ def history_grid(headers, values, newest_first=False):
     """KPI A (higher, goal 90, minimum 80) and B (lower, 5 and 8) with one figure per period column."""
     a, b = values
     order = list(range(len(headers)))[::-1] if newest_first else list(range(len(headers)))
-    rows = [["KPI", "Better", "Goal", "Minimum", *(headers[i] for i in order)],
-            ["A", "H", 90, 80, *(a[i] for i in order)], ["B", "L", 5, 8, *(b[i] for i in order)]]  # fmt: skip
+    rows = [
+        ["KPI", "Better", "Goal", "Minimum", *(headers[i] for i in order)],
+        ["A", "H", 90, 80, *(a[i] for i in order)],
+        ["B", "L", 5, 8, *(b[i] for i in order)],
+    ]
     return Grid(sheet="Trend", values=rows)
 
 
@@ -188,14 +264,15 @@ def test_history_names_the_newest_filled_column_and_the_one_before(series, newes
     assert (t.period.current, t.period.previous) == (names[2], names[1])
     assert [(k.current, k.previous) for k in t.kpis] == [(81, 75), (6, 7)]
     assert t.warnings == []
-    full = read_table(history_grid(headers, ([70, 75, 81, 92], [9, 7, 6, 4]), newest_first), parse_rules(HISTORY_RULES, "r.yaml"))
+    full = read_table(
+        history_grid(headers, ([70, 75, 81, 92], [9, 7, 6, 4]), newest_first), parse_rules(HISTORY_RULES, "r.yaml")
+    )
     assert (full.period.current, full.period.previous) == (names[3], names[2])
 
 
 def test_history_of_months_ignores_quarter_and_year_totals():
     headers = ["Apr-18", "May-18", "Jun-18", "Q1 18/19", "Jul-18", "Aug-18", "2018/19"]
-    rows = [["KPI", "Better", "Goal", "Minimum", *headers],
-            ["A", "H", 90, 80, 70, 75, 81, 75.3, 84, None, 77.5]]  # fmt: skip
+    rows = [["KPI", "Better", "Goal", "Minimum", *headers], ["A", "H", 90, 80, 70, 75, 81, 75.3, 84, None, 77.5]]
     t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
     assert (t.period.current, t.period.previous) == ("July 2018", "June 2018")
     assert (t.kpis[0].current, t.kpis[0].previous) == (84, 81)
@@ -235,7 +312,10 @@ def test_history_without_period_headers_says_what_it_looks_for():
 
 # --- two named columns, the rules and --period -------------------------------------------------
 
-TWO_COLUMNS = "version: 1\nlayout:\n  columns: {{id: Ref, polarity: Polarity, target: Target, floor: Floor, current: '{current}', previous: '{previous}'}}\n"
+TWO_COLUMNS = (
+    "version: 1\nlayout:\n  columns: {{id: Ref, polarity: Polarity, target: Target, floor: Floor, current: "
+    "'{current}', previous: '{previous}'}}\n"
+)
 
 
 def two_columns(previous, current, rules_current=None, rules_previous=None, extra="", override=None):
@@ -283,7 +363,12 @@ def test_rules_may_spell_a_period_header_differently():
         ("Last quarter", "This quarter", "June 2018", ("June 2018", "the period before June 2018")),
         ("Same month last year", "This month", "June 2018", ("June 2018", "the period before June 2018")),
         ("Previous", "Latest", "June 2018", ("June 2018", "the period before June 2018")),
-        ("Previous", "Latest", "Month 3 (provisional)", ("Month 3 (provisional)", "the period before Month 3 (provisional)")),
+        (
+            "Previous",
+            "Latest",
+            "Month 3 (provisional)",
+            ("Month 3 (provisional)", "the period before Month 3 (provisional)"),
+        ),
     ],
 )
 def test_period_option_never_invents_the_previous_period(previous, current, override, names):
@@ -293,7 +378,10 @@ def test_period_option_never_invents_the_previous_period(previous, current, over
 
 
 def test_a_previous_period_held_by_another_column_is_named():
-    rows = [["Ref", "Polarity", "Target", "Floor", "Last", "This", "Jun-18", "May-18"], ["K1", "H", 90, 80, 85, 91, 91, 85]]
+    rows = [
+        ["Ref", "Polarity", "Target", "Floor", "Last", "This", "Jun-18", "May-18"],
+        ["K1", "H", 90, 80, 85, 91, 91, 85],
+    ]
     text = TWO_COLUMNS.format(current="This", previous="Last")
     t = read_table(Grid(sheet="Dash", values=rows), parse_rules(text, "r.yaml"), period="June 2018")
     assert (t.period.current, t.period.previous) == ("June 2018", "May 2018")
@@ -304,13 +392,18 @@ def test_period_option_against_a_different_column_is_a_warning():
     assert t.period.current == "July 2018"
     assert any("cell F1: --period names July 2018 but the current column is headed June 2018" in w for w in t.warnings)
     t = two_columns("Q1 18/19", "Q2 18/19", extra="period: {current: Q3 2018/19}\n")
-    assert any("cell F1: period.current in the rules names Q3 2018/19 but the current column is headed Q2 2018/19" in w
-               for w in t.warnings)  # fmt: skip
+    assert any(
+        "cell F1: period.current in the rules names Q3 2018/19 but the current column is headed Q2 2018/19" in w
+        for w in t.warnings
+    )
     assert two_columns("May-18", "Jun-18", override="Q1 2018/19").warnings == []  # a quarter over a month: no quarrel
     t = two_columns("Q1 18/19", "Q2 18/19", extra="period: {current: Q2 2018/19, previous: Q4 2017/18}\n")
     assert t.period.previous == "Q4 2017/18"  # the rules' words, but said to be doubtful
-    assert [w for w in t.warnings if "cell E1: period.previous in the rules names Q4 2017/18 but the previous column "
-            "is headed Q1 2018/19" in w]  # fmt: skip
+    assert [
+        w
+        for w in t.warnings
+        if "cell E1: period.previous in the rules names Q4 2017/18 but the previous column is headed Q1 2018/19" in w
+    ]
 
 
 def test_rules_period_current_alone():
@@ -377,8 +470,11 @@ def rules_file(path: Path, history=True, columns="", period=""):
 
 
 def narrative_json(book: Path, rules: Path, *extra: str) -> dict:
-    result = subprocess.run([*SCORECARD, "narrative", str(book), "--rules", str(rules), "--format", "json", *extra],
-                            capture_output=True, text=True)  # fmt: skip
+    result = subprocess.run(
+        [*SCORECARD, "narrative", str(book), "--rules", str(rules), "--format", "json", *extra],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     return json.loads(result.stdout)
 
@@ -399,20 +495,47 @@ def assert_periods_named(data: dict, now: str, before: str, span: str) -> None:
 
 
 CASES = {
-    "FY quarters": (["Q4 17/18", "Q1 18/19", "Q2 18/19", "Q3 18/19"], None, ("Q2 2018/19", "Q1 2018/19", "Q1 and Q2 2018/19")),
-    "FY quarters across a year": (["Q3 17/18", "Q4 2017/18", "Q1 2018-19", "Q2 2018-19"], None,
-                                  ("Q1 2018/19", "Q4 2017/18", "Q4 2017/18 and Q1 2018/19")),
-    "quarterly dates": ([dt.datetime(2018, 3, 31), dt.datetime(2018, 6, 30), dt.datetime(2018, 9, 30), dt.datetime(2018, 12, 31)],
-                        "dd/mm/yyyy", ("September 2018", "June 2018", "June and September 2018")),
-    "quarterly month dates": ([dt.datetime(2018, 3, 1), dt.datetime(2018, 6, 1), dt.datetime(2018, 9, 1), dt.datetime(2018, 12, 1)],
-                              "mmm-yy", ("September 2018", "June 2018", "June and September 2018")),
-    "quarterly month text": (["Mar-18", "Jun-18", "Sep-18", "Dec-18"], None, ("September 2018", "June 2018", "June and September 2018")),
-    "financial years": (["2015/16", "2016-17", "2017–18", "2018/19"], None, ("2017/18", "2016/17", "2016/17 and 2017/18")),
-    "annual dates": ([dt.datetime(y, 3, 31) for y in (2016, 2017, 2018, 2019)], "d mmmm yyyy",
-                     ("March 2018", "March 2017", "March 2017 and March 2018")),
+    "FY quarters": (
+        ["Q4 17/18", "Q1 18/19", "Q2 18/19", "Q3 18/19"],
+        None,
+        ("Q2 2018/19", "Q1 2018/19", "Q1 and Q2 2018/19"),
+    ),
+    "FY quarters across a year": (
+        ["Q3 17/18", "Q4 2017/18", "Q1 2018-19", "Q2 2018-19"],
+        None,
+        ("Q1 2018/19", "Q4 2017/18", "Q4 2017/18 and Q1 2018/19"),
+    ),
+    "quarterly dates": (
+        [dt.datetime(2018, 3, 31), dt.datetime(2018, 6, 30), dt.datetime(2018, 9, 30), dt.datetime(2018, 12, 31)],
+        "dd/mm/yyyy",
+        ("September 2018", "June 2018", "June and September 2018"),
+    ),
+    "quarterly month dates": (
+        [dt.datetime(2018, 3, 1), dt.datetime(2018, 6, 1), dt.datetime(2018, 9, 1), dt.datetime(2018, 12, 1)],
+        "mmm-yy",
+        ("September 2018", "June 2018", "June and September 2018"),
+    ),
+    "quarterly month text": (
+        ["Mar-18", "Jun-18", "Sep-18", "Dec-18"],
+        None,
+        ("September 2018", "June 2018", "June and September 2018"),
+    ),
+    "financial years": (
+        ["2015/16", "2016-17", "2017–18", "2018/19"],
+        None,
+        ("2017/18", "2016/17", "2016/17 and 2017/18"),
+    ),
+    "annual dates": (
+        [dt.datetime(y, 3, 31) for y in (2016, 2017, 2018, 2019)],
+        "d mmmm yyyy",
+        ("March 2018", "March 2017", "March 2017 and March 2018"),
+    ),
     "calendar years": ([2015, 2016, 2017, 2018], None, ("2017", "2016", "2016 and 2017")),
-    "month ranges": (["Oct-Dec 2017", "Jan-Mar 2018", "Apr-Jun 2018", "Jul-Sep 2018"], None,
-                     ("April to June 2018", "January to March 2018", "January to March and April to June 2018")),
+    "month ranges": (
+        ["Oct-Dec 2017", "Jan-Mar 2018", "Apr-Jun 2018", "Jul-Sep 2018"],
+        None,
+        ("April to June 2018", "January to March 2018", "January to March and April to June 2018"),
+    ),
 }
 
 
@@ -426,7 +549,9 @@ def test_narrative_names_the_periods_as_the_headers_do(tmp_path, case):
 
 
 def test_period_option_on_a_quarterly_sheet_never_names_an_unheld_month(tmp_path):
-    book = build(tmp_path / "quarterly.xlsx", [dt.datetime(2018, 3, 1), dt.datetime(2018, 6, 1), dt.datetime(2018, 9, 1)])
+    book = build(
+        tmp_path / "quarterly.xlsx", [dt.datetime(2018, 3, 1), dt.datetime(2018, 6, 1), dt.datetime(2018, 9, 1)]
+    )
     data = narrative_json(book, rules_file(tmp_path / "rules.yaml"), "--period", "June 2018")
     assert_periods_named(data, "June 2018", "March 2018", "March and June 2018")
     assert "May" not in json.dumps(data)
@@ -440,8 +565,12 @@ def test_quarter_named_with_period_over_quarterly_date_columns(tmp_path):
 
 def test_two_quarter_columns_and_a_rules_period(tmp_path):
     book = build(tmp_path / "two.xlsx", ["Last quarter", "This quarter"], history=False)
-    rules = rules_file(tmp_path / "rules.yaml", history=False, columns=", current: This quarter, previous: Last quarter",
-                       period="period: {current: Q3 2019/20}\n")  # fmt: skip
+    rules = rules_file(
+        tmp_path / "rules.yaml",
+        history=False,
+        columns=", current: This quarter, previous: Last quarter",
+        period="period: {current: Q3 2019/20}\n",
+    )
     data = narrative_json(book, rules)
     assert_periods_named(data, "Q3 2019/20", "Q2 2019/20", "Q2 and Q3 2019/20")
 
@@ -452,24 +581,33 @@ def test_unnamed_periods_are_called_by_their_headers_and_check_says_so(tmp_path)
     data = narrative_json(book, rules)
     now, before = "the period headed ‘Current’", "the period headed ‘Previous’"
     assert_periods_named(data, now, before, f"{before} and {now}")
-    check = subprocess.run([*SCORECARD, "check", str(book), "--rules", str(rules), "--strict"], capture_output=True, text=True)
+    check = subprocess.run(
+        [*SCORECARD, "check", str(book), "--rules", str(rules), "--strict"], capture_output=True, text=True
+    )
     assert check.returncode == 1 and "Traceback" not in check.stderr
     assert "warning: sheet 'Quarterly', cell G3: the current column's header 'Current' names no period" in check.stdout
-    assert "warning: sheet 'Quarterly', cell F3: the previous column's header 'Previous' names no period" in check.stdout
+    assert (
+        "warning: sheet 'Quarterly', cell F3: the previous column's header 'Previous' names no period" in check.stdout
+    )
 
 
 @pytest.mark.parametrize(
     "headers, heading, since",
-    [(["Q4 17/18", "Q1 18/19", "Q2 18/19"], "Q1 2018/19", "Since Q4 2017/18 the RAG status"),
-     (["2016-17", "2017-18", "2018-19"], "2017/18", "Since 2016/17 the RAG status")],
+    [
+        (["Q4 17/18", "Q1 18/19", "Q2 18/19"], "Q1 2018/19", "Since Q4 2017/18 the RAG status"),
+        (["2016-17", "2017-18", "2018-19"], "2017/18", "Since 2016/17 the RAG status"),
+    ],
 )
 def test_refresh_writes_the_period_names_into_the_narrative_sheet(tmp_path, headers, heading, since):
     import openpyxl
 
     book = build(tmp_path / "quarterly.xlsx", headers)
     out = tmp_path / "out.xlsx"
-    result = subprocess.run([*SCORECARD, "refresh", str(book), "--rules", str(rules_file(tmp_path / "rules.yaml")),
-                             "--output", str(out)], capture_output=True, text=True)  # fmt: skip
+    result = subprocess.run(
+        [*SCORECARD, "refresh", str(book), "--rules", str(rules_file(tmp_path / "rules.yaml")), "--output", str(out)],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     sheet = openpyxl.load_workbook(out)["Narrative"]
     assert sheet["A2"].value == f"Summary of Performance – {heading}"
@@ -486,12 +624,26 @@ def test_a_later_period_header_not_read_as_a_period_is_named(newest):
     t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
     assert t.period.current == "May 2018"
     (warning,) = t.warnings
-    assert warning.startswith(f"sheet 'S', cell G1: the header '{newest}' names June 2018, later than the current period May 2018")
+    assert warning.startswith(
+        f"sheet 'S', cell G1: the header '{newest}' names June 2018, later than the current period May 2018"
+    )
 
 
-@pytest.mark.parametrize("other", ["Jun-18 Forecast", "Target 2018/19", "Jun-18 target", "YTD Jun-18", "England average Jun-18",
-                                   "Stat neighbours Jun-18", "Comments", "Apr-18 (unaudited)", "Commentary (Jun-18)",
-                                   "Jun-18 numerator"])
+@pytest.mark.parametrize(
+    "other",
+    [
+        "Jun-18 Forecast",
+        "Target 2018/19",
+        "Jun-18 target",
+        "YTD Jun-18",
+        "England average Jun-18",
+        "Stat neighbours Jun-18",
+        "Comments",
+        "Apr-18 (unaudited)",
+        "Commentary (Jun-18)",
+        "Jun-18 numerator",
+    ],
+)
 def test_other_columns_naming_a_period_are_left_alone(other):
     rows = [["KPI", "Better", "Goal", "Minimum", "Apr-18", "May-18", other], ["A", "H", 90, 80, 70, 75, 81]]
     t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
@@ -499,21 +651,36 @@ def test_other_columns_naming_a_period_are_left_alone(other):
 
 
 def test_an_empty_column_for_a_later_period_is_not_warned_of():
-    rows = [["KPI", "Better", "Goal", "Minimum", "Apr-18", "May-18", "Jun-18 (unaudited)", "Jul-18 (unaudited)",
-             "Next review Sep-18"], ["A", "H", 90, 80, 70, 75, None, None, None]]  # fmt: skip
+    rows = [
+        [
+            "KPI",
+            "Better",
+            "Goal",
+            "Minimum",
+            "Apr-18",
+            "May-18",
+            "Jun-18 (unaudited)",
+            "Jul-18 (unaudited)",
+            "Next review Sep-18",
+        ],
+        ["A", "H", 90, 80, 70, 75, None, None, None],
+    ]
     t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
     assert t.period.current == "May 2018" and t.warnings == []
 
 
-@pytest.mark.parametrize("headers, current", [
-    (["2015/16 Outturn", "2016/17 Outturn", "2017/18 Outturn", "Apr-18", "May-18"], ("May 2018", "April 2018")),
-    (["2015/16", "2016/17", "2017/18", "Apr-18", "May-18"], ("May 2018", "April 2018")),
-    (["2016/17 Actual", "2017/18 Actual", "Q1 2018/19", "Q2 2018/19"], ("Q2 2018/19", "Q1 2018/19")),
-    (["Apr-18", "May-18", "Jun-18", "2018/19"], ("June 2018", "May 2018")),  # a year-to-date column among months
-    (["2016/17", "2017/18", "Apr-18", "May-18", "2018/19"], ("May 2018", "April 2018")),  # past years and a YTD
-    (["2016/17", "2017/18", "2018/19", "2019/20", "Apr-18", "May-18"], ("May 2018", "April 2018")),
-    (["2016", "2017", "2018", "Q1 2018/19", "Q2 2018/19"], ("Q2 2018/19", "Q1 2018/19")),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "headers, current",
+    [
+        (["2015/16 Outturn", "2016/17 Outturn", "2017/18 Outturn", "Apr-18", "May-18"], ("May 2018", "April 2018")),
+        (["2015/16", "2016/17", "2017/18", "Apr-18", "May-18"], ("May 2018", "April 2018")),
+        (["2016/17 Actual", "2017/18 Actual", "Q1 2018/19", "Q2 2018/19"], ("Q2 2018/19", "Q1 2018/19")),
+        (["Apr-18", "May-18", "Jun-18", "2018/19"], ("June 2018", "May 2018")),  # a year-to-date column among months
+        (["2016/17", "2017/18", "Apr-18", "May-18", "2018/19"], ("May 2018", "April 2018")),  # past years and a YTD
+        (["2016/17", "2017/18", "2018/19", "2019/20", "Apr-18", "May-18"], ("May 2018", "April 2018")),
+        (["2016", "2017", "2018", "Q1 2018/19", "Q2 2018/19"], ("Q2 2018/19", "Q1 2018/19")),
+    ],
+)
 def test_past_years_outnumbering_this_years_months_are_not_the_history(headers, current):
     """Early in a year, last years' outturns outnumber this year's months: the months are the series."""
     rows = [["KPI", "Better", "Goal", "Minimum", *headers], ["A", "H", 90, 80, *range(70, 70 + len(headers))]]
@@ -522,7 +689,10 @@ def test_past_years_outnumbering_this_years_months_are_not_the_history(headers, 
 
 
 def test_provisional_newest_figures_are_the_current_period():
-    rows = [["KPI", "Better", "Goal", "Minimum", "Apr-18", "May-18", "Jun-18 (provisional)"], ["A", "H", 90, 80, 70, 75, 81]]
+    rows = [
+        ["KPI", "Better", "Goal", "Minimum", "Apr-18", "May-18", "Jun-18 (provisional)"],
+        ["A", "H", 90, 80, 70, 75, 81],
+    ]
     t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
     assert (t.period.current, t.period.previous) == ("June 2018", "May 2018")
     assert (t.kpis[0].current, t.kpis[0].previous) == (81, 75) and t.warnings == []
@@ -531,31 +701,52 @@ def test_provisional_newest_figures_are_the_current_period():
 @pytest.mark.parametrize("ahead", ["2019/20", "2020", "FY 2019/20"])
 def test_a_year_laid_out_ahead_never_becomes_the_current_period(ahead):
     """An empty (or target) column for a later year beside this year's months: the months are the series."""
-    rows = [["KPI", "Better", "Goal", "Minimum", "Apr-18", "May-18", "Jun-18", ahead], ["A", "H", 90, 80, 70, 75, 81, None]]
+    rows = [
+        ["KPI", "Better", "Goal", "Minimum", "Apr-18", "May-18", "Jun-18", ahead],
+        ["A", "H", 90, 80, 70, 75, 81, None],
+    ]
     t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
     assert (t.period.current, t.period.previous) == ("June 2018", "May 2018")
     assert (t.kpis[0].current, t.kpis[0].previous) == (81, 75)
 
 
 def test_empty_quarters_laid_out_ahead_of_a_yearly_history_are_not_its_series():
-    rows = [["KPI", "Better", "Goal", "Minimum", "2015/16", "2016/17", "2017/18", "Q1 2018/19", "Q2 2018/19"],
-            ["A", "H", 90, 80, 70, 75, 81, None, None]]  # fmt: skip
+    rows = [
+        ["KPI", "Better", "Goal", "Minimum", "2015/16", "2016/17", "2017/18", "Q1 2018/19", "Q2 2018/19"],
+        ["A", "H", 90, 80, 70, 75, 81, None, None],
+    ]
     t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
     assert (t.period.current, t.period.previous) == ("2017/18", "2016/17")
     assert (t.kpis[0].current, t.kpis[0].previous) == (81, 75)
 
 
-MONTHS = ["Apr-18", "May-18", "Jun-18", "Jul-18", "Aug-18", "Sep-18", "Oct-18", "Nov-18", "Dec-18", "Jan-19", "Feb-19", "Mar-19"]
+MONTHS = [
+    "Apr-18",
+    "May-18",
+    "Jun-18",
+    "Jul-18",
+    "Aug-18",
+    "Sep-18",
+    "Oct-18",
+    "Nov-18",
+    "Dec-18",
+    "Jan-19",
+    "Feb-19",
+    "Mar-19",
+]
 
 
-@pytest.mark.parametrize("headers, figures", [
-    (["2016/17", "2017/18", *MONTHS], [60, 64, 70] + [None] * 11),  # last years' outturns, April filled
-    (["Q1 17/18", "Q2 17/18", "Q3 17/18", "Q4 17/18", *MONTHS], [60, 62, 64, 65, 70] + [None] * 11),
-    (["2016/17", "2017/18", *MONTHS, "2018/19"], [60, 64, 70] + [None] * 11 + [70]),  # and a year-to-date total
-    (["Q4 17/18", "Q1 18/19", "Apr-18", "May-18", "Jun-18"], [65, 70, 70, None, None]),  # a quarter-to-date
-    ([*reversed(MONTHS), "2017/18", "2016/17"], [None] * 11 + [70, 64, 60]),  # newest first
-    (["2016/17", "2017/18", "Apr-18"], [60, 64, 70]),  # a month column added one at a time
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "headers, figures",
+    [
+        (["2016/17", "2017/18", *MONTHS], [60, 64, 70] + [None] * 11),  # last years' outturns, April filled
+        (["Q1 17/18", "Q2 17/18", "Q3 17/18", "Q4 17/18", *MONTHS], [60, 62, 64, 65, 70] + [None] * 11),
+        (["2016/17", "2017/18", *MONTHS, "2018/19"], [60, 64, 70] + [None] * 11 + [70]),  # and a year-to-date total
+        (["Q4 17/18", "Q1 18/19", "Apr-18", "May-18", "Jun-18"], [65, 70, 70, None, None]),  # a quarter-to-date
+        ([*reversed(MONTHS), "2017/18", "2016/17"], [None] * 11 + [70, 64, 60]),  # newest first
+        (["2016/17", "2017/18", "Apr-18"], [60, 64, 70]),  # a month column added one at a time
+    ],
+)
 def test_april_is_the_current_period_beside_last_years_figures(headers, figures):
     """The first month of a year has one filled month column: last years' outturns never outvote it."""
     rows = [["KPI", "Better", "Goal", "Minimum", *headers], ["A", "H", 90, 80, *figures]]
@@ -564,47 +755,67 @@ def test_april_is_the_current_period_beside_last_years_figures(headers, figures)
 
 
 def test_kpi_rows_with_figures_only_outside_the_series_are_named():
-    rows = [["KPI", "Better", "Goal", "Minimum", "2016/17", "2017/18", "Apr-18", "May-18"],
-            ["A", "H", 90, 80, None, None, 70, 75],
-            ["B", "H", 90, 80, 60, 95, None, None]]  # an annual KPI on a monthly sheet  # fmt: skip
+    rows = [
+        ["KPI", "Better", "Goal", "Minimum", "2016/17", "2017/18", "Apr-18", "May-18"],
+        ["A", "H", 90, 80, None, None, 70, 75],
+        ["B", "H", 90, 80, 60, 95, None, None],
+    ]  # an annual KPI on a monthly sheet
     t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
     assert t.period.current == "May 2018" and t.kpis[1].current is None
     assert t.warnings == []  # councils mix cadences on purpose: check notes it, --strict does not refuse it
-    assert any(n.startswith("sheet 'S': KPI row 3 holds figures only under period headers outside the monthly history "
-                            "(2016/17, 2017/18), so they read as no data") for n in t.notes), t.notes
+    assert any(
+        n.startswith(
+            "sheet 'S': KPI row 3 holds figures only under period headers outside the monthly history "
+            "(2016/17, 2017/18), so they read as no data"
+        )
+        for n in t.notes
+    ), t.notes
 
 
 def test_a_later_quarter_among_month_end_dates_is_named():
     """Quarter-end dates head the history (read as months); a newest quarter typed as 'Q3 18/19' is not
     part of it, so September would be reported as the latest: a warning names the header."""
-    rows = [["KPI", "Better", "Goal", "Minimum", dt.date(2018, 6, 30), dt.date(2018, 9, 30), "Q3 18/19"], ["A", "H", 90, 80, 70, 75, 81]]
+    rows = [
+        ["KPI", "Better", "Goal", "Minimum", dt.date(2018, 6, 30), dt.date(2018, 9, 30), "Q3 18/19"],
+        ["A", "H", 90, 80, 70, 75, 81],
+    ]
     t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
     assert t.period.current == "September 2018"
     (warning,) = t.warnings
-    assert warning.startswith("sheet 'S', cell G1: the header 'Q3 18/19' is a quarter, later than the current period "
-                              "September 2018, but the history is of months")
+    assert warning.startswith(
+        "sheet 'S', cell G1: the header 'Q3 18/19' is a quarter, later than the current period "
+        "September 2018, but the history is of months"
+    )
 
 
-
-@pytest.mark.parametrize("extra, figures", [
-    ("Mar-19", [70, 72, None, None, 80]),  # a year-end column beside quarters laid out to Q4
-    ("Oct-18", [70, 72, None, None, 74]),  # a flash month inside Q3, which has its column
-    (dt.date(2018, 10, 31), [70, 72, None, None, 74]),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "extra, figures",
+    [
+        ("Mar-19", [70, 72, None, None, 80]),  # a year-end column beside quarters laid out to Q4
+        ("Oct-18", [70, 72, None, None, 74]),  # a flash month inside Q3, which has its column
+        (dt.date(2018, 10, 31), [70, 72, None, None, 74]),
+    ],
+)
 def test_one_later_month_inside_a_laid_out_quarter_leaves_the_quarters_the_series(extra, figures):
-    rows = [["KPI", "Better", "Goal", "Minimum", "Q1 18/19", "Q2 18/19", "Q3 18/19", "Q4 18/19", extra],
-            ["A", "H", 90, 80, *figures], ["B", "H", 90, 80, 60, 61, None, None, None]]  # fmt: skip
+    rows = [
+        ["KPI", "Better", "Goal", "Minimum", "Q1 18/19", "Q2 18/19", "Q3 18/19", "Q4 18/19", extra],
+        ["A", "H", 90, 80, *figures],
+        ["B", "H", 90, 80, 60, 61, None, None, None],
+    ]
     t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
     assert (t.period.current, t.period.previous) == ("Q2 2018/19", "Q1 2018/19")
     assert [(k.current, k.previous) for k in t.kpis] == [(72, 70), (61, 60)]
 
 
-@pytest.mark.parametrize("headers, above", [
-    (["Q2 18/19", "Q3 18/19"], None),  # profiled quarterly targets beside a monthly history
-    (["Mar-19 estimate", "Expected Mar-19"], None),
-    (["Mar-19 stretch", "Mar-19 tolerance"], None),
-    (["Q2 18/19", "Q3 18/19"], "Quarterly targets"),  # a label above them, merged across both
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "headers, above",
+    [
+        (["Q2 18/19", "Q3 18/19"], None),  # profiled quarterly targets beside a monthly history
+        (["Mar-19 estimate", "Expected Mar-19"], None),
+        (["Mar-19 stretch", "Mar-19 tolerance"], None),
+        (["Q2 18/19", "Q3 18/19"], "Quarterly targets"),  # a label above them, merged across both
+    ],
+)
 def test_ordinary_target_blocks_after_the_months_are_not_warned_of(headers, above):
     upper = ["", "", "", "", "2018/19", "", "", above or "", ""]
     lower = ["KPI", "Better", "Goal", "Minimum", "Apr-18", "May-18", "Jun-18", *headers]
@@ -614,15 +825,37 @@ def test_ordinary_target_blocks_after_the_months_are_not_warned_of(headers, abov
     assert t.period.current == "June 2018" and t.warnings == [], t.warnings
 
 
-@pytest.mark.parametrize("upper, lower, merged, current", [
-    (["2018/19", "", "", ""], ["Apr", "May", "Jun", "Jul"], [(1, 5, 1, 8)], ("June 2018", "May 2018")),  # merged over them
-    (["2018/19", "", "", ""], ["Apr", "May", "Jun", "Jul"], [], ("June 2018", "May 2018")),  # over the first only
-    (["2017/18", "", "2018/19", ""], ["Feb", "Mar", "Apr", "May"], [], ("April 2018", "March 2018")),  # rolling, two years
-    (["2018/19", "", "", ""], ["Dec", "Jan", "Feb", "Mar"], [], ("February 2019", "January 2019")),  # Jan-Mar: the next year
-    (["2018", "", "", ""], ["Jan", "Feb", "Mar", "Apr"], [], ("March 2018", "February 2018")),  # a calendar year
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "upper, lower, merged, current",
+    [
+        (
+            ["2018/19", "", "", ""],
+            ["Apr", "May", "Jun", "Jul"],
+            [(1, 5, 1, 8)],
+            ("June 2018", "May 2018"),
+        ),  # merged over them
+        (["2018/19", "", "", ""], ["Apr", "May", "Jun", "Jul"], [], ("June 2018", "May 2018")),  # over the first only
+        (
+            ["2017/18", "", "2018/19", ""],
+            ["Feb", "Mar", "Apr", "May"],
+            [],
+            ("April 2018", "March 2018"),
+        ),  # rolling, two years
+        (
+            ["2018/19", "", "", ""],
+            ["Dec", "Jan", "Feb", "Mar"],
+            [],
+            ("February 2019", "January 2019"),
+        ),  # Jan-Mar: the next year
+        (["2018", "", "", ""], ["Jan", "Feb", "Mar", "Apr"], [], ("March 2018", "February 2018")),  # a calendar year
+    ],
+)
 def test_bare_month_names_under_a_year_label_are_that_years_months(upper, lower, merged, current):
-    rows = [["", "", "", "", *upper], ["KPI", "Better", "Goal", "Minimum", *lower], ["A", "H", 90, 80, 70, 75, 81, None]]
+    rows = [
+        ["", "", "", "", *upper],
+        ["KPI", "Better", "Goal", "Minimum", *lower],
+        ["A", "H", 90, 80, 70, 75, 81, None],
+    ]
     t = read_table(Grid(sheet="S", values=rows, merged=merged), parse_rules(HISTORY_RULES, "r.yaml"))
     assert (t.period.current, t.period.previous) == current
     assert (t.kpis[0].current, t.kpis[0].previous) == (81, 75)
@@ -631,8 +864,11 @@ def test_bare_month_names_under_a_year_label_are_that_years_months(upper, lower,
 def test_bare_month_names_under_a_label_that_is_no_year_are_still_refused():
     from scorecard.errors import WorkbookError
 
-    rows = [["", "", "Thresholds", "", "", "", ""], ["KPI", "Better", "Goal", "Minimum", "Jan", "Feb", "Mar"],
-            ["A", "H", 90, 80, 70, 75, 81]]  # fmt: skip
+    rows = [
+        ["", "", "Thresholds", "", "", "", ""],
+        ["KPI", "Better", "Goal", "Minimum", "Jan", "Feb", "Mar"],
+        ["A", "H", 90, 80, 70, 75, 81],
+    ]
     with pytest.raises(WorkbookError, match="no header in the header row names a period"):
         read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
 
@@ -647,8 +883,11 @@ def test_a_workbook_with_a_merged_year_over_month_names_refreshes(tmp_path):
     wb.close()
     rules = tmp_path / "r.yaml"
     rules.write_text(HISTORY_RULES)
-    out = subprocess.run([sys.executable, "-m", "scorecard.cli", "narrative", str(book), "--rules", str(rules), "--format", "json"],
-                         capture_output=True, text=True)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-m", "scorecard.cli", "narrative", str(book), "--rules", str(rules), "--format", "json"],
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert (data["period"]["current"], data["period"]["previous"]) == ("June 2018", "May 2018")
@@ -657,8 +896,10 @@ def test_a_workbook_with_a_merged_year_over_month_names_refreshes(tmp_path):
 def test_a_target_label_over_later_quarters_is_seen_without_merge_information():
     """'Targets' written over the first of two later columns, with no merge an engine could
     report: the label still covers both, as it does where the file's merge is read."""
-    rows = [["", "", "", "", "2018/19", "", "", "Targets", ""],
-            ["KPI", "Better", "Goal", "Minimum", "Apr", "May", "Jun", "Jul-18 v2", "Aug-18 v2"],
-            ["A", "H", 90, 80, 70, 75, 81, 85, 88]]  # fmt: skip
+    rows = [
+        ["", "", "", "", "2018/19", "", "", "Targets", ""],
+        ["KPI", "Better", "Goal", "Minimum", "Apr", "May", "Jun", "Jul-18 v2", "Aug-18 v2"],
+        ["A", "H", 90, 80, 70, 75, 81, 85, 88],
+    ]
     t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
     assert t.period.current == "June 2018" and t.warnings == []

@@ -7,8 +7,10 @@ import re
 
 import jsonschema
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
+from conftest import write_book
 from scorecard import cli
 from scorecard.core.model import Polarity
 from scorecard.core.rules import parse_rules, schema
@@ -16,27 +18,25 @@ from scorecard.core.table import Grid, read_table
 from scorecard.errors import RulesError, WorkbookError
 from scorecard.excel import udfs
 
-from conftest import write_book
-
 H, L, T = Polarity.HIGHER, Polarity.LOWER, Polarity.TARGET
 
 # Block-style rules, one key a line, so every line number below is counted by hand.
 LINES = [
-    "version: 1",                       # 1
-    "title: Adult Social Care",         # 2
-    "layout:",                          # 3
-    "  sheet: Scorecard",               # 4
-    "  columns:",                       # 5
-    "    id: Ref",                      # 6
-    "    current: Jun-18",              # 7
-    "    previous: May-18",             # 8
-    "kpis:",                            # 9
-    "  - id: ASC1",                     # 10
-    "    polarity: higher",             # 11
-    "    target: 75",                   # 12
-    "  - id: ASC2",                     # 13
-    "    polarity: lower",              # 14
-]  # fmt: skip
+    "version: 1",  # 1
+    "title: Adult Social Care",  # 2
+    "layout:",  # 3
+    "  sheet: Scorecard",  # 4
+    "  columns:",  # 5
+    "    id: Ref",  # 6
+    "    current: Jun-18",  # 7
+    "    previous: May-18",  # 8
+    "kpis:",  # 9
+    "  - id: ASC1",  # 10
+    "    polarity: higher",  # 11
+    "    target: 75",  # 12
+    "  - id: ASC2",  # 13
+    "    polarity: lower",  # 14
+]
 INDENTED = [n for n, line in enumerate(LINES, 1) if line.startswith(" ")]
 
 
@@ -59,7 +59,10 @@ def test_the_base_text_is_valid():
 def test_a_tab_used_for_indentation_names_its_line(line, indent):
     lines = list(LINES)
     lines[line - 1] = indent + lines[line - 1].lstrip(" ")
-    assert error_of("\n".join(lines) + "\n") == f"rules.yaml, line {line}: a tab is used for indentation; YAML needs spaces"
+    assert (
+        error_of("\n".join(lines) + "\n")
+        == f"rules.yaml, line {line}: a tab is used for indentation; YAML needs spaces"
+    )
 
 
 @pytest.mark.parametrize("line", [2, 4, 7, 12])
@@ -67,7 +70,9 @@ def test_a_tab_between_key_and_value(line):
     lines = list(LINES)
     lines[line - 1] = lines[line - 1].replace(": ", ":\t", 1)
     message = error_of("\n".join(lines) + "\n")
-    assert message.startswith(f"rules.yaml, line {line}: a tab separates the words or values on this line; YAML needs spaces")
+    assert message.startswith(
+        f"rules.yaml, line {line}: a tab separates the words or values on this line; YAML needs spaces"
+    )
 
 
 def test_a_tab_inside_quotes_is_text():
@@ -80,10 +85,23 @@ def test_a_tab_inside_quotes_is_text():
 
 @pytest.mark.parametrize(
     "written, read",
-    [("1.10", "the number 1.1"), ("2.20", "the number 2.2"), ("1.0", "a number"), ("1.5", "a number"),
-     ("010", "the number 8"), ("0x1F", "the number 31"), ("1_000", "the number 1000"), (".5", "the number 0.5"),
-     ("3.", "the number 3.0"), ("1:20", "the number 80"), ("2018-06-01", "a date"), ("yes", "true"), ("Off", "false"),
-     ("~", "nothing"), ("null", "nothing")],
+    [
+        ("1.10", "the number 1.1"),
+        ("2.20", "the number 2.2"),
+        ("1.0", "a number"),
+        ("1.5", "a number"),
+        ("010", "the number 8"),
+        ("0x1F", "the number 31"),
+        ("1_000", "the number 1000"),
+        (".5", "the number 0.5"),
+        ("3.", "the number 3.0"),
+        ("1:20", "the number 80"),
+        ("2018-06-01", "a date"),
+        ("yes", "true"),
+        ("Off", "false"),
+        ("~", "nothing"),
+        ("null", "nothing"),
+    ],
 )
 @pytest.mark.parametrize("style", ["block", "flow"])
 def test_an_id_yaml_reads_as_a_number_must_be_quoted(written, read, style):
@@ -91,11 +109,25 @@ def test_an_id_yaml_reads_as_a_number_must_be_quoted(written, read, style):
         text = "\n".join(LINES[:9] + ["  - id: ASC1", f"  - id: {written}", "    polarity: higher"]) + "\n"
     else:
         text = "\n".join(LINES[:9] + ["  - {id: ASC1}", f"  - {{id: {written}, polarity: higher}}"]) + "\n"
-    assert error_of(text) == f"rules.yaml, line 11: write the id in quotes: '{written}' (without quotes YAML reads it as {read})"
+    assert (
+        error_of(text)
+        == f"rules.yaml, line 11: write the id in quotes: '{written}' (without quotes YAML reads it as {read})"
+    )
 
 
-@pytest.mark.parametrize("written, kept", [("'1.10'", "1.10"), ('"2.20"', "2.20"), ("12", "12"), ("CIC01", "CIC01"),
-                                           ("1e3", "1e3"), ("'010'", "010"), ("1.1.2", "1.1.2"), ("2018/19-3", "2018/19-3")])
+@pytest.mark.parametrize(
+    "written, kept",
+    [
+        ("'1.10'", "1.10"),
+        ('"2.20"', "2.20"),
+        ("12", "12"),
+        ("CIC01", "CIC01"),
+        ("1e3", "1e3"),
+        ("'010'", "010"),
+        ("1.1.2", "1.1.2"),
+        ("2018/19-3", "2018/19-3"),
+    ],
+)
 def test_ids_whose_text_survives(written, kept):
     text = "\n".join(LINES[:9] + [f"  - id: {written}", "    polarity: higher"]) + "\n"
     assert list(parse_rules(text).kpis) == [kept]
@@ -112,19 +144,71 @@ def test_every_such_id_is_reported_at_once():
 # --- polarity in the words analysts use ----------------------------------------------------------
 
 SPELLINGS = [
-    ("higher", H), ("High", H), ("H", H), ("Up", H), ("Higher is better", H), ("Bigger is better", H),
-    ("More is better", H), ("Greater is better", H), ("high is better", H), ("Up is good", H), ("Higher is good", H),
-    ("lower", L), ("Low", L), ("l", L), ("Down", L), ("Lower is better", L), ("Smaller is better", L),
-    ("Less is better", L), ("Fewer is better", L), ("Down is good", L), ("low is better", L),
-    ("target", T), ("T", T), ("Close to target", T), ("Closer to target", T), ("Close to target is better", T),
-    ("High is good", H), ("Good if higher", H), ("Aim high", H), ("Maximise", H), ("Maximize", H), ("Increase", H),
-    ("More", H), ("↑", H), ("▲", H), ("⬆", H),
-    ("Low is good", L), ("Good if lower", L), ("Aim low", L), ("Minimise", L), ("Minimize", L), ("Reduce", L),
-    ("Decrease", L), ("Fewer", L), ("↓", L), ("▼", L), ("⬇", L),
-    ("Within range", T), ("In range", T), ("Near target", T),
-]  # fmt: skip
-REFUSED = ["Bigger/Smaller is better", "better", "higher or lower", "up/down", "sideways", "Good", "hi", "Targets",
-           "is better", "higher is worse", "on target", "RAG"]
+    ("higher", H),
+    ("High", H),
+    ("H", H),
+    ("Up", H),
+    ("Higher is better", H),
+    ("Bigger is better", H),
+    ("More is better", H),
+    ("Greater is better", H),
+    ("high is better", H),
+    ("Up is good", H),
+    ("Higher is good", H),
+    ("lower", L),
+    ("Low", L),
+    ("l", L),
+    ("Down", L),
+    ("Lower is better", L),
+    ("Smaller is better", L),
+    ("Less is better", L),
+    ("Fewer is better", L),
+    ("Down is good", L),
+    ("low is better", L),
+    ("target", T),
+    ("T", T),
+    ("Close to target", T),
+    ("Closer to target", T),
+    ("Close to target is better", T),
+    ("High is good", H),
+    ("Good if higher", H),
+    ("Aim high", H),
+    ("Maximise", H),
+    ("Maximize", H),
+    ("Increase", H),
+    ("More", H),
+    ("↑", H),
+    ("▲", H),
+    ("⬆", H),
+    ("Low is good", L),
+    ("Good if lower", L),
+    ("Aim low", L),
+    ("Minimise", L),
+    ("Minimize", L),
+    ("Reduce", L),
+    ("Decrease", L),
+    ("Fewer", L),
+    ("↓", L),
+    ("▼", L),
+    ("⬇", L),
+    ("Within range", T),
+    ("In range", T),
+    ("Near target", T),
+]
+REFUSED = [
+    "Bigger/Smaller is better",
+    "better",
+    "higher or lower",
+    "up/down",
+    "sideways",
+    "Good",
+    "hi",
+    "Targets",
+    "is better",
+    "higher is worse",
+    "on target",
+    "RAG",
+]
 
 
 def variants(word: str) -> list[str]:
@@ -137,7 +221,10 @@ ALL_SPELLINGS = [(v, polarity) for word, polarity in SPELLINGS for v in variants
 @pytest.mark.parametrize("word, polarity", ALL_SPELLINGS)
 def test_polarity_words_in_the_rules(word, polarity):
     target, floor = (50, 40) if polarity is not L else (40, 50)
-    text = "\n".join(LINES[:9] + ["  - id: A", f"    polarity: '{word}'", f"    target: {target}", f"    floor: {floor}"]) + "\n"
+    text = (
+        "\n".join(LINES[:9] + ["  - id: A", f"    polarity: '{word}'", f"    target: {target}", f"    floor: {floor}"])
+        + "\n"
+    )
     assert parse_rules(text).kpis["A"].polarity is polarity
     flow = "\n".join(LINES[:9] + [f"  - {{id: A, polarity: {word.strip()}, target: {target}, floor: {floor}}}"]) + "\n"
     assert parse_rules(flow).kpis["A"].polarity is polarity
@@ -146,7 +233,9 @@ def test_polarity_words_in_the_rules(word, polarity):
 @pytest.mark.parametrize("word", REFUSED)
 def test_words_that_say_neither_way_are_refused_with_the_accepted_words(word):
     message = error_of("\n".join(LINES[:9] + ["  - id: A", f"    polarity: '{word}'"]) + "\n")
-    assert message.startswith(f"rules.yaml, line 11: kpis[0] (A).polarity: '{word}' is not one of higher, lower, target (or H, L, T;")
+    assert message.startswith(
+        f"rules.yaml, line 11: kpis[0] (A).polarity: '{word}' is not one of higher, lower, target (or H, L, T;"
+    )
     assert "Higher is better, Lower is better" in message and "Close to target" in message
     if "/" in word or " or " in word:
         assert message.endswith("(it names both ways; choose one)")
@@ -157,8 +246,33 @@ def test_a_misspelt_word_gets_a_suggestion():
     assert message.endswith("(did you mean 'higher is better'?)")
 
 
-@given(st.lists(st.sampled_from(["higher", "lower", "target", "is", "better", "good", "close", "to", "up", "down", "H",
-                                 "T", "x", "/", "bigger", "  ", "."]), min_size=1, max_size=4).map(" ".join))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "higher",
+                "lower",
+                "target",
+                "is",
+                "better",
+                "good",
+                "close",
+                "to",
+                "up",
+                "down",
+                "H",
+                "T",
+                "x",
+                "/",
+                "bigger",
+                "  ",
+                ".",
+            ]
+        ),
+        min_size=1,
+        max_size=4,
+    ).map(" ".join)
+)
 def test_the_shipped_schema_accepts_exactly_the_words_the_reader_reads(text):
     """Editors validate with the schema; the add-in reads with Polarity.parse: they must agree."""
     pattern = schema()["properties"]["kpis"]["items"]["properties"]["polarity"]["pattern"]
@@ -167,13 +281,16 @@ def test_the_shipped_schema_accepts_exactly_the_words_the_reader_reads(text):
 
 @pytest.mark.parametrize("word, polarity", ALL_SPELLINGS[::3])
 def test_the_schema_accepts_every_spelling(word, polarity):
-    jsonschema.validate({"version": 1, "layout": {"columns": {"id": "Ref"}}, "kpis": [{"id": "A", "polarity": word}]},
-                        schema())
+    jsonschema.validate(
+        {"version": 1, "layout": {"columns": {"id": "Ref"}}, "kpis": [{"id": "A", "polarity": word}]}, schema()
+    )
 
 
 HEADER = ["Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18"]
-TABLE_RULES = ("version: 1\nlayout:\n  columns: {id: Ref, name: Indicator, polarity: Polarity, target: Target, "
-               "floor: Floor, current: Jun-18, previous: May-18}\n")
+TABLE_RULES = (
+    "version: 1\nlayout:\n  columns: {id: Ref, name: Indicator, polarity: Polarity, target: Target, "
+    "floor: Floor, current: Jun-18, previous: May-18}\n"
+)
 
 
 @pytest.mark.parametrize("word, polarity", ALL_SPELLINGS)
@@ -191,7 +308,9 @@ def test_a_refused_word_in_the_workbook_names_the_cell(word):
     rows[1].insert(2, "H")
     with pytest.raises(WorkbookError) as caught:
         read_table(Grid(sheet="Scorecard", values=rows), parse_rules(TABLE_RULES))
-    assert str(caught.value).startswith(f"sheet 'Scorecard', cell C3: polarity '{word}' for KPI 'K2' is not one of higher, lower, target")
+    assert str(caught.value).startswith(
+        f"sheet 'Scorecard', cell C3: polarity '{word}' for KPI 'K2' is not one of higher, lower, target"
+    )
 
 
 @pytest.mark.parametrize("word, polarity", ALL_SPELLINGS[::2])
@@ -237,8 +356,10 @@ def test_check_notes_the_kpis_read_from_the_workbook(tmp_path, capsys):
     code, out, err = run(tmp_path, capsys, ROWS, SOME, "check", "--strict")
     assert code == 0, out + err
     assert "note: 2 KPIs not in the rules, rated by the workbook's polarity, target and floor columns: K2, K3" in out
-    assert ("note: 1 KPI not in the rules, with no polarity, target or floor in the workbook: not rated, "
-            "as activity indicators: K4") in out
+    assert (
+        "note: 1 KPI not in the rules, with no polarity, target or floor in the workbook: not rated, "
+        "as activity indicators: K4"
+    ) in out
     assert "warning" not in out + err
 
 
@@ -260,8 +381,10 @@ def test_an_incomplete_row_keeps_its_warning_and_strict_refuses(tmp_path, capsys
 
 def test_without_target_and_floor_columns_an_unlisted_kpi_is_still_a_warning(tmp_path, capsys):
     rows = [["Ref", "Indicator", "May-18", "Jun-18"], ["K1", "Listed", 80, 86], ["K2", "Not listed", 1, 2]]
-    rules = ("version: 1\nlayout:\n  columns: {id: Ref, name: Indicator, current: Jun-18, previous: May-18}\n"
-             "kpis:\n  - {id: K1, polarity: higher, target: 85, floor: 75}\n")
+    rules = (
+        "version: 1\nlayout:\n  columns: {id: Ref, name: Indicator, current: Jun-18, previous: May-18}\n"
+        "kpis:\n  - {id: K1, polarity: higher, target: 85, floor: 75}\n"
+    )
     code, out, err = run(tmp_path, capsys, rows, rules, "check")
     assert code == 0
     assert "warning: KPI 'K2' (sheet 'Scorecard', row 3) is not in the rules: an activity indicator (not rated)" in out
@@ -275,8 +398,10 @@ def test_without_target_and_floor_columns_an_unlisted_kpi_is_still_a_warning(tmp
     [
         (LINES[:5] + ["\tid: Ref"] + LINES[6:], "rules.yaml, line 6: a tab is used for indentation; YAML needs spaces"),
         (LINES[:9] + ["  - id: 1.10"], "rules.yaml, line 10: write the id in quotes: '1.10'"),
-        (LINES[:9] + ["  - {id: A, polarity: Bigger/Smaller is better}"],
-         "rules.yaml, line 10: kpis[0] (A).polarity: 'Bigger/Smaller is better' is not one of higher, lower, target"),
+        (
+            LINES[:9] + ["  - {id: A, polarity: Bigger/Smaller is better}"],
+            "rules.yaml, line 10: kpis[0] (A).polarity: 'Bigger/Smaller is better' is not one of higher, lower, target",
+        ),
     ],
 )
 @pytest.mark.parametrize("command", ["check", "refresh", "narrative"])
@@ -288,33 +413,46 @@ def test_rules_errors_on_the_command_line(tmp_path, capsys, lines, message, comm
     assert len(err.strip().splitlines()) == 1, err
 
 
-@pytest.mark.parametrize("key, written", [("target", ".nan"), ("floor", "-.inf"), ("target", ".Inf"), ("green_within", ".inf"),
-                                          ("amber_within", ".NaN")])
+@pytest.mark.parametrize(
+    "key, written",
+    [("target", ".nan"), ("floor", "-.inf"), ("target", ".Inf"), ("green_within", ".inf"), ("amber_within", ".NaN")],
+)
 def test_infinity_and_not_a_number_are_refused(key, written):
     polarity = "target" if key.endswith("within") else "higher"
-    text = "\n".join(LINES[:9] + ["  - id: A", f"    polarity: {polarity}", "    target: 50", f"    {key}: {written}"]) + "\n"
+    text = (
+        "\n".join(LINES[:9] + ["  - id: A", f"    polarity: {polarity}", "    target: 50", f"    {key}: {written}"])
+        + "\n"
+    )
     if key == "target":
         text = text.replace("    target: 50\n", "")
         line = 12
     else:
         line = 13
-    assert error_of(text) == (f"rules.yaml, line {line}: KPI 'A': {key} must be a figure, not infinity or not-a-number "
-                              "(.inf, .nan); write the figure, or leave the key out")
+    assert error_of(text) == (
+        f"rules.yaml, line {line}: KPI 'A': {key} must be a figure, not infinity or not-a-number "
+        "(.inf, .nan); write the figure, or leave the key out"
+    )
 
 
 def _schema_pattern(words) -> str:
     """The schema's polarity pattern as it must be built from the reader's words: each letter in either
     case, a space as any run of whitespace, the longest word first, an optional full stop."""
+
     def one(word: str) -> str:
-        return "".join(r"\s+" if ch == " " else f"[{ch.upper()}{ch.lower()}]" if ch.upper() != ch.lower() else re.escape(ch)
-                       for ch in word)  # fmt: skip
+        return "".join(
+            r"\s+" if ch == " " else f"[{ch.upper()}{ch.lower()}]" if ch.upper() != ch.lower() else re.escape(ch)
+            for ch in word
+        )
+
     return r"^\s*(?:" + "|".join(one(w) for w in sorted(words, key=lambda w: (-len(w), w))) + r")\.?\s*$"
 
 
 def test_the_shipped_schema_pattern_is_built_from_the_readers_words():
     from scorecard.core.model import _POLARITY_WORDS
 
-    assert schema()["properties"]["kpis"]["items"]["properties"]["polarity"]["pattern"] == _schema_pattern(_POLARITY_WORDS)
+    assert schema()["properties"]["kpis"]["items"]["properties"]["polarity"]["pattern"] == _schema_pattern(
+        _POLARITY_WORDS
+    )
 
 
 @pytest.mark.parametrize("mark", ["N/A", "n/a", "-", "TBC", "  "])
@@ -336,8 +474,12 @@ def test_an_id_differing_from_the_rules_only_in_case_or_spaces_gets_its_rules(wr
     t = read_table(grid, parse_rules(rules, "r.yaml"))
     assert [(k.id, k.target) for k in t.kpis] == [("CIC01", 90)]
     assert t.warnings == []
-    assert any(n.startswith(f"row 2's id '{written.strip()}' (sheet 'Scorecard', cell A2) is read as KPI 'CIC01' of the rules (line 5)")
-               for n in t.notes), t.notes
+    assert any(
+        n.startswith(
+            f"row 2's id '{written.strip()}' (sheet 'Scorecard', cell A2) is read as KPI 'CIC01' of the rules (line 5)"
+        )
+        for n in t.notes
+    ), t.notes
 
 
 def test_ids_that_match_two_rules_ids_loosely_are_not_guessed():
@@ -350,8 +492,13 @@ def test_ids_that_match_two_rules_ids_loosely_are_not_guessed():
 
 def test_a_loosely_matched_id_twice_names_how_it_is_written():
     rules = TABLE_RULES + "kpis:\n  - {id: CIC01, target: 90}\n"
-    grid = Grid(sheet="Scorecard", values=[HEADER, ["CIC01", "Visits", "H", 85, 75, 80, 82], ["cic 01", "Reviews", "H", 85, 75, 80, 82]])
+    grid = Grid(
+        sheet="Scorecard",
+        values=[HEADER, ["CIC01", "Visits", "H", 85, 75, 80, 82], ["cic 01", "Reviews", "H", 85, 75, 80, 82]],
+    )
     with pytest.raises(WorkbookError) as caught:
         read_table(grid, parse_rules(rules, "r.yaml"))
-    assert str(caught.value) == ("sheet 'Scorecard', cell A3: KPI id 'CIC01' appears twice (rows 2 and 3, where it is written "
-                                 "'cic 01': ids match whatever their case and spaces); each KPI needs its own id")
+    assert str(caught.value) == (
+        "sheet 'Scorecard', cell A3: KPI id 'CIC01' appears twice (rows 2 and 3, where it is written "
+        "'cic 01': ids match whatever their case and spaces); each KPI needs its own id"
+    )

@@ -3,19 +3,30 @@ above stacked tables, hidden and grouped rows. First on plain grids, then end to
 
 from __future__ import annotations
 
-import pytest
+import json
+import re
+import zipfile
+from pathlib import Path
 
+import pytest
+import xlsxwriter
+from lxml import etree
+from openxml_audit import FileFormat, OpenXmlValidator
+
+from scorecard.cli import main
 from scorecard.core.report import check_summary
 from scorecard.core.rules import parse_rules
 from scorecard.core.table import Grid, TableArea, read_table
 from scorecard.errors import WorkbookError
 from scorecard.refresh import evaluate_grid
+from scorecard.workbook.reader import read_grid
 
 RULES = """\
 version: 1
 title: Test
 layout:
-  columns: {id: Ref, name: Indicator, current: Jun-18, previous: May-18, target: Target, floor: Floor, polarity: Polarity}
+  columns: {id: Ref, name: Indicator, current: Jun-18, previous: May-18, target: Target, floor: Floor, \
+polarity: Polarity}
 """
 HEADER = ["Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18"]
 K = {  # id -> a KPI row; ratings worked out by hand: K1 86>=85 Green, K2 15.8<=15? no, <=18 Amber, K3 40<60 Red
@@ -41,7 +52,9 @@ def ids(table):
 
 def two_row_grid(variant: str) -> Grid:
     """Headers in rows 3-4 under a group label; KPIs from row 5. Columns as HEADER."""
-    if variant == "ref-merged-down":  # Ref, Indicator, Polarity merged A3:A4..C3:C4; "Thresholds" over D:E; "2018/19" over F:G
+    if (
+        variant == "ref-merged-down"
+    ):  # Ref, Indicator, Polarity merged A3:A4..C3:C4; "Thresholds" over D:E; "2018/19" over F:G
         top = ["Ref", "Indicator", "Polarity", "Thresholds", None, "2018/19", None]
         bottom = [None, None, None, "Target", "Floor", "May-18", "Jun-18"]
         merged = [(3, 1, 4, 1), (3, 2, 4, 2), (3, 3, 4, 3), (3, 4, 3, 5), (3, 6, 3, 7)]
@@ -79,7 +92,10 @@ def test_two_row_header_with_layout_header_row(variant, row):
 
 
 def test_two_row_header_in_history_layout():
-    text = "version: 1\nlayout:\n  history: true\n  columns: {id: Ref, name: Indicator, target: Target, floor: Floor, polarity: Polarity}\n"
+    text = (
+        "version: 1\nlayout:\n  history: true\n  columns: {id: Ref, name: Indicator, target: Target, floor: "
+        "Floor, polarity: Polarity}\n"
+    )
     grid = two_row_grid("ref-merged-down")
     table = read_table(grid, parse_rules(text, "r.yaml"))
     assert table.period.current == "June 2018" and table.period.previous == "May 2018"
@@ -99,8 +115,11 @@ def test_two_row_header_without_merge_information(variant):
 
 
 def test_a_row_under_the_header_without_an_id_but_with_a_named_header_continues_it():
-    rows = [["Ref", "Indicator", "Polarity", None, None, None, None],
-            [None, None, None, "Target", "Floor", "May-18", "Jun-18"], K["K1"]]
+    rows = [
+        ["Ref", "Indicator", "Polarity", None, None, None, None],
+        [None, None, None, "Target", "Floor", "May-18", "Jun-18"],
+        K["K1"],
+    ]
     table = read_table(Grid(sheet="S", values=rows), rules())
     assert (table.header_top, table.header_row) == (1, 2) and ids(table) == [("K1", 3)]
 
@@ -118,8 +137,10 @@ def test_check_names_both_header_rows():
 
 def test_a_merged_header_over_kpi_rows_is_not_a_two_row_header():
     # "Indicator" merged B1:C1 over a single header row: row 2 is a KPI, not the header's lower row
-    rows = [["Ref", "Indicator", None, "Polarity", "Target", "Floor", "May-18", "Jun-18"],
-            ["K1", "One", "extra", "H", 85, 75, 80, 86]]
+    rows = [
+        ["Ref", "Indicator", None, "Polarity", "Target", "Floor", "May-18", "Jun-18"],
+        ["K1", "One", "extra", "H", 85, 75, 80, 86],
+    ]
     table = read_table(Grid(sheet="S", values=rows, merged=[(1, 2, 1, 3)]), rules())
     assert (table.header_top, table.header_row) == (1, 1)
     assert ids(table) == [("K1", 2)]
@@ -134,8 +155,14 @@ def test_a_title_merged_over_the_table_is_not_a_group_label():
 # --- stacked tables ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("spelling", [HEADER, ["REF ", "indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18"],
-                                      ["Ref.", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18"]])
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        HEADER,
+        ["REF ", "indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18"],
+        ["Ref.", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18"],
+    ],
+)
 @pytest.mark.parametrize("section", [None, "Section 2: Education", "Education"])
 def test_a_repeated_header_is_a_header(spelling, section):
     rows = [HEADER, K["K1"], K["K2"], []]
@@ -155,6 +182,7 @@ def test_a_repeated_two_row_header(variant):
     first = two_row_grid(variant)
     upper, lower = first.values[2], first.values[3]
     rows = [upper, lower, K["K1"], K["K2"], ["Section 2"], upper, lower, K["K3"]]
+
     def moved(area, rows):  # the first grid's header merges (rows 3-4), moved up or down
         return (area[0] + rows, area[1], area[2] + rows, area[3])
 
@@ -175,7 +203,11 @@ def test_added_columns_get_headers_in_repeated_header_rows_too():
     rows = [HEADER, K["K1"], HEADER, K["K3"]]
     result = evaluate_grid(Grid(sheet="S", values=rows), rules())
     assert sorted((w.row, w.column, w.text) for w in result.plan.headers) == [
-        (1, 8, "RAG"), (1, 9, "DOT"), (3, 8, "RAG"), (3, 9, "DOT")]
+        (1, 8, "RAG"),
+        (1, 9, "DOT"),
+        (3, 8, "RAG"),
+        (3, 9, "DOT"),
+    ]
 
 
 # --- Excel Tables ------------------------------------------------------------------------------------
@@ -189,13 +221,22 @@ def test_a_tables_totals_row_is_never_a_kpi(label):
     result = evaluate_grid(grid, rules())
     assert ids(result.table) == [("K1", 3), ("K2", 4), ("K3", 5)]
     assert 6 not in {w.row for w in (*result.plan.rag, *result.plan.direction)}
-    assert (label is not None) == any("row 6 is the totals row of the Excel table 'Scorecard'" in n for n in result.table.notes)
+    assert (label is not None) == any(
+        "row 6 is the totals row of the Excel table 'Scorecard'" in n for n in result.table.notes
+    )
 
 
 def test_a_totals_row_does_not_decide_the_newest_month():
-    text = "version: 1\nlayout:\n  history: true\n  columns: {id: Ref, target: Target, floor: Floor, polarity: Polarity}\n"
+    text = (
+        "version: 1\nlayout:\n  history: true\n  columns: {id: Ref, target: Target, floor: Floor, polarity: Polarity}\n"
+    )
     header = ["Ref", "Polarity", "Target", "Floor", "Apr-18", "May-18", "Jun-18"]
-    rows = [header, ["K1", "H", 85, 75, 80, 86, None], ["K2", "H", 85, 75, 81, 84, None], ["Total", None, None, None, 161, 170, 0]]
+    rows = [
+        header,
+        ["K1", "H", 85, 75, 80, 86, None],
+        ["K2", "H", 85, 75, 81, 84, None],
+        ["Total", None, None, None, 161, 170, 0],
+    ]
     grid = Grid(sheet="S", values=rows, tables=[TableArea("T", 1, 1, 4, 7, totals_rows=1)])
     assert read_table(grid, parse_rules(text, "r.yaml")).period.current == "May 2018"
 
@@ -210,8 +251,17 @@ def test_an_excel_tables_header_is_found_below_the_first_30_rows():
 
 
 def test_stacked_excel_tables():
-    rows = [HEADER, K["K1"], K["K2"], ["Total", None, None, None, None, 97, 101.8], [],
-            HEADER, K["K3"], K["K4"], ["Total", None, None, None, None, 77, 49]]
+    rows = [
+        HEADER,
+        K["K1"],
+        K["K2"],
+        ["Total", None, None, None, None, 97, 101.8],
+        [],
+        HEADER,
+        K["K3"],
+        K["K4"],
+        ["Total", None, None, None, None, 77, 49],
+    ]
     tables = [TableArea("Health", 1, 1, 4, 7, totals_rows=1), TableArea("Education", 6, 1, 9, 7, totals_rows=1)]
     table = read_table(Grid(sheet="S", values=rows, tables=tables), rules())
     assert ids(table) == [("K1", 2), ("K2", 3), ("K3", 7), ("K4", 8)]
@@ -263,7 +313,9 @@ def test_skipped_hidden_kpis_are_not_missing_from_the_rules():
 
 def test_a_hidden_blank_or_heading_row_is_not_named():
     rows = [HEADER, K["K1"], ["Health"], [], K["K2"]]
-    table = read_table(Grid(sheet="S", values=rows, hidden_rows={3: "hidden", 4: "grouped"}), rules("  hidden_rows: skip\n"))
+    table = read_table(
+        Grid(sheet="S", values=rows, hidden_rows={3: "hidden", 4: "grouped"}), rules("  hidden_rows: skip\n")
+    )
     assert [k.id for k in table.kpis] == ["K1", "K2"]
     assert not [note for note in table.notes if "row" in note]  # nothing said of rows 3 and 4
 
@@ -282,18 +334,6 @@ def test_hidden_rows_setting_is_validated():
 
 
 # === end to end, on generated workbooks =================================================================
-
-import json
-import re
-import zipfile
-from pathlib import Path
-
-import xlsxwriter
-from lxml import etree
-from openxml_audit import FileFormat, OpenXmlValidator
-
-from scorecard.cli import main
-from scorecard.workbook.reader import read_grid
 
 VALIDATOR = OpenXmlValidator(file_format=FileFormat.MICROSOFT_365, max_errors=100)
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
@@ -334,7 +374,9 @@ def cell_text(data: bytes, ref: str) -> str | None:
 
 def table_parts(path: Path) -> list[etree._Element]:
     with zipfile.ZipFile(path) as archive:
-        return [etree.fromstring(archive.read(n)) for n in sorted(archive.namelist()) if n.startswith("xl/tables/table")]
+        return [
+            etree.fromstring(archive.read(n)) for n in sorted(archive.namelist()) if n.startswith("xl/tables/table")
+        ]
 
 
 def assert_table_valid(path: Path, table: etree._Element) -> None:
@@ -353,7 +395,7 @@ def assert_table_valid(path: Path, table: etree._Element) -> None:
     if auto is not None:
         assert auto.get("ref") == f"{first_col}{first_row}:{last_col}{int(last_row) - totals}"
     data = sheet_xml(path)
-    for letter, column in zip(letters, columns):
+    for letter, column in zip(letters, columns, strict=True):
         text = cell_text(data, f"{letter}{first_row}")
         if text is None:  # a shared string: read the cell through the reader
             grid = read_grid(path, "Scorecard")
@@ -365,8 +407,16 @@ def assert_table_valid(path: Path, table: etree._Element) -> None:
 COLUMNS = ["Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18"]
 
 
-def listobject_book(path: Path, kpis: list[str], *, title_rows: int, label: str | None, function: str,
-                    rag_in_table: bool = False, neighbour: int | None = None) -> tuple[int, int]:
+def listobject_book(
+    path: Path,
+    kpis: list[str],
+    *,
+    title_rows: int,
+    label: str | None,
+    function: str,
+    rag_in_table: bool = False,
+    neighbour: int | None = None,
+) -> tuple[int, int]:
     """An Excel Table of KPIs with a totals row. Returns (header row, totals row), 1-based."""
     book = xlsxwriter.Workbook(path)
     sheet = book.add_worksheet("Scorecard")
@@ -384,10 +434,18 @@ def listobject_book(path: Path, kpis: list[str], *, title_rows: int, label: str 
             column["total_function"] = function
         columns.append(column)
     last = header + len(kpis) + 1  # the totals row
-    sheet.add_table(header, 0, last, len(names) - 1, {"name": "KpiTable", "data": data, "columns": columns, "total_row": True})
+    sheet.add_table(
+        header, 0, last, len(names) - 1, {"name": "KpiTable", "data": data, "columns": columns, "total_row": True}
+    )
     if neighbour is not None:  # another table just right of the KPI table, its header ``neighbour`` rows lower
         top = header + neighbour
-        sheet.add_table(top, len(names), top + 2, len(names) + 1, {"name": "Notes", "columns": [{"header": "Note"}, {"header": "By"}]})
+        sheet.add_table(
+            top,
+            len(names),
+            top + 2,
+            len(names) + 1,
+            {"name": "Notes", "columns": [{"header": "Note"}, {"header": "By"}]},
+        )
     book.close()
     return header + 1, last + 1
 
@@ -401,11 +459,15 @@ def test_listobject_with_totals_row_end_to_end(tmp_path, capsys, kpis, title_row
     rules = write_rules(tmp_path)
     code, out, _ = cli(capsys, "check", book, "--rules", rules)
     assert code == 0
-    assert f"{len(kpis)} KPIs on sheet 'Scorecard', rows {header + 1}-{header + len(kpis)}, headers in row {header}" in out
+    assert (
+        f"{len(kpis)} KPIs on sheet 'Scorecard', rows {header + 1}-{header + len(kpis)}, headers in row {header}" in out
+    )
     assert (f"row {totals} is the totals row of the Excel table 'KpiTable'" in out) == (label is not None)
     code, out, _ = cli(capsys, "narrative", book, "--rules", rules, "--format", "json")
     data = json.loads(out)
-    assert [(k["id"], k["row"], k["rag"]) for k in data["kpis"]] == [(k, header + 1 + i, EXPECTED_RAG[k]) for i, k in enumerate(kpis)]
+    assert [(k["id"], k["row"], k["rag"]) for k in data["kpis"]] == [
+        (k, header + 1 + i, EXPECTED_RAG[k]) for i, k in enumerate(kpis)
+    ]
     assert sum(data["counts"].values()) == len(kpis)
     before = sheet_xml(book)
     out_path = tmp_path / "out.xlsx"
@@ -494,12 +556,17 @@ def plain_book(path: Path, layout: list, *, merges=(), hidden: dict[int, str] | 
 
 
 TWO_ROW = {  # upper header row, lower header row, merges (rows 3-4)
-    "ref-merged-down": (["Ref", "Indicator", "Polarity", "Thresholds", None, "2018/19", None],
-                        [None, None, None, "Target", "Floor", "May-18", "Jun-18"],
-                        [(3, 1, 4, 1), (3, 2, 4, 2), (3, 3, 4, 3), (3, 4, 3, 5), (3, 6, 3, 7)]),
+    "ref-merged-down": (
+        ["Ref", "Indicator", "Polarity", "Thresholds", None, "2018/19", None],
+        [None, None, None, "Target", "Floor", "May-18", "Jun-18"],
+        [(3, 1, 4, 1), (3, 2, 4, 2), (3, 3, 4, 3), (3, 4, 3, 5), (3, 6, 3, 7)],
+    ),
     "ref-below-group": ([None, None, None, "Thresholds", None, "2018/19", None], HEADER, [(3, 4, 3, 5), (3, 6, 3, 7)]),
-    "ref-above-unmerged": (["Ref", "Indicator", "Polarity", "Thresholds", None, "Monthly", None],
-                           [None, None, None, "Target", "Floor", "May-18", "Jun-18"], [(3, 4, 3, 5), (3, 6, 3, 7)]),
+    "ref-above-unmerged": (
+        ["Ref", "Indicator", "Polarity", "Thresholds", None, "Monthly", None],
+        [None, None, None, "Target", "Floor", "May-18", "Jun-18"],
+        [(3, 4, 3, 5), (3, 6, 3, 7)],
+    ),
 }
 
 
@@ -548,15 +615,24 @@ def test_stacked_tables_end_to_end(tmp_path, capsys, section, repeat):
     assert code == 0, err
     grid = read_grid(book, "Scorecard")
     assert [grid.value(r, 8) for r in (1, 2, 3, repeat_row, repeat_row + 1, repeat_row + 2)] == [
-        "RAG", "Green", "Amber", "RAG", "Red", "Green"]
+        "RAG",
+        "Green",
+        "Amber",
+        "RAG",
+        "Red",
+        "Green",
+    ]
     assert grid.value(repeat_row, 1) == second[0]  # the repeated header itself untouched
 
 
 HIDDEN_LAYOUT = [HEADER, K["K1"], K["K2"], K["K3"], K["K4"], ["Total KPIs", None, None, None, None, None, None]]
 
 
-@pytest.mark.parametrize("hidden", [{3: "hidden"}, {4: "grouped", 5: "grouped"}, {2: "hidden", 5: "grouped"}],
-                         ids=["one-hidden", "collapsed-group", "both"])
+@pytest.mark.parametrize(
+    "hidden",
+    [{3: "hidden"}, {4: "grouped", 5: "grouped"}, {2: "hidden", 5: "grouped"}],
+    ids=["one-hidden", "collapsed-group", "both"],
+)
 @pytest.mark.parametrize("setting", [None, "rate", "skip"])
 def test_hidden_and_grouped_rows_end_to_end(tmp_path, capsys, hidden, setting):
     book = tmp_path / "book.xlsx"
@@ -571,7 +647,11 @@ def test_hidden_and_grouped_rows_end_to_end(tmp_path, capsys, hidden, setting):
     assert f"book.xlsx: {len(rated)} KPIs on sheet 'Scorecard'" in out
     for row, how in hidden.items():
         word = "in a hidden row" if how == "hidden" else "in a collapsed group"
-        [line] = [l for l in out.splitlines() if f"KPI '{by_row[row]}'" in l and f"row {row}" in l and word in l]
+        [line] = [
+            text
+            for text in out.splitlines()
+            if f"KPI '{by_row[row]}'" in text and f"row {row}" in text and word in text
+        ]
         assert ("skipped" if setting == "skip" else "rated") in line
         assert line.strip().startswith("warning:" if setting is None else "note:")
     code, _, _ = cli(capsys, "check", book, "--rules", rules, "--strict")
@@ -679,7 +759,9 @@ class _ComSheet:
                 sheet.calls += 1
                 self.OutlineLevel = sheet.hidden.get(number, 1)
 
-        self.api = type("Api", (), {"Range": lambda _, a, b: Used(), "Cells": lambda _, r, c: (r, c), "Rows": lambda _, r: Row(r)})()
+        self.api = type(
+            "Api", (), {"Range": lambda _, a, b: Used(), "Cells": lambda _, r, c: (r, c), "Rows": lambda _, r: Row(r)}
+        )()
 
 
 def test_desktop_hidden_rows_from_visible_areas():
@@ -700,7 +782,9 @@ def test_ribbon_reads_a_two_row_header_as_the_command_line_does(tmp_path, varian
 
     upper, lower, merges = TWO_ROW[variant]
     book = tmp_path / "book.xlsx"
-    plain_book(book, [["Scorecard", *[None] * 6], [], upper, lower, K["K1"], K["K2"], K["K3"]], merges=[(1, 1, 1, 7), *merges])
+    plain_book(
+        book, [["Scorecard", *[None] * 6], [], upper, lower, K["K1"], K["K2"], K["K3"]], merges=[(1, 1, 1, 7), *merges]
+    )
     rules = write_rules(tmp_path)
     batch = tmp_path / "batch.xlsx"
     refresh_file(book, load_rules(rules), output=batch)
@@ -746,7 +830,7 @@ def test_a_query_table_holding_the_kpis_is_not_widened_but_refused(tmp_path, cap
         for info in source.infolist():
             data = source.read(info)
             if info.filename == "xl/tables/table1.xml":
-                data = data.replace(b'<table ', b'<table tableType="queryTable" ', 1)
+                data = data.replace(b"<table ", b'<table tableType="queryTable" ', 1)
             out.writestr(info, data)
     original = patched.read_bytes()
     code, _, err = cli(capsys, "refresh", patched, "--rules", write_rules(tmp_path))

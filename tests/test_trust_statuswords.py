@@ -14,30 +14,54 @@ from scorecard.core.statuswords import read_status_words, status_of, status_word
 from scorecard.core.table import Grid, read_table
 from scorecard.excel.udfs import SCORECARD_COUNT
 from scorecard.workbook.reader import read_grid
-
 from test_trust_keep import HEADERS, KPIS, RATINGS, build, rules_file, run
 
 G, A, R, N, X = Rag.GREEN, Rag.AMBER, Rag.RED, Rag.NO_DATA, Rag.NOT_RATED
 
 
-@pytest.mark.parametrize("text, rag", [("Green", G), ("GREEN", G), (" green ", G), ("G", G), ("g", G), ("A", A), ("r", R),
-                                       ("No data", N), ("NOT RATED", X), ("Gr", None), ("B", None), ("", None), (3, None)])
+@pytest.mark.parametrize(
+    "text, rag",
+    [
+        ("Green", G),
+        ("GREEN", G),
+        (" green ", G),
+        ("G", G),
+        ("g", G),
+        ("A", A),
+        ("r", R),
+        ("No data", N),
+        ("NOT RATED", X),
+        ("Gr", None),
+        ("B", None),
+        ("", None),
+        (3, None),
+    ],
+)
 def test_every_spelling_of_a_status_reads(text, rag):
     assert status_of(text) is rag
 
 
-@pytest.mark.parametrize("cells, written", [
-    (["G", "A", "R"], ["G", "A", "R", "No data", "Not rated"]),
-    (["G", "R", "No data", None, 4.0, "see note"], ["G", "A", "R", "No data", "Not rated"]),  # only Green, Amber, Red vote
-    (["A", "NA", "A"], ["Green", "Amber", "Red", "No data", "Not rated"]),  # one initial alone: Achieved? no evidence
-    (["GREEN"], ["GREEN", "AMBER", "RED", "NO DATA", "NOT RATED"]),  # a word alone is evidence enough
-    (["g", "a"], ["g", "a", "r", "no data", "not rated"]),
-    (["G", "G"], ["Green", "Amber", "Red", "No data", "Not rated"]),
-    (["Green", "Red"], ["Green", "Amber", "Red", "No data", "Not rated"]),
-    (["GREEN", "AMBER"], ["GREEN", "AMBER", "RED", "NO DATA", "NOT RATED"]),
-    (["green"], ["green", "amber", "red", "no data", "not rated"]),
-    ([], ["Green", "Amber", "Red", "No data", "Not rated"]),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "cells, written",
+    [
+        (["G", "A", "R"], ["G", "A", "R", "No data", "Not rated"]),
+        (
+            ["G", "R", "No data", None, 4.0, "see note"],
+            ["G", "A", "R", "No data", "Not rated"],
+        ),  # only Green, Amber, Red vote
+        (
+            ["A", "NA", "A"],
+            ["Green", "Amber", "Red", "No data", "Not rated"],
+        ),  # one initial alone: Achieved? no evidence
+        (["GREEN"], ["GREEN", "AMBER", "RED", "NO DATA", "NOT RATED"]),  # a word alone is evidence enough
+        (["g", "a"], ["g", "a", "r", "no data", "not rated"]),
+        (["G", "G"], ["Green", "Amber", "Red", "No data", "Not rated"]),
+        (["Green", "Red"], ["Green", "Amber", "Red", "No data", "Not rated"]),
+        (["GREEN", "AMBER"], ["GREEN", "AMBER", "RED", "NO DATA", "NOT RATED"]),
+        (["green"], ["green", "amber", "red", "no data", "not rated"]),
+        ([], ["Green", "Amber", "Red", "No data", "Not rated"]),
+    ],
+)
 def test_the_column_keeps_its_spelling(cells, written):
     words, note = read_status_words(cells)
     assert [words[r] for r in (G, A, R, N, X)] == written and note is None
@@ -70,10 +94,14 @@ def sheet_xml(path) -> bytes:
         return archive.read("xl/worksheets/sheet1.xml")
 
 
-@pytest.mark.parametrize("spell", [lambda w: w[0], lambda w: w.upper(), lambda w: w[0].lower()], ids=["G", "GREEN", "g"])
+@pytest.mark.parametrize(
+    "spell", [lambda w: w[0], lambda w: w.upper(), lambda w: w[0].lower()], ids=["G", "GREEN", "g"]
+)
 def test_refresh_writes_the_rag_column_as_it_was_written(tmp_path, spell):
     # last month's statuses, typed by hand in the column's spelling (all Amber: this month differs for most)
-    book = build(tmp_path / "book.xlsx", rag={i: spell(("Green", "Amber", "Red")[i % 3]) for i in range(len(KPIS))}, summary=True)
+    book = build(
+        tmp_path / "book.xlsx", rag={i: spell(("Green", "Amber", "Red")[i % 3]) for i in range(len(KPIS))}, summary=True
+    )
     result = run("refresh", book, "--rules", rules_file(tmp_path), "--strict")
     assert result.returncode == 0, result.stderr
     grid = read_grid(book, "Scorecard")
@@ -94,13 +122,19 @@ def test_rag_formulas_giving_initials_are_coloured_and_checked(tmp_path):
     assert "cell H3: the RAG formula there shows 'G' but the rules rate KPI 'K2' Amber" in result.stderr
     xml = sheet_xml(book)
     equals = re.findall(rb'<cfRule type="cellIs"[^>]*operator="equal"[^>]*>\s*<formula>([^<]*)</formula>', xml)
-    assert {b"&quot;G&quot;", b"&quot;A&quot;", b"&quot;R&quot;"} <= set(equals) or {b'"G"', b'"A"', b'"R"'} <= set(equals), equals
+    assert {b"&quot;G&quot;", b"&quot;A&quot;", b"&quot;R&quot;"} <= set(equals) or {b'"G"', b'"A"', b'"R"'} <= set(
+        equals
+    ), equals
     assert b'"Green"' not in b"".join(equals) and b"&quot;Green&quot;" not in b"".join(equals)
 
 
 def test_rules_rag_text_initials_for_a_new_column(tmp_path):
     book = build(tmp_path / "book.xlsx", headers=HEADERS[:7] + ["DOT"])
-    rules = rules_file(tmp_path, extra="").read_text().replace("sheet: Scorecard", "sheet: Scorecard\n  rag_text: initials\n  add_missing_columns: true")
+    rules = (
+        rules_file(tmp_path, extra="")
+        .read_text()
+        .replace("sheet: Scorecard", "sheet: Scorecard\n  rag_text: initials\n  add_missing_columns: true")
+    )
     (tmp_path / "rules.yaml").write_text(rules)
     result = run("refresh", book, "--rules", tmp_path / "rules.yaml")
     assert result.returncode == 0, result.stderr
@@ -137,5 +171,7 @@ def test_rag_formulas_spelt_otherwise_than_the_rules_keep_their_colours(tmp_path
     assert b"&quot;G&quot;" in xml or b'"G"' in xml
     assert b"&quot;Green&quot;" not in xml and b'"Green"' not in xml
     check = run("check", book, "--rules", tmp_path / "rules.yaml")
-    assert ("the RAG formulas show the statuses as G, A, R, so their colours, and any status scorecard writes in that "
-            "column, follow that spelling, not layout.rag_text: words") in check.stdout + check.stderr
+    assert (
+        "the RAG formulas show the statuses as G, A, R, so their colours, and any status scorecard writes in that "
+        "column, follow that spelling, not layout.rag_text: words"
+    ) in check.stdout + check.stderr

@@ -73,27 +73,34 @@ def test_threshold_text_is_read_as_written(text):
 RULES = """\
 version: 1
 layout:
-  columns: {id: Ref, name: Indicator, polarity: Polarity, target: Target, floor: Floor, previous: May-18, current: Jun-18,
+  columns: {id: Ref, name: Indicator, polarity: Polarity, target: Target, floor: Floor, previous: May-18, \
+current: Jun-18,
             rag: RAG, direction: DOT}
 """
 HEADER = ["Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18", "RAG", "DOT"]
 
 
 def one(polarity, target, floor, current, rules_tail=""):
-    grid = Grid(sheet="Perf", values=[HEADER, ["K1", "Indicator one", polarity, target, floor, 70, current]],
-                formats=[[None] * 9, ["General"] * 9])  # fmt: skip
+    grid = Grid(
+        sheet="Perf",
+        values=[HEADER, ["K1", "Indicator one", polarity, target, floor, 70, current]],
+        formats=[[None] * 9, ["General"] * 9],
+    )
     return read_table(grid, parse_rules(RULES + rules_tail, "r.yaml"))
 
 
-@pytest.mark.parametrize("polarity, target, floor, current, read", [
-    ("H", "≥ 85%", "75%", 80, (85, 75)),
-    ("Higher is better", "85% or above", "Min 75%", 80, (85, 75)),
-    ("L", "Max 10%", "15% or less", 12, (10, 15)),
-    ("L", "1,200", "1,500", 1300, (1200, 1500)),
-    ("H", "£1,200", "£1,000", 1100, (1200, 1000)),
-    ("H", "−5", "-10", -7, (-5, -10)),
-    ("L", "12 days or fewer", "20 days", 15, (12, 20)),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "polarity, target, floor, current, read",
+    [
+        ("H", "≥ 85%", "75%", 80, (85, 75)),
+        ("Higher is better", "85% or above", "Min 75%", 80, (85, 75)),
+        ("L", "Max 10%", "15% or less", 12, (10, 15)),
+        ("L", "1,200", "1,500", 1300, (1200, 1500)),
+        ("H", "£1,200", "£1,000", 1100, (1200, 1000)),
+        ("H", "−5", "-10", -7, (-5, -10)),
+        ("L", "12 days or fewer", "20 days", 15, (12, 20)),
+    ],
+)
 def test_a_worded_threshold_is_read_without_a_warning(polarity, target, floor, current, read):
     t = one(polarity, target, floor, current)
     assert (t.kpis[0].target, t.kpis[0].floor) == read and t.warnings == []
@@ -144,9 +151,11 @@ def test_text_thresholds_from_a_workbook_rate_as_their_numbers(tmp_path, capsys)
     wb = xlsxwriter.Workbook(str(book))
     ws = wb.add_worksheet("Perf")
     ws.write_row(0, 0, HEADER)
-    rows = [("K1", "Visits on time", "H", "≥ 85%", "75% or above", 80, 86),  # Green: 86 >= 85
-            ("K2", "Cases open too long", "L", "Max 10", "No more than 15", 9, 12),  # Amber: 10 < 12 <= 15
-            ("K3", "Spend", "H", "£1,200", "£1,000", 900, 950)]  # Red: below the floor  # fmt: skip
+    rows = [
+        ("K1", "Visits on time", "H", "≥ 85%", "75% or above", 80, 86),  # Green: 86 >= 85
+        ("K2", "Cases open too long", "L", "Max 10", "No more than 15", 9, 12),  # Amber: 10 < 12 <= 15
+        ("K3", "Spend", "H", "£1,200", "£1,000", 900, 950),
+    ]  # Red: below the floor
     for r, row in enumerate(rows, start=1):
         ws.write_row(r, 0, row)
     wb.close()
@@ -160,7 +169,9 @@ def test_text_thresholds_from_a_workbook_rate_as_their_numbers(tmp_path, capsys)
 # --- figures stored as text, as pasted from another system ---------------------------------------
 
 
-@pytest.mark.parametrize("current, read", [("86", 86), (" 86.5 ", 86.5), ("86%", 86), ("1,204", 1204), ("−3", -3), ("nil", 0)])
+@pytest.mark.parametrize(
+    "current, read", [("86", 86), (" 86.5 ", 86.5), ("86%", 86), ("1,204", 1204), ("−3", -3), ("nil", 0)]
+)
 def test_a_number_stored_as_text_is_read_as_the_number_with_a_warning(current, read):
     t = one("H", 85, 75, current)
     assert t.kpis[0].current == read
@@ -168,7 +179,9 @@ def test_a_number_stored_as_text_is_read_as_the_number_with_a_warning(current, r
         assert t.warnings == []
     else:
         (warning,) = t.warnings
-        assert warning.startswith("sheet 'Perf', cell G2: holds ") and f"as text, read as the number {read:g}" in warning
+        assert (
+            warning.startswith("sheet 'Perf', cell G2: holds ") and f"as text, read as the number {read:g}" in warning
+        )
         assert "read as no data" not in warning
 
 
@@ -181,26 +194,46 @@ def test_text_that_is_not_one_number_is_still_no_data(current):
 
 
 def test_text_numbers_in_a_history_are_read_and_named():
-    rules = parse_rules("version: 1\nlayout:\n  history: true\n  columns: {id: Ref, polarity: Polarity, target: Target, "
-                        "floor: Floor, rag: RAG, direction: DOT}\n", "r.yaml")  # fmt: skip
-    grid = Grid(sheet="Perf", values=[["Ref", "Polarity", "Target", "Floor", "Apr-18", "May-18", "Jun-18", "RAG", "DOT"],
-                                      ["K1", "H", 85, 75, "80", 82, 86]])  # fmt: skip
+    rules = parse_rules(
+        "version: 1\nlayout:\n  history: true\n  columns: {id: Ref, polarity: Polarity, target: Target, "
+        "floor: Floor, rag: RAG, direction: DOT}\n",
+        "r.yaml",
+    )
+    grid = Grid(
+        sheet="Perf",
+        values=[
+            ["Ref", "Polarity", "Target", "Floor", "Apr-18", "May-18", "Jun-18", "RAG", "DOT"],
+            ["K1", "H", 85, 75, "80", 82, 86],
+        ],
+    )
     t = read_table(grid, rules)
     assert t.kpis[0].history == (80, 82, 86)
     (warning,) = t.warnings
-    assert warning == ("sheet 'Perf', cell E2: holds '80' as text, read as the number 80 (Excel's SUM and AVERAGE skip such "
-                       "text: convert it to a number); read so in the history of KPI 'K1'")
+    assert warning == (
+        "sheet 'Perf', cell E2: holds '80' as text, read as the number 80 (Excel's SUM and AVERAGE skip such "
+        "text: convert it to a number); read so in the history of KPI 'K1'"
+    )
 
 
 @pytest.mark.parametrize("percent", ["format", "fraction"])
 def test_a_fraction_typed_as_text_where_percentages_are_fractions_is_no_data(percent):
     """'0.85' as text among fractions read as percentages: 0.85% or 85%? Not guessed; '86%' says its scale."""
-    rules = parse_rules("version: 1\nlayout:\n  history: true\n  percent: " + percent + "\n  columns: {id: Ref, polarity: "
-                        "Polarity, target: Target, floor: Floor, rag: RAG, direction: DOT}\ndefaults: {unit: percent}\n", "r.yaml")
+    rules = parse_rules(
+        "version: 1\nlayout:\n  history: true\n  percent: " + percent + "\n  columns: {id: Ref, polarity: "
+        "Polarity, target: Target, floor: Floor, rag: RAG, direction: DOT}\ndefaults: {unit: percent}\n",
+        "r.yaml",
+    )
     fmt = "0.0%" if percent == "format" else "General"
-    grid = Grid(sheet="Perf", values=[["Ref", "Polarity", "Target", "Floor", "Apr-18", "May-18", "Jun-18", "RAG", "DOT"],
-                                      ["K1", "H", 85, 75, "0.85", "86%", 0.87]],
-                formats=[[None] * 9, ["General"] * 4 + [fmt] * 3 + ["General"] * 2])  # fmt: skip
+    grid = Grid(
+        sheet="Perf",
+        values=[
+            ["Ref", "Polarity", "Target", "Floor", "Apr-18", "May-18", "Jun-18", "RAG", "DOT"],
+            ["K1", "H", 85, 75, "0.85", "86%", 0.87],
+        ],
+        formats=[[None] * 9, ["General"] * 4 + [fmt] * 3 + ["General"] * 2],
+    )
     t = read_table(grid, rules)
     assert t.kpis[0].history == (None, 86, 87)
-    assert any("cell E2: holds '0.85' as text where percentages are read from fractions" in w for w in t.warnings), t.warnings
+    assert any("cell E2: holds '0.85' as text where percentages are read from fractions" in w for w in t.warnings), (
+        t.warnings
+    )

@@ -28,16 +28,49 @@ from scorecard.excel import udfs
 @pytest.mark.parametrize(
     "code, decimals",
     [
-        ("0.00", 2), ("0.0%", 1), ("0%", 0), ("#,##0", 0), ("#,##0.000", 3), ("0.0;[Red]-0.0", 1),
-        ("0.00;-0.0;0", 2), ("General", None), ("general", None), ('"£"#,##0.00', 2), ("£#,##0.00", 2),
-        ("[$£-809]#,##0.00", 2), ("[$-409]0.0", 1), ('0.0" pts"', 1), ('"Rate: "0.000', 3), ("0.0\\%", 1),
-        ('0" days"', 0), ("0.0 \"%\"", 1), ("[Blue]0.00;[Red]-0.00", 2), ("[>=100]0;0.00", 0), ("0.###", 3),
-        ("#.##", 2), ("??0.0?", 2), ("_-* #,##0.00_-;-* #,##0.00_-;_-* \"-\"??_-;_-@_-", 2), ("0.0_)", 1),
-        ("* 0.0", 1), ("@", None), ('"n/a"', None), ("0.00E+00", None), ("##0.0E+0", None), ("# ?/?", None),
-        ("dd/mm/yyyy", None), ("mmm-yy", None), ("h:mm:ss", None), ("[h]:mm", None), ("#,##0.0,", None),
-        ('0.0,,"m"', None), ("#,##0,", None), ("0.0;0.0;\"-\"", 1), ("\\£0.00", 2), (";;;", None),
+        ("0.00", 2),
+        ("0.0%", 1),
+        ("0%", 0),
+        ("#,##0", 0),
+        ("#,##0.000", 3),
+        ("0.0;[Red]-0.0", 1),
+        ("0.00;-0.0;0", 2),
+        ("General", None),
+        ("general", None),
+        ('"£"#,##0.00', 2),
+        ("£#,##0.00", 2),
+        ("[$£-809]#,##0.00", 2),
+        ("[$-409]0.0", 1),
+        ('0.0" pts"', 1),
+        ('"Rate: "0.000', 3),
+        ("0.0\\%", 1),
+        ('0" days"', 0),
+        ('0.0 "%"', 1),
+        ("[Blue]0.00;[Red]-0.00", 2),
+        ("[>=100]0;0.00", 0),
+        ("0.###", 3),
+        ("#.##", 2),
+        ("??0.0?", 2),
+        ('_-* #,##0.00_-;-* #,##0.00_-;_-* "-"??_-;_-@_-', 2),
+        ("0.0_)", 1),
+        ("* 0.0", 1),
+        ("@", None),
+        ('"n/a"', None),
+        ("0.00E+00", None),
+        ("##0.0E+0", None),
+        ("# ?/?", None),
+        ("dd/mm/yyyy", None),
+        ("mmm-yy", None),
+        ("h:mm:ss", None),
+        ("[h]:mm", None),
+        ("#,##0.0,", None),
+        ('0.0,,"m"', None),
+        ("#,##0,", None),
+        ('0.0;0.0;"-"', 1),
+        ("\\£0.00", 2),
+        (";;;", None),
     ],
-)  # fmt: skip
+)
 def test_decimals_of_a_format_code(code, decimals):
     assert format_decimals(code) == decimals
 
@@ -45,10 +78,42 @@ def test_decimals_of_a_format_code(code, decimals):
 # Excel's built-in formats (openpyxl's table of them), decimals counted by hand from each code. Number 44
 # is left out: openpyxl spells it without its section separators (Excel's own, with them, is tested above).
 BUILTIN_DECIMALS = {
-    0: None, 1: 0, 2: 2, 3: 0, 4: 2, 5: 0, 6: 0, 7: 2, 8: 2, 9: 0, 10: 2, 11: None, 12: None, 13: None,
-    14: None, 15: None, 16: None, 17: None, 18: None, 19: None, 20: None, 21: None, 22: None, 37: 0,
-    38: 0, 39: 2, 40: 2, 41: 0, 42: 0, 43: 2, 45: None, 46: None, 47: None, 48: None, 49: None,
-}  # fmt: skip
+    0: None,
+    1: 0,
+    2: 2,
+    3: 0,
+    4: 2,
+    5: 0,
+    6: 0,
+    7: 2,
+    8: 2,
+    9: 0,
+    10: 2,
+    11: None,
+    12: None,
+    13: None,
+    14: None,
+    15: None,
+    16: None,
+    17: None,
+    18: None,
+    19: None,
+    20: None,
+    21: None,
+    22: None,
+    37: 0,
+    38: 0,
+    39: 2,
+    40: 2,
+    41: 0,
+    42: 0,
+    43: 2,
+    45: None,
+    46: None,
+    47: None,
+    48: None,
+    49: None,
+}
 
 
 @pytest.mark.parametrize("number", sorted(BUILTIN_DECIMALS))
@@ -64,9 +129,21 @@ def test_general_and_percent_are_told_apart():
 
 @pytest.mark.parametrize(
     "number, decimals",
-    [(85, 0), (85.0, 0), (0.612, 3), (84.96, 2), (84.96000000000001, 2), (0.1 + 0.2, 1), (200 / 3, 8),
-     (-1.25, 2), (1234567.891, 3), (1.2345e-05, 9), (1e20, 0), (0, 0)],
-)  # fmt: skip
+    [
+        (85, 0),
+        (85.0, 0),
+        (0.612, 3),
+        (84.96, 2),
+        (84.96000000000001, 2),
+        (0.1 + 0.2, 1),
+        (200 / 3, 8),
+        (-1.25, 2),
+        (1234567.891, 3),
+        (1.2345e-05, 9),
+        (1e20, 0),
+        (0, 0),
+    ],
+)
 def test_a_general_cell_shows_its_number_to_ten_significant_digits(number, decimals):
     assert general_decimals(number) == decimals
 
@@ -103,69 +180,111 @@ PERCENT = "defaults: {unit: percent}\n"
 # Each: cells, rules, the cells/lines the warning must name, figures read after any correction.
 MISMATCHES = {
     "fraction-in-general-beside-sheet-target": (
-        {"current": (0.612, G), "target": (70, G), "floor": (60, G), "polarity": ("H", None)}, PERCENT,
-        ["current G2 0.612 (General)", "target D2 70 (General)", "floor E2 60 (General)"], {"current": 0.612},
+        {"current": (0.612, G), "target": (70, G), "floor": (60, G), "polarity": ("H", None)},
+        PERCENT,
+        ["current G2 0.612 (General)", "target D2 70 (General)", "floor E2 60 (General)"],
+        {"current": 0.612},
     ),
     "fraction-in-general-corrected-by-percent-neighbours": (
-        {"current": (0.612, G), "previous": (0.598, "0.0%"), "target": (0.70, "0%"), "polarity": ("H", None)}, "",
-        ["current G2 0.612 (General)", "read as 61.2% for this refresh"], {"current": 61.2, "previous": 59.8, "target": 70},
+        {"current": (0.612, G), "previous": (0.598, "0.0%"), "target": (0.70, "0%"), "polarity": ("H", None)},
+        "",
+        ["current G2 0.612 (General)", "read as 61.2% for this refresh"],
+        {"current": 61.2, "previous": 59.8, "target": 70},
     ),
     "sheet-target-as-a-fraction-beside-88-percent": (
-        {"current": (0.88, "0.0%"), "previous": (0.86, "0.0%"), "target": (0.9, G), "polarity": ("H", None)}, "",
-        ["target D2 0.9 (General)", "current G2 88% (holds 0.88, format 0.0%)", "read as 90%"], {"target": 90, "current": 88},
+        {"current": (0.88, "0.0%"), "previous": (0.86, "0.0%"), "target": (0.9, G), "polarity": ("H", None)},
+        "",
+        ["target D2 0.9 (General)", "current G2 88% (holds 0.88, format 0.0%)", "read as 90%"],
+        {"target": 90, "current": 88},
     ),
     "rules-target-as-a-fraction": (
-        {"current": (0.71, "0%"), "previous": (0.69, "0%")}, "kpis:\n  - id: K1\n    polarity: higher\n    target: 0.75\n",
-        ["target 0.75 (rules line 8)", "write 75", "rated as the figures stand"], {"target": 0.75, "current": 71},
+        {"current": (0.71, "0%"), "previous": (0.69, "0%")},
+        "kpis:\n  - id: K1\n    polarity: higher\n    target: 0.75\n",
+        ["target 0.75 (rules line 8)", "write 75", "rated as the figures stand"],
+        {"target": 0.75, "current": 71},
     ),
     "points-typed-in-a-percent-cell": (
-        {"current": (55.2, "0.0%"), "previous": (0.54, "0.0%"), "target": (0.6, "0%"), "polarity": ("H", None)}, "",
-        ["current G2 5520% (holds 55.2, format 0.0%)", "enter 0.552", "read as 55.2%"], {"current": 55.2, "target": 60},
+        {"current": (55.2, "0.0%"), "previous": (0.54, "0.0%"), "target": (0.6, "0%"), "polarity": ("H", None)},
+        "",
+        ["current G2 5520% (holds 55.2, format 0.0%)", "enter 0.552", "read as 55.2%"],
+        {"current": 55.2, "target": 60},
     ),
     "points-in-a-percent-cell-beside-a-rules-target-only": (
-        {"current": (55.2, "0.0%")}, "kpis:\n  - {id: K1, polarity: higher, target: 60}\n",
-        ["current G2 5520%", "target 60 (rules line 6)"], {"current": 5520},
+        {"current": (55.2, "0.0%")},
+        "kpis:\n  - {id: K1, polarity: higher, target: 60}\n",
+        ["current G2 5520%", "target 60 (rules line 6)"],
+        {"current": 5520},
     ),
     "lower-is-better-thresholds-as-fractions": (
         {"current": (0.12, "0.0%"), "previous": (0.14, "0.0%")},
         "kpis:\n  - id: K1\n    polarity: lower\n    target: 0.1\n    floor: 0.15\n",
-        ["target 0.1 (rules line 8)", "floor 0.15 (rules line 9)"], {"target": 0.1, "floor": 0.15},
+        ["target 0.1 (rules line 8)", "floor 0.15 (rules line 9)"],
+        {"target": 0.1, "floor": 0.15},
     ),
     "two-sided-fraction-in-general": (
-        {"current": (0.49, G), "previous": (0.51, G)}, PERCENT + "kpis:\n  - {id: K1, polarity: target, target: 50, green_within: 2}\n",
-        ["current G2 0.49 (General)", "previous F2 0.51 (General)", "target 50 (rules line 7)"], {"current": 0.49},
+        {"current": (0.49, G), "previous": (0.51, G)},
+        PERCENT + "kpis:\n  - {id: K1, polarity: target, target: 50, green_within: 2}\n",
+        ["current G2 0.49 (General)", "previous F2 0.51 (General)", "target 50 (rules line 7)"],
+        {"current": 0.49},
     ),
     "text-target-as-a-fraction": (
-        {"current": (0.88, "0.0%"), "previous": (0.86, "0.0%"), "target": (" 0.9 ", "0%"), "polarity": ("H", None)}, "",
-        ["target D2 '0.9' (text)", "holds the fraction 0.9", "read as 90%"], {"target": 90},
+        {"current": (0.88, "0.0%"), "previous": (0.86, "0.0%"), "target": (" 0.9 ", "0%"), "polarity": ("H", None)},
+        "",
+        ["target D2 '0.9' (text)", "holds the fraction 0.9", "read as 90%"],
+        {"target": 90},
     ),
     "a-percent-cell-100-times-below-last-month": (  # 0.0085 typed for 0.85: it shows 0.9% beside 84% (not corrected)
-        {"current": (0.0085, "0.0%"), "previous": (0.84, "0.0%"), "target": (0.85, "0%"), "polarity": ("H", None)}, "",
-        ["current G2 0.85% (holds 0.0085, format 0.0%)", "cell G2 shows 0.85% (it holds 0.0085): if it should be 85%, enter 0.85",
-         "rated as the figures stand"], {"current": 0.85},
+        {"current": (0.0085, "0.0%"), "previous": (0.84, "0.0%"), "target": (0.85, "0%"), "polarity": ("H", None)},
+        "",
+        [
+            "current G2 0.85% (holds 0.0085, format 0.0%)",
+            "cell G2 shows 0.85% (it holds 0.0085): if it should be 85%, enter 0.85",
+            "rated as the figures stand",
+        ],
+        {"current": 0.85},
     ),
     "rules-fraction-beside-a-small-percentage-cell": (  # only the rules' 0.85 is a slip: 1.0% in a % cell is not
-        {"current": (0.01, "0.0%"), "previous": (0.88, "0.0%")}, "kpis:\n  - {id: K1, polarity: higher, target: 0.85}\n",
-        ["target 0.85 (rules line 6)", "current G2 1% (holds 0.01, format 0.0%)", "write 85"], {"target": 0.85, "current": 1},
+        {"current": (0.01, "0.0%"), "previous": (0.88, "0.0%")},
+        "kpis:\n  - {id: K1, polarity: higher, target: 0.85}\n",
+        ["target 0.85 (rules line 6)", "current G2 1% (holds 0.01, format 0.0%)", "write 85"],
+        {"target": 0.85, "current": 1},
     ),
     "fraction-in-a-number-format-beside-points": (
-        {"current": (0.612, "0.000"), "target": (70, "0.0"), "floor": (60, "0.0"), "polarity": ("H", None)}, PERCENT,
-        ["current G2 0.612 (format 0.000)"], {"current": 0.612},
+        {"current": (0.612, "0.000"), "target": (70, "0.0"), "floor": (60, "0.0"), "polarity": ("H", None)},
+        PERCENT,
+        ["current G2 0.612 (format 0.000)"],
+        {"current": 0.612},
     ),
-}  # fmt: skip
+}
 
 
-@pytest.mark.parametrize("name", ["Percentage of visits on time", "Visits on time (%)", "Proportion of plans reviewed", "% of CIC placed"])
+@pytest.mark.parametrize(
+    "name", ["Percentage of visits on time", "Visits on time (%)", "Proportion of plans reviewed", "% of CIC placed"]
+)
 def test_a_kpi_named_as_a_percentage_is_checked_for_scale(name):
     values = ["K1", name, "H", 70, 60, None, 0.612] + [None, None]
-    t = read_table(Grid(sheet="Perf", values=[HEADER, values], formats=[[None] * 9, [G] * 9]), parse_rules(RULES, "r.yaml"))
-    assert len(scale_warnings(t)) == 1 and "named" in scale_warnings(t)[0] and "current G2 0.612 (General)" in scale_warnings(t)[0]
+    t = read_table(
+        Grid(sheet="Perf", values=[HEADER, values], formats=[[None] * 9, [G] * 9]), parse_rules(RULES, "r.yaml")
+    )
+    assert (
+        len(scale_warnings(t)) == 1
+        and "named" in scale_warnings(t)[0]
+        and "current G2 0.612 (General)" in scale_warnings(t)[0]
+    )
     assert t.kpis[0].unit == "number"  # only checked: the unit is still what the rules and formats say
-    counted = read_table(Grid(sheet="Perf", values=[HEADER, values], formats=[[None] * 9, [G] * 9]),
-                         parse_rules(RULES + "kpis:\n  - {id: K1, unit: count}\n", "r.yaml"))  # fmt: skip
+    counted = read_table(
+        Grid(sheet="Perf", values=[HEADER, values], formats=[[None] * 9, [G] * 9]),
+        parse_rules(RULES + "kpis:\n  - {id: K1, unit: count}\n", "r.yaml"),
+    )
     assert counted.warnings == []  # the rules say it is a count
-    other = read_table(Grid(sheet="Perf", values=[HEADER, ["K1", "Visits per worker", "H", 70, 60, None, 0.612]], formats=[[None] * 9, [G] * 9]),
-                       parse_rules(RULES, "r.yaml"))  # fmt: skip
+    other = read_table(
+        Grid(
+            sheet="Perf",
+            values=[HEADER, ["K1", "Visits per worker", "H", 70, 60, None, 0.612]],
+            formats=[[None] * 9, [G] * 9],
+        ),
+        parse_rules(RULES, "r.yaml"),
+    )
     assert other.warnings == []
 
 
@@ -184,19 +303,51 @@ def test_a_percentage_100_fold_out_is_named(case):
 
 
 CONSISTENT = {
-    "rate-per-10000": ({"current": (0.4, G), "target": (30, G), "floor": (40, G), "polarity": ("L", None)}, "kpis:\n  - {id: K1, unit: rate}\n"),
-    "count-against-a-small-target": ({"current": (1204, "#,##0"), "target": (5, G), "polarity": ("L", None), "floor": (8, G)}, "kpis:\n  - {id: K1, unit: count}\n"),
+    "rate-per-10000": (
+        {"current": (0.4, G), "target": (30, G), "floor": (40, G), "polarity": ("L", None)},
+        "kpis:\n  - {id: K1, unit: rate}\n",
+    ),
+    "count-against-a-small-target": (
+        {"current": (1204, "#,##0"), "target": (5, G), "polarity": ("L", None), "floor": (8, G)},
+        "kpis:\n  - {id: K1, unit: count}\n",
+    ),
     "number-unit-default": ({"current": (0.612, G), "target": (70, G), "floor": (60, G), "polarity": ("H", None)}, ""),
-    "small-percentages-all-alike": ({"current": (0.8, G), "previous": (0.9, G), "target": (1.0, G), "floor": (1.2, G), "polarity": ("L", None)}, PERCENT),
-    "fractions-all-in-percent-cells": ({"current": (0.612, "0.0%"), "previous": (0.598, "0.0%"), "target": (0.7, "0%"), "polarity": ("H", None)}, ""),
-    "budget-spend-over-100": ({"current": (1.034, "0.0%"), "previous": (0.98, "0.0%"), "target": (1, "0%"), "polarity": ("T", None)}, ""),
-    "poor-but-real-performance": ({"current": (12, G), "target": (100, G), "floor": (90, G), "polarity": ("H", None)}, PERCENT),
-    "over-150-in-a-general-cell": ({"current": (1204, G), "target": (40, G), "floor": (50, G), "polarity": ("L", None)}, PERCENT),
-    "text-target-in-points": ({"current": (0.88, "0.0%"), "previous": (0.86, "0.0%"), "target": ("85%", G), "polarity": ("H", None)}, ""),
-    "a-tiny-lower-is-better-percentage": ({"current": (0.001, "0.0%"), "previous": (0.002, "0.0%"), "target": (0.1, "0%"),
-                                           "floor": (0.15, "0%"), "polarity": ("L", None)}, ""),
+    "small-percentages-all-alike": (
+        {"current": (0.8, G), "previous": (0.9, G), "target": (1.0, G), "floor": (1.2, G), "polarity": ("L", None)},
+        PERCENT,
+    ),
+    "fractions-all-in-percent-cells": (
+        {"current": (0.612, "0.0%"), "previous": (0.598, "0.0%"), "target": (0.7, "0%"), "polarity": ("H", None)},
+        "",
+    ),
+    "budget-spend-over-100": (
+        {"current": (1.034, "0.0%"), "previous": (0.98, "0.0%"), "target": (1, "0%"), "polarity": ("T", None)},
+        "",
+    ),
+    "poor-but-real-performance": (
+        {"current": (12, G), "target": (100, G), "floor": (90, G), "polarity": ("H", None)},
+        PERCENT,
+    ),
+    "over-150-in-a-general-cell": (
+        {"current": (1204, G), "target": (40, G), "floor": (50, G), "polarity": ("L", None)},
+        PERCENT,
+    ),
+    "text-target-in-points": (
+        {"current": (0.88, "0.0%"), "previous": (0.86, "0.0%"), "target": ("85%", G), "polarity": ("H", None)},
+        "",
+    ),
+    "a-tiny-lower-is-better-percentage": (
+        {
+            "current": (0.001, "0.0%"),
+            "previous": (0.002, "0.0%"),
+            "target": (0.1, "0%"),
+            "floor": (0.15, "0%"),
+            "polarity": ("L", None),
+        },
+        "",
+    ),
     "zero-figure": ({"current": (0, G), "target": (0.5, G), "polarity": ("L", None), "floor": (1, G)}, PERCENT),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("case", CONSISTENT)
@@ -207,7 +358,15 @@ def test_figures_in_one_scale_are_not_flagged(case):
 
 
 def test_budget_spend_over_100_percent_rates_without_a_word():
-    t = one_row({"current": (1.034, "0.0%"), "previous": (0.98, "0.0%"), "target": (1, "0%"), "floor": (1.05, "0%"), "polarity": ("L", None)})
+    t = one_row(
+        {
+            "current": (1.034, "0.0%"),
+            "previous": (0.98, "0.0%"),
+            "target": (1, "0%"),
+            "floor": (1.05, "0%"),
+            "polarity": ("L", None),
+        }
+    )
     assert t.warnings == [] and t.kpis[0].current == pytest.approx(103.4)
     assert rate(t.kpis[0].current, t.kpis[0]) is Rag.AMBER  # lower is better: 103.4 over target 100, within floor 105
 
@@ -215,14 +374,32 @@ def test_budget_spend_over_100_percent_rates_without_a_word():
 @pytest.mark.parametrize(
     "cells, rules_tail, warning",
     [
-        ({"current": (1.484, "0.0%"), "numerator": (148.4, G), "denominator": (100, G), "target": (0.9, "0%"), "polarity": ("H", None)}, "",
-         "sheet 'Perf', cell G2: 148.4% is over 100%, but KPI 'K1' is a share of a whole (it has numerator H2 and denominator I2); check the figure"),
-        ({"current": (103.4, G), "target": (95, G), "polarity": ("H", None)}, "defaults: {unit: percent}\nkpis:\n  - {id: K1, share: true}\n",
-         "sheet 'Perf', cell G2: 103.4% is over 100%, but KPI 'K1' is a share of a whole (share: true, rules line 7); check the figure"),
-        ({"previous": (-0.02, "0%"), "current": (0.5, "0%"), "target": (0.9, "0%"), "polarity": ("H", None)}, "kpis:\n  - {id: K1, share: true}\n",
-         "sheet 'Perf', cell F2: -2% is negative, but KPI 'K1' is a share of a whole (share: true, rules line 6); check the figure"),
+        (
+            {
+                "current": (1.484, "0.0%"),
+                "numerator": (148.4, G),
+                "denominator": (100, G),
+                "target": (0.9, "0%"),
+                "polarity": ("H", None),
+            },
+            "",
+            "sheet 'Perf', cell G2: 148.4% is over 100%, but KPI 'K1' is a share of a whole (it has numerator "
+            "H2 and denominator I2); check the figure",
+        ),
+        (
+            {"current": (103.4, G), "target": (95, G), "polarity": ("H", None)},
+            "defaults: {unit: percent}\nkpis:\n  - {id: K1, share: true}\n",
+            "sheet 'Perf', cell G2: 103.4% is over 100%, but KPI 'K1' is a share of a whole (share: true, "
+            "rules line 7); check the figure",
+        ),
+        (
+            {"previous": (-0.02, "0%"), "current": (0.5, "0%"), "target": (0.9, "0%"), "polarity": ("H", None)},
+            "kpis:\n  - {id: K1, share: true}\n",
+            "sheet 'Perf', cell F2: -2% is negative, but KPI 'K1' is a share of a whole (share: true, rules "
+            "line 6); check the figure",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_share_of_a_whole_cannot_pass_100_percent(cells, rules_tail, warning):
     assert warning in one_row(cells, rules_tail).warnings
 
@@ -243,18 +420,37 @@ def test_share_is_only_for_percentages():
         (0.5, "0.0%", 1, 2, True),
         (0.5, "0.0%", 3, 0, True),  # no denominator to divide by: nothing to check
     ],
-)  # fmt: skip
+)
 def test_a_figure_agrees_with_its_numerator_and_denominator(figure, fmt, numerator, denominator, agrees):
-    t = one_row({"current": (figure, fmt), "numerator": (numerator, G), "denominator": (denominator, G), "target": (0.9, "0%"), "polarity": ("H", None)})
+    t = one_row(
+        {
+            "current": (figure, fmt),
+            "numerator": (numerator, G),
+            "denominator": (denominator, G),
+            "target": (0.9, "0%"),
+            "polarity": ("H", None),
+        }
+    )
     ratio = [w for w in t.warnings if "numerator" in w and "denominator" in w and "shows" in w]
     assert (ratio == []) is agrees, t.warnings
     if not agrees:
-        assert ratio[0].startswith("sheet 'Perf', KPI 'K1': cell G2 shows") and "numerator H2 / denominator I2" in ratio[0]
+        assert (
+            ratio[0].startswith("sheet 'Perf', KPI 'K1': cell G2 shows") and "numerator H2 / denominator I2" in ratio[0]
+        )
 
 
 def test_a_rate_is_not_checked_against_its_counts():
-    t = one_row({"current": (12.5, G), "numerator": (3, G), "denominator": (2000, G), "target": (10, G), "polarity": ("L", None), "floor": (15, G)},
-                "kpis:\n  - {id: K1, unit: rate}\n")  # fmt: skip
+    t = one_row(
+        {
+            "current": (12.5, G),
+            "numerator": (3, G),
+            "denominator": (2000, G),
+            "target": (10, G),
+            "polarity": ("L", None),
+            "floor": (15, G),
+        },
+        "kpis:\n  - {id: K1, unit: rate}\n",
+    )
     assert t.warnings == []
 
 
@@ -263,11 +459,25 @@ def test_a_rate_is_not_checked_against_its_counts():
 
 @pytest.mark.parametrize(
     "fmt, decimals, rag",
-    [("0.00", 2, Rag.AMBER), ("0.0", 1, Rag.GREEN), ("0", 0, Rag.GREEN), ("#,##0.00_);(#,##0.00)", 2, Rag.AMBER), ("0.000", 3, Rag.AMBER)],
-)  # fmt: skip
+    [
+        ("0.00", 2, Rag.AMBER),
+        ("0.0", 1, Rag.GREEN),
+        ("0", 0, Rag.GREEN),
+        ("#,##0.00_);(#,##0.00)", 2, Rag.AMBER),
+        ("0.000", 3, Rag.AMBER),
+    ],
+)
 def test_without_rules_decimals_the_cell_format_decides(fmt, decimals, rag):
     # lower is better, target 1.30, floor 1.50: 1.34 shown as 1.34 misses the target; shown as 1.3 meets it
-    t = one_row({"current": (1.34, fmt), "previous": (1.31, fmt), "target": (1.3, fmt), "floor": (1.5, fmt), "polarity": ("L", None)})
+    t = one_row(
+        {
+            "current": (1.34, fmt),
+            "previous": (1.31, fmt),
+            "target": (1.3, fmt),
+            "floor": (1.5, fmt),
+            "polarity": ("L", None),
+        }
+    )
     kpi = t.kpis[0]
     assert kpi.decimals == decimals and rate(kpi.current, kpi) is rag
     assert direction(kpi) is (Direction.SAME if decimals <= 1 else Direction.DECLINED)  # 1.31 -> 1.34
@@ -275,12 +485,19 @@ def test_without_rules_decimals_the_cell_format_decides(fmt, decimals, rag):
 
 
 def test_rules_decimals_win_and_check_notes_the_disagreement():
-    cells = {"current": (1.34, "0.00"), "previous": (1.31, "0.00"), "target": (1.3, G), "floor": (1.5, G), "polarity": ("L", None)}
+    cells = {
+        "current": (1.34, "0.00"),
+        "previous": (1.31, "0.00"),
+        "target": (1.3, G),
+        "floor": (1.5, G),
+        "polarity": ("L", None),
+    }
     t = one_row(cells, "defaults:\n  decimals: 1\n")
     assert t.kpis[0].decimals == 1 and rate(t.kpis[0].current, t.kpis[0]) is Rag.GREEN
     assert t.notes == [
         "KPI 'K1' (sheet 'Perf', row 2): the rules give 1 decimals (line 6) but cell F2 shows 2 (format 0.00), "
-        "G2 shows 2 (format 0.00); it is rated at 1, as the rules say: change the rules or the cell format if they should agree"
+        "G2 shows 2 (format 0.00); it is rated at 1, as the rules say: change the rules or the cell format if "
+        "they should agree"
     ]
     assert t.warnings == []  # not wrong, so --strict does not refuse it
     kpi_rule = one_row(cells, "kpis:\n  - id: K1\n    decimals: 3\n")
@@ -290,24 +507,43 @@ def test_rules_decimals_win_and_check_notes_the_disagreement():
 
 
 def test_percent_formats_give_decimals_of_percent_points():
-    t = one_row({"current": (0.8496, "0%"), "previous": (0.8, "0%"), "target": (0.85, "0%"), "floor": (0.8, "0%"), "polarity": ("H", None)})
+    t = one_row(
+        {
+            "current": (0.8496, "0%"),
+            "previous": (0.8, "0%"),
+            "target": (0.85, "0%"),
+            "floor": (0.8, "0%"),
+            "polarity": ("H", None),
+        }
+    )
     assert t.kpis[0].decimals == 0 and rate(t.kpis[0].current, t.kpis[0]) is Rag.GREEN  # 85% on an 85% target
     t = one_row({"current": (0.8496, "0.00%"), "target": (0.85, "0%"), "floor": (0.8, "0%"), "polarity": ("H", None)})
     assert t.kpis[0].decimals == 2 and rate(t.kpis[0].current, t.kpis[0]) is Rag.AMBER  # 84.96% is short of 85%
 
 
 def test_general_cells_compare_at_the_digits_they_show():
-    t = one_row({"current": (84.96, G), "previous": (83, G), "target": (85, G), "floor": (80, G), "polarity": ("H", None)}, PERCENT)
+    t = one_row(
+        {"current": (84.96, G), "previous": (83, G), "target": (85, G), "floor": (80, G), "polarity": ("H", None)},
+        PERCENT,
+    )
     assert t.kpis[0].decimals == 2 and rate(t.kpis[0].current, t.kpis[0]) is Rag.AMBER  # the reader sees 84.96 under 85
-    whole = one_row({"current": (86, G), "previous": (83, G), "target": (85, G), "floor": (80, G), "polarity": ("H", None)})
+    whole = one_row(
+        {"current": (86, G), "previous": (83, G), "target": (85, G), "floor": (80, G), "polarity": ("H", None)}
+    )
     assert whole.kpis[0].decimals == 0
 
 
 def test_without_formats_it_falls_back_to_one_decimal_and_says_so():
-    t = one_row({"current": (84.96, None), "target": (85, None), "floor": (80, None), "polarity": ("H", None)}, formats=False)
+    t = one_row(
+        {"current": (84.96, None), "target": (85, None), "floor": (80, None), "polarity": ("H", None)}, formats=False
+    )
     assert t.kpis[0].decimals == 1 and rate(t.kpis[0].current, t.kpis[0]) is Rag.GREEN
     assert len(t.notes) == 1 and "number formats cannot be read here" in t.notes[0]
-    given = one_row({"current": (84.96, None), "target": (85, None), "polarity": ("H", None)}, "defaults: {decimals: 2}\n", formats=False)
+    given = one_row(
+        {"current": (84.96, None), "target": (85, None), "polarity": ("H", None)},
+        "defaults: {decimals: 2}\n",
+        formats=False,
+    )
     assert given.kpis[0].decimals == 2 and given.notes == []
 
 
@@ -334,7 +570,10 @@ def test_worksheet_functions_take_decimals_from_the_cells_when_not_given():
 
 def test_rules_worksheet_functions_use_cell_decimals_when_the_rules_are_silent(tmp_path):
     rules = tmp_path / "r.yaml"
-    rules.write_text(RULES + "kpis:\n  - {id: K1, polarity: lower, target: 1.3, floor: 1.5}\n  - {id: K2, polarity: lower, target: 1.3, floor: 1.5, decimals: 1}\n")
+    rules.write_text(
+        RULES + "kpis:\n  - {id: K1, polarity: lower, target: 1.3, floor: 1.5}\n  - {id: K2, polarity: lower, "
+        "target: 1.3, floor: 1.5, decimals: 1}\n"
+    )
     assert udfs.SCORECARD_RAG(1.34, "K1", str(rules), "0.00") == "Amber"
     assert udfs.SCORECARD_RAG(1.34, "K1", str(rules), "0.0") == "Green"
     assert udfs.SCORECARD_RAG(1.34, "K2", str(rules), "0.00") == "Green"
@@ -361,27 +600,36 @@ def write(path: Path, rows: list[list[tuple[Any, str | None] | Any]]) -> Path:
 
 
 BOOK_HEADER = ["Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18"]
-BOOK_RULES = "version: 1\nlayout:\n  columns: {id: Ref, name: Indicator, polarity: Polarity, target: Target, floor: Floor, previous: May-18, current: Jun-18}\n"
+BOOK_RULES = (
+    "version: 1\nlayout:\n  columns: {id: Ref, name: Indicator, polarity: Polarity, target: Target, floor: "
+    "Floor, previous: May-18, current: Jun-18}\n"
+)
 
 BOOKS = {
     "fraction-in-general": (
-        [["P1", "Placements stable", "H", (70, "0"), (60, "0"), (0.655, "0.0%"), 0.612],
-         ["P2", "Visits on time", "H", (0.9, "0%"), (0.8, "0%"), (0.91, "0.0%"), (0.93, "0.0%")]],
-        "defaults: {unit: percent}\n", "current G2 0.612 (General)",
+        [
+            ["P1", "Placements stable", "H", (70, "0"), (60, "0"), (0.655, "0.0%"), 0.612],
+            ["P2", "Visits on time", "H", (0.9, "0%"), (0.8, "0%"), (0.91, "0.0%"), (0.93, "0.0%")],
+        ],
+        "defaults: {unit: percent}\n",
+        "current G2 0.612 (General)",
     ),
     "rules-target-as-fraction": (
         [["P1", "Placements stable", None, None, None, (0.7, "0%"), (0.71, "0%")]],
-        "kpis:\n  - id: P1\n    polarity: higher\n    target: 0.75\n", "target 0.75 (rules line 7)",
+        "kpis:\n  - id: P1\n    polarity: higher\n    target: 0.75\n",
+        "target 0.75 (rules line 7)",
     ),
     "points-in-percent-cell": (
         [["P1", "Placements stable", "H", (0.6, "0%"), (0.5, "0%"), (0.54, "0.0%"), (55.2, "0.0%")]],
-        "", "current G2 5520% (holds 55.2, format 0.0%)",
+        "",
+        "current G2 5520% (holds 55.2, format 0.0%)",
     ),
     "sheet-target-as-fraction": (
         [["P1", "Placements stable", "H", 0.9, 0.8, (0.86, "0.0%"), (0.88, "0.0%")]],
-        "", "target D2 0.9 (General)",
+        "",
+        "target D2 0.9 (General)",
     ),
-}  # fmt: skip
+}
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -403,7 +651,9 @@ def test_refresh_strict_refuses_and_leaves_the_workbook_byte_identical(case, tmp
     assert hashlib.sha256(book.read_bytes()).hexdigest() == before
 
     code, out, err = run(capsys, "check", str(book), "--rules", str(rules))
-    assert code == 0 and "warning: KPI 'P1' (sheet 'Scorecard', row 2): its percentages differ about 100-fold" in out + err
+    assert (
+        code == 0 and "warning: KPI 'P1' (sheet 'Scorecard', row 2): its percentages differ about 100-fold" in out + err
+    )
 
     code, out, err = run(capsys, "refresh", str(book), "--rules", str(rules))
     assert code == 0 and "warning: KPI 'P1'" in err and named in err, out + err
@@ -411,12 +661,18 @@ def test_refresh_strict_refuses_and_leaves_the_workbook_byte_identical(case, tmp
 
 
 def test_check_reports_rules_and_formats_disagreeing_on_decimals(tmp_path, capsys):
-    book = write(tmp_path / "book.xlsx", [BOOK_HEADER, ["P1", "Caseload", "L", (15, "0.00"), (18, "0.00"), (15.31, "0.00"), (15.34, "0.00")]])
+    book = write(
+        tmp_path / "book.xlsx",
+        [BOOK_HEADER, ["P1", "Caseload", "L", (15, "0.00"), (18, "0.00"), (15.31, "0.00"), (15.34, "0.00")]],
+    )
     rules = tmp_path / "rules.yaml"
     rules.write_text(BOOK_RULES + "defaults:\n  decimals: 1\n")
     code, out, err = run(capsys, "check", str(book), "--rules", str(rules), "--strict")
     assert code == 0, out + err  # a note, not a warning
-    assert "note: KPI 'P1' (sheet 'Scorecard', row 2): the rules give 1 decimals (line 5) but cell D2 shows 2 (format 0.00)" in out
+    assert (
+        "note: KPI 'P1' (sheet 'Scorecard', row 2): the rules give 1 decimals (line 5) but cell D2 shows 2 "
+        "(format 0.00)" in out
+    )
 
     rules.write_text(BOOK_RULES)  # the rules silent: 15.34 shown as 15.34 misses a 15.00 target
     code, out, err = run(capsys, "narrative", str(book), "--rules", str(rules))
@@ -425,19 +681,29 @@ def test_check_reports_rules_and_formats_disagreeing_on_decimals(tmp_path, capsy
 
 def test_the_ribbon_warns_as_the_command_line_does(tmp_path, capsys):
     from remote import run_macro
-
     from scorecard.excel import ribbon
 
     # the remote engine reads no number formats: percentages stored as fractions say so in the rules
-    book = write(tmp_path / "book.xlsx", [BOOK_HEADER, ["P1", "Placements stable", None, None, None, (0.7, "0%"), (0.71, "0%")],
-                                          ["P2", "Visits on time", "H", (0.9, "0%"), (0.8, "0%"), (0.91, "0.0%"), (0.93, "0.0%")]])  # fmt: skip
+    book = write(
+        tmp_path / "book.xlsx",
+        [
+            BOOK_HEADER,
+            ["P1", "Placements stable", None, None, None, (0.7, "0%"), (0.71, "0%")],
+            ["P2", "Visits on time", "H", (0.9, "0%"), (0.8, "0%"), (0.91, "0.0%"), (0.93, "0.0%")],
+        ],
+    )
     rules = tmp_path / "rules.yaml"
-    rules.write_text(BOOK_RULES.replace("layout:\n", "layout:\n  percent: fraction\n")
-                     + "defaults: {unit: percent, decimals: 1}\nkpis:\n  - {id: P1, polarity: higher, target: 0.75}\n  - {id: P2}\n")  # fmt: skip
+    rules.write_text(
+        BOOK_RULES.replace("layout:\n", "layout:\n  percent: fraction\n")
+        + "defaults: {unit: percent, decimals: 1}\nkpis:\n  - {id: P1, polarity: higher, target: 0.75}\n  - {id: P2}\n"
+    )
     message, _ = run_macro(book, ribbon.check, rules=rules)
-    warning = ("warning: KPI 'P1' (sheet 'Scorecard', row 2): its percentages differ about 100-fold: target 0.75 (rules line 7) "
-               "against previous F2 70% (holds 0.7, read as a fraction by layout.percent), current G2 71% (holds 0.71, "
-               "read as a fraction by layout.percent); rules line 7: target 0.75 means 0.75%; write 75")  # fmt: skip
+    warning = (
+        "warning: KPI 'P1' (sheet 'Scorecard', row 2): its percentages differ about 100-fold: target 0.75 "
+        "(rules line 7) "
+        "against previous F2 70% (holds 0.7, read as a fraction by layout.percent), current G2 71% (holds 0.71, "
+        "read as a fraction by layout.percent); rules line 7: target 0.75 means 0.75%; write 75"
+    )
     assert warning in message and message.count("warning:") == 1, message
     code, out, err = run(capsys, "check", str(book), "--rules", str(rules))
     assert code == 0 and "target 0.75 (rules line 7) against previous F2 70% (holds 0.7, format 0%)" in out + err
@@ -457,7 +723,9 @@ points = st.floats(min_value=2, max_value=100, allow_nan=False)
 @settings(max_examples=300, deadline=None)
 @given(base=points, spread=st.lists(st.floats(min_value=0.25, max_value=4), min_size=2, max_size=4))
 def test_figures_within_a_few_fold_are_never_flagged(base, spread):  # at most 16-fold apart, under the 20-fold gap
-    figures = [Figure(NAMES[i], base * k, cell=f"F{i}", stored=base * k, number_format="General") for i, k in enumerate(spread)]
+    figures = [
+        Figure(NAMES[i], base * k, cell=f"F{i}", stored=base * k, number_format="General") for i, k in enumerate(spread)
+    ]
     assert scale_check("K", "here", figures) is None
 
 
@@ -474,7 +742,16 @@ def test_one_fraction_among_points_is_flagged_and_corrected_only_when_its_format
             figures.append(Figure(NAMES[i], v / 100, cell=f"C{i}", stored=v / 100, number_format="General"))
         else:  # the others in percentage-formatted cells, or all General (then nothing explains the slip)
             fmt = "0.0%" if explained else "General"
-            figures.append(Figure(NAMES[i], v, cell=f"C{i}", stored=v / 100 if explained else v, number_format=fmt, percent_cell=explained))
+            figures.append(
+                Figure(
+                    NAMES[i],
+                    v,
+                    cell=f"C{i}",
+                    stored=v / 100 if explained else v,
+                    number_format=fmt,
+                    percent_cell=explained,
+                )
+            )
     found = scale_check("K", "here", figures)
     assert found is not None and f"{NAMES[odd]} C{odd}" in found.message
     if explained:
@@ -486,12 +763,21 @@ def test_one_fraction_among_points_is_flagged_and_corrected_only_when_its_format
 def test_a_small_percentage_in_a_percent_cell_is_never_called_a_fraction():
     """1.0% in a 0.0% cell is what the analyst sees: never advice to format it as a percentage. Beside last
     month's 88% it may be a slip, said as what it shows and what to enter; beside its own kind it is none."""
-    t = one_row({"current": (0.01, "0.0%"), "previous": (0.88, "0.0%")}, "kpis:\n  - {id: K1, polarity: higher, target: 0.85}\n")
+    t = one_row(
+        {"current": (0.01, "0.0%"), "previous": (0.88, "0.0%")}, "kpis:\n  - {id: K1, polarity: higher, target: 0.85}\n"
+    )
     (found,) = scale_warnings(t)
     assert "holds the fraction 0.01" not in found and "format it as a percentage" not in found.split("rules line 6")[0]
     assert "cell G2 shows 1% (it holds 0.01): if it should be 100%, enter 1" in found
     assert "rules line 6: target 0.85 means 0.85%; write 85" in found
     assert t.kpis[0].current == pytest.approx(1.0)
-    steady = one_row({"current": (0.001, "0.0%"), "previous": (0.002, "0.0%"), "target": (0.1, "0%"), "floor": (0.15, "0%"),
-                      "polarity": ("L", None)})  # fmt: skip
+    steady = one_row(
+        {
+            "current": (0.001, "0.0%"),
+            "previous": (0.002, "0.0%"),
+            "target": (0.1, "0%"),
+            "floor": (0.15, "0%"),
+            "polarity": ("L", None),
+        }
+    )
     assert steady.warnings == []

@@ -4,26 +4,42 @@ from __future__ import annotations
 
 import pytest
 
-from scorecard import udfs
-from scorecard.excel import udfs as excel_udfs  # table_values: the rows SCORECARD_TABLE and Lite give
-from scorecard.core.engine import direction, rate
-from scorecard.core.model import Kpi, Polarity
-
 from cases import DIRECTION_CASES, RAG_CASES
 from conftest import SAMPLE, SAMPLE_RULES
+from scorecard import udfs
+from scorecard.core.engine import direction, rate
+from scorecard.core.model import Kpi, Polarity
+from scorecard.excel import udfs as excel_udfs  # table_values: the rows SCORECARD_TABLE and Lite give
 
 
 @pytest.mark.parametrize("polarity, target, floor, value, decimals, expected", RAG_CASES)
 def test_rag_function_agrees_with_the_engine(polarity, target, floor, value, decimals, expected):
     assert udfs.RAG(value, target, floor, polarity, decimals) == expected
-    kpi = Kpi(id="k", name="k", polarity=Polarity.parse(polarity), current=None, previous=None, target=target, floor=floor, decimals=decimals)
+    kpi = Kpi(
+        id="k",
+        name="k",
+        polarity=Polarity.parse(polarity),
+        current=None,
+        previous=None,
+        target=target,
+        floor=floor,
+        decimals=decimals,
+    )
     assert rate(value, kpi).value == expected
 
 
 @pytest.mark.parametrize("polarity, previous, current, decimals, expected", DIRECTION_CASES)
 def test_direction_function_agrees_with_the_engine(polarity, previous, current, decimals, expected):
     assert udfs.DIRECTION(current, previous, polarity, decimals) == (expected or "")
-    kpi = Kpi(id="k", name="k", polarity=Polarity.parse(polarity), current=current, previous=previous, target=1.0, decimals=decimals)
+    kpi = Kpi(
+        id="k",
+        name="k",
+        polarity=Polarity.parse(polarity),
+        current=current,
+        previous=previous,
+        target=1.0,
+        decimals=decimals,
+    )
     moved = direction(kpi)
     assert (moved.value if moved else None) == expected
 
@@ -58,8 +74,8 @@ def test_narrative_function_returns_a_column_of_paragraphs():
     table = [[c.value for c in row] for row in sheet.iter_rows(min_row=4)]
     lines = udfs.SCORECARD_NARRATIVE(table, str(SAMPLE_RULES))
     assert all(len(line) == 1 for line in lines)
-    from scorecard.refresh import evaluate_file
     from scorecard.core.rules import load_rules
+    from scorecard.refresh import evaluate_file
 
     batch = evaluate_file(SAMPLE, load_rules(SAMPLE_RULES)).narrative.lines()
     assert [line[0] for line in lines] == batch  # the formula and the command line: the same text
@@ -78,7 +94,10 @@ def test_narrative_function_returns_a_column_of_paragraphs():
         (lambda: udfs.SCORECARD_COUNT([["Green"]], "Blue"), "#VALUE! status 'Blue'"),
         (lambda: udfs.SCORECARD_NARRATIVE(5, str(SAMPLE_RULES)), "#VALUE! table_range must be the KPI table"),
         (lambda: udfs.SCORECARD_TABLE(5, str(SAMPLE_RULES)), "#VALUE! table_range must be the KPI table"),
-        (lambda: udfs.SCORECARD_TABLE([["Ref"], ["K1"]], "/nowhere/rules.yaml"), "#SCORECARD! rules.yaml: rules file not found"),
+        (
+            lambda: udfs.SCORECARD_TABLE([["Ref"], ["K1"]], "/nowhere/rules.yaml"),
+            "#SCORECARD! rules.yaml: rules file not found",
+        ),
     ],
 )
 def test_bad_arguments_give_a_short_readable_value(call, text):
@@ -94,19 +113,23 @@ def test_every_function_is_declared_for_the_vba_wrappers():
 def test_narrative_function_takes_tuples_and_formats_as_com_passes_them():
     table = (("Ref", "Polarity", "Target", "Floor", "May-18", "Jun-18"), ("K1", "H", 0.85, 0.75, 0.80, 0.861))
     formats = (("General",) * 6, ("General", "General", "0%", "0%", "0.0%", "0.0%"))
-    rules = "version: 1\nlayout:\n  columns: {id: Ref, polarity: Polarity, target: Target, floor: Floor, current: Jun-18, previous: May-18}\n"
-    import tempfile, pathlib
+    rules = (
+        "version: 1\nlayout:\n  columns: {id: Ref, polarity: Polarity, target: Target, floor: Floor, current: "
+        "Jun-18, previous: May-18}\n"
+    )
+    import pathlib
+    import tempfile
 
     path = pathlib.Path(tempfile.mkdtemp()) / "r.yaml"
     path.write_text(rules)
-    lines = [l[0] for l in udfs.SCORECARD_NARRATIVE(table, str(path), formats)]
+    lines = [line[0] for line in udfs.SCORECARD_NARRATIVE(table, str(path), formats)]
     assert "• 1 is rated Green – target achieved or exceeded" in lines
-    assert any("from 80.0% in May 2018 to 86.1% in June 2018" in l for l in lines)
+    assert any("from 80.0% in May 2018 to 86.1% in June 2018" in line for line in lines)
 
 
 def test_rules_functions_agree_with_refresh_on_every_sample_kpi():
-    from scorecard.refresh import evaluate_file
     from scorecard.core.rules import load_rules
+    from scorecard.refresh import evaluate_file
 
     rules = str(SAMPLE_RULES)
     for k in evaluate_file(SAMPLE, load_rules(SAMPLE_RULES)).scorecard.kpis:
@@ -115,43 +138,81 @@ def test_rules_functions_agree_with_refresh_on_every_sample_kpi():
         assert udfs.SCORECARD_DIRECTION(k.kpi.current, k.kpi.previous, k.kpi.id, rules) == k.direction.value, k.kpi.id
 
 
-
 # --- SCORECARD_TABLE: the evaluated table as a dynamic array -----------------------------------------
 
 # (header, K1, K2, K3) in a given column order and spelling; K1 higher is better (target 60, floor 50),
 # K2 lower is better (target 15, floor 18), K3 an activity count (no target, no floor)
 TABLE_LAYOUTS = {
-    "ref-first": (("Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18"),
-                  ("K1", "Care leavers in education", "H", 60, 50, 55, 61.5),
-                  ("K2", "Average caseload", "L", 15, 18, 16, 17),
-                  ("K3", "Contacts received", None, None, None, 120, 131)),
-    "figures-first": (("Latest", "Previous", "KPI ref", "Measure", "Better when", "Floor standard", "Aim"),
-                      (61.5, 55, "K1", "Care leavers in education", "Higher is better", 50, 60),
-                      (17, 16, "K2", "Average caseload", "Lower is better", 18, 15),
-                      (131, 120, "K3", "Contacts received", None, None, None)),
+    "ref-first": (
+        ("Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18"),
+        ("K1", "Care leavers in education", "H", 60, 50, 55, 61.5),
+        ("K2", "Average caseload", "L", 15, 18, 16, 17),
+        ("K3", "Contacts received", None, None, None, 120, 131),
+    ),
+    "figures-first": (
+        ("Latest", "Previous", "KPI ref", "Measure", "Better when", "Floor standard", "Aim"),
+        (61.5, 55, "K1", "Care leavers in education", "Higher is better", 50, 60),
+        (17, 16, "K2", "Average caseload", "Lower is better", 18, 15),
+        (131, 120, "K3", "Contacts received", None, None, None),
+    ),
 }
 # by hand: K1 61.5 meets 60 (Green), 55 was between 50 and 60 (Amber), up is better: improved; K2 17 misses 15
 # but is within the floor of 18 (Amber), as was 16; 17 after 16 is worse: declined; K3 is not rated, rose
 EXPECTED = {
-    "K1": {"name": "Care leavers in education", "polarity": "higher", "current": 61.5, "previous": 55,
-           "target": 60, "floor": 50, "rag": "Green", "previous_rag": "Amber", "direction": "improved"},
-    "K2": {"name": "Average caseload", "polarity": "lower", "current": 17, "previous": 16, "target": 15, "floor": 18,
-           "rag": "Amber", "previous_rag": "Amber", "direction": "declined"},
-    "K3": {"name": "Contacts received", "polarity": None, "current": 131, "previous": 120, "target": None,
-           "floor": None, "rag": "Not rated", "previous_rag": "Not rated", "direction": "increased"},
-}  # fmt: skip
+    "K1": {
+        "name": "Care leavers in education",
+        "polarity": "higher",
+        "current": 61.5,
+        "previous": 55,
+        "target": 60,
+        "floor": 50,
+        "rag": "Green",
+        "previous_rag": "Amber",
+        "direction": "improved",
+    },
+    "K2": {
+        "name": "Average caseload",
+        "polarity": "lower",
+        "current": 17,
+        "previous": 16,
+        "target": 15,
+        "floor": 18,
+        "rag": "Amber",
+        "previous_rag": "Amber",
+        "direction": "declined",
+    },
+    "K3": {
+        "name": "Contacts received",
+        "polarity": None,
+        "current": 131,
+        "previous": 120,
+        "target": None,
+        "floor": None,
+        "rag": "Not rated",
+        "previous_rag": "Not rated",
+        "direction": "increased",
+    },
+}
 
 
 def _table_rules(tmp_path, layout: str) -> str:
     header = TABLE_LAYOUTS[layout][0]
-    names = dict(zip(("id", "name", "polarity", "target", "floor", "previous", "current"),
-                     ("Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18")
-                     if layout == "ref-first" else ("KPI ref", "Measure", "Better when", "Aim", "Floor standard", "Previous", "Latest")))  # fmt: skip
+    names = dict(
+        zip(
+            ("id", "name", "polarity", "target", "floor", "previous", "current"),
+            ("Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18")
+            if layout == "ref-first"
+            else ("KPI ref", "Measure", "Better when", "Aim", "Floor standard", "Previous", "Latest"),
+            strict=True,
+        )
+    )
     assert set(names.values()) == set(header)
     columns = ", ".join(f"{key}: {value}" for key, value in names.items())
     path = tmp_path / f"{layout}.yaml"
-    path.write_text(f"version: 1\nlayout:\n  columns: {{{columns}}}\nperiod: {{current: June 2018, previous: May 2018}}\n"
-                    "defaults: {decimals: 1}\n")  # fmt: skip
+    path.write_text(
+        f"version: 1\nlayout:\n  columns: {{{columns}}}\nperiod: {{current: June 2018, previous: May 2018}}\n"
+        "defaults: {decimals: 1}\n"
+    )
     return str(path)
 
 
@@ -159,9 +220,8 @@ def _table_rules(tmp_path, layout: str) -> str:
 def test_table_function_gives_one_row_per_kpi_with_the_json_fields(layout, tmp_path, capsys):
     import json
 
-    from scorecard import cli
-
     from conftest import write_book
+    from scorecard import cli
 
     rules = _table_rules(tmp_path, layout)
     table = [list(row) for row in TABLE_LAYOUTS[layout]]
@@ -173,7 +233,7 @@ def test_table_function_gives_one_row_per_kpi_with_the_json_fields(layout, tmp_p
     assert cli.main(["narrative", str(book), "--rules", rules, "--format", "json"]) == 0
     json_kpis = json.loads(capsys.readouterr().out)["kpis"]
     assert header == list(json_kpis[0]) and header[:2] == ["id", "name"]
-    rows = {row[0]: dict(zip(header, row)) for row in values[1:]}
+    rows = {row[0]: dict(zip(header, row, strict=False)) for row in values[1:]}
     assert list(rows) == ["K1", "K2", "K3"]
     for kpi_id, expected in EXPECTED.items():
         assert {key: rows[kpi_id][key] for key in expected} == expected, kpi_id
@@ -210,10 +270,12 @@ def test_table_function_spreads_nested_fields_and_lists_into_cells(tmp_path, mon
         return data
 
     monkeypatch.setattr(report, "as_dict", with_spc)
-    values = excel_udfs.table_values([list(row) for row in TABLE_LAYOUTS["ref-first"]], _table_rules(tmp_path, "ref-first"))
+    values = excel_udfs.table_values(
+        [list(row) for row in TABLE_LAYOUTS["ref-first"]], _table_rules(tmp_path, "ref-first")
+    )
     header = values[0]
     assert header[-4:] == ["spc.points", "spc.variation", "spc.rules", "benchmarks.England"]
-    rows = {row[0]: dict(zip(header, row)) for row in values[1:]}
+    rows = {row[0]: dict(zip(header, row, strict=False)) for row in values[1:]}
     assert [rows["K1"][c] for c in header[-4:]] == [15, "improvement", "outside limits, shift", None]
     assert [rows["K2"][c] for c in header[-4:]] == [None, None, None, None]
     assert [rows["K3"][c] for c in header[-4:]] == [None, None, None, 140.0]

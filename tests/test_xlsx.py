@@ -9,13 +9,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from scorecard.workbook import reader as xlsx
-from scorecard.errors import WorkbookError
-from scorecard.refresh import refresh_file
-from scorecard.core.rules import load_rules, parse_rules
-
 from conftest import SAMPLE, SAMPLE_RULES, write_book
 from layouts import FORMULAS, LAYOUTS, MACROS, make
+from scorecard.core.rules import load_rules, parse_rules
+from scorecard.errors import WorkbookError
+from scorecard.refresh import refresh_file
+from scorecard.workbook import reader as xlsx
 
 
 def parts(path: Path) -> dict[str, bytes]:
@@ -36,7 +35,11 @@ def refreshed(tmp_path) -> Path:
 
 def test_sample_rag_text_and_fill(refreshed):
     sheet = openpyxl.load_workbook(refreshed)["Scorecard"]
-    cells = {sheet.cell(r, 1).value: (sheet.cell(r, 8), sheet.cell(r, 9)) for r in range(5, 40) if str(sheet.cell(r, 1).value or "").startswith("CIC")}
+    cells = {
+        sheet.cell(r, 1).value: (sheet.cell(r, 8), sheet.cell(r, 9))
+        for r in range(5, 40)
+        if str(sheet.cell(r, 1).value or "").startswith("CIC")
+    }
     assert len(cells) == 24
     rag, dot = cells["CIC01"]
     assert rag.value == "Green" and rag.fill.fgColor.rgb == "FFC6EFCE" and rag.fill.fill_type == "solid"
@@ -52,8 +55,13 @@ def test_only_the_parts_a_refresh_needs_change(refreshed):
     before, after = parts(SAMPLE), parts(refreshed)
     changed = {name for name in before if before[name] != after.get(name)}
     added = set(after) - set(before)
-    assert changed == {"xl/worksheets/sheet1.xml", "xl/styles.xml", "xl/workbook.xml",
-                       "xl/_rels/workbook.xml.rels", "[Content_Types].xml"}
+    assert changed == {
+        "xl/worksheets/sheet1.xml",
+        "xl/styles.xml",
+        "xl/workbook.xml",
+        "xl/_rels/workbook.xml.rels",
+        "[Content_Types].xml",
+    }
     assert added == {"xl/worksheets/sheet2.xml"}
     assert list(after)[: len(before)] == list(before)  # part order kept
 
@@ -68,7 +76,8 @@ def test_other_cells_of_the_scorecard_sheet_are_unchanged(refreshed):
             twin = new.cell(cell.row, cell.column)
             # style proxies of two workbooks never compare equal; their full reprs do when identical
             assert repr((twin.value, twin.number_format, twin.font, twin.fill, twin.border, twin.alignment)) == repr(
-                (cell.value, cell.number_format, cell.font, cell.fill, cell.border, cell.alignment)), cell.coordinate
+                (cell.value, cell.number_format, cell.font, cell.fill, cell.border, cell.alignment)
+            ), cell.coordinate
     assert new.freeze_panes == old.freeze_panes
     assert [str(m) for m in new.merged_cells.ranges] == [str(m) for m in old.merged_cells.ranges]
     assert new.column_dimensions["B"].width == old.column_dimensions["B"].width
@@ -106,10 +115,16 @@ def test_in_place_refresh_keeps_one_narrative_sheet(sample):
 
 
 def test_a_narrative_sheet_we_did_not_write_is_refused_untouched(tmp_path):
-    book = write_book(tmp_path / "b.xlsx", [["Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18"],
-                                            ["K1", "x", "H", 85, 75, 80, 90]], extra_sheets=["Narrative"])
+    book = write_book(
+        tmp_path / "b.xlsx",
+        [["Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18"], ["K1", "x", "H", 85, 75, 80, 90]],
+        extra_sheets=["Narrative"],
+    )
     before = digest(book)
-    rules = parse_rules("version: 1\nlayout:\n  sheet: Scorecard\n  columns: {id: Ref, current: Jun-18, previous: May-18, polarity: Polarity, target: Target, floor: Floor}\n")
+    rules = parse_rules(
+        "version: 1\nlayout:\n  sheet: Scorecard\n  columns: {id: Ref, current: Jun-18, previous: May-18, "
+        "polarity: Polarity, target: Target, floor: Floor}\n"
+    )
     with pytest.raises(WorkbookError, match="already has a sheet named 'Narrative' that scorecard did not write"):
         refresh_file(book, rules)
     assert digest(book) == before
@@ -151,9 +166,18 @@ def test_text_is_never_written_as_a_formula(tmp_path):
 
 
 def test_missing_rag_and_direction_columns_are_added_with_headers(tmp_path):
-    book = write_book(tmp_path / "b.xlsx", [["Ref", "Polarity", "Target", "Floor", "May-18", "Jun-18"],
-                                            ["K1", "H", 85, 75, 80, 90], ["K2", "L", 10, 12, 11, 13]])
-    rules = parse_rules("version: 1\nlayout:\n  columns: {id: Ref, current: Jun-18, previous: May-18, polarity: Polarity, target: Target, floor: Floor}\n")
+    book = write_book(
+        tmp_path / "b.xlsx",
+        [
+            ["Ref", "Polarity", "Target", "Floor", "May-18", "Jun-18"],
+            ["K1", "H", 85, 75, 80, 90],
+            ["K2", "L", 10, 12, 11, 13],
+        ],
+    )
+    rules = parse_rules(
+        "version: 1\nlayout:\n  columns: {id: Ref, current: Jun-18, previous: May-18, polarity: Polarity, "
+        "target: Target, floor: Floor}\n"
+    )
     refresh_file(book, rules)
     sheet = openpyxl.load_workbook(book).worksheets[0]
     assert [sheet.cell(1, c).value for c in (7, 8)] == ["RAG", "DOT"]
@@ -184,12 +208,15 @@ def test_new_output_files_get_the_usual_permissions(refreshed):
     assert refreshed.stat().st_mode & 0o777 == 0o644
 
 
-@pytest.mark.parametrize("layout", LAYOUTS, ids=lambda l: l.name)
+@pytest.mark.parametrize("layout", LAYOUTS, ids=lambda layout: layout.name)
 def test_differently_laid_out_workbooks_need_only_a_rules_file(layout, tmp_path):
     book, rules_path = make(layout, tmp_path)
     out = tmp_path / f"out{layout.suffix}"
     result = refresh_file(book, load_rules(rules_path), output=out)
-    got = {k.kpi.id: (k.rag.value, ("" if k.direction is None else f"{k.direction.arrow} {k.direction.value}")) for k in result.scorecard.kpis}
+    got = {
+        k.kpi.id: (k.rag.value, ("" if k.direction is None else f"{k.direction.arrow} {k.direction.value}"))
+        for k in result.scorecard.kpis
+    }
     assert got == layout.expected
     assert (result.scorecard.period.current, result.scorecard.period.previous) == layout.period
     sheet = openpyxl.load_workbook(out, keep_vba=True)[layout.sheet]
@@ -216,13 +243,27 @@ def test_package_checks_refuse_with_a_clear_message(tmp_path):
 
 
 def test_columns_added_by_a_refresh_are_found_by_the_next(tmp_path):
-    book = write_book(tmp_path / "b.xlsx", [["Ref", "Polarity", "Target", "Floor", "May-18", "Jun-18"], ["K1", "H", 85, 75, 80, 90]])
-    rules = parse_rules("version: 1\nlayout:\n  columns: {id: Ref, current: Jun-18, previous: May-18, polarity: Polarity, target: Target, floor: Floor}\n")
+    book = write_book(
+        tmp_path / "b.xlsx", [["Ref", "Polarity", "Target", "Floor", "May-18", "Jun-18"], ["K1", "H", 85, 75, 80, 90]]
+    )
+    rules = parse_rules(
+        "version: 1\nlayout:\n  columns: {id: Ref, current: Jun-18, previous: May-18, polarity: Polarity, "
+        "target: Target, floor: Floor}\n"
+    )
     refresh_file(book, rules)
     once = parts(book)
     refresh_file(book, rules)
     assert parts(book) == once
-    assert [c.value for c in openpyxl.load_workbook(book).worksheets[0][1]] == ["Ref", "Polarity", "Target", "Floor", "May-18", "Jun-18", "RAG", "DOT"]
+    assert [c.value for c in openpyxl.load_workbook(book).worksheets[0][1]] == [
+        "Ref",
+        "Polarity",
+        "Target",
+        "Floor",
+        "May-18",
+        "Jun-18",
+        "RAG",
+        "DOT",
+    ]
 
 
 def test_a_kill_in_the_middle_of_writing_leaves_the_original_untouched(sample):
@@ -267,8 +308,10 @@ def test_direction_cells_in_a_symbol_font_get_a_readable_one(tmp_path):
     ws.write_row(1, 0, ["K1", "H", 85, 75, 80, 90])
     ws.write_string(1, 6, "h", arrows)  # Wingdings 3 "h" is an up arrow
     book.close()
-    rules = parse_rules("version: 1\nlayout:\n  columns: {id: Ref, polarity: Polarity, target: Target, floor: Floor, "
-                        "current: Jun-18, previous: May-18, direction: DOT}\n")  # fmt: skip
+    rules = parse_rules(
+        "version: 1\nlayout:\n  columns: {id: Ref, polarity: Polarity, target: Target, floor: Floor, "
+        "current: Jun-18, previous: May-18, direction: DOT}\n"
+    )
     refresh_file(path, rules)
     cell = openpyxl.load_workbook(path)["Scorecard"]["G2"]
     assert cell.value == "↑ improved"

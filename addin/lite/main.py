@@ -73,11 +73,11 @@ def narrative(table_range, rules):
 
 @func(namespace="scorecard")
 def table(table_range, rules):
-    """The evaluated KPI table (its header row included): a header row, then one row per KPI with its figures, RAG and direction."""
+    """The evaluated KPI table (its header row included): a header row, then one row per KPI with its figures, RAG and direction."""  # noqa: E501 - Excel shows this docstring as the function's description
     return lite.table(table_range, rules)
 
 
 @func(namespace="scorecard")
 def spc(history, polarity, target=None):
-    """Making Data Count's variation for a run of figures, oldest first: improvement, concern, common cause or neither."""
+    """Making Data Count's variation for a run of figures, oldest first: improvement, concern, common cause or neither."""  # noqa: E501 - Excel shows this docstring as the function's description
     return lite.spc(history, polarity, target)

@@ -12,9 +12,10 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 from . import __version__
 
@@ -41,24 +42,43 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def common(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--rules", metavar="RULES",
-                         help="the rules file (YAML); default: the rules embedded in the workbook (scorecard rules embed)")
-        sub.add_argument("--period", metavar="NAME", help='the current period, e.g. "June 2018" or "Q2 2018/19" (overrides the rules and headers)')
+        sub.add_argument(
+            "--rules",
+            metavar="RULES",
+            help="the rules file (YAML); default: the rules embedded in the workbook (scorecard rules embed)",
+        )
+        sub.add_argument(
+            "--period",
+            metavar="NAME",
+            help='the current period, e.g. "June 2018" or "Q2 2018/19" (overrides the rules and headers)',
+        )
 
     def last_month(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--previous", metavar="LAST_MONTH.xlsx",
-                         help="last month's workbook: warn where a KPI's commentary is word for word the same while its figure moved")
+        sub.add_argument(
+            "--previous",
+            metavar="LAST_MONTH.xlsx",
+            help="last month's workbook: warn where a KPI's commentary is word for word the same while its "
+            "figure moved",
+        )
 
     refresh = commands.add_parser(
-        "refresh", help="write RAG, direction of travel and the Narrative sheet into workbooks",
-        description="Refresh workbooks in place (or into --output). One bad workbook is reported and the rest still done.",
+        "refresh",
+        help="write RAG, direction of travel and the Narrative sheet into workbooks",
+        description="Refresh workbooks in place (or into --output). One bad workbook is reported and the rest still "
+        "done.",
     )
     refresh.add_argument("books", nargs="+", metavar="BOOK", help=".xlsx or .xlsm workbooks")
     common(refresh)
-    refresh.add_argument("--output", metavar="PATH_OR_DIR", help="write here instead of in place: a folder, or a file for one workbook")
+    refresh.add_argument(
+        "--output", metavar="PATH_OR_DIR", help="write here instead of in place: a folder, or a file for one workbook"
+    )
     refresh.add_argument("--json", action="store_true", help="print each workbook's result as a line of JSON")
-    refresh.add_argument("--jobs", type=_jobs, default=1, metavar="N", help="workbooks refreshed at once (default 1; 0 = one per core)")
-    refresh.add_argument("--strict", action="store_true", help="treat warnings as errors: such a workbook is not written")
+    refresh.add_argument(
+        "--jobs", type=_jobs, default=1, metavar="N", help="workbooks refreshed at once (default 1; 0 = one per core)"
+    )
+    refresh.add_argument(
+        "--strict", action="store_true", help="treat warnings as errors: such a workbook is not written"
+    )
     last_month(refresh)
 
     narrative = commands.add_parser("narrative", help="print the narrative without writing anything")
@@ -73,20 +93,36 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="exit 1 when there are warnings")
     last_month(check)
 
-    report = commands.add_parser("report", help="write the cover report as a Word document",
-                                 description="The cover report as a .docx: title, numbered narrative, RAG table. Writes nothing into the workbook.")
+    report = commands.add_parser(
+        "report",
+        help="write the cover report as a Word document",
+        description="The cover report as a .docx: title, numbered narrative, RAG table. Writes nothing into the "
+        "workbook.",
+    )
     report.add_argument("book", metavar="BOOK")
     common(report)
-    report.add_argument("--output", metavar="REPORT.docx", help="where to write it (default: beside the workbook, BOOK.docx)")
-    report.add_argument("--template", metavar="TEMPLATE.docx", help="a Word document whose styles, header, footer and page set-up to use")
+    report.add_argument(
+        "--output", metavar="REPORT.docx", help="where to write it (default: beside the workbook, BOOK.docx)"
+    )
+    report.add_argument(
+        "--template",
+        metavar="TEMPLATE.docx",
+        help="a Word document whose styles, header, footer and page set-up to use",
+    )
 
     commands.add_parser("schema", help="print the JSON Schema of the rules file (for editors)")
 
-    rules = commands.add_parser("rules", help="embed rules in a workbook (a hidden sheet ScorecardRules), or print them back")
+    rules = commands.add_parser(
+        "rules", help="embed rules in a workbook (a hidden sheet ScorecardRules), or print them back"
+    )
     rule_actions = rules.add_subparsers(dest="action", metavar="ACTION", required=True)
-    embed = rule_actions.add_parser("embed", help="store the rules in the workbook, so every engine (and xlwings Lite) finds them")
+    embed = rule_actions.add_parser(
+        "embed", help="store the rules in the workbook, so every engine (and xlwings Lite) finds them"
+    )
     embed.add_argument("book", metavar="BOOK")
-    embed.add_argument("--rules", required=True, metavar="RULES", help="the rules file (YAML) to embed; it is validated first")
+    embed.add_argument(
+        "--rules", required=True, metavar="RULES", help="the rules file (YAML) to embed; it is validated first"
+    )
     embed.add_argument("--output", metavar="OUT", help="write here instead of in place")
     extract = rule_actions.add_parser("extract", help="print the rules embedded in the workbook")
     extract.add_argument("book", metavar="BOOK")
@@ -95,13 +131,25 @@ def _parser() -> argparse.ArgumentParser:
     actions = addin.add_subparsers(dest="action", metavar="ACTION", required=True)
     build = actions.add_parser("build", help="build scorecard.xlam from its sources")
     build.add_argument("--output", default="build/scorecard.xlam", metavar="PATH")
-    for name, text in (("install", "build the add-in into Excel's XLSTART folder and record this Python"),
-                       ("uninstall", "remove the add-in and the recorded interpreter")):
+    for name, text in (
+        ("install", "build the add-in into Excel's XLSTART folder and record this Python"),
+        ("uninstall", "remove the add-in and the recorded interpreter"),
+    ):
         sub = actions.add_parser(name, help=text)
-        sub.add_argument("--dir", metavar="XLSTART", help="the folder Excel loads add-ins from (default: the user's XLSTART)")
-        sub.add_argument("--config", metavar="FILE", help="the add-in's configuration file (default: ~/.scorecard/scorecard.conf on Windows)")
-    selftest = actions.add_parser("selftest", help="in desktop Excel: Check, Word report, Refresh and worksheet functions on a copy of the sample")
-    selftest.add_argument("--dir", metavar="XLSTART", help="where the add-in is installed (default: the user's XLSTART)")
+        sub.add_argument(
+            "--dir", metavar="XLSTART", help="the folder Excel loads add-ins from (default: the user's XLSTART)"
+        )
+        sub.add_argument(
+            "--config",
+            metavar="FILE",
+            help="the add-in's configuration file (default: ~/.scorecard/scorecard.conf on Windows)",
+        )
+    selftest = actions.add_parser(
+        "selftest", help="in desktop Excel: Check, Word report, Refresh and worksheet functions on a copy of the sample"
+    )
+    selftest.add_argument(
+        "--dir", metavar="XLSTART", help="where the add-in is installed (default: the user's XLSTART)"
+    )
     return parser
 
 
@@ -126,7 +174,9 @@ def _load_rules(path: str):
     return load_rules_cached(path)
 
 
-NO_RULES = "no rules: give --rules RULES, or embed them in the workbook with: scorecard rules embed {book} --rules RULES"
+NO_RULES = (
+    "no rules: give --rules RULES, or embed them in the workbook with: scorecard rules embed {book} --rules RULES"
+)
 
 
 def _book_rules(book: str, path: str | None):
@@ -206,8 +256,8 @@ class RefreshOutcome:
 
 def _refresh_one(job: RefreshJob) -> RefreshOutcome:
     """Refresh one workbook; what it returns crosses a process boundary."""
-    from .errors import ScorecardError
     from .core.report import as_dict
+    from .errors import ScorecardError
     from .refresh import read_last_month, refresh_file
 
     book = job.book
@@ -222,9 +272,16 @@ def _refresh_one(job: RefreshJob) -> RefreshOutcome:
 
         return RefreshOutcome(book, error=f"{Path(book).name}: " + log_unexpected(error, f"refresh {book}"))
     card = result.scorecard
-    return RefreshOutcome(book, output=str(job.output or book), rules=_origin(rules), counts=dict(card.counts),
-                          kpis=len(card.kpis), changes=len(card.changes), warnings=tuple(card.warnings),
-                          report=as_dict(result.scorecard, result.narrative) if job.full else None)  # fmt: skip
+    return RefreshOutcome(
+        book,
+        output=str(job.output or book),
+        rules=_origin(rules),
+        counts=dict(card.counts),
+        kpis=len(card.kpis),
+        changes=len(card.changes),
+        warnings=tuple(card.warnings),
+        report=as_dict(result.scorecard, result.narrative) if job.full else None,
+    )
 
 
 def _refresh(args: argparse.Namespace) -> int:
@@ -243,12 +300,20 @@ def _refresh(args: argparse.Namespace) -> int:
         twice = sorted({b for b in args.books if resolved.count(os.path.realpath(b)) > 1})
         raise ScorecardError(f"the same workbook is given more than once: {', '.join(twice)}")
     if args.previous and len(args.books) > 1:
-        raise ScorecardError("--previous names last month's copy of one workbook: refresh one workbook at a time with it")
+        raise ScorecardError(
+            "--previous names last month's copy of one workbook: refresh one workbook at a time with it"
+        )
     outputs = _outputs(args.books, args.output)
     if args.output and len(set(map(str, outputs))) != len(outputs):
-        raise ScorecardError("two workbooks have the same file name and would overwrite each other in the output folder")
-    jobs = [RefreshJob(book, None if out is None else str(out), args.rules, args.period, args.strict, args.json, args.previous)
-            for book, out in zip(args.books, outputs)]  # fmt: skip
+        raise ScorecardError(
+            "two workbooks have the same file name and would overwrite each other in the output folder"
+        )
+    jobs = [
+        RefreshJob(
+            book, None if out is None else str(out), args.rules, args.period, args.strict, args.json, args.previous
+        )
+        for book, out in zip(args.books, outputs, strict=True)
+    ]
     failed = 0
     for result in _run(jobs, args.jobs):
         if result.error is None:
@@ -257,7 +322,10 @@ def _refresh(args: argparse.Namespace) -> int:
             else:
                 summary = ", ".join(f"{n} {status}" for status, n in result.counts.items() if n)
                 changes = result.changes
-                print(f"{result.output}: {result.kpis} KPIs: {summary}; {changes} RAG {'change' if changes == 1 else 'changes'}")
+                print(
+                    f"{result.output}: {result.kpis} KPIs: {summary}; {changes} RAG "
+                    f"{'change' if changes == 1 else 'changes'}"
+                )
                 print(f"  rules: {result.rules}", file=sys.stderr)
                 for warning in result.warnings:
                     print(f"  warning: {warning}", file=sys.stderr)
@@ -267,7 +335,10 @@ def _refresh(args: argparse.Namespace) -> int:
             if args.json:
                 print(json.dumps(result.as_json(), ensure_ascii=False))
     if len(jobs) > 1:
-        print(f"{len(jobs) - failed} of {len(jobs)} workbooks refreshed" + (f", {failed} failed" if failed else ""), file=sys.stderr)
+        print(
+            f"{len(jobs) - failed} of {len(jobs)} workbooks refreshed" + (f", {failed} failed" if failed else ""),
+            file=sys.stderr,
+        )
     return 1 if failed else 0
 
 
@@ -283,9 +354,8 @@ def _run(jobs: list[RefreshJob], workers: int) -> Iterator[RefreshOutcome]:
         # rules) instead of each paying for openpyxl and lxml itself.
         import openpyxl  # noqa: F401
 
-        from . import refresh
-
-        from .workbook import reader as xlsx
+        from . import refresh  # noqa: F401 - imported for its effect: loaded before the fork
+        from .workbook import reader as xlsx  # noqa: F401 - imported for its effect: loaded before the fork
 
         with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
             for result in pool.map(_refresh_one, jobs, chunksize=max(1, len(jobs) // (workers * 2))):
@@ -312,15 +382,17 @@ def _progress(total: int) -> Callable[[RefreshOutcome | None], None]:
         done[0] += 1
         width = 30
         filled = width * done[0] // total
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done[0]}/{total} {Path(result.file).name[:40]}\033[K")
+        sys.stderr.write(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {done[0]}/{total} {Path(result.file).name[:40]}\033[K"
+        )
         sys.stderr.flush()
 
     return show
 
 
 def _narrative(args: argparse.Namespace) -> int:
-    from .refresh import evaluate_file, read_last_month
     from .core.report import as_dict
+    from .refresh import evaluate_file, read_last_month
 
     rules = _book_rules(args.book, args.rules)
     print(f"rules: {_origin(rules)}", file=sys.stderr)
@@ -338,11 +410,10 @@ def _narrative(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .refresh import evaluate_file, read_last_month
-    from .core.report import check_summary
-
     from .core.embedded import check_embedded
+    from .core.report import check_summary
     from .errors import ScorecardError
+    from .refresh import evaluate_file, read_last_month
     from .workbook import embedded
 
     if not args.book and not args.rules:
@@ -418,8 +489,10 @@ def _rules_command(args: argparse.Namespace) -> int:
         rules = _load_rules(args.rules)  # only rules that load are embedded
         text = Path(args.rules).read_bytes().decode("utf-8-sig")
         count = embedded.embed(args.book, text, args.output)
-        print(f"{args.output or args.book}: embedded {args.rules} ({len(rules.kpis)} KPIs described) in the hidden "
-              f"sheet ScorecardRules, cells A1:A{count}; --rules may now be left out")  # fmt: skip
+        print(
+            f"{args.output or args.book}: embedded {args.rules} ({len(rules.kpis)} KPIs described) in the hidden "
+            f"sheet ScorecardRules, cells A1:A{count}; --rules may now be left out"
+        )
         return 0
     from .errors import ScorecardError
 
@@ -446,8 +519,10 @@ def _selftest(folder: Path | None) -> int:
     except Exception:  # no desktop engine at all (Linux)
         apps, running = None, False
     if apps is None or (not running and not _can_start_excel()):
-        raise ScorecardError("no desktop Excel here: the self-test runs in Excel for Windows or Mac "
-                             "(or from the Self-test button of the Scorecard tab)")  # fmt: skip
+        raise ScorecardError(
+            "no desktop Excel here: the self-test runs in Excel for Windows or Mac "
+            "(or from the Self-test button of the Scorecard tab)"
+        )
     app = apps.active if running else xw.App(visible=False)
     assert app is not None  # a running Excel has an active instance
     try:
@@ -472,10 +547,15 @@ def _can_start_excel() -> bool:
     return sys.platform.startswith("win") or sys.platform == "darwin"
 
 
-
-
-COMMANDS = {"refresh": _refresh, "narrative": _narrative, "check": _check, "report": _report, "schema": _schema,
-            "addin": _addin, "rules": _rules_command}  # fmt: skip
+COMMANDS = {
+    "refresh": _refresh,
+    "narrative": _narrative,
+    "check": _check,
+    "report": _report,
+    "schema": _schema,
+    "addin": _addin,
+    "rules": _rules_command,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -39,7 +39,12 @@ class WorkbookError(ScorecardError):
     """The workbook cannot be read as the rules describe, or cannot be written safely."""
 
     def __init__(
-        self, message: str, *, file: str | Path | None = None, sheet: str | None = None, cell: str | None = None,
+        self,
+        message: str,
+        *,
+        file: str | Path | None = None,
+        sheet: str | None = None,
+        cell: str | None = None,
         row: int | None = None,
     ):
         where = None
@@ -91,7 +96,6 @@ def log_unexpected(error: BaseException, context: str) -> str:
     """
     import datetime as dt
     import platform
-    import sys
     import traceback
 
     from . import __version__
@@ -105,9 +109,7 @@ def log_unexpected(error: BaseException, context: str) -> str:
             log.write(
                 f"### {dt.datetime.now().isoformat(timespec='seconds')} scorecard {__version__}, "
                 f"Python {platform.python_version()}, {platform.platform()}\n"
-                f"### {context}\n"
-                + "".join(traceback.format_exception(type(error), error, error.__traceback__))
-                + "\n"
+                f"### {context}\n" + "".join(traceback.format_exception(type(error), error, error.__traceback__)) + "\n"
             )
     except OSError:
         return f"unexpected error ({summary}); the log {path} could not be written, so please report this message"

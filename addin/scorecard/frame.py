@@ -9,8 +9,9 @@ pandas is imported here only, so the command line and the ribbon start without i
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -43,7 +44,9 @@ def columns(rows: Iterable[dict[str, Any]]) -> list[str]:
     return [key for key in seen if not (key in NESTED and key in spread)]
 
 
-def read_scorecard(path: str | os.PathLike, rules: "str | os.PathLike | Rules", *, period: str | None = None) -> "pd.DataFrame":
+def read_scorecard(
+    path: str | os.PathLike, rules: str | os.PathLike | Rules, *, period: str | None = None
+) -> pd.DataFrame:
     """Evaluate a workbook (nothing is written) and return one row per KPI, indexed by ``id``."""
     import pandas as pd
 

@@ -7,9 +7,9 @@ differ in where the grid comes from and how the plan is applied: a ``GridSource`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Mapping
 
 from .core.checks import formula_rag_warnings
 from .core.commentary import commentary_warnings
@@ -38,15 +38,33 @@ class LastMonth:
     file: str | None = None
 
 
-def evaluate_grid(grid: Grid, rules: Rules, *, period: str | None = None, previous: LastMonth | None = None) -> Evaluation:
+def evaluate_grid(
+    grid: Grid, rules: Rules, *, period: str | None = None, previous: LastMonth | None = None
+) -> Evaluation:
     """Everything a refresh decides, from a grid of cells: pure, no file or Excel touched."""
     table = read_table(grid, rules, period=period)
     card = evaluate(
-        table.kpis, title=rules.title, period=table.period, section=rules.section, warnings=table.warnings, spc=rules.spc
+        table.kpis,
+        title=rules.title,
+        period=table.period,
+        section=rules.section,
+        warnings=table.warnings,
+        spc=rules.spc,
     )
-    card = with_warnings(table, card, formula_rag_warnings(grid, card, table.rag_column, grid.formulas) + trend_warnings(table, rules))
-    card = with_warnings(table, card, commentary_warnings(
-        card, table.sheet, table.columns.get("commentary"), previous.kpis if previous else None, previous.file if previous else None))
+    card = with_warnings(
+        table, card, formula_rag_warnings(grid, card, table.rag_column, grid.formulas) + trend_warnings(table, rules)
+    )
+    card = with_warnings(
+        table,
+        card,
+        commentary_warnings(
+            card,
+            table.sheet,
+            table.columns.get("commentary"),
+            previous.kpis if previous else None,
+            previous.file if previous else None,
+        ),
+    )
     narrative = write_narrative(card)
     return Evaluation(table, card, narrative, make_plan(card, table, rules, narrative, grid))
 
@@ -59,7 +77,9 @@ def with_warnings(table: KpiTable, card: Scorecard, extra: list[str]) -> Scoreca
     return replace(card, warnings=tuple(table.warnings))
 
 
-def evaluate_book(book: GridSource, rules: Rules, *, period: str | None = None, previous: LastMonth | None = None) -> Evaluation:
+def evaluate_book(
+    book: GridSource, rules: Rules, *, period: str | None = None, previous: LastMonth | None = None
+) -> Evaluation:
     """Evaluate an open workbook (file or Excel book): its grid, and what it holds beyond the grid that
     a refresh must warn of (formatting that would hide the colours a refresh writes)."""
     result = evaluate_grid(book.grid(rules.layout.sheet), rules, period=period, previous=previous)
@@ -82,7 +102,9 @@ def read_last_month(path: str | Path, rules: Rules) -> LastMonth:
     return LastMonth({k.id: k for k in table.kpis}, str(path))
 
 
-def evaluate_file(path: str | Path, rules: Rules, *, period: str | None = None, previous: LastMonth | None = None) -> Evaluation:
+def evaluate_file(
+    path: str | Path, rules: Rules, *, period: str | None = None, previous: LastMonth | None = None
+) -> Evaluation:
     from .errors import ScorecardError
     from .workbook.reader import open_workbook
 
@@ -95,7 +117,12 @@ def evaluate_file(path: str | Path, rules: Rules, *, period: str | None = None, 
 
 
 def refresh(
-    source: GridSource, sink: PlanSink, rules: Rules, *, period: str | None = None, strict: bool = False,
+    source: GridSource,
+    sink: PlanSink,
+    rules: Rules,
+    *,
+    period: str | None = None,
+    strict: bool = False,
     previous: LastMonth | None = None,
 ) -> Evaluation:
     """Read the table from ``source``, decide everything, then write the plan to ``sink``.
@@ -111,7 +138,12 @@ def refresh(
 
 
 def refresh_file(
-    path: str | Path, rules: Rules, *, output: str | Path | None = None, period: str | None = None, strict: bool = False,
+    path: str | Path,
+    rules: Rules,
+    *,
+    output: str | Path | None = None,
+    period: str | None = None,
+    strict: bool = False,
     previous: LastMonth | None = None,
 ) -> Evaluation:
     """Refresh one workbook; the result replaces ``output`` (default: the workbook) atomically.

@@ -40,8 +40,15 @@ async def run_jobs(main_path: str, jobs: list[dict]) -> dict:
                 await custom_scripts_call(main, job["name"], typehint_to_value={xw.Book: book})
             results.append({"actions": book.json()["actions"], "printed": printed.getvalue()})
         else:
-            data = {"func_name": job["name"], "args": job["args"], "version": xw.__version__, "client": "Office.js",
-                    "runtime": "1.4", "culture_info_name": "en-GB", "date_format": "dd/mm/yyyy"}
+            data = {
+                "func_name": job["name"],
+                "args": job["args"],
+                "version": xw.__version__,
+                "client": "Office.js",
+                "runtime": "1.4",
+                "culture_info_name": "en-GB",
+                "date_format": "dd/mm/yyyy",
+            }
             results.append({"value": await custom_functions_call(data, main)})
     return {
         "python": sys.version.split()[0],

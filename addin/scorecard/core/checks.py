@@ -6,7 +6,7 @@ macros the RAG cells they read as formulas.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..errors import cell_ref
 from .model import Scorecard
@@ -14,8 +14,9 @@ from .statuswords import status_of
 from .table import Grid
 
 
-
-def formula_rag_warnings(grid: Grid, card: Scorecard, rag_column: int, formulas: Iterable[tuple[int, int]]) -> list[str]:
+def formula_rag_warnings(
+    grid: Grid, card: Scorecard, rag_column: int, formulas: Iterable[tuple[int, int]]
+) -> list[str]:
     """A warning for each KPI whose RAG cell is a formula whose result (as last calculated) is a RAG word
     other than the rules' rating.
 
@@ -37,8 +38,10 @@ def formula_rag_warnings(grid: Grid, card: Scorecard, rag_column: int, formulas:
         if word is None or word is rated.rag:
             continue
         warnings.append(
-            f"sheet '{grid.sheet}', cell {cell_ref(row, rag_column)}: the RAG formula there shows '{shown.strip()}' but the "
-            f"rules rate KPI '{rated.kpi.id}' {rated.rag.value}; refresh keeps the formula, so correct it (or replace it "
+            f"sheet '{grid.sheet}', cell {cell_ref(row, rag_column)}: the RAG formula there shows "
+            f"'{shown.strip()}' but the "
+            f"rules rate KPI '{rated.kpi.id}' {rated.rag.value}; refresh keeps the formula, so correct it (or "
+            "replace it "
             "with a value) so the column and the narrative agree"
         )
     return warnings

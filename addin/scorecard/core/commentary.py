@@ -16,8 +16,8 @@ Plain Python on the evaluated KPI.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from ..errors import cell_ref
 from .engine import displayed
@@ -26,39 +26,123 @@ from .months import MONTHS
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 _NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?")
-_MONTH_WORD = re.compile(r"\b(" + "|".join(m for m in MONTHS) + r"|" + "|".join(m[:3] for m in MONTHS) + r")\b\.?\s*('?\d{2,4})?", re.I)
+_MONTH_WORD = re.compile(
+    r"\b(" + "|".join(m for m in MONTHS) + r"|" + "|".join(m[:3] for m in MONTHS) + r")\b\.?\s*('?\d{2,4})?", re.I
+)
 _NEGATION = re.compile(r"\b(not|no longer|never|yet to|has yet|failed to|n't)\b", re.I)
 # the future, an aim or a condition: no claim about this period
-_NOT_YET = re.compile(r"\b(will|shall|should|would|could|might|expect\w*|anticipat\w*|aim\w*|plan\w*|hop(?:e|es|ed|ing)|"
-                      r"intend\w*|need(?:s|ed)?|required|on track|forecast\w*|project(?:ed|ion)|if|once|when|until)\b", re.I)
+_NOT_YET = re.compile(
+    r"\b(will|shall|should|would|could|might|expect\w*|anticipat\w*|aim\w*|plan\w*|hop(?:e|es|ed|ing)|"
+    r"intend\w*|need(?:s|ed)?|required|on track|forecast\w*|project(?:ed|ion)|if|once|when|until)\b",
+    re.I,
+)
 # a part of the whole, or another span or comparator: what is said is not of this KPI's month on month
-_ELSEWHERE = re.compile(r"\b(teams?|areas?|localit(?:y|ies)|districts?|quadrants?|hubs?|patch(?:es)?|offices?|wards?|cohorts?|"
-                        r"than|year on year|year-on-year|last year|previous year|same period|annual\w*|"
-                        r"nationally|national|neighbours?|average)\b", re.I)
+_ELSEWHERE = re.compile(
+    r"\b(teams?|areas?|localit(?:y|ies)|districts?|quadrants?|hubs?|patch(?:es)?|offices?|wards?|cohorts?|"
+    r"than|year on year|year-on-year|last year|previous year|same period|annual\w*|"
+    r"nationally|national|neighbours?|average)\b",
+    re.I,
+)
 # an -ed word used of a thing ("improved supervision", "reduced caseloads"): followed by a word that is no
 # adverb, preposition or figure, it describes a noun rather than saying what the KPI did
-_PREDICATE_NEXT = {"from", "to", "by", "in", "on", "at", "this", "since", "again", "further", "overall", "over", "during",
-                   "between", "and", "but", "month", "compared", "for", "across", "with", "as", "while", "whilst", "so",
-                   "although", "though", "which", "because", "due", "following", "after", "last", "each", "every",
-                   "very", "much", "well", "back", "up", "down", "significantly", "the", "a", "its", "their", "our"}
-_SUBJECT = re.compile(r"\b(performance|figures?|rates?|measures?|indicators?|percentages?|proportions?|numbers?|levels?|"
-                      r"scores?|results?|it|this|kpi)\b", re.I)
+_PREDICATE_NEXT = {
+    "from",
+    "to",
+    "by",
+    "in",
+    "on",
+    "at",
+    "this",
+    "since",
+    "again",
+    "further",
+    "overall",
+    "over",
+    "during",
+    "between",
+    "and",
+    "but",
+    "month",
+    "compared",
+    "for",
+    "across",
+    "with",
+    "as",
+    "while",
+    "whilst",
+    "so",
+    "although",
+    "though",
+    "which",
+    "because",
+    "due",
+    "following",
+    "after",
+    "last",
+    "each",
+    "every",
+    "very",
+    "much",
+    "well",
+    "back",
+    "up",
+    "down",
+    "significantly",
+    "the",
+    "a",
+    "its",
+    "their",
+    "our",
+}
+_SUBJECT = re.compile(
+    r"\b(performance|figures?|rates?|measures?|indicators?|percentages?|proportions?|numbers?|levels?|"
+    r"scores?|results?|it|this|kpi)\b",
+    re.I,
+)
 
 # claims, by what they say of performance (better/worse/unchanged) or of the number (up/down)
 _BETTER = re.compile(r"\b(improv(?:ed|es|ing|ement)|better)\b", re.I)
 _WORSE = re.compile(r"\b(declin(?:ed|es|ing|e)|deteriorat(?:ed|es|ing|ion)|worse(?:ned)?|worsening)\b", re.I)
 _UP = re.compile(r"\b(increas(?:ed|es|ing)|rose|risen|went up|gone up)\b", re.I)
 _DOWN = re.compile(r"\b(decreas(?:ed|es|ing)|fell|fallen|dropped|reduced|went down|gone down)\b", re.I)
-_SAME = re.compile(r"\b(remain(?:ed|s)? (?:the same|unchanged|stable|static|at)|unchanged|no change|stayed (?:the same|at))\b", re.I)
-_MET = re.compile(r"\b(?:(?:met|meets|meeting|achieved|achieving|exceeded|exceeding|hit|on) (?:the |its |our )?target"
-                  r"|target (?:was |is |has been |had been )?(?:met|achieved|exceeded))\b", re.I)
-_MISSED = re.compile(r"\b(?:(?:below|under|short of|missed|missing|off) (?:the |its |our )?target"
-                     r"|target (?:was |is |has been |had been )?missed)\b", re.I)
+_SAME = re.compile(
+    r"\b(remain(?:ed|s)? (?:the same|unchanged|stable|static|at)|unchanged|no change|stayed (?:the same|at))\b", re.I
+)
+_MET = re.compile(
+    r"\b(?:(?:met|meets|meeting|achieved|achieving|exceeded|exceeding|hit|on) (?:the |its |our )?target"
+    r"|target (?:was |is |has been |had been )?(?:met|achieved|exceeded))\b",
+    re.I,
+)
+_MISSED = re.compile(
+    r"\b(?:(?:below|under|short of|missed|missing|off) (?:the |its |our )?target"
+    r"|target (?:was |is |has been |had been )?missed)\b",
+    re.I,
+)
 
 
 # a stem of every claim pattern's words: a sentence holding none makes no claim (plain substring tests, cheap)
-_STEMS = ("improv", "better", "declin", "deteriorat", "worse", "increas", "rose", "risen", "went", "gone", "decreas",
-          "fell", "fallen", "dropped", "reduced", "remain", "unchanged", "no change", "stayed", "target")
+_STEMS = (
+    "improv",
+    "better",
+    "declin",
+    "deteriorat",
+    "worse",
+    "increas",
+    "rose",
+    "risen",
+    "went",
+    "gone",
+    "decreas",
+    "fell",
+    "fallen",
+    "dropped",
+    "reduced",
+    "remain",
+    "unchanged",
+    "no change",
+    "stayed",
+    "target",
+)
 
 
 @dataclass(frozen=True)
@@ -81,7 +165,9 @@ def _mentions_only_this_kpi(sentence: str, kpi: Kpi, periods: tuple[str | None, 
         year = (match.group(2) or "").lstrip("'")
         if re.search(r"\b(last|previous|prior)\s+$", sentence[: match.start()], re.I):
             return False  # "last June": a year before
-        in_periods = any(month == word[:3].lower() and (not year or year[-2:] in p) for p in periods if p for word in p.split())
+        in_periods = any(
+            month == word[:3].lower() and (not year or year[-2:] in p) for p in periods if p for word in p.split()
+        )
         if not in_periods:
             return False  # an earlier month: a sentence about history
         text = text.replace(match.group(0), " ")
@@ -100,7 +186,7 @@ def _said(pattern: re.Pattern[str], sentence: str) -> bool:
     for match in pattern.finditer(sentence):
         word = match.group(0)
         if word.lower().endswith("ed") and " " not in word:
-            following = re.match(r"\s+([A-Za-z]+)", sentence[match.end():])
+            following = re.match(r"\s+([A-Za-z]+)", sentence[match.end() :])
             if following:
                 nxt = following.group(1).lower()
                 if nxt not in _PREDICATE_NEXT and not nxt.endswith("ly"):
@@ -112,8 +198,11 @@ def _said(pattern: re.Pattern[str], sentence: str) -> bool:
 def _claims(sentence: str, polarity: Polarity | None) -> list[str]:
     claims = []
     same = _SAME.search(sentence)
-    if same and (re.search(r"\d", sentence[same.end():same.end() + 6]) if same.group(0).lower().endswith(" at")
-                 else _SUBJECT.search(sentence)):
+    if same and (
+        re.search(r"\d", sentence[same.end() : same.end() + 6])
+        if same.group(0).lower().endswith(" at")
+        else _SUBJECT.search(sentence)
+    ):
         claims.append("same")  # "remained at 46.0%"; "remained stable" of the performance, not of staffing
     better, worse = _said(_BETTER, sentence), _said(_WORSE, sentence)
     up, down = _said(_UP, sentence), _said(_DOWN, sentence)
@@ -154,8 +243,13 @@ def contradictions(k: RatedKpi, periods: tuple[str | None, str | None]) -> list[
 
 def _contradicted(claim: str, k: RatedKpi) -> str | None:
     direction = k.direction
-    moved = {Direction.IMPROVED: "it improved", Direction.DECLINED: "it declined", Direction.SAME: "it stayed the same",
-             Direction.INCREASED: "it increased", Direction.DECREASED: "it decreased"}  # fmt: skip
+    moved = {
+        Direction.IMPROVED: "it improved",
+        Direction.DECLINED: "it declined",
+        Direction.SAME: "it stayed the same",
+        Direction.INCREASED: "it increased",
+        Direction.DECREASED: "it decreased",
+    }
     if direction is None and claim in ("improved", "declined", "same"):
         return None  # nothing to compare with: no figure for one of the periods
     if claim == "improved" and direction is Direction.DECLINED:
@@ -182,12 +276,18 @@ def unchanged_since(current: Kpi, previous: Kpi) -> str | None:
     before = None if previous.current is None else displayed(previous.current, current.decimals)
     if now == before:
         return None
-    return (f"KPI '{current.id}': the commentary is word for word last month's, but the figure moved "
-            f"from {before} to {now}; check that it still holds")  # fmt: skip
+    return (
+        f"KPI '{current.id}': the commentary is word for word last month's, but the figure moved "
+        f"from {before} to {now}; check that it still holds"
+    )
 
 
 def commentary_warnings(
-    card: Scorecard, sheet: str, column: int | None, previous: Mapping[str, Kpi] | None = None, previous_file: str | None = None
+    card: Scorecard,
+    sheet: str,
+    column: int | None,
+    previous: Mapping[str, Kpi] | None = None,
+    previous_file: str | None = None,
 ) -> list[str]:
     """The warnings check, refresh and narrative show: each contradicted sentence, and (given last month's
     KPIs by id) each commentary copied forward while the figure moved. Each names the commentary cell."""

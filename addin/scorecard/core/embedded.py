@@ -20,7 +20,8 @@ that were used, so a stale copy cannot go unnoticed.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ..errors import RulesError, ScorecardError
 from .rules import Rules, parse_rules
@@ -44,7 +45,9 @@ def to_lines(text: str) -> list[str]:
         lines.pop()
     for number, line in enumerate(lines, start=1):
         if len(line) > MAX_CELL_TEXT:
-            raise RulesError(f"the line is {len(line):,} characters long; an Excel cell holds {MAX_CELL_TEXT:,}", line=number)
+            raise RulesError(
+                f"the line is {len(line):,} characters long; an Excel cell holds {MAX_CELL_TEXT:,}", line=number
+            )
     return lines
 
 
@@ -88,7 +91,9 @@ def parse_cells(cells: Iterable[Any], book: str) -> Rules:
     """Rules from column A's values; an error names the sheet and the cell of the offending line."""
     text = from_cells(cells)
     if not text.strip():
-        raise ScorecardError(f"the sheet {SHEET} is empty: embed the rules again with `scorecard rules embed`", file=book)
+        raise ScorecardError(
+            f"the sheet {SHEET} is empty: embed the rules again with `scorecard rules embed`", file=book
+        )
     key = (text, book)
     if key in _PARSED:
         return _PARSED[key]

@@ -7,9 +7,9 @@ decimal text of the number, as Excel displays it, not banker's rounding on binar
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Iterable
 
 from .model import Direction, Kpi, Period, Polarity, Rag, RatedKpi, Scorecard
 from .spc import Spc, SpcSettings, analyse
@@ -109,19 +109,24 @@ def evaluate(
     period: Period,
     section: int = 1,
     warnings: Iterable[str] = (),
-    spc: SpcSettings = SpcSettings(),
+    spc: SpcSettings = SpcSettings(),  # noqa: B008 - a frozen dataclass
 ) -> Scorecard:
     """Rate every KPI for both periods, work out its direction of travel and, when it has a history,
     its statistical process control (``spc`` settings)."""
     rated = tuple(
-        RatedKpi(kpi=k, rag=rate(k.current, k), previous_rag=rate(k.previous, k), direction=direction(k),
-                 spc=process_control(k, spc))
+        RatedKpi(
+            kpi=k,
+            rag=rate(k.current, k),
+            previous_rag=rate(k.previous, k),
+            direction=direction(k),
+            spc=process_control(k, spc),
+        )
         for k in kpis
     )
     return Scorecard(title=title, period=period, kpis=rated, section=section, warnings=tuple(warnings))
 
 
-def process_control(kpi: Kpi, settings: SpcSettings = SpcSettings()) -> Spc | None:
+def process_control(kpi: Kpi, settings: SpcSettings = SpcSettings()) -> Spc | None:  # noqa: B008 - a frozen dataclass
     """The XmR chart of a KPI's history and Making Data Count's verdicts on it; None without a history.
 
     A two-sided KPI, or one with no polarity, has no good side: ``neither`` on a special cause, no assurance."""

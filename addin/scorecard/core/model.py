@@ -15,7 +15,9 @@ if TYPE_CHECKING:
     from .spc import Spc
 
 
-Unit = Literal["percent", "number", "count", "days", "weeks", "months", "hours", "fte", "pounds", "rate"]  # rules.schema.json
+Unit = Literal[
+    "percent", "number", "count", "days", "weeks", "months", "hours", "fte", "pounds", "rate"
+]  # rules.schema.json
 Compare = Literal["displayed", "exact"]  # displayed: at the KPI's decimals, rounded half-up; exact: raw values
 
 
@@ -27,7 +29,7 @@ class Polarity(enum.Enum):
     TARGET = "target"  # close to the target is best: two-sided
 
     @classmethod
-    def parse(cls, text: object) -> "Polarity | None":
+    def parse(cls, text: object) -> Polarity | None:
         """Read the words analysts use: higher/lower/target, High/Low/Target, H/L/T, Up/Down,
         "Higher is better", "Smaller is better", "Close to target" ... in any case and spacing.
 
@@ -42,16 +44,86 @@ class Polarity(enum.Enum):
 _POLARITY_WORDS = {
     word: polarity
     for polarity, words in (
-        (Polarity.HIGHER, ("higher", "high", "h", "up", "higher is better", "high is better", "higher is good",
-                           "bigger is better", "greater is better", "more is better", "up is good", "up is better",
-                           "high is good", "higher is best", "good if high", "good if higher", "aim high", "aim higher",
-                           "maximise", "maximize", "increase", "more", "bigger", "greater", "↑", "▲", "⬆")),
-        (Polarity.LOWER, ("lower", "low", "l", "down", "lower is better", "low is better", "lower is good",
-                          "smaller is better", "less is better", "fewer is better", "down is good", "down is better",
-                          "low is good", "lower is best", "good if low", "good if lower", "aim low", "aim lower",
-                          "minimise", "minimize", "reduce", "decrease", "less", "fewer", "smaller", "↓", "▼", "⬇")),
-        (Polarity.TARGET, ("target", "t", "close to target", "closer to target", "close to target is better",
-                           "closer to target is better", "near target", "nearer to target", "in range", "within range")),
+        (
+            Polarity.HIGHER,
+            (
+                "higher",
+                "high",
+                "h",
+                "up",
+                "higher is better",
+                "high is better",
+                "higher is good",
+                "bigger is better",
+                "greater is better",
+                "more is better",
+                "up is good",
+                "up is better",
+                "high is good",
+                "higher is best",
+                "good if high",
+                "good if higher",
+                "aim high",
+                "aim higher",
+                "maximise",
+                "maximize",
+                "increase",
+                "more",
+                "bigger",
+                "greater",
+                "↑",
+                "▲",
+                "⬆",
+            ),
+        ),
+        (
+            Polarity.LOWER,
+            (
+                "lower",
+                "low",
+                "l",
+                "down",
+                "lower is better",
+                "low is better",
+                "lower is good",
+                "smaller is better",
+                "less is better",
+                "fewer is better",
+                "down is good",
+                "down is better",
+                "low is good",
+                "lower is best",
+                "good if low",
+                "good if lower",
+                "aim low",
+                "aim lower",
+                "minimise",
+                "minimize",
+                "reduce",
+                "decrease",
+                "less",
+                "fewer",
+                "smaller",
+                "↓",
+                "▼",
+                "⬇",
+            ),
+        ),
+        (
+            Polarity.TARGET,
+            (
+                "target",
+                "t",
+                "close to target",
+                "closer to target",
+                "close to target is better",
+                "closer to target is better",
+                "near target",
+                "nearer to target",
+                "in range",
+                "within range",
+            ),
+        ),
     )
     for word in words
 }
@@ -131,7 +203,8 @@ class Kpi:
     # comparator figures by the rules' labels ({"England": 58.9, "Statistical neighbours": 60.2});
     # None when no benchmark columns are mapped; read, never written
     benchmarks: dict[str, float | None] | None = field(default=None, hash=False)
-    # the rank and quartile cells as written (layout.columns.rank, .quartile): "120/152", 3, "Bottom"; read, never written
+    # the rank and quartile cells as written (layout.columns.rank, .quartile): "120/152", 3, "Bottom";
+    # read, never written
     rank: str | None = None
     quartile: str | None = None
 
@@ -147,7 +220,7 @@ class RatedKpi:
     rag: Rag
     previous_rag: Rag
     direction: Direction | None
-    spc: "Spc | None" = None  # the XmR chart of the KPI's history and MDC's verdicts (core.spc), when there is one
+    spc: Spc | None = None  # the XmR chart of the KPI's history and MDC's verdicts (core.spc), when there is one
 
     @property
     def changed(self) -> bool:

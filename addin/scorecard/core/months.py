@@ -5,8 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December"]  # fmt: skip
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 _MONTH_WORDS = {word: i + 1 for i, m in enumerate(MONTHS) for word in (m.lower(), m[:3].lower())} | {"sept": 9}
 _WORDY = re.compile(r"^([A-Za-z]{3,9})\.?[\s\-/']*('?\d{2}|\d{4})$")
 _NUMERIC = re.compile(r"^(\d{4})[-/](\d{1,2})$|^(\d{1,2})[-/](\d{4})$")

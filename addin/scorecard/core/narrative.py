@@ -24,8 +24,10 @@ MEANING = {
     Rag.RED: "below the floor standard",
 }
 
-_SMALL = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-          "fifteen sixteen seventeen eighteen nineteen").split()  # fmt: skip
+_SMALL = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen"
+).split()
 _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
 
 UNIT_SUFFIX = {"fte": " FTE", "days": " days", "weeks": " weeks", "months": " months", "hours": " hours"}
@@ -155,7 +157,9 @@ def write_narrative(card: Scorecard) -> Narrative:
     out.append(Paragraph(intro, number.next()))
 
     if rated:
-        scope = f"Of the {kpis(len(rated))} included in the report" if not activity else f"Of the {kpis(len(rated))} rated"
+        scope = (
+            f"Of the {kpis(len(rated))} included in the report" if not activity else f"Of the {kpis(len(rated))} rated"
+        )
         out.append(Paragraph(f"{scope}, the RAG status for {now} is as follows:", number.next()))
         for rag in (Rag.GREEN, Rag.AMBER, Rag.RED):
             n = card.count(rag)
@@ -181,7 +185,12 @@ def _changes(card: Scorecard, number: _Numbering, now: str, before: str) -> list
     else:
         detail = "The detail of this change is" if len(changes) == 1 else "The details of these changes are"
         # The subject is "the RAG status", singular whatever the count: "the RAG status of 3 KPIs has changed".
-        out.append(Paragraph(f"Since {before} the RAG status of {kpis(len(changes))} has changed. {detail} provided below:", number.next()))
+        out.append(
+            Paragraph(
+                f"Since {before} the RAG status of {kpis(len(changes))} has changed. {detail} provided below:",
+                number.next(),
+            )
+        )
         for k in changes:
             out.append(Paragraph(_change_text(k, now, before), number.next_sub()))
 
@@ -311,7 +320,11 @@ def _update(card: Scorecard, rag: Rag, number: _Numbering, now: str, before: str
             subject, verb = "This KPI", ("shows" if members[0].direction else "has")
         else:
             subject = f"{sentence_number(len(members))} of these KPIs"
-            verb = ("shows" if len(members) == 1 else "show") if members[0].direction else ("has" if len(members) == 1 else "have")
+            verb = (
+                ("shows" if len(members) == 1 else "show")
+                if members[0].direction
+                else ("has" if len(members) == 1 else "have")
+            )
         out.append(Paragraph(f"{subject} {verb} {what}:", style="lead"))
         for k in members:
             out.append(Paragraph(_update_text(k, now, before), number.next_sub()))
@@ -323,7 +336,9 @@ def _update_text(k: RatedKpi, now: str, before: str) -> str:
     against = _against(kpi)
     if k.direction is None:
         assert kpi.current is not None, "a KPI without a figure is listed as having no data"
-        text = f"{_name(kpi)}. Performance was {figure(kpi.current, kpi)} in {now}" + (f", {against}." if against else ".")
+        text = f"{_name(kpi)}. Performance was {figure(kpi.current, kpi)} in {now}" + (
+            f", {against}." if against else "."
+        )
     else:
         text = f"{_name(kpi)}. Performance {_movement(k, now, before)}" + (f", {against}." if against else ".")
     compared = comparison(kpi)
@@ -376,8 +391,10 @@ def spc_sentence(k: RatedKpi) -> str | None:
     n = spc.points
     if spc.mean is None or spc.lower is None or spc.upper is None or spc.variation is None:
         needed = spc.needed or n + 1
-        return (f"There {'is' if n == 1 else 'are'} only {number_word(n)} {one if n == 1 else many} of figures, "
-                f"fewer than the {number_word(needed)} needed to tell a real change from normal variation.")
+        return (
+            f"There {'is' if n == 1 else 'are'} only {number_word(n)} {one if n == 1 else many} of figures, "
+            f"fewer than the {number_word(needed)} needed to tell a real change from normal variation."
+        )
     at = [i for i, v in enumerate(kpi.history) if v is not None]  # the history position of each charted point
 
     def unbroken(points: int) -> bool:  # the last ``points`` figures are in consecutive periods
@@ -390,9 +407,17 @@ def spc_sentence(k: RatedKpi) -> str | None:
             return f"Its figures have not varied from {mean}: no real change."
         if not any(signal.special for signal in spc.signals):
             if unbroken(n):
-                return f"Over the last {number_word(n)} {many} it has stayed within its normal range of {lower} to {upper}: no real change."
-            return f"All {number_word(n)} of its figures have stayed within its normal range of {lower} to {upper}: no real change."
-        return f"Its latest figure, {latest}, is within its normal range of {lower} to {upper} and shows no real change."
+                return (
+                    f"Over the last {number_word(n)} {many} it has stayed within its normal range of {lower} "
+                    f"to {upper}: no real change."
+                )
+            return (
+                f"All {number_word(n)} of its figures have stayed within its normal range of {lower} to "
+                f"{upper}: no real change."
+            )
+        return (
+            f"Its latest figure, {latest}, is within its normal range of {lower} to {upper} and shows no real change."
+        )
 
     last = spc.signals[-1].rules
     good = {Polarity.HIGHER: 1, Polarity.LOWER: -1}.get(kpi.polarity) if kpi.polarity else None
@@ -411,30 +436,45 @@ def spc_sentence(k: RatedKpi) -> str | None:
         return f"Each of its last {number_word(run)} figures has been {where} its average of {mean}: {verdict}."
     if rule is Rule.TREND:
         values = [signal.value for signal in spc.signals]
-        steps = _trailing([(b > a) - (b < a) for a, b in zip(values, values[1:])], side)
+        steps = _trailing([(b > a) - (b < a) for a, b in zip(values, values[1:], strict=False)], side)
         if unbroken(steps + 1):
             moved = "risen" if side > 0 else "fallen"
             return f"It has {moved} in each of the last {number_word(steps)} {many}, to {latest}: {verdict}."
         than = "higher" if side > 0 else "lower"
-        return f"Each of its last {number_word(steps)} figures has been {than} than the one before, to {latest}: {verdict}."
+        return (
+            f"Each of its last {number_word(steps)} figures has been {than} than the one before, to {latest}: "
+            f"{verdict}."
+        )
     end = "top" if side > 0 else "bottom"  # two of three beyond two sigma: the latest three figures hold them
-    return f"Two of its last three figures have been near or beyond the {end} of its normal range of {lower} to {upper}: {verdict}."
+    return (
+        f"Two of its last three figures have been near or beyond the {end} of its normal range of {lower} to "
+        f"{upper}: {verdict}."
+    )
 
 
 def _real_changes(card: Scorecard, number: _Numbering) -> list[Paragraph]:
     """The KPIs not rated Amber or Red whose latest figure is a special cause: a paragraph each."""
-    found = [(k, sentence) for k in card.kpis
-             if k.rag not in (Rag.AMBER, Rag.RED) and k.spc and k.spc.variation not in (None, Variation.COMMON_CAUSE)
-             and (sentence := spc_sentence(k))]
+    found = [
+        (k, sentence)
+        for k in card.kpis
+        if k.rag not in (Rag.AMBER, Rag.RED)
+        and k.spc
+        and k.spc.variation not in (None, Variation.COMMON_CAUSE)
+        and (sentence := spc_sentence(k))
+    ]
     if not found:
         return []
     which = "this KPI" if len(found) == 1 else f"these {kpis(len(found))}"
-    out = [Paragraph(f"Over the history of the figures, statistical process control shows a real change, not normal "
-                     f"variation, for {which} not rated Amber or Red:", number.next())]
+    out = [
+        Paragraph(
+            f"Over the history of the figures, statistical process control shows a real change, not normal "
+            f"variation, for {which} not rated Amber or Red:",
+            number.next(),
+        )
+    ]
     for k, sentence in found:
         out.append(Paragraph(f"{_name(k.kpi)}. {sentence}", number.next_sub()))
     return out
-
 
 
 def _possessive(label: str) -> str:
@@ -467,9 +507,14 @@ def _and(items: list[str]) -> str:
 
 
 _RANK = re.compile(r"^=?\s*(\d{1,4})\s*(?:/|of|out of)\s*(\d{1,4})$", re.I)
-_QUARTILE_WORDS = {"top": "the top quartile", "upper": "the top quartile", "bottom": "the bottom quartile",
-                   "lower": "the bottom quartile", "upper middle": "the upper middle quartile",
-                   "lower middle": "the lower middle quartile"}  # fmt: skip
+_QUARTILE_WORDS = {
+    "top": "the top quartile",
+    "upper": "the top quartile",
+    "bottom": "the bottom quartile",
+    "lower": "the bottom quartile",
+    "upper middle": "the upper middle quartile",
+    "lower middle": "the lower middle quartile",
+}
 
 
 def ordinal(n: int) -> str:
@@ -520,7 +565,10 @@ def comparison(kpi: Kpi) -> str | None:
     standing = [words for words in (rank_words(kpi.rank), quartile_words(kpi.quartile)) if words]
     parts = []
     if groups:
-        parts.append(f"At {figure(kpi.current, kpi)}, performance is " + _and([f"{rel} {_and(items)}" for rel, items in groups.items()]))
+        parts.append(
+            f"At {figure(kpi.current, kpi)}, performance is "
+            + _and([f"{rel} {_and(items)}" for rel, items in groups.items()])
+        )
     if standing:
         parts.append(("it is " if parts else "It is ") + " and ".join(standing))
     return "; ".join(parts) + "." if parts else None

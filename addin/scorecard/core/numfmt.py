@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from functools import lru_cache
-from typing import Iterator
 
 MAX_DECIMALS = 10  # the rules' own limit (rules.schema.json: decimals maximum)
 GENERAL_DIGITS = 10  # significant digits a General cell shows in a standard-width column

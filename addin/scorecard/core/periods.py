@@ -13,7 +13,8 @@
 - a calendar year: "2018" (text or a whole-number cell) -> "2018"
 
 A word saying how final the figures are is read past: "Jun-18 (provisional)", "Actual Jun-18",
-"Jun-18 outturn", "Jun-18*" (a footnote mark) all name June 2018. Anything else is no period: "Q2 target", "2018/19 budget", "Target 2018", "Ref", "2018/20", "Q5 2018/19".
+"Jun-18 outturn", "Jun-18*" (a footnote mark) all name June 2018. Anything else is no period: "Q2 target",
+"2018/19 budget", "Target 2018", "Ref", "2018/20", "Q5 2018/19".
 "2011-12" reads as the financial year 2011/12, not December 2011 (the only overlap, years 2000-2011),
 except among month columns (``month_reading``).
 
@@ -31,7 +32,10 @@ from dataclasses import dataclass, field
 from .months import MONTHS
 
 _MONTH_WORDS = {m[:3].lower(): i + 1 for i, m in enumerate(MONTHS)}
-_MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_MONTH = (
+    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
 _YEAR = r"('?\d{2}|\d{4})"
 _FY = r"(?:fy\s*)?(\d{2}|\d{4})\s*[/-]\s*(\d{2}|\d{4})"
 _QUARTER = r"(?:q|qtr|quarter)\s*([1-4])"
@@ -75,7 +79,7 @@ class TimePeriod:
     def order(self) -> tuple[int, int]:
         return (self.end, self.months)
 
-    def before(self) -> "TimePeriod":
+    def before(self) -> TimePeriod:
         """The period of the same kind and style just before this one."""
         if self.style == "month":
             return _month(self.start - 1)
@@ -147,14 +151,33 @@ def _fy_years(first: str, second: str) -> int | None:
 # Words that say how final a period's figures are, not which period: "Jun-18 (provisional)", "Actual
 # Jun-18", "Jun-18*" all head June 2018's figures. Words that say the column holds something else
 # ("target", "forecast", "budget", "YTD") are not among them, so such a header names no period.
-_DATA_WORDS = {"actual", "actuals", "outturn", "provisional", "prov", "final", "revised", "validated",
-               "unvalidated", "data", "figure", "figures", "result", "results"}  # fmt: skip
+_DATA_WORDS = {
+    "actual",
+    "actuals",
+    "outturn",
+    "provisional",
+    "prov",
+    "final",
+    "revised",
+    "validated",
+    "unvalidated",
+    "data",
+    "figure",
+    "figures",
+    "result",
+    "results",
+}
 _FOOTNOTE_MARKS = "*†‡§¹²³"
 _TEXT_DATE = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})$|^(\d{4})-(\d{2})-(\d{2})$")
 
 
 def _clean(text: str) -> str:
-    text = " ".join(text.replace("–", "-").replace("—", "-").replace(": ", " ").split()).lower().rstrip(_FOOTNOTE_MARKS).rstrip()
+    text = (
+        " ".join(text.replace("–", "-").replace("—", "-").replace(": ", " ").split())
+        .lower()
+        .rstrip(_FOOTNOTE_MARKS)
+        .rstrip()
+    )
     if text.endswith(")") and "(" in text:  # "jun-18 (provisional)": a qualifier in brackets
         head, _, inside = text[:-1].rpartition("(")
         if inside.strip() in _DATA_WORDS or inside.strip().rstrip(".") in _DATA_WORDS:
@@ -242,13 +265,17 @@ def _read(style: str, groups: tuple[str, ...]) -> TimePeriod | None:
         first_year = _fy_years(*groups)
         return _fy(first_year) if first_year is not None and _FIRST_YEAR <= first_year <= _LAST_YEAR else None
     if style in ("fy-quarter", "fy-quarter-after"):
-        quarter, first, second = (groups[0], groups[1], groups[2]) if style == "fy-quarter" else (groups[2], groups[0], groups[1])
+        quarter, first, second = (
+            (groups[0], groups[1], groups[2]) if style == "fy-quarter" else (groups[2], groups[0], groups[1])
+        )
         first_year = _fy_years(first, second)
         if first_year is None:
             return None
         return _fy_quarter(first_year * 12 + 3 + 3 * (int(quarter) - 1))
     if style in ("quarter", "quarter-after"):
-        number, label_year = (int(groups[0]), int(groups[1])) if style == "quarter" else (int(groups[1]), int(groups[0]))
+        number, label_year = (
+            (int(groups[0]), int(groups[1])) if style == "quarter" else (int(groups[1]), int(groups[0]))
+        )
         return _quarter_label(label_year, number) if _FIRST_YEAR <= label_year <= _LAST_YEAR else None
     if style == "numeric-month":
         y, m = (int(groups[0]), int(groups[1])) if groups[0] else (int(groups[3]), int(groups[2]))

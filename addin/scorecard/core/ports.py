@@ -55,5 +55,4 @@ class GridSource(Protocol):
 class PlanSink(Protocol):
     """A workbook a plan is written to: all of it, or (after undoing what it can) nothing but a clear error."""
 
-    def apply(self, plan: WritePlan) -> None:
-        ...
+    def apply(self, plan: WritePlan) -> None: ...

@@ -21,7 +21,10 @@ def check_summary(table: KpiTable, card: Scorecard) -> list[str]:
         f"{where}; {current} against {previous}",
         "ratings now: " + ", ".join(f"{n} {status}" for status, n in card.counts.items() if n),
     ]
-    lines += [f"note: no '{name}' column yet; refresh will add one after the last column" for name in sorted(table.added_columns)]
+    lines += [
+        f"note: no '{name}' column yet; refresh will add one after the last column"
+        for name in sorted(table.added_columns)
+    ]
     lines += [f"note: {note}" for note in table.notes]  # e.g. rules and cell formats give different decimals
     lines += [f"warning: {warning}" for warning in table.warnings]
     return lines
@@ -55,7 +58,9 @@ def as_dict(card: Scorecard, narrative: Narrative) -> dict[str, Any]:
                 "rank": k.kpi.rank,  # the rank and quartile cells as written; null when not mapped or blank
                 "quartile": k.kpi.quartile,
                 "spc": k.spc.as_dict() if k.spc else None,  # null without a history (layout.history)
-                "benchmarks": None if k.kpi.benchmarks is None else dict(k.kpi.benchmarks),  # null: no benchmark columns mapped
+                "benchmarks": None
+                if k.kpi.benchmarks is None
+                else dict(k.kpi.benchmarks),  # null: no benchmark columns mapped
             }
             for k in card.kpis
         ],

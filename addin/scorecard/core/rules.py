@@ -14,11 +14,12 @@ import json
 import math
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterator, Literal
+from typing import Any, Literal
 
 import yaml
 
@@ -80,7 +81,9 @@ class Layout:
     header_row: int | None = None
     history: bool = False
     percent: Literal["format", "fraction", "points"] = "format"  # how percentages are stored
-    hidden_rows: Literal["rate", "skip"] | None = None  # rate | skip: KPI rows hidden in the workbook; None: not set (rated, with a warning)
+    hidden_rows: Literal["rate", "skip"] | None = (
+        None  # rate | skip: KPI rows hidden in the workbook; None: not set (rated, with a warning)
+    )
     add_missing_columns: bool = False  # create absent RAG/direction columns instead of refusing
     rag_text: Literal["words", "initials"] | None = None  # Green or G; None: as the RAG column is written, else words
     # comparator columns, read and never written: label as the narrative and JSON name it -> header
@@ -105,7 +108,9 @@ class Rules:
     sparkline_type: str = "line"  # sparklines: how the sparklines in layout.columns.trend are drawn
     sparkline_markers: tuple[str, ...] = ("last",)
     sparkline_scale: str | None = None  # own | zero; None: zero for columns, own for lines
-    sparkline_axis: str | None = None  # target | floor: figures drawn measured from it (its line is the axis); None: as they are
+    sparkline_axis: str | None = (
+        None  # target | floor: figures drawn measured from it (its line is the axis); None: as they are
+    )
     sparkline_axis_line: int | None = None  # where sparklines.axis is given, for warnings
     kpis: dict[str, KpiRule] = field(default_factory=dict)
     source: str = "<rules>"
@@ -330,16 +335,19 @@ def _kpi_rule(raw: _Map, source: str) -> KpiRule:
     )
 
 
-def check_target_and_floor(
-    polarity: Polarity | None, target: float | None, floor: float | None
-) -> str | None:
+def check_target_and_floor(polarity: Polarity | None, target: float | None, floor: float | None) -> str | None:
     """The floor must sit on the bad side of the target; returns the complaint, if any."""
     if polarity is None or target is None or floor is None:
         return None
     if polarity is Polarity.HIGHER and floor > target:
-        return f"floor {floor:g} is above target {target:g}, but higher is better: the floor must be at or below the target"
+        return (
+            f"floor {floor:g} is above target {target:g}, but higher is better: the floor must be at or below "
+            "the target"
+        )
     if polarity is Polarity.LOWER and floor < target:
-        return f"floor {floor:g} is below target {target:g}, but lower is better: the floor must be at or above the target"
+        return (
+            f"floor {floor:g} is below target {target:g}, but lower is better: the floor must be at or above the target"
+        )
     return None
 
 
@@ -350,7 +358,8 @@ def _semantic_checks(rules: Rules, document: _Map, source: str) -> list[RulesErr
     if spc.get("baseline") is not None and spc["baseline"] < spc.get("min_points", 15):
         problems.append(
             RulesError(
-                f"spc.baseline {spc['baseline']} is fewer than spc.min_points {spc.get('min_points', 15)}: limits need at "
+                f"spc.baseline {spc['baseline']} is fewer than spc.min_points {spc.get('min_points', 15)}: "
+                "limits need at "
                 "least min_points points; raise the baseline or lower min_points",
                 file=source,
                 line=_line_of(document, ["spc", "baseline"]),
@@ -378,30 +387,48 @@ def _semantic_checks(rules: Rules, document: _Map, source: str) -> list[RulesErr
                     )
                 )
     if "trend" in rules.layout.columns and not rules.layout.history:
-        problems.append(RulesError(
-            "layout.columns.trend needs layout.history: true (a sparkline is drawn from the KPI's period columns)",
-            file=source, line=_line_of(document, ["layout", "columns", "trend"]) or layout.line))
+        problems.append(
+            RulesError(
+                "layout.columns.trend needs layout.history: true (a sparkline is drawn from the KPI's period columns)",
+                file=source,
+                line=_line_of(document, ["layout", "columns", "trend"]) or layout.line,
+            )
+        )
     if "sparklines" in document and "trend" not in rules.layout.columns:
-        problems.append(RulesError(
-            "sparklines is set but layout.columns.trend is not: give the header of the column the sparklines go in",
-            file=source, line=_line_of(document, ["sparklines"])))
+        problems.append(
+            RulesError(
+                "sparklines is set but layout.columns.trend is not: give the header of the column the sparklines go in",
+                file=source,
+                line=_line_of(document, ["sparklines"]),
+            )
+        )
     problems += _benchmark_checks(rules, document, source)
     seen: dict[str, int] = {}
     for raw in document.get("kpis") or []:
         rule = _kpi_rule(raw, source)
         if rule.id in seen:
-            problems.append(RulesError(f"KPI '{rule.id}' is listed twice (first on line {seen[rule.id]})", file=source, line=rule.line))
+            problems.append(
+                RulesError(
+                    f"KPI '{rule.id}' is listed twice (first on line {seen[rule.id]})", file=source, line=rule.line
+                )
+            )
         seen.setdefault(rule.id, rule.line)
         for key in ("target", "floor", "green_within", "amber_within"):
             value = getattr(rule, key)
             if isinstance(value, float) and not math.isfinite(value):
                 problems.append(
-                    RulesError(f"KPI '{rule.id}': {key} must be a figure, not infinity or not-a-number (.inf, .nan); "
-                               "write the figure, or leave the key out", file=source, line=raw.lines.get(key, rule.line))
+                    RulesError(
+                        f"KPI '{rule.id}': {key} must be a figure, not infinity or not-a-number (.inf, .nan); "
+                        "write the figure, or leave the key out",
+                        file=source,
+                        line=raw.lines.get(key, rule.line),
+                    )
                 )
         complaint = check_target_and_floor(rule.polarity, rule.target, rule.floor)
         if complaint:
-            problems.append(RulesError(f"KPI '{rule.id}': {complaint}", file=source, line=raw.lines.get("floor", rule.line)))
+            problems.append(
+                RulesError(f"KPI '{rule.id}': {complaint}", file=source, line=raw.lines.get("floor", rule.line))
+            )
         if rule.share and rule.unit not in (None, "percent"):
             problems.append(
                 RulesError(
@@ -412,11 +439,18 @@ def _semantic_checks(rules: Rules, document: _Map, source: str) -> list[RulesErr
             )
         if rule.polarity is Polarity.TARGET:
             if rule.target is None:
-                problems.append(RulesError(f"KPI '{rule.id}' has polarity target but no target", file=source, line=rule.line))
-            if rule.green_within is not None and rule.amber_within is not None and rule.green_within > rule.amber_within:
+                problems.append(
+                    RulesError(f"KPI '{rule.id}' has polarity target but no target", file=source, line=rule.line)
+                )
+            if (
+                rule.green_within is not None
+                and rule.amber_within is not None
+                and rule.green_within > rule.amber_within
+            ):
                 problems.append(
                     RulesError(
-                        f"KPI '{rule.id}': green_within {rule.green_within:g} is wider than amber_within {rule.amber_within:g}",
+                        f"KPI '{rule.id}': green_within {rule.green_within:g} is wider than amber_within "
+                        f"{rule.amber_within:g}",
                         file=source,
                         line=raw.lines.get("amber_within", rule.line),
                     )
@@ -441,13 +475,25 @@ def _benchmark_checks(rules: Rules, document: _Map, source: str) -> list[RulesEr
         line = raw.lines[label]
         key = " ".join(str(header).split()).casefold()
         if key in others:
-            problems.append(RulesError(f"benchmark '{label}' is headed '{header}', the header of {others[key]}; a benchmark "
-                                       "needs a column of its own (benchmark columns are read, never written)", file=source, line=line))
+            problems.append(
+                RulesError(
+                    f"benchmark '{label}' is headed '{header}', the header of {others[key]}; a benchmark "
+                    "needs a column of its own (benchmark columns are read, never written)",
+                    file=source,
+                    line=line,
+                )
+            )
         others.setdefault(key, f"benchmark '{label}'")
         folded = " ".join(str(label).split()).casefold()
         if folded in seen_labels:
-            problems.append(RulesError(f"benchmark labels '{seen_labels[folded]}' and '{label}' differ only in case or spacing; "
-                                       "give each benchmark its own label", file=source, line=line))
+            problems.append(
+                RulesError(
+                    f"benchmark labels '{seen_labels[folded]}' and '{label}' differ only in case or spacing; "
+                    "give each benchmark its own label",
+                    file=source,
+                    line=line,
+                )
+            )
         seen_labels.setdefault(folded, str(label))
     return problems
 
@@ -486,7 +532,9 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
 
     layout_doc = document["layout"]
     columns = {k: str(v).strip() for k, v in layout_doc["columns"].items() if k != "benchmarks"}
-    benchmarks = {" ".join(str(k).split()): str(v).strip() for k, v in (layout_doc["columns"].get("benchmarks") or {}).items()}
+    benchmarks = {
+        " ".join(str(k).split()): str(v).strip() for k, v in (layout_doc["columns"].get("benchmarks") or {}).items()
+    }
     defaults = document.get("defaults") or {}
     colours = dict(DEFAULT_COLOURS)
     spc_colours = dict(DEFAULT_SPC_COLOURS)
@@ -519,18 +567,25 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
         unit=defaults.get("unit", "number"),
         colours=colours,
         spc=SpcSettings(
-            min_points=spc_doc.get("min_points", 15), run_length=spc_doc.get("run_length", 7), baseline=spc_doc.get("baseline")
+            min_points=spc_doc.get("min_points", 15),
+            run_length=spc_doc.get("run_length", 7),
+            baseline=spc_doc.get("baseline"),
         ),
         spc_colours=spc_colours,
         narrative_sheet=narrative.get("sheet", "Narrative"),
         section=narrative.get("section", 1),
         sparkline_type=(document.get("sparklines") or {}).get("type", "line"),
         # with an axis, the periods below its line are marked too unless the rules list the markers
-        sparkline_markers=tuple((document.get("sparklines") or {}).get(
-            "markers", ("last", "negative") if (document.get("sparklines") or {}).get("axis") else ("last",))),
+        sparkline_markers=tuple(
+            (document.get("sparklines") or {}).get(
+                "markers", ("last", "negative") if (document.get("sparklines") or {}).get("axis") else ("last",)
+            )
+        ),
         sparkline_scale=(document.get("sparklines") or {}).get("scale"),
         sparkline_axis=(document.get("sparklines") or {}).get("axis"),
-        sparkline_axis_line=_line_of(document, ["sparklines", "axis"]) if "axis" in (document.get("sparklines") or {}) else None,
+        sparkline_axis_line=_line_of(document, ["sparklines", "axis"])
+        if "axis" in (document.get("sparklines") or {})
+        else None,
         kpis={rule.id: rule for rule in (_kpi_rule(raw, source) for raw in document.get("kpis") or [])},
         source=source,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),

@@ -21,8 +21,8 @@ Plain Python on plain numbers; missing points (None) are left out of the chart.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from .model import Polarity
 
@@ -117,13 +117,18 @@ def analyse(
     values = [float(v) for v in history if v is not None]
     n = len(values)
     if n < settings.min_points:
-        return Spc(points=n, reason=f"{n} {'point' if n == 1 else 'points'}, fewer than the {settings.min_points} needed for limits",
-                   needed=settings.min_points)
+        return Spc(
+            points=n,
+            reason=f"{n} {'point' if n == 1 else 'points'}, fewer than the {settings.min_points} needed for limits",
+            needed=settings.min_points,
+        )
     base = values[: settings.baseline] if settings.baseline else values
     if settings.baseline and len(base) < settings.baseline:
-        return Spc(points=n, reason=f"{n} points, fewer than the baseline of {settings.baseline}", needed=settings.baseline)
+        return Spc(
+            points=n, reason=f"{n} points, fewer than the baseline of {settings.baseline}", needed=settings.baseline
+        )
     mean = sum(base) / len(base)
-    moving = [abs(b - a) for a, b in zip(base, base[1:])]
+    moving = [abs(b - a) for a, b in zip(base, base[1:], strict=False)]
     mr = sum(moving) / len(moving)
     upper, lower = mean + LIMIT_FACTOR * mr, mean - LIMIT_FACTOR * mr
     two_sigma_up, two_sigma_down = mean + 2 * SIGMA_FACTOR * mr, mean - 2 * SIGMA_FACTOR * mr
@@ -142,7 +147,7 @@ def analyse(
         if window[0] != 0 and all(s == window[0] for s in window):
             for i in range(start, start + k):
                 marks[i][Rule.SHIFT] = window[0]
-    steps = [_side(b - a) for a, b in zip(values, values[1:])]  # an equal pair breaks a trend
+    steps = [_side(b - a) for a, b in zip(values, values[1:], strict=False)]  # an equal pair breaks a trend
     for start in range(n - k + 1):  # 3: a trend of k points is k - 1 steps one way
         window = steps[start : start + k - 1]
         if window[0] != 0 and all(s == window[0] for s in window):
@@ -165,7 +170,7 @@ def analyse(
         variation=_variation(latest, polarity),
         assurance=_assurance(target, polarity, lower, upper),
         rules=tuple(rule for rule in Rule if rule in latest),
-        signals=tuple(PointSignal(v, m) for v, m in zip(values, marks)),
+        signals=tuple(PointSignal(v, m) for v, m in zip(values, marks, strict=True)),
     )
 
 

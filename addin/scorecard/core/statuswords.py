@@ -10,7 +10,8 @@ last result), and ``layout.rag_text`` in the rules chooses it for a column not y
 
 from __future__ import annotations
 
-from typing import Iterable, Literal
+from collections.abc import Iterable
+from typing import Literal
 
 from .model import Rag
 
@@ -51,20 +52,29 @@ def _style(written: str) -> tuple[RagText, Case]:
 
 def read_status_words(cells: Iterable[object], chosen: RagText | None = None) -> tuple[dict[Rag, str], str | None]:
     """The spelling a RAG column is written in, from the Green, Amber and Red it holds now (typed, or a
-    formula's last result; initials only when two different ones are there), or as ``chosen`` by the rules: (the words, a note when the column mixes
-    spellings and the rules' or the default spelling is used instead)."""
-    seen = [(" ".join(cell.split()), status_of(cell)) for cell in cells if isinstance(cell, str) and status_of(cell) in _RATINGS]
+    formula's last result; initials only when two different ones are there), or as ``chosen`` by the rules:
+    (the words, a note when the column mixes spellings and the rules' or the default spelling is used instead)."""
+    seen = [
+        (" ".join(cell.split()), status_of(cell))
+        for cell in cells
+        if isinstance(cell, str) and status_of(cell) in _RATINGS
+    ]
     styles = {_style(text) for text, _ in seen}
     if {text for text, _ in styles} == {"initials"} and len({rag for _, rag in seen}) < 2:
         styles = set()  # one initial alone ("A" for Achieved?) is no evidence of a column of initials
     if chosen is not None:
         cases = {case for text, case in styles if text == chosen}
-        note = None if {text for text, _ in styles} <= {chosen} else \
-            f"the RAG column holds statuses spelt otherwise; they are written as layout.rag_text: {chosen} says"  # fmt: skip
+        note = (
+            None
+            if {text for text, _ in styles} <= {chosen}
+            else f"the RAG column holds statuses spelt otherwise; they are written as layout.rag_text: {chosen} says"
+        )
         return status_words(chosen, cases.pop() if len(cases) == 1 else "title"), note
     if len(styles) == 1:
         return status_words(*next(iter(styles))), None
     if styles:
-        return DEFAULT_WORDS, ("the RAG column mixes spellings of the statuses (such as 'G' and 'Green'), so they are written "
-                               "as words (Green, Amber, Red); set layout.rag_text to initials or words to choose")
+        return DEFAULT_WORDS, (
+            "the RAG column mixes spellings of the statuses (such as 'G' and 'Green'), so they are written "
+            "as words (Green, Amber, Red); set layout.rag_text to initials or words to choose"
+        )
     return DEFAULT_WORDS, None

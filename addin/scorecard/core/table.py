@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Literal, Mapping, Sequence
+from typing import Any, Literal
 
 from ..errors import WorkbookError, cell_ref, column_letter
 from .embedded import is_rules_sheet
@@ -27,7 +28,18 @@ from .units import Figure, ScaleFinding, ratio_problem, scale_check, share_probl
 
 HEADER_SEARCH_ROWS = 30
 NO_DATA_TEXT = {"", "n/a", "na", "-", "–", "—", "..", "x", "*", "tbc"}  # "nil" is zero (core/thresholds.py)
-EXCEL_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!", "#GETTING_DATA"}
+EXCEL_ERRORS = {
+    "#DIV/0!",
+    "#N/A",
+    "#NAME?",
+    "#NULL!",
+    "#NUM!",
+    "#REF!",
+    "#VALUE!",
+    "#SPILL!",
+    "#CALC!",
+    "#GETTING_DATA",
+}
 
 
 RowHidden = Literal["hidden", "grouped"]  # hidden, or folded into a collapsed outline group
@@ -73,7 +85,7 @@ class Grid:
     # What an adapter can also tell, each empty when it cannot (the remote engine, a plain range):
     formulas: frozenset[tuple[int, int]] = frozenset()  # (row, column) of cells holding a formula
     hidden_rows: Mapping[int, RowHidden] = field(default_factory=dict)  # "grouped": in a collapsed outline
-    tables: Sequence["TableArea"] = ()  # Excel Tables (ListObjects) on the sheet
+    tables: Sequence[TableArea] = ()  # Excel Tables (ListObjects) on the sheet
     hidden_rows_known: bool = True  # False: the adapter cannot tell hidden rows (remote engine, a formula's range)
     merged_known: bool = True  # False: the adapter cannot tell merged cells (remote engine, Lite, a formula's range)
 
@@ -128,10 +140,14 @@ class KpiTable:
     added_columns: dict[str, int] = field(default_factory=dict)  # rag/direction columns to create
     warnings: list[str] = field(default_factory=list)
     header_top: int | None = None  # the header's first row when it is written in two rows
-    notes: list[str] = field(default_factory=list)  # what check reports beside warnings: rows read as not KPIs, hidden KPIs
+    notes: list[str] = field(
+        default_factory=list
+    )  # what check reports beside warnings: rows read as not KPIs, hidden KPIs
     repeated_headers: list[int] = field(default_factory=list)  # header rows further down (stacked tables)
     history_columns: tuple[int, ...] = ()  # layout.history: the period columns, oldest period first
-    rag_words: Mapping[Rag, str] = field(default_factory=lambda: dict(DEFAULT_WORDS))  # the RAG column's spelling: Green or G
+    rag_words: Mapping[Rag, str] = field(
+        default_factory=lambda: dict(DEFAULT_WORDS)
+    )  # the RAG column's spelling: Green or G
 
     @property
     def rag_column(self) -> int:
@@ -179,13 +195,19 @@ def read_value(value: Any, number_format: str | None) -> tuple[float | None, str
             return None, None
         if text.lower() in ("nil", "zero"):  # in UK statistics nil is zero, not no data
             return 0.0, None
-        said = parse_threshold(text) if not any(ch.isalpha() for ch in text) else None  # "3 weeks": not in the KPI's unit
+        said = (
+            parse_threshold(text) if not any(ch.isalpha() for ch in text) else None
+        )  # "3 weeks": not in the KPI's unit
         if said is not None and said.bound is None:  # a number stored as text, as pasted from another system
             if "%" not in text and is_percent_format(number_format):  # "0.85" where figures are read x100: which scale?
-                return None, (f"holds {text[:40]!r} as text where percentages are read from fractions, so its scale is "
-                              "not known; enter it as a number")
-            return said.value, (f"holds {text[:40]!r} as text, read as the number {said.value:g} (Excel's SUM and "
-                                "AVERAGE skip such text: convert it to a number)")
+                return None, (
+                    f"holds {text[:40]!r} as text where percentages are read from fractions, so its scale is "
+                    "not known; enter it as a number"
+                )
+            return said.value, (
+                f"holds {text[:40]!r} as text, read as the number {said.value:g} (Excel's SUM and "
+                "AVERAGE skip such text: convert it to a number)"
+            )
         return None, f"text {text[:40]!r} is not a figure"
     return None, f"{type(value).__name__} is not a figure"
 
@@ -206,16 +228,22 @@ def threshold_text_problem(name: str, text: str, said: Threshold | None, polarit
     if said is None:
         if shown.casefold() in NO_DATA_TEXT:
             return None
-        return (f"{name} {shown!r} is not one number, so the KPI is rated without a {name}; type the number "
-                f"(85, 85%, \u2265 85%) or give the {name} in the rules")
+        return (
+            f"{name} {shown!r} is not one number, so the KPI is rated without a {name}; type the number "
+            f"(85, 85%, \u2265 85%) or give the {name} in the rules"
+        )
     if polarity is None or said.bound is None:
         return None
     if polarity is Polarity.TARGET:
-        return (f"{name} {shown!r} says the figure should be {said.bound} {said.value:g}, but the KPI is close to "
-                f"target, rated by its distance from {said.value:g} either way; check the polarity or the {name}")
+        return (
+            f"{name} {shown!r} says the figure should be {said.bound} {said.value:g}, but the KPI is close to "
+            f"target, rated by its distance from {said.value:g} either way; check the polarity or the {name}"
+        )
     if (said.bound == "at least") != (polarity is Polarity.HIGHER):
-        return (f"{name} {shown!r} says the figure should be {said.bound} {said.value:g}, but the KPI is "
-                f"{polarity.value} is better; check the polarity or the {name}")
+        return (
+            f"{name} {shown!r} says the figure should be {said.bound} {said.value:g}, but the KPI is "
+            f"{polarity.value} is better; check the polarity or the {name}"
+        )
     return None
 
 
@@ -263,22 +291,26 @@ def _is_header_pair(grid: Grid, rules: Rules, top: int, bottom: int) -> bool:
     the header goes on below the id header (this needs no merge information, which not every engine
     has); or, with layout.history, bare month names in the lower row stand under a year label in the
     upper ("2018/19" over Apr, May ...); or the upper row holds a group label merged across columns
-    ("Thresholds" over Target and Floor) above headers in the lower row. A title merged across the whole table covers its first
-    column, so it is never taken for a group label.
+    ("Thresholds" over Target and Floor) above headers in the lower row. A title merged across the whole
+    table covers its first column, so it is never taken for a group label.
     """
     if top < 1 or bottom > grid.row_count:
         return False
     if any(a[0] == top and a[2] == bottom and _filled(grid.value(a[0], a[1])) for a in grid.merged):
         return True
     wanted_id = _norm(rules.layout.columns["id"])
-    ids = [(r, c) for r in (top, bottom) for c in range(1, grid.width(r) + 1) if _norm(grid.value(r, c) or "") == wanted_id]
+    ids = [
+        (r, c) for r in (top, bottom) for c in range(1, grid.width(r) + 1) if _norm(grid.value(r, c) or "") == wanted_id
+    ]
     if not ids:
         return False
     row, column = ids[0]
     if row == top:
         if _filled(grid.value(bottom, column)):
             return False
-        named = [text for key, text in rules.layout.columns.items() if key != "id"] + list(rules.layout.benchmarks.values())
+        named = [text for key, text in rules.layout.columns.items() if key != "id"] + list(
+            rules.layout.benchmarks.values()
+        )
 
         def headers(r: int) -> set[str]:
             found = set()
@@ -291,7 +323,9 @@ def _is_header_pair(grid: Grid, rules: Rules, top: int, bottom: int) -> bool:
 
         if headers(bottom) - headers(top):
             return True
-    if rules.layout.history and any(_month_under_year(grid, top, c, grid.value(bottom, c)) for c in range(1, grid.width(bottom) + 1)):
+    if rules.layout.history and any(
+        _month_under_year(grid, top, c, grid.value(bottom, c)) for c in range(1, grid.width(bottom) + 1)
+    ):
         return True  # bare month names under a year label ("2018/19" over Apr, May ...): no merge information needed
     starts = [c for c in (_leftmost(grid, top), _leftmost(grid, bottom)) if c is not None]
     first = min(starts) if starts else 1
@@ -334,11 +368,14 @@ def find_header_row(grid: Grid, rules: Rules) -> int:
         return header_span(grid, rules, rules.layout.header_row)[1]
     tables = sorted(t.first_row for t in grid.tables if t.header_rows)  # an Excel Table's header, however far down
     for row in [*range(1, min(grid.row_count, HEADER_SEARCH_ROWS) + 1), *(t for t in tables if t > HEADER_SEARCH_ROWS)]:
-        if any(_norm(grid.value(row, c)) == wanted for c in range(1, grid.width(row) + 1) if grid.value(row, c) is not None):
+        if any(
+            _norm(grid.value(row, c)) == wanted for c in range(1, grid.width(row) + 1) if grid.value(row, c) is not None
+        ):
             return header_span(grid, rules, row)[1]
     raise WorkbookError(
         f"no header cell reading '{rules.layout.columns['id']}' (layout.columns.id) in the first "
-        f"{HEADER_SEARCH_ROWS} rows{' or the header rows of its Excel tables' if tables else ''}; set layout.header_row "
+        f"{HEADER_SEARCH_ROWS} rows{' or the header rows of its Excel tables' if tables else ''}; set "
+        "layout.header_row "
         "or correct the header text",
         sheet=grid.sheet,
     )
@@ -397,14 +434,15 @@ def locate_columns(grid: Grid, rules: Rules, header_row: int) -> dict[str, int]:
     return columns
 
 
-def period_columns(grid: Grid, header_row: int, taken: set[int], top: int | None = None,
-                   rows: Sequence[int] = ()) -> list[tuple[TimePeriod, int]]:  # fmt: skip
+def period_columns(
+    grid: Grid, header_row: int, taken: set[int], top: int | None = None, rows: Sequence[int] = ()
+) -> list[tuple[TimePeriod, int]]:
     """The history's columns, oldest first: those headed by the shortest kind of period (months, then
     quarters, then years) that heads two columns or more, one of them holding figures in ``rows`` (the
     KPI rows) when given; and a shorter kind holding figures later than every column of that kind is the
-    series instead (the first month of a year beside last years' outturns). So a year-to-date "2018/19" among months is not a
-    month, last years' outturns or a year laid out ahead do not outvote this year's months, and empty
-    quarters laid out ahead of a yearly history are not its series."""
+    series instead (the first month of a year beside last years' outturns). So a year-to-date "2018/19"
+    among months is not a month, last years' outturns or a year laid out ahead do not outvote this year's
+    months, and empty quarters laid out ahead of a yearly history are not its series."""
     found = []
     headers = header_cells(grid, top or header_row, header_row)  # a two-row header: the lower row, else the label above
     for c, cell in headers.items():
@@ -419,7 +457,9 @@ def period_columns(grid: Grid, header_row: int, taken: set[int], top: int | None
     # or more) is the history; longer ones beside it are outturns of past years, year-to-date totals, targets
     # or years laid out ahead, however many there are. One column of each kind: the shortest.
     # given the KPI rows, a kind is a series only with figures under it (quarters laid out ahead, still empty, are not)
-    holding = {c for _, c in found if any(read_value(grid.value(r, c), grid.number_format(r, c))[0] is not None for r in rows)}
+    holding = {
+        c for _, c in found if any(read_value(grid.value(r, c), grid.number_format(r, c))[0] is not None for r in rows)
+    }
     spans = {p.kind: p.months for p, _ in found}
     headed = {k: sum(1 for q, _ in found if q.kind == k) for k in spans}
     filled = {k: sum(1 for q, c in found if q.kind == k and c in holding) for k in spans}
@@ -437,7 +477,7 @@ def period_columns(grid: Grid, header_row: int, taken: set[int], top: int | None
     if series == "month":  # "2011-12" among "2011-11" and "2012-01" is December 2011, not a financial year
         chosen += [(m, c) for _, c in found if (m := month_reading(headers.get(c))) and (m, c) not in chosen]
     chosen.sort(key=lambda pc: (pc[0].order, pc[1]))
-    for (a, first), (b, second) in zip(chosen, chosen[1:]):
+    for (a, first), (b, second) in zip(chosen, chosen[1:], strict=False):
         if a == b:
             raise WorkbookError(
                 f"two columns are headed {a.name} ({cell_ref(header_row, first)} and {cell_ref(header_row, second)}); "
@@ -464,26 +504,41 @@ def _month_under_year(grid: Grid, top: int, column: int, cell: Any) -> TimePerio
     index = next(k for k in range(year.start, year.start + 12) if k % 12 == month)
     return parse_period(f"{MONTHS[month]} {index // 12}")
 
+
 # headers that name a period but say the column holds something other than its figures
-_NOT_FIGURES = re.compile(r"\b(targets?|forecasts?|budgets?|plans?|planned|profiles?|profiled|projections?|projected|"
-                          r"trajector(?:y|ies)|ytd|year to date|cumulative|benchmarks?|averages?|national|england|"
-                          r"regional|region|neighbours?|comparators?|goals?|aims?|ambitions?|comments?|commentary|notes?|"
-                          r"narrative|rag|status|direction|dot|trend|rank|quartile|numerator|denominator|estimated?|"
-                          r"estimates|expected|stretch|predicted|predictions?|thresholds?|tolerances?|floors?)\b", re.IGNORECASE)
+_NOT_FIGURES = re.compile(
+    r"\b(targets?|forecasts?|budgets?|plans?|planned|profiles?|profiled|projections?|projected|"
+    r"trajector(?:y|ies)|ytd|year to date|cumulative|benchmarks?|averages?|national|england|"
+    r"regional|region|neighbours?|comparators?|goals?|aims?|ambitions?|comments?|commentary|notes?|"
+    r"narrative|rag|status|direction|dot|trend|rank|quartile|numerator|denominator|estimated?|"
+    r"estimates|expected|stretch|predicted|predictions?|thresholds?|tolerances?|floors?)\b",
+    re.IGNORECASE,
+)
 
 
-def _figures_off_the_series(grid: Grid, header_row: int, top: int | None, series: list[tuple[TimePeriod, int]],
-                            taken: set[int], rows: Sequence[int]) -> list[str]:  # fmt: skip
+def _figures_off_the_series(
+    grid: Grid,
+    header_row: int,
+    top: int | None,
+    series: list[tuple[TimePeriod, int]],
+    taken: set[int],
+    rows: Sequence[int],
+) -> list[str]:
     """KPI rows whose figures are all under period headers of another kind than the history's (annual KPIs'
     years on a monthly sheet): they read as no data, so check names them (a note: councils mix cadences
     on one sheet on purpose, and the counts say No data)."""
     ours = {c for _, c in series}
-    others = {c: p for c, cell in header_cells(grid, top or header_row, header_row).items()
-              if c not in ours and c not in taken and (p := parse_period(cell)) is not None}  # fmt: skip
+    others = {
+        c: p
+        for c, cell in header_cells(grid, top or header_row, header_row).items()
+        if c not in ours and c not in taken and (p := parse_period(cell)) is not None
+    }
     if not others:
         return []
+
     def has(r: int, c: int) -> bool:
         return read_value(grid.value(r, c), grid.number_format(r, c))[0] is not None
+
     stranded = [r for r in rows if not any(has(r, c) for c in ours) and any(has(r, c) for c in others)]
     if not stranded:
         return []
@@ -491,8 +546,10 @@ def _figures_off_the_series(grid: Grid, header_row: int, top: int | None, series
     kind = {"month": "monthly", "quarter": "quarterly", "year": "yearly"}.get(series[0][0].kind, series[0][0].kind)
     listed = ", ".join(map(str, stranded[:10])) + (", ..." if len(stranded) > 10 else "")
     rows_hold = f"KPI row {listed} holds" if len(stranded) == 1 else f"KPI rows {listed} hold"
-    return [f"sheet '{grid.sheet}': {rows_hold} figures only under period headers outside the {kind} history "
-            f"({names}), so they read as no data; give those KPIs {kind} figures, or put them on a sheet of their own"]
+    return [
+        f"sheet '{grid.sheet}': {rows_hold} figures only under period headers outside the {kind} history "
+        f"({names}), so they read as no data; give those KPIs {kind} figures, or put them on a sheet of their own"
+    ]
 
 
 def _labelled_not_figures(grid: Grid, top: int | None, header_row: int, column: int) -> bool:
@@ -510,22 +567,38 @@ def _label_above(grid: Grid, top: int, column: int) -> Any:
     return next((grid.value(top, c) for c in range(column, 0, -1) if _filled(grid.value(top, c))), None)
 
 
-def _later_periods_not_read(grid: Grid, header_row: int, top: int | None, current: TimePeriod, taken: set[int],
-                            rows: Sequence[int], spacing: int = 1) -> list[str]:  # fmt: skip
+def _later_periods_not_read(
+    grid: Grid,
+    header_row: int,
+    top: int | None,
+    current: TimePeriod,
+    taken: set[int],
+    rows: Sequence[int],
+    spacing: int = 1,
+) -> list[str]:
     """Headers that name a period later than the current one but are not read as period columns
     ("Jul-18 (unaudited)") while their column holds figures in KPI rows: if one holds the latest
     figures, the narrative would report an older period, so each is named. Headers that say they hold
     a target, forecast, budget, commentary ... are left alone, and so are empty columns."""
     found = []
     for c, cell in header_cells(grid, top or header_row, header_row).items():
-        if c in taken or (isinstance(cell, str) and _NOT_FIGURES.search(cell)) or _labelled_not_figures(grid, top, header_row, c):
+        if (
+            c in taken
+            or (isinstance(cell, str) and _NOT_FIGURES.search(cell))
+            or _labelled_not_figures(grid, top, header_row, c)
+        ):
             continue
         if not any(read_value(grid.value(r, c), None)[0] is not None for r in rows):
             continue  # no figures under it (a column laid out for a month to come)
         other = parse_period(cell)  # a period of another kind than the history's: dates among quarters
         # (a later year beside months is most often next year's target: not warned of)
         # (and only where the history runs at that cadence: quarter-end dates, not months beside profiled quarters)
-        if other is not None and other.kind != current.kind and other.start > current.end and other.months <= spacing < 12:
+        if (
+            other is not None
+            and other.kind != current.kind
+            and other.start > current.end
+            and other.months <= spacing < 12
+        ):
             shown = " ".join(cell.split()) if isinstance(cell, str) else other.name
             found.append(
                 f"sheet '{grid.sheet}', cell {cell_ref(header_row, c)}: the header '{shown}' is a {other.kind}, "
@@ -552,8 +625,13 @@ def _header_norms(columns: dict[str, int], headers: dict[int, Any]) -> list[tupl
     return [(name, c, _norm(headers[c])) for name, c in columns.items() if _filled(headers.get(c))]
 
 
-def _repeats_header(grid: Grid, row: int, columns: dict[str, int], headers: dict[int, Any],
-                    wanted: list[tuple[str, int, str]] | None = None) -> bool:  # fmt: skip
+def _repeats_header(
+    grid: Grid,
+    row: int,
+    columns: dict[str, int],
+    headers: dict[int, Any],
+    wanted: list[tuple[str, int, str]] | None = None,
+) -> bool:
     """A header written again further down (stacked tables): the id cell reads as the id header, or
     two or more cells read as their column's header (the id header may be spelt differently)."""
     same = 0
@@ -567,17 +645,25 @@ def _repeats_header(grid: Grid, row: int, columns: dict[str, int], headers: dict
     return same >= 2
 
 
-def _check_repeated_header(grid: Grid, row: int, columns: dict[str, int], headers: dict[int, Any], header_row: int) -> None:
+def _check_repeated_header(
+    grid: Grid, row: int, columns: dict[str, int], headers: dict[int, Any], header_row: int
+) -> None:
     """A repeated header must put each column where the first header does, or its rows would be misread."""
-    for name, c in columns.items():
+    for c in columns.values():
         wanted = headers.get(c)
         if not _filled(wanted):
             continue
-        moved = [k for k in range(1, grid.width(row) + 1) if k != c and _filled(grid.value(row, k)) and _norm(grid.value(row, k)) == _norm(wanted)]
+        moved = [
+            k
+            for k in range(1, grid.width(row) + 1)
+            if k != c and _filled(grid.value(row, k)) and _norm(grid.value(row, k)) == _norm(wanted)
+        ]
         if moved and _norm(grid.value(row, c) or "") != _norm(wanted):
             raise WorkbookError(
-                f"the header repeated in row {row} has '{str(wanted).strip()}' in column {cell_ref(row, moved[0]).rstrip('0123456789')}, "
-                f"not in column {cell_ref(row, c).rstrip('0123456789')} as in header row {header_row}; tables stacked on one "
+                f"the header repeated in row {row} has '{str(wanted).strip()}' in column "
+                f"{cell_ref(row, moved[0]).rstrip('0123456789')}, "
+                f"not in column {cell_ref(row, c).rstrip('0123456789')} as in header row {header_row}; tables "
+                "stacked on one "
                 "sheet must share their columns (or give each its own sheet)",
                 sheet=grid.sheet,
                 cell=cell_ref(row, moved[0]),
@@ -585,10 +671,18 @@ def _check_repeated_header(grid: Grid, row: int, columns: dict[str, int], header
 
 
 # words that mark a header as probably the RAG or direction column under another name
-_WRITTEN_WORDS = {"rag": ("rag", "rating", "status"), "direction": ("direction", "travel", "dot"),
-                  "variation": ("variation", "spc"), "assurance": ("assurance",)}
-_WRITTEN_WHAT = {"rag": "RAG ratings", "direction": "direction of travel", "variation": "SPC variation",
-                 "assurance": "SPC assurance"}
+_WRITTEN_WORDS = {
+    "rag": ("rag", "rating", "status"),
+    "direction": ("direction", "travel", "dot"),
+    "variation": ("variation", "spc"),
+    "assurance": ("assurance",),
+}
+_WRITTEN_WHAT = {
+    "rag": "RAG ratings",
+    "direction": "direction of travel",
+    "variation": "SPC variation",
+    "assurance": "SPC assurance",
+}
 SPC_COLUMNS = ("variation", "assurance")  # optional written columns: Making Data Count's two verdicts
 
 
@@ -646,7 +740,6 @@ def _missing_written_column(
         )
 
 
-
 def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTable:
     """Find the KPI table the rules describe and read every KPI row of it.
 
@@ -689,27 +782,44 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
     history_columns: tuple[int, ...] = ()  # every period column, for the trend sparklines
     history = HistoryColumns((), ())  # up to the current period, with the periods' names, for SPC
     if rules.layout.history:
-        data_rows = [r for r in range(header_row + 1, grid.row_count + 1) if candidate(r) and grid.value(r, id_col) not in (None, "")]
+        data_rows = [
+            r
+            for r in range(header_row + 1, grid.row_count + 1)
+            if candidate(r) and grid.value(r, id_col) not in (None, "")
+        ]
         months = period_columns(grid, header_row, set(columns.values()), top, data_rows)
         history_columns = tuple(c for _, c in months)
         if not months:
             raise WorkbookError(
                 "layout.history is true but no header in the header row names a period "
-                "(a date, a month such as 'Jun-18' or 'June 2018', a quarter such as 'Q2 2018/19', a year such as '2018/19')",
+                "(a date, a month such as 'Jun-18' or 'June 2018', a quarter such as 'Q2 2018/19', a year such "
+                "as '2018/19')",
                 sheet=grid.sheet,
                 row=header_row,
             )
-        filled = [i for i, (_, c) in enumerate(months) if any(read_value(grid.value(r, c), grid.number_format(r, c))[0] is not None for r in data_rows)]
+        filled = [
+            i
+            for i, (_, c) in enumerate(months)
+            if any(read_value(grid.value(r, c), grid.number_format(r, c))[0] is not None for r in data_rows)
+        ]
         newest = filled[-1] if filled else len(months) - 1
         notes.extend(_figures_off_the_series(grid, header_row, top, months, set(columns.values()), data_rows))
         # oldest first, up to the current period: what SPC charts; the period names made once, shared by every KPI
-        history = HistoryColumns(tuple(c for _, c in months[: newest + 1]), tuple(p.name for p, _ in months[: newest + 1]))
+        history = HistoryColumns(
+            tuple(c for _, c in months[: newest + 1]), tuple(p.name for p, _ in months[: newest + 1])
+        )
         current_month, columns["current"] = months[newest]
         if newest > 0:
             previous_month, columns["previous"] = months[newest - 1]
-        spacing = min((b.start - a.start for (a, _), (b, _) in zip(months, months[1:])), default=current_month.months)
-        warnings.extend(_later_periods_not_read(grid, header_row, top, current_month, set(history_columns) | set(columns.values()),
-                                                data_rows, spacing))
+        spacing = min(
+            (b.start - a.start for (a, _), (b, _) in zip(months, months[1:], strict=False)),
+            default=current_month.months,
+        )
+        warnings.extend(
+            _later_periods_not_read(
+                grid, header_row, top, current_month, set(history_columns) | set(columns.values()), data_rows, spacing
+            )
+        )
     else:
         current_month = parse_period(headers.get(columns["current"]))
         previous_month = parse_period(headers.get(columns["previous"]))
@@ -741,8 +851,10 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
             continue
         if kpi_id not in rules.kpis and len(by_key.get(id_key(kpi_id), ())) == 1:
             listed = by_key[id_key(kpi_id)][0]
-            notes.append(f"row {row}'s id '{kpi_id}' (sheet '{grid.sheet}', cell {cell_ref(row, id_col)}) is read as KPI "
-                         f"'{listed}' of the rules (line {rules.kpis[listed].line}): ids match whatever their case and spaces")
+            notes.append(
+                f"row {row}'s id '{kpi_id}' (sheet '{grid.sheet}', cell {cell_ref(row, id_col)}) is read as KPI "
+                f"'{listed}' of the rules (line {rules.kpis[listed].line}): ids match whatever their case and spaces"
+            )
             kpi_id = listed
         hidden = grid.hidden_rows.get(row)
         if hidden and skip_hidden:
@@ -753,8 +865,10 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
                 probe = True  # an id with figures that would not read: still a KPI row left out
             if probe is not None:
                 skipped.add(kpi_id)
-                notes.append(f"KPI '{kpi_id}' (sheet '{grid.sheet}', row {row}) is {HIDDEN_WORDS.get(hidden, hidden)}: "
-                             "skipped (layout.hidden_rows: skip), not rated or counted")
+                notes.append(
+                    f"KPI '{kpi_id}' (sheet '{grid.sheet}', row {row}) is {HIDDEN_WORDS.get(hidden, hidden)}: "
+                    "skipped (layout.hidden_rows: skip), not rated or counted"
+                )
             continue
         kpi = _read_kpi(grid, rules, columns, row, kpi_id, warnings, notes, history)
         if kpi is None:
@@ -762,7 +876,11 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
         if kpi_id in seen:
             raise WorkbookError(
                 f"KPI id '{kpi_id}' appears twice (rows {seen[kpi_id]} and {row}"
-                + (f", where it is written '{_id_text(raw_id)}': ids match whatever their case and spaces" if _id_text(raw_id) != kpi_id else "")
+                + (
+                    f", where it is written '{_id_text(raw_id)}': ids match whatever their case and spaces"
+                    if _id_text(raw_id) != kpi_id
+                    else ""
+                )
                 + "); each KPI needs its own id",
                 sheet=grid.sheet,
                 cell=cell_ref(row, id_col),
@@ -799,21 +917,34 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
                 "layout.hidden_rows: skip is not applied; refresh from the command line or desktop Excel to skip them"
             )
         else:
-            notes.append(f"sheet '{grid.sheet}': hidden rows are not known on this engine; every KPI row is rated, hidden or not")
+            notes.append(
+                f"sheet '{grid.sheet}': hidden rows are not known on this engine; every KPI row is rated, hidden or not"
+            )
     fields = {columns[name]: name for name in _SHARED_FIELDS if name in columns}
     for block in grid.merged:  # merged across columns as well as down: one value for two fields is no field's own
         crossed = sorted({fields[c] for c in range(block[1], block[3] + 1) if c in fields})
-        if block[1] != block[3] and block[2] > header_row and crossed and any(block[0] <= k.row <= block[2] for k in kpis):
-            warnings.append(f"sheet '{grid.sheet}', cells {cell_ref(block[0], block[1])}:{cell_ref(block[2], block[3])}: merged across "
-                            f"columns, so the {' and '.join(crossed)} of the KPIs in rows {block[0]}-{block[2]} cannot be told "
-                            "apart and are read as blank below its first row; unmerge them and give each column its own value")
+        if (
+            block[1] != block[3]
+            and block[2] > header_row
+            and crossed
+            and any(block[0] <= k.row <= block[2] for k in kpis)
+        ):
+            warnings.append(
+                f"sheet '{grid.sheet}', cells {cell_ref(block[0], block[1])}:{cell_ref(block[2], block[3])}: "
+                "merged across "
+                f"columns, so the {' and '.join(crossed)} of the KPIs in rows {block[0]}-{block[2]} cannot be told "
+                "apart and are read as blank below its first row; unmerge them and give each column its own value"
+            )
     if not grid.merged_known and any(kpi.target is None or kpi.floor is None or kpi.polarity is None for kpi in kpis):
-        notes.append(f"sheet '{grid.sheet}': merged cells are not known on this engine, so a target, floor or polarity "
-                     "merged down over several KPIs' rows is read for its first row only; refresh from the command line "
-                     "or desktop Excel to read it for each")
+        notes.append(
+            f"sheet '{grid.sheet}': merged cells are not known on this engine, so a target, floor or polarity "
+            "merged down over several KPIs' rows is read for its first row only; refresh from the command line "
+            "or desktop Excel to read it for each"
+        )
     if hidden_rated:
         warnings.append(
-            f"sheet '{grid.sheet}': {len(hidden_rated)} KPI {'row is' if len(hidden_rated) == 1 else 'rows are'} hidden in the "
+            f"sheet '{grid.sheet}': {len(hidden_rated)} KPI "
+            f"{'row is' if len(hidden_rated) == 1 else 'rows are'} hidden in the "
             f"workbook and rated like the others: {'; '.join(hidden_rated)}. Set layout.hidden_rows to skip to leave "
             "hidden KPIs out, or to rate to keep them without this warning"
         )
@@ -825,8 +956,10 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
             sheet=grid.sheet,
             row=header_row,
         )
-    if grid.formats is None and rules.decimals_line is None and any(
-        k.id not in rules.kpis or rules.kpis[k.id].decimals is None for k in kpis
+    if (
+        grid.formats is None
+        and rules.decimals_line is None
+        and any(k.id not in rules.kpis or rules.kpis[k.id].decimals is None for k in kpis)
     ):
         notes.append(
             f"sheet '{grid.sheet}': number formats cannot be read here, so KPIs whose rules give no decimals are "
@@ -842,14 +975,19 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
     rag_words, mixed = read_status_words(rag_cells, None if shown_by_formulas else rules.layout.rag_text)
     where = f"sheet '{grid.sheet}', column {column_letter(columns['rag'])}" if "rag" in columns else ""
     if shown_by_formulas and rules.layout.rag_text and rag_words != read_status_words([], rules.layout.rag_text)[0]:
-        notes.append(f"{where}: the RAG formulas show the statuses as {', '.join(rag_words[r] for r in (Rag.GREEN, Rag.AMBER, Rag.RED))}, "
-                     f"so their colours, and any status scorecard writes in that column, follow that spelling, not "
-                     f"layout.rag_text: {rules.layout.rag_text}")
+        notes.append(
+            f"{where}: the RAG formulas show the statuses as "
+            f"{', '.join(rag_words[r] for r in (Rag.GREEN, Rag.AMBER, Rag.RED))}, "
+            f"so their colours, and any status scorecard writes in that column, follow that spelling, not "
+            f"layout.rag_text: {rules.layout.rag_text}"
+        )
     if mixed:
         (notes if rules.layout.rag_text and not shown_by_formulas else warnings).append(f"{where}: {mixed}")
 
-    for activity, how in ((False, "rated by the workbook's polarity, target and floor columns"),
-                          (True, "with no polarity, target or floor in the workbook: not rated, as activity indicators")):
+    for activity, how in (
+        (False, "rated by the workbook's polarity, target and floor columns"),
+        (True, "with no polarity, target or floor in the workbook: not rated, as activity indicators"),
+    ):
         ids = [k.id for k in unlisted if k.is_activity is activity]
         if ids:
             notes.append(f"{_count(len(ids))} not in the rules, {how}: {', '.join(ids)}")
@@ -915,8 +1053,14 @@ def _period_name(text: str) -> str:
 
 
 def _period(
-    grid: Grid, rules: Rules, header_row: int, columns: dict[str, int], current: TimePeriod | None,
-    previous: TimePeriod | None, override: str | None, warnings: list[str],
+    grid: Grid,
+    rules: Rules,
+    header_row: int,
+    columns: dict[str, int],
+    current: TimePeriod | None,
+    previous: TimePeriod | None,
+    override: str | None,
+    warnings: list[str],
 ) -> Period:
     """The names of the two periods, never one that no column or rule names.
 
@@ -956,11 +1100,17 @@ def _period(
         candidate = parsed.before()
         held = {parse_period(grid.value(header_row, c)) for c in range(1, grid.width(header_row) + 1)}
         header = grid.value(header_row, columns["previous"]) if "previous" in columns else None
-        words = {_SPACING_WORDS[w] for w in re.findall(r"[a-z]+", _norm(header)) if w in _SPACING_WORDS} if header else set()
+        words = (
+            {_SPACING_WORDS[w] for w in re.findall(r"[a-z]+", _norm(header)) if w in _SPACING_WORDS}
+            if header
+            else set()
+        )
         if candidate in held or words == {parsed.kind}:
             before = candidate.name
 
-    advice = "name both periods in the rules (period: {current: ..., previous: ...})" + ("" if override else " or with --period")
+    advice = "name both periods in the rules (period: {current: ..., previous: ...})" + (
+        "" if override else " or with --period"
+    )
     if now is None:
         text = " ".join(str(grid.value(header_row, columns["current"])).split())
         now = f"the period headed ‘{text}’"
@@ -974,9 +1124,9 @@ def _period(
         text = " ".join(str(grid.value(header_row, columns["previous"])).split())
         before = f"the period before {now}" if named or current else f"the period headed ‘{text}’"
         warnings.append(
-                f"sheet '{grid.sheet}', cell {cell_ref(header_row, columns['previous'])}: the previous column's header "
-                f"'{text}' names no period, so the narrative calls it {before}; {advice}"
-            )
+            f"sheet '{grid.sheet}', cell {cell_ref(header_row, columns['previous'])}: the previous column's header "
+            f"'{text}' names no period, so the narrative calls it {before}; {advice}"
+        )
     return Period(now, before)
 
 
@@ -987,11 +1137,19 @@ _SHARED_FIELDS = {"target", "floor", "polarity"}  # fields a sheet may merge dow
 
 
 def _read_kpi(
-    grid: Grid, rules: Rules, columns: dict[str, int], row: int, kpi_id: str, warnings: list[str], notes: list[str] | None = None,
-    history_columns: "HistoryColumns | None" = None,
+    grid: Grid,
+    rules: Rules,
+    columns: dict[str, int],
+    row: int,
+    kpi_id: str,
+    warnings: list[str],
+    notes: list[str] | None = None,
+    history_columns: HistoryColumns | None = None,
 ) -> Kpi | None:
     rule = rules.kpis.get(kpi_id)
-    values = grid.values[row - 1] if row <= len(grid.values) else ()  # the row's cells, read once (as Grid.value reads them)
+    values = (
+        grid.values[row - 1] if row <= len(grid.values) else ()
+    )  # the row's cells, read once (as Grid.value reads them)
     formats = grid.formats[row - 1] if grid.formats is not None and row <= len(grid.formats) else ()
 
     def cell(name: str) -> tuple[Any, str | None]:
@@ -1035,11 +1193,14 @@ def _read_kpi(
         value, number_format = cell(name)
         number, problem = read_value(value, as_stored(number_format))
         if problem:
-            warnings.append(f"sheet '{grid.sheet}', cell {cell_ref(row, columns[name])}: {problem}"
-                            + ("; read as no data" if number is None else ""))
+            warnings.append(
+                f"sheet '{grid.sheet}', cell {cell_ref(row, columns[name])}: {problem}"
+                + ("; read as no data" if number is None else "")
+            )
         return number
 
-    written: dict[str, tuple[str, Threshold | None]] = {}  # thresholds typed as text, checked once the polarity is known
+    # thresholds typed as text, checked once the polarity is known
+    written: dict[str, tuple[str, Threshold | None]] = {}
 
     def threshold(name: str) -> float | None:
         uncalculated(name)
@@ -1059,7 +1220,9 @@ def _read_kpi(
     sheet_figures = [n for n, v in read.items() if v is not None and n not in from_rules and n in columns]
     where = f"sheet '{grid.sheet}', row {row}"
     title = (rule and rule.name) or cell("name")[0]
-    named_percent = unit != "percent" and not (rule and rule.unit) and isinstance(title, str) and bool(_PERCENT_NAME.search(title))
+    named_percent = (
+        unit != "percent" and not (rule and rule.unit) and isinstance(title, str) and bool(_PERCENT_NAME.search(title))
+    )
     if named_percent:  # checked for scale, though its unit stays as the rules and formats say
         where += f", named '{' '.join(title.split())[:60]}' but with no percent unit or format"
     finding = None
@@ -1073,13 +1236,33 @@ def _read_kpi(
                 evidence.append(Figure(n, v, line=rule.line_of(n)))
             elif n in sheet_figures:
                 stored, number_format = cell(n)
-                scaled = not isinstance(stored, str) and is_percent_format(as_stored(number_format))  # text is read as written
-                evidence.append(Figure(n, v, cell=cell_ref(row, columns[n]), stored=stored, number_format=number_format, percent_cell=scaled))
+                scaled = not isinstance(stored, str) and is_percent_format(
+                    as_stored(number_format)
+                )  # text is read as written
+                evidence.append(
+                    Figure(
+                        n,
+                        v,
+                        cell=cell_ref(row, columns[n]),
+                        stored=stored,
+                        number_format=number_format,
+                        percent_cell=scaled,
+                    )
+                )
         for n, v in benchmark_values.items():
             if v is not None:
                 stored, number_format = cell(compared[n])
                 scaled = is_percent_format(as_stored(number_format))
-                evidence.append(Figure(n, v, cell=cell_ref(row, columns[compared[n]]), stored=stored, number_format=number_format, percent_cell=scaled))
+                evidence.append(
+                    Figure(
+                        n,
+                        v,
+                        cell=cell_ref(row, columns[compared[n]]),
+                        stored=stored,
+                        number_format=number_format,
+                        percent_cell=scaled,
+                    )
+                )
         finding = scale_check(kpi_id, where, evidence)
         if finding:
             warnings.append(finding.message)
@@ -1101,14 +1284,22 @@ def _read_kpi(
                     sheet=grid.sheet,
                     cell=cell_ref(row, columns["polarity"]),
                 )
-    bounds = {said.bound for name, (_, said) in written.items() if said and said.bound and not (rule and getattr(rule, name) is not None)}
+    bounds = {
+        said.bound
+        for name, (_, said) in written.items()
+        if said and said.bound and not (rule and getattr(rule, name) is not None)
+    }
     if polarity is None and len(bounds) == 1:
         polarity = Polarity.HIGHER if bounds == {"at least"} else Polarity.LOWER
-        said_by = ", ".join(f"{n} {cell_ref(row, columns[n])} {' '.join(t.split())!r}" for n, (t, x) in written.items() if x and x.bound)
+        said_by = ", ".join(
+            f"{n} {cell_ref(row, columns[n])} {' '.join(t.split())!r}" for n, (t, x) in written.items() if x and x.bound
+        )
         warnings.append(f"KPI '{kpi_id}' (row {row}) has no polarity; taken as {polarity.value} from its {said_by}")
     if polarity is None and target is not None and floor is not None and target != floor:
         polarity = Polarity.HIGHER if target > floor else Polarity.LOWER
-        warnings.append(f"KPI '{kpi_id}' (row {row}) has no polarity; taken as {polarity.value} from its target and floor")
+        warnings.append(
+            f"KPI '{kpi_id}' (row {row}) has no polarity; taken as {polarity.value} from its target and floor"
+        )
     if polarity is None and (target is not None or floor is not None):
         raise WorkbookError(
             f"KPI '{kpi_id}' has a target or floor but no polarity: give it one in the rules "
@@ -1117,7 +1308,9 @@ def _read_kpi(
             cell=cell_ref(row, columns["id"]),
         )
     if polarity is Polarity.TARGET and target is None:
-        raise WorkbookError(f"KPI '{kpi_id}' has polarity target but no target", sheet=grid.sheet, cell=cell_ref(row, columns["id"]))
+        raise WorkbookError(
+            f"KPI '{kpi_id}' has polarity target but no target", sheet=grid.sheet, cell=cell_ref(row, columns["id"])
+        )
     for name, (text, said) in written.items():
         if rule and getattr(rule, name) is not None:
             continue  # the rules' value is the one used
@@ -1127,19 +1320,27 @@ def _read_kpi(
     complaint = check_target_and_floor(polarity, target, floor)
     if complaint:
         where = "rules" if rule and rule.floor is not None else f"sheet '{grid.sheet}' row {row}"
-        raise WorkbookError(f"KPI '{kpi_id}' ({where}): {complaint}", sheet=grid.sheet, cell=cell_ref(row, columns["id"]))
+        raise WorkbookError(
+            f"KPI '{kpi_id}' ({where}): {complaint}", sheet=grid.sheet, cell=cell_ref(row, columns["id"])
+        )
 
     name_cell = cell("name")[0]
     name = (rule and rule.name) or (str(name_cell).strip() if name_cell not in (None, "") else kpi_id)
     commentary = cell("commentary")[0]
     decimals = _decimals(grid, rules, rule, columns, row, kpi_id, sheet_figures, finding, as_stored, notes)
-    numerator, denominator = read_value(*cell("numerator"))[0], read_value(*cell("denominator"))[0]  # counts: never scaled
+    numerator, denominator = (
+        read_value(*cell("numerator"))[0],
+        read_value(*cell("denominator"))[0],
+    )  # counts: never scaled
     if unit == "percent":
         counted = numerator is not None and denominator is not None
         if rule and rule.share:
             why = f"share: true, rules line {rule.line_of('share')}"
         elif counted:
-            why = f"it has numerator {cell_ref(row, columns['numerator'])} and denominator {cell_ref(row, columns['denominator'])}"
+            why = (
+                f"it has numerator {cell_ref(row, columns['numerator'])} and denominator "
+                f"{cell_ref(row, columns['denominator'])}"
+            )
         else:
             why = None
         for n, v in (("current", current), ("previous", previous)):
@@ -1147,22 +1348,41 @@ def _read_kpi(
             if problem:
                 warnings.append(f"sheet '{grid.sheet}', {problem}")
         if current is not None and numerator is not None and denominator is not None:  # counted
-            cells = (cell_ref(row, columns["current"]), cell_ref(row, columns["numerator"]), cell_ref(row, columns["denominator"]))
+            cells = (
+                cell_ref(row, columns["current"]),
+                cell_ref(row, columns["numerator"]),
+                cell_ref(row, columns["denominator"]),
+            )
             problem = ratio_problem(current, numerator, denominator, decimals, cells, kpi_id)
             if problem:
                 warnings.append(f"sheet '{grid.sheet}', {problem}")
-    for name, (text, said) in written.items():  # "> 85%": a figure on the value does not meet it, but is rated as meeting it
-        if said and said.strict and not (rule and getattr(rule, name) is not None) and current is not None and \
-                displayed(current, decimals) == displayed(said.value, decimals):
+    for name, (
+        text,
+        said,
+    ) in written.items():  # "> 85%": a figure on the value does not meet it, but is rated as meeting it
+        if (
+            said
+            and said.strict
+            and not (rule and getattr(rule, name) is not None)
+            and current is not None
+            and displayed(current, decimals) == displayed(said.value, decimals)
+        ):
             warnings.append(
                 f"sheet '{grid.sheet}', cell {cell_ref(row, columns[name])}: KPI '{kpi_id}': the {name} "
-                f"{' '.join(text.split())!r} excludes {said.value:g} itself, but the current figure is {said.value:g} and "
-                f"scorecard rates a figure on its {name} as reaching it; write the {name} as the figure that reaches it")
-    history = _history(grid, row, kpi_id, history_columns, columns, current, previous, percent, unit == "percent", warnings)
+                f"{' '.join(text.split())!r} excludes {said.value:g} itself, but the current figure is "
+                f"{said.value:g} and "
+                f"scorecard rates a figure on its {name} as reaching it; write the {name} as the figure that reaches it"
+            )
+    history = _history(
+        grid, row, kpi_id, history_columns, columns, current, previous, percent, unit == "percent", warnings
+    )
     for name, area in shared.items():
         if notes is not None:
-            notes.append(f"KPI '{kpi_id}' (sheet '{grid.sheet}', row {row}): its {name} is read from the merged cells "
-                         f"{cell_ref(area[0], area[1])}:{cell_ref(area[2], area[3])}, which show one {name} for rows {area[0]}-{area[2]}")
+            notes.append(
+                f"KPI '{kpi_id}' (sheet '{grid.sheet}', row {row}): its {name} is read from the merged cells "
+                f"{cell_ref(area[0], area[1])}:{cell_ref(area[2], area[3])}, which show one {name} for rows "
+                f"{area[0]}-{area[2]}"
+            )
     return Kpi(
         id=kpi_id,
         name=" ".join(name.split()),
@@ -1182,7 +1402,9 @@ def _read_kpi(
         row=row,
         history=history,
         history_periods=history_columns.periods if history_columns else (),
-        benchmarks={label: benchmark_values[f"{label} benchmark"] for label in rules.layout.benchmarks} if compared else None,
+        benchmarks={label: benchmark_values[f"{label} benchmark"] for label in rules.layout.benchmarks}
+        if compared
+        else None,
         rank=_as_written(cell("rank")[0]),
         quartile=_as_written(cell("quartile")[0]),
     )
@@ -1215,8 +1437,16 @@ def _read_as_percent(mode: str, percent_unit: bool, number_format: str | None) -
 
 
 def _history(
-    grid: Grid, row: int, kpi_id: str, spec: HistoryColumns | None, columns: dict[str, int],
-    current: float | None, previous: float | None, mode: str, percent_unit: bool, warnings: list[str],
+    grid: Grid,
+    row: int,
+    kpi_id: str,
+    spec: HistoryColumns | None,
+    columns: dict[str, int],
+    current: float | None,
+    previous: float | None,
+    mode: str,
+    percent_unit: bool,
+    warnings: list[str],
 ) -> tuple[float | None, ...]:
     """A KPI's figures in every period column up to the current one (layout.history), oldest first, read
     as its current figure is (the same percent scaling). The current and previous figures are taken as
@@ -1241,17 +1471,29 @@ def _history(
         if stored is None and not (uncalculated and (row, column) in uncalculated):
             out.append(None)
             continue
-        if isinstance(stored, (int, float)) and type(stored) is not bool and stored - stored == 0 and not (uncalculated and (row, column) in uncalculated):
+        if (
+            isinstance(stored, (int, float))
+            and type(stored) is not bool
+            and stored - stored == 0
+            and not (uncalculated and (row, column) in uncalculated)
+        ):
             # a finite number, the common case, made quick: scaled as _scaled does
-            out.append(float(f"{stored * 100:.12g}") if _read_as_percent(mode, percent_unit, number_format) else float(stored))
+            out.append(
+                float(f"{stored * 100:.12g}") if _read_as_percent(mode, percent_unit, number_format) else float(stored)
+            )
             continue
         value, problem = read_value(stored, "0%" if _read_as_percent(mode, percent_unit, number_format) else None)
         if uncalculated and (row, column) in uncalculated:
-            value, problem = None, "a formula saved without its result (open and save the workbook in Excel or LibreOffice first)"
+            value, problem = (
+                None,
+                "a formula saved without its result (open and save the workbook in Excel or LibreOffice first)",
+            )
         if problem:
             read = "read as no data" if value is None else "read so"
-            warnings.append(f"sheet '{grid.sheet}', cell {cell_ref(row, column)}: {problem}; {read} in the "
-                            f"history of KPI '{kpi_id}'")
+            warnings.append(
+                f"sheet '{grid.sheet}', cell {cell_ref(row, column)}: {problem}; {read} in the "
+                f"history of KPI '{kpi_id}'"
+            )
         out.append(value)
     return tuple(out)
 
@@ -1297,12 +1539,19 @@ def _decimals(
     given = rule.decimals if rule and rule.decimals is not None else rules.decimals if rules.decimals_line else None
     if given is None:
         return max([d for d, _ in fixed.values()] + general, default=rules.decimals)
-    differ = {cell_ref(row, column): shown for column, shown in fixed.items() if shown[0] != given} if notes is not None else {}
+    differ = (
+        {cell_ref(row, column): shown for column, shown in fixed.items() if shown[0] != given}
+        if notes is not None
+        else {}
+    )
     if notes is not None and differ:
         line = rule.line_of("decimals") if rule and rule.decimals is not None else rules.decimals_line
-        cells = ", ".join(f"{ref} shows {d} (format {f})" for ref, (d, f) in sorted(differ.items(), key=lambda i: (len(i[0]), i[0])))
+        cells = ", ".join(
+            f"{ref} shows {d} (format {f})" for ref, (d, f) in sorted(differ.items(), key=lambda i: (len(i[0]), i[0]))
+        )
         notes.append(
             f"KPI '{kpi_id}' (sheet '{grid.sheet}', row {row}): the rules give {given} decimals (line {line}) but cell "
-            f"{cells}; it is rated at {given}, as the rules say: change the rules or the cell format if they should agree"
+            f"{cells}; it is rated at {given}, as the rules say: change the rules or the cell format if they "
+            "should agree"
         )
     return given

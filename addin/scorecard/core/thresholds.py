@@ -19,32 +19,88 @@ Bound = Literal["at least", "at most"]
 # (words or sign, bound, strict): longest first, so ">=" is not read as ">"
 _PREFIXES: list[tuple[str, Bound, bool]] = sorted(
     [
-        ("≥", "at least", False), (">=", "at least", False), ("=>", "at least", False), ("⩾", "at least", False),
-        (">", "at least", True), ("at least", "at least", False), ("no less than", "at least", False),
-        ("not less than", "at least", False), ("minimum of", "at least", False), ("minimum", "at least", False),
-        ("min.", "at least", False), ("min", "at least", False), ("more than", "at least", True),
-        ("greater than", "at least", True), ("over", "at least", True), ("above", "at least", True),
-        ("≤", "at most", False), ("<=", "at most", False), ("=<", "at most", False), ("⩽", "at most", False),
-        ("<", "at most", True), ("at most", "at most", False), ("no more than", "at most", False),
-        ("not more than", "at most", False), ("maximum of", "at most", False), ("maximum", "at most", False),
-        ("max.", "at most", False), ("max", "at most", False), ("up to", "at most", False),
-        ("less than", "at most", True), ("fewer than", "at most", True), ("under", "at most", True),
+        ("≥", "at least", False),
+        (">=", "at least", False),
+        ("=>", "at least", False),
+        ("⩾", "at least", False),
+        (">", "at least", True),
+        ("at least", "at least", False),
+        ("no less than", "at least", False),
+        ("not less than", "at least", False),
+        ("minimum of", "at least", False),
+        ("minimum", "at least", False),
+        ("min.", "at least", False),
+        ("min", "at least", False),
+        ("more than", "at least", True),
+        ("greater than", "at least", True),
+        ("over", "at least", True),
+        ("above", "at least", True),
+        ("≤", "at most", False),
+        ("<=", "at most", False),
+        ("=<", "at most", False),
+        ("⩽", "at most", False),
+        ("<", "at most", True),
+        ("at most", "at most", False),
+        ("no more than", "at most", False),
+        ("not more than", "at most", False),
+        ("maximum of", "at most", False),
+        ("maximum", "at most", False),
+        ("max.", "at most", False),
+        ("max", "at most", False),
+        ("up to", "at most", False),
+        ("less than", "at most", True),
+        ("fewer than", "at most", True),
+        ("under", "at most", True),
         ("below", "at most", True),
     ],
     key=lambda p: -len(p[0]),
-)  # fmt: skip
+)
 _SUFFIXES: list[tuple[str, Bound]] = sorted(
     [
-        ("or above", "at least"), ("and above", "at least"), ("or more", "at least"), ("or higher", "at least"),
-        ("or over", "at least"), ("or greater", "at least"), ("+", "at least"),
-        ("or below", "at most"), ("and below", "at most"), ("or less", "at most"), ("or fewer", "at most"),
-        ("or lower", "at most"), ("or under", "at most"),
+        ("or above", "at least"),
+        ("and above", "at least"),
+        ("or more", "at least"),
+        ("or higher", "at least"),
+        ("or over", "at least"),
+        ("or greater", "at least"),
+        ("+", "at least"),
+        ("or below", "at most"),
+        ("and below", "at most"),
+        ("or less", "at most"),
+        ("or fewer", "at most"),
+        ("or lower", "at most"),
+        ("or under", "at most"),
     ],
     key=lambda p: -len(p[0]),
-)  # fmt: skip
+)
 # units a threshold may carry after its number: they say what it counts, not how big it is
-_UNITS = {"day", "days", "week", "weeks", "wk", "wks", "month", "months", "hour", "hours", "hr", "hrs", "minute",
-          "minutes", "min", "mins", "year", "years", "yrs", "percent", "per cent", "pct", "pts", "points", "ppts"}  # fmt: skip
+_UNITS = {
+    "day",
+    "days",
+    "week",
+    "weeks",
+    "wk",
+    "wks",
+    "month",
+    "months",
+    "hour",
+    "hours",
+    "hr",
+    "hrs",
+    "minute",
+    "minutes",
+    "min",
+    "mins",
+    "year",
+    "years",
+    "yrs",
+    "percent",
+    "per cent",
+    "pct",
+    "pts",
+    "points",
+    "ppts",
+}
 _NUMBER = re.compile(r"([-+]?)\s*[£$€]?\s*(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d*)?|\.\d+)\s*(%?)")
 _DASHES = str.maketrans({"\u2212": "-", "\u2012": "-", "\u2013": "-", "\u00a0": " ", "\u202f": " "})
 _FOOTNOTES = "*†‡§¹²³"
@@ -63,8 +119,8 @@ def parse_threshold(text: str) -> Threshold | None:
     bound: Bound | None = None
     strict = False
     for words, said, is_strict in _PREFIXES:
-        if rest.startswith(words) and (not words[-1].isalpha() or rest[len(words):len(words) + 1] in ("", " ", ":")):
-            bound, strict, rest = said, is_strict, rest[len(words):].lstrip(" :")
+        if rest.startswith(words) and (not words[-1].isalpha() or rest[len(words) : len(words) + 1] in ("", " ", ":")):
+            bound, strict, rest = said, is_strict, rest[len(words) :].lstrip(" :")
             break
     for words, said in _SUFFIXES:
         if rest.endswith(words) and (words == "+" or rest[: -len(words)].endswith(" ")):
@@ -77,7 +133,7 @@ def parse_threshold(text: str) -> Threshold | None:
     match = _NUMBER.fullmatch(rest) or _NUMBER.match(rest)
     if match is None:
         return None
-    tail = rest[match.end():].strip()
+    tail = rest[match.end() :].strip()
     if tail and (match.group(3) or tail not in _UNITS):
         return None  # "95-100%", "85 (national)": not one number
     number = float(match.group(2).replace(",", ""))

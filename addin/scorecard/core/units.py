@@ -14,8 +14,9 @@ of a figure with its numerator and denominator.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from .engine import displayed
 from .numfmt import is_general, is_percent
@@ -59,7 +60,11 @@ class Figure:
             return f"{self.name} {self.cell} {self.stored.strip()!r} (text)"
         if self.percent_cell:
             shown = f"{self.stored * 100:.10g}%"
-            how = f"format {self.number_format}" if is_percent(self.number_format) else "read as a fraction by layout.percent"
+            how = (
+                f"format {self.number_format}"
+                if is_percent(self.number_format)
+                else "read as a fraction by layout.percent"
+            )
             return f"{self.name} {self.cell} {shown} (holds {self.stored:.10g}, {how})"
         if self.number_format is None:
             fmt = "format not known"
@@ -77,15 +82,29 @@ class ScaleFinding:
 def _advice(figure: Figure, too_small: bool) -> str:
     if figure.from_rules:
         if too_small:
-            return f"rules line {figure.line}: {figure.name} {figure.value:g} means {figure.value:g}%; write {figure.value * 100:g} (percent points, as people read them)"
-        return f"rules line {figure.line}: {figure.name} {figure.value:g} means {figure.value:g}%; write it in percent points"
+            return (
+                f"rules line {figure.line}: {figure.name} {figure.value:g} means {figure.value:g}%; write "
+                f"{figure.value * 100:g} (percent points, as people read them)"
+            )
+        return (
+            f"rules line {figure.line}: {figure.name} {figure.value:g} means {figure.value:g}%; write it in "
+            "percent points"
+        )
     if too_small and figure.percent_cell and not isinstance(figure.stored, str):
-        return (f"cell {figure.cell} shows {figure.value:.10g}% (it holds {figure.stored:.10g}): if it should be "
-                f"{figure.value * 100:.10g}%, enter {figure.stored * 100:.10g}")
+        return (
+            f"cell {figure.cell} shows {figure.value:.10g}% (it holds {figure.stored:.10g}): if it should be "
+            f"{figure.value * 100:.10g}%, enter {figure.stored * 100:.10g}"
+        )
     if too_small:
         held = figure.stored.strip() if isinstance(figure.stored, str) else f"{figure.stored:.10g}"
-        return f"cell {figure.cell} holds the fraction {held}: format it as a percentage or enter {figure.value * 100:.10g}"
-    return f"cell {figure.cell} holds {figure.stored:.10g} in a percentage format, so it shows {figure.value:.10g}%: enter {figure.stored / 100:.10g} or format it as a number"
+        return (
+            f"cell {figure.cell} holds the fraction {held}: format it as a percentage or enter "
+            f"{figure.value * 100:.10g}"
+        )
+    return (
+        f"cell {figure.cell} holds {figure.stored:.10g} in a percentage format, so it shows "
+        f"{figure.value:.10g}%: enter {figure.stored / 100:.10g} or format it as a number"
+    )
 
 
 def scale_check(kpi_id: str, where: str, figures: Sequence[Figure]) -> ScaleFinding | None:
@@ -95,11 +114,11 @@ def scale_check(kpi_id: str, where: str, figures: Sequence[Figure]) -> ScaleFind
     small side looks like fractions (all at most 1.5, and one of them shown as a bare number, or a
     percentage-formatted figure whose other period is on the large side: 1.0% in a percentage cell
     shows what it is, unless last month was 88%) or the large side like points read from a
-    percentage format (all over 150, and all from percentage-formatted cells). A figure is corrected only when it alone is out of scale, at
-    least two others agree with one another, the corrected value lands among them, it came from the
-    sheet (never the rules) and its cell format explains the slip: a fraction in a cell not formatted
-    as a percentage while another figure of the KPI is, or points in a percentage-formatted cell
-    while the others are fractions in percentage-formatted cells.
+    percentage format (all over 150, and all from percentage-formatted cells). A figure is corrected only
+    when it alone is out of scale, at least two others agree with one another, the corrected value lands
+    among them, it came from the sheet (never the rules) and its cell format explains the slip: a fraction
+    in a cell not formatted as a percentage while another figure of the KPI is, or points in a
+    percentage-formatted cell while the others are fractions in percentage-formatted cells.
     """
     known = sorted((f for f in figures if f.value), key=lambda f: abs(f.value))
     if len(known) < 2:
@@ -134,9 +153,13 @@ def scale_check(kpi_id: str, where: str, figures: Sequence[Figure]) -> ScaleFind
             if fractions:
                 explained = not odd.from_rules and not odd.percent_cell and any(f.percent_cell for f in others)
             else:
-                explained = (not odd.from_rules and odd.percent_cell and abs(odd.stored) > FRACTION_MAX
-                             and all(f.percent_cell and abs(f.stored) <= FRACTION_MAX for f in others if not f.from_rules)
-                             and any(not f.from_rules for f in others))  # fmt: skip
+                explained = (
+                    not odd.from_rules
+                    and odd.percent_cell
+                    and abs(odd.stored) > FRACTION_MAX
+                    and all(f.percent_cell and abs(f.stored) <= FRACTION_MAX for f in others if not f.from_rules)
+                    and any(not f.from_rules for f in others)
+                )
             if spread < GAP and lands and explained:
                 corrected[odd.name] = float(f"{value:.12g}")
                 message += f"; read as {value:.10g}% for this refresh, but correct the cell"

@@ -6,4 +6,15 @@ The add-in's VBA names ``scorecard.excel.refresh()`` and friends, so they are im
 from .ribbon import check, clear, find_rules, help, narrative, open_rules, read_grid, refresh, report
 from .selftest import selftest
 
-__all__ = ["check", "clear", "find_rules", "help", "narrative", "open_rules", "read_grid", "refresh", "report", "selftest"]
+__all__ = [
+    "check",
+    "clear",
+    "find_rules",
+    "help",
+    "narrative",
+    "open_rules",
+    "read_grid",
+    "refresh",
+    "report",
+    "selftest",
+]

@@ -16,7 +16,8 @@ from and what was done (problems are also shown as an alert, as in desktop Excel
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import xlwings as xw
 

@@ -28,19 +28,38 @@ import functools
 import inspect
 import os
 import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import xlwings as xw
 
-from ..errors import ScorecardError, column_letter
-from ..core.plan import NARRATIVE_WIDTHS, SYMBOL_FONTS, WritePlan, foreign_narrative, tables_to_widen, written_by_scorecard
-from ..refresh import Evaluation, evaluate_book, refresh as refresh_book
+from ..core.embedded import SHEET as EMBEDDED_SHEET
+from ..core.embedded import check_embedded, origin, parse_cells
+from ..core.plan import (
+    NARRATIVE_WIDTHS,
+    SYMBOL_FONTS,
+    WritePlan,
+    foreign_narrative,
+    tables_to_widen,
+    written_by_scorecard,
+)
 from ..core.report import check_summary
-from ..core.embedded import SHEET as EMBEDDED_SHEET, check_embedded, origin, parse_cells
 from ..core.rules import Rules, load_rules_cached
-from ..core.table import Grid, RowHidden, TableArea, find_header_row, header_top, locate_columns, month_columns, pick_sheet
+from ..core.table import (
+    Grid,
+    RowHidden,
+    TableArea,
+    find_header_row,
+    header_top,
+    locate_columns,
+    month_columns,
+    pick_sheet,
+)
+from ..errors import ScorecardError, column_letter
+from ..refresh import Evaluation, evaluate_book
+from ..refresh import refresh as refresh_book
 
 TITLE = "Scorecard"
 RULES_NAME = "ScorecardRules"
@@ -84,8 +103,10 @@ def _entry_point(job: Callable[..., str | None]) -> Callable[..., str | None]:
         except Exception as error:  # a bug: still an alert, never a console traceback
             # every write goes through _apply, which turns a failed write into a WriteFailed (a
             # ScorecardError) saying what changed; any other error comes before the first write
-            message = (f"scorecard stopped on an unexpected error ({type(error).__name__}: {error}) before "
-                       "writing anything: the workbook was not changed. Please report it with the rules file.")  # fmt: skip
+            message = (
+                f"scorecard stopped on an unexpected error ({type(error).__name__}: {error}) before "
+                "writing anything: the workbook was not changed. Please report it with the rules file."
+            )
         if message:
             _alert(book, message)
         return message
@@ -212,7 +233,8 @@ def help(book: xw.Book, rules: str | os.PathLike | None = None) -> str:
         "replaces the Narrative sheet. Check lists what was found and any problems, writing nothing. "
         "Narrative only rewrites the Narrative sheet. Clear removes what Refresh wrote. "
         "Word report saves the committee's cover report beside the workbook as a Word document. "
-        "Open rules opens the YAML rules file.\n\n" + HOW_TO_NAME_RULES.format(stem=Path(book.name).stem, name=book.name)
+        "Open rules opens the YAML rules file.\n\n"
+        + HOW_TO_NAME_RULES.format(stem=Path(book.name).stem, name=book.name)
         + "\n\nWorksheet functions: RAG, DIRECTION, SCORECARD_RAG, SCORECARD_DIRECTION, SCORECARD_COUNT, "
         "SCORECARD_NARRATIVE, SCORECARD_TABLE (see the README)."
     )
@@ -291,7 +313,9 @@ def book_rules(book: xw.Book, rules: str | os.PathLike | None = None) -> Rules:
     if not files_reachable():
         inside = embedded_rules(book)
         if inside is None:
-            raise ScorecardError("no rules in the workbook. " + HOW_TO_EMBED_RULES.format(name=book.name), file=book.name)
+            raise ScorecardError(
+                "no rules in the workbook. " + HOW_TO_EMBED_RULES.format(name=book.name), file=book.name
+            )
         return inside
     if _rules_from_name(book) or _rules_from_settings(book):
         return load_rules_cached(find_rules(book))
@@ -336,14 +360,21 @@ class Capabilities:
     can_read_merged_cells: bool = False
 
     @classmethod
-    def of(cls, book: Any) -> "Capabilities":
+    def of(cls, book: Any) -> Capabilities:
         """The capabilities of the engine ``book`` runs on, told by its public ``app.engine.name``."""
         engine = str(book.app.engine.name)
         desktop = engine == "excel"  # any other engine (remote, officejs, Lite, one to come) sends values only
-        return cls(engine, can_read_number_formats=desktop, can_read_formulas=desktop, can_read_fonts=desktop,
-                   can_read_fills=desktop, can_read_conditional_formats=desktop,
-                   can_read_hidden_rows=desktop and sys.platform == "win32", can_read_tables=True,
-                   can_read_merged_cells=desktop)  # fmt: skip
+        return cls(
+            engine,
+            can_read_number_formats=desktop,
+            can_read_formulas=desktop,
+            can_read_fonts=desktop,
+            can_read_fills=desktop,
+            can_read_conditional_formats=desktop,
+            can_read_hidden_rows=desktop and sys.platform == "win32",
+            can_read_tables=True,
+            can_read_merged_cells=desktop,
+        )
 
 
 class ExcelBook:
@@ -438,11 +469,17 @@ def _tables(sheet: Any) -> list[TableArea]:
         whole = table.range
         if whole is None:
             continue
-        areas.append(TableArea(
-            name=table.name, first_row=whole.row, first_column=whole.column,
-            last_row=whole.row + whole.shape[0] - 1, last_column=whole.column + whole.shape[1] - 1,
-            header_rows=1 if table.show_headers else 0, totals_rows=1 if table.show_totals else 0,
-        ))
+        areas.append(
+            TableArea(
+                name=table.name,
+                first_row=whole.row,
+                first_column=whole.column,
+                last_row=whole.row + whole.shape[0] - 1,
+                last_column=whole.column + whole.shape[1] - 1,
+                header_rows=1 if table.show_headers else 0,
+                totals_rows=1 if table.show_totals else 0,
+            )
+        )
     return areas
 
 
@@ -487,7 +524,11 @@ def _rag_formulas(sheet: Any, grid: Grid, rules: Rules) -> frozenset[tuple[int, 
     if column is None or grid.row_count <= header_row:
         return frozenset()
     formulas = sheet.range((header_row + 1, column), (grid.row_count, column)).options(ndim=2).formula
-    return frozenset((header_row + 1 + i, column) for i, (f, *_) in enumerate(formulas or []) if isinstance(f, str) and f.startswith("="))
+    return frozenset(
+        (header_row + 1 + i, column)
+        for i, (f, *_) in enumerate(formulas or [])
+        if isinstance(f, str) and f.startswith("=")
+    )
 
 
 def _number_formats(sheet: Any, grid: Grid, rules: Rules) -> list[list[str | None]] | None:
@@ -496,8 +537,16 @@ def _number_formats(sheet: Any, grid: Grid, rules: Rules) -> list[list[str | Non
     columns = locate_columns(grid, rules, header_row)
     wanted = [columns[f] for f in ("current", "previous", "target", "floor") if f in columns]
     if rules.layout.history:
-        wanted += [c for _, c in month_columns(grid, header_row, set(columns.values()), header_top(grid, rules, header_row),
-                                               range(header_row + 1, grid.row_count + 1))]  # the series read_table takes
+        wanted += [
+            c
+            for _, c in month_columns(
+                grid,
+                header_row,
+                set(columns.values()),
+                header_top(grid, rules, header_row),
+                range(header_row + 1, grid.row_count + 1),
+            )
+        ]  # the series read_table takes
     formats: list[list[str | None]] = [[None] * len(row) for row in grid.values]
     first, last = header_row + 1, grid.row_count
     if last < first:
@@ -568,10 +617,18 @@ def _sparkline_note(sheet: Any, plan: WritePlan) -> list[str]:
         return []
     cells = f"{column_letter(spark.column)}{spark.first_row}:{column_letter(spark.column)}{spark.last_row}"
     trend = spark.trend_sheet
-    drawn_from = (f", as is the hidden sheet {trend.name} they are drawn from (its formulas follow the figures typed; a "
-                  "new period or KPI needs the command line)") if trend else ""
-    return [f"sheet '{sheet.name}': the sparklines of layout.columns.trend ({cells}) are drawn by the command line "
-            f"(scorecard refresh), not from Excel{drawn_from}: this refresh leaves the sparklines already there as they are"]
+    drawn_from = (
+        (
+            f", as is the hidden sheet {trend.name} they are drawn from (its formulas follow the figures typed; a "
+            "new period or KPI needs the command line)"
+        )
+        if trend
+        else ""
+    )
+    return [
+        f"sheet '{sheet.name}': the sparklines of layout.columns.trend ({cells}) are drawn by the command line "
+        f"(scorecard refresh), not from Excel{drawn_from}: this refresh leaves the sparklines already there as they are"
+    ]
 
 
 def _hiding_formats(sheet: Any, plan: WritePlan) -> list[str]:
@@ -582,14 +639,20 @@ def _hiding_formats(sheet: Any, plan: WritePlan) -> list[str]:
     ours = {(f'"{status}"', tuple(int(c[i : i + 2], 16) for i in (0, 2, 4))) for status, c in plan.colours.items()}
     span = f"{column_letter(plan.rag_column)}{plan.first_row}:{column_letter(plan.rag_column)}{plan.last_row}"
     rules = list(sheet.range((plan.first_row, plan.rag_column), (plan.last_row, plan.rag_column)).conditional_formats)
-    hiding = [cf for cf in rules if (cf.type == "color_scale" or cf.fill_color is not None)
-              and not (cf.type == "cell_value" and cf.operator == "equal" and (cf.formula1, cf.fill_color) in ours)]  # fmt: skip
+    hiding = [
+        cf
+        for cf in rules
+        if (cf.type == "color_scale" or cf.fill_color is not None)
+        and not (cf.type == "cell_value" and cf.operator == "equal" and (cf.formula1, cf.fill_color) in ours)
+    ]
     if not hiding:
         return []
     what = ", ".join(sorted({f"{cf.type} {cf.formula1 or cf.formula or ''}".strip() for cf in hiding}))
-    return [f"sheet '{sheet.name}': conditional formatting on the RAG cells ({span}) fills them ({what}); its colours show "
-            "instead of the RAG colours scorecard gives them. It is kept: check it agrees with the rules, or remove it "
-            "(Home > Conditional Formatting > Manage Rules)"]  # fmt: skip
+    return [
+        f"sheet '{sheet.name}': conditional formatting on the RAG cells ({span}) fills them ({what}); its colours show "
+        "instead of the RAG colours scorecard gives them. It is kept: check it agrees with the rules, or remove it "
+        "(Home > Conditional Formatting > Manage Rules)"
+    ]
 
 
 def _formula_rows(sheet: Any, plan: WritePlan) -> set[int]:
@@ -774,7 +837,8 @@ class _Journal:
                     continue
                 if values:
                     slot.sheet.range((1, 1), (len(values), max(len(r) for r in values))).value = [
-                        [literal(v) if isinstance(v, str) else v for v in row] for row in values]  # fmt: skip
+                        [literal(v) if isinstance(v, str) else v for v in row] for row in values
+                    ]
                 restored.setdefault(f"the text of the {slot.name} sheet", [])
                 changed.setdefault(f"the formatting of the {slot.name} sheet", [])
             except Exception:
@@ -784,10 +848,12 @@ class _Journal:
             if saved.values is not None:
                 try:
                     block.value = [
-                        [f if isinstance(f, str) and f.startswith("=") else (literal(v) if isinstance(v, str) else v)
-                         for v, f in zip(row, frow)]
-                        for row, frow in zip(saved.values, saved.formulas or saved.values)
-                    ]  # fmt: skip
+                        [
+                            f if isinstance(f, str) and f.startswith("=") else (literal(v) if isinstance(v, str) else v)
+                            for v, f in zip(row, frow, strict=False)
+                        ]
+                        for row, frow in zip(saved.values, saved.formulas or saved.values, strict=False)
+                    ]
                     restored.setdefault("the values of", []).insert(0, saved.where)
                 except Exception:
                     changed.setdefault("the values of", []).insert(0, saved.where)
@@ -814,8 +880,10 @@ class _Journal:
 
 
 def _listing(parts: dict[str, list[str]]) -> str:
-    return "; ".join(what.format(", ".join(where)) if "{}" in what else f"{what} {', '.join(where)}" if where else what
-                     for what, where in parts.items())  # fmt: skip
+    return "; ".join(
+        what.format(", ".join(where)) if "{}" in what else f"{what} {', '.join(where)}" if where else what
+        for what, where in parts.items()
+    )
 
 
 class WriteFailed(ScorecardError):
@@ -832,14 +900,19 @@ def _apply(steps: list[_Step]) -> None:
         except Exception as error:
             restored, changed = journal.undo()
             if "the fills of" in changed and all(s.fills is None for s in journal.saved if "fills" in s.changes):
-                changed["the fills of {} (this engine cannot read fills, so it could not put them back)"] = changed.pop("the fills of")
+                changed["the fills of {} (this engine cannot read fills, so it could not put them back)"] = changed.pop(
+                    "the fills of"
+                )
             lines = [f"scorecard stopped: Excel refused to write {_describe(step)} ({type(error).__name__}: {error})."]
             if restored:
                 lines.append(f"Undone: {_listing(restored)}.")
                 if journal.formulas_unreadable and "the values of" in restored:
                     lines.append("(This engine cannot read formulas: a formula among those values is now its value.)")
-            lines.append(f"Still changed: {_listing(changed)}." if changed
-                         else "Nothing is left changed: the workbook is as it was.")  # fmt: skip
+            lines.append(
+                f"Still changed: {_listing(changed)}."
+                if changed
+                else "Nothing is left changed: the workbook is as it was."
+            )
             raise WriteFailed("\n".join(lines)) from error
         journal.done(step)
 
@@ -878,8 +951,7 @@ def _cell_steps(sheet: Any, plan: WritePlan, formula_rows: set[int] | None) -> l
     for header in plan.headers:  # look like the headers beside them: copy, then write the text
         cell = ((header.row, header.column), (header.row, header.column))
         source = sheet.range((header.row, plan.style_source))
-        steps.append(_Step(_copy(source, sheet, cell), sheet, cell,
-                           frozenset({"values", "fills", "format"}), copied))  # fmt: skip
+        steps.append(_Step(_copy(source, sheet, cell), sheet, cell, frozenset({"values", "fills", "format"}), copied))
         steps.append(_Step(_set(sheet, cell, "value", literal(header.text)), sheet, cell, frozenset({"values"})))
     formula_rows = formula_rows or set()
     by_row = {w.row: w for w in plan.rag}
@@ -894,25 +966,43 @@ def _cell_steps(sheet: Any, plan: WritePlan, formula_rows: set[int] | None) -> l
         for column in created:
             source = sheet.range((first, plan.style_source), (last, plan.style_source))
             target: Block = ((first, column), (last, column))
-            steps.append(_Step(_copy(source, sheet, target), sheet, target,
-                               frozenset({"values", "fills", "format"}), copied))  # fmt: skip
+            steps.append(
+                _Step(_copy(source, sheet, target), sheet, target, frozenset({"values", "fills", "format"}), copied)
+            )
         values = [r for r in rows if r not in formula_rows]
         for a, b in _runs(values):  # around formula cells, which keep their formula
             block: Block = ((a, plan.rag_column), (b, plan.rag_column))
-            steps.append(_Step(_set(sheet, block, "value", [[literal(by_row[r].text)] for r in range(a, b + 1)]),
-                               sheet, block, frozenset({"values"})))  # fmt: skip
+            steps.append(
+                _Step(
+                    _set(sheet, block, "value", [[literal(by_row[r].text)] for r in range(a, b + 1)]),
+                    sheet,
+                    block,
+                    frozenset({"values"}),
+                )
+            )
         colours = [[... if r in formula_rows else f"#{by_row[r].fill}"] for r in rows]
-        steps.append(_Step(_set_colors(sheet, rag, colours), sheet, rag,
-                           frozenset({"fills"})))  # fmt: skip
-        steps.append(_Step(_set(sheet, direction, "value", [[literal(directions[r].text) or None] for r in rows]),
-                           sheet, direction, frozenset({"values"})))  # fmt: skip
+        steps.append(_Step(_set_colors(sheet, rag, colours), sheet, rag, frozenset({"fills"})))
+        steps.append(
+            _Step(
+                _set(sheet, direction, "value", [[literal(directions[r].text) or None] for r in rows]),
+                sheet,
+                direction,
+                frozenset({"values"}),
+            )
+        )
         spc_blocks: list[tuple[Block, int]] = []
         for column in plan.spc_columns:  # text and fill, as the RAG column
             cells = {w.row: w for w in plan.spc if w.column == column}
             block = ((first, column), (last, column))
             spc_blocks.append((block, column))
-            steps.append(_Step(_set(sheet, block, "value", [[literal(cells[r].text) or None] for r in rows]),
-                               sheet, block, frozenset({"values"})))  # fmt: skip
+            steps.append(
+                _Step(
+                    _set(sheet, block, "value", [[literal(cells[r].text) or None] for r in rows]),
+                    sheet,
+                    block,
+                    frozenset({"values"}),
+                )
+            )
             fills = [[f"#{cells[r].fill}"] for r in rows]
             steps.append(_Step(_set_colors(sheet, block, fills), sheet, block, frozenset({"fills"})))
         for block, column in ((rag, plan.rag_column), (direction, plan.direction_column), *spc_blocks):
@@ -924,12 +1014,26 @@ def _cell_steps(sheet: Any, plan: WritePlan, formula_rows: set[int] | None) -> l
                 if id_font is None:
                     id_font = sheet.range((plan.rag[0].row, 1)).font.name or ""
                 readable = id_font if id_font and id_font.casefold() not in symbol_fonts else "Calibri"
-                steps.append(_Step(_set_font(sheet, block, readable), sheet, block, frozenset({"format"}),
-                                   undo=_set_font(sheet, block, name)))  # fmt: skip
+                steps.append(
+                    _Step(
+                        _set_font(sheet, block, readable),
+                        sheet,
+                        block,
+                        frozenset({"format"}),
+                        undo=_set_font(sheet, block, name),
+                    )
+                )
     if formula_rows:
         whole: Block = ((plan.first_row, plan.rag_column), (plan.last_row, plan.rag_column))
-        steps.append(_Step(lambda: _status_formats(sheet.range(*whole), plan, can.can_read_conditional_formats), sheet, whole, frozenset({"format"}),
-                           "the conditional formats colouring the RAG words added to"))  # fmt: skip
+        steps.append(
+            _Step(
+                lambda: _status_formats(sheet.range(*whole), plan, can.can_read_conditional_formats),
+                sheet,
+                whole,
+                frozenset({"format"}),
+                "the conditional formats colouring the RAG words added to",
+            )
+        )
     return steps
 
 
@@ -938,10 +1042,16 @@ def _status_formats(rag: Any, plan: WritePlan, listable: bool) -> None:
     column stay. Rules an earlier refresh added with the same colours are recognised and not added twice;
     after a change of colours the new rules are added above the old ones (Excel puts new rules first), so
     the new colours show. An engine that cannot list rules (``listable`` False) gets ours added."""
-    wanted = {f'"{status}"': tuple(int(colour[i : i + 2], 16) for i in (0, 2, 4)) for status, colour in plan.colours.items()}
+    wanted = {
+        f'"{status}"': tuple(int(colour[i : i + 2], 16) for i in (0, 2, 4)) for status, colour in plan.colours.items()
+    }
     present = set()
     if listable:
-        present = {(cf.formula1, cf.fill_color) for cf in rag.conditional_formats if cf.type == "cell_value" and cf.operator == "equal"}
+        present = {
+            (cf.formula1, cf.fill_color)
+            for cf in rag.conditional_formats
+            if cf.type == "cell_value" and cf.operator == "equal"
+        }
     if all((word, fill) in present for word, fill in wanted.items()):
         return
     for status, colour in plan.colours.items():
@@ -955,6 +1065,7 @@ def _table_steps(sheet: Any, plan: WritePlan, widen: list[TableArea]) -> list[_S
     last = max(w.column for w in plan.headers)
     steps = []
     for area in widen:
+
         def resize(area: TableArea = area) -> None:
             for table in sheet.tables:
                 if table.name == area.name:
@@ -966,7 +1077,11 @@ def _table_steps(sheet: Any, plan: WritePlan, widen: list[TableArea]) -> list[_S
                     table.resize(sheet.range((area.first_row, area.first_column), (area.last_row, area.last_column)))
 
         block: Block = ((area.first_row, area.first_column), (area.last_row, last))
-        steps.append(_Step(resize, sheet, block, frozenset({"format"}), f"the Excel Table '{area.name}' widened over", undo=restore))
+        steps.append(
+            _Step(
+                resize, sheet, block, frozenset({"format"}), f"the Excel Table '{area.name}' widened over", undo=restore
+            )
+        )
     return steps
 
 
@@ -988,8 +1103,11 @@ def _narrative_steps(book: xw.Book, plan: WritePlan, existing: Any) -> list[_Ste
     for cell in cells:
         by_style.setdefault(cell.style, []).append(cell.row)
     italic = by_style.get("lead", []) + by_style.get("note", [])
-    headings = [(row, bold, size) for style, bold, size in (("title", True, 14), ("heading", True, 12))
-                for row in by_style.get(style, [])]  # fmt: skip
+    headings = [
+        (row, bold, size)
+        for style, bold, size in (("title", True, 14), ("heading", True, 12))
+        for row in by_style.get(style, [])
+    ]
 
     def add() -> None:
         slot.sheet = book.sheets.add(plan.narrative_sheet, after=book.sheets[len(book.sheets) - 1])
@@ -1009,6 +1127,9 @@ def _narrative_steps(book: xw.Book, plan: WritePlan, existing: Any) -> list[_Ste
             sheet.range((row, 2)).font.italic = True
         body.rows.autofit()
 
-    first = (_Step(lambda: slot.sheet.clear(), sheet_event="cleared", slot=slot) if existing is not None
-             else _Step(add, sheet_event="created", slot=slot))  # fmt: skip
+    first = (
+        _Step(lambda: slot.sheet.clear(), sheet_event="cleared", slot=slot)
+        if existing is not None
+        else _Step(add, sheet_event="created", slot=slot)
+    )
     return [first, _Step(write, slot=slot)]

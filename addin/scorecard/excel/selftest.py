@@ -63,9 +63,13 @@ def versions(app: Any, addin: str | None) -> dict[str, str]:
     except Exception as error:  # an engine without an application version
         excel = f"unknown ({type(error).__name__})"
     platform = "Windows" if sys.platform.startswith("win") else "macOS" if sys.platform == "darwin" else sys.platform
-    return {"Excel": f"{excel} on {platform}", "xlwings": xlwings.__version__,
-            "Python": f"{sys.version.split()[0]} ({sys.executable})", "scorecard": __version__,
-            "Add-in build": addin or "not given (run from the command line)"}  # fmt: skip
+    return {
+        "Excel": f"{excel} on {platform}",
+        "xlwings": xlwings.__version__,
+        "Python": f"{sys.version.split()[0]} ({sys.executable})",
+        "scorecard": __version__,
+        "Add-in build": addin or "not given (run from the command line)",
+    }
 
 
 def _rgb(fill: str) -> tuple[int, int, int]:
@@ -80,8 +84,11 @@ def run(app: Any, addin: str | None = None, formulas: bool | None = None) -> Rep
 
     report = Report(versions=versions(app, addin))
     if addin and addin.split(" ")[0] != report.versions["scorecard"]:
-        report.add(False, f"the add-in was built for scorecard {addin.split(' ')[0]} but Python has "
-                          f"{report.versions['scorecard']}: run `scorecard addin install` again")  # fmt: skip
+        report.add(
+            False,
+            f"the add-in was built for scorecard {addin.split(' ')[0]} but Python has "
+            f"{report.versions['scorecard']}: run `scorecard addin install` again",
+        )
     folder = Path(tempfile.mkdtemp(prefix="scorecard-selftest-"))
     path, rules_path = sample_files(folder)
     expected = evaluate_file(path, load_rules(rules_path))  # the command line's engine, on the file itself
@@ -90,13 +97,19 @@ def run(app: Any, addin: str | None = None, formulas: bool | None = None) -> Rep
     try:
         message = _quietly(ribbon.check, book, rules_path)
         kpis = len(expected.scorecard.kpis)
-        report.add(message is not None and f"{kpis} KPIs" in message and "No problems found." in message,
-                   f"Check: {kpis} KPIs found, no problems" if message and "No problems found." in message
-                   else f"Check said: {message}")  # fmt: skip
+        report.add(
+            message is not None and f"{kpis} KPIs" in message and "No problems found." in message,
+            f"Check: {kpis} KPIs found, no problems"
+            if message and "No problems found." in message
+            else f"Check said: {message}",
+        )
         message = _quietly(ribbon.report, book, rules_path)
         document = path.with_suffix(".docx")
         saved = document.is_file() and message is not None and message.startswith("The Word report is saved as")
-        report.add(saved, f"Word report saved beside the workbook as {document.name}" if saved else f"Word report said: {message}")
+        report.add(
+            saved,
+            f"Word report saved beside the workbook as {document.name}" if saved else f"Word report said: {message}",
+        )
         message = _quietly(ribbon.refresh, book, rules_path)
         report.add(message is None, "Refresh ran without a message" if message is None else f"Refresh said: {message}")
         sheet = book.sheets[plan.sheet]
@@ -105,15 +118,25 @@ def run(app: Any, addin: str | None = None, formulas: bool | None = None) -> Rep
             for write in writes:
                 cell = sheet.range((write.row, column))
                 if (cell.value or "") != write.text:
-                    wrong.append(f"{plan.sheet}!{ribbon._a1(write.row, column)} holds {cell.value!r}, not {write.text!r}")
+                    wrong.append(
+                        f"{plan.sheet}!{ribbon._a1(write.row, column)} holds {cell.value!r}, not {write.text!r}"
+                    )
                 elif write.fill and cell.color != _rgb(write.fill):
-                    wrong.append(f"{plan.sheet}!{ribbon._a1(write.row, column)} is filled {cell.color}, not #{write.fill}")
-        report.add(not wrong, f"Refresh wrote {len(plan.rag)} RAG and {len(plan.direction)} direction cells as planned"
-                   if not wrong else "Refresh: " + "; ".join(wrong[:5]))  # fmt: skip
+                    wrong.append(
+                        f"{plan.sheet}!{ribbon._a1(write.row, column)} is filled {cell.color}, not #{write.fill}"
+                    )
+        report.add(
+            not wrong,
+            f"Refresh wrote {len(plan.rag)} RAG and {len(plan.direction)} direction cells as planned"
+            if not wrong
+            else "Refresh: " + "; ".join(wrong[:5]),
+        )
         narrative = ribbon._sheet_named(book, plan.narrative_sheet)
         title = plan.narrative_cells[0].text
-        report.add(narrative is not None and narrative.range((1, 1)).value == title,
-                   f"the {plan.narrative_sheet} sheet begins {title!r}")  # fmt: skip
+        report.add(
+            narrative is not None and narrative.range((1, 1)).value == title,
+            f"the {plan.narrative_sheet} sheet begins {title!r}",
+        )
         if formulas is None:
             formulas = sys.platform.startswith("win")
         if not formulas:

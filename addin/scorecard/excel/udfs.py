@@ -2,8 +2,9 @@
 
 In desktop Excel on Windows, xlwings calls these through the VBA wrappers built into the add-in
 (``ScorecardFunctions``), or through the ones xlwings' own add-in writes with "Import Functions":
-the wrappers call nothing but xlwings, and the number formats are read here, in Python. VBA function names cannot contain a dot, so Excel's names are
-``SCORECARD_RAG`` and so on (see the README). Elsewhere the xlwings decorators do nothing and
+the wrappers call nothing but xlwings, and the number formats are read here, in Python. VBA function
+names cannot contain a dot, so Excel's names are ``SCORECARD_RAG`` and so on (see the README).
+Elsewhere the xlwings decorators do nothing and
 these are plain Python functions, which is how the tests call them.
 
 Rules files are cached until they change (``load_rules_cached``), so a sheet of a thousand
@@ -20,20 +21,28 @@ from typing import Any
 
 import xlwings as xw
 
+from ..core.embedded import parse_cells
 from ..core.engine import direction as _direction
 from ..core.engine import rate
-from ..errors import ScorecardError
-from ..core.model import Kpi, Polarity, Rag
-from ..core.embedded import parse_cells
-from ..core.rules import Rules, load_rules_cached
-from ..refresh import Evaluation, evaluate_grid
+from ..core.model import Kpi, Polarity
 from ..core.numfmt import cell_decimals
+from ..core.rules import Rules, load_rules_cached
 from ..core.spc import analyse
 from ..core.statuswords import status_of
 from ..core.table import Grid, id_key, read_threshold, read_value
+from ..errors import ScorecardError
+from ..refresh import Evaluation, evaluate_grid
 
-__all__ = ["RAG", "DIRECTION", "SCORECARD_RAG", "SCORECARD_DIRECTION", "SCORECARD_COUNT", "SCORECARD_NARRATIVE",
-           "SCORECARD_TABLE", "SCORECARD_SPC"]
+__all__ = [
+    "RAG",
+    "DIRECTION",
+    "SCORECARD_RAG",
+    "SCORECARD_DIRECTION",
+    "SCORECARD_COUNT",
+    "SCORECARD_NARRATIVE",
+    "SCORECARD_TABLE",
+    "SCORECARD_SPC",
+]
 
 
 RULES_RANGE = "the rules range"  # how errors in rules given as a range name their place
@@ -74,7 +83,9 @@ def _threshold(argument: Any, what: str, number_format: Any = None) -> float | N
 def _polarity(argument: Any) -> Polarity:
     polarity = Polarity.parse(argument)
     if polarity is None:
-        raise _BadArgument(f"#VALUE! polarity {argument!r}: use higher, lower or target (H/L/T, Up/Down, Higher is better ...)")
+        raise _BadArgument(
+            f"#VALUE! polarity {argument!r}: use higher, lower or target (H/L/T, Up/Down, Higher is better ...)"
+        )
     return polarity
 
 
@@ -82,7 +93,12 @@ def _decimals(argument: Any, *cells: tuple[Any, Any]) -> int:
     """The decimals given, else the most the argument cells display (as Refresh decides), else 1."""
     if argument is None or argument == "":
         return _shown_decimals(*cells) or 1
-    if isinstance(argument, (int, float)) and not isinstance(argument, bool) and float(argument).is_integer() and 0 <= argument <= 10:
+    if (
+        isinstance(argument, (int, float))
+        and not isinstance(argument, bool)
+        and float(argument).is_integer()
+        and 0 <= argument <= 10
+    ):
         return int(argument)
     raise _BadArgument(f"#VALUE! decimals {argument!r}: a whole number from 0 to 10")
 
@@ -179,7 +195,9 @@ def _range_formats(cells: Any) -> list[list[str | None]] | None:
 
     rows, columns = cells.shape
     try:
-        by_column = [_column_formats(cells.sheet, cells.column + j, cells.row, cells.row + rows - 1) for j in range(columns)]
+        by_column = [
+            _column_formats(cells.sheet, cells.column + j, cells.row, cells.row + rows - 1) for j in range(columns)
+        ]
     except Exception:
         return None
     return [[by_column[j][i] for j in range(columns)] for i in range(rows)]
@@ -216,19 +234,34 @@ def _build_kpi(rules: Rules, key: str) -> Kpi:
     if rule is None:
         raise _BadArgument(f"#N/A KPI {key!r} is not in {os.path.basename(rules.source)}")
     return Kpi(
-        id=key, name=rule.name or key, polarity=rule.polarity, current=None, previous=None,
-        target=rule.target, floor=rule.floor, unit=rule.unit or rules.unit,
+        id=key,
+        name=rule.name or key,
+        polarity=rule.polarity,
+        current=None,
+        previous=None,
+        target=rule.target,
+        floor=rule.floor,
+        unit=rule.unit or rules.unit,
         decimals=rules.decimals if rule.decimals is None else rule.decimals,
-        compare=rule.compare or rules.compare, green_within=rule.green_within, amber_within=rule.amber_within,
-    )  # fmt: skip
+        compare=rule.compare or rules.compare,
+        green_within=rule.green_within,
+        amber_within=rule.amber_within,
+    )
 
 
 @udf(value_format="value", target_format="target", floor_format="floor")
 def RAG(value, target, floor, polarity, decimals=None, value_format=None, target_format=None, floor_format=None):
     """RAG status of a value: Green, Amber, Red, Not rated (no target and floor) or No data."""
-    kpi = Kpi(id="", name="", polarity=_polarity(polarity), current=None, previous=None,
-              target=_threshold(target, "target", target_format), floor=_threshold(floor, "floor", floor_format),
-              decimals=_decimals(decimals, (value, value_format), (target, target_format), (floor, floor_format)))  # fmt: skip
+    kpi = Kpi(
+        id="",
+        name="",
+        polarity=_polarity(polarity),
+        current=None,
+        previous=None,
+        target=_threshold(target, "target", target_format),
+        floor=_threshold(floor, "floor", floor_format),
+        decimals=_decimals(decimals, (value, value_format), (target, target_format), (floor, floor_format)),
+    )
     return rate(_figure(value, value_format), kpi).value
 
 
@@ -255,11 +288,15 @@ def SCORECARD_RAG(value, kpi_id, rules_path=None, value_format=None, caller=None
 
 
 @udf(current_format="current", previous_format="previous")
-def SCORECARD_DIRECTION(current, previous, kpi_id, rules_path=None, current_format=None, previous_format=None, caller=None):
+def SCORECARD_DIRECTION(
+    current, previous, kpi_id, rules_path=None, current_format=None, previous_format=None, caller=None
+):
     """Direction of travel for a KPI of the rules file: improved/declined/same, or increased/decreased."""
     rules = _rules(rules_path, caller)
     kpi = _rules_decimals(_kpi_from_rules(rules, kpi_id), rules, (current, current_format), (previous, previous_format))
-    moved = _direction(dataclasses.replace(kpi, current=_figure(current, current_format), previous=_figure(previous, previous_format)))
+    moved = _direction(
+        dataclasses.replace(kpi, current=_figure(current, current_format), previous=_figure(previous, previous_format))
+    )
     return "" if moved is None else moved.value
 
 
@@ -283,8 +320,9 @@ def _evaluate_range(table_range: Any, rules_path: Any, table_formats: Any, calle
         raise _BadArgument("#VALUE! table_range must be the KPI table, its header row included")
     formats = _matrix(table_formats) if isinstance(table_formats, (list, tuple)) else _range_formats(table_formats)
     rules = dataclasses.replace(rules, layout=dataclasses.replace(rules.layout, header_row=None, sheet=None))
-    return evaluate_grid(Grid(sheet="(formula range)", values=rows, formats=formats, hidden_rows_known=False,
-                             merged_known=False), rules)
+    return evaluate_grid(
+        Grid(sheet="(formula range)", values=rows, formats=formats, hidden_rows_known=False, merged_known=False), rules
+    )
 
 
 @udf(table_formats="table_range")
@@ -294,12 +332,15 @@ def SCORECARD_NARRATIVE(table_range, rules_path=None, table_formats=None, caller
     return [[line] for line in result.narrative.lines()]
 
 
-def table_values(table_range: Any, rules_path: Any = None, table_formats: Any = None, caller: Any = None) -> list[list[Any]]:
+def table_values(
+    table_range: Any, rules_path: Any = None, table_formats: Any = None, caller: Any = None
+) -> list[list[Any]]:
     """The evaluated KPI table as rows of values, the header row first: one row per KPI, one column per
     field of a KPI in ``narrative --format json`` (nested objects spread into ``spc.mean`` ... columns, as
     ``scorecard.read_scorecard`` spreads them), so the table and the JSON cannot drift apart."""
     from ..core.report import as_dict
-    from ..frame import columns as frame_columns, flatten
+    from ..frame import columns as frame_columns
+    from ..frame import flatten
 
     result = _evaluate_range(table_range, rules_path, table_formats, caller)
     records = flatten(as_dict(result.scorecard, result.narrative)["kpis"])
@@ -333,12 +374,20 @@ def SCORECARD_SPC(history, polarity, target=None, history_formats=None):
     blank). With fewer than 15 figures, "#N/A" and why. Blanks and texts are left out, as Refresh does;
     a percent-formatted cell is read in percent points, as the target is given."""
     rows = _matrix(history)
-    cells = [c for row in rows for c in row] if rows is not None else list(history) if isinstance(history, (list, tuple)) else [history]
-    formats = _matrix(history_formats) if isinstance(history_formats, (list, tuple)) else _range_formats(history_formats)
+    cells = (
+        [c for row in rows for c in row]
+        if rows is not None
+        else list(history)
+        if isinstance(history, (list, tuple))
+        else [history]
+    )
+    formats = (
+        _matrix(history_formats) if isinstance(history_formats, (list, tuple)) else _range_formats(history_formats)
+    )
     shapes = [f for row in formats for f in row] if formats else [None] * len(cells)
     if len(shapes) != len(cells):
         shapes = [None] * len(cells)
-    figures = [_figure(value, number_format) for value, number_format in zip(cells, shapes)]
+    figures = [_figure(value, number_format) for value, number_format in zip(cells, shapes, strict=True)]
     side = None if polarity is None or (isinstance(polarity, str) and not polarity.strip()) else _polarity(polarity)
     spc = analyse(figures, side, _threshold(target, "target"))
     if spc.variation is None:

@@ -9,7 +9,7 @@ is drawn; ``available()`` says whether it is there, so the report can say how to
 from __future__ import annotations
 
 import io
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..core.model import Polarity
 from ..core.spc import Spc
@@ -44,8 +44,16 @@ def point_colours(spc: Spc, polarity: Polarity | None) -> list[str]:
     return colours
 
 
-def xmr_chart(spc: Spc, polarity: Polarity | None, *, title: str, labels: Sequence[str], target: float | None = None,
-              width_cm: float = 16.0, height_cm: float = 6.5) -> bytes:  # fmt: skip
+def xmr_chart(
+    spc: Spc,
+    polarity: Polarity | None,
+    *,
+    title: str,
+    labels: Sequence[str],
+    target: float | None = None,
+    width_cm: float = 16.0,
+    height_cm: float = 6.5,
+) -> bytes:
     """The chart as PNG bytes; ``labels`` name the points (the periods), oldest first."""
     import matplotlib
 
@@ -68,7 +76,9 @@ def xmr_chart(spc: Spc, polarity: Polarity | None, *, title: str, labels: Sequen
             axes.axhline(target, color=TARGET, linewidth=1.0, linestyle=":", label="target")
         axes.set_title(title, fontsize=9, loc="left")
         step = max(1, len(x) // 12)
-        axes.set_xticks(x[::step], [labels[i] if i < len(labels) else "" for i in x[::step]], fontsize=7, rotation=45, ha="right")
+        axes.set_xticks(
+            x[::step], [labels[i] if i < len(labels) else "" for i in x[::step]], fontsize=7, rotation=45, ha="right"
+        )
         axes.tick_params(axis="y", labelsize=7)
         for side in ("top", "right"):
             axes.spines[side].set_visible(False)

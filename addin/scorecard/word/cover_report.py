@@ -22,14 +22,15 @@ from __future__ import annotations
 import io
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from ..core.model import RatedKpi
 from ..core.narrative import figure
-from ..core.spc import Assurance, Variation
 from ..core.plan import direction_text, provenance_line
+from ..core.spc import Assurance, Variation
 from ..errors import ScorecardError
 from . import charts
 
@@ -75,7 +76,7 @@ def _assurance(k: RatedKpi) -> str:
     return ASSURANCE_TEXT[k.spc.assurance] if k.spc is not None and k.spc.assurance is not None else ""
 
 
-def benchmark_labels(kpis: "tuple[RatedKpi, ...]") -> list[str]:
+def benchmark_labels(kpis: tuple[RatedKpi, ...]) -> list[str]:
     """Every benchmark label any KPI has, in the order they first appear."""
     labels: dict[str, None] = {}
     for k in kpis:
@@ -87,7 +88,7 @@ def _benchmark(label: str) -> Callable[[RatedKpi], str]:
     return lambda k: _figure((k.kpi.benchmarks or {}).get(label), k)
 
 
-def table_columns(result: "Evaluation") -> list[Column]:
+def table_columns(result: Evaluation) -> list[Column]:
     """The RAG table's columns: ref, indicator, both periods' figures, target, floor, RAG, direction;
     then Variation and Assurance when any KPI has that verdict, and one column per benchmark label."""
     period = result.scorecard.period
@@ -97,7 +98,9 @@ def table_columns(result: "Evaluation") -> list[Column]:
         extra.append(Column("Variation", _variation, 2.6))
     if any(_assurance(k) for k in kpis):
         extra.append(Column("Assurance", _assurance, 2.6))
-    extra += [Column(label, _benchmark(label), 2.2) for label in benchmark_labels(kpis)]  # room for "Statistical neighbours"
+    extra += [
+        Column(label, _benchmark(label), 2.2) for label in benchmark_labels(kpis)
+    ]  # room for "Statistical neighbours"
     return [
         Column("Ref", lambda k: k.kpi.id, 1.8),
         Column("Indicator", lambda k: k.kpi.name, 4.0),
@@ -111,7 +114,7 @@ def table_columns(result: "Evaluation") -> list[Column]:
     ]
 
 
-def write_report(result: "Evaluation", rules: "Rules", output: str | Path, template: str | Path | None = None) -> Path:
+def write_report(result: Evaluation, rules: Rules, output: str | Path, template: str | Path | None = None) -> Path:
     """Write the cover report to ``output`` (atomically: a failure leaves no half-written file)."""
     from docx import Document
     from docx.opc.exceptions import PackageNotFoundError
@@ -122,7 +125,9 @@ def write_report(result: "Evaluation", rules: "Rules", output: str | Path, templ
     if not output.parent.is_dir():
         raise ScorecardError(f"output folder '{output.parent}' does not exist")
     if template is not None and Path(template).suffix.lower() != ".docx":
-        raise ScorecardError("a template must be a Word document (.docx); open it in Word and save it as .docx", file=template)
+        raise ScorecardError(
+            "a template must be a Word document (.docx); open it in Word and save it as .docx", file=template
+        )
     try:
         document = Document(str(template)) if template else Document()
     except (PackageNotFoundError, KeyError, ValueError, OSError) as error:
@@ -162,7 +167,7 @@ def _style(document, *names: str):
     return next((name for name in names if name in defined), None)
 
 
-def _fill(document, result: "Evaluation", rules: "Rules") -> None:
+def _fill(document, result: Evaluation, rules: Rules) -> None:
     from docx.enum.section import WD_SECTION
     from docx.shared import Cm, Pt
 
@@ -184,13 +189,15 @@ def _fill(document, result: "Evaluation", rules: "Rules") -> None:
 
     columns = table_columns(result)
     turned = _landscape_if_too_wide(document, columns)
-    document.add_paragraph(f"RAG status of each KPI – {result.scorecard.period.current or narrative.heading}",
-                           style=_style(document, "Heading 2", "Heading 1"))  # fmt: skip
+    document.add_paragraph(
+        f"RAG status of each KPI – {result.scorecard.period.current or narrative.heading}",
+        style=_style(document, "Heading 2", "Heading 1"),
+    )
     table = document.add_table(rows=1, cols=len(columns))
     grid = _style(document, "Table Grid")
     if grid:
         table.style = grid
-    for cell, column in zip(table.rows[0].cells, columns):
+    for cell, column in zip(table.rows[0].cells, columns, strict=True):
         cell.text = column.header
         for run in cell.paragraphs[0].runs:
             run.bold = True
@@ -198,7 +205,7 @@ def _fill(document, result: "Evaluation", rules: "Rules") -> None:
     fills: list[str | None] = [None]
     for k in result.scorecard.kpis:
         row = table.add_row().cells
-        for cell, column in zip(row, columns):
+        for cell, column in zip(row, columns, strict=True):
             cell.text = column.value(k)
         fills.append(rules.colours[k.rag])
     _fit_widths(document, table, columns)
@@ -244,7 +251,7 @@ def _turn(section) -> None:
     section.page_width, section.page_height = height, width
 
 
-def special_cause(result: "Evaluation") -> list[RatedKpi]:
+def special_cause(result: Evaluation) -> list[RatedKpi]:
     """The KPIs whose latest point is a special cause: a real change, not noise."""
     return [k for k in result.scorecard.kpis if k.spc is not None and k.spc.variation in SPECIAL_CAUSE]
 
@@ -253,9 +260,13 @@ def chart_labels(k: RatedKpi) -> list[str]:
     """The period names of the points on the KPI's chart, oldest first: its history's, with the missing
     values left out as the chart leaves them out. Lined up from the latest point if the counts differ."""
     history, periods = k.kpi.history, k.kpi.history_periods
-    labels = [p for v, p in zip(history, periods) if v is not None] if len(periods) == len(history) else list(periods)
+    labels = (
+        [p for v, p in zip(history, periods, strict=True) if v is not None]
+        if len(periods) == len(history)
+        else list(periods)
+    )
     points = len(k.spc.signals) if k.spc is not None else 0
-    return labels[len(labels) - points:] if len(labels) >= points else [""] * (points - len(labels)) + labels
+    return labels[len(labels) - points :] if len(labels) >= points else [""] * (points - len(labels)) + labels
 
 
 def charts_left_out(count: int) -> str:
@@ -264,7 +275,7 @@ def charts_left_out(count: int) -> str:
     return f"Charts for {count} KPIs showing a real change are left out: install them with {charts.INSTALL_HINT}"
 
 
-def _charts(document, result: "Evaluation") -> None:
+def _charts(document, result: Evaluation) -> None:
     """An XmR chart for each KPI showing a special cause, under a heading; or a line saying how to get them."""
     from docx.shared import Cm, Emu
 
@@ -282,8 +293,9 @@ def _charts(document, result: "Evaluation") -> None:
         if spc is None or spc.variation is None:  # special_cause() gave only KPIs with a verdict
             continue
         # the caption names the KPI; the chart's own title is its reference (a long name would be cut off)
-        png = charts.xmr_chart(spc, k.kpi.polarity, title=k.kpi.id, labels=chart_labels(k), target=k.kpi.target,
-                               width_cm=width.cm)  # fmt: skip
+        png = charts.xmr_chart(
+            spc, k.kpi.polarity, title=k.kpi.id, labels=chart_labels(k), target=k.kpi.target, width_cm=width.cm
+        )
         caption = f"{k.kpi.id} {k.kpi.name}".strip()
         document.add_paragraph(f"{caption}: {VARIATION_TEXT[spc.variation].lower()}", style=_style(document, "Caption"))
         document.add_picture(io.BytesIO(png), width=width)
@@ -321,7 +333,7 @@ def _shade_column(document, table_index: int, column: int, fills: list[str | Non
     from lxml import etree
 
     rows = _tables(document)[table_index].findall(f"{{{W}}}tr")
-    for tr, fill in zip(rows, fills):
+    for tr, fill in zip(rows, fills, strict=False):
         if fill is None:
             continue
         tc = tr.findall(f"{{{W}}}tc")[column]
@@ -337,12 +349,32 @@ def _shade_column(document, table_index: int, column: int, fills: list[str | Non
 
 
 # CT_TcPr's children in schema order: a shading written after vAlign would be out of order
-_TC_PR_ORDER = ["cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar",
-                "textDirection", "tcFitText", "vAlign", "hideMark", "headers", "cellIns", "cellDel", "cellMerge", "tcPrChange"]  # fmt: skip
+_TC_PR_ORDER = [
+    "cnfStyle",
+    "tcW",
+    "gridSpan",
+    "hMerge",
+    "vMerge",
+    "tcBorders",
+    "shd",
+    "noWrap",
+    "tcMar",
+    "textDirection",
+    "tcFitText",
+    "vAlign",
+    "hideMark",
+    "headers",
+    "cellIns",
+    "cellDel",
+    "cellMerge",
+    "tcPrChange",
+]
 
 
 def _order_tc_pr(tc_pr) -> None:
-    children = sorted(tc_pr, key=lambda e: _TC_PR_ORDER.index(e.tag.split("}")[1]) if e.tag.split("}")[1] in _TC_PR_ORDER else 99)
+    children = sorted(
+        tc_pr, key=lambda e: _TC_PR_ORDER.index(e.tag.split("}")[1]) if e.tag.split("}")[1] in _TC_PR_ORDER else 99
+    )
     for child in children:
         tc_pr.append(child)
 

@@ -21,7 +21,6 @@ from .package import Package, Workbook, check_file, check_writable, open_zip
 from .sheetxml import set_text
 
 
-
 def _sheet_xml(lines: list[str]) -> bytes:
     root = etree.Element(q("worksheet"), nsmap={None: MAIN, "r": REL})  # type: ignore[dict-item]  # None: the default namespace, as lxml takes it (its stubs want str)
     etree.SubElement(root, q("dimension")).set("ref", f"A1:A{max(len(lines), 1)}")
@@ -44,7 +43,14 @@ def _sheet_xml(lines: list[str]) -> bytes:
         assert t is not None  # set_text wrote it
         t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")  # YAML's indentation is its structure
     margins = etree.SubElement(root, q("pageMargins"))
-    for key, inches in (("left", 0.7), ("right", 0.7), ("top", 0.75), ("bottom", 0.75), ("header", 0.3), ("footer", 0.3)):
+    for key, inches in (
+        ("left", 0.7),
+        ("right", 0.7),
+        ("top", 0.75),
+        ("bottom", 0.75),
+        ("header", 0.3),
+        ("footer", 0.3),
+    ):
         margins.set(key, str(inches))
     return serialise(root)
 

@@ -63,7 +63,9 @@ def check_file(path: Path) -> None:
     if suffix == ".xlam":
         raise WorkbookError("is an add-in (.xlam), not a scorecard workbook", file=path)
     if suffix not in SUFFIXES:
-        raise WorkbookError(f"is a {suffix or 'file without extension'}; scorecard reads .xlsx and .xlsm workbooks", file=path)
+        raise WorkbookError(
+            f"is a {suffix or 'file without extension'}; scorecard reads .xlsx and .xlsm workbooks", file=path
+        )
     if not head.startswith(ZIP_MAGIC):
         raise WorkbookError("is not an Excel workbook (not a zip package), though it is named like one", file=path)
 
@@ -97,7 +99,11 @@ def open_zip(path: Path) -> zipfile.ZipFile:
     for info in archive.infolist():
         total += info.file_size
         ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > MAX_PART_BYTES or total > MAX_TOTAL_BYTES or (info.file_size > 10_000_000 and ratio > MAX_RATIO):
+        if (
+            info.file_size > MAX_PART_BYTES
+            or total > MAX_TOTAL_BYTES
+            or (info.file_size > 10_000_000 and ratio > MAX_RATIO)
+        ):
             archive.close()
             raise WorkbookError(
                 f"refused: part {info.filename} expands to {info.file_size:,} bytes "
@@ -175,7 +181,9 @@ class Package:
             try:
                 self._xml[name] = etree.fromstring(self.read(name), PARSER)
             except etree.XMLSyntaxError as error:
-                raise WorkbookError(f"is damaged: part {name} is not well-formed XML ({error})", file=self.path) from None
+                raise WorkbookError(
+                    f"is damaged: part {name} is not well-formed XML ({error})", file=self.path
+                ) from None
         return self._xml[name]
 
     def touch(self, name: str) -> None:
@@ -195,7 +203,9 @@ class Package:
             (self.added if name in self.added else self.changed)[name] = serialise(self._xml[name])
         directory = destination.parent
         try:
-            handle = tempfile.NamedTemporaryFile(prefix=f".~{destination.name}.", suffix=".tmp", dir=directory, delete=False)
+            handle = tempfile.NamedTemporaryFile(
+                prefix=f".~{destination.name}.", suffix=".tmp", dir=directory, delete=False
+            )
         except OSError as error:
             raise WorkbookError(f"cannot write into the folder {directory}: {error.strerror}", file=self.path) from None
         temporary = Path(handle.name)
@@ -266,8 +276,13 @@ class SheetEntry(NamedTuple):
     part: str | None
 
 
-_SHEET_KINDS = {"/worksheet": "worksheet", "/chartsheet": "chart sheet", "/dialogsheet": "dialog sheet",
-                "/xlMacrosheet": "macro sheet", "/xlIntlMacrosheet": "macro sheet"}  # fmt: skip
+_SHEET_KINDS = {
+    "/worksheet": "worksheet",
+    "/chartsheet": "chart sheet",
+    "/dialogsheet": "dialog sheet",
+    "/xlMacrosheet": "macro sheet",
+    "/xlIntlMacrosheet": "macro sheet",
+}
 
 
 class Workbook:
@@ -319,7 +334,9 @@ class Workbook:
             kind, part = "worksheet", None
             if rel is not None:
                 rel_type = rel.get("Type", "")
-                kind = next((k for suffix, k in _SHEET_KINDS.items() if rel_type.endswith(suffix)), "sheet of an unknown kind")
+                kind = next(
+                    (k for suffix, k in _SHEET_KINDS.items() if rel_type.endswith(suffix)), "sheet of an unknown kind"
+                )
                 part = _resolve(self.part, rel.get("Target", ""))
             entries.append(SheetEntry(sheet.get("name", ""), kind, part))
         return entries
@@ -334,8 +351,17 @@ class Workbook:
         return None
 
     # CT_Workbook's children after calcPr, in schema order: a new calcPr goes before the first present
-    AFTER_CALC = ["oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes", "webPublishing",
-                  "fileRecoveryPr", "webPublishObjects", "extLst"]  # fmt: skip
+    AFTER_CALC = [
+        "oleSize",
+        "customWorkbookViews",
+        "pivotCaches",
+        "smartTagPr",
+        "smartTagTypes",
+        "webPublishing",
+        "fileRecoveryPr",
+        "webPublishObjects",
+        "extLst",
+    ]
     SHEET_TYPES = ("/worksheet", "/xlMacrosheet", "/xlIntlMacrosheet")
 
     def has_formulas(self) -> bool:
@@ -454,8 +480,19 @@ class Styles:
     Reuse is what makes a second refresh leave styles.xml as the first one left it.
     """
 
-    ORDER = ["numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs",
-             "tableStyles", "colors", "extLst"]  # fmt: skip
+    ORDER = [
+        "numFmts",
+        "fonts",
+        "fills",
+        "borders",
+        "cellStyleXfs",
+        "cellXfs",
+        "cellStyles",
+        "dxfs",
+        "tableStyles",
+        "colors",
+        "extLst",
+    ]
 
     def __init__(self, package: Package, workbook: Workbook):
         self.package = package
@@ -505,12 +542,29 @@ class Styles:
 
     def fill(self, rgb: str) -> int:
         return self._added(
-            "fills", f'<fill><patternFill patternType="solid"><fgColor rgb="FF{rgb}"/><bgColor indexed="64"/></patternFill></fill>'
+            "fills",
+            f'<fill><patternFill patternType="solid"><fgColor rgb="FF{rgb}"/><bgColor '
+            'indexed="64"/></patternFill></fill>',
         )
 
     # CT_Font's children, in the order the schema requires them
-    FONT_ORDER = ["b", "i", "strike", "condense", "extend", "outline", "shadow", "u", "vertAlign", "sz", "color",
-                  "name", "family", "charset", "scheme"]  # fmt: skip
+    FONT_ORDER = [
+        "b",
+        "i",
+        "strike",
+        "condense",
+        "extend",
+        "outline",
+        "shadow",
+        "u",
+        "vertAlign",
+        "sz",
+        "color",
+        "name",
+        "family",
+        "charset",
+        "scheme",
+    ]
 
     def font(self, *, bold=False, italic=False, size: float | None = None, colour: str | None = None) -> int:
         """The workbook's default font with these changes, added once (Excel checks the children's order)."""
@@ -576,4 +630,3 @@ class Styles:
 
     def dxf(self, rgb: str) -> int:
         return self._added("dxfs", f'<dxf><fill><patternFill><bgColor rgb="FF{rgb}"/></patternFill></fill></dxf>')
-

@@ -19,8 +19,9 @@ from __future__ import annotations
 import io
 import zipfile
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from lxml import etree
 
@@ -74,7 +75,7 @@ class WorkbookFile:
             self.archive.close()
             raise
 
-    def __enter__(self) -> "WorkbookFile":
+    def __enter__(self) -> WorkbookFile:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -104,8 +105,11 @@ class WorkbookFile:
         """What the file holds beyond the grid that a refresh should warn of, before anything is written:
         conditional formatting that would hide the colours the plan gives the RAG cells, sparklines drawn
         by hand in the trend column."""
-        return (conditional_format_warnings(self.package, self.workbook, plan) + sparkline_warnings(self.package, self.workbook, plan)
-                + stale_trend_warnings(self.package, self.workbook, plan))
+        return (
+            conditional_format_warnings(self.package, self.workbook, plan)
+            + sparkline_warnings(self.package, self.workbook, plan)
+            + stale_trend_warnings(self.package, self.workbook, plan)
+        )
 
     def write(self, plan: WritePlan, destination: str | Path | None = None) -> None:
         """Apply ``plan`` and save to ``destination`` (default: the workbook itself), atomically."""
@@ -140,7 +144,9 @@ def _read_named(package: Package, workbook: Workbook, name: str) -> Grid:
     if entry.kind != "worksheet":
         raise WorkbookError(f"sheet '{name}' is a {entry.kind}, not a worksheet", file=package.path)
     if entry.part is None:
-        raise WorkbookError(f"is damaged: the workbook lists sheet '{name}' but not the part that holds it", file=package.path)
+        raise WorkbookError(
+            f"is damaged: the workbook lists sheet '{name}' but not the part that holds it", file=package.path
+        )
     epoch = CALENDAR_MAC_1904 if workbook.date1904 else CALENDAR_WINDOWS_1900
     formats, dates, durations = _number_formats(package, workbook)
     shared = _shared_strings(package, workbook)
@@ -220,8 +226,15 @@ def shared_strings(package: Package, workbook: Workbook) -> list[str]:
 def _iterparse(package: Package, part: str, tags: tuple[str, ...]) -> Iterator[tuple[str, etree._Element]]:
     """End events for ``tags`` in the part, parsed as ``ooxml.PARSER`` parses (no entities, no network)."""
     data = package.read(part)
-    events = etree.iterparse(io.BytesIO(data), events=("end",), tag=tags, resolve_entities=False, no_network=True,
-                             huge_tree=False, remove_blank_text=False)  # fmt: skip
+    events = etree.iterparse(
+        io.BytesIO(data),
+        events=("end",),
+        tag=tags,
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        remove_blank_text=False,
+    )
     try:
         yield from events
     except etree.XMLSyntaxError as error:
@@ -241,8 +254,16 @@ def _forget(element: etree._Element) -> None:
 # --- the sheet -------------------------------------------------------------------------------------
 
 
-def _read_sheet(package: Package, part: str, name: str, shared: list[str], formats: list[str], dates: set[int],
-                durations: set[int], epoch: Any) -> Grid:  # fmt: skip
+def _read_sheet(
+    package: Package,
+    part: str,
+    name: str,
+    shared: list[str],
+    formats: list[str],
+    dates: set[int],
+    durations: set[int],
+    epoch: Any,
+) -> Grid:
     from openpyxl.utils.datetime import from_excel, from_ISO8601
 
     values: list[list[Any]] = []
@@ -325,7 +346,11 @@ def _read_sheet(package: Package, part: str, name: str, shared: list[str], forma
                             style = int(s) if s else 0
                         except ValueError:
                             style = 0
-                        found = styles[s] = (style in dates, style in durations, formats[style] if style < format_count else "General")
+                        found = styles[s] = (
+                            style in dates,
+                            style in durations,
+                            formats[style] if style < format_count else "General",
+                        )
                     if found[0]:
                         try:
                             value = from_excel(number, epoch, timedelta=found[1])
@@ -338,8 +363,12 @@ def _read_sheet(package: Package, part: str, name: str, shared: list[str], forma
                 try:
                     value = shared[int(raw)]
                 except (ValueError, IndexError):
-                    raise WorkbookError(f"is damaged: cell {reference or column} refers to shared string {raw.strip()}, "
-                                        f"which the workbook does not have", file=package.path, sheet=name) from None  # fmt: skip
+                    raise WorkbookError(
+                        f"is damaged: cell {reference or column} refers to shared string {raw.strip()}, "
+                        f"which the workbook does not have",
+                        file=package.path,
+                        sheet=name,
+                    ) from None
             elif kind == "b":
                 value = raw.strip() in ("1", "true")
             elif kind == "e":
@@ -368,8 +397,16 @@ def _read_sheet(package: Package, part: str, name: str, shared: list[str], forma
     while values and not values[-1]:
         values.pop()
         number_formats.pop()
-    return Grid(sheet=name, values=values, formats=number_formats, merged=merged, uncalculated=frozenset(uncalculated),
-                formulas=frozenset(formulas), hidden_rows=hidden, tables=_tables(package, part, table_ids))  # fmt: skip
+    return Grid(
+        sheet=name,
+        values=values,
+        formats=number_formats,
+        merged=merged,
+        uncalculated=frozenset(uncalculated),
+        formulas=frozenset(formulas),
+        hidden_rows=hidden,
+        tables=_tables(package, part, table_ids),
+    )
 
 
 def _area(ref: str) -> tuple[int, int, int, int] | None:
@@ -397,8 +434,15 @@ def _tables(package: Package, sheet_part: str, ids: list[str]) -> list[TableArea
         if area is None:
             continue
         header_rows = _int(root.get("headerRowCount"))  # absent: Excel's default, one header row
-        tables.append(TableArea(name=root.get("displayName") or root.get("name") or "", first_row=area[0], first_column=area[1],
-                                last_row=area[2], last_column=area[3], header_rows=1 if header_rows is None else header_rows,
-                                totals_rows=_int(root.get("totalsRowCount")) or 0))  # fmt: skip
+        tables.append(
+            TableArea(
+                name=root.get("displayName") or root.get("name") or "",
+                first_row=area[0],
+                first_column=area[1],
+                last_row=area[2],
+                last_column=area[3],
+                header_rows=1 if header_rows is None else header_rows,
+                totals_rows=_int(root.get("totalsRowCount")) or 0,
+            )
+        )
     return tables
-

@@ -11,9 +11,9 @@ every cell, and nothing a refresh does not mean to change can change.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
 
 from lxml import etree
 
@@ -147,8 +147,14 @@ class _Patterns:
 
         def element(name: bytes) -> bytes:  # a whole element (none of these nests in itself)
             if exact:
-                content = (rb"(?:[^<]++|" + _SKIP + rb"|<(?!/" + any_prefix + name
-                           + rb"\s*>)[^<>\"']*+(?:(?:\"[^\"]*\"|'[^']*')[^<>\"']*+)*+>)*+")  # fmt: skip
+                content = (
+                    rb"(?:[^<]++|"
+                    + _SKIP
+                    + rb"|<(?!/"
+                    + any_prefix
+                    + name
+                    + rb"\s*>)[^<>\"']*+(?:(?:\"[^\"]*\"|'[^']*')[^<>\"']*+)*+>)*+"
+                )
             else:
                 content = rb".*?"
             return start(name)[:-5] + rb"(?:/>|>" + content + end(name) + rb")"
@@ -160,7 +166,9 @@ class _Patterns:
         self.rows = finder(element(b"row"))
         self.row_start = re.compile(start(b"row"))
         # a cell, with (group 2) the column letters of its reference when it has a plain one
-        self.cells = finder(element(b"c").replace(rb"c(?=[\s/>])", rb"c(?=[\s/>])(?:(?=" + _COLUMN_LETTERS + rb"))?", 1))
+        self.cells = finder(
+            element(b"c").replace(rb"c(?=[\s/>])", rb"c(?=[\s/>])(?:(?=" + _COLUMN_LETTERS + rb"))?", 1)
+        )
         self.formula = finder(rb"(<" + any_prefix + rb"f(?=[\s/>]))")
         self.cols = finder(element(b"cols"))
         self.dimension = finder(start(b"dimension"))
@@ -214,8 +222,12 @@ def _patterns(data: bytes) -> _Patterns:
     if root is None:
         return _GENERIC
     exact = b"<!" in data or data.find(b"<?", root.start()) >= 0  # find, not a slice: the part can be megabytes
-    declared = [m.group(1)[6:] for m in _ATTRIBUTE.finditer(root.group(2))
-                if (m.group(1) == b"xmlns" or m.group(1).startswith(b"xmlns:")) and _value(m.group(2) or m.group(3) or b"") == _MAIN]  # fmt: skip
+    declared = [
+        m.group(1)[6:]
+        for m in _ATTRIBUTE.finditer(root.group(2))
+        if (m.group(1) == b"xmlns" or m.group(1).startswith(b"xmlns:"))
+        and _value(m.group(2) or m.group(3) or b"") == _MAIN
+    ]
     if len(declared) == 1 and data.find(b"xmlns", root.end()) < 0:
         prefix = declared[0] + b":" if declared[0] else b""
         return _patterns_for(prefix, exact)  # one binding, never redeclared: every main element has this prefix
@@ -291,7 +303,23 @@ def _cell_end(text: str, p: bytes) -> bytes:
     if not text:
         return b"/>"
     space = b' xml:space="preserve"' if text != text.strip() or "\n" in text else b""
-    return b' t="inlineStr"><' + p + b"is><" + p + b"t" + space + b">" + _escape(text) + b"</" + p + b"t></" + p + b"is></" + p + b"c>"
+    return (
+        b' t="inlineStr"><'
+        + p
+        + b"is><"
+        + p
+        + b"t"
+        + space
+        + b">"
+        + _escape(text)
+        + b"</"
+        + p
+        + b"t></"
+        + p
+        + b"is></"
+        + p
+        + b"c>"
+    )
 
 
 class RowText:
@@ -329,7 +357,9 @@ class RowText:
             if match.lastindex is None:
                 continue
             letters, attrs = match.group(2, 3)
-            self._found = (_COLUMNS.get(letters) or column_number(letters)) if letters else _cell_column(attrs, self._found)
+            self._found = (
+                (_COLUMNS.get(letters) or column_number(letters)) if letters else _cell_column(attrs, self._found)
+            )
             self.cells[self._found] = (*match.span(), attrs)
             if column and self._found > column:
                 return
@@ -367,7 +397,13 @@ class RowText:
         letters = _LETTERS.get(column)
         if letters is None:
             letters = _LETTERS[column] = column_letter(column).encode()
-        self.new[column] = b"<%sc r=\"%s%d\" s=\"%d\"%s" % (self.prefix, letters, self.number, style, _cell_end(text, self.prefix))
+        self.new[column] = b'<%sc r="%s%d" s="%d"%s' % (
+            self.prefix,
+            letters,
+            self.number,
+            style,
+            _cell_end(text, self.prefix),
+        )
 
     def render(self) -> bytes:
         if not self.new:
@@ -412,7 +448,9 @@ class RowText:
 
     def _spans_edit(self, highest: int) -> tuple[int, int, bytes] | None:
         """The row's spans="first:last" hint widened to the highest column written, when it ends before it."""
-        spans = attributes(self.attributes, self._attributes_start).get(b"spans") if b"spans" in self.attributes else None
+        spans = (
+            attributes(self.attributes, self._attributes_start).get(b"spans") if b"spans" in self.attributes else None
+        )
         if spans:
             first, _, last = spans[0].partition(b":")
             if last.strip().isdigit() and highest > int(last):
@@ -454,7 +492,9 @@ class _Fragment:
 
     def __init__(self, declarations: bytes, text: bytes, where: Path | None):
         try:
-            self.wrapper = etree.fromstring(b"<scorecard-fragment " + declarations + b">" + text + b"</scorecard-fragment>", PARSER)
+            self.wrapper = etree.fromstring(
+                b"<scorecard-fragment " + declarations + b">" + text + b"</scorecard-fragment>", PARSER
+            )
         except etree.XMLSyntaxError as error:
             raise WorkbookError(f"is damaged: the sheet's XML is not well formed ({error})", file=where) from None
 
@@ -517,8 +557,11 @@ class SheetSplice:
         if root is None:
             raise WorkbookError("is damaged: the sheet part has no worksheet element", file=where)
         self.prefix = root.group(1)
-        self.declarations = b" ".join(m.group(0) for m in _ATTRIBUTE.finditer(root.group(2))
-                                      if m.group(1) == b"xmlns" or m.group(1).startswith(b"xmlns:"))  # fmt: skip
+        self.declarations = b" ".join(
+            m.group(0)
+            for m in _ATTRIBUTE.finditer(root.group(2))
+            if m.group(1) == b"xmlns" or m.group(1).startswith(b"xmlns:")
+        )
         data_open = _first(patterns.sheet_data, data, root.end())
         if data_open is None:
             raise WorkbookError("is damaged: the sheet part has no sheetData", file=where)
@@ -528,7 +571,9 @@ class SheetSplice:
         else:
             close = _first(patterns.sheet_data_end, data, data_open.end())
             if close is None:
-                raise WorkbookError("is damaged: the sheet's XML is not well formed (sheetData is not closed)", file=where)
+                raise WorkbookError(
+                    "is damaged: the sheet's XML is not well formed (sheetData is not closed)", file=where
+                )
             self.rows_start, self.rows_end, self.tail_start = data_open.end(), close.start(), close.end()
         end = _first(patterns.worksheet_end, data, self.tail_start)
         if end is None:

@@ -9,19 +9,29 @@ from __future__ import annotations
 
 import gc
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import groupby
 from pathlib import Path
-from typing import Iterator
 
 from lxml import etree
 
+from ..core.plan import (
+    NARRATIVE_WIDTHS,
+    TREND_SHEET,
+    NarrativeCell,
+    SparklinePlan,
+    TrendSheet,
+    WritePlan,
+    foreign_narrative,
+    table_refusal,
+    tables_to_widen,
+    written_by_scorecard,
+)
+from ..core.table import TableArea
 from ..errors import WorkbookError, column_letter
 from .ooxml import MAIN, REL, q, serialise
 from .package import Package, Styles, Workbook, check_file, check_writable, open_zip
-from ..core.plan import (NARRATIVE_WIDTHS, TREND_SHEET, NarrativeCell, SparklinePlan, TrendSheet, WritePlan, foreign_narrative,
-                         table_refusal, tables_to_widen, written_by_scorecard)
-from ..core.table import TableArea
 from .sheetxml import SheetSplice, column_number, element_parts, escape_text, set_text, top_level
 
 _REF = re.compile(r"^([A-Z]+)(\d+)$")
@@ -29,10 +39,30 @@ _REF = re.compile(r"^([A-Z]+)(\d+)$")
 
 # --- the scorecard sheet -------------------------------------------------------------------------
 
-_AFTER_CF = ["dataValidations", "hyperlinks", "printOptions", "pageMargins", "pageSetup", "headerFooter",
-             "rowBreaks", "colBreaks", "customProperties", "cellWatches", "ignoredErrors", "smartTags", "drawing",
-             "legacyDrawing", "legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems",
-             "tableParts", "extLst"]  # fmt: skip
+_AFTER_CF = [
+    "dataValidations",
+    "hyperlinks",
+    "printOptions",
+    "pageMargins",
+    "pageSetup",
+    "headerFooter",
+    "rowBreaks",
+    "colBreaks",
+    "customProperties",
+    "cellWatches",
+    "ignoredErrors",
+    "smartTags",
+    "drawing",
+    "legacyDrawing",
+    "legacyDrawingHF",
+    "drawingHF",
+    "picture",
+    "oleObjects",
+    "controls",
+    "webPublishItems",
+    "tableParts",
+    "extLst",
+]
 
 
 X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
@@ -42,7 +72,8 @@ _RANGE = re.compile(r"^\$?([A-Z]*)\$?(\d*)(?::\$?([A-Z]*)\$?(\d*))?$")
 
 
 def sqref_ranges(sqref: str) -> list[tuple[int, int, int, int]]:
-    """'H2:H11 J5 A:B 3:4' -> (first row, first column, last row, last column) each; whole rows or columns open-ended."""
+    """'H2:H11 J5 A:B 3:4' -> (first row, first column, last row, last column) each; whole rows or columns
+    open-ended."""
     ranges = []
     for part in sqref.split():
         match = _RANGE.match(part.upper())
@@ -50,8 +81,14 @@ def sqref_ranges(sqref: str) -> list[tuple[int, int, int, int]]:
             continue
         c1, r1, c2, r2 = match.groups()
         c2, r2 = (c1, r1) if match.group(3) is None and match.group(4) is None else (c2, r2)
-        ranges.append((int(r1) if r1 else 1, column_number(c1) if c1 else 1,
-                       int(r2) if r2 else 1_048_576, column_number(c2) if c2 else 16_384))  # fmt: skip
+        ranges.append(
+            (
+                int(r1) if r1 else 1,
+                column_number(c1) if c1 else 1,
+                int(r2) if r2 else 1_048_576,
+                column_number(c2) if c2 else 16_384,
+            )
+        )
     return ranges
 
 
@@ -77,7 +114,11 @@ def _paints(dxf: etree._Element | None) -> bool:
     if fill.find(q("gradientFill")) is not None:
         return True
     pattern = fill.find(q("patternFill"))
-    return pattern is not None and pattern.get("patternType") != "none" and (len(pattern) > 0 or pattern.get("patternType") is not None)
+    return (
+        pattern is not None
+        and pattern.get("patternType") != "none"
+        and (len(pattern) > 0 or pattern.get("patternType") is not None)
+    )
 
 
 def _is_ours(block: etree._Element, styles: Styles | None, plan: WritePlan) -> bool:
@@ -105,8 +146,11 @@ def _status_formatting(splice: SheetSplice, styles: Styles, plan: WritePlan, sqr
     Only our own block is replaced; every other conditional format on the sheet, the analyst's on the RAG
     column included, keeps its bytes. The edit is a splice of the bytes after the cell table."""
     tail = splice.tail_bytes()
-    ours = [(a, b) for name, a, b in top_level(tail)
-            if name == "conditionalFormatting" and _is_ours(splice.parse(tail[a:b]), styles, plan)]  # fmt: skip
+    ours = [
+        (a, b)
+        for name, a, b in top_level(tail)
+        if name == "conditionalFormatting" and _is_ours(splice.parse(tail[a:b]), styles, plan)
+    ]
     for a, b in reversed(ours):
         tail = tail[:a] + tail[b:]
     if add:
@@ -119,9 +163,17 @@ def _status_formatting(splice: SheetSplice, styles: Styles, plan: WritePlan, sqr
         rules = []
         for status, rgb in plan.colours.items():
             priority += 1
-            rules.append(b'<%scfRule type="cellIs" dxfId="%d" priority="%d" operator="equal"><%sformula>"%s"</%sformula></%scfRule>'
-                         % (p, styles.dxf(rgb), priority, p, status.encode(), p, p))  # fmt: skip
-        block = b'<%sconditionalFormatting sqref="%s">%s</%sconditionalFormatting>' % (p, sqref.encode(), b"".join(rules), p)
+            rules.append(
+                b'<%scfRule type="cellIs" dxfId="%d" priority="%d" '
+                b'operator="equal"><%sformula>"%s"</%sformula></%scfRule>'
+                % (p, styles.dxf(rgb), priority, p, status.encode(), p, p)
+            )
+        block = b'<%sconditionalFormatting sqref="%s">%s</%sconditionalFormatting>' % (
+            p,
+            sqref.encode(),
+            b"".join(rules),
+            p,
+        )
         tail = tail[:at] + block + tail[at:]
     splice.set_tail(tail)
 
@@ -175,20 +227,21 @@ def _write_scorecard_sheet(package: Package, workbook: Workbook, styles: Styles,
     try:
         _extend_tables(package, part, plan)
     except WorkbookError as error:
-        raise _refused(package, error)
+        raise _refused(package, error)  # noqa: B904 - the same error, given its file: re-raised, not replaced
     splice = SheetSplice(package.read(part), package.path)
     created = {w.column for w in plan.headers}
     formula_rows = []
     by_row: dict[int, list] = {}
     for write in (*plan.headers, *plan.cells):
         by_row.setdefault(write.row, []).append(write)
-    written: dict[tuple[int, str | None], int] = {}  # (cell's style, fill) -> style written: a few, for thousands of cells
+    # (cell's style, fill) -> style written: a few, for thousands of cells
+    written: dict[tuple[int, str | None], int] = {}
     for number, writes in by_row.items():
         row = splice.row(number)
         # Styles are taken before anything is written, so a new column copies the original look
         # of its left neighbour, not the fill just given to that neighbour.
         bases = [_base_style(splice, plan.style_source if w.column in created else w.column, number) for w in writes]
-        for write, base in zip(writes, bases):
+        for write, base in zip(writes, bases, strict=True):
             if write.column == plan.rag_column and not write.header and row.has_formula(write.column):
                 formula_rows.append(number)  # the analyst's formula stays; colour follows it
                 continue
@@ -214,10 +267,24 @@ SPARKLINES_EXT = "{05C60535-1F16-4fd2-B633-F4F36F0B64E0}"
 # extensions Excel writes before the sparklines' in a worksheet's extLst: x14 conditional formats, data validations
 _EXTS_BEFORE = {"{78C0D931-6437-407D-A8EE-F0AAD7539E65}", "{CCE6A557-97BC-4B89-ADB6-D9C93CAAB3DF}"}
 # series, negative, axis, markers, first, last, high, low: a dark blue line, the current period in black
-_SPARK_COLOURS = (("colorSeries", "FF1F4E79"), ("colorNegative", "FFC00000"), ("colorAxis", "FF000000"),
-                  ("colorMarkers", "FF1F4E79"), ("colorFirst", "FF7F7F7F"), ("colorLast", "FF000000"),
-                  ("colorHigh", "FF595959"), ("colorLow", "FF595959"))  # fmt: skip
-_MARKERS = (("all", "markers"), ("high", "high"), ("low", "low"), ("first", "first"), ("last", "last"), ("negative", "negative"))
+_SPARK_COLOURS = (
+    ("colorSeries", "FF1F4E79"),
+    ("colorNegative", "FFC00000"),
+    ("colorAxis", "FF000000"),
+    ("colorMarkers", "FF1F4E79"),
+    ("colorFirst", "FF7F7F7F"),
+    ("colorLast", "FF000000"),
+    ("colorHigh", "FF595959"),
+    ("colorLow", "FF595959"),
+)
+_MARKERS = (
+    ("all", "markers"),
+    ("high", "high"),
+    ("low", "low"),
+    ("first", "first"),
+    ("last", "last"),
+    ("negative", "negative"),
+)
 
 
 def _trend_cells(spark: SparklinePlan) -> set[tuple[int, int]]:
@@ -231,9 +298,14 @@ def _is_our_group(group: etree._Element, spark: SparklinePlan) -> bool:
 
 
 def _group_cells(group: etree._Element) -> set[tuple[int, int]]:
-    return {(row, column) for line in group.iter(f"{{{X14}}}sparkline")
-            for r in sqref_ranges(line.findtext(f"{{{XM}}}sqref", "")) if r[2] - r[0] < 10_000 and r[3] - r[1] < 1_000
-            for row in range(r[0], r[2] + 1) for column in range(r[1], r[3] + 1)}  # fmt: skip
+    return {
+        (row, column)
+        for line in group.iter(f"{{{X14}}}sparkline")
+        for r in sqref_ranges(line.findtext(f"{{{XM}}}sqref", ""))
+        if r[2] - r[0] < 10_000 and r[3] - r[1] < 1_000
+        for row in range(r[0], r[2] + 1)
+        for column in range(r[1], r[3] + 1)
+    }
 
 
 def _sparkline_group(spark: SparklinePlan, skip: set[tuple[int, int]], declare: bool) -> bytes:
@@ -273,8 +345,10 @@ def _one_group(spark: SparklinePlan, kind: tuple, lines: list, declare: bool) ->
     out += [b'<x14:%s rgb="%s"/>' % (name.encode(), rgb.encode()) for name, rgb in colours]
     out.append(b"<x14:sparklines>")
     for line in lines:
-        out.append(b"<x14:sparkline><xm:f>%s</xm:f><xm:sqref>%s</xm:sqref></x14:sparkline>"
-                   % (_escape_xml(line.source), line.cell.encode()))  # fmt: skip
+        out.append(
+            b"<x14:sparkline><xm:f>%s</xm:f><xm:sqref>%s</xm:sqref></x14:sparkline>"
+            % (_escape_xml(line.source), line.cell.encode())
+        )
     out.append(b"</x14:sparklines></x14:sparklineGroup>")
     return b"".join(out)
 
@@ -283,8 +357,11 @@ def _escape_xml(text: str) -> bytes:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").encode("utf-8")
 
 
-def _sparkline_groups(splice: SheetSplice) -> tuple[tuple[int, int] | None, tuple[int, int] | None, etree._Element | None]:
-    """Where the sheet's extLst is in the tail, where its sparklines' ext is in the extLst's content, and that ext parsed."""
+def _sparkline_groups(
+    splice: SheetSplice,
+) -> tuple[tuple[int, int] | None, tuple[int, int] | None, etree._Element | None]:
+    """Where the sheet's extLst is in the tail, where its sparklines' ext is in the extLst's content, and
+    that ext parsed."""
     tail = splice.tail_bytes()
     lists = [(a, b) for name, a, b in top_level(tail) if name == "extLst"]
     if not lists:
@@ -325,16 +402,22 @@ def _write_sparklines(splice: SheetSplice, plan: WritePlan) -> None:
     where, ext_span, ext = _sparkline_groups(splice)
     taken = _others_in_trend(ext, spark)
     if where is None:  # no extLst: it is the last element of a worksheet
-        ext_bytes = (b'<%sext uri="%s" xmlns:x14="%s"><x14:sparklineGroups xmlns:xm="%s">%s</x14:sparklineGroups></%sext>'
-                     % (p, SPARKLINES_EXT.encode(), X14.encode(), XM.encode(), _sparkline_group(spark, taken, False), p))  # fmt: skip
+        ext_bytes = (
+            b'<%sext uri="%s" xmlns:x14="%s"><x14:sparklineGroups xmlns:xm="%s">%s</x14:sparklineGroups></%sext>'
+            % (p, SPARKLINES_EXT.encode(), X14.encode(), XM.encode(), _sparkline_group(spark, taken, False), p)
+        )
         splice.set_tail(tail + b"<%sextLst>%s</%sextLst>" % (p, ext_bytes, p))
         return
     a, b = where
     head, content, close = element_parts(tail[a:b])
     if ext_span is None:  # an extLst without sparklines: theirs goes after the extensions Excel writes first
-        ext_bytes = (b'<%sext uri="%s" xmlns:x14="%s"><x14:sparklineGroups xmlns:xm="%s">%s</x14:sparklineGroups></%sext>'
-                     % (p, SPARKLINES_EXT.encode(), X14.encode(), XM.encode(), _sparkline_group(spark, taken, False), p))  # fmt: skip
-        before = [y for name, x, y in top_level(content) if name == "ext" and _ext_uri(splice, content[x:y]) in _EXTS_BEFORE]
+        ext_bytes = (
+            b'<%sext uri="%s" xmlns:x14="%s"><x14:sparklineGroups xmlns:xm="%s">%s</x14:sparklineGroups></%sext>'
+            % (p, SPARKLINES_EXT.encode(), X14.encode(), XM.encode(), _sparkline_group(spark, taken, False), p)
+        )
+        before = [
+            y for name, x, y in top_level(content) if name == "ext" and _ext_uri(splice, content[x:y]) in _EXTS_BEFORE
+        ]
         at = before[-1] if before else 0
         content = content[:at] + ext_bytes + content[at:]
     else:
@@ -343,14 +426,16 @@ def _write_sparklines(splice: SheetSplice, plan: WritePlan) -> None:
         spans = [(i, j) for name, i, j in top_level(ext_content) if name == "sparklineGroups"]
         groups = ext.find(f"{{{X14}}}sparklineGroups") if ext is not None else None
         if not spans or groups is None:
-            raise WorkbookError("is damaged: the sheet's sparklines extension has no sparkline groups", file=splice.where)
+            raise WorkbookError(
+                "is damaged: the sheet's sparklines extension has no sparkline groups", file=splice.where
+            )
         i, j = spans[0]
         g_head, g_content, g_close = element_parts(ext_content[i:j])
         elements = [e for e in groups if isinstance(e.tag, str)]
         pieces = top_level(g_content)
         if len(pieces) != len(elements):
             raise WorkbookError("is damaged: the sheet's sparkline groups could not be read", file=splice.where)
-        for (_, g_a, g_b), element in reversed(list(zip(pieces, elements))):
+        for (_, g_a, g_b), element in reversed(list(zip(pieces, elements, strict=True))):
             if element.tag == f"{{{X14}}}sparklineGroup" and _is_our_group(element, spark):
                 g_content = g_content[:g_a] + g_content[g_b:]
         bound = groups.nsmap.get("x14") == X14 and groups.nsmap.get("xm") == XM
@@ -375,9 +460,11 @@ def sparkline_warnings(package: Package, workbook: Workbook, plan: WritePlan) ->
     if not taken:
         return []
     cells = ", ".join(f"{column_letter(c)}{r}" for r, c in taken[:5]) + (", ..." if len(taken) > 5 else "")
-    return [f"sheet '{plan.sheet}': {len(taken)} trend {'cell holds' if len(taken) == 1 else 'cells hold'} a sparkline "
-            f"drawn by hand ({cells}) in a group that also draws elsewhere; it is kept and scorecard draws none there. "
-            "Delete that sparkline (Sparkline > Clear) to have scorecard draw the KPI's trend"]
+    return [
+        f"sheet '{plan.sheet}': {len(taken)} trend {'cell holds' if len(taken) == 1 else 'cells hold'} a sparkline "
+        f"drawn by hand ({cells}) in a group that also draws elsewhere; it is kept and scorecard draws none there. "
+        "Delete that sparkline (Sparkline > Clear) to have scorecard draw the KPI's trend"
+    ]
 
 
 _TABLE_REL = "/relationships/table"
@@ -420,8 +507,14 @@ def _extend_tables(package: Package, part: str, plan: WritePlan) -> None:
             continue
         name = table.get("displayName") or table.get("name") or "?"
         parts[name] = (table_part, table)
-        areas.append(TableArea(name, *bounds, header_rows=0 if table.get("headerRowCount") == "0" else 1,
-                               totals_rows=1 if (table.get("totalsRowCount") or "0") != "0" else 0))
+        areas.append(
+            TableArea(
+                name,
+                *bounds,
+                header_rows=0 if table.get("headerRowCount") == "0" else 1,
+                totals_rows=1 if (table.get("totalsRowCount") or "0") != "0" else 0,
+            )
+        )
     created = sorted({w.column for w in plan.headers})
     texts_at = {(w.row, w.column): w.text for w in plan.headers}
     for area in tables_to_widen(plan, areas):
@@ -430,7 +523,9 @@ def _extend_tables(package: Package, part: str, plan: WritePlan) -> None:
         columns = table.find(q("tableColumns"))
         names = {(c.get("name") or "").casefold() for c in columns} if columns is not None else set()
         if table.get("tableType") not in (None, "worksheet"):
-            raise table_refusal(area, f"is a {table.get('tableType')} table, which scorecard does not widen", plan.sheet)
+            raise table_refusal(
+                area, f"is a {table.get('tableType')} table, which scorecard does not widen", plan.sheet
+            )
         if columns is None or any(t.casefold() in names for t in texts):
             raise table_refusal(area, "already has a column of that name", plan.sheet)
         table.set("ref", _ref((area.first_row, area.first_column, area.last_row, created[-1])))
@@ -541,7 +636,14 @@ def _narrative_xml(styles: Styles, cells: list[NarrativeCell]) -> bytes:
             col.set(key, str(value))
     etree.SubElement(root, q("sheetData"))  # its rows are written as text below: thousands of them
     margins = etree.SubElement(root, q("pageMargins"))
-    for key, value in (("left", 0.7), ("right", 0.7), ("top", 0.75), ("bottom", 0.75), ("header", 0.3), ("footer", 0.3)):
+    for key, value in (
+        ("left", 0.7),
+        ("right", 0.7),
+        ("top", 0.75),
+        ("bottom", 0.75),
+        ("header", 0.3),
+        ("footer", 0.3),
+    ):
         margins.set(key, str(value))
     setup = etree.SubElement(root, q("pageSetup"))
     setup.set("paperSize", "9")  # A4
@@ -556,8 +658,10 @@ def _narrative_xml(styles: Styles, cells: list[NarrativeCell]) -> bytes:
         for cell in row_cells:
             if cell.column == 2 and cell.style not in ("title", "heading"):
                 height = f' ht="{row_height(cell.text, NARRATIVE_WIDTHS[1]):g}" customHeight="1"'
-        texts = "".join(_text_cell(f"{column_letter(cell.column)}{number}", cell.text, formats[cell.style]) for cell in row_cells)
-        rows.append(f'<row r="{number}"{height}>{texts}</row>'.encode("utf-8"))
+        texts = "".join(
+            _text_cell(f"{column_letter(cell.column)}{number}", cell.text, formats[cell.style]) for cell in row_cells
+        )
+        rows.append(f'<row r="{number}"{height}>{texts}</row>'.encode())
     head, _, tail = serialise(root).partition(b"<sheetData/>")
     return b"".join([head, b"<sheetData>", *rows, b"</sheetData>", tail])
 
@@ -632,7 +736,14 @@ def _trend_xml(trend: TrendSheet) -> bytes:
         for cell in line.cells:
             number(row, cell.column, cell.formula, cell.value)
     margins = etree.SubElement(root, q("pageMargins"))
-    for key, inches in (("left", 0.7), ("right", 0.7), ("top", 0.75), ("bottom", 0.75), ("header", 0.3), ("footer", 0.3)):
+    for key, inches in (
+        ("left", 0.7),
+        ("right", 0.7),
+        ("top", 0.75),
+        ("bottom", 0.75),
+        ("header", 0.3),
+        ("footer", 0.3),
+    ):
         margins.set(key, str(inches))
     return serialise(root)
 
@@ -640,7 +751,9 @@ def _trend_xml(trend: TrendSheet) -> bytes:
 def sheet_texts(package: Package, workbook: Workbook, part: str) -> list[str]:
     """The texts of a sheet's cells, inline or shared (Excel and LibreOffice move a sheet's texts to the
     shared strings when they save it), for telling a sheet scorecard wrote by its provenance line."""
-    from .reader import shared_strings  # the reader's own: runs joined, _xHHHH_ undone (imported here: it imports this module)
+    from .reader import (
+        shared_strings,
+    )  # the reader's own: runs joined, _xHHHH_ undone (imported here: it imports this module)
 
     texts: list[str] = []
     shared: list[str] | None = None
@@ -666,7 +779,8 @@ def foreign_trend_sheet(name: str, file: str | Path | None = None) -> WorkbookEr
 
 
 def _trend_part(package: Package, workbook: Workbook, plan: WritePlan) -> str | None:
-    """The trend sheet's part if the workbook has it (refused, before anything is written, when scorecard did not write it)."""
+    """The trend sheet's part if the workbook has it (refused, before anything is written, when scorecard
+    did not write it)."""
     trend = plan.sparklines.trend_sheet if plan.sparklines else None
     if trend is None:
         return None
@@ -706,9 +820,11 @@ def stale_trend_warnings(package: Package, workbook: Workbook, plan: WritePlan) 
     part = workbook.sheet_part(TREND_SHEET)
     if part is None or not written_by_scorecard(sheet_texts(package, workbook, part)):
         return []
-    return [f"sheet '{TREND_SHEET}' was written by an earlier refresh with sparklines.axis, and the sparklines drawn now "
-            "(without it) no longer read it; it is left as it is: delete it in Excel (right-click a sheet tab > Unhide, "
-            "then delete it), or put sparklines.axis back in the rules"]
+    return [
+        f"sheet '{TREND_SHEET}' was written by an earlier refresh with sparklines.axis, and the sparklines drawn now "
+        "(without it) no longer read it; it is left as it is: delete it in Excel (right-click a sheet tab > Unhide, "
+        "then delete it), or put sparklines.axis back in the rules"
+    ]
 
 
 # --- refresh -----------------------------------------------------------------------------------------

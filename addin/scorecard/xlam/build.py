@@ -97,7 +97,9 @@ def udf_wrappers() -> str:
         hidden = function.__scorecard_vba__
         parameters = list(inspect.signature(function).parameters.values())
         visible = [p for p in parameters if p.name not in hidden]
-        signature = ", ".join(("Optional " if p.default is not inspect.Parameter.empty else "") + p.name for p in visible)
+        signature = ", ".join(
+            ("Optional " if p.default is not inspect.Parameter.empty else "") + p.name for p in visible
+        )
         arguments = ", ".join(hidden.get(p.name, p.name) for p in parameters)
         call = f'XLPy.CallUDF("{UDF_MODULE}", "{name}", Array({arguments})'
         out += [
@@ -142,58 +144,102 @@ def parts() -> dict[str, bytes]:
     )
     shared = "".join(f"<si><t>{escape(text)}</t></si>" for text in strings)
     return {
-        "[Content_Types].xml": (decl + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        "[Content_Types].xml": (
+            decl + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
             '<Default Extension="xml" ContentType="application/xml"/>'
             '<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>'
             '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.ms-excel.addin.macroEnabled.main+xml"/>'
-            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-            '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
-            '<Override PartName="/xl/theme/theme1.xml" ContentType="application/vnd.openxmlformats-officedocument.theme+xml"/>'
-            '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
-            '<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
-            "</Types>").encode(),
-        "_rels/.rels": (decl + f'<Relationships xmlns="{PKG_REL}">'
-            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
-            '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>'
-            '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/>'
-            '<Relationship Id="rId4" Type="http://schemas.microsoft.com/office/2006/relationships/ui/extensibility" Target="customUI/customUI.xml"/>'
-            "</Relationships>").encode(),
-        "docProps/core.xml": (decl + '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+            '<Override PartName="/xl/worksheets/sheet1.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            '<Override PartName="/xl/styles.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            '<Override PartName="/xl/sharedStrings.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+            '<Override PartName="/xl/theme/theme1.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.theme+xml"/>'
+            '<Override PartName="/docProps/core.xml" '
+            'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+            '<Override PartName="/docProps/app.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
+            "</Types>"
+        ).encode(),
+        "_rels/.rels": (
+            decl + f'<Relationships xmlns="{PKG_REL}">'
+            '<Relationship Id="rId1" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+            'Target="xl/workbook.xml"/>'
+            '<Relationship Id="rId2" '
+            'Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" '
+            'Target="docProps/core.xml"/>'
+            '<Relationship Id="rId3" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" '
+            'Target="docProps/app.xml"/>'
+            '<Relationship Id="rId4" '
+            'Type="http://schemas.microsoft.com/office/2006/relationships/ui/extensibility" '
+            'Target="customUI/customUI.xml"/>'
+            "</Relationships>"
+        ).encode(),
+        "docProps/core.xml": (
+            decl
+            + '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
             'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
             'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:title>Scorecard</dc:title>'
-            "<dc:description>RAG ratings, direction of travel and a narrative for KPI scorecards, from YAML rules.</dc:description>"
+            "<dc:description>RAG ratings, direction of travel and a narrative for KPI scorecards, from YAML "
+            "rules.</dc:description>"
             '<dcterms:created xsi:type="dcterms:W3CDTF">2024-01-01T00:00:00Z</dcterms:created>'
-            "</cp:coreProperties>").encode(),
-        "docProps/app.xml": (decl + '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
-            "<Application>Microsoft Excel</Application></Properties>").encode(),
-        "xl/workbook.xml": (decl + f'<workbook xmlns="{MAIN}" xmlns:r="{REL}"><workbookPr codeName="ThisWorkbook"/>'
-            '<bookViews><workbookView/></bookViews>'
-            f'<sheets><sheet name="{PROJECT_NAME}.conf" sheetId="1" r:id="rId1"/></sheets></workbook>').encode(),
-        "xl/_rels/workbook.xml.rels": (decl + f'<Relationships xmlns="{PKG_REL}">'
-            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
-            '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
-            '<Relationship Id="rId3" Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" Target="vbaProject.bin"/>'
-            '<Relationship Id="rId4" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
-            '<Relationship Id="rId5" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme" Target="theme/theme1.xml"/>'
-            "</Relationships>").encode(),
-        "xl/worksheets/sheet1.xml": (decl + f'<worksheet xmlns="{MAIN}" xmlns:r="{REL}"><sheetPr codeName="{SHEET_MODULE}"/>'
+            "</cp:coreProperties>"
+        ).encode(),
+        "docProps/app.xml": (
+            decl + '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+            "<Application>Microsoft Excel</Application></Properties>"
+        ).encode(),
+        "xl/workbook.xml": (
+            decl + f'<workbook xmlns="{MAIN}" xmlns:r="{REL}"><workbookPr codeName="ThisWorkbook"/>'
+            "<bookViews><workbookView/></bookViews>"
+            f'<sheets><sheet name="{PROJECT_NAME}.conf" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ).encode(),
+        "xl/_rels/workbook.xml.rels": (
+            decl + f'<Relationships xmlns="{PKG_REL}">'
+            '<Relationship Id="rId1" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+            'Target="worksheets/sheet1.xml"/>'
+            '<Relationship Id="rId2" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
+            'Target="styles.xml"/>'
+            '<Relationship Id="rId3" Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" '
+            'Target="vbaProject.bin"/>'
+            '<Relationship Id="rId4" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+            'Target="sharedStrings.xml"/>'
+            '<Relationship Id="rId5" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme" '
+            'Target="theme/theme1.xml"/>'
+            "</Relationships>"
+        ).encode(),
+        "xl/worksheets/sheet1.xml": (
+            decl + f'<worksheet xmlns="{MAIN}" xmlns:r="{REL}"><sheetPr codeName="{SHEET_MODULE}"/>'
             f'<dimension ref="A1:B{len(conf)}"/><cols><col min="1" max="1" width="20" customWidth="1"/>'
-            f'<col min="2" max="2" width="40" customWidth="1"/></cols><sheetData>{rows}</sheetData></worksheet>').encode(),
-        "xl/styles.xml": (decl + f'<styleSheet xmlns="{MAIN}">'
+            f'<col min="2" max="2" width="40" customWidth="1"/></cols><sheetData>{rows}</sheetData></worksheet>'
+        ).encode(),
+        "xl/styles.xml": (
+            decl + f'<styleSheet xmlns="{MAIN}">'
             '<fonts count="1"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
-            '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
+            '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill '
+            'patternType="gray125"/></fill></fills>'
             '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
             '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
             '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
             '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-            "</styleSheet>").encode(),
-        "xl/sharedStrings.xml": (decl + f'<sst xmlns="{MAIN}" count="{len(strings)}" uniqueCount="{len(strings)}">{shared}</sst>').encode(),
+            "</styleSheet>"
+        ).encode(),
+        "xl/sharedStrings.xml": (
+            decl + f'<sst xmlns="{MAIN}" count="{len(strings)}" uniqueCount="{len(strings)}">{shared}</sst>'
+        ).encode(),
         "xl/theme/theme1.xml": theme_xml.encode("utf-8"),
         "xl/vbaProject.bin": build_project(PROJECT_NAME, PROJECT_ID, template(), KEEP, modules()),
         "customUI/customUI.xml": source("customUI.xml").encode("utf-8"),
-    }  # fmt: skip
+    }
 
 
 def build(output: str | Path) -> Path:

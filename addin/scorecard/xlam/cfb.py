@@ -26,7 +26,7 @@ class Stream:
 @dataclass
 class Storage:
     name: str
-    children: list["Stream | Storage"] = field(default_factory=list)
+    children: list[Stream | Storage] = field(default_factory=list)
 
 
 @dataclass
@@ -69,8 +69,7 @@ def _flatten(root: Storage) -> list[_Entry]:
         for child in storage.children:
             if len(child.name) > 31:
                 raise ValueError(f"compound file names are at most 31 characters: {child.name}")
-            entries.append(_Entry(child.name, 1 if isinstance(child, Storage) else 2,
-                                  data=getattr(child, "data", b"")))  # fmt: skip
+            entries.append(_Entry(child.name, 1 if isinstance(child, Storage) else 2, data=getattr(child, "data", b"")))
             entries[index].children.append(len(entries) - 1)
             if isinstance(child, Storage):
                 add(child, len(entries) - 1)
@@ -145,8 +144,19 @@ def write_compound_file(root: Storage) -> bytes:
         name = entry.name.encode("utf-16-le") + b"\x00\x00"
         directory += struct.pack(
             "<64sHBBIII16sIQQIQ",
-            name, len(name), entry.kind, 1 if entry.black else 0, entry.left, entry.right, entry.child,
-            b"\x00" * 16, 0, 0, 0, entry.start if entry.kind != 1 else 0, entry.size,
+            name,
+            len(name),
+            entry.kind,
+            1 if entry.black else 0,
+            entry.left,
+            entry.right,
+            entry.child,
+            b"\x00" * 16,
+            0,
+            0,
+            0,
+            entry.start if entry.kind != 1 else 0,
+            entry.size,
         )
     while len(directory) % SECTOR:
         directory += struct.pack("<64sHBBIII16sIQQIQ", b"", 0, 0, 0, NONE, NONE, NONE, b"\x00" * 16, 0, 0, 0, 0, 0)
@@ -154,9 +164,23 @@ def write_compound_file(root: Storage) -> bytes:
     difat = [fat_start + i for i in range(fat_count)] + [FREE] * (109 - fat_count)
     header = struct.pack(
         "<8s16sHHHHH6sIIIIIIIII",
-        bytes.fromhex("D0CF11E0A1B11AE1"), b"\x00" * 16, 0x003E, 0x0003, 0xFFFE, 9, 6, b"\x00" * 6,
-        0, fat_count, directory_start, 0, MINI_CUTOFF, mini_fat_start, sectors(len(mini_fat_bytes)),
-        END, 0,
+        bytes.fromhex("D0CF11E0A1B11AE1"),
+        b"\x00" * 16,
+        0x003E,
+        0x0003,
+        0xFFFE,
+        9,
+        6,
+        b"\x00" * 6,
+        0,
+        fat_count,
+        directory_start,
+        0,
+        MINI_CUTOFF,
+        mini_fat_start,
+        sectors(len(mini_fat_bytes)),
+        END,
+        0,
     ) + b"".join(struct.pack("<I", v) for v in difat)
 
     def pad(data: bytes | bytearray) -> bytes:
@@ -180,7 +204,9 @@ def read_compound_file(data: bytes) -> dict[str, bytes]:
         raise ValueError("not a compound file")
     shift, mini_shift = struct.unpack_from("<HH", data, 0x1E)
     sector_size, mini_size = 1 << shift, 1 << mini_shift
-    (directory_start, _, cutoff, mini_fat_start, _, difat_start, difat_count) = struct.unpack_from("<IIIIIII", data, 0x30)
+    (directory_start, _, cutoff, mini_fat_start, _, difat_start, difat_count) = struct.unpack_from(
+        "<IIIIIII", data, 0x30
+    )
 
     def sector(index: int) -> bytes:
         offset = (index + 1) * sector_size

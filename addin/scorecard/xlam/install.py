@@ -104,7 +104,9 @@ def _write_config(path: Path, entries: list[tuple[str, str]]) -> None:
         out.writelines(f'"{k}","{v}"\n' for k, v in entries)
 
 
-def install(folder: Path | None = None, config: Path | None = None, interpreter: str | None = None) -> tuple[Path, Path]:
+def install(
+    folder: Path | None = None, config: Path | None = None, interpreter: str | None = None
+) -> tuple[Path, Path]:
     from .build import build
 
     folder = folder or default_startup_folder()

@@ -213,7 +213,7 @@ class Template:
     vba_project: bytes  # the _VBA_PROJECT stream
 
     @classmethod
-    def read(cls, vba_project_bin: bytes) -> "Template":
+    def read(cls, vba_project_bin: bytes) -> Template:
         from .cfb import read_compound_file
 
         streams = read_compound_file(vba_project_bin)
@@ -329,15 +329,21 @@ def build_project(name: str, project_id: str, template: Template, keep: list[str
     names = keep + [m.name for m in modules]
     if len({n.casefold() for n in names}) != len(names):
         raise ValueError("two VBA modules have the same name")
-    vba = Storage("VBA", [
-        Stream("_VBA_PROJECT", template.vba_project),
-        Stream("dir", compress(_dir_stream(name, template, keep, modules))),
-        *[Stream(k, template.streams[k]) for k in keep],
-        *[Stream(m.name, compress(m.source())) for m in modules],
-    ])  # fmt: skip
-    root = Storage("Root Entry", [
-        vba,
-        Stream("PROJECT", _project_stream(name, project_id, template, keep, modules)),
-        Stream("PROJECTwm", _project_wm(names)),
-    ])  # fmt: skip
+    vba = Storage(
+        "VBA",
+        [
+            Stream("_VBA_PROJECT", template.vba_project),
+            Stream("dir", compress(_dir_stream(name, template, keep, modules))),
+            *[Stream(k, template.streams[k]) for k in keep],
+            *[Stream(m.name, compress(m.source())) for m in modules],
+        ],
+    )
+    root = Storage(
+        "Root Entry",
+        [
+            vba,
+            Stream("PROJECT", _project_stream(name, project_id, template, keep, modules)),
+            Stream("PROJECTwm", _project_wm(names)),
+        ],
+    )
     return write_compound_file(root)
