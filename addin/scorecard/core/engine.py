@@ -117,7 +117,7 @@ def evaluate(
         RatedKpi(
             kpi=k,
             rag=rate(k.current, k),
-            previous_rag=rate(k.previous, k),
+            previous_rag=rate(k.previous, k.for_previous()),
             direction=direction(k),
             spc=process_control(k, spc),
         )

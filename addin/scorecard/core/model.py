@@ -8,7 +8,7 @@ reaches the same result by construction.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -207,6 +207,19 @@ class Kpi:
     # read, never written
     rank: str | None = None
     quartile: str | None = None
+    # targets that change by period (a monthly profile): the previous period's own target and floor, used
+    # to rate the previous figure when ``profiled``; otherwise the previous period is rated on target and floor
+    previous_target: float | None = None
+    previous_floor: float | None = None
+    profiled: bool = False
+    cumulative: bool = False  # a running total to date: a rise is no improvement by itself (rules: cumulative)
+    breakdown: str | None = None  # the part of its id's measure this row is ("North", "Under 5"); None: the whole
+
+    def for_previous(self) -> Kpi:
+        """The KPI as its previous figure is rated: against the previous period's target and floor when profiled."""
+        if not self.profiled:
+            return self
+        return replace(self, target=self.previous_target, floor=self.previous_floor)
 
     @property
     def is_activity(self) -> bool:

@@ -1,0 +1,292 @@
+"""Findings: what scorecard tells the analyst beside the result, each with a code, a severity and a place.
+
+A finding is a fact about the input that the analyst may need to act on: a text in a figure cell, a
+period header that could not be read, a KPI the rules list but the sheet lacks. Every one has
+
+- a stable **code** (``SC301``) that ``docs/findings.md`` explains (made from ``KINDS`` below, and kept
+  in step by a test) and that tests assert, so a message can be reworded without breaking anything;
+- a **severity**: a *warning* means the result may be wrong, and ``--strict`` refuses it; a *note*
+  records how something was read, and is never refused;
+- a **place** (``Where``): the file, sheet and cell, range or row, or a line of the rules file;
+- a **message**: a sentence or two in the analyst's words saying what was found and what to do.
+
+Errors that stop a job are ``scorecard.errors.ScorecardError``; a finding never stops one by itself.
+The codes are grouped by hundreds, as ``docs/findings.md`` lists them.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from typing import Any
+
+
+class Severity(enum.Enum):
+    WARNING = "warning"  # the result may be wrong: printed, and refused by --strict
+    NOTE = "note"  # how something was read, for the record: printed, never refused
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a finding is: a cell, range or row of a sheet, or a line of the rules; every part optional."""
+
+    file: str | None = None
+    sheet: str | None = None
+    cell: str | None = None  # "H7", or a range "A5:A9"
+    row: int | None = None  # a whole row, when no one cell is meant
+    line: int | None = None  # a line of the rules file
+
+    def __str__(self) -> str:
+        parts = []
+        if self.sheet is not None:
+            place = f"sheet '{self.sheet}'"
+            if self.cell:
+                place += f", {'cells' if ':' in self.cell else 'cell'} {self.cell}"
+            elif self.row:
+                place += f", row {self.row}"
+            parts.append(place)
+        if self.line is not None:
+            parts.append(f"rules line {self.line}")
+        return ", ".join(parts)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of finding as ``docs/findings.md`` documents it."""
+
+    code: str
+    name: str  # a short slug: text-in-figure
+    severity: Severity
+    means: str  # what it means and what to do, in a sentence or two
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One finding: a kind (by its code), a message and a place."""
+
+    code: str
+    message: str
+    where: Where = Where()
+
+    def __post_init__(self) -> None:
+        if self.code not in KINDS:
+            raise ValueError(f"unknown finding code {self.code!r}: add it to scorecard.core.findings.KINDS")
+
+    @property
+    def kind(self) -> Kind:
+        return KINDS[self.code]
+
+    @property
+    def severity(self) -> Severity:
+        return KINDS[self.code].severity
+
+    @property
+    def is_warning(self) -> bool:
+        return self.severity is Severity.WARNING
+
+    def __str__(self) -> str:
+        place = str(self.where)
+        return f"{place}: {self.message}" if place else self.message
+
+    def line(self) -> str:
+        """As the command line prints it: ``warning SC301 sheet 'Scorecard', cell H7: ...``."""
+        return f"{self.severity.value} {self.code} {self}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.kind.name,
+            "severity": self.severity.value,
+            "where": self.where.as_dict(),
+            "message": self.message,
+        }
+
+
+def warnings(found: Iterable[Finding]) -> list[Finding]:
+    return [f for f in found if f.is_warning]
+
+
+def notes(found: Iterable[Finding]) -> list[Finding]:
+    return [f for f in found if not f.is_warning]
+
+
+W, N = Severity.WARNING, Severity.NOTE
+
+# The catalogue. A code, once published, keeps its meaning; a kind no longer found is retired, not reused.
+# 1xx the sheet, its header and columns   2xx periods               3xx cell values
+# 4xx targets, floors and polarity        5xx KPI rows and ids      6xx units, scale and decimals
+# 7xx commentary, narrative and report    8xx what a refresh writes 9xx engines, rules and installs
+_CATALOGUE = (
+    # --- 1xx the sheet, its header and columns
+    Kind(
+        "SC101",
+        "column-found-by-default",
+        N,
+        "A column the rules do not name was found by its usual header (RAG, DOT).",
+    ),
+    # --- 2xx periods
+    Kind(
+        "SC201",
+        "later-period-not-read",
+        W,
+        "A header names a period later than the current one but is not read as a period column, so an older "
+        "period is reported as the latest. Head the column as a period, or move it out of the table.",
+    ),
+    Kind(
+        "SC202",
+        "figures-off-series",
+        N,
+        "KPI rows hold figures only under period headers of another cadence than the history's (annual "
+        "KPIs on a monthly sheet): they read as no data.",
+    ),
+    Kind(
+        "SC203",
+        "period-differs-from-column",
+        W,
+        "--period or period.current names another period than the current column's header.",
+    ),
+    Kind(
+        "SC204",
+        "previous-period-differs-from-column",
+        W,
+        "period.previous in the rules names another period than the previous column's header.",
+    ),
+    Kind(
+        "SC205",
+        "current-period-unnamed",
+        W,
+        "The current column's header names no period, so the narrative calls it by its header text. Name "
+        "the periods in the rules or with --period.",
+    ),
+    Kind(
+        "SC206",
+        "previous-period-unnamed",
+        W,
+        "The previous column's header names no period, so the narrative calls it by its header text or "
+        "'the period before'. Name the periods in the rules.",
+    ),
+    # --- 3xx cell values
+    Kind(
+        "SC301",
+        "not-a-figure",
+        W,
+        "A figure cell holds something that is not a figure (a text, a date, TRUE): read as no data.",
+    ),
+    Kind(
+        "SC302",
+        "number-stored-as-text",
+        W,
+        "A figure is stored as text; it is read as the number, but Excel's SUM and AVERAGE skip it.",
+    ),
+    Kind(
+        "SC303",
+        "history-cell-not-a-figure",
+        W,
+        "A cell in a KPI's history (an older period) is not a figure: read as no data in its SPC chart.",
+    ),
+    # --- 4xx targets, floors and polarity
+    Kind(
+        "SC401",
+        "thresholds-merged-across-columns",
+        W,
+        "Cells merged across the target and floor columns give one value for two fields.",
+    ),
+    Kind(
+        "SC402",
+        "polarity-from-threshold-words",
+        W,
+        "A KPI has no polarity; it was taken from the words of its target or floor ('at least 85%').",
+    ),
+    Kind(
+        "SC403",
+        "polarity-from-target-and-floor",
+        W,
+        "A KPI has no polarity; it was taken from which side of the target its floor lies.",
+    ),
+    Kind(
+        "SC404",
+        "threshold-text",
+        W,
+        "A target or floor typed as text is not one number, or states a bound against the KPI's polarity.",
+    ),
+    Kind(
+        "SC405",
+        "strict-bound-met-exactly",
+        W,
+        "A target written with a strict bound ('> 85%') is met exactly by the figure, which is rated as reaching it.",
+    ),
+    Kind(
+        "SC406",
+        "threshold-merged-down",
+        N,
+        "A target, floor or polarity is read from cells merged down over several KPIs' rows.",
+    ),
+    # --- 5xx KPI rows and ids
+    Kind(
+        "SC501",
+        "row-not-a-kpi",
+        N,
+        "A row with an id is read as something other than a KPI (a table's totals row, a repeated header).",
+    ),
+    Kind(
+        "SC502", "id-matched-loosely", N, "A row's id matches a KPI of the rules only when case and spaces are ignored."
+    ),
+    Kind("SC503", "hidden-kpi-skipped", N, "A KPI row hidden in the workbook is skipped (layout.hidden_rows: skip)."),
+    Kind("SC504", "hidden-kpi-rated", N, "A KPI row hidden in the workbook is rated (layout.hidden_rows: rate)."),
+    Kind(
+        "SC505", "kpi-not-in-rules", W, "A KPI on the sheet is not in the rules and its row does not describe it fully."
+    ),
+    Kind(
+        "SC506",
+        "hidden-kpis-rated",
+        W,
+        "KPI rows hidden in the workbook are rated like the others; set layout.hidden_rows to say which you mean.",
+    ),
+    Kind("SC507", "rules-kpi-not-on-sheet", W, "A KPI of the rules is not on the sheet."),
+    Kind("SC508", "kpis-described-by-rows", N, "KPIs the rules leave out are rated (or not) from their own rows."),
+    # --- 6xx units, scale and decimals
+    Kind("SC601", "scale-slip", W, "A figure, target or floor is a hundred times too big or too small for the others."),
+    Kind("SC602", "share-over-whole", W, "A share of a whole is over 100% or below 0%."),
+    Kind("SC603", "ratio-disagrees", W, "A percentage disagrees with its numerator over its denominator."),
+    Kind("SC604", "decimals-disagree", N, "The rules' decimals and the cells' number formats differ."),
+    # --- 7xx commentary, narrative and report
+    Kind("SC701", "commentary-contradicted", W, "Commentary says something the figures contradict."),
+    Kind("SC702", "commentary-copied-forward", W, "Commentary is last month's, word for word, while the figure moved."),
+    # --- 8xx what a refresh writes
+    Kind("SC801", "rag-formula-spelling", N, "RAG formulas decide how the statuses are spelt, not layout.rag_text."),
+    Kind("SC802", "rag-spelling-mixed", W, "The RAG column spells the statuses in more than one way."),
+    Kind(
+        "SC803",
+        "rag-spelling-mixed-rules-decide",
+        N,
+        "The RAG column spells the statuses in more than one way; layout.rag_text decides.",
+    ),
+    Kind("SC804", "rag-formula-disagrees", W, "A RAG formula shows another rating than the rules give."),
+    Kind("SC805", "formatting-hides-colours", W, "Conditional formatting would hide the colours a refresh writes."),
+    Kind("SC806", "sparklines-drawn-by-hand", W, "The trend column holds sparklines scorecard did not draw."),
+    Kind("SC807", "trend-sheet-stale", W, "The ScorecardTrend sheet is left from an earlier setting."),
+    Kind("SC808", "sparkline-axis", W, "A sparkline cannot be drawn from its target or floor as sparklines.axis asks."),
+    Kind(
+        "SC809", "periods-not-adjacent", W, "The period columns are not one run of adjacent columns, so no sparkline."
+    ),
+    # --- 9xx engines, rules and installs
+    Kind(
+        "SC901",
+        "hidden-rows-unknown-skip",
+        W,
+        "This engine cannot tell hidden rows, so layout.hidden_rows: skip cannot be applied.",
+    ),
+    Kind("SC902", "hidden-rows-unknown", N, "This engine cannot tell hidden rows: every KPI row is rated."),
+    Kind(
+        "SC903", "merges-unknown", N, "This engine cannot tell merged cells: a merged target is read for its first row."
+    ),
+    Kind("SC904", "formats-unknown", N, "This engine cannot read number formats: decimals come from the rules."),
+    Kind("SC905", "no-sparklines-here", N, "This engine cannot draw sparklines."),
+    Kind("SC906", "embedded-rules-differ", W, "The rules embedded in the workbook differ from the rules used."),
+)
+
+KINDS: dict[str, Kind] = {kind.code: kind for kind in _CATALOGUE}
