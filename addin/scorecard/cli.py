@@ -15,9 +15,12 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
+
+if TYPE_CHECKING:
+    from .core.findings import Finding
 
 EXAMPLES = """\
 examples:
@@ -240,7 +243,7 @@ class RefreshOutcome:
     counts: dict[str, int] = field(default_factory=dict)
     kpis: int = 0
     changes: int = 0
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Finding, ...] = ()
     report: dict[str, Any] | None = None  # core.report.as_dict, with ``full``
 
     @property
@@ -328,7 +331,7 @@ def _refresh(args: argparse.Namespace) -> int:
                 )
                 print(f"  rules: {result.rules}", file=sys.stderr)
                 for warning in result.warnings:
-                    print(f"  warning: {warning}", file=sys.stderr)
+                    print(f"  {warning.line()}", file=sys.stderr)
         else:
             failed += 1
             _error(result.error)
@@ -399,7 +402,7 @@ def _narrative(args: argparse.Namespace) -> int:
     last = read_last_month(args.previous, rules) if args.previous else None
     result = evaluate_file(args.book, rules, period=args.period, previous=last)
     for warning in result.table.warnings:
-        print(f"  warning: {warning}", file=sys.stderr)
+        print(f"  {warning.line()}", file=sys.stderr)
     if args.format == "json":
         print(json.dumps(as_dict(result.scorecard, result.narrative), ensure_ascii=False, indent=2))
     elif args.format == "markdown":
@@ -426,10 +429,10 @@ def _check(args: argparse.Namespace) -> int:
         return 0
     last = read_last_month(args.previous, rules) if args.previous else None
     result = evaluate_file(args.book, rules, period=args.period, previous=last)
-    warnings = result.table.warnings
     differs = check_embedded(rules, lambda: embedded.load(args.book))
     if differs:
-        warnings.append(differs)
+        result.table.findings.append(differs)
+    warnings = result.table.warnings
     first, *rest = check_summary(result.table, result.scorecard)
     print(f"{args.book}: {first}")
     for line in rest:
@@ -447,7 +450,7 @@ def _report(args: argparse.Namespace) -> int:
     output = Path(args.output) if args.output else Path(args.book).with_suffix(".docx")
     print(write_report(result, rules, output, template=args.template))
     for warning in result.table.warnings:
-        print(f"  warning: {warning}", file=sys.stderr)
+        print(f"  {warning.line()}", file=sys.stderr)
     return 0
 
 
