@@ -94,6 +94,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("book", metavar="BOOK", nargs="?", help="optional: check the rules alone when omitted")
     common(check)
     check.add_argument("--strict", action="store_true", help="exit 1 when there are warnings")
+    check.add_argument(
+        "--explain",
+        action="store_true",
+        help="also show how the workbook was read: header, each column's field, periods, rows, and where each "
+        "KPI's figures came from (* marks what scorecard worked out rather than read from the rules)",
+    )
+    check.add_argument("--format", choices=("text", "json"), default="text", help="json: findings and the reading")
     last_month(check)
 
     report = commands.add_parser(
@@ -414,7 +421,8 @@ def _narrative(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from .core.embedded import check_embedded
-    from .core.report import check_summary
+    from .core.reading.explain import explain_lines
+    from .core.report import check_dict, check_summary
     from .errors import ScorecardError
     from .refresh import evaluate_file, read_last_month
     from .workbook import embedded
@@ -432,12 +440,17 @@ def _check(args: argparse.Namespace) -> int:
     differs = check_embedded(rules, lambda: embedded.load(args.book))
     if differs:
         result.table.findings.append(differs)
-    warnings = result.table.warnings
-    first, *rest = check_summary(result.table, result.scorecard)
-    print(f"{args.book}: {first}")
-    for line in rest:
-        print(f"  {line}")
-    return 1 if args.strict and warnings else 0
+    if args.format == "json":
+        print(json.dumps(check_dict(result.table, result.scorecard, rules, args.book), ensure_ascii=False, indent=2))
+    else:
+        first, *rest = check_summary(result.table, result.scorecard)
+        print(f"{args.book}: {first}")
+        for line in rest:
+            print(f"  {line}")
+        if args.explain:
+            for line in explain_lines(result.table, rules):
+                print(f"  {line}")
+    return 1 if args.strict and result.table.warnings else 0
 
 
 def _report(args: argparse.Namespace) -> int:

@@ -124,13 +124,6 @@ W, N = Severity.WARNING, Severity.NOTE
 # 4xx targets, floors and polarity        5xx KPI rows and ids      6xx units, scale and decimals
 # 7xx commentary, narrative and report    8xx what a refresh writes 9xx engines, rules and installs
 _CATALOGUE = (
-    # --- 1xx the sheet, its header and columns
-    Kind(
-        "SC101",
-        "column-found-by-default",
-        N,
-        ("A column the rules do not name was found by its usual header (RAG, DOT)."),
-    ),
     # --- 2xx periods
     Kind(
         "SC201",
@@ -344,3 +337,46 @@ _CATALOGUE = (
 )
 
 KINDS: dict[str, Kind] = {kind.code: kind for kind in _CATALOGUE}
+
+_SECTIONS = {
+    "1": "The sheet, its header and columns",
+    "2": "Periods",
+    "3": "Cell values",
+    "4": "Targets, floors and polarity",
+    "5": "KPI rows and ids",
+    "6": "Units, scale and decimals",
+    "7": "Commentary, narrative and report",
+    "8": "What a refresh writes",
+    "9": "Engines, rules and installs",
+}
+
+
+def catalogue_markdown() -> str:
+    """docs/findings.md, made from the catalogue: ``python -m scorecard.core.findings > docs/findings.md``."""
+    out = [
+        "# Findings",
+        "",
+        "Every warning and note scorecard gives has a code, a severity and a place (file, sheet and cell, or a",
+        "line of the rules). A **warning** means the result may be wrong: it is printed, and `--strict` refuses",
+        "the workbook. A **note** records how something was read and is never refused. `check --format json`",
+        "lists them as `findings`, each with `code`, `name`, `severity`, `where` and `message`.",
+        "",
+        "This page is made from `scorecard.core.findings.KINDS`; a test keeps the two the same.",
+    ]
+    section = None
+    for kind in sorted(KINDS.values(), key=lambda k: k.code):
+        if kind.code[2] != section:
+            section = kind.code[2]
+            out += [
+                "",
+                f"## {section}xx {_SECTIONS[section]}",
+                "",
+                "| code | name | severity | meaning |",
+                "|---|---|---|---|",
+            ]
+        out.append(f"| {kind.code} | {kind.name} | {kind.severity.value} | {kind.means} |")
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    print(catalogue_markdown(), end="")

@@ -7,6 +7,8 @@ from typing import Any
 from .model import Scorecard
 from .narrative import Narrative
 from .reading import KpiTable
+from .reading.explain import reading_dict
+from .rules import Rules
 
 
 def check_summary(table: KpiTable, card: Scorecard) -> list[str]:
@@ -28,6 +30,19 @@ def check_summary(table: KpiTable, card: Scorecard) -> list[str]:
     lines += [finding.line() for finding in table.notes]  # e.g. rules and cell formats give different decimals
     lines += [finding.line() for finding in table.warnings]
     return lines
+
+
+def check_dict(table: KpiTable, card: Scorecard, rules: Rules, book: str) -> dict[str, Any]:
+    """What ``check --format json`` prints: the workbook's findings and how it was read."""
+    return {
+        "book": book,
+        "rules": rules.provenance,
+        "kpis": len(card.kpis),
+        "period": {"current": card.period.current, "previous": card.period.previous},
+        "counts": card.counts,
+        "findings": [f.as_dict() for f in table.findings],
+        "reading": reading_dict(table, rules),
+    }
 
 
 def as_dict(card: Scorecard, narrative: Narrative) -> dict[str, Any]:

@@ -54,6 +54,7 @@ from ..core.reading import (
     figure_columns,
     pick_sheet,
 )
+from ..core.reading.explain import explain_lines
 from ..core.report import check_summary
 from ..core.rules import Rules, load_rules_cached
 from ..errors import ScorecardError, column_letter
@@ -147,6 +148,7 @@ def check(book: xw.Book, rules: str | os.PathLike | None = None) -> str:
     lines = [f"Rules: {origin(loaded)} (sha256 {loaded.sha256[:12]})", *check_summary(result.table, result.scorecard)]
     if not result.table.warnings:
         lines.append("No problems found.")
+    lines += explain_lines(result.table, loaded)  # how the sheet was read, as check --explain shows it
     return "\n".join(lines)
 
 

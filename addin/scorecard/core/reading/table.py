@@ -32,6 +32,7 @@ class Reading:
     rows: Rows
     series: Series
     sources: dict[str, dict[str, str]] = field(default_factory=dict)  # KPI id -> field -> where its value came from
+    empty_rows: list[int] = field(default_factory=list)  # rows with an id but no figure, target or floor
 
 
 @dataclass
@@ -150,6 +151,7 @@ def _read_kpis(
         sources: dict[str, str] = {}
         kpi = read_kpi(grid, rules, columns, candidate.row, candidate.id, found, series.history, sources)
         if kpi is None:
+            reading.empty_rows.append(candidate.row)
             continue
         _check_unique(grid, columns, candidate, seen)
         _check_unmerged(grid, columns, candidate, merges)
