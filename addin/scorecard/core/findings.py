@@ -248,6 +248,33 @@ _CATALOGUE = (
         N,
         ("A target, floor or polarity is read from cells merged down over several KPIs' rows."),
     ),
+    Kind(
+        "SC407",
+        "running-total-by-name",
+        W,
+        (
+            "A KPI named as a running total ('year to date', 'YTD') is read as one: its rise is not called an"
+            " improvement. Say so in the rules: cumulative: true (or false)."
+        ),
+    ),
+    Kind(
+        "SC408",
+        "targets-by-period",
+        N,
+        (
+            "Each KPI's targets change by period (a profile): each period is rated against its own period's "
+            "target, read from a target column beside each period or a Target row under each KPI."
+        ),
+    ),
+    Kind(
+        "SC409",
+        "previous-target-missing",
+        W,
+        (
+            "A KPI whose targets change by period has no target for the previous period: its previous RAG is "
+            "not rated, so no change of RAG is reported."
+        ),
+    ),
     # --- 5xx KPI rows and ids
     Kind(
         "SC501",

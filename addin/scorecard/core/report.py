@@ -62,6 +62,12 @@ def as_dict(card: Scorecard, narrative: Narrative) -> dict[str, Any]:
                 "previous": k.kpi.previous,
                 "target": k.kpi.target,
                 "floor": k.kpi.floor,
+                # targets that change by period: the previous period's own (null unless profiled)
+                "previous_target": k.kpi.previous_target,
+                "previous_floor": k.kpi.previous_floor,
+                "profiled": k.kpi.profiled,
+                "cumulative": k.kpi.cumulative,
+                "breakdown": k.kpi.breakdown,
                 "green_within": k.kpi.green_within,  # a two-sided KPI's bands, as the narrative states them
                 "amber_within": k.kpi.amber_within,
                 "numerator": k.kpi.numerator,

@@ -67,6 +67,7 @@ class KpiRule:
     green_within: float | None = None
     amber_within: float | None = None
     share: bool = False  # a share of a whole: a percentage that cannot pass 100% or go below 0
+    cumulative: bool | None = None  # a running total to date: judged against its profile, never by its rise
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)  # key -> YAML line
 
     def line_of(self, key: str) -> int:
@@ -86,6 +87,11 @@ class Layout:
     )
     add_missing_columns: bool = False  # create absent RAG/direction columns instead of refusing
     rag_text: Literal["words", "initials"] | None = None  # Green or G; None: as the RAG column is written, else words
+    first_row: int | None = None  # the table's bounds, when the rules give them (else found)
+    last_row: int | None = None
+    last_column: int | None = None
+    targets_by_period: Literal["columns", "rows"] | None = None  # a profile; None: found where it leaves no doubt
+    kpis_in: Literal["rows", "columns"] = "rows"  # columns: one KPI per column, periods down the rows
     # comparator columns, read and never written: label as the narrative and JSON name it -> header
     benchmarks: dict[str, str] = field(default_factory=dict)
     # fields whose column the rules give by its letter ({column: F}): field -> column number (A is 1);
@@ -341,6 +347,7 @@ def _kpi_rule(raw: _Map, source: str) -> KpiRule:
         green_within=raw.get("green_within"),
         amber_within=raw.get("amber_within"),
         share=bool(raw.get("share", False)),
+        cumulative=raw.get("cumulative"),
         lines=dict(raw.lines),
     )
 
@@ -566,6 +573,11 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
             hidden_rows=layout_doc.get("hidden_rows"),
             add_missing_columns=bool(layout_doc.get("add_missing_columns", False)),
             rag_text=layout_doc.get("rag_text"),
+            first_row=layout_doc.get("first_row"),
+            last_row=layout_doc.get("last_row"),
+            last_column=_column_number(layout_doc["last_column"]) if "last_column" in layout_doc else None,
+            targets_by_period=layout_doc.get("targets_by_period"),
+            kpis_in=layout_doc.get("kpis_in", "rows"),
             benchmarks=benchmarks,
             letters=letters,
         ),

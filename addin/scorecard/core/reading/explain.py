@@ -18,7 +18,7 @@ from .header import HOW
 from .table import KpiTable
 
 INFERRED = "*"  # the mark of what the reader worked out, not read from the rules
-FIELDS = ("current", "previous", "target", "floor", "polarity")
+FIELDS = ("current", "previous", "target", "previous_target", "floor", "previous_floor", "polarity")
 
 
 def explain_lines(table: KpiTable, rules: Rules, *, kpis: bool = True) -> list[str]:
@@ -169,7 +169,9 @@ def _kpi_dict(kpi: Kpi, sources: dict[str, str]) -> dict[str, Any]:
         "current": kpi.current,
         "previous": kpi.previous,
         "target": kpi.target,
+        "previous_target": kpi.previous_target,
         "floor": kpi.floor,
+        "previous_floor": kpi.previous_floor,
         "polarity": kpi.polarity.value if kpi.polarity else None,
     }
     return {
@@ -179,6 +181,7 @@ def _kpi_dict(kpi: Kpi, sources: dict[str, str]) -> dict[str, Any]:
         "fields": {
             name: {"value": values[name], "from": sources.get(name), "stated": _from_rules(sources.get(name))}
             for name in FIELDS
+            if not name.startswith("previous_") or kpi.profiled
         },
     }
 
@@ -190,6 +193,8 @@ def _from_rules(source: str | None) -> bool:
 def _kpi_line(entry: dict[str, Any]) -> str:
     parts = []
     for name in FIELDS:
+        if name not in entry["fields"]:
+            continue
         field = entry["fields"][name]
         if field["value"] is None and field["from"] is None:
             continue

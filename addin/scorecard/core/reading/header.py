@@ -287,6 +287,8 @@ def _locate(
         hits = [
             c for c, cell in cells.items() if header_matches(cell, wanted) and c not in rules.layout.letters.values()
         ]
+        if len(hits) > 1 and name in ("target", "floor") and _beside_periods(grid, top, row, cells, hits):
+            continue  # a target column for each period (a profile): the series stage pairs them
         if len(hits) > 1:
             raise WorkbookError(
                 f"two columns are headed '{wanted}' ({' and '.join(grid.ref(row, c) for c in hits)}); "
@@ -306,6 +308,18 @@ def _locate(
     for name, wanted in missing.items():
         missing_written_column(grid, rules, row, name, wanted, cells, taken)
     return columns, found
+
+
+def _beside_periods(grid: Grid, top: int, row: int, cells: dict[int, Any], hits: list[int]) -> bool:
+    """Each of several columns of one header stands right after a period's column, or under a period label."""
+
+    def paired(column: int) -> bool:
+        left = cells.get(column - 1)
+        return parse_period(left) is not None or (
+            top != row and parse_period(label_above(grid, top, column)) is not None
+        )
+
+    return all(paired(c) for c in hits)
 
 
 def _check_letter(grid: Grid, rules: Rules, row: int, cells: dict[int, Any], name: str, column: int) -> None:

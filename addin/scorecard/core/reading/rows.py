@@ -18,6 +18,7 @@ from ..rules import Rules
 from .cells import error_value, filled, id_key, id_text, norm
 from .grid import Grid, RowHidden
 from .header import Header
+from .profile import Threshold, profile_rows
 
 HIDDEN_WORDS = {"hidden": "in a hidden row", "grouped": "in a collapsed group"}
 
@@ -38,6 +39,7 @@ class Rows:
     not_kpis: dict[int, str] = field(default_factory=dict)  # row -> what it is instead
     repeated_headers: tuple[int, ...] = ()  # header rows further down (stacked tables)
     findings: tuple[Finding, ...] = ()
+    profiles: dict[int, dict[Threshold, int]] = field(default_factory=dict)  # KPI row -> its Target and Floor rows
 
     def read(self, skip_hidden: bool) -> list[int]:
         """The rows whose figures decide the series: the candidates, less hidden ones that are skipped."""
@@ -78,7 +80,12 @@ def read_rows(grid: Grid, rules: Rules, header: Header) -> Rows:
                 )
             )
         candidates.append(KpiRow(row, kpi_id, written, grid.hidden_rows.get(row)))
-    return Rows(tuple(candidates), not_kpis, tuple(repeated), tuple(found))
+    profiles: dict[int, dict[Threshold, int]] = {}
+    if rules.layout.targets_by_period != "columns":
+        profiles = profile_rows(grid, id_column, [k.row for k in candidates], grid.row_count)
+        under = {row for pair in profiles.values() for row in pair.values()}
+        candidates = [k for k in candidates if k.row not in under]  # a Target row repeating the id is no KPI
+    return Rows(tuple(candidates), not_kpis, tuple(repeated), tuple(found), profiles)
 
 
 def _loose_ids(rules: Rules) -> dict[str, list[str]]:

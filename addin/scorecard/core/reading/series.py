@@ -21,6 +21,7 @@ from ..rules import Rules
 from .cells import norm, read_value
 from .grid import Grid
 from .header import Header, header_cells, label_above, month_under_year
+from .profile import Threshold, profile_columns
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class Series:
     history: HistoryColumns = HistoryColumns((), ())  # up to the current period, for SPC
     period: Period = Period(None, None)  # the two periods' names, as the narrative says them
     findings: tuple[Finding, ...] = field(default=())
+    # a target (and floor) column for each period (a profile): period column -> {"target": column, ...}
+    targets: dict[int, dict[Threshold, int]] = field(default_factory=dict)
 
     @property
     def all_columns(self) -> tuple[int, ...]:
@@ -61,6 +64,13 @@ def read_series(grid: Grid, rules: Rules, header: Header, rows: Sequence[int], o
         previous = parse_period(header.cells.get(previous_column)) if previous_column else None
         series = Series(current, previous, header.columns["current"], previous_column)
     period = _names(grid, rules, header, series, override, found)
+    laid_out = series.columns or tuple(
+        (p, c)
+        for p, c in ((series.current, series.current_column), (series.previous, series.previous_column))
+        if p and c
+    )
+    stated = rules.layout.targets_by_period == "columns"
+    targets = profile_columns(grid, header, laid_out, stated) if rules.layout.targets_by_period != "rows" else {}
     return Series(
         series.current,
         series.previous,
@@ -70,6 +80,7 @@ def read_series(grid: Grid, rules: Rules, header: Header, rows: Sequence[int], o
         series.history,
         period,
         tuple(found),
+        targets,
     )
 
 
@@ -117,7 +128,7 @@ def period_columns(
     for c, cell in headers.items():
         period = parse_period(cell)
         if period is None and top is not None and top != header_row:
-            period = month_under_year(grid, top, c, cell)
+            period = month_under_year(grid, top, c, cell) or _labelled_actual(grid, top, c, cell)
         if c not in taken and period is not None:
             found.append((period, c))
     if not found:
@@ -138,6 +149,17 @@ def period_columns(
                 cell=grid.ref(header_row, first),
             )
     return chosen
+
+
+def _labelled_actual(grid: Grid, top: int, column: int, cell: Any) -> TimePeriod | None:
+    """A period label over a column headed "Actual" (or Outturn, Result ...) in a two-row header: that period's
+    figures ("Apr-24" merged over Actual and Target)."""
+    if not isinstance(cell, str) or parse_period(cell) is not None:
+        return None
+    labelled = parse_period(label_above(grid, top, column))
+    if labelled is None:
+        return None
+    return parse_period(f"{labelled.name} {cell}")  # "April 2024 Actual": the figures word is read past
 
 
 def _series_kind(found: list[tuple[TimePeriod, int]], holding: set[int]) -> str:
