@@ -74,8 +74,24 @@ def read_header(grid: Grid, rules: Rules) -> Header:
     row, row_found = _header_row(grid, rules)
     top = header_top(grid, rules, row)
     cells = header_cells(grid, top, row)
+    last = rules.layout.last_column or _table_beside(rules, cells)
+    if last is not None:
+        cells = {c: v for c, v in cells.items() if c <= last}  # columns right of the table are not read
     columns, found = _locate(grid, rules, top, row, cells)
     return Header(grid.sheet, top, row, cells, columns, found, row_found)
+
+
+def _table_beside(rules: Rules, cells: dict[int, Any]) -> int | None:
+    """The table's last column when another table stands beside it: the id header written again to the
+    right, after a blank column. None: every column of the header is the table's."""
+    wanted = rules.layout.columns.get("id")
+    if wanted is None:
+        return None
+    ids = [c for c, v in cells.items() if v is not None and norm(v) == norm(wanted)]
+    if len(ids) < 2:
+        return None
+    gap = next((c for c in range(ids[1] - 1, ids[0], -1) if not filled(cells.get(c))), None)
+    return gap - 1 if gap is not None else None
 
 
 def _header_row(grid: Grid, rules: Rules) -> tuple[int, str]:

@@ -20,7 +20,7 @@ from ..periods import TimePeriod, mentioned_period, month_reading, parse_period
 from ..rules import Rules
 from .cells import norm, read_value
 from .grid import Grid
-from .header import Header, header_cells, label_above, month_under_year
+from .header import Header, label_above, month_under_year
 from .profile import Threshold, profile_columns
 
 
@@ -86,7 +86,7 @@ def read_series(grid: Grid, rules: Rules, header: Header, rows: Sequence[int], o
 
 def _history_series(grid: Grid, header: Header, rows: Sequence[int], found: list[Finding]) -> Series:
     taken = set(header.columns.values())
-    months = period_columns(grid, header.row, taken, header.top, rows)
+    months = period_columns(grid, header, taken, rows)
     if not months:
         raise WorkbookError(
             "layout.history is true but no header in the header row names a period "
@@ -115,7 +115,7 @@ def _holds_figures(grid: Grid, column: int, rows: Sequence[int]) -> bool:
 
 
 def period_columns(
-    grid: Grid, header_row: int, taken: set[int], top: int | None = None, rows: Sequence[int] = ()
+    grid: Grid, header: Header, taken: set[int], rows: Sequence[int] = ()
 ) -> list[tuple[TimePeriod, int]]:
     """The history's columns, oldest first: those headed by the shortest kind of period (months, then
     quarters, then years) that heads two columns or more, one of them holding figures in ``rows`` (the
@@ -123,11 +123,11 @@ def period_columns(
     series instead (the first month of a year beside last years' outturns). So a year-to-date "2018/19"
     among months is not a month, last years' outturns or a year laid out ahead do not outvote this year's
     months, and empty quarters laid out ahead of a yearly history are not its series."""
-    headers = header_cells(grid, top or header_row, header_row)  # a two-row header: the lower row, else the label above
+    headers, top, header_row = header.cells, header.top, header.row  # a two-row header: the lower row, else the label
     found = []
     for c, cell in headers.items():
         period = parse_period(cell)
-        if period is None and top is not None and top != header_row:
+        if period is None and top != header_row:
             period = month_under_year(grid, top, c, cell) or _labelled_actual(grid, top, c, cell)
         if c not in taken and period is not None:
             found.append((period, c))
