@@ -215,6 +215,13 @@ def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> _Seq:
     return result
 
 
+def _construct_timestamp(loader: _LineLoader, node: yaml.ScalarNode) -> str:
+    """A date written in the rules (a header "2024-08-12", period.current: 2018-06-30) as it is written: the
+    rules name headers and periods by their text, and a date object would be neither."""
+    return str(node.value)
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from ...errors import WorkbookError, column_letter
 from ..embedded import is_rules_sheet
 from ..months import MONTHS
-from ..periods import TimePeriod, parse_period
+from ..periods import TimePeriod, exact_date, parse_period
 from ..rules import DEFAULT_HEADERS, Rules
 from .cells import filled, norm
 from .grid import Grid
@@ -255,6 +255,9 @@ def header_matches(cell: Any, wanted: str) -> bool:
         return False
     if norm(cell) == norm(wanted):
         return True
+    day = exact_date(wanted)  # a day written in the rules matches its own column, not every date of its month
+    if day is not None and exact_date(cell) is not None:
+        return exact_date(cell) == day
     period = parse_period(cell)  # a date cell or "Jun-18" matches "June 2018"; "Q2 18/19" matches "Q2 2018/19"
     return period is not None and period == parse_period(wanted)
 

@@ -16,7 +16,7 @@ from typing import Any
 from ...errors import WorkbookError
 from ..findings import Finding, Where
 from ..model import Period
-from ..periods import TimePeriod, mentioned_period, month_reading, parse_period
+from ..periods import TimePeriod, exact_date, mentioned_period, month_reading, parse_period, week_of, weekly
 from ..rules import Rules
 from .cells import norm, read_value
 from .grid import Grid
@@ -124,9 +124,10 @@ def period_columns(
     among months is not a month, last years' outturns or a year laid out ahead do not outvote this year's
     months, and empty quarters laid out ahead of a yearly history are not its series."""
     headers, top, header_row = header.cells, header.top, header.row  # a two-row header: the lower row, else the label
+    weeks = _weeks(headers, taken)
     found = []
     for c, cell in headers.items():
-        period = parse_period(cell)
+        period = weeks.get(c) or parse_period(cell)
         if period is None and top != header_row:
             period = month_under_year(grid, top, c, cell) or _labelled_actual(grid, top, c, cell)
         if c not in taken and period is not None:
@@ -149,6 +150,12 @@ def period_columns(
                 cell=grid.ref(header_row, first),
             )
     return chosen
+
+
+def _weeks(headers: dict[int, Any], taken: set[int]) -> dict[int, TimePeriod]:
+    """Date headers a week apart are weeks (week commencing), not months: column -> its week."""
+    dates = {c: day for c, cell in headers.items() if c not in taken and (day := exact_date(cell)) is not None}
+    return {c: week_of(day) for c, day in dates.items()} if weekly(list(dates.values())) else {}
 
 
 def _labelled_actual(grid: Grid, top: int, column: int, cell: Any) -> TimePeriod | None:
