@@ -136,16 +136,120 @@ class _Seq(list):
     lines: list[int]
 
 
+# Bounds on what a rules file may make the loader build: a rules file of a thousand KPIs is some tens of
+# thousands of nodes and a handful of levels deep. Aliases (*name) make a node count again wherever they
+# point to it, so a few lines can stand for billions of values (the "billion laughs"): the count is of
+# the document as aliases expand it, made on the composed nodes before anything is built from them.
+MAX_NODES = 200_000
+MAX_RULES_CHARACTERS = 1_000_000  # PyYAML reads some hundreds of kilobytes a second: a bound on the time too
+MAX_DEPTH = 64
+QUOTE_LIMIT = 60  # characters of a value from the rules quoted in a message
+MAX_PROBLEMS = 20  # problems listed in one error; the rest are counted
+
+
 class _LineLoader(yaml.SafeLoader):
     """SafeLoader that records lines and refuses duplicate keys (PyYAML keeps the last silently).
 
     It also keeps the problems only the YAML text shows (``problems``): an id written 1.10 without
     quotes reaches Python as the number 1.1, so it is caught here, where the text is still at hand.
+    Nesting deeper than ``MAX_DEPTH`` is refused as it is read, naming the line.
     """
 
     def __init__(self, stream: str):
         super().__init__(stream)
         self.problems: list[RulesError] = []
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                line = self.peek_event().start_mark.line + 1
+                raise RulesError(
+                    f"the rules are nested more than {MAX_DEPTH} levels deep here; a rules file needs a handful "
+                    "(is a bracket or an indentation out of place?)",
+                    line=line,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [child for pair in node.value for child in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Refuse a document that aliases expand past ``MAX_NODES`` values or ``MAX_DEPTH`` levels, or that
+    an alias makes contain itself; each node's expanded size is worked out once (no expansion is made)."""
+    measured: dict[int, tuple[int, int]] = {}  # id(node) -> (values, depth) as aliases expand it
+    pending: set[int] = set()  # the nodes being measured: the current node's ancestors
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            children = [measured[id(child)] for child in _children(node)]
+            size = 1 + sum(c[0] for c in children)
+            depth = 1 + max((c[1] for c in children), default=0)
+            measured[key] = (size, depth)
+            pending.discard(key)
+            if size > MAX_NODES or depth > MAX_DEPTH:
+                raise RulesError(
+                    f"the aliases here (*name) expand to more than {MAX_NODES:,} values or {MAX_DEPTH} levels; "
+                    "a rules file needs far fewer: write the values out, or alias less",
+                    line=node.start_mark.line + 1,
+                )
+            continue
+        if key in measured:
+            continue
+        if key in pending:
+            raise RulesError(
+                "an alias (*name) here refers to a mapping or list that contains it, which has no end",
+                line=node.start_mark.line + 1,
+            )
+        pending.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in measured)
+
+
+def _construct_int(loader: _LineLoader, node: yaml.ScalarNode) -> int:
+    """YAML's integers, with one too long for Python to read (thousands of digits) refused on its line."""
+    try:
+        return loader.construct_yaml_int(node)
+    except ValueError:
+        raise RulesError(
+            f"the number {_quote(node.value)} has too many digits to be read", line=node.start_mark.line + 1
+        ) from None
+
+
+def _quote(value: Any, limit: int = QUOTE_LIMIT) -> str:
+    """A value from the rules as a message quotes it (its repr), cut to ``limit`` characters: a message
+    names the value, it does not reprint a megabyte of it."""
+    if isinstance(value, (dict, list)):
+        kind = "mapping" if isinstance(value, dict) else "list"
+        shown = f"a {kind} of {len(value)}"
+        text = _bounded_repr(value, limit)
+        return text if len(text) <= limit else f"{text[:limit]}... ({shown})"
+    text = repr(value) if not isinstance(value, str) or len(value) <= 10 * limit else repr(value[: 2 * limit])
+    if len(text) <= limit:
+        return text
+    length = f"{len(value):,} characters" if isinstance(value, str) else "cut"
+    return f"{text[:limit]}... ({length})"
+
+
+def _bounded_repr(value: Any, limit: int) -> str:
+    """The start of a container's repr, without making the whole of it (an aliased value can be huge)."""
+    import reprlib
+
+    shortener = reprlib.Repr()
+    shortener.maxstring = shortener.maxother = limit
+    shortener.maxlevel, shortener.maxdict, shortener.maxlist = 3, 4, 4
+    return shortener.repr(value)
 
 
 _NUMBER_TAGS = {f"tag:yaml.org,2002:{name}": name for name in ("int", "float", "bool", "null", "timestamp")}
@@ -188,7 +292,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
         except TypeError:
             raise RulesError("a key must be a plain value, not a list or mapping", line=line) from None
         if duplicate:
-            raise RulesError(f"duplicate key '{key}' (first given on line {result.lines[key]})", line=line)
+            raise RulesError(f"duplicate key {_quote(key)} (first given on line {result.lines[key]})", line=line)
         result[key] = loader.construct_object(value_node, deep=True)
         result.lines[key] = line
         if key == "id":
@@ -204,6 +308,7 @@ def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> _Seq:
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+_LineLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def _line_of(document: Any, path: Iterator[Any] | list[Any]) -> int | None:
@@ -234,11 +339,25 @@ def _describe_path(document: Any, path: list[Any]) -> str:
             text += f"[{step}]"
             node = node[step] if isinstance(node, list) and step < len(node) else None
             if isinstance(node, dict) and "id" in node:
-                text += f" ({node['id']})"
+                text += f" ({_quote(node['id']).strip(chr(39))})"
         else:
             text += f".{step}" if text else str(step)
             node = node.get(step) if isinstance(node, dict) else None
     return text or "the top level"
+
+
+_BOUND_WORDS = {
+    "maximum": "more than the largest allowed,",
+    "minimum": "less than the smallest allowed,",
+    "maxLength": "longer than the most characters allowed,",
+    "minLength": "shorter than the fewest characters allowed,",
+    "maxItems": "more items than allowed,",
+    "minItems": "fewer items than allowed,",
+}
+
+
+def _cut(text: str, limit: int = 4 * QUOTE_LIMIT) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
 
 
 def _did_you_mean(word: str, choices: list[str]) -> str:
@@ -261,10 +380,10 @@ def _schema_messages(document: Any, source: str) -> list[RulesError]:
         if error.validator == "additionalProperties":
             allowed = sorted(error.schema.get("properties", {}))
             for key in sorted(set(error.instance) - set(allowed), key=str):
-                hint = _did_you_mean(key, allowed)
+                hint = _did_you_mean(str(key)[:QUOTE_LIMIT], allowed)
                 problems.append(
                     RulesError(
-                        f"unknown key '{key}' in {where}{hint}; allowed keys: {', '.join(allowed)}",
+                        f"unknown key {_quote(key)} in {where}{hint}; allowed keys: {', '.join(allowed)}",
                         file=source,
                         line=_line_of(document, path + [key]),
                     )
@@ -274,23 +393,27 @@ def _schema_messages(document: Any, source: str) -> list[RulesError]:
             message = f"{where} is missing the required key {error.message.split(' is a required')[0]}"
         elif error.validator == "enum":
             canonical = [str(c) for c in error.validator_value]
-            hint = _did_you_mean(str(error.instance), canonical)
-            message = f"{where}: {error.instance!r} is not one of {', '.join(canonical)}{hint}"
+            hint = _did_you_mean(str(error.instance)[:QUOTE_LIMIT], canonical)
+            message = f"{where}: {_quote(error.instance)} is not one of {', '.join(canonical)}{hint}"
         elif error.validator == "pattern" and path and path[-1] == "polarity":
-            hint = _did_you_mean(" ".join(str(error.instance).split()), sorted(_POLARITY_WORDS))
+            hint = _did_you_mean(" ".join(str(error.instance)[:QUOTE_LIMIT].split()), sorted(_POLARITY_WORDS))
             if any(mark in str(error.instance).lower() for mark in ("/", " or ")):
                 hint = " (it names both ways; choose one)"
-            message = f"{where}: {error.instance!r} is not one of {POLARITY_CHOICES}{hint}"
+            message = f"{where}: {_quote(error.instance)} is not one of {POLARITY_CHOICES}{hint}"
         elif error.validator == "const":
-            message = f"{where} must be {error.validator_value!r}, not {error.instance!r}"
+            message = f"{where} must be {error.validator_value!r}, not {_quote(error.instance)}"
         elif error.validator in ("anyOf", "pattern") and "description" in error.schema:
-            message = f"{where}: {error.instance!r} is not valid: {error.schema['description']}"
+            message = f"{where}: {_quote(error.instance)} is not valid: {error.schema['description']}"
         elif error.validator == "type":
             expected = error.validator_value
             expected = " or ".join(expected) if isinstance(expected, list) else expected
-            message = f"{where} should be {'an' if expected[0] in 'aeiou' else 'a'} {expected}, not {error.instance!r}"
+            message = (
+                f"{where} should be {'an' if expected[0] in 'aeiou' else 'a'} {expected}, not {_quote(error.instance)}"
+            )
+        elif error.validator in ("maximum", "minimum", "maxLength", "minLength", "maxItems", "minItems"):
+            message = f"{where}: {_quote(error.instance)} is {_BOUND_WORDS[error.validator]} {error.validator_value}"
         else:
-            message = f"{where}: {error.message}"
+            message = f"{where}: {_cut(error.message)}"
         problems.append(RulesError(message, file=source, line=line))
     return problems
 
@@ -305,7 +428,10 @@ def parse_number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # an integer of hundreds of digits: past any figure, refused as infinity is
+            return math.inf if value > 0 else -math.inf
     if isinstance(value, str):
         match = _NUMBER.match(value)
         if match:
@@ -403,6 +529,11 @@ def _semantic_checks(rules: Rules, document: _Map, source: str) -> list[RulesErr
             )
         )
     problems += _benchmark_checks(rules, document, source)
+    narrative = document.get("narrative")
+    if isinstance(narrative, _Map) and "sheet" in narrative:
+        complaint = sheet_name_problem(str(narrative["sheet"]))
+        if complaint:
+            problems.append(RulesError(f"narrative.sheet {complaint}", file=source, line=narrative.lines["sheet"]))
     seen: dict[str, int] = {}
     for raw in document.get("kpis") or []:
         rule = _kpi_rule(raw, source)
@@ -414,8 +545,17 @@ def _semantic_checks(rules: Rules, document: _Map, source: str) -> list[RulesErr
             )
         seen.setdefault(rule.id, rule.line)
         for key in ("target", "floor", "green_within", "amber_within"):
-            value = getattr(rule, key)
-            if isinstance(value, float) and not math.isfinite(value):
+            value, given = getattr(rule, key), raw.get(key)
+            if isinstance(given, int) and not isinstance(given, bool) and abs(given) >= 10**300:
+                problems.append(
+                    RulesError(
+                        f"KPI {_quote(rule.id)}: {key} is a number of {len(str(abs(given))):,} digits, too large to "
+                        "be a figure; write the figure, or leave the key out",
+                        file=source,
+                        line=raw.lines.get(key, rule.line),
+                    )
+                )
+            elif isinstance(value, float) and not math.isfinite(value):
                 problems.append(
                     RulesError(
                         f"KPI '{rule.id}': {key} must be a figure, not infinity or not-a-number (.inf, .nan); "
@@ -463,6 +603,30 @@ def _semantic_checks(rules: Rules, document: _Map, source: str) -> list[RulesErr
     return problems
 
 
+SHEET_NAME_FORBIDDEN = "[]:*?/\\"
+
+
+def sheet_name_problem(name: str) -> str | None:
+    """Why Excel would not accept ``name`` for a sheet it writes, or None: 1 to 31 characters, none of
+    []:*?/\\ or a control character, not starting or ending with an apostrophe, not 'History' (which
+    Excel keeps for itself). A workbook with such a sheet name is one Excel will not open."""
+    shown = _quote(name)
+    if not name.strip():
+        return "is empty: a sheet needs a name"
+    if len(name) > 31:
+        return f"{shown} is {len(name)} characters long; Excel's sheet names are at most 31"
+    bad = sorted({c for c in name if c in SHEET_NAME_FORBIDDEN})
+    if bad:
+        return f"{shown} holds {' '.join(bad)}; Excel allows none of {SHEET_NAME_FORBIDDEN} in a sheet name"
+    if any(not c.isprintable() for c in name):
+        return f"{shown} holds a control character, which Excel does not allow in a sheet name"
+    if name.startswith("'") or name.endswith("'"):
+        return f"{shown} starts or ends with an apostrophe, which Excel does not allow in a sheet name"
+    if name.casefold() == "history":
+        return f"{shown} is a name Excel keeps for itself (the change history of a shared workbook); choose another"
+    return None
+
+
 def _benchmark_checks(rules: Rules, document: _Map, source: str) -> list[RulesError]:
     """A benchmark column is read only: its header must not be another field's column, nor another label's."""
     problems: list[RulesError] = []
@@ -500,12 +664,26 @@ def _benchmark_checks(rules: Rules, document: _Map, source: str) -> list[RulesEr
 
 def parse_rules(text: str, source: str = "<rules>") -> Rules:
     """Validate and build the rules from YAML text; raises RulesError naming the line."""
-    loader = _LineLoader(text)
+    if len(text) > MAX_RULES_CHARACTERS:
+        raise RulesError(
+            f"the rules are {len(text):,} characters long; a rules file is a few thousand (at most "
+            f"{MAX_RULES_CHARACTERS:,} are read): is this the right file?",
+            file=source,
+        )
     try:
-        document = loader.get_single_data()
+        loader = _LineLoader(text)
+    except yaml.reader.ReaderError as error:
+        raise _reader_problem(text, error, source) from None
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            _check_expansion(node)
+        document = loader.construct_document(node) if node is not None else None
     except RulesError as error:
         error.file = source
         raise
+    except yaml.reader.ReaderError as error:
+        raise _reader_problem(text, error, source) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
@@ -596,6 +774,39 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
     return rules
 
 
+def _reader_problem(text: str, error: yaml.reader.ReaderError, source: str) -> RulesError:
+    """YAML's refusal of a character it does not allow in a file (NUL, ESC, a vertical tab...), naming
+    the character, its line and column."""
+    if isinstance(error.character, (int, str)) and error.encoding == "unicode":
+        position = error.position
+        code = error.character if isinstance(error.character, int) else ord(error.character)
+    else:  # bytes that are not text: cannot come from a decoded file, but say so if they do
+        return RulesError(f"not valid YAML: {_cut(str(error))}", file=source)
+    before = text[:position]
+    line = before.count("\n") + 1
+    column = position - (before.rfind("\n") + 1) + 1
+    name = _CONTROL_NAMES.get(code, "a control character")
+    return RulesError(
+        f"column {column} holds {name} (U+{code:04X}), which a YAML file may not contain; delete it (it is "
+        "invisible in most editors: retype the line)",
+        file=source,
+        line=line,
+    )
+
+
+_CONTROL_NAMES = {
+    0x00: "a NUL character",
+    0x07: "a bell character",
+    0x08: "a backspace",
+    0x0B: "a vertical tab",
+    0x0C: "a form feed",
+    0x1B: "an escape character (ESC)",
+    0x7F: "a delete character",
+    0xFFFE: "a non-character",
+    0xFFFF: "a non-character",
+}
+
+
 def _tab_problem(text: str, line: int) -> str:
     """What PyYAML calls "found character '\\t' that cannot start any token", as a person would say it."""
     lines = text.splitlines()
@@ -606,7 +817,8 @@ def _tab_problem(text: str, line: int) -> str:
 
 
 def _combine(problems: list[RulesError]) -> RulesError:
-    """One error carrying every problem, each on its own line, so a user fixes all in one pass."""
+    """One error carrying every problem, each on its own line, so a user fixes all in one pass (the first
+    ``MAX_PROBLEMS``, and how many more there are)."""
     return problems[0] if len(problems) == 1 else _MultiRulesError(problems)
 
 
@@ -616,7 +828,11 @@ class _MultiRulesError(RulesError):
         self.problems = problems
 
     def __str__(self) -> str:
-        return "\n".join(str(p) for p in self.problems)
+        shown = [str(p) for p in self.problems[:MAX_PROBLEMS]]
+        more = len(self.problems) - MAX_PROBLEMS
+        if more > 0:
+            shown.append(f"... and {more:,} more problems of the same kinds; correct these and check again")
+        return "\n".join(shown)
 
 
 def load_rules(path: str | os.PathLike[str]) -> Rules:
