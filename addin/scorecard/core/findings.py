@@ -273,6 +273,13 @@ _CATALOGUE = (
     Kind(
         "SC809", "periods-not-adjacent", W, "The period columns are not one run of adjacent columns, so no sparkline."
     ),
+    # --- 85x-89x what is written is what Excel and Word accept (hostile and careless input)
+    Kind(
+        "SC850",
+        "cell-text-cut",
+        W,
+        "A text is longer than an Excel cell holds (32,767 characters): it is written cut, with a note saying so.",
+    ),
     # --- 9xx engines, rules and installs
     Kind(
         "SC901",
