@@ -15,9 +15,12 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
+
+if TYPE_CHECKING:
+    from .core.findings import Finding
 
 EXAMPLES = """\
 examples:
@@ -100,6 +103,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("book", metavar="BOOK", nargs="?", help="optional: check the rules alone when omitted")
     common(check)
     check.add_argument("--strict", action="store_true", help="exit 1 when there are warnings")
+    check.add_argument(
+        "--explain",
+        action="store_true",
+        help="also show how the workbook was read: header, each column's field, periods, rows, and where each "
+        "KPI's figures came from (* marks what scorecard worked out rather than read from the rules)",
+    )
+    check.add_argument("--format", choices=("text", "json"), default="text", help="json: findings and the reading")
     last_month(check)
 
     report = commands.add_parser(
@@ -281,7 +291,7 @@ class RefreshOutcome:
     counts: dict[str, int] = field(default_factory=dict)
     kpis: int = 0
     changes: int = 0
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Finding, ...] = ()
     report: dict[str, Any] | None = None  # core.report.as_dict, with ``full``
 
     @property
@@ -384,7 +394,7 @@ def _refresh(args: argparse.Namespace) -> int:
                 )
                 _say(f"  rules: {result.rules}", sys.stderr)
                 for warning in result.warnings:
-                    _say(f"  warning: {warning}", sys.stderr)
+                    _say(f"  {warning.line()}", sys.stderr)
         else:
             failed.append(Path(result.file).name)
             _error(result.error)
@@ -472,7 +482,7 @@ def _narrative(args: argparse.Namespace) -> int:
     last = read_last_month(args.previous, rules) if args.previous else None
     result = evaluate_file(args.book, rules, period=args.period, previous=last)
     for warning in result.table.warnings:
-        _say(f"  warning: {warning}", sys.stderr)
+        _say(f"  {warning.line()}", sys.stderr)
     if args.format == "json":
         print(json.dumps(as_dict(result.scorecard, result.narrative), ensure_ascii=False, indent=2))
     elif args.format == "markdown":
@@ -484,7 +494,8 @@ def _narrative(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from .core.embedded import check_embedded
-    from .core.report import check_summary
+    from .core.reading.explain import explain_lines
+    from .core.report import check_dict, check_summary
     from .errors import ScorecardError
     from .refresh import evaluate_file, read_last_month
     from .workbook import embedded
@@ -499,15 +510,20 @@ def _check(args: argparse.Namespace) -> int:
         return 0
     last = read_last_month(args.previous, rules) if args.previous else None
     result = evaluate_file(args.book, rules, period=args.period, previous=last)
-    warnings = result.table.warnings
     differs = check_embedded(rules, lambda: embedded.load(args.book))
     if differs:
-        warnings.append(differs)
-    first, *rest = check_summary(result.table, result.scorecard)
-    _say(f"{args.book}: {first}")
-    for line in rest:
-        _say(f"  {line}")
-    return 1 if args.strict and warnings else 0
+        result.table.findings.append(differs)
+    if args.format == "json":
+        print(json.dumps(check_dict(result.table, result.scorecard, rules, args.book), ensure_ascii=False, indent=2))
+    else:
+        first, *rest = check_summary(result.table, result.scorecard)
+        _say(f"{args.book}: {first}")
+        for line in rest:
+            _say(f"  {line}")
+        if args.explain:
+            for line in explain_lines(result.table, rules):
+                _say(f"  {line}")
+    return 1 if args.strict and result.table.warnings else 0
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -520,7 +536,7 @@ def _report(args: argparse.Namespace) -> int:
     output = Path(args.output) if args.output else Path(args.book).with_suffix(".docx")
     _say(str(write_report(result, rules, output, template=args.template)))
     for warning in result.table.warnings:
-        _say(f"  warning: {warning}", sys.stderr)
+        _say(f"  {warning.line()}", sys.stderr)
     return 0
 
 

@@ -16,7 +16,8 @@ import pytest
 
 from hostile import corpus
 from scorecard import cli
-from scorecard.core.rules import MAX_NODES, parse_rules
+from scorecard.core.rules import parse_rules
+from scorecard.core.rulesyaml import MAX_NODES
 from scorecard.errors import RulesError
 from scorecard.workbook.reader import read_grid
 

@@ -79,7 +79,7 @@ def test_a_commentary_near_the_limit_is_cut_with_a_marker_and_a_warning(tmp_path
     result = evaluate_file(book, load_rules(rules))
     assert [f.code for f in cut_cell_findings(result.plan)] == ["SC850"]
     assert cli.main(["refresh", str(book), "--rules", str(rules)]) == 0
-    assert "warning: sheet 'Narrative', cell B" in capsys.readouterr().err
+    assert "warning SC850 sheet 'Narrative', cell B" in capsys.readouterr().err
     texts = [c.value for row in openpyxl.load_workbook(book)["Narrative"].iter_rows() for c in row if c.value]
     longest = max(texts, key=len)
     assert excel_length(longest) <= MAX_CELL_CHARACTERS and "cut here: the full text is" in longest

@@ -14,17 +14,15 @@ import json
 import math
 import os
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
 from ..errors import RulesError
 from .model import _POLARITY_WORDS, POLARITY_CHOICES, Compare, Polarity, Rag, Unit
+from .rulesyaml import QUOTE_LIMIT, Map, combine, cut, line_of, load_document, quote
 from .spc import SpcSettings
 
 DEFAULT_COLOURS = {
@@ -88,6 +86,13 @@ class Layout:
     rag_text: Literal["words", "initials"] | None = None  # Green or G; None: as the RAG column is written, else words
     # comparator columns, read and never written: label as the narrative and JSON name it -> header
     benchmarks: dict[str, str] = field(default_factory=dict)
+    # fields whose column the rules give by its letter ({column: F}): field -> column number (A is 1);
+    # ``columns`` holds such a field's header too when the rules give one, which must then be there
+    letters: dict[str, int] = field(default_factory=dict)
+
+    def names(self, field_name: str) -> bool:
+        """Whether the rules give this field a column, by header or by letter."""
+        return field_name in self.columns or field_name in self.letters
 
 
 @dataclass(frozen=True)
@@ -121,208 +126,6 @@ class Rules:
         return f"{Path(self.source).name} (sha256 {self.sha256[:12]})"
 
 
-# --- YAML with line numbers ----------------------------------------------------------------
-
-
-class _Map(dict):
-    """A YAML mapping that remembers the line of each key."""
-
-    line: int = 0
-    lines: dict[Any, int]
-
-
-class _Seq(list):
-    line: int = 0
-    lines: list[int]
-
-
-# Bounds on what a rules file may make the loader build: a rules file of a thousand KPIs is some tens of
-# thousands of nodes and a handful of levels deep. Aliases (*name) make a node count again wherever they
-# point to it, so a few lines can stand for billions of values (the "billion laughs"): the count is of
-# the document as aliases expand it, made on the composed nodes before anything is built from them.
-MAX_NODES = 200_000
-MAX_RULES_CHARACTERS = 1_000_000  # PyYAML reads some hundreds of kilobytes a second: a bound on the time too
-MAX_DEPTH = 64
-QUOTE_LIMIT = 60  # characters of a value from the rules quoted in a message
-MAX_PROBLEMS = 20  # problems listed in one error; the rest are counted
-
-
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that records lines and refuses duplicate keys (PyYAML keeps the last silently).
-
-    It also keeps the problems only the YAML text shows (``problems``): an id written 1.10 without
-    quotes reaches Python as the number 1.1, so it is caught here, where the text is still at hand.
-    Nesting deeper than ``MAX_DEPTH`` is refused as it is read, naming the line.
-    """
-
-    def __init__(self, stream: str):
-        super().__init__(stream)
-        self.problems: list[RulesError] = []
-        self.depth = 0
-
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
-        self.depth += 1
-        try:
-            if self.depth > MAX_DEPTH:
-                line = self.peek_event().start_mark.line + 1
-                raise RulesError(
-                    f"the rules are nested more than {MAX_DEPTH} levels deep here; a rules file needs a handful "
-                    "(is a bracket or an indentation out of place?)",
-                    line=line,
-                )
-            return super().compose_node(parent, index)
-        finally:
-            self.depth -= 1
-
-
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.MappingNode):
-        return [child for pair in node.value for child in pair]
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    return []
-
-
-def _check_expansion(root: yaml.Node) -> None:
-    """Refuse a document that aliases expand past ``MAX_NODES`` values or ``MAX_DEPTH`` levels, or that
-    an alias makes contain itself; each node's expanded size is worked out once (no expansion is made)."""
-    measured: dict[int, tuple[int, int]] = {}  # id(node) -> (values, depth) as aliases expand it
-    pending: set[int] = set()  # the nodes being measured: the current node's ancestors
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, children_done = stack.pop()
-        key = id(node)
-        if children_done:
-            children = [measured[id(child)] for child in _children(node)]
-            size = 1 + sum(c[0] for c in children)
-            depth = 1 + max((c[1] for c in children), default=0)
-            measured[key] = (size, depth)
-            pending.discard(key)
-            if size > MAX_NODES or depth > MAX_DEPTH:
-                raise RulesError(
-                    f"the aliases here (*name) expand to more than {MAX_NODES:,} values or {MAX_DEPTH} levels; "
-                    "a rules file needs far fewer: write the values out, or alias less",
-                    line=node.start_mark.line + 1,
-                )
-            continue
-        if key in measured:
-            continue
-        if key in pending:
-            raise RulesError(
-                "an alias (*name) here refers to a mapping or list that contains it, which has no end",
-                line=node.start_mark.line + 1,
-            )
-        pending.add(key)
-        stack.append((node, True))
-        stack.extend((child, False) for child in _children(node) if id(child) not in measured)
-
-
-def _construct_int(loader: _LineLoader, node: yaml.ScalarNode) -> int:
-    """YAML's integers, with one too long for Python to read (thousands of digits) refused on its line."""
-    try:
-        return loader.construct_yaml_int(node)
-    except ValueError:
-        raise RulesError(
-            f"the number {_quote(node.value)} has too many digits to be read", line=node.start_mark.line + 1
-        ) from None
-
-
-def _quote(value: Any, limit: int = QUOTE_LIMIT) -> str:
-    """A value from the rules as a message quotes it (its repr), cut to ``limit`` characters: a message
-    names the value, it does not reprint a megabyte of it."""
-    if isinstance(value, (dict, list)):
-        kind = "mapping" if isinstance(value, dict) else "list"
-        shown = f"a {kind} of {len(value)}"
-        text = _bounded_repr(value, limit)
-        return text if len(text) <= limit else f"{text[:limit]}... ({shown})"
-    text = repr(value) if not isinstance(value, str) or len(value) <= 10 * limit else repr(value[: 2 * limit])
-    if len(text) <= limit:
-        return text
-    length = f"{len(value):,} characters" if isinstance(value, str) else "cut"
-    return f"{text[:limit]}... ({length})"
-
-
-def _bounded_repr(value: Any, limit: int) -> str:
-    """The start of a container's repr, without making the whole of it (an aliased value can be huge)."""
-    import reprlib
-
-    shortener = reprlib.Repr()
-    shortener.maxstring = shortener.maxother = limit
-    shortener.maxlevel, shortener.maxdict, shortener.maxlist = 3, 4, 4
-    return shortener.repr(value)
-
-
-_NUMBER_TAGS = {f"tag:yaml.org,2002:{name}": name for name in ("int", "float", "bool", "null", "timestamp")}
-
-
-def _check_id_text(loader: _LineLoader, value_node: yaml.Node, value: Any) -> None:
-    """An id YAML would read as a number, a date, true/false or null, unless its text survives: ask for quotes."""
-    if not isinstance(value_node, yaml.ScalarNode) or value_node.style or value_node.tag not in _NUMBER_TAGS:
-        return
-    kind = _NUMBER_TAGS[value_node.tag]
-    if kind == "int" and str(value) == value_node.value:
-        return  # 12 stays "12"
-    if kind == "null" and not value_node.value:
-        return  # "id:" with nothing after it: the schema says the id is missing
-    if kind == "null":
-        read = "nothing"
-    elif kind == "bool":
-        read = "true" if value else "false"
-    elif kind == "timestamp":
-        read = "a date"
-    else:
-        read = "a number" if str(value) == value_node.value else f"the number {value!r}"
-    loader.problems.append(
-        RulesError(
-            f"write the id in quotes: '{value_node.value}' (without quotes YAML reads it as {read})",
-            line=value_node.start_mark.line + 1,
-        )
-    )
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
-    loader.flatten_mapping(node)
-    result = _Map()
-    result.line, result.lines = node.start_mark.line + 1, {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
-        try:
-            duplicate = key in result
-        except TypeError:
-            raise RulesError("a key must be a plain value, not a list or mapping", line=line) from None
-        if duplicate:
-            raise RulesError(f"duplicate key {_quote(key)} (first given on line {result.lines[key]})", line=line)
-        result[key] = loader.construct_object(value_node, deep=True)
-        result.lines[key] = line
-        if key == "id":
-            _check_id_text(loader, value_node, result[key])
-    return result
-
-
-def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> _Seq:
-    result = _Seq(loader.construct_object(child, deep=True) for child in node.value)
-    result.line, result.lines = node.start_mark.line + 1, [child.start_mark.line + 1 for child in node.value]
-    return result
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
-_LineLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
-
-
-def _line_of(document: Any, path: Iterator[Any] | list[Any]) -> int | None:
-    line, node = getattr(document, "line", None), document
-    for step in path:
-        if isinstance(node, _Map) and step in node:
-            line, node = node.lines[step], node[step]
-        elif isinstance(node, _Seq) and isinstance(step, int) and step < len(node):
-            line, node = node.lines[step], node[step]
-        else:
-            break
-    return line
-
-
 # --- schema validation ----------------------------------------------------------------------
 
 
@@ -339,7 +142,7 @@ def _describe_path(document: Any, path: list[Any]) -> str:
             text += f"[{step}]"
             node = node[step] if isinstance(node, list) and step < len(node) else None
             if isinstance(node, dict) and "id" in node:
-                text += f" ({_quote(node['id']).strip(chr(39))})"
+                text += f" ({quote(node['id']).strip(chr(39))})"
         else:
             text += f".{step}" if text else str(step)
             node = node.get(step) if isinstance(node, dict) else None
@@ -356,10 +159,6 @@ _BOUND_WORDS = {
 }
 
 
-def _cut(text: str, limit: int = 4 * QUOTE_LIMIT) -> str:
-    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
-
-
 def _did_you_mean(word: str, choices: list[str]) -> str:
     close = difflib.get_close_matches(str(word).lower(), [c.lower() for c in choices], n=1, cutoff=0.6)
     if not close:
@@ -374,18 +173,21 @@ def _schema_messages(document: Any, source: str) -> list[RulesError]:
     validator = jsonschema.Draft202012Validator(schema())
     problems: list[RulesError] = []
     for error in sorted(validator.iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path]):
+        if error.validator == "anyOf" and isinstance(error.instance, dict):
+            # a mapping where a text or a mapping may stand ({column: F}): the mapping's own problems
+            error = next((e for e in error.context or () if e.validator != "type"), error)
         path = list(error.absolute_path)
         where = _describe_path(document, path)
-        line = _line_of(document, path)
+        line = line_of(document, path)
         if error.validator == "additionalProperties":
             allowed = sorted(error.schema.get("properties", {}))
             for key in sorted(set(error.instance) - set(allowed), key=str):
                 hint = _did_you_mean(str(key)[:QUOTE_LIMIT], allowed)
                 problems.append(
                     RulesError(
-                        f"unknown key {_quote(key)} in {where}{hint}; allowed keys: {', '.join(allowed)}",
+                        f"unknown key {quote(key)} in {where}{hint}; allowed keys: {', '.join(allowed)}",
                         file=source,
-                        line=_line_of(document, path + [key]),
+                        line=line_of(document, path + [key]),
                     )
                 )
             continue
@@ -394,26 +196,26 @@ def _schema_messages(document: Any, source: str) -> list[RulesError]:
         elif error.validator == "enum":
             canonical = [str(c) for c in error.validator_value]
             hint = _did_you_mean(str(error.instance)[:QUOTE_LIMIT], canonical)
-            message = f"{where}: {_quote(error.instance)} is not one of {', '.join(canonical)}{hint}"
+            message = f"{where}: {quote(error.instance)} is not one of {', '.join(canonical)}{hint}"
         elif error.validator == "pattern" and path and path[-1] == "polarity":
             hint = _did_you_mean(" ".join(str(error.instance)[:QUOTE_LIMIT].split()), sorted(_POLARITY_WORDS))
             if any(mark in str(error.instance).lower() for mark in ("/", " or ")):
                 hint = " (it names both ways; choose one)"
-            message = f"{where}: {_quote(error.instance)} is not one of {POLARITY_CHOICES}{hint}"
+            message = f"{where}: {quote(error.instance)} is not one of {POLARITY_CHOICES}{hint}"
         elif error.validator == "const":
-            message = f"{where} must be {error.validator_value!r}, not {_quote(error.instance)}"
+            message = f"{where} must be {error.validator_value!r}, not {quote(error.instance)}"
         elif error.validator in ("anyOf", "pattern") and "description" in error.schema:
-            message = f"{where}: {_quote(error.instance)} is not valid: {error.schema['description']}"
+            message = f"{where}: {quote(error.instance)} is not valid: {error.schema['description']}"
         elif error.validator == "type":
             expected = error.validator_value
             expected = " or ".join(expected) if isinstance(expected, list) else expected
             message = (
-                f"{where} should be {'an' if expected[0] in 'aeiou' else 'a'} {expected}, not {_quote(error.instance)}"
+                f"{where} should be {'an' if expected[0] in 'aeiou' else 'a'} {expected}, not {quote(error.instance)}"
             )
         elif error.validator in ("maximum", "minimum", "maxLength", "minLength", "maxItems", "minItems"):
-            message = f"{where}: {_quote(error.instance)} is {_BOUND_WORDS[error.validator]} {error.validator_value}"
+            message = f"{where}: {quote(error.instance)} is {_BOUND_WORDS[error.validator]} {error.validator_value}"
         else:
-            message = f"{where}: {_cut(error.message)}"
+            message = f"{where}: {cut(error.message)}"
         problems.append(RulesError(message, file=source, line=line))
     return problems
 
@@ -439,7 +241,7 @@ def parse_number(value: Any) -> float | None:
     return None
 
 
-def _kpi_rule(raw: _Map, source: str) -> KpiRule:
+def _kpi_rule(raw: Map, source: str) -> KpiRule:
     def number(key: str) -> float | None:
         return None if raw.get(key) is None else parse_number(raw[key])
 
@@ -477,7 +279,7 @@ def check_target_and_floor(polarity: Polarity | None, target: float | None, floo
     return None
 
 
-def _semantic_checks(rules: Rules, document: _Map, source: str) -> list[RulesError]:
+def _semantic_checks(rules: Rules, document: Map, source: str) -> list[RulesError]:
     problems = []
     layout = document["layout"]
     spc = document.get("spc") or {}
@@ -488,49 +290,59 @@ def _semantic_checks(rules: Rules, document: _Map, source: str) -> list[RulesErr
                 "limits need at "
                 "least min_points points; raise the baseline or lower min_points",
                 file=source,
-                line=_line_of(document, ["spc", "baseline"]),
+                line=line_of(document, ["spc", "baseline"]),
             )
         )
     for name in ("variation", "assurance"):
-        if name in rules.layout.columns and not rules.layout.history:
+        if rules.layout.names(name) and not rules.layout.history:
             problems.append(
                 RulesError(
                     f"layout.columns.{name} needs layout.history: true (the SPC verdicts are worked from the "
                     "history of period columns)",
                     file=source,
-                    line=_line_of(document, ["layout", "columns", name]),
+                    line=line_of(document, ["layout", "columns", name]),
                 )
             )
     if not rules.layout.history:
         for needed in ("current", "previous"):
-            if needed not in rules.layout.columns:
+            if not rules.layout.names(needed):
                 problems.append(
                     RulesError(
                         f"layout.columns needs '{needed}' (the header of the {needed} period's values) "
                         "unless layout.history is true",
                         file=source,
-                        line=_line_of(document, ["layout", "columns"]) or layout.line,
+                        line=line_of(document, ["layout", "columns"]) or layout.line,
                     )
                 )
-    if "trend" in rules.layout.columns and not rules.layout.history:
+    if rules.layout.names("trend") and not rules.layout.history:
         problems.append(
             RulesError(
                 "layout.columns.trend needs layout.history: true (a sparkline is drawn from the KPI's period columns)",
                 file=source,
-                line=_line_of(document, ["layout", "columns", "trend"]) or layout.line,
+                line=line_of(document, ["layout", "columns", "trend"]) or layout.line,
             )
         )
-    if "sparklines" in document and "trend" not in rules.layout.columns:
+    if "sparklines" in document and not rules.layout.names("trend"):
         problems.append(
             RulesError(
                 "sparklines is set but layout.columns.trend is not: give the header of the column the sparklines go in",
                 file=source,
-                line=_line_of(document, ["sparklines"]),
+                line=line_of(document, ["sparklines"]),
             )
         )
     problems += _benchmark_checks(rules, document, source)
+    for key, number in rules.layout.letters.items():
+        if number > MAX_COLUMN:
+            problems.append(
+                RulesError(
+                    f"layout.columns.{key}: column {document['layout']['columns'][key]['column']} is beyond Excel's "
+                    "last column, XFD",
+                    file=source,
+                    line=line_of(document, ["layout", "columns", key]),
+                )
+            )
     narrative = document.get("narrative")
-    if isinstance(narrative, _Map) and "sheet" in narrative:
+    if isinstance(narrative, Map) and "sheet" in narrative:
         complaint = sheet_name_problem(str(narrative["sheet"]))
         if complaint:
             problems.append(RulesError(f"narrative.sheet {complaint}", file=source, line=narrative.lines["sheet"]))
@@ -549,7 +361,7 @@ def _semantic_checks(rules: Rules, document: _Map, source: str) -> list[RulesErr
             if isinstance(given, int) and not isinstance(given, bool) and abs(given) >= 10**300:
                 problems.append(
                     RulesError(
-                        f"KPI {_quote(rule.id)}: {key} is a number of {len(str(abs(given))):,} digits, too large to "
+                        f"KPI {quote(rule.id)}: {key} is a number of {len(str(abs(given))):,} digits, too large to "
                         "be a figure; write the figure, or leave the key out",
                         file=source,
                         line=raw.lines.get(key, rule.line),
@@ -604,13 +416,14 @@ def _semantic_checks(rules: Rules, document: _Map, source: str) -> list[RulesErr
 
 
 SHEET_NAME_FORBIDDEN = "[]:*?/\\"
+MAX_COLUMN = 16_384  # XFD
 
 
 def sheet_name_problem(name: str) -> str | None:
     """Why Excel would not accept ``name`` for a sheet it writes, or None: 1 to 31 characters, none of
     []:*?/\\ or a control character, not starting or ending with an apostrophe, not 'History' (which
     Excel keeps for itself). A workbook with such a sheet name is one Excel will not open."""
-    shown = _quote(name)
+    shown = quote(name)
     if not name.strip():
         return "is empty: a sheet needs a name"
     if len(name) > 31:
@@ -627,11 +440,11 @@ def sheet_name_problem(name: str) -> str | None:
     return None
 
 
-def _benchmark_checks(rules: Rules, document: _Map, source: str) -> list[RulesError]:
+def _benchmark_checks(rules: Rules, document: Map, source: str) -> list[RulesError]:
     """A benchmark column is read only: its header must not be another field's column, nor another label's."""
     problems: list[RulesError] = []
     raw = document["layout"]["columns"].get("benchmarks")
-    if not isinstance(raw, _Map):
+    if not isinstance(raw, Map):
         return problems
     others = {" ".join(v.split()).casefold(): f"layout.columns.{k}" for k, v in rules.layout.columns.items()}
     seen_labels: dict[str, str] = {}
@@ -664,52 +477,18 @@ def _benchmark_checks(rules: Rules, document: _Map, source: str) -> list[RulesEr
 
 def parse_rules(text: str, source: str = "<rules>") -> Rules:
     """Validate and build the rules from YAML text; raises RulesError naming the line."""
-    if len(text) > MAX_RULES_CHARACTERS:
-        raise RulesError(
-            f"the rules are {len(text):,} characters long; a rules file is a few thousand (at most "
-            f"{MAX_RULES_CHARACTERS:,} are read): is this the right file?",
-            file=source,
-        )
-    try:
-        loader = _LineLoader(text)
-    except yaml.reader.ReaderError as error:
-        raise _reader_problem(text, error, source) from None
-    try:
-        node = loader.get_single_node()
-        if node is not None:
-            _check_expansion(node)
-        document = loader.construct_document(node) if node is not None else None
-    except RulesError as error:
-        error.file = source
-        raise
-    except yaml.reader.ReaderError as error:
-        raise _reader_problem(text, error, source) from None
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else None
-        if ("\t" in (error.problem or "") or "'\\t'" in (error.problem or "")) and line is not None:
-            raise RulesError(_tab_problem(text, line), file=source, line=line) from None
-        problem = " ".join(p for p in (error.context, error.problem) if p)
-        raise RulesError(f"not valid YAML: {problem}", file=source, line=line) from None
-    except yaml.YAMLError as error:
-        raise RulesError(f"not valid YAML: {error}", file=source) from None
-    finally:
-        loader.dispose()
-    if loader.problems:
-        for found in loader.problems:
-            found.file = source
-        raise _combine(loader.problems)
+    document = load_document(text, source)
     if document is None:
         raise RulesError("the rules file is empty; it needs at least 'version: 1' and a 'layout'", file=source, line=1)
-    if not isinstance(document, _Map):  # the loader builds every mapping as a _Map
+    if not isinstance(document, Map):  # the loader builds every mapping as a Map
         raise RulesError("the rules file must be a mapping of keys (version, layout, kpis, ...)", file=source, line=1)
 
     problems = _schema_messages(document, source)
     if problems:
-        raise _combine(problems)
+        raise combine(problems)
 
     layout_doc = document["layout"]
-    columns = {k: str(v).strip() for k, v in layout_doc["columns"].items() if k != "benchmarks"}
+    columns, letters = _columns(layout_doc["columns"])
     benchmarks = {
         " ".join(str(k).split()): str(v).strip() for k, v in (layout_doc["columns"].get("benchmarks") or {}).items()
     }
@@ -735,12 +514,13 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
             add_missing_columns=bool(layout_doc.get("add_missing_columns", False)),
             rag_text=layout_doc.get("rag_text"),
             benchmarks=benchmarks,
+            letters=letters,
         ),
         title=document.get("title", "Scorecard"),
         period_current=period.get("current"),
         period_previous=period.get("previous"),
         decimals=defaults.get("decimals", 1),
-        decimals_line=defaults.lines.get("decimals") if isinstance(defaults, _Map) and "decimals" in defaults else None,
+        decimals_line=defaults.lines.get("decimals") if isinstance(defaults, Map) and "decimals" in defaults else None,
         compare=defaults.get("compare", "displayed"),
         unit=defaults.get("unit", "number"),
         colours=colours,
@@ -761,7 +541,7 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
         ),
         sparkline_scale=(document.get("sparklines") or {}).get("scale"),
         sparkline_axis=(document.get("sparklines") or {}).get("axis"),
-        sparkline_axis_line=_line_of(document, ["sparklines", "axis"])
+        sparkline_axis_line=line_of(document, ["sparklines", "axis"])
         if "axis" in (document.get("sparklines") or {})
         else None,
         kpis={rule.id: rule for rule in (_kpi_rule(raw, source) for raw in document.get("kpis") or [])},
@@ -770,69 +550,31 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
     )
     problems = _semantic_checks(rules, document, source)
     if problems:
-        raise _combine(problems)
+        raise combine(problems)
     return rules
 
 
-def _reader_problem(text: str, error: yaml.reader.ReaderError, source: str) -> RulesError:
-    """YAML's refusal of a character it does not allow in a file (NUL, ESC, a vertical tab...), naming
-    the character, its line and column."""
-    if isinstance(error.character, (int, str)) and error.encoding == "unicode":
-        position = error.position
-        code = error.character if isinstance(error.character, int) else ord(error.character)
-    else:  # bytes that are not text: cannot come from a decoded file, but say so if they do
-        return RulesError(f"not valid YAML: {_cut(str(error))}", file=source)
-    before = text[:position]
-    line = before.count("\n") + 1
-    column = position - (before.rfind("\n") + 1) + 1
-    name = _CONTROL_NAMES.get(code, "a control character")
-    return RulesError(
-        f"column {column} holds {name} (U+{code:04X}), which a YAML file may not contain; delete it (it is "
-        "invisible in most editors: retype the line)",
-        file=source,
-        line=line,
-    )
+def _columns(raw: dict[str, Any]) -> tuple[dict[str, str], dict[str, int]]:
+    """layout.columns as headers (field -> header text) and letters (field -> column number)."""
+    columns: dict[str, str] = {}
+    letters: dict[str, int] = {}
+    for key, value in raw.items():
+        if key == "benchmarks":
+            continue
+        if isinstance(value, dict):
+            letters[key] = _column_number(str(value["column"]))
+            if value.get("header") is not None:
+                columns[key] = str(value["header"]).strip()
+        else:
+            columns[key] = str(value).strip()
+    return columns, letters
 
 
-_CONTROL_NAMES = {
-    0x00: "a NUL character",
-    0x07: "a bell character",
-    0x08: "a backspace",
-    0x0B: "a vertical tab",
-    0x0C: "a form feed",
-    0x1B: "an escape character (ESC)",
-    0x7F: "a delete character",
-    0xFFFE: "a non-character",
-    0xFFFF: "a non-character",
-}
-
-
-def _tab_problem(text: str, line: int) -> str:
-    """What PyYAML calls "found character '\\t' that cannot start any token", as a person would say it."""
-    lines = text.splitlines()
-    content = lines[line - 1] if 0 < line <= len(lines) else ""
-    if "\t" in content[: len(content) - len(content.lstrip(" \t"))]:
-        return "a tab is used for indentation; YAML needs spaces"
-    return "a tab separates the words or values on this line; YAML needs spaces (or put the text in quotes)"
-
-
-def _combine(problems: list[RulesError]) -> RulesError:
-    """One error carrying every problem, each on its own line, so a user fixes all in one pass (the first
-    ``MAX_PROBLEMS``, and how many more there are)."""
-    return problems[0] if len(problems) == 1 else _MultiRulesError(problems)
-
-
-class _MultiRulesError(RulesError):
-    def __init__(self, problems: list[RulesError]):
-        super().__init__(problems[0].message, file=problems[0].file, line=problems[0].line)
-        self.problems = problems
-
-    def __str__(self) -> str:
-        shown = [str(p) for p in self.problems[:MAX_PROBLEMS]]
-        more = len(self.problems) - MAX_PROBLEMS
-        if more > 0:
-            shown.append(f"... and {more:,} more problems of the same kinds; correct these and check again")
-        return "\n".join(shown)
+def _column_number(letters: str) -> int:
+    number = 0
+    for ch in letters.upper():
+        number = number * 26 + ord(ch) - 64
+    return number
 
 
 def load_rules(path: str | os.PathLike[str]) -> Rules:

@@ -24,12 +24,11 @@ from typing import Any
 
 from lxml import etree
 
+from ..core.findings import Finding
 from ..core.plan import WritePlan
-from ..core.table import CellError, Grid, RowHidden, TableArea, pick_sheet
+from ..core.reading import CellError, Grid, RowHidden, SparseRows, TableArea, pick_sheet
 from ..errors import WorkbookError
-from .ooxml import REL, iterparse, q
-from .package import OLE_MAGIC, Package, Workbook, check_file, open_zip, part_path, rels_name
-from .sheetxml import (
+from .coordinates import (
     MAX_COLUMN,
     MAX_ROW,
     beyond_excel,
@@ -37,10 +36,12 @@ from .sheetxml import (
     parse_reference,
     row_number,
     shown,
-    unescape_text,
     within_excel,
 )
-from .writer import apply_plan, conditional_format_warnings, sparkline_warnings, stale_trend_warnings, write_plan
+from .ooxml import REL, iterparse, q
+from .package import OLE_MAGIC, Package, Workbook, check_file, open_zip, part_path, rels_name
+from .sheetxml import unescape_text
+from .writer import apply_plan, conditional_format_findings, sparkline_findings, stale_trend_findings, write_plan
 
 __all__ = ["read_grid", "open_workbook", "write_plan", "check_file", "OLE_MAGIC"]
 
@@ -110,14 +111,14 @@ class WorkbookFile:
         except (zipfile.BadZipFile, zlib.error, EOFError) as error:
             raise WorkbookError(f"is damaged: {error}", file=self.path) from None
 
-    def warnings(self, plan: WritePlan) -> list[str]:
+    def findings(self, plan: WritePlan) -> list[Finding]:
         """What the file holds beyond the grid that a refresh should warn of, before anything is written:
         conditional formatting that would hide the colours the plan gives the RAG cells, sparklines drawn
         by hand in the trend column."""
         return (
-            conditional_format_warnings(self.package, self.workbook, plan)
-            + sparkline_warnings(self.package, self.workbook, plan)
-            + stale_trend_warnings(self.package, self.workbook, plan)
+            conditional_format_findings(self.package, self.workbook, plan)
+            + sparkline_findings(self.package, self.workbook, plan)
+            + stale_trend_findings(self.package, self.workbook, plan)
         )
 
     def write(self, plan: WritePlan, destination: str | Path | None = None) -> None:
@@ -258,8 +259,8 @@ class _Cells:
 
     A row's cells are a list from column A, as a sheet's cells usually run; a cell further past the row's
     last one than the row has cells is kept apart (``far``) rather than padded to. ``grid`` gives the rows
-    as the ``Grid`` takes them, a row with far cells and a sheet with far rows through a ``_Sparse`` view
-    that reads like the padded list without being one."""
+    as the ``Grid`` takes them: a sheet with far rows as ``SparseRows``, a row with far cells through a
+    ``_Sparse`` view that reads like the padded list without being one."""
 
     def __init__(self) -> None:
         self.values: dict[int, list[Any]] = {}
@@ -292,15 +293,15 @@ class _Cells:
         last = max(values, default=0)
         if last <= 2 * len(values) + 1024:  # rows close together: a list, the rows between them one shared ()
             return [values.get(n, ()) for n in range(1, last + 1)], [formats.get(n, ()) for n in range(1, last + 1)]
-        return _Sparse(values, last, ()), _Sparse(formats, last, ())
+        return SparseRows(values), SparseRows(formats)
 
 
 class _Sparse(Sequence):
-    """A read-only sequence of ``length`` items: those at the 1-based positions of ``items``, and ``gap``
-    (None for a cell, an empty row for a row) elsewhere; nothing is stored for the gaps."""
+    """A row's cells as a read-only sequence of ``length`` items: those at the 1-based positions of
+    ``items``, None elsewhere; nothing is stored for the gaps."""
 
-    def __init__(self, items: dict[int, Any], length: int, gap: Any = None):
-        self.items, self.length, self.gap = items, length, gap
+    def __init__(self, items: dict[int, Any], length: int):
+        self.items, self.length = items, length
 
     def __len__(self) -> int:
         return self.length
@@ -312,7 +313,7 @@ class _Sparse(Sequence):
             index += self.length
         if not 0 <= index < self.length:
             raise IndexError(index)
-        return self.items.get(index + 1, self.gap)
+        return self.items.get(index + 1)
 
 
 def _read_sheet(
