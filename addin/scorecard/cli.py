@@ -56,6 +56,14 @@ def _parser() -> argparse.ArgumentParser:
             help='the current period, e.g. "June 2018" or "Q2 2018/19" (overrides the rules and headers)',
         )
 
+    def even_if_open(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--even-if-open",
+            action="store_true",
+            help="write a workbook even though Excel's owner file (~$NAME beside it) says it is open, e.g. one "
+            "Excel left behind when it closed badly",
+        )
+
     def last_month(sub: argparse.ArgumentParser) -> None:
         sub.add_argument(
             "--previous",
@@ -82,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     refresh.add_argument(
         "--strict", action="store_true", help="treat warnings as errors: such a workbook is not written"
     )
+    even_if_open(refresh)
     last_month(refresh)
 
     narrative = commands.add_parser("narrative", help="print the narrative without writing anything")
@@ -134,6 +143,7 @@ def _parser() -> argparse.ArgumentParser:
         "--rules", required=True, metavar="RULES", help="the rules file (YAML) to embed; it is validated first"
     )
     embed.add_argument("--output", metavar="OUT", help="write here instead of in place")
+    even_if_open(embed)
     extract = rule_actions.add_parser("extract", help="print the rules embedded in the workbook")
     extract.add_argument("book", metavar="BOOK")
 
@@ -175,7 +185,15 @@ def _jobs(text: str) -> int:
 
 
 def _error(message: str) -> None:
-    print(f"scorecard: error: {message}", file=sys.stderr)
+    _say(f"scorecard: error: {message}", sys.stderr)
+
+
+def _say(text: str, file: Any = None) -> None:
+    """Print a line that may quote the workbook or the rules: control characters escaped, length bounded
+    (``errors.printable``), so a cell's text cannot drive the terminal or flood it."""
+    from .errors import printable
+
+    print(printable(text), file=file or sys.stdout)
 
 
 def _load_rules(path: str):
@@ -223,7 +241,29 @@ def _outputs(books: Sequence[str], output: str | None) -> list[Path | None]:
         return [target / Path(book).name for book in books]
     if not target.parent.is_dir():
         raise ScorecardError(f"output folder '{target.parent}' does not exist")
+    _check_output_name(books[0], target)
     return [target]
+
+
+def _check_output_name(book: str, target: Path) -> None:
+    """--output names a workbook of the book's own kind: .xlsx for .xlsx, .xlsm for .xlsm (the package's
+    own content type is checked again when it is written)."""
+    from .errors import ScorecardError
+    from .workbook.package import SUFFIXES
+
+    given, kind = target.suffix.lower(), Path(book).suffix.lower()
+    if given not in SUFFIXES:
+        raise ScorecardError(
+            f"--output '{target.name}' is not a workbook's name: Excel opens it only as .xlsx or .xlsm; name "
+            f"it {target.stem}{kind if kind in SUFFIXES else '.xlsx'}"
+        )
+    if kind in SUFFIXES and given != kind:
+        what = "its macros would be lost" if kind == ".xlsm" else "Excel would refuse to open it"
+        raise ScorecardError(
+            f"--output '{target.name}' is {given}, but the workbook is {kind} (written as {given}, {what}); "
+            f"name it {target.stem}{kind}",
+            file=book,
+        )
 
 
 @dataclass(frozen=True)
@@ -237,6 +277,7 @@ class RefreshJob:
     strict: bool
     full: bool  # the whole report (--json); else only what the summary line needs: less to send back
     previous: str | None = None  # last month's workbook (--previous), for commentary copied forward
+    even_if_open: bool = False  # --even-if-open: write even though Excel's owner file says it is open
 
 
 @dataclass(frozen=True)
@@ -274,7 +315,15 @@ def _refresh_one(job: RefreshJob) -> RefreshOutcome:
     try:
         rules = _book_rules(book, job.rules_path)
         last = read_last_month(job.previous, rules) if job.previous else None
-        result = refresh_file(book, rules, output=job.output, period=job.period, strict=job.strict, previous=last)
+        result = refresh_file(
+            book,
+            rules,
+            output=job.output,
+            period=job.period,
+            strict=job.strict,
+            previous=last,
+            even_if_open=job.even_if_open,
+        )
     except ScorecardError as error:
         return RefreshOutcome(book, error=str(error))
     except Exception as error:  # a bug, not the user's fault: one line here, the traceback to the log
@@ -301,7 +350,7 @@ def _refresh(args: argparse.Namespace) -> int:
         _load_rules(args.rules)  # a bad rules file is one error, not one per workbook
     locks = [b for b in args.books if Path(b).name.startswith("~$")]
     for lock in locks:  # what a folder glob picks up while a workbook is open in Excel
-        print(f"  note: skipped {lock}: an Excel lock file (its workbook is open in Excel)", file=sys.stderr)
+        _say(f"  note: skipped {lock}: an Excel lock file (its workbook is open in Excel)", sys.stderr)
     args.books = [b for b in args.books if b not in locks]
     if not args.books:
         raise ScorecardError("no workbooks to refresh")
@@ -320,11 +369,18 @@ def _refresh(args: argparse.Namespace) -> int:
         )
     jobs = [
         RefreshJob(
-            book, None if out is None else str(out), args.rules, args.period, args.strict, args.json, args.previous
+            book,
+            None if out is None else str(out),
+            args.rules,
+            args.period,
+            args.strict,
+            args.json,
+            args.previous,
+            args.even_if_open,
         )
         for book, out in zip(args.books, outputs, strict=True)
     ]
-    failed = 0
+    failed: list[str] = []
     for result in _run(jobs, args.jobs):
         if result.error is None:
             if args.json:
@@ -332,24 +388,30 @@ def _refresh(args: argparse.Namespace) -> int:
             else:
                 summary = ", ".join(f"{n} {status}" for status, n in result.counts.items() if n)
                 changes = result.changes
-                print(
+                _say(
                     f"{result.output}: {result.kpis} KPIs: {summary}; {changes} RAG "
                     f"{'change' if changes == 1 else 'changes'}"
                 )
-                print(f"  rules: {result.rules}", file=sys.stderr)
+                _say(f"  rules: {result.rules}", sys.stderr)
                 for warning in result.warnings:
-                    print(f"  {warning.line()}", file=sys.stderr)
+                    _say(f"  {warning.line()}", sys.stderr)
         else:
-            failed += 1
+            failed.append(Path(result.file).name)
             _error(result.error)
             if args.json:
                 print(json.dumps(result.as_json(), ensure_ascii=False))
     if len(jobs) > 1:
-        print(
-            f"{len(jobs) - failed} of {len(jobs)} workbooks refreshed" + (f", {failed} failed" if failed else ""),
-            file=sys.stderr,
-        )
+        _say(_batch_summary(len(jobs), failed), sys.stderr)
     return 1 if failed else 0
+
+
+def _batch_summary(total: int, failed: list[str]) -> str:
+    """The batch's last line: how many were refreshed, and which failed (each failure's own line says why)."""
+    line = f"{total - len(failed)} of {total} workbooks refreshed"
+    if failed:
+        names = ", ".join(failed[:20]) + (f" and {len(failed) - 20} more" if len(failed) > 20 else "")
+        line += f", {len(failed)} failed: {names} (left as {'it was' if len(failed) == 1 else 'they were'})"
+    return line
 
 
 def _run(jobs: list[RefreshJob], workers: int) -> Iterator[RefreshOutcome]:
@@ -358,25 +420,35 @@ def _run(jobs: list[RefreshJob], workers: int) -> Iterator[RefreshOutcome]:
     if workers == 0:
         workers = os.cpu_count() or 1
     if workers > 1 and len(jobs) > 1:
-        from concurrent.futures import ProcessPoolExecutor
+        from .batch import run_in_workers
 
-        # Import the reader and writer here, once: forked workers inherit them (and the cached
-        # rules) instead of each paying for openpyxl and lxml itself.
-        import openpyxl  # noqa: F401
-
-        from . import refresh  # noqa: F401 - imported for its effect: loaded before the fork
-        from .workbook import reader as xlsx  # noqa: F401 - imported for its effect: loaded before the fork
-
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-            for result in pool.map(_refresh_one, jobs, chunksize=max(1, len(jobs) // (workers * 2))):
-                progress(result)
-                yield result
+        yield from run_in_workers(jobs, min(workers, len(jobs)), _refresh_one, _worker_lost, progress)
     else:
         for job in jobs:
             result = _refresh_one(job)
             progress(result)
             yield result
     progress(None)
+
+
+def _worker_lost(job: RefreshJob, how: str) -> RefreshOutcome:
+    """The outcome of a workbook whose worker process died under it (killed, as the out-of-memory killer
+    does): a clear error, and the temporary file it was writing removed. The workbook is as it was: a
+    refresh replaces it only when the new file is complete."""
+    from .workbook.files import lock, real_path, remove_stale_temporaries
+
+    destination = real_path(Path(job.output or job.book))
+    try:
+        with lock(destination, wait=10):  # the dead worker's lock went with it; a live writer's is waited for
+            remove_stale_temporaries(destination)
+    except Exception:  # noqa: BLE001 - tidying only: the next run that writes it removes what is left
+        pass
+    return RefreshOutcome(
+        job.book,
+        error=f"{Path(job.book).name}: the process refreshing it stopped ({how}), so it was not refreshed; the "
+        "workbook is as it was. A process is stopped so when the computer runs short of memory: refresh it on its "
+        "own (without --jobs), or close other programs and try again",
+    )
 
 
 def _progress(total: int) -> Callable[[RefreshOutcome | None], None]:
@@ -402,20 +474,21 @@ def _progress(total: int) -> Callable[[RefreshOutcome | None], None]:
 
 def _narrative(args: argparse.Namespace) -> int:
     from .core.report import as_dict
+    from .errors import printable
     from .refresh import evaluate_file, read_last_month
 
     rules = _book_rules(args.book, args.rules)
-    print(f"rules: {_origin(rules)}", file=sys.stderr)
+    _say(f"rules: {_origin(rules)}", sys.stderr)
     last = read_last_month(args.previous, rules) if args.previous else None
     result = evaluate_file(args.book, rules, period=args.period, previous=last)
     for warning in result.table.warnings:
-        print(f"  {warning.line()}", file=sys.stderr)
+        _say(f"  {warning.line()}", sys.stderr)
     if args.format == "json":
         print(json.dumps(as_dict(result.scorecard, result.narrative), ensure_ascii=False, indent=2))
     elif args.format == "markdown":
-        sys.stdout.write(result.narrative.to_markdown())
+        sys.stdout.write(printable(result.narrative.to_markdown(), limit=None))
     else:
-        sys.stdout.write(result.narrative.to_text())
+        sys.stdout.write(printable(result.narrative.to_text(), limit=None))
     return 0
 
 
@@ -432,7 +505,7 @@ def _check(args: argparse.Namespace) -> int:
     if args.previous and not args.book:
         raise ScorecardError("--previous needs a workbook to compare with it")
     rules = _load_rules(args.rules) if args.rules else _book_rules(args.book, None)
-    print(f"rules: {_origin(rules)}: rules are valid ({len(rules.kpis)} KPIs described)")
+    _say(f"rules: {_origin(rules)}: rules are valid ({len(rules.kpis)} KPIs described)")
     if not args.book:
         return 0
     last = read_last_month(args.previous, rules) if args.previous else None
@@ -444,12 +517,12 @@ def _check(args: argparse.Namespace) -> int:
         print(json.dumps(check_dict(result.table, result.scorecard, rules, args.book), ensure_ascii=False, indent=2))
     else:
         first, *rest = check_summary(result.table, result.scorecard)
-        print(f"{args.book}: {first}")
+        _say(f"{args.book}: {first}")
         for line in rest:
-            print(f"  {line}")
+            _say(f"  {line}")
         if args.explain:
             for line in explain_lines(result.table, rules):
-                print(f"  {line}")
+                _say(f"  {line}")
     return 1 if args.strict and result.table.warnings else 0
 
 
@@ -458,12 +531,12 @@ def _report(args: argparse.Namespace) -> int:
     from .word.cover_report import write_report
 
     rules = _book_rules(args.book, args.rules)
-    print(f"rules: {_origin(rules)}", file=sys.stderr)
+    _say(f"rules: {_origin(rules)}", sys.stderr)
     result = evaluate_file(args.book, rules, period=args.period)
     output = Path(args.output) if args.output else Path(args.book).with_suffix(".docx")
-    print(write_report(result, rules, output, template=args.template))
+    _say(str(write_report(result, rules, output, template=args.template)))
     for warning in result.table.warnings:
-        print(f"  {warning.line()}", file=sys.stderr)
+        _say(f"  {warning.line()}", sys.stderr)
     return 0
 
 
@@ -502,22 +575,24 @@ def _rules_command(args: argparse.Namespace) -> int:
     from .workbook import embedded
 
     if args.action == "embed":
+        if args.output:
+            _check_output_name(args.book, Path(args.output))
         rules = _load_rules(args.rules)  # only rules that load are embedded
         text = Path(args.rules).read_bytes().decode("utf-8-sig")
-        count = embedded.embed(args.book, text, args.output)
+        count = embedded.embed(args.book, text, args.output, even_if_open=args.even_if_open)
         print(
             f"{args.output or args.book}: embedded {args.rules} ({len(rules.kpis)} KPIs described) in the hidden "
             f"sheet ScorecardRules, cells A1:A{count}; --rules may now be left out"
         )
         return 0
-    from .errors import ScorecardError
+    from .errors import ScorecardError, printable
 
     cells = embedded.read_lines(args.book)
     if cells is None:
         raise ScorecardError("has no embedded rules (no sheet ScorecardRules)", file=args.book)
     from .core.embedded import from_cells
 
-    sys.stdout.write(from_cells(cells))
+    sys.stdout.write(printable(from_cells(cells), limit=None))
     return 0
 
 

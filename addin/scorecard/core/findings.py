@@ -338,6 +338,13 @@ _CATALOGUE = (
         N,
         ("An activity indicator's sparkline has no target or floor line to draw."),
     ),
+    # --- 85x-89x what is written is what Excel and Word accept (hostile and careless input)
+    Kind(
+        "SC850",
+        "cell-text-cut",
+        W,
+        "A text is longer than an Excel cell holds (32,767 characters): it is written cut, with a note saying so.",
+    ),
     # --- 9xx engines, rules and installs
     Kind(
         "SC901",

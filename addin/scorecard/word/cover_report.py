@@ -20,8 +20,6 @@ extra): without matplotlib the report says how many charts are left out and how 
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,8 +29,8 @@ from ..core.model import RatedKpi
 from ..core.narrative import figure
 from ..core.plan import direction_text, provenance_line
 from ..core.spc import Assurance, Variation
-from ..errors import ScorecardError
 from . import charts
+from .template import check_paths, open_template, report_text, save_report
 
 if TYPE_CHECKING:
     from ..core.rules import Rules
@@ -116,35 +114,12 @@ def table_columns(result: Evaluation) -> list[Column]:
 
 def write_report(result: Evaluation, rules: Rules, output: str | Path, template: str | Path | None = None) -> Path:
     """Write the cover report to ``output`` (atomically: a failure leaves no half-written file)."""
-    from docx import Document
-    from docx.opc.exceptions import PackageNotFoundError
-
     output = Path(output)
-    if output.suffix.lower() != ".docx":
-        raise ScorecardError(f"the report must be a .docx file, not '{output.name}'")
-    if not output.parent.is_dir():
-        raise ScorecardError(f"output folder '{output.parent}' does not exist")
-    if template is not None and Path(template).suffix.lower() != ".docx":
-        raise ScorecardError(
-            "a template must be a Word document (.docx); open it in Word and save it as .docx", file=template
-        )
-    try:
-        document = Document(str(template)) if template else Document()
-    except (PackageNotFoundError, KeyError, ValueError, OSError) as error:
-        first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise ScorecardError(f"cannot be used as a Word template: {first_line}", file=template) from None
+    check_paths(output, template)  # a .docx, in a folder that exists, not the template itself
+    document = open_template(template)  # a workbook's package limits and parser policy; no macros, no remote template
     _drop_word2010_styles_copy(document)
-    _fill(document, result, rules)
-    handle, temporary = tempfile.mkstemp(prefix=f".~{output.stem}.", suffix=".tmp", dir=output.parent)
-    os.close(handle)
-    try:
-        document.save(temporary)
-        os.replace(temporary, output)
-    except PermissionError:
-        raise ScorecardError("cannot be written: it may be open in Word; close it and try again", file=output) from None
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+    _fill(document, *report_text(result, rules))  # texts without the control characters Word cannot hold
+    save_report(document, output)  # atomically, with the mode a refresh gives a workbook
     return output
 
 
