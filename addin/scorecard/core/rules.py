@@ -17,7 +17,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -224,6 +223,8 @@ def _line_of(document: Any, path: Iterator[Any] | list[Any]) -> int | None:
 @lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
     """The JSON Schema of the rules format, as shipped for editors."""
+    from importlib import resources  # here: it imports tempfile and shutil, which a refresh needs no more
+
     return json.loads(resources.files(__package__).joinpath("rules.schema.json").read_text("utf-8"))
 
 
@@ -250,11 +251,10 @@ def _did_you_mean(word: str, choices: list[str]) -> str:
 
 
 def _schema_messages(document: Any, source: str) -> list[RulesError]:
-    import jsonschema  # imported here: the CLI's cold start pays for it only when rules are read
+    from .schema import iter_errors  # JSON Schema 2020-12 as the jsonschema package applies it, without its start-up
 
-    validator = jsonschema.Draft202012Validator(schema())
     problems: list[RulesError] = []
-    for error in sorted(validator.iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path]):
+    for error in sorted(iter_errors(schema(), document), key=lambda e: [str(p) for p in e.absolute_path]):
         path = list(error.absolute_path)
         where = _describe_path(document, path)
         line = _line_of(document, path)
