@@ -449,8 +449,8 @@ def test_xlwings_own_import_functions_writes_the_wrappers_the_addin_carries(monk
                 assert argument["options"]["convert"] is xw.Range, (name, argument["name"])
     for name in udfs.__all__:
         assert getattr(module, name).__xlfunc__["category"] == "Scorecard", name
-    # SCORECARD_TABLE's DataFrame goes through xlwings' DataFrame converter: a header row, no index column
-    assert module.SCORECARD_TABLE.__xlfunc__["ret"]["options"] == {"index": False}
+    # SCORECARD_TABLE returns rows of values, spilled as they are: no converter option, no pandas
+    assert module.SCORECARD_TABLE.__xlfunc__["ret"]["options"] == {}
     out = io.StringIO()
     xlwings_udfs.generate_vba_wrapper("scorecard.udfs", module, out, SimpleNamespace(Name="scorecard.xlam"))
     generated = _functions(out.getvalue())

@@ -23,14 +23,16 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SAMPLE
+from conftest import ROOT, SAMPLE, SAMPLE_RULES
 from layouts import MACROS, make
 from remote import cells_of, payload, replay
+from scorecard.core.embedded import to_lines
 from scorecard.core.rules import load_rules
 from scorecard.excel import udfs
 from scorecard.refresh import refresh_file
 from scorecard.workbook import embedded
 from test_excel import MONTHLY_FRACTION, _sample, _with_decimals
+from test_udfs import FRACTION_RULES
 
 MAIN = ROOT / "addin" / "lite" / "main.py"
 HERE = ROOT / "tests" / "lite"
@@ -118,6 +120,14 @@ def runs(cache, tmp_path_factory) -> dict:
     ):
         jobs.append({"kind": "function", "name": "spc", "args": [_column(series), [[polarity]], [[None]]]})
     index["spc"] = (spc_start, len(jobs), None, None)
+    # percentages as the rules mean them: Lite passes a percent-formatted 95% as 0.95 (CIC01: target 100, floor 90)
+    percent_start = len(jobs)
+    for rules_text in (SAMPLE_RULES.read_text("utf-8"), FRACTION_RULES):
+        cells = [[line] for line in to_lines(rules_text)]
+        for value in (0.95, 95):
+            jobs.append({"kind": "function", "name": "rag", "args": [[[value]], [["CIC01"]], cells]})
+        jobs.append({"kind": "function", "name": "direction", "args": [[[0.95]], [[0.939]], [["CIC01"]], cells]})
+    index["percent"] = (percent_start, len(jobs), None, None)
     plain = folder / "no-rules.xlsx"
     shutil.copyfile(SAMPLE, plain)
     jobs.append({"kind": "script", "name": "scorecard_check", "payload": payload(plain)})
@@ -229,10 +239,10 @@ def test_lite_functions_give_what_the_desktop_functions_give(runs, case):
 
 
 def _desktop_table(table, rules_path):
-    """What desktop Excel shows for SCORECARD_TABLE: the DataFrame through xlwings' converter, header first."""
+    """What desktop Excel shows for SCORECARD_TABLE: its rows through xlwings' converter (None as empty)."""
     from xlwings import conversion
 
-    return conversion.write(udfs.SCORECARD_TABLE(table, rules_path), None, {"index": False}, engine_name="remote")
+    return conversion.write(udfs.SCORECARD_TABLE(table, rules_path), None, {}, engine_name="remote")
 
 
 def test_lite_table_function_in_pyodide(runs):
@@ -282,3 +292,18 @@ def test_lite_without_embedded_rules_says_how_to_embed_them(runs):
     printed = runs["pyodide"]["results"][-5]["printed"]
     assert "no rules in the workbook. xlwings Lite cannot read files on your disk: embed the rules" in printed
     assert printed.startswith("no-rules.xlsx: ") and "scorecard rules embed no-rules.xlsx --rules RULES" in printed
+
+
+def test_lite_reads_percentages_as_the_rules_mean_them(runs):
+    """Lite carries no cell formats: under the default layout.percent a fraction is an error naming SC950,
+    never a confident Red; with layout.percent: fraction it is read as the percentage it is."""
+    start, end, _, _ = runs["index"]["percent"]
+    wasm = [r["value"][0][0] for r in runs["pyodide"]["results"][start:end]]
+    assert wasm == [r["value"][0][0] for r in runs["cpython"]["results"][start:end]]
+    by_format, by_fraction = wasm[:3], wasm[3:]
+    assert by_format[0].startswith("#VALUE!") and by_format[0].endswith("(SC950)")  # 0.95: which scale?
+    assert by_format[1] == "Amber"  # 95 points against 100 and 90
+    assert by_format[2].startswith("#VALUE!") and by_format[2].endswith("(SC950)")
+    assert by_fraction[0] == "Amber"  # 0.95 read as 95%
+    assert by_fraction[1].endswith("(SC950)")  # 95 where fractions are promised: 9,500%
+    assert by_fraction[2] == "improved"  # 93.9% to 95%

@@ -35,12 +35,12 @@ def test_the_built_in_formats_are_openpyxls():
 
 @given(codes)
 @settings(max_examples=3000, deadline=None)
-@example('mm-dd-yy')
+@example("mm-dd-yy")
 @example('"m"0')  # a quoted m is text
 @example("[Red]0.0")  # a colour, not a date
 @example("[h]:mm:ss")
 @example('0.0" days";[Red]dd')  # only the first section counts
-@example('#,##0_m')  # the width of an m is a space
+@example("#,##0_m")  # the width of an m is a space
 @example('"unclosed d')
 @example("[mm")
 def test_date_and_duration_detection_agree_with_openpyxl(code):

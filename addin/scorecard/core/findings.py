@@ -287,6 +287,15 @@ _CATALOGUE = (
     Kind("SC904", "formats-unknown", N, "This engine cannot read number formats: decimals come from the rules."),
     Kind("SC905", "no-sparklines-here", N, "This engine cannot draw sparklines."),
     Kind("SC906", "embedded-rules-differ", W, "The rules embedded in the workbook differ from the rules used."),
+    # --- 95x worksheet functions, xlwings Lite and the add-in's install
+    Kind(
+        "SC950",
+        "function-scale-unknown",
+        W,
+        "A worksheet function's figures and thresholds differ about 100-fold, so it cannot tell a percentage from "
+        "its fraction (xlwings Lite and typed numbers carry no cell format): it gives this error, not a colour. "
+        "Give percent points, or say layout.percent: fraction in the rules.",
+    ),
 )
 
 KINDS: dict[str, Kind] = {kind.code: kind for kind in _CATALOGUE}
