@@ -1,11 +1,13 @@
 """xlwings Lite: main.py's scripts and functions run inside Pyodide (Python in WebAssembly) under Node,
 offline, and return exactly what CPython returns for the same payload.
 
-What this proves: scorecard's wheel installs in Pyodide 0.29.5 from local wheels with no lxml and no
-compiled dependency of its own; the Excel path imports no lxml and starts no thread or process (Pyodide
-has neither, and a try fails there); the scripts' Excel actions and the functions' values are the
-same in WebAssembly as in CPython, and the functions give what the desktop functions give. What it
-does not prove: Excel's Lite add-in itself (its task pane, its payload builder) is not run here; the
+What this proves: scorecard's wheel installs in Pyodide 0.29.5 as Lite installs a requirements.txt
+line, its dependencies resolved by micropip (PyYAML from Pyodide's lock file, xlwings from a package
+index, both served from local files over HTTP) with nothing Lite does not use; the Excel path imports
+no lxml and starts no thread or process (Pyodide has neither, and a try fails there); the scripts'
+Excel actions and the functions' values are the same in WebAssembly as in CPython, and the functions
+give what the desktop functions give. What it does not prove: Excel's Lite add-in itself (its task
+pane, its payload builder, its fetch of the wheel under the browser's CORS rules) is not run here; the
 payload is built from the .xlsx as Office.js builds it (tests/remote.py).
 
 Needs node and npm; tests/lite/setup.sh fetches the rest once into build/lite. Without node the test
@@ -14,11 +16,15 @@ is skipped on a developer's machine and fails under CI (CI=true).
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -81,6 +87,25 @@ def _function_jobs(rules_cells: list[list], table: list[list], rules) -> list[di
     return jobs
 
 
+@contextlib.contextmanager
+def _serving(folder: Path):
+    """A web server on 127.0.0.1 serving ``folder``, for the length of the block: its base URL."""
+    handler = functools.partial(QuietHandler, directory=str(folder))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}"
+        finally:
+            server.shutdown()
+            thread.join()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        pass
+
+
 @pytest.fixture(scope="module")
 def runs(cache, tmp_path_factory) -> dict:
     """Every case's jobs, run once in Pyodide (one Node process) and once in CPython."""
@@ -137,12 +162,13 @@ def runs(cache, tmp_path_factory) -> dict:
     jobs_file = folder / "jobs.json"
     jobs_file.write_text(json.dumps(jobs), encoding="utf-8")
 
-    pyodide = subprocess.run(
-        ["node", str(HERE / "run.mjs"), str(cache), str(MAIN), str(jobs_file)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    with _serving(cache) as server:  # the wheel's URL and the package index, as Lite fetches them
+        pyodide = subprocess.run(
+            ["node", str(HERE / "run.mjs"), str(cache), str(MAIN), str(jobs_file), server],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
     assert pyodide.returncode == 0, pyodide.stderr[-3000:]
     env = {
         **os.environ,
@@ -165,6 +191,19 @@ def runs(cache, tmp_path_factory) -> dict:
         "cpython": json.loads(cpython.stdout),
         "folder": folder,
     }
+
+
+def test_lite_installs_scorecard_with_only_what_lite_uses(runs):
+    """micropip resolves the wheel's dependencies as Lite does (deps=True): PyYAML from Pyodide's repository,
+    xlwings from the package index, nothing else: no lxml, python-docx, pandas, openpyxl or jsonschema, whose
+    absence here would have failed the install. A link whose path does not end in .whl is not taken for a wheel."""
+    install = runs["pyodide"]["install"]
+    packages = {name: source for name, (_, source) in install["packages"].items()}
+    assert set(packages) == {"scorecard", "pyyaml", "xlwings", "micropip"}, packages
+    assert packages["pyyaml"] == "pyodide"  # the lock file's entry: Pyodide's repository
+    assert packages["xlwings"] == "pypi"  # micropip's word for a package index (here the test's, for PyPI)
+    assert packages["scorecard"].endswith(".whl")  # the wheel's own URL
+    assert install["refused"] == ["InvalidRequirement"]  # .../download.aspx?file=scorecard-...whl is no wheel URL
 
 
 def test_it_really_ran_in_webassembly_without_lxml_threads_or_processes(runs):
@@ -307,3 +346,17 @@ def test_lite_reads_percentages_as_the_rules_mean_them(runs):
     assert by_fraction[0] == "Amber"  # 0.95 read as 95%
     assert by_fraction[1].endswith("(SC950)")  # 95 where fractions are promised: 9,500%
     assert by_fraction[2] == "improved"  # 93.9% to 95%
+
+
+def test_the_requirements_file_names_one_wheel_url_and_nothing_lite_resolves_itself():
+    """What the README tells a user to paste: the wheel's URL, ending in the file name pip gives the wheel
+    of this version (micropip reads the name and version from it); the dependencies come from its metadata."""
+    from scorecard import __version__
+
+    lines = [
+        line.strip()
+        for line in (ROOT / "addin" / "lite" / "requirements.txt").read_text("utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    assert len(lines) == 1 and lines[0].startswith("https://")
+    assert lines[0].rsplit("/", 1)[1] == f"scorecard-{__version__}-py3-none-any.whl"

@@ -1,7 +1,7 @@
 """The ``scorecard`` command: refresh, narrative, check, report, rules, schema and addin.
 
 Only the standard library is imported at start-up, so ``scorecard --help`` answers at once;
-openpyxl, lxml and jsonschema load when a workbook or rules file is actually read.
+lxml and PyYAML load when a workbook or rules file is actually read.
 Exit codes: 0 all done, 1 a workbook or rules file had a problem, 2 the command itself was wrong,
 3 an unexpected error (one line, its traceback in the log file the line names).
 """
@@ -351,9 +351,7 @@ def _run(jobs: list[RefreshJob], workers: int) -> Iterator[RefreshOutcome]:
         from concurrent.futures import ProcessPoolExecutor
 
         # Import the reader and writer here, once: forked workers inherit them (and the cached
-        # rules) instead of each paying for openpyxl and lxml itself.
-        import openpyxl  # noqa: F401
-
+        # rules) instead of each paying for the imports itself.
         from . import refresh  # noqa: F401 - imported for its effect: loaded before the fork
         from .workbook import reader as xlsx  # noqa: F401 - imported for its effect: loaded before the fork
 
