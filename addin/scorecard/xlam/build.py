@@ -60,13 +60,30 @@ def xlwings_module() -> Module:
     return module_from_export("xlwings", text)
 
 
+BUILT_FROM = ("build.py", "ovba.py", "cfb.py", "ScorecardRibbon.bas", "ScorecardFunctions.bas", "customUI.xml")
+
+
 def build_id() -> str:
-    """What the add-in was built from, shown by the self-test: scorecard's version and xlwings'."""
+    """What the add-in is built from: scorecard's version and a hash of every source of the add-in (its
+    VBA and ribbon, the builder, the worksheet functions' signatures, xlwings' module and template).
+
+    The add-in carries it (``ADDIN_BUILD``); the self-test, run by the add-in in the Python it records,
+    computes it again from the scorecard installed there: they differ when either was changed without
+    the other (a scorecard upgraded without ``scorecard addin install``, or an add-in from elsewhere)."""
+    import hashlib
+
     import xlwings
 
     from .. import __version__
 
-    return f"{__version__} (xlwings {xlwings.__version__})"
+    digest = hashlib.sha256()
+    for name in BUILT_FROM:
+        digest.update(resources.files(__package__).joinpath(name).read_bytes())
+    digest.update(udf_wrappers().encode("utf-8"))
+    digest.update((Path(xlwings.__file__).parent / "xlwings_custom_addin.bas").read_bytes())
+    digest.update(template_part("xl/vbaProject.bin"))
+    digest.update(repr(CONF).encode("utf-8"))
+    return f"{__version__}+{digest.hexdigest()[:12]}"
 
 
 def ribbon_module() -> Module:
