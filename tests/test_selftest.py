@@ -312,3 +312,10 @@ def test_the_self_test_skips_the_functions_and_fails_when_the_dll_is_missing(mon
     failed = [line for line in report.text().splitlines() if line.startswith("FAIL")]
     assert failed == ["FAIL  xlwings' xlwings64-0.37.8.dll is not in ... (SC951)"]
     assert not any("=SCORECARD_" in line for line in report.text().splitlines())
+
+
+def test_the_codes_the_self_test_and_the_functions_name_are_in_the_catalogue():
+    from scorecard.core.findings import KINDS
+
+    assert {"SC950", "SC951", "SC952"} <= set(KINDS)
+    assert all(KINDS[code].severity.value == "warning" for code in ("SC950", "SC951", "SC952"))
