@@ -319,3 +319,38 @@ def test_the_codes_the_self_test_and_the_functions_name_are_in_the_catalogue():
 
     assert {"SC950", "SC951", "SC952"} <= set(KINDS)
     assert all(KINDS[code].severity.value == "warning" for code in ("SC950", "SC951", "SC952"))
+
+
+def test_install_records_a_persistent_python_on_request_and_uninstall_removes_it(tmp_path):
+    """xlwings' USE UDF SERVER in the add-in's own configuration file: RunPython then runs in its COM server."""
+    startup, config = tmp_path / "XLSTART", tmp_path / "scorecard.conf"
+
+    def run(*arguments):
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "scorecard.cli",
+                "addin",
+                *arguments,
+                "--dir",
+                str(startup),
+                "--config",
+                str(config),
+            ],
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    out = run("install", "--persistent-python")
+    assert '"USE UDF SERVER","True"' in config.read_text().splitlines()
+    assert f"Installed {startup / 'scorecard.xlam'} (build {installed_build()})" in out.splitlines()
+    run("install")  # not said: left as it is
+    assert '"USE UDF SERVER","True"' in config.read_text().splitlines()
+    run("install", "--no-persistent-python")
+    assert "USE UDF SERVER" not in config.read_text()
+    run("install", "--persistent-python")
+    run("uninstall")
+    assert not config.exists()

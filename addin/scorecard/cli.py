@@ -144,6 +144,15 @@ def _parser() -> argparse.ArgumentParser:
             metavar="FILE",
             help="the add-in's configuration file (default: ~/.scorecard/scorecard.conf on Windows)",
         )
+        if name == "install":
+            sub.add_argument(
+                "--persistent-python",
+                action=argparse.BooleanOptionalAction,
+                default=None,
+                help="Windows: run the buttons in one Python kept for the Excel session (xlwings' UDF server), so "
+                "only the first click pays Python's start-up; --no-persistent-python: a fresh Python per click "
+                "(the default)",
+            )
     selftest = actions.add_parser(
         "selftest",
         help="run the installed add-in's Self-test in desktop Excel, as its button does: Check, Word report, "
@@ -474,9 +483,14 @@ def _addin(args: argparse.Namespace) -> int:
         from .excel.selftest import xlwings_dll_problem
         from .xlam.build import build_id
 
-        target, config_file = install.install(folder, config)
+        target, config_file = install.install(folder, config, persistent=args.persistent_python)
         print(f"Installed {target} (build {build_id()})")
         print(f"Recorded {install.interpreter_key()} = {sys.executable} in {config_file}")
+        if args.persistent_python:
+            print(
+                f"Recorded {install.PERSISTENT_KEY} = True: on Windows the buttons run in one Python kept while Excel "
+                "is open, so only the first click pays Python's start-up (restart Excel after upgrading scorecard)"
+            )
         problem = xlwings_dll_problem()  # Windows: the worksheet functions need xlwings' DLL beside this Python
         if problem:
             print(f"  warning: {problem}", file=sys.stderr)
