@@ -31,17 +31,24 @@ FULL = {  # every block of the schema in use, so mutations reach each keyword
 }
 
 
+def _described(error):
+    """What the rules module reads of a violation: where, which keyword, the message, and for anyOf the
+    alternatives' own violations (a mapping given where a text or a mapping may stand)."""
+    context = tuple((tuple(c.absolute_path), c.validator, c.message) for c in error.context or ())
+    return (list(error.absolute_path), error.validator, error.message, context)
+
+
 def oracle(document):
     validator = jsonschema.Draft202012Validator(RULES)
-    return [(list(e.absolute_path), e.validator, e.message) for e in validator.iter_errors(document)]
+    return [_described(e) for e in validator.iter_errors(document)]
 
 
 def ours(document):
-    return [(e.absolute_path, e.validator, e.message) for e in checker.iter_errors(RULES, document)]
+    return [_described(e) for e in checker.iter_errors(RULES, document)]
 
 
 def _key(item):
-    return [str(p) for p in item[0]], item[1], item[2]
+    return [str(p) for p in item[0]], item[1], item[2], str(item[3])
 
 
 def test_every_keyword_of_the_rules_schema_is_applied():
@@ -50,7 +57,9 @@ def test_every_keyword_of_the_rules_schema_is_applied():
             for key, value in node.items():
                 if not in_names:
                     yield key
-                yield from keywords(value, in_names=key in ("properties", "patternProperties") and not in_names)
+                yield from keywords(
+                    value, in_names=key in ("properties", "patternProperties", "$defs") and not in_names
+                )
         elif isinstance(node, list):
             for item in node:
                 yield from keywords(item)
@@ -79,7 +88,10 @@ values = st.recursive(
         st.sampled_from(["", " ", "H", "higher", "85%", "8 5", "abc", "#00B050", "last", "Green", "x" * 40]),
         st.text(max_size=8),
     ),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["id", "name", "x", "sheet"]), inner),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["id", "name", "x", "sheet", "column", "header"]), inner)
+    ),
     max_leaves=6,
 )
 
@@ -154,14 +166,16 @@ def test_broken_rules_give_the_violations_jsonschema_gives(document):
         ({"maxProperties": 1, "minProperties": 3}, {"a": 1, "b": 2}),
         ({"maxLength": 0}, "x"),
         (False, 1),
+        ({"$defs": {"a~/b": {"type": "string"}}, "properties": {"k": {"$ref": "#/$defs/a~0~1b"}}}, {"k": 1}),
+        ({"anyOf": [{"type": "string"}, {"type": "object", "required": ["column"]}]}, {"header": "x"}),
     ],
 )
 def test_keywords_the_rules_schema_may_come_to_use(schema_part, instance):
     validator = jsonschema.Draft202012Validator(schema_part)
-    theirs = [(list(e.absolute_path), e.validator, e.message) for e in validator.iter_errors(instance)]
-    mine = [(e.absolute_path, e.validator, e.message) for e in checker.iter_errors(schema_part, instance)]
+    theirs = [_described(e) for e in validator.iter_errors(instance)]
+    mine = [_described(e) for e in checker.iter_errors(schema_part, instance)]
     if schema_part is False:  # jsonschema names no keyword for a false schema
-        theirs = [(p, "false", m) for p, _, m in theirs]
+        theirs = [(p, "false", m, c) for p, _, m, c in theirs]
     assert mine == theirs
 
 

@@ -22,8 +22,8 @@ from functools import lru_cache
 from typing import Any
 
 ANNOTATIONS = frozenset(
-    {"$schema", "$id", "$comment", "title", "description", "examples", "default", "deprecated", "readOnly"}
-)
+    {"$schema", "$id", "$comment", "$defs", "title", "description", "examples", "default", "deprecated", "readOnly"}
+)  # $defs holds schemas that apply only where a $ref names them
 KEYWORDS = frozenset(
     {
         "type",
@@ -50,6 +50,7 @@ KEYWORDS = frozenset(
         "allOf",
         "oneOf",
         "not",
+        "$ref",
     }
 )
 
@@ -66,6 +67,7 @@ class Violation:
     instance: Any
     schema: Mapping[str, Any]
     absolute_path: list[str | int] = field(default_factory=list)
+    context: list[Violation] = field(default_factory=list)  # anyOf, oneOf: each alternative's violations
 
 
 def _is_type(instance: Any, kind: str) -> bool:
@@ -137,12 +139,24 @@ def _extras(instance: Mapping[str, Any], schema: Mapping[str, Any]) -> list[str]
     return [key for key in instance if key not in properties and not (patterns and _regex(patterns).search(key))]
 
 
-def is_valid(schema: Any, instance: Any) -> bool:
-    return next(iter_errors(schema, instance), None) is None
+def is_valid(schema: Any, instance: Any, root: Any = None) -> bool:
+    return next(iter_errors(schema, instance, (), root), None) is None
 
 
-def iter_errors(schema: Any, instance: Any, path: tuple[str | int, ...] = ()) -> Iterator[Violation]:
-    """Every way ``instance`` breaks ``schema``, in jsonschema's order."""
+def _resolve(reference: str, root: Any) -> Any:
+    """The schema a local reference (#/$defs/column, a JSON pointer into the root schema) names."""
+    if not reference.startswith("#"):
+        raise UnsupportedKeyword(f"$ref to another document: {reference}")
+    node = root
+    for step in [s.replace("~1", "/").replace("~0", "~") for s in reference[1:].split("/") if s]:
+        node = node[int(step)] if isinstance(node, list) else node[step]
+    return node
+
+
+def iter_errors(schema: Any, instance: Any, path: tuple[str | int, ...] = (), root: Any = None) -> Iterator[Violation]:
+    """Every way ``instance`` breaks ``schema``, in jsonschema's order (``root``: the whole schema, which
+    references are resolved in; by default ``schema`` itself)."""
+    root = schema if root is None else root
     if schema is True:
         return
     if schema is False:
@@ -153,11 +167,44 @@ def iter_errors(schema: Any, instance: Any, path: tuple[str | int, ...] = ()) ->
             continue
         if keyword not in KEYWORDS:
             raise UnsupportedKeyword(keyword)
+        if keyword == "$ref":
+            yield from iter_errors(_resolve(value, root), instance, path, root)
+            continue
+        if keyword in ("anyOf", "oneOf"):
+            yield from _alternatives(keyword, value, instance, schema, path, root)
+            continue
+        if keyword == "not":
+            if is_valid(value, instance, root):
+                denied = f"{instance!r} should not be valid under {value!r}"
+                yield Violation(denied, keyword, value, instance, schema, list(path))
+            continue
         for message, where, subschema in _check(keyword, value, instance, schema):
             if message is None:  # a subschema's own violations, already placed
-                yield from iter_errors(subschema, _at(instance, where), path + where)
+                yield from iter_errors(subschema, _at(instance, where), path + where, root)
             else:
                 yield Violation(message, keyword, value, instance, schema, list(path))
+
+
+def _alternatives(
+    keyword: str, value: list[Any], instance: Any, schema: Mapping[str, Any], path: tuple[str | int, ...], root: Any
+) -> Iterator[Violation]:
+    """anyOf and oneOf, with each failing alternative's violations as the error's context."""
+    context: list[Violation] = []
+    valid = []
+    for subschema in value:
+        found = list(iter_errors(subschema, instance, path, root))
+        if found:
+            context.extend(found)
+        else:
+            valid.append(subschema)
+            if keyword == "anyOf":
+                return
+    if not valid:
+        message = f"{instance!r} is not valid under any of the given schemas"
+        yield Violation(message, keyword, value, instance, schema, list(path), context)
+    elif len(valid) > 1:  # oneOf
+        reprs = ", ".join(repr(s) for s in [*valid[1:], valid[0]])
+        yield Violation(f"{instance!r} is valid under each of {reprs}", keyword, value, instance, schema, list(path))
 
 
 def _at(instance: Any, where: tuple[str | int, ...]) -> Any:
@@ -171,7 +218,7 @@ _Check = Iterator[tuple[str | None, tuple[str | int, ...], Any]]
 
 def _check(keyword: str, value: Any, instance: Any, schema: Mapping[str, Any]) -> _Check:
     """(message, ()) for a violation of this keyword, or (None, path, subschema) to descend into."""
-    if keyword in ("type", "enum", "const", "anyOf", "allOf", "oneOf", "not"):
+    if keyword in ("type", "enum", "const", "allOf"):
         yield from _any_instance(keyword, value, instance, schema)
     elif isinstance(instance, str):
         yield from _string(keyword, value, instance)
@@ -197,16 +244,6 @@ def _any_instance(keyword: str, value: Any, instance: Any, schema: Mapping[str, 
     elif keyword == "allOf":
         for subschema in value:
             yield None, (), subschema
-    elif keyword == "not":
-        if is_valid(value, instance):
-            yield f"{instance!r} should not be valid under {value!r}", (), None
-    else:  # anyOf, oneOf
-        valid = [subschema for subschema in value if is_valid(subschema, instance)]
-        if not valid:
-            yield f"{instance!r} is not valid under any of the given schemas", (), None
-        elif keyword == "oneOf" and len(valid) > 1:
-            reprs = ", ".join(repr(s) for s in [*valid[1:], valid[0]])
-            yield f"{instance!r} is valid under each of {reprs}", (), None
 
 
 def _string(keyword: str, value: Any, instance: str) -> _Check:

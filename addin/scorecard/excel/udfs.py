@@ -32,10 +32,10 @@ from ..core.engine import direction as _direction
 from ..core.engine import rate
 from ..core.model import Kpi, Polarity
 from ..core.numfmt import cell_decimals
+from ..core.reading import Grid, id_key, is_percent_format, read_threshold, read_value
 from ..core.rules import Rules, load_rules_cached
 from ..core.spc import analyse
 from ..core.statuswords import status_of
-from ..core.table import Grid, id_key, is_percent_format, read_threshold, read_value
 from ..core.units import Figure, scale_check, within_scale
 from ..errors import ScorecardError
 from ..refresh import Evaluation, evaluate_grid
@@ -120,7 +120,7 @@ def _scale_problem(
         return None
     found = scale_check(
         who,
-        "worksheet function",
+        "",
         [
             Figure(a.name, a.value, None if a.stored is None else a.name, a.stored, a.number_format, a.scaled, 0)
             for a in known
