@@ -24,11 +24,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..core.findings import KINDS
 from ..errors import ScorecardError, cell_ref
 
 SAMPLE = "cic-scorecard-june-2018.xlsx"
 RULES = "cic-scorecard.yaml"  # as bundled; the copy is named after the workbook, so Excel's functions find it
 RUN_MACRO = "ScorecardRibbon.RunSelfTest"  # in the add-in: what the Self-test button runs
+DLL_MISSING = KINDS["SC951"].code  # xlwings' DLL is not where Excel looks for it
+BUILD_DIFFERS = KINDS["SC952"].code  # the add-in's build is not the installed scorecard's
 
 
 @dataclass
@@ -122,7 +125,7 @@ def dll_problem(interpreter: Path, version: str, bits: int, elsewhere: list[Path
         "a Python installed for all users). Either reinstall xlwings there as an administrator "
         f'("{interpreter}" -m pip install --force-reinstall --no-deps xlwings), or use a Python of your own: '
         "python -m venv %USERPROFILE%\\scorecard-env, install scorecard into it with its pip, and run "
-        "scorecard addin install from it (SC951)"
+        f"scorecard addin install from it ({DLL_MISSING})"
     )
 
 
@@ -154,7 +157,7 @@ def run(app: Any, addin: str | None = None, formulas: bool | None = None) -> Rep
         report.add(
             False,
             f"the add-in is build {addin} but the scorecard this Python runs is build {build}: run "
-            f"scorecard addin install again with this Python ({sys.executable}) (SC952)",
+            f"scorecard addin install again with this Python ({sys.executable}) ({BUILD_DIFFERS})",
         )
     folder = Path(tempfile.mkdtemp(prefix="scorecard-selftest-"))
     path, rules_path = sample_files(folder)

@@ -30,6 +30,7 @@ import xlwings as xw
 from ..core.embedded import parse_cells
 from ..core.engine import direction as _direction
 from ..core.engine import rate
+from ..core.findings import KINDS
 from ..core.model import Kpi, Polarity
 from ..core.numfmt import cell_decimals
 from ..core.reading import Grid, id_key, is_percent_format, read_threshold, read_value
@@ -53,6 +54,7 @@ __all__ = [
 
 
 RULES_RANGE = "the rules range"  # how errors in rules given as a range name their place
+SCALE_UNKNOWN = KINDS["SC950"].code  # the finding a function names instead of a colour it cannot be sure of
 
 
 class _BadArgument(Exception):
@@ -136,7 +138,7 @@ def _scale_problem(
         advice = "give percent points (95 for 95%)"
         if rules.layout.percent == "format" and any(a.number_format is None for a in figures):  # Lite, typed
             advice += ", or say layout.percent: fraction" + (" and unit: percent" if unit != "percent" else "")
-    return f"#VALUE! {who}: {shown} differ about 100-fold, so the scale is not known: {advice} (SC950)"
+    return f"#VALUE! {who}: {shown} differ about 100-fold, so the scale is not known: {advice} ({SCALE_UNKNOWN})"
 
 
 def _threshold(argument: Any, what: str, number_format: Any = None) -> float | None:
