@@ -1,7 +1,7 @@
 """The ``scorecard`` command: refresh, narrative, check, report, rules, schema and addin.
 
 Only the standard library is imported at start-up, so ``scorecard --help`` answers at once;
-openpyxl, lxml and jsonschema load when a workbook or rules file is actually read.
+lxml and PyYAML load when a workbook or rules file is actually read.
 Exit codes: 0 all done, 1 a workbook or rules file had a problem, 2 the command itself was wrong,
 3 an unexpected error (one line, its traceback in the log file the line names).
 """
@@ -164,8 +164,19 @@ def _parser() -> argparse.ArgumentParser:
             metavar="FILE",
             help="the add-in's configuration file (default: ~/.scorecard/scorecard.conf on Windows)",
         )
+        if name == "install":
+            sub.add_argument(
+                "--persistent-python",
+                action=argparse.BooleanOptionalAction,
+                default=None,
+                help="Windows: run the buttons in one Python kept for the Excel session (xlwings' UDF server), so "
+                "only the first click pays Python's start-up; --no-persistent-python: a fresh Python per click "
+                "(the default)",
+            )
     selftest = actions.add_parser(
-        "selftest", help="in desktop Excel: Check, Word report, Refresh and worksheet functions on a copy of the sample"
+        "selftest",
+        help="run the installed add-in's Self-test in desktop Excel, as its button does: Check, Word report, "
+        "Refresh and worksheet functions on a copy of the sample",
     )
     selftest.add_argument(
         "--dir", metavar="XLSTART", help="where the add-in is installed (default: the user's XLSTART)"
@@ -420,7 +431,10 @@ def _run(jobs: list[RefreshJob], workers: int) -> Iterator[RefreshOutcome]:
     if workers == 0:
         workers = os.cpu_count() or 1
     if workers > 1 and len(jobs) > 1:
+        # the reader and writer are imported once, before the workers start, so forked ones inherit them
+        from . import refresh  # noqa: F401 - imported for its effect: loaded before the fork
         from .batch import run_in_workers
+        from .workbook import reader as xlsx  # noqa: F401 - imported for its effect: loaded before the fork
 
         yield from run_in_workers(jobs, min(workers, len(jobs)), _refresh_one, _worker_lost, progress)
     else:
@@ -560,8 +574,20 @@ def _addin(args: argparse.Namespace) -> int:
     folder = Path(args.dir) if args.dir else None
     config = Path(args.config) if args.config else None
     if args.action == "install":
-        target, config_file = install.install(folder, config)
-        print(f"Installed {target}\nRecorded {install.interpreter_key()} = {sys.executable} in {config_file}")
+        from .excel.selftest import xlwings_dll_problem
+        from .xlam.build import build_id
+
+        target, config_file = install.install(folder, config, persistent=args.persistent_python)
+        print(f"Installed {target} (build {build_id()})")
+        print(f"Recorded {install.interpreter_key()} = {sys.executable} in {config_file}")
+        if args.persistent_python:
+            print(
+                f"Recorded {install.PERSISTENT_KEY} = True: on Windows the buttons run in one Python kept while Excel "
+                "is open, so only the first click pays Python's start-up (restart Excel after upgrading scorecard)"
+            )
+        problem = xlwings_dll_problem()  # Windows: the worksheet functions need xlwings' DLL beside this Python
+        if problem:
+            print(f"  warning: {problem}", file=sys.stderr)
         if sys.platform == "darwin":
             print(f"Copied {install.applescript_source().name} (RunPython needs it) to {install.applescript_folder()}")
         print("Restart Excel: the Scorecard tab appears on the ribbon.")
@@ -597,9 +623,10 @@ def _rules_command(args: argparse.Namespace) -> int:
 
 
 def _selftest(folder: Path | None) -> int:
-    """Drive the desktop Excel xlwings finds (a running one, else a new hidden one) through the self-test."""
+    """Run the installed add-in's self-test macro in the desktop Excel xlwings finds (a running one, else a
+    new hidden one): the way the Self-test button runs it, through RunPython and the recorded interpreter."""
     from .errors import ScorecardError
-    from .excel.selftest import run
+    from .excel.selftest import run_from_command_line
     from .xlam import install
 
     try:
@@ -614,24 +641,20 @@ def _selftest(folder: Path | None) -> int:
             "no desktop Excel here: the self-test runs in Excel for Windows or Mac "
             "(or from the Self-test button of the Scorecard tab)"
         )
+    if sys.platform == "darwin" and not (install.applescript_folder() / install.applescript_source().name).is_file():
+        raise ScorecardError(
+            f"RunPython needs {install.applescript_source().name} in {install.applescript_folder()}: "
+            "run scorecard addin install again"
+        )
     app = apps.active if running else xw.App(visible=False)
     assert app is not None  # a running Excel has an active instance
     try:
-        # add-ins in XLSTART are not loaded when Excel is started from a program: open ours for its functions
-        addin = (folder or install.default_startup_folder()) / install.ADDIN_FILE
-        build = None
-        if addin.is_file() and not any(b.name.casefold() == addin.name.casefold() for b in app.books):
-            app.books.open(str(addin))
-        if addin.is_file():
-            from .xlam.build import build_id
-
-            build = f"{build_id()} (installed at {addin})"
-        report = run(app, build)
+        text = run_from_command_line(app, (folder or install.default_startup_folder()) / install.ADDIN_FILE)
     finally:
         if not running:
             app.quit()
-    print(report.text())
-    return 0 if report.passed else 1
+    print(text)
+    return 0 if text.startswith("Scorecard self-test: PASS") else 1
 
 
 def _can_start_excel() -> bool:

@@ -368,6 +368,30 @@ _CATALOGUE = (
         W,
         ("The rules embedded in the workbook do not load (they were not used: the rules given were)."),
     ),
+    # --- 95x worksheet functions, xlwings Lite and the add-in's install
+    Kind(
+        "SC950",
+        "function-scale-unknown",
+        W,
+        "A worksheet function's figures and thresholds differ about 100-fold, so it cannot tell a percentage from "
+        "its fraction (xlwings Lite and typed numbers carry no cell format): it gives this error, not a colour. "
+        "Give percent points, or say layout.percent: fraction in the rules.",
+    ),
+    Kind(
+        "SC951",
+        "xlwings-dll-missing",
+        W,
+        "xlwings' DLL is not in the folder of the Python Excel runs (pip put it in the user's folder, as it does "
+        "without administrator rights into a Python installed for all users), so every worksheet function "
+        "fails. Install xlwings there as an administrator, or use a Python of the user's own.",
+    ),
+    Kind(
+        "SC952",
+        "addin-build-differs",
+        W,
+        "The add-in was built from other sources than the scorecard its Python imports (an upgrade without "
+        "scorecard addin install): run scorecard addin install again with that Python.",
+    ),
 )
 
 KINDS: dict[str, Kind] = {kind.code: kind for kind in _CATALOGUE}

@@ -16,7 +16,6 @@ import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -138,6 +137,8 @@ class Rules:
 @lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
     """The JSON Schema of the rules format, as shipped for editors."""
+    from importlib import resources  # here: it imports tempfile and shutil, which a refresh needs no more
+
     return json.loads(resources.files(__package__).joinpath("rules.schema.json").read_text("utf-8"))
 
 
@@ -174,11 +175,10 @@ def _did_you_mean(word: str, choices: list[str]) -> str:
 
 
 def _schema_messages(document: Any, source: str) -> list[RulesError]:
-    import jsonschema  # imported here: the CLI's cold start pays for it only when rules are read
+    from .schema import iter_errors  # JSON Schema 2020-12 as the jsonschema package applies it, without its start-up
 
-    validator = jsonschema.Draft202012Validator(schema())
     problems: list[RulesError] = []
-    for error in sorted(validator.iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path]):
+    for error in sorted(iter_errors(schema(), document), key=lambda e: [str(p) for p in e.absolute_path]):
         if error.validator == "anyOf" and isinstance(error.instance, dict):
             # a mapping where a text or a mapping may stand ({column: F}): the mapping's own problems
             error = next((e for e in error.context or () if e.validator != "type"), error)

@@ -228,16 +228,22 @@ def open_rules(book: xw.Book, rules: str | os.PathLike | None = None) -> str | N
 
 @_entry_point
 def help(book: xw.Book, rules: str | os.PathLike | None = None) -> str:
-    """A short guide in an alert."""
+    """A short guide in an alert. It needs no workbook of the user's: with none open the add-in runs it on
+    a blank one, never saved, so the rules' file names are given in general."""
+    from . import udfs
+
+    saved = Path(book.fullname).is_absolute()
+    stem, name = (Path(book.name).stem, book.name) if saved else ("<workbook name>", "<workbook>.xlsx")
     return (
         "Refresh rates every KPI from the rules, writes the RAG and direction of travel columns and "
         "replaces the Narrative sheet. Check lists what was found and any problems, writing nothing. "
         "Narrative only rewrites the Narrative sheet. Clear removes what Refresh wrote. "
         "Word report saves the committee's cover report beside the workbook as a Word document. "
-        "Open rules opens the YAML rules file.\n\n"
-        + HOW_TO_NAME_RULES.format(stem=Path(book.name).stem, name=book.name)
-        + "\n\nWorksheet functions: RAG, DIRECTION, SCORECARD_RAG, SCORECARD_DIRECTION, SCORECARD_COUNT, "
-        "SCORECARD_NARRATIVE, SCORECARD_TABLE (see the README)."
+        "Open rules opens the YAML rules file. Self-test checks that Scorecard works in this Excel.\n\n"
+        + HOW_TO_NAME_RULES.format(stem=stem, name=name)
+        + "\n\nWorksheet functions: "
+        + ", ".join(udfs.__all__)
+        + " (see the README)."
     )
 
 

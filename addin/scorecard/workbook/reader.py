@@ -6,8 +6,8 @@ shared strings, and the chosen sheet, streamed row by row with ``iterparse``. Be
 it reads any legal spelling of a part: single or double quotes, a namespace prefix (``x:`` as the
 Open XML SDK writes), entities, CDATA, whitespace between attributes. It sees what a cell reader
 built for editing does not report: merged cells, formulas saved without a result, formula cells,
-hidden and grouped rows, and the sheet's Excel Tables. openpyxl is used only for its public number
-format and date helpers (``is_date_format``, ``BUILTIN_FORMATS``, ``from_excel``).
+hidden and grouped rows, and the sheet's Excel Tables. Number formats and date serials are read by
+``numformats`` (ECMA-376's built-in formats, date detection, the 1900 and 1904 date systems).
 
 Writing is ``writer.write_plan``: the package is edited in place, never re-saved through a library
 that would drop sparklines, x14 extensions, shapes or a ribbon's relationship. ``open_workbook``
@@ -38,6 +38,7 @@ from .coordinates import (
     shown,
     within_excel,
 )
+from .numformats import BUILTIN_FORMATS, BUILTIN_LIMIT, from_iso8601, from_serial, is_date_format, is_duration_format
 from .ooxml import REL, iterparse, q
 from .package import OLE_MAGIC, Package, Workbook, check_file, open_zip, part_path, rels_name
 from .sheetxml import unescape_text
@@ -48,7 +49,6 @@ __all__ = ["read_grid", "open_workbook", "write_plan", "check_file", "OLE_MAGIC"
 _ROW, _C, _V, _F, _IS, _T, _R = q("row"), q("c"), q("v"), q("f"), q("is"), q("t"), q("r")
 _MERGE, _TABLE_PART, _DIMENSION = q("mergeCell"), q("tablePart"), q("dimension")
 _RID = f"{{{REL}}}id"
-BUILTIN_FORMATS_MAX_SIZE = 164  # ids below this are Excel's built-in number formats
 
 
 # --- the public entry points -------------------------------------------------------------------
@@ -148,8 +148,6 @@ def _read_grid(package: Package, workbook: Workbook, wanted: str | None) -> Grid
 
 
 def _read_named(package: Package, workbook: Workbook, name: str) -> Grid:
-    from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
-
     entry = next(s for s in workbook.sheet_entries() if s.name == name)
     if entry.kind != "worksheet":
         raise WorkbookError(f"sheet '{name}' is a {entry.kind}, not a worksheet", file=package.path)
@@ -157,16 +155,13 @@ def _read_named(package: Package, workbook: Workbook, name: str) -> Grid:
         raise WorkbookError(
             f"is damaged: the workbook lists sheet '{name}' but not the part that holds it", file=package.path
         )
-    epoch = CALENDAR_MAC_1904 if workbook.date1904 else CALENDAR_WINDOWS_1900
     formats, dates, durations = _number_formats(package, workbook)
     shared = _shared_strings(package, workbook)
-    return _read_sheet(package, entry.part, name, shared, formats, dates, durations, epoch)
+    return _read_sheet(package, entry.part, name, shared, formats, dates, durations, workbook.date1904)
 
 
 def _number_formats(package: Package, workbook: Workbook) -> tuple[list[str], set[int], set[int]]:
     """Each cell format's number format (by cellXfs index), and which of them show dates or durations."""
-    from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
-
     part = workbook.related_part("/styles")
     if part is None:
         return [], set(), set()
@@ -183,11 +178,11 @@ def _number_formats(package: Package, workbook: Workbook) -> tuple[list[str], se
         if xf.tag != q("xf"):
             continue
         number_id = _int(xf.get("numFmtId")) or 0
-        if number_id < BUILTIN_FORMATS_MAX_SIZE:
+        if number_id < BUILTIN_LIMIT:
             formats.append(BUILTIN_FORMATS.get(number_id, custom.get(number_id, "General")))
         else:
             formats.append(custom.get(number_id, "General"))
-    durations = {i for i, f in enumerate(formats) if is_timedelta_format(f)}
+    durations = {i for i, f in enumerate(formats) if is_duration_format(f)}
     dates = {i for i, f in enumerate(formats) if is_date_format(f)} | durations
     return formats, dates, durations
 
@@ -324,10 +319,8 @@ def _read_sheet(
     formats: list[str],
     dates: set[int],
     durations: set[int],
-    epoch: Any,
+    date1904: bool,
 ) -> Grid:
-    from openpyxl.utils.datetime import from_excel, from_ISO8601
-
     rows = _Cells()
     uncalculated: set[tuple[int, int]] = set()
     formulas: set[tuple[int, int]] = set()
@@ -433,7 +426,7 @@ def _read_sheet(
                             )
                         if found[0]:
                             try:
-                                value = from_excel(number, epoch, timedelta=found[1])
+                                value = from_serial(number, date1904, duration=found[1])
                             except (OverflowError, ValueError):
                                 value = CellError("#VALUE!")  # a serial outside the dates Excel can show
                         else:
@@ -455,7 +448,7 @@ def _read_sheet(
                 value = CellError(raw.strip())
             elif kind == "d":  # an ISO 8601 date, as some writers store dates
                 try:
-                    value = from_ISO8601(raw.strip())
+                    value = from_iso8601(raw.strip())
                 except ValueError:
                     value = raw
             else:  # "str" without a value element cannot reach here; an unknown type keeps its text
