@@ -11,6 +11,8 @@ import dataclasses
 import inspect
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -114,7 +116,7 @@ def test_ribbon_refresh_equals_batch_refresh_cell_for_cell(case, tmp_path):
     batch = tmp_path / f"batch{book.suffix}"
     refresh_file(book, load_rules(rules), output=batch)
     message, actions = run_macro(book, excel.refresh, rules=rules)
-    assert message is None or message.startswith("Warning"), message
+    assert message is None or message.startswith("warning SC"), message
     ribbon = replay(book, actions, tmp_path / f"ribbon{book.suffix}")
     expected, got = cells_of(batch), cells_of(ribbon)
     assert list(got) == list(expected)  # same sheets, same order
@@ -162,7 +164,18 @@ def test_check_writes_nothing_and_reports(sample):
     message, actions = run_macro(sample, excel.check, rules=SAMPLE_RULES)
     assert [a["func"] for a in actions] == ["alert"]
     assert "24 KPIs on sheet 'Scorecard', rows 6-32, headers in row 4; June 2018 against May 2018" in message
-    assert "ratings now: 14 Green, 10 Amber" in message and message.endswith("No problems found.")
+    assert "ratings now: 14 Green, 10 Amber" in message and "No problems found." in message
+    # the reading, as check --explain prints it from the file: the same header, columns, periods and sources
+    batch = subprocess.run(
+        [sys.executable, "-m", "scorecard.cli", "check", str(sample), "--rules", str(SAMPLE_RULES), "--explain"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    explained = batch[batch.index("how the workbook was read") :].splitlines()
+    assert [line.strip() for line in explained] == [
+        line.strip() for line in message[message.index("how the workbook was read") :].splitlines()
+    ]
 
 
 def test_narrative_only_leaves_the_rag_column(sample):
@@ -473,7 +486,7 @@ def test_a_refused_write_is_undone_or_named_exactly(case, desktop, tmp_path):
     before = cells_of(book)
     clean = _Writes()
     message, _ = _run_refusing(book, excel.refresh, clean, rules=rules)
-    assert message is None or message.startswith("Warning"), message
+    assert message is None or message.startswith("warning SC"), message
     assert clean.count > 5
     for n in range(1, clean.count + 1):
         writes = _Writes(fail_at=n, original=book if desktop else None)

@@ -15,9 +15,12 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
+
+if TYPE_CHECKING:
+    from .core.findings import Finding
 
 EXAMPLES = """\
 examples:
@@ -91,6 +94,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("book", metavar="BOOK", nargs="?", help="optional: check the rules alone when omitted")
     common(check)
     check.add_argument("--strict", action="store_true", help="exit 1 when there are warnings")
+    check.add_argument(
+        "--explain",
+        action="store_true",
+        help="also show how the workbook was read: header, each column's field, periods, rows, and where each "
+        "KPI's figures came from (* marks what scorecard worked out rather than read from the rules)",
+    )
+    check.add_argument("--format", choices=("text", "json"), default="text", help="json: findings and the reading")
     last_month(check)
 
     report = commands.add_parser(
@@ -240,7 +250,7 @@ class RefreshOutcome:
     counts: dict[str, int] = field(default_factory=dict)
     kpis: int = 0
     changes: int = 0
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Finding, ...] = ()
     report: dict[str, Any] | None = None  # core.report.as_dict, with ``full``
 
     @property
@@ -328,7 +338,7 @@ def _refresh(args: argparse.Namespace) -> int:
                 )
                 print(f"  rules: {result.rules}", file=sys.stderr)
                 for warning in result.warnings:
-                    print(f"  warning: {warning}", file=sys.stderr)
+                    print(f"  {warning.line()}", file=sys.stderr)
         else:
             failed += 1
             _error(result.error)
@@ -399,7 +409,7 @@ def _narrative(args: argparse.Namespace) -> int:
     last = read_last_month(args.previous, rules) if args.previous else None
     result = evaluate_file(args.book, rules, period=args.period, previous=last)
     for warning in result.table.warnings:
-        print(f"  warning: {warning}", file=sys.stderr)
+        print(f"  {warning.line()}", file=sys.stderr)
     if args.format == "json":
         print(json.dumps(as_dict(result.scorecard, result.narrative), ensure_ascii=False, indent=2))
     elif args.format == "markdown":
@@ -411,7 +421,8 @@ def _narrative(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from .core.embedded import check_embedded
-    from .core.report import check_summary
+    from .core.reading.explain import explain_lines
+    from .core.report import check_dict, check_summary
     from .errors import ScorecardError
     from .refresh import evaluate_file, read_last_month
     from .workbook import embedded
@@ -426,15 +437,20 @@ def _check(args: argparse.Namespace) -> int:
         return 0
     last = read_last_month(args.previous, rules) if args.previous else None
     result = evaluate_file(args.book, rules, period=args.period, previous=last)
-    warnings = result.table.warnings
     differs = check_embedded(rules, lambda: embedded.load(args.book))
     if differs:
-        warnings.append(differs)
-    first, *rest = check_summary(result.table, result.scorecard)
-    print(f"{args.book}: {first}")
-    for line in rest:
-        print(f"  {line}")
-    return 1 if args.strict and warnings else 0
+        result.table.findings.append(differs)
+    if args.format == "json":
+        print(json.dumps(check_dict(result.table, result.scorecard, rules, args.book), ensure_ascii=False, indent=2))
+    else:
+        first, *rest = check_summary(result.table, result.scorecard)
+        print(f"{args.book}: {first}")
+        for line in rest:
+            print(f"  {line}")
+        if args.explain:
+            for line in explain_lines(result.table, rules):
+                print(f"  {line}")
+    return 1 if args.strict and result.table.warnings else 0
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -447,7 +463,7 @@ def _report(args: argparse.Namespace) -> int:
     output = Path(args.output) if args.output else Path(args.book).with_suffix(".docx")
     print(write_report(result, rules, output, template=args.template))
     for warning in result.table.warnings:
-        print(f"  warning: {warning}", file=sys.stderr)
+        print(f"  {warning.line()}", file=sys.stderr)
     return 0
 
 

@@ -134,8 +134,10 @@ class _Numbering:
 def write_narrative(card: Scorecard) -> Narrative:
     """The narrative for one scorecard: counts, RAG changes, then Amber and Red updates."""
     now, before = card.period.current, card.period.previous
-    if not now or not before:  # read_table names both, from headers, rules or --period
-        raise ValueError(f"a narrative needs both periods named, not {card.period}")
+    if not now:  # read_table names it, from headers, rules or --period
+        raise ValueError(f"a narrative needs the current period named, not {card.period}")
+    if before is None and any(k.kpi.previous is not None for k in card.kpis):
+        raise ValueError("a KPI has a previous figure but no previous period is named")
     number = _Numbering(card.section)
     out: list[Paragraph] = []
     rated = [k for k in card.kpis if k.rag is not Rag.NOT_RATED]
@@ -170,7 +172,16 @@ def write_narrative(card: Scorecard) -> Narrative:
     else:
         out.append(Paragraph(f"No KPI has a target or floor standard, so none is rated for {now}.", number.next()))
 
-    out.extend(_changes(card, number, now, before))
+    if before is None:  # a single period (a first return): nothing earlier to compare with
+        out.append(
+            Paragraph(
+                f"{now} is the only period the scorecard holds, so no change of RAG status or direction of "
+                "travel is reported.",
+                number.next(),
+            )
+        )
+    else:
+        out.extend(_changes(card, number, now, before))
     for rag in (Rag.AMBER, Rag.RED):
         out.extend(_update(card, rag, number, now, before))
     out.extend(_real_changes(card, number))
@@ -299,18 +310,21 @@ def _change_text(k: RatedKpi, now: str, before: str) -> str:
     return f"{text} {kpi.commentary}" if kpi.commentary and k.rag is Rag.GREEN else text
 
 
-def _update(card: Scorecard, rag: Rag, number: _Numbering, now: str, before: str) -> list[Paragraph]:
+def _update(card: Scorecard, rag: Rag, number: _Numbering, now: str, before: str | None) -> list[Paragraph]:
     group = [k for k in card.kpis if k.rag is rag]
     if not group:
         return [Paragraph(f"No KPI is rated {rag.value} for {now}.", number.next())]
     lead = "For the KPI" if len(group) == 1 else f"For the {kpis(len(group))}"
     out = [Paragraph(f"{lead} rated as {rag.value} an update on performance is provided below.", number.next())]
-    span = between(before, now)
+    span = between(before, now) if before else now
     buckets = [
         ([k for k in group if k.direction is Direction.IMPROVED], "improved performance between {span}"),
         ([k for k in group if k.direction is Direction.SAME], "the same performance in {span}"),
         ([k for k in group if k.direction is Direction.DECLINED], "a decline in performance between {span}"),
-        ([k for k in group if k.direction is None], "no figure for {before} to compare with"),
+        (
+            [k for k in group if k.direction is None],
+            "no figure for {before} to compare with" if before else "no earlier figure to compare with",
+        ),
     ]
     for members, what in buckets:
         if not members:
@@ -331,7 +345,7 @@ def _update(card: Scorecard, rag: Rag, number: _Numbering, now: str, before: str
     return out
 
 
-def _update_text(k: RatedKpi, now: str, before: str) -> str:
+def _update_text(k: RatedKpi, now: str, before: str | None) -> str:
     kpi = k.kpi
     against = _against(kpi)
     if k.direction is None:
@@ -340,6 +354,7 @@ def _update_text(k: RatedKpi, now: str, before: str) -> str:
             f", {against}." if against else "."
         )
     else:
+        assert before is not None, "a direction is worked out from the previous period's figure"
         text = f"{_name(kpi)}. Performance {_movement(k, now, before)}" + (f", {against}." if against else ".")
     compared = comparison(kpi)
     if compared:

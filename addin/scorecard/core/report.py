@@ -6,7 +6,9 @@ from typing import Any
 
 from .model import Scorecard
 from .narrative import Narrative
-from .table import KpiTable
+from .reading import KpiTable
+from .reading.explain import reading_dict
+from .rules import Rules
 
 
 def check_summary(table: KpiTable, card: Scorecard) -> list[str]:
@@ -25,9 +27,22 @@ def check_summary(table: KpiTable, card: Scorecard) -> list[str]:
         f"note: no '{name}' column yet; refresh will add one after the last column"
         for name in sorted(table.added_columns)
     ]
-    lines += [f"note: {note}" for note in table.notes]  # e.g. rules and cell formats give different decimals
-    lines += [f"warning: {warning}" for warning in table.warnings]
+    lines += [finding.line() for finding in table.notes]  # e.g. rules and cell formats give different decimals
+    lines += [finding.line() for finding in table.warnings]
     return lines
+
+
+def check_dict(table: KpiTable, card: Scorecard, rules: Rules, book: str) -> dict[str, Any]:
+    """What ``check --format json`` prints: the workbook's findings and how it was read."""
+    return {
+        "book": book,
+        "rules": rules.provenance,
+        "kpis": len(card.kpis),
+        "period": {"current": card.period.current, "previous": card.period.previous},
+        "counts": card.counts,
+        "findings": [f.as_dict() for f in table.findings],
+        "reading": reading_dict(table, rules),
+    }
 
 
 def as_dict(card: Scorecard, narrative: Narrative) -> dict[str, Any]:
@@ -66,5 +81,6 @@ def as_dict(card: Scorecard, narrative: Narrative) -> dict[str, Any]:
         ],
         "changes": [{"id": k.kpi.id, "from": k.previous_rag.value, "to": k.rag.value} for k in card.changes],
         "narrative": narrative.lines(),
-        "warnings": list(card.warnings),
+        "warnings": [str(f) for f in card.warnings],
+        "findings": [f.as_dict() for f in card.findings],
     }
