@@ -184,19 +184,24 @@ def compare_kpis(truth: list[dict[str, Any]], kpis: list[dict[str, Any]]) -> lis
     return problems
 
 
-def _warned(data: dict[str, Any]) -> list[tuple[str | None, str]]:
-    """(code, cell or range) of every warning: from ``findings`` when the JSON has them, else the strings."""
-    if "findings" in data:
-        return [
-            (f.get("code"), f.get("where", {}).get("cell") or "")
-            for f in data["findings"]
-            if f["severity"] == "warning"
-        ]
+def _named_cells(text: str) -> list[str]:
     found = []
-    for text in data.get("warnings", []):
-        for ref in re.findall(r"\bcells? ((?:[A-Z]{1,3}\d+(?::[A-Z]{1,3}\d+)?(?:, | and )?)+)", text):
-            found += [(None, r) for r in re.split(r", | and ", ref) if r]
+    for ref in re.findall(r"\bcells? ((?:[A-Z]{1,3}\d+(?::[A-Z]{1,3}\d+)?(?:, | and )?)+)", text):
+        found += [r for r in re.split(r", | and ", ref) if r]
     return found
+
+
+def _warned(data: dict[str, Any]) -> list[tuple[str | None, str]]:
+    """(code, cell or range) of every warning: each finding's place and the cells its message names (the
+    strings of ``warnings`` before findings came)."""
+    if "findings" in data:
+        found = []
+        for f in data["findings"]:
+            if f["severity"] == "warning":
+                found.append((f.get("code"), f.get("where", {}).get("cell") or ""))
+                found += [(f.get("code"), r) for r in _named_cells(f.get("message", ""))]
+        return found
+    return [(None, r) for text in data.get("warnings", []) for r in _named_cells(text)]
 
 
 def _covers(ref: str, cell: str) -> bool:
