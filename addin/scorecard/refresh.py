@@ -102,7 +102,7 @@ def read_last_month(path: str | Path, rules: Rules) -> LastMonth:
         error.file = error.file or str(path)
         error.message = f"last month's workbook (--previous): {error.message}"
         raise
-    return LastMonth({k.id: k for k in table.kpis}, str(path))
+    return LastMonth({k.key: k for k in table.kpis}, str(path))
 
 
 def evaluate_file(

@@ -300,7 +300,7 @@ def commentary_findings(
         where = Where(sheet=sheet, cell=cell_ref(k.kpi.row, column))
         for found in contradictions(k, periods):
             out.append(Finding("SC701", found.message(), where))
-        before = previous.get(k.kpi.id) if previous is not None else None
+        before = previous.get(k.kpi.key) if previous is not None else None
         if before is not None:
             copied = unchanged_since(k.kpi, before)
             if copied:

@@ -304,6 +304,15 @@ _CATALOGUE = (
     ),
     Kind("SC507", "rules-kpi-not-on-sheet", W, "A KPI of the rules is not on the sheet."),
     Kind("SC508", "kpis-described-by-rows", N, "KPIs the rules leave out are rated (or not) from their own rows."),
+    Kind(
+        "SC509",
+        "breakdown-column-found",
+        N,
+        (
+            "Ids repeat on several rows, told apart by one column (an area, an age band): each row is read as"
+            " a breakdown of its measure and rated on its own."
+        ),
+    ),
     # --- 6xx units, scale and decimals
     Kind("SC601", "scale-slip", W, "A figure, target or floor is a hundred times too big or too small for the others."),
     Kind("SC602", "share-over-whole", W, "A share of a whole is over 100% or below 0%."),

@@ -220,7 +220,8 @@ def _changes(card: Scorecard, number: _Numbering, now: str, before: str) -> list
 
 
 def _name(kpi: Kpi) -> str:
-    return kpi.name.rstrip(". ")
+    name = kpi.name.rstrip(". ")
+    return name if kpi.breakdown is None else f"{name} – {kpi.breakdown}"  # one measure by area or age band
 
 
 def _no_data_item(name: str, period: str) -> str:

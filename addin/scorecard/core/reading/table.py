@@ -9,7 +9,7 @@ where each KPI's figure, target and floor came from.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ...errors import WorkbookError, column_letter
 from ..findings import Finding, Where
@@ -156,10 +156,11 @@ def _read_kpis(
         if kpi is None:
             reading.empty_rows.append(candidate.row)
             continue
+        kpi = replace(kpi, breakdown=candidate.breakdown) if candidate.breakdown else kpi
         _check_unique(grid, columns, candidate, seen)
         _check_unmerged(grid, columns, candidate, merges)
-        seen[kpi.id] = candidate.row
-        reading.sources[kpi.id] = sources
+        seen[kpi.key] = candidate.row
+        reading.sources[kpi.key] = sources
         kpis.append(kpi)
         if candidate.hidden:
             where = f"KPI '{kpi.id}' (row {candidate.row}, {HIDDEN_WORDS.get(candidate.hidden, candidate.hidden)})"
@@ -225,17 +226,23 @@ def _skipped(grid: Grid, rules: Rules, columns: dict[str, int], candidate: KpiRo
     return is_kpi
 
 
+BREAKDOWN_HINT = (
+    " (or, for one measure by area or age band, name the column that tells the rows apart: layout.columns.breakdown)"
+)
+
+
 def _check_unique(grid: Grid, columns: dict[str, int], candidate: KpiRow, seen: dict[str, int]) -> None:
-    if candidate.id not in seen:
+    if candidate.key not in seen:
         return
     loosely = (
         f", where it is written '{candidate.written}': ids match whatever their case and spaces"
         if candidate.written != candidate.id
         else ""
     )
+    parts = "" if "breakdown" in columns else BREAKDOWN_HINT
     raise WorkbookError(
-        f"KPI id '{candidate.id}' appears twice (rows {seen[candidate.id]} and {candidate.row}{loosely}); each KPI "
-        "needs its own id",
+        f"KPI id '{candidate.key}' appears twice (rows {seen[candidate.key]} and {candidate.row}{loosely}); each KPI "
+        f"needs its own id{parts}",
         sheet=grid.sheet,
         cell=grid.ref(candidate.row, columns["id"]),
     )
