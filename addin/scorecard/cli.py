@@ -519,7 +519,8 @@ def _check(args: argparse.Namespace) -> int:
     if args.previous and not args.book:
         raise ScorecardError("--previous needs a workbook to compare with it")
     rules = _load_rules(args.rules) if args.rules else _book_rules(args.book, None)
-    _say(f"rules: {_origin(rules)}: rules are valid ({len(rules.kpis)} KPIs described)")
+    valid = f"rules: {_origin(rules)}: rules are valid ({len(rules.kpis)} KPIs described)"
+    _say(valid, sys.stderr if args.format == "json" else None)  # standard output holds the JSON alone
     if not args.book:
         return 0
     last = read_last_month(args.previous, rules) if args.previous else None

@@ -9,6 +9,7 @@ rather than read from the rules, is marked, so the analyst can pin it in the rul
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from ...errors import column_letter
@@ -95,6 +96,9 @@ def reading_dict(table: KpiTable, rules: Rules) -> dict[str, Any]:
 
 
 def _text(value: Any) -> str | None:
+    """A header as written: a date cell as its date (2024-08-01), not a time of day."""
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        value = value.date()
     return None if value is None else " ".join(str(value).split())
 
 
