@@ -124,6 +124,16 @@ W, N = Severity.WARNING, Severity.NOTE
 # 4xx targets, floors and polarity        5xx KPI rows and ids      6xx units, scale and decimals
 # 7xx commentary, narrative and report    8xx what a refresh writes 9xx engines, rules and installs
 _CATALOGUE = (
+    # --- 1xx the sheet, its header and columns
+    Kind(
+        "SC110",
+        "kpis-across-narrative-only",
+        N,
+        (
+            "One KPI per column (layout.kpis_in: columns): refresh writes the Narrative sheet; the KPIs' RAG "
+            "and direction are in it, in check and in the report, not in the table."
+        ),
+    ),
     # --- 2xx periods
     Kind(
         "SC201",

@@ -209,19 +209,21 @@ def make_plan(
                 )
     rag_col, dir_col = table.rag_column, table.direction_column
     words = table.rag_words  # the column's own spelling: Green or G
-    rag = tuple(CellWrite(k.kpi.row, rag_col, words[k.rag], rules.colours[k.rag]) for k in card.kpis)
-    direction = tuple(CellWrite(k.kpi.row, dir_col, direction_text(k.direction)) for k in card.kpis)
+    written = () if table.across else card.kpis  # one KPI per column: only the Narrative sheet is written
+    rag = tuple(CellWrite(k.kpi.row, rag_col, words[k.rag], rules.colours[k.rag]) for k in written)
+    direction = tuple(CellWrite(k.kpi.row, dir_col, direction_text(k.direction)) for k in written)
     spc = tuple(
         CellWrite(k.kpi.row, table.columns[name], text, rules.spc_colours.get(text, BLANK_FILL))
         for name in ("variation", "assurance")
         if name in table.columns and rules.layout.names(name)
-        for k in card.kpis
+        for k in written
         for text in (spc_texts(k)[name],)
     )
     headers = tuple(  # in the header row, and in any header row repeated further down (stacked tables)
         CellWrite(row, column, rules.layout.columns.get(name) or DEFAULT_HEADERS[name], header=True)
         for row in (table.header_row, *table.repeated_headers)
         for name, column in sorted(table.added_columns.items(), key=lambda item: item[1])
+        if not table.across
     )
     return WritePlan(
         sheet=table.sheet,
@@ -236,7 +238,7 @@ def make_plan(
         narrative_sheet=rules.narrative_sheet,
         narrative=narrative_rows(narrative, provenance_line(rules, table.sheet)),
         id_column=table.columns["id"],
-        sparklines=sparkline_plan(card, table, rules, grid),
+        sparklines=None if table.across else sparkline_plan(card, table, rules, grid),
         spc=spc,
     )
 

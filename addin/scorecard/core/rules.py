@@ -286,8 +286,27 @@ def check_target_and_floor(polarity: Polarity | None, target: float | None, floo
     return None
 
 
-def _semantic_checks(rules: Rules, document: Map, source: str) -> list[RulesError]:
+def _orientation_checks(rules: Rules, document: Map, source: str) -> list[RulesError]:
+    """{column: F} names a column of a table of KPI rows; {row: N} a row of a table of KPI columns."""
+    across = rules.layout.kpis_in == "columns"
     problems = []
+    for key, value in document["layout"]["columns"].items():
+        if not isinstance(value, dict) or ("row" in value) == across:
+            continue
+        said, meant = ("{column: ...}", "{row: N}") if across else ("{row: ...}", "{column: F}")
+        problems.append(
+            RulesError(
+                f"layout.columns.{key} is given as {said}, but with layout.kpis_in: {rules.layout.kpis_in} a field is "
+                f"named by {meant} (or by its label)",
+                file=source,
+                line=line_of(document, ["layout", "columns", key]),
+            )
+        )
+    return problems
+
+
+def _semantic_checks(rules: Rules, document: Map, source: str) -> list[RulesError]:
+    problems = _orientation_checks(rules, document, source)
     layout = document["layout"]
     spc = document.get("spc") or {}
     if spc.get("baseline") is not None and spc["baseline"] < spc.get("min_points", 15):
@@ -572,7 +591,7 @@ def _columns(raw: dict[str, Any]) -> tuple[dict[str, str], dict[str, int]]:
         if key == "benchmarks":
             continue
         if isinstance(value, dict):
-            letters[key] = _column_number(str(value["column"]))
+            letters[key] = _column_number(str(value["column"])) if "column" in value else int(value["row"])
             if value.get("header") is not None:
                 columns[key] = str(value["header"]).strip()
         else:

@@ -453,6 +453,9 @@ class ExcelBook:
         (a Narrative sheet scorecard did not write, a write inside another table) or undone after it."""
         self.writing = True
         sheet, book = self.sheet, self.book
+        if not plan.rag:  # a table read across (one KPI per column): only the Narrative sheet is written
+            _apply(_narrative_steps(book, plan, _narrative_sheet(book, plan)))
+            return
         formula_rows = _formula_rows(sheet, plan) if self.can_read_formulas else None
         narrative_sheet = _narrative_sheet(book, plan)  # refuse before writing anything
         widen = tables_to_widen(plan, _tables(sheet) if self.capabilities.can_read_tables else [])  # likewise

@@ -851,7 +851,8 @@ def apply_plan(package: Package, workbook: Workbook, plan: WritePlan, destinatio
     """Apply the plan to an open package (perhaps the one just read) and save it at ``destination``."""
     styles = Styles(package, workbook)
     trend = _trend_part(package, workbook, plan)  # a sheet of that name we did not write: refused before any write
-    _write_scorecard_sheet(package, workbook, styles, plan)
+    if plan.rag:  # a table read across (one KPI per column) has nothing written into it
+        _write_scorecard_sheet(package, workbook, styles, plan)
     _write_narrative_sheet(package, workbook, styles, plan)
     _write_trend_sheet(package, workbook, plan, trend)
     if workbook.has_formulas():  # a formula may count or look up the cells just written: stale until recalculated

@@ -312,8 +312,11 @@ def _locate(
     # scorecard added on an earlier refresh is found again rather than added twice; the SPC columns
     # (variation, assurance) are written columns too, when the rules name them
     written = {*DEFAULT_HEADERS, *(name for name in SPC_COLUMNS if rules.layout.names(name))}
+    if grid.transposed:  # read across: nothing is written into the table, so no written column is looked for
+        written = set()
     benchmarks = {f"benchmarks.{label}": header for label, header in rules.layout.benchmarks.items()}
-    for name, wanted in {**DEFAULT_HEADERS, **rules.layout.columns, **benchmarks}.items():
+    defaults = {} if grid.transposed else DEFAULT_HEADERS
+    for name, wanted in {**defaults, **rules.layout.columns, **benchmarks}.items():
         if name in columns:
             continue
         hits = [

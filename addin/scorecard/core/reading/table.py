@@ -16,6 +16,7 @@ from ..findings import Finding, Where
 from ..model import Kpi, Period, Polarity, Rag
 from ..rules import Rules
 from ..statuswords import DEFAULT_WORDS, listed_words, read_status_words, status_of
+from .across import read_across
 from .cells import says_something
 from .grid import Grid
 from .header import SPC_COLUMNS, Header, read_header
@@ -52,6 +53,7 @@ class KpiTable:
     history_columns: tuple[int, ...] = ()  # layout.history: the period columns, oldest period first
     rag_words: Mapping[Rag, str] = field(default_factory=lambda: dict(DEFAULT_WORDS))  # the RAG column's spelling
     reading: Reading | None = None
+    across: bool = False  # one KPI per column: read across, and nothing written into the table
 
     @property
     def warnings(self) -> list[Finding]:
@@ -74,7 +76,10 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
     """Find the KPI table the rules describe and read every KPI row of it (``period``: --period).
 
     KPI rows hidden in the workbook are rated or skipped as ``layout.hidden_rows`` says, and named either way.
+    One KPI per column (``layout.kpis_in: columns``) is read across (``across.read_across``).
     """
+    if rules.layout.kpis_in == "columns":
+        grid, rules = read_across(grid, rules)
     header = read_header(grid, rules)
     rows = read_rows(grid, rules, header)
     skip_hidden = rules.layout.hidden_rows == "skip"
@@ -86,6 +91,15 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
         columns["previous"] = series.previous_column
     added = _added_columns(rules, header, columns)
     found: list[Finding] = [*rows.findings, *series.findings]
+    if grid.transposed:
+        found.append(
+            Finding(
+                "SC110",
+                "one KPI per column (layout.kpis_in: columns): refresh writes the Narrative sheet; each KPI's RAG "
+                "and direction are in it, in check and in the report, and are not written into the table",
+                Where(sheet=grid.sheet),
+            )
+        )
     reading = Reading(header, rows, series)
     kpis, skipped = _read_kpis(grid, rules, columns, rows, series, found, reading)
     if not kpis:
@@ -112,6 +126,7 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
         history_columns=series.all_columns,
         rag_words=rag_words,
         reading=reading,
+        across=grid.transposed,
     )
 
 
