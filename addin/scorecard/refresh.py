@@ -65,7 +65,7 @@ def evaluate_grid(
             previous.file if previous else None,
         ),
     )
-    narrative = write_narrative(card)
+    narrative = write_narrative(card, rules.report)
     return Evaluation(table, card, narrative, make_plan(card, table, rules, narrative, grid))
 
 

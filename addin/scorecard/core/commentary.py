@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from ..errors import cell_ref
 from .engine import displayed
@@ -219,22 +220,43 @@ def _claims(sentence: str, polarity: Polarity | None) -> list[str]:
     return claims
 
 
+def sentences(text: str) -> list[str]:
+    """The commentary's sentences, as the checks read them."""
+    return [s.strip() for s in _SENTENCE.split(text.strip()) if s.strip()]
+
+
+def claims_about(kpi: Kpi, sentence: str, periods: tuple[str | None, str | None]) -> list[str]:
+    """What one sentence claims of the KPI itself this period (improved, declined, same, met, missed), or
+    nothing when it is negated, about the future, about a part or another comparator, or quotes other figures."""
+    lowered = sentence.lower()
+    if not any(stem in lowered for stem in _STEMS):
+        return []  # most sentences claim nothing: one search, not a dozen
+    if _NEGATION.search(sentence) or _NOT_YET.search(sentence) or _ELSEWHERE.search(sentence):
+        return []
+    if not _mentions_only_this_kpi(sentence, kpi, periods):
+        return []
+    return _claims(sentence, kpi.polarity)
+
+
+def quoted_figures(sentence: str, decimals: int) -> set[Decimal]:
+    """Every figure the sentence quotes, as shown at ``decimals`` (85% and 85.0 are the same figure)."""
+    out = set()
+    for number in _NUMBER.findall(sentence):
+        try:
+            out.add(displayed(float(number.replace(",", "")), decimals))
+        except ValueError:
+            continue
+    return out
+
+
 def contradictions(k: RatedKpi, periods: tuple[str | None, str | None]) -> list[Contradiction]:
     """Each sentence of the KPI's commentary whose claim the figures contradict."""
     kpi = k.kpi
     if not kpi.commentary.strip():
         return []
     out = []
-    for sentence in _SENTENCE.split(kpi.commentary.strip()):
-        sentence = sentence.strip()
-        lowered = sentence.lower()
-        if not any(stem in lowered for stem in _STEMS):
-            continue  # most sentences claim nothing: one search, not a dozen
-        if _NEGATION.search(sentence) or _NOT_YET.search(sentence) or _ELSEWHERE.search(sentence):
-            continue
-        if not _mentions_only_this_kpi(sentence, kpi, periods):
-            continue
-        for claim in _claims(sentence, kpi.polarity):
+    for sentence in sentences(kpi.commentary):
+        for claim in claims_about(kpi, sentence, periods):
             figures = _contradicted(claim, k)
             if figures:
                 out.append(Contradiction(kpi.id, sentence, claim, figures))

@@ -25,6 +25,8 @@ import yaml
 
 from ..errors import RulesError
 from .model import _POLARITY_WORDS, POLARITY_CHOICES, Compare, Polarity, Rag, Unit
+from .paper import DEFAULT as NO_PAPER
+from .paper import Paper, parse_paper
 from .spc import SpcSettings
 
 DEFAULT_COLOURS = {
@@ -113,6 +115,7 @@ class Rules:
     )
     sparkline_axis_line: int | None = None  # where sparklines.axis is given, for warnings
     kpis: dict[str, KpiRule] = field(default_factory=dict)
+    report: Paper = NO_PAPER  # the committee paper's particulars (the report: block, core.paper)
     source: str = "<rules>"
     sha256: str = ""
 
@@ -570,6 +573,8 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
             min_points=spc_doc.get("min_points", 15),
             run_length=spc_doc.get("run_length", 7),
             baseline=spc_doc.get("baseline"),
+            screen_outliers=spc_doc.get("screen_outliers", False),
+            recalc=spc_doc.get("recalc", "never"),
         ),
         spc_colours=spc_colours,
         narrative_sheet=narrative.get("sheet", "Narrative"),
@@ -587,6 +592,7 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
         if "axis" in (document.get("sparklines") or {})
         else None,
         kpis={rule.id: rule for rule in (_kpi_rule(raw, source) for raw in document.get("kpis") or [])},
+        report=parse_paper(document.get("report"), source),
         source=source,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
