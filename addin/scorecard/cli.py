@@ -109,6 +109,9 @@ def _parser() -> argparse.ArgumentParser:
         metavar="TEMPLATE.docx",
         help="a Word document whose styles, header, footer and page set-up to use",
     )
+    report.add_argument(
+        "--pdf", action="store_true", help="also write the paper as PDF beside the .docx (needs LibreOffice)"
+    )
 
     commands.add_parser("schema", help="print the JSON Schema of the rules file (for editors)")
 
@@ -423,6 +426,10 @@ def _check(args: argparse.Namespace) -> int:
     rules = _load_rules(args.rules) if args.rules else _book_rules(args.book, None)
     print(f"rules: {_origin(rules)}: rules are valid ({len(rules.kpis)} KPIs described)")
     if not args.book:
+        from .core.paper import notes as paper_notes
+
+        for note in paper_notes(rules.report):  # finding: SC703, SC704
+            print(f"  note: {note}")
         return 0
     last = read_last_month(args.previous, rules) if args.previous else None
     result = evaluate_file(args.book, rules, period=args.period, previous=last)
@@ -430,6 +437,9 @@ def _check(args: argparse.Namespace) -> int:
     differs = check_embedded(rules, lambda: embedded.load(args.book))
     if differs:
         warnings.append(differs)
+    from .core.committee import check_notes
+
+    result.table.notes.extend(str(f) for f in check_notes(result.scorecard, rules.report))  # finding: SC703-SC710
     first, *rest = check_summary(result.table, result.scorecard)
     print(f"{args.book}: {first}")
     for line in rest:
@@ -448,6 +458,14 @@ def _report(args: argparse.Namespace) -> int:
     print(write_report(result, rules, output, template=args.template))
     for warning in result.table.warnings:
         print(f"  warning: {warning}", file=sys.stderr)
+    from .word.cover_report import report_notes
+
+    for note in report_notes(result, rules):  # finding: SC705, SC706, SC709, SC710
+        print(f"  note: {note}", file=sys.stderr)
+    if args.pdf:
+        from .word.pdf import to_pdf
+
+        print(to_pdf(output))
     return 0
 
 

@@ -37,7 +37,7 @@ from .phrasing import (
     rank_words,
     sentence_number,
 )
-from .spc import Variation
+from .spc import Assurance, Variation
 from .spc_words import kind_of, spc_sentence
 
 __all__ = [  # what other modules and the tests take from here
@@ -583,6 +583,10 @@ class _Writer:
         if compared:
             text += f" {compared}"
         text += f" {spc}" if (spc := spc_sentence(k)) else ""
+        if spc and k.spc is not None and k.spc.assurance is Assurance.FAIL:
+            text += (
+                " Its target lies outside its normal range: unless the process changes, it will consistently miss it."
+            )
         return Paragraph(f"{text} {commentary}" if commentary else text, number, subject=subject, kpi=kpi.id)
 
     def standard(self, kpi: Kpi) -> str:

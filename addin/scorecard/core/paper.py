@@ -75,7 +75,7 @@ class Paper:
     commentary: Literal["hold", "flag"] = "hold"
     nouns: Mapping[str, str] = field(default_factory=dict)  # KPI id -> the plural noun its counts are written with
     given: bool = False  # the rules have a report: block at all
-    line: int | None = None  # the block's own line
+    line: int | None = field(default=None, compare=False)  # the block's own line
     lines: Mapping[str, int] = field(default_factory=dict, compare=False, hash=False)
 
     def line_of(self, key: str) -> int | None:
