@@ -216,21 +216,21 @@ CASES: dict[str, Case] = {
     "rules-kpi-not-in-workbook": Case(
         with_book([HEADER, GOOD_ROW], RULES + "kpis:\n  - {id: K9, polarity: higher}\n"),
         0,
-        "warning: KPI 'K9' is in the rules (line 5) but not in sheet 'Scorecard'",
+        "warning SC507 rules line 5: KPI 'K9' is in the rules but not in sheet 'Scorecard'",
     ),
     "workbook-kpi-not-in-rules": Case(
         with_book(
             [HEADER, GOOD_ROW, ["K2", "y", "H", None, None, 3, 4]], RULES + "kpis:\n  - {id: K1, polarity: higher}\n"
         ),
         0,
-        "warning: KPI 'K2' (sheet 'Scorecard', row 3) is not in the rules: an activity indicator",
+        "warning SC505 sheet 'Scorecard': KPI 'K2' (row 3) is not in the rules: an activity indicator",
     ),
     "workbook-kpi-not-in-rules-polarity-inferred": Case(
         with_book(
             [HEADER, GOOD_ROW, ["K2", "y", None, 85, 75, 3, 4]], RULES + "kpis:\n  - {id: K1, polarity: higher}\n"
         ),
         0,
-        "warning: KPI 'K2' (sheet 'Scorecard', row 3) is not in the rules: rated from the workbook's columns",
+        "warning SC505 sheet 'Scorecard': KPI 'K2' (row 3) is not in the rules: rated from the workbook's columns",
     ),
     "missing-sheet": Case(
         with_rules(SAMPLE_TEXT.replace("sheet: Scorecard", "sheet: Scorecrd")),
@@ -280,7 +280,7 @@ CASES: dict[str, Case] = {
     "text-in-a-figure-cell": Case(
         with_book([HEADER, ["K1", "x", "H", 85, 75, 80, "eighty"]]),
         0,
-        "warning: sheet 'Scorecard', cell G2: text 'eighty' is not a figure; read as no data",
+        "warning SC301 sheet 'Scorecard', cell G2: text 'eighty' is not a figure; read as no data",
     ),
     # over 100% and below 0% are impossible only for a share of a whole (share: true, or numerator and denominator)
     "over-100-percent": Case(
@@ -289,7 +289,7 @@ CASES: dict[str, Case] = {
             RULES + "defaults: {unit: percent}\nkpis:\n  - {id: K1, share: true}\n",
         ),
         0,
-        "warning: sheet 'Scorecard', cell G2: 148.4% is over 100%, but KPI 'K1' is a share of a whole (share: "
+        "warning SC602 sheet 'Scorecard', cell G2: 148.4% is over 100%, but KPI 'K1' is a share of a whole (share: "
         "true, rules line 6); check the figure",
     ),
     "negative-percent": Case(
@@ -298,7 +298,7 @@ CASES: dict[str, Case] = {
             RULES + "defaults: {unit: percent}\nkpis:\n  - {id: K1, share: true}\n",
         ),
         0,
-        "warning: sheet 'Scorecard', cell F2: -2% is negative, but KPI 'K1' is a share of a whole",
+        "warning SC602 sheet 'Scorecard', cell F2: -2% is negative, but KPI 'K1' is a share of a whole",
     ),
     "narrative-is-the-scorecard-sheet": Case(
         with_rules(SAMPLE_TEXT.replace("  section: 3", "  section: 3\n  sheet: scorecard")),

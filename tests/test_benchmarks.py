@@ -279,7 +279,7 @@ def test_a_benchmark_header_not_in_the_workbook_says_did_you_mean(tmp_path, caps
         ("    benchmarks:\n      - England\n", 11, "layout.columns.benchmarks should be an object"),
         ("    benchmarks: {}\n", 11, "layout.columns.benchmarks: {} should be non-empty"),
         ("    benchmarks:\n      England: 2018\n", 12, "layout.columns.benchmarks.England should be a string"),
-        ("    rank: \n", 11, "layout.columns.rank should be a string"),
+        ("    rank: \n", 11, "layout.columns.rank: None is not valid: give the column's header"),
     ],
 )
 def test_bad_benchmark_rules_name_the_line(extra, line, words):

@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 
 from conftest import write_book
+from expect import printed
 from remote import run_macro
 from scorecard import cli
 from scorecard.core.commentary import contradictions
@@ -66,8 +67,8 @@ def test_check_warns_and_strict_refuses(files, capsys):
     write_book(book, book_rows())
     code, out, _ = run(capsys, "check", book, "--rules", rules)
     assert code == 0
-    assert f"  warning: {CLAIM_WARNING}" in out.splitlines()
-    assert out.count("warning:") == 1  # K3's "remained at 85.0%" is true; K2 makes no claim
+    assert f"  warning SC701 {CLAIM_WARNING}" in out.splitlines()
+    assert printed(out) == ["SC701"]  # K3's "remained at 85.0%" is true; K2 makes no claim
     code, _, _ = run(capsys, "check", book, "--rules", rules, "--strict")
     assert code == 1
 
@@ -84,7 +85,7 @@ def test_refresh_warns_writes_and_leaves_the_words_alone(files, capsys):
     write_book(book, book_rows())
     code, _, err = run(capsys, "refresh", book, "--rules", rules)
     assert code == 0
-    assert f"  warning: {CLAIM_WARNING}" in err.splitlines()
+    assert f"  warning SC701 {CLAIM_WARNING}" in err.splitlines()
     sheet = openpyxl.load_workbook(book)["Scorecard"]
     assert sheet["H2"].value == f"Staff sickness is high. {CLAIM}"  # never edited
     assert sheet["I2"].value == "Amber"
@@ -110,7 +111,7 @@ def test_narrative_prints_the_warning_and_holds_the_contradicted_sentence_back(f
     assert code == 0
     data = json.loads(out)
     assert data["warnings"] == [CLAIM_WARNING]
-    assert f"  warning: {CLAIM_WARNING}" in err.splitlines()
+    assert f"  warning SC701 {CLAIM_WARNING}" in err.splitlines()
     assert sum(line.count("Staff sickness is high.") for line in data["narrative"]) == 1
     assert not any(CLAIM in line for line in data["narrative"])
     rules.write_text(RULES + "report: {commentary: flag}\n")
@@ -124,7 +125,7 @@ def test_the_ribbons_check_shows_it(files):
     write_book(book, book_rows())
     message, actions = run_macro(book, ribbon.check, rules=rules)
     assert [a["func"] for a in actions] == ["alert"]
-    assert f"warning: {CLAIM_WARNING}" in message and "No problems found." not in message
+    assert f"warning SC701 {CLAIM_WARNING}" in message and "No problems found." not in message
 
 
 def test_without_a_commentary_column_nothing_is_checked(tmp_path, capsys):
@@ -157,11 +158,11 @@ def test_previous_warns_where_the_words_are_copied_and_the_figure_moved(files, c
     )
     code, out, _ = run(capsys, "check", book, "--rules", rules, "--previous", previous)
     assert code == 0
-    warnings = [line for line in out.splitlines() if "warning:" in line]
+    warnings = [line for line in out.splitlines() if line.lstrip().startswith("warning ")]
     # K1 moved from 46 to 44 (whole numbers in General cells show no decimals) with the same words, spacing
     # aside; K2 shows 17 both months: no warning
     assert warnings == [
-        "  warning: sheet 'Scorecard', cell H2: KPI 'K1': the commentary is word for word last month's, but "
+        "  warning SC702 sheet 'Scorecard', cell H2: KPI 'K1': the commentary is word for word last month's, but "
         "the figure "
         f"moved from 46 to 44; check that it still holds (last month: {previous})"
     ]

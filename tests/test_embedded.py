@@ -243,7 +243,7 @@ def test_check_warns_when_embedded_and_named_rules_differ(tmp_path):
     loud = run("check", book, "--rules", other, "--strict")
     assert loud.returncode == 1
     assert (
-        f"warning: the rules embedded in {book} (sheet ScorecardRules) differ from {other}, which were used"
+        f"warning SC906 the rules embedded in {book} (sheet ScorecardRules) differ from {other}, which were used"
         in loud.stdout
     )
     message = run_macro(book, ribbon.check, rules=other)[0]

@@ -114,7 +114,7 @@ def test_ribbon_refresh_equals_batch_refresh_cell_for_cell(case, tmp_path):
     batch = tmp_path / f"batch{book.suffix}"
     refresh_file(book, load_rules(rules), output=batch)
     message, actions = run_macro(book, excel.refresh, rules=rules)
-    assert message is None or message.startswith("Warning"), message
+    assert message is None or message.startswith("warning SC"), message
     ribbon = replay(book, actions, tmp_path / f"ribbon{book.suffix}")
     expected, got = cells_of(batch), cells_of(ribbon)
     assert list(got) == list(expected)  # same sheets, same order
@@ -473,7 +473,7 @@ def test_a_refused_write_is_undone_or_named_exactly(case, desktop, tmp_path):
     before = cells_of(book)
     clean = _Writes()
     message, _ = _run_refusing(book, excel.refresh, clean, rules=rules)
-    assert message is None or message.startswith("Warning"), message
+    assert message is None or message.startswith("warning SC"), message
     assert clean.count > 5
     for n in range(1, clean.count + 1):
         writes = _Writes(fail_at=n, original=book if desktop else None)

@@ -81,3 +81,18 @@ def test_spc_screening_and_recalculation_are_read():
     assert spc.screen_outliers and spc.recalc == "after_shift"
     with pytest.raises(RulesError, match="not one of never, after_shift"):
         parse_rules(BASE + "spc: {recalc: always}\n")
+
+
+def test_check_notes_a_previous_meeting_that_saw_another_period():
+    from scorecard.core.committee import check_notes
+    from scorecard.core.engine import evaluate
+    from scorecard.core.model import Kpi, Period, Polarity
+
+    paper = parse_rules(BASE + "report:\n  previous_meeting: {date: 2018-05-15, period: March 2018}\n").report
+    card = evaluate(
+        [Kpi("A", "A", Polarity.HIGHER, 90, 80, target=85)],
+        title="T",
+        period=Period("June 2018", "May 2018"),
+        section=3,
+    )
+    assert "SC708" in [f.code for f in check_notes(card, paper)]

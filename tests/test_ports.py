@@ -20,8 +20,8 @@ from layouts import FORMULAS, MACROS, MONTHLY, make
 from remote import payload
 from scorecard.core.plan import WritePlan
 from scorecard.core.ports import GridSource, PlanSink
+from scorecard.core.reading import Grid, figure_columns
 from scorecard.core.rules import Rules, load_rules, parse_rules
-from scorecard.core.table import Grid, find_header_row, locate_columns
 from scorecard.errors import ScorecardError
 from scorecard.excel.ribbon import Capabilities, ExcelBook
 from scorecard.refresh import refresh
@@ -132,9 +132,7 @@ def test_a_grid_carries_what_its_source_can_read_and_nothing_else(layout, tmp_pa
     assert remote.formats is None and remote.formulas == frozenset() and not remote.hidden_rows_known
     desk = _desktop(book, rules).grid(sheet)
     assert desk.formats is not None
-    header_row = find_header_row(truth, rules)
-    columns = locate_columns(truth, rules, header_row)
-    figures = [columns[f] for f in ("current", "previous", "target", "floor") if f in columns]
+    header_row, figures, columns = figure_columns(truth, rules)
     compared = 0
     for row in range(header_row + 1, truth.row_count + 1):
         for column in figures:
@@ -187,7 +185,7 @@ class GridOnly:
     def grid(self, sheet: str | None) -> Grid:
         return Grid(sheet="Scorecard", values=self.rows, formats=None, hidden_rows_known=False)
 
-    def warnings(self, plan: WritePlan) -> list[str]:
+    def findings(self, plan: WritePlan) -> list[str]:
         return []
 
 
@@ -249,7 +247,7 @@ def test_a_target_merged_down_over_several_kpis_is_each_ones_target(tmp_path):
         assert [(k.kpi.target, k.kpi.floor) for k in result.scorecard.kpis if k.kpi.id in ("K2", "K3")] == [
             (85, 75)
         ] * 2
-        assert any("its target is read from the merged cells D3:D5" in n for n in result.table.notes)
+        assert any(f.code == "SC406" and "merged cells D3:D5" in f.message for f in result.table.notes)
     remote = evaluate_book(_remote(book, rules), rules)
-    assert any("merged cells are not known on this engine" in n for n in remote.table.notes)
+    assert "SC903" in [f.code for f in remote.table.notes]
     assert remote.scorecard.kpis[2].kpi.target is None  # K2: the remote engine sees a blank

@@ -14,7 +14,7 @@ import xlsxwriter
 from conftest import SAMPLE
 from corpus import build, fixtures
 from layouts import LAYOUTS, make
-from scorecard.core.table import CellError, TableArea
+from scorecard.core.reading import CellError, TableArea
 from scorecard.errors import WorkbookError
 from scorecard.workbook import reader as xlsx
 

@@ -267,9 +267,9 @@ def test_kpis_without_the_line_keep_plain_sparklines_and_are_named(tmp_path):
     )
     book = case.write(tmp_path / "book.xlsx")
     result = refresh(book, case.rules("{axis: target}"))
-    (warning,) = [w for w in result.table.warnings if "sparkline" in w]
-    assert "sheet 'Scorecard', I3: KPI 'N1' has no target" in warning and "rules line 7" in warning
-    assert any("KPI 'V1'" in note and "activity" in note for note in result.table.notes)
+    (warning,) = [w for w in result.table.warnings if w.code == "SC808"]
+    assert (warning.where.cell, "rules line 7" in warning.message) == ("I3", True) and "'N1'" in warning.message
+    assert any(f.code == "SC810" and "KPI 'V1'" in f.message for f in result.table.notes)
     found = {sqref: source for g in groups(book) for source, sqref in lines(g)}
     assert found == {
         "I2": "'ScorecardTrend'!D3:F3",
@@ -280,8 +280,8 @@ def test_kpis_without_the_line_keep_plain_sparklines_and_are_named(tmp_path):
     plain = [g for g in groups(book) if lines(g)[0][0].startswith("'Scorecard'!")]
     assert len(plain) == 1 and plain[0].get("displayXAxis") is None
     result = refresh(book, case.rules("{axis: floor}"))
-    warned = [w for w in result.table.warnings if "sparkline" in w]
-    assert len(warned) == 1 and "KPI 'C1' is close-to-target" in warned[0] and "I4" in warned[0]
+    warned = [w for w in result.table.warnings if w.code == "SC808"]
+    assert len(warned) == 1 and "KPI 'C1' is close-to-target" in warned[0].message and warned[0].where.cell == "I4"
     assert trend_cells(book)["C3"] == ("'Scorecard'!$E2", 50) and trend_cells(book)["C4"] == ("'Scorecard'!$E3", 50)
     with pytest.raises(ScorecardError, match="strict"):
         refresh(book, case.rules("{axis: floor}"), strict=True)
@@ -369,8 +369,8 @@ def test_switching_the_axis_off_names_the_sheet_left_behind(tmp_path):
     book = case.write(tmp_path / "book.xlsx")
     refresh(book, case.rules())
     result = refresh(book, case.rules("{type: line}"))
-    (warning,) = [w for w in result.table.warnings if "ScorecardTrend" in w]
-    assert "no longer read it" in warning and "delete it" in warning
+    (warning,) = [w for w in result.table.warnings if w.code == "SC807"]
+    assert warning.where.sheet == "ScorecardTrend"
     assert lines(groups(book)[0]) == [("'Scorecard'!F2:G2", "H2")]
     assert groups(book)[0].get("displayXAxis") is None
 

@@ -6,10 +6,11 @@ import datetime as dt
 
 import pytest
 
+from expect import codes
 from scorecard.core.model import Polarity
 from scorecard.core.months import between, month_name, parse_month
+from scorecard.core.reading import CellError, Grid, is_percent_format, read_table, read_value
 from scorecard.core.rules import parse_rules
-from scorecard.core.table import CellError, Grid, is_percent_format, read_table, read_value
 from scorecard.errors import WorkbookError
 
 RULES = """\
@@ -75,16 +76,22 @@ def test_percent_format_detection():
     assert read_value(0.575, "0.0%") == (57.5, None)
 
 
-@pytest.mark.parametrize("cell", [None, "", "N/A", "-", " n/a ", CellError("#DIV/0!"), "#N/A"])
+@pytest.mark.parametrize("cell", [None, "", "N/A", "-", " n/a "])
 def test_no_data_cells(cell):
     assert read_value(cell, None) == (None, None)
+
+
+@pytest.mark.parametrize("cell", [CellError("#DIV/0!"), "#N/A", " #ref! "])
+def test_an_error_value_is_no_data_with_a_doubt(cell):
+    value, doubt = read_value(cell, None)
+    assert value is None and doubt is not None and doubt.code == "SC304"
 
 
 def test_text_in_a_value_cell_is_no_data_with_a_warning():
     rows = [HEADER, ["K1", "x", "H", 85, 75, "forty", 80]]
     t = table(rows)
     assert t.kpis[0].previous is None
-    assert any("cell F2" in w and "'forty'" in w for w in t.warnings)
+    assert [(f.code, f.where.cell) for f in t.warnings] == [("SC301", "F2")]
 
 
 def test_rules_win_over_workbook_columns():
@@ -96,7 +103,7 @@ def test_rules_win_over_workbook_columns():
 def test_polarity_inferred_from_target_and_floor_with_a_warning():
     t = table([HEADER, ["K1", "x", None, 15, 18, 17, 16]])
     assert t.kpis[0].polarity is Polarity.LOWER
-    assert "taken as lower" in t.warnings[0]
+    assert codes(t.warnings) == ["SC403"]
 
 
 def test_errors_name_sheet_and_cell():
@@ -118,7 +125,7 @@ def test_errors_name_sheet_and_cell():
 
 def test_rules_kpi_missing_from_workbook_is_a_warning():
     t = table([HEADER, ["K1", "x", "H", 85, 75, 1, 1]], RULES + "kpis:\n  - {id: K9, polarity: higher}\n")
-    assert any("K9" in w and "not in sheet" in w for w in t.warnings)
+    assert [(f.code, f.where.line) for f in t.warnings] == [("SC507", 7)]
 
 
 def test_history_layout_takes_the_newest_month_with_data():
@@ -144,10 +151,10 @@ def test_period_override_and_rules_period():
     text = RULES.replace("Jun-18", "This").replace("May-18", "Last")
     unnamed = table(rows, text)
     assert (unnamed.period.current, unnamed.period.previous) == ("the period headed ‘This’", "the period headed ‘Last’")
-    assert any("cell G1: the current column's header 'This' names no period" in w for w in unnamed.warnings)
+    assert [(f.code, f.where.cell) for f in unnamed.warnings] == [("SC205", "G1"), ("SC206", "F1")]
     overridden = table(rows, text, period="June 2018")  # no column says the previous one is May
     assert (overridden.period.current, overridden.period.previous) == ("June 2018", "the period before June 2018")
-    assert any("cell F1: the previous column's header 'Last' names no period" in w for w in overridden.warnings)
+    assert [(f.code, f.where.cell) for f in overridden.warnings] == [("SC206", "F1")]
     named = table(rows, text + "period: {current: Q1 2019, previous: Q4 2018}\n")
     assert (named.period.current, named.period.previous, named.warnings) == ("Q1 2019", "Q4 2018", [])
 

@@ -27,11 +27,11 @@ import pytest
 import xlsxwriter
 from openxml_audit import FileFormat, OpenXmlValidator
 
-from scorecard.core.checks import formula_rag_warnings
+from scorecard.core.checks import formula_rag_findings
 from scorecard.core.engine import evaluate
 from scorecard.core.model import Period
+from scorecard.core.reading import Grid, read_table
 from scorecard.core.rules import parse_rules
-from scorecard.core.table import Grid, read_table
 
 SCORECARD = [sys.executable, "-m", "scorecard.cli"]
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -221,8 +221,8 @@ def test_analyst_conditional_formatting_is_kept_byte_for_byte(tmp_path, name, fo
     if warned:
         sqref = warned.format(first=first, last=last)
         assert warnings == [
-            f"  warning: sheet 'Scorecard': the conditional formatting on {sqref} fills RAG cells "
-            f"(H{first}:H{last}); its colours show instead of the RAG colours scorecard gives them. It is "
+            f"  warning SC805 sheet 'Scorecard', cells H{first}:H{last}: the conditional formatting on {sqref} fills "
+            f"RAG cells (H{first}:H{last}); its colours show instead of the RAG colours scorecard gives them. It is "
             "kept: check it agrees with the rules, or remove it (Home > Conditional Formatting > Manage Rules)"
         ]
     else:
@@ -366,10 +366,12 @@ def test_rag_formulas_disagreeing_with_the_rules_are_named(tmp_path):
     result = run("check", book, "--rules", rules_file(tmp_path))
     lines = [line.strip() for line in result.stdout.splitlines() if "RAG formula" in line]
     assert lines == [
-        "warning: sheet 'Scorecard', cell H4: the RAG formula there shows 'Green' but the rules rate KPI 'K2' Amber; "
-        "refresh keeps the formula, so correct it (or replace it with a value) so the column and the narrative agree",
-        "warning: sheet 'Scorecard', cell H5: the RAG formula there shows 'amber' but the rules rate KPI 'K3' Red; "
-        "refresh keeps the formula, so correct it (or replace it with a value) so the column and the narrative agree",
+        "warning SC804 sheet 'Scorecard', cell H4: the RAG formula there shows 'Green' but the rules rate KPI 'K2' "
+        "Amber; refresh keeps the formula, so correct it (or replace it with a value) so the column and the "
+        "narrative agree",
+        "warning SC804 sheet 'Scorecard', cell H5: the RAG formula there shows 'amber' but the rules rate KPI 'K3' "
+        "Red; refresh keeps the formula, so correct it (or replace it with a value) so the column and the narrative "
+        "agree",
     ]
     result = run("refresh", book, "--rules", rules_file(tmp_path), "--strict")
     assert result.returncode == 1 and "cell H4: the RAG formula there shows 'Green'" in result.stderr
@@ -404,10 +406,10 @@ def test_the_core_check_on_plain_data():
     grid = Grid(sheet="Scorecard", values=values, formulas=frozenset({(2, 8), (3, 8), (5, 8), (6, 1)}))
     table = read_table(grid, rules)
     card = evaluate(table.kpis, title="t", period=Period("June 2018", "May 2018"))
-    warnings = formula_rag_warnings(grid, card, 8, grid.formulas)
-    assert [w.split(":")[0] for w in warnings] == ["sheet 'Scorecard', cell H3", "sheet 'Scorecard', cell H5"]
-    assert "shows 'Red' but the rules rate KPI 'K2' Amber" in warnings[0]
-    assert "shows 'No data' but the rules rate KPI 'K4' Green" in warnings[1]
+    warnings = formula_rag_findings(grid, card, 8, grid.formulas)
+    assert [(w.code, w.where.cell) for w in warnings] == [("SC804", "H3"), ("SC804", "H5")]
+    assert "shows 'Red' but the rules rate KPI 'K2' Amber" in warnings[0].message
+    assert "shows 'No data' but the rules rate KPI 'K4' Green" in warnings[1].message
 
 
 # --- columns the rules name that the sheet lacks -------------------------------------------------
@@ -656,8 +658,8 @@ def test_the_ribbon_warns_of_formats_that_fill_the_rag_cells(rules, warned):
     if warned is None:
         assert warnings == []
     else:
-        assert warnings == [
-            f"sheet 'Scorecard': conditional formatting on the RAG cells (H3:H9) fills them ({warned}); its "
+        assert [str(w) for w in warnings] == [
+            f"sheet 'Scorecard', cells H3:H9: the conditional formatting {warned} fills RAG cells (H3:H9); its "
             "colours show instead of the RAG colours scorecard gives them. It is kept: check it agrees with "
             "the rules, or remove it (Home > Conditional Formatting > Manage Rules)"
         ]
@@ -712,9 +714,8 @@ def test_the_ribbon_reads_the_rag_columns_formulas_for_the_core_check():
 
         formula = [['=IF(G2>=D2,"Green","Red")'], ["Amber"], [""], ['=IF(G5>=D5,"Green","Red")'], [None]]
 
-    rules = parse_rules(RULES.format(rag="RAG", extra=""))
     values = [HEADERS] + [[*kpi, "Green", None] for kpi in KPIS]
-    assert _rag_formulas(Sheet(), Grid(sheet="Scorecard", values=values), rules) == {(2, 8), (5, 8)}
+    assert _rag_formulas(Sheet(), Grid(sheet="Scorecard", values=values), 1, 8) == {(2, 8), (5, 8)}
 
 
 def test_our_block_left_on_other_rows_by_an_earlier_refresh_is_replaced_not_kept(tmp_path):

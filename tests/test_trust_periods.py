@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
+from expect import codes, printed
 from scorecard.core.periods import between, parse_period
+from scorecard.core.reading import Grid, read_table
 from scorecard.core.rules import parse_rules
-from scorecard.core.table import Grid, read_table
 
 # --- the parser ------------------------------------------------------------------------------
 
@@ -289,7 +290,7 @@ def test_iso_months_that_look_like_financial_years_are_months_among_months():
 def test_history_with_one_filled_column_names_no_invented_period():
     rows = [["KPI", "Better", "Goal", "Minimum", "Q1 18/19", "Q2 18/19"], ["A", "H", 90, 80, 85, None]]
     t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
-    assert (t.period.current, t.period.previous) == ("Q1 2018/19", "the period before Q1 2018/19")
+    assert (t.period.current, t.period.previous) == ("Q1 2018/19", None)  # a first return: nothing before it
     assert t.kpis[0].previous is None
 
 
@@ -354,7 +355,6 @@ def test_rules_may_spell_a_period_header_differently():
         ("Q1 18/19", "Q2 18/19", "Quarter 2 2018/19", ("Q2 2018/19", "Q1 2018/19")),
         # a quarter named over month columns a quarter apart: the quarter before; a month apart: the month
         ("Jun-18", "Sep-18", "Q2 2018/19", ("Q2 2018/19", "Q1 2018/19")),
-        ("Aug-18", "Sep-18", "Q2 2018/19", ("Q2 2018/19", "August 2018")),
         # headers that say their spacing
         ("Last month", "This month", "June 2018", ("June 2018", "May 2018")),
         ("Previous quarter", "Current quarter", "Q1 2019/20", ("Q1 2019/20", "Q4 2018/19")),
@@ -374,7 +374,25 @@ def test_rules_may_spell_a_period_header_differently():
 def test_period_option_never_invents_the_previous_period(previous, current, override, names):
     t = two_columns(previous, current, override=override)
     assert (t.period.current, t.period.previous) == names
-    assert ("the period before" in names[1]) == any("names no period" in w for w in t.warnings)
+    assert ("the period before" in names[1]) == ("SC206" in codes(t.warnings))
+
+
+@pytest.mark.parametrize(
+    "previous, current, override",
+    [
+        ("Aug-18", "Sep-18", "Q2 2018/19"),  # a quarter over monthly columns would call September the quarter
+        ("Jun-18", "Sep-18", "Q3 2018/19"),  # a quarter the current column does not end
+        ("Aug-18", "Sep-18", "Week 32"),
+        ("Aug-18", "Sep-18", "2018/19"),
+        ("Q1 18/19", "Q2 18/19", "September 2018"),
+        ("Q1 18/19", "Q2 18/19", "Autumn"),
+    ],
+)
+def test_period_option_of_another_kind_than_the_columns_is_refused(previous, current, override):
+    from scorecard.errors import WorkbookError
+
+    with pytest.raises(WorkbookError, match=r"--period names .* but the current column F1 is headed"):
+        two_columns(previous, current, override=override)
 
 
 def test_a_previous_period_held_by_another_column_is_named():
@@ -390,20 +408,12 @@ def test_a_previous_period_held_by_another_column_is_named():
 def test_period_option_against_a_different_column_is_a_warning():
     t = two_columns("May-18", "Jun-18", override="July 2018")
     assert t.period.current == "July 2018"
-    assert any("cell F1: --period names July 2018 but the current column is headed June 2018" in w for w in t.warnings)
+    assert [(f.code, f.where.cell) for f in t.warnings] == [("SC203", "F1")]
     t = two_columns("Q1 18/19", "Q2 18/19", extra="period: {current: Q3 2018/19}\n")
-    assert any(
-        "cell F1: period.current in the rules names Q3 2018/19 but the current column is headed Q2 2018/19" in w
-        for w in t.warnings
-    )
-    assert two_columns("May-18", "Jun-18", override="Q1 2018/19").warnings == []  # a quarter over a month: no quarrel
+    assert [(f.code, f.where.cell) for f in t.warnings] == [("SC203", "F1")]
     t = two_columns("Q1 18/19", "Q2 18/19", extra="period: {current: Q2 2018/19, previous: Q4 2017/18}\n")
     assert t.period.previous == "Q4 2017/18"  # the rules' words, but said to be doubtful
-    assert [
-        w
-        for w in t.warnings
-        if "cell E1: period.previous in the rules names Q4 2017/18 but the previous column is headed Q1 2018/19" in w
-    ]
+    assert [(f.code, f.where.cell) for f in t.warnings] == [("SC204", "E1")]
 
 
 def test_rules_period_current_alone():
@@ -416,14 +426,14 @@ def test_rules_period_current_alone():
     t = two_columns("Previous", "Current", extra="period: {current: March 2019}\n")
     assert t.period.previous == "the period before March 2019"
     [warning] = t.warnings
-    assert warning.startswith("sheet 'Dash', cell E1: the previous column's header 'Previous' names no period")
-    assert "period: {current: ..., previous: ...}" in warning
+    assert (warning.code, warning.where.cell) == ("SC206", "E1")
+    assert "period: {current: ..., previous: ...}" in warning.message
 
 
 def test_unnamed_headers_are_named_by_their_text_with_a_warning():
     t = two_columns("Previous", "Current")
     assert (t.period.current, t.period.previous) == ("the period headed ‘Current’", "the period headed ‘Previous’")
-    assert len(t.warnings) == 2 and all("names no period" in w and "--period" in w for w in t.warnings)
+    assert codes(t.warnings) == ["SC205", "SC206"] and all("--period" in w.message for w in t.warnings)
 
 
 # --- end to end: generated workbooks through the command line --------------------------------
@@ -585,10 +595,12 @@ def test_unnamed_periods_are_called_by_their_headers_and_check_says_so(tmp_path)
         [*SCORECARD, "check", str(book), "--rules", str(rules), "--strict"], capture_output=True, text=True
     )
     assert check.returncode == 1 and "Traceback" not in check.stderr
-    assert "warning: sheet 'Quarterly', cell G3: the current column's header 'Current' names no period" in check.stdout
+    assert printed(check.stdout) == ["SC205", "SC206"]
     assert (
-        "warning: sheet 'Quarterly', cell F3: the previous column's header 'Previous' names no period" in check.stdout
+        "warning SC205 sheet 'Quarterly', cell G3: the current column's header 'Current' names no period"
+        in check.stdout
     )
+    assert "warning SC206 sheet 'Quarterly', cell F3: the previous column's header 'Previous'" in check.stdout
 
 
 @pytest.mark.parametrize(
@@ -624,9 +636,8 @@ def test_a_later_period_header_not_read_as_a_period_is_named(newest):
     t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
     assert t.period.current == "May 2018"
     (warning,) = t.warnings
-    assert warning.startswith(
-        f"sheet 'S', cell G1: the header '{newest}' names June 2018, later than the current period May 2018"
-    )
+    assert (warning.code, warning.where.cell) == ("SC201", "G1")
+    assert warning.message.startswith(f"the header '{newest}' names June 2018, later than the current period May 2018")
 
 
 @pytest.mark.parametrize(
@@ -763,13 +774,10 @@ def test_kpi_rows_with_figures_only_outside_the_series_are_named():
     t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
     assert t.period.current == "May 2018" and t.kpis[1].current is None
     assert t.warnings == []  # councils mix cadences on purpose: check notes it, --strict does not refuse it
-    assert any(
-        n.startswith(
-            "sheet 'S': KPI row 3 holds figures only under period headers outside the monthly history "
-            "(2016/17, 2017/18), so they read as no data"
-        )
-        for n in t.notes
-    ), t.notes
+    (note,) = [n for n in t.notes if n.code == "SC202"]
+    assert note.message.startswith(
+        "KPI row 3 holds figures only under period headers outside the monthly history (2016/17, 2017/18)"
+    )
 
 
 def test_a_later_quarter_among_month_end_dates_is_named():
@@ -782,10 +790,7 @@ def test_a_later_quarter_among_month_end_dates_is_named():
     t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
     assert t.period.current == "September 2018"
     (warning,) = t.warnings
-    assert warning.startswith(
-        "sheet 'S', cell G1: the header 'Q3 18/19' is a quarter, later than the current period "
-        "September 2018, but the history is of months"
-    )
+    assert (warning.code, warning.where.cell) == ("SC201", "G1") and "is a quarter" in warning.message
 
 
 @pytest.mark.parametrize(

@@ -11,10 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import write_book
+from expect import printed
 from scorecard import cli
 from scorecard.core.model import Polarity
+from scorecard.core.reading import Grid, read_table
 from scorecard.core.rules import parse_rules, schema
-from scorecard.core.table import Grid, read_table
 from scorecard.errors import RulesError, WorkbookError
 from scorecard.excel import udfs
 
@@ -355,11 +356,9 @@ def test_a_sound_workbook_with_rules_for_some_kpis_passes_strict(tmp_path, capsy
 def test_check_notes_the_kpis_read_from_the_workbook(tmp_path, capsys):
     code, out, err = run(tmp_path, capsys, ROWS, SOME, "check", "--strict")
     assert code == 0, out + err
-    assert "note: 2 KPIs not in the rules, rated by the workbook's polarity, target and floor columns: K2, K3" in out
-    assert (
-        "note: 1 KPI not in the rules, with no polarity, target or floor in the workbook: not rated, "
-        "as activity indicators: K4"
-    ) in out
+    assert printed(out) == ["SC508", "SC508"]
+    assert "2 KPIs not in the rules, rated by the workbook's polarity, target and floor columns: K2, K3" in out
+    assert "1 KPI not in the rules, with no polarity, target or floor in the workbook: not rated, as activity" in out
     assert "warning" not in out + err
 
 
@@ -375,7 +374,7 @@ def test_check_notes_the_kpis_read_from_the_workbook(tmp_path, capsys):
 def test_an_incomplete_row_keeps_its_warning_and_strict_refuses(tmp_path, capsys, row, how):
     code, out, err = run(tmp_path, capsys, ROWS + [row], SOME, "refresh", "--strict")
     assert code == 1
-    assert f"KPI 'K5' (sheet 'Scorecard', row 6) is not in the rules: {how}" in out + err
+    assert f"SC505 sheet 'Scorecard': KPI 'K5' (row 6) is not in the rules: {how}" in out + err
     assert "not refreshed (--strict)" in err
 
 
@@ -387,7 +386,9 @@ def test_without_target_and_floor_columns_an_unlisted_kpi_is_still_a_warning(tmp
     )
     code, out, err = run(tmp_path, capsys, rows, rules, "check")
     assert code == 0
-    assert "warning: KPI 'K2' (sheet 'Scorecard', row 3) is not in the rules: an activity indicator (not rated)" in out
+    assert (
+        printed(out) == ["SC505"] and "KPI 'K2' (row 3) is not in the rules: an activity indicator (not rated)" in out
+    )
 
 
 # --- from the command line ------------------------------------------------------------------------
@@ -474,12 +475,8 @@ def test_an_id_differing_from_the_rules_only_in_case_or_spaces_gets_its_rules(wr
     t = read_table(grid, parse_rules(rules, "r.yaml"))
     assert [(k.id, k.target) for k in t.kpis] == [("CIC01", 90)]
     assert t.warnings == []
-    assert any(
-        n.startswith(
-            f"row 2's id '{written.strip()}' (sheet 'Scorecard', cell A2) is read as KPI 'CIC01' of the rules (line 5)"
-        )
-        for n in t.notes
-    ), t.notes
+    (note,) = [n for n in t.notes if n.code == "SC502"]
+    assert note.where.cell == "A2" and f"'{written.strip()}'" in note.message
 
 
 def test_ids_that_match_two_rules_ids_loosely_are_not_guessed():
@@ -487,7 +484,7 @@ def test_ids_that_match_two_rules_ids_loosely_are_not_guessed():
     grid = Grid(sheet="Scorecard", values=[HEADER, ["Cic01", "Visits", "H", 85, 75, 80, 82]])
     t = read_table(grid, parse_rules(rules, "r.yaml"))
     assert [(k.id, k.target) for k in t.kpis] == [("Cic01", 85)]
-    assert "KPI 'CIC01' is in the rules (line 5) but not in sheet 'Scorecard'" in t.warnings
+    assert [(f.code, f.where.line) for f in t.warnings] == [("SC507", 5), ("SC507", 6)]
 
 
 def test_a_loosely_matched_id_twice_names_how_it_is_written():

@@ -14,9 +14,9 @@ from lxml import etree
 from openxml_audit import FileFormat, OpenXmlValidator
 
 from scorecard.cli import main
+from scorecard.core.reading import Grid, TableArea, read_table
 from scorecard.core.report import check_summary
 from scorecard.core.rules import parse_rules
-from scorecard.core.table import Grid, TableArea, read_table
 from scorecard.errors import WorkbookError
 from scorecard.refresh import evaluate_grid
 from scorecard.workbook.reader import read_grid
@@ -174,7 +174,7 @@ def test_a_repeated_header_is_a_header(spelling, section):
     assert ids(table) == [("K1", 2), ("K2", 3), ("K3", repeat + 1), ("K4", repeat + 2)]
     assert not table.warnings, table.warnings
     assert table.repeated_headers == [repeat]
-    assert any(f"row {repeat} is a repeat of the header row" in n for n in table.notes)
+    assert any(n.code == "SC501" and f"row {repeat} is a repeat of the header row" in n.message for n in table.notes)
 
 
 @pytest.mark.parametrize("variant", ["ref-merged-down", "ref-above-unmerged"])
@@ -222,7 +222,8 @@ def test_a_tables_totals_row_is_never_a_kpi(label):
     assert ids(result.table) == [("K1", 3), ("K2", 4), ("K3", 5)]
     assert 6 not in {w.row for w in (*result.plan.rag, *result.plan.direction)}
     assert (label is not None) == any(
-        "row 6 is the totals row of the Excel table 'Scorecard'" in n for n in result.table.notes
+        n.code == "SC501" and "row 6 is the totals row of the Excel table 'Scorecard'" in n.message
+        for n in result.table.notes
     )
 
 
@@ -295,11 +296,11 @@ def test_hidden_kpi_rows_are_rated_or_skipped_and_always_named(hidden, setting):
         said = [line for line in lines if f"'{kpi_id}'" in line and f"row {row}" in line and word in line]
         assert said, lines
         if setting == "skip":
-            assert "skipped" in said[0] and said[0].startswith("note:")
+            assert "skipped" in said[0] and said[0].startswith("note SC503")
         elif setting == "rate":
-            assert "rated" in said[0] and said[0].startswith("note:")
+            assert "rated" in said[0] and said[0].startswith("note SC504")
         else:  # not chosen: rated, and a warning says so (refused by --strict)
-            assert "rated" in said[0] and said[0].startswith("warning:")
+            assert "rated" in said[0] and said[0].startswith("warning SC506")
     assert bool(result.table.warnings) == (setting is None)
 
 
@@ -308,7 +309,7 @@ def test_skipped_hidden_kpis_are_not_missing_from_the_rules():
     text = text.replace("layout:\n", "layout:\n  hidden_rows: skip\n")
     table = read_table(hidden_grid({3: "hidden"}), parse_rules(text, "r.yaml"))
     assert [k.id for k in table.kpis] == ["K1", "K3", "K4"]
-    assert not any("'K2' is in the rules" in w for w in table.warnings)
+    assert "SC507" not in [w.code for w in table.warnings]
 
 
 def test_a_hidden_blank_or_heading_row_is_not_named():
@@ -317,7 +318,7 @@ def test_a_hidden_blank_or_heading_row_is_not_named():
         Grid(sheet="S", values=rows, hidden_rows={3: "hidden", 4: "grouped"}), rules("  hidden_rows: skip\n")
     )
     assert [k.id for k in table.kpis] == ["K1", "K2"]
-    assert not [note for note in table.notes if "row" in note]  # nothing said of rows 3 and 4
+    assert not [note for note in table.notes if "row" in note.message]  # nothing said of rows 3 and 4
 
 
 def test_every_kpi_hidden_and_skipped_is_a_clear_error():
@@ -653,7 +654,7 @@ def test_hidden_and_grouped_rows_end_to_end(tmp_path, capsys, hidden, setting):
             if f"KPI '{by_row[row]}'" in text and f"row {row}" in text and word in text
         ]
         assert ("skipped" if setting == "skip" else "rated") in line
-        assert line.strip().startswith("warning:" if setting is None else "note:")
+        assert line.strip().startswith("warning SC506" if setting is None else "note SC50")
     code, _, _ = cli(capsys, "check", book, "--rules", rules, "--strict")
     assert code == (1 if setting is None else 0)  # an unchosen treatment of hidden rows is a warning
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 import xlsxwriter
 
+from expect import codes
 from scorecard.cli import main
+from scorecard.core.reading import Grid, read_table
 from scorecard.core.rules import parse_rules
-from scorecard.core.table import Grid, read_table
 from scorecard.core.thresholds import Threshold, parse_threshold
 from scorecard.workbook.reader import read_grid
 
@@ -111,7 +112,7 @@ def test_a_threshold_that_is_not_one_number_is_named_not_dropped_in_silence(targ
     t = one("H", target, "75%", 80)
     assert t.kpis[0].target is None
     (warning,) = t.warnings
-    assert warning.startswith("sheet 'Perf', cell D2: KPI 'K1': target ") and "rated without a target" in warning
+    assert (warning.code, warning.where.cell) == ("SC404", "D2") and "rated without a target" in warning.message
 
 
 @pytest.mark.parametrize("target", ["TBC", "n/a", "-"])
@@ -123,7 +124,8 @@ def test_no_target_yet_is_quietly_no_target(target):
 def test_a_bound_against_the_polarity_is_a_warning():
     t = one("L", "≥ 5", None, 4)
     (warning,) = t.warnings
-    assert "cell D2" in warning and "should be at least 5, but the KPI is lower is better" in warning
+    assert (warning.code, warning.where.cell) == ("SC404", "D2")
+    assert "should be at least 5, but the KPI is lower is better" in warning.message
 
 
 def test_the_rules_value_wins_and_the_cell_text_is_not_checked():
@@ -134,15 +136,18 @@ def test_the_rules_value_wins_and_the_cell_text_is_not_checked():
 def test_a_bound_gives_the_polarity_when_there_is_none():
     t = one(None, "≤ 10%", None, 8)
     assert t.kpis[0].polarity.value == "lower"
-    assert t.warnings == ["KPI 'K1' (row 2) has no polarity; taken as lower from its target D2 '≤ 10%'"]
+    assert [str(w) for w in t.warnings] == [
+        "sheet 'Perf', row 2: KPI 'K1' has no polarity; taken as lower from its target D2 '≤ 10%'"
+    ]
 
 
 def test_a_figure_on_a_strict_threshold_is_warned_of():
     on = one("H", "> 85%", "75%", 85)
-    assert len(on.warnings) == 1 and "excludes 85 itself, but the current figure is 85" in on.warnings[0]
+    assert codes(on.warnings) == ["SC405"] and "excludes 85 itself, but the current figure is 85" in str(on.warnings[0])
     assert one("H", "> 85%", "75%", 86).warnings == []  # above it: the colour is right either way
     floor = one("L", "< 10", "< 15", 15)
-    assert len(floor.warnings) == 1 and "cell E2" in floor.warnings[0] and "the floor '< 15'" in floor.warnings[0]
+    assert [(w.code, w.where.cell) for w in floor.warnings] == [("SC405", "E2")]
+    assert "the floor '< 15'" in floor.warnings[0].message
 
 
 def test_text_thresholds_from_a_workbook_rate_as_their_numbers(tmp_path, capsys):
@@ -179,10 +184,9 @@ def test_a_number_stored_as_text_is_read_as_the_number_with_a_warning(current, r
         assert t.warnings == []
     else:
         (warning,) = t.warnings
-        assert (
-            warning.startswith("sheet 'Perf', cell G2: holds ") and f"as text, read as the number {read:g}" in warning
-        )
-        assert "read as no data" not in warning
+        assert (warning.code, warning.where.cell) == ("SC302", "G2")
+        assert f"as text, read as the number {read:g}" in warning.message
+        assert "read as no data" not in warning.message
 
 
 @pytest.mark.parametrize("current", ["eighty", "86 (est)", "≥ 86", "85-90", "3 weeks", "48 hours"])
@@ -190,7 +194,7 @@ def test_text_that_is_not_one_number_is_still_no_data(current):
     t = one("H", 85, 75, current)
     assert t.kpis[0].current is None
     (warning,) = t.warnings
-    assert warning.endswith("is not a figure; read as no data")
+    assert warning.code == "SC301" and warning.message.endswith("is not a figure; read as no data")
 
 
 def test_text_numbers_in_a_history_are_read_and_named():
@@ -209,7 +213,8 @@ def test_text_numbers_in_a_history_are_read_and_named():
     t = read_table(grid, rules)
     assert t.kpis[0].history == (80, 82, 86)
     (warning,) = t.warnings
-    assert warning == (
+    assert (warning.code, warning.where.cell) == ("SC302", "E2")
+    assert str(warning) == (
         "sheet 'Perf', cell E2: holds '80' as text, read as the number 80 (Excel's SUM and AVERAGE skip such "
         "text: convert it to a number); read so in the history of KPI 'K1'"
     )
@@ -234,6 +239,4 @@ def test_a_fraction_typed_as_text_where_percentages_are_fractions_is_no_data(per
     )
     t = read_table(grid, rules)
     assert t.kpis[0].history == (None, 86, 87)
-    assert any("cell E2: holds '0.85' as text where percentages are read from fractions" in w for w in t.warnings), (
-        t.warnings
-    )
+    assert ("SC305", "E2") in [(w.code, w.where.cell) for w in t.warnings], t.warnings

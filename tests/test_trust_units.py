@@ -17,8 +17,8 @@ from scorecard import cli
 from scorecard.core.engine import direction, rate
 from scorecard.core.model import Direction, Rag
 from scorecard.core.numfmt import format_decimals, general_decimals, is_general, is_percent
+from scorecard.core.reading import Grid, read_table
 from scorecard.core.rules import parse_rules
-from scorecard.core.table import Grid, read_table
 from scorecard.errors import RulesError
 from scorecard.excel import udfs
 
@@ -172,7 +172,7 @@ def one_row(cells: dict[str, tuple[Any, str | None]], rules_tail: str = "", *, f
 
 
 def scale_warnings(table) -> list[str]:
-    return [w for w in table.warnings if "100-fold" in w]
+    return [str(w) for w in table.warnings if w.code == "SC601"]
 
 
 PERCENT = "defaults: {unit: percent}\n"
@@ -294,7 +294,7 @@ def test_a_percentage_100_fold_out_is_named(case):
     t = one_row(cells, rules_tail)
     found = scale_warnings(t)
     assert len(found) == 1, t.warnings
-    assert found[0].startswith("KPI 'K1' (sheet 'Perf', row 2): its percentages differ about 100-fold")
+    assert found[0].startswith("sheet 'Perf', row 2: KPI 'K1': its percentages differ about 100-fold")
     for text in named:
         assert text in found[0], found[0]
     kpi = t.kpis[0]
@@ -401,7 +401,7 @@ def test_budget_spend_over_100_percent_rates_without_a_word():
     ],
 )
 def test_a_share_of_a_whole_cannot_pass_100_percent(cells, rules_tail, warning):
-    assert warning in one_row(cells, rules_tail).warnings
+    assert warning in [str(w) for w in one_row(cells, rules_tail).warnings if w.code == "SC602"]
 
 
 def test_share_is_only_for_percentages():
@@ -431,12 +431,10 @@ def test_a_figure_agrees_with_its_numerator_and_denominator(figure, fmt, numerat
             "polarity": ("H", None),
         }
     )
-    ratio = [w for w in t.warnings if "numerator" in w and "denominator" in w and "shows" in w]
+    ratio = [w for w in t.warnings if w.code == "SC603"]
     assert (ratio == []) is agrees, t.warnings
     if not agrees:
-        assert (
-            ratio[0].startswith("sheet 'Perf', KPI 'K1': cell G2 shows") and "numerator H2 / denominator I2" in ratio[0]
-        )
+        assert ratio[0].where.cell == "G2" and "numerator H2 / denominator I2" in ratio[0].message
 
 
 def test_a_rate_is_not_checked_against_its_counts():
@@ -494,14 +492,14 @@ def test_rules_decimals_win_and_check_notes_the_disagreement():
     }
     t = one_row(cells, "defaults:\n  decimals: 1\n")
     assert t.kpis[0].decimals == 1 and rate(t.kpis[0].current, t.kpis[0]) is Rag.GREEN
-    assert t.notes == [
-        "KPI 'K1' (sheet 'Perf', row 2): the rules give 1 decimals (line 6) but cell F2 shows 2 (format 0.00), "
+    assert [str(n) for n in t.notes] == [
+        "sheet 'Perf', row 2: KPI 'K1': the rules give 1 decimals (line 6) but cell F2 shows 2 (format 0.00), "
         "G2 shows 2 (format 0.00); it is rated at 1, as the rules say: change the rules or the cell format if "
         "they should agree"
     ]
     assert t.warnings == []  # not wrong, so --strict does not refuse it
     kpi_rule = one_row(cells, "kpis:\n  - id: K1\n    decimals: 3\n")
-    assert kpi_rule.kpis[0].decimals == 3 and "the rules give 3 decimals (line 7)" in kpi_rule.notes[0]
+    assert kpi_rule.kpis[0].decimals == 3 and "the rules give 3 decimals (line 7)" in kpi_rule.notes[0].message
     agreeing = one_row(cells, "kpis:\n  - {id: K1, decimals: 2}\n")
     assert agreeing.notes == []
 
@@ -538,7 +536,7 @@ def test_without_formats_it_falls_back_to_one_decimal_and_says_so():
         {"current": (84.96, None), "target": (85, None), "floor": (80, None), "polarity": ("H", None)}, formats=False
     )
     assert t.kpis[0].decimals == 1 and rate(t.kpis[0].current, t.kpis[0]) is Rag.GREEN
-    assert len(t.notes) == 1 and "number formats cannot be read here" in t.notes[0]
+    assert [n.code for n in t.notes] == ["SC904"]
     given = one_row(
         {"current": (84.96, None), "target": (85, None), "polarity": ("H", None)},
         "defaults: {decimals: 2}\n",
@@ -651,12 +649,10 @@ def test_refresh_strict_refuses_and_leaves_the_workbook_byte_identical(case, tmp
     assert hashlib.sha256(book.read_bytes()).hexdigest() == before
 
     code, out, err = run(capsys, "check", str(book), "--rules", str(rules))
-    assert (
-        code == 0 and "warning: KPI 'P1' (sheet 'Scorecard', row 2): its percentages differ about 100-fold" in out + err
-    )
+    assert code == 0 and "warning SC601 sheet 'Scorecard', row 2: KPI 'P1': its percentages differ" in out + err
 
     code, out, err = run(capsys, "refresh", str(book), "--rules", str(rules))
-    assert code == 0 and "warning: KPI 'P1'" in err and named in err, out + err
+    assert code == 0 and "warning SC601 sheet 'Scorecard', row 2: KPI 'P1'" in err and named in err, out + err
     assert hashlib.sha256(book.read_bytes()).hexdigest() != before
 
 
@@ -670,7 +666,7 @@ def test_check_reports_rules_and_formats_disagreeing_on_decimals(tmp_path, capsy
     code, out, err = run(capsys, "check", str(book), "--rules", str(rules), "--strict")
     assert code == 0, out + err  # a note, not a warning
     assert (
-        "note: KPI 'P1' (sheet 'Scorecard', row 2): the rules give 1 decimals (line 5) but cell D2 shows 2 "
+        "note SC604 sheet 'Scorecard', row 2: KPI 'P1': the rules give 1 decimals (line 5) but cell D2 shows 2 "
         "(format 0.00)" in out
     )
 
@@ -699,12 +695,12 @@ def test_the_ribbon_warns_as_the_command_line_does(tmp_path, capsys):
     )
     message, _ = run_macro(book, ribbon.check, rules=rules)
     warning = (
-        "warning: KPI 'P1' (sheet 'Scorecard', row 2): its percentages differ about 100-fold: target 0.75 "
+        "warning SC601 sheet 'Scorecard', row 2: KPI 'P1': its percentages differ about 100-fold: target 0.75 "
         "(rules line 7) "
         "against previous F2 70% (holds 0.7, read as a fraction by layout.percent), current G2 71% (holds 0.71, "
         "read as a fraction by layout.percent); rules line 7: target 0.75 means 0.75%; write 75"
     )
-    assert warning in message and message.count("warning:") == 1, message
+    assert warning in message and message.count("warning SC") == 1, message
     code, out, err = run(capsys, "check", str(book), "--rules", str(rules))
     assert code == 0 and "target 0.75 (rules line 7) against previous F2 70% (holds 0.7, format 0%)" in out + err
 

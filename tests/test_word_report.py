@@ -18,6 +18,7 @@ from docx.shared import Cm
 
 import paper_case
 from conftest import SAMPLE, SAMPLE_RULES
+from expect import printed
 from scorecard import cli
 from scorecard.core.model import Period, Polarity
 from scorecard.core.rules import load_rules, parse_rules
@@ -135,7 +136,7 @@ def test_without_a_report_block_the_paper_is_still_whole_and_check_says_what_is_
     )
     assert "From:" not in box and "To:" not in box  # nothing invented
     assert cli.main(["check", str(SAMPLE), "--rules", str(bare)]) == 0
-    assert "note: the rules have no report: block" in capsys.readouterr().out
+    assert printed(capsys.readouterr().out, paper=True) == ["SC703"]
 
 
 def test_notes_of_the_paper(case, sample):

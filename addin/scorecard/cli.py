@@ -15,9 +15,12 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
+
+if TYPE_CHECKING:
+    from .core.findings import Finding
 
 EXAMPLES = """\
 examples:
@@ -243,7 +246,7 @@ class RefreshOutcome:
     counts: dict[str, int] = field(default_factory=dict)
     kpis: int = 0
     changes: int = 0
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Finding, ...] = ()
     report: dict[str, Any] | None = None  # core.report.as_dict, with ``full``
 
     @property
@@ -331,7 +334,7 @@ def _refresh(args: argparse.Namespace) -> int:
                 )
                 print(f"  rules: {result.rules}", file=sys.stderr)
                 for warning in result.warnings:
-                    print(f"  warning: {warning}", file=sys.stderr)
+                    print(f"  {warning.line()}", file=sys.stderr)
         else:
             failed += 1
             _error(result.error)
@@ -402,7 +405,7 @@ def _narrative(args: argparse.Namespace) -> int:
     last = read_last_month(args.previous, rules) if args.previous else None
     result = evaluate_file(args.book, rules, period=args.period, previous=last)
     for warning in result.table.warnings:
-        print(f"  warning: {warning}", file=sys.stderr)
+        print(f"  {warning.line()}", file=sys.stderr)
     if args.format == "json":
         print(json.dumps(as_dict(result.scorecard, result.narrative), ensure_ascii=False, indent=2))
     elif args.format == "markdown":
@@ -428,18 +431,18 @@ def _check(args: argparse.Namespace) -> int:
     if not args.book:
         from .core.paper import notes as paper_notes
 
-        for note in paper_notes(rules.report):  # finding: SC703, SC704
-            print(f"  note: {note}")
+        for note in paper_notes(rules.report):  # SC703, SC704
+            print(f"  {note.line()}")
         return 0
     last = read_last_month(args.previous, rules) if args.previous else None
     result = evaluate_file(args.book, rules, period=args.period, previous=last)
-    warnings = result.table.warnings
     differs = check_embedded(rules, lambda: embedded.load(args.book))
     if differs:
-        warnings.append(differs)
+        result.table.findings.append(differs)
     from .core.committee import check_notes
 
-    result.table.notes.extend(str(f) for f in check_notes(result.scorecard, rules.report))  # finding: SC703-SC710
+    result.table.findings.extend(check_notes(result.scorecard, rules.report))  # SC703-SC710: notes of the paper
+    warnings = result.table.warnings
     first, *rest = check_summary(result.table, result.scorecard)
     print(f"{args.book}: {first}")
     for line in rest:
@@ -457,11 +460,11 @@ def _report(args: argparse.Namespace) -> int:
     output = Path(args.output) if args.output else Path(args.book).with_suffix(".docx")
     print(write_report(result, rules, output, template=args.template))
     for warning in result.table.warnings:
-        print(f"  warning: {warning}", file=sys.stderr)
+        print(f"  {warning.line()}", file=sys.stderr)
     from .word.cover_report import report_notes
 
-    for note in report_notes(result, rules):  # finding: SC705, SC706, SC709, SC710
-        print(f"  note: {note}", file=sys.stderr)
+    for note in report_notes(result, rules):  # SC705, SC706, SC709, SC710
+        print(f"  {note.line()}", file=sys.stderr)
     if args.pdf:
         from .word.pdf import to_pdf
 

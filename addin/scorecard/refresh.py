@@ -11,15 +11,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .core.checks import formula_rag_warnings
-from .core.commentary import commentary_warnings
+from .core.checks import formula_rag_findings
+from .core.commentary import commentary_findings
 from .core.engine import evaluate
+from .core.findings import Finding
 from .core.model import Kpi, Scorecard
 from .core.narrative import Narrative, write_narrative
-from .core.plan import WritePlan, make_plan, trend_warnings
+from .core.plan import WritePlan, make_plan, trend_findings
 from .core.ports import GridSource, PlanSink
+from .core.reading import Grid, KpiTable, read_table
 from .core.rules import Rules
-from .core.table import Grid, KpiTable, read_table
 
 
 @dataclass(frozen=True)
@@ -48,16 +49,16 @@ def evaluate_grid(
         title=rules.title,
         period=table.period,
         section=rules.section,
-        warnings=table.warnings,
+        findings=table.findings,
         spc=rules.spc,
     )
-    card = with_warnings(
-        table, card, formula_rag_warnings(grid, card, table.rag_column, grid.formulas) + trend_warnings(table, rules)
+    card = with_findings(
+        table, card, formula_rag_findings(grid, card, table.rag_column, grid.formulas) + trend_findings(table, rules)
     )
-    card = with_warnings(
+    card = with_findings(
         table,
         card,
-        commentary_warnings(
+        commentary_findings(
             card,
             table.sheet,
             table.columns.get("commentary"),
@@ -69,12 +70,12 @@ def evaluate_grid(
     return Evaluation(table, card, narrative, make_plan(card, table, rules, narrative, grid))
 
 
-def with_warnings(table: KpiTable, card: Scorecard, extra: list[str]) -> Scorecard:
-    """Add warnings found after the table was read: to the table (check, --strict) and the scorecard (JSON)."""
+def with_findings(table: KpiTable, card: Scorecard, extra: list[Finding]) -> Scorecard:
+    """Add findings made after the table was read: to the table (check, --strict) and the scorecard (JSON)."""
     if not extra:
         return card
-    table.warnings.extend(extra)
-    return replace(card, warnings=tuple(table.warnings))
+    table.findings.extend(extra)
+    return replace(card, findings=tuple(table.findings))
 
 
 def evaluate_book(
@@ -83,7 +84,7 @@ def evaluate_book(
     """Evaluate an open workbook (file or Excel book): its grid, and what it holds beyond the grid that
     a refresh must warn of (formatting that would hide the colours a refresh writes)."""
     result = evaluate_grid(book.grid(rules.layout.sheet), rules, period=period, previous=previous)
-    return replace(result, scorecard=with_warnings(result.table, result.scorecard, book.warnings(result.plan)))
+    return replace(result, scorecard=with_findings(result.table, result.scorecard, book.findings(result.plan)))
 
 
 def read_last_month(path: str | Path, rules: Rules) -> LastMonth:
@@ -132,7 +133,7 @@ def refresh(
 
     result = evaluate_book(source, rules, period=period, previous=previous)
     if strict and result.table.warnings:
-        raise ScorecardError("not refreshed (--strict): " + "; ".join(result.table.warnings))
+        raise ScorecardError("not refreshed (--strict): " + "; ".join(f"{f.code} {f}" for f in result.table.warnings))
     sink.apply(result.plan)
     return result
 

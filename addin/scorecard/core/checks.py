@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..errors import cell_ref
+from .findings import Finding, Where
 from .model import Scorecard
+from .reading import Grid
 from .statuswords import status_of
-from .table import Grid
 
 
-def formula_rag_warnings(
+def formula_rag_findings(
     grid: Grid, card: Scorecard, rag_column: int, formulas: Iterable[tuple[int, int]]
-) -> list[str]:
+) -> list[Finding]:
     """A warning for each KPI whose RAG cell is a formula whose result (as last calculated) is a RAG word
     other than the rules' rating.
 
@@ -26,7 +26,7 @@ def formula_rag_warnings(
     blank, an error) is left alone: it is not a rating to disagree with.
     """
     cells = set(formulas)
-    warnings = []
+    warnings: list[Finding] = []
     for rated in card.kpis:
         row = rated.kpi.row
         if (row, rag_column) not in cells:
@@ -38,10 +38,12 @@ def formula_rag_warnings(
         if word is None or word is rated.rag:
             continue
         warnings.append(
-            f"sheet '{grid.sheet}', cell {cell_ref(row, rag_column)}: the RAG formula there shows "
-            f"'{shown.strip()}' but the "
-            f"rules rate KPI '{rated.kpi.id}' {rated.rag.value}; refresh keeps the formula, so correct it (or "
-            "replace it "
-            "with a value) so the column and the narrative agree"
+            Finding(
+                "SC804",
+                f"the RAG formula there shows '{shown.strip()}' but the rules rate KPI '{rated.kpi.id}' "
+                f"{rated.rag.value}; refresh keeps the formula, so correct it (or replace it with a value) so the "
+                "column and the narrative agree",
+                Where(sheet=grid.sheet, cell=grid.ref(row, rag_column)),
+            )
         )
     return warnings

@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from ..errors import cell_ref
 from .engine import displayed
+from .findings import Finding, Where
 from .model import Direction, Kpi, Polarity, Rag, RatedKpi, Scorecard
 from .months import MONTHS
 
@@ -304,13 +305,13 @@ def unchanged_since(current: Kpi, previous: Kpi) -> str | None:
     )
 
 
-def commentary_warnings(
+def commentary_findings(
     card: Scorecard,
     sheet: str,
     column: int | None,
     previous: Mapping[str, Kpi] | None = None,
     previous_file: str | None = None,
-) -> list[str]:
+) -> list[Finding]:
     """The warnings check, refresh and narrative show: each contradicted sentence, and (given last month's
     KPIs by id) each commentary copied forward while the figure moved. Each names the commentary cell."""
     if column is None:
@@ -318,12 +319,14 @@ def commentary_warnings(
     out = []
     periods = (card.period.current, card.period.previous)
     for k in card.kpis:
-        where = f"sheet '{sheet}', cell {cell_ref(k.kpi.row, column)}"
+        where = Where(sheet=sheet, cell=cell_ref(k.kpi.row, column))
         for found in contradictions(k, periods):
-            out.append(f"{where}: {found.message()}")
+            out.append(Finding("SC701", found.message(), where))
         before = previous.get(k.kpi.id) if previous is not None else None
         if before is not None:
             copied = unchanged_since(k.kpi, before)
             if copied:
-                out.append(f"{where}: {copied}" + (f" (last month: {previous_file})" if previous_file else ""))
+                out.append(
+                    Finding("SC702", copied + (f" (last month: {previous_file})" if previous_file else ""), where)
+                )
     return out

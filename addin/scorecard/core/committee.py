@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .findings import Finding
+from .findings import Finding, Where
 from .model import Rag, RatedKpi, Scorecard
 from .narrative import Narrative, Paragraph, write_narrative
 from .paper import Paper, fill, long_date, notes
@@ -176,4 +176,15 @@ def check_notes(card: Scorecard, paper: Paper) -> list[Finding]:
     SC706) and the summary renumbered (SC710)."""
     counted = {k.kpi.id: k.kpi.unit for k in card.kpis if k.kpi.unit in COUNTED and k.rag is not Rag.NOT_RATED}
     found = notes(paper, counted)
-    return found + list(compose(card, paper, card.title).notes)
+    before = card.period.previous
+    if paper.previous_period is not None and before is not None and paper.previous_period != before:
+        found.append(
+            Finding(
+                "SC708",  # finding: SC708
+                f"report.previous_meeting saw the scorecard for {paper.previous_period}, but this one is compared with "
+                f"{before}: the paper says so in section 3",
+                Where(line=paper.line_of("previous_meeting")),
+            )
+        )
+    said = compose(card, paper, card.title).notes
+    return found + [f for f in said if paper.given or f.code != "SC710"]  # renumbered: news only to a paper's author

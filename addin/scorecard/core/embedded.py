@@ -20,10 +20,11 @@ that were used, so a stale copy cannot go unnoticed.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..errors import RulesError, ScorecardError
+from .findings import Finding
 from .rules import Rules, parse_rules
 
 SHEET = "ScorecardRules"
@@ -114,15 +115,15 @@ def parse_cells(cells: Iterable[Any], book: str) -> Rules:
 _PARSED: dict[tuple[str, str], Rules] = {}
 
 
-def check_embedded(used: Rules, read_embedded) -> str | None:
+def check_embedded(used: Rules, read_embedded: Callable[[], Rules | None]) -> Finding | None:
     """For ``check``: a warning when the workbook's embedded rules differ from the rules used, or do not load."""
     try:
         inside = read_embedded()
     except RulesError as error:
-        return f"the rules embedded in the workbook were not used and do not load: {error}"
+        return Finding("SC907", f"the rules embedded in the workbook were not used and do not load: {error}")
     if inside is None or inside is used or same_rules(used, inside):
         return None
-    return differ_warning(used, inside)
+    return Finding("SC906", differ_warning(used, inside))
 
 
 def _comparable(rules: Rules) -> Rules:

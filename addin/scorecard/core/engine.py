@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
+from .findings import Finding
 from .model import Direction, Kpi, Period, Polarity, Rag, RatedKpi, Scorecard
 from .spc import Spc, SpcSettings, analyse
 
@@ -108,7 +109,7 @@ def evaluate(
     title: str,
     period: Period,
     section: int = 1,
-    warnings: Iterable[str] = (),
+    findings: Iterable[Finding] = (),
     spc: SpcSettings = SpcSettings(),  # noqa: B008 - a frozen dataclass
 ) -> Scorecard:
     """Rate every KPI for both periods, work out its direction of travel and, when it has a history,
@@ -123,7 +124,7 @@ def evaluate(
         )
         for k in kpis
     )
-    return Scorecard(title=title, period=period, kpis=rated, section=section, warnings=tuple(warnings))
+    return Scorecard(title=title, period=period, kpis=rated, section=section, findings=tuple(findings))
 
 
 def process_control(kpi: Kpi, settings: SpcSettings = SpcSettings()) -> Spc | None:  # noqa: B008 - a frozen dataclass

@@ -34,6 +34,7 @@ class Where:
     file: str | None = None
     sheet: str | None = None
     cell: str | None = None  # "H7", or a range "A5:A9"
+    column: str | None = None  # a whole column, by its letter, when no one cell is meant
     row: int | None = None  # a whole row, when no one cell is meant
     line: int | None = None  # a line of the rules file
 
@@ -43,6 +44,8 @@ class Where:
             place = f"sheet '{self.sheet}'"
             if self.cell:
                 place += f", {'cells' if ':' in self.cell else 'cell'} {self.cell}"
+            elif self.column:
+                place += f", column {self.column}"
             elif self.row:
                 place += f", row {self.row}"
             parts.append(place)
@@ -126,125 +129,158 @@ _CATALOGUE = (
         "SC101",
         "column-found-by-default",
         N,
-        "A column the rules do not name was found by its usual header (RAG, DOT).",
+        ("A column the rules do not name was found by its usual header (RAG, DOT)."),
     ),
     # --- 2xx periods
     Kind(
         "SC201",
         "later-period-not-read",
         W,
-        "A header names a period later than the current one but is not read as a period column, so an older "
-        "period is reported as the latest. Head the column as a period, or move it out of the table.",
+        (
+            "A header names a period later than the current one but is not read as a period column, so an "
+            "older period is reported as the latest. Head the column as a period, or move it out of the "
+            "table."
+        ),
     ),
     Kind(
         "SC202",
         "figures-off-series",
         N,
-        "KPI rows hold figures only under period headers of another cadence than the history's (annual "
-        "KPIs on a monthly sheet): they read as no data.",
+        (
+            "KPI rows hold figures only under period headers of another cadence than the history's (annual "
+            "KPIs on a monthly sheet): they read as no data."
+        ),
     ),
     Kind(
         "SC203",
         "period-differs-from-column",
         W,
-        "--period or period.current names another period than the current column's header.",
+        ("--period or period.current names another period than the current column's header."),
     ),
     Kind(
         "SC204",
         "previous-period-differs-from-column",
         W,
-        "period.previous in the rules names another period than the previous column's header.",
+        ("period.previous in the rules names another period than the previous column's header."),
     ),
     Kind(
         "SC205",
         "current-period-unnamed",
         W,
-        "The current column's header names no period, so the narrative calls it by its header text. Name "
-        "the periods in the rules or with --period.",
+        (
+            "The current column's header names no period, so the narrative calls it by its header text. Name "
+            "the periods in the rules or with --period."
+        ),
     ),
     Kind(
         "SC206",
         "previous-period-unnamed",
         W,
-        "The previous column's header names no period, so the narrative calls it by its header text or "
-        "'the period before'. Name the periods in the rules.",
+        (
+            "The previous column's header names no period, so the narrative calls it by its header text or "
+            "'the period before'. Name the periods in the rules."
+        ),
     ),
     # --- 3xx cell values
     Kind(
         "SC301",
         "not-a-figure",
         W,
-        "A figure cell holds something that is not a figure (a text, a date, TRUE): read as no data.",
+        ("A figure cell holds something that is not a figure (a text, a date, TRUE): read as no data."),
     ),
     Kind(
         "SC302",
         "number-stored-as-text",
         W,
-        "A figure is stored as text; it is read as the number, but Excel's SUM and AVERAGE skip it.",
+        ("A figure is stored as text; it is read as the number, but Excel's SUM and AVERAGE skip it."),
     ),
     Kind(
         "SC303",
         "history-cell-not-a-figure",
         W,
-        "A cell in a KPI's history (an older period) is not a figure: read as no data in its SPC chart.",
+        ("A cell in a KPI's history (an older period) is not a figure: read as no data in its SPC chart."),
+    ),
+    Kind(
+        "SC304",
+        "error-value",
+        W,
+        (
+            "A figure, target or floor cell holds an Excel error value (#N/A, #REF!, #DIV/0!, #VALUE! ...): "
+            "read as no data, so the KPI may show No data or go unrated. Mend the formula behind it."
+        ),
+    ),
+    Kind(
+        "SC305",
+        "text-of-unknown-scale",
+        W,
+        (
+            "A bare number stored as text ('0.85') where percentages are read from fractions: its scale is "
+            "not known, so it is read as no data. Enter it as a number."
+        ),
     ),
     # --- 4xx targets, floors and polarity
     Kind(
         "SC401",
         "thresholds-merged-across-columns",
         W,
-        "Cells merged across the target and floor columns give one value for two fields.",
+        ("Cells merged across the target and floor columns give one value for two fields."),
     ),
     Kind(
         "SC402",
         "polarity-from-threshold-words",
         W,
-        "A KPI has no polarity; it was taken from the words of its target or floor ('at least 85%').",
+        ("A KPI has no polarity; it was taken from the words of its target or floor ('at least 85%')."),
     ),
     Kind(
         "SC403",
         "polarity-from-target-and-floor",
         W,
-        "A KPI has no polarity; it was taken from which side of the target its floor lies.",
+        ("A KPI has no polarity; it was taken from which side of the target its floor lies."),
     ),
     Kind(
         "SC404",
         "threshold-text",
         W,
-        "A target or floor typed as text is not one number, or states a bound against the KPI's polarity.",
+        ("A target or floor typed as text is not one number, or states a bound against the KPI's polarity."),
     ),
     Kind(
         "SC405",
         "strict-bound-met-exactly",
         W,
-        "A target written with a strict bound ('> 85%') is met exactly by the figure, which is rated as reaching it.",
+        ("A target written with a strict bound ('> 85%') is met exactly by the figure, which is rated as reaching it."),
     ),
     Kind(
         "SC406",
         "threshold-merged-down",
         N,
-        "A target, floor or polarity is read from cells merged down over several KPIs' rows.",
+        ("A target, floor or polarity is read from cells merged down over several KPIs' rows."),
     ),
     # --- 5xx KPI rows and ids
     Kind(
         "SC501",
         "row-not-a-kpi",
         N,
-        "A row with an id is read as something other than a KPI (a table's totals row, a repeated header).",
+        ("A row with an id is read as something other than a KPI (a table's totals row, a repeated header)."),
     ),
     Kind(
-        "SC502", "id-matched-loosely", N, "A row's id matches a KPI of the rules only when case and spaces are ignored."
+        "SC502",
+        "id-matched-loosely",
+        N,
+        ("A row's id matches a KPI of the rules only when case and spaces are ignored."),
     ),
     Kind("SC503", "hidden-kpi-skipped", N, "A KPI row hidden in the workbook is skipped (layout.hidden_rows: skip)."),
     Kind("SC504", "hidden-kpi-rated", N, "A KPI row hidden in the workbook is rated (layout.hidden_rows: rate)."),
     Kind(
-        "SC505", "kpi-not-in-rules", W, "A KPI on the sheet is not in the rules and its row does not describe it fully."
+        "SC505",
+        "kpi-not-in-rules",
+        W,
+        ("A KPI on the sheet is not in the rules and its row does not describe it fully."),
     ),
     Kind(
         "SC506",
         "hidden-kpis-rated",
         W,
-        "KPI rows hidden in the workbook are rated like the others; set layout.hidden_rows to say which you mean.",
+        ("KPI rows hidden in the workbook are rated like the others; set layout.hidden_rows to say which you mean."),
     ),
     Kind("SC507", "rules-kpi-not-on-sheet", W, "A KPI of the rules is not on the sheet."),
     Kind("SC508", "kpis-described-by-rows", N, "KPIs the rules leave out are rated (or not) from their own rows."),
@@ -306,7 +342,7 @@ _CATALOGUE = (
         "SC803",
         "rag-spelling-mixed-rules-decide",
         N,
-        "The RAG column spells the statuses in more than one way; layout.rag_text decides.",
+        ("The RAG column spells the statuses in more than one way; layout.rag_text decides."),
     ),
     Kind("SC804", "rag-formula-disagrees", W, "A RAG formula shows another rating than the rules give."),
     Kind("SC805", "formatting-hides-colours", W, "Conditional formatting would hide the colours a refresh writes."),
@@ -314,22 +350,40 @@ _CATALOGUE = (
     Kind("SC807", "trend-sheet-stale", W, "The ScorecardTrend sheet is left from an earlier setting."),
     Kind("SC808", "sparkline-axis", W, "A sparkline cannot be drawn from its target or floor as sparklines.axis asks."),
     Kind(
-        "SC809", "periods-not-adjacent", W, "The period columns are not one run of adjacent columns, so no sparkline."
+        "SC809",
+        "periods-not-adjacent",
+        W,
+        ("The period columns are not one run of adjacent columns, so no sparkline."),
+    ),
+    Kind(
+        "SC810",
+        "sparkline-without-line",
+        N,
+        ("An activity indicator's sparkline has no target or floor line to draw."),
     ),
     # --- 9xx engines, rules and installs
     Kind(
         "SC901",
         "hidden-rows-unknown-skip",
         W,
-        "This engine cannot tell hidden rows, so layout.hidden_rows: skip cannot be applied.",
+        ("This engine cannot tell hidden rows, so layout.hidden_rows: skip cannot be applied."),
     ),
     Kind("SC902", "hidden-rows-unknown", N, "This engine cannot tell hidden rows: every KPI row is rated."),
     Kind(
-        "SC903", "merges-unknown", N, "This engine cannot tell merged cells: a merged target is read for its first row."
+        "SC903",
+        "merges-unknown",
+        N,
+        ("This engine cannot tell merged cells: a merged target is read for its first row."),
     ),
     Kind("SC904", "formats-unknown", N, "This engine cannot read number formats: decimals come from the rules."),
     Kind("SC905", "no-sparklines-here", N, "This engine cannot draw sparklines."),
     Kind("SC906", "embedded-rules-differ", W, "The rules embedded in the workbook differ from the rules used."),
+    Kind(
+        "SC907",
+        "embedded-rules-broken",
+        W,
+        ("The rules embedded in the workbook do not load (they were not used: the rules given were)."),
+    ),
 )
 
 KINDS: dict[str, Kind] = {kind.code: kind for kind in _CATALOGUE}

@@ -11,6 +11,8 @@ import enum
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
+from .findings import Finding
+
 if TYPE_CHECKING:
     from .spc import Spc
 
@@ -256,7 +258,7 @@ class Scorecard:
     period: Period
     kpis: tuple[RatedKpi, ...]
     section: int = 1
-    warnings: tuple[str, ...] = field(default=())
+    findings: tuple[Finding, ...] = field(default=())  # what the reading and the checks found (core.findings)
 
     def count(self, rag: Rag) -> int:
         return sum(1 for k in self.kpis if k.rag is rag)
@@ -264,6 +266,10 @@ class Scorecard:
     @property
     def counts(self) -> dict[str, int]:
         return {rag.value: self.count(rag) for rag in Rag}
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.is_warning)
 
     @property
     def changes(self) -> tuple[RatedKpi, ...]:

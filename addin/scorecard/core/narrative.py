@@ -223,6 +223,8 @@ def write_narrative(card: Scorecard, paper: Paper = DEFAULT) -> Narrative:
 class _Writer:
     def __init__(self, card: Scorecard, paper: Paper):
         self.card, self.paper = card, paper
+        if card.period.previous is None and any(k.kpi.previous is not None for k in card.kpis):
+            raise ValueError("a KPI has a previous figure but no previous period is named")  # read_table names it
         self.now = card.period.current or "the current period"
         # a first return: no previous period named and no KPI with a previous figure
         self.single = card.period.previous is None and all(k.kpi.previous is None for k in card.kpis)

@@ -222,7 +222,7 @@ def notes(paper: Paper, counted: Mapping[str, str] | None = None) -> list[Findin
                         Where(line=paper.line),
                     )
                 )
-    for kpi_id, unit in (counted or {}).items():
+    for kpi_id, unit in (counted or {}).items() if paper.given else ():
         if paper.noun(kpi_id) is None:
             found.append(
                 Finding(

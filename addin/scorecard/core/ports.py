@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
+from .findings import Finding
 from .plan import WritePlan
-from .table import Grid
+from .reading import Grid
 
 
 @runtime_checkable
@@ -45,7 +46,7 @@ class GridSource(Protocol):
         """The sheet the rules name (None: the first) as a Grid, from A1."""
         ...
 
-    def warnings(self, plan: WritePlan) -> list[str]:
+    def findings(self, plan: WritePlan) -> list[Finding]:
         """What the workbook holds beyond the grid that would hide what the plan writes (conditional
         formats filling the RAG cells), found before anything is written."""
         ...

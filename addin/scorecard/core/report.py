@@ -6,7 +6,7 @@ from typing import Any
 
 from .model import Scorecard
 from .narrative import Narrative
-from .table import KpiTable
+from .reading import KpiTable
 
 
 def check_summary(table: KpiTable, card: Scorecard) -> list[str]:
@@ -25,8 +25,8 @@ def check_summary(table: KpiTable, card: Scorecard) -> list[str]:
         f"note: no '{name}' column yet; refresh will add one after the last column"
         for name in sorted(table.added_columns)
     ]
-    lines += [f"note: {note}" for note in table.notes]  # e.g. rules and cell formats give different decimals
-    lines += [f"warning: {warning}" for warning in table.warnings]
+    lines += [finding.line() for finding in table.notes]  # e.g. rules and cell formats give different decimals
+    lines += [finding.line() for finding in table.warnings]
     return lines
 
 
@@ -66,5 +66,6 @@ def as_dict(card: Scorecard, narrative: Narrative) -> dict[str, Any]:
         ],
         "changes": [{"id": k.kpi.id, "from": k.previous_rag.value, "to": k.rag.value} for k in card.changes],
         "narrative": narrative.lines(),
-        "warnings": list(card.warnings),
+        "warnings": [str(f) for f in card.warnings],
+        "findings": [f.as_dict() for f in card.findings],
     }

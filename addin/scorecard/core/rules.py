@@ -90,6 +90,13 @@ class Layout:
     rag_text: Literal["words", "initials"] | None = None  # Green or G; None: as the RAG column is written, else words
     # comparator columns, read and never written: label as the narrative and JSON name it -> header
     benchmarks: dict[str, str] = field(default_factory=dict)
+    # fields whose column the rules give by its letter ({column: F}): field -> column number (A is 1);
+    # ``columns`` holds such a field's header too when the rules give one, which must then be there
+    letters: dict[str, int] = field(default_factory=dict)
+
+    def names(self, field_name: str) -> bool:
+        """Whether the rules give this field a column, by header or by letter."""
+        return field_name in self.columns or field_name in self.letters
 
 
 @dataclass(frozen=True)
@@ -258,6 +265,9 @@ def _schema_messages(document: Any, source: str) -> list[RulesError]:
     validator = jsonschema.Draft202012Validator(schema())
     problems: list[RulesError] = []
     for error in sorted(validator.iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path]):
+        if error.validator == "anyOf" and isinstance(error.instance, dict):
+            # a mapping where a text or a mapping may stand ({column: F}): the mapping's own problems
+            error = next((e for e in error.context or () if e.validator != "type"), error)
         path = list(error.absolute_path)
         where = _describe_path(document, path)
         line = _line_of(document, path)
@@ -369,7 +379,7 @@ def _semantic_checks(rules: Rules, document: _Map, source: str) -> list[RulesErr
             )
         )
     for name in ("variation", "assurance"):
-        if name in rules.layout.columns and not rules.layout.history:
+        if rules.layout.names(name) and not rules.layout.history:
             problems.append(
                 RulesError(
                     f"layout.columns.{name} needs layout.history: true (the SPC verdicts are worked from the "
@@ -380,7 +390,7 @@ def _semantic_checks(rules: Rules, document: _Map, source: str) -> list[RulesErr
             )
     if not rules.layout.history:
         for needed in ("current", "previous"):
-            if needed not in rules.layout.columns:
+            if not rules.layout.names(needed):
                 problems.append(
                     RulesError(
                         f"layout.columns needs '{needed}' (the header of the {needed} period's values) "
@@ -389,7 +399,7 @@ def _semantic_checks(rules: Rules, document: _Map, source: str) -> list[RulesErr
                         line=_line_of(document, ["layout", "columns"]) or layout.line,
                     )
                 )
-    if "trend" in rules.layout.columns and not rules.layout.history:
+    if rules.layout.names("trend") and not rules.layout.history:
         problems.append(
             RulesError(
                 "layout.columns.trend needs layout.history: true (a sparkline is drawn from the KPI's period columns)",
@@ -397,7 +407,7 @@ def _semantic_checks(rules: Rules, document: _Map, source: str) -> list[RulesErr
                 line=_line_of(document, ["layout", "columns", "trend"]) or layout.line,
             )
         )
-    if "sparklines" in document and "trend" not in rules.layout.columns:
+    if "sparklines" in document and not rules.layout.names("trend"):
         problems.append(
             RulesError(
                 "sparklines is set but layout.columns.trend is not: give the header of the column the sparklines go in",
@@ -534,7 +544,7 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
         raise _combine(problems)
 
     layout_doc = document["layout"]
-    columns = {k: str(v).strip() for k, v in layout_doc["columns"].items() if k != "benchmarks"}
+    columns, letters = _columns(layout_doc["columns"])
     benchmarks = {
         " ".join(str(k).split()): str(v).strip() for k, v in (layout_doc["columns"].get("benchmarks") or {}).items()
     }
@@ -560,6 +570,7 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
             add_missing_columns=bool(layout_doc.get("add_missing_columns", False)),
             rag_text=layout_doc.get("rag_text"),
             benchmarks=benchmarks,
+            letters=letters,
         ),
         title=document.get("title", "Scorecard"),
         period_current=period.get("current"),
@@ -600,6 +611,29 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
     if problems:
         raise _combine(problems)
     return rules
+
+
+def _columns(raw: dict[str, Any]) -> tuple[dict[str, str], dict[str, int]]:
+    """layout.columns as headers (field -> header text) and letters (field -> column number)."""
+    columns: dict[str, str] = {}
+    letters: dict[str, int] = {}
+    for key, value in raw.items():
+        if key == "benchmarks":
+            continue
+        if isinstance(value, dict):
+            letters[key] = _column_number(str(value["column"]))
+            if value.get("header") is not None:
+                columns[key] = str(value["header"]).strip()
+        else:
+            columns[key] = str(value).strip()
+    return columns, letters
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for ch in letters.upper():
+        number = number * 26 + ord(ch) - 64
+    return number
 
 
 def _tab_problem(text: str, line: int) -> str:

@@ -107,7 +107,7 @@ def _advice(figure: Figure, too_small: bool) -> str:
     )
 
 
-def scale_check(kpi_id: str, where: str, figures: Sequence[Figure]) -> ScaleFinding | None:
+def scale_check(kpi_id: str, naming: str, figures: Sequence[Figure]) -> ScaleFinding | None:
     """A percent KPI whose figures and thresholds differ about 100-fold: the warning, and what to correct.
 
     The figures split at their widest gap; a gap of ``GAP`` times or more is a scale mismatch when the
@@ -138,7 +138,7 @@ def scale_check(kpi_id: str, where: str, figures: Sequence[Figure]) -> ScaleFind
     if not (fractions or inflated):
         return None
     names = ", ".join(f.describe() for f in small) + " against " + ", ".join(f.describe() for f in large)
-    message = f"KPI '{kpi_id}' ({where}): its percentages differ about 100-fold: {names}"
+    message = f"KPI '{kpi_id}'{naming}: its percentages differ about 100-fold: {names}"
     suspects = slips if fractions and not inflated else large if inflated and not fractions else []
     corrected: dict[str, float] = {}
     if suspects:
@@ -168,16 +168,16 @@ def scale_check(kpi_id: str, where: str, figures: Sequence[Figure]) -> ScaleFind
     return ScaleFinding(message, corrected)
 
 
-def share_problem(value: float, cell: str, kpi_id: str, why: str) -> str | None:
+def share_problem(value: float, kpi_id: str, why: str) -> str | None:
     """A share of a whole must lie within 0-100%."""
     if 0 <= value <= 100:
         return None
     what = "over 100%" if value > 100 else "negative"
-    return f"cell {cell}: {value:g}% is {what}, but KPI '{kpi_id}' is a share of a whole ({why}); check the figure"
+    return f"{value:g}% is {what}, but KPI '{kpi_id}' is a share of a whole ({why}); check the figure"
 
 
 def ratio_problem(
-    figure: float, numerator: float, denominator: float, decimals: int, cells: tuple[str, str, str], kpi_id: str
+    figure: float, numerator: float, denominator: float, decimals: int, cells: tuple[str, str], kpi_id: str
 ) -> str | None:
     """The figure must equal numerator / denominator x 100 at the precision it is shown."""
     if denominator == 0 or not math.isfinite(numerator / denominator):
@@ -187,6 +187,6 @@ def ratio_problem(
         return None
     shown, worked = displayed(figure, decimals), displayed(expected, decimals)
     return (
-        f"KPI '{kpi_id}': cell {cells[0]} shows {shown}% but numerator {cells[1]} / denominator {cells[2]} = "
+        f"KPI '{kpi_id}' shows {shown}% but numerator {cells[0]} / denominator {cells[1]} = "
         f"{numerator:g} / {denominator:g} = {worked}%; correct the figure or the counts"
     )

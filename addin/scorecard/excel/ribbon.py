@@ -35,8 +35,10 @@ from typing import Any
 
 import xlwings as xw
 
+from ..core import kept
 from ..core.embedded import SHEET as EMBEDDED_SHEET
 from ..core.embedded import check_embedded, origin, parse_cells
+from ..core.findings import Finding
 from ..core.plan import (
     NARRATIVE_WIDTHS,
     SYMBOL_FONTS,
@@ -45,18 +47,15 @@ from ..core.plan import (
     tables_to_widen,
     written_by_scorecard,
 )
-from ..core.report import check_summary
-from ..core.rules import Rules, load_rules_cached
-from ..core.table import (
+from ..core.reading import (
     Grid,
     RowHidden,
     TableArea,
-    find_header_row,
-    header_top,
-    locate_columns,
-    month_columns,
+    figure_columns,
     pick_sheet,
 )
+from ..core.report import check_summary
+from ..core.rules import Rules, load_rules_cached
 from ..errors import ScorecardError, column_letter
 from ..refresh import Evaluation, evaluate_book
 from ..refresh import refresh as refresh_book
@@ -134,7 +133,7 @@ def refresh(book: xw.Book, rules: str | os.PathLike | None = None) -> str | None
             error.file = error.file or book.name
         raise
     warnings = result.table.warnings
-    return "\n".join(f"Warning: {w}" for w in warnings) if warnings else None
+    return "\n".join(f.line() for f in warnings) if warnings else None
 
 
 @_entry_point
@@ -144,7 +143,7 @@ def check(book: xw.Book, rules: str | os.PathLike | None = None) -> str:
     _, result = _evaluate(book, loaded)
     differs = check_embedded(loaded, lambda: embedded_rules(book))
     if differs:
-        result.table.warnings.append(differs)
+        result.table.findings.append(differs)
     lines = [f"Rules: {origin(loaded)} (sha256 {loaded.sha256[:12]})", *check_summary(result.table, result.scorecard)]
     if not result.table.warnings:
         lines.append("No problems found.")
@@ -191,7 +190,7 @@ def report(book: xw.Book, rules: str | os.PathLike | None = None) -> str:
 
     written = write_report(result, loaded, output)
     lines = [f"The Word report is saved as {written}"]
-    return "\n".join(lines + [f"Warning: {w}" for w in result.table.warnings])
+    return "\n".join(lines + [f.line() for f in result.table.warnings])
 
 
 def report_path(book: xw.Book) -> Path:
@@ -419,20 +418,22 @@ class ExcelBook:
             grid.hidden_rows_known = False
         else:
             grid.hidden_rows = hidden
-        if self.can_read_number_formats:  # scaling (layout.percent: format) and decimals shown
-            grid.formats = _number_formats(found, grid, self.rules)
-        else:
-            grid.formats = None
-        if self.can_read_formulas:
-            grid.formulas = _rag_formulas(found, grid, self.rules)
-        if self.can_read_merged_cells:
-            grid.merged = _merged_areas(found, grid, self.rules)
-        else:
-            grid.merged_known = False
+        grid.formats = None
+        grid.merged_known = self.can_read_merged_cells
         self.sheet = found
+        try:  # the reading's own first stages, on the values: which columns' formats, formulas and merges matter
+            header_row, figures, columns = figure_columns(grid, self.rules)
+        except ScorecardError:
+            return grid  # evaluate_grid reports it, from the same grid
+        if self.can_read_number_formats:  # scaling (layout.percent: format) and decimals shown
+            grid.formats = _number_formats(found, grid, header_row, figures)
+        if self.can_read_formulas and "rag" in columns:
+            grid.formulas = _rag_formulas(found, grid, header_row, columns["rag"])
+        if self.can_read_merged_cells:
+            grid.merged = _merged_areas(found, grid, header_row, columns)
         return grid
 
-    def warnings(self, plan: WritePlan) -> list[str]:
+    def findings(self, plan: WritePlan) -> list[Finding]:
         notes = _sparkline_note(self.sheet, plan)  # no engine of xlwings draws sparklines
         if not self.capabilities.can_read_conditional_formats:
             return notes  # the engine cannot list conditional formats: none found, as before a refresh there
@@ -513,15 +514,10 @@ def _hidden_rows(sheet: Any, last_row: int, last_column: int) -> dict[int, RowHi
         return None
 
 
-def _rag_formulas(sheet: Any, grid: Grid, rules: Rules) -> frozenset[tuple[int, int]]:
-    """The RAG column's formula cells (one call), for the core's check of their results against the rules;
-    empty when the column is not there yet. Only for an engine that can read formulas (``Capabilities``)."""
-    try:
-        header_row = find_header_row(grid, rules)
-        column = locate_columns(grid, rules, header_row).get("rag")
-    except ScorecardError:
-        return frozenset()  # evaluate_grid reports it
-    if column is None or grid.row_count <= header_row:
+def _rag_formulas(sheet: Any, grid: Grid, header_row: int, column: int) -> frozenset[tuple[int, int]]:
+    """The RAG column's formula cells (one call), for the core's check of their results against the rules.
+    Only for an engine that can read formulas (``Capabilities``)."""
+    if grid.row_count <= header_row:
         return frozenset()
     formulas = sheet.range((header_row + 1, column), (grid.row_count, column)).options(ndim=2).formula
     return frozenset(
@@ -531,27 +527,13 @@ def _rag_formulas(sheet: Any, grid: Grid, rules: Rules) -> frozenset[tuple[int, 
     )
 
 
-def _number_formats(sheet: Any, grid: Grid, rules: Rules) -> list[list[str | None]] | None:
+def _number_formats(sheet: Any, grid: Grid, header_row: int, columns: list[int]) -> list[list[str | None]]:
     """Formats of the figure columns only (the rest is never scaled nor compared), for an engine that can read them."""
-    header_row = find_header_row(grid, rules)
-    columns = locate_columns(grid, rules, header_row)
-    wanted = [columns[f] for f in ("current", "previous", "target", "floor") if f in columns]
-    if rules.layout.history:
-        wanted += [
-            c
-            for _, c in month_columns(
-                grid,
-                header_row,
-                set(columns.values()),
-                header_top(grid, rules, header_row),
-                range(header_row + 1, grid.row_count + 1),
-            )
-        ]  # the series read_table takes
     formats: list[list[str | None]] = [[None] * len(row) for row in grid.values]
     first, last = header_row + 1, grid.row_count
     if last < first:
         return formats
-    for column in sorted(set(wanted)):
+    for column in columns:
         cells = _column_formats(sheet, column, first, last)
         for offset, number_format in enumerate(cells):
             row = formats[first - 1 + offset]
@@ -560,12 +542,10 @@ def _number_formats(sheet: Any, grid: Grid, rules: Rules) -> list[list[str | Non
     return formats
 
 
-def _merged_areas(sheet: Any, grid: Grid, rules: Rules) -> list[tuple[int, int, int, int]]:
+def _merged_areas(sheet: Any, grid: Grid, header_row: int, columns: dict[str, int]) -> list[tuple[int, int, int, int]]:
     """The merged cells of the columns a KPI may share with the rows below it (target, floor, polarity:
     merged down over several KPIs, one value shows on each), in the KPI rows; for desktop Excel, which
     answers whether a block holds merged cells in one call, so the calls grow with the merges, not the rows."""
-    header_row = find_header_row(grid, rules)
-    columns = locate_columns(grid, rules, header_row)
     first, last = header_row + 1, grid.row_count
     areas: set[tuple[int, int, int, int]] = set()
     for name in ("target", "floor", "polarity"):
@@ -610,28 +590,17 @@ def _evaluate(book: xw.Book, rules: Rules) -> tuple[Any, Evaluation]:
     return excel.sheet, result
 
 
-def _sparkline_note(sheet: Any, plan: WritePlan) -> list[str]:
+def _sparkline_note(sheet: Any, plan: WritePlan) -> list[Finding]:
     """xlwings has no sparklines (on any engine), so the trend column's are drawn by the command line only."""
     spark = plan.sparklines
     if spark is None:
         return []
     cells = f"{column_letter(spark.column)}{spark.first_row}:{column_letter(spark.column)}{spark.last_row}"
     trend = spark.trend_sheet
-    drawn_from = (
-        (
-            f", as is the hidden sheet {trend.name} they are drawn from (its formulas follow the figures typed; a "
-            "new period or KPI needs the command line)"
-        )
-        if trend
-        else ""
-    )
-    return [
-        f"sheet '{sheet.name}': the sparklines of layout.columns.trend ({cells}) are drawn by the command line "
-        f"(scorecard refresh), not from Excel{drawn_from}: this refresh leaves the sparklines already there as they are"
-    ]
+    return [kept.sparklines_not_drawn_here(sheet.name, cells, trend.name if trend else None)]
 
 
-def _hiding_formats(sheet: Any, plan: WritePlan) -> list[str]:
+def _hiding_formats(sheet: Any, plan: WritePlan) -> list[Finding]:
     """Conditional formats that fill the RAG cells, so their colours show instead of ours (as the batch
     writer warns), for an engine that can list them (``Capabilities.can_read_conditional_formats``)."""
     if not plan.rag:
@@ -647,12 +616,8 @@ def _hiding_formats(sheet: Any, plan: WritePlan) -> list[str]:
     ]
     if not hiding:
         return []
-    what = ", ".join(sorted({f"{cf.type} {cf.formula1 or cf.formula or ''}".strip() for cf in hiding}))
-    return [
-        f"sheet '{sheet.name}': conditional formatting on the RAG cells ({span}) fills them ({what}); its colours show "
-        "instead of the RAG colours scorecard gives them. It is kept: check it agrees with the rules, or remove it "
-        "(Home > Conditional Formatting > Manage Rules)"
-    ]
+    what = sorted({f"{cf.type} {cf.formula1 or cf.formula or ''}".strip() for cf in hiding})
+    return [kept.hiding_formats(sheet.name, span, what)]
 
 
 def _formula_rows(sheet: Any, plan: WritePlan) -> set[int]:

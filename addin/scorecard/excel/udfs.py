@@ -26,10 +26,10 @@ from ..core.engine import direction as _direction
 from ..core.engine import rate
 from ..core.model import Kpi, Polarity
 from ..core.numfmt import cell_decimals
+from ..core.reading import Grid, id_key, read_threshold, read_value
 from ..core.rules import Rules, load_rules_cached
 from ..core.spc import analyse
 from ..core.statuswords import status_of
-from ..core.table import Grid, id_key, read_threshold, read_value
 from ..errors import ScorecardError
 from ..refresh import Evaluation, evaluate_grid
 

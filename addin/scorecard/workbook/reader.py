@@ -25,13 +25,14 @@ from typing import Any
 
 from lxml import etree
 
+from ..core.findings import Finding
 from ..core.plan import WritePlan
-from ..core.table import CellError, Grid, RowHidden, TableArea, pick_sheet
+from ..core.reading import CellError, Grid, RowHidden, TableArea, pick_sheet
 from ..errors import WorkbookError
 from .ooxml import REL, q
 from .package import OLE_MAGIC, Package, Workbook, check_file, open_zip, part_path, rels_name
 from .sheetxml import column_number, parse_reference, unescape_text
-from .writer import apply_plan, conditional_format_warnings, sparkline_warnings, stale_trend_warnings, write_plan
+from .writer import apply_plan, conditional_format_findings, sparkline_findings, stale_trend_findings, write_plan
 
 __all__ = ["read_grid", "open_workbook", "write_plan", "check_file", "OLE_MAGIC"]
 
@@ -101,14 +102,14 @@ class WorkbookFile:
         except (zipfile.BadZipFile, zlib.error, EOFError) as error:
             raise WorkbookError(f"is damaged: {error}", file=self.path) from None
 
-    def warnings(self, plan: WritePlan) -> list[str]:
+    def findings(self, plan: WritePlan) -> list[Finding]:
         """What the file holds beyond the grid that a refresh should warn of, before anything is written:
         conditional formatting that would hide the colours the plan gives the RAG cells, sparklines drawn
         by hand in the trend column."""
         return (
-            conditional_format_warnings(self.package, self.workbook, plan)
-            + sparkline_warnings(self.package, self.workbook, plan)
-            + stale_trend_warnings(self.package, self.workbook, plan)
+            conditional_format_findings(self.package, self.workbook, plan)
+            + sparkline_findings(self.package, self.workbook, plan)
+            + stale_trend_findings(self.package, self.workbook, plan)
         )
 
     def write(self, plan: WritePlan, destination: str | Path | None = None) -> None:

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from ..core import kept
+from ..core.findings import Finding
 from ..core.plan import (
     NARRATIVE_WIDTHS,
     TREND_SHEET,
@@ -28,7 +30,7 @@ from ..core.plan import (
     tables_to_widen,
     written_by_scorecard,
 )
-from ..core.table import TableArea
+from ..core.reading import TableArea
 from ..errors import WorkbookError, column_letter
 from .ooxml import MAIN, REL, q, serialise
 from .package import Package, Styles, Workbook, check_file, check_writable, open_zip
@@ -178,7 +180,7 @@ def _status_formatting(splice: SheetSplice, styles: Styles, plan: WritePlan, sqr
     splice.set_tail(tail)
 
 
-def conditional_format_warnings(package: Package, workbook: Workbook, plan: WritePlan) -> list[str]:
+def conditional_format_findings(package: Package, workbook: Workbook, plan: WritePlan) -> list[Finding]:
     """Conditional formats that would hide the colours a refresh gives the RAG cells: read before anything is
     written, so ``--strict`` can refuse. A rule that fills a cell (a format with a fill, a colour scale)
     shows over the cell's own fill, and over our conditional colours, which come last in priority."""
@@ -212,11 +214,7 @@ def conditional_format_warnings(package: Package, workbook: Workbook, plan: Writ
         hit = [r for r in rows if any(a0 <= r <= a2 and a1 <= column <= a3 for a0, a1, a2, a3 in sqref_ranges(sqref))]
         if fills and hit:
             cells = f"{column_letter(column)}{hit[0]}" + (f":{column_letter(column)}{hit[-1]}" if len(hit) > 1 else "")
-            warnings.append(
-                f"sheet '{plan.sheet}': the conditional formatting on {sqref} fills RAG cells ({cells}); its "
-                "colours show instead of the RAG colours scorecard gives them. It is kept: check it agrees with the "
-                "rules, or remove it (Home > Conditional Formatting > Manage Rules)"
-            )
+            warnings.append(kept.hiding_formats(plan.sheet, cells, [f"on {sqref}"]))
     return warnings
 
 
@@ -392,7 +390,7 @@ def _write_sparklines(splice: SheetSplice, plan: WritePlan) -> None:
     """Write the plan's sparkline group into the sheet's extLst, in place of the one a refresh wrote before.
 
     Every other sparkline group (an analyst's) keeps its bytes; a trend cell one of them already draws
-    in keeps that sparkline (``sparkline_warnings`` says so before the refresh). Only the bytes of the
+    in keeps that sparkline (``sparkline_findings`` says so before the refresh). Only the bytes of the
     extLst change."""
     spark = plan.sparklines
     if spark is None:
@@ -449,7 +447,7 @@ def _ext_uri(splice: SheetSplice, text: bytes) -> str:
     return (splice.parse(text).get("uri") or "").upper()
 
 
-def sparkline_warnings(package: Package, workbook: Workbook, plan: WritePlan) -> list[str]:
+def sparkline_findings(package: Package, workbook: Workbook, plan: WritePlan) -> list[Finding]:
     """Trend cells that already hold a sparkline the analyst drew: read before anything is written."""
     spark = plan.sparklines
     part = workbook.sheet_part(plan.sheet) if spark is not None else None
@@ -459,12 +457,7 @@ def sparkline_warnings(package: Package, workbook: Workbook, plan: WritePlan) ->
     taken = sorted(_others_in_trend(_sparkline_groups(SheetSplice(data, package.path))[2], spark))
     if not taken:
         return []
-    cells = ", ".join(f"{column_letter(c)}{r}" for r, c in taken[:5]) + (", ..." if len(taken) > 5 else "")
-    return [
-        f"sheet '{plan.sheet}': {len(taken)} trend {'cell holds' if len(taken) == 1 else 'cells hold'} a sparkline "
-        f"drawn by hand ({cells}) in a group that also draws elsewhere; it is kept and scorecard draws none there. "
-        "Delete that sparkline (Sparkline > Clear) to have scorecard draw the KPI's trend"
-    ]
+    return [kept.hand_drawn_sparklines(plan.sheet, [f"{column_letter(c)}{r}" for r, c in taken])]
 
 
 _TABLE_REL = "/relationships/table"
@@ -812,7 +805,7 @@ def _write_trend_sheet(package: Package, workbook: Workbook, plan: WritePlan, pa
     keep_another_sheet_active(workbook, element)
 
 
-def stale_trend_warnings(package: Package, workbook: Workbook, plan: WritePlan) -> list[str]:
+def stale_trend_findings(package: Package, workbook: Workbook, plan: WritePlan) -> list[Finding]:
     """A trend sheet an earlier refresh wrote for sparklines.axis, which the sparklines drawn now (without
     it) no longer read: it is left as it is, and named, so that it is deleted rather than trusted."""
     if plan.sparklines is None or plan.sparklines.trend_sheet is not None:
@@ -820,11 +813,7 @@ def stale_trend_warnings(package: Package, workbook: Workbook, plan: WritePlan) 
     part = workbook.sheet_part(TREND_SHEET)
     if part is None or not written_by_scorecard(sheet_texts(package, workbook, part)):
         return []
-    return [
-        f"sheet '{TREND_SHEET}' was written by an earlier refresh with sparklines.axis, and the sparklines drawn now "
-        "(without it) no longer read it; it is left as it is: delete it in Excel (right-click a sheet tab > Unhide, "
-        "then delete it), or put sparklines.axis back in the rules"
-    ]
+    return [kept.stale_trend_sheet(TREND_SHEET)]
 
 
 # --- refresh -----------------------------------------------------------------------------------------

@@ -1,0 +1,145 @@
+"""Stage 2, the table's rows: which rows under the header are KPI rows, and which are something else.
+
+Not KPIs, whatever they hold: the totals row and header row of an Excel Table, a header written again
+further down (stacked tables). Each row that has an id is a candidate KPI row; its id is matched to the
+rules' ids, loosely (case and spaces aside) when exactly one fits. Whether a candidate is a KPI is
+decided when it is read (stage 4): a row with an id but nothing else is a section heading or a note.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...errors import WorkbookError, column_letter
+from ..findings import Finding, Where
+from ..rules import Rules
+from .cells import error_value, filled, id_key, id_text, norm
+from .grid import Grid, RowHidden
+from .header import Header
+
+HIDDEN_WORDS = {"hidden": "in a hidden row", "grouped": "in a collapsed group"}
+
+
+@dataclass(frozen=True)
+class KpiRow:
+    """A row under the header with an id: a KPI, unless stage 4 finds nothing in it."""
+
+    row: int
+    id: str  # the rules' spelling when it matches loosely
+    written: str  # the id as the cell has it
+    hidden: RowHidden | None = None
+
+
+@dataclass(frozen=True)
+class Rows:
+    candidates: tuple[KpiRow, ...]
+    not_kpis: dict[int, str] = field(default_factory=dict)  # row -> what it is instead
+    repeated_headers: tuple[int, ...] = ()  # header rows further down (stacked tables)
+    findings: tuple[Finding, ...] = ()
+
+    def read(self, skip_hidden: bool) -> list[int]:
+        """The rows whose figures decide the series: the candidates, less hidden ones that are skipped."""
+        return [k.row for k in self.candidates if not (skip_hidden and k.hidden)]
+
+
+def read_rows(grid: Grid, rules: Rules, header: Header) -> Rows:
+    """Stage 2: the candidate KPI rows under the header, and the rows that are not KPIs."""
+    id_column = header.columns["id"]
+    found: list[Finding] = []
+    not_kpis = _not_kpis(grid, header)
+    repeated = [
+        row
+        for row, what in sorted(not_kpis.items())
+        if "header" in what and "header" not in not_kpis.get(row + 1, "")  # of a two-row header, the lower row
+    ]
+    for row, what in sorted(not_kpis.items()):
+        if filled(grid.value(row, id_column)) and error_value(grid.value(row, id_column)) is None:
+            found.append(Finding("SC501", f"row {row} is {what}: read as such, not as a KPI", Where(sheet=grid.sheet)))
+    loose = _loose_ids(rules)
+    candidates = []
+    for row in grid.row_numbers(header.row + 1):
+        raw = grid.value(row, id_column)
+        if row in not_kpis or raw is None or error_value(raw) is not None:
+            continue
+        written = id_text(raw)
+        if not written:
+            continue
+        kpi_id = written
+        if kpi_id not in rules.kpis and len(loose.get(id_key(kpi_id), ())) == 1:
+            kpi_id = loose[id_key(kpi_id)][0]
+            found.append(
+                Finding(
+                    "SC502",
+                    f"row {row}'s id '{written}' is read as KPI '{kpi_id}' of the rules (line "
+                    f"{rules.kpis[kpi_id].line}): ids match whatever their case and spaces",
+                    Where(sheet=grid.sheet, cell=grid.ref(row, id_column)),
+                )
+            )
+        candidates.append(KpiRow(row, kpi_id, written, grid.hidden_rows.get(row)))
+    return Rows(tuple(candidates), not_kpis, tuple(repeated), tuple(found))
+
+
+def _loose_ids(rules: Rules) -> dict[str, list[str]]:
+    """The rules' ids by their key ignoring case and spaces: "CIC 01" finds CIC01."""
+    by_key: dict[str, list[str]] = {}
+    for rules_id in rules.kpis:
+        by_key.setdefault(id_key(rules_id), []).append(rules_id)
+    return by_key
+
+
+def _not_kpis(grid: Grid, header: Header) -> dict[int, str]:
+    """Rows that are never KPIs: table totals and header rows, and repeated headers."""
+    not_kpis: dict[int, str] = {}
+    for area in grid.tables:
+        if area.totals_row and area.totals_row > header.row:
+            not_kpis[area.totals_row] = f"the totals row of the Excel table '{area.name}'"
+        if area.header_rows and area.first_row > header.row:
+            not_kpis[area.first_row] = f"the header row of the Excel table '{area.name}'"
+    wanted = header_norms(header.columns, header.cells)
+    for row in grid.row_numbers(header.row + 1):
+        if row not in not_kpis and repeats_header(grid, row, wanted):
+            _check_repeated_header(grid, row, header)
+            not_kpis[row] = "a repeat of the header row"
+    return not_kpis
+
+
+def header_norms(columns: dict[str, int], headers: dict[int, Any]) -> list[tuple[str, int, str]]:
+    """(name, column, header as compared) of each located column with a header: worked out once a table."""
+    return [(name, c, norm(headers[c])) for name, c in columns.items() if filled(headers.get(c))]
+
+
+def repeats_header(grid: Grid, row: int, wanted: Sequence[tuple[str, int, str]]) -> bool:
+    """A header written again further down (stacked tables): the id cell reads as the id header, or
+    two or more cells read as their column's header (the id header may be spelt differently)."""
+    same = 0
+    cells = grid.row(row)
+    for name, c, header in wanted:
+        value = cells[c - 1] if c <= len(cells) else None
+        if value is not None and norm(value) == header:  # a blank reads as "", never as a header
+            if name == "id":
+                return True
+            same += 1
+    return same >= 2
+
+
+def _check_repeated_header(grid: Grid, row: int, header: Header) -> None:
+    """A repeated header must put each column where the first header does, or its rows would be misread."""
+    for c in header.columns.values():
+        wanted = header.cells.get(c)
+        if not filled(wanted):
+            continue
+        moved = [
+            k
+            for k in range(1, grid.width(row) + 1)
+            if k != c and filled(grid.value(row, k)) and norm(grid.value(row, k)) == norm(wanted)
+        ]
+        if moved and norm(grid.value(row, c) or "") != norm(wanted):
+            raise WorkbookError(
+                f"the header repeated in row {row} has '{str(wanted).strip()}' in column {column_letter(moved[0])}, "
+                f"not in column {column_letter(c)} as in header row {header.row}; tables stacked on one sheet must "
+                "share their columns (or give each its own sheet)",
+                sheet=grid.sheet,
+                cell=grid.ref(row, moved[0]),
+            )

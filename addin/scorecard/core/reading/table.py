@@ -1,0 +1,387 @@
+"""Reading a KPI table, stage by stage: header, rows, period series, then each KPI.
+
+``read_table`` runs the stages in order, each taking the typed results of those before it, and keeps
+them as the ``Reading`` the explain view shows (``scorecard check --explain``): which row is the
+header, what each column holds and how that was decided, which rows are KPIs, the period series, and
+where each KPI's figure, target and floor came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ...errors import WorkbookError, column_letter
+from ..findings import Finding, Where
+from ..model import Kpi, Period, Polarity, Rag
+from ..rules import Rules
+from ..statuswords import DEFAULT_WORDS, read_status_words
+from .cells import says_something
+from .grid import Grid
+from .header import SPC_COLUMNS, Header, read_header
+from .kpi import SHARED_FIELDS, read_kpi
+from .rows import HIDDEN_WORDS, KpiRow, Rows, read_rows
+from .series import Series, read_series
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How the table was read, stage by stage: what the explain view shows."""
+
+    header: Header
+    rows: Rows
+    series: Series
+    sources: dict[str, dict[str, str]] = field(default_factory=dict)  # KPI id -> field -> where its value came from
+
+
+@dataclass
+class KpiTable:
+    """What was read: the KPIs, where they are, the two periods they cover, and every finding on the way."""
+
+    sheet: str
+    header_row: int
+    columns: dict[str, int]
+    kpis: list[Kpi]
+    period: Period
+    added_columns: dict[str, int] = field(default_factory=dict)  # rag/direction columns to create
+    findings: list[Finding] = field(default_factory=list)
+    header_top: int | None = None  # the header's first row when it is written in two rows
+    repeated_headers: list[int] = field(default_factory=list)  # header rows further down (stacked tables)
+    history_columns: tuple[int, ...] = ()  # layout.history: the period columns, oldest period first
+    rag_words: Mapping[Rag, str] = field(default_factory=lambda: dict(DEFAULT_WORDS))  # the RAG column's spelling
+    reading: Reading | None = None
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.is_warning]
+
+    @property
+    def notes(self) -> list[Finding]:
+        return [f for f in self.findings if not f.is_warning]
+
+    @property
+    def rag_column(self) -> int:
+        return self.columns["rag"]
+
+    @property
+    def direction_column(self) -> int:
+        return self.columns["direction"]
+
+
+def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTable:
+    """Find the KPI table the rules describe and read every KPI row of it (``period``: --period).
+
+    KPI rows hidden in the workbook are rated or skipped as ``layout.hidden_rows`` says, and named either way.
+    """
+    header = read_header(grid, rules)
+    rows = read_rows(grid, rules, header)
+    skip_hidden = rules.layout.hidden_rows == "skip"
+    series = read_series(grid, rules, header, rows.read(skip_hidden), period)
+    columns = dict(header.columns)
+    if series.current_column is not None:
+        columns["current"] = series.current_column
+    if series.previous_column is not None:
+        columns["previous"] = series.previous_column
+    added = _added_columns(rules, header, columns)
+    found: list[Finding] = [*rows.findings, *series.findings]
+    reading = Reading(header, rows, series)
+    kpis, skipped = _read_kpis(grid, rules, columns, rows, series, found, reading)
+    if not kpis:
+        raise WorkbookError(
+            "no KPI rows under this header row: a KPI row needs an id in column "
+            f"'{rules.layout.columns.get('id', column_letter(columns['id']))}' and a value, target or floor"
+            + (" (hidden KPI rows are skipped: layout.hidden_rows)" if skipped else ""),
+            sheet=grid.sheet,
+            row=header.row,
+        )
+    found += _table_findings(grid, rules, columns, header, kpis, skipped)
+    rag_words = _rag_words(grid, rules, columns, added, kpis, found)
+    return KpiTable(
+        sheet=grid.sheet,
+        header_row=header.row,
+        columns=columns,
+        kpis=kpis,
+        period=series.period,
+        added_columns=added,
+        findings=found,
+        header_top=header.top,
+        repeated_headers=list(rows.repeated_headers),
+        history_columns=series.all_columns,
+        rag_words=rag_words,
+        reading=reading,
+    )
+
+
+def written_columns(rules: Rules) -> tuple[str, ...]:
+    """The columns a refresh writes: RAG, direction and (when the rules name them) the SPC verdicts."""
+    return ("rag", "direction", *(name for name in SPC_COLUMNS if rules.layout.names(name)))
+
+
+def _added_columns(rules: Rules, header: Header, columns: dict[str, int]) -> dict[str, int]:
+    """Written columns the sheet lacks, placed after its last column (the header stage allowed them)."""
+    last = max(max(header.cells, default=0), max(columns.values()))
+    added: dict[str, int] = {}
+    for name in written_columns(rules):
+        if name not in columns:
+            last += 1
+            columns[name] = added[name] = last
+    return added
+
+
+def _read_kpis(
+    grid: Grid,
+    rules: Rules,
+    columns: dict[str, int],
+    rows: Rows,
+    series: Series,
+    found: list[Finding],
+    reading: Reading,
+) -> tuple[list[Kpi], set[str]]:
+    kpis: list[Kpi] = []
+    seen: dict[str, int] = {}
+    skipped: set[str] = set()
+    hidden_rated: list[str] = []
+    merges = {name: [a for a in grid.merged if a[1] <= columns[name] <= a[3]] for name in written_columns(rules)}
+    for candidate in rows.candidates:
+        if candidate.hidden and rules.layout.hidden_rows == "skip":
+            if _skipped(grid, rules, columns, candidate, found):
+                skipped.add(candidate.id)
+            continue
+        sources: dict[str, str] = {}
+        kpi = read_kpi(grid, rules, columns, candidate.row, candidate.id, found, series.history, sources)
+        if kpi is None:
+            continue
+        _check_unique(grid, columns, candidate, seen)
+        _check_unmerged(grid, columns, candidate, merges)
+        seen[kpi.id] = candidate.row
+        reading.sources[kpi.id] = sources
+        kpis.append(kpi)
+        if candidate.hidden:
+            where = f"KPI '{kpi.id}' (row {candidate.row}, {HIDDEN_WORDS.get(candidate.hidden, candidate.hidden)})"
+            if rules.layout.hidden_rows is None:
+                hidden_rated.append(where)
+            else:
+                found.append(Finding("SC504", f"{where}: rated (layout.hidden_rows: rate)", Where(sheet=grid.sheet)))
+    if hidden_rated:
+        found.append(
+            Finding(
+                "SC506",
+                f"{len(hidden_rated)} KPI {'row is' if len(hidden_rated) == 1 else 'rows are'} hidden in the "
+                f"workbook and rated like the others: {'; '.join(hidden_rated)}. Set layout.hidden_rows to skip to "
+                "leave hidden KPIs out, or to rate to keep them without this warning",
+                Where(sheet=grid.sheet),
+            )
+        )
+    return kpis, skipped
+
+
+def _skipped(grid: Grid, rules: Rules, columns: dict[str, int], candidate: KpiRow, found: list[Finding]) -> bool:
+    """A hidden KPI row left out (layout.hidden_rows: skip), named in a note; not one when it holds nothing."""
+    try:
+        probe = read_kpi(grid, rules, columns, candidate.row, candidate.id, [])
+    except WorkbookError:
+        probe = None
+        is_kpi = True  # an id with figures that would not read: still a KPI row left out
+    else:
+        is_kpi = probe is not None
+    if is_kpi:
+        found.append(
+            Finding(
+                "SC503",
+                f"KPI '{candidate.id}' (row {candidate.row}) is "
+                f"{HIDDEN_WORDS.get(candidate.hidden or '', candidate.hidden)}: skipped (layout.hidden_rows: skip), "
+                "not rated or counted",
+                Where(sheet=grid.sheet),
+            )
+        )
+    return is_kpi
+
+
+def _check_unique(grid: Grid, columns: dict[str, int], candidate: KpiRow, seen: dict[str, int]) -> None:
+    if candidate.id not in seen:
+        return
+    loosely = (
+        f", where it is written '{candidate.written}': ids match whatever their case and spaces"
+        if candidate.written != candidate.id
+        else ""
+    )
+    raise WorkbookError(
+        f"KPI id '{candidate.id}' appears twice (rows {seen[candidate.id]} and {candidate.row}{loosely}); each KPI "
+        "needs its own id",
+        sheet=grid.sheet,
+        cell=grid.ref(candidate.row, columns["id"]),
+    )
+
+
+def _check_unmerged(
+    grid: Grid, columns: dict[str, int], candidate: KpiRow, merges: dict[str, list[tuple[int, int, int, int]]]
+) -> None:
+    """A KPI's RAG or direction cell inside merged cells cannot take its own value: refused."""
+    for name, areas in merges.items():
+        merged = next((a for a in areas if a[0] <= candidate.row <= a[2]), None)  # as grid.merged_range finds it
+        if merged and merged[:2] != merged[2:]:
+            raise WorkbookError(
+                f"the {name} cell of KPI '{candidate.id}' is part of merged cells "
+                f"{grid.ref(merged[0], merged[1])}:{grid.ref(merged[2], merged[3])}; unmerge the RAG and direction "
+                "cells of KPI rows",
+                sheet=grid.sheet,
+                cell=grid.ref(candidate.row, columns[name]),
+            )
+
+
+def _table_findings(
+    grid: Grid, rules: Rules, columns: dict[str, int], header: Header, kpis: list[Kpi], skipped: set[str]
+) -> list[Finding]:
+    """What only the whole table shows: the engine's limits, merges across fields, the rules' KPIs missing
+    from the sheet, and KPIs the rules leave out."""
+    found = _engine_findings(grid, rules, kpis)
+    fields = {columns[name]: name for name in SHARED_FIELDS if name in columns}
+    for block in grid.merged:  # merged across columns as well as down: one value for two fields is no field's own
+        crossed = sorted({fields[c] for c in range(block[1], block[3] + 1) if c in fields})
+        if (
+            block[1] != block[3]
+            and block[2] > header.row
+            and crossed
+            and any(block[0] <= k.row <= block[2] for k in kpis)
+        ):
+            found.append(
+                Finding(
+                    "SC401",
+                    f"merged across columns, so the {' and '.join(crossed)} of the KPIs in rows {block[0]}-{block[2]} "
+                    "cannot be told apart and are read as blank below its first row; unmerge them and give each "
+                    "column its own value",
+                    Where(sheet=grid.sheet, cell=f"{grid.ref(block[0], block[1])}:{grid.ref(block[2], block[3])}"),
+                )
+            )
+    seen = {k.id for k in kpis}
+    for kpi_id, rule in rules.kpis.items():
+        if kpi_id not in seen and kpi_id not in skipped:
+            found.append(
+                Finding(
+                    "SC507",
+                    f"KPI '{kpi_id}' is in the rules but not in sheet '{grid.sheet}'",
+                    Where(line=rule.line),
+                )
+            )
+    return found + _unlisted(grid, rules, columns, kpis)
+
+
+def _engine_findings(grid: Grid, rules: Rules, kpis: list[Kpi]) -> list[Finding]:
+    found = []
+    sheet = Where(sheet=grid.sheet)
+    if not grid.hidden_rows_known and rules.layout.hidden_rows == "skip":
+        found.append(
+            Finding(
+                "SC901",
+                "this engine cannot tell which rows are hidden, so every KPI row is rated and layout.hidden_rows: "
+                "skip is not applied; refresh from the command line or desktop Excel to skip them",
+                sheet,
+            )
+        )
+    elif not grid.hidden_rows_known:
+        found.append(
+            Finding("SC902", "hidden rows are not known on this engine; every KPI row is rated, hidden or not", sheet)
+        )
+    if not grid.merged_known and any(k.target is None or k.floor is None or k.polarity is None for k in kpis):
+        found.append(
+            Finding(
+                "SC903",
+                "merged cells are not known on this engine, so a target, floor or polarity merged down over several "
+                "KPIs' rows is read for its first row only; refresh from the command line or desktop Excel to read "
+                "it for each",
+                sheet,
+            )
+        )
+    if (
+        grid.formats is None
+        and rules.decimals_line is None
+        and any(k.id not in rules.kpis or rules.kpis[k.id].decimals is None for k in kpis)
+    ):
+        found.append(
+            Finding(
+                "SC904",
+                "number formats cannot be read here, so KPIs whose rules give no decimals are shown and compared at "
+                f"{rules.decimals}; give defaults.decimals in the rules to be sure",
+                sheet,
+            )
+        )
+    return found
+
+
+def _unlisted(grid: Grid, rules: Rules, columns: dict[str, int], kpis: list[Kpi]) -> list[Finding]:
+    """KPIs the rules leave out: a note when their rows describe them fully, else a warning each."""
+    if not rules.kpis:
+        return []
+    found: list[Finding] = []
+    described: list[Kpi] = []
+    for kpi in kpis:
+        if kpi.id in rules.kpis:
+            continue
+        if described_by_row(grid, columns, kpi.row, kpi):
+            described.append(kpi)
+        else:
+            how = "an activity indicator (not rated)" if kpi.is_activity else "rated from the workbook's columns"
+            found.append(
+                Finding("SC505", f"KPI '{kpi.id}' (row {kpi.row}) is not in the rules: {how}", Where(sheet=grid.sheet))
+            )
+    for activity, how in (
+        (False, "rated by the workbook's polarity, target and floor columns"),
+        (True, "with no polarity, target or floor in the workbook: not rated, as activity indicators"),
+    ):
+        ids = [k.id for k in described if k.is_activity is activity]
+        if ids:
+            count = f"{len(ids)} KPI" if len(ids) == 1 else f"{len(ids)} KPIs"
+            found.append(
+                Finding("SC508", f"{count} not in the rules, {how}: {', '.join(ids)}", Where(sheet=grid.sheet))
+            )
+    return found
+
+
+def described_by_row(grid: Grid, columns: dict[str, int], row: int, kpi: Kpi) -> bool:
+    """Whether a KPI the rules leave out is fully described by its row, so needs no warning.
+
+    Rules that list only some KPIs are normal. A row whose polarity column gives the polarity and
+    which has a target and a floor is rated as the workbook says; in a table with target and floor
+    columns, a row with none of polarity, target and floor is plainly an activity indicator.
+    Anything in between (a polarity inferred, a floor missing) keeps the warning.
+    """
+    if "target" not in columns or "floor" not in columns:
+        return False
+    given = None
+    shown = grid.value(row, columns["polarity"]) if "polarity" in columns else None
+    if shown is None and "polarity" in columns and (area := grid.shared_by_rows(row, columns["polarity"])):
+        shown = grid.value(area[0], area[1])  # merged down over several KPIs' rows
+    if says_something(shown):
+        given = Polarity.parse(shown)
+        if given is None:
+            return False
+    if kpi.is_activity:
+        return given is None
+    return given is not None and given is kpi.polarity and kpi.target is not None and kpi.floor is not None
+
+
+def _rag_words(
+    grid: Grid, rules: Rules, columns: dict[str, int], added: dict[str, int], kpis: list[Kpi], found: list[Finding]
+) -> Mapping[Rag, str]:
+    """How the RAG column spells the statuses (Green or G): RAG formulas decide, then the rules
+    (layout.rag_text), then what the column already holds."""
+    rag_cells = [grid.value(k.row, columns["rag"]) for k in kpis] if "rag" in columns and "rag" not in added else []
+    # RAG formulas are kept and coloured by what they show: their spelling decides, whatever the rules choose
+    shown_by_formulas = any((k.row, columns["rag"]) in grid.formulas for k in kpis) if rag_cells else False
+    rag_words, mixed = read_status_words(rag_cells, None if shown_by_formulas else rules.layout.rag_text)
+    where = Where(sheet=grid.sheet, column=column_letter(columns["rag"])) if "rag" in columns else Where()
+    if shown_by_formulas and rules.layout.rag_text and rag_words != read_status_words([], rules.layout.rag_text)[0]:
+        found.append(
+            Finding(
+                "SC801",
+                "the RAG formulas show the statuses as "
+                f"{', '.join(rag_words[r] for r in (Rag.GREEN, Rag.AMBER, Rag.RED))}, so their colours, and any "
+                "status scorecard writes in that column, follow that spelling, not layout.rag_text: "
+                f"{rules.layout.rag_text}",
+                where,
+            )
+        )
+    if mixed:
+        code = "SC803" if rules.layout.rag_text and not shown_by_formulas else "SC802"
+        found.append(Finding(code, mixed, where))
+    return rag_words
