@@ -518,7 +518,7 @@ def _spc(history, polarity, target=None):
                 "CIC01": ["Improvement", "Hit and miss"],
                 "CIC02": ["Concern", "Pass"],
                 "CIC03": ["Common cause", "Fail"],
-                "CIC04": ["", ""],
+                "CIC04": ["Too few points", ""],
                 "CIC05": ["", ""],
             },
         ),

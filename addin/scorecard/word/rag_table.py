@@ -106,8 +106,13 @@ def _figure(value: float | None, k: RatedKpi) -> str:
     return "" if value is None else figure(value, k.kpi)
 
 
+TOO_FEW = "Too few points"  # as the workbook's Variation column writes a history too short for limits
+
+
 def _variation(k: RatedKpi) -> str:
-    return VARIATION_WORDS[k.spc.variation] if k.spc is not None and k.spc.variation is not None else ""
+    if k.spc is None:
+        return ""
+    return VARIATION_WORDS[k.spc.variation] if k.spc.variation is not None else TOO_FEW
 
 
 def _assurance(k: RatedKpi) -> str:
@@ -146,7 +151,7 @@ def columns(card: Scorecard) -> list[Column]:
     found.append(Column("RAG", lambda k: k.rag.value, "rag"))
     if not single:
         found.append(Column("Direction", lambda k: direction_text(k.direction).replace(" ", "\u00a0"), "direction"))
-    if any(_variation(k) for k in kpis):
+    if any(k.spc is not None and k.spc.variation is not None for k in kpis):
         found.append(Column("Variation", _variation, "variation"))
     if any(_assurance(k) for k in kpis):
         found.append(Column("Assurance", _assurance, "assurance"))
@@ -327,7 +332,7 @@ class Tables:
         text = column.value(k)
         if column.kind == "indicator":
             self._indicator(cell, k)
-        elif column.kind == "variation" and text and icons:
+        elif column.kind == "variation" and text and text != TOO_FEW and icons:
             assert k.spc is not None and k.spc.variation is not None
             self._icon(cell, variation_icon(k.spc.variation, _side(k)), text, variation_alt(k))
         elif column.kind == "assurance" and text and icons:
@@ -364,12 +369,13 @@ class Tables:
                 "target.",
             )
         )
-        if any(_variation(k) for k in card.kpis):
+        if any(k.spc is not None and k.spc.variation is not None for k in card.kpis):
             lines.append(
                 (
                     "Variation (NHS Making Data Count): ",
                     "Improvement or Concern – a special cause on the good or the bad side, H high or L low; "
-                    "Common cause – normal variation; Neither – a special cause on a KPI with no good side.",
+                    "Common cause – normal variation; Neither – a special cause on a KPI with no good side; Too few "
+                    "points – a history too short for limits.",
                 )
             )
         if any(_assurance(k) for k in card.kpis):
