@@ -690,28 +690,45 @@ def row_height(
     return lines * line_height + gap
 
 
+# a run's properties in the order the Open XML SDK checks them: CT_Font's order, rFont for name
+_RUN_ORDER = (
+    "b",
+    "i",
+    "strike",
+    "condense",
+    "extend",
+    "outline",
+    "shadow",
+    "u",
+    "vertAlign",
+    "sz",
+    "color",
+    "rFont",
+    "family",
+    "charset",
+    "scheme",
+)
+
+
 def _rich_bold(text: str, bold: int, font: etree._Element | None) -> str:
     """An inline string whose first ``bold`` characters are bold (a KPI's name), in the workbook's default font."""
-    properties = ""
-    if font is not None:  # a run's properties: rFont for the font's name, the rest as the font has them
-        for child in font:
-            tag = etree.QName(child).localname
-            if tag in ("b", "i"):
-                continue
-            name = "rFont" if tag == "name" else tag
-            attrs = "".join(f' {k!s}="{_escape_attr(str(v))}"' for k, v in child.attrib.items())
-            properties += f"<{name}{attrs}/>"
+    parts = {"b": "<b/>"}
+    for child in font if font is not None else ():  # a run's properties: the font's, rFont for its name
+        tag = etree.QName(child).localname
+        if tag in ("b", "i") or tag not in _RUN_ORDER + ("name",):
+            continue
+        name = "rFont" if tag == "name" else tag
+        attrs = "".join(f' {k!s}="{_escape_attr(str(v))}"' for k, v in child.attrib.items())
+        parts[name] = f"<{name}{attrs}/>"
+    properties = "".join(parts[tag] for tag in _RUN_ORDER if tag in parts)
     head, tail = text[:bold], text[bold:]
 
     def t(words: str) -> str:
         space = ' xml:space="preserve"' if words != words.strip() else ""
         return f"<t{space}>{_escape_cell(words)}</t>"
 
-    return (
-        f"<is><r><rPr><b/>{properties}</rPr>{t(head)}</r><r>{t(tail)}</r></is>"
-        if tail
-        else f"<is><r><rPr><b/>{properties}</rPr>{t(head)}</r></is>"
-    )
+    runs = f"<r><rPr>{properties}</rPr>{t(head)}</r>" + (f"<r>{t(tail)}</r>" if tail else "")
+    return f"<is>{runs}</is>"
 
 
 def _escape_cell(text: str) -> str:
