@@ -303,3 +303,10 @@ def test_contradicted_commentary_is_flagged_when_the_rules_say_so():
 )
 def test_the_changes_name_the_previous_meeting_as_the_rules_give_it(paper, opening):
     assert opening in text(kpi("A", 90, 80), paper=paper)
+
+
+def test_an_exact_comparison_prints_the_figures_apart_from_the_target():
+    # compare: exact rates 84.996 below a target of 85 although both show as 85.0%: the sentence says so sharply
+    said = text(kpi("A", 84.996, 82.0, compare="exact"))
+    assert "improved from 82.000% in May 2018 to 84.996% in June 2018, against a target of 85.000%" in said
+    assert "1 Key Performance Indicator (KPI)," in said

@@ -342,6 +342,15 @@ def check_against_the_json(data):
             fmt.update(check_spc_sentence(text, owner, fmt))
             text = check_standing(owner, text)  # rank and quartile checked, and taken out of the text
             fmt.update(check_benchmarks(owner, text))
+            if owner["compare"] == "exact":  # its figures, target and floor may be sharpened to read apart
+                fmt.update(
+                    {
+                        f"{f} at {d}": shown(owner[f], d)
+                        for f in ("current", "previous", "target", "floor")
+                        if owner[f] is not None
+                        for d in range(owner["decimals"], 7)
+                    }
+                )
             for sign, pound, digits, percent in FIGURE.findall(text):
                 token = sign + digits
                 if token in years and not (pound or percent):
@@ -349,17 +358,22 @@ def check_against_the_json(data):
                 assert token in fmt.values(), (token, fmt, text)
                 assert bool(percent) == (owner["unit"] == "percent"), text
                 assert bool(pound) == (owner["unit"] == "pounds"), text
+
+            def same(token, field, owner=owner):  # the printed figure is the field's, rounded as printed
+                number, places = _printed(token)
+                return places >= owner["decimals"] and number == Decimal(shown(owner[field], places).replace(",", ""))
+
             said = re.search(rf"remained at (-?£?{NUMBER})", text)
             if said:
-                assert "previous" in fmt and "current" in fmt and fmt["current"] == fmt["previous"], text
-                assert said.group(1).replace("£", "") == fmt["current"], text
+                assert "previous" in fmt and "current" in fmt, text
+                assert same(said.group(1), "current") and same(said.group(1), "previous"), text
             moved = re.search(
                 rf"(improved|declined|moved) from (-?£?{NUMBER})\S*(?: FTE| days?)? in .+? to (-?£?{NUMBER})", text
             )
             if moved:
                 verb, before, now = moved.groups()
-                assert before.replace("£", "") == fmt["previous"] and now.replace("£", "") == fmt["current"], text
-                assert fmt["previous"] != fmt["current"], text
+                assert same(before, "previous") and same(now, "current"), text
+                assert before != now, text
                 assert {"improved": "improved", "declined": "declined", "moved": "same"}[verb] == owner["direction"], (
                     text
                 )

@@ -33,6 +33,7 @@ from .phrasing import (
     kpis,
     number_word,
     ordinal,
+    precise,
     quartile_words,
     rank_words,
     sentence_number,
@@ -237,7 +238,26 @@ class _Writer:
     # --- figures, targets and commentary of one KPI
 
     def fig(self, value: float, kpi: Kpi, decimals: int | None = None) -> str:
-        return counted(value, kpi, self.paper.noun(kpi.id), decimals)
+        """One of the KPI's figures, target or floor as the sentence prints it (see ``places``)."""
+        return counted(value, kpi, self.paper.noun(kpi.id), self.places(kpi) if decimals is None else decimals)
+
+    @staticmethod
+    def places(kpi: Kpi) -> int:
+        """The KPI's decimals; for ``compare: exact``, as many more as make each figure read apart from the
+        target and floor it was rated against ("84.996%, missing the target of 85.000%", not "85.0% ... 85.0%")."""
+        if kpi.compare != "exact":
+            return kpi.decimals
+        pairs = [
+            (figure_, standard, 0)
+            for figure_, standards in (
+                (kpi.current, (kpi.target, kpi.floor)),
+                (kpi.previous, (kpi.for_previous().target, kpi.for_previous().floor)),
+            )
+            if figure_ is not None
+            for standard in standards
+            if standard is not None and standard != figure_
+        ]
+        return precise(pairs, kpi.decimals)
 
     def target(self, kpi: Kpi, article: str = "the", said: bool = False) -> str:
         """'the target of 85.0%' ('this month's profile of 42.0%' when profiled), with the Green band of a
@@ -357,7 +377,9 @@ class _Writer:
         else:
             intro = (
                 "The report contains key statistics and performance results against the targets for "
-                f"{len(card.kpis)} Key Performance {'Indicator' if len(card.kpis) == 1 else 'Indicators'} (KPIs), "
+                f"{len(card.kpis)} Key Performance "
+                + ("Indicator (KPI)" if len(card.kpis) == 1 else "Indicators (KPIs)")
+                + ", "
                 "which are assessed using a Red/Amber/Green (RAG) status."
             )
         out = [Paragraph(intro, self.number.next())]
