@@ -310,3 +310,31 @@ def test_an_exact_comparison_prints_the_figures_apart_from_the_target():
     said = text(kpi("A", 84.996, 82.0, compare="exact"))
     assert "improved from 82.000% in May 2018 to 84.996% in June 2018, against a target of 85.000%" in said
     assert "1 Key Performance Indicator (KPI)," in said
+
+
+def test_a_kpi_that_misses_its_target_consistently_says_so_unless_it_is_improving_past_its_limits():
+    flat = tuple([74.0, 73.0, 75.5, 74.2, 73.4, 75.0, 74.6, 73.8, 74.9, 73.2, 74.4, 75.1] * 2)
+    common = text(kpi("A", 74.1, 73.9, history=flat[:22] + (73.9, 74.1), history_periods=tuple(MONTHS[:24])))
+    assert (
+        "Its target lies outside its normal range: unless the process changes, it will consistently miss it." in common
+    )
+    climbing = tuple(30.0 + 0.8 * i for i in range(22)) + (46.0, 48.4)
+    improving = text(kpi("B", 48.4, 46.0, target=65, floor=45, history=climbing, history_periods=tuple(MONTHS[:24])))
+    assert "a real improvement" in improving and "consistently miss" not in improving
+
+
+def test_a_counts_noun_is_said_in_its_chart_sentence_too():
+    history = tuple([16.2, 17.4, 16.8, 17.9, 16.5, 17.2, 16.9, 17.6, 16.4, 17.1, 16.7, 17.3] * 2)[:22] + (17.0, 15.8)
+    caseload = kpi(
+        "CIC12",
+        15.8,
+        17.0,
+        target=15,
+        floor=18,
+        polarity=L,
+        unit="number",
+        history=history,
+        history_periods=tuple(MONTHS[:24]),
+    )
+    said = text(caseload, paper=Paper(nouns={"CIC12": "cases"}))
+    assert "stayed within its normal range of 14.7 to 19.2 cases: no real change" in said

@@ -606,8 +606,14 @@ class _Writer:
         compared = comparison(kpi, self.paper.noun(kpi.id))
         if compared:
             text += f" {compared}"
-        text += f" {spc}" if (spc := spc_sentence(k)) else ""
-        if spc and k.spc is not None and k.spc.assurance is Assurance.FAIL:
+        text += f" {spc}" if (spc := spc_sentence(k, self.paper.noun(kpi.id))) else ""
+        # a fail under limits the process still keeps (not while a real improvement is moving it past them)
+        if (
+            spc
+            and k.spc is not None
+            and k.spc.assurance is Assurance.FAIL
+            and k.spc.variation is not Variation.IMPROVEMENT
+        ):
             text += (
                 " Its target lies outside its normal range: unless the process changes, it will consistently miss it."
             )
@@ -666,7 +672,7 @@ class _Writer:
             if k.rag not in (Rag.AMBER, Rag.RED)
             and k.spc
             and k.spc.variation not in (None, Variation.COMMON_CAUSE)
-            and (sentence := spc_sentence(k))
+            and (sentence := spc_sentence(k, self.paper.noun(k.kpi.id)))
         ]
         if not found:
             return []

@@ -14,7 +14,7 @@ from functools import lru_cache
 from .engine import displayed
 from .model import Kpi, Polarity, RatedKpi
 from .periods import parse_period
-from .phrasing import MOST_DECIMALS, figure, number_word
+from .phrasing import MOST_DECIMALS, counted, figure, number_word
 from .spc import Rule, Variation
 
 _VERDICT = {
@@ -74,7 +74,9 @@ def _range_claim(lower: float, upper: float, latest: float | None, where: str, f
     return holds
 
 
-def _range(kpi: Kpi, lower: float, upper: float, latest: float | None = None, where: str = "within") -> tuple[str, ...]:
+def _range(
+    kpi: Kpi, lower: float, upper: float, latest: float | None = None, where: str = "within", noun: str | None = None
+) -> tuple[str, ...]:
     """(latest, lower, upper) as printed: the latest figure at its own decimals and the limits at the fewest
     decimals that make the claim true; the figure too is sharpened when its own decimals cannot be."""
     own = kpi.decimals
@@ -83,11 +85,11 @@ def _range(kpi: Kpi, lower: float, upper: float, latest: float | None = None, wh
     if not _range_claim(lower, upper, latest, where, own)(decimals):
         decimals = _sharpest(own, _range_claim(lower, upper, latest, where, None))
         fixed = decimals
-    point = figure(latest, kpi, fixed) if latest is not None else ""
-    return point, figure(lower, kpi, decimals), figure(upper, kpi, decimals)
+    point = counted(latest, kpi, noun, fixed) if latest is not None else ""
+    return point, figure(lower, kpi, decimals), counted(upper, kpi, noun, decimals)  # "14.7 to 19.2 cases"
 
 
-def _mean(kpi: Kpi, mean: float, values: list[float], side: int) -> str:
+def _mean(kpi: Kpi, mean: float, values: list[float], side: int, noun: str | None = None) -> str:
     """The average at the fewest decimals that show each of ``values`` (as the KPI prints them) on ``side``."""
 
     def holds(decimals: int, own: int | None = kpi.decimals) -> bool:
@@ -97,10 +99,10 @@ def _mean(kpi: Kpi, mean: float, values: list[float], side: int) -> str:
     decimals = _sharpest(kpi.decimals, holds)
     if not holds(decimals):
         decimals = _sharpest(kpi.decimals, lambda d: holds(d, None))
-    return figure(mean, kpi, decimals)
+    return counted(mean, kpi, noun, decimals)
 
 
-def spc_sentence(k: RatedKpi) -> str | None:
+def spc_sentence(k: RatedKpi, noun: str | None = None) -> str | None:
     """What the KPI's XmR chart says, in one plain sentence (two when its limits were recalculated), or
     None when it has no history or its latest figure is not this period's."""
     spc, kpi = k.spc, k.kpi
@@ -122,10 +124,10 @@ def spc_sentence(k: RatedKpi) -> str | None:
         start = periods[at[since]] if len(periods) == len(kpi.history) else None
         began = start or f"its figure {number_word(since + 1)}"
         recalculated = f" Its limits were recalculated from {began}, where a sustained shift began."
-    return _verdict(k, at[since:], n - since) + recalculated
+    return _verdict(k, at[since:], n - since, noun) + recalculated
 
 
-def _verdict(k: RatedKpi, at: list[int], n: int) -> str:
+def _verdict(k: RatedKpi, at: list[int], n: int, noun: str | None) -> str:
     """The sentence on the latest limits' ``n`` points (at history positions ``at``)."""
     spc, kpi = k.spc, k.kpi
     assert spc is not None and spc.mean is not None and spc.lower is not None and spc.upper is not None
@@ -138,9 +140,9 @@ def _verdict(k: RatedKpi, at: list[int], n: int) -> str:
 
     if spc.variation is Variation.COMMON_CAUSE:
         if spc.lower == spc.upper:  # no moving range at all: every figure is the mean
-            return f"Its figures have not varied from {figure(spc.mean, kpi)}: no real change."
+            return f"Its figures have not varied from {counted(spc.mean, kpi, noun)}: no real change."
         if not any(signal.special for signal in spc.signals[len(spc.signals) - n :]):
-            _, lower, upper = _range(kpi, spc.lower, spc.upper)
+            _, lower, upper = _range(kpi, spc.lower, spc.upper, noun=noun)
             if unbroken(n):
                 return (
                     f"Over the last {number_word(n)} {many} it has stayed within its normal range of {lower} "
@@ -150,7 +152,7 @@ def _verdict(k: RatedKpi, at: list[int], n: int) -> str:
                 f"All {number_word(n)} of its figures have stayed within its normal range of {lower} to "
                 f"{upper}: no real change."
             )
-        latest, lower, upper = _range(kpi, spc.lower, spc.upper, latest_value, "within")
+        latest, lower, upper = _range(kpi, spc.lower, spc.upper, latest_value, "within", noun)
         return (
             f"Its latest figure, {latest}, is within its normal range of {lower} to {upper} and shows no real change."
         )
@@ -164,18 +166,18 @@ def _verdict(k: RatedKpi, at: list[int], n: int) -> str:
     side, verdict = last[rule], _VERDICT[variation]
     if rule is Rule.OUTSIDE:
         where = "above" if side > 0 else "below"
-        latest, lower, upper = _range(kpi, spc.lower, spc.upper, latest_value, where)
+        latest, lower, upper = _range(kpi, spc.lower, spc.upper, latest_value, where, noun)
         return f"Its latest figure, {latest}, is {where} its normal range of {lower} to {upper}: {verdict}."
     if rule is Rule.SHIFT:
         run = _trailing([(v > spc.mean) - (v < spc.mean) for v in values], side)
         where = "above" if side > 0 else "below"
-        mean = _mean(kpi, spc.mean, values[-run:], side)
+        mean = _mean(kpi, spc.mean, values[-run:], side, noun)
         if unbroken(run):
             return f"It has been {where} its average of {mean} for {number_word(run)} {many} in a row: {verdict}."
         return f"Each of its last {number_word(run)} figures has been {where} its average of {mean}: {verdict}."
     if rule is Rule.TREND:
         steps = _trailing([(b > a) - (b < a) for a, b in zip(values, values[1:], strict=False)], side)
-        latest = figure(latest_value, kpi)
+        latest = counted(latest_value, kpi, noun)
         if unbroken(steps + 1):
             moved = "risen" if side > 0 else "fallen"
             return f"It has {moved} in each of the last {number_word(steps)} {many}, to {latest}: {verdict}."
@@ -185,7 +187,7 @@ def _verdict(k: RatedKpi, at: list[int], n: int) -> str:
             f"{verdict}."
         )
     end = "top" if side > 0 else "bottom"  # two of three beyond two sigma: the latest three figures hold them
-    _, lower, upper = _range(kpi, spc.lower, spc.upper)
+    _, lower, upper = _range(kpi, spc.lower, spc.upper, noun=noun)
     return (
         f"Two of its last three figures have been near or beyond the {end} of its normal range of {lower} to "
         f"{upper}: {verdict}."
