@@ -60,4 +60,4 @@ clean:
 	rm -rf $(VENV) build .pytest_cache .hypothesis
 
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(if $(BEFORE),--before $(BEFORE))

@@ -1,9 +1,13 @@
 """A stand-in for desktop Excel's xlwings objects (App, Book, Sheet, Range) over an openpyxl workbook.
 
-Unlike the remote engine it reads back what was written (values, fills, fonts, formulas) as desktop
-Excel does, so code that writes then checks (the self-test) can run here. ``App.calculate``
-evaluates formulas calling the worksheet functions of ``scorecard.udfs`` the way xlwings' UDF
-bridge calls them: by name, with ranges passed as their values. Nothing else of Excel is imitated.
+Unlike the remote engine it reads back what was written (values, fills, fonts, formulas, number formats)
+as desktop Excel does, so code that writes then checks (the self-test) can run here. ``App.calculate``
+evaluates formulas calling the worksheet functions of ``scorecard.udfs`` the way the add-in's VBA
+wrappers and xlwings' UDF bridge call them: by name, ranges passed as their values, the hidden format
+arguments as the cells themselves, ``caller`` as the formula's cell, and a list of rows spilled into the
+cells below and beside the formula. ``App.macro`` runs a macro of an opened add-in by reading its VBA
+(decoded with olevba) and doing what its few statements say (``VbaStandIn``). Nothing else of Excel is
+imitated.
 """
 
 from __future__ import annotations
@@ -92,13 +96,14 @@ class Range:
 
     @property
     def value(self) -> Any:
-        return self._grid(
-            lambda r, c: (
-                self.sheet.book.computed.get((self.sheet.ws.title, r, c), self.sheet.ws.cell(r, c).value)
-                if isinstance(self.sheet.ws.cell(r, c).value, str) and self.sheet.ws.cell(r, c).value.startswith("=")
-                else self.sheet.ws.cell(r, c).value
-            )
-        )
+        def read(r: int, c: int) -> Any:
+            held = self.sheet.ws.cell(r, c).value
+            key = (self.sheet.ws.title, r, c)
+            if (held is None or (isinstance(held, str) and held.startswith("="))) and key in self.sheet.book.computed:
+                return self.sheet.book.computed[key]  # a formula's result, or a cell an array spilled into
+            return held
+
+        return self._grid(read)
 
     @value.setter
     def value(self, value: Any) -> None:
@@ -149,6 +154,11 @@ class Range:
     def number_format(self) -> str | None:
         found = {cell.number_format for cell in self.cells()}
         return found.pop() if len(found) == 1 else None
+
+    @number_format.setter
+    def number_format(self, code: str) -> None:
+        for cell in self.cells():
+            cell.number_format = code
 
     @property
     def color(self) -> tuple[int, int, int] | None:
@@ -296,13 +306,19 @@ class Names:
 
 
 class Book:
-    def __init__(self, app: App, path: Path):
-        self.app, self.fullname, self.name = app, str(path), Path(path).name
-        self.wb = openpyxl.load_workbook(path)
-        values = openpyxl.load_workbook(path, data_only=True)
-        self.computed = {
-            (ws.title, c.row, c.column): c.value for ws in values.worksheets for row in ws.iter_rows() for c in row
-        }
+    def __init__(self, app: App, path: Path | None):
+        """A workbook opened from ``path``, or a new blank one (Workbooks.Add) for None."""
+        self.app = app
+        if path is None:
+            self.fullname = self.name = f"Book{len(app.books.opened) + 1}"  # never saved: no folder
+            self.wb, self.computed = openpyxl.Workbook(), {}
+        else:
+            self.fullname, self.name = str(path), Path(path).name
+            self.wb = openpyxl.load_workbook(path)
+            values = openpyxl.load_workbook(path, data_only=True)
+            self.computed = {
+                (ws.title, c.row, c.column): c.value for ws in values.worksheets for row in ws.iter_rows() for c in row
+            }
         self.sheets, self.names, self.closed = Sheets(self), Names(), False
 
     def close(self) -> None:
@@ -310,14 +326,44 @@ class Book:
         self.app.books.opened.remove(self)
 
 
+class AddIn:
+    """An opened .xlam: its VBA, decoded with olevba, for ``App.macro``."""
+
+    def __init__(self, app: App, path: Path):
+        from oletools.olevba import VBA_Parser
+
+        self.app, self.fullname, self.name = app, str(path), path.name
+        parser = VBA_Parser(str(path))
+        self.modules = {Path(name).stem: code for _, _, name, code in parser.extract_macros()}
+        parser.close()
+
+
 class Books:
     def __init__(self, app: App):
-        self.app, self.opened = app, []
+        self.app, self.opened, self.addins = app, [], {}
 
     def open(self, path: str) -> Book:
+        if path.lower().endswith(".xlam"):  # an add-in: loaded, not one of the workbooks
+            self.addins[Path(path).name.casefold()] = AddIn(self.app, Path(path))
+            return self.addins[Path(path).name.casefold()]
         book = Book(self.app, Path(path))
         self.opened.append(book)
         return book
+
+    def add(self) -> Book:
+        book = Book(self.app, None)
+        self.opened.append(book)
+        return book
+
+    @property
+    def active(self) -> Book | None:
+        return self.opened[-1] if self.opened else None
+
+    def __getitem__(self, name: str) -> Any:
+        found = self.addins.get(name.casefold()) or next((b for b in self.opened if b.name == name), None)
+        if found is None:
+            raise KeyError(name)
+        return found
 
     def __iter__(self):
         return iter(self.opened)
@@ -341,7 +387,8 @@ class App:
         self.alerts.append(message)
 
     def calculate(self) -> None:
-        """Evaluate =FUNCTION(...) formulas of scorecard.udfs, as xlwings' UDF bridge would."""
+        """Evaluate =FUNCTION(...) formulas of scorecard.udfs as the add-in's wrappers call them through
+        xlwings; a function's rows spill from its cell down and to the right."""
         from scorecard import udfs
 
         for book in self.books:
@@ -350,8 +397,43 @@ class App:
                     for cell in row:
                         match = re.fullmatch(r"=(\w+)\((.*)\)", str(cell.value or ""))
                         if match and match.group(1) in udfs.__all__:
-                            args = [_argument(book, a) for a in _split(match.group(2))]
-                            book.computed[(ws.title, cell.row, cell.column)] = getattr(udfs, match.group(1))(*args)
+                            function = getattr(udfs, match.group(1))
+                            caller = Range(Sheet(book, ws), (cell.row, cell.column), (cell.row, cell.column))
+                            result = function(*_arguments(function, caller, _split(match.group(2))))
+                            _spill(book, ws.title, cell.row, cell.column, result)
+
+    def macro(self, name: str) -> VbaStandIn:
+        addin, _, procedure = name.partition("!")
+        return VbaStandIn(self, self.books[addin.strip("'")], procedure)
+
+
+def _arguments(function: Any, caller: Range, texts: list[str]) -> list[Any]:
+    """The arguments the wrapper passes: each visible one's value; each hidden one (named in the function's
+    ``__scorecard_vba__``) the cells of the argument it mirrors, None for a literal; ``caller`` the cell."""
+    import inspect
+
+    hidden = function.__scorecard_vba__
+    names = [p for p in inspect.signature(function).parameters if p not in hidden]
+    given = dict(zip(names, texts, strict=False))
+    out = []
+    for parameter in inspect.signature(function).parameters:
+        if parameter == "caller":
+            out.append(caller)
+        elif parameter in hidden:
+            text = given.get(hidden[parameter])
+            out.append(_cells(caller.sheet, text) if text is not None else None)
+        elif parameter in given:
+            out.append(_argument(caller.sheet, given[parameter]))
+        else:
+            out.append(inspect.signature(function).parameters[parameter].default)
+    return out
+
+
+def _spill(book: Book, sheet: str, row: int, column: int, result: Any) -> None:
+    rows = result if isinstance(result, list) and result and isinstance(result[0], list) else [[result]]
+    for i, values in enumerate(rows):
+        for j, value in enumerate(values):
+            book.computed[(sheet, row + i, column + j)] = value
 
 
 def _split(text: str) -> list[str]:
@@ -368,12 +450,94 @@ def _split(text: str) -> list[str]:
     return parts + [current]
 
 
-def _argument(book: Book, text: str) -> Any:
+_REFERENCE = re.compile(r"(?:(?:'((?:[^']|'')+)'|([^'!]+))!)?\$?([A-Z]+\$?\d+(?::\$?[A-Z]+\$?\d+)?)")
+
+
+def _cells(sheet: Sheet, text: str) -> Range | None:
+    """The cells a reference names (Scorecard!H6:H32, 'O''Neil''s'!A1, B4 on the formula's own sheet)."""
+    reference = _REFERENCE.fullmatch(text.strip())
+    if not reference:
+        return None
+    quoted, bare, address = reference.groups()
+    name = quoted.replace("''", "'") if quoted else bare
+    target = Sheet(sheet.book, sheet.book.wb[name]) if name else sheet
+    return target.range(address.replace("$", ""))
+
+
+def _argument(sheet: Sheet, text: str) -> Any:
     text = text.strip()
     if text.startswith('"'):
         return text[1:-1].replace('""', '"')
-    reference = re.fullmatch(r"'?(.*?)'?!\$?([A-Z]+\$?\d+(?::\$?[A-Z]+\$?\d+)?)", text)
-    if reference:
-        sheet = Sheet(book, book.wb[reference.group(1)])
-        return sheet.range(reference.group(2).replace("$", "")).value
+    cells = _cells(sheet, text)
+    if cells is not None:
+        return cells.value
     return float(text)
+
+
+class VbaStandIn:
+    """A macro of the add-in, run by reading its VBA: the few statements RunSelfTest and the buttons use.
+
+    ``Set X = OpenStandIn()`` adds a blank workbook when none is open; ``RunPython "..." & NAME & "..."``
+    evaluates its string (literals, the module's string constants and the macro's arguments) and runs the
+    Python in this process with ``xw.Book.caller()`` answering the active workbook, as xlwings' RunPython
+    runs it in the recorded interpreter; ``CloseStandIn X`` closes what OpenStandIn added. Any other
+    statement fails the test: it is not imitated."""
+
+    def __init__(self, app: App, addin: AddIn, name: str):
+        self.app, self.addin = app, addin
+        module, _, self.procedure = name.rpartition(".")
+        self.code = (
+            addin.modules[module]
+            if module
+            else next(code for code in addin.modules.values() if re.search(rf"^\s*(Public )?Sub {name}\b", code, re.M))
+        )
+        self.ran: list[str] = []  # the Python commands run, for the tests
+
+    def __call__(self, *arguments: Any) -> None:
+        found = re.search(rf"^(?:Public )?Sub {self.procedure}\((.*?)\)\r?\n(.*?)^End Sub", self.code, re.M | re.S)
+        assert found, f"no Sub {self.procedure} in the add-in"
+        names = [re.sub(r"^Optional\s+|\s+As\s+\w+.*$", "", p.strip()) for p in found.group(1).split(",") if p.strip()]
+        scope = {**_constants(self.code), **dict(zip(names, map(str, arguments), strict=False))}
+        scope.update({name: "" for name in names if name not in scope})
+        stand_in = None
+        for line in found.group(2).splitlines():
+            statement = line.strip()
+            if statement.startswith("'"):
+                continue
+            if not statement or statement.startswith("Dim "):
+                continue
+            if re.fullmatch(r"Set \w+ = OpenStandIn\(\)", statement):
+                stand_in = self.app.books.add() if self.app.books.active is None else None
+            elif statement.startswith("RunPython "):
+                self._run_python(_vba_string(statement[len("RunPython ") :], scope))
+            elif re.fullmatch(r"CloseStandIn \w+", statement):
+                if stand_in is not None:
+                    stand_in.close()
+            else:
+                raise AssertionError(f"the VBA stand-in does not imitate: {statement}")
+
+    def _run_python(self, command: str) -> None:
+        from unittest import mock
+
+        import xlwings as xw
+
+        self.ran.append(command)
+        with mock.patch.object(xw.Book, "caller", staticmethod(lambda: self.app.books.active)):
+            exec(command, {})  # noqa: S102 - the add-in's own command, as RunPython runs it
+
+
+def _constants(code: str) -> dict[str, str]:
+    return {
+        name: value.replace('""', '"')
+        for name, value in re.findall(r'^(?:Private |Public )?Const (\w+) As String = "((?:[^"]|"")*)"', code, re.M)
+    }
+
+
+def _vba_string(expression: str, scope: dict[str, str]) -> str:
+    """A VBA string expression: literals ("..." with "" for a quote) and names joined by &, up to a comment."""
+    out = []
+    for literal, name, comment in re.findall(r'"((?:[^"]|"")*)"|(\w+)|(\')', expression):
+        if comment:
+            break
+        out.append(literal.replace('""', '"') if not name else scope[name])
+    return "".join(out)

@@ -449,8 +449,8 @@ def test_xlwings_own_import_functions_writes_the_wrappers_the_addin_carries(monk
                 assert argument["options"]["convert"] is xw.Range, (name, argument["name"])
     for name in udfs.__all__:
         assert getattr(module, name).__xlfunc__["category"] == "Scorecard", name
-    # SCORECARD_TABLE's DataFrame goes through xlwings' DataFrame converter: a header row, no index column
-    assert module.SCORECARD_TABLE.__xlfunc__["ret"]["options"] == {"index": False}
+    # SCORECARD_TABLE returns rows of values, spilled as they are: no converter option, no pandas
+    assert module.SCORECARD_TABLE.__xlfunc__["ret"]["options"] == {}
     out = io.StringIO()
     xlwings_udfs.generate_vba_wrapper("scorecard.udfs", module, out, SimpleNamespace(Name="scorecard.xlam"))
     generated = _functions(out.getvalue())
@@ -616,37 +616,58 @@ def test_a_config_written_as_utf8_by_an_earlier_version_is_read(tmp_path, monkey
     assert config.read_bytes().decode("cp1252").splitlines()[0] == '"PYTHONPATH","C:\\Users\\Zoë\\lib"'
 
 
-def test_every_button_but_self_test_first_checks_there_is_a_workbook(decoded):
-    """RunPython reads ActiveWorkbook.FullName: with no workbook open that is VBA error 91."""
+def test_every_button_checks_for_a_workbook_or_brings_a_blank_one_it_closes_again(decoded):
+    """RunPython reads ActiveWorkbook.FullName: with no workbook open that is VBA error 91. The buttons that
+    work on the user's workbook say to open one; Help and Self-test need none of the user's, so a blank one
+    stands in while Python runs and is closed again (no blank workbook is left behind)."""
     code = decoded["ScorecardRibbon"]
     subs = dict(re.findall(r"^Sub (On\w+)\(control As IRibbonControl\)\r?\n(.*?)^End Sub", code, flags=re.M | re.S))
     assert len(subs) == 8
     for name, body in subs.items():
+        if name == "OnSelfTest":
+            assert body.strip() == "RunSelfTest"
+            body = re.search(r"^Public Sub RunSelfTest\(.*?\)\r?\n(.*?)^End Sub", code, flags=re.M | re.S).group(1)
         calls = [line.strip() for line in body.splitlines() if "RunPython" in line and not line.strip().startswith("'")]
         assert len(calls) == 1, name
-        if name == "OnSelfTest":
-            assert "If ActiveWorkbook Is Nothing Then Workbooks.Add" in body
-            assert body.index("Workbooks.Add") < body.index('RunPython "')
+        if name in ("OnHelp", "OnSelfTest"):
+            steps = [line.strip() for line in body.splitlines() if line.strip() and not line.strip().startswith("'")]
+            assert steps[1:] == ["Set StandIn = OpenStandIn()", calls[0], "CloseStandIn StandIn"], name
         else:
             assert calls[0].startswith("If HasWorkbook() Then RunPython"), name
     guard = re.search(r"Private Function HasWorkbook\(\) As Boolean(.*?)End Function", code, flags=re.S).group(1)
     assert "If ActiveWorkbook Is Nothing Then" in guard and "MsgBox" in guard
+    stand_in = re.search(r"Private Function OpenStandIn\(\) As Workbook(.*?)End Function", code, flags=re.S).group(1)
+    assert "If ActiveWorkbook Is Nothing Then Set OpenStandIn = Workbooks.Add" in stand_in
+    closing = re.search(r"Private Sub CloseStandIn\(StandIn As Workbook\)(.*?)End Sub", code, flags=re.S).group(1)
+    assert "If Not StandIn Is Nothing Then StandIn.Close SaveChanges:=False" in closing
+    assert code.count("Workbooks.Add") == 1  # only the stand-in, which is always closed
 
 
-def test_self_test_button_passes_the_add_in_build_to_python(decoded):
-    import xlwings
-
-    from scorecard import __version__
-
+def test_self_test_passes_the_build_the_add_in_carries_to_python(decoded):
     code = decoded["ScorecardRibbon"]
-    assert f'Private Const ADDIN_BUILD As String = "{__version__} (xlwings {xlwings.__version__})"' in code
+    assert f'Private Const ADDIN_BUILD As String = "{xlam.build_id()}"' in code
+    assert re.fullmatch(r"\d+\.\d+\.\d+\+[0-9a-f]{12}", xlam.build_id())  # the version and a hash of the sources
     call = re.search(
-        r'RunPython "import scorecard.excel; scorecard.excel.selftest\(addin=\'" & ADDIN_BUILD & "\'\)"', code
+        r'RunPython "import scorecard.excel; scorecard.excel.selftest\(addin=\'" & ADDIN_BUILD & "\', '
+        r'report=r\'" & ReportFile & "\'\)"',
+        code,
     )
-    assert call, "the Self-test button must name the add-in build"
+    assert call, "the Self-test must name the add-in's build"
+    assert re.search(r"^Public Sub RunSelfTest\(Optional ReportFile As String = \"\"\)", code, flags=re.M)
     from scorecard import excel
 
-    assert inspect.signature(excel.selftest).parameters["addin"].default is None
+    parameters = inspect.signature(excel.selftest).parameters
+    assert parameters["addin"].default is None and parameters["report"].default is None
+
+
+def test_the_build_id_changes_with_any_source_of_the_add_in(monkeypatch):
+    before = xlam.build_id()
+    real = xlam.udf_wrappers
+    monkeypatch.setattr(xlam, "udf_wrappers", lambda: real() + "\n' a changed signature")
+    assert xlam.build_id() != before and xlam.build_id().split("+")[0] == before.split("+")[0]
+    monkeypatch.setattr(xlam, "udf_wrappers", real)
+    monkeypatch.setattr(xlam, "CONF", [*xlam.CONF, ("USE UDF SERVER", "true")])
+    assert xlam.build_id() != before
 
 
 def test_config_encoding_is_the_ansi_code_page_on_windows_and_the_locales_elsewhere(monkeypatch):

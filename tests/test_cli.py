@@ -211,8 +211,11 @@ def test_excel_lock_files_from_a_glob_are_skipped(tmp_path):
     lock = tmp_path / "~$district.xlsx"
     lock.write_bytes(b"\x0banalyst" + bytes(150))  # what Excel leaves beside an open workbook
     result = run("refresh", book, lock, "--rules", SAMPLE_RULES)
-    assert result.returncode == 0, result.stderr
     assert "skipped" in result.stderr and "Excel lock file" in result.stderr
+    # the owner file says the workbook is open in Excel: refused, naming who has it, unless told otherwise
+    assert result.returncode == 1 and "is open in Excel by analyst" in result.stderr, result.stderr
+    result = run("refresh", book, lock, "--rules", SAMPLE_RULES, "--even-if-open")
+    assert result.returncode == 0, result.stderr
     assert run("refresh", lock, "--rules", SAMPLE_RULES).returncode == 1
 
 

@@ -11,6 +11,8 @@ import dataclasses
 import inspect
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -162,7 +164,18 @@ def test_check_writes_nothing_and_reports(sample):
     message, actions = run_macro(sample, excel.check, rules=SAMPLE_RULES)
     assert [a["func"] for a in actions] == ["alert"]
     assert "24 KPIs on sheet 'Scorecard', rows 6-32, headers in row 4; June 2018 against May 2018" in message
-    assert "ratings now: 14 Green, 10 Amber" in message and message.endswith("No problems found.")
+    assert "ratings now: 14 Green, 10 Amber" in message and "No problems found." in message
+    # the reading, as check --explain prints it from the file: the same header, columns, periods and sources
+    batch = subprocess.run(
+        [sys.executable, "-m", "scorecard.cli", "check", str(sample), "--rules", str(SAMPLE_RULES), "--explain"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    explained = batch[batch.index("how the workbook was read") :].splitlines()
+    assert [line.strip() for line in explained] == [
+        line.strip() for line in message[message.index("how the workbook was read") :].splitlines()
+    ]
 
 
 def test_narrative_only_leaves_the_rag_column(sample):
@@ -189,8 +202,9 @@ def test_errors_are_alerts_with_the_cli_message(tmp_path, sample):
     rules.write_text("version: 1\nlayout:\n  columns: {id: Ref, current: Jun-18, previous: May-18}\n  tagret: 1\n")
     message, actions = run_macro(sample, excel.refresh, rules=rules)
     assert (
-        message == "bad.yaml, line 4: unknown key 'tagret' in layout; allowed keys: add_missing_columns, columns, "
-        "header_row, hidden_rows, history, percent, rag_text, sheet"
+        message == "bad.yaml, line 4: unknown key 'tagret' in layout; allowed keys: "
+        "add_missing_columns, columns, first_row, header_row, hidden_rows, history, kpis_in, last_column, last_row, "
+        "percent, rag_text, sheet, targets_by_period"
     )
     assert [a["func"] for a in actions] == ["alert"] and actions[0]["args"][0] == message
 

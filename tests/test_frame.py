@@ -61,3 +61,20 @@ def test_importing_scorecard_does_not_import_pandas():
 def test_an_unknown_attribute_is_still_an_attribute_error():
     with pytest.raises(AttributeError):
         scorecard.no_such_thing  # noqa: B018
+
+
+def test_without_pandas_read_scorecard_says_which_extra_to_install():
+    code = (
+        "import sys\n"
+        "sys.modules['pandas'] = None  # as if not installed: pandas is an extra\n"
+        "import scorecard\n"
+        "from scorecard.errors import ScorecardError\n"
+        "try:\n"
+        "    scorecard.read_scorecard(sys.argv[1], sys.argv[2])\n"
+        "except ScorecardError as error:\n"
+        "    print(error)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(SAMPLE), str(SAMPLE_RULES)], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "read_scorecard needs pandas: pip install 'scorecard[pandas]'"

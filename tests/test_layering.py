@@ -59,10 +59,11 @@ def test_cli_help_imports_nothing_heavy():
 
 
 def test_the_ribbon_and_the_worksheet_functions_start_without_pandas_docx_or_matplotlib():
-    """Excel imports these on the first button press and the first formula: the Word report (python-docx),
-    SCORECARD_TABLE's DataFrame (pandas) and the charts (matplotlib) load their library only when used.
-    xlwings itself loads pandas and matplotlib when they are installed, so they are made unimportable here:
-    the add-in must still start. python-docx, which xlwings does not load, is not loaded at all."""
+    """Excel imports these on the first button press and the first formula: the Word report (python-docx)
+    and the charts (matplotlib) load their library only when used, and no worksheet function needs pandas
+    (SCORECARD_TABLE returns rows, not a DataFrame). xlwings itself loads pandas and matplotlib when they
+    are installed, so they are made unimportable here: the add-in must still start and SCORECARD_TABLE
+    still answer. python-docx, which xlwings does not load, is not loaded at all."""
     blocked = ["pandas", "docx", "matplotlib"]
     code = (
         "import sys\n"
@@ -72,6 +73,12 @@ def test_the_ribbon_and_the_worksheet_functions_start_without_pandas_docx_or_mat
         "            raise ImportError(f'{name} is not installed')\n"
         "sys.meta_path.insert(0, Absent())\n"
         "import scorecard.excel, scorecard.excel.udfs, scorecard.udfs, scorecard.excel.lite\n"
+        "table = [['Ref', 'Polarity', 'Target', 'Now', 'Before'], ['K1', 'H', 85, 90, 80]]\n"
+        "rules = 'version: 1\\nlayout:\\n  columns: {id: Ref, polarity: Polarity, target: Target, current: Now, '\n"
+        "rules += 'previous: Before}'\n"
+        "rules = rules.splitlines()\n"
+        "rows = scorecard.udfs.SCORECARD_TABLE(table, [[line] for line in rules])\n"
+        "assert rows[1][0] == 'K1' and 'Green' in rows[1], rows\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & set(sys.argv[1:])))\n"
     )
     done = subprocess.run([sys.executable, "-c", code, *blocked], capture_output=True, text=True)

@@ -1,11 +1,13 @@
 """xlwings Lite: main.py's scripts and functions run inside Pyodide (Python in WebAssembly) under Node,
 offline, and return exactly what CPython returns for the same payload.
 
-What this proves: scorecard's wheel installs in Pyodide 0.29.5 from local wheels with no lxml and no
-compiled dependency of its own; the Excel path imports no lxml and starts no thread or process (Pyodide
-has neither, and a try fails there); the scripts' Excel actions and the functions' values are the
-same in WebAssembly as in CPython, and the functions give what the desktop functions give. What it
-does not prove: Excel's Lite add-in itself (its task pane, its payload builder) is not run here; the
+What this proves: scorecard's wheel installs in Pyodide 0.29.5 as Lite installs a requirements.txt
+line, its dependencies resolved by micropip (PyYAML from Pyodide's lock file, xlwings from a package
+index, both served from local files over HTTP) with nothing Lite does not use; the Excel path imports
+no lxml and starts no thread or process (Pyodide has neither, and a try fails there); the scripts'
+Excel actions and the functions' values are the same in WebAssembly as in CPython, and the functions
+give what the desktop functions give. What it does not prove: Excel's Lite add-in itself (its task
+pane, its payload builder, its fetch of the wheel under the browser's CORS rules) is not run here; the
 payload is built from the .xlsx as Office.js builds it (tests/remote.py).
 
 Needs node and npm; tests/lite/setup.sh fetches the rest once into build/lite. Without node the test
@@ -14,23 +16,29 @@ is skipped on a developer's machine and fails under CI (CI=true).
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SAMPLE
+from conftest import ROOT, SAMPLE, SAMPLE_RULES
 from layouts import MACROS, make
 from remote import cells_of, payload, replay
+from scorecard.core.embedded import to_lines
 from scorecard.core.rules import load_rules
 from scorecard.excel import udfs
 from scorecard.refresh import refresh_file
 from scorecard.workbook import embedded
 from test_excel import MONTHLY_FRACTION, _sample, _with_decimals
+from test_udfs import FRACTION_RULES
 
 MAIN = ROOT / "addin" / "lite" / "main.py"
 HERE = ROOT / "tests" / "lite"
@@ -79,6 +87,25 @@ def _function_jobs(rules_cells: list[list], table: list[list], rules) -> list[di
     return jobs
 
 
+@contextlib.contextmanager
+def _serving(folder: Path):
+    """A web server on 127.0.0.1 serving ``folder``, for the length of the block: its base URL."""
+    handler = functools.partial(QuietHandler, directory=str(folder))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}"
+        finally:
+            server.shutdown()
+            thread.join()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        pass
+
+
 @pytest.fixture(scope="module")
 def runs(cache, tmp_path_factory) -> dict:
     """Every case's jobs, run once in Pyodide (one Node process) and once in CPython."""
@@ -118,6 +145,14 @@ def runs(cache, tmp_path_factory) -> dict:
     ):
         jobs.append({"kind": "function", "name": "spc", "args": [_column(series), [[polarity]], [[None]]]})
     index["spc"] = (spc_start, len(jobs), None, None)
+    # percentages as the rules mean them: Lite passes a percent-formatted 95% as 0.95 (CIC01: target 100, floor 90)
+    percent_start = len(jobs)
+    for rules_text in (SAMPLE_RULES.read_text("utf-8"), FRACTION_RULES):
+        cells = [[line] for line in to_lines(rules_text)]
+        for value in (0.95, 95):
+            jobs.append({"kind": "function", "name": "rag", "args": [[[value]], [["CIC01"]], cells]})
+        jobs.append({"kind": "function", "name": "direction", "args": [[[0.95]], [[0.939]], [["CIC01"]], cells]})
+    index["percent"] = (percent_start, len(jobs), None, None)
     plain = folder / "no-rules.xlsx"
     shutil.copyfile(SAMPLE, plain)
     jobs.append({"kind": "script", "name": "scorecard_check", "payload": payload(plain)})
@@ -127,12 +162,13 @@ def runs(cache, tmp_path_factory) -> dict:
     jobs_file = folder / "jobs.json"
     jobs_file.write_text(json.dumps(jobs), encoding="utf-8")
 
-    pyodide = subprocess.run(
-        ["node", str(HERE / "run.mjs"), str(cache), str(MAIN), str(jobs_file)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    with _serving(cache) as server:  # the wheel's URL and the package index, as Lite fetches them
+        pyodide = subprocess.run(
+            ["node", str(HERE / "run.mjs"), str(cache), str(MAIN), str(jobs_file), server],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
     assert pyodide.returncode == 0, pyodide.stderr[-3000:]
     env = {
         **os.environ,
@@ -155,6 +191,19 @@ def runs(cache, tmp_path_factory) -> dict:
         "cpython": json.loads(cpython.stdout),
         "folder": folder,
     }
+
+
+def test_lite_installs_scorecard_with_only_what_lite_uses(runs):
+    """micropip resolves the wheel's dependencies as Lite does (deps=True): PyYAML from Pyodide's repository,
+    xlwings from the package index, nothing else: no lxml, python-docx, pandas, openpyxl or jsonschema, whose
+    absence here would have failed the install. A link whose path does not end in .whl is not taken for a wheel."""
+    install = runs["pyodide"]["install"]
+    packages = {name: source for name, (_, source) in install["packages"].items()}
+    assert set(packages) == {"scorecard", "pyyaml", "xlwings", "micropip"}, packages
+    assert packages["pyyaml"] == "pyodide"  # the lock file's entry: Pyodide's repository
+    assert packages["xlwings"] == "pypi"  # micropip's word for a package index (here the test's, for PyPI)
+    assert packages["scorecard"].endswith(".whl")  # the wheel's own URL
+    assert install["refused"] == ["InvalidRequirement"]  # .../download.aspx?file=scorecard-...whl is no wheel URL
 
 
 def test_it_really_ran_in_webassembly_without_lxml_threads_or_processes(runs):
@@ -229,10 +278,10 @@ def test_lite_functions_give_what_the_desktop_functions_give(runs, case):
 
 
 def _desktop_table(table, rules_path):
-    """What desktop Excel shows for SCORECARD_TABLE: the DataFrame through xlwings' converter, header first."""
+    """What desktop Excel shows for SCORECARD_TABLE: its rows through xlwings' converter (None as empty)."""
     from xlwings import conversion
 
-    return conversion.write(udfs.SCORECARD_TABLE(table, rules_path), None, {"index": False}, engine_name="remote")
+    return conversion.write(udfs.SCORECARD_TABLE(table, rules_path), None, {}, engine_name="remote")
 
 
 def test_lite_table_function_in_pyodide(runs):
@@ -282,3 +331,32 @@ def test_lite_without_embedded_rules_says_how_to_embed_them(runs):
     printed = runs["pyodide"]["results"][-5]["printed"]
     assert "no rules in the workbook. xlwings Lite cannot read files on your disk: embed the rules" in printed
     assert printed.startswith("no-rules.xlsx: ") and "scorecard rules embed no-rules.xlsx --rules RULES" in printed
+
+
+def test_lite_reads_percentages_as_the_rules_mean_them(runs):
+    """Lite carries no cell formats: under the default layout.percent a fraction is an error naming SC950,
+    never a confident Red; with layout.percent: fraction it is read as the percentage it is."""
+    start, end, _, _ = runs["index"]["percent"]
+    wasm = [r["value"][0][0] for r in runs["pyodide"]["results"][start:end]]
+    assert wasm == [r["value"][0][0] for r in runs["cpython"]["results"][start:end]]
+    by_format, by_fraction = wasm[:3], wasm[3:]
+    assert by_format[0].startswith("#VALUE!") and by_format[0].endswith("(SC950)")  # 0.95: which scale?
+    assert by_format[1] == "Amber"  # 95 points against 100 and 90
+    assert by_format[2].startswith("#VALUE!") and by_format[2].endswith("(SC950)")
+    assert by_fraction[0] == "Amber"  # 0.95 read as 95%
+    assert by_fraction[1].endswith("(SC950)")  # 95 where fractions are promised: 9,500%
+    assert by_fraction[2] == "improved"  # 93.9% to 95%
+
+
+def test_the_requirements_file_names_one_wheel_url_and_nothing_lite_resolves_itself():
+    """What the README tells a user to paste: the wheel's URL, ending in the file name pip gives the wheel
+    of this version (micropip reads the name and version from it); the dependencies come from its metadata."""
+    from scorecard import __version__
+
+    lines = [
+        line.strip()
+        for line in (ROOT / "addin" / "lite" / "requirements.txt").read_text("utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    assert len(lines) == 1 and lines[0].startswith("https://")
+    assert lines[0].rsplit("/", 1)[1] == f"scorecard-{__version__}-py3-none-any.whl"

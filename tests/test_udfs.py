@@ -225,10 +225,9 @@ def test_table_function_gives_one_row_per_kpi_with_the_json_fields(layout, tmp_p
 
     rules = _table_rules(tmp_path, layout)
     table = [list(row) for row in TABLE_LAYOUTS[layout]]
-    frame = udfs.SCORECARD_TABLE(table, rules)
-    values = excel_udfs.table_values(table, rules)
+    values = udfs.SCORECARD_TABLE(table, rules)
+    assert values == excel_udfs.table_values(table, rules)
     header = values[0]
-    assert list(frame.columns) == header and frame.values.tolist() == values[1:]
     book = write_book(tmp_path / "book.xlsx", table, sheet="KPIs")  # the JSON of the same table has the same fields
     assert cli.main(["narrative", str(book), "--rules", rules, "--format", "json"]) == 0
     json_kpis = json.loads(capsys.readouterr().out)["kpis"]
@@ -238,21 +237,23 @@ def test_table_function_gives_one_row_per_kpi_with_the_json_fields(layout, tmp_p
     for kpi_id, expected in EXPECTED.items():
         assert {key: rows[kpi_id][key] for key in expected} == expected, kpi_id
         assert rows[kpi_id]["commentary"] == "" and rows[kpi_id]["numerator"] is None
-    assert frame.loc[2, "target"] is None  # an empty cell in Excel, not NaN
+    assert rows["K3"]["target"] is None  # an empty cell in Excel (xlwings writes None as empty), not NaN
 
 
-def test_table_function_goes_through_xlwings_dataframe_converter_as_a_header_and_rows(tmp_path):
+def test_table_function_spills_as_a_header_and_rows_without_pandas(tmp_path):
+    """Rows of plain values, which xlwings spills as they are (None as an empty cell), so the function needs
+    no pandas: the same rows xlwings Lite's SCORECARD.TABLE gives."""
     from xlwings import conversion
 
     rules = _table_rules(tmp_path, "ref-first")
     table = [list(row) for row in TABLE_LAYOUTS["ref-first"]]
-    frame = udfs.SCORECARD_TABLE(table, rules)
+    rows = udfs.SCORECARD_TABLE(table, rules)
     # what xlwings' UDF bridge does with the result (on Windows; here through the engine of its server)
-    written = conversion.write(frame, None, {"index": False}, engine_name="remote")
-    empty = [["" if value is None else value for value in row] for row in excel_udfs.table_values(table, rules)]
-    assert written == empty  # None is an empty cell
-    assert written[0][:2] == ["id", "name"] and [row[0] for row in written[1:]] == ["K1", "K2", "K3"]
-    assert all(len(row) == len(written[0]) for row in written)
+    written = conversion.write(rows, None, {}, engine_name="remote")
+    assert written == [["" if value is None else value for value in row] for row in rows]  # None is an empty cell
+    assert rows[0][:2] == ["id", "name"] and [row[0] for row in rows[1:]] == ["K1", "K2", "K3"]
+    assert all(len(row) == len(rows[0]) for row in rows)
+    assert all(not hasattr(value, "dtype") for row in rows for value in row)
 
 
 def test_table_function_spreads_nested_fields_and_lists_into_cells(tmp_path, monkeypatch):
@@ -279,3 +280,76 @@ def test_table_function_spreads_nested_fields_and_lists_into_cells(tmp_path, mon
     assert [rows["K1"][c] for c in header[-4:]] == [15, "improvement", "outside limits, shift", None]
     assert [rows["K2"][c] for c in header[-4:]] == [None, None, None, None]
     assert [rows["K3"][c] for c in header[-4:]] == [None, None, None, 140.0]
+
+
+# --- percentages as the rules mean them (layout.percent), or an error where the scale is in doubt --------
+
+FRACTION_RULES = SAMPLE_RULES.read_text("utf-8").replace("  header_row: 4\n", "  header_row: 4\n  percent: fraction\n")
+POINTS_RULES = SAMPLE_RULES.read_text("utf-8").replace("  header_row: 4\n", "  header_row: 4\n  percent: points\n")
+
+
+def _code(result):
+    """The finding code a function's error names at its end, as in '... (SC950)'."""
+    return result.rsplit("(", 1)[-1].rstrip(")") if isinstance(result, str) and result.startswith("#") else None
+
+
+@pytest.fixture
+def rules_files(tmp_path):
+    files = {"format": SAMPLE_RULES}
+    for name, text in (("fraction", FRACTION_RULES), ("points", POINTS_RULES)):
+        files[name] = tmp_path / f"{name}.yaml"
+        files[name].write_text(text, encoding="utf-8")
+    return {name: str(path) for name, path in files.items()}
+
+
+def test_a_fraction_without_its_format_is_an_error_not_a_colour(rules_files):
+    # CIC01: higher is better, target 100, floor 90. 0.95 is 95% in a percent-formatted cell; xlwings Lite
+    # and a typed number carry no format, and it would be rated Red at 0.95 against 100
+    rules = rules_files["format"]
+    assert _code(udfs.SCORECARD_RAG(0.95, "CIC01", rules)) == "SC950"
+    assert _code(udfs.SCORECARD_RAG(1, "CIC01", rules)) == "SC950"
+    assert _code(udfs.SCORECARD_DIRECTION(0.95, 0.939, "CIC01", rules)) == "SC950"
+    assert _code(udfs.SCORECARD_RAG(0.95, "CIC01", rules, "General")) == "SC950"  # a General cell: as Refresh warns
+    # in points, or with the cell's format (desktop Excel passes it), the same figure is rated
+    assert udfs.SCORECARD_RAG(95, "CIC01", rules) == "Amber"
+    assert udfs.SCORECARD_RAG(0.95, "CIC01", rules, "0.0%") == "Amber"
+    assert udfs.SCORECARD_RAG(1, "CIC01", rules, "0%") == "Green"
+    assert udfs.SCORECARD_DIRECTION(0.95, 0.939, "CIC01", rules, "0.0%", "0.0%") == "improved"
+    assert udfs.SCORECARD_RAG(None, "CIC01", rules) == "No data"  # nothing to doubt
+
+
+def test_layout_percent_fraction_reads_fractions_whatever_their_format(rules_files):
+    rules = rules_files["fraction"]
+    assert udfs.SCORECARD_RAG(0.95, "CIC01", rules) == "Amber"  # 95 against 100 and 90
+    assert udfs.SCORECARD_RAG(0.95, "CIC01", rules, "0.0%") == "Amber"
+    assert udfs.SCORECARD_RAG(1, "CIC01", rules) == "Green"
+    assert udfs.SCORECARD_RAG(0.85, "CIC01", rules) == "Red"
+    assert udfs.SCORECARD_DIRECTION(0.95, 0.939, "CIC01", rules) == "improved"
+    # points where fractions are promised: 95 read as 9,500% is out of scale, so an error
+    assert _code(udfs.SCORECARD_RAG(95, "CIC01", rules)) == "SC950"
+
+
+def test_layout_percent_points_reads_figures_as_they_stand(rules_files):
+    rules = rules_files["points"]
+    assert udfs.SCORECARD_RAG(95, "CIC01", rules, "0%") == "Amber"  # not 9,500
+    assert _code(udfs.SCORECARD_RAG(0.95, "CIC01", rules)) == "SC950"
+
+
+def test_rag_and_direction_check_the_scale_when_a_cell_is_a_percentage():
+    # a percent-formatted 95% against targets typed as fractions: the README says literals go in points
+    assert _code(udfs.RAG(0.95, 0.85, 0.75, "H", None, "0%")) == "SC950"
+    assert _code(udfs.DIRECTION(0.95, 0.9, "H", None, "0%", "General")) == "SC950"
+    assert udfs.RAG(0.95, 0.85, 0.75, "H", None, "0%", "0%", "0%") == "Green"
+    # no cell says percentage: a count of 1 against a target of 100 is a count, rated as it stands
+    assert udfs.RAG(1, 100, 50, "H") == "Red"
+
+
+def test_a_kpi_with_a_unit_other_than_percent_is_never_doubted(tmp_path):
+    rules = tmp_path / "counts.yaml"
+    rules.write_text(
+        "version: 1\nlayout:\n  columns: {id: Ref, current: Now, previous: Before}\n"
+        "kpis:\n  - {id: C1, polarity: lower, target: 100, floor: 150, unit: count}\n",
+        encoding="utf-8",
+    )
+    assert udfs.SCORECARD_RAG(1, "C1", str(rules)) == "Green"
+    assert udfs.SCORECARD_DIRECTION(1, 0.5, "C1", str(rules)) == "declined"

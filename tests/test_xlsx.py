@@ -198,7 +198,7 @@ def test_a_failure_while_writing_leaves_the_original_untouched(sample, monkeypat
         return real(self, *args, **kwargs)
 
     monkeypatch.setattr(zipfile.ZipFile, "writestr", failing)
-    with pytest.raises(WorkbookError, match="No space left on device; the original is unchanged"):
+    with pytest.raises(WorkbookError, match="the disk is full; the original is unchanged"):
         refresh_file(sample, load_rules(SAMPLE_RULES))
     assert digest(sample) == before
     assert [p.name for p in sample.parent.iterdir()] == [sample.name]  # no temporary file left behind

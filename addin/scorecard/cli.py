@@ -1,7 +1,7 @@
 """The ``scorecard`` command: refresh, narrative, check, report, rules, schema and addin.
 
 Only the standard library is imported at start-up, so ``scorecard --help`` answers at once;
-openpyxl, lxml and jsonschema load when a workbook or rules file is actually read.
+lxml and PyYAML load when a workbook or rules file is actually read.
 Exit codes: 0 all done, 1 a workbook or rules file had a problem, 2 the command itself was wrong,
 3 an unexpected error (one line, its traceback in the log file the line names).
 """
@@ -56,6 +56,14 @@ def _parser() -> argparse.ArgumentParser:
             help='the current period, e.g. "June 2018" or "Q2 2018/19" (overrides the rules and headers)',
         )
 
+    def even_if_open(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--even-if-open",
+            action="store_true",
+            help="write a workbook even though Excel's owner file (~$NAME beside it) says it is open, e.g. one "
+            "Excel left behind when it closed badly",
+        )
+
     def last_month(sub: argparse.ArgumentParser) -> None:
         sub.add_argument(
             "--previous",
@@ -82,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     refresh.add_argument(
         "--strict", action="store_true", help="treat warnings as errors: such a workbook is not written"
     )
+    even_if_open(refresh)
     last_month(refresh)
 
     narrative = commands.add_parser("narrative", help="print the narrative without writing anything")
@@ -94,6 +103,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("book", metavar="BOOK", nargs="?", help="optional: check the rules alone when omitted")
     common(check)
     check.add_argument("--strict", action="store_true", help="exit 1 when there are warnings")
+    check.add_argument(
+        "--explain",
+        action="store_true",
+        help="also show how the workbook was read: header, each column's field, periods, rows, and where each "
+        "KPI's figures came from (* marks what scorecard worked out rather than read from the rules)",
+    )
+    check.add_argument("--format", choices=("text", "json"), default="text", help="json: findings and the reading")
     last_month(check)
 
     report = commands.add_parser(
@@ -130,6 +146,7 @@ def _parser() -> argparse.ArgumentParser:
         "--rules", required=True, metavar="RULES", help="the rules file (YAML) to embed; it is validated first"
     )
     embed.add_argument("--output", metavar="OUT", help="write here instead of in place")
+    even_if_open(embed)
     extract = rule_actions.add_parser("extract", help="print the rules embedded in the workbook")
     extract.add_argument("book", metavar="BOOK")
 
@@ -150,8 +167,19 @@ def _parser() -> argparse.ArgumentParser:
             metavar="FILE",
             help="the add-in's configuration file (default: ~/.scorecard/scorecard.conf on Windows)",
         )
+        if name == "install":
+            sub.add_argument(
+                "--persistent-python",
+                action=argparse.BooleanOptionalAction,
+                default=None,
+                help="Windows: run the buttons in one Python kept for the Excel session (xlwings' UDF server), so "
+                "only the first click pays Python's start-up; --no-persistent-python: a fresh Python per click "
+                "(the default)",
+            )
     selftest = actions.add_parser(
-        "selftest", help="in desktop Excel: Check, Word report, Refresh and worksheet functions on a copy of the sample"
+        "selftest",
+        help="run the installed add-in's Self-test in desktop Excel, as its button does: Check, Word report, "
+        "Refresh and worksheet functions on a copy of the sample",
     )
     selftest.add_argument(
         "--dir", metavar="XLSTART", help="where the add-in is installed (default: the user's XLSTART)"
@@ -171,7 +199,15 @@ def _jobs(text: str) -> int:
 
 
 def _error(message: str) -> None:
-    print(f"scorecard: error: {message}", file=sys.stderr)
+    _say(f"scorecard: error: {message}", sys.stderr)
+
+
+def _say(text: str, file: Any = None) -> None:
+    """Print a line that may quote the workbook or the rules: control characters escaped, length bounded
+    (``errors.printable``), so a cell's text cannot drive the terminal or flood it."""
+    from .errors import printable
+
+    print(printable(text), file=file or sys.stdout)
 
 
 def _load_rules(path: str):
@@ -219,7 +255,29 @@ def _outputs(books: Sequence[str], output: str | None) -> list[Path | None]:
         return [target / Path(book).name for book in books]
     if not target.parent.is_dir():
         raise ScorecardError(f"output folder '{target.parent}' does not exist")
+    _check_output_name(books[0], target)
     return [target]
+
+
+def _check_output_name(book: str, target: Path) -> None:
+    """--output names a workbook of the book's own kind: .xlsx for .xlsx, .xlsm for .xlsm (the package's
+    own content type is checked again when it is written)."""
+    from .errors import ScorecardError
+    from .workbook.package import SUFFIXES
+
+    given, kind = target.suffix.lower(), Path(book).suffix.lower()
+    if given not in SUFFIXES:
+        raise ScorecardError(
+            f"--output '{target.name}' is not a workbook's name: Excel opens it only as .xlsx or .xlsm; name "
+            f"it {target.stem}{kind if kind in SUFFIXES else '.xlsx'}"
+        )
+    if kind in SUFFIXES and given != kind:
+        what = "its macros would be lost" if kind == ".xlsm" else "Excel would refuse to open it"
+        raise ScorecardError(
+            f"--output '{target.name}' is {given}, but the workbook is {kind} (written as {given}, {what}); "
+            f"name it {target.stem}{kind}",
+            file=book,
+        )
 
 
 @dataclass(frozen=True)
@@ -233,6 +291,7 @@ class RefreshJob:
     strict: bool
     full: bool  # the whole report (--json); else only what the summary line needs: less to send back
     previous: str | None = None  # last month's workbook (--previous), for commentary copied forward
+    even_if_open: bool = False  # --even-if-open: write even though Excel's owner file says it is open
 
 
 @dataclass(frozen=True)
@@ -270,7 +329,15 @@ def _refresh_one(job: RefreshJob) -> RefreshOutcome:
     try:
         rules = _book_rules(book, job.rules_path)
         last = read_last_month(job.previous, rules) if job.previous else None
-        result = refresh_file(book, rules, output=job.output, period=job.period, strict=job.strict, previous=last)
+        result = refresh_file(
+            book,
+            rules,
+            output=job.output,
+            period=job.period,
+            strict=job.strict,
+            previous=last,
+            even_if_open=job.even_if_open,
+        )
     except ScorecardError as error:
         return RefreshOutcome(book, error=str(error))
     except Exception as error:  # a bug, not the user's fault: one line here, the traceback to the log
@@ -297,7 +364,7 @@ def _refresh(args: argparse.Namespace) -> int:
         _load_rules(args.rules)  # a bad rules file is one error, not one per workbook
     locks = [b for b in args.books if Path(b).name.startswith("~$")]
     for lock in locks:  # what a folder glob picks up while a workbook is open in Excel
-        print(f"  note: skipped {lock}: an Excel lock file (its workbook is open in Excel)", file=sys.stderr)
+        _say(f"  note: skipped {lock}: an Excel lock file (its workbook is open in Excel)", sys.stderr)
     args.books = [b for b in args.books if b not in locks]
     if not args.books:
         raise ScorecardError("no workbooks to refresh")
@@ -316,11 +383,18 @@ def _refresh(args: argparse.Namespace) -> int:
         )
     jobs = [
         RefreshJob(
-            book, None if out is None else str(out), args.rules, args.period, args.strict, args.json, args.previous
+            book,
+            None if out is None else str(out),
+            args.rules,
+            args.period,
+            args.strict,
+            args.json,
+            args.previous,
+            args.even_if_open,
         )
         for book, out in zip(args.books, outputs, strict=True)
     ]
-    failed = 0
+    failed: list[str] = []
     for result in _run(jobs, args.jobs):
         if result.error is None:
             if args.json:
@@ -328,24 +402,30 @@ def _refresh(args: argparse.Namespace) -> int:
             else:
                 summary = ", ".join(f"{n} {status}" for status, n in result.counts.items() if n)
                 changes = result.changes
-                print(
+                _say(
                     f"{result.output}: {result.kpis} KPIs: {summary}; {changes} RAG "
                     f"{'change' if changes == 1 else 'changes'}"
                 )
-                print(f"  rules: {result.rules}", file=sys.stderr)
+                _say(f"  rules: {result.rules}", sys.stderr)
                 for warning in result.warnings:
-                    print(f"  {warning.line()}", file=sys.stderr)
+                    _say(f"  {warning.line()}", sys.stderr)
         else:
-            failed += 1
+            failed.append(Path(result.file).name)
             _error(result.error)
             if args.json:
                 print(json.dumps(result.as_json(), ensure_ascii=False))
     if len(jobs) > 1:
-        print(
-            f"{len(jobs) - failed} of {len(jobs)} workbooks refreshed" + (f", {failed} failed" if failed else ""),
-            file=sys.stderr,
-        )
+        _say(_batch_summary(len(jobs), failed), sys.stderr)
     return 1 if failed else 0
+
+
+def _batch_summary(total: int, failed: list[str]) -> str:
+    """The batch's last line: how many were refreshed, and which failed (each failure's own line says why)."""
+    line = f"{total - len(failed)} of {total} workbooks refreshed"
+    if failed:
+        names = ", ".join(failed[:20]) + (f" and {len(failed) - 20} more" if len(failed) > 20 else "")
+        line += f", {len(failed)} failed: {names} (left as {'it was' if len(failed) == 1 else 'they were'})"
+    return line
 
 
 def _run(jobs: list[RefreshJob], workers: int) -> Iterator[RefreshOutcome]:
@@ -354,25 +434,38 @@ def _run(jobs: list[RefreshJob], workers: int) -> Iterator[RefreshOutcome]:
     if workers == 0:
         workers = os.cpu_count() or 1
     if workers > 1 and len(jobs) > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        # Import the reader and writer here, once: forked workers inherit them (and the cached
-        # rules) instead of each paying for openpyxl and lxml itself.
-        import openpyxl  # noqa: F401
-
+        # the reader and writer are imported once, before the workers start, so forked ones inherit them
         from . import refresh  # noqa: F401 - imported for its effect: loaded before the fork
+        from .batch import run_in_workers
         from .workbook import reader as xlsx  # noqa: F401 - imported for its effect: loaded before the fork
 
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-            for result in pool.map(_refresh_one, jobs, chunksize=max(1, len(jobs) // (workers * 2))):
-                progress(result)
-                yield result
+        yield from run_in_workers(jobs, min(workers, len(jobs)), _refresh_one, _worker_lost, progress)
     else:
         for job in jobs:
             result = _refresh_one(job)
             progress(result)
             yield result
     progress(None)
+
+
+def _worker_lost(job: RefreshJob, how: str) -> RefreshOutcome:
+    """The outcome of a workbook whose worker process died under it (killed, as the out-of-memory killer
+    does): a clear error, and the temporary file it was writing removed. The workbook is as it was: a
+    refresh replaces it only when the new file is complete."""
+    from .workbook.files import lock, real_path, remove_stale_temporaries
+
+    destination = real_path(Path(job.output or job.book))
+    try:
+        with lock(destination, wait=10):  # the dead worker's lock went with it; a live writer's is waited for
+            remove_stale_temporaries(destination)
+    except Exception:  # noqa: BLE001 - tidying only: the next run that writes it removes what is left
+        pass
+    return RefreshOutcome(
+        job.book,
+        error=f"{Path(job.book).name}: the process refreshing it stopped ({how}), so it was not refreshed; the "
+        "workbook is as it was. A process is stopped so when the computer runs short of memory: refresh it on its "
+        "own (without --jobs), or close other programs and try again",
+    )
 
 
 def _progress(total: int) -> Callable[[RefreshOutcome | None], None]:
@@ -398,26 +491,28 @@ def _progress(total: int) -> Callable[[RefreshOutcome | None], None]:
 
 def _narrative(args: argparse.Namespace) -> int:
     from .core.report import as_dict
+    from .errors import printable
     from .refresh import evaluate_file, read_last_month
 
     rules = _book_rules(args.book, args.rules)
-    print(f"rules: {_origin(rules)}", file=sys.stderr)
+    _say(f"rules: {_origin(rules)}", sys.stderr)
     last = read_last_month(args.previous, rules) if args.previous else None
     result = evaluate_file(args.book, rules, period=args.period, previous=last)
     for warning in result.table.warnings:
-        print(f"  {warning.line()}", file=sys.stderr)
+        _say(f"  {warning.line()}", sys.stderr)
     if args.format == "json":
         print(json.dumps(as_dict(result.scorecard, result.narrative), ensure_ascii=False, indent=2))
     elif args.format == "markdown":
-        sys.stdout.write(result.narrative.to_markdown())
+        sys.stdout.write(printable(result.narrative.to_markdown(), limit=None))
     else:
-        sys.stdout.write(result.narrative.to_text())
+        sys.stdout.write(printable(result.narrative.to_text(), limit=None))
     return 0
 
 
 def _check(args: argparse.Namespace) -> int:
     from .core.embedded import check_embedded
-    from .core.report import check_summary
+    from .core.reading.explain import explain_lines
+    from .core.report import check_dict, check_summary
     from .errors import ScorecardError
     from .refresh import evaluate_file, read_last_month
     from .workbook import embedded
@@ -427,12 +522,12 @@ def _check(args: argparse.Namespace) -> int:
     if args.previous and not args.book:
         raise ScorecardError("--previous needs a workbook to compare with it")
     rules = _load_rules(args.rules) if args.rules else _book_rules(args.book, None)
-    print(f"rules: {_origin(rules)}: rules are valid ({len(rules.kpis)} KPIs described)")
+    _say(f"rules: {_origin(rules)}: rules are valid ({len(rules.kpis)} KPIs described)")
     if not args.book:
         from .core.paper import notes as paper_notes
 
         for note in paper_notes(rules.report):  # SC703, SC704
-            print(f"  {note.line()}")
+            _say(f"  {note.line()}")
         return 0
     last = read_last_month(args.previous, rules) if args.previous else None
     result = evaluate_file(args.book, rules, period=args.period, previous=last)
@@ -442,12 +537,17 @@ def _check(args: argparse.Namespace) -> int:
     from .core.committee import check_notes
 
     result.table.findings.extend(check_notes(result.scorecard, rules.report))  # SC703-SC710: notes of the paper
-    warnings = result.table.warnings
-    first, *rest = check_summary(result.table, result.scorecard)
-    print(f"{args.book}: {first}")
-    for line in rest:
-        print(f"  {line}")
-    return 1 if args.strict and warnings else 0
+    if args.format == "json":
+        print(json.dumps(check_dict(result.table, result.scorecard, rules, args.book), ensure_ascii=False, indent=2))
+    else:
+        first, *rest = check_summary(result.table, result.scorecard)
+        _say(f"{args.book}: {first}")
+        for line in rest:
+            _say(f"  {line}")
+        if args.explain:
+            for line in explain_lines(result.table, rules):
+                _say(f"  {line}")
+    return 1 if args.strict and result.table.warnings else 0
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -455,20 +555,20 @@ def _report(args: argparse.Namespace) -> int:
     from .word.cover_report import write_report
 
     rules = _book_rules(args.book, args.rules)
-    print(f"rules: {_origin(rules)}", file=sys.stderr)
+    _say(f"rules: {_origin(rules)}", sys.stderr)
     result = evaluate_file(args.book, rules, period=args.period)
     output = Path(args.output) if args.output else Path(args.book).with_suffix(".docx")
-    print(write_report(result, rules, output, template=args.template))
+    _say(str(write_report(result, rules, output, template=args.template)))
     for warning in result.table.warnings:
-        print(f"  {warning.line()}", file=sys.stderr)
+        _say(f"  {warning.line()}", sys.stderr)
     from .word.cover_report import report_notes
 
     for note in report_notes(result, rules):  # SC705, SC706, SC709, SC710
-        print(f"  {note.line()}", file=sys.stderr)
+        _say(f"  {note.line()}", sys.stderr)
     if args.pdf:
         from .word.pdf import to_pdf
 
-        print(to_pdf(output))
+        _say(str(to_pdf(output)))
     return 0
 
 
@@ -492,8 +592,20 @@ def _addin(args: argparse.Namespace) -> int:
     folder = Path(args.dir) if args.dir else None
     config = Path(args.config) if args.config else None
     if args.action == "install":
-        target, config_file = install.install(folder, config)
-        print(f"Installed {target}\nRecorded {install.interpreter_key()} = {sys.executable} in {config_file}")
+        from .excel.selftest import xlwings_dll_problem
+        from .xlam.build import build_id
+
+        target, config_file = install.install(folder, config, persistent=args.persistent_python)
+        print(f"Installed {target} (build {build_id()})")
+        print(f"Recorded {install.interpreter_key()} = {sys.executable} in {config_file}")
+        if args.persistent_python:
+            print(
+                f"Recorded {install.PERSISTENT_KEY} = True: on Windows the buttons run in one Python kept while Excel "
+                "is open, so only the first click pays Python's start-up (restart Excel after upgrading scorecard)"
+            )
+        problem = xlwings_dll_problem()  # Windows: the worksheet functions need xlwings' DLL beside this Python
+        if problem:
+            print(f"  warning: {problem}", file=sys.stderr)
         if sys.platform == "darwin":
             print(f"Copied {install.applescript_source().name} (RunPython needs it) to {install.applescript_folder()}")
         print("Restart Excel: the Scorecard tab appears on the ribbon.")
@@ -507,29 +619,32 @@ def _rules_command(args: argparse.Namespace) -> int:
     from .workbook import embedded
 
     if args.action == "embed":
+        if args.output:
+            _check_output_name(args.book, Path(args.output))
         rules = _load_rules(args.rules)  # only rules that load are embedded
         text = Path(args.rules).read_bytes().decode("utf-8-sig")
-        count = embedded.embed(args.book, text, args.output)
+        count = embedded.embed(args.book, text, args.output, even_if_open=args.even_if_open)
         print(
             f"{args.output or args.book}: embedded {args.rules} ({len(rules.kpis)} KPIs described) in the hidden "
             f"sheet ScorecardRules, cells A1:A{count}; --rules may now be left out"
         )
         return 0
-    from .errors import ScorecardError
+    from .errors import ScorecardError, printable
 
     cells = embedded.read_lines(args.book)
     if cells is None:
         raise ScorecardError("has no embedded rules (no sheet ScorecardRules)", file=args.book)
     from .core.embedded import from_cells
 
-    sys.stdout.write(from_cells(cells))
+    sys.stdout.write(printable(from_cells(cells), limit=None))
     return 0
 
 
 def _selftest(folder: Path | None) -> int:
-    """Drive the desktop Excel xlwings finds (a running one, else a new hidden one) through the self-test."""
+    """Run the installed add-in's self-test macro in the desktop Excel xlwings finds (a running one, else a
+    new hidden one): the way the Self-test button runs it, through RunPython and the recorded interpreter."""
     from .errors import ScorecardError
-    from .excel.selftest import run
+    from .excel.selftest import run_from_command_line
     from .xlam import install
 
     try:
@@ -544,24 +659,20 @@ def _selftest(folder: Path | None) -> int:
             "no desktop Excel here: the self-test runs in Excel for Windows or Mac "
             "(or from the Self-test button of the Scorecard tab)"
         )
+    if sys.platform == "darwin" and not (install.applescript_folder() / install.applescript_source().name).is_file():
+        raise ScorecardError(
+            f"RunPython needs {install.applescript_source().name} in {install.applescript_folder()}: "
+            "run scorecard addin install again"
+        )
     app = apps.active if running else xw.App(visible=False)
     assert app is not None  # a running Excel has an active instance
     try:
-        # add-ins in XLSTART are not loaded when Excel is started from a program: open ours for its functions
-        addin = (folder or install.default_startup_folder()) / install.ADDIN_FILE
-        build = None
-        if addin.is_file() and not any(b.name.casefold() == addin.name.casefold() for b in app.books):
-            app.books.open(str(addin))
-        if addin.is_file():
-            from .xlam.build import build_id
-
-            build = f"{build_id()} (installed at {addin})"
-        report = run(app, build)
+        text = run_from_command_line(app, (folder or install.default_startup_folder()) / install.ADDIN_FILE)
     finally:
         if not running:
             app.quit()
-    print(report.text())
-    return 0 if report.passed else 1
+    print(text)
+    return 0 if text.startswith("Scorecard self-test: PASS") else 1
 
 
 def _can_start_excel() -> bool:

@@ -69,6 +69,45 @@ def cell_ref(row: int, column: int) -> str:
     return f"{column_letter(column)}{row}"
 
 
+# --- text for a terminal ----------------------------------------------------------------------
+
+LINE_LIMIT = 2_000  # characters of one printed line: a message names a value, it does not reprint a megabyte
+
+
+def _escaped(character: str) -> str:
+    code = ord(character)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+_REORDERING = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _unsafe(character: str) -> bool:
+    """A control character (but a line break or tab), a lone surrogate, a line or paragraph separator,
+    or a mark that reorders the text around it; spaces (a no-break space too) and letters are safe."""
+    if character in "\n\t":
+        return False
+    import unicodedata
+
+    return unicodedata.category(character) in ("Cc", "Cs", "Zl", "Zp") or character in _REORDERING
+
+
+def printable(text: str, limit: int | None = LINE_LIMIT) -> str:
+    """Text from a workbook or rules file made safe to print: control characters (ESC, which starts a
+    terminal's escape sequences, NUL, a vertical tab...) and the invisible marks that reorder text shown
+    as escapes (``\\x1b``), line breaks and tabs kept; each line cut to ``limit`` characters (None: the
+    narrative itself, printed whole)."""
+    if not text.isprintable():
+        text = "".join(_escaped(c) if _unsafe(c) else c for c in text)
+    if limit is not None and len(text) > limit:
+        lines = text.split("\n")
+        text = "\n".join(
+            line if len(line) <= limit else f"{line[:limit]}... ({len(line) - limit:,} more characters)"
+            for line in lines
+        )
+    return text
+
+
 # --- unexpected errors: a one-line message for the user, the traceback to a log ---------------
 
 LOG_LIMIT = 1_000_000  # bytes: a log past this starts afresh rather than grow without end

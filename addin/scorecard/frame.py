@@ -3,7 +3,8 @@
 One row per KPI, indexed by its id, with the same fields as the JSON (``narrative --format json``):
 the JSON's KPI objects are the one source, so the two cannot drift apart. Nested objects (``spc``,
 ``benchmarks``) are flattened into ``spc.mean``, ``benchmarks.England`` ... when a KPI has them.
-pandas is imported here only, so the command line and the ribbon start without it.
+pandas is imported here only, so the command line and the ribbon start without it; it is an extra
+(``pip install 'scorecard[pandas]'``), which ``make install`` brings with the test dependencies.
 """
 
 from __future__ import annotations
@@ -48,7 +49,12 @@ def read_scorecard(
     path: str | os.PathLike, rules: str | os.PathLike | Rules, *, period: str | None = None
 ) -> pd.DataFrame:
     """Evaluate a workbook (nothing is written) and return one row per KPI, indexed by ``id``."""
-    import pandas as pd
+    try:
+        import pandas as pd
+    except ImportError:  # an extra: the command line, the ribbon and the worksheet functions do without it
+        from .errors import ScorecardError
+
+        raise ScorecardError("read_scorecard needs pandas: pip install 'scorecard[pandas]'") from None
 
     from .core.report import as_dict
     from .core.rules import Rules, load_rules

@@ -17,7 +17,7 @@ from .core.engine import evaluate
 from .core.findings import Finding
 from .core.model import Kpi, Scorecard
 from .core.narrative import Narrative, write_narrative
-from .core.plan import WritePlan, make_plan, trend_findings
+from .core.plan import WritePlan, cut_cell_findings, make_plan, trend_findings
 from .core.ports import GridSource, PlanSink
 from .core.reading import Grid, KpiTable, read_table
 from .core.rules import Rules
@@ -67,7 +67,9 @@ def evaluate_grid(
         ),
     )
     narrative = write_narrative(card, rules.report)
-    return Evaluation(table, card, narrative, make_plan(card, table, rules, narrative, grid))
+    plan = make_plan(card, table, rules, narrative, grid)
+    card = with_findings(table, card, cut_cell_findings(plan))  # a Narrative cell cut to what Excel holds
+    return Evaluation(table, card, narrative, plan)
 
 
 def with_findings(table: KpiTable, card: Scorecard, extra: list[Finding]) -> Scorecard:
@@ -146,20 +148,27 @@ def refresh_file(
     period: str | None = None,
     strict: bool = False,
     previous: LastMonth | None = None,
+    even_if_open: bool = False,
 ) -> Evaluation:
     """Refresh one workbook; the result replaces ``output`` (default: the workbook) atomically.
 
     With ``strict``, a warning (a text in a figure cell, a percentage 100-fold out of scale, a share
     over 100%, a KPI missing from the rules, a conditional format hiding the RAG colours) stops the
-    refresh before anything is written. A read-only destination is refused before the workbook is read.
+    refresh before anything is written. A read-only destination is refused before the workbook is read,
+    and so is one open in Excel (unless ``even_if_open``); the destination is locked from the read to the
+    write (``workbook.files.writing``), so a second writer waits and no update is lost.
     """
     from .errors import ScorecardError
+    from .workbook.files import writing
     from .workbook.package import check_writable
     from .workbook.reader import open_workbook
 
     check_writable(Path(output or path))  # before reading: a file Excel would not save is not refreshed
     try:
-        with open_workbook(path, output) as book:  # one package for reading and writing: each part is read once
+        with (
+            writing(Path(output or path), path, even_if_open=even_if_open),
+            open_workbook(path, output) as book,  # one package for reading and writing: each part is read once
+        ):
             result = refresh(book, book, rules, period=period, strict=strict, previous=previous)
     except ScorecardError as error:
         error.file = error.file or str(path)

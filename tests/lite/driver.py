@@ -56,7 +56,9 @@ async def run_jobs(main_path: str, jobs: list[dict]) -> dict:
         "results": results,
         "functions": custom_functions_meta(main),
         "scripts": custom_scripts_meta(main),
-        "modules": sorted(m for m in sys.modules if m.split(".")[0] in {"lxml", "multiprocessing", "openpyxl"}),
+        "modules": sorted(
+            m for m in sys.modules if m.split(".")[0] in {"lxml", "multiprocessing", "openpyxl", "jsonschema", "docx"}
+        ),
         "threads": threading.active_count(),
     }
 

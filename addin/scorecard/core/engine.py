@@ -80,22 +80,42 @@ def _rate_two_sided(v: Decimal, target: Decimal | None, floor: Decimal | None, k
 def direction(kpi: Kpi) -> Direction | None:
     """Direction of travel from previous to current, at the displayed precision.
 
-    Rated KPIs improve or decline by their polarity (for ``target``, closer is better; with no
-    polarity, higher, as ``rate`` reads it); activity indicators only increase or decrease. None
-    when either value is missing.
+    Rated KPIs improve or decline by their polarity (for ``target``, closer is better, each period to its
+    own target when targets change by period; with no polarity, higher, as ``rate`` reads it); activity
+    indicators only increase or decrease. A running total to date (``cumulative``) rises by its nature,
+    so it improves or declines only against its profile: by how far each period's total is from that
+    period's target. None when either value is missing, or a running total has no profile to compare with.
     """
     if kpi.current is None or kpi.previous is None:
         return None
+    if kpi.cumulative:
+        return _against_profile(kpi)
     now, before = _comparable(kpi.current, kpi), _comparable(kpi.previous, kpi)
     if kpi.is_activity:
         if now == before:
             return Direction.SAME
         return Direction.INCREASED if now > before else Direction.DECREASED
     if kpi.polarity is Polarity.TARGET:
-        if kpi.target is None:
+        then = kpi.for_previous().target
+        if kpi.target is None or then is None:
             return None
-        target = _comparable(kpi.target, kpi)
-        now, before = -abs(now - target), -abs(before - target)
+        now, before = -abs(now - _comparable(kpi.target, kpi)), -abs(before - _comparable(then, kpi))
+    elif kpi.polarity is Polarity.LOWER:
+        now, before = -now, -before
+    if now == before:
+        return Direction.SAME
+    return Direction.IMPROVED if now > before else Direction.DECLINED
+
+
+def _against_profile(kpi: Kpi) -> Direction | None:
+    """A running total's direction: the gap to each period's own target, narrowing (improved) or widening."""
+    then = kpi.for_previous().target
+    if not kpi.profiled or kpi.target is None or then is None or kpi.current is None or kpi.previous is None:
+        return None
+    now = _comparable(kpi.current, kpi) - _comparable(kpi.target, kpi)
+    before = _comparable(kpi.previous, kpi) - _comparable(then, kpi)
+    if kpi.polarity is Polarity.TARGET:
+        now, before = -abs(now), -abs(before)
     elif kpi.polarity is Polarity.LOWER:
         now, before = -now, -before
     if now == before:

@@ -124,13 +124,6 @@ W, N = Severity.WARNING, Severity.NOTE
 # 4xx targets, floors and polarity        5xx KPI rows and ids      6xx units, scale and decimals
 # 7xx commentary, narrative and report    8xx what a refresh writes 9xx engines, rules and installs
 _CATALOGUE = (
-    # --- 1xx the sheet, its header and columns
-    Kind(
-        "SC101",
-        "column-found-by-default",
-        N,
-        ("A column the rules do not name was found by its usual header (RAG, DOT)."),
-    ),
     # --- 2xx periods
     Kind(
         "SC201",
@@ -255,6 +248,33 @@ _CATALOGUE = (
         N,
         ("A target, floor or polarity is read from cells merged down over several KPIs' rows."),
     ),
+    Kind(
+        "SC407",
+        "running-total-by-name",
+        W,
+        (
+            "A KPI named as a running total ('year to date', 'YTD') is read as one: its rise is not called an"
+            " improvement. Say so in the rules: cumulative: true (or false)."
+        ),
+    ),
+    Kind(
+        "SC408",
+        "targets-by-period",
+        N,
+        (
+            "Each KPI's targets change by period (a profile): each period is rated against its own period's "
+            "target, read from a target column beside each period or a Target row under each KPI."
+        ),
+    ),
+    Kind(
+        "SC409",
+        "previous-target-missing",
+        W,
+        (
+            "A KPI whose targets change by period has no target for the previous period: its previous RAG is "
+            "not rated, so no change of RAG is reported."
+        ),
+    ),
     # --- 5xx KPI rows and ids
     Kind(
         "SC501",
@@ -361,6 +381,13 @@ _CATALOGUE = (
         N,
         ("An activity indicator's sparkline has no target or floor line to draw."),
     ),
+    # --- 85x-89x what is written is what Excel and Word accept (hostile and careless input)
+    Kind(
+        "SC850",
+        "cell-text-cut",
+        W,
+        "A text is longer than an Excel cell holds (32,767 characters): it is written cut, with a note saying so.",
+    ),
     # --- 9xx engines, rules and installs
     Kind(
         "SC901",
@@ -384,6 +411,73 @@ _CATALOGUE = (
         W,
         ("The rules embedded in the workbook do not load (they were not used: the rules given were)."),
     ),
+    # --- 95x worksheet functions, xlwings Lite and the add-in's install
+    Kind(
+        "SC950",
+        "function-scale-unknown",
+        W,
+        "A worksheet function's figures and thresholds differ about 100-fold, so it cannot tell a percentage from "
+        "its fraction (xlwings Lite and typed numbers carry no cell format): it gives this error, not a colour. "
+        "Give percent points, or say layout.percent: fraction in the rules.",
+    ),
+    Kind(
+        "SC951",
+        "xlwings-dll-missing",
+        W,
+        "xlwings' DLL is not in the folder of the Python Excel runs (pip put it in the user's folder, as it does "
+        "without administrator rights into a Python installed for all users), so every worksheet function "
+        "fails. Install xlwings there as an administrator, or use a Python of the user's own.",
+    ),
+    Kind(
+        "SC952",
+        "addin-build-differs",
+        W,
+        "The add-in was built from other sources than the scorecard its Python imports (an upgrade without "
+        "scorecard addin install): run scorecard addin install again with that Python.",
+    ),
 )
 
 KINDS: dict[str, Kind] = {kind.code: kind for kind in _CATALOGUE}
+
+_SECTIONS = {
+    "1": "The sheet, its header and columns",
+    "2": "Periods",
+    "3": "Cell values",
+    "4": "Targets, floors and polarity",
+    "5": "KPI rows and ids",
+    "6": "Units, scale and decimals",
+    "7": "Commentary, narrative and report",
+    "8": "What a refresh writes",
+    "9": "Engines, rules and installs",
+}
+
+
+def catalogue_markdown() -> str:
+    """docs/findings.md, made from the catalogue: ``python -m scorecard.core.findings > docs/findings.md``."""
+    out = [
+        "# Findings",
+        "",
+        "Every warning and note scorecard gives has a code, a severity and a place (file, sheet and cell, or a",
+        "line of the rules). A **warning** means the result may be wrong: it is printed, and `--strict` refuses",
+        "the workbook. A **note** records how something was read and is never refused. `check --format json`",
+        "lists them as `findings`, each with `code`, `name`, `severity`, `where` and `message`.",
+        "",
+        "This page is made from `scorecard.core.findings.KINDS`; a test keeps the two the same.",
+    ]
+    section = None
+    for kind in sorted(KINDS.values(), key=lambda k: k.code):
+        if kind.code[2] != section:
+            section = kind.code[2]
+            out += [
+                "",
+                f"## {section}xx {_SECTIONS[section]}",
+                "",
+                "| code | name | severity | meaning |",
+                "|---|---|---|---|",
+            ]
+        out.append(f"| {kind.code} | {kind.name} | {kind.severity.value} | {kind.means} |")
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    print(catalogue_markdown(), end="")

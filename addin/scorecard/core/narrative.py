@@ -10,8 +10,9 @@ both, a band around a target); a KPI that moved into Amber or Red is described i
 list of changes points there; a target or a movement the commentary already states is not stated again;
 commentary the figures contradict is left out or flagged (``report.commentary``). A first return (no
 earlier period) is rated with no direction. A running total to date (``Kpi.cumulative``) is never said to
-have improved because it rose: it is judged against its profile. ``paper`` (the rules' ``report:`` block)
-gives the previous meeting, the nouns counts are written with and what to do with contradicted commentary.
+have improved because it rose: it is judged against its profile (``engine.direction``). ``paper`` (the
+rules' ``report:`` block) gives the previous meeting, the nouns counts are written with and what to do with
+contradicted commentary.
 """
 
 from __future__ import annotations
@@ -44,7 +45,6 @@ from .spc_words import kind_of, spc_sentence
 __all__ = [  # what other modules and the tests take from here
     "Narrative",
     "Paragraph",
-    "against_profile",
     "comparison",
     "figure",
     "kpis",
@@ -193,27 +193,6 @@ def legend(card: Scorecard) -> dict[Rag, str]:
                 words.append(phrase)
         out[rag] = ", or ".join(words)
     return out
-
-
-# --- cumulative totals and profiled targets ------------------------------------------------------------
-
-
-def against_profile(kpi: Kpi) -> Direction | None:
-    """A running total's direction of travel: whether it stands better against this period's profile than it
-    stood against the previous period's (the gap, by polarity, at the displayed precision). None when the
-    KPI has no profile for both periods (a rise in a running total is no improvement by itself)."""
-    if kpi.current is None or kpi.previous is None or kpi.target is None:
-        return None
-    if not kpi.profiled or kpi.previous_target is None:
-        return None
-    sign = -1 if kpi.polarity is Polarity.LOWER else 1
-    now = (displayed(kpi.current, kpi.decimals) - displayed(kpi.target, kpi.decimals)) * sign
-    before = (displayed(kpi.previous, kpi.decimals) - displayed(kpi.previous_target, kpi.decimals)) * sign
-    if kpi.polarity is Polarity.TARGET:
-        now, before = -abs(now), -abs(before)
-    if now == before:
-        return Direction.SAME
-    return Direction.IMPROVED if now > before else Direction.DECLINED
 
 
 def write_narrative(card: Scorecard, paper: Paper = DEFAULT) -> Narrative:
@@ -533,9 +512,11 @@ class _Writer:
             return f"missing {target} but staying {self.floor_side(kpi)}"
         return f"moving {self.floor_side(kpi)} but still short of {target}"
 
-    def travel(self, k: RatedKpi) -> Direction | None:
-        """The direction the update groups a KPI by: a running total's against its profile."""
-        return against_profile(k.kpi) if k.kpi.cumulative else k.direction
+    @staticmethod
+    def travel(k: RatedKpi) -> Direction | None:
+        """The direction the update groups a KPI by: for a running total, the engine's against its profile
+        (``engine.direction``), None without a profile."""
+        return k.direction
 
     def update(self, rag: Rag) -> list[Paragraph]:
         group = [k for k in self.card.kpis if k.rag is rag]

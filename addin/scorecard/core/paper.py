@@ -169,6 +169,19 @@ def parse_paper(raw: Any, source: str = "<rules>") -> Paper:
     previous = raw.get("previous_meeting")
     if isinstance(previous, Mapping):
         inner = getattr(previous, "lines", {}) or {}
+        for key in previous:
+            if key not in ("date", "period"):
+                raise RulesError(
+                    f"unknown key '{key}' in report.previous_meeting; allowed keys: date, period",
+                    file=source,
+                    line=inner.get(key, at("previous_meeting")),
+                )
+        if previous.get("date") is None:
+            raise RulesError(
+                "report.previous_meeting needs a date: {date: 2018-07-17, period: May 2018}",
+                file=source,
+                line=at("previous_meeting"),
+            )
         values["previous_meeting"] = _date(
             previous.get("date"), "previous_meeting.date", source, inner.get("date", at("previous_meeting"))
         )

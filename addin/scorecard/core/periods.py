@@ -63,24 +63,27 @@ class TimePeriod:
     "Jun-18"; a quarter labelled with one year ("Q2 2018") only equals the same label.
     """
 
-    kind: str  # month | quarter | year
-    start: int  # the first month covered, as year * 12 + month - 1
-    months: int  # 1, 3 or 12
-    name: str = field(compare=False)  # "June 2018", "Q2 2018/19", "2018/19", ...
+    kind: str  # week | month | quarter | year
+    start: int  # the first month covered, as year * 12 + month - 1 (a week: the month it starts in)
+    months: int  # 1, 3 or 12; 0 for a week
+    name: str = field(compare=False)  # "June 2018", "Q2 2018/19", "2018/19", "week commencing 5 August 2024" ...
     style: str = field(compare=False, default="")  # how it was written, to name its neighbours alike
     label: tuple[int, int] | None = None  # (year, quarter) of a one-year quarter label, else None
+    day: int = 0  # a week's first day (a date ordinal), or its number when it is only numbered ("Week 32")
 
     @property
     def end(self) -> int:
         """The last month covered, as year * 12 + month - 1."""
-        return self.start + self.months - 1
+        return self.start + max(self.months, 1) - 1
 
     @property
-    def order(self) -> tuple[int, int]:
-        return (self.end, self.months)
+    def order(self) -> tuple[int, int, int]:
+        return (self.end, self.months, self.day)
 
     def before(self) -> TimePeriod:
         """The period of the same kind and style just before this one."""
+        if self.kind == "week":
+            return _week_before(self)
         if self.style == "month":
             return _month(self.start - 1)
         if self.style == "range":
@@ -93,6 +96,96 @@ class TimePeriod:
         if self.style == "fy":
             return _fy(self.start // 12 - 1)
         return _year(self.start // 12 - 1)
+
+
+# --- weeks --------------------------------------------------------------------------------------------
+
+_WEEK_NUMBER = re.compile(r"^(?:week|wk|w)\.?\s*(?:no\.?\s*)?(\d{1,2})(?:\s*[,(]?\s*(.+?)\)?)?$")
+_WEEK_DATED = re.compile(
+    r"^(week commencing|week beginning|week ending|w/c|w\.c\.|w/b|w/e|w\.e\.|wc|wb|we)\b[\s:.]*(.+)$"
+)
+_ENDING = {"w/e", "we", "w.e.", "week ending"}
+
+
+def week_of(first_day: dt.date, ending: bool = False) -> TimePeriod:
+    """The week a date heads: commencing on it, or (``ending``) ending on it."""
+    start = first_day - dt.timedelta(days=6) if ending else first_day
+    said = first_day if ending else start
+    words = "week ending" if ending else "week commencing"
+    name = f"{words} {said.day} {MONTHS[said.month - 1]} {said.year}"
+    return TimePeriod(
+        "week", start.year * 12 + start.month - 1, 0, name, "week-ending" if ending else "week", None, start.toordinal()
+    )
+
+
+def _numbered_week(number: int, year: TimePeriod | None) -> TimePeriod:
+    """A week named by its number ("Week 32", "Week 32 2024/25"): ordered by its number within its year (a
+    week of no stated year is placed nowhere in time: it is ordered only among its kind)."""
+    name = f"Week {number}" + (f" {year.name}" if year else "")
+    start = year.start if year else 0
+    return TimePeriod("week", start, 0, name, "week-number", (start, number), number)
+
+
+def _week_before(week: TimePeriod) -> TimePeriod:
+    """The week before: seven days earlier, or the number before (week 1 has none in its year: itself)."""
+    if week.style == "week-number":
+        start, number = week.label or (0, week.day)
+        year = None if not start else _fy(start // 12) if start % 12 == 3 else _year(start // 12)
+        return _numbered_week(number - 1, year) if number > 1 else week
+    first = dt.date.fromordinal(week.day - 7)
+    return week_of(first + dt.timedelta(days=6), ending=True) if week.style == "week-ending" else week_of(first)
+
+
+def _week(text: str) -> TimePeriod | None:
+    """ "Week 32", "Wk 32 2024/25", "w/c 05/08/2024", "Week commencing 5 August 2024", "W/E 11/08/24"."""
+    match = _WEEK_NUMBER.match(text)
+    if match:
+        number = int(match.group(1))
+        year = parse_period(match.group(2)) if match.group(2) else None
+        if not 1 <= number <= 53 or (match.group(2) and (year is None or year.kind != "year")):
+            return None
+        return _numbered_week(number, year)
+    match = _WEEK_DATED.match(text)
+    if match:
+        day = exact_date(match.group(2))
+        return None if day is None else week_of(day, ending=match.group(1) in _ENDING)
+    return None
+
+
+_WORDY_DATE = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[\s\-/]+([a-z]+)\.?[\s\-/,]+(\d{2}|\d{4})$")
+
+
+def exact_date(value: object) -> dt.date | None:
+    """A header that is one day: a date cell, "05/08/2024" (day first), "2024-08-05", "5 Aug 2024", "5-Aug-24"."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        return None
+    text = " ".join(value.split()).lower()
+    match = _TEXT_DATE.match(text)
+    if match:
+        day, month, year = match.groups()[:3] if match.group(1) else (match.group(6), match.group(5), match.group(4))
+    else:
+        wordy = _WORDY_DATE.match(text)
+        if wordy is None or wordy.group(2)[:3] not in _MONTH_WORDS:
+            return None
+        day, month, year = wordy.group(1), str(_MONTH_WORDS[wordy.group(2)[:3]]), wordy.group(3)
+    full_year = int(year) + 2000 if len(year) == 2 else int(year)
+    try:
+        found = dt.date(full_year, int(month), int(day))
+    except ValueError:
+        return None
+    return found if _FIRST_YEAR <= found.year <= _LAST_YEAR else None
+
+
+def weekly(dates: list[dt.date]) -> bool:
+    """Dates heading columns a week apart: a weekly series (week commencing), not months."""
+    ordered = sorted(set(dates))
+    return len(ordered) == len(dates) >= 2 and all(
+        (b - a).days == 7 for a, b in zip(ordered, ordered[1:], strict=False)
+    )
 
 
 def _year_of(text: str) -> int:
@@ -221,7 +314,7 @@ def parse_period(value: object) -> TimePeriod | None:
             period = _read(style, match.groups())
             if period is not None:
                 return period
-    return _text_date(text)
+    return _week(text) or _text_date(text)
 
 
 def mentioned_period(value: object) -> TimePeriod | None:

@@ -8,12 +8,13 @@ a text and a fill into a cell.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
 from .. import __version__
 from ..errors import WorkbookError, cell_ref, column_letter
+from .celltext import MAX_CELL_CHARACTERS, cut_finding, excel_length, fit_cell
 from .engine import displayed
 from .findings import Finding, Where
 from .model import Polarity, RatedKpi, Scorecard
@@ -88,7 +89,26 @@ def narrative_header(title: str, heading: str) -> tuple[str, str]:
 
 
 def narrative_cells(rows: tuple[NarrativeRow, ...]) -> list[NarrativeCell]:
-    """Title in A1, heading in A2, a blank row, numbers in A and text in B, a blank row, the provenance."""
+    """Title in A1, heading in A2, a blank row, numbers in A and text in B, a blank row, the provenance;
+    a text longer than a cell holds is cut (``celltext.fit_cell``, warned of by ``cut_cell_findings``)."""
+    half = MAX_CELL_CHARACTERS // 2  # a text this short fits whatever its characters
+    return [
+        cell if len(cell.text) <= half else replace(cell, text=fit_cell(cell.text)) for cell in _narrative_layout(rows)
+    ]
+
+
+def cut_cell_findings(plan: WritePlan) -> list[Finding]:
+    """A warning (SC850) for each Narrative cell whose text is cut to what a cell holds."""
+    if all(len(row.text) <= MAX_CELL_CHARACTERS // 2 for row in plan.narrative):
+        return []  # the usual case, found without laying the sheet out
+    return [
+        cut_finding(plan.narrative_sheet, f"{column_letter(cell.column)}{cell.row}", excel_length(cell.text))
+        for cell in _narrative_layout(plan.narrative)
+        if len(cell.text) > MAX_CELL_CHARACTERS // 2 and excel_length(cell.text) > MAX_CELL_CHARACTERS
+    ]
+
+
+def _narrative_layout(rows: tuple[NarrativeRow, ...]) -> list[NarrativeCell]:
     cells, line = [], 0
     for item in rows:
         line += 2 if item.style == "note" or line == 2 else 1

@@ -7,6 +7,8 @@ from typing import Any
 from .model import Scorecard
 from .narrative import Narrative
 from .reading import KpiTable
+from .reading.explain import reading_dict
+from .rules import Rules
 
 
 def check_summary(table: KpiTable, card: Scorecard) -> list[str]:
@@ -30,6 +32,19 @@ def check_summary(table: KpiTable, card: Scorecard) -> list[str]:
     return lines
 
 
+def check_dict(table: KpiTable, card: Scorecard, rules: Rules, book: str) -> dict[str, Any]:
+    """What ``check --format json`` prints: the workbook's findings and how it was read."""
+    return {
+        "book": book,
+        "rules": rules.provenance,
+        "kpis": len(card.kpis),
+        "period": {"current": card.period.current, "previous": card.period.previous},
+        "counts": card.counts,
+        "findings": [f.as_dict() for f in table.findings],
+        "reading": reading_dict(table, rules),
+    }
+
+
 def as_dict(card: Scorecard, narrative: Narrative) -> dict[str, Any]:
     return {
         "title": card.title,
@@ -48,6 +63,12 @@ def as_dict(card: Scorecard, narrative: Narrative) -> dict[str, Any]:
                 "previous": k.kpi.previous,
                 "target": k.kpi.target,
                 "floor": k.kpi.floor,
+                # targets that change by period: the previous period's own (null unless profiled)
+                "previous_target": k.kpi.previous_target,
+                "previous_floor": k.kpi.previous_floor,
+                "profiled": k.kpi.profiled,
+                "cumulative": k.kpi.cumulative,
+                "breakdown": k.kpi.breakdown,
                 "green_within": k.kpi.green_within,  # a two-sided KPI's bands, as the narrative states them
                 "amber_within": k.kpi.amber_within,
                 "numerator": k.kpi.numerator,

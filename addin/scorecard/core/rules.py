@@ -14,19 +14,16 @@ import json
 import math
 import os
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
-
-import yaml
 
 from ..errors import RulesError
 from .model import _POLARITY_WORDS, POLARITY_CHOICES, Compare, Polarity, Rag, Unit
 from .paper import DEFAULT as NO_PAPER
 from .paper import Paper, parse_paper
+from .rulesyaml import QUOTE_LIMIT, Map, combine, cut, line_of, load_document, quote
 from .spc import SpcSettings
 
 DEFAULT_COLOURS = {
@@ -69,6 +66,7 @@ class KpiRule:
     green_within: float | None = None
     amber_within: float | None = None
     share: bool = False  # a share of a whole: a percentage that cannot pass 100% or go below 0
+    cumulative: bool | None = None  # a running total to date: judged against its profile, never by its rise
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)  # key -> YAML line
 
     def line_of(self, key: str) -> int:
@@ -88,6 +86,11 @@ class Layout:
     )
     add_missing_columns: bool = False  # create absent RAG/direction columns instead of refusing
     rag_text: Literal["words", "initials"] | None = None  # Green or G; None: as the RAG column is written, else words
+    first_row: int | None = None  # the table's bounds, when the rules give them (else found)
+    last_row: int | None = None
+    last_column: int | None = None
+    targets_by_period: Literal["columns", "rows"] | None = None  # a profile; None: found where it leaves no doubt
+    kpis_in: Literal["rows", "columns"] = "rows"  # columns: one KPI per column, periods down the rows
     # comparator columns, read and never written: label as the narrative and JSON name it -> header
     benchmarks: dict[str, str] = field(default_factory=dict)
     # fields whose column the rules give by its letter ({column: F}): field -> column number (A is 1);
@@ -131,109 +134,14 @@ class Rules:
         return f"{Path(self.source).name} (sha256 {self.sha256[:12]})"
 
 
-# --- YAML with line numbers ----------------------------------------------------------------
-
-
-class _Map(dict):
-    """A YAML mapping that remembers the line of each key."""
-
-    line: int = 0
-    lines: dict[Any, int]
-
-
-class _Seq(list):
-    line: int = 0
-    lines: list[int]
-
-
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that records lines and refuses duplicate keys (PyYAML keeps the last silently).
-
-    It also keeps the problems only the YAML text shows (``problems``): an id written 1.10 without
-    quotes reaches Python as the number 1.1, so it is caught here, where the text is still at hand.
-    """
-
-    def __init__(self, stream: str):
-        super().__init__(stream)
-        self.problems: list[RulesError] = []
-
-
-_NUMBER_TAGS = {f"tag:yaml.org,2002:{name}": name for name in ("int", "float", "bool", "null", "timestamp")}
-
-
-def _check_id_text(loader: _LineLoader, value_node: yaml.Node, value: Any) -> None:
-    """An id YAML would read as a number, a date, true/false or null, unless its text survives: ask for quotes."""
-    if not isinstance(value_node, yaml.ScalarNode) or value_node.style or value_node.tag not in _NUMBER_TAGS:
-        return
-    kind = _NUMBER_TAGS[value_node.tag]
-    if kind == "int" and str(value) == value_node.value:
-        return  # 12 stays "12"
-    if kind == "null" and not value_node.value:
-        return  # "id:" with nothing after it: the schema says the id is missing
-    if kind == "null":
-        read = "nothing"
-    elif kind == "bool":
-        read = "true" if value else "false"
-    elif kind == "timestamp":
-        read = "a date"
-    else:
-        read = "a number" if str(value) == value_node.value else f"the number {value!r}"
-    loader.problems.append(
-        RulesError(
-            f"write the id in quotes: '{value_node.value}' (without quotes YAML reads it as {read})",
-            line=value_node.start_mark.line + 1,
-        )
-    )
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
-    loader.flatten_mapping(node)
-    result = _Map()
-    result.line, result.lines = node.start_mark.line + 1, {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
-        try:
-            duplicate = key in result
-        except TypeError:
-            raise RulesError("a key must be a plain value, not a list or mapping", line=line) from None
-        if duplicate:
-            raise RulesError(f"duplicate key '{key}' (first given on line {result.lines[key]})", line=line)
-        result[key] = loader.construct_object(value_node, deep=True)
-        result.lines[key] = line
-        if key == "id":
-            _check_id_text(loader, value_node, result[key])
-    return result
-
-
-def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> _Seq:
-    result = _Seq(loader.construct_object(child, deep=True) for child in node.value)
-    result.line, result.lines = node.start_mark.line + 1, [child.start_mark.line + 1 for child in node.value]
-    return result
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
-
-
-def _line_of(document: Any, path: Iterator[Any] | list[Any]) -> int | None:
-    line, node = getattr(document, "line", None), document
-    for step in path:
-        if isinstance(node, _Map) and step in node:
-            line, node = node.lines[step], node[step]
-        elif isinstance(node, _Seq) and isinstance(step, int) and step < len(node):
-            line, node = node.lines[step], node[step]
-        else:
-            break
-    return line
-
-
 # --- schema validation ----------------------------------------------------------------------
 
 
 @lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
     """The JSON Schema of the rules format, as shipped for editors."""
+    from importlib import resources  # here: it imports tempfile and shutil, which a refresh needs no more
+
     return json.loads(resources.files(__package__).joinpath("rules.schema.json").read_text("utf-8"))
 
 
@@ -244,11 +152,21 @@ def _describe_path(document: Any, path: list[Any]) -> str:
             text += f"[{step}]"
             node = node[step] if isinstance(node, list) and step < len(node) else None
             if isinstance(node, dict) and "id" in node:
-                text += f" ({node['id']})"
+                text += f" ({quote(node['id']).strip(chr(39))})"
         else:
             text += f".{step}" if text else str(step)
             node = node.get(step) if isinstance(node, dict) else None
     return text or "the top level"
+
+
+_BOUND_WORDS = {
+    "maximum": "more than the largest allowed,",
+    "minimum": "less than the smallest allowed,",
+    "maxLength": "longer than the most characters allowed,",
+    "minLength": "shorter than the fewest characters allowed,",
+    "maxItems": "more items than allowed,",
+    "minItems": "fewer items than allowed,",
+}
 
 
 def _did_you_mean(word: str, choices: list[str]) -> str:
@@ -260,26 +178,25 @@ def _did_you_mean(word: str, choices: list[str]) -> str:
 
 
 def _schema_messages(document: Any, source: str) -> list[RulesError]:
-    import jsonschema  # imported here: the CLI's cold start pays for it only when rules are read
+    from .schema import iter_errors  # JSON Schema 2020-12 as the jsonschema package applies it, without its start-up
 
-    validator = jsonschema.Draft202012Validator(schema())
     problems: list[RulesError] = []
-    for error in sorted(validator.iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path]):
+    for error in sorted(iter_errors(schema(), document), key=lambda e: [str(p) for p in e.absolute_path]):
         if error.validator == "anyOf" and isinstance(error.instance, dict):
             # a mapping where a text or a mapping may stand ({column: F}): the mapping's own problems
             error = next((e for e in error.context or () if e.validator != "type"), error)
         path = list(error.absolute_path)
         where = _describe_path(document, path)
-        line = _line_of(document, path)
+        line = line_of(document, path)
         if error.validator == "additionalProperties":
             allowed = sorted(error.schema.get("properties", {}))
             for key in sorted(set(error.instance) - set(allowed), key=str):
-                hint = _did_you_mean(key, allowed)
+                hint = _did_you_mean(str(key)[:QUOTE_LIMIT], allowed)
                 problems.append(
                     RulesError(
-                        f"unknown key '{key}' in {where}{hint}; allowed keys: {', '.join(allowed)}",
+                        f"unknown key {quote(key)} in {where}{hint}; allowed keys: {', '.join(allowed)}",
                         file=source,
-                        line=_line_of(document, path + [key]),
+                        line=line_of(document, path + [key]),
                     )
                 )
             continue
@@ -287,23 +204,27 @@ def _schema_messages(document: Any, source: str) -> list[RulesError]:
             message = f"{where} is missing the required key {error.message.split(' is a required')[0]}"
         elif error.validator == "enum":
             canonical = [str(c) for c in error.validator_value]
-            hint = _did_you_mean(str(error.instance), canonical)
-            message = f"{where}: {error.instance!r} is not one of {', '.join(canonical)}{hint}"
+            hint = _did_you_mean(str(error.instance)[:QUOTE_LIMIT], canonical)
+            message = f"{where}: {quote(error.instance)} is not one of {', '.join(canonical)}{hint}"
         elif error.validator == "pattern" and path and path[-1] == "polarity":
-            hint = _did_you_mean(" ".join(str(error.instance).split()), sorted(_POLARITY_WORDS))
+            hint = _did_you_mean(" ".join(str(error.instance)[:QUOTE_LIMIT].split()), sorted(_POLARITY_WORDS))
             if any(mark in str(error.instance).lower() for mark in ("/", " or ")):
                 hint = " (it names both ways; choose one)"
-            message = f"{where}: {error.instance!r} is not one of {POLARITY_CHOICES}{hint}"
+            message = f"{where}: {quote(error.instance)} is not one of {POLARITY_CHOICES}{hint}"
         elif error.validator == "const":
-            message = f"{where} must be {error.validator_value!r}, not {error.instance!r}"
+            message = f"{where} must be {error.validator_value!r}, not {quote(error.instance)}"
         elif error.validator in ("anyOf", "pattern") and "description" in error.schema:
-            message = f"{where}: {error.instance!r} is not valid: {error.schema['description']}"
+            message = f"{where}: {quote(error.instance)} is not valid: {error.schema['description']}"
         elif error.validator == "type":
             expected = error.validator_value
             expected = " or ".join(expected) if isinstance(expected, list) else expected
-            message = f"{where} should be {'an' if expected[0] in 'aeiou' else 'a'} {expected}, not {error.instance!r}"
+            message = (
+                f"{where} should be {'an' if expected[0] in 'aeiou' else 'a'} {expected}, not {quote(error.instance)}"
+            )
+        elif error.validator in ("maximum", "minimum", "maxLength", "minLength", "maxItems", "minItems"):
+            message = f"{where}: {quote(error.instance)} is {_BOUND_WORDS[error.validator]} {error.validator_value}"
         else:
-            message = f"{where}: {error.message}"
+            message = f"{where}: {cut(error.message)}"
         problems.append(RulesError(message, file=source, line=line))
     return problems
 
@@ -318,7 +239,10 @@ def parse_number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # an integer of hundreds of digits: past any figure, refused as infinity is
+            return math.inf if value > 0 else -math.inf
     if isinstance(value, str):
         match = _NUMBER.match(value)
         if match:
@@ -326,7 +250,7 @@ def parse_number(value: Any) -> float | None:
     return None
 
 
-def _kpi_rule(raw: _Map, source: str) -> KpiRule:
+def _kpi_rule(raw: Map, source: str) -> KpiRule:
     def number(key: str) -> float | None:
         return None if raw.get(key) is None else parse_number(raw[key])
 
@@ -344,6 +268,7 @@ def _kpi_rule(raw: _Map, source: str) -> KpiRule:
         green_within=raw.get("green_within"),
         amber_within=raw.get("amber_within"),
         share=bool(raw.get("share", False)),
+        cumulative=raw.get("cumulative"),
         lines=dict(raw.lines),
     )
 
@@ -364,7 +289,7 @@ def check_target_and_floor(polarity: Polarity | None, target: float | None, floo
     return None
 
 
-def _semantic_checks(rules: Rules, document: _Map, source: str) -> list[RulesError]:
+def _semantic_checks(rules: Rules, document: Map, source: str) -> list[RulesError]:
     problems = []
     layout = document["layout"]
     spc = document.get("spc") or {}
@@ -375,7 +300,7 @@ def _semantic_checks(rules: Rules, document: _Map, source: str) -> list[RulesErr
                 "limits need at "
                 "least min_points points; raise the baseline or lower min_points",
                 file=source,
-                line=_line_of(document, ["spc", "baseline"]),
+                line=line_of(document, ["spc", "baseline"]),
             )
         )
     for name in ("variation", "assurance"):
@@ -385,7 +310,7 @@ def _semantic_checks(rules: Rules, document: _Map, source: str) -> list[RulesErr
                     f"layout.columns.{name} needs layout.history: true (the SPC verdicts are worked from the "
                     "history of period columns)",
                     file=source,
-                    line=_line_of(document, ["layout", "columns", name]),
+                    line=line_of(document, ["layout", "columns", name]),
                 )
             )
     if not rules.layout.history:
@@ -396,7 +321,7 @@ def _semantic_checks(rules: Rules, document: _Map, source: str) -> list[RulesErr
                         f"layout.columns needs '{needed}' (the header of the {needed} period's values) "
                         "unless layout.history is true",
                         file=source,
-                        line=_line_of(document, ["layout", "columns"]) or layout.line,
+                        line=line_of(document, ["layout", "columns"]) or layout.line,
                     )
                 )
     if rules.layout.names("trend") and not rules.layout.history:
@@ -404,7 +329,7 @@ def _semantic_checks(rules: Rules, document: _Map, source: str) -> list[RulesErr
             RulesError(
                 "layout.columns.trend needs layout.history: true (a sparkline is drawn from the KPI's period columns)",
                 file=source,
-                line=_line_of(document, ["layout", "columns", "trend"]) or layout.line,
+                line=line_of(document, ["layout", "columns", "trend"]) or layout.line,
             )
         )
     if "sparklines" in document and not rules.layout.names("trend"):
@@ -412,10 +337,25 @@ def _semantic_checks(rules: Rules, document: _Map, source: str) -> list[RulesErr
             RulesError(
                 "sparklines is set but layout.columns.trend is not: give the header of the column the sparklines go in",
                 file=source,
-                line=_line_of(document, ["sparklines"]),
+                line=line_of(document, ["sparklines"]),
             )
         )
     problems += _benchmark_checks(rules, document, source)
+    for key, number in rules.layout.letters.items():
+        if number > MAX_COLUMN:
+            problems.append(
+                RulesError(
+                    f"layout.columns.{key}: column {document['layout']['columns'][key]['column']} is beyond Excel's "
+                    "last column, XFD",
+                    file=source,
+                    line=line_of(document, ["layout", "columns", key]),
+                )
+            )
+    narrative = document.get("narrative")
+    if isinstance(narrative, Map) and "sheet" in narrative:
+        complaint = sheet_name_problem(str(narrative["sheet"]))
+        if complaint:
+            problems.append(RulesError(f"narrative.sheet {complaint}", file=source, line=narrative.lines["sheet"]))
     seen: dict[str, int] = {}
     for raw in document.get("kpis") or []:
         rule = _kpi_rule(raw, source)
@@ -427,8 +367,17 @@ def _semantic_checks(rules: Rules, document: _Map, source: str) -> list[RulesErr
             )
         seen.setdefault(rule.id, rule.line)
         for key in ("target", "floor", "green_within", "amber_within"):
-            value = getattr(rule, key)
-            if isinstance(value, float) and not math.isfinite(value):
+            value, given = getattr(rule, key), raw.get(key)
+            if isinstance(given, int) and not isinstance(given, bool) and abs(given) >= 10**300:
+                problems.append(
+                    RulesError(
+                        f"KPI {quote(rule.id)}: {key} is a number of {len(str(abs(given))):,} digits, too large to "
+                        "be a figure; write the figure, or leave the key out",
+                        file=source,
+                        line=raw.lines.get(key, rule.line),
+                    )
+                )
+            elif isinstance(value, float) and not math.isfinite(value):
                 problems.append(
                     RulesError(
                         f"KPI '{rule.id}': {key} must be a figure, not infinity or not-a-number (.inf, .nan); "
@@ -476,11 +425,36 @@ def _semantic_checks(rules: Rules, document: _Map, source: str) -> list[RulesErr
     return problems
 
 
-def _benchmark_checks(rules: Rules, document: _Map, source: str) -> list[RulesError]:
+SHEET_NAME_FORBIDDEN = "[]:*?/\\"
+MAX_COLUMN = 16_384  # XFD
+
+
+def sheet_name_problem(name: str) -> str | None:
+    """Why Excel would not accept ``name`` for a sheet it writes, or None: 1 to 31 characters, none of
+    []:*?/\\ or a control character, not starting or ending with an apostrophe, not 'History' (which
+    Excel keeps for itself). A workbook with such a sheet name is one Excel will not open."""
+    shown = quote(name)
+    if not name.strip():
+        return "is empty: a sheet needs a name"
+    if len(name) > 31:
+        return f"{shown} is {len(name)} characters long; Excel's sheet names are at most 31"
+    bad = sorted({c for c in name if c in SHEET_NAME_FORBIDDEN})
+    if bad:
+        return f"{shown} holds {' '.join(bad)}; Excel allows none of {SHEET_NAME_FORBIDDEN} in a sheet name"
+    if any(not c.isprintable() for c in name):
+        return f"{shown} holds a control character, which Excel does not allow in a sheet name"
+    if name.startswith("'") or name.endswith("'"):
+        return f"{shown} starts or ends with an apostrophe, which Excel does not allow in a sheet name"
+    if name.casefold() == "history":
+        return f"{shown} is a name Excel keeps for itself (the change history of a shared workbook); choose another"
+    return None
+
+
+def _benchmark_checks(rules: Rules, document: Map, source: str) -> list[RulesError]:
     """A benchmark column is read only: its header must not be another field's column, nor another label's."""
     problems: list[RulesError] = []
     raw = document["layout"]["columns"].get("benchmarks")
-    if not isinstance(raw, _Map):
+    if not isinstance(raw, Map):
         return problems
     others = {" ".join(v.split()).casefold(): f"layout.columns.{k}" for k, v in rules.layout.columns.items()}
     seen_labels: dict[str, str] = {}
@@ -513,35 +487,15 @@ def _benchmark_checks(rules: Rules, document: _Map, source: str) -> list[RulesEr
 
 def parse_rules(text: str, source: str = "<rules>") -> Rules:
     """Validate and build the rules from YAML text; raises RulesError naming the line."""
-    loader = _LineLoader(text)
-    try:
-        document = loader.get_single_data()
-    except RulesError as error:
-        error.file = source
-        raise
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else None
-        if ("\t" in (error.problem or "") or "'\\t'" in (error.problem or "")) and line is not None:
-            raise RulesError(_tab_problem(text, line), file=source, line=line) from None
-        problem = " ".join(p for p in (error.context, error.problem) if p)
-        raise RulesError(f"not valid YAML: {problem}", file=source, line=line) from None
-    except yaml.YAMLError as error:
-        raise RulesError(f"not valid YAML: {error}", file=source) from None
-    finally:
-        loader.dispose()
-    if loader.problems:
-        for found in loader.problems:
-            found.file = source
-        raise _combine(loader.problems)
+    document = load_document(text, source)
     if document is None:
         raise RulesError("the rules file is empty; it needs at least 'version: 1' and a 'layout'", file=source, line=1)
-    if not isinstance(document, _Map):  # the loader builds every mapping as a _Map
+    if not isinstance(document, Map):  # the loader builds every mapping as a Map
         raise RulesError("the rules file must be a mapping of keys (version, layout, kpis, ...)", file=source, line=1)
 
     problems = _schema_messages(document, source)
     if problems:
-        raise _combine(problems)
+        raise combine(problems)
 
     layout_doc = document["layout"]
     columns, letters = _columns(layout_doc["columns"])
@@ -569,6 +523,11 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
             hidden_rows=layout_doc.get("hidden_rows"),
             add_missing_columns=bool(layout_doc.get("add_missing_columns", False)),
             rag_text=layout_doc.get("rag_text"),
+            first_row=layout_doc.get("first_row"),
+            last_row=layout_doc.get("last_row"),
+            last_column=_column_number(layout_doc["last_column"]) if "last_column" in layout_doc else None,
+            targets_by_period=layout_doc.get("targets_by_period"),
+            kpis_in=layout_doc.get("kpis_in", "rows"),
             benchmarks=benchmarks,
             letters=letters,
         ),
@@ -576,7 +535,7 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
         period_current=period.get("current"),
         period_previous=period.get("previous"),
         decimals=defaults.get("decimals", 1),
-        decimals_line=defaults.lines.get("decimals") if isinstance(defaults, _Map) and "decimals" in defaults else None,
+        decimals_line=defaults.lines.get("decimals") if isinstance(defaults, Map) and "decimals" in defaults else None,
         compare=defaults.get("compare", "displayed"),
         unit=defaults.get("unit", "number"),
         colours=colours,
@@ -599,7 +558,7 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
         ),
         sparkline_scale=(document.get("sparklines") or {}).get("scale"),
         sparkline_axis=(document.get("sparklines") or {}).get("axis"),
-        sparkline_axis_line=_line_of(document, ["sparklines", "axis"])
+        sparkline_axis_line=line_of(document, ["sparklines", "axis"])
         if "axis" in (document.get("sparklines") or {})
         else None,
         kpis={rule.id: rule for rule in (_kpi_rule(raw, source) for raw in document.get("kpis") or [])},
@@ -609,7 +568,7 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
     )
     problems = _semantic_checks(rules, document, source)
     if problems:
-        raise _combine(problems)
+        raise combine(problems)
     return rules
 
 
@@ -634,29 +593,6 @@ def _column_number(letters: str) -> int:
     for ch in letters.upper():
         number = number * 26 + ord(ch) - 64
     return number
-
-
-def _tab_problem(text: str, line: int) -> str:
-    """What PyYAML calls "found character '\\t' that cannot start any token", as a person would say it."""
-    lines = text.splitlines()
-    content = lines[line - 1] if 0 < line <= len(lines) else ""
-    if "\t" in content[: len(content) - len(content.lstrip(" \t"))]:
-        return "a tab is used for indentation; YAML needs spaces"
-    return "a tab separates the words or values on this line; YAML needs spaces (or put the text in quotes)"
-
-
-def _combine(problems: list[RulesError]) -> RulesError:
-    """One error carrying every problem, each on its own line, so a user fixes all in one pass."""
-    return problems[0] if len(problems) == 1 else _MultiRulesError(problems)
-
-
-class _MultiRulesError(RulesError):
-    def __init__(self, problems: list[RulesError]):
-        super().__init__(problems[0].message, file=problems[0].file, line=problems[0].line)
-        self.problems = problems
-
-    def __str__(self) -> str:
-        return "\n".join(str(p) for p in self.problems)
 
 
 def load_rules(path: str | os.PathLike[str]) -> Rules:

@@ -75,9 +75,8 @@ def narrative_lines(table_range: Any, rules: Any) -> Any:
 
 
 def table(table_range: Any, rules: Any) -> Any:
-    """SCORECARD.TABLE: the rows the desktop SCORECARD_TABLE gives, header first, as a plain list (which
-    Lite spills like a DataFrame) rather than a DataFrame: pandas need not be loaded into Pyodide for it."""
-    return udfs.table_rows(table_range, rules)
+    """SCORECARD.TABLE: the rows the desktop SCORECARD_TABLE gives, header first."""
+    return udfs.SCORECARD_TABLE(table_range, rules)
 
 
 def spc(history: Any, polarity: Any, target: Any = None) -> Any:

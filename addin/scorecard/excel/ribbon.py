@@ -56,6 +56,7 @@ from ..core.reading import (
     figure_columns,
     pick_sheet,
 )
+from ..core.reading.explain import explain_lines
 from ..core.report import check_summary
 from ..core.rules import Rules, load_rules_cached
 from ..errors import ScorecardError, column_letter
@@ -149,6 +150,7 @@ def check(book: xw.Book, rules: str | os.PathLike | None = None) -> str:
     lines = [f"Rules: {origin(loaded)} (sha256 {loaded.sha256[:12]})", *check_summary(result.table, result.scorecard)]
     if not result.table.warnings:
         lines.append("No problems found.")
+    lines += explain_lines(result.table, loaded)  # how the sheet was read, as check --explain shows it
     return "\n".join(lines)
 
 
@@ -228,16 +230,22 @@ def open_rules(book: xw.Book, rules: str | os.PathLike | None = None) -> str | N
 
 @_entry_point
 def help(book: xw.Book, rules: str | os.PathLike | None = None) -> str:
-    """A short guide in an alert."""
+    """A short guide in an alert. It needs no workbook of the user's: with none open the add-in runs it on
+    a blank one, never saved, so the rules' file names are given in general."""
+    from . import udfs
+
+    saved = Path(book.fullname).is_absolute()
+    stem, name = (Path(book.name).stem, book.name) if saved else ("<workbook name>", "<workbook>.xlsx")
     return (
         "Refresh rates every KPI from the rules, writes the RAG and direction of travel columns and "
         "replaces the Narrative sheet. Check lists what was found and any problems, writing nothing. "
         "Narrative only rewrites the Narrative sheet. Clear removes what Refresh wrote. "
         "Word report saves the committee's cover report beside the workbook as a Word document. "
-        "Open rules opens the YAML rules file.\n\n"
-        + HOW_TO_NAME_RULES.format(stem=Path(book.name).stem, name=book.name)
-        + "\n\nWorksheet functions: RAG, DIRECTION, SCORECARD_RAG, SCORECARD_DIRECTION, SCORECARD_COUNT, "
-        "SCORECARD_NARRATIVE, SCORECARD_TABLE (see the README)."
+        "Open rules opens the YAML rules file. Self-test checks that Scorecard works in this Excel.\n\n"
+        + HOW_TO_NAME_RULES.format(stem=stem, name=name)
+        + "\n\nWorksheet functions: "
+        + ", ".join(udfs.__all__)
+        + " (see the README)."
     )
 
 

@@ -10,6 +10,12 @@ these are plain Python functions, which is how the tests call them.
 Rules files are cached until they change (``load_rules_cached``), so a sheet of a thousand
 ``SCORECARD_RAG`` cells reads its rules once. Bad arguments return a short text starting with
 ``#`` (a UDF cannot return a custom Excel error) instead of raising into Excel's error dialog.
+
+Percentages are read as the rules mean them (``layout.percent``): by the cell's number format where
+the engine passes it (desktop Excel), as fractions or as points where the rules say so. xlwings Lite
+and a number typed into the formula carry no format, so a percent-formatted 95% arrives as 0.95: where
+a figure and the KPI's thresholds then differ about 100-fold (the scale check Refresh applies), the
+function returns an error naming the finding (SC950) rather than a colour it cannot be sure of.
 """
 
 from __future__ import annotations
@@ -17,19 +23,21 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
-from typing import Any
+from typing import Any, NamedTuple
 
 import xlwings as xw
 
 from ..core.embedded import parse_cells
 from ..core.engine import direction as _direction
 from ..core.engine import rate
+from ..core.findings import KINDS
 from ..core.model import Kpi, Polarity
 from ..core.numfmt import cell_decimals
-from ..core.reading import Grid, id_key, read_threshold, read_value
+from ..core.reading import Grid, id_key, is_percent_format, read_threshold, read_value
 from ..core.rules import Rules, load_rules_cached
 from ..core.spc import analyse
 from ..core.statuswords import status_of
+from ..core.units import Figure, scale_check, within_scale
 from ..errors import ScorecardError
 from ..refresh import Evaluation, evaluate_grid
 
@@ -46,6 +54,7 @@ __all__ = [
 
 
 RULES_RANGE = "the rules range"  # how errors in rules given as a range name their place
+SCALE_UNKNOWN = KINDS["SC950"].code  # the finding a function names instead of a colour it cannot be sure of
 
 
 class _BadArgument(Exception):
@@ -69,6 +78,67 @@ def _figure(value: Any, number_format: Any = None) -> float | None:
     if isinstance(value, str) and value.startswith("#"):
         return None  # an Excel error passed through
     return read_value(value, _format(number_format))[0]
+
+
+class _Argument(NamedTuple):
+    """A figure or threshold argument as read: the stored value, its number format (None: the engine or a
+    literal says none), and the number in the KPI's scale."""
+
+    name: str
+    stored: Any
+    number_format: str | None
+    value: float | None
+    scaled: bool  # read x100, as a percentage stored as its fraction
+
+
+def _read(name: str, value: Any, cells: Any, rules: Rules | None = None, unit: str = "number") -> _Argument:
+    """A figure argument read as ``layout.percent`` says (as the table reader decides): by the cell's
+    format (``format``, the default), as a fraction for a percent KPI (``fraction``), or as it stands."""
+    number_format = _format(cells)
+    mode = rules.layout.percent if rules is not None else "format"
+    stored_as = number_format if mode == "format" else "0%" if mode == "fraction" and unit == "percent" else None
+    return _Argument(name, value, number_format, _figure(value, stored_as), is_percent_format(stored_as))
+
+
+def _rules_threshold(name: str, value: float | None) -> _Argument:
+    return _Argument(name, None, None, value, False)
+
+
+def _percent_kpi(kpi: Kpi, figures: list[_Argument]) -> bool:
+    """Whether a KPI of the rules may be a percentage: its unit says so, a figure's cell is formatted as
+    one, or no unit is stated and a figure came with no number format (Lite, a typed number)."""
+    if kpi.unit == "percent" or any(is_percent_format(a.number_format) for a in figures):
+        return True
+    return kpi.unit == "number" and any(a.number_format is None for a in figures if a.value is not None)
+
+
+def _scale_problem(
+    who: str, figures: list[_Argument], thresholds: list[_Argument], rules: Rules | None, unit: str = "number"
+) -> str | None:
+    """The error a function returns when a percentage's figures and thresholds differ about 100-fold, so
+    that its scale is in doubt (the check Refresh applies to a KPI's cells); None when they agree."""
+    known = [a for a in figures + thresholds if a.value is not None]
+    if within_scale([a.value for a in known if a.value is not None]):
+        return None
+    found = scale_check(
+        who,
+        "",
+        [
+            Figure(a.name, a.value, None if a.stored is None else a.name, a.stored, a.number_format, a.scaled, 0)
+            for a in known
+            if a.value is not None
+        ],
+    )
+    if found is None:
+        return None
+    shown = ", ".join(f"{a.name} {a.value:g}" for a in known if a.value is not None)
+    if rules is None:
+        advice = "give them in one scale (a percentage cell is read in percent points)"
+    else:
+        advice = "give percent points (95 for 95%)"
+        if rules.layout.percent == "format" and any(a.number_format is None for a in figures):  # Lite, typed
+            advice += ", or say layout.percent: fraction" + (" and unit: percent" if unit != "percent" else "")
+    return f"#VALUE! {who}: {shown} differ about 100-fold, so the scale is not known: {advice} ({SCALE_UNKNOWN})"
 
 
 def _threshold(argument: Any, what: str, number_format: Any = None) -> float | None:
@@ -262,7 +332,19 @@ def RAG(value, target, floor, polarity, decimals=None, value_format=None, target
         floor=_threshold(floor, "floor", floor_format),
         decimals=_decimals(decimals, (value, value_format), (target, target_format), (floor, floor_format)),
     )
-    return rate(_figure(value, value_format), kpi).value
+    figure = _read("value", value, value_format)
+    thresholds = [
+        _Argument(name, stored, _format(cells), number, is_percent_format(_format(cells)))
+        for name, stored, cells, number in (
+            ("target", target, target_format, kpi.target),
+            ("floor", floor, floor_format, kpi.floor),
+        )
+    ]
+    if any(is_percent_format(a.number_format) for a in [figure, *thresholds]):  # a percentage, by its cells
+        problem = _scale_problem("RAG", [figure], thresholds, None)
+        if problem:
+            return problem
+    return rate(figure.value, kpi).value
 
 
 @udf(current_format="current", previous_format="previous")
@@ -275,7 +357,12 @@ def DIRECTION(current, previous, polarity, decimals=None, current_format=None, p
     if polarity is Polarity.TARGET:
         raise _BadArgument("#VALUE! polarity target needs its target: use SCORECARD_DIRECTION")
     shown = _decimals(decimals, (current, current_format), (previous, previous_format))
-    moved = _direction_of(polarity, _figure(current, current_format), _figure(previous, previous_format), shown)
+    figures = [_read("current", current, current_format), _read("previous", previous, previous_format)]
+    if any(is_percent_format(a.number_format) for a in figures):
+        problem = _scale_problem("DIRECTION", figures, [], None)
+        if problem:
+            return problem
+    moved = _direction_of(polarity, figures[0].value, figures[1].value, shown)
     return "" if moved is None else moved.value
 
 
@@ -284,7 +371,13 @@ def SCORECARD_RAG(value, kpi_id, rules_path=None, value_format=None, caller=None
     """RAG status of a value for a KPI of the rules file (target, floor, polarity and decimals from it)."""
     rules = _rules(rules_path, caller)
     kpi = _rules_decimals(_kpi_from_rules(rules, kpi_id), rules, (value, value_format))
-    return rate(_figure(value, value_format), kpi).value
+    figure = _read("value", value, value_format, rules, kpi.unit)
+    if _percent_kpi(kpi, [figure]):
+        thresholds = [_rules_threshold("target", kpi.target), _rules_threshold("floor", kpi.floor)]
+        problem = _scale_problem(kpi.id, [figure], thresholds, rules, kpi.unit)
+        if problem:
+            return problem
+    return rate(figure.value, kpi).value
 
 
 @udf(current_format="current", previous_format="previous")
@@ -294,9 +387,16 @@ def SCORECARD_DIRECTION(
     """Direction of travel for a KPI of the rules file: improved/declined/same, or increased/decreased."""
     rules = _rules(rules_path, caller)
     kpi = _rules_decimals(_kpi_from_rules(rules, kpi_id), rules, (current, current_format), (previous, previous_format))
-    moved = _direction(
-        dataclasses.replace(kpi, current=_figure(current, current_format), previous=_figure(previous, previous_format))
-    )
+    figures = [
+        _read("current", current, current_format, rules, kpi.unit),
+        _read("previous", previous, previous_format, rules, kpi.unit),
+    ]
+    if _percent_kpi(kpi, figures):
+        thresholds = [_rules_threshold("target", kpi.target), _rules_threshold("floor", kpi.floor)]
+        problem = _scale_problem(kpi.id, figures, thresholds, rules, kpi.unit)
+        if problem:
+            return problem
+    moved = _direction(dataclasses.replace(kpi, current=figures[0].value, previous=figures[1].value))
     return "" if moved is None else moved.value
 
 
@@ -353,18 +453,10 @@ def _cell(value: Any) -> Any:
     return ", ".join(str(item) for item in value) if isinstance(value, (list, tuple)) else value
 
 
-# xlwings Lite's SCORECARD.TABLE: the same rows, as a list (pandas may not be there to make a DataFrame)
-table_rows = _errors_as_text(table_values)
-
-
 @udf(table_formats="table_range")
-@xw.ret(index=False)  # below the udf decorator: applied first, so xw.func's category stays ours
 def SCORECARD_TABLE(table_range, rules_path=None, table_formats=None, caller=None):
     """The evaluated KPI table (its header row included), one row per KPI with the JSON's fields: a dynamic array."""
-    import pandas as pd  # only here: the other functions and the ribbon start without it
-
-    header, *rows = table_values(table_range, rules_path, table_formats, caller)
-    return pd.DataFrame(rows, columns=header, dtype=object)  # object: None stays an empty cell, not NaN
+    return table_values(table_range, rules_path, table_formats, caller)  # rows: Excel spills them, None is empty
 
 
 @udf(history_formats="history")

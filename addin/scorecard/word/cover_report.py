@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,10 +32,10 @@ from ..core.model import RatedKpi
 from ..core.narrative import Paragraph, figure
 from ..core.plan import provenance_line
 from ..core.spc_words import kind_words
-from ..errors import ScorecardError
 from . import charts
 from . import docx_xml as x
 from .rag_table import Tables, columns, fits_portrait, short_period
+from .template import check_paths, open_template, report_text, save_report
 
 if TYPE_CHECKING:
     from ..core.rules import Rules
@@ -53,35 +51,13 @@ UNIT_LABELS = {"percent": "Per cent", "days": "Days", "weeks": "Weeks", "months"
 
 def write_report(result: Evaluation, rules: Rules, output: str | Path, template: str | Path | None = None) -> Path:
     """Write the committee paper to ``output`` (atomically: a failure leaves no half-written file)."""
-    from docx import Document
-    from docx.opc.exceptions import PackageNotFoundError
-
     output = Path(output)
-    if output.suffix.lower() != ".docx":
-        raise ScorecardError(f"the report must be a .docx file, not '{output.name}'")
-    if not output.parent.is_dir():
-        raise ScorecardError(f"output folder '{output.parent}' does not exist")
-    if template is not None and Path(template).suffix.lower() != ".docx":
-        raise ScorecardError(
-            "a template must be a Word document (.docx); open it in Word and save it as .docx", file=template
-        )
-    try:
-        document = Document(str(template)) if template else Document()
-    except (PackageNotFoundError, KeyError, ValueError, OSError) as error:
-        first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise ScorecardError(f"cannot be used as a Word template: {first_line}", file=template) from None
+    check_paths(output, template)  # a .docx, in a folder that exists, not the template itself
+    document = open_template(template)  # a workbook's package limits and parser policy; no macros, no remote template
     _drop_word2010_styles_copy(document)
-    _Paper(document, result, rules, fresh=template is None).write()
-    handle, temporary = tempfile.mkstemp(prefix=f".~{output.stem}.", suffix=".tmp", dir=output.parent)
-    os.close(handle)
-    try:
-        document.save(temporary)
-        os.replace(temporary, output)
-    except PermissionError:
-        raise ScorecardError("cannot be written: it may be open in Word; close it and try again", file=output) from None
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+    fitted, fitted_rules = report_text(result, rules)  # texts without the control characters Word cannot hold
+    _Paper(document, fitted, fitted_rules, fresh=template is None).write()
+    save_report(document, output)  # atomically, with the mode a refresh gives a workbook
     return output
 
 

@@ -16,6 +16,7 @@ from lxml import etree
 
 from ..core.embedded import SHEET, parse_cells, to_lines
 from ..core.rules import Rules
+from .files import writing
 from .ooxml import MAIN, REL, q, serialise
 from .package import Package, Workbook, check_file, check_writable, open_zip
 from .sheetxml import set_text
@@ -62,15 +63,23 @@ def _sheet_element(workbook: Workbook) -> etree._Element | None:
     return None
 
 
-def embed(path: str | Path, text: str, output: str | Path | None = None) -> int:
+def embed(path: str | Path, text: str, output: str | Path | None = None, *, even_if_open: bool = False) -> int:
     """Store the rules text in the workbook's hidden ScorecardRules sheet; returns the number of lines.
 
-    The caller validates the rules first: only rules that load are embedded.
+    The caller validates the rules first: only rules that load are embedded. As a refresh, the
+    destination is locked from the read to the write, and a workbook open in Excel is refused.
     """
     path = Path(path)
     lines = to_lines(text)
     check_file(path)
-    check_writable(Path(output) if output else path)  # as refresh: a file Excel would not save over is left alone
+    destination = Path(output) if output else path
+    check_writable(destination)  # as refresh: a file Excel would not save over is left alone
+    with writing(destination, path, even_if_open=even_if_open):
+        _embed(path, lines, destination)
+    return len(lines)
+
+
+def _embed(path: Path, lines: list[str], destination: Path) -> None:
     archive = open_zip(path)
     try:
         package = Package(path, archive)
@@ -87,10 +96,9 @@ def embed(path: str | Path, text: str, output: str | Path | None = None) -> int:
             element.set("state", "hidden")
             package.touch(workbook.part)
         keep_another_sheet_active(workbook, element)
-        package.save(Path(output) if output else path)
+        package.save(destination)
     finally:
         archive.close()
-    return len(lines)
 
 
 def keep_another_sheet_active(workbook: Workbook, element: etree._Element) -> None:

@@ -13,18 +13,35 @@ import os
 import posixpath
 import re
 import stat
-import tempfile
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import IO, NamedTuple
 
 from lxml import etree
 
 from ..core.plan import SYMBOL_FONTS  # noqa: F401 - also imported from here
 from ..errors import WorkbookError
-from .ooxml import CONTENT_TYPES, MAIN, PARSER, PKG_REL, REL, STRICT, WORKSHEET_REL, WORKSHEET_TYPE, q, serialise
+from .files import write_beside
+from .ooxml import (
+    CONTENT_TYPES,
+    MAIN,
+    PARSER,
+    PKG_REL,
+    REL,
+    STRICT,
+    WORKSHEET_REL,
+    WORKSHEET_TYPE,
+    check_written,
+    dtd_refusal,
+    looks_like_xml,
+    parse,
+    prolog,
+    q,
+    serialise,
+)
 
 SUFFIXES = {".xlsx", ".xlsm"}
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -91,12 +108,40 @@ def check_writable(destination: Path) -> None:
 
 
 def open_zip(path: Path) -> zipfile.ZipFile:
+    """The workbook's zip, refused before any part is parsed when it must not be read (see ``check_archive``)."""
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as error:
         raise WorkbookError(f"is damaged: not a readable zip package ({error})", file=path) from None
+    except OSError as error:
+        raise WorkbookError(f"cannot read the file: {error.strerror}", file=path) from None
+    try:
+        check_archive(archive, path, "workbook")
+        names = set(archive.namelist())
+        if "xl/workbook.xml" not in names and "[Content_Types].xml" not in names:
+            raise WorkbookError("is not an Excel workbook: the zip has no xl/workbook.xml", file=path)
+    except BaseException:
+        archive.close()
+        raise
+    return archive
+
+
+def check_archive(archive: zipfile.ZipFile, path: Path, kind: str) -> None:
+    """Refuse a package (a workbook, a Word template) that no Office program would write: a part too
+    big or compressed too far (a zip bomb), two entries of one name, or an XML part declaring a DTD,
+    whatever the part is named (``ooxml``'s one policy)."""
     total = 0
+    seen: dict[str, str] = {}
     for info in archive.infolist():
+        folded = info.filename.casefold()  # part names are equal ignoring case (Open Packaging Conventions)
+        if folded in seen:
+            same = "" if seen[folded] == info.filename else f" (and {seen[folded]}: part names ignore case)"
+            raise WorkbookError(
+                f"is damaged: its zip holds two entries named {info.filename}{same}; no Office program writes "
+                f"that. Open it in Office and save it again",
+                file=path,
+            )
+        seen[folded] = info.filename
         total += info.file_size
         ratio = info.file_size / max(info.compress_size, 1)
         if (
@@ -104,47 +149,32 @@ def open_zip(path: Path) -> zipfile.ZipFile:
             or total > MAX_TOTAL_BYTES
             or (info.file_size > 10_000_000 and ratio > MAX_RATIO)
         ):
-            archive.close()
             raise WorkbookError(
                 f"refused: part {info.filename} expands to {info.file_size:,} bytes "
-                f"({ratio:,.0f} times its compressed size); this is not a normal workbook",
+                f"({ratio:,.0f} times its compressed size); this is not a normal {kind}",
                 file=path,
             )
     for info in archive.infolist():
-        if info.filename.endswith((".xml", ".rels", ".vml")) and _declares_dtd(archive, info):
-            archive.close()
-            raise WorkbookError(
-                f"refused: part {info.filename} declares a DTD, which no workbook needs (it is how XML "
-                "entity bombs are built)",
-                file=path,
-            )
-    names = set(archive.namelist())
-    if "xl/workbook.xml" not in names and "[Content_Types].xml" not in names:
-        archive.close()
-        raise WorkbookError("is not an Excel workbook: the zip has no xl/workbook.xml", file=path)
-    return archive
-
-
-_ROOT_TAG = re.compile(rb"<[A-Za-z_]")
+        if _declares_dtd(archive, info):
+            raise dtd_refusal(info.filename, path)
 
 
 def _declares_dtd(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
-    """True when the part's prolog (what comes before its root element) holds a <!DOCTYPE>."""
+    """True when the part is XML (by its name or its first bytes) and its prolog declares a DTD."""
     try:
         with archive.open(info) as stream:
-            seen = b""
-            while True:
-                chunk = stream.read(65536)
-                if not chunk:
-                    return False
-                seen = seen[-16:] + chunk
-                doctype, root = seen.find(b"<!DOCTYPE"), _ROOT_TAG.search(seen)
-                if doctype >= 0 and (root is None or doctype < root.start()):
-                    return True
-                if root is not None:
-                    return False
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError):
-        return False  # damaged parts are reported when read
+            head = stream.read(512)
+            if not (info.filename.lower().endswith((".xml", ".rels", ".vml")) or looks_like_xml(head)):
+                return False
+
+            def pieces() -> Iterator[bytes]:
+                yield head
+                while chunk := stream.read(65536):
+                    yield chunk
+
+            return prolog(pieces()) == "dtd"
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError):
+        return False  # a damaged part is named when it is read, or when a save copies it
 
 
 # --- the package ---------------------------------------------------------------------------------
@@ -173,17 +203,12 @@ class Package:
             return data
         except KeyError:
             raise WorkbookError(f"is damaged: the package has no part {name}", file=self.path) from None
-        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as error:
-            raise WorkbookError(f"is damaged: part {name} cannot be read ({error})", file=self.path) from None
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError) as error:
+            raise damaged_part(name, error, self.path) from None
 
     def xml(self, name: str) -> etree._Element:
         if name not in self._xml:
-            try:
-                self._xml[name] = etree.fromstring(self.read(name), PARSER)
-            except etree.XMLSyntaxError as error:
-                raise WorkbookError(
-                    f"is damaged: part {name} is not well-formed XML ({error})", file=self.path
-                ) from None
+            self._xml[name] = parse(self.read(name), name, self.path)
         return self._xml[name]
 
     def touch(self, name: str) -> None:
@@ -198,19 +223,17 @@ class Package:
         (self.added if name in self.added else self.changed)[name] = data
 
     def save(self, destination: Path) -> None:
-        """Write every part (changed ones re-serialised) to a temporary file, then replace."""
+        """Write every part (changed ones re-serialised, each checked to be well-formed XML) to a temporary
+        file beside the destination, then move it into place (``files.write_beside``: a symlink's target
+        is written, mode and owner are kept). A part the save cannot read is named, and nothing written."""
         for name in self._touched:
             (self.added if name in self.added else self.changed)[name] = serialise(self._xml[name])
-        directory = destination.parent
-        try:
-            handle = tempfile.NamedTemporaryFile(
-                prefix=f".~{destination.name}.", suffix=".tmp", dir=directory, delete=False
-            )
-        except OSError as error:
-            raise WorkbookError(f"cannot write into the folder {directory}: {error.strerror}", file=self.path) from None
-        temporary = Path(handle.name)
-        try:
-            with handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in (*self.changed.items(), *self.added.items()):
+            check_written(data, name, self.path)
+        self.check_kind(destination)
+
+        def write(handle: IO[bytes]) -> None:
+            with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as out:
                 for info in self.archive.infolist():
                     if info.filename in self.removed:
                         continue
@@ -218,28 +241,63 @@ class Package:
                     if data is None:
                         data = self._read.pop(info.filename, None)
                     if data is None:
-                        data = self.archive.read(info)
+                        try:
+                            data = self.archive.read(info)
+                        except (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError) as error:
+                            raise damaged_part(info.filename, error, self.path) from None
                     out.writestr(_copy_info(info), data, compress_type=info.compress_type)
                 for name, data in self.added.items():
                     out.writestr(_new_info(name), data, compress_type=zipfile.ZIP_DEFLATED)
-                handle.flush()
-                os.fsync(handle.fileno())
-            if destination.exists():
-                os.chmod(temporary, destination.stat().st_mode & 0o7777)
-            else:  # a temporary file is private (0600); a new workbook gets the usual mode
-                umask = os.umask(0)
-                os.umask(umask)
-                os.chmod(temporary, 0o666 & ~umask)
-            os.replace(temporary, destination)
-        except OSError as error:
-            temporary.unlink(missing_ok=True)
-            hint = " (is it open in Excel? close it and refresh again)" if isinstance(error, PermissionError) else ""
+
+        write_beside(destination, write, self.path)
+
+    def main_content_type(self) -> str | None:
+        """The content type of the package's main part (the workbook's says .xlsx or .xlsm)."""
+        root = self.xml("_rels/.rels")
+        main = next((r for r in root if r.get("Type", "").endswith("/officeDocument")), None)
+        if main is None:
+            return None
+        part = _resolve("", main.get("Target", ""))
+        types = self.xml("[Content_Types].xml")
+        for override in types:
+            if (override.get("PartName") or "").lstrip("/").casefold() == part.casefold():
+                return override.get("ContentType")
+        extension = posixpath.splitext(part)[1].lstrip(".").casefold()
+        for default in types:
+            if (default.get("Extension") or "").casefold() == extension:
+                return default.get("ContentType")
+        return None
+
+    def check_kind(self, destination: Path) -> None:
+        """Refuse to write a workbook under a name whose extension says another kind (an .xlsm as .xlsx, or
+        the reverse): Excel refuses to open such a file, and a macro-enabled workbook saved as .xlsx would
+        lose its macros. A workbook refreshed in place keeps its own name, whatever it is."""
+        suffix = destination.suffix.lower()
+        if suffix == self.path.suffix.lower():
+            return
+        content_type = self.main_content_type() or ""
+        kind = next((k for k, t in KIND_TYPES.items() if t == content_type), None)
+        if kind is not None and suffix != kind:
             raise WorkbookError(
-                f"could not write {destination}: {error.strerror}{hint}; the original is unchanged", file=self.path
-            ) from None
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
+                f"is {KIND_WORDS[kind]} ({kind}), so it cannot be written as '{destination.name}': give --output "
+                f"a name ending {kind}. Nothing was written",
+                file=self.path,
+            )
+
+
+KIND_TYPES = {
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    ".xlsm": "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+}
+KIND_WORDS = {".xlsx": "a workbook without macros", ".xlsm": "a macro-enabled workbook"}
+
+
+def damaged_part(name: str, error: BaseException, path: Path) -> WorkbookError:
+    return WorkbookError(
+        f"is damaged: part {name} cannot be read ({error}); open the workbook in Excel (which repairs what it can) "
+        "and save it again, then refresh it",
+        file=path,
+    )
 
 
 def _copy_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:

@@ -6,8 +6,8 @@ shared strings, and the chosen sheet, streamed row by row with ``iterparse``. Be
 it reads any legal spelling of a part: single or double quotes, a namespace prefix (``x:`` as the
 Open XML SDK writes), entities, CDATA, whitespace between attributes. It sees what a cell reader
 built for editing does not report: merged cells, formulas saved without a result, formula cells,
-hidden and grouped rows, and the sheet's Excel Tables. openpyxl is used only for its public number
-format and date helpers (``is_date_format``, ``BUILTIN_FORMATS``, ``from_excel``).
+hidden and grouped rows, and the sheet's Excel Tables. Number formats and date serials are read by
+``numformats`` (ECMA-376's built-in formats, date detection, the 1900 and 1904 date systems).
 
 Writing is ``writer.write_plan``: the package is edited in place, never re-saved through a library
 that would drop sparklines, x14 extensions, shapes or a ribbon's relationship. ``open_workbook``
@@ -16,10 +16,9 @@ reads and writes through one ``Package``, so a refresh reads each part once.
 
 from __future__ import annotations
 
-import io
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,19 +26,29 @@ from lxml import etree
 
 from ..core.findings import Finding
 from ..core.plan import WritePlan
-from ..core.reading import CellError, Grid, RowHidden, TableArea, pick_sheet
+from ..core.reading import CellError, Grid, RowHidden, SparseRows, TableArea, pick_sheet
 from ..errors import WorkbookError
-from .ooxml import REL, q
+from .coordinates import (
+    MAX_COLUMN,
+    MAX_ROW,
+    beyond_excel,
+    column_number,
+    parse_reference,
+    row_number,
+    shown,
+    within_excel,
+)
+from .numformats import BUILTIN_FORMATS, BUILTIN_LIMIT, from_iso8601, from_serial, is_date_format, is_duration_format
+from .ooxml import REL, iterparse, q
 from .package import OLE_MAGIC, Package, Workbook, check_file, open_zip, part_path, rels_name
-from .sheetxml import column_number, parse_reference, unescape_text
+from .sheetxml import unescape_text
 from .writer import apply_plan, conditional_format_findings, sparkline_findings, stale_trend_findings, write_plan
 
 __all__ = ["read_grid", "open_workbook", "write_plan", "check_file", "OLE_MAGIC"]
 
 _ROW, _C, _V, _F, _IS, _T, _R = q("row"), q("c"), q("v"), q("f"), q("is"), q("t"), q("r")
-_MERGE, _TABLE_PART = q("mergeCell"), q("tablePart")
+_MERGE, _TABLE_PART, _DIMENSION = q("mergeCell"), q("tablePart"), q("dimension")
 _RID = f"{{{REL}}}id"
-BUILTIN_FORMATS_MAX_SIZE = 164  # ids below this are Excel's built-in number formats
 
 
 # --- the public entry points -------------------------------------------------------------------
@@ -139,8 +148,6 @@ def _read_grid(package: Package, workbook: Workbook, wanted: str | None) -> Grid
 
 
 def _read_named(package: Package, workbook: Workbook, name: str) -> Grid:
-    from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
-
     entry = next(s for s in workbook.sheet_entries() if s.name == name)
     if entry.kind != "worksheet":
         raise WorkbookError(f"sheet '{name}' is a {entry.kind}, not a worksheet", file=package.path)
@@ -148,16 +155,13 @@ def _read_named(package: Package, workbook: Workbook, name: str) -> Grid:
         raise WorkbookError(
             f"is damaged: the workbook lists sheet '{name}' but not the part that holds it", file=package.path
         )
-    epoch = CALENDAR_MAC_1904 if workbook.date1904 else CALENDAR_WINDOWS_1900
     formats, dates, durations = _number_formats(package, workbook)
     shared = _shared_strings(package, workbook)
-    return _read_sheet(package, entry.part, name, shared, formats, dates, durations, epoch)
+    return _read_sheet(package, entry.part, name, shared, formats, dates, durations, workbook.date1904)
 
 
 def _number_formats(package: Package, workbook: Workbook) -> tuple[list[str], set[int], set[int]]:
     """Each cell format's number format (by cellXfs index), and which of them show dates or durations."""
-    from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
-
     part = workbook.related_part("/styles")
     if part is None:
         return [], set(), set()
@@ -174,11 +178,11 @@ def _number_formats(package: Package, workbook: Workbook) -> tuple[list[str], se
         if xf.tag != q("xf"):
             continue
         number_id = _int(xf.get("numFmtId")) or 0
-        if number_id < BUILTIN_FORMATS_MAX_SIZE:
+        if number_id < BUILTIN_LIMIT:
             formats.append(BUILTIN_FORMATS.get(number_id, custom.get(number_id, "General")))
         else:
             formats.append(custom.get(number_id, "General"))
-    durations = {i for i, f in enumerate(formats) if is_timedelta_format(f)}
+    durations = {i for i, f in enumerate(formats) if is_duration_format(f)}
     dates = {i for i, f in enumerate(formats) if is_date_format(f)} | durations
     return formats, dates, durations
 
@@ -225,21 +229,8 @@ def shared_strings(package: Package, workbook: Workbook) -> list[str]:
 
 
 def _iterparse(package: Package, part: str, tags: tuple[str, ...]) -> Iterator[tuple[str, etree._Element]]:
-    """End events for ``tags`` in the part, parsed as ``ooxml.PARSER`` parses (no entities, no network)."""
-    data = package.read(part)
-    events = etree.iterparse(
-        io.BytesIO(data),
-        events=("end",),
-        tag=tags,
-        resolve_entities=False,
-        no_network=True,
-        huge_tree=False,
-        remove_blank_text=False,
-    )
-    try:
-        yield from events
-    except etree.XMLSyntaxError as error:
-        raise WorkbookError(f"is damaged: part {part} is not well-formed XML ({error})", file=package.path) from None
+    """End events for ``tags`` in the part, read under ``ooxml``'s one policy (no DTD, no entities, no network)."""
+    return iterparse(package.read(part), part, package.path, tags)
 
 
 def _forget(element: etree._Element) -> None:
@@ -254,6 +245,71 @@ def _forget(element: etree._Element) -> None:
 
 # --- the sheet -------------------------------------------------------------------------------------
 
+_INFINITE = (float("inf"), float("-inf"))
+
+
+class _Cells:
+    """The cells read from a sheet, held so that memory follows the cells present, not their coordinates
+    (a sheet whose one cell is XFD1048576 holds one cell, not a million rows of sixteen thousand).
+
+    A row's cells are a list from column A, as a sheet's cells usually run; a cell further past the row's
+    last one than the row has cells is kept apart (``far``) rather than padded to. ``grid`` gives the rows
+    as the ``Grid`` takes them: a sheet with far rows as ``SparseRows``, a row with far cells through a
+    ``_Sparse`` view that reads like the padded list without being one."""
+
+    def __init__(self) -> None:
+        self.values: dict[int, list[Any]] = {}
+        self.formats: dict[int, list[str | None]] = {}
+        self.far: dict[int, dict[int, tuple[Any, str | None]]] = {}
+
+    def row(self, number: int) -> tuple[list[Any], list[str | None]]:
+        values = self.values.get(number)
+        if values is None:
+            values = self.values[number] = []
+            self.formats[number] = []
+        return values, self.formats[number]
+
+    def put_far(self, row: int, column: int, value: Any, number_format: str | None) -> None:
+        self.far.setdefault(row, {})[column] = (value, number_format)
+
+    def grid(self) -> tuple[Sequence[Sequence[Any]], Sequence[Sequence[str | None]]]:
+        values: dict[int, Sequence[Any]] = {}
+        formats: dict[int, Sequence[str | None]] = {}
+        for number, cells in self.values.items():
+            far = self.far.get(number)
+            if far:
+                length = max(far)
+                near = enumerate(zip(cells, self.formats[number], strict=True), start=1)
+                held = {c: pair for c, pair in near if pair[0] is not None} | far
+                values[number] = _Sparse({c: v for c, (v, _) in held.items()}, length)
+                formats[number] = _Sparse({c: f for c, (_, f) in held.items()}, length)
+            elif cells:
+                values[number], formats[number] = cells, self.formats[number]
+        last = max(values, default=0)
+        if last <= 2 * len(values) + 1024:  # rows close together: a list, the rows between them one shared ()
+            return [values.get(n, ()) for n in range(1, last + 1)], [formats.get(n, ()) for n in range(1, last + 1)]
+        return SparseRows(values), SparseRows(formats)
+
+
+class _Sparse(Sequence):
+    """A row's cells as a read-only sequence of ``length`` items: those at the 1-based positions of
+    ``items``, None elsewhere; nothing is stored for the gaps."""
+
+    def __init__(self, items: dict[int, Any], length: int):
+        self.items, self.length = items, length
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, index):  # an int or a slice, as a list takes them
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self.length))]
+        if index < 0:
+            index += self.length
+        if not 0 <= index < self.length:
+            raise IndexError(index)
+        return self.items.get(index + 1)
+
 
 def _read_sheet(
     package: Package,
@@ -263,42 +319,48 @@ def _read_sheet(
     formats: list[str],
     dates: set[int],
     durations: set[int],
-    epoch: Any,
+    date1904: bool,
 ) -> Grid:
-    from openpyxl.utils.datetime import from_excel, from_ISO8601
-
-    values: list[list[Any]] = []
-    number_formats: list[list[str | None]] = []
+    rows = _Cells()
     uncalculated: set[tuple[int, int]] = set()
     formulas: set[tuple[int, int]] = set()
     hidden: dict[int, RowHidden] = {}
     merged: list[tuple[int, int, int, int]] = []
     table_ids: list[str] = []
-    row_number = 0
+    row_number_ = 0
     format_count = len(formats)
     columns: dict[str, int] = {}  # column letters -> number, for this sheet
     styles: dict[str | None, tuple[bool, bool, str]] = {}  # s attribute -> (a date, a duration, number format)
-    for _, element in _iterparse(package, part, (_ROW, _MERGE, _TABLE_PART)):
+
+    def refuse(message: str, cell: str | None = None) -> WorkbookError:
+        return WorkbookError(message, file=package.path, sheet=name, cell=cell and shown(cell))
+
+    for _, element in _iterparse(package, part, (_ROW, _MERGE, _TABLE_PART, _DIMENSION)):
         tag = element.tag
         if tag != _ROW:
             if tag == _MERGE:
-                area = _area(element.get("ref", ""))
+                area = _area(element.get("ref", ""), "merged cells", refuse)
                 if area:
                     merged.append(area)
+            elif tag == _DIMENSION:
+                _area(element.get("ref", ""), "the sheet's dimension (its used range)", refuse)
             elif table_id := element.get(_RID):
                 table_ids.append(table_id)
             continue
         r = element.get("r")
-        row_number = int(r) if r else row_number + 1
+        row_number_ = row_number(r) if r else row_number_ + 1
+        if not 1 <= row_number_ <= MAX_ROW:
+            if r and not row_number_:
+                raise refuse(f"is damaged: the row number '{shown(r)}' is not a number")
+            first = next(element.iterchildren(_C), None)
+            named = first.get("r") if first is not None else None  # the cell to name, when the row has one
+            raise refuse(beyond_excel(r or str(row_number_), "row"), named)
         # Excel hides a collapsed outline group's rows (hidden="1" with their outlineLevel); a row
         # hidden by hand or by a filter has no level. A hidden row inside a group counts as grouped:
         # the file does not tell which of the two hid it, and collapsing is the usual way.
         if element.get("hidden") in ("1", "true"):
-            hidden[row_number] = "grouped" if (_int(element.get("outlineLevel")) or 0) > 0 else "hidden"
-        while len(values) < row_number:
-            values.append([])
-            number_formats.append([])
-        row_values, row_formats = values[row_number - 1], number_formats[row_number - 1]
+            hidden[row_number_] = "grouped" if (_int(element.get("outlineLevel")) or 0) > 0 else "hidden"
+        row_values, row_formats = rows.row(row_number_)
         filled = len(row_values)
         column = 0
         for cell in element.iterchildren(_C):
@@ -306,8 +368,14 @@ def _read_sheet(
             if reference:
                 letters = reference.rstrip("0123456789")
                 column = columns.get(letters) or columns.setdefault(letters, column_number(letters))
+                if not 1 <= column <= MAX_COLUMN:
+                    if not column:
+                        raise refuse(f"is damaged: the cell reference '{shown(reference)}' is not a cell reference")
+                    raise refuse(beyond_excel(reference), reference)
             else:
                 column += 1
+                if column > MAX_COLUMN:
+                    raise refuse(f"row {row_number_} has more cells than Excel's {MAX_COLUMN:,} columns")
             kind = cell.get("t", "n")
             raw = None
             has_value = has_formula = False
@@ -324,7 +392,7 @@ def _read_sheet(
                     elif child_tag == _IS:
                         inline = child
             if has_formula:
-                formulas.add((row_number, column))
+                formulas.add((row_number_, column))
             value: Any = None
             number_format = None
             if kind == "inlineStr":
@@ -333,33 +401,37 @@ def _read_sheet(
                 value = unescape_text(raw) if raw and "_x" in raw else (raw or "")
             elif not raw or raw.isspace():
                 if has_formula:
-                    uncalculated.add((row_number, column))
+                    uncalculated.add((row_number_, column))
             elif kind == "n":
                 try:
-                    number = float(raw) if ("." in raw or "e" in raw or "E" in raw) else int(raw)
+                    # a whole number too long for a double (hundreds of digits) is read as one, as Excel would
+                    number = float(raw) if ("." in raw or "e" in raw or "E" in raw or len(raw) > 300) else int(raw)
                 except ValueError:  # not a number after all: keep the text, which reads as no data
                     value = raw.strip()
                 else:
-                    s = cell.get("s")
-                    found = styles.get(s)
-                    if found is None:
-                        try:
-                            style = int(s) if s else 0
-                        except ValueError:
-                            style = 0
-                        found = styles[s] = (
-                            style in dates,
-                            style in durations,
-                            formats[style] if style < format_count else "General",
-                        )
-                    if found[0]:
-                        try:
-                            value = from_excel(number, epoch, timedelta=found[1])
-                        except (OverflowError, ValueError):
-                            value = CellError("#VALUE!")  # a serial outside the dates Excel can show
+                    if number in _INFINITE:  # past the largest number Excel holds (1e400): Excel shows #NUM!
+                        value = CellError("#NUM!")
                     else:
-                        value = number
-                        number_format = found[2]
+                        s = cell.get("s")
+                        found = styles.get(s)
+                        if found is None:
+                            try:
+                                style = int(s) if s else 0
+                            except ValueError:
+                                style = 0
+                            found = styles[s] = (
+                                style in dates,
+                                style in durations,
+                                formats[style] if style < format_count else "General",
+                            )
+                        if found[0]:
+                            try:
+                                value = from_serial(number, date1904, duration=found[1])
+                            except (OverflowError, ValueError):
+                                value = CellError("#VALUE!")  # a serial outside the dates Excel can show
+                        else:
+                            value = number
+                            number_format = found[2]
             elif kind == "s":
                 try:
                     value = shared[int(raw)]
@@ -376,7 +448,7 @@ def _read_sheet(
                 value = CellError(raw.strip())
             elif kind == "d":  # an ISO 8601 date, as some writers store dates
                 try:
-                    value = from_ISO8601(raw.strip())
+                    value = from_iso8601(raw.strip())
                 except ValueError:
                     value = raw
             else:  # "str" without a value element cannot reach here; an unknown type keeps its text
@@ -387,17 +459,19 @@ def _read_sheet(
                 row_values.append(value)
                 row_formats.append(number_format)
                 filled = column
-            else:
-                if column > filled:
-                    row_values.extend([None] * (column - filled))
-                    row_formats.extend([None] * (column - filled))
-                    filled = column
+            elif column <= filled:
                 row_values[column - 1] = value
                 row_formats[column - 1] = number_format
+            elif column - filled <= filled + 64:  # a gap no wider than the row so far: padded
+                row_values.extend([None] * (column - filled - 1))
+                row_formats.extend([None] * (column - filled - 1))
+                row_values.append(value)
+                row_formats.append(number_format)
+                filled = column
+            else:  # far past the row's cells (XFD1 beside A1): held apart, not padded to
+                rows.put_far(row_number_, column, value, number_format)
         _forget(element)
-    while values and not values[-1]:
-        values.pop()
-        number_formats.pop()
+    values, number_formats = rows.grid()
     return Grid(
         sheet=name,
         values=values,
@@ -406,20 +480,27 @@ def _read_sheet(
         uncalculated=frozenset(uncalculated),
         formulas=frozenset(formulas),
         hidden_rows=hidden,
-        tables=_tables(package, part, table_ids),
+        tables=_tables(package, part, table_ids, refuse),
     )
 
 
-def _area(ref: str) -> tuple[int, int, int, int] | None:
+def _area(ref: str, what: str, refuse: Callable[[str], WorkbookError]) -> tuple[int, int, int, int] | None:
+    """(first row, first column, last row, last column) of a range as ``ref`` gives it; None when it is no
+    range; refused (``refuse``) when it reaches beyond Excel's last cell."""
     first, _, last = ref.strip().partition(":")
     start = parse_reference(first)
     end = parse_reference(last) if last else start
     if start is None or end is None:
         return None
+    for row, column in (start, end):
+        if not within_excel(row, column):
+            raise refuse(beyond_excel(ref, f"the range of {what},"))
     return (start[0], start[1], end[0], end[1])
 
 
-def _tables(package: Package, sheet_part: str, ids: list[str]) -> list[TableArea]:
+def _tables(
+    package: Package, sheet_part: str, ids: list[str], refuse: Callable[[str], WorkbookError]
+) -> list[TableArea]:
     """The Excel Tables the sheet lists (``tableParts``), read from their parts through its relationships."""
     if not ids:
         return []
@@ -431,7 +512,7 @@ def _tables(package: Package, sheet_part: str, ids: list[str]) -> list[TableArea
         if rel is None or rel.get("TargetMode") == "External":
             continue
         root = package.xml(part_path(sheet_part, rel.get("Target", "")))
-        area = _area(root.get("ref", ""))
+        area = _area(root.get("ref", ""), f"Excel Table '{shown(root.get('displayName') or '')}'", refuse)
         if area is None:
             continue
         header_rows = _int(root.get("headerRowCount"))  # absent: Excel's default, one header row

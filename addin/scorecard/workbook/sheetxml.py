@@ -18,33 +18,10 @@ from pathlib import Path
 from lxml import etree
 
 from ..errors import WorkbookError, column_letter
+from .coordinates import _COLUMNS, column_number, row_number
 from .ooxml import MAIN, PARSER, XML_SPACE, q
 
 _DIGITS = b"0123456789"
-_COLUMNS: dict[bytes, int] = {}
-
-
-def column_number(letters: str | bytes) -> int:
-    """'A' -> 1, 'AA' -> 27 (cached: a sheet has few distinct columns and many cells)."""
-    key = letters.encode() if isinstance(letters, str) else letters
-    number = _COLUMNS.get(key)
-    if number is None:
-        number = 0
-        for ch in key.upper():
-            number = number * 26 + ch - 64
-        _COLUMNS[key] = number
-    return number
-
-
-_REFERENCE = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)$")
-
-
-def parse_reference(text: str) -> tuple[int, int] | None:
-    """'B7' (or '$B$7') -> (row 7, column 2); None for anything else."""
-    match = _REFERENCE.match(text.strip())
-    return (int(match.group(2)), column_number(match.group(1))) if match else None
-
-
 # --- text as Excel stores it ------------------------------------------------------------------------
 # A cell's text cannot hold most control characters in XML, so Excel writes them as _xHHHH_ (the
 # character's code in hex), and writes a literal "_xHHHH_" with its underscore escaped: _x005F_xHHHH_.
@@ -280,9 +257,9 @@ def _first(finder: re.Pattern, data: bytes, start: int = 0, end: int | None = No
 def _row_number(attrs: bytes, previous: int) -> int:
     if b"&" in attrs:
         value = _attribute(attrs, b"r")
-        return int(value) if value and value.strip().isdigit() else previous + 1
+        return (row_number(value) or previous + 1) if value else previous + 1
     match = _ROW_NUMBER.match(attrs)
-    return int(match.group(1)) if match else previous + 1
+    return row_number(match.group(1)) if match else previous + 1
 
 
 def _cell_column(attrs: bytes, previous: int) -> int:

@@ -1,9 +1,9 @@
 """Build ``scorecard.xlam`` from text sources, on any platform, byte for byte the same each time.
 
 The add-in is an Open XML package: a one-sheet workbook (the ``scorecard.conf`` settings sheet
-xlwings' custom add-ins read), the ribbon (``customUI/customUI.xml``), and a VBA project built by
-``ovba`` on the one inside xlwings' Excel-made ``quickstart_addin_ribbon.xlam`` (BSD licence),
-the layout of every add-in xlwings ships:
+xlwings' custom add-ins read) with the Office theme of xlwings' Excel-made
+``quickstart_addin_ribbon.xlam`` (BSD licence), the ribbon (``customUI/customUI.xml``), and a VBA
+project built by ``ovba`` on the one inside that add-in, the layout of every add-in xlwings ships:
 
 - ``ThisWorkbook``, ``Sheet2`` and ``Dictionary`` (xlwings' dictionary class, which its module
   uses on macOS): the template's module streams and dir records byte for byte, as Excel wrote
@@ -14,7 +14,7 @@ the layout of every add-in xlwings ships:
   helpers (``xlam/ScorecardFunctions.bas``) and worksheet-function wrappers generated from
   ``scorecard.udfs`` in the format xlwings writes them.
 
-Usage: ``python -m scorecard.xlam OUTPUT.xlam`` (``make addin``).
+Usage: ``scorecard addin build --output OUTPUT.xlam`` (``make addin``).
 """
 
 from __future__ import annotations
@@ -60,13 +60,30 @@ def xlwings_module() -> Module:
     return module_from_export("xlwings", text)
 
 
+BUILT_FROM = ("build.py", "ovba.py", "cfb.py", "ScorecardRibbon.bas", "ScorecardFunctions.bas", "customUI.xml")
+
+
 def build_id() -> str:
-    """What the add-in was built from, shown by the self-test: scorecard's version and xlwings'."""
+    """What the add-in is built from: scorecard's version and a hash of every source of the add-in (its
+    VBA and ribbon, the builder, the worksheet functions' signatures, xlwings' module and template).
+
+    The add-in carries it (``ADDIN_BUILD``); the self-test, run by the add-in in the Python it records,
+    computes it again from the scorecard installed there: they differ when either was changed without
+    the other (a scorecard upgraded without ``scorecard addin install``, or an add-in from elsewhere)."""
+    import hashlib
+
     import xlwings
 
     from .. import __version__
 
-    return f"{__version__} (xlwings {xlwings.__version__})"
+    digest = hashlib.sha256()
+    for name in BUILT_FROM:
+        digest.update(resources.files(__package__).joinpath(name).read_bytes())
+    digest.update(udf_wrappers().encode("utf-8"))
+    digest.update((Path(xlwings.__file__).parent / "xlwings_custom_addin.bas").read_bytes())
+    digest.update(template_part("xl/vbaProject.bin"))
+    digest.update(repr(CONF).encode("utf-8"))
+    return f"{__version__}+{digest.hexdigest()[:12]}"
 
 
 def ribbon_module() -> Module:
@@ -76,15 +93,20 @@ def ribbon_module() -> Module:
     return module_from_export("ScorecardRibbon", text)
 
 
-def template() -> Template:
-    """The VBA project of xlwings' Excel-made ribbon add-in."""
+def template_part(name: str) -> bytes:
+    """A part of xlwings' Excel-made ribbon add-in, which ours is built on."""
     import xlwings
 
     path = Path(xlwings.__file__).parent / TEMPLATE
     if not path.is_file():
         raise RuntimeError(f"the installed xlwings has no {TEMPLATE}, which the add-in is built on")
     with zipfile.ZipFile(path) as archive:
-        return Template.read(archive.read("xl/vbaProject.bin"))
+        return archive.read(name)
+
+
+def template() -> Template:
+    """The VBA project of xlwings' Excel-made ribbon add-in."""
+    return Template.read(template_part("xl/vbaProject.bin"))
 
 
 def udf_wrappers() -> str:
@@ -132,8 +154,6 @@ def modules() -> list[Module]:
 def parts() -> dict[str, bytes]:
     """Every part of the add-in package, in the order they are written."""
     from xml.sax.saxutils import escape
-
-    from openpyxl.writer.theme import theme_xml  # the default Office theme, which every workbook carries
 
     decl = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     conf = CONF
@@ -236,7 +256,7 @@ def parts() -> dict[str, bytes]:
         "xl/sharedStrings.xml": (
             decl + f'<sst xmlns="{MAIN}" count="{len(strings)}" uniqueCount="{len(strings)}">{shared}</sst>'
         ).encode(),
-        "xl/theme/theme1.xml": theme_xml.encode("utf-8"),
+        "xl/theme/theme1.xml": template_part("xl/theme/theme1.xml"),  # the Office theme, as Excel wrote it
         "xl/vbaProject.bin": build_project(PROJECT_NAME, PROJECT_ID, template(), KEEP, modules()),
         "customUI/customUI.xml": source("customUI.xml").encode("utf-8"),
     }

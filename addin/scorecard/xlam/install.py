@@ -104,9 +104,18 @@ def _write_config(path: Path, entries: list[tuple[str, str]]) -> None:
         out.writelines(f'"{k}","{v}"\n' for k, v in entries)
 
 
+PERSISTENT_KEY = "USE UDF SERVER"  # xlwings' setting: RunPython runs in its COM server, one Python for the session
+
+
 def install(
-    folder: Path | None = None, config: Path | None = None, interpreter: str | None = None
+    folder: Path | None = None,
+    config: Path | None = None,
+    interpreter: str | None = None,
+    persistent: bool | None = None,
 ) -> tuple[Path, Path]:
+    """Build the add-in into ``folder`` and record the interpreter in ``config``. ``persistent`` True makes
+    the buttons run in one Python kept for the Excel session (xlwings' COM server, Windows only), so only
+    the first click pays Python's start-up; False goes back to a fresh Python per click; None leaves it."""
     from .build import build
 
     folder = folder or default_startup_folder()
@@ -116,6 +125,9 @@ def install(
     key = interpreter_key()
     entries = [(k, v) for k, v in _read_config(config) if k.upper() != key]
     entries.append((key, interpreter or sys.executable))
+    if persistent is not None:
+        entries = [(k, v) for k, v in entries if k.upper() != PERSISTENT_KEY]
+        entries += [(PERSISTENT_KEY, "True")] if persistent else []
     if sys.platform == "darwin":
         entries = [(k, v) for k, v in entries if k != APPLESCRIPT_KEY] + _install_applescript(config)
     _write_config(config, entries)  # first: refuses a path Excel could not read before anything is put in place
@@ -150,7 +162,8 @@ def uninstall(folder: Path | None = None, config: Path | None = None) -> list[Pa
         if k == APPLESCRIPT_KEY and Path(v).exists():
             Path(v).unlink()
             removed.append(Path(v))
-    if any(k.upper() == key or k == APPLESCRIPT_KEY for k, _ in entries):
-        _write_config(config, [(k, v) for k, v in entries if k.upper() != key and k != APPLESCRIPT_KEY])
+    ours = {key, APPLESCRIPT_KEY.upper(), PERSISTENT_KEY}
+    if any(k.upper() in ours for k, _ in entries):
+        _write_config(config, [(k, v) for k, v in entries if k.upper() not in ours])
         removed.append(config)
     return removed

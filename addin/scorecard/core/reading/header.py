@@ -16,7 +16,7 @@ from typing import Any, Literal
 from ...errors import WorkbookError, column_letter
 from ..embedded import is_rules_sheet
 from ..months import MONTHS
-from ..periods import TimePeriod, parse_period
+from ..periods import TimePeriod, exact_date, parse_period
 from ..rules import DEFAULT_HEADERS, Rules
 from .cells import filled, norm
 from .grid import Grid
@@ -74,8 +74,24 @@ def read_header(grid: Grid, rules: Rules) -> Header:
     row, row_found = _header_row(grid, rules)
     top = header_top(grid, rules, row)
     cells = header_cells(grid, top, row)
+    last = rules.layout.last_column or _table_beside(rules, cells)
+    if last is not None:
+        cells = {c: v for c, v in cells.items() if c <= last}  # columns right of the table are not read
     columns, found = _locate(grid, rules, top, row, cells)
     return Header(grid.sheet, top, row, cells, columns, found, row_found)
+
+
+def _table_beside(rules: Rules, cells: dict[int, Any]) -> int | None:
+    """The table's last column when another table stands beside it: the id header written again to the
+    right, after a blank column. None: every column of the header is the table's."""
+    wanted = rules.layout.columns.get("id")
+    if wanted is None:
+        return None
+    ids = [c for c, v in cells.items() if v is not None and norm(v) == norm(wanted)]
+    if len(ids) < 2:
+        return None
+    gap = next((c for c in range(ids[1] - 1, ids[0], -1) if not filled(cells.get(c))), None)
+    return gap - 1 if gap is not None else None
 
 
 def _header_row(grid: Grid, rules: Rules) -> tuple[int, str]:
@@ -239,6 +255,9 @@ def header_matches(cell: Any, wanted: str) -> bool:
         return False
     if norm(cell) == norm(wanted):
         return True
+    day = exact_date(wanted)  # a day written in the rules matches its own column, not every date of its month
+    if day is not None and exact_date(cell) is not None:
+        return exact_date(cell) == day
     period = parse_period(cell)  # a date cell or "Jun-18" matches "June 2018"; "Q2 18/19" matches "Q2 2018/19"
     return period is not None and period == parse_period(wanted)
 
@@ -287,6 +306,8 @@ def _locate(
         hits = [
             c for c, cell in cells.items() if header_matches(cell, wanted) and c not in rules.layout.letters.values()
         ]
+        if len(hits) > 1 and name in ("target", "floor") and _beside_periods(grid, top, row, cells, hits):
+            continue  # a target column for each period (a profile): the series stage pairs them
         if len(hits) > 1:
             raise WorkbookError(
                 f"two columns are headed '{wanted}' ({' and '.join(grid.ref(row, c) for c in hits)}); "
@@ -306,6 +327,18 @@ def _locate(
     for name, wanted in missing.items():
         missing_written_column(grid, rules, row, name, wanted, cells, taken)
     return columns, found
+
+
+def _beside_periods(grid: Grid, top: int, row: int, cells: dict[int, Any], hits: list[int]) -> bool:
+    """Each of several columns of one header stands right after a period's column, or under a period label."""
+
+    def paired(column: int) -> bool:
+        left = cells.get(column - 1)
+        return parse_period(left) is not None or (
+            top != row and parse_period(label_above(grid, top, column)) is not None
+        )
+
+    return all(paired(c) for c in hits)
 
 
 def _check_letter(grid: Grid, rules: Rules, row: int, cells: dict[int, Any], name: str, column: int) -> None:

@@ -30,6 +30,7 @@ from .cells import (
     threshold_text_problem,
 )
 from .grid import Area, Grid
+from .profile import Profile
 from .series import HistoryColumns
 
 SHARED_FIELDS = {"target", "floor", "polarity"}  # fields a sheet may merge down over several KPIs' rows
@@ -52,6 +53,7 @@ class RowCells:
     shared: dict[str, Area] = field(default_factory=dict)  # fields read from cells merged down from a row above
     written: dict[str, tuple[str, Threshold | None]] = field(default_factory=dict)  # thresholds typed as text
     sources: dict[str, str] = field(default_factory=dict)  # field -> where its value came from
+    profile: Profile | None = None  # where the targets and floors of the current and previous period are
 
     def __post_init__(self) -> None:
         self.values = self.grid.row(self.row)
@@ -106,11 +108,15 @@ class RowCells:
         return number
 
     def threshold(self, name: str) -> float | None:
-        """A target or floor: the rules', else the sheet's (a number, or text as analysts write it)."""
+        """A target or floor: the rules', else the sheet's (a number, or text as analysts write it): the current
+        period's own when targets change by period (``profile``)."""
         given = getattr(self.rule, name) if self.rule else None
         if given is not None:
             self.sources[name] = f"rules line {self.rule.line_of(name)}"  # type: ignore[union-attr]
             return float(given)
+        at = self.profiled(name, 0)
+        if at is not None:
+            return self.threshold_at(name, at)
         if name not in self.columns:
             return None
         self.calculated(name)
@@ -128,6 +134,43 @@ class RowCells:
         )
         return read_threshold(value, self.as_stored(number_format))
 
+    def profiled(self, name: str, which: int) -> tuple[int, int] | None:
+        """The cell of the current (``which`` 0) or previous (1) period's target or floor, when they change by
+        period."""
+        if self.profile is None or self.from_rules(name) or name not in self.profile.cells:
+            return None
+        return self.profile.cells[name][which]
+
+    def previous_threshold(self, name: str) -> float | None:
+        """The previous period's own target or floor, when targets change by period; else None."""
+        at = self.profiled(name, 1)
+        return None if at is None else self.threshold_at(name, at, f"previous_{name}")
+
+    def threshold_at(self, name: str, at: tuple[int, int], key: str | None = None) -> float | None:
+        """A target or floor from one cell of a profile (a target column of a period, or a Target row)."""
+        row, column = at
+        key = key or name
+        where = Where(sheet=self.grid.sheet, cell=self.grid.ref(row, column))
+        if self.grid.uncalculated and at in self.grid.uncalculated:
+            raise WorkbookError(
+                f"the {key.replace('_', ' ')} of KPI '{self.kpi_id}' is a formula saved without its result; open "
+                "and save the workbook in Excel or LibreOffice first",
+                sheet=self.grid.sheet,
+                cell=where.cell,
+            )
+        value, number_format = self.grid.value(row, column), self.grid.number_format(row, column)
+        error = error_value(value)
+        if error is not None:
+            self.found.append(
+                Finding(
+                    "SC304", f"KPI '{self.kpi_id}': the {key.replace('_', ' ')} holds the error value {error}", where
+                )
+            )
+        elif isinstance(value, str) and key == name:
+            self.written[name] = (value, parse_threshold(value))
+        self.sources[key] = f"{where.cell} ({self.profile.how})" if self.profile else str(where.cell)
+        return read_threshold(value, self.as_stored(number_format))
+
     def from_rules(self, name: str) -> bool:
         """Whether the rules give this target or floor (the sheet's is then not read)."""
         return name in THRESHOLDS and self.rule is not None and getattr(self.rule, name) is not None
@@ -142,11 +185,12 @@ def read_kpi(
     found: list[Finding],
     history: HistoryColumns | None = None,
     sources: dict[str, str] | None = None,
+    profile: Profile | None = None,
 ) -> Kpi | None:
     """Stage 4: the KPI in ``row``, or None when the row holds no figure, target or floor (a section
     heading, a note, a blank line with an id-like label). Findings go to ``found``; where each value came
-    from to ``sources``."""
-    cells = RowCells(grid, rules, columns, row, kpi_id, found)
+    from to ``sources``. ``profile``: where its targets are when they change by period."""
+    cells = RowCells(grid, rules, columns, row, kpi_id, found, profile=profile)
     cells.unit = _unit(cells)
     read = {
         "current": cells.figure("current"),
@@ -174,9 +218,11 @@ def read_kpi(
                 Where(sheet=grid.sheet, row=row),
             )
         )
+    rule = cells.rule
+    previous_target, previous_floor = cells.previous_threshold("target"), cells.previous_threshold("floor")
+    profiled = any(cells.profiled(name, which) for name in THRESHOLDS for which in (0, 1))
     if sources is not None:
         sources.update(cells.sources)
-    rule = cells.rule
     return Kpi(
         id=kpi_id,
         name=_name(cells),
@@ -201,6 +247,10 @@ def read_kpi(
         else None,
         rank=as_written(cells.cell("rank")[0]),
         quartile=as_written(cells.cell("quartile")[0]),
+        previous_target=previous_target if profiled else None,
+        previous_floor=previous_floor if profiled else None,
+        profiled=profiled,
+        cumulative=_cumulative(cells),
     )
 
 
@@ -221,6 +271,34 @@ def _name(cells: RowCells) -> str:
         value = cells.cell("name")[0] if "name" in cells.columns else None
         text = str(value) if value is not None and str(value).strip() and error_value(value) is None else cells.kpi_id
     return " ".join(text.split())
+
+
+_RUNNING_TOTAL = re.compile(
+    r"\b(ytd|year[ -]to[ -]date|cumulative|so far this (financial )?year|to date this (financial )?year)\b",
+    re.IGNORECASE,
+)
+
+
+def _cumulative(cells: RowCells) -> bool:
+    """A running total to date: as the rules say (cumulative: true or false); else, when its name says so
+    ('... year to date', 'YTD'), taken as one with a warning, so its rise is never called an improvement."""
+    rule = cells.rule
+    if rule is not None and rule.cumulative is not None:
+        return rule.cumulative
+    name = _name(cells)
+    if not _RUNNING_TOTAL.search(name):
+        return False
+    line = f" (rules line {rule.line})" if rule is not None else ""
+    cells.found.append(
+        Finding(
+            "SC407",
+            f"KPI '{cells.kpi_id}' is named as a running total ('{name[:60]}'), so it is read as one: its rise is "
+            "not called an improvement, and it is judged against its profile; say so in the rules with "
+            f"cumulative: true (or cumulative: false if it is not){line}",
+            Where(sheet=cells.grid.sheet, cell=cells.ref("name") if "name" in cells.columns else None, row=cells.row),
+        )
+    )
+    return True
 
 
 def _commentary(value: Any) -> str:

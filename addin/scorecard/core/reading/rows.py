@@ -18,6 +18,7 @@ from ..rules import Rules
 from .cells import error_value, filled, id_key, id_text, norm
 from .grid import Grid, RowHidden
 from .header import Header
+from .profile import Threshold, profile_rows
 
 HIDDEN_WORDS = {"hidden": "in a hidden row", "grouped": "in a collapsed group"}
 
@@ -38,6 +39,7 @@ class Rows:
     not_kpis: dict[int, str] = field(default_factory=dict)  # row -> what it is instead
     repeated_headers: tuple[int, ...] = ()  # header rows further down (stacked tables)
     findings: tuple[Finding, ...] = ()
+    profiles: dict[int, dict[Threshold, int]] = field(default_factory=dict)  # KPI row -> its Target and Floor rows
 
     def read(self, skip_hidden: bool) -> list[int]:
         """The rows whose figures decide the series: the candidates, less hidden ones that are skipped."""
@@ -47,8 +49,19 @@ class Rows:
 def read_rows(grid: Grid, rules: Rules, header: Header) -> Rows:
     """Stage 2: the candidate KPI rows under the header, and the rows that are not KPIs."""
     id_column = header.columns["id"]
+    first = max(rules.layout.first_row or header.row + 1, header.row + 1)
+    last = min(rules.layout.last_row or grid.row_count, grid.row_count)
+    not_kpis = _not_kpis(grid, header, first, last)
     found: list[Finding] = []
-    not_kpis = _not_kpis(grid, header)
+    candidates = _candidates(grid, rules, id_column, first, last, not_kpis, found)
+    candidates = _summary_rows(grid, rules, header, candidates, not_kpis)
+    if rules.layout.last_row is None:
+        candidates = _second_block(grid, candidates, not_kpis)
+    profiles: dict[int, dict[Threshold, int]] = {}
+    if rules.layout.targets_by_period != "columns":
+        profiles = profile_rows(grid, id_column, [k.row for k in candidates], last)
+        under = {row for pair in profiles.values() for row in pair.values()}
+        candidates = [k for k in candidates if k.row not in under]  # a Target row repeating the id is no KPI
     repeated = [
         row
         for row, what in sorted(not_kpis.items())
@@ -57,9 +70,16 @@ def read_rows(grid: Grid, rules: Rules, header: Header) -> Rows:
     for row, what in sorted(not_kpis.items()):
         if filled(grid.value(row, id_column)) and error_value(grid.value(row, id_column)) is None:
             found.append(Finding("SC501", f"row {row} is {what}: read as such, not as a KPI", Where(sheet=grid.sheet)))
+    return Rows(tuple(candidates), not_kpis, tuple(repeated), tuple(found), profiles)
+
+
+def _candidates(
+    grid: Grid, rules: Rules, id_column: int, first: int, last: int, not_kpis: dict[int, str], found: list[Finding]
+) -> list[KpiRow]:
+    """The rows with an id, in the table's bounds and not known to be something else; ids matched to the rules'."""
     loose = _loose_ids(rules)
     candidates = []
-    for row in grid.row_numbers(header.row + 1):
+    for row in grid.row_numbers(first, last):
         raw = grid.value(row, id_column)
         if row in not_kpis or raw is None or error_value(raw) is not None:
             continue
@@ -78,7 +98,70 @@ def read_rows(grid: Grid, rules: Rules, header: Header) -> Rows:
                 )
             )
         candidates.append(KpiRow(row, kpi_id, written, grid.hidden_rows.get(row)))
-    return Rows(tuple(candidates), not_kpis, tuple(repeated), tuple(found))
+    return candidates
+
+
+# Labels of rows that sum up or compare a table rather than report one of its KPIs: not KPIs unless the
+# rules list them as KPI ids.
+SUMMARY_LABELS = set(
+    """max|maximum|min|minimum|median|mean|average|avg|total|totals|grand total|sum|count|range|upper quartile|
+    lower quartile|standard deviation|std dev|overall|all|england|scotland|wales|northern ireland|uk|
+    united kingdom|great britain|gb|national|national average|england average|regional average|
+    statistical neighbours|statistical neighbour average|sn average|comparator average|all councils|
+    all authorities|all england|shire counties|unitary authorities""".replace("\n", "").split("|")
+)
+SUMMARY_LABELS = {" ".join(label.split()) for label in SUMMARY_LABELS}
+
+
+def _summary_rows(
+    grid: Grid, rules: Rules, header: Header, candidates: list[KpiRow], not_kpis: dict[int, str]
+) -> list[KpiRow]:
+    """Drop rows that sum up or compare the table ("Max", "Median", "England average", "Total") and helper
+    rows of index numbers (1, 2, 3 ... across, as charts and INDEX formulas use): not KPIs."""
+    kept = []
+    for candidate in candidates:
+        label = " ".join(candidate.written.lower().replace(":", " ").split())
+        if candidate.id not in rules.kpis and label in SUMMARY_LABELS:
+            not_kpis[candidate.row] = f"a summary row ('{candidate.written}')"
+        elif _index_numbers(grid.row(candidate.row)):
+            not_kpis[candidate.row] = "a helper row of index numbers"
+        else:
+            kept.append(candidate)
+    return kept
+
+
+def _index_numbers(cells: Sequence[Any]) -> bool:
+    """A row of consecutive whole numbers, three or more, every filled cell one of them: a helper row."""
+    numbers = [v for v in cells if v is not None and v != ""]
+    if len(numbers) < 3 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in numbers):
+        return False
+    return all(float(b) - float(a) == 1 for a, b in zip(numbers, numbers[1:], strict=False))
+
+
+def _second_block(grid: Grid, candidates: list[KpiRow], not_kpis: dict[int, str]) -> list[KpiRow]:
+    """The table ends where a second block of its ids begins after a blank row: targets, last year's figures
+    or a chart's helper block laid out under the table are not KPIs. Without a blank row between them, the
+    same id twice stays an error (or, with layout.columns.breakdown, a breakdown)."""
+    seen: dict[str, int] = {}
+    for candidate in candidates:
+        first = seen.get(candidate.id)
+        blank = (
+            None if first is None else next((r for r in range(candidate.row - 1, first, -1) if _blank(grid, r)), None)
+        )
+        if blank is not None:
+            block = [k for k in candidates if k.row > blank]
+            for later in block:
+                not_kpis[later.row] = (
+                    f"in a second block of the table's ids, from row {block[0].row} (the table is read as ending "
+                    "above it; set layout.last_row to say where it ends)"
+                )
+            return [k for k in candidates if k.row < blank]
+        seen.setdefault(candidate.id, candidate.row)
+    return candidates
+
+
+def _blank(grid: Grid, row: int) -> bool:
+    return not any(filled(value) for value in grid.row(row))
 
 
 def _loose_ids(rules: Rules) -> dict[str, list[str]]:
@@ -89,7 +172,7 @@ def _loose_ids(rules: Rules) -> dict[str, list[str]]:
     return by_key
 
 
-def _not_kpis(grid: Grid, header: Header) -> dict[int, str]:
+def _not_kpis(grid: Grid, header: Header, first: int, last: int) -> dict[int, str]:
     """Rows that are never KPIs: table totals and header rows, and repeated headers."""
     not_kpis: dict[int, str] = {}
     for area in grid.tables:
@@ -98,7 +181,7 @@ def _not_kpis(grid: Grid, header: Header) -> dict[int, str]:
         if area.header_rows and area.first_row > header.row:
             not_kpis[area.first_row] = f"the header row of the Excel table '{area.name}'"
     wanted = header_norms(header.columns, header.cells)
-    for row in grid.row_numbers(header.row + 1):
+    for row in grid.row_numbers(first, last):
         if row not in not_kpis and repeats_header(grid, row, wanted):
             _check_repeated_header(grid, row, header)
             not_kpis[row] = "a repeat of the header row"

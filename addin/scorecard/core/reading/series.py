@@ -16,11 +16,12 @@ from typing import Any
 from ...errors import WorkbookError
 from ..findings import Finding, Where
 from ..model import Period
-from ..periods import TimePeriod, mentioned_period, month_reading, parse_period
+from ..periods import TimePeriod, exact_date, mentioned_period, month_reading, parse_period, week_of, weekly
 from ..rules import Rules
 from .cells import norm, read_value
 from .grid import Grid
-from .header import Header, header_cells, label_above, month_under_year
+from .header import Header, label_above, month_under_year
+from .profile import Threshold, profile_columns
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class Series:
     history: HistoryColumns = HistoryColumns((), ())  # up to the current period, for SPC
     period: Period = Period(None, None)  # the two periods' names, as the narrative says them
     findings: tuple[Finding, ...] = field(default=())
+    # a target (and floor) column for each period (a profile): period column -> {"target": column, ...}
+    targets: dict[int, dict[Threshold, int]] = field(default_factory=dict)
 
     @property
     def all_columns(self) -> tuple[int, ...]:
@@ -61,6 +64,13 @@ def read_series(grid: Grid, rules: Rules, header: Header, rows: Sequence[int], o
         previous = parse_period(header.cells.get(previous_column)) if previous_column else None
         series = Series(current, previous, header.columns["current"], previous_column)
     period = _names(grid, rules, header, series, override, found)
+    laid_out = series.columns or tuple(
+        (p, c)
+        for p, c in ((series.current, series.current_column), (series.previous, series.previous_column))
+        if p and c
+    )
+    stated = rules.layout.targets_by_period == "columns"
+    targets = profile_columns(grid, header, laid_out, stated) if rules.layout.targets_by_period != "rows" else {}
     return Series(
         series.current,
         series.previous,
@@ -70,12 +80,13 @@ def read_series(grid: Grid, rules: Rules, header: Header, rows: Sequence[int], o
         series.history,
         period,
         tuple(found),
+        targets,
     )
 
 
 def _history_series(grid: Grid, header: Header, rows: Sequence[int], found: list[Finding]) -> Series:
     taken = set(header.columns.values())
-    months = period_columns(grid, header.row, taken, header.top, rows)
+    months = period_columns(grid, header, taken, rows)
     if not months:
         raise WorkbookError(
             "layout.history is true but no header in the header row names a period "
@@ -104,7 +115,7 @@ def _holds_figures(grid: Grid, column: int, rows: Sequence[int]) -> bool:
 
 
 def period_columns(
-    grid: Grid, header_row: int, taken: set[int], top: int | None = None, rows: Sequence[int] = ()
+    grid: Grid, header: Header, taken: set[int], rows: Sequence[int] = ()
 ) -> list[tuple[TimePeriod, int]]:
     """The history's columns, oldest first: those headed by the shortest kind of period (months, then
     quarters, then years) that heads two columns or more, one of them holding figures in ``rows`` (the
@@ -112,12 +123,13 @@ def period_columns(
     series instead (the first month of a year beside last years' outturns). So a year-to-date "2018/19"
     among months is not a month, last years' outturns or a year laid out ahead do not outvote this year's
     months, and empty quarters laid out ahead of a yearly history are not its series."""
-    headers = header_cells(grid, top or header_row, header_row)  # a two-row header: the lower row, else the label above
+    headers, top, header_row = header.cells, header.top, header.row  # a two-row header: the lower row, else the label
+    weeks = _weeks(headers, taken)
     found = []
     for c, cell in headers.items():
-        period = parse_period(cell)
-        if period is None and top is not None and top != header_row:
-            period = month_under_year(grid, top, c, cell)
+        period = weeks.get(c) or parse_period(cell)
+        if period is None and top != header_row:
+            period = month_under_year(grid, top, c, cell) or _labelled_actual(grid, top, c, cell)
         if c not in taken and period is not None:
             found.append((period, c))
     if not found:
@@ -138,6 +150,23 @@ def period_columns(
                 cell=grid.ref(header_row, first),
             )
     return chosen
+
+
+def _weeks(headers: dict[int, Any], taken: set[int]) -> dict[int, TimePeriod]:
+    """Date headers a week apart are weeks (week commencing), not months: column -> its week."""
+    dates = {c: day for c, cell in headers.items() if c not in taken and (day := exact_date(cell)) is not None}
+    return {c: week_of(day) for c, day in dates.items()} if weekly(list(dates.values())) else {}
+
+
+def _labelled_actual(grid: Grid, top: int, column: int, cell: Any) -> TimePeriod | None:
+    """A period label over a column headed "Actual" (or Outturn, Result ...) in a two-row header: that period's
+    figures ("Apr-24" merged over Actual and Target)."""
+    if not isinstance(cell, str) or parse_period(cell) is not None:
+        return None
+    labelled = parse_period(label_above(grid, top, column))
+    if labelled is None:
+        return None
+    return parse_period(f"{labelled.name} {cell}")  # "April 2024 Actual": the figures word is read past
 
 
 def _series_kind(found: list[tuple[TimePeriod, int]], holding: set[int]) -> str:

@@ -20,6 +20,7 @@ from .cells import says_something
 from .grid import Grid
 from .header import SPC_COLUMNS, Header, read_header
 from .kpi import SHARED_FIELDS, read_kpi
+from .profile import Profile, Threshold
 from .rows import HIDDEN_WORDS, KpiRow, Rows, read_rows
 from .series import Series, read_series
 
@@ -32,6 +33,7 @@ class Reading:
     rows: Rows
     series: Series
     sources: dict[str, dict[str, str]] = field(default_factory=dict)  # KPI id -> field -> where its value came from
+    empty_rows: list[int] = field(default_factory=list)  # rows with an id but no figure, target or floor
 
 
 @dataclass
@@ -95,6 +97,7 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
             row=header.row,
         )
     found += _table_findings(grid, rules, columns, header, kpis, skipped)
+    found += _profile_findings(grid, rules, series, kpis, reading)
     rag_words = _rag_words(grid, rules, columns, added, kpis, found)
     return KpiTable(
         sheet=grid.sheet,
@@ -148,8 +151,10 @@ def _read_kpis(
                 skipped.add(candidate.id)
             continue
         sources: dict[str, str] = {}
-        kpi = read_kpi(grid, rules, columns, candidate.row, candidate.id, found, series.history, sources)
+        profile = profile_of(candidate.row, rows, series)
+        kpi = read_kpi(grid, rules, columns, candidate.row, candidate.id, found, series.history, sources, profile)
         if kpi is None:
+            reading.empty_rows.append(candidate.row)
             continue
         _check_unique(grid, columns, candidate, seen)
         _check_unmerged(grid, columns, candidate, merges)
@@ -173,6 +178,29 @@ def _read_kpis(
             )
         )
     return kpis, skipped
+
+
+def profile_of(row: int, rows: Rows, series: Series) -> Profile | None:
+    """Where a KPI's targets and floors for the current and previous period are, when they change by period:
+    in the Target (and Floor) rows under it, or in the target columns beside each period."""
+    now, before = series.current_column, series.previous_column
+    if row in rows.profiles:
+        below = rows.profiles[row]
+        cells = {kind: (_cell(r, now), _cell(r, before)) for kind, r in below.items()}
+        return Profile(cells, f"the {' and '.join(k.capitalize() for k in below)} row under the KPI")
+    if not series.targets:
+        return None
+    found: dict[Threshold, tuple[tuple[int, int] | None, tuple[int, int] | None]] = {}
+    for kind in ("target", "floor"):
+        at_now = series.targets.get(now or 0, {}).get(kind)
+        at_before = series.targets.get(before or 0, {}).get(kind)
+        if at_now or at_before:
+            found[kind] = (_cell(row, at_now), _cell(row, at_before))
+    return Profile(found, "a target column for each period") if found else None
+
+
+def _cell(row: int | None, column: int | None) -> tuple[int, int] | None:
+    return None if row is None or column is None else (row, column)
 
 
 def _skipped(grid: Grid, rules: Rules, columns: dict[str, int], candidate: KpiRow, found: list[Finding]) -> bool:
@@ -264,6 +292,37 @@ def _table_findings(
                 )
             )
     return found + _unlisted(grid, rules, columns, kpis)
+
+
+def _profile_findings(grid: Grid, rules: Rules, series: Series, kpis: list[Kpi], reading: Reading) -> list[Finding]:
+    """Say that targets change by period and where they were read, once a table (a note), and name the
+    profiled KPIs whose previous period has no target of its own (a warning: its last RAG is not rated)."""
+    profiled = [k for k in kpis if k.profiled]
+    if not profiled:
+        return []
+    where = {k.id: reading.sources.get(k.id, {}).get("target", "") for k in profiled}
+    how = "a target column for each period" if series.targets else "the Target row under each KPI"
+    stated = f" (layout.targets_by_period: {rules.layout.targets_by_period})" if rules.layout.targets_by_period else ""
+    found = [
+        Finding(
+            "SC408",
+            f"targets change by period{stated}: {len(profiled)} KPI{'s' if len(profiled) != 1 else ''} "
+            f"{'are' if len(profiled) != 1 else 'is'} rated against each period's own target, read from {how} "
+            f"(e.g. KPI '{profiled[0].id}': {where[profiled[0].id]})",
+            Where(sheet=grid.sheet),
+        )
+    ]
+    for kpi in profiled:
+        if kpi.previous is not None and kpi.previous_target is None and kpi.previous_floor is None:
+            found.append(
+                Finding(
+                    "SC409",
+                    f"KPI '{kpi.id}' has no target for {series.period.previous}, so its RAG for that period is not "
+                    "rated and no change of RAG is reported; fill in the previous period's target",
+                    Where(sheet=grid.sheet, row=kpi.row),
+                )
+            )
+    return found
 
 
 def _engine_findings(grid: Grid, rules: Rules, kpis: list[Kpi]) -> list[Finding]:

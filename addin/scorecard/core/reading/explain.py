@@ -1,0 +1,205 @@
+"""The explain view: how a workbook was read, stage by stage, and what of it the rules state.
+
+``scorecard check --explain`` prints it, ``check --format json`` carries it as ``reading``, and the ribbon's
+Check shows it: the sheet, the header row(s), each column's field and how it was found, the period series
+with the current and previous period, which rows are KPIs (and which are not), and for each KPI the cell or
+rules line its figure, target, floor and polarity came from. Everything the reader worked out for itself,
+rather than read from the rules, is marked, so the analyst can pin it in the rules if it is wrong.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...errors import column_letter
+from ..model import Kpi
+from ..rules import Rules
+from .header import HOW
+from .table import KpiTable
+
+INFERRED = "*"  # the mark of what the reader worked out, not read from the rules
+FIELDS = ("current", "previous", "target", "previous_target", "floor", "previous_floor", "polarity")
+
+
+def explain_lines(table: KpiTable, rules: Rules, *, kpis: bool = True) -> list[str]:
+    """The reading as lines of text; ``kpis``: with one line per KPI saying where its values came from."""
+    data = reading_dict(table, rules)
+    lines = [f"how the workbook was read ({INFERRED} = worked out by scorecard, not stated in the rules):"]
+    sheet = data["sheet"]
+    lines.append(f"  sheet '{sheet['name']}'{_mark(sheet['stated'])}: {sheet['how']}")
+    header = data["header"]
+    top, bottom = header["rows"]
+    rows = f"rows {top}-{bottom}" if top != bottom else f"row {bottom}"
+    lines.append(f"  header {rows}{_mark(header['stated'])}: {header['how']}")
+    lines.append("  columns:")
+    for column in data["columns"]:
+        shown = f"'{column['header']}'" if column["header"] is not None else "(none)"
+        lines.append(
+            f"    {column['column']:<3} {column['field']:<12} {shown + _mark(column['stated']):<30} {column['how']}"
+        )
+    lines.append(f"  periods: {_periods_line(data['periods'])}")
+    lines.append(f"  rows: {_rows_line(data['rows'])}")
+    if kpis:
+        lines.append("  KPIs (field: value from where):")
+        lines += [f"    {_kpi_line(entry)}" for entry in data["kpis"]]
+    return lines
+
+
+def _mark(stated: bool) -> str:
+    return "" if stated else INFERRED
+
+
+def reading_dict(table: KpiTable, rules: Rules) -> dict[str, Any]:
+    """The reading as JSON-ready data (``check --format json``: ``reading``)."""
+    reading = table.reading
+    if reading is None:
+        raise ValueError("the table was not read by read_table: no reading to explain")
+    header, series = reading.header, reading.series
+    return {
+        "sheet": {
+            "name": table.sheet,
+            "stated": rules.layout.sheet is not None,
+            "how": "layout.sheet in the rules" if rules.layout.sheet else "the first sheet (layout.sheet not given)",
+        },
+        "header": {
+            "rows": [header.top, header.row],
+            "stated": rules.layout.header_row is not None,
+            "how": header.row_found,
+        },
+        "columns": [
+            {
+                "field": field,
+                "column": column_letter(column),
+                "header": None if field in table.added_columns else _text(header.cells.get(column)),
+                "stated": _stated(field, table, rules),
+                "how": _how(field, table, rules),
+            }
+            for field, column in sorted(table.columns.items(), key=lambda item: (item[1], item[0]))
+        ],
+        "periods": {
+            "kind": series.current.kind if series.current else None,
+            "series": [{"period": period.name, "column": column_letter(column)} for period, column in series.columns],
+            "current": {"name": table.period.current, "column": _letter(series.current_column)},
+            "previous": {"name": table.period.previous, "column": _letter(series.previous_column)},
+            "stated": not rules.layout.history,
+            "named_by": "the rules" if rules.period_current else "the headers",
+        },
+        "rows": {
+            "kpis": [k.row for k in table.kpis],
+            "not_kpis": [{"row": row, "what": what} for row, what in sorted(reading.rows.not_kpis.items())],
+            "no_figures": list(reading.empty_rows),
+            "stated": False,
+        },
+        "kpis": [_kpi_dict(kpi, reading.sources.get(kpi.id, {})) for kpi in table.kpis],
+    }
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else " ".join(str(value).split())
+
+
+def _letter(column: int | None) -> str | None:
+    return None if column is None else column_letter(column)
+
+
+def _stated(field: str, table: KpiTable, rules: Rules) -> bool:
+    reading = table.reading
+    assert reading is not None
+    found = reading.header.found.get(field)
+    if found in ("rules", "letter"):
+        return True
+    if field in ("current", "previous"):
+        return not rules.layout.history
+    return False
+
+
+def _how(field: str, table: KpiTable, rules: Rules) -> str:
+    reading = table.reading
+    assert reading is not None
+    if field in table.added_columns:
+        return HOW["added"]
+    found = reading.header.found.get(field)
+    if found is not None:
+        return HOW[found]
+    if field in ("current", "previous") and rules.layout.history:
+        return f"the {'newest period holding figures' if field == 'current' else 'period before it'} (layout.history)"
+    return HOW["rules"]
+
+
+def _periods_line(periods: dict[str, Any]) -> str:
+    current, previous = periods["current"], periods["previous"]
+    text = f"{current['name']} ({current['column']})"
+    if previous["name"]:
+        text += f" against {previous['name']} ({previous['column']})"
+    else:
+        text += ", the only period (no previous one)"
+    series = periods["series"]
+    if series:
+        first, last = series[0], series[-1]
+        text += (
+            f"{INFERRED}; a series of {len(series)} {periods['kind']}s, {first['period']} ({first['column']}) to "
+            f"{last['period']} ({last['column']}), the current the newest holding figures"
+        )
+    return text + f"; named by {periods['named_by']}"
+
+
+def _rows_line(rows: dict[str, Any]) -> str:
+    kpi_rows = rows["kpis"]
+    text = f"{len(kpi_rows)} KPI rows{INFERRED}, {_spans(kpi_rows)}"
+    others = [f"row {entry['row']}: {entry['what']}" for entry in rows["not_kpis"]]
+    if rows["no_figures"]:
+        others.append(f"{_spans(rows['no_figures'])}: an id but no figure, target or floor (headings or notes)")
+    return text + (f"; not KPIs: {'; '.join(others)}" if others else "")
+
+
+def _spans(rows: list[int]) -> str:
+    """[5, 6, 7, 9] -> 'rows 5-7, 9'."""
+    runs: list[list[int]] = []
+    for row in sorted(rows):
+        if runs and row == runs[-1][1] + 1:
+            runs[-1][1] = row
+        else:
+            runs.append([row, row])
+    shown = ", ".join(f"{a}-{b}" if a != b else f"{a}" for a, b in runs)
+    return f"{'row' if len(rows) == 1 else 'rows'} {shown}"
+
+
+def _kpi_dict(kpi: Kpi, sources: dict[str, str]) -> dict[str, Any]:
+    values = {
+        "current": kpi.current,
+        "previous": kpi.previous,
+        "target": kpi.target,
+        "previous_target": kpi.previous_target,
+        "floor": kpi.floor,
+        "previous_floor": kpi.previous_floor,
+        "polarity": kpi.polarity.value if kpi.polarity else None,
+    }
+    return {
+        "id": kpi.id,
+        "row": kpi.row,
+        "name": kpi.name,
+        "fields": {
+            name: {"value": values[name], "from": sources.get(name), "stated": _from_rules(sources.get(name))}
+            for name in FIELDS
+            if not name.startswith("previous_") or kpi.profiled
+        },
+    }
+
+
+def _from_rules(source: str | None) -> bool:
+    return source is not None and source.startswith("rules line")
+
+
+def _kpi_line(entry: dict[str, Any]) -> str:
+    parts = []
+    for name in FIELDS:
+        if name not in entry["fields"]:
+            continue
+        field = entry["fields"][name]
+        if field["value"] is None and field["from"] is None:
+            continue
+        value = field["value"]
+        value = "blank" if value is None else f"{value:g}" if isinstance(value, float) else value
+        inferred = INFERRED if (field["from"] or "").startswith("inferred") else ""
+        parts.append(f"{name} {value}{inferred} ({field['from']})" if field["from"] else f"{name} {value}")
+    return f"{entry['id']} (row {entry['row']}): " + ", ".join(parts)

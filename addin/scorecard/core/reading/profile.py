@@ -1,0 +1,127 @@
+"""Targets that change by period: a profile, laid out as columns beside the periods or as rows under a KPI.
+
+Councils profile targets month by month (council tax collected to date against a monthly profile). A
+sheet shows them in one of two ways:
+
+- **columns**: a target (or floor) column for each period: headed "Jun-18 Target", "Target Jun-18",
+  "Profile" under a period label in a two-row header, or a bare "Target" right after each period's
+  column (two such pairs at least, or ``layout.targets_by_period: columns``);
+- **rows**: a row of targets under each KPI's row of figures, labelled Target or Profile (its id cell
+  blank or the KPI's own id), and likewise a Floor row.
+
+Each period is then rated against its own period's target: the previous figure against the previous
+period's, so a change of RAG is reported truthfully.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ..periods import TimePeriod, mentioned_period, parse_period
+from .cells import norm
+from .grid import Grid
+from .header import Header, label_above
+
+Threshold = Literal["target", "floor"]
+TARGET_WORDS = {"target", "targets", "profile", "profiled", "profiled target", "target profile", "plan", "trajectory"}
+FLOOR_WORDS = {"floor", "floor standard", "minimum", "minimum standard", "tolerance", "threshold", "lower threshold"}
+_WORD = re.compile(r"[^\w\s]")
+
+Cell = tuple[int, int]  # (row, column)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Where one KPI's target and floor for the current and the previous period are."""
+
+    cells: dict[Threshold, tuple[Cell | None, Cell | None]]  # threshold -> (current period's, previous period's)
+    how: str  # "a target column for each period" or "the Target row under the KPI"
+
+
+def role(text: Any) -> Threshold | None:
+    """Whether a header or label says target (profile, plan, trajectory) or floor (minimum, tolerance)."""
+    if not isinstance(text, str):
+        return None
+    words = " ".join(_WORD.sub(" ", norm(text)).split())
+    if words in TARGET_WORDS:
+        return "target"
+    if words in FLOOR_WORDS:
+        return "floor"
+    return None
+
+
+def _period_role(text: Any) -> tuple[TimePeriod, Threshold] | None:
+    """A header naming a period and a target or floor: "Jun-18 Target", "Target Q2 2018/19", "May profile 24"."""
+    if not isinstance(text, str):
+        return None
+    period = mentioned_period(text)
+    if period is None:
+        return None
+    kinds = {kind for w in _WORD.sub(" ", norm(text)).split() if (kind := role(w)) is not None}
+    return (period, kinds.pop()) if len(kinds) == 1 else None
+
+
+def profile_columns(
+    grid: Grid, header: Header, series: Sequence[tuple[TimePeriod, int]], stated: bool
+) -> dict[int, dict[Threshold, int]]:
+    """Period column -> its target (and floor) column, when the header pairs them; ``stated``: the rules say
+    targets_by_period: columns, so one bare pair is enough."""
+    by_period = {p: c for p, c in series}
+    columns = {c for _, c in series}
+    taken = set(header.columns.values()) - {header.columns.get("target"), header.columns.get("floor")}
+    found: dict[int, dict[Threshold, int]] = {}
+    beside: dict[int, dict[Threshold, int]] = {}
+    for c, cell in header.cells.items():
+        if c in columns or c in taken:
+            continue
+        said = _period_role(cell) or _period_role(_two_rows(grid, header, c, cell))
+        if said is not None and said[0] in by_period:
+            found.setdefault(by_period[said[0]], {})[said[1]] = c
+        elif (kind := role(cell)) is not None and c - 1 in columns:
+            beside.setdefault(c - 1, {})[kind] = c  # a bare "Target" right after a period's column
+        elif (kind := role(cell)) is not None and c - 2 in columns and role(header.cells.get(c - 1)) is not None:
+            beside.setdefault(c - 2, {})[kind] = c  # "Jun | Target | Floor"
+    if sum(1 for pair in beside.values() if "target" in pair or "floor" in pair) >= (1 if stated else 2):
+        for column, pair in beside.items():
+            found.setdefault(column, {}).update(pair)
+    return found
+
+
+def _two_rows(grid: Grid, header: Header, column: int, cell: Any) -> str | None:
+    """A column's two header rows as one text ("Apr-24" over "Target"), for a header written in two rows."""
+    if header.top == header.row:
+        return None
+    label = label_above(grid, header.top, column)
+    return f"{label} {cell}" if parse_period(label) is not None and cell is not None else None
+
+
+def profile_rows(grid: Grid, id_column: int, rows: Sequence[int], last: int) -> dict[int, dict[Threshold, int]]:
+    """KPI row -> its Target (and Floor) row: the rows right under it whose label says so, with a blank id
+    or the KPI's own. ``rows``: the candidate KPI rows, in order; ``last``: the table's last row."""
+    found: dict[int, dict[Threshold, int]] = {}
+    for kpi_row in rows:
+        own = grid.value(kpi_row, id_column)
+        below = kpi_row + 1
+        while below <= last:
+            labelled = _label_role(grid, below, id_column, own)
+            if labelled is None:
+                break
+            found.setdefault(kpi_row, {}).setdefault(labelled, below)
+            below += 1
+    return found
+
+
+def _label_role(grid: Grid, row: int, id_column: int, own: Any) -> Threshold | None:
+    """The role a row under a KPI row says it holds: its id cell blank (or the KPI's id), and a cell reading
+    Target, Profile, Floor ... exactly."""
+    cells = grid.row(row)
+    if not cells:
+        return None
+    here = cells[id_column - 1] if id_column <= len(cells) else None
+    if here is not None and str(here).strip() and norm(here) != norm(own) and role(here) is None:
+        return None
+    kinds = {kind for value in cells if isinstance(value, str) and (kind := role(value)) is not None}
+    return kinds.pop() if len(kinds) == 1 else None
