@@ -70,14 +70,15 @@ def profile_columns(
     """Period column -> its target (and floor) column, when the header pairs them; ``stated``: the rules say
     targets_by_period: columns, so one bare pair is enough."""
     by_period = {p: c for p, c in series}
-    columns = {c for _, c in series}
+    by_column = {c: p for p, c in series}
+    columns = set(by_column)
     taken = set(header.columns.values()) - {header.columns.get("target"), header.columns.get("floor")}
     found: dict[int, dict[Threshold, int]] = {}
     beside: dict[int, dict[Threshold, int]] = {}
     for c, cell in header.cells.items():
         if c in columns or c in taken:
             continue
-        said = _period_role(cell) or _period_role(_two_rows(grid, header, c, cell))
+        said = _period_role(cell) or _period_role(_two_rows(grid, header, c, cell, by_column))
         if said is not None and said[0] in by_period:
             found.setdefault(by_period[said[0]], {})[said[1]] = c
         elif (kind := role(cell)) is not None and c - 1 in columns:
@@ -90,12 +91,19 @@ def profile_columns(
     return found
 
 
-def _two_rows(grid: Grid, header: Header, column: int, cell: Any) -> str | None:
-    """A column's two header rows as one text ("Apr-24" over "Target"), for a header written in two rows."""
-    if header.top == header.row:
+def _two_rows(grid: Grid, header: Header, column: int, cell: Any, by_column: dict[int, TimePeriod]) -> str | None:
+    """A column's two header rows as one text ("Apr-24" over "Target"), for a header written in two rows: the
+    label right above it, or, under a label merged over a period's columns, the period of the column on its
+    left ("Apr-24" over Actual and Target). A label further left is another column's ("2023/24" over its own
+    figures, then Polarity, then Target: that Target is the KPI's one target)."""
+    if header.top == header.row or cell is None:
         return None
-    label = label_above(grid, header.top, column)
-    return f"{label} {cell}" if parse_period(label) is not None and cell is not None else None
+    own = grid.value(header.top, column)
+    if parse_period(own) is not None:
+        return f"{parse_period(own).name} {cell}"  # type: ignore[union-attr]
+    if own is None and column - 1 in by_column and parse_period(label_above(grid, header.top, column)) is not None:
+        return f"{by_column[column - 1].name} {cell}"
+    return None
 
 
 def profile_rows(grid: Grid, id_column: int, rows: Sequence[int], last: int) -> dict[int, dict[Threshold, int]]:
