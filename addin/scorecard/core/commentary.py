@@ -221,6 +221,34 @@ def _claims(sentence: str, polarity: Polarity | None) -> list[str]:
     return claims
 
 
+# the words that may stand before a claim's verb when the sentence speaks of the KPI itself ("Performance for
+# this measure has improved", "In June the figure rose"); any other word there is another subject ("Demand
+# rose", "Staff sickness increased"), unless it is a word of the KPI's own name ("Caseloads decreased")
+_OWN_WORDS = frozenset(
+    (
+        "performance figure figures rate rates measure measures indicator indicators percentage percentages "
+        "proportion proportions number numbers level levels score scores result results it this kpi "
+        "the a an these its our overall for of in on at to has have had been is was were are be being further "
+        "also again now continued continues continue show shows showing shown showed seen saw made see sees "
+        "and month months quarter year period "
+        "slightly significantly marginally very much well since last latest current compared during over "
+    ).split()
+    + [m.lower() for m in MONTHS]
+    + [m[:3].lower() for m in MONTHS]
+)
+_DIRECTION_WORDS = (_BETTER, _WORSE, _UP, _DOWN, _SAME)
+
+
+def _of_another_subject(sentence: str, kpi: Kpi) -> bool:
+    """Whether the words before the sentence's first word of direction name something other than the KPI."""
+    starts = [m.start() for pattern in _DIRECTION_WORDS for m in [pattern.search(sentence)] if m]
+    if not starts:
+        return False
+    own = {word.rstrip("s") for word in re.findall(r"[a-z]+", kpi.name.lower())}
+    before = re.findall(r"[a-z]+", sentence[: min(starts)].lower())
+    return any(word not in _OWN_WORDS and word.rstrip("s") not in own for word in before)
+
+
 def sentences(text: str) -> list[str]:
     """The commentary's sentences, as the checks read them."""
     return [s.strip() for s in _SENTENCE.split(text.strip()) if s.strip()]
@@ -236,7 +264,10 @@ def claims_about(kpi: Kpi, sentence: str, periods: tuple[str | None, str | None]
         return []
     if not _mentions_only_this_kpi(sentence, kpi, periods):
         return []
-    return _claims(sentence, kpi.polarity)
+    claims = _claims(sentence, kpi.polarity)
+    if _of_another_subject(sentence, kpi):  # "Demand rose": said of something else, whatever the target
+        claims = [c for c in claims if c in ("met", "missed")]
+    return claims
 
 
 def quoted_figures(sentence: str, decimals: int) -> set[Decimal]:

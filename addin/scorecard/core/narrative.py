@@ -336,11 +336,15 @@ class _Writer:
         )
 
     def resolve(self, p: Paragraph) -> Paragraph:
-        """Cross-references written before the paragraph they point to was numbered."""
-        if "\x00" not in p.text:
+        """Cross-references written before the paragraph they point to was numbered (``pointer``)."""
+        if p.kpi is None or self.pointer(p.kpi) not in p.text:
             return p
-        parts = p.text.split("\x00")
-        return replace(p, text="".join(self.updates.get(part, part) if i % 2 else part for i, part in enumerate(parts)))
+        return replace(p, text=p.text.replace(self.pointer(p.kpi), self.updates[p.kpi]))
+
+    @staticmethod
+    def pointer(kpi_id: str) -> str:
+        """Where a KPI's update number goes before it is known: private-use characters, never a figure's."""
+        return f"\ue000{kpi_id}\ue001"
 
     def counts(self) -> list[Paragraph]:
         card, now = self.card, self.now
@@ -434,7 +438,7 @@ class _Writer:
         if k.rag in (Rag.AMBER, Rag.RED):
             text = (
                 f"{subject} Rated {k.rag.value} for {self.now}, from {k.previous_rag.value} for {self.before}: "
-                f"see \x00{kpi.id}\x00."
+                f"see {self.pointer(kpi.id)}."
             )
             return Paragraph(text, self.number.next_sub(), subject=subject, kpi=kpi.id)
         commentary = self.commentary(k)
