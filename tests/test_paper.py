@@ -96,3 +96,9 @@ def test_check_notes_a_previous_meeting_that_saw_another_period():
         section=3,
     )
     assert "SC708" in [f.code for f in check_notes(card, paper)]
+
+
+def test_a_noun_must_be_a_word():
+    with pytest.raises(RulesError) as caught:
+        parse_rules(BASE + "report:\n  nouns:\n    CIC12: 3\n")
+    assert caught.value.line == 6 and "report.nouns.CIC12" in str(caught.value)

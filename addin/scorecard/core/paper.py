@@ -196,7 +196,16 @@ def parse_paper(raw: Any, source: str = "<rules>") -> Paper:
             file=source,
             line=at("previous_meeting"),
         )
-    nouns = {str(k).strip(): " ".join(str(v).split()) for k, v in (raw.get("nouns") or {}).items()}
+    nouns = {}
+    raw_nouns = raw.get("nouns") or {}
+    for kpi_id, noun in raw_nouns.items():
+        if not isinstance(noun, str) or not noun.strip():
+            raise RulesError(
+                f"report.nouns.{kpi_id}: {noun!r} is not a word; write the noun its figures count, e.g. cases",
+                file=source,
+                line=(getattr(raw_nouns, "lines", None) or {}).get(kpi_id, at("nouns")),
+            )
+        nouns[str(kpi_id).strip()] = " ".join(noun.split())
     return Paper(
         **values,
         commentary=raw.get("commentary", "hold"),
