@@ -381,12 +381,20 @@ _CATALOGUE = (
         N,
         ("An activity indicator's sparkline has no target or floor line to draw."),
     ),
-    # --- 85x-89x what is written is what Excel and Word accept (hostile and careless input)
+    Kind(
+        "SC811",
+        "rag-spelling-from-list",
+        N,
+        (
+            "The RAG column has a drop-down list (data validation) of statuses: they are written in its "
+            "words, whatever layout.rag_text says."
+        ),
+    ),
     Kind(
         "SC850",
         "cell-text-cut",
         W,
-        "A text is longer than an Excel cell holds (32,767 characters): it is written cut, with a note saying so.",
+        ("A text is longer than an Excel cell holds (32,767 characters): it is written cut, with a note saying so."),
     ),
     # --- 9xx engines, rules and installs
     Kind(
@@ -411,29 +419,43 @@ _CATALOGUE = (
         W,
         ("The rules embedded in the workbook do not load (they were not used: the rules given were)."),
     ),
-    # --- 95x worksheet functions, xlwings Lite and the add-in's install
+    Kind(
+        "SC908",
+        "rag-list-unknown",
+        N,
+        (
+            "This engine cannot read the RAG column's drop-down list (data validation): with an empty RAG "
+            "column the statuses are written as words; set layout.rag_text to be sure."
+        ),
+    ),
     Kind(
         "SC950",
         "function-scale-unknown",
         W,
-        "A worksheet function's figures and thresholds differ about 100-fold, so it cannot tell a percentage from "
-        "its fraction (xlwings Lite and typed numbers carry no cell format): it gives this error, not a colour. "
-        "Give percent points, or say layout.percent: fraction in the rules.",
+        (
+            "A worksheet function's figures and thresholds differ about 100-fold, so it cannot tell a "
+            "percentage from its fraction (xlwings Lite and typed numbers carry no cell format): it gives "
+            "this error, not a colour. Give percent points, or say layout.percent: fraction in the rules."
+        ),
     ),
     Kind(
         "SC951",
         "xlwings-dll-missing",
         W,
-        "xlwings' DLL is not in the folder of the Python Excel runs (pip put it in the user's folder, as it does "
-        "without administrator rights into a Python installed for all users), so every worksheet function "
-        "fails. Install xlwings there as an administrator, or use a Python of the user's own.",
+        (
+            "xlwings' DLL is not in the folder of the Python Excel runs (pip put it in the user's folder, as "
+            "it does without administrator rights into a Python installed for all users), so every worksheet "
+            "function fails. Install xlwings there as an administrator, or use a Python of the user's own."
+        ),
     ),
     Kind(
         "SC952",
         "addin-build-differs",
         W,
-        "The add-in was built from other sources than the scorecard its Python imports (an upgrade without "
-        "scorecard addin install): run scorecard addin install again with that Python.",
+        (
+            "The add-in was built from other sources than the scorecard its Python imports (an upgrade "
+            "without scorecard addin install): run scorecard addin install again with that Python."
+        ),
     ),
 )
 

@@ -313,17 +313,15 @@ def _semantic_checks(rules: Rules, document: Map, source: str) -> list[RulesErro
                     line=line_of(document, ["layout", "columns", name]),
                 )
             )
-    if not rules.layout.history:
-        for needed in ("current", "previous"):
-            if not rules.layout.names(needed):
-                problems.append(
-                    RulesError(
-                        f"layout.columns needs '{needed}' (the header of the {needed} period's values) "
-                        "unless layout.history is true",
-                        file=source,
-                        line=line_of(document, ["layout", "columns"]) or layout.line,
-                    )
-                )
+    if not rules.layout.history and not rules.layout.names("current"):
+        problems.append(
+            RulesError(
+                "layout.columns needs 'current' (the header of the current period's values) unless layout.history "
+                "is true; 'previous' too, unless this is a first return with no earlier period",
+                file=source,
+                line=line_of(document, ["layout", "columns"]) or layout.line,
+            )
+        )
     if rules.layout.names("trend") and not rules.layout.history:
         problems.append(
             RulesError(

@@ -430,6 +430,7 @@ class ExcelBook:
             grid.hidden_rows = hidden
         grid.formats = None
         grid.merged_known = self.can_read_merged_cells
+        grid.choices_known = False  # xlwings reads no data validation on any engine
         self.sheet = found
         try:  # the reading's own first stages, on the values: which columns' formats, formulas and merges matter
             header_row, figures, columns = figure_columns(grid, self.rules)

@@ -106,6 +106,7 @@ class Grid:
     merged_known: bool = True  # False: the adapter cannot tell merged cells (remote engine, Lite, a formula's range)
     # list data validations by column (the words a cell may hold, as the validation lists them)
     choices: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+    choices_known: bool = True  # False: the adapter cannot read data validations (xlwings' engines)
 
     def shared_by_rows(self, row: int, column: int) -> Area | None:
         """The merged cells a cell is part of, below their first row, when they are one column wide: a

@@ -104,13 +104,12 @@ def _candidates(
 # Labels of rows that sum up or compare a table rather than report one of its KPIs: not KPIs unless the
 # rules list them as KPI ids.
 SUMMARY_LABELS = set(
-    """max|maximum|min|minimum|median|mean|average|avg|total|totals|grand total|sum|count|range|upper quartile|
-    lower quartile|standard deviation|std dev|overall|all|england|scotland|wales|northern ireland|uk|
-    united kingdom|great britain|gb|national|national average|england average|regional average|
-    statistical neighbours|statistical neighbour average|sn average|comparator average|all councils|
-    all authorities|all england|shire counties|unitary authorities""".replace("\n", "").split("|")
+    "max|maximum|min|minimum|median|mean|average|avg|total|totals|grand total|sum|count|range|upper quartile|"
+    "lower quartile|standard deviation|std dev|overall|all|england|scotland|wales|northern ireland|uk|"
+    "united kingdom|great britain|gb|national|national average|england average|regional average|"
+    "statistical neighbours|statistical neighbour average|sn average|comparator average|all councils|"
+    "all authorities|all england|shire counties|unitary authorities".split("|")
 )
-SUMMARY_LABELS = {" ".join(label.split()) for label in SUMMARY_LABELS}
 
 
 def _summary_rows(

@@ -15,7 +15,7 @@ from ...errors import WorkbookError, column_letter
 from ..findings import Finding, Where
 from ..model import Kpi, Period, Polarity, Rag
 from ..rules import Rules
-from ..statuswords import DEFAULT_WORDS, read_status_words
+from ..statuswords import DEFAULT_WORDS, listed_words, read_status_words, status_of
 from .cells import says_something
 from .grid import Grid
 from .header import SPC_COLUMNS, Header, read_header
@@ -396,6 +396,23 @@ def _unlisted(grid: Grid, rules: Rules, columns: dict[str, int], kpis: list[Kpi]
     return found
 
 
+def _listed(rules: Rules, listed: dict[Rag, str], where: Where, found: list[Finding]) -> Mapping[Rag, str]:
+    """The RAG column's list validation decides its spelling: the summaries counting it (COUNTIF "G") count
+    the list's words. Noted when the rules' rag_text says otherwise."""
+    ratings = ", ".join(listed[r] for r in (Rag.GREEN, Rag.AMBER, Rag.RED))
+    chosen = rules.layout.rag_text
+    if chosen is not None and read_status_words([], chosen)[0][Rag.GREEN] != listed[Rag.GREEN]:
+        found.append(
+            Finding(
+                "SC811",
+                f"the RAG column's drop-down list (data validation) allows {ratings}, so the statuses are written "
+                f"so, not as layout.rag_text: {chosen} says",
+                where,
+            )
+        )
+    return listed
+
+
 def described_by_row(grid: Grid, columns: dict[str, int], row: int, kpi: Kpi) -> bool:
     """Whether a KPI the rules leave out is fully described by its row, so needs no warning.
 
@@ -427,8 +444,26 @@ def _rag_words(
     rag_cells = [grid.value(k.row, columns["rag"]) for k in kpis] if "rag" in columns and "rag" not in added else []
     # RAG formulas are kept and coloured by what they show: their spelling decides, whatever the rules choose
     shown_by_formulas = any((k.row, columns["rag"]) in grid.formulas for k in kpis) if rag_cells else False
-    rag_words, mixed = read_status_words(rag_cells, None if shown_by_formulas else rules.layout.rag_text)
     where = Where(sheet=grid.sheet, column=column_letter(columns["rag"])) if "rag" in columns else Where()
+    listed = listed_words(grid.choices.get(columns["rag"], ())) if "rag" in columns else None
+    if listed is not None and not shown_by_formulas:
+        return _listed(rules, listed, where, found)
+    rag_words, mixed = read_status_words(rag_cells, None if shown_by_formulas else rules.layout.rag_text)
+    if (
+        not grid.choices_known
+        and rules.layout.rag_text is None
+        and not shown_by_formulas
+        and not any(status_of(cell) for cell in rag_cells)
+    ):
+        found.append(
+            Finding(
+                "SC908",
+                "this engine cannot read the RAG column's drop-down list (data validation), and the column holds no "
+                "status yet, so the statuses are written as words; if its list allows only G, A and R, set "
+                "layout.rag_text: initials so Excel and the command line write alike",
+                where,
+            )
+        )
     if shown_by_formulas and rules.layout.rag_text and rag_words != read_status_words([], rules.layout.rag_text)[0]:
         found.append(
             Finding(
