@@ -66,7 +66,7 @@ def evaluate_grid(
             previous.file if previous else None,
         ),
     )
-    narrative = write_narrative(card)
+    narrative = write_narrative(card, rules.report)
     plan = make_plan(card, table, rules, narrative, grid)
     card = with_findings(table, card, cut_cell_findings(plan))  # a Narrative cell cut to what Excel holds
     return Evaluation(table, card, narrative, plan)

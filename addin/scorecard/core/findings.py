@@ -331,6 +331,49 @@ _CATALOGUE = (
     # --- 7xx commentary, narrative and report
     Kind("SC701", "commentary-contradicted", W, "Commentary says something the figures contradict."),
     Kind("SC702", "commentary-copied-forward", W, "Commentary is last month's, word for word, while the figure moved."),
+    # --- 703-799 the committee paper (core/paper.py, core/narrative.py, word/)
+    Kind(
+        "SC703",
+        "no-report-block",
+        N,
+        "The rules have no report: block: the paper's summary box, introduction and context are worded from the "
+        "figures and name no committee, meeting or author. Add report: to the rules.",
+    ),
+    Kind("SC704", "report-key-missing", N, "The report: block leaves out a particular a whole paper gives."),
+    Kind(
+        "SC705",
+        "commentary-held-back",
+        N,
+        "A sentence of commentary the figures contradict is left out of the narrative and the paper "
+        "(report.commentary: hold). Correct the commentary to have it printed.",
+    ),
+    Kind(
+        "SC706",
+        "commentary-flagged",
+        N,
+        "A sentence of commentary the figures contradict is printed with a note of what the figures show "
+        "(report.commentary: flag).",
+    ),
+    Kind("SC707", "count-without-noun", N, "A count's figures are written bare: name what it counts in report.nouns."),
+    Kind(
+        "SC708",
+        "previous-meeting-other-period",
+        N,
+        "The scorecard at the previous meeting was for another period than the one compared with; the paper says so.",
+    ),
+    Kind(
+        "SC709",
+        "chart-without-history",
+        N,
+        "A Red KPI, or one that consistently misses its target, has no history of figures to chart (layout.history).",
+    ),
+    Kind(
+        "SC710",
+        "summary-renumbered",
+        N,
+        "The paper numbers the summary of performance as section 3, after its introduction and context; the "
+        "Narrative sheet keeps narrative.section.",
+    ),
     # --- 8xx what a refresh writes
     Kind("SC801", "rag-formula-spelling", N, "RAG formulas decide how the statuses are spelt, not layout.rag_text."),
     Kind("SC802", "rag-spelling-mixed", W, "The RAG column spells the statuses in more than one way."),

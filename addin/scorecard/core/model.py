@@ -216,6 +216,7 @@ class Kpi:
     profiled: bool = False
     cumulative: bool = False  # a running total to date: a rise is no improvement by itself (rules: cumulative)
     breakdown: str | None = None  # the part of its id's measure this row is ("North", "Under 5"); None: the whole
+    section: str | None = None  # the workbook's own section heading over the KPI's row ("Health"); None: none
 
     @property
     def key(self) -> str:

@@ -57,6 +57,7 @@ def as_dict(card: Scorecard, narrative: Narrative) -> dict[str, Any]:
                 "polarity": k.kpi.polarity.value if k.kpi.polarity else None,
                 "unit": k.kpi.unit,
                 "decimals": k.kpi.decimals,
+                "compare": k.kpi.compare,  # exact: the narrative may write figures sharper than the decimals
                 "current": k.kpi.current,
                 "previous": k.kpi.previous,
                 "target": k.kpi.target,

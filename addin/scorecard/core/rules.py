@@ -21,6 +21,8 @@ from typing import Any, Literal
 
 from ..errors import RulesError
 from .model import _POLARITY_WORDS, POLARITY_CHOICES, Compare, Polarity, Rag, Unit
+from .paper import DEFAULT as NO_PAPER
+from .paper import Paper, parse_paper
 from .rulesyaml import QUOTE_LIMIT, Map, combine, cut, line_of, load_document, quote
 from .spc import SpcSettings
 
@@ -123,6 +125,7 @@ class Rules:
     )
     sparkline_axis_line: int | None = None  # where sparklines.axis is given, for warnings
     kpis: dict[str, KpiRule] = field(default_factory=dict)
+    report: Paper = NO_PAPER  # the committee paper's particulars (the report: block, core.paper)
     source: str = "<rules>"
     sha256: str = ""
 
@@ -557,6 +560,8 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
             min_points=spc_doc.get("min_points", 15),
             run_length=spc_doc.get("run_length", 7),
             baseline=spc_doc.get("baseline"),
+            screen_outliers=spc_doc.get("screen_outliers", False),
+            recalc=spc_doc.get("recalc", "never"),
         ),
         spc_colours=spc_colours,
         narrative_sheet=narrative.get("sheet", "Narrative"),
@@ -574,6 +579,7 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
         if "axis" in (document.get("sparklines") or {})
         else None,
         kpis={rule.id: rule for rule in (_kpi_rule(raw, source) for raw in document.get("kpis") or [])},
+        report=parse_paper(document.get("report"), source),
         source=source,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
