@@ -68,6 +68,7 @@ def as_dict(card: Scorecard, narrative: Narrative) -> dict[str, Any]:
                 "profiled": k.kpi.profiled,
                 "cumulative": k.kpi.cumulative,
                 "breakdown": k.kpi.breakdown,
+                "section": k.kpi.section,  # the workbook's own heading over the KPI's row
                 "green_within": k.kpi.green_within,  # a two-sided KPI's bands, as the narrative states them
                 "amber_within": k.kpi.amber_within,
                 "numerator": k.kpi.numerator,

@@ -102,6 +102,7 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
         )
     reading = Reading(header, rows, series)
     kpis, skipped = _read_kpis(grid, rules, columns, rows, series, found, reading)
+    kpis = _sections(grid, header, kpis)
     if not kpis:
         raise WorkbookError(
             "no KPI rows under this header row: a KPI row needs an id in column "
@@ -128,6 +129,25 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
         reading=reading,
         across=grid.transposed,
     )
+
+
+SECTION_LONGEST = 80  # characters: a longer lone text between KPI rows is a note, not a section heading
+
+
+def _sections(grid: Grid, header: Header, kpis: list[Kpi]) -> list[Kpi]:
+    """Each KPI's section: the workbook's own heading over it ("Health", "Workforce and placements"), a row
+    between KPI rows holding one short text and nothing else; a KPI under no heading keeps the one before."""
+    out: list[Kpi] = []
+    above, section = header.row, None
+    for kpi in kpis:
+        for row in range(kpi.row - 1, above, -1):
+            texts = [v for v in grid.row(row) if v is not None and str(v).strip()]
+            if len(texts) == 1 and isinstance(texts[0], str) and len(texts[0].strip()) <= SECTION_LONGEST:
+                section = " ".join(texts[0].split())
+                break
+        out.append(replace(kpi, section=section) if section else kpi)
+        above = kpi.row
+    return out
 
 
 def written_columns(rules: Rules) -> tuple[str, ...]:
