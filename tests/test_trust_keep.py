@@ -387,7 +387,7 @@ def test_rag_formulas_agreeing_with_the_rules_and_text_cells_are_not_warned(tmp_
 
 
 def test_sqref_ranges():
-    from scorecard.workbook.writer import sqref_ranges
+    from scorecard.core.a1 import sqref_ranges
 
     assert sqref_ranges("H2:H11 J5 A:B 3:4 $C$2:$D$3") == [
         (2, 8, 11, 8),

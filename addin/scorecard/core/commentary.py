@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..errors import cell_ref
+from .a1 import cell_ref
 from .engine import displayed
 from .findings import Finding, Where
 from .model import Direction, Kpi, Polarity, Rag, RatedKpi, Scorecard

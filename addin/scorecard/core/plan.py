@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Literal
 
 from .. import __version__
-from ..errors import WorkbookError, cell_ref, column_letter
+from ..errors import WorkbookError
+from .a1 import cell_ref, column_letter
 from .celltext import MAX_CELL_CHARACTERS, cut_finding, excel_length, fit_cell
 from .engine import displayed
 from .findings import Finding, Where
@@ -102,7 +103,7 @@ def cut_cell_findings(plan: WritePlan) -> list[Finding]:
     if all(len(row.text) <= MAX_CELL_CHARACTERS // 2 for row in plan.narrative):
         return []  # the usual case, found without laying the sheet out
     return [
-        cut_finding(plan.narrative_sheet, f"{column_letter(cell.column)}{cell.row}", excel_length(cell.text))
+        cut_finding(plan.narrative_sheet, cell_ref(cell.row, cell.column), excel_length(cell.text))
         for cell in _narrative_layout(plan.narrative)
         if len(cell.text) > MAX_CELL_CHARACTERS // 2 and excel_length(cell.text) > MAX_CELL_CHARACTERS
     ]

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import RulesError
+from .a1 import column_number
 from .model import _POLARITY_WORDS, POLARITY_CHOICES, Compare, Polarity, Rag, Unit
 from .paper import DEFAULT as NO_PAPER
 from .paper import Paper, parse_paper
@@ -542,7 +543,7 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
             rag_text=layout_doc.get("rag_text"),
             first_row=layout_doc.get("first_row"),
             last_row=layout_doc.get("last_row"),
-            last_column=_column_number(layout_doc["last_column"]) if "last_column" in layout_doc else None,
+            last_column=column_number(layout_doc["last_column"]) if "last_column" in layout_doc else None,
             targets_by_period=layout_doc.get("targets_by_period"),
             kpis_in=layout_doc.get("kpis_in", "rows"),
             benchmarks=benchmarks,
@@ -597,19 +598,12 @@ def _columns(raw: dict[str, Any]) -> tuple[dict[str, str], dict[str, int]]:
         if key == "benchmarks":
             continue
         if isinstance(value, dict):
-            letters[key] = _column_number(str(value["column"])) if "column" in value else int(value["row"])
+            letters[key] = column_number(str(value["column"])) if "column" in value else int(value["row"])
             if value.get("header") is not None:
                 columns[key] = str(value["header"]).strip()
         else:
             columns[key] = str(value).strip()
     return columns, letters
-
-
-def _column_number(letters: str) -> int:
-    number = 0
-    for ch in letters.upper():
-        number = number * 26 + ord(ch) - 64
-    return number
 
 
 def load_rules(path: str | os.PathLike[str]) -> Rules:

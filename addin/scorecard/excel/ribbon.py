@@ -36,6 +36,7 @@ from typing import Any
 import xlwings as xw
 
 from ..core import kept
+from ..core.a1 import cell_ref, column_letter, range_ref
 from ..core.embedded import SHEET as EMBEDDED_SHEET
 from ..core.embedded import check_embedded, origin, parse_cells
 from ..core.findings import Finding
@@ -59,7 +60,7 @@ from ..core.reading import (
 from ..core.reading.explain import explain_lines
 from ..core.report import check_summary
 from ..core.rules import Rules, load_rules_cached
-from ..errors import ScorecardError, column_letter
+from ..errors import ScorecardError
 from ..refresh import Evaluation, evaluate_book
 from ..refresh import refresh as refresh_book
 
@@ -609,7 +610,7 @@ def _sparkline_note(sheet: Any, plan: WritePlan) -> list[Finding]:
     spark = plan.sparklines
     if spark is None:
         return []
-    cells = f"{column_letter(spark.column)}{spark.first_row}:{column_letter(spark.column)}{spark.last_row}"
+    cells = range_ref((spark.first_row, spark.column, spark.last_row, spark.column))
     trend = spark.trend_sheet
     return [kept.sparklines_not_drawn_here(sheet.name, cells, trend.name if trend else None)]
 
@@ -620,7 +621,7 @@ def _hiding_formats(sheet: Any, plan: WritePlan) -> list[Finding]:
     if not plan.rag:
         return []
     ours = {(f'"{status}"', tuple(int(c[i : i + 2], 16) for i in (0, 2, 4))) for status, c in plan.colours.items()}
-    span = f"{column_letter(plan.rag_column)}{plan.first_row}:{column_letter(plan.rag_column)}{plan.last_row}"
+    span = range_ref((plan.first_row, plan.rag_column, plan.last_row, plan.rag_column))
     rules = list(sheet.range((plan.first_row, plan.rag_column), (plan.last_row, plan.rag_column)).conditional_formats)
     hiding = [
         cf
@@ -673,14 +674,6 @@ def literal(text: str) -> str:
     return f"'{text}" if text and (text[0] in "=+-@'" or text[0].isdigit()) else text
 
 
-def _a1(row: int, column: int) -> str:
-    letters = ""
-    while column:
-        column, remainder = divmod(column - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return f"{letters}{row}"
-
-
 Block = tuple[tuple[int, int], tuple[int, int]]
 
 
@@ -726,7 +719,7 @@ class _Saved:
     @property
     def where(self) -> str:
         (r1, c1), (r2, c2) = self.block
-        address = _a1(r1, c1) if (r1, c1) == (r2, c2) else f"{_a1(r1, c1)}:{_a1(r2, c2)}"
+        address = cell_ref(r1, c1) if (r1, c1) == (r2, c2) else range_ref((r1, c1, r2, c2))
         return f"{self.sheet.name}!{address}"
 
 
@@ -926,7 +919,7 @@ def _cell_steps(sheet: Any, plan: WritePlan, formula_rows: set[int] | None) -> l
     """Every write of the RAG and direction columns (and headers the workbook lacked), in order."""
     steps: list[_Step] = []
     created = sorted({w.column for w in plan.headers})  # a header repeated further down adds none
-    copied = f"the cell formats copied from column {_a1(1, plan.style_source)[:-1]} into"
+    copied = f"the cell formats copied from column {column_letter(plan.style_source)} into"
     for header in plan.headers:  # look like the headers beside them: copy, then write the text
         cell = ((header.row, header.column), (header.row, header.column))
         source = sheet.range((header.row, plan.style_source))

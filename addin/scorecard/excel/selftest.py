@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..core.a1 import cell_ref
 from ..core.findings import KINDS
-from ..errors import ScorecardError, cell_ref
+from ..errors import ScorecardError
 
 SAMPLE = "cic-scorecard-june-2018.xlsx"
 RULES = "cic-scorecard.yaml"  # as bundled; the copy is named after the workbook, so Excel's functions find it

@@ -24,21 +24,12 @@ from typing import Any
 
 from lxml import etree
 
+from ..core.a1 import MAX_COLUMN, MAX_ROW, Area, column_number, parse_range, row_number, within_excel
 from ..core.findings import Finding
 from ..core.plan import WritePlan
 from ..core.reading import CellError, Grid, RowHidden, SparseRows, TableArea, pick_sheet
 from ..errors import WorkbookError
 from . import validation
-from .coordinates import (
-    MAX_COLUMN,
-    MAX_ROW,
-    beyond_excel,
-    column_number,
-    parse_reference,
-    row_number,
-    shown,
-    within_excel,
-)
 from .numformats import BUILTIN_FORMATS, BUILTIN_LIMIT, from_iso8601, from_serial, is_date_format, is_duration_format
 from .ooxml import REL, iterparse, q
 from .package import OLE_MAGIC, Package, Workbook, check_file, open_zip, part_path, rels_name
@@ -350,7 +341,7 @@ def _read_sheet(
     uncalculated: set[tuple[int, int]] = set()
     formulas: set[tuple[int, int]] = set()
     hidden: dict[int, RowHidden] = {}
-    merged: list[tuple[int, int, int, int]] = []
+    merged: list[Area] = []
     table_ids: list[str] = []
     lists: list[validation.ListValidation] = []
     row_number_ = 0
@@ -515,18 +506,27 @@ def _read_sheet(
     return grid, lists
 
 
-def _area(ref: str, what: str, refuse: Callable[[str], WorkbookError]) -> tuple[int, int, int, int] | None:
-    """(first row, first column, last row, last column) of a range as ``ref`` gives it; None when it is no
-    range; refused (``refuse``) when it reaches beyond Excel's last cell."""
-    first, _, last = ref.strip().partition(":")
-    start = parse_reference(first)
-    end = parse_reference(last) if last else start
-    if start is None or end is None:
-        return None
-    for row, column in (start, end):
-        if not within_excel(row, column):
-            raise refuse(beyond_excel(ref, f"the range of {what},"))
-    return (start[0], start[1], end[0], end[1])
+def _area(ref: str, what: str, refuse: Callable[[str], WorkbookError]) -> Area | None:
+    """The range ``ref`` gives; None when it is no range; refused (``refuse``) when it reaches beyond
+    Excel's last cell."""
+    area = parse_range(ref)
+    if area is not None and not (within_excel(area[0], area[1]) and within_excel(area[2], area[3])):
+        raise refuse(beyond_excel(ref, f"the range of {what},"))
+    return area
+
+
+def shown(text: str | bytes, limit: int = 40) -> str:
+    """A reference or value from the file as a message quotes it: at most ``limit`` characters."""
+    value = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+    return value if len(value) <= limit else f"{value[:limit]}... ({len(value):,} characters)"
+
+
+def beyond_excel(reference: str | bytes, what: str = "cell reference") -> str:
+    """The message refusing a reference past Excel's last cell."""
+    return (
+        f"{what} {shown(reference)} is beyond Excel's last cell, XFD1048576 (column XFD, row 1,048,576): the "
+        "sheet's XML is damaged or was not written by Excel. Open the workbook in Excel and save it again"
+    )
 
 
 def _tables(

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..errors import WorkbookError, column_letter
-from .coordinates import _COLUMNS, column_number, row_number
+from ..core.a1 import KNOWN_COLUMNS, column_letter, column_number, row_number
+from ..errors import WorkbookError
 from .ooxml import MAIN, PARSER, XML_SPACE, q
 
 _DIGITS = b"0123456789"
@@ -335,7 +335,7 @@ class RowText:
                 continue
             letters, attrs = match.group(2, 3)
             self._found = (
-                (_COLUMNS.get(letters) or column_number(letters)) if letters else _cell_column(attrs, self._found)
+                (KNOWN_COLUMNS.get(letters) or column_number(letters)) if letters else _cell_column(attrs, self._found)
             )
             self.cells[self._found] = (*match.span(), attrs)
             if column and self._found > column:

@@ -17,6 +17,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..core import kept
+from ..core.a1 import cell_ref, column_letter, parse_range, parse_reference, range_ref, sqref_ranges
 from ..core.findings import Finding
 from ..core.plan import (
     NARRATIVE_GAP,
@@ -34,13 +35,10 @@ from ..core.plan import (
     written_by_scorecard,
 )
 from ..core.reading import TableArea
-from ..errors import WorkbookError, column_letter
+from ..errors import WorkbookError
 from .ooxml import MAIN, REL, q, serialise
 from .package import Package, Styles, Workbook, check_file, check_writable, open_zip
-from .sheetxml import SheetSplice, column_number, element_parts, escape_text, set_text, top_level
-
-_REF = re.compile(r"^([A-Z]+)(\d+)$")
-
+from .sheetxml import SheetSplice, element_parts, escape_text, set_text, top_level
 
 # --- the scorecard sheet -------------------------------------------------------------------------
 
@@ -73,28 +71,6 @@ _AFTER_CF = [
 X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
 XM = "http://schemas.microsoft.com/office/excel/2006/main"
 _PRIORITY = re.compile(rb'<(?:[\w.-]+:)?cfRule\b[^>]*?\bpriority="(\d+)"')
-_RANGE = re.compile(r"^\$?([A-Z]*)\$?(\d*)(?::\$?([A-Z]*)\$?(\d*))?$")
-
-
-def sqref_ranges(sqref: str) -> list[tuple[int, int, int, int]]:
-    """'H2:H11 J5 A:B 3:4' -> (first row, first column, last row, last column) each; whole rows or columns
-    open-ended."""
-    ranges = []
-    for part in sqref.split():
-        match = _RANGE.match(part.upper())
-        if not match or not any(match.groups()):
-            continue
-        c1, r1, c2, r2 = match.groups()
-        c2, r2 = (c1, r1) if match.group(3) is None and match.group(4) is None else (c2, r2)
-        ranges.append(
-            (
-                int(r1) if r1 else 1,
-                column_number(c1) if c1 else 1,
-                int(r2) if r2 else 1_048_576,
-                column_number(c2) if c2 else 16_384,
-            )
-        )
-    return ranges
 
 
 def _dxf_is_fill_only(styles: Styles | None, dxf_id: str | None) -> bool:
@@ -216,7 +192,7 @@ def conditional_format_findings(package: Package, workbook: Workbook, plan: Writ
     for sqref, fills in found:
         hit = [r for r in rows if any(a0 <= r <= a2 and a1 <= column <= a3 for a0, a1, a2, a3 in sqref_ranges(sqref))]
         if fills and hit:
-            cells = f"{column_letter(column)}{hit[0]}" + (f":{column_letter(column)}{hit[-1]}" if len(hit) > 1 else "")
+            cells = cell_ref(hit[0], column) + (f":{cell_ref(hit[-1], column)}" if len(hit) > 1 else "")
             warnings.append(kept.hiding_formats(plan.sheet, cells, [f"on {sqref}"]))
     return warnings
 
@@ -253,8 +229,7 @@ def _write_scorecard_sheet(package: Package, workbook: Workbook, styles: Styles,
                 written[(base, write.fill)] = style
             row.set(write.column, write.text, style)
         splice.finish(number)
-    col = column_letter(plan.rag_column)
-    sqref = f"{col}{plan.first_row}:{col}{plan.last_row}"
+    sqref = range_ref((plan.first_row, plan.rag_column, plan.last_row, plan.rag_column))
     if formula_rows or all(splice.tail_mentions(status.encode()) for status in plan.colours):  # ours may be there
         _status_formatting(splice, styles, plan, sqref, add=bool(formula_rows))
     _widen(splice, plan)
@@ -460,24 +435,10 @@ def sparkline_findings(package: Package, workbook: Workbook, plan: WritePlan) ->
     taken = sorted(_others_in_trend(_sparkline_groups(SheetSplice(data, package.path))[2], spark))
     if not taken:
         return []
-    return [kept.hand_drawn_sparklines(plan.sheet, [f"{column_letter(c)}{r}" for r, c in taken])]
+    return [kept.hand_drawn_sparklines(plan.sheet, [cell_ref(r, c) for r, c in taken])]
 
 
 _TABLE_REL = "/relationships/table"
-_TABLE_REF = re.compile(r"^\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?$")
-
-
-def _area(ref: str | None) -> tuple[int, int, int, int] | None:
-    match = _TABLE_REF.match(ref or "")
-    if not match:
-        return None
-    first_col, first_row = column_number(match.group(1)), int(match.group(2))
-    last_col = column_number(match.group(3)) if match.group(3) else first_col
-    return first_row, first_col, int(match.group(4)) if match.group(4) else first_row, last_col
-
-
-def _ref(area: tuple[int, int, int, int]) -> str:
-    return f"{column_letter(area[1])}{area[0]}:{column_letter(area[3])}{area[2]}"
 
 
 def _extend_tables(package: Package, part: str, plan: WritePlan) -> None:
@@ -498,7 +459,7 @@ def _extend_tables(package: Package, part: str, plan: WritePlan) -> None:
             continue
         table_part = _resolve(part, rel.get("Target", ""))
         table = package.xml(table_part)
-        bounds = _area(table.get("ref"))
+        bounds = parse_range(table.get("ref") or "")
         if bounds is None:
             continue
         name = table.get("displayName") or table.get("name") or "?"
@@ -524,11 +485,11 @@ def _extend_tables(package: Package, part: str, plan: WritePlan) -> None:
             )
         if columns is None or any(t.casefold() in names for t in texts):
             raise table_refusal(area, "already has a column of that name", plan.sheet)
-        table.set("ref", _ref((area.first_row, area.first_column, area.last_row, created[-1])))
+        table.set("ref", range_ref((area.first_row, area.first_column, area.last_row, created[-1])))
         auto = table.find(q("autoFilter"))
-        a = _area(auto.get("ref")) if auto is not None else None
+        a = parse_range(auto.get("ref") or "") if auto is not None else None
         if auto is not None and a:
-            auto.set("ref", _ref((a[0], a[1], a[2], created[-1])))
+            auto.set("ref", range_ref((a[0], a[1], a[2], created[-1])))
         next_id = max((int(c.get("id", 0)) for c in columns), default=0) + 1
         for offset, text in enumerate(texts):
             column = etree.SubElement(columns, q("tableColumn"))
@@ -557,9 +518,9 @@ def _widen(splice: SheetSplice, plan: WritePlan) -> None:
     ref = splice.dimension()
     if ref:
         first, _, last = ref.partition(":")
-        match = _REF.match(last or first)
-        if match and column_number(match.group(1)) < highest:
-            splice.set_dimension(f"{first}:{column_letter(highest)}{match.group(2)}")
+        corner = parse_reference(last or first)
+        if corner and corner[1] < highest:
+            splice.set_dimension(f"{first}:{cell_ref(corner[0], highest)}")
     created = sorted({w.column for w in plan.headers})
     if not created:
         return
@@ -804,7 +765,7 @@ def _narrative_xml(styles: Styles, cells: list[NarrativeCell]) -> bytes:
                 )
                 height = f' ht="{points:g}" customHeight="1"'
         texts = "".join(
-            _text_cell(f"{column_letter(cell.column)}{number}", cell.text, formats[cell.style], cell.bold, font)
+            _text_cell(cell_ref(number, cell.column), cell.text, formats[cell.style], cell.bold, font)
             for cell in row_cells
         )
         rows.append(f'<row r="{number}"{height}>{texts}</row>'.encode())
@@ -950,7 +911,7 @@ def _write_trend_sheet(package: Package, workbook: Workbook, plan: WritePlan, pa
     if part is not None:
         if package.read(part) != xml:
             before = {c.get("r") for c in package.xml(part).iter(q("c")) if c.find(q("f")) is not None}
-            after = {f"{column_letter(c.column)}{r.row}" for r in trend.rows for c in (r.basis, *r.cells) if c.formula}
+            after = {cell_ref(r.row, c.column) for r in trend.rows for c in (r.basis, *r.cells) if c.formula}
             if before - after:  # a formula cell of the last refresh is gone (a KPI less, a figure cleared)
                 workbook.drop_calc_chain()
             package.replace(part, xml)

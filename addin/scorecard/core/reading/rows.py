@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ...errors import WorkbookError, column_letter
+from ...errors import WorkbookError
+from ..a1 import column_letter
 from ..findings import Finding, Where
 from ..rules import Rules
 from .cells import error_value, filled, id_key, id_text, norm
