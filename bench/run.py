@@ -138,7 +138,7 @@ else:
     from scorecard.refresh import refresh_file
     from scorecard.core.rules import load_rules
     # imported before the clock, like the baseline's
-    import lxml.etree, yaml, scorecard.workbook.reader
+    import lxml.etree, yaml, scorecard.workbook.reader, scorecard.workbook.writer
     loaded = load_rules(rules)
     def run():
         refresh_file(work, loaded)

@@ -25,7 +25,7 @@ from scorecard.core.rules import Rules, load_rules, parse_rules
 from scorecard.errors import ScorecardError
 from scorecard.excel.ribbon import Capabilities, ExcelBook
 from scorecard.refresh import refresh
-from scorecard.workbook.reader import WorkbookFile
+from scorecard.workbook.book import WorkbookFile
 
 LAYOUTS = {"monthly": MONTHLY, "formulas": FORMULAS, "macros": MACROS}
 

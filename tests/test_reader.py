@@ -16,7 +16,7 @@ from corpus import build, fixtures
 from layouts import LAYOUTS, make
 from scorecard.core.reading import CellError, TableArea
 from scorecard.errors import WorkbookError
-from scorecard.workbook import reader as xlsx
+from scorecard.workbook import book as xlsx
 
 # openpyxl, the oracle, warns of the out-of-range date serials the varied workbooks hold on purpose
 pytestmark = pytest.mark.filterwarnings("ignore:Cell .* is marked as a date:UserWarning")
@@ -104,7 +104,7 @@ import random  # noqa: E402
 import re  # noqa: E402
 import zipfile  # noqa: E402
 
-from scorecard.workbook.reader import open_workbook  # noqa: E402
+from scorecard.workbook.book import open_workbook  # noqa: E402
 from spellings import SPELLINGS, respell  # noqa: E402
 
 FORMATS = [
@@ -393,7 +393,7 @@ def test_escaped_characters_in_text_are_read_as_excel_shows_them(tmp_path):
 
 
 def test_text_is_escaped_as_excel_escapes_it():
-    from scorecard.workbook.sheetxml import escape_text, unescape_text
+    from scorecard.workbook.strings import escape_text, unescape_text
 
     assert escape_text("a\rb\x01c\nd\te") == "a_x000D_b_x0001_c\nd\te"
     assert escape_text("_x000D_ and _x00e9_") == "_x005F_x000D_ and _x005F_x00e9_"

@@ -19,7 +19,7 @@ from scorecard.core.report import check_summary
 from scorecard.core.rules import parse_rules
 from scorecard.errors import WorkbookError
 from scorecard.refresh import evaluate_grid
-from scorecard.workbook.reader import read_grid
+from scorecard.workbook.book import read_grid
 
 RULES = """\
 version: 1

@@ -122,7 +122,7 @@ def log_unexpected(error: BaseException, context: str) -> str:
     import platform
     import traceback
 
-    from . import __version__
+    from .version import __version__
 
     summary = f"{type(error).__name__}: {error}".strip().splitlines()[0][:200] if str(error) else type(error).__name__
     path = log_path()

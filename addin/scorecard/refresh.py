@@ -93,7 +93,7 @@ def read_last_month(path: str | Path, rules: Rules) -> LastMonth:
     """Last month's workbook (``--previous``), read with the same rules; its own warnings are not this
     month's business. An error names that file."""
     from .errors import ScorecardError
-    from .workbook.reader import open_workbook
+    from .workbook.book import open_workbook
 
     try:
         with open_workbook(path) as book:
@@ -109,7 +109,7 @@ def evaluate_file(
     path: str | Path, rules: Rules, *, period: str | None = None, previous: LastMonth | None = None
 ) -> Evaluation:
     from .errors import ScorecardError
-    from .workbook.reader import open_workbook
+    from .workbook.book import open_workbook
 
     try:
         with open_workbook(path) as book:
@@ -159,9 +159,9 @@ def refresh_file(
     write (``workbook.files.writing``), so a second writer waits and no update is lost.
     """
     from .errors import ScorecardError
+    from .workbook.book import open_workbook
     from .workbook.files import writing
     from .workbook.package import check_writable
-    from .workbook.reader import open_workbook
 
     check_writable(Path(output or path))  # before reading: a file Excel would not save is not refreshed
     try:

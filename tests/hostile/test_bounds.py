@@ -19,7 +19,7 @@ from scorecard import cli
 from scorecard.core.rules import parse_rules
 from scorecard.core.rulesyaml import MAX_NODES
 from scorecard.errors import RulesError
-from scorecard.workbook.reader import read_grid
+from scorecard.workbook.book import read_grid
 
 
 @pytest.mark.parametrize("name", sorted(corpus.beyond_excel_cases()))

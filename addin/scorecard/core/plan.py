@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from .. import __version__
 from ..errors import WorkbookError
+from ..version import __version__
 from .a1 import cell_ref, column_letter
 from .celltext import MAX_CELL_CHARACTERS, cut_finding, excel_length, fit_cell
 from .engine import displayed

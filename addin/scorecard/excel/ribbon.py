@@ -632,7 +632,7 @@ def _hiding_formats(sheet: Any, plan: WritePlan) -> list[Finding]:
     if not hiding:
         return []
     what = sorted({f"{cf.type} {cf.formula1 or cf.formula or ''}".strip() for cf in hiding})
-    return [kept.hiding_formats(sheet.name, span, what)]
+    return [kept.hiding_formats(sheet.name, span, rules=what)]
 
 
 def _formula_rows(sheet: Any, plan: WritePlan) -> set[int]:

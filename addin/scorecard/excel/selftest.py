@@ -79,7 +79,7 @@ def installed_build() -> str:
 def versions(app: Any, addin: str | None) -> dict[str, str]:
     import xlwings
 
-    from .. import __version__
+    from ..version import __version__
 
     try:
         excel = str(app.version)

@@ -36,6 +36,7 @@ from .ooxml import (
     WORKSHEET_TYPE,
     check_written,
     dtd_refusal,
+    iterparse,
     looks_like_xml,
     parse,
     prolog,
@@ -210,6 +211,11 @@ class Package:
         if name not in self._xml:
             self._xml[name] = parse(self.read(name), name, self.path)
         return self._xml[name]
+
+    def iterparse(self, name: str, tags: tuple[str, ...]) -> Iterator[tuple[str, etree._Element]]:
+        """End events for ``tags`` in a part, streamed under ``ooxml``'s one policy (no DTD, no entities,
+        no network); ``ooxml.forget`` lets go of each element once read."""
+        return iterparse(self.read(name), name, self.path, tags)
 
     def touch(self, name: str) -> None:
         """Mark a parsed part as changed; it is serialised when the package is saved."""
@@ -468,6 +474,17 @@ class Workbook:
         for touched in (self.rels_part, "[Content_Types].xml"):
             self.package.touch(touched)
         return True
+
+    def keep_another_sheet_active(self, element: etree._Element) -> None:
+        """A hidden sheet (``element``) must not be the one the workbook opens on: Excel would repair the file."""
+        index = self.sheets.index(element)
+        views = self.root.find(q("bookViews"))
+        for view in [] if views is None else views:
+            for key in ("activeTab", "firstSheet"):
+                if int(view.get(key, 0)) == index:
+                    visible = [i for i, s in enumerate(self.sheets) if s.get("state") not in ("hidden", "veryHidden")]
+                    view.set(key, str(visible[0] if visible else 0))
+                    self.package.touch(self.part)
 
     def add_sheet(self, name: str, part_xml: bytes) -> str:
         existing = set(self.package.archive.namelist()) | set(self.package.added)

@@ -1,146 +1,54 @@
-"""Workbook files without Excel: the file adapter of the command line.
+"""The scorecard sheet of a workbook file as a ``Grid``: the file side's reader.
 
 The reader parses the package's parts itself, with lxml (``ooxml.PARSER``'s safety settings): the
 workbook part (sheets, the date system), the styles (cell formats and their number formats), the
-shared strings, and the chosen sheet, streamed row by row with ``iterparse``. Being an XML parser,
-it reads any legal spelling of a part: single or double quotes, a namespace prefix (``x:`` as the
+shared strings (``strings``), and the chosen sheet, streamed row by row with ``iterparse``. Being an XML
+parser, it reads any legal spelling of a part: single or double quotes, a namespace prefix (``x:`` as the
 Open XML SDK writes), entities, CDATA, whitespace between attributes. It sees what a cell reader
 built for editing does not report: merged cells, formulas saved without a result, formula cells,
-hidden and grouped rows, and the sheet's Excel Tables. Number formats and date serials are read by
-``numformats`` (ECMA-376's built-in formats, date detection, the 1900 and 1904 date systems).
+hidden and grouped rows, the sheet's Excel Tables and its list validations (``validation``). Number
+formats and date serials are read by ``numformats`` (ECMA-376's built-in formats, date detection, the
+1900 and 1904 date systems).
 
-Writing is ``writer.write_plan``: the package is edited in place, never re-saved through a library
-that would drop sparklines, x14 extensions, shapes or a ribbon's relationship. ``open_workbook``
-reads and writes through one ``Package``, so a refresh reads each part once.
+``book.WorkbookFile`` opens a workbook and reads it through here; ``writer`` writes to it.
 """
 
 from __future__ import annotations
 
-import zipfile
-import zlib
-from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from lxml import etree
-
 from ..core.a1 import MAX_COLUMN, MAX_ROW, Area, column_number, parse_range, row_number, within_excel
-from ..core.findings import Finding
-from ..core.plan import WritePlan
 from ..core.reading import CellError, Grid, RowHidden, SparseRows, TableArea, pick_sheet
 from ..errors import WorkbookError
 from . import validation
 from .numformats import BUILTIN_FORMATS, BUILTIN_LIMIT, from_iso8601, from_serial, is_date_format, is_duration_format
-from .ooxml import REL, iterparse, q
-from .package import OLE_MAGIC, Package, Workbook, check_file, open_zip, part_path, rels_name
-from .sheetxml import unescape_text
-from .writer import apply_plan, conditional_format_findings, sparkline_findings, stale_trend_findings, write_plan
+from .ooxml import REL, forget, q
+from .package import Package, Workbook, part_path, rels_name
+from .strings import shared_strings, text_of, unescape_text
 
-__all__ = ["read_grid", "open_workbook", "write_plan", "check_file", "OLE_MAGIC"]
-
-_ROW, _C, _V, _F, _IS, _T, _R = q("row"), q("c"), q("v"), q("f"), q("is"), q("t"), q("r")
+_ROW, _C, _V, _F, _IS = q("row"), q("c"), q("v"), q("f"), q("is")
 _MERGE, _TABLE_PART, _DIMENSION = q("mergeCell"), q("tablePart"), q("dimension")
 _VALIDATIONS = (validation.MAIN_TAG, validation.X14_TAG)
 _RID = f"{{{REL}}}id"
 
 
-# --- the public entry points -------------------------------------------------------------------
-
-
-def read_grid(path: str | Path, sheet: str | None) -> Grid:
-    """The sheet's values (cached results for formulas), number formats and structure, from A1."""
-    with open_workbook(path) as book:
-        return book.grid(sheet)
-
-
-class WorkbookFile:
-    """A workbook opened once for a refresh: read its grid, then write a plan through the same parts.
-
-    The file side's ``GridSource`` and ``PlanSink`` (``scorecard.core.ports``): the file holds
-    everything a grid can carry, so every capability is there. ``apply`` saves to ``output``
-    (default: the workbook itself).
-    """
-
-    can_read_number_formats = True
-    can_read_formulas = True  # formula cells, and formulas saved without a result
-    can_read_hidden_rows = True
-    can_read_merged_cells = True
-
-    def __init__(self, path: str | Path, output: str | Path | None = None):
-        self.path = Path(path)
-        self.output = Path(output) if output else self.path
-        check_file(self.path)
-        self.archive = open_zip(self.path)
-        try:
-            self.package = Package(self.path, self.archive)
-            self.workbook = Workbook(self.package)  # refuses Strict Open XML and a package without its workbook part
-        except BaseException:
-            self.archive.close()
-            raise
-
-    def __enter__(self) -> WorkbookFile:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self.archive.close()
-
-    def grid(self, sheet: str | None) -> Grid:
-        try:
-            return _read_grid(self.package, self.workbook, sheet)
-        except (zipfile.BadZipFile, zlib.error, EOFError) as error:
-            raise WorkbookError(f"is damaged: {error}", file=self.path) from None
-
-    def named_sheet(self, name: str) -> Grid | None:
-        """Another sheet than the table's, by its exact name (case aside), or None when there is none:
-        read as the table's sheet is, e.g. the rules a workbook carries."""
-        found = next((s.name for s in self.workbook.sheet_entries() if s.name.casefold() == name.casefold()), None)
-        if found is None:
-            return None
-        try:
-            return _read_named(self.package, self.workbook, found)
-        except (zipfile.BadZipFile, zlib.error, EOFError) as error:
-            raise WorkbookError(f"is damaged: {error}", file=self.path) from None
-
-    def findings(self, plan: WritePlan) -> list[Finding]:
-        """What the file holds beyond the grid that a refresh should warn of, before anything is written:
-        conditional formatting that would hide the colours the plan gives the RAG cells, sparklines drawn
-        by hand in the trend column."""
-        return (
-            conditional_format_findings(self.package, self.workbook, plan)
-            + sparkline_findings(self.package, self.workbook, plan)
-            + stale_trend_findings(self.package, self.workbook, plan)
-        )
-
-    def write(self, plan: WritePlan, destination: str | Path | None = None) -> None:
-        """Apply ``plan`` and save to ``destination`` (default: the workbook itself), atomically."""
-        apply_plan(self.package, self.workbook, plan, Path(destination or self.path))
-
-    def apply(self, plan: WritePlan) -> None:
-        """Apply ``plan`` and save to ``output``, atomically."""
-        self.write(plan, self.output)
-
-
-def open_workbook(path: str | Path, output: str | Path | None = None) -> WorkbookFile:
-    return WorkbookFile(path, output)
-
-
 # --- the workbook's parts ------------------------------------------------------------------------
 
 
-def _read_grid(package: Package, workbook: Workbook, wanted: str | None) -> Grid:
+def read_sheet(package: Package, workbook: Workbook, wanted: str | None) -> Grid:
+    """The grid of the sheet ``wanted`` (``core.reading.pick_sheet`` picks it: None for the only or first one)."""
     sheets = workbook.sheet_entries()
     try:
         name = pick_sheet([s.name for s in sheets], wanted)
     except WorkbookError as error:
         error.file = str(package.path)
         raise
-    return _read_named(package, workbook, name)
+    return read_named(package, workbook, name)
 
 
-def _read_named(package: Package, workbook: Workbook, name: str) -> Grid:
+def read_named(package: Package, workbook: Workbook, name: str) -> Grid:
+    """The grid of the sheet of that exact name (a worksheet; another kind of sheet is refused)."""
     entry = next(s for s in workbook.sheet_entries() if s.name == name)
     if entry.kind != "worksheet":
         raise WorkbookError(f"sheet '{name}' is a {entry.kind}, not a worksheet", file=package.path)
@@ -149,7 +57,7 @@ def _read_named(package: Package, workbook: Workbook, name: str) -> Grid:
             f"is damaged: the workbook lists sheet '{name}' but not the part that holds it", file=package.path
         )
     formats, dates, durations = _number_formats(package, workbook)
-    shared = _shared_strings(package, workbook)
+    shared = shared_strings(package, workbook)
     grid, lists = _read_sheet(package, entry.part, name, shared, formats, dates, durations, workbook.date1904)
     if lists:
         grid.choices = _choices(package, workbook, grid, lists)
@@ -170,7 +78,7 @@ def _choices(
             entry = next((s for s in workbook.sheet_entries() if s.name.casefold() == sheet.casefold()), None)
             if entry is None or entry.kind != "worksheet":
                 return None
-            others[sheet] = _read_named(package, workbook, entry.name)
+            others[sheet] = read_named(package, workbook, entry.name)
         return others[sheet].value(row, column)
 
     return validation.choices(lists, grid.sheet, value_at, validation.defined_names(workbook.root))
@@ -208,55 +116,6 @@ def _int(text: str | None) -> int | None:
         return int(text) if text is not None else None
     except ValueError:
         return None
-
-
-def _text_of(node: etree._Element) -> str:
-    """The text of a shared string item or inline string: its runs joined, phonetic guides left out."""
-    if len(node) == 1 and node[0].tag == _T:  # plain text, the usual case
-        text = node[0].text or ""
-        return unescape_text(text) if "_x" in text else text
-    parts = []
-    for child in node:
-        if child.tag == _T:
-            parts.append(child.text or "")
-        elif child.tag == _R:
-            for run in child:
-                if run.tag == _T:
-                    parts.append(run.text or "")
-    text = "".join(parts)
-    return unescape_text(text) if "_x" in text else text
-
-
-def _shared_strings(package: Package, workbook: Workbook) -> list[str]:
-    part = workbook.related_part("/sharedStrings")
-    if part is None:
-        return []
-    strings: list[str] = []
-    for _, item in _iterparse(package, part, (q("si"),)):
-        strings.append(_text_of(item))
-        _forget(item)
-    return strings
-
-
-def shared_strings(package: Package, workbook: Workbook) -> list[str]:
-    """The workbook's shared strings as Excel shows them, by index: for the writer, which recognises a sheet
-    it wrote by its texts."""
-    return _shared_strings(package, workbook)
-
-
-def _iterparse(package: Package, part: str, tags: tuple[str, ...]) -> Iterator[tuple[str, etree._Element]]:
-    """End events for ``tags`` in the part, read under ``ooxml``'s one policy (no DTD, no entities, no network)."""
-    return iterparse(package.read(part), part, package.path, tags)
-
-
-def _forget(element: etree._Element) -> None:
-    """Drop an element ``_iterparse`` gave, once read, and the siblings before it (read before it) from the
-    tree being built: a streamed part then holds only the element being read, and parses faster too."""
-    element.clear()
-    parent = element.getparent()
-    if parent is not None:
-        while element.getprevious() is not None:
-            del parent[0]
 
 
 # --- the sheet -------------------------------------------------------------------------------------
@@ -352,7 +211,7 @@ def _read_sheet(
     def refuse(message: str, cell: str | None = None) -> WorkbookError:
         return WorkbookError(message, file=package.path, sheet=name, cell=cell and shown(cell))
 
-    for _, element in _iterparse(package, part, (_ROW, _MERGE, _TABLE_PART, _DIMENSION, *_VALIDATIONS)):
+    for _, element in package.iterparse(part, (_ROW, _MERGE, _TABLE_PART, _DIMENSION, *_VALIDATIONS)):
         tag = element.tag
         if tag != _ROW:
             if tag in _VALIDATIONS:
@@ -417,7 +276,7 @@ def _read_sheet(
             value: Any = None
             number_format = None
             if kind == "inlineStr":
-                value = (_text_of(inline) or None) if inline is not None else None  # an empty one holds nothing
+                value = (text_of(inline) or None) if inline is not None else None  # an empty one holds nothing
             elif kind == "str" and has_value:  # a formula's text result, "" included
                 value = unescape_text(raw) if raw and "_x" in raw else (raw or "")
             elif not raw or raw.isspace():
@@ -491,7 +350,7 @@ def _read_sheet(
                 filled = column
             else:  # far past the row's cells (XFD1 beside A1): held apart, not padded to
                 rows.put_far(row_number_, column, value, number_format)
-        _forget(element)
+        forget(element)
     values, number_formats = rows.grid()
     grid = Grid(
         sheet=name,

@@ -19,10 +19,8 @@ from typing import Any
 from lxml import etree
 
 from ..core.a1 import Area, parse_range, within_excel
-from .ooxml import q
+from .ooxml import X14, XM, q
 
-X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
-XM = "http://schemas.microsoft.com/office/excel/2006/main"
 MAIN_TAG, X14_TAG = q("dataValidation"), f"{{{X14}}}dataValidation"
 _SHEET_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^!'\s]+))!(.+)$")
 MAX_CHOICES = 1000  # a list longer than this is not a short list of statuses: not read

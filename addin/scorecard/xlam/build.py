@@ -74,7 +74,7 @@ def build_id() -> str:
 
     import xlwings
 
-    from .. import __version__
+    from ..version import __version__
 
     digest = hashlib.sha256()
     for name in BUILT_FROM:
