@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from lxml import etree
+
 from ..core.a1 import MAX_COLUMN, MAX_ROW, Area, column_number, parse_range, row_number, within_excel
 from ..core.reading import CellError, Grid, RowHidden, SparseRows, TableArea, pick_sheet
 from ..errors import WorkbookError
@@ -58,7 +60,7 @@ def read_named(package: Package, workbook: Workbook, name: str) -> Grid:
         )
     formats, dates, durations = _number_formats(package, workbook)
     shared = shared_strings(package, workbook)
-    grid, lists = _read_sheet(package, entry.part, name, shared, formats, dates, durations, workbook.date1904)
+    grid, lists = _SheetReader(package, name, shared, formats, dates, durations, workbook.date1904).read(entry.part)
     if lists:
         grid.choices = _choices(package, workbook, grid, lists)
     return grid
@@ -144,8 +146,24 @@ class _Cells:
             self.formats[number] = []
         return values, self.formats[number]
 
-    def put_far(self, row: int, column: int, value: Any, number_format: str | None) -> None:
-        self.far.setdefault(row, {})[column] = (value, number_format)
+    def put(
+        self, row: int, column: int, value: Any, number_format: str | None, values: list[Any], formats: list[str | None]
+    ) -> None:
+        """A cell of ``row``, whose cells so far are ``values`` and ``formats`` (``row(row)``)."""
+        filled = len(values)
+        if column == filled + 1:  # the usual case: the next cell along
+            values.append(value)
+            formats.append(number_format)
+        elif column <= filled:
+            values[column - 1] = value
+            formats[column - 1] = number_format
+        elif column - filled <= filled + 64:  # a gap no wider than the row so far: padded
+            values.extend([None] * (column - filled - 1))
+            formats.extend([None] * (column - filled - 1))
+            values.append(value)
+            formats.append(number_format)
+        else:  # far past the row's cells (XFD1 beside A1): held apart, not padded to
+            self.far.setdefault(row, {})[column] = (value, number_format)
 
     def grid(self) -> tuple[Sequence[Sequence[Any]], Sequence[Sequence[str | None]]]:
         values: dict[int, Sequence[Any]] = {}
@@ -186,183 +204,186 @@ class _Sparse(Sequence):
         return self.items.get(index + 1)
 
 
-def _read_sheet(
-    package: Package,
-    part: str,
-    name: str,
-    shared: list[str],
-    formats: list[str],
-    dates: set[int],
-    durations: set[int],
-    date1904: bool,
-) -> tuple[Grid, list[validation.ListValidation]]:
-    rows = _Cells()
-    uncalculated: set[tuple[int, int]] = set()
-    formulas: set[tuple[int, int]] = set()
-    hidden: dict[int, RowHidden] = {}
-    merged: list[Area] = []
-    table_ids: list[str] = []
-    lists: list[validation.ListValidation] = []
-    row_number_ = 0
-    format_count = len(formats)
-    columns: dict[str, int] = {}  # column letters -> number, for this sheet
-    styles: dict[str | None, tuple[bool, bool, str]] = {}  # s attribute -> (a date, a duration, number format)
+class _SheetReader:
+    """One worksheet part read into a ``Grid``, streamed row by row: the rows' cells, and the elements around
+    the cell table that the reading needs (merged cells, the dimension, Excel Tables, list validations)."""
 
-    def refuse(message: str, cell: str | None = None) -> WorkbookError:
-        return WorkbookError(message, file=package.path, sheet=name, cell=cell and shown(cell))
+    def __init__(
+        self,
+        package: Package,
+        name: str,
+        shared: list[str],
+        formats: list[str],
+        dates: set[int],
+        durations: set[int],
+        date1904: bool,
+    ):
+        self.package, self.name, self.shared, self.date1904 = package, name, shared, date1904
+        self.formats, self.dates, self.durations = formats, dates, durations
+        self.rows = _Cells()
+        self.uncalculated: set[tuple[int, int]] = set()
+        self.formulas: set[tuple[int, int]] = set()
+        self.hidden: dict[int, RowHidden] = {}
+        self.merged: list[Area] = []
+        self.table_ids: list[str] = []
+        self.lists: list[validation.ListValidation] = []
+        self.columns: dict[str, int] = {}  # column letters -> number, for this sheet
+        self.styles: dict[str | None, tuple[bool, bool, str]] = {}  # s attribute -> (a date, a duration, format)
 
-    for _, element in package.iterparse(part, (_ROW, _MERGE, _TABLE_PART, _DIMENSION, *_VALIDATIONS)):
+    def refuse(self, message: str, cell: str | None = None) -> WorkbookError:
+        return WorkbookError(message, file=self.package.path, sheet=self.name, cell=cell and shown(cell))
+
+    def read(self, part: str) -> tuple[Grid, list[validation.ListValidation]]:
+        number = 0
+        for _, element in self.package.iterparse(part, (_ROW, _MERGE, _TABLE_PART, _DIMENSION, *_VALIDATIONS)):
+            if element.tag == _ROW:
+                number = self._row_number(element, number)
+                self._row(element, number)
+                forget(element)
+            else:
+                self._beside_the_cells(element)
+        values, number_formats = self.rows.grid()
+        grid = Grid(
+            sheet=self.name,
+            values=values,
+            formats=number_formats,
+            merged=self.merged,
+            uncalculated=frozenset(self.uncalculated),
+            formulas=frozenset(self.formulas),
+            hidden_rows=self.hidden,
+            tables=_tables(self.package, part, self.table_ids, self.refuse),
+        )
+        return grid, self.lists
+
+    def _beside_the_cells(self, element: etree._Element) -> None:
         tag = element.tag
-        if tag != _ROW:
-            if tag in _VALIDATIONS:
-                listed = validation.read(element)
-                if listed is not None:
-                    lists.append(listed)
-            elif tag == _MERGE:
-                area = _area(element.get("ref", ""), "merged cells", refuse)
-                if area:
-                    merged.append(area)
-            elif tag == _DIMENSION:
-                _area(element.get("ref", ""), "the sheet's dimension (its used range)", refuse)
-            elif table_id := element.get(_RID):
-                table_ids.append(table_id)
-            continue
+        if tag in _VALIDATIONS:
+            listed = validation.read(element)
+            if listed is not None:
+                self.lists.append(listed)
+        elif tag == _MERGE:
+            area = _area(element.get("ref", ""), "merged cells", self.refuse)
+            if area:
+                self.merged.append(area)
+        elif tag == _DIMENSION:
+            _area(element.get("ref", ""), "the sheet's dimension (its used range)", self.refuse)
+        elif table_id := element.get(_RID):
+            self.table_ids.append(table_id)
+
+    def _row_number(self, element: etree._Element, previous: int) -> int:
+        """The row's number: as written, else the one after the previous row's; refused beyond Excel's rows."""
         r = element.get("r")
-        row_number_ = row_number(r) if r else row_number_ + 1
-        if not 1 <= row_number_ <= MAX_ROW:
-            if r and not row_number_:
-                raise refuse(f"is damaged: the row number '{shown(r)}' is not a number")
+        number = row_number(r) if r else previous + 1
+        if not 1 <= number <= MAX_ROW:
+            if r and not number:
+                raise self.refuse(f"is damaged: the row number '{shown(r)}' is not a number")
             first = next(element.iterchildren(_C), None)
             named = first.get("r") if first is not None else None  # the cell to name, when the row has one
-            raise refuse(beyond_excel(r or str(row_number_), "row"), named)
+            raise self.refuse(beyond_excel(r or str(number), "row"), named)
+        return number
+
+    def _row(self, element: etree._Element, number: int) -> None:
         # Excel hides a collapsed outline group's rows (hidden="1" with their outlineLevel); a row
         # hidden by hand or by a filter has no level. A hidden row inside a group counts as grouped:
         # the file does not tell which of the two hid it, and collapsing is the usual way.
         if element.get("hidden") in ("1", "true"):
-            hidden[row_number_] = "grouped" if (_int(element.get("outlineLevel")) or 0) > 0 else "hidden"
-        row_values, row_formats = rows.row(row_number_)
-        filled = len(row_values)
+            self.hidden[number] = "grouped" if (_int(element.get("outlineLevel")) or 0) > 0 else "hidden"
+        row_values, row_formats = self.rows.row(number)
         column = 0
         for cell in element.iterchildren(_C):
             reference = cell.get("r")
-            if reference:
-                letters = reference.rstrip("0123456789")
-                column = columns.get(letters) or columns.setdefault(letters, column_number(letters))
-                if not 1 <= column <= MAX_COLUMN:
-                    if not column:
-                        raise refuse(f"is damaged: the cell reference '{shown(reference)}' is not a cell reference")
-                    raise refuse(beyond_excel(reference), reference)
-            else:
-                column += 1
-                if column > MAX_COLUMN:
-                    raise refuse(f"row {row_number_} has more cells than Excel's {MAX_COLUMN:,} columns")
-            kind = cell.get("t", "n")
-            raw = None
-            has_value = has_formula = False
-            inline = None
-            if len(cell) == 1 and (only := cell[0]).tag == _V:  # the usual cell: a value and nothing else
-                raw, has_value = only.text, True
-            else:
-                for child in cell:
-                    child_tag = child.tag
-                    if child_tag == _V:
-                        raw, has_value = child.text, True
-                    elif child_tag == _F:
-                        has_formula = True
-                    elif child_tag == _IS:
-                        inline = child
+            column = self._column(reference, number) if reference else column + 1
+            if column > MAX_COLUMN:
+                raise self.refuse(f"row {number} has more cells than Excel's {MAX_COLUMN:,} columns")
+            value, number_format = self._value(cell, number, column, reference)
+            if value is not None or number_format is not None:
+                self.rows.put(number, column, value, number_format, row_values, row_formats)
+
+    def _column(self, reference: str, row: int) -> int:
+        letters = reference.rstrip("0123456789")
+        column = self.columns.get(letters) or self.columns.setdefault(letters, column_number(letters))
+        if not 1 <= column <= MAX_COLUMN:
+            if not column:
+                raise self.refuse(f"is damaged: the cell reference '{shown(reference)}' is not a cell reference")
+            raise self.refuse(beyond_excel(reference), reference)
+        return column
+
+    def _value(self, cell: etree._Element, row: int, column: int, reference: str | None) -> tuple[Any, str | None]:
+        """The cell's value as the grid holds it, and the number format of a number; (None, None) for none."""
+        kind = cell.get("t", "n")
+        raw = None
+        has_value = has_formula = False
+        inline = None
+        if len(cell) == 1 and (only := cell[0]).tag == _V:  # the usual cell: a value and nothing else
+            raw, has_value = only.text, True
+        else:
+            for child in cell:
+                child_tag = child.tag
+                if child_tag == _V:
+                    raw, has_value = child.text, True
+                elif child_tag == _F:
+                    has_formula = True
+                elif child_tag == _IS:
+                    inline = child
+        if has_formula:
+            self.formulas.add((row, column))
+        if kind == "inlineStr":
+            return ((text_of(inline) or None) if inline is not None else None), None  # an empty one holds nothing
+        if kind == "str" and has_value:  # a formula's text result, "" included
+            return (unescape_text(raw) if raw and "_x" in raw else (raw or "")), None
+        if not raw or raw.isspace():
             if has_formula:
-                formulas.add((row_number_, column))
-            value: Any = None
-            number_format = None
-            if kind == "inlineStr":
-                value = (text_of(inline) or None) if inline is not None else None  # an empty one holds nothing
-            elif kind == "str" and has_value:  # a formula's text result, "" included
-                value = unescape_text(raw) if raw and "_x" in raw else (raw or "")
-            elif not raw or raw.isspace():
-                if has_formula:
-                    uncalculated.add((row_number_, column))
-            elif kind == "n":
-                try:
-                    # a whole number too long for a double (hundreds of digits) is read as one, as Excel would
-                    number = float(raw) if ("." in raw or "e" in raw or "E" in raw or len(raw) > 300) else int(raw)
-                except ValueError:  # not a number after all: keep the text, which reads as no data
-                    value = raw.strip()
-                else:
-                    if number in _INFINITE:  # past the largest number Excel holds (1e400): Excel shows #NUM!
-                        value = CellError("#NUM!")
-                    else:
-                        s = cell.get("s")
-                        found = styles.get(s)
-                        if found is None:
-                            try:
-                                style = int(s) if s else 0
-                            except ValueError:
-                                style = 0
-                            found = styles[s] = (
-                                style in dates,
-                                style in durations,
-                                formats[style] if style < format_count else "General",
-                            )
-                        if found[0]:
-                            try:
-                                value = from_serial(number, date1904, duration=found[1])
-                            except (OverflowError, ValueError):
-                                value = CellError("#VALUE!")  # a serial outside the dates Excel can show
-                        else:
-                            value = number
-                            number_format = found[2]
-            elif kind == "s":
-                try:
-                    value = shared[int(raw)]
-                except (ValueError, IndexError):
-                    raise WorkbookError(
-                        f"is damaged: cell {reference or column} refers to shared string {raw.strip()}, "
-                        f"which the workbook does not have",
-                        file=package.path,
-                        sheet=name,
-                    ) from None
-            elif kind == "b":
-                value = raw.strip() in ("1", "true")
-            elif kind == "e":
-                value = CellError(raw.strip())
-            elif kind == "d":  # an ISO 8601 date, as some writers store dates
-                try:
-                    value = from_iso8601(raw.strip())
-                except ValueError:
-                    value = raw
-            else:  # "str" without a value element cannot reach here; an unknown type keeps its text
-                value = raw
-            if value is None and number_format is None:
-                continue
-            if column == filled + 1:  # the usual case: the next cell along
-                row_values.append(value)
-                row_formats.append(number_format)
-                filled = column
-            elif column <= filled:
-                row_values[column - 1] = value
-                row_formats[column - 1] = number_format
-            elif column - filled <= filled + 64:  # a gap no wider than the row so far: padded
-                row_values.extend([None] * (column - filled - 1))
-                row_formats.extend([None] * (column - filled - 1))
-                row_values.append(value)
-                row_formats.append(number_format)
-                filled = column
-            else:  # far past the row's cells (XFD1 beside A1): held apart, not padded to
-                rows.put_far(row_number_, column, value, number_format)
-        forget(element)
-    values, number_formats = rows.grid()
-    grid = Grid(
-        sheet=name,
-        values=values,
-        formats=number_formats,
-        merged=merged,
-        uncalculated=frozenset(uncalculated),
-        formulas=frozenset(formulas),
-        hidden_rows=hidden,
-        tables=_tables(package, part, table_ids, refuse),
-    )
-    return grid, lists
+                self.uncalculated.add((row, column))
+            return None, None
+        if kind == "n":
+            return self._number(raw, cell.get("s"))
+        if kind == "s":
+            try:
+                return self.shared[int(raw)], None
+            except (ValueError, IndexError):
+                raise WorkbookError(
+                    f"is damaged: cell {reference or column} refers to shared string {raw.strip()}, "
+                    f"which the workbook does not have",
+                    file=self.package.path,
+                    sheet=self.name,
+                ) from None
+        if kind == "b":
+            return raw.strip() in ("1", "true"), None
+        if kind == "e":
+            return CellError(raw.strip()), None
+        if kind == "d":  # an ISO 8601 date, as some writers store dates
+            try:
+                return from_iso8601(raw.strip()), None
+            except ValueError:
+                return raw, None
+        return raw, None  # "str" without a value element cannot reach here; an unknown type keeps its text
+
+    def _number(self, raw: str, s: str | None) -> tuple[Any, str | None]:
+        """A number cell's value: the number and its format, or the date or duration its format shows."""
+        try:
+            # a whole number too long for a double (hundreds of digits) is read as one, as Excel would
+            number = float(raw) if ("." in raw or "e" in raw or "E" in raw or len(raw) > 300) else int(raw)
+        except ValueError:  # not a number after all: keep the text, which reads as no data
+            return raw.strip(), None
+        if number in _INFINITE:  # past the largest number Excel holds (1e400): Excel shows #NUM!
+            return CellError("#NUM!"), None
+        found = self.styles.get(s)
+        if found is None:
+            try:
+                style = int(s) if s else 0
+            except ValueError:
+                style = 0
+            found = self.styles[s] = (
+                style in self.dates,
+                style in self.durations,
+                self.formats[style] if style < len(self.formats) else "General",
+            )
+        if not found[0]:
+            return number, found[2]
+        try:
+            return from_serial(number, self.date1904, duration=found[1]), None
+        except (OverflowError, ValueError):
+            return CellError("#VALUE!"), None  # a serial outside the dates Excel can show
 
 
 def _area(ref: str, what: str, refuse: Callable[[str], WorkbookError]) -> Area | None:
