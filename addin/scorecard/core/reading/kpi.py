@@ -220,7 +220,8 @@ def read_kpi(
         )
     rule = cells.rule
     previous_target, previous_floor = cells.previous_threshold("target"), cells.previous_threshold("floor")
-    profiled = any(cells.profiled(name, which) for name in THRESHOLDS for which in (0, 1))
+    thresholds = (read["target"], read["floor"], previous_target, previous_floor)
+    profiled = any(cells.profiled(n, w) for n in THRESHOLDS for w in (0, 1)) and any(v is not None for v in thresholds)
     if sources is not None:
         sources.update(cells.sources)
     return Kpi(

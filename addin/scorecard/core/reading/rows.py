@@ -117,7 +117,8 @@ SUMMARY_LABELS = set(
     "lower quartile|standard deviation|std dev|overall|all|england|scotland|wales|northern ireland|uk|"
     "united kingdom|great britain|gb|national|national average|england average|regional average|"
     "statistical neighbours|statistical neighbour average|sn average|comparator average|all councils|"
-    "all authorities|all england|shire counties|unitary authorities".split("|")
+    "all authorities|all england|shire counties|unitary authorities|green|amber|red|no data|not rated|rag|"
+    "rag status|rag rating".split("|")
 )
 
 
