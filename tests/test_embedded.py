@@ -24,7 +24,7 @@ from layouts import LAYOUTS, make
 from remote import payload, run_macro
 from scorecard.core.embedded import same_rules
 from scorecard.core.rules import load_rules
-from scorecard.excel import ribbon
+from scorecard.excel import bookrules, ribbon
 from scorecard.workbook import embedded
 from scorecard.workbook.package import Package, Workbook
 
@@ -107,7 +107,7 @@ def test_embed_then_extract_gives_the_text_back(text, tmp_path):
 def test_the_remote_payload_reads_the_same_rules(tmp_path):
     book = shutil.copyfile(SAMPLE, tmp_path / "book.xlsx")
     assert run("rules", "embed", book, "--rules", SAMPLE_RULES).returncode == 0
-    remote = ribbon.embedded_rules(xw.Book(json=payload(book)))
+    remote = bookrules.embedded_rules(xw.Book(json=payload(book)))
     assert same_rules(remote, load_rules(SAMPLE_RULES))
     assert same_rules(embedded.load(book), load_rules(SAMPLE_RULES))
     assert remote.provenance.startswith("book.xlsx, sheet ScorecardRules (sha256 ")
@@ -256,16 +256,16 @@ def test_ribbon_precedence_argument_then_named_then_embedded(tmp_path, monkeypat
     other.write_text(SAMPLE_RULES.read_text("utf-8").replace("title: ", "title: Other "))
     run("rules", "embed", book, "--rules", SAMPLE_RULES)
     remote = xw.Book(json=payload(book))
-    assert ribbon.book_rules(remote, other).source == str(other)  # the argument first
-    assert ribbon.book_rules(remote).source.endswith(", sheet ScorecardRules")  # nothing named: embedded
-    monkeypatch.setattr(ribbon, "_rules_from_name", lambda b: (str(other), "the name ScorecardRules"))
-    monkeypatch.setattr(ribbon, "find_rules", lambda b: other)
-    assert ribbon.book_rules(remote).source == str(other)  # named in the workbook: before embedded
-    monkeypatch.setattr(ribbon, "files_reachable", lambda: False)  # xlwings Lite: no file reachable
-    assert ribbon.book_rules(remote).source.endswith(", sheet ScorecardRules")
+    assert bookrules.book_rules(remote, other).source == str(other)  # the argument first
+    assert bookrules.book_rules(remote).source.endswith(", sheet ScorecardRules")  # nothing named: embedded
+    monkeypatch.setattr(bookrules, "_rules_from_name", lambda b: (str(other), "the name ScorecardRules"))
+    monkeypatch.setattr(bookrules, "find_rules", lambda b: other)
+    assert bookrules.book_rules(remote).source == str(other)  # named in the workbook: before embedded
+    monkeypatch.setattr(bookrules, "files_reachable", lambda: False)  # xlwings Lite: no file reachable
+    assert bookrules.book_rules(remote).source.endswith(", sheet ScorecardRules")
     plain = xw.Book(json=payload(SAMPLE))
     with pytest.raises(Exception, match="xlwings Lite cannot read files on your disk: embed the rules"):
-        ribbon.book_rules(plain)
+        bookrules.book_rules(plain)
 
 
 def test_embedding_keeps_every_other_part(tmp_path):
@@ -302,9 +302,9 @@ def test_beside_the_workbook_comes_after_embedded(tmp_path, monkeypatch):
     other = SAMPLE_RULES.read_text("utf-8").replace("title: ", "title: Beside ")
     (tmp_path / "book.yaml").write_text(other, encoding="utf-8")
     plain = shutil.copyfile(SAMPLE, tmp_path / "book.xlsx")
-    assert ribbon.book_rules(xw.Book(json=payload(plain))).title.startswith("Beside ")
+    assert bookrules.book_rules(xw.Book(json=payload(plain))).title.startswith("Beside ")
     embedded.embed(plain, SAMPLE_RULES.read_text("utf-8"))
-    inside = ribbon.book_rules(xw.Book(json=payload(plain)))
+    inside = bookrules.book_rules(xw.Book(json=payload(plain)))
     assert inside.source.endswith(", sheet ScorecardRules") and not inside.title.startswith("Beside ")
 
 

@@ -23,7 +23,8 @@ from scorecard.core.ports import GridSource, PlanSink
 from scorecard.core.reading import Grid, figure_columns
 from scorecard.core.rules import Rules, load_rules, parse_rules
 from scorecard.errors import ScorecardError
-from scorecard.excel.ribbon import Capabilities, ExcelBook
+from scorecard.excel.book import ExcelBook
+from scorecard.excel.reader import Capabilities
 from scorecard.refresh import refresh
 from scorecard.workbook.book import WorkbookFile
 

@@ -766,12 +766,12 @@ class _ComSheet:
 
 
 def test_desktop_hidden_rows_from_visible_areas():
-    from scorecard.excel import ribbon as excel
+    from scorecard.excel.reader import hidden_rows
 
     sheet = _ComSheet({3: 1, 7: 2, 8: 2}, last_row=12)  # row 3 hidden; rows 7-8 in a collapsed group (level 2)
-    assert excel._hidden_rows(sheet, 12, 8) == {3: "hidden", 7: "grouped", 8: "grouped"}
+    assert hidden_rows(sheet, 12, 8) == {3: "hidden", 7: "grouped", 8: "grouped"}
     assert sheet.calls == 3  # one outline-level question per hidden row only
-    assert excel._hidden_rows(object(), 12, 8) is None  # no COM API: not known
+    assert hidden_rows(object(), 12, 8) is None  # no COM API: not known
 
 
 @pytest.mark.parametrize("variant", sorted(TWO_ROW))

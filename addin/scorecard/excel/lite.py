@@ -24,12 +24,13 @@ import xlwings as xw
 from ..core.embedded import origin
 from ..errors import ScorecardError
 from . import ribbon, udfs
+from .bookrules import book_rules
 
 
 def _report(book: xw.Book, job: Callable[[xw.Book], str | None], done: str) -> str:
     message = job(book)  # shows problems as an alert itself, and returns them
     try:
-        where = f"Rules: {origin(ribbon.book_rules(book))}"
+        where = f"Rules: {origin(book_rules(book))}"
     except ScorecardError:
         return message or done  # the job already said what is wrong with the rules
     return "\n".join(line for line in (where, message or done) if line)

@@ -310,7 +310,7 @@ def selftest(book: Any = None, addin: str | None = None, report: str | None = No
     With ``report`` (``scorecard addin selftest``), the report is written there and not shown."""
     import xlwings as xw
 
-    from .ribbon import _alert
+    from .ribbon import alert
 
     book = book if book is not None else xw.Book.caller()
     try:
@@ -325,7 +325,7 @@ def selftest(book: Any = None, addin: str | None = None, report: str | None = No
     except OSError:
         pass
     if not report:
-        _alert(book, text)
+        alert(book, text)
     return text
 
 

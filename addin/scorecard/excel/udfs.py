@@ -243,7 +243,7 @@ def _rules(rules_path: Any, caller: Any) -> Rules:
             path = os.path.join(os.path.dirname(caller.sheet.book.fullname), path)
         return load_rules_cached(path)
     if caller is not None:
-        from .ribbon import find_rules  # the same search as the ribbon's
+        from .bookrules import find_rules  # the same search as the ribbon's
 
         return load_rules_cached(find_rules(caller.sheet.book))
     raise _BadArgument("#VALUE! no rules file: give rules_path or name it in the workbook (ScorecardRules)")
@@ -261,12 +261,12 @@ def _range_formats(cells: Any) -> list[list[str | None]] | None:
     column (as the ribbon reads them); None for a literal or an engine that cannot say."""
     if cells is None or not hasattr(cells, "sheet"):
         return None
-    from .ribbon import _column_formats
+    from .reader import column_formats
 
     rows, columns = cells.shape
     try:
         by_column = [
-            _column_formats(cells.sheet, cells.column + j, cells.row, cells.row + rows - 1) for j in range(columns)
+            column_formats(cells.sheet, cells.column + j, cells.row, cells.row + rows - 1) for j in range(columns)
         ]
     except Exception:
         return None
