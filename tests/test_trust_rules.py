@@ -449,10 +449,10 @@ def _schema_pattern(words) -> str:
 
 
 def test_the_shipped_schema_pattern_is_built_from_the_readers_words():
-    from scorecard.core.model import _POLARITY_WORDS
+    from scorecard.core.polarity import POLARITY_WORDS
 
     assert schema()["properties"]["kpis"]["items"]["properties"]["polarity"]["pattern"] == _schema_pattern(
-        _POLARITY_WORDS
+        POLARITY_WORDS
     )
 
 

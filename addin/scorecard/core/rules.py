@@ -21,9 +21,10 @@ from typing import Any, Literal
 
 from ..errors import RulesError
 from .a1 import column_number
-from .model import _POLARITY_WORDS, POLARITY_CHOICES, Compare, Polarity, Rag, Unit
+from .model import Compare, Rag, Unit
 from .paper import DEFAULT as NO_PAPER
 from .paper import Paper, parse_paper
+from .polarity import POLARITY_CHOICES, POLARITY_WORDS, Polarity
 from .rulesyaml import QUOTE_LIMIT, Map, combine, cut, line_of, load_document, quote
 from .spc import SpcSettings
 
@@ -208,7 +209,7 @@ def _schema_messages(document: Any, source: str) -> list[RulesError]:
             hint = _did_you_mean(str(error.instance)[:QUOTE_LIMIT], canonical)
             message = f"{where}: {quote(error.instance)} is not one of {', '.join(canonical)}{hint}"
         elif error.validator == "pattern" and path and path[-1] == "polarity":
-            hint = _did_you_mean(" ".join(str(error.instance)[:QUOTE_LIMIT].split()), sorted(_POLARITY_WORDS))
+            hint = _did_you_mean(" ".join(str(error.instance)[:QUOTE_LIMIT].split()), sorted(POLARITY_WORDS))
             if any(mark in str(error.instance).lower() for mark in ("/", " or ")):
                 hint = " (it names both ways; choose one)"
             message = f"{where}: {quote(error.instance)} is not one of {POLARITY_CHOICES}{hint}"
