@@ -135,7 +135,7 @@ elif job.startswith("floor"):
             for info, data in parts:
                 out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
 else:
-    from scorecard.refresh import refresh_file
+    from scorecard.usecases import refresh_file
     from scorecard.core.rules import load_rules
     # imported before the clock, like the baseline's
     import lxml.etree, yaml, scorecard.workbook.reader, scorecard.workbook.writer

@@ -29,7 +29,7 @@ from scorecard.excel import writer as excel_writer
 from scorecard.excel.bookrules import find_rules
 from scorecard.excel.journal import literal
 from scorecard.excel.reader import column_formats
-from scorecard.refresh import refresh_file
+from scorecard.usecases import refresh_file
 
 # The remote engine cannot read number formats, so a workbook storing percentages as fractions
 # says so in its rules (layout.percent: fraction); batch and ribbon then read it the same way.

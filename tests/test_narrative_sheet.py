@@ -16,7 +16,7 @@ from lxml import etree
 import paper_case
 from conftest import SAMPLE
 from scorecard.core.plan import NARRATIVE_GAP, NARRATIVE_WIDTHS, narrative_cells
-from scorecard.refresh import refresh_file
+from scorecard.usecases import refresh_file
 from scorecard.workbook.writer import row_height
 from test_libreoffice import convert, pdf_text
 

@@ -18,7 +18,7 @@ from lxml import etree
 
 from corpus import RULES, build, fixtures
 from scorecard.core.rules import parse_rules
-from scorecard.refresh import refresh_file
+from scorecard.usecases import refresh_file
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 

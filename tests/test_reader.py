@@ -451,7 +451,7 @@ def test_every_spelling_reads_the_same(which, spelling, tmp_path):
 
 def _refresh(path, rules):
     from scorecard.core.rules import load_rules
-    from scorecard.refresh import refresh_file
+    from scorecard.usecases import refresh_file
 
     return refresh_file(path, load_rules(rules))
 
@@ -551,7 +551,7 @@ def test_every_spelling_gains_rag_and_direction_columns_the_same(spelling, tmp_p
 
     from conftest import write_book
     from scorecard.core.rules import parse_rules
-    from scorecard.refresh import refresh_file
+    from scorecard.usecases import refresh_file
 
     rows = [
         ["Ref", "Polarity", "Target", "Floor", "May-18", "Jun-18"],

@@ -17,7 +17,7 @@ from scorecard.core.model import Polarity
 from scorecard.core.reading import Grid, read_table
 from scorecard.core.rules import parse_rules, schema
 from scorecard.errors import RulesError, WorkbookError
-from scorecard.excel import udfs
+from scorecard.excel import functions as udfs
 
 H, L, T = Polarity.HIGHER, Polarity.LOWER, Polarity.TARGET
 

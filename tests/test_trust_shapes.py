@@ -15,10 +15,10 @@ from openxml_audit import FileFormat, OpenXmlValidator
 
 from scorecard.cli import main
 from scorecard.core.reading import Grid, TableArea, read_table
-from scorecard.core.report import check_summary
 from scorecard.core.rules import parse_rules
+from scorecard.core.summary import check_summary
 from scorecard.errors import WorkbookError
-from scorecard.refresh import evaluate_grid
+from scorecard.usecases import evaluate_grid
 from scorecard.workbook.book import read_grid
 
 RULES = """\
@@ -695,7 +695,7 @@ def test_ribbon_reads_excel_tables_and_says_hidden_rows_are_not_known(tmp_path):
     assert ribbon.get(f"H{totals}", (None,))[0] is None  # the totals row is not written
     batch = tmp_path / "batch.xlsx"
     from scorecard.core.rules import load_rules
-    from scorecard.refresh import refresh_file
+    from scorecard.usecases import refresh_file
 
     refresh_file(book, load_rules(rules), output=batch)
     assert ribbon == cells_of(batch)["Scorecard"]
@@ -779,7 +779,7 @@ def test_ribbon_reads_a_two_row_header_as_the_command_line_does(tmp_path, varian
     from remote import cells_of, replay, run_macro
     from scorecard.core.rules import load_rules
     from scorecard.excel import ribbon as excel
-    from scorecard.refresh import refresh_file
+    from scorecard.usecases import refresh_file
 
     upper, lower, merges = TWO_ROW[variant]
     book = tmp_path / "book.xlsx"

@@ -12,7 +12,7 @@ from scorecard.core.model import Rag
 from scorecard.core.reading import Grid, read_table
 from scorecard.core.rules import parse_rules
 from scorecard.core.statuswords import read_status_words, status_of, status_words
-from scorecard.excel.udfs import SCORECARD_COUNT
+from scorecard.excel.functions import SCORECARD_COUNT
 from scorecard.workbook.book import read_grid
 from test_trust_keep import HEADERS, KPIS, RATINGS, build, rules_file, run
 

@@ -13,7 +13,7 @@ from conftest import SAMPLE, SAMPLE_RULES, write_book
 from layouts import FORMULAS, LAYOUTS, MACROS, make
 from scorecard.core.rules import load_rules, parse_rules
 from scorecard.errors import WorkbookError
-from scorecard.refresh import refresh_file
+from scorecard.usecases import refresh_file
 from scorecard.workbook import book as xlsx
 from scorecard.workbook.package import OLE_MAGIC
 

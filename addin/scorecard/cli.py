@@ -216,24 +216,6 @@ def _load_rules(path: str):
     return load_rules_cached(path)
 
 
-NO_RULES = (
-    "no rules: give --rules RULES, or embed them in the workbook with: scorecard rules embed {book} --rules RULES"
-)
-
-
-def _book_rules(book: str, path: str | None):
-    """The rules a job on ``book`` uses: ``--rules`` when given, else those embedded in the workbook."""
-    if path:
-        return _load_rules(path)
-    from .errors import ScorecardError
-    from .workbook import embedded
-
-    rules = embedded.load(book)
-    if rules is None:
-        raise ScorecardError(NO_RULES.format(book=book), file=book)
-    return rules
-
-
 def _origin(rules) -> str:
     from .core.embedded import origin
 
@@ -306,7 +288,7 @@ class RefreshOutcome:
     kpis: int = 0
     changes: int = 0
     warnings: tuple[Finding, ...] = ()
-    report: dict[str, Any] | None = None  # core.report.as_dict, with ``full``
+    report: dict[str, Any] | None = None  # core.summary.as_dict, with ``full``
 
     @property
     def ok(self) -> bool:
@@ -321,13 +303,14 @@ class RefreshOutcome:
 
 def _refresh_one(job: RefreshJob) -> RefreshOutcome:
     """Refresh one workbook; what it returns crosses a process boundary."""
-    from .core.report import as_dict
+    from .core.summary import as_dict
     from .errors import ScorecardError
-    from .refresh import read_last_month, refresh_file
+    from .usecases import read_last_month, refresh_file
+    from .workbook.bookrules import book_rules
 
     book = job.book
     try:
-        rules = _book_rules(book, job.rules_path)
+        rules = book_rules(book, job.rules_path)
         last = read_last_month(job.previous, rules) if job.previous else None
         result = refresh_file(
             book,
@@ -435,7 +418,7 @@ def _run(jobs: list[RefreshJob], workers: int) -> Iterator[RefreshOutcome]:
         workers = os.cpu_count() or 1
     if workers > 1 and len(jobs) > 1:
         # the reader and writer are imported once, before the workers start, so forked ones inherit them
-        from . import refresh  # noqa: F401 - imported for its effect: loaded before the fork
+        from . import usecases  # noqa: F401 - imported for its effect: loaded before the fork
         from .batch import run_in_workers
         from .workbook import reader as xlsx  # noqa: F401 - imported for its effect: loaded before the fork
 
@@ -490,11 +473,12 @@ def _progress(total: int) -> Callable[[RefreshOutcome | None], None]:
 
 
 def _narrative(args: argparse.Namespace) -> int:
-    from .core.report import as_dict
+    from .core.summary import as_dict
     from .errors import printable
-    from .refresh import evaluate_file, read_last_month
+    from .usecases import evaluate_file, read_last_month
+    from .workbook.bookrules import book_rules
 
-    rules = _book_rules(args.book, args.rules)
+    rules = book_rules(args.book, args.rules)
     _say(f"rules: {_origin(rules)}", sys.stderr)
     last = read_last_month(args.previous, rules) if args.previous else None
     result = evaluate_file(args.book, rules, period=args.period, previous=last)
@@ -512,16 +496,17 @@ def _narrative(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from .core.embedded import check_embedded
     from .core.reading.explain import explain_lines
-    from .core.report import check_dict, check_summary
+    from .core.summary import check_dict, check_summary
     from .errors import ScorecardError
-    from .refresh import evaluate_file, read_last_month
-    from .workbook import embedded
+    from .usecases import evaluate_file, read_last_month
+    from .workbook import bookrules
+    from .workbook.bookrules import book_rules
 
     if not args.book and not args.rules:
         raise ScorecardError("give --rules RULES, a workbook, or both")
     if args.previous and not args.book:
         raise ScorecardError("--previous needs a workbook to compare with it")
-    rules = _load_rules(args.rules) if args.rules else _book_rules(args.book, None)
+    rules = _load_rules(args.rules) if args.rules else book_rules(args.book, None)
     valid = f"rules: {_origin(rules)}: rules are valid ({len(rules.kpis)} KPIs described)"
     _say(valid, sys.stderr if args.format == "json" else None)  # standard output holds the JSON alone
     if not args.book:
@@ -532,7 +517,7 @@ def _check(args: argparse.Namespace) -> int:
         return 0
     last = read_last_month(args.previous, rules) if args.previous else None
     result = evaluate_file(args.book, rules, period=args.period, previous=last)
-    differs = check_embedded(rules, lambda: embedded.load(args.book))
+    differs = check_embedded(rules, lambda: bookrules.load(args.book))
     if differs:
         result.table.findings.append(differs)
     from .core.committee import check_notes
@@ -552,10 +537,11 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from .refresh import evaluate_file
+    from .usecases import evaluate_file
     from .word.cover_report import write_report
+    from .workbook.bookrules import book_rules
 
-    rules = _book_rules(args.book, args.rules)
+    rules = book_rules(args.book, args.rules)
     _say(f"rules: {_origin(rules)}", sys.stderr)
     result = evaluate_file(args.book, rules, period=args.period)
     output = Path(args.output) if args.output else Path(args.book).with_suffix(".docx")
@@ -617,14 +603,14 @@ def _addin(args: argparse.Namespace) -> int:
 
 
 def _rules_command(args: argparse.Namespace) -> int:
-    from .workbook import embedded
+    from .workbook import bookrules
 
     if args.action == "embed":
         if args.output:
             _check_output_name(args.book, Path(args.output))
         rules = _load_rules(args.rules)  # only rules that load are embedded
         text = Path(args.rules).read_bytes().decode("utf-8-sig")
-        count = embedded.embed(args.book, text, args.output, even_if_open=args.even_if_open)
+        count = bookrules.embed(args.book, text, args.output, even_if_open=args.even_if_open)
         print(
             f"{args.output or args.book}: embedded {args.rules} ({len(rules.kpis)} KPIs described) in the hidden "
             f"sheet ScorecardRules, cells A1:A{count}; --rules may now be left out"
@@ -632,7 +618,7 @@ def _rules_command(args: argparse.Namespace) -> int:
         return 0
     from .errors import ScorecardError, printable
 
-    cells = embedded.read_lines(args.book)
+    cells = bookrules.read_lines(args.book)
     if cells is None:
         raise ScorecardError("has no embedded rules (no sheet ScorecardRules)", file=args.book)
     from .core.embedded import from_cells

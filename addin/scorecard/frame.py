@@ -56,9 +56,9 @@ def read_scorecard(
 
         raise ScorecardError("read_scorecard needs pandas: pip install 'scorecard[pandas]'") from None
 
-    from .core.report import as_dict
     from .core.rules import Rules, load_rules
-    from .refresh import evaluate_file
+    from .core.summary import as_dict
+    from .usecases import evaluate_file
 
     if not isinstance(rules, Rules):
         rules = load_rules(Path(rules))

@@ -18,7 +18,7 @@ from scorecard import cli
 from scorecard.core.celltext import MAX_CELL_CHARACTERS, excel_length, fit_cell
 from scorecard.core.plan import cut_cell_findings
 from scorecard.core.rules import load_rules
-from scorecard.refresh import evaluate_file
+from scorecard.usecases import evaluate_file
 from scorecard.workbook.book import read_grid
 
 HEADER = ["Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18", "Commentary"]

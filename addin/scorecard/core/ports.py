@@ -1,4 +1,4 @@
-"""The contracts between the use cases (``scorecard.refresh``) and the adapters that hold a workbook.
+"""The contracts between the use cases (``scorecard.usecases``) and the adapters that hold a workbook.
 
 Two adapters implement both: the file (``scorecard.workbook.reader.WorkbookFile``: the .xlsx/.xlsm
 read and written by its XML parts) and Excel (``scorecard.excel.ribbon.ExcelBook``: an ``xw.Book`` on

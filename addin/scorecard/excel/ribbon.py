@@ -31,11 +31,10 @@ import xlwings as xw
 
 from ..core.embedded import check_embedded, origin
 from ..core.reading.explain import explain_lines
-from ..core.report import check_summary
 from ..core.rules import Rules
+from ..core.summary import check_summary
 from ..errors import ScorecardError
-from ..refresh import Evaluation, evaluate_book
-from ..refresh import refresh as refresh_book
+from ..usecases import Evaluation, evaluate_book, refresh_book
 from .book import ExcelBook
 from .bookrules import HOW_TO_NAME_RULES, book_rules, embedded_rules, files_reachable, find_rules
 from .journal import apply_steps
@@ -188,7 +187,7 @@ def open_rules(book: xw.Book, rules: str | os.PathLike | None = None) -> str | N
 def help(book: xw.Book, rules: str | os.PathLike | None = None) -> str:
     """A short guide in an alert. It needs no workbook of the user's: with none open the add-in runs it on
     a blank one, never saved, so the rules' file names are given in general."""
-    from . import udfs
+    from . import functions
 
     saved = Path(book.fullname).is_absolute()
     stem, name = (Path(book.name).stem, book.name) if saved else ("<workbook name>", "<workbook>.xlsx")
@@ -200,7 +199,7 @@ def help(book: xw.Book, rules: str | os.PathLike | None = None) -> str:
         "Open rules opens the YAML rules file. Self-test checks that Scorecard works in this Excel.\n\n"
         + HOW_TO_NAME_RULES.format(stem=stem, name=name)
         + "\n\nWorksheet functions: "
-        + ", ".join(udfs.__all__)
+        + ", ".join(functions.__all__)
         + " (see the README)."
     )
 

@@ -145,8 +145,8 @@ def xlwings_dll_problem() -> str | None:
 def run(app: Any, addin: str | None = None, formulas: bool | None = None) -> Report:
     """Run every check in ``app`` on a copy of the sample; the copy is closed unsaved and deleted."""
     from ..core.rules import load_rules
-    from ..refresh import evaluate_file
-    from . import ribbon, udfs
+    from ..usecases import evaluate_file
+    from . import functions, ribbon
 
     report = Report(versions=versions(app, addin))
     build = installed_build()
@@ -193,7 +193,7 @@ def run(app: Any, addin: str | None = None, formulas: bool | None = None) -> Rep
         elif dll:
             report.add(False, dll)
         else:
-            _formulas(book, app, expected, rules_path, report, udfs)
+            _formulas(book, app, expected, rules_path, report, functions)
     finally:
         try:
             book.close()  # unsaved
@@ -239,7 +239,7 @@ def _quietly(entry_point: Any, book: Any, rules: Path | None) -> str | None:
         return str(error)
 
 
-def _formulas(book: Any, app: Any, expected: Any, rules_path: Path, report: Report, udfs: Any) -> None:
+def _formulas(book: Any, app: Any, expected: Any, rules_path: Path, report: Report, functions: Any) -> None:
     """Worksheet functions in a sheet of the copy, as a user enters them: literal values, a percent-formatted
     cell, no rules path (found beside the workbook), a range of another sheet, and the spilled arrays."""
     plan = expected.plan
@@ -257,7 +257,7 @@ def _formulas(book: Any, app: Any, expected: Any, rules_path: Path, report: Repo
     sheet.range("B4").value = first.kpi.current / 100  # a fraction in a percent-formatted cell, as Excel holds 95%
     sheet.range("B4").number_format = "0.0%"
     cases = [
-        ('=RAG(84.9,85,75,"H")', udfs.RAG(84.9, 85, 75, "H"), "a literal"),
+        ('=RAG(84.9,85,75,"H")', functions.RAG(84.9, 85, 75, "H"), "a literal"),
         (f'=SCORECARD_RAG({first.kpi.current:g},"{first.kpi.id}","{rules}")', first.rag.value, "the rules' path"),
         (f'=SCORECARD_RAG({first.kpi.current:g},"{first.kpi.id}")', first.rag.value, "rules found without a path"),
         (f'=SCORECARD_RAG(B4,"{first.kpi.id}")', first.rag.value, "a percent-formatted cell, read in points"),
@@ -265,8 +265,8 @@ def _formulas(book: Any, app: Any, expected: Any, rules_path: Path, report: Repo
     ]
     for row, (formula, _, _) in enumerate(cases, start=1):
         sheet.range((row, 1)).formula = formula
-    narrative = udfs.SCORECARD_NARRATIVE(table_values, str(rules_path))
-    rows = udfs.SCORECARD_TABLE(table_values, str(rules_path))
+    narrative = functions.SCORECARD_NARRATIVE(table_values, str(rules_path))
+    rows = functions.SCORECARD_TABLE(table_values, str(rules_path))
     sheet.range("D1").formula = f"=SCORECARD_NARRATIVE({prefix}{table_range})"
     sheet.range("F1").formula = f"=SCORECARD_TABLE({prefix}{table_range})"
     app.calculate()

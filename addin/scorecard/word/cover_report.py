@@ -39,7 +39,7 @@ from .template import check_paths, open_template, report_text, save_report
 
 if TYPE_CHECKING:
     from ..core.rules import Rules
-    from ..refresh import Evaluation
+    from ..usecases import Evaluation
 
 HANG_CM = 1.6  # room for "3.4.12" before the text
 MARGIN_CM = 2.0

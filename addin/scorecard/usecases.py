@@ -1,8 +1,10 @@
-"""The jobs, end to end: workbook -> table of KPIs -> evaluated scorecard -> writes.
+"""The use cases, end to end: workbook -> table of KPIs -> evaluated scorecard -> writes.
 
-Data flows one way. The front ends (command line, Excel macros) call these functions and only
-differ in where the grid comes from and how the plan is applied: a ``GridSource`` and a ``PlanSink``
-(``scorecard.core.ports``), the workbook file or the Excel book.
+Data flows one way. The front ends (the command line, the ribbon's macros, the worksheet functions) call
+these functions and only differ in where the grid comes from and how the plan is applied: a ``GridSource``
+and a ``PlanSink`` (``scorecard.core.ports``), the workbook file (``workbook.book.WorkbookFile``) or the
+Excel book (``excel.book.ExcelBook``). ``refresh_book`` refreshes an open book of either kind;
+``refresh_file`` opens a file, refreshes it and saves it atomically.
 """
 
 from __future__ import annotations
@@ -119,7 +121,7 @@ def evaluate_file(
         raise
 
 
-def refresh(
+def refresh_book(
     source: GridSource,
     sink: PlanSink,
     rules: Rules,
@@ -169,7 +171,7 @@ def refresh_file(
             writing(Path(output or path), path, even_if_open=even_if_open),
             open_workbook(path, output) as book,  # one package for reading and writing: each part is read once
         ):
-            result = refresh(book, book, rules, period=period, strict=strict, previous=previous)
+            result = refresh_book(book, book, rules, period=period, strict=strict, previous=previous)
     except ScorecardError as error:
         error.file = error.file or str(path)
         raise

@@ -1,4 +1,5 @@
-"""The scorecard as JSON-ready data: what `--format json` and `--json` print."""
+"""The scorecard summed up: as JSON-ready data (what ``--format json`` and ``--json`` print), and the lines
+``check`` reports. The Word report is ``scorecard.word``."""
 
 from __future__ import annotations
 

@@ -39,7 +39,7 @@ from ..core.spc import analyse
 from ..core.statuswords import status_of
 from ..core.units import Figure, scale_check, within_scale
 from ..errors import ScorecardError
-from ..refresh import Evaluation, evaluate_grid
+from ..usecases import Evaluation, evaluate_grid
 
 __all__ = [
     "RAG",
@@ -438,7 +438,7 @@ def table_values(
     """The evaluated KPI table as rows of values, the header row first: one row per KPI, one column per
     field of a KPI in ``narrative --format json`` (nested objects spread into ``spc.mean`` ... columns, as
     ``scorecard.read_scorecard`` spreads them), so the table and the JSON cannot drift apart."""
-    from ..core.report import as_dict
+    from ..core.summary import as_dict
     from ..frame import columns as frame_columns
     from ..frame import flatten
 

@@ -1,4 +1,8 @@
-"""The rules sheet in the workbook file: written by ``scorecard rules embed``, read by every command.
+"""Which rules a job on a workbook file uses, and the rules sheet in the file: written by ``scorecard rules
+embed``, read by every command. The file side's twin of ``excel.bookrules``.
+
+``book_rules`` takes the rules named for the job (``--rules``), else those embedded in the workbook
+(``load``): a file has no defined name or Settings sheet to point elsewhere, as an open book may.
 
 The sheet is an ordinary worksheet part, hidden (``state="hidden"`` in workbook.xml), with the
 YAML's line N as an inline string in cell A<N> (leading spaces kept with ``xml:space``; an empty
@@ -15,7 +19,8 @@ from typing import Any
 from lxml import etree
 
 from ..core.embedded import SHEET, parse_cells, to_lines
-from ..core.rules import Rules
+from ..core.rules import Rules, load_rules_cached
+from ..errors import ScorecardError
 from .files import writing
 from .newsheet import add_columns, add_page_margins, add_text_cell, worksheet
 from .ooxml import q, serialise
@@ -102,3 +107,18 @@ def load(path: str | Path) -> Rules | None:
     """The rules embedded in the workbook, or None when it carries none."""
     cells = read_lines(path)
     return None if cells is None else parse_cells(cells, str(path))
+
+
+NO_RULES = (
+    "no rules: give --rules RULES, or embed them in the workbook with: scorecard rules embed {book} --rules RULES"
+)
+
+
+def book_rules(book: str | Path, rules: str | Path | None = None) -> Rules:
+    """The rules a job on ``book`` uses: ``rules`` (a file) when given, else those embedded in the workbook."""
+    if rules:
+        return load_rules_cached(rules)
+    found = load(book)
+    if found is None:
+        raise ScorecardError(NO_RULES.format(book=book), file=book)
+    return found
