@@ -30,14 +30,13 @@ import xlwings as xw
 from ..core.embedded import parse_cells
 from ..core.engine import direction as _direction
 from ..core.engine import rate
-from ..core.findings import KINDS
 from ..core.model import Kpi, Polarity
 from ..core.numfmt import cell_decimals
 from ..core.reading import Grid, id_key, is_percent_format, read_threshold, read_value
 from ..core.rules import Rules, load_rules_cached
 from ..core.spc import analyse
 from ..core.statuswords import status_of
-from ..core.units import Figure, scale_check, within_scale
+from ..core.units import Figure, function_scale_unknown, scale_check, within_scale
 from ..errors import ScorecardError
 from ..usecases import Evaluation, evaluate_grid
 
@@ -54,7 +53,6 @@ __all__ = [
 
 
 RULES_RANGE = "the rules range"  # how errors in rules given as a range name their place
-SCALE_UNKNOWN = KINDS["SC950"].code  # the finding a function names instead of a colour it cannot be sure of
 
 
 class _BadArgument(Exception):
@@ -131,14 +129,13 @@ def _scale_problem(
     )
     if found is None:
         return None
-    shown = ", ".join(f"{a.name} {a.value:g}" for a in known if a.value is not None)
-    if rules is None:
-        advice = "give them in one scale (a percentage cell is read in percent points)"
-    else:
-        advice = "give percent points (95 for 95%)"
-        if rules.layout.percent == "format" and any(a.number_format is None for a in figures):  # Lite, typed
-            advice += ", or say layout.percent: fraction" + (" and unit: percent" if unit != "percent" else "")
-    return f"#VALUE! {who}: {shown} differ about 100-fold, so the scale is not known: {advice} ({SCALE_UNKNOWN})"
+    return function_scale_unknown(
+        who,
+        [(a.name, a.value) for a in known if a.value is not None],
+        rules.layout.percent if rules is not None else None,
+        any(a.number_format is None for a in figures),
+        unit == "percent",
+    )
 
 
 def _threshold(argument: Any, what: str, number_format: Any = None) -> float | None:

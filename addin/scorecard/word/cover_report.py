@@ -26,7 +26,7 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..core.committee import CHART_APPENDIX, TABLE_APPENDIX, PaperText, chart_reasons, compose, drawable
+from ..core.committee import CHART_APPENDIX, TABLE_APPENDIX, PaperText, chart_reasons, compose, drawable, paper_notes
 from ..core.findings import Finding
 from ..core.model import RatedKpi
 from ..core.narrative import Paragraph, figure
@@ -62,24 +62,8 @@ def write_report(result: Evaluation, rules: Rules, output: str | Path, template:
 
 
 def report_notes(result: Evaluation, rules: Rules) -> list[Finding]:
-    """What the paper notes for the record: commentary held back or flagged, the summary renumbered, KPIs
-    that should have a chart but have no history to draw."""
-    text = compose(result.scorecard, rules.report, rules.title)
-    found = list(text.notes)
-    for k in text.charted:
-        if not drawable(k):
-            found.append(
-                Finding(
-                    "SC709",  # finding: SC709
-                    f"KPI '{k.kpi.id}' is {' and '.join(chart_reasons(k))} but has no chart: "
-                    + (
-                        k.spc.reason
-                        if k.spc is not None and k.spc.reason
-                        else "the rules read no history (layout.history)"
-                    ),
-                )
-            )
-    return found
+    """What the paper notes for the record (``core.committee.paper_notes``) for this evaluation."""
+    return paper_notes(result.scorecard, rules.report, rules.title)
 
 
 def _drop_word2010_styles_copy(document) -> None:
