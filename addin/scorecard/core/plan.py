@@ -1,6 +1,6 @@
 """What a refresh writes, decided once for every front end.
 
-The batch writer (``xlsx``) and the Excel macros (``excel``) both apply this plan, so a refresh
+The file writer (``workbook.writer``) and the Excel side (``excel.writer``) both apply this plan, so a refresh
 from the ribbon and one from the command line cannot disagree: they differ only in how they put
 a text and a fill into a cell.
 """

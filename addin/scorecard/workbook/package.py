@@ -1,9 +1,9 @@
 """The workbook package: opened with care, its parts read and replaced, saved atomically.
 
-A workbook is a zip of XML parts. Before any parser sees one, ``open_package`` refuses what must not
-be read (an .xls, an encrypted file, a zip bomb, a DTD, Strict Open XML). ``Package`` then keeps
-every part it does not change as the bytes it read, so a save copies them unchanged, and writes
-the result to a temporary file beside the target before moving it into place.
+A workbook is a zip of XML parts. Before any parser sees one, ``check_file`` and ``open_zip`` refuse what
+must not be read (an .xls, an encrypted file, a zip bomb, a DTD), and ``Workbook`` refuses Strict Open
+XML. ``Package`` then keeps every part it does not change as the bytes it read, so a save copies them
+unchanged, and writes the result to a temporary file beside the target before moving it into place.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import IO, NamedTuple
 
 from lxml import etree
 
-from ..core.plan import SYMBOL_FONTS  # noqa: F401 - also imported from here
+from ..core.plan import SYMBOL_FONTS
 from ..errors import WorkbookError
 from .files import write_beside
 from .ooxml import (
