@@ -20,8 +20,9 @@ from ..core.findings import Finding
 from ..core.plan import WritePlan
 from ..errors import WorkbookError
 from .ooxml import X14, XM, q
-from .package import Package, Styles, Workbook
+from .package import Package, Workbook
 from .sheetxml import SheetSplice, top_level
+from .styles import Styles
 
 # CT_Worksheet's children after conditionalFormatting, in schema order: a new block goes before the first present
 _AFTER_CF = [

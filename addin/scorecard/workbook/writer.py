@@ -36,10 +36,11 @@ from ..errors import WorkbookError
 from .conditional import write_status_formats
 from .newsheet import add_columns, add_page_margins, worksheet
 from .ooxml import q, serialise
-from .package import Package, Styles, Workbook, part_path, rels_name
+from .package import Package, Workbook, part_path, rels_name
 from .sheetxml import SheetSplice
 from .sparklines import trend_part, write_sparklines, write_trend_sheet
 from .strings import cell_xml, sheet_texts
+from .styles import Styles
 
 # --- the scorecard sheet -------------------------------------------------------------------------
 
