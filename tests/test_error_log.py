@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scorecard import cli, refresh
+from scorecard import cli, usecases
 from scorecard.errors import log_path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,7 +25,7 @@ def test_refresh_bug_is_one_line_and_a_logged_traceback(tmp_path, monkeypatch, c
     book = tmp_path / "book.xlsx"
     shutil.copy(SAMPLE, book)
     before = book.read_bytes()
-    monkeypatch.setattr(refresh, "write_narrative", _boom)
+    monkeypatch.setattr(usecases, "write_narrative", _boom)
     assert cli.main(["refresh", str(book), "--rules", str(RULES)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "Traceback" not in err[0]
@@ -41,7 +41,7 @@ def test_refresh_bug_is_one_line_and_a_logged_traceback(tmp_path, monkeypatch, c
 def test_a_bug_outside_a_workbook_exits_3(tmp_path, monkeypatch, capsys):
     log = tmp_path / "scorecard.log"
     monkeypatch.setenv("SCORECARD_LOG", str(log))
-    monkeypatch.setattr(refresh, "evaluate_file", _boom)
+    monkeypatch.setattr(usecases, "evaluate_file", _boom)
     assert cli.main(["narrative", str(SAMPLE), "--rules", str(RULES)]) == 3
     err = [line for line in capsys.readouterr().err.splitlines() if not line.startswith("rules: ")]
     assert len(err) == 1 and err[0].startswith("scorecard: error: unexpected error (KeyError: 'column 99')")
@@ -52,7 +52,7 @@ def test_an_unwritable_log_still_gives_one_line(tmp_path, monkeypatch, capsys):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     monkeypatch.setenv("SCORECARD_LOG", str(blocker / "scorecard.log"))
-    monkeypatch.setattr(refresh, "evaluate_file", _boom)
+    monkeypatch.setattr(usecases, "evaluate_file", _boom)
     assert cli.main(["check", str(SAMPLE), "--rules", str(RULES)]) == 3
     err = [line for line in capsys.readouterr().err.splitlines() if not line.startswith("rules: ")]
     assert len(err) == 1 and "could not be written" in err[0]
