@@ -21,6 +21,7 @@ from .arguments import command_line
 
 if TYPE_CHECKING:
     from .core.findings import Finding
+    from .core.rules import Rules
 
 
 def _error(message: str) -> None:
@@ -35,13 +36,13 @@ def _say(text: str, file: Any = None) -> None:
     print(printable(text), file=file or sys.stdout)
 
 
-def _load_rules(path: str):
+def _load_rules(path: str) -> Rules:
     from .core.rules import load_rules_cached
 
     return load_rules_cached(path)
 
 
-def _origin(rules) -> str:
+def _origin(rules: Rules) -> str:
     from .core.embedded import origin
 
     return origin(rules)

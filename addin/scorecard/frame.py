@@ -46,7 +46,7 @@ def columns(rows: Iterable[dict[str, Any]]) -> list[str]:
 
 
 def read_scorecard(
-    path: str | os.PathLike, rules: str | os.PathLike | Rules, *, period: str | None = None
+    path: str | os.PathLike[str], rules: str | os.PathLike[str] | Rules, *, period: str | None = None
 ) -> pd.DataFrame:
     """Evaluate a workbook (nothing is written) and return one row per KPI, indexed by ``id``."""
     try:

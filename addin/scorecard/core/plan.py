@@ -18,7 +18,7 @@ from .a1 import cell_ref, column_letter
 from .celltext import MAX_CELL_CHARACTERS, cut_finding, excel_length, fit_cell
 from .engine import displayed
 from .findings import Finding, Where
-from .model import Polarity, RatedKpi, Scorecard
+from .model import Direction, Kpi, Polarity, RatedKpi, Scorecard
 from .narrative import Narrative
 from .reading import Grid, KpiTable, TableArea, is_percent_format
 from .rules import DEFAULT_HEADERS, Rules
@@ -174,7 +174,7 @@ def foreign_narrative(sheet: str, file: str | Path | None = None) -> WorkbookErr
     )
 
 
-def direction_text(direction) -> str:
+def direction_text(direction: Direction | None) -> str:
     """'↑ improved': an arrow for the eye and the word for screen readers and print."""
     return "" if direction is None else f"{direction.arrow} {direction.value}"
 
@@ -486,7 +486,7 @@ def sparkline_plan(card: Scorecard, table: KpiTable, rules: Rules, grid: Grid | 
 AXIS_NEGATIVE = {Polarity.HIGHER: "FFC00000", Polarity.LOWER: "FF00B050", Polarity.TARGET: "FFED7D31"}
 
 
-def axis_value(kpi, axis: str) -> float | None:
+def axis_value(kpi: Kpi, axis: str) -> float | None:
     """The KPI's target (or floor) its sparkline is measured from; None when it has none, or when its floor
     is one edge of two (close to target), which one line cannot show."""
     if axis == "floor" and kpi.polarity is Polarity.TARGET:
@@ -498,7 +498,7 @@ def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value - value == 0
 
 
-def _stored_factor(kpi, grid: Grid, columns: Sequence[int], rules: Rules) -> float:
+def _stored_factor(kpi: Kpi, grid: Grid, columns: Sequence[int], rules: Rules) -> float:
     """How the KPI's figure cells relate to its figures as read: 100 for fractions read as percentages
     (0.85 is 85%), else 1. Taken from its cells as read (the most of them; the newest first on a tie),
     so every way of reading a percentage (format, layout.percent, a scale slip corrected) is followed."""
@@ -531,7 +531,7 @@ def _figure(value: float) -> str:
     return f"{value:.15g}"
 
 
-def _basis(kpi, rules: Rules, table: KpiTable, grid: Grid, axis: str, factor: float) -> TrendCell:
+def _basis(kpi: Kpi, rules: Rules, table: KpiTable, grid: Grid, axis: str, factor: float) -> TrendCell:
     """The target (or floor) in the stored units of the KPI's figure cells: a reference to its cell when
     the workbook gives it there as a figure (so an edit to it follows), else the figure the rules give."""
     value = axis_value(kpi, axis)

@@ -45,7 +45,7 @@ HOW_TO_EMBED_RULES = (
 )
 
 
-def book_rules(book: xw.Book, rules: str | os.PathLike | None = None) -> Rules:
+def book_rules(book: xw.Book, rules: str | os.PathLike[str] | None = None) -> Rules:
     """The rules a job on this workbook uses, first found wins (see ``scorecard.core.embedded``):
     the ``rules`` argument; the file the workbook names (ScorecardRules name, Settings sheet); the rules
     embedded in the workbook; ``<workbook name>.yaml`` beside it. In xlwings Lite only embedded rules."""

@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import xlwings as xw
@@ -30,7 +31,7 @@ import xlwings as xw
 from ..core.embedded import parse_cells
 from ..core.engine import direction as _direction
 from ..core.engine import rate
-from ..core.model import Kpi, Polarity
+from ..core.model import Direction, Kpi, Polarity
 from ..core.numfmt import cell_decimals
 from ..core.reading import Grid, id_key, is_percent_format, read_threshold, read_value
 from ..core.rules import Rules, load_rules_cached
@@ -192,7 +193,7 @@ def _rules_decimals(kpi: Kpi, rules: Rules, *cells: tuple[Any, Any]) -> Kpi:
     return kpi if shown is None else dataclasses.replace(kpi, decimals=shown)
 
 
-def udf(**cells_of: str):
+def udf(**cells_of: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a worksheet function; ``cells_of`` maps hidden arguments to the argument whose cells they get.
 
     A hidden argument is not in Excel's signature: the VBA wrapper passes it the same argument again
@@ -203,9 +204,9 @@ def udf(**cells_of: str):
     Windows (``xw.arg``) and our VBA generator (``xlam``).
     """
 
-    def decorate(function):
+    def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
         wrapped = _errors_as_text(function)
-        wrapped.__scorecard_vba__ = {"caller": "Nothing", **cells_of}
+        wrapped.__scorecard_vba__ = {"caller": "Nothing", **cells_of}  # type: ignore[attr-defined]  # read by xlam's generator
         for name, argument in cells_of.items():
             wrapped = xw.arg(name, xw.Range, vba=argument)(wrapped)
         return xw.func(category="Scorecard")(wrapped)
@@ -213,11 +214,11 @@ def udf(**cells_of: str):
     return decorate
 
 
-def _errors_as_text(function):
+def _errors_as_text(function: Callable[..., Any]) -> Callable[..., Any]:
     """Return the message as the cell's value instead of raising into Excel."""
 
     @functools.wraps(function)  # keeps the name and signature xlwings reads to build the Excel function
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return function(*args, **kwargs)
         except _BadArgument as error:
@@ -270,7 +271,7 @@ def _range_formats(cells: Any) -> list[list[str | None]] | None:
     return [[by_column[j][i] for j in range(columns)] for i in range(rows)]
 
 
-def _direction_of(polarity: Polarity, current: float | None, previous: float | None, decimals: int):
+def _direction_of(polarity: Polarity, current: float | None, previous: float | None, decimals: int) -> Direction | None:
     # The KPI is rated (it has a target) so travel is improved/declined, not increased/decreased;
     # for higher and lower polarity the target's value plays no part in the direction.
     kpi = Kpi(id="", name="", polarity=polarity, current=current, previous=previous, target=0.0, decimals=decimals)
@@ -317,7 +318,7 @@ def _build_kpi(rules: Rules, key: str) -> Kpi:
 
 
 @udf(value_format="value", target_format="target", floor_format="floor")
-def RAG(value, target, floor, polarity, decimals=None, value_format=None, target_format=None, floor_format=None):
+def RAG(value, target, floor, polarity, decimals=None, value_format=None, target_format=None, floor_format=None):  # type: ignore[no-untyped-def]  # xlwings reads type hints as converters: none here
     """RAG status of a value: Green, Amber, Red, Not rated (no target and floor) or No data."""
     kpi = Kpi(
         id="",
@@ -345,7 +346,7 @@ def RAG(value, target, floor, polarity, decimals=None, value_format=None, target
 
 
 @udf(current_format="current", previous_format="previous")
-def DIRECTION(current, previous, polarity, decimals=None, current_format=None, previous_format=None):
+def DIRECTION(current, previous, polarity, decimals=None, current_format=None, previous_format=None):  # type: ignore[no-untyped-def]  # xlwings reads type hints as converters: none here
     """Direction of travel: improved, declined or same (by polarity); empty when a value is missing.
 
     For polarity target the direction depends on the target: use SCORECARD_DIRECTION.
@@ -364,7 +365,7 @@ def DIRECTION(current, previous, polarity, decimals=None, current_format=None, p
 
 
 @udf(value_format="value")
-def SCORECARD_RAG(value, kpi_id, rules_path=None, value_format=None, caller=None):
+def SCORECARD_RAG(value, kpi_id, rules_path=None, value_format=None, caller=None):  # type: ignore[no-untyped-def]  # xlwings reads type hints as converters: none here
     """RAG status of a value for a KPI of the rules file (target, floor, polarity and decimals from it)."""
     rules = _rules(rules_path, caller)
     kpi = _rules_decimals(_kpi_from_rules(rules, kpi_id), rules, (value, value_format))
@@ -378,7 +379,7 @@ def SCORECARD_RAG(value, kpi_id, rules_path=None, value_format=None, caller=None
 
 
 @udf(current_format="current", previous_format="previous")
-def SCORECARD_DIRECTION(
+def SCORECARD_DIRECTION(  # type: ignore[no-untyped-def]  # xlwings reads type hints as converters: none here
     current, previous, kpi_id, rules_path=None, current_format=None, previous_format=None, caller=None
 ):
     """Direction of travel for a KPI of the rules file: improved/declined/same, or increased/decreased."""
@@ -398,7 +399,7 @@ def SCORECARD_DIRECTION(
 
 
 @udf()
-def SCORECARD_COUNT(rag_range, status):
+def SCORECARD_COUNT(rag_range, status):  # type: ignore[no-untyped-def]  # xlwings reads type hints as converters: none here
     """How many cells of the range hold the status (Green, Amber, Red, No data, Not rated), in any of its
     spellings (Green, GREEN, G): a column written in initials counts as one written in words."""
     wanted = status_of(str(status))
@@ -423,7 +424,7 @@ def _evaluate_range(table_range: Any, rules_path: Any, table_formats: Any, calle
 
 
 @udf(table_formats="table_range")
-def SCORECARD_NARRATIVE(table_range, rules_path=None, table_formats=None, caller=None):
+def SCORECARD_NARRATIVE(table_range, rules_path=None, table_formats=None, caller=None):  # type: ignore[no-untyped-def]  # xlwings reads type hints as converters: none here
     """The narrative paragraphs for a KPI table (its header row included), one per row: a dynamic array."""
     result = _evaluate_range(table_range, rules_path, table_formats, caller)
     return [[line] for line in result.narrative.lines()]
@@ -451,13 +452,13 @@ def _cell(value: Any) -> Any:
 
 
 @udf(table_formats="table_range")
-def SCORECARD_TABLE(table_range, rules_path=None, table_formats=None, caller=None):
+def SCORECARD_TABLE(table_range, rules_path=None, table_formats=None, caller=None):  # type: ignore[no-untyped-def]  # xlwings reads type hints as converters: none here
     """The evaluated KPI table (its header row included), one row per KPI with the JSON's fields: a dynamic array."""
     return table_values(table_range, rules_path, table_formats, caller)  # rows: Excel spills them, None is empty
 
 
 @udf(history_formats="history")
-def SCORECARD_SPC(history, polarity, target=None, history_formats=None):
+def SCORECARD_SPC(history, polarity, target=None, history_formats=None):  # type: ignore[no-untyped-def]  # xlwings reads type hints as converters: none here
     """Making Data Count's variation for a run of figures, oldest first (a row or a column): improvement,
     concern, common cause, or neither (a special cause on a KPI with no good side: polarity target or
     blank). With fewer than 15 figures, "#N/A" and why. Blanks and texts are left out, as Refresh does;

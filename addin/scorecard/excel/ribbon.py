@@ -64,7 +64,7 @@ def _entry_point(job: Callable[..., str | None]) -> Callable[..., str | None]:
     """Run a job on the calling workbook; show its message, or its error, as an Excel alert."""
 
     @functools.wraps(job)
-    def run(book: xw.Book | None = None, rules: str | os.PathLike | None = None) -> str | None:
+    def run(book: xw.Book | None = None, rules: str | os.PathLike[str] | None = None) -> str | None:
         book = book if book is not None else xw.Book.caller()
         try:
             message = job(book, rules)
@@ -93,7 +93,7 @@ def alert(book: xw.Book, message: str) -> None:
 
 
 @_entry_point
-def refresh(book: xw.Book, rules: str | os.PathLike | None = None) -> str | None:
+def refresh(book: xw.Book, rules: str | os.PathLike[str] | None = None) -> str | None:
     """RAG column, direction column and the Narrative sheet, from the rules."""
     loaded = book_rules(book, rules)
     excel = ExcelBook(book, loaded)
@@ -108,7 +108,7 @@ def refresh(book: xw.Book, rules: str | os.PathLike | None = None) -> str | None
 
 
 @_entry_point
-def check(book: xw.Book, rules: str | os.PathLike | None = None) -> str:
+def check(book: xw.Book, rules: str | os.PathLike[str] | None = None) -> str:
     """List what was found and every problem, writing nothing."""
     loaded = book_rules(book, rules)
     _, result = _evaluate(book, loaded)
@@ -123,7 +123,7 @@ def check(book: xw.Book, rules: str | os.PathLike | None = None) -> str:
 
 
 @_entry_point
-def narrative(book: xw.Book, rules: str | os.PathLike | None = None) -> str | None:
+def narrative(book: xw.Book, rules: str | os.PathLike[str] | None = None) -> str | None:
     """Only the Narrative sheet: the RAG and direction columns are left as they are."""
     _, result = _evaluate(book, book_rules(book, rules))
     apply_steps(narrative_steps(book, result.plan, existing_narrative(book, result.plan)))
@@ -131,7 +131,7 @@ def narrative(book: xw.Book, rules: str | os.PathLike | None = None) -> str | No
 
 
 @_entry_point
-def clear(book: xw.Book, rules: str | os.PathLike | None = None) -> str | None:
+def clear(book: xw.Book, rules: str | os.PathLike[str] | None = None) -> str | None:
     """Remove what Refresh wrote: RAG and direction texts and fills, and the Narrative sheet."""
     sheet, result = _evaluate(book, book_rules(book, rules))
     apply_steps(clear_steps(sheet, result.plan, existing_narrative(book, result.plan)))
@@ -139,7 +139,7 @@ def clear(book: xw.Book, rules: str | os.PathLike | None = None) -> str | None:
 
 
 @_entry_point
-def report(book: xw.Book, rules: str | os.PathLike | None = None) -> str:
+def report(book: xw.Book, rules: str | os.PathLike[str] | None = None) -> str:
     """The committee's cover report as a Word document saved beside the workbook, <workbook name>.docx
     (the command line's ``scorecard report``); the workbook is read as Check reads it and not changed."""
     output = report_path(book)  # before anything is read: where it cannot be saved, say so first
@@ -166,7 +166,7 @@ def report_path(book: xw.Book) -> Path:
 
 
 @_entry_point
-def open_rules(book: xw.Book, rules: str | os.PathLike | None = None) -> str | None:
+def open_rules(book: xw.Book, rules: str | os.PathLike[str] | None = None) -> str | None:
     """Open the rules file in the system's editor for YAML files."""
     path = Path(rules) if rules else find_rules(book)
     try:
@@ -184,7 +184,7 @@ def open_rules(book: xw.Book, rules: str | os.PathLike | None = None) -> str | N
 
 
 @_entry_point
-def help(book: xw.Book, rules: str | os.PathLike | None = None) -> str:
+def help(book: xw.Book, rules: str | os.PathLike[str] | None = None) -> str:
     """A short guide in an alert. It needs no workbook of the user's: with none open the add-in runs it on
     a blank one, never saved, so the rules' file names are given in general."""
     from . import functions

@@ -184,7 +184,7 @@ class _Cells:
         return SparseRows(values), SparseRows(formats)
 
 
-class _Sparse(Sequence):
+class _Sparse(Sequence[Any]):
     """A row's cells as a read-only sequence of ``length`` items: those at the 1-based positions of
     ``items``, None elsewhere; nothing is stored for the gaps."""
 
@@ -194,7 +194,7 @@ class _Sparse(Sequence):
     def __len__(self) -> int:
         return self.length
 
-    def __getitem__(self, index):  # an int or a slice, as a list takes them
+    def __getitem__(self, index: int | slice) -> Any:  # an int or a slice, as a list takes them
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(self.length))]
         if index < 0:

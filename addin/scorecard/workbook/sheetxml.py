@@ -62,7 +62,7 @@ class _Patterns:
         def end(name: bytes) -> bytes:
             return rb"</" + any_prefix + name + rb"\s*>"
 
-        def finder(pattern: bytes) -> re.Pattern:  # a match whose ``lastindex`` is None was skipped markup
+        def finder(pattern: bytes) -> re.Pattern[bytes]:  # a match whose ``lastindex`` is None was skipped markup
             return re.compile((_SKIP + rb"|" if exact else b"") + pattern, re.S)
 
         def element(name: bytes) -> bytes:  # a whole element (none of these nests in itself)
@@ -165,7 +165,7 @@ def _value(raw: bytes) -> bytes:
     if b"&" not in raw:
         return raw
 
-    def entity(match: re.Match) -> bytes:
+    def entity(match: re.Match[bytes]) -> bytes:
         name = match.group(1)
         if name.startswith(b"#x"):
             return chr(int(name[2:], 16)).encode("utf-8")
@@ -190,7 +190,7 @@ def _attribute(text: bytes, name: bytes) -> bytes | None:
     return found[0] if found else None
 
 
-def _first(finder: re.Pattern, data: bytes, start: int = 0, end: int | None = None) -> re.Match | None:
+def _first(finder: re.Pattern[bytes], data: bytes, start: int = 0, end: int | None = None) -> re.Match[bytes] | None:
     for match in finder.finditer(data, start, len(data) if end is None else end):
         if match.lastindex is not None:
             return match

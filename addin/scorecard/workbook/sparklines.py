@@ -18,7 +18,7 @@ from lxml import etree
 from ..core import kept
 from ..core.a1 import cell_ref, sqref_ranges
 from ..core.findings import Finding
-from ..core.plan import TREND_SHEET, SparklinePlan, TrendSheet, WritePlan, written_by_scorecard
+from ..core.plan import TREND_SHEET, Sparkline, SparklinePlan, TrendSheet, WritePlan, written_by_scorecard
 from ..errors import WorkbookError
 from .newsheet import add_columns, add_page_margins, add_text_cell, worksheet
 from .ooxml import X14, XM, q, serialise
@@ -73,10 +73,13 @@ def _group_cells(group: etree._Element) -> set[tuple[int, int]]:
     }
 
 
+_Kind = tuple[bool, str | None, float | None, float | None]  # a group's axis, negative colour, scale
+
+
 def _sparkline_group(spark: SparklinePlan, skip: set[tuple[int, int]], declare: bool) -> bytes:
     """Our sparkline groups: one, or with sparklines.axis one for each kind of sparkline (those drawn from
     the trend sheet by their negative colour and scale, in the order of their first rows)."""
-    kinds: dict[tuple, list] = {}
+    kinds: dict[_Kind, list[Sparkline]] = {}
     for line in spark.sparklines:
         if (line.row, spark.column) not in skip:
             kinds.setdefault((line.axis, line.negative, line.manual_min, line.manual_max), []).append(line)
@@ -87,7 +90,7 @@ def _number(value: float) -> str:
     return repr(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
 
 
-def _one_group(spark: SparklinePlan, kind: tuple, lines: list, declare: bool) -> bytes:
+def _one_group(spark: SparklinePlan, kind: _Kind, lines: list[Sparkline], declare: bool) -> bytes:
     axis, negative, low, high = kind
     from_zero = spark.from_zero and not axis  # with an axis, the scale reaches the axis line (low, high)
     attributes = [("manualMax", _number(high))] if high is not None else []

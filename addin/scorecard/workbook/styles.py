@@ -7,6 +7,7 @@ before one is added: a second refresh then leaves styles.xml as the first one le
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 from lxml import etree
 
@@ -16,7 +17,7 @@ from .ooxml import MAIN, PARSER, q
 from .package import Package, Workbook, part_path
 
 
-def _canonical(element: etree._Element) -> tuple:
+def _canonical(element: etree._Element) -> tuple[Any, ...]:
     """An element as the format defines it, whatever its spelling: names with their namespaces (not
     their prefixes), attributes in any order, text without the whitespace between elements. A style a
     refresh needs is then found again in a styles part written with an x: prefix."""
@@ -54,7 +55,7 @@ class Styles:
             raise WorkbookError("has no styles part; open and save it in Excel first", file=package.path)
         self.part: str = part
         self.root = package.xml(self.part)
-        self._cache: dict[tuple, int] = {}
+        self._cache: dict[tuple[Any, ...], int] = {}
 
     def _list(self, name: str) -> etree._Element:
         found = self.root.find(q(name))
@@ -116,7 +117,9 @@ class Styles:
         "scheme",
     ]
 
-    def font(self, *, bold=False, italic=False, size: float | None = None, colour: str | None = None) -> int:
+    def font(
+        self, *, bold: bool = False, italic: bool = False, size: float | None = None, colour: str | None = None
+    ) -> int:
         """The workbook's default font with these changes, added once (Excel checks the children's order)."""
         fonts = self._list("fonts")
         base = copy.deepcopy(fonts[0]) if len(fonts) else self._el('<font><sz val="11"/><name val="Calibri"/></font>')

@@ -23,6 +23,7 @@ from ..core.plan import (
     NARRATIVE_GAP,
     NARRATIVE_PAGES,
     NARRATIVE_WIDTHS,
+    CellWrite,
     NarrativeCell,
     WritePlan,
     foreign_narrative,
@@ -56,7 +57,7 @@ def _write_scorecard_sheet(package: Package, workbook: Workbook, styles: Styles,
     splice = SheetSplice(package.read(part), package.path)
     created = {w.column for w in plan.headers}
     formula_rows = []
-    by_row: dict[int, list] = {}
+    by_row: dict[int, list[CellWrite]] = {}
     for write in (*plan.headers, *plan.cells):
         by_row.setdefault(write.row, []).append(write)
     # (cell's style, fill) -> style written: a few, for thousands of cells
