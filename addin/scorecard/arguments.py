@@ -22,6 +22,18 @@ examples:
 """
 
 
+# (option, metavar, help) of the options several commands take
+COMMON = (
+    ("--rules", "RULES", "the rules file (YAML); default: the rules embedded in the workbook (scorecard rules embed)"),
+    ("--period", "NAME", 'the current period, e.g. "June 2018" or "Q2 2018/19" (overrides the rules and headers)'),
+)
+PREVIOUS = (
+    "--previous",
+    "LAST_MONTH.xlsx",
+    "last month's workbook: warn where a KPI's commentary is word for word the same while its figure moved",
+)
+
+
 def command_line() -> argparse.ArgumentParser:
     """The scorecard command's parser: every command, its options and their help."""
     parser = argparse.ArgumentParser(
@@ -33,32 +45,12 @@ def command_line() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"scorecard {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def common(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument(
-            "--rules",
-            metavar="RULES",
-            help="the rules file (YAML); default: the rules embedded in the workbook (scorecard rules embed)",
-        )
-        sub.add_argument(
-            "--period",
-            metavar="NAME",
-            help='the current period, e.g. "June 2018" or "Q2 2018/19" (overrides the rules and headers)',
-        )
-
     def even_if_open(sub: argparse.ArgumentParser) -> None:
         sub.add_argument(
             "--even-if-open",
             action="store_true",
             help="write a workbook even though Excel's owner file (~$NAME beside it) says it is open, e.g. one "
             "Excel left behind when it closed badly",
-        )
-
-    def last_month(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument(
-            "--previous",
-            metavar="LAST_MONTH.xlsx",
-            help="last month's workbook: warn where a KPI's commentary is word for word the same while its "
-            "figure moved",
         )
 
     refresh = commands.add_parser(
@@ -68,7 +60,7 @@ def command_line() -> argparse.ArgumentParser:
         "done.",
     )
     refresh.add_argument("books", nargs="+", metavar="BOOK", help=".xlsx or .xlsm workbooks")
-    common(refresh)
+    _options(refresh, *COMMON)
     refresh.add_argument(
         "--output", metavar="PATH_OR_DIR", help="write here instead of in place: a folder, or a file for one workbook"
     )
@@ -80,17 +72,17 @@ def command_line() -> argparse.ArgumentParser:
         "--strict", action="store_true", help="treat warnings as errors: such a workbook is not written"
     )
     even_if_open(refresh)
-    last_month(refresh)
+    _options(refresh, PREVIOUS)
 
     narrative = commands.add_parser("narrative", help="print the narrative without writing anything")
     narrative.add_argument("book", metavar="BOOK")
-    common(narrative)
+    _options(narrative, *COMMON)
     narrative.add_argument("--format", choices=("text", "markdown", "json"), default="text")
-    last_month(narrative)
+    _options(narrative, PREVIOUS)
 
     check = commands.add_parser("check", help="validate the rules and the workbook; writes nothing")
     check.add_argument("book", metavar="BOOK", nargs="?", help="optional: check the rules alone when omitted")
-    common(check)
+    _options(check, *COMMON)
     check.add_argument("--strict", action="store_true", help="exit 1 when there are warnings")
     check.add_argument(
         "--explain",
@@ -99,7 +91,7 @@ def command_line() -> argparse.ArgumentParser:
         "KPI's figures came from (* marks what scorecard worked out rather than read from the rules)",
     )
     check.add_argument("--format", choices=("text", "json"), default="text", help="json: findings and the reading")
-    last_month(check)
+    _options(check, PREVIOUS)
 
     report = commands.add_parser(
         "report",
@@ -108,14 +100,11 @@ def command_line() -> argparse.ArgumentParser:
         "workbook.",
     )
     report.add_argument("book", metavar="BOOK")
-    common(report)
-    report.add_argument(
-        "--output", metavar="REPORT.docx", help="where to write it (default: beside the workbook, BOOK.docx)"
-    )
-    report.add_argument(
-        "--template",
-        metavar="TEMPLATE.docx",
-        help="a Word document whose styles, header, footer and page set-up to use",
+    _options(report, *COMMON)
+    _options(
+        report,
+        ("--output", "REPORT.docx", "where to write it (default: beside the workbook, BOOK.docx)"),
+        ("--template", "TEMPLATE.docx", "a Word document whose styles, header, footer and page set-up to use"),
     )
     report.add_argument(
         "--pdf", action="store_true", help="also write the paper as PDF beside the .docx (needs LibreOffice)"
@@ -148,13 +137,10 @@ def command_line() -> argparse.ArgumentParser:
         ("uninstall", "remove the add-in and the recorded interpreter"),
     ):
         sub = actions.add_parser(name, help=text)
-        sub.add_argument(
-            "--dir", metavar="XLSTART", help="the folder Excel loads add-ins from (default: the user's XLSTART)"
-        )
-        sub.add_argument(
-            "--config",
-            metavar="FILE",
-            help="the add-in's configuration file (default: ~/.scorecard/scorecard.conf on Windows)",
+        _options(
+            sub,
+            ("--dir", "XLSTART", "the folder Excel loads add-ins from (default: the user's XLSTART)"),
+            ("--config", "FILE", "the add-in's configuration file (default: ~/.scorecard/scorecard.conf on Windows)"),
         )
         if name == "install":
             sub.add_argument(
@@ -174,6 +160,12 @@ def command_line() -> argparse.ArgumentParser:
         "--dir", metavar="XLSTART", help="where the add-in is installed (default: the user's XLSTART)"
     )
     return parser
+
+
+def _options(parser: argparse.ArgumentParser, *options: tuple[str, str, str]) -> None:
+    """Options that each take one value: (option, its metavar, its help)."""
+    for option, metavar, text in options:
+        parser.add_argument(option, metavar=metavar, help=text)
 
 
 def _jobs(text: str) -> int:

@@ -43,25 +43,11 @@ class ExcelBook:
 
     def __init__(self, book: xw.Book, rules: Rules):
         self.book, self.rules = book, rules
-        self.capabilities = Capabilities.of(book)
+        can = self.capabilities = Capabilities.of(book)
+        self.can_read_number_formats, self.can_read_formulas = can.can_read_number_formats, can.can_read_formulas
+        self.can_read_hidden_rows, self.can_read_merged_cells = can.can_read_hidden_rows, can.can_read_merged_cells
         self.sheet: Any = None  # the table's sheet, once read
         self.writing = False  # apply has begun: its refusals name the cells or sheet themselves
-
-    @property
-    def can_read_number_formats(self) -> bool:
-        return self.capabilities.can_read_number_formats
-
-    @property
-    def can_read_formulas(self) -> bool:
-        return self.capabilities.can_read_formulas
-
-    @property
-    def can_read_hidden_rows(self) -> bool:
-        return self.capabilities.can_read_hidden_rows
-
-    @property
-    def can_read_merged_cells(self) -> bool:
-        return self.capabilities.can_read_merged_cells
 
     def grid(self, sheet: str | None) -> Grid:
         found = self.book.sheets[pick_sheet([s.name for s in self.book.sheets], sheet)]

@@ -22,6 +22,7 @@ from lxml import etree
 
 from ..core.a1 import MAX_COLUMN, MAX_ROW, Area, column_number, parse_range, row_number, within_excel
 from ..core.reading import CellError, Grid, RowHidden, SparseRows, TableArea, pick_sheet
+from ..core.reading.grid import SparseRow
 from ..errors import WorkbookError
 from . import validation
 from .numformats import BUILTIN_FORMATS, BUILTIN_LIMIT, from_iso8601, from_serial, is_date_format, is_duration_format
@@ -132,7 +133,7 @@ class _Cells:
     A row's cells are a list from column A, as a sheet's cells usually run; a cell further past the row's
     last one than the row has cells is kept apart (``far``) rather than padded to. ``grid`` gives the rows
     as the ``Grid`` takes them: a sheet with far rows as ``SparseRows``, a row with far cells through a
-    ``_Sparse`` view that reads like the padded list without being one."""
+    ``SparseRow`` view that reads like the padded list without being one."""
 
     def __init__(self) -> None:
         self.values: dict[int, list[Any]] = {}
@@ -171,37 +172,16 @@ class _Cells:
         for number, cells in self.values.items():
             far = self.far.get(number)
             if far:
-                length = max(far)
                 near = enumerate(zip(cells, self.formats[number], strict=True), start=1)
                 held = {c: pair for c, pair in near if pair[0] is not None} | far
-                values[number] = _Sparse({c: v for c, (v, _) in held.items()}, length)
-                formats[number] = _Sparse({c: f for c, (_, f) in held.items()}, length)
+                values[number] = SparseRow({c: v for c, (v, _) in held.items()})
+                formats[number] = SparseRow({c: f for c, (_, f) in held.items()})
             elif cells:
                 values[number], formats[number] = cells, self.formats[number]
         last = max(values, default=0)
         if last <= 2 * len(values) + 1024:  # rows close together: a list, the rows between them one shared ()
             return [values.get(n, ()) for n in range(1, last + 1)], [formats.get(n, ()) for n in range(1, last + 1)]
         return SparseRows(values), SparseRows(formats)
-
-
-class _Sparse(Sequence[Any]):
-    """A row's cells as a read-only sequence of ``length`` items: those at the 1-based positions of
-    ``items``, None elsewhere; nothing is stored for the gaps."""
-
-    def __init__(self, items: dict[int, Any], length: int):
-        self.items, self.length = items, length
-
-    def __len__(self) -> int:
-        return self.length
-
-    def __getitem__(self, index: int | slice) -> Any:  # an int or a slice, as a list takes them
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(self.length))]
-        if index < 0:
-            index += self.length
-        if not 0 <= index < self.length:
-            raise IndexError(index)
-        return self.items.get(index + 1)
 
 
 class _SheetReader:
