@@ -47,7 +47,7 @@ def write_book(
     Strings are written as text, even one starting with "="; a dict ``{"formula": ..., "value": ...}``
     is written as a formula with a cached result.
     """
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), {"in_memory": True})
     for name in extra_sheets:
         book.add_worksheet(name).write(0, 0, f"{name} sheet")
     ws = book.add_worksheet(sheet)

@@ -75,7 +75,7 @@ def png() -> bytes:
 
 
 def build(path: Path, features: set[str]) -> Path:
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), {"in_memory": True})
     book.set_properties({"created": __import__("datetime").datetime(2024, 1, 1)})
     ws = book.add_worksheet("Scorecard")
     bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})

@@ -122,7 +122,7 @@ def uncalculated(folder: Path) -> list[str]:
 
 
 def merged_header(folder: Path) -> list[str]:
-    book = xlsxwriter.Workbook(str(folder / "book.xlsx"))
+    book = xlsxwriter.Workbook(str(folder / "book.xlsx"), {"in_memory": True})
     ws = book.add_worksheet("Scorecard")
     ws.write_row(0, 0, ["Ref", "Indicator", "Polarity"])
     ws.merge_range(0, 3, 0, 4, "Target")  # Target and Floor under one merged header
@@ -134,7 +134,7 @@ def merged_header(folder: Path) -> list[str]:
 
 
 def chart_sheet(folder: Path) -> list[str]:
-    book = xlsxwriter.Workbook(str(folder / "book.xlsx"))
+    book = xlsxwriter.Workbook(str(folder / "book.xlsx"), {"in_memory": True})
     ws = book.add_worksheet("Scorecard")
     ws.write_row(0, 0, HEADER)
     ws.write_row(1, 0, ["K1", "x", "H", 85, 75, 80, 90])

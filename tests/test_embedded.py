@@ -180,7 +180,7 @@ def table_cells(path: Path, sheet: str) -> dict:
 def _rules_sheet_first(path: Path, lines: list[str]) -> Path:
     """A workbook whose FIRST sheet is a (hidden) ScorecardRules sheet, written by XlsxWriter with shared
     strings as Excel saves them, and a KPI table on the second sheet."""
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), {"in_memory": True})
     rules_sheet = book.add_worksheet("ScorecardRules")
     for n, line in enumerate(lines):
         if line:

@@ -49,7 +49,7 @@ def scanned(path, sheet):
 
 def odd_cells(path):
     """Every cell type: shared and inline strings, entities, booleans, errors, dates, formulas, rich text."""
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), {"in_memory": True})
     ws = book.add_worksheet("Odd")
     bold = book.add_format({"bold": True})
     ws.write_string(0, 0, "A & B < C > \"D\" 'E'")
@@ -298,7 +298,7 @@ def test_reader_matches_openpyxl_on_workbooks_openpyxl_wrote(seed, tmp_path):
 
 def test_hidden_rows_grouped_rows_and_tables_by_hand(tmp_path):
     path = tmp_path / "shapes.xlsx"
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), {"in_memory": True})
     ws = book.add_worksheet("Shapes")
     for r in range(12):
         ws.write_row(r, 0, [f"r{r + 1}", r, r * 2])
@@ -332,7 +332,7 @@ def _replace(path, target, changes):
 
 def test_shared_formulas_arrays_and_uncalculated_cells(tmp_path):
     path = tmp_path / "plain.xlsx"
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), {"in_memory": True})
     ws = book.add_worksheet("F")
     for r in range(4):
         ws.write_row(r, 0, [r + 1, 10])
@@ -364,7 +364,7 @@ def test_shared_formulas_arrays_and_uncalculated_cells(tmp_path):
 
 def test_escaped_characters_in_text_are_read_as_excel_shows_them(tmp_path):
     path = tmp_path / "plain.xlsx"
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), {"in_memory": True})
     ws = book.add_worksheet("X")
     ws.write_string(0, 0, "one")
     ws.write_string(0, 1, "two")

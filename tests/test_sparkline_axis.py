@@ -64,7 +64,7 @@ class AxisBook:
         return 6 + self.months
 
     def write(self, path: Path) -> Path:
-        book = xlsxwriter.Workbook(path)
+        book = xlsxwriter.Workbook(path, {"in_memory": True})
         ws = book.add_worksheet(self.sheet)
         percent, plain = book.add_format({"num_format": "0.0%"}), book.add_format({"num_format": "0.0"})
         ws.write_row(0, 0, ["Ref", "Indicator", "Polarity", "Target", "Floor"])

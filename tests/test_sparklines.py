@@ -85,7 +85,7 @@ class Book:
         return [self.header_row + 1 + i for i in range(len(KPIS))]
 
     def write(self, path: Path) -> Path:
-        book = xlsxwriter.Workbook(path)
+        book = xlsxwriter.Workbook(path, {"in_memory": True})
         ws = book.add_worksheet(self.sheet)
         top = self.header_row - 1
         ws.write_row(top, 0, ["Ref", "Indicator", "Polarity", "Target", "Floor"])
@@ -262,7 +262,7 @@ def test_markers_and_type_come_from_the_rules(tmp_path):
 
 def _five_months(path):
     """The KPIs with five months and a Trend column, left open for the analyst's sparklines to be added."""
-    book = xlsxwriter.Workbook(path)
+    book = xlsxwriter.Workbook(path, {"in_memory": True})
     ws = book.add_worksheet("Scorecard")
     ws.write_row(0, 0, ["Ref", "Indicator", "Polarity", "Target", "Floor", *MONTHS[:5], "Trend"])
     for r, (kid, name, polarity, target, floor, figures) in enumerate(KPIS, start=1):

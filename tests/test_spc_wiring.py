@@ -62,7 +62,7 @@ def month(i: int) -> dt.date:
 def monthly_book(folder: Path, percent: str, dated: bool) -> tuple[Path, Path]:
     """The four KPIs over 23 month columns; percentages stored as ``percent`` says."""
     path = folder / "monthly.xlsx"
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), {"in_memory": True})
     ws = book.add_worksheet("Scorecard")
     pct = book.add_format({"num_format": "0.0%"})
     header_date = book.add_format({"num_format": "mmm-yy"})
@@ -160,7 +160,7 @@ def test_quarters_and_common_cause(tmp_path, capsys):
     # sigma 52 -+ 7.09; no rule fires. 54 against target 55, floor 50: Amber. Limits from every point.
     quarters = [f"Q{q} {y}/{str(y + 1)[2:]}" for y in range(2015, 2019) for q in (1, 2, 3, 4)]
     path = tmp_path / "quarters.xlsx"
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), {"in_memory": True})
     ws = book.add_worksheet("KPIs")
     ws.write_row(2, 0, ["Code", "Measure", *quarters])
     ws.write_row(3, 0, ["Q1", "Quarterly returns on time", *([50, 54] * 8)])
@@ -189,7 +189,7 @@ def test_quarters_and_common_cause(tmp_path, capsys):
 
 def test_without_a_history_spc_is_null(tmp_path, capsys):
     path = tmp_path / "two.xlsx"
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), {"in_memory": True})
     ws = book.add_worksheet("S")
     ws.write_row(0, 0, ["Ref", "Name", "May-18", "Jun-18"])
     ws.write_row(1, 0, ["A", "Measure A", 70, 80])

@@ -110,7 +110,7 @@ def build(
 ) -> Path:
     """A scorecard: headers in ``header_row``, KPIs below; ``rag`` maps a KPI index to a RAG cell (text, or
     (formula, cached result)); ``cf`` lists (range letters, XlsxWriter options) with rows filled in."""
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), {"in_memory": True})
     ws = book.add_worksheet("Scorecard")
     first = header_row  # 0-based row of the first KPI
     ws.write_row(header_row - 1, 0, headers)

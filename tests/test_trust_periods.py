@@ -449,7 +449,7 @@ KPIS = [  # id, polarity, target, floor, previous, current: a change up, a stead
 
 def build(path: Path, headers, header_format=None, history=True):
     """A workbook: the KPI figures in the last two filled period columns, a blank newest column when history."""
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), {"in_memory": True})
     ws = book.add_worksheet("Quarterly")
     fmt = book.add_format({"num_format": header_format or "mmm-yy", "bold": True})
     one_decimal = book.add_format({"num_format": "0.0"})
@@ -880,7 +880,7 @@ def test_bare_month_names_under_a_label_that_is_no_year_are_still_refused():
 
 def test_a_workbook_with_a_merged_year_over_month_names_refreshes(tmp_path):
     book = tmp_path / "months.xlsx"
-    wb = xlsxwriter.Workbook(str(book))
+    wb = xlsxwriter.Workbook(str(book), {"in_memory": True})
     ws = wb.add_worksheet("S")
     ws.merge_range("E1:H1", "2018/19")
     ws.write_row(1, 0, ["KPI", "Better", "Goal", "Minimum", "Apr", "May", "Jun", "Jul"])

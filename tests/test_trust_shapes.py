@@ -419,7 +419,7 @@ def listobject_book(
     neighbour: int | None = None,
 ) -> tuple[int, int]:
     """An Excel Table of KPIs with a totals row. Returns (header row, totals row), 1-based."""
-    book = xlsxwriter.Workbook(path)
+    book = xlsxwriter.Workbook(path, {"in_memory": True})
     sheet = book.add_worksheet("Scorecard")
     for r in range(title_rows):
         sheet.write(r, 0, f"Title line {r + 1}")
@@ -536,7 +536,7 @@ def test_a_table_beside_the_header_moves_the_new_columns_past_it(tmp_path, capsy
 def plain_book(path: Path, layout: list, *, merges=(), hidden: dict[int, str] | None = None) -> None:
     """Rows as given (lists; None for an empty cell) from row 1; merges 1-based (r1, c1, r2, c2);
     hidden: 1-based row -> "hidden" or "grouped" (a collapsed outline group, its summary row below)."""
-    book = xlsxwriter.Workbook(path)
+    book = xlsxwriter.Workbook(path, {"in_memory": True})
     sheet = book.add_worksheet("Scorecard")
     merged_cells = set()
     for r1, c1, r2, c2 in merges:
@@ -811,7 +811,7 @@ def test_libreoffice_reads_the_widened_table(tmp_path, capsys):
 
 
 def test_rows_in_an_expanded_group_are_visible_and_rated_without_a_word(tmp_path, capsys):
-    book = xlsxwriter.Workbook(tmp_path / "book.xlsx")
+    book = xlsxwriter.Workbook(tmp_path / "book.xlsx", {"in_memory": True})
     sheet = book.add_worksheet("Scorecard")
     for r, row in enumerate(HIDDEN_LAYOUT):
         sheet.write_row(r, 0, row)

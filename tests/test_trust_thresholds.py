@@ -153,7 +153,7 @@ def test_a_figure_on_a_strict_threshold_is_warned_of():
 def test_text_thresholds_from_a_workbook_rate_as_their_numbers(tmp_path, capsys):
     """End to end: a workbook whose thresholds are text cells gets the colours their numbers give."""
     book = tmp_path / "kpis.xlsx"
-    wb = xlsxwriter.Workbook(str(book))
+    wb = xlsxwriter.Workbook(str(book), {"in_memory": True})
     ws = wb.add_worksheet("Perf")
     ws.write_row(0, 0, HEADER)
     rows = [

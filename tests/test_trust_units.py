@@ -583,7 +583,7 @@ def test_rules_worksheet_functions_use_cell_decimals_when_the_rules_are_silent(t
 
 def write(path: Path, rows: list[list[tuple[Any, str | None] | Any]]) -> Path:
     """Rows of plain values or (value, number format) pairs, written by XlsxWriter as Excel would."""
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), {"in_memory": True})
     sheet = book.add_worksheet("Scorecard")
     formats: dict[str, Any] = {}
     for r, row in enumerate(rows):
