@@ -191,6 +191,7 @@ def test_compound_file_directory_is_read_back_by_olefile():
         assert ole.openstream(path).read() == stream.data
 
 
+@pytest.mark.slow
 def test_install_and_uninstall(tmp_path):
     startup, config = tmp_path / "XLSTART", tmp_path / "conf" / "scorecard.conf"
     config.parent.mkdir()

@@ -33,6 +33,7 @@ def test_refresh_in_place(sample):
     assert "24 KPIs: 14 Green, 10 Amber; 1 RAG change" in result.stdout
 
 
+@pytest.mark.slow
 def test_refresh_many_with_one_bad_reports_it_and_does_the_rest(tmp_path):
     good = [tmp_path / f"district{i}.xlsx" for i in range(3)]
     for path in good:
@@ -59,6 +60,7 @@ def test_refresh_json_lines(tmp_path, sample):
     assert data["changes"] == [{"id": "CIC01", "from": "Amber", "to": "Green"}]
 
 
+@pytest.mark.slow
 def test_refresh_in_parallel_gives_the_same_files(tmp_path):
     books = []
     for i in range(4):
@@ -99,6 +101,7 @@ def test_narrative_json_has_the_documented_shape():
     assert (miles["numerator"], miles["denominator"]) == (988, 1288)
 
 
+@pytest.mark.slow
 def test_narrative_text_and_markdown_write_nothing(sample):
     before = digest(sample)
     text = run("narrative", sample, "--rules", SAMPLE_RULES)
@@ -110,6 +113,7 @@ def test_narrative_text_and_markdown_write_nothing(sample):
     assert digest(sample) == before
 
 
+@pytest.mark.slow
 def test_check_reports_where_the_table_is(sample):
     before = digest(sample)
     result = run("check", sample, "--rules", SAMPLE_RULES)
@@ -140,6 +144,7 @@ def test_workbook_errors_name_file_sheet_and_cell(tmp_path, sample):
     assert f"{sample.name}, sheet 'Scorecard', row 4: no column headed 'Jul-18'" in result.stderr
 
 
+@pytest.mark.slow
 def test_usage_errors(tmp_path, sample):
     assert run().returncode == 2
     no_rules = run("refresh", sample)  # no --rules and none embedded: one line saying both ways
@@ -164,6 +169,7 @@ def test_installed_entry_point_works():
     assert result.returncode == 0
 
 
+@pytest.mark.slow
 def test_check_strict_fails_on_warnings(tmp_path):
     from conftest import write_book
 
@@ -205,6 +211,7 @@ def test_progress_bar_on_a_terminal(monkeypatch):
     assert quiet.getvalue() == ""  # not a terminal: no bar in logs or pipes
 
 
+@pytest.mark.slow
 def test_excel_lock_files_from_a_glob_are_skipped(tmp_path):
     book = tmp_path / "district.xlsx"
     shutil.copyfile(SAMPLE, book)
@@ -267,6 +274,7 @@ def test_jobs_must_be_zero_or_a_count(jobs, sample):
     assert result.returncode == 2 and "--jobs" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "command", [["narrative"], ["report", "--output", "{tmp}/r.docx"], ["refresh", "--output", "{tmp}/out.xlsx"]]
 )

@@ -217,6 +217,7 @@ def _covers(ref: str, cell: str) -> bool:
 # --- the tests
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", _params("reading"))
 def test_reading(corpus, name):
     b = _get(corpus, name)
@@ -258,6 +259,7 @@ def test_reading(corpus, name):
     assert not problems, "\n".join(problems) + f"\nwarnings: {data.get('warnings')}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", _params("strict"))
 def test_strict(corpus, name):
     b = _get(corpus, name)
@@ -277,6 +279,7 @@ def _read(b: Built) -> dict[str, Any] | None:
     return run.json()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", _params("warned", lambda case: bool(case.truth.get("warn_cells"))))
 def test_warned_cells(corpus, name):
     """A warning names each cell the truth lists (from the findings, or the warning text until they come)."""
@@ -289,6 +292,7 @@ def test_warned_cells(corpus, name):
     assert not missing, f"no warning names {missing}\nwarnings: {data.get('warnings')}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "name", _params("codes", lambda case: bool(case.truth.get("codes") or case.truth.get("no_codes")))
 )
@@ -314,6 +318,7 @@ def _main_type(path: Path) -> str:
     return found.group(1) if found else ""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", _params("refresh", lambda case: "refresh" in case.truth))
 def test_refresh(corpus, name):
     import openpyxl
@@ -344,6 +349,7 @@ def test_refresh(corpus, name):
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", _params("unchanged"))
 def test_inputs_unchanged(corpus, name):
     b = _get(corpus, name)

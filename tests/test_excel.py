@@ -132,6 +132,7 @@ def test_the_remote_engine_cannot_see_rag_formulas(tmp_path):
     assert ribbon["E9"][0] == "Amber"  # the batch path keeps the formula and colours it conditionally
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kpis", [24, 1000])
 def test_excel_calls_do_not_grow_with_the_number_of_kpis(kpis, tmp_path):
     rows = [["Ref", "Polarity", "Target", "Floor", "May-18", "Jun-18", "RAG", "DOT"]]
@@ -160,6 +161,7 @@ def test_sections_add_one_write_per_run_not_per_kpi(tmp_path, sample):
     assert counts["setValues"] == 4 * 2 + 1
 
 
+@pytest.mark.slow
 def test_check_writes_nothing_and_reports(sample):
     message, actions = run_macro(sample, excel.check, rules=SAMPLE_RULES)
     assert [a["func"] for a in actions] == ["alert"]
@@ -473,6 +475,7 @@ def _named(message: str) -> tuple[set[tuple[str, str]], bool]:
 REFUSED_CASES = {"plain-added-columns": lambda folder: make(PLAIN, folder), "sample-again": None}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("desktop", [False, True], ids=["remote-engine", "desktop-like"])
 @pytest.mark.parametrize("case", REFUSED_CASES)
 def test_a_refused_write_is_undone_or_named_exactly(case, desktop, tmp_path):
@@ -606,6 +609,7 @@ def _sheets(workbook) -> dict[str, list[list[Any]]]:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", REPORT_CASES)
 def test_report_saves_the_word_document_beside_the_workbook_and_changes_nothing(case, tmp_path):
     """Desktop Excel (the stand-in) knows the workbook's folder: the report lands there, named after the

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from conftest import SAMPLE, SAMPLE_RULES, write_book
 from scorecard.core.reading import Grid, read_table
 from scorecard.core.reading.explain import explain_lines, reading_dict
@@ -70,6 +72,7 @@ def test_a_column_pinned_by_letter_is_stated():
     assert (target["stated"], target["how"]) == (True, "by its column letter, as the rules give it")
 
 
+@pytest.mark.slow
 def test_check_format_json_carries_findings_and_the_reading(tmp_path):
     book = tmp_path / "book.xlsx"
     write_book(book, [ROWS[2], ["K1", "Calls answered", 80, 71, "seventy-nine", 82]], sheet="Perf")
@@ -89,6 +92,7 @@ def test_check_format_json_carries_findings_and_the_reading(tmp_path):
     assert data["reading"]["kpis"][0]["fields"]["previous"] == {"value": None, "from": "E2", "stated": False}
 
 
+@pytest.mark.slow
 def test_the_sample_is_read_as_its_rules_say():
     done = subprocess.run(
         [sys.executable, "-m", "scorecard.cli", "check", str(SAMPLE), "--rules", str(SAMPLE_RULES), "--explain"],

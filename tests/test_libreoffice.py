@@ -57,6 +57,7 @@ def pdf_text(pdf: Path) -> str:
     return subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
 
 
+@pytest.mark.slow
 def test_refreshed_sample_opens_and_prints_in_libreoffice(sample, tmp_path):
     refresh_file(sample, load_rules(SAMPLE_RULES))
     pdf = convert(sample, "pdf", tmp_path)
@@ -72,6 +73,7 @@ def test_refreshed_sample_opens_and_prints_in_libreoffice(sample, tmp_path):
     assert pages.returncode == 0 and sorted(tmp_path.glob("page*.png"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("layout", LAYOUTS, ids=lambda layout: layout.name)
 def test_libreoffice_reads_back_the_values_we_wrote(layout, tmp_path):
     book, rules = make(layout, tmp_path)
@@ -89,6 +91,7 @@ def test_libreoffice_reads_back_the_values_we_wrote(layout, tmp_path):
     assert narrative["A1"].value == load_rules(rules).title
 
 
+@pytest.mark.slow
 def test_libreoffice_imports_the_addins_vba_project(tmp_path):
     """LibreOffice is a VBA host: it parses our project, decompresses every module and writes its own."""
     import zipfile
@@ -117,6 +120,7 @@ def test_libreoffice_imports_the_addins_vba_project(tmp_path):
     assert "Function SCORECARD_NARRATIVE(table_range, Optional rules_path)" in modules["ScorecardFunctions"]
 
 
+@pytest.mark.slow
 def test_a_workbook_saved_by_libreoffice_is_refreshed_with_nothing_lost(tmp_path):
     """A second writer: LibreOffice saves the corpus's richest fixture its own way, then we refresh that."""
     import zipfile

@@ -57,6 +57,7 @@ def corpus(tmp_path_factory):
     return made
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", [f[0] for f in fixtures()])
 def test_untouched_parts_are_byte_identical(corpus, name):
     source, out, _ = corpus[name]
@@ -125,6 +126,7 @@ def test_macros_and_ribbon_survive(corpus):
     assert after["_rels/.rels"] == before["_rels/.rels"]  # the ribbon's relationship, which openpyxl drops
 
 
+@pytest.mark.slow
 def test_libreoffice_opens_every_refreshed_fixture(corpus, tmp_path):
     import os
 
@@ -153,6 +155,7 @@ def test_libreoffice_opens_every_refreshed_fixture(corpus, tmp_path):
     assert not missing
 
 
+@pytest.mark.slow
 def test_the_committed_part_by_part_report_is_current():
     from preservation_report import report
 

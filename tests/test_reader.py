@@ -503,6 +503,7 @@ def test_every_spelling_refreshes_the_same_and_keeps_what_it_does_not_write(spel
     assert [n for n in after if again[n] != after[n]] == []
 
 
+@pytest.mark.slow
 def test_a_workbook_libreoffice_saved_reads_as_openpyxl_reads_it_and_refreshes(tmp_path):
     from conftest import SAMPLE_RULES
     from test_libreoffice import convert

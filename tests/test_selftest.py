@@ -190,6 +190,7 @@ def test_the_command_line_without_an_installed_add_in_says_to_install_it(tmp_pat
         run_from_command_line(App(), tmp_path / "scorecard.xlam")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="there, desktop Excel may be present")
 def test_command_line_self_test_needs_desktop_excel():
     result = subprocess.run(
@@ -321,6 +322,7 @@ def test_the_codes_the_self_test_and_the_functions_name_are_in_the_catalogue():
     assert all(KINDS[code].severity.value == "warning" for code in ("SC950", "SC951", "SC952"))
 
 
+@pytest.mark.slow
 def test_install_records_a_persistent_python_on_request_and_uninstall_removes_it(tmp_path):
     """xlwings' USE UDF SERVER in the add-in's own configuration file: RunPython then runs in its COM server."""
     startup, config = tmp_path / "XLSTART", tmp_path / "scorecard.conf"

@@ -454,6 +454,7 @@ def test_the_ribbon_says_the_trend_sheet_is_written_by_the_command_line(tmp_path
 # --- LibreOffice draws them ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_libreoffice_draws_columns_from_the_target_line(tmp_path):
     """Column sparklines measured from the target: LibreOffice draws the periods below it in the negative
     colours (red for higher is better, green for lower is better), and the plain sparklines of the same
@@ -482,6 +483,7 @@ def test_libreoffice_draws_columns_from_the_target_line(tmp_path):
     assert count(without.convert("RGB"), (0xC0, 0x00, 0x00)) == 0
 
 
+@pytest.mark.slow
 def test_a_trend_sheet_saved_by_libreoffice_is_still_recognised(tmp_path):
     """LibreOffice (as Excel) moves a saved sheet's texts to the shared strings: the provenance line is found
     there, so the next refresh replaces the sheet rather than refusing it as the analyst's."""

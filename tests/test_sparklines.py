@@ -404,6 +404,7 @@ def _render(book: Path, folder: Path, mode: str = "L"):
     return Image.open(png).convert(mode), ImageChops
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["column", "line"])
 def test_libreoffice_draws_the_sparklines(kind, tmp_path):
     case = Book(months=8, filled=8)

@@ -538,6 +538,7 @@ def check_benchmarks(owner, text):
     return shown_figures
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     kpis=kpis(),

@@ -795,6 +795,7 @@ def test_ribbon_reads_a_two_row_header_as_the_command_line_does(tmp_path, varian
     assert ribbon["Scorecard"] == cells_of(batch)["Scorecard"]
 
 
+@pytest.mark.slow
 def test_libreoffice_reads_the_widened_table(tmp_path, capsys):
     from test_libreoffice import convert
 

@@ -68,6 +68,7 @@ def test_a_worker_killed_mid_write_fails_only_its_workbook(tmp_path, monkeypatch
     assert corpus.hidden_leftovers(tmp_path) == []  # the temporary file it was writing is gone
 
 
+@pytest.mark.slow
 def test_a_worker_killed_from_outside_fails_one_workbook_and_the_rest_carry_on(tmp_path):
     """As the out-of-memory killer does: a running worker is sent SIGKILL by another process."""
     books = [corpus.copy_sample(tmp_path, f"district{n:02d}.xlsx") for n in range(12)]
@@ -107,6 +108,7 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in text.split()]
 
 
+@pytest.mark.slow
 def test_a_run_killed_mid_write_leaves_temporary_files_the_next_run_removes(tmp_path):
     book = corpus.copy_sample(tmp_path)
     before = _digest(book)
@@ -121,6 +123,7 @@ def test_a_run_killed_mid_write_leaves_temporary_files_the_next_run_removes(tmp_
     assert _digest(book) != before and corpus.hidden_leftovers(tmp_path) == [unrelated.name]
 
 
+@pytest.mark.slow
 def test_a_killed_refresh_process_leaves_the_original_and_the_next_run_cleans_up(tmp_path):
     """Kill a whole refresh (not a worker) at random points: the workbook is the original or the refreshed
     one, never damaged; whatever temporary file is left, the next run removes it."""

@@ -140,6 +140,7 @@ YAML_CASES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", YAML_CASES)
 def test_yaml_expansion_and_nesting_are_bounded(name, tmp_path, capsys):
     rules = corpus.rules_file(tmp_path, YAML_CASES[name])
@@ -155,6 +156,7 @@ def test_yaml_expansion_and_nesting_are_bounded(name, tmp_path, capsys):
     assert peak < 100_000_000 and elapsed < 20, (peak, elapsed)
 
 
+@pytest.mark.slow
 def test_the_expansion_bound_leaves_real_rules_alone():
     kpis = "".join(f"  - {{id: K{i}, polarity: higher, target: 90, floor: 80}}\n" for i in range(2_000))
     rules = parse_rules(BASE + "defaults: &d {unit: percent}\nkpis:\n" + kpis)
@@ -191,6 +193,7 @@ def test_an_alias_bomb_is_one_error_naming_its_line():
 # --- the Word template -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_zip_bomb_template_is_refused_quickly_in_bounded_memory(tmp_path, capsys):
     book = corpus.copy_sample(tmp_path)
     template = tmp_path / "council.docx"

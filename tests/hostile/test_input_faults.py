@@ -121,6 +121,7 @@ def test_a_damaged_part_the_refresh_does_not_read_is_named(part, tmp_path, capsy
     assert book.read_bytes() == before and corpus.hidden_leftovers(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_duplicate_zip_entry_names_are_refused_clearly(tmp_path):
     parts = list(corpus.parts_of(corpus.SAMPLE).items())
     workbook = dict(parts)["xl/workbook.xml"]
@@ -225,6 +226,7 @@ def test_a_really_full_disk_is_a_clear_error(tmp_path):
     assert "the disk is full; the original is unchanged" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 @needs_namespace
 def test_an_unwritable_output_folder_is_a_clear_error(tmp_path):
     folder = tmp_path / "readonly"
@@ -252,6 +254,7 @@ def test_an_unwritable_output_folder_is_a_clear_error(tmp_path):
 # --- the terminal ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "rows",
     [

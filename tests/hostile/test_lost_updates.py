@@ -31,6 +31,7 @@ def _command(*args: object) -> list[str]:
     return [sys.executable, "-m", "scorecard.cli", *map(str, args)]
 
 
+@pytest.mark.slow
 def test_rules_embed_during_a_refresh_loses_nothing(tmp_path):
     """The issue's race: 20 of 20 runs lost the embedded rules, both commands exiting 0 (6 of 6 here
     without the lock: the embed wrote while the refresh worked, and the refresh's write replaced it)."""
@@ -48,6 +49,7 @@ def test_rules_embed_during_a_refresh_loses_nothing(tmp_path):
     assert corpus.hidden_leftovers(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_a_second_writer_waits_for_the_first(tmp_path):
     book = corpus.copy_sample(tmp_path)
     held = threading.Event()
@@ -71,6 +73,7 @@ def test_a_second_writer_waits_for_the_first(tmp_path):
     assert _has_rules_and_narrative(book) == (False, True)
 
 
+@pytest.mark.slow
 def test_a_writer_that_waits_too_long_is_refused_clearly(tmp_path):
     book = corpus.copy_sample(tmp_path)
     before = book.read_bytes()
@@ -82,6 +85,7 @@ def test_a_writer_that_waits_too_long_is_refused_clearly(tmp_path):
     assert book.read_bytes() == before and corpus.hidden_leftovers(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_the_lock_of_a_killed_run_goes_with_it(tmp_path):
     book = corpus.copy_sample(tmp_path)
     holder = subprocess.Popen(
