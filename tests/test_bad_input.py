@@ -17,8 +17,8 @@ import openpyxl
 import pytest
 import xlsxwriter
 
+from clirun import run_cli
 from conftest import SAMPLE, SAMPLE_RULES, write_book
-from scorecard import cli
 from scorecard.xlam.cfb import Storage, Stream, write_compound_file
 
 HEADER = ["Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18"]
@@ -400,12 +400,11 @@ def test_there_are_at_least_thirty_cases():
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_bad_input(name, tmp_path, capsys):
+def test_bad_input(name, tmp_path):
     case = CASES[name]
     args = case.setup(tmp_path)
     before = digests(tmp_path)
-    code = cli.main(args)
-    out, err = capsys.readouterr()
+    code, out, err = run_cli(*args)
     assert "Traceback" not in out + err
     assert code == case.code, out + err
     assert case.message in (err if case.code else out + err), out + err
@@ -420,8 +419,9 @@ def test_bad_input(name, tmp_path, capsys):
         strict_folder.mkdir()
         strict_args = case.setup(strict_folder) + ["--strict"]
         strict_before = digests(strict_folder)
-        assert cli.main(strict_args) == 1
-        assert "not refreshed (--strict)" in capsys.readouterr().err
+        code, _, err = run_cli(*strict_args)
+        assert code == 1, err
+        assert "not refreshed (--strict)" in err
         assert digests(strict_folder) == strict_before
 
 
@@ -431,7 +431,7 @@ def test_a_zip_bomb_is_refused_quickly_in_bounded_memory(tmp_path):
     (tmp_path / "rules.yaml").write_text(SAMPLE_RULES.read_text())
     tracemalloc.start()
     started = time.perf_counter()
-    code = cli.main(["check", str(bomb), "--rules", str(tmp_path / "rules.yaml")])
+    code = run_cli("check", bomb, "--rules", tmp_path / "rules.yaml").returncode
     elapsed = time.perf_counter() - started
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
@@ -449,7 +449,7 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path):
     (tmp_path / "rules.yaml").write_text(
         RULES.replace("previous: May-18}", "previous: May-18, commentary: Commentary}")
     )
-    assert cli.main(["refresh", str(book), "--rules", str(tmp_path / "rules.yaml")]) == 0
+    assert run_cli("refresh", book, "--rules", tmp_path / "rules.yaml").returncode == 0
     narrative = openpyxl.load_workbook(book)["Narrative"]
     texts = [c.value for row in narrative.iter_rows() for c in row if c.value]
     assert all(c.data_type != "f" for row in narrative.iter_rows() for c in row)

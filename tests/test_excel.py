@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 import test_trust_keep as keep
+from clirun import run_cli
 from conftest import SAMPLE, SAMPLE_RULES, write_book
 from layouts import FORMULAS, MACROS, MONTHLY, Layout, make
 from remote import action_counts, cells_of, payload, replay, run_macro
@@ -617,7 +618,6 @@ def test_report_saves_the_word_document_beside_the_workbook_and_changes_nothing(
     from docx import Document
 
     from desktop import App
-    from scorecard import cli
 
     book_path, rules = REPORT_CASES[case](tmp_path)
     before = book_path.read_bytes()
@@ -634,7 +634,7 @@ def test_report_saves_the_word_document_beside_the_workbook_and_changes_nothing(
     assert not [p for p in tmp_path.rglob(".~*")]  # no temporary file left behind
     got = Document(expected)
     by_cli = tmp_path / "cli.docx"
-    assert cli.main(["report", str(book_path), "--rules", str(rules), "--output", str(by_cli)]) == 0
+    assert run_cli("report", book_path, "--rules", rules, "--output", by_cli).returncode == 0
     want = Document(by_cli)
     table = lambda doc: [[c.text for c in row.cells] for row in doc.tables[0].rows]  # noqa: E731
     assert table(got) == table(want) and len(table(got)) == 1 + REPORT_KPIS[case]

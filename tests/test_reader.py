@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
+from clirun import run_cli
 from conftest import SAMPLE
 from corpus import build, fixtures
 from layouts import LAYOUTS, make
@@ -404,7 +405,6 @@ def test_text_is_escaped_as_excel_escapes_it():
 
 def test_a_refresh_writes_escaped_text_and_reads_it_back(tmp_path):
     from conftest import write_book
-    from scorecard import cli
 
     rows = [
         ["Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18"],
@@ -416,7 +416,7 @@ def test_a_refresh_writes_escaped_text_and_reads_it_back(tmp_path):
         "target: Target, floor: Floor, current: Jun-18, previous: May-18}\n"
     )
     assert xlsx.read_grid(book, "Scorecard").value(2, 2) == "Cases_x0041_ closed\r"
-    assert cli.main(["refresh", str(book), "--rules", str(tmp_path / "rules.yaml")]) == 0
+    assert run_cli("refresh", book, "--rules", tmp_path / "rules.yaml").returncode == 0
     with open_workbook(book) as opened:
         narrative = opened.grid("Narrative")
     texts = [v for row in narrative.values for v in row if isinstance(v, str)]

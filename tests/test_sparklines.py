@@ -17,7 +17,7 @@ import pytest
 import xlsxwriter
 from lxml import etree
 
-from scorecard.cli import main
+from clirun import run_cli
 from scorecard.core.rules import parse_rules
 from scorecard.errors import RulesError, ScorecardError
 from scorecard.refresh import refresh_file
@@ -356,11 +356,11 @@ def test_bad_sparkline_rules_name_the_line(rules, message, line):
     assert message in str(caught.value) and caught.value.line == line
 
 
-def test_the_command_line_refreshes_with_sparklines(tmp_path, capsys):
+def test_the_command_line_refreshes_with_sparklines(tmp_path):
     case = Book(sheet="Perf 2018-19")
     book = case.write(tmp_path / "book.xlsx")
     (tmp_path / "rules.yaml").write_text(case.rules())
-    assert main(["refresh", str(book), "--rules", str(tmp_path / "rules.yaml")]) == 0
+    assert run_cli("refresh", book, "--rules", tmp_path / "rules.yaml").returncode == 0
     (group,) = groups(sheet_xml(book))
     assert len(lines(group)) == len(KPIS)
 

@@ -15,8 +15,8 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.shared import Cm
 
+from clirun import run_cli
 from conftest import SAMPLE, SAMPLE_RULES
-from scorecard import cli
 from scorecard.core.model import Polarity
 from scorecard.core.rules import load_rules
 from scorecard.core.spc import SpcSettings, analyse
@@ -123,12 +123,13 @@ def test_a_template_without_the_usual_styles_falls_back_to_normal(sample, tmp_pa
     assert any(p.text.startswith("•\t14 are rated Green") for p in doc.paragraphs)
 
 
-def test_the_command(tmp_path, capsys):
+def test_the_command(tmp_path):
     book = tmp_path / "book.xlsx"
     shutil.copy(SAMPLE, book)
     before = book.read_bytes()
-    assert cli.main(["report", str(book), "--rules", str(SAMPLE_RULES)]) == 0
-    assert capsys.readouterr().out.strip() == str(tmp_path / "book.docx")
+    code, out, err = run_cli("report", book, "--rules", SAMPLE_RULES)
+    assert code == 0, err
+    assert out.strip() == str(tmp_path / "book.docx")
     assert Document(tmp_path / "book.docx").tables and book.read_bytes() == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".~")]
 
@@ -142,12 +143,13 @@ def test_the_command(tmp_path, capsys):
         (["--output", "r.docx", "--template", "not-word.docx"], "not-word.docx: cannot be used as a Word template"),
     ],
 )
-def test_bad_output_or_template_is_one_clear_line(tmp_path, capsys, monkeypatch, args, message):
+def test_bad_output_or_template_is_one_clear_line(tmp_path, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "not-word.docx").write_text("plain text")
     (tmp_path / "t.dotx").write_text("x")
-    assert cli.main(["report", str(SAMPLE), "--rules", str(SAMPLE_RULES), *args]) == 1
-    err = [line for line in capsys.readouterr().err.splitlines() if not line.startswith("rules: ")]
+    code, _, stderr = run_cli("report", SAMPLE, "--rules", SAMPLE_RULES, *args)
+    assert code == 1, stderr
+    err = [line for line in stderr.splitlines() if not line.startswith("rules: ")]
     assert len(err) == 1 and message in err[0], err
 
 
