@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib
 import inspect
 import re
-import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -22,6 +21,7 @@ import xmlschema
 from lxml import etree
 from oletools.olevba import VBA_Parser
 
+from clirun import run_cli
 from conftest import ROOT
 from scorecard import udfs
 from scorecard.xlam import build as xlam
@@ -198,11 +198,7 @@ def test_install_and_uninstall(tmp_path):
     config.write_text('"LICENSE_KEY","keep-me"\n')
 
     def run(*a):
-        return subprocess.run(
-            [sys.executable, "-m", "scorecard.cli", "addin", *a, "--dir", str(startup), "--config", str(config)],
-            capture_output=True,
-            text=True,
-        )
+        return run_cli("addin", *a, "--dir", startup, "--config", config)
 
     result = run("install")
     assert result.returncode == 0, result.stderr

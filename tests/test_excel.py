@@ -11,8 +11,6 @@ import dataclasses
 import inspect
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -169,12 +167,9 @@ def test_check_writes_nothing_and_reports(sample):
     assert "24 KPIs on sheet 'Scorecard', rows 6-32, headers in row 4; June 2018 against May 2018" in message
     assert "ratings now: 14 Green, 10 Amber" in message and "No problems found." in message
     # the reading, as check --explain prints it from the file: the same header, columns, periods and sources
-    batch = subprocess.run(
-        [sys.executable, "-m", "scorecard.cli", "check", str(sample), "--rules", str(SAMPLE_RULES), "--explain"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    done = run_cli("check", sample, "--rules", SAMPLE_RULES, "--explain")
+    assert done.returncode == 0, done.stderr
+    batch = done.stdout
     explained = batch[batch.index("how the workbook was read") :].splitlines()
     assert [line.strip() for line in explained] == [
         line.strip() for line in message[message.index("how the workbook was read") :].splitlines()

@@ -9,12 +9,12 @@ Mac), that Excel's COM hands the functions their cells and spills their arrays a
 from __future__ import annotations
 
 import importlib
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from clirun import run_cli
 from conftest import ROOT, SAMPLE, SAMPLE_RULES
 from desktop import App
 from scorecard import udfs
@@ -193,9 +193,7 @@ def test_the_command_line_without_an_installed_add_in_says_to_install_it(tmp_pat
 @pytest.mark.slow
 @pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="there, desktop Excel may be present")
 def test_command_line_self_test_needs_desktop_excel():
-    result = subprocess.run(
-        [sys.executable, "-m", "scorecard.cli", "addin", "selftest"], capture_output=True, text=True, cwd=ROOT
-    )
+    result = run_cli("addin", "selftest", cwd=ROOT)
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "no desktop Excel here: the self-test runs in Excel for Windows or Mac" in result.stderr
 
@@ -328,21 +326,7 @@ def test_install_records_a_persistent_python_on_request_and_uninstall_removes_it
     startup, config = tmp_path / "XLSTART", tmp_path / "scorecard.conf"
 
     def run(*arguments):
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "scorecard.cli",
-                "addin",
-                *arguments,
-                "--dir",
-                str(startup),
-                "--config",
-                str(config),
-            ],
-            capture_output=True,
-            text=True,
-        )
+        done = run_cli("addin", *arguments, "--dir", startup, "--config", config)
         assert done.returncode == 0, done.stderr
         return done.stdout
 
