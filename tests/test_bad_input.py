@@ -4,7 +4,6 @@ never a traceback, and every input file is left byte for byte as it was."""
 from __future__ import annotations
 
 import hashlib
-import io
 import shutil
 import time
 import tracemalloc
@@ -20,6 +19,7 @@ import xlsxwriter
 from clirun import run_cli
 from conftest import SAMPLE, SAMPLE_RULES, write_book
 from scorecard.xlam.cfb import Storage, Stream, write_compound_file
+from zipparts import rewrite
 
 HEADER = ["Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18"]
 RULES = (
@@ -71,14 +71,6 @@ def with_file(name: str, data: bytes | Callable[[], bytes]) -> Callable[[Path], 
     return setup
 
 
-def replace_part(part: str, data: bytes) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(SAMPLE) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            target.writestr(info, data if info.filename == part else source.read(info))
-    return out.getvalue()
-
-
 def corrupt() -> bytes:
     data = bytearray(SAMPLE.read_bytes())
     with zipfile.ZipFile(SAMPLE) as archive:
@@ -107,7 +99,7 @@ BOMB = (
 
 
 def zip_bomb() -> bytes:
-    return replace_part("xl/worksheets/sheet1.xml", b" " * 60_000_000)
+    return rewrite(SAMPLE, {"xl/worksheets/sheet1.xml": b" " * 60_000_000})
 
 
 def uncalculated(folder: Path) -> list[str]:
@@ -335,7 +327,7 @@ CASES: dict[str, Case] = {
     "xml-bomb": Case(
         with_file(
             "lol.xlsx",
-            lambda: replace_part("xl/sharedStrings.xml", BOMB) if _has_sst() else replace_part("xl/styles.xml", BOMB),
+            lambda: rewrite(SAMPLE, {"xl/sharedStrings.xml" if _has_sst() else "xl/styles.xml": BOMB}),
         ),
         1,
         "lol.xlsx: refused: part xl/sharedStrings.xml declares a DTD",
@@ -348,12 +340,14 @@ CASES: dict[str, Case] = {
     "strict-open-xml": Case(
         with_file(
             "strict.xlsx",
-            lambda: replace_part(
-                "xl/workbook.xml",
-                _workbook_xml().replace(
-                    b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-                    b"http://purl.oclc.org/ooxml/spreadsheetml/main",
-                ),
+            lambda: rewrite(
+                SAMPLE,
+                {
+                    "xl/workbook.xml": _workbook_xml().replace(
+                        b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                        b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+                    )
+                },
             ),
         ),
         1,

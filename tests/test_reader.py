@@ -18,6 +18,7 @@ from layouts import LAYOUTS, make
 from scorecard.core.reading import CellError, TableArea
 from scorecard.errors import WorkbookError
 from scorecard.workbook import reader as xlsx
+from zipparts import rewrite
 
 # openpyxl, the oracle, warns of the out-of-range date serials the varied workbooks hold on purpose
 pytestmark = pytest.mark.filterwarnings("ignore:Cell .* is marked as a date:UserWarning")
@@ -322,15 +323,6 @@ def test_hidden_rows_grouped_rows_and_tables_by_hand(tmp_path):
     assert grid.tables[0].totals_row is None and next(t for t in grid.tables if t.name == "WithTotals").totals_row == 12
 
 
-def _replace(path, target, changes):
-    """A copy of the package with some parts' bytes changed by ``changes[name](data)``."""
-    with zipfile.ZipFile(path) as archive, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in archive.infolist():
-            data = archive.read(info)
-            out.writestr(info, changes[info.filename](data) if info.filename in changes else data)
-    return target
-
-
 def test_shared_formulas_arrays_and_uncalculated_cells(tmp_path):
     path = tmp_path / "plain.xlsx"
     book = xlsxwriter.Workbook(str(path), {"in_memory": True})
@@ -355,7 +347,8 @@ def test_shared_formulas_arrays_and_uncalculated_cells(tmp_path):
             )
         return data
 
-    changed = _replace(path, tmp_path / "formulas.xlsx", {"xl/worksheets/sheet1.xml": sheet})
+    changed = tmp_path / "formulas.xlsx"
+    changed.write_bytes(rewrite(path, {"xl/worksheets/sheet1.xml": sheet}))
     grid = xlsx.read_grid(changed, "F")
     assert grid.formulas == {(1, 3), (2, 3), (3, 3), (4, 3), (1, 4), (1, 5), (1, 6)}
     assert grid.uncalculated == {(1, 5)}
@@ -384,9 +377,8 @@ def test_escaped_characters_in_text_are_read_as_excel_shows_them(tmp_path):
             1,
         )
 
-    changed = _replace(
-        path, tmp_path / "escaped.xlsx", {"xl/sharedStrings.xml": strings, "xl/worksheets/sheet1.xml": sheet}
-    )
+    changed = tmp_path / "escaped.xlsx"
+    changed.write_bytes(rewrite(path, {"xl/sharedStrings.xml": strings, "xl/worksheets/sheet1.xml": sheet}))
     grid = xlsx.read_grid(changed, "X")
     assert grid.value(1, 1) == "a\rb\nc\t"
     assert grid.value(1, 2) == "_x000D_ is text; été _xD800_ _x12_"  # a lone surrogate is no character: kept as written
@@ -524,10 +516,16 @@ def test_a_workbook_libreoffice_saved_reads_as_openpyxl_reads_it_and_refreshes(t
 
 def test_a_shared_string_index_beyond_the_table_is_reported_as_damage(tmp_path):
     path = odd_cells(tmp_path / "odd.xlsx")
-    broken = _replace(
-        path,
-        tmp_path / "broken.xlsx",
-        {"xl/worksheets/sheet1.xml": lambda d: d.replace(b'<c r="A1" t="s"><v>0</v>', b'<c r="A1" t="s"><v>999</v>')},
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(
+        rewrite(
+            path,
+            {
+                "xl/worksheets/sheet1.xml": lambda d: d.replace(
+                    b'<c r="A1" t="s"><v>0</v>', b'<c r="A1" t="s"><v>999</v>'
+                )
+            },
+        )
     )
     with pytest.raises(WorkbookError, match="cell A1 refers to shared string 999"):
         xlsx.read_grid(broken, "Odd")
@@ -535,10 +533,9 @@ def test_a_shared_string_index_beyond_the_table_is_reported_as_damage(tmp_path):
 
 def test_a_sheet_without_its_part_is_reported_as_damage(tmp_path):
     path = odd_cells(tmp_path / "odd.xlsx")
-    broken = _replace(
-        path,
-        tmp_path / "broken.xlsx",
-        {"xl/_rels/workbook.xml.rels": lambda d: re.sub(rb'<Relationship Id="rId1"[^>]*/>', b"", d)},
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(
+        rewrite(path, {"xl/_rels/workbook.xml.rels": lambda d: re.sub(rb'<Relationship Id="rId1"[^>]*/>', b"", d)})
     )
     with pytest.raises(WorkbookError, match="lists sheet 'Odd' but not the part that holds it"):
         xlsx.read_grid(broken, "Odd")

@@ -22,6 +22,7 @@ from lxml import etree
 from scorecard.core.rules import parse_rules
 from scorecard.errors import RulesError, ScorecardError
 from scorecard.refresh import refresh_file
+from zipparts import rewrite
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -511,26 +512,20 @@ def _with_calc_chain(path: Path, cells: list[str]) -> None:
         + "".join(f'<c r="{cell}" i="3"/>' for cell in cells)
         + "</calcChain>"
     ).encode()
-    copy = path.with_suffix(".tmp")
-    shutil.copyfile(path, copy)
-    with zipfile.ZipFile(copy) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
-        for item in source.infolist():
-            data = source.read(item)
-            if item.filename == "xl/_rels/workbook.xml.rels":
-                data = data.replace(
-                    b"</Relationships>",
-                    b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/'
-                    b'officeDocument/2006/relationships/calcChain" Target="calcChain.xml"/></Relationships>',
-                )
-            if item.filename == "[Content_Types].xml":
-                data = data.replace(
-                    b"</Types>",
-                    b'<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.'
-                    b'openxmlformats-officedocument.spreadsheetml.calcChain+xml"/></Types>',
-                )
-            out.writestr(item, data)
-        out.writestr("xl/calcChain.xml", chain)
-    copy.unlink()
+    relationship = (
+        b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/'
+        b'officeDocument/2006/relationships/calcChain" Target="calcChain.xml"/></Relationships>'
+    )
+    override = (
+        b'<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.'
+        b'openxmlformats-officedocument.spreadsheetml.calcChain+xml"/></Types>'
+    )
+    changes = {
+        "xl/_rels/workbook.xml.rels": lambda data: data.replace(b"</Relationships>", relationship),
+        "[Content_Types].xml": lambda data: data.replace(b"</Types>", override),
+        "xl/calcChain.xml": chain,
+    }
+    path.write_bytes(rewrite(path, changes))
 
 
 def test_a_formula_cell_gone_from_the_trend_sheet_drops_the_calculation_chain(tmp_path):

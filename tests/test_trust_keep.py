@@ -29,6 +29,7 @@ from scorecard.core.engine import evaluate
 from scorecard.core.model import Period
 from scorecard.core.reading import Grid, read_table
 from scorecard.core.rules import parse_rules
+from zipparts import rewrite
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
@@ -66,15 +67,13 @@ def cf_blocks(xml: bytes) -> list[bytes]:
 
 def excel_calc(path: Path, calc: bytes | None) -> None:
     """Replace XlsxWriter's calcPr (which always asks for a full recalculation) with what Excel saves."""
-    with zipfile.ZipFile(path) as source:
-        contents = [(info, source.read(info)) for info in source.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
-        for info, data in contents:
-            if info.filename == "xl/workbook.xml":
-                edited = re.sub(rb"<calcPr [^>]*/>", calc or b"", data)
-                assert edited != data
-                data = edited
-            out.writestr(info, data)
+
+    def excels(data: bytes) -> bytes:
+        edited = re.sub(rb"<calcPr [^>]*/>", calc or b"", data)
+        assert edited != data
+        return edited
+
+    path.write_bytes(rewrite(path, {"xl/workbook.xml": excels}))
 
 
 def build(
@@ -281,17 +280,11 @@ def test_our_formatting_goes_when_the_rag_formulas_go(tmp_path):
     analyst = cf_blocks(sheet)[0]
     with zipfile.ZipFile(book) as source:
         styles = source.read("xl/styles.xml")
-    _rewrite(plain, {"xl/worksheets/sheet1.xml": sheet.replace(analyst, analyst + ours), "xl/styles.xml": styles})
+    plain.write_bytes(
+        rewrite(plain, {"xl/worksheets/sheet1.xml": sheet.replace(analyst, analyst + ours), "xl/styles.xml": styles})
+    )
     assert run_cli("refresh", plain, "--rules", rules_file(tmp_path)).returncode == 0
     assert cf_blocks(part(plain, "xl/worksheets/sheet1.xml")) == [analyst]
-
-
-def _rewrite(path: Path, parts: dict[str, bytes]) -> None:
-    with zipfile.ZipFile(path) as source:
-        contents = [(info, parts.get(info.filename, source.read(info))) for info in source.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
-        for info, data in contents:
-            out.writestr(info, data)
 
 
 # --- recalculation on load -------------------------------------------------------------------------
@@ -705,7 +698,11 @@ def test_our_block_left_on_other_rows_by_an_earlier_refresh_is_replaced_not_kept
     assert run_cli("refresh", book, "--rules", rules_file(tmp_path)).returncode == 0
     sheet = part(book, "xl/worksheets/sheet1.xml")
     analyst, ours = cf_blocks(sheet)
-    _rewrite(book, {"xl/worksheets/sheet1.xml": sheet.replace(ours, ours.replace(b'sqref="H2:H6"', b'sqref="H2:H4"'))})
+    book.write_bytes(
+        rewrite(
+            book, {"xl/worksheets/sheet1.xml": sheet.replace(ours, ours.replace(b'sqref="H2:H6"', b'sqref="H2:H4"'))}
+        )
+    )
     assert run_cli("refresh", book, "--rules", rules_file(tmp_path)).returncode == 0
     assert cf_blocks(part(book, "xl/worksheets/sheet1.xml")) == [analyst, ours]
 
@@ -721,7 +718,7 @@ def test_a_sheet_written_with_a_namespace_prefix_gets_our_block_in_that_prefix(t
     prefixed = (
         sheet.split(b"?>", 1)[0] + b"?>" + prefixed.replace(b'xmlns="' + MAIN.encode(), b'xmlns:x="' + MAIN.encode())
     )
-    _rewrite(book, {"xl/worksheets/sheet1.xml": prefixed})
+    book.write_bytes(rewrite(book, {"xl/worksheets/sheet1.xml": prefixed}))
     [analyst] = re.findall(rb"<x:conditionalFormatting\b.*?</x:conditionalFormatting>", prefixed, re.S)
     assert run_cli("refresh", book, "--rules", rules_file(tmp_path)).returncode == 0
     after = part(book, "xl/worksheets/sheet1.xml")
@@ -768,7 +765,7 @@ def test_excel_2010_conditional_formatting_that_fills_rag_cells_is_a_warning_too
     book = build(tmp_path / "book.xlsx")
     sheet = part(book, "xl/worksheets/sheet1.xml")
     ext = X14_CF.replace(b"{dxf}", dxf).replace(b"{sqref}", sqref)
-    _rewrite(book, {"xl/worksheets/sheet1.xml": sheet.replace(b"</worksheet>", ext + b"</worksheet>")})
+    book.write_bytes(rewrite(book, {"xl/worksheets/sheet1.xml": sheet.replace(b"</worksheet>", ext + b"</worksheet>")}))
     result = run_cli("refresh", book, "--rules", rules_file(tmp_path))
     assert result.returncode == 0, result.stderr
     assert ("the conditional formatting on H2:H6 fills RAG cells (H2:H6)" in result.stderr) is warned

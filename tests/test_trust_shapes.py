@@ -20,6 +20,7 @@ from scorecard.core.rules import parse_rules
 from scorecard.errors import WorkbookError
 from scorecard.refresh import evaluate_grid
 from scorecard.workbook.reader import read_grid
+from zipparts import rewrite
 
 RULES = """\
 version: 1
@@ -821,12 +822,8 @@ def test_a_query_table_holding_the_kpis_is_not_widened_but_refused(tmp_path):
     book = tmp_path / "book.xlsx"
     listobject_book(book, ["K1", "K2"], title_rows=0, label="Total", function="sum")
     patched = tmp_path / "patched.xlsx"
-    with zipfile.ZipFile(book) as source, zipfile.ZipFile(patched, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in source.infolist():
-            data = source.read(info)
-            if info.filename == "xl/tables/table1.xml":
-                data = data.replace(b"<table ", b'<table tableType="queryTable" ', 1)
-            out.writestr(info, data)
+    query = {"xl/tables/table1.xml": lambda data: data.replace(b"<table ", b'<table tableType="queryTable" ', 1)}
+    patched.write_bytes(rewrite(book, query))
     original = patched.read_bytes()
     code, _, err = run_cli("refresh", patched, "--rules", write_rules(tmp_path))
     assert code == 1

@@ -16,6 +16,7 @@ from pathlib import Path
 import xlsxwriter
 
 from conftest import SAMPLE, SAMPLE_RULES
+from zipparts import rewrite
 
 ROOT = Path(__file__).resolve().parents[2]
 SHEET = "xl/worksheets/sheet1.xml"
@@ -50,15 +51,7 @@ def edited(source: bytes | Path = SAMPLE, **changes: Callable[[bytes], bytes] | 
 
 
 def edit_parts(source: bytes | Path, changes: dict[str, Callable[[bytes], bytes] | bytes | None]) -> bytes:
-    parts = parts_of(source)
-    for name, change in changes.items():
-        if change is None:
-            parts.pop(name, None)
-        elif callable(change):
-            parts[name] = change(parts[name])
-        else:
-            parts[name] = change
-    return package(parts)
+    return rewrite(source, changes)
 
 
 def _name(key: str) -> str:
