@@ -281,11 +281,11 @@ def test_the_shipped_schema_accepts_exactly_the_words_the_reader_reads(text):
     assert (re.search(pattern, text) is not None) == (Polarity.parse(text) is not None), text
 
 
-@pytest.mark.parametrize("word, polarity", ALL_SPELLINGS[::3])
-def test_the_schema_accepts_every_spelling(word, polarity):
-    jsonschema.validate(
-        {"version": 1, "layout": {"columns": {"id": "Ref"}}, "kpis": [{"id": "A", "polarity": word}]}, schema()
-    )
+@pytest.mark.parametrize("word", [word for word, _ in ALL_SPELLINGS[::3]])
+def test_the_schema_accepts_every_spelling(word):
+    rules = {"version": 1, "layout": {"columns": {"id": "Ref"}}, "kpis": [{"id": "A", "polarity": word}]}
+    validator = jsonschema.validators.validator_for(schema())(schema())
+    assert [error.message for error in validator.iter_errors(rules)] == []
 
 
 HEADER = ["Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18"]
