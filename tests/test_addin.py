@@ -62,6 +62,7 @@ def test_package_declares_an_addin_with_a_ribbon_and_a_vba_project(built):
     assert 'relationships/vbaProject" Target="vbaProject.bin"' in workbook_rels
 
 
+@pytest.mark.slow
 def test_ribbon_xml_is_valid_against_the_customui_schema(built):
     with zipfile.ZipFile(built) as archive:
         ribbon = archive.read("customUI/customUI.xml")
@@ -531,6 +532,7 @@ def fake_mac(tmp_path, monkeypatch):
     return home
 
 
+@pytest.mark.slow
 def test_mac_install_puts_xlwings_applescript_where_runpython_install_does(fake_mac, tmp_path):
     import xlwings
 
@@ -570,6 +572,7 @@ def test_mac_uninstall_keeps_an_applescript_it_did_not_put_there(fake_mac):
     ).exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "encoding, user", [("cp1252", "Zoë Müller"), ("cp1250", "Łukasz Wójcik"), ("cp932", "山田太郎")]
 )

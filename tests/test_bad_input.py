@@ -393,7 +393,7 @@ def test_there_are_at_least_thirty_cases():
     assert len(CASES) >= 30
 
 
-@pytest.mark.parametrize("name", CASES)
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n == "zip-bomb" else n for n in CASES])
 def test_bad_input(name, tmp_path):
     case = CASES[name]
     args = case.setup(tmp_path)
@@ -419,6 +419,7 @@ def test_bad_input(name, tmp_path):
         assert digests(strict_folder) == strict_before
 
 
+@pytest.mark.slow
 def test_a_zip_bomb_is_refused_quickly_in_bounded_memory(tmp_path):
     bomb = tmp_path / "bomb.xlsx"
     bomb.write_bytes(zip_bomb())

@@ -28,7 +28,6 @@ def test_refresh_in_place(sample):
     assert "24 KPIs: 14 Green, 10 Amber; 1 RAG change" in result.stdout
 
 
-@pytest.mark.slow
 def test_refresh_many_with_one_bad_reports_it_and_does_the_rest(tmp_path):
     good = [tmp_path / f"district{i}.xlsx" for i in range(3)]
     for path in good:
@@ -97,7 +96,6 @@ def test_narrative_json_has_the_documented_shape():
     assert (miles["numerator"], miles["denominator"]) == (988, 1288)
 
 
-@pytest.mark.slow
 def test_narrative_text_and_markdown_write_nothing(sample):
     before = digest(sample)
     text = run_cli("narrative", sample, "--rules", SAMPLE_RULES)
@@ -109,7 +107,6 @@ def test_narrative_text_and_markdown_write_nothing(sample):
     assert digest(sample) == before
 
 
-@pytest.mark.slow
 def test_check_reports_where_the_table_is(sample):
     before = digest(sample)
     result = run_cli("check", sample, "--rules", SAMPLE_RULES)
@@ -140,7 +137,6 @@ def test_workbook_errors_name_file_sheet_and_cell(tmp_path, sample):
     assert f"{sample.name}, sheet 'Scorecard', row 4: no column headed 'Jul-18'" in result.stderr
 
 
-@pytest.mark.slow
 def test_usage_errors(tmp_path, sample):
     assert run_cli().returncode == 2
     no_rules = run_cli("refresh", sample)  # no --rules and none embedded: one line saying both ways
@@ -157,6 +153,7 @@ def test_help_and_version():
     assert run_cli("schema").json()["title"].startswith("scorecard rules")
 
 
+@pytest.mark.slow
 def test_the_module_runs_as_a_command():
     """python -m scorecard.cli: its exit status is main()'s, its output the same."""
     assert run_cli("--version", process=True).stdout == run_cli("--version").stdout
@@ -172,7 +169,6 @@ def test_installed_entry_point_works():
     assert result.returncode == 0
 
 
-@pytest.mark.slow
 def test_check_strict_fails_on_warnings(tmp_path):
     from conftest import write_book
 
@@ -214,7 +210,6 @@ def test_progress_bar_on_a_terminal(monkeypatch):
     assert quiet.getvalue() == ""  # not a terminal: no bar in logs or pipes
 
 
-@pytest.mark.slow
 def test_excel_lock_files_from_a_glob_are_skipped(tmp_path):
     book = tmp_path / "district.xlsx"
     shutil.copyfile(SAMPLE, book)
@@ -241,6 +236,7 @@ def test_a_locked_destination_says_what_to_do(sample, monkeypatch):
     assert "Permission denied (is it open in Excel? close it and refresh again); the original is unchanged" in err
 
 
+@pytest.mark.slow
 def test_a_refresh_job_and_its_outcome_cross_a_process_boundary(tmp_path):
     """What the worker processes send and return: frozen dataclasses that pickle, named fields, no tuples."""
     import pickle
@@ -273,7 +269,6 @@ def test_jobs_must_be_zero_or_a_count(jobs, sample):
     assert result.returncode == 2 and "--jobs" in result.stderr and "Traceback" not in result.stderr
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize(
     "command", [["narrative"], ["report", "--output", "{tmp}/r.docx"], ["refresh", "--output", "{tmp}/out.xlsx"]]
 )

@@ -67,7 +67,6 @@ def sheet_entry(book: Path, sheet: str) -> dict:
     raise AssertionError(f"no sheet {sheet}")
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize(
     "text",
     [SAMPLE_RULES.read_text("utf-8"), TRICKY, *[layout.rules for layout in LAYOUTS]],
@@ -96,7 +95,6 @@ def test_embed_then_extract_gives_the_text_back(text, tmp_path):
     assert workbook.sheetnames[-1] == "ScorecardRules" and workbook.active.title != "ScorecardRules"
 
 
-@pytest.mark.slow
 def test_the_remote_payload_reads_the_same_rules(tmp_path):
     book = shutil.copyfile(SAMPLE, tmp_path / "book.xlsx")
     assert run_cli("rules", "embed", book, "--rules", SAMPLE_RULES).returncode == 0
@@ -106,7 +104,6 @@ def test_the_remote_payload_reads_the_same_rules(tmp_path):
     assert remote.provenance.startswith("book.xlsx, sheet ScorecardRules (sha256 ")
 
 
-@pytest.mark.slow
 def test_embedding_again_replaces_the_sheet_and_keeps_it_hidden(tmp_path):
     book = shutil.copyfile(SAMPLE, tmp_path / "book.xlsx")
     first, second = tmp_path / "one.yaml", tmp_path / "two.yaml"
@@ -119,7 +116,6 @@ def test_embedding_again_replaces_the_sheet_and_keeps_it_hidden(tmp_path):
     assert sheet_entry(book, "ScorecardRules")["state"] == "hidden"
 
 
-@pytest.mark.slow
 def test_invalid_rules_are_not_embedded(tmp_path):
     book = shutil.copyfile(SAMPLE, tmp_path / "book.xlsx")
     before = hashlib.sha256(book.read_bytes()).hexdigest()
@@ -134,7 +130,6 @@ def test_invalid_rules_are_not_embedded(tmp_path):
     assert missing.returncode == 1 and "book.xlsx: has no embedded rules" in missing.stderr
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("layout", LAYOUTS, ids=lambda layout: layout.name)
 def test_refresh_with_embedded_rules_equals_refresh_with_the_file(layout, tmp_path):
     book, rules = make(layout, tmp_path)
@@ -203,7 +198,6 @@ GOOD = (
 )
 
 
-@pytest.mark.slow
 def test_a_rules_sheet_placed_first_is_never_the_table(tmp_path):
     book = _rules_sheet_first(tmp_path / "first.xlsx", GOOD.split("\n"))
     result = run_cli("check", book)
@@ -217,7 +211,6 @@ def test_a_rules_sheet_placed_first_is_never_the_table(tmp_path):
     assert refused.returncode == 1 and "holds the embedded rules, not a KPI table" in refused.stderr
 
 
-@pytest.mark.slow
 def test_an_error_in_embedded_rules_names_the_sheet_and_cell(tmp_path):
     lines = GOOD.split("\n")
     lines[4:4] = ["", "kpis:", "  - id: K1", "    tagret: 5"]  # line 8 (cell A8) is the bad key
@@ -229,7 +222,6 @@ def test_an_error_in_embedded_rules_names_the_sheet_and_cell(tmp_path):
     assert "bad.xlsx, sheet 'ScorecardRules', cell A8: unknown key 'tagret'" in message
 
 
-@pytest.mark.slow
 def test_check_warns_when_embedded_and_named_rules_differ(tmp_path):
     book = shutil.copyfile(SAMPLE, tmp_path / "book.xlsx")
     assert run_cli("rules", "embed", book, "--rules", SAMPLE_RULES).returncode == 0
@@ -249,7 +241,6 @@ def test_check_warns_when_embedded_and_named_rules_differ(tmp_path):
     assert "the rules embedded in book.xlsx (sheet ScorecardRules) differ from" in message
 
 
-@pytest.mark.slow
 def test_ribbon_precedence_argument_then_named_then_embedded(tmp_path, monkeypatch):
     book = shutil.copyfile(SAMPLE, tmp_path / "book.xlsx")
     other = tmp_path / "other.yaml"

@@ -160,7 +160,6 @@ def test_sections_add_one_write_per_run_not_per_kpi(tmp_path, sample):
     assert counts["setValues"] == 4 * 2 + 1
 
 
-@pytest.mark.slow
 def test_check_writes_nothing_and_reports(sample):
     message, actions = run_macro(sample, excel.check, rules=SAMPLE_RULES)
     assert [a["func"] for a in actions] == ["alert"]
@@ -513,6 +512,7 @@ def test_a_refused_write_is_undone_or_named_exactly(case, desktop, tmp_path):
             assert "Still changed:" in message
 
 
+@pytest.mark.slow
 def test_remote_engine_says_which_fills_it_could_not_put_back(tmp_path):
     book, rules = make(PLAIN, tmp_path)
     clean = _Writes()

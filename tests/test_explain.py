@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from clirun import run_cli
 from conftest import SAMPLE, SAMPLE_RULES, write_book
 from scorecard.core.reading import Grid, read_table
@@ -71,7 +69,6 @@ def test_a_column_pinned_by_letter_is_stated():
     assert (target["stated"], target["how"]) == (True, "by its column letter, as the rules give it")
 
 
-@pytest.mark.slow
 def test_check_format_json_carries_findings_and_the_reading(tmp_path):
     book = tmp_path / "book.xlsx"
     write_book(book, [ROWS[2], ["K1", "Calls answered", 80, 71, "seventy-nine", 82]], sheet="Perf")
@@ -87,7 +84,6 @@ def test_check_format_json_carries_findings_and_the_reading(tmp_path):
     assert data["reading"]["kpis"][0]["fields"]["previous"] == {"value": None, "from": "E2", "stated": False}
 
 
-@pytest.mark.slow
 def test_the_sample_is_read_as_its_rules_say():
     done = run_cli("check", SAMPLE, "--rules", SAMPLE_RULES, "--explain")
     assert done.returncode == 0, done.stderr

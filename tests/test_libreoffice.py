@@ -19,6 +19,9 @@ from scorecard.core.rules import load_rules
 from scorecard.refresh import refresh_file
 from zipparts import rewrite
 
+# LibreOffice opens, prints and saves: a second or more each
+pytestmark = pytest.mark.slow
+
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
@@ -58,7 +61,6 @@ def pdf_text(pdf: Path) -> str:
     return subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
 
 
-@pytest.mark.slow
 def test_refreshed_sample_opens_and_prints_in_libreoffice(sample, tmp_path):
     refresh_file(sample, load_rules(SAMPLE_RULES))
     pdf = convert(sample, "pdf", tmp_path)
@@ -74,7 +76,6 @@ def test_refreshed_sample_opens_and_prints_in_libreoffice(sample, tmp_path):
     assert pages.returncode == 0 and sorted(tmp_path.glob("page*.png"))
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("layout", LAYOUTS, ids=lambda layout: layout.name)
 def test_libreoffice_reads_back_the_values_we_wrote(layout, tmp_path):
     book, rules = make(layout, tmp_path)
@@ -92,7 +93,6 @@ def test_libreoffice_reads_back_the_values_we_wrote(layout, tmp_path):
     assert narrative["A1"].value == load_rules(rules).title
 
 
-@pytest.mark.slow
 def test_libreoffice_imports_the_addins_vba_project(tmp_path):
     """LibreOffice is a VBA host: it parses our project, decompresses every module and writes its own."""
     from oletools.olevba import VBA_Parser
@@ -123,7 +123,6 @@ def test_libreoffice_imports_the_addins_vba_project(tmp_path):
     assert "Function SCORECARD_NARRATIVE(table_range, Optional rules_path)" in modules["ScorecardFunctions"]
 
 
-@pytest.mark.slow
 def test_a_workbook_saved_by_libreoffice_is_refreshed_with_nothing_lost(tmp_path):
     """A second writer: LibreOffice saves the corpus's richest fixture its own way, then we refresh that."""
     import zipfile

@@ -110,6 +110,7 @@ def test_iso_8601_cells_agree_with_openpyxl(text):
     assert _oracle(lambda: numformats.from_iso8601(text)) == _oracle(lambda: from_ISO8601(text)), text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("module", ["scorecard.workbook.reader", "scorecard.refresh", "scorecard.cli"])
 def test_reading_a_workbook_imports_no_openpyxl(module, tmp_path):
     code = (

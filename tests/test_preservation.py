@@ -57,7 +57,6 @@ def corpus(tmp_path_factory):
     return made
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("name", [f[0] for f in fixtures()])
 def test_untouched_parts_are_byte_identical(corpus, name):
     source, out, _ = corpus[name]

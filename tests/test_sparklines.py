@@ -363,6 +363,7 @@ def test_the_command_line_refreshes_with_sparklines(tmp_path):
     assert len(lines(group)) == len(KPIS)
 
 
+@pytest.mark.slow
 def test_openxml_validation_finds_nothing_new(tmp_path):
     from test_openxml import findings
 

@@ -4,6 +4,7 @@ package's parts are changed through zipparts; and those two helpers check what t
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import zipfile
 from pathlib import Path
@@ -24,8 +25,10 @@ ASSERTING_HELPERS = {"assert_periods_named", "refreshed_adds_nothing"}
 ZIP_WRITERS = {"zipparts.py", "hostile/corpus.py"}
 
 
-def _sources() -> dict[str, ast.Module]:
-    return {str(p.relative_to(TESTS)): ast.parse(p.read_text("utf-8")) for p in sorted(TESTS.rglob("*.py"))}
+@functools.cache
+def _sources() -> dict[str, list[ast.AST]]:
+    """Every node of every file of tests/, by the file's path in tests/ (parsed and walked once)."""
+    return {str(p.relative_to(TESTS)): list(ast.walk(ast.parse(p.read_text("utf-8")))) for p in TESTS.rglob("*.py")}
 
 
 def _asserts(node: ast.AST, helpers: set[str] = ASSERTING_HELPERS) -> bool:
@@ -43,24 +46,24 @@ def _asserts(node: ast.AST, helpers: set[str] = ASSERTING_HELPERS) -> bool:
     return False
 
 
-def _functions(tree: ast.Module):
-    return [node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)]
+def _functions(nodes: list[ast.AST]) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    return [node for node in nodes if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)]
 
 
 def test_every_test_asserts_something():
     """An assert, pytest.raises, pytest.warns or pytest.fail, or a call of a helper that asserts."""
     silent = [
         f"{name}:{node.lineno} {node.name}"
-        for name, tree in _sources().items()
+        for name, nodes in sorted(_sources().items())
         if Path(name).name.startswith("test_")
-        for node in _functions(tree)
+        for node in _functions(nodes)
         if node.name.startswith("test_") and not _asserts(node)
     ]
     assert silent == [], "tests that cannot fail:\n" + "\n".join(silent)
 
 
 def test_the_helpers_a_test_may_leave_its_checking_to_assert():
-    found = {node.name: node for tree in _sources().values() for node in _functions(tree)}
+    found = {node.name: node for nodes in _sources().values() for node in _functions(nodes)}
     assert ASSERTING_HELPERS <= set(found)
     assert [name for name in sorted(ASSERTING_HELPERS) if not _asserts(found[name], set())] == []
 
@@ -78,12 +81,8 @@ def _runs_the_command(node: ast.AST, mains: set[str]) -> bool:
     """cli.main(...), main(...) imported from scorecard.cli, or a list holding "-m", "scorecard.cli"."""
     if isinstance(node, ast.Call):
         func = node.func
-        if (
-            isinstance(func, ast.Attribute)
-            and func.attr == "main"
-            and ast.unparse(func.value) in ("cli", "scorecard.cli")
-        ):
-            return True
+        if isinstance(func, ast.Attribute):
+            return func.attr == "main" and ast.unparse(func.value) in ("cli", "scorecard.cli")
         return isinstance(func, ast.Name) and func.id in mains
     if isinstance(node, ast.List | ast.Tuple):
         words = [e.value for e in node.elts if isinstance(e, ast.Constant)]
@@ -93,27 +92,27 @@ def _runs_the_command(node: ast.AST, mains: set[str]) -> bool:
 
 def test_the_command_is_run_through_clirun():
     found = []
-    for name, tree in _sources().items():
+    for name, nodes in sorted(_sources().items()):
         if name == "clirun.py":
             continue
         mains = {
             alias.asname or alias.name
-            for node in ast.walk(tree)
+            for node in nodes
             if isinstance(node, ast.ImportFrom) and node.module == "scorecard.cli"
             for alias in node.names
             if alias.name == "main"
         }
-        found += [f"{name}:{node.lineno}" for node in ast.walk(tree) if _runs_the_command(node, mains)]
+        found += [f"{name}:{node.lineno}" for node in nodes if _runs_the_command(node, mains)]
     assert found == [], "run the command with clirun.run_cli (or argv for a process of your own):\n" + "\n".join(found)
 
 
 def test_parts_are_rewritten_through_zipparts():
     found = []
-    for name, tree in _sources().items():
+    for name, nodes in sorted(_sources().items()):
         if name in ZIP_WRITERS:
             continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and ast.unparse(node.func).endswith("ZipFile"):
+        for node in nodes:
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) == "ZipFile":
                 mode = (
                     node.args[1]
                     if len(node.args) > 1

@@ -543,7 +543,6 @@ CASES = {
 }
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=list(CASES))
 def test_narrative_names_the_periods_as_the_headers_do(tmp_path, case):
     headers, header_format, (now, before, span) = CASES[case]

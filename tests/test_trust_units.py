@@ -710,6 +710,7 @@ NAMES = ["current", "previous", "target", "floor"]
 points = st.floats(min_value=2, max_value=100, allow_nan=False)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(base=points, spread=st.lists(st.floats(min_value=0.25, max_value=4), min_size=2, max_size=4))
 def test_figures_within_a_few_fold_are_never_flagged(base, spread):  # at most 16-fold apart, under the 20-fold gap
@@ -719,6 +720,7 @@ def test_figures_within_a_few_fold_are_never_flagged(base, spread):  # at most 1
     assert scale_check("K", "here", figures) is None
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(values=st.lists(points, min_size=3, max_size=4), odd=st.integers(min_value=0, max_value=3), data=st.data())
 def test_one_fraction_among_points_is_flagged_and_corrected_only_when_its_format_explains_it(values, odd, data):

@@ -266,6 +266,7 @@ def test_columns_added_by_a_refresh_are_found_by_the_next(tmp_path):
     ]
 
 
+@pytest.mark.slow
 def test_a_kill_in_the_middle_of_writing_leaves_the_original_untouched(sample):
     """SIGKILL a real refresh while it writes its temporary file: the workbook is as it was."""
     import signal

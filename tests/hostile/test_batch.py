@@ -19,9 +19,12 @@ from clirun import argv, run_cli
 from hostile import corpus
 from scorecard import cli
 
-pytestmark = pytest.mark.skipif(
-    not sys.platform.startswith("linux"), reason="kills workers with SIGKILL; the patched one is inherited by fork"
-)
+pytestmark = [  # processes started, killed and raced: seconds each
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not sys.platform.startswith("linux"), reason="kills workers with SIGKILL; the patched one is inherited by fork"
+    ),
+]
 
 
 def _digest(path: Path) -> str:
@@ -68,7 +71,6 @@ def test_a_worker_killed_mid_write_fails_only_its_workbook(tmp_path, monkeypatch
     assert corpus.hidden_leftovers(tmp_path) == []  # the temporary file it was writing is gone
 
 
-@pytest.mark.slow
 def test_a_worker_killed_from_outside_fails_one_workbook_and_the_rest_carry_on(tmp_path):
     """As the out-of-memory killer does: a running worker is sent SIGKILL by another process."""
     books = [corpus.copy_sample(tmp_path, f"district{n:02d}.xlsx") for n in range(12)]
@@ -108,7 +110,6 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in text.split()]
 
 
-@pytest.mark.slow
 def test_a_run_killed_mid_write_leaves_temporary_files_the_next_run_removes(tmp_path):
     book = corpus.copy_sample(tmp_path)
     before = _digest(book)
@@ -123,7 +124,6 @@ def test_a_run_killed_mid_write_leaves_temporary_files_the_next_run_removes(tmp_
     assert _digest(book) != before and corpus.hidden_leftovers(tmp_path) == [unrelated.name]
 
 
-@pytest.mark.slow
 def test_a_killed_refresh_process_leaves_the_original_and_the_next_run_cleans_up(tmp_path):
     """Kill a whole refresh (not a worker) at random points: the workbook is the original or the refreshed
     one, never damaged; whatever temporary file is left, the next run removes it."""

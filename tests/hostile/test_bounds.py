@@ -103,6 +103,7 @@ def test_excels_last_cell_is_read_in_memory_that_follows_the_cells(tmp_path):
     assert peak < 10_000_000 and elapsed < 5, (peak, elapsed)  # a padded grid: some hundreds of megabytes
 
 
+@pytest.mark.slow
 def test_a_refresh_with_a_cell_at_excels_last_cell_stays_bounded(tmp_path):
     book = tmp_path / "book.xlsx"
     book.write_bytes(corpus.far_cell("XFD1048576"))

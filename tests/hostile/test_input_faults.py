@@ -163,6 +163,7 @@ def _fail_writes(monkeypatch, error: int) -> None:
     assert real is not failing
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "error, words",
     [
@@ -208,6 +209,7 @@ def _in_small_filesystem(folder: Path, options: str, *args: object) -> subproces
     return subprocess.run(["unshare", "-Urm", "sh", "-c", inner], capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 @needs_namespace
 def test_a_really_full_disk_is_a_clear_error(tmp_path):
     folder = tmp_path / "small"
@@ -249,7 +251,6 @@ def test_an_unwritable_output_folder_is_a_clear_error(tmp_path):
 # --- the terminal ------------------------------------------------------------------------------------
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize(
     "rows",
     [
@@ -272,6 +273,7 @@ def test_control_characters_from_a_workbook_are_escaped_on_the_terminal(rows, tm
     assert shown[:2] == [True, True], shown
 
 
+@pytest.mark.slow
 def test_nothing_in_the_corpus_is_an_unexpected_error(tmp_path):
     """Every workbook of the corpus, through check and refresh: exit 0 or 1, never 3, never a traceback."""
     cases = {

@@ -84,6 +84,7 @@ def _report(book: Path, output: Path) -> int:
     return run_cli("report", book, "--rules", corpus.SAMPLE_RULES, "--output", output).returncode
 
 
+@pytest.mark.slow
 def test_a_new_report_gets_the_usual_mode_not_0600(tmp_path):
     book = corpus.copy_sample(tmp_path)
     previous = os.umask(0o022)
@@ -97,6 +98,7 @@ def test_a_new_report_gets_the_usual_mode_not_0600(tmp_path):
     assert stat.S_IMODE(new_book.stat().st_mode) == 0o644  # the same policy for both
 
 
+@pytest.mark.slow
 def test_a_report_written_again_keeps_its_mode_and_its_link(tmp_path):
     book = corpus.copy_sample(tmp_path)
     papers = tmp_path / "papers"

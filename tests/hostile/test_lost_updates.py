@@ -160,6 +160,7 @@ def test_owner_files_are_read_as_office_writes_them():
     assert owner_file(Path("q/CoverReport.docx")).name == "~$verReport.docx"  # Word cuts a long name
 
 
+@pytest.mark.slow
 def test_embed_is_refused_while_another_run_holds_the_workbook(tmp_path, monkeypatch):
     book = corpus.copy_sample(tmp_path)
     monkeypatch.setattr("scorecard.workbook.files.LOCK_WAIT", 0.3)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from clirun import run_cli
+from conftest import sweep
 from hostile import corpus
 from scorecard.errors import WorkbookError
 from scorecard.workbook.ooxml import well_formed
@@ -28,7 +29,7 @@ def _refused(tmp_path: Path, data: bytes, command: str = "refresh") -> str:
     return err
 
 
-@pytest.mark.parametrize("way", corpus.DTD_WAYS)
+@pytest.mark.parametrize("way", sweep(corpus.DTD_WAYS, fast={"plain"}))
 @pytest.mark.parametrize("part", corpus.DTD_PARTS)
 def test_a_dtd_is_refused_however_it_is_dressed(part, way, tmp_path):
     data = corpus.edit_parts(corpus.SAMPLE, {part: lambda d: corpus.with_dtd(d, way)})
@@ -55,7 +56,7 @@ def test_the_renamed_part_is_read_when_it_has_no_dtd(tmp_path):
     assert code == 0, err
 
 
-@pytest.mark.parametrize("way", corpus.DTD_WAYS)
+@pytest.mark.parametrize("way", sweep(corpus.DTD_WAYS, fast={"plain"}))
 @pytest.mark.parametrize("part", ["word/document.xml", "word/styles.xml", "word/settings.xml", "[Content_Types].xml"])
 def test_a_word_template_with_a_dtd_is_refused(part, way, tmp_path):
     book = corpus.copy_sample(tmp_path)
@@ -99,6 +100,7 @@ def test_every_part_a_refresh_and_an_embed_write_is_well_formed(tmp_path):
     assert _all_parts_well_formed(book.read_bytes()) == {}
 
 
+@pytest.mark.slow
 def test_the_report_is_well_formed_and_keeps_the_templates_look(tmp_path):
     from docx import Document
 

@@ -74,6 +74,7 @@ def _long_commentary_book(folder: Path, commentary: str) -> tuple[Path, Path]:
     return book, corpus.rules_file(folder, RULES)
 
 
+@pytest.mark.slow
 def test_a_commentary_near_the_limit_is_cut_with_a_marker_and_a_warning(tmp_path):
     book, rules = _long_commentary_book(tmp_path, "Demand rose. " * 2_515)  # 32,695 characters: a legal cell
     result = evaluate_file(book, load_rules(rules))
@@ -148,6 +149,7 @@ def test_control_characters_are_escaped_in_the_workbook_and_dropped_in_word(tmp_
     assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", words)
 
 
+@pytest.mark.slow
 def test_control_characters_from_the_rules_title_reach_word_clean(tmp_path):
     from docx import Document
 
@@ -168,6 +170,7 @@ def _report(book: Path, output: Path, template: Path | None = None) -> list[str]
     return args + (["--template", str(template)] if template else [])
 
 
+@pytest.mark.slow
 def test_macros_and_a_remote_attached_template_never_reach_the_report(tmp_path):
     book = corpus.copy_sample(tmp_path)
     template = tmp_path / "council.docx"
