@@ -24,6 +24,11 @@ def one(findings: Iterable[Finding], code: str) -> Finding:
     return matching[0]
 
 
-def printed(text: str) -> list[str]:
-    """The codes of the findings a command printed (``warning SC301 ...`` lines), in order."""
-    return [word for line in text.splitlines() for word in line.split()[1:2] if line.split()[0] in ("warning", "note")]
+PAPER = tuple(f"SC7{n:02d}" for n in range(3, 100))  # notes of the committee paper check adds (core.committee)
+
+
+def printed(text: str, paper: bool = False) -> list[str]:
+    """The codes of the findings a command printed (``warning SC301 ...`` lines), in order; the committee
+    paper's notes (SC703-SC799: no report: block, commentary held back ...) only with ``paper``."""
+    found = [word for line in text.splitlines() for word in line.split()[1:2] if line.split()[0] in ("warning", "note")]
+    return [code for code in found if paper or code not in PAPER]

@@ -174,7 +174,7 @@ def test_check_strict_fails_on_warnings(tmp_path):
 
     book = write_book(
         tmp_path / "b.xlsx",
-        [["Ref", "Polarity", "Target", "Floor", "May-18", "Jun-18"], ["K1", "H", 85, 75, "n/k", 90]],
+        [["Ref", "Polarity", "Target", "Floor", "May-18", "Jun-18"], ["K1", "H", 85, 75, "see note", 90]],
     )
     rules = tmp_path / "r.yaml"
     rules.write_text(
@@ -184,7 +184,7 @@ def test_check_strict_fails_on_warnings(tmp_path):
     relaxed = run_cli("check", book, "--rules", rules)
     strict = run_cli("check", book, "--rules", rules, "--strict")
     assert relaxed.returncode == 0 and strict.returncode == 1
-    assert "cell E2: text 'n/k' is not a figure" in strict.stdout
+    assert "cell E2: text 'see note' is not a figure" in strict.stdout
 
 
 def test_progress_bar_on_a_terminal(monkeypatch):

@@ -14,7 +14,7 @@ PERIODS = ("June 2018", "May 2018")
 def rated(commentary, current=48.4, previous=46.0, polarity=Polarity.HIGHER, target=65.0, floor=40.0, **kw):
     kpi = Kpi(
         id="K1",
-        name="A measure",
+        name=kw.pop("name", "A measure"),
         polarity=polarity,
         current=current,
         previous=previous,
@@ -64,9 +64,18 @@ def test_no_warning_where_the_words_hold_or_speak_of_something_else(words, curre
     assert contradictions(rated(words, current, previous), PERIODS) == []
 
 
+def test_a_direction_said_of_something_else_is_no_claim():
+    # the words before the verb name another thing than the KPI (not its name's words): no claim on it
+    assert contradictions(rated("Demand rose.", 44.0, 46.0), PERIODS) == []
+    assert contradictions(rated("Staff sickness improved in June.", 44.0, 46.0), PERIODS) == []
+    assert [c.claim for c in contradictions(rated("Caseloads rose.", 44.0, 46.0, name="Caseloads"), PERIODS)] == [
+        "improved"
+    ]
+
+
 def test_increase_means_better_or_worse_by_polarity():
     # a caseload (lower is better) that went up has declined; "increased" is then true, "improved" false
-    lower = dict(polarity=Polarity.LOWER, target=15.0, floor=20.0)
+    lower = dict(polarity=Polarity.LOWER, target=15.0, floor=20.0, name="Average caseload")
     assert contradictions(rated("Caseloads increased.", 18.0, 16.0, **lower), PERIODS) == []
     assert [c.claim for c in contradictions(rated("Caseloads decreased.", 18.0, 16.0, **lower), PERIODS)] == [
         "improved"

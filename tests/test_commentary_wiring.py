@@ -95,7 +95,9 @@ def test_refresh_strict_refuses_and_leaves_the_file_untouched(files):
     assert digest(book) == before
 
 
-def test_narrative_prints_the_warning_and_quotes_the_words_verbatim(files):
+def test_narrative_prints_the_warning_and_holds_the_contradicted_sentence_back(files):
+    """The warning names the sentence; the narrative keeps the rest of the words verbatim and leaves out the
+    sentence the figures contradict (report.commentary: hold, the default), or flags it (flag)."""
     book, rules = files
     write_book(book, book_rows())
     code, out, err = run_cli("narrative", book, "--rules", rules, "--format", "json")
@@ -103,7 +105,12 @@ def test_narrative_prints_the_warning_and_quotes_the_words_verbatim(files):
     data = json.loads(out)
     assert data["warnings"] == [CLAIM_WARNING]
     assert f"  warning SC701 {CLAIM_WARNING}" in err.splitlines()
-    assert sum(line.count(f"Staff sickness is high. {CLAIM}") for line in data["narrative"]) == 1
+    assert sum(line.count("Staff sickness is high.") for line in data["narrative"]) == 1
+    assert not any(CLAIM in line for line in data["narrative"])
+    rules.write_text(RULES + "report: {commentary: flag}\n")
+    code, out, err = run_cli("narrative", book, "--rules", rules, "--format", "json")
+    flagged = f"Staff sickness is high. {CLAIM} [The figures show that it declined.]"
+    assert sum(line.count(flagged) for line in json.loads(out)["narrative"]) == 1
 
 
 def test_the_ribbons_check_shows_it(files):
@@ -217,7 +224,7 @@ def rated(words: str, current: float, previous: float, polarity=Polarity.HIGHER)
     target, floor = (65.0, 40.0) if polarity is Polarity.HIGHER else (40.0, 65.0)
     kpi = Kpi(
         id="K1",
-        name="m",
+        name="Average caseload" if polarity is Polarity.LOWER else "m",  # "Caseloads have reduced": its own name
         polarity=polarity,
         current=current,
         previous=previous,

@@ -157,9 +157,11 @@ def test_missing_id_column():
     assert "line 3" in message and "layout.columns is missing the required key 'id'" in message
 
 
-def test_current_and_previous_needed_unless_history():
+def test_current_needed_unless_history_and_previous_unless_a_first_return():
     message = error_of("version: 1\nlayout:\n  columns: {id: Ref}\n")
-    assert "needs 'current'" in message and "needs 'previous'" in message
+    assert "needs 'current'" in message and "'previous' too, unless this is a first return" in message
+    first = rules("version: 1\nlayout:\n  columns: {id: Ref, current: Q1 2024/25}\n")
+    assert first.layout.names("current") and not first.layout.names("previous")
     assert rules("version: 1\nlayout:\n  history: true\n  columns: {id: Ref}\n").layout.history
 
 

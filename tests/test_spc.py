@@ -154,6 +154,7 @@ def test_the_json_shape():
         "assurance": "hit and miss",
         "rules": ["outside limits"],
         "reason": None,
+        "recalculated_from": None,
     }
 
 
@@ -166,3 +167,50 @@ def test_signals_mark_every_point_of_a_run_for_charts():
 def test_settings_are_checked(bad):
     with pytest.raises(ValueError):
         SpcSettings(**bad)
+
+
+# --- screening outlier moving ranges, and recalculating after a sustained shift --------------------------------
+
+# 24 months near 10 with one freak month of 40 in the fifth: the freak makes two moving ranges of about 30
+OUTLIER = [10.0, 11.0, 9.0, 10.0, 40.0, 10.0, 11.0, 9.0, 10.0, 11.0, 9.0, 10.0] + [10.0, 11.0, 9.0, 10.0] * 3
+
+
+def test_screening_leaves_the_freak_moving_ranges_out_of_the_limits():
+    plain = analyse(OUTLIER, Polarity.LOWER)
+    screened = analyse(OUTLIER, Polarity.LOWER, settings=SpcSettings(screen_outliers=True))
+    # by hand: 23 moving ranges; 30 + 30 from the freak, the other 21 (0s, 1s and 2s) sum to 24: mean 84/23 =
+    # 3.652; 3.267 x 3.652 = 11.9, so the two 30s are screened out and the average is 24/21 = 1.143
+    moving = [abs(b - a) for a, b in zip(OUTLIER, OUTLIER[1:], strict=False)]
+    assert sum(moving) == 84 and len(moving) == 23
+    mean = sum(OUTLIER) / 24
+    assert plain.upper == pytest.approx(mean + 2.66 * 84 / 23)
+    assert screened.upper == pytest.approx(mean + 2.66 * 24 / 21) and screened.sections[0].screened == 2
+    assert screened.upper - screened.mean < (plain.upper - plain.mean) / 3  # the freak no longer widens them
+
+
+def test_a_freak_month_does_not_colour_the_ordinary_months_once_limits_are_recalculated():
+    """The freak lifts the mean (11.25) above every ordinary month: 19 months in a row below it read as a
+    shift, a special cause improvement on a lower-is-better KPI. Recalculated from the shift's first point,
+    the 19 ordinary months have limits of their own and the latest is common cause."""
+    plain = analyse(OUTLIER, Polarity.LOWER)
+    assert plain.variation is Variation.IMPROVEMENT and plain.rules == (Rule.SHIFT,)
+    assert sum(1 for s in plain.signals if s.special) >= 19
+    recalc = analyse(OUTLIER, Polarity.LOWER, settings=SpcSettings(recalc="after_shift", screen_outliers=True))
+    assert [s.start for s in recalc.sections] == [0, 5]
+    ordinary = OUTLIER[5:]
+    assert recalc.mean == pytest.approx(sum(ordinary) / len(ordinary))
+    assert recalc.variation is Variation.COMMON_CAUSE and recalc.since == 5
+    assert not any(s.special for s in recalc.signals[5:])
+    assert recalc.as_dict()["recalculated_from"] == 5
+
+
+def test_no_recalculation_before_the_shift_has_lasted_min_points():
+    # the shift of 7 begins 8 points from the end: fewer than the 15 new limits need
+    series = BASE + [11.5] * 8
+    spc = analyse(series, Polarity.HIGHER, settings=SpcSettings(min_points=15, recalc="after_shift"))
+    assert len(spc.sections) == 1 and spc.since == 0
+
+
+def test_recalc_is_checked():
+    with pytest.raises(ValueError):
+        SpcSettings(recalc="always")  # type: ignore[arg-type]

@@ -113,6 +113,7 @@ def test_the_json_carries_the_hand_worked_charts(monthly):
         "assurance": "fail",
         "rules": ["shift"],
         "reason": None,
+        "recalculated_from": None,
     }
     assert spc["K2"] == {
         "points": 16,
@@ -123,6 +124,7 @@ def test_the_json_carries_the_hand_worked_charts(monthly):
         "assurance": "hit and miss",
         "rules": ["outside limits"],
         "reason": None,
+        "recalculated_from": None,
     }
     assert spc["K3"]["points"] == 9 and spc["K3"]["mean"] is None and spc["K3"]["variation"] is None
     assert spc["K3"]["assurance"] is None and spc["K3"]["rules"] == []
@@ -179,6 +181,7 @@ def test_quarters_and_common_cause(tmp_path):
         "assurance": "hit and miss",
         "rules": [],
         "reason": None,
+        "recalculated_from": None,
     }
     assert (
         "Over the last sixteen quarters it has stayed within its normal range of 41.4% to 62.6%: no real change."

@@ -82,33 +82,38 @@ def test_the_rag_status_of_several_kpis_has_changed():
 def test_amber_from_green_without_a_floor_names_the_band_not_none():
     # two-sided, Green within 2 of 100, Amber within 5: 101 (Green) -> 104 (Amber)
     all_lines = lines(kpi("A", 104, 101, target=100, floor=None, polarity=T, green_within=2, amber_within=5))
-    change = all_lines[all_lines.index(next(line for line in all_lines if line.startswith("3.3.1")))]
-    assert change == (
-        "3.3.1 Measure A. Performance for this measure declined from 101.0% in May 2018 to 104.0% in June 2018, "
-        "missing the target of 100.0% (plus or minus 2.0%) but staying within 5.0% of it and moving the RAG rating "
-        "from Green to Amber."
+    change = next(line for line in all_lines if line.startswith("3.3.1"))
+    assert change == "3.3.1 Measure A. Rated Amber for June 2018, from Green for May 2018: see 3.4.1."
+    update = next(line for line in all_lines if line.startswith("3.4.1"))
+    assert update == (
+        "3.4.1 Measure A. Performance declined from 101.0% in May 2018 to 104.0% in June 2018, "
+        "missing the target of 100.0% (plus or minus 2.0%) but staying within 5.0% of it."
     )
 
 
 def test_a_floor_without_a_target():
     # higher is better, floor 75 only: 70 is Red, 80 Amber (at or above the floor); there is no Green.
     text = "\n".join(lines(kpi("A", 80, 70, target=None)))
+    assert "3.3.1 Measure A. Rated Amber for June 2018, from Red for May 2018: see 3.4.1." in text
     assert (
-        "3.3.1 Measure A. Performance for this measure improved from 70.0% in May 2018 to 80.0% in June 2018, "
-        "meeting the floor standard of 75.0% (this measure has no target) and moving the RAG rating from Red to Amber."
+        "3.4.1 Measure A. Performance improved from 70.0% in May 2018 to 80.0% in June 2018, "
+        "meeting the floor standard of 75.0% (this measure has no target)."
     ) in text
+    assert "• 1 is rated Amber – at or above the floor standard" in text and "rated Green" not in text
+    steady = "\n".join(lines(kpi("A", 80, 79, target=None)))  # no change: the update names the floor
     assert (
-        "3.4.1 Measure A. Performance improved from 70.0% in May 2018 to 80.0% in June 2018, against a floor "
-        "standard of 75.0%." in text
+        "3.4.1 Measure A. Performance improved from 79.0% in May 2018 to 80.0% in June 2018, against a floor "
+        "standard of 75.0%." in steady
     )
 
 
 def test_a_target_without_a_floor_goes_straight_to_red():
     text = "\n".join(lines(kpi("A", 80, 90, target=85, floor=None)))
     assert (
-        "declined from 90.0% in May 2018 to 80.0% in June 2018, missing the target of 85.0% and moving the RAG "
-        "rating from Green to Red." in text
+        "declined from 90.0% in May 2018 to 80.0% in June 2018, missing the target of 85.0%." in text
+        and "from Green for May 2018: see 3.5.1." in text
     )
+    assert "• 1 is rated Red – below target" in text and "floor" not in text and "Amber –" not in text
 
 
 @pytest.mark.parametrize(
@@ -333,13 +338,20 @@ def check_against_the_json(data):
         owner = next((k for k in kpis_ if text.startswith(k["name"].rstrip(". ") + ". ")), None)
         if owner is not None:
             owners.setdefault(owner["id"], []).append(n)
+            text = check_cross_reference(text, owner, data)
             fmt = {f: shown(owner[f], owner["decimals"]) for f in FIELDS if owner[f] is not None}
-            spc = owner["spc"]
-            if spc and spc["mean"] is not None:
-                fmt.update({f"spc {f}": shown(spc[f], owner["decimals"]) for f in ("mean", "lower", "upper")})
-            check_spc_sentence(text, owner, fmt)
+            fmt.update(check_spc_sentence(text, owner, fmt))
             text = check_standing(owner, text)  # rank and quartile checked, and taken out of the text
             fmt.update(check_benchmarks(owner, text))
+            if owner["compare"] == "exact":  # its figures, target and floor may be sharpened to read apart
+                fmt.update(
+                    {
+                        f"{f} at {d}": shown(owner[f], d)
+                        for f in ("current", "previous", "target", "floor")
+                        if owner[f] is not None
+                        for d in range(owner["decimals"], 7)
+                    }
+                )
             for sign, pound, digits, percent in FIGURE.findall(text):
                 token = sign + digits
                 if token in years and not (pound or percent):
@@ -347,17 +359,22 @@ def check_against_the_json(data):
                 assert token in fmt.values(), (token, fmt, text)
                 assert bool(percent) == (owner["unit"] == "percent"), text
                 assert bool(pound) == (owner["unit"] == "pounds"), text
+
+            def same(token, field, owner=owner):  # the printed figure is the field's, rounded as printed
+                number, places = _printed(token)
+                return places >= owner["decimals"] and number == Decimal(shown(owner[field], places).replace(",", ""))
+
             said = re.search(rf"remained at (-?£?{NUMBER})", text)
             if said:
-                assert "previous" in fmt and "current" in fmt and fmt["current"] == fmt["previous"], text
-                assert said.group(1).replace("£", "") == fmt["current"], text
+                assert "previous" in fmt and "current" in fmt, text
+                assert same(said.group(1), "current") and same(said.group(1), "previous"), text
             moved = re.search(
                 rf"(improved|declined|moved) from (-?£?{NUMBER})\S*(?: FTE| days?)? in .+? to (-?£?{NUMBER})", text
             )
             if moved:
                 verb, before, now = moved.groups()
-                assert before.replace("£", "") == fmt["previous"] and now.replace("£", "") == fmt["current"], text
-                assert fmt["previous"] != fmt["current"], text
+                assert same(before, "previous") and same(now, "current"), text
+                assert before != now, text
                 assert {"improved": "improved", "declined": "declined", "moved": "same"}[verb] == owner["direction"], (
                     text
                 )
@@ -373,6 +390,11 @@ def check_against_the_json(data):
                 assert token in years or int(token.replace(",", "")) in plain_counts, (token, text)
             for n_, rag in re.findall(r"^(\d+) (?:is|are) rated (Green|Amber|Red) – ", text):
                 assert int(n_) == counts[rag], text
+                rated_kpis = [k for k in kpis_ if k["rag"] != "Not rated"]
+                if "floor standard" in text:  # the legend's words follow what the KPIs have
+                    assert any(k["floor"] is not None or k["polarity"] == "target" for k in rated_kpis), text
+                if "target" in text:
+                    assert any(k["target"] is not None for k in rated_kpis), text
             for n_ in re.findall(r"^(\d+) (?:has|have) no data for", text):
                 assert int(n_) == counts["No data"], text
             for n_, rag in re.findall(r"^For the (\d+) KPIs rated as (Amber|Red)", text):
@@ -409,8 +431,30 @@ def check_against_the_json(data):
             assert sum(line.count(k["commentary"]) for line in data["narrative"]) == 1, k
 
 
+def _printed(token):
+    """A printed figure ('-£1,234.50', '0.70%') as a Decimal, and its number of decimals."""
+    digits = token.replace("£", "").replace(",", "").rstrip("%")
+    return Decimal(digits), len(digits.split(".")[1]) if "." in digits else 0
+
+
+def check_cross_reference(text, owner, data):
+    """A pointer from the list of changes ("see 3.4.2") names the KPI's own update, and says the change the
+    JSON holds; returns the text without the pointer's number."""
+    pointer = re.search(r": see (\d+(?:\.\d+)+)\.$", text)
+    if not pointer:
+        return text
+    target = [line for line in data["narrative"] if line.startswith(pointer.group(1) + " ")]
+    assert len(target) == 1 and target[0][len(pointer.group(1)) + 1 :].startswith(owner["name"].rstrip(". ") + ". ")
+    assert owner["rag"] in ("Amber", "Red") and owner["previous_rag"] in ("Green", "Amber", "Red"), text
+    said = f"Rated {owner['rag']} for {data['period']['current']}, from {owner['previous_rag']} for "
+    assert said in text, text
+    return text[: pointer.start()]
+
+
 def check_spc_sentence(text, owner, fmt):
-    """A KPI's statistical process control sentence says only what its JSON ``spc`` holds."""
+    """A KPI's statistical process control sentence says only what its JSON ``spc`` holds: each limit and
+    average is the true one rounded at the decimals printed (the KPI's, or more), and every comparison it
+    makes holds of the figures as printed. Returns the figures it printed, for the figure check."""
     spc = owner["spc"]
     said = re.findall(
         r"no real change|a real (improvement|cause for concern|change)|only (\w+) \w+ of figures|"
@@ -418,12 +462,12 @@ def check_spc_sentence(text, owner, fmt):
         text,
     )
     if not said:
-        return
+        return {}
     assert spc is not None, text
     if "only" in text and " of figures, fewer than the " in text:
         points = re.search(r"only (\w+) (?:months?|quarters?|years?) of figures", text).group(1)
         assert NUMBER_WORDS[points] == spc["points"] and spc["variation"] is None, text
-        return
+        return {}
     verdicts = {
         "a real improvement": "improvement",
         "a real cause for concern": "concern",
@@ -432,18 +476,38 @@ def check_spc_sentence(text, owner, fmt):
     }
     found = [v for phrase, v in verdicts.items() if phrase in text]
     assert found == [spc["variation"]], (found, spc, text)
-    for low, high in re.findall(rf"normal range of (-?£?{NUMBER})\S* to (-?£?{NUMBER})", text):
-        assert (low.replace("£", ""), high.replace("£", "")) == (fmt["spc lower"], fmt["spc upper"]), text
+    printed = {}
+    decimals = owner["decimals"]
+
+    def true_value(token, value, name):
+        number, places = _printed(token)
+        assert places >= decimals, (name, token, text)
+        assert number == Decimal(shown(value, places).replace(",", "")), (name, token, value, text)
+        printed[f"{name} {token}"] = token.replace("£", "").rstrip("%")
+        return number
+
+    tail = r"\S*(?: FTE| days?| weeks?| months?| hours?)?"
+    for low, high in re.findall(rf"normal range of (-?£?{NUMBER}){tail} to (-?£?{NUMBER})", text):
+        assert true_value(low, spc["lower"], "lower") < true_value(high, spc["upper"], "upper"), text
     for mean in re.findall(rf"(?:its average of|not varied from) (-?£?{NUMBER})", text):
-        assert mean.replace("£", "") == fmt["spc mean"], text
-    outside = re.search(r"is (above|below) its normal range", text)
-    if outside:
-        assert (
-            (owner["current"] > spc["upper"]) if outside.group(1) == "above" else (owner["current"] < spc["lower"])
+        true_value(mean, spc["mean"], "mean")
+    latest = re.search(
+        rf"Its latest figure, (-?£?{NUMBER}){tail}, is (above|below|within) its normal range of "
+        rf"(-?£?{NUMBER}){tail} to (-?£?{NUMBER})",
+        text,
+    )
+    if latest:
+        figure_ = true_value(latest.group(1), owner["current"], "latest")
+        low, high = _printed(latest.group(3))[0], _printed(latest.group(4))[0]
+        where = latest.group(2)
+        assert {"above": figure_ > high, "below": figure_ < low, "within": low <= figure_ <= high}[where], text
+        assert {"above": owner["current"] > spc["upper"], "below": owner["current"] < spc["lower"]}.get(
+            where, spc["lower"] <= owner["current"] <= spc["upper"]
         ), text
     over = re.search(r"Over the last (\w+) ", text) or re.search(r"All (\w+) of its figures", text)
     if over:
-        assert NUMBER_WORDS[over.group(1)] == spc["points"], text
+        assert NUMBER_WORDS[over.group(1)] == spc["points"] - (spc["recalculated_from"] or 0), text
+    return printed
 
 
 RELATIONS = (
@@ -467,7 +531,7 @@ def check_standing(owner, text):
     rank, quartile = owner["rank"], owner["quartile"]
     said = re.findall(r"ranked (\d+)(st|nd|rd|th)(?: of (\d+))?", text)
     expected = []
-    if rank and owner["rag"] in ("Amber", "Red") and "RAG rating from" not in text:
+    if rank and owner["rag"] in ("Amber", "Red") and "RAG rating from" not in text and ". Rated " not in text:
         numbers = re.findall(r"\d+", rank)
         if re.fullmatch(r"\d+", rank) and int(rank) > 0:
             expected = [(_ordinal(int(rank)), "")]
@@ -490,7 +554,7 @@ def check_standing(owner, text):
     }
     said_quartile = words.get(" ".join((quartile or "").lower().replace("-", " ").replace("quartile", "").split()))
     found = re.findall(r"\bin (quartile \d|the \w+(?: middle)? quartile)", text)
-    if said_quartile and owner["rag"] in ("Amber", "Red") and "RAG rating from" not in text:
+    if said_quartile and owner["rag"] in ("Amber", "Red") and "RAG rating from" not in text and ". Rated " not in text:
         assert found == [said_quartile], (quartile, text)
     else:
         assert found == [], (quartile, text)
@@ -503,7 +567,7 @@ def check_benchmarks(owner, text):
     relation; returns the benchmark figures as shown, so the figure check accepts them."""
     benchmarks = owner["benchmarks"] or {}
     decimals = owner["decimals"]
-    update = owner["rag"] in ("Amber", "Red") and "RAG rating from" not in text
+    update = owner["rag"] in ("Amber", "Red") and "RAG rating from" not in text and ". Rated " not in text
     shown_figures = {}
     for label, v in benchmarks.items():
         mention = (label + ("'" if label.endswith("s") else "'s")) + " "

@@ -500,5 +500,6 @@ def test_a_loosely_matched_id_twice_names_how_it_is_written():
         read_table(grid, parse_rules(rules, "r.yaml"))
     assert str(caught.value) == (
         "sheet 'Scorecard', cell A3: KPI id 'CIC01' appears twice (rows 2 and 3, where it is written "
-        "'cic 01': ids match whatever their case and spaces); each KPI needs its own id"
+        "'cic 01': ids match whatever their case and spaces); each KPI needs its own id (or, for one measure by "
+        "area or age band, name the column that tells the rows apart: layout.columns.breakdown)"
     )

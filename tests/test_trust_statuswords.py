@@ -176,3 +176,54 @@ def test_rag_formulas_spelt_otherwise_than_the_rules_keep_their_colours(tmp_path
         "the RAG formulas show the statuses as G, A, R, so their colours, and any status scorecard writes in that "
         "column, follow that spelling, not layout.rag_text: words"
     ) in check.stdout + check.stderr
+
+
+# --- a drop-down list (data validation) on the RAG column decides its spelling ---------------------
+
+
+@pytest.mark.parametrize(
+    "choices, green, no_data",
+    [
+        (("G", "A", "R"), "G", "No data"),
+        (("green", "amber", "red", "n/a"), "green", "n/a"),
+        (("Red", "Amber", "Green", "-"), "Green", "-"),
+        (("R", "A", "G", "No data"), "G", "No data"),
+    ],
+)
+def test_a_list_of_statuses_gives_the_words(choices, green, no_data):
+    from scorecard.core.statuswords import listed_words
+
+    words = listed_words(choices)
+    assert (words[Rag.GREEN], words[Rag.NO_DATA]) == (green, no_data)
+
+
+def test_a_list_that_is_not_of_statuses_decides_nothing():
+    from scorecard.core.statuswords import listed_words
+
+    assert listed_words(("Yes", "No")) is None and listed_words(("G", "A")) is None
+
+
+@pytest.mark.parametrize("source", ["inline", "range", "other sheet", "defined name"])
+def test_the_file_reader_reads_a_list_validation_every_way_it_is_written(source, tmp_path):
+    import xlsxwriter
+
+    from scorecard.workbook.reader import read_grid
+
+    path = tmp_path / "book.xlsx"
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("Scorecard")
+    lists = book.add_worksheet("Lists")
+    for r, word in enumerate("GAR"):
+        lists.write(r, 0, word)
+        sheet.write(r, 25, word)  # Z1:Z3 on the sheet itself
+    book.define_name("RAGList", "=Lists!$A$1:$A$3")
+    sheet.write_row(0, 0, ["Ref", "RAG"])
+    wanted = {
+        "inline": ["G", "A", "R"],
+        "range": "=$Z$1:$Z$3",
+        "other sheet": "=Lists!$A$1:$A$3",
+        "defined name": "=RAGList",
+    }[source]
+    sheet.data_validation("B2:B20", {"validate": "list", "source": wanted})
+    book.close()
+    assert read_grid(path, "Scorecard").choices.get(2) == ("G", "A", "R")

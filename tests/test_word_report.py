@@ -1,38 +1,63 @@
-"""The cover report in Word: read back with python-docx, validated, rendered by LibreOffice."""
+"""The committee paper in Word: read back with python-docx, validated, checked for accessibility, rendered
+by LibreOffice. The paper case (tests/paper_case.py) is the sample with sections, histories and a report:
+block given by hand."""
 
 from __future__ import annotations
 
 import dataclasses
-import io
-import os
+import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from docx import Document
 from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm
 
+import paper_case
 from clirun import run_cli
 from conftest import SAMPLE, SAMPLE_RULES
-from scorecard.core.model import Polarity
-from scorecard.core.rules import load_rules
+from expect import printed
+from scorecard.core.model import Period, Polarity
+from scorecard.core.rules import load_rules, parse_rules
 from scorecard.core.spc import SpcSettings, analyse
 from scorecard.refresh import evaluate_file
-from scorecard.word.cover_report import chart_labels, write_report
+from scorecard.word import docx_xml as x
+from scorecard.word.cover_report import chart_labels, report_notes, write_report
 
 # Word documents written with python-docx, charts drawn by matplotlib, LibreOffice renders: 0.1-1 s each
 pytestmark = pytest.mark.slow
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+
+
+@pytest.fixture(scope="module")
+def case():
+    rules = paper_case.rules()
+    return paper_case.evaluation(rules), rules
+
+
+@pytest.fixture(scope="module")
+def paper(case, tmp_path_factory):
+    result, rules = case
+    return Document(write_report(result, rules, tmp_path_factory.mktemp("paper") / "paper.docx"))
 
 
 @pytest.fixture(scope="module")
 def sample():
     rules = load_rules(SAMPLE_RULES)
     return evaluate_file(SAMPLE, rules), rules
+
+
+def texts(doc) -> list[str]:
+    return [p.text for p in doc.paragraphs]
+
+
+def rag_table(doc):
+    return next(t for t in doc.tables if t.rows[0].cells[0].text == "Ref")
 
 
 def _council_template(path: Path) -> Path:
@@ -49,81 +74,359 @@ def _council_template(path: Path) -> Path:
     return path
 
 
-def test_the_report_holds_the_narrative_numbered_and_the_rag_table(sample, tmp_path):
-    result, rules = sample
-    out = write_report(result, rules, tmp_path / "report.docx")
-    doc = Document(out)
-    texts = [p.text for p in doc.paragraphs]
-    assert texts[0] == "Children in Care Scorecard" and texts[1] == "Summary of Performance – June 2018"
-    for p in result.narrative.paragraphs:  # every paragraph, its number before a tab
-        assert (f"{p.number}\t{p.text}" if p.number else p.text) in texts
-    numbers = [t.split("\t")[0] for t in texts if "\t" in t and t[:1].isdigit()]
-    assert numbers[:5] == ["3.1", "3.2", "3.3", "3.3.1", "3.4"] and len(numbers) == len(set(numbers))
-    table = doc.tables[0]
-    assert [c.text for c in table.rows[0].cells] == [
+# --- the whole paper ----------------------------------------------------------------------------------------
+
+
+def test_the_paper_has_every_section_numbered_as_the_seed_numbers_them(paper, case):
+    result, _ = case
+    said = texts(paper)
+    headings = [p.text for p in paper.paragraphs if p.style.name == "Heading 1"]
+    assert headings == [
+        "1. Introduction",
+        "2. Context",
+        "3. Summary of Performance – June 2018",
+        "4. Recommendations",
+        "5. Background documents",
+        "Appendix A: Children in Care Scorecard – June 2018",
+        "Appendix B: Charts",
+    ]
+    assert said[0] == "Children in Care Scorecard" and paper.paragraphs[0].style.name == "Title"
+    box = [[c.text for c in row.cells] for row in paper.tables[0].rows]
+    assert [row[0] for row in box] == ["From:", "To:", "Subject:", "Classification:", "Summary:", "Recommendation(s):"]
+    assert box[1][1] == "Corporate Parenting Panel – 18 September 2018"
+    assert box[4][1].endswith("The latest Scorecard, for June 2018, is attached to this report.")
+    assert "1.2\tThis report includes the latest Children in Care Scorecard, which is for June 2018." in said
+    assert (
+        "4.1\tRecommendations: Members of the Corporate Parenting Panel are asked to NOTE and COMMENT on the "
+        "performance data in the Children in Care Scorecard." in said
+    )
+    assert said[said.index("5. Background documents") + 1] == "None"
+    assert "Report Author: Jane Smith, Performance and Information Manager" in said
+    for p in result.narrative.paragraphs:  # section 3 is the narrative, every paragraph, numbered from 3.1
+        assert (f"{p.number}\t{p.text}" if p.number else p.text) in said or p.style == "bullet"
+    three = next(t for t in said if t.startswith("3.3\t"))
+    assert three.startswith(
+        "3.3\tThe Children in Care Scorecard submitted to the previous Corporate Parenting Panel on 17 July 2018 "
+        "was for May 2018."
+    )
+    numbers = [t.split("\t")[0] for t in said if re.match(r"^\d+(\.\d+)+\t", t)]
+    assert len(numbers) == len(set(numbers)) and numbers[:3] == ["1.1", "1.2", "2.1"]
+    assert not any("Generated by scorecard" in t for t in said)  # provenance: in the properties
+
+
+def test_kpi_names_open_their_paragraphs_in_bold(paper):
+    update = next(p for p in paper.paragraphs if p.text.startswith("3.4.1\t"))
+    bold = [r.text for r in update.runs if r.bold]
+    assert bold == ["Percentage of CIC for 18 months and allocated to the same Social Worker for the last 12 months."]
+
+
+def test_without_a_report_block_the_paper_is_still_whole_and_check_says_what_is_missing(tmp_path):
+    bare = tmp_path / "bare.yaml"
+    bare.write_text(SAMPLE_RULES.read_text("utf-8").split("\n# The committee paper")[0] + "\n")
+    rules = load_rules(bare)
+    doc = Document(write_report(evaluate_file(SAMPLE, rules), rules, tmp_path / "bare.docx"))
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert headings[:5] == [
+        "1. Introduction",
+        "2. Context",
+        "3. Summary of Performance – June 2018",
+        "4. Recommendations",
+        "5. Background documents",
+    ]
+    box = dict((row.cells[0].text, row.cells[1].text) for row in doc.tables[0].rows)
+    assert box["Recommendation(s):"] == (
+        "Members are asked to NOTE and COMMENT on the performance data in the Children in Care Scorecard."
+    )
+    assert "From:" not in box and "To:" not in box  # nothing invented
+    code, out, err = run_cli("check", SAMPLE, "--rules", bare)
+    assert code == 0, err
+    assert printed(out, paper=True) == ["SC703"]
+
+
+def test_notes_of_the_paper(case, sample):
+    result, rules = case
+    assert report_notes(result, rules) == []
+    rules_ = dataclasses.replace(sample[1], section=1)
+    assert [
+        f.code
+        for f in report_notes(
+            dataclasses.replace(sample[0], scorecard=dataclasses.replace(sample[0].scorecard, section=1)), rules_
+        )
+    ] == ["SC710"]
+
+
+# --- the RAG table -------------------------------------------------------------------------------------------
+
+
+def test_the_rag_table_is_grouped_under_the_workbooks_sections_with_short_headers(paper, case):
+    result, _ = case
+    table = rag_table(paper)
+    header = [c.text for c in table.rows[0].cells]
+    assert header == [
         "Ref",
         "Indicator",
-        "May 2018",
-        "June 2018",
+        "May-18",
+        "Jun-18",
         "Target",
         "Floor",
         "RAG",
         "Direction",
+        "Variation",
+        "Assurance",
     ]
-    assert len(table.rows) == 1 + 24
-    first = [c.text for c in table.rows[1].cells]
-    assert first == [
-        "CIC01",
-        result.scorecard.kpis[0].kpi.name,
-        "93.9%",
-        "100.0%",
-        "100.0%",
-        "90.0%",
-        "Green",
-        "↑ improved",
-    ]
+    rows = [[c.text.strip() for c in row.cells] for row in table.rows[1:]]
+    sections = [row[0] for row in rows if len(set(row)) == 1]
+    assert sections == ["Health", "Social work practice", "Workforce and placements", "Education and care leavers"]
+    kpi_rows = [row for row in rows if len(set(row)) > 1]
+    assert [row[0] for row in kpi_rows] == [k.kpi.id for k in result.scorecard.kpis]
+    first = kpi_rows[0]
+    assert first[2:8] == ["93.9%", "100.0%", "100.0%", "90.0%", "Green", "↑\u00a0improved"]
+    assert first[1].endswith("(higher is better)")
+    caseload = next(row for row in kpi_rows if row[0] == "CIC12")
+    assert caseload[1].endswith("(lower is better)") and caseload[8] == "Common cause" and caseload[9] == "Hit and miss"
+    for row in table.rows[1:]:  # figures right-aligned, with their units
+        cells = row.cells
+        if len({c.text for c in cells}) > 1:
+            assert all(cells[i].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT for i in range(2, 6))
 
 
-def test_rag_cells_are_shaded_in_the_rules_colours(sample, tmp_path):
-    result, rules = sample
-    doc = Document(write_report(result, rules, tmp_path / "report.docx"))
+def test_the_rag_table_is_laid_out_to_be_read(paper):
+    table = rag_table(paper)
+    tbl = table._tbl
+    rows = tbl.findall(f"{W}tr")
+    assert rows[0].find(f"{W}trPr/{W}tblHeader") is not None  # the header row: repeated, read as headers
+    assert all(tr.find(f"{W}trPr/{W}cantSplit") is not None for tr in rows)  # no row split across pages
+    section = next(s for s in paper.sections if s.page_width > s.page_height)  # ten columns: landscape pages
+    usable = section.page_width - section.left_margin - section.right_margin
+    widths = [col.width for col in table.columns]
+    assert abs(sum(widths) - usable) < Cm(0.1)
+    assert 0.3 <= widths[1] / usable <= 0.4  # the indicator column: about a third
+    from scorecard.word.rag_table import text_cm
+
+    for cell, width in zip(table.rows[0].cells, widths, strict=True):  # no header broken mid-word
+        assert all(Cm(text_cm(word, 8.5, bold=True) + 0.38) <= width for word in cell.text.split()), cell.text
+    assert tbl.find(f"{W}tblPr/{W}tblCaption").get(f"{W}val") == "RAG status of each KPI – June 2018"
+
+
+def test_rag_cells_are_shaded_and_worded(paper):
     colours = {"Green": "C6EFCE", "Amber": "FFEB9C", "Red": "FFC7CE"}
-    for row in doc.tables[0].rows[1:]:
+    table = rag_table(paper)
+    seen = set()
+    for row in table.rows[1:]:
         rag = row.cells[6]
-        assert rag.text in colours
-        # the shading, read from the document XML as Word would
-        shd = [e for e in doc.element.body.iter(f"{W}tc") if "".join(x.text for x in e.iter(f"{W}t")) == rag.text]
-        assert shd and all(e.find(f"{W}tcPr/{W}shd").get(f"{W}fill") == colours[rag.text] for e in shd)
-    header = doc.element.body.find(f"{W}tbl/{W}tr/{W}trPr/{W}tblHeader")
-    assert header is not None  # the header row repeats on every page
+        if rag.text in colours:
+            seen.add(rag.text)
+            assert rag._tc.find(f"{W}tcPr/{W}shd").get(f"{W}fill") == colours[rag.text]
+    assert seen == {"Green", "Amber", "Red"}
 
 
-def test_a_councils_template_keeps_its_page_header_footer_and_styles(sample, tmp_path):
+def test_the_key_explains_rag_arrows_polarity_and_the_icons(paper):
+    said = "\n".join(texts(paper))
+    assert (
+        "RAG rating: Green – target achieved or exceeded; Amber – below target but at or above the floor standard; "
+        "Red – below the floor standard." in said
+    )
+    assert "Direction of travel (May 2018 to June 2018): ↑ improved, ↓ declined, → the same" in said
+    assert "Polarity: after each indicator's name" in said
+    assert "Variation (NHS Making Data Count): Improvement or Concern" in said and "Assurance: Pass" in said
+
+
+def test_the_glance_summary_heads_section_3(paper):
+    said = texts(paper)
+    assert (
+        said.index("Table 1: The KPIs by variation and assurance")
+        == said.index("3. Summary of Performance – June 2018") + 2
+    )
+    glance = paper.tables[1]
+    cells = {
+        (row.cells[0].text.strip(), head.text.strip()): cell.text
+        for row in glance.rows[1:]
+        for head, cell in zip(glance.rows[0].cells, row.cells, strict=True)
+    }
+    assert cells[("Improvement", "Fail")] == "CIC02"
+    assert cells[("Concern", "Hit and miss")] == "CIC09" and cells[("Concern", "Fail")] == "CIC16"
+    assert cells[("Common cause", "Fail")] == "CIC07" and cells[("Common cause", "Hit and miss")] == "CIC12"
+
+
+def test_a_first_return_has_no_previous_column_and_no_direction(sample, tmp_path):
     result, rules = sample
+    kpis = tuple(
+        dataclasses.replace(k, kpi=dataclasses.replace(k.kpi, previous=None), direction=None)
+        for k in result.scorecard.kpis
+    )
+    card = dataclasses.replace(result.scorecard, kpis=kpis, period=Period("June 2018", None))
+    doc = Document(write_report(dataclasses.replace(result, scorecard=card), rules, tmp_path / "first.docx"))
+    assert [c.text for c in rag_table(doc).rows[0].cells] == ["Ref", "Indicator", "Jun-18", "Target", "Floor", "RAG"]
+    said = "\n".join(texts(doc))
+    assert "June 2018 is the first period this scorecard reports: there is no earlier period to compare with" in said
+    assert "Direction of travel" not in said
+
+
+# --- Making Data Count charts ------------------------------------------------------------------------------
+
+
+def test_every_red_failing_or_special_cause_kpi_is_charted_with_a_caption_kept_with_it(paper):
+    pytest.importorskip("matplotlib")
+    said = texts(paper)
+    captions = [t for t in said if t.startswith("Figure ")]
+    assert captions == [
+        "Figure 1: CIC02 – consistently misses its target; special cause improvement",
+        "Figure 2: CIC07 – consistently misses its target",
+        "Figure 3: CIC09 – rated Red; special cause concern",
+        "Figure 4: CIC16 – consistently misses its target; special cause concern",
+    ]
+    for p in paper.paragraphs:
+        if p.text.startswith("Figure "):
+            assert p.paragraph_format.keep_with_next is True and p.style.name == "Caption"
+    charts = [s for s in paper.inline_shapes if s.width > Cm(5)]
+    assert len(charts) == 4 and all(abs(s.width - Cm(16)) < Cm(0.01) for s in charts)
+
+
+def test_the_chart_draws_what_mdc_draws():
+    """Titled, with a legend, the mean solid and dark, the limits dashed and labelled, the target distinct."""
+    plt = pytest.importorskip("matplotlib.pyplot")
+    from scorecard.word import charts
+
+    drawn = {}
+    real = plt.close
+
+    def keep(figure):
+        drawn["figure"] = figure
+
+    history = [12.0, 10.0] * 7 + [17.0]
+    spc = analyse(history, Polarity.HIGHER, 14.0, SpcSettings(baseline=14, min_points=15))
+    plt.close = keep
+    try:
+        charts.xmr_chart(
+            spc,
+            Polarity.HIGHER,
+            title="CIC02 Allocated to the same social worker",
+            labels=["Jun-18"] * 15,
+            target=14.0,
+            unit="percent",
+            axis_label="Per cent",
+            fmt=lambda v: f"{v:.2f}%",
+        )
+    finally:
+        plt.close = real
+    figure = drawn["figure"]
+    axes = figure.axes[0]
+    assert axes.get_title(loc="left") == "CIC02 Allocated to the same social worker"
+    lines = axes.get_lines()
+    mean = [ln for ln in lines if ln.get_color() == charts.MEAN]
+    assert mean and all(ln.get_linestyle() == "-" for ln in mean)
+    limits = [ln for ln in lines if ln.get_color() == charts.COMMON and ln.get_linestyle() == "--"]
+    assert len(limits) == 2
+    target = [ln for ln in lines if ln.get_color() == charts.TARGET]
+    assert target and target[0].get_linestyle() == "-."
+    words = [t.get_text() for t in axes.texts]
+    assert "Upper process limit 16.32%" in words and "Lower process limit 5.68%" in words and "Target 14.00%" in words
+    legend = [t.get_text() for t in figure.legends[0].get_texts()]
+    assert legend == ["Common cause", "Special cause improvement", "Mean", "Process limits", "Target"]
+    assert axes.get_ylabel() == "Per cent" and axes.yaxis.get_major_formatter()(50, 0) == "50%"
+    real(figure)
+
+
+def test_chart_labels_are_the_periods_of_the_points_drawn(case):
+    result, _ = case
+    kpis = {k.kpi.id: k for k in result.scorecard.kpis}
+    assert chart_labels(kpis["CIC02"])[:2] == ["July 2016", "August 2016"] and len(chart_labels(kpis["CIC02"])) == 24
+    short = dataclasses.replace(
+        kpis["CIC02"], kpi=dataclasses.replace(kpis["CIC02"].kpi, history_periods=("May 2018", "June 2018"))
+    )
+    assert chart_labels(short) == [""] * 22 + ["May 2018", "June 2018"]  # lined up from the latest point
+
+
+def test_without_matplotlib_the_paper_says_how_to_get_the_charts(case, tmp_path, monkeypatch):
+    result, rules = case
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # an import of it now fails
+    doc = Document(write_report(result, rules, tmp_path / "report.docx"))
+    assert "Charts for 4 KPIs are left out: install them with pip install scorecard[charts]" in texts(doc)
+    assert not doc.inline_shapes  # no charts, and no icons either: their words stand alone
+    cic02 = next(row for row in rag_table(doc).rows if row.cells[0].text == "CIC02")
+    assert [c.text for c in cic02.cells][8:] == ["Improvement", "Fail"]
+
+
+def test_a_kpi_to_chart_with_no_history_is_named(sample, tmp_path):
+    result, rules = sample
+    kpis = tuple(
+        dataclasses.replace(k, kpi=dataclasses.replace(k.kpi, current=80.0)) if k.kpi.id == "CIC09" else k
+        for k in result.scorecard.kpis
+    )
+    from scorecard.core.engine import evaluate
+
+    card = evaluate([k.kpi for k in kpis], title=rules.title, period=result.scorecard.period, section=3)
+    given = dataclasses.replace(result, scorecard=card)
+    doc = Document(write_report(given, rules, tmp_path / "red.docx"))
+    assert "No chart for CIC09 (rated Red): the workbook gives no history of figures." in texts(doc)
+    assert [f.code for f in report_notes(given, rules)] == ["SC709"]
+
+
+# --- accessible, and as councils publish ---------------------------------------------------------------------
+
+
+def test_the_paper_is_accessible(paper):
+    for name, level in (("Heading 1", "0"), ("Heading 2", "1")):  # real headings, with outline levels
+        assert paper.styles[name].element.find(f"{W}pPr/{W}outlineLvl").get(f"{W}val") == level
+    pictures = x.pictures(paper)
+    assert pictures and all(p.get("descr") for p in pictures)  # alt text on every picture
+    alts = [p.get("descr") for p in pictures]
+    assert any(
+        a.startswith("XmR chart of Percentage of CIC with a current Care Plan: 24 months of figures") for a in alts
+    )
+    assert "Variation: special cause improvement (high)" in alts and "Assurance: consistently misses target" in alts
+    for table in paper.tables[1:]:  # every data table's first row is a header row (the first is the summary box)
+        if True:
+            assert table._tbl.find(f"{W}tr/{W}trPr/{W}tblHeader") is not None
+    assert x.language_of(paper.styles.element) == "en-GB"
+    props = paper.core_properties
+    assert props.title == "Children in Care Scorecard – June 2018"
+    assert props.author == "Jane Smith, Performance and Information Manager" and props.language == "en-GB"
+    assert props.comments.startswith("Generated by scorecard")
+    assert "python-docx" not in " ".join(
+        str(getattr(props, f)) for f in ("author", "comments", "last_modified_by", "title", "keywords")
+    )
+
+
+def test_a4_margins_a_sans_serif_body_and_page_numbers(paper):
+    section = paper.sections[0]
+    assert abs(section.page_width - Cm(21.0)) < Cm(0.01) and abs(section.page_height - Cm(29.7)) < Cm(0.01)
+    assert all(abs(getattr(section, m) - Cm(2)) < Cm(0.01) for m in ("left_margin", "right_margin", "top_margin"))
+    assert paper.styles["Normal"].font.name == "Arial"
+    assert x.has_page_field(section.footer.part.element)
+    footer = "".join(t.text or "" for t in section.footer.part.element.iter(f"{W}t"))
+    assert footer.startswith("Page ") and " of " in footer
+
+
+def test_a_councils_template_keeps_its_page_header_footer_and_styles(case, tmp_path):
+    result, rules = case
     template = _council_template(tmp_path / "council.docx")
     doc = Document(write_report(result, rules, tmp_path / "report.docx", template=template))
     section = doc.sections[0]
     assert section.orientation == WD_ORIENT.LANDSCAPE and abs(section.page_width - Cm(29.7)) < Cm(0.01)
     assert section.header.paragraphs[0].text == "Kent County Council – Corporate Parenting Panel"
-    assert section.footer.paragraphs[0].text == "OFFICIAL"
+    assert section.footer.paragraphs[0].text == "OFFICIAL" and x.has_page_field(section.footer.part.element)
     assert doc.styles["Normal"].font.name == "Arial"
     assert doc.paragraphs[0].text == "From: Director of Integrated Children's Services"
     assert doc.paragraphs[1].text == "Children in Care Scorecard"
-    # the table fits the landscape page's text width
-    widths = sum(col.width for col in doc.tables[0].columns)
+    widths = sum(col.width for col in rag_table(doc).columns)  # the table fits the landscape page's text width
     usable = section.page_width - section.left_margin - section.right_margin
     assert abs(widths - usable) < Cm(0.1)
+    assert len(doc.sections) == 1  # a landscape template needs no landscape section for the wide table
 
 
-def test_a_template_without_the_usual_styles_falls_back_to_normal(sample, tmp_path):
-    result, rules = sample
+def test_a_template_without_the_usual_styles_gets_real_headings(case, tmp_path):
+    result, rules = case
     bare = Document()
-    for name in ("Title", "Heading 1", "Heading 2", "List Bullet", "Table Grid"):
+    for name in ("Title", "Heading 1", "Heading 2", "List Bullet", "Table Grid", "Caption"):
         style = bare.styles[name]
         style.element.getparent().remove(style.element)
     bare.save(tmp_path / "bare.docx")
     doc = Document(write_report(result, rules, tmp_path / "report.docx", template=tmp_path / "bare.docx"))
-    assert any(p.text.startswith("•\t14 are rated Green") for p in doc.paragraphs)
+    assert any(p.text.startswith("•\t13 are rated Green") for p in doc.paragraphs)
+    heading = next(p for p in doc.paragraphs if p.text == "1. Introduction")
+    assert heading.style.name == "Heading 1"
+    assert heading.style.element.find(f"{W}pPr/{W}outlineLvl").get(f"{W}val") == "0"
 
 
 def test_the_command(tmp_path):
@@ -135,6 +438,23 @@ def test_the_command(tmp_path):
     assert out.strip() == str(tmp_path / "book.docx")
     assert Document(tmp_path / "book.docx").tables and book.read_bytes() == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".~")]
+
+
+def test_pdf_beside_the_docx_or_a_clear_message(tmp_path, monkeypatch):
+    from scorecard.word import pdf
+
+    book = shutil.copy(SAMPLE, tmp_path / "book.xlsx")
+    monkeypatch.setattr(pdf, "libreoffice", lambda: None)
+    code, _, err = run_cli("report", book, "--rules", SAMPLE_RULES, "--pdf")
+    assert code == 1, err
+    assert "no PDF: LibreOffice is not installed" in err and (tmp_path / "book.docx").is_file()
+    monkeypatch.undo()
+    if pdf.libreoffice() is None:
+        need_libreoffice()
+    code, out, err = run_cli("report", book, "--rules", SAMPLE_RULES, "--pdf")
+    assert code == 0, err
+    assert out.split() == [str(tmp_path / "book.docx"), str(tmp_path / "book.pdf")]
+    assert (tmp_path / "book.pdf").read_bytes()[:5] == b"%PDF-"
 
 
 @pytest.mark.parametrize(
@@ -152,58 +472,29 @@ def test_bad_output_or_template_is_one_clear_line(tmp_path, monkeypatch, args, m
     (tmp_path / "t.dotx").write_text("x")
     code, _, stderr = run_cli("report", SAMPLE, "--rules", SAMPLE_RULES, *args)
     assert code == 1, stderr
-    err = [line for line in stderr.splitlines() if not line.startswith("rules: ")]
+    err = [line for line in stderr.splitlines() if not line.startswith(("rules: ", "  note: "))]
     assert len(err) == 1 and message in err[0], err
 
 
-def test_openxml_audit_finds_nothing(sample, tmp_path):
+def test_openxml_audit_finds_nothing(case, tmp_path):
     from openxml_audit import FileFormat, OpenXmlValidator
 
-    result, rules = sample
-    out = write_report(result, rules, tmp_path / "report.docx", template=_council_template(tmp_path / "c.docx"))
-    errors = OpenXmlValidator(file_format=FileFormat.MICROSOFT_365, max_errors=50).validate(out).errors
-    assert not errors, "\n".join(map(str, errors))
+    result, rules = case
+    for name, template in (("plain.docx", None), ("council.docx", _council_template(tmp_path / "c.docx"))):
+        out = write_report(result, rules, tmp_path / name, template=template)
+        errors = OpenXmlValidator(file_format=FileFormat.MICROSOFT_365, max_errors=50).validate(out).errors
+        assert not errors, "\n".join(map(str, errors))
 
 
-def test_libreoffice_renders_it(sample, tmp_path):
-    if not shutil.which("soffice") or not shutil.which("pdftoppm"):
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice (soffice) and pdftoppm are needed under CI")
-        pytest.skip("LibreOffice is not installed")
-    result, rules = sample
-    out = write_report(result, rules, tmp_path / "report.docx")
-    subprocess.run(
-        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(out)],
-        check=True,
-        capture_output=True,
-        timeout=180,
-        env={**os.environ, "HOME": str(tmp_path)},
-    )
-    pdf = tmp_path / "report.pdf"
-    if not pdf.exists():  # soffice without its Writer module converts no Word document
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice Writer (libreoffice-writer-nogui) is needed under CI")
-        pytest.skip("LibreOffice Writer is not installed")
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
-    assert "Summary of Performance – June 2018" in text and "RAG status of each KPI" in text
-    assert "3.3.1" in text and "CIC24" in text
-    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True)
-    assert (tmp_path / "page-1.png").stat().st_size > 5_000
-
-
-# --- SPC and benchmark columns, and the charts: evaluations given that data by hand ------------------
+# --- SPC and benchmark columns: evaluations given that data by hand ---------------------------------------
 
 BASE = [12.0, 10.0] * 7  # mean 11, mean moving range 2: limits 5.68 to 16.32
 ON_BASE = SpcSettings(baseline=14, min_points=15)
-MONTHS = [
-    f"{m} {y}"
-    for y in (2017, 2018)
-    for m in ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-][3:18]  # Apr 2017 .. Jun 2018
+HEAD = ["Ref", "Indicator", "May-18", "Jun-18", "Target", "Floor", "RAG", "Direction"]
 
 
 def _given(result, changes: dict[str, dict]):
-    """The sample's evaluation with some KPIs given history, benchmarks (kpi=...) and SPC (spc=...)."""
+    """The sample's evaluation with some KPIs given benchmarks (kpi=...) and SPC (spc=...)."""
     kpis = []
     for k in result.scorecard.kpis:
         change = changes.get(k.kpi.id, {})
@@ -217,40 +508,27 @@ def _spc(history, polarity, target=None):
     return analyse(history, polarity, target, settings=ON_BASE)
 
 
-HEAD = ["Ref", "Indicator", "May 2018", "June 2018", "Target", "Floor", "RAG", "Direction"]
-
-
 @pytest.mark.parametrize(
     "given, extra_headers, rows",
     [
         ({}, [], {}),
-        # a special cause on the good side; the target 14 inside the limits: hit and miss
         (
             {
                 "CIC01": {"spc": _spc(BASE + [17.0], Polarity.HIGHER, 14.0)},
-                # on a lower-is-better KPI the same rise is a concern;
-                # a target of 20 above the upper limit is always met
                 "CIC02": {"spc": _spc(BASE + [17.0], Polarity.LOWER, 20.0)},
-                "CIC03": {
-                    "spc": _spc(BASE + [11.0], Polarity.HIGHER, 20.0)
-                },  # common cause; 20 above the limits: missed
+                "CIC03": {"spc": _spc(BASE + [11.0], Polarity.HIGHER, 20.0)},
                 "CIC04": {"spc": _spc([1.0, 2.0], Polarity.HIGHER, 14.0)},
-            },  # too few points: no verdict
+            },
             ["Variation", "Assurance"],
             {
-                "CIC01": ["Special cause improvement", "Hit and miss"],
-                "CIC02": ["Special cause concern", "Consistently meets target"],
-                "CIC03": ["Common cause", "Consistently misses target"],
-                "CIC04": ["", ""],
+                "CIC01": ["Improvement", "Hit and miss"],
+                "CIC02": ["Concern", "Pass"],
+                "CIC03": ["Common cause", "Fail"],
+                "CIC04": ["Too few points", ""],
                 "CIC05": ["", ""],
             },
         ),
-        # a KPI with no good side has a variation but no assurance: no Assurance column
-        (
-            {"CIC07": {"spc": _spc(BASE + [3.0], None, 14.0)}},
-            ["Variation"],
-            {"CIC07": ["Special cause (no good side)"], "CIC01": [""]},
-        ),
+        ({"CIC07": {"spc": _spc(BASE + [3.0], None, 14.0)}}, ["Variation"], {"CIC07": ["Neither"], "CIC01": [""]}),
         (
             {
                 "CIC01": {"kpi": {"benchmarks": {"England": 58.9, "Statistical neighbours": 60.24}}},
@@ -259,147 +537,33 @@ HEAD = ["Ref", "Indicator", "May 2018", "June 2018", "Target", "Floor", "RAG", "
             ["England", "Statistical neighbours", "South East"],
             {"CIC01": ["58.9%", "60.2%", ""], "CIC02": ["", "", "71.0%"], "CIC03": ["", "", ""]},
         ),
-        (
-            {"CIC01": {"kpi": {"benchmarks": {"England": 58.94}}, "spc": _spc(BASE + [3.0], Polarity.HIGHER)}},
-            ["Variation", "England"],
-            {"CIC01": ["Special cause concern", "58.9%"]},
-        ),
     ],
-    ids=["neither", "spc", "spc-no-side", "benchmarks", "both"],
+    ids=["neither", "spc", "spc-no-side", "benchmarks"],
 )
 def test_the_rag_table_has_spc_and_benchmark_columns_only_when_there_is_that_data(
     sample, tmp_path, given, extra_headers, rows
 ):
     result, rules = sample
     doc = Document(write_report(_given(result, given), rules, tmp_path / "report.docx"))
-    table = doc.tables[0]
+    table = rag_table(doc)
     assert [c.text for c in table.rows[0].cells] == HEAD + extra_headers
-    by_id = {row.cells[0].text: [c.text for c in row.cells] for row in table.rows[1:]}
+    by_id = {row.cells[0].text: [c.text.strip() for c in row.cells] for row in table.rows[1:]}
     for kpi_id, extra in rows.items():
         assert by_id[kpi_id][len(HEAD) :] == extra, kpi_id
-    assert by_id["CIC01"][6] == "Green"  # the RAG column is where it was, and still shaded
-    rag = table.rows[1].cells[6]._tc
-    assert rag.find(f"{W}tcPr/{W}shd").get(f"{W}fill") == "C6EFCE"
-    # ten columns or more are too many for python-docx's default portrait page (6 inches of text):
-    # the table goes onto landscape pages of its own, and the pages after it are portrait again
-    landscape = len(HEAD + extra_headers) >= 10
-    assert [s.orientation for s in doc.sections] == (
-        [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE, WD_ORIENT.PORTRAIT] if landscape else [WD_ORIENT.PORTRAIT]
-    )
-    section = doc.sections[1 if landscape else 0]
-    assert section.page_width > section.page_height if landscape else section.page_width < section.page_height
-    assert doc.sections[-1].page_width == doc.sections[0].page_width
-    widths = sum(col.width for col in table.columns)  # the columns share the text width of the table's page
-    assert abs(widths - (section.page_width - section.left_margin - section.right_margin)) < Cm(0.1)
+    assert by_id["CIC01"][6] == "Green"
 
 
-def _charted(result, history=None):
-    """CIC01 improving, CIC02 a concern (with a missing month), CIC03 common cause: two charts."""
-    gappy = BASE[:5] + [None] + BASE[5:] + [3.0]  # 16 months, the sixth missing
-    return _given(
-        result,
-        {
-            "CIC01": {
-                "kpi": {"history": tuple(BASE + [17.0]), "history_periods": tuple(MONTHS)},
-                "spc": _spc(BASE + [17.0], Polarity.HIGHER, 14.0),
-            },
-            "CIC02": {
-                "kpi": {"history": tuple(gappy), "history_periods": ("Mar 2017", *MONTHS)},
-                "spc": _spc(gappy, Polarity.HIGHER),
-            },
-            "CIC03": {
-                "kpi": {"history": tuple(BASE + [11.0]), "history_periods": tuple(MONTHS)},
-                "spc": _spc(BASE + [11.0], Polarity.HIGHER),
-            },
-        },
-    )
+def test_a_rules_file_with_the_report_block_round_trips_through_the_schema():
+    text = SAMPLE_RULES.read_text("utf-8")
+    assert "report:" in text and parse_rules(text).report.committee == "Corporate Parenting Panel"
 
 
-def test_chart_labels_are_the_periods_of_the_points_drawn(sample):
-    result, _ = sample
-    kpis = {k.kpi.id: k for k in _charted(result).scorecard.kpis}
-    assert chart_labels(kpis["CIC01"]) == MONTHS
-    labels = chart_labels(kpis["CIC02"])  # the missing sixth month (Aug 2017) has no point and no label
-    assert len(labels) == 15 == len(kpis["CIC02"].spc.signals)
-    assert (
-        labels[:6] == ["Mar 2017", "Apr 2017", "May 2017", "Jun 2017", "Jul 2017", "Sep 2017"]
-        and labels[-1] == "Jun 2018"
-    )
-    short = dataclasses.replace(
-        kpis["CIC01"], kpi=dataclasses.replace(kpis["CIC01"].kpi, history_periods=("May 2018", "Jun 2018"))
-    )
-    assert chart_labels(short) == [""] * 13 + ["May 2018", "Jun 2018"]  # lined up from the latest point
+# --- rendered by LibreOffice, page by page -------------------------------------------------------------------
 
 
-def test_the_report_charts_each_kpi_showing_a_real_change(sample, tmp_path):
-    pytest.importorskip("matplotlib")
-    from PIL import Image
+def need_libreoffice() -> None:
+    import os
 
-    result, rules = sample
-    doc = Document(write_report(_charted(result), rules, tmp_path / "report.docx"))
-    texts = [p.text for p in doc.paragraphs]
-    heading = texts.index("Charts of the KPIs showing a real change")
-    assert heading > texts.index(next(t for t in texts if t.startswith("Generated by scorecard")))  # after the table
-    names = {k.kpi.id: k.kpi.name for k in result.scorecard.kpis}
-    assert texts[heading + 1 :] == [
-        f"CIC01 {names['CIC01']}: special cause improvement",
-        "",
-        f"CIC02 {names['CIC02']}: special cause concern",
-        "",
-    ]  # each caption, then its picture
-    assert len(doc.inline_shapes) == 2
-    for shape in doc.inline_shapes:  # python-docx's default page: Letter, 1.25 inch margins: 6 inches of text
-        assert abs(shape.width - Cm(6 * 2.54)) < Cm(0.01)
-    landscape = Document(
-        write_report(_charted(result), rules, tmp_path / "wide.docx", template=_council_template(tmp_path / "c.docx"))
-    )
-    assert [abs(shape.width - Cm(16)) < Cm(0.01) for shape in landscape.inline_shapes] == [True, True]  # at most 16 cm
-    assert len(landscape.sections) == 1  # a landscape template needs no landscape section for the wide table
-    images = [part for part in doc.part.package.parts if part.partname.endswith(".png")]
-    assert len(images) == 2
-    for part in images:
-        image = Image.open(io.BytesIO(part.blob))
-        assert image.format == "PNG" and image.width > 600
-    assert not any("left out" in t for t in texts)
-
-
-def test_without_matplotlib_the_report_says_how_to_get_the_charts(sample, tmp_path, monkeypatch):
-    result, rules = sample
-    monkeypatch.setitem(sys.modules, "matplotlib", None)  # an import of it now fails
-    doc = Document(write_report(_charted(result), rules, tmp_path / "report.docx"))
-    texts = [p.text for p in doc.paragraphs]
-    assert texts[-2:] == [
-        "Charts of the KPIs showing a real change",
-        "Charts for 2 KPIs showing a real change are left out: install them with pip install scorecard[charts]",
-    ]
-    assert not doc.inline_shapes
-    one = _given(result, {"CIC01": {"spc": _spc(BASE + [17.0], Polarity.HIGHER)}})
-    texts = [p.text for p in Document(write_report(one, rules, tmp_path / "one.docx")).paragraphs]
-    assert (
-        texts[-1]
-        == "The chart for 1 KPI showing a real change is left out: install it with pip install scorecard[charts]"
-    )
-
-
-def test_no_real_change_no_chart_section(sample, tmp_path):
-    result, rules = sample
-    calm = _given(result, {"CIC01": {"spc": _spc(BASE + [11.0], Polarity.HIGHER)}})
-    texts = [p.text for p in Document(write_report(calm, rules, tmp_path / "report.docx")).paragraphs]
-    assert not any("real change" in t for t in texts)
-    assert texts[-1].startswith("Generated by scorecard")
-
-
-def test_openxml_audit_finds_nothing_in_a_report_with_charts_and_extra_columns(sample, tmp_path):
-    pytest.importorskip("matplotlib")
-    from openxml_audit import FileFormat, OpenXmlValidator
-
-    result, rules = sample
-    given = _charted(result)
-    kpis = tuple(
-        dataclasses.replace(k, kpi=dataclasses.replace(k.kpi, benchmarks={"England": 50.0}))
-        for k in given.scorecard.kpis
-    )
-    given = dataclasses.replace(given, scorecard=dataclasses.replace(given.scorecard, kpis=kpis))
-    out = write_report(given, rules, tmp_path / "report.docx", template=_council_template(tmp_path / "c.docx"))
-    errors = OpenXmlValidator(file_format=FileFormat.MICROSOFT_365, max_errors=50).validate(out).errors
-    assert not errors, "\n".join(map(str, errors))
+    if os.environ.get("CI"):
+        pytest.fail("LibreOffice (soffice) and pdftoppm are needed under CI")
+    pytest.skip("LibreOffice is not installed")

@@ -349,21 +349,20 @@ def test_formula_tags_found_with_any_prefix(text, expected):
     [
         ("", 1),
         ("short", 1),
-        ("aaaaa bbbbb", 1),  # 11 characters: the line's width exactly
-        ("aaaaa bbbbbb", 2),
-        ("aaaaa     bbbbb", 1),  # longer than a line, but its words fit once single-spaced
-        ("abcdefghijklmno", 1),  # one word wider than the line is not broken
-        ("abcdefghijklmno x", 2),
-        ("aaa bbb ccc ddd eee fff ggg", 3),  # aaa bbb ccc | ddd eee fff | ggg
+        ("aaaaaaaaa aaaaaaaaa", 1),  # 97.3 points of Calibri 11 in a line of 102.75
+        ("aaaaaaaaaa aaaaaaaaaa", 2),  # 107.9 points: the second word wraps
+        ("i" * 30 + " " + "i" * 5, 1),  # 35 narrow letters fit where 21 wide ones do not
+        ("mmmmmm mmmmmm", 2),
+        ("m" * 12, 1),  # one word wider than the line is not broken
         ("a\nb", 2),
-        ("aaaaa bbbbbb\n\nc", 4),  # two lines, an empty paragraph, one line
+        ("aaaaaaaaaa aaaaaaaaaa\n\nc", 4),  # two lines, an empty paragraph, one line
     ],
 )
 def test_narrative_row_height_counts_wrapped_lines(text, lines):
     from scorecard.workbook.writer import row_height
 
-    # 10 characters wide holds 11 per line; a line is 15 points, plus 3 to spare
-    assert row_height(text, 10.0) == lines * 15 + 3
+    # 20 characters wide: (20 x 7 + 5) pixels, 108.75 points, less 6 of margins; a line is 15 points, plus 3
+    assert row_height(text, 20.0) == lines * 15 + 3
 
 
 @pytest.mark.parametrize("enabled", [True, False])

@@ -128,6 +128,9 @@ def _parser() -> argparse.ArgumentParser:
         metavar="TEMPLATE.docx",
         help="a Word document whose styles, header, footer and page set-up to use",
     )
+    report.add_argument(
+        "--pdf", action="store_true", help="also write the paper as PDF beside the .docx (needs LibreOffice)"
+    )
 
     commands.add_parser("schema", help="print the JSON Schema of the rules file (for editors)")
 
@@ -519,14 +522,22 @@ def _check(args: argparse.Namespace) -> int:
     if args.previous and not args.book:
         raise ScorecardError("--previous needs a workbook to compare with it")
     rules = _load_rules(args.rules) if args.rules else _book_rules(args.book, None)
-    _say(f"rules: {_origin(rules)}: rules are valid ({len(rules.kpis)} KPIs described)")
+    valid = f"rules: {_origin(rules)}: rules are valid ({len(rules.kpis)} KPIs described)"
+    _say(valid, sys.stderr if args.format == "json" else None)  # standard output holds the JSON alone
     if not args.book:
+        from .core.paper import notes as paper_notes
+
+        for note in paper_notes(rules.report):  # SC703, SC704
+            _say(f"  {note.line()}")
         return 0
     last = read_last_month(args.previous, rules) if args.previous else None
     result = evaluate_file(args.book, rules, period=args.period, previous=last)
     differs = check_embedded(rules, lambda: embedded.load(args.book))
     if differs:
         result.table.findings.append(differs)
+    from .core.committee import check_notes
+
+    result.table.findings.extend(check_notes(result.scorecard, rules.report))  # SC703-SC710: notes of the paper
     if args.format == "json":
         print(json.dumps(check_dict(result.table, result.scorecard, rules, args.book), ensure_ascii=False, indent=2))
     else:
@@ -551,6 +562,14 @@ def _report(args: argparse.Namespace) -> int:
     _say(str(write_report(result, rules, output, template=args.template)))
     for warning in result.table.warnings:
         _say(f"  {warning.line()}", sys.stderr)
+    from .word.cover_report import report_notes
+
+    for note in report_notes(result, rules):  # SC705, SC706, SC709, SC710
+        _say(f"  {note.line()}", sys.stderr)
+    if args.pdf:
+        from .word.pdf import to_pdf
+
+        _say(str(to_pdf(output)))
     return 0
 
 

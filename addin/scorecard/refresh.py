@@ -66,7 +66,7 @@ def evaluate_grid(
             previous.file if previous else None,
         ),
     )
-    narrative = write_narrative(card)
+    narrative = write_narrative(card, rules.report)
     plan = make_plan(card, table, rules, narrative, grid)
     card = with_findings(table, card, cut_cell_findings(plan))  # a Narrative cell cut to what Excel holds
     return Evaluation(table, card, narrative, plan)
@@ -102,7 +102,7 @@ def read_last_month(path: str | Path, rules: Rules) -> LastMonth:
         error.file = error.file or str(path)
         error.message = f"last month's workbook (--previous): {error.message}"
         raise
-    return LastMonth({k.id: k for k in table.kpis}, str(path))
+    return LastMonth({k.key: k for k in table.kpis}, str(path))
 
 
 def evaluate_file(

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from ..errors import cell_ref
 from .engine import displayed
@@ -220,22 +221,74 @@ def _claims(sentence: str, polarity: Polarity | None) -> list[str]:
     return claims
 
 
+# the words that may stand before a claim's verb when the sentence speaks of the KPI itself ("Performance for
+# this measure has improved", "In June the figure rose"); any other word there is another subject ("Demand
+# rose", "Staff sickness increased"), unless it is a word of the KPI's own name ("Caseloads decreased")
+_OWN_WORDS = frozenset(
+    (
+        "performance figure figures rate rates measure measures indicator indicators percentage percentages "
+        "proportion proportions number numbers level levels score scores result results it this kpi "
+        "the a an these its our overall for of in on at to has have had been is was were are be being further "
+        "also again now continued continues continue show shows showing shown showed seen saw made see sees "
+        "and month months quarter year period "
+        "slightly significantly marginally very much well since last latest current compared during over "
+    ).split()
+    + [m.lower() for m in MONTHS]
+    + [m[:3].lower() for m in MONTHS]
+)
+_DIRECTION_WORDS = (_BETTER, _WORSE, _UP, _DOWN, _SAME)
+
+
+def _of_another_subject(sentence: str, kpi: Kpi) -> bool:
+    """Whether the words before the sentence's first word of direction name something other than the KPI."""
+    starts = [m.start() for pattern in _DIRECTION_WORDS for m in [pattern.search(sentence)] if m]
+    if not starts:
+        return False
+    own = {word.rstrip("s") for word in re.findall(r"[a-z]+", kpi.name.lower())}
+    before = re.findall(r"[a-z]+", sentence[: min(starts)].lower())
+    return any(word not in _OWN_WORDS and word.rstrip("s") not in own for word in before)
+
+
+def sentences(text: str) -> list[str]:
+    """The commentary's sentences, as the checks read them."""
+    return [s.strip() for s in _SENTENCE.split(text.strip()) if s.strip()]
+
+
+def claims_about(kpi: Kpi, sentence: str, periods: tuple[str | None, str | None]) -> list[str]:
+    """What one sentence claims of the KPI itself this period (improved, declined, same, met, missed), or
+    nothing when it is negated, about the future, about a part or another comparator, or quotes other figures."""
+    lowered = sentence.lower()
+    if not any(stem in lowered for stem in _STEMS):
+        return []  # most sentences claim nothing: one search, not a dozen
+    if _NEGATION.search(sentence) or _NOT_YET.search(sentence) or _ELSEWHERE.search(sentence):
+        return []
+    if not _mentions_only_this_kpi(sentence, kpi, periods):
+        return []
+    claims = _claims(sentence, kpi.polarity)
+    if _of_another_subject(sentence, kpi):  # "Demand rose": said of something else, whatever the target
+        claims = [c for c in claims if c in ("met", "missed")]
+    return claims
+
+
+def quoted_figures(sentence: str, decimals: int) -> set[Decimal]:
+    """Every figure the sentence quotes, as shown at ``decimals`` (85% and 85.0 are the same figure)."""
+    out = set()
+    for number in _NUMBER.findall(sentence):
+        try:
+            out.add(displayed(float(number.replace(",", "")), decimals))
+        except ValueError:
+            continue
+    return out
+
+
 def contradictions(k: RatedKpi, periods: tuple[str | None, str | None]) -> list[Contradiction]:
     """Each sentence of the KPI's commentary whose claim the figures contradict."""
     kpi = k.kpi
     if not kpi.commentary.strip():
         return []
     out = []
-    for sentence in _SENTENCE.split(kpi.commentary.strip()):
-        sentence = sentence.strip()
-        lowered = sentence.lower()
-        if not any(stem in lowered for stem in _STEMS):
-            continue  # most sentences claim nothing: one search, not a dozen
-        if _NEGATION.search(sentence) or _NOT_YET.search(sentence) or _ELSEWHERE.search(sentence):
-            continue
-        if not _mentions_only_this_kpi(sentence, kpi, periods):
-            continue
-        for claim in _claims(sentence, kpi.polarity):
+    for sentence in sentences(kpi.commentary):
+        for claim in claims_about(kpi, sentence, periods):
             figures = _contradicted(claim, k)
             if figures:
                 out.append(Contradiction(kpi.id, sentence, claim, figures))
@@ -300,7 +353,7 @@ def commentary_findings(
         where = Where(sheet=sheet, cell=cell_ref(k.kpi.row, column))
         for found in contradictions(k, periods):
             out.append(Finding("SC701", found.message(), where))
-        before = previous.get(k.kpi.id) if previous is not None else None
+        before = previous.get(k.kpi.key) if previous is not None else None
         if before is not None:
             copied = unchanged_since(k.kpi, before)
             if copied:

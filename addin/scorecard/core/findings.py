@@ -124,6 +124,16 @@ W, N = Severity.WARNING, Severity.NOTE
 # 4xx targets, floors and polarity        5xx KPI rows and ids      6xx units, scale and decimals
 # 7xx commentary, narrative and report    8xx what a refresh writes 9xx engines, rules and installs
 _CATALOGUE = (
+    # --- 1xx the sheet, its header and columns
+    Kind(
+        "SC110",
+        "kpis-across-narrative-only",
+        N,
+        (
+            "One KPI per column (layout.kpis_in: columns): refresh writes the Narrative sheet; the KPIs' RAG "
+            "and direction are in it, in check and in the report, not in the table."
+        ),
+    ),
     # --- 2xx periods
     Kind(
         "SC201",
@@ -304,6 +314,15 @@ _CATALOGUE = (
     ),
     Kind("SC507", "rules-kpi-not-on-sheet", W, "A KPI of the rules is not on the sheet."),
     Kind("SC508", "kpis-described-by-rows", N, "KPIs the rules leave out are rated (or not) from their own rows."),
+    Kind(
+        "SC509",
+        "breakdown-column-found",
+        N,
+        (
+            "Ids repeat on several rows, told apart by one column (an area, an age band): each row is read as"
+            " a breakdown of its measure and rated on its own."
+        ),
+    ),
     # --- 6xx units, scale and decimals
     Kind("SC601", "scale-slip", W, "A figure, target or floor is a hundred times too big or too small for the others."),
     Kind("SC602", "share-over-whole", W, "A share of a whole is over 100% or below 0%."),
@@ -312,6 +331,49 @@ _CATALOGUE = (
     # --- 7xx commentary, narrative and report
     Kind("SC701", "commentary-contradicted", W, "Commentary says something the figures contradict."),
     Kind("SC702", "commentary-copied-forward", W, "Commentary is last month's, word for word, while the figure moved."),
+    # --- 703-799 the committee paper (core/paper.py, core/narrative.py, word/)
+    Kind(
+        "SC703",
+        "no-report-block",
+        N,
+        "The rules have no report: block: the paper's summary box, introduction and context are worded from the "
+        "figures and name no committee, meeting or author. Add report: to the rules.",
+    ),
+    Kind("SC704", "report-key-missing", N, "The report: block leaves out a particular a whole paper gives."),
+    Kind(
+        "SC705",
+        "commentary-held-back",
+        N,
+        "A sentence of commentary the figures contradict is left out of the narrative and the paper "
+        "(report.commentary: hold). Correct the commentary to have it printed.",
+    ),
+    Kind(
+        "SC706",
+        "commentary-flagged",
+        N,
+        "A sentence of commentary the figures contradict is printed with a note of what the figures show "
+        "(report.commentary: flag).",
+    ),
+    Kind("SC707", "count-without-noun", N, "A count's figures are written bare: name what it counts in report.nouns."),
+    Kind(
+        "SC708",
+        "previous-meeting-other-period",
+        N,
+        "The scorecard at the previous meeting was for another period than the one compared with; the paper says so.",
+    ),
+    Kind(
+        "SC709",
+        "chart-without-history",
+        N,
+        "A Red KPI, or one that consistently misses its target, has no history of figures to chart (layout.history).",
+    ),
+    Kind(
+        "SC710",
+        "summary-renumbered",
+        N,
+        "The paper numbers the summary of performance as section 3, after its introduction and context; the "
+        "Narrative sheet keeps narrative.section.",
+    ),
     # --- 8xx what a refresh writes
     Kind("SC801", "rag-formula-spelling", N, "RAG formulas decide how the statuses are spelt, not layout.rag_text."),
     Kind("SC802", "rag-spelling-mixed", W, "The RAG column spells the statuses in more than one way."),
@@ -338,12 +400,20 @@ _CATALOGUE = (
         N,
         ("An activity indicator's sparkline has no target or floor line to draw."),
     ),
-    # --- 85x-89x what is written is what Excel and Word accept (hostile and careless input)
+    Kind(
+        "SC811",
+        "rag-spelling-from-list",
+        N,
+        (
+            "The RAG column has a drop-down list (data validation) of statuses: they are written in its "
+            "words, whatever layout.rag_text says."
+        ),
+    ),
     Kind(
         "SC850",
         "cell-text-cut",
         W,
-        "A text is longer than an Excel cell holds (32,767 characters): it is written cut, with a note saying so.",
+        ("A text is longer than an Excel cell holds (32,767 characters): it is written cut, with a note saying so."),
     ),
     # --- 9xx engines, rules and installs
     Kind(
@@ -368,29 +438,43 @@ _CATALOGUE = (
         W,
         ("The rules embedded in the workbook do not load (they were not used: the rules given were)."),
     ),
-    # --- 95x worksheet functions, xlwings Lite and the add-in's install
+    Kind(
+        "SC908",
+        "rag-list-unknown",
+        N,
+        (
+            "This engine cannot read the RAG column's drop-down list (data validation): with an empty RAG "
+            "column the statuses are written as words; set layout.rag_text to be sure."
+        ),
+    ),
     Kind(
         "SC950",
         "function-scale-unknown",
         W,
-        "A worksheet function's figures and thresholds differ about 100-fold, so it cannot tell a percentage from "
-        "its fraction (xlwings Lite and typed numbers carry no cell format): it gives this error, not a colour. "
-        "Give percent points, or say layout.percent: fraction in the rules.",
+        (
+            "A worksheet function's figures and thresholds differ about 100-fold, so it cannot tell a "
+            "percentage from its fraction (xlwings Lite and typed numbers carry no cell format): it gives "
+            "this error, not a colour. Give percent points, or say layout.percent: fraction in the rules."
+        ),
     ),
     Kind(
         "SC951",
         "xlwings-dll-missing",
         W,
-        "xlwings' DLL is not in the folder of the Python Excel runs (pip put it in the user's folder, as it does "
-        "without administrator rights into a Python installed for all users), so every worksheet function "
-        "fails. Install xlwings there as an administrator, or use a Python of the user's own.",
+        (
+            "xlwings' DLL is not in the folder of the Python Excel runs (pip put it in the user's folder, as "
+            "it does without administrator rights into a Python installed for all users), so every worksheet "
+            "function fails. Install xlwings there as an administrator, or use a Python of the user's own."
+        ),
     ),
     Kind(
         "SC952",
         "addin-build-differs",
         W,
-        "The add-in was built from other sources than the scorecard its Python imports (an upgrade without "
-        "scorecard addin install): run scorecard addin install again with that Python.",
+        (
+            "The add-in was built from other sources than the scorecard its Python imports (an upgrade "
+            "without scorecard addin install): run scorecard addin install again with that Python."
+        ),
     ),
 )
 

@@ -216,6 +216,12 @@ class Kpi:
     profiled: bool = False
     cumulative: bool = False  # a running total to date: a rise is no improvement by itself (rules: cumulative)
     breakdown: str | None = None  # the part of its id's measure this row is ("North", "Under 5"); None: the whole
+    section: str | None = None  # the workbook's own section heading over the KPI's row ("Health"); None: none
+
+    @property
+    def key(self) -> str:
+        """The KPI's own key: its id, and the part of the measure a breakdown row is ("AR01 (North)")."""
+        return self.id if self.breakdown is None else f"{self.id} ({self.breakdown})"
 
     def for_previous(self) -> Kpi:
         """The KPI as its previous figure is rated: against the previous period's target and floor when profiled."""

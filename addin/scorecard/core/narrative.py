@@ -4,83 +4,71 @@ It follows section 3 of a council's scorecard cover report (how many KPIs and ho
 changed RAG, an update on every Amber and Red KPI), and is built so the slips of a hand-typed
 report cannot happen: every count is computed from the list it introduces, numbering is
 sequential, plurals and number words follow the count. Same scorecard in, same text out.
+
+Each fact is said once. The legend says what the KPIs' ratings mean by what they have (a target, a floor,
+both, a band around a target); a KPI that moved into Amber or Red is described in its update and the
+list of changes points there; a target or a movement the commentary already states is not stated again;
+commentary the figures contradict is left out or flagged (``report.commentary``). A first return (no
+earlier period) is rated with no direction. A running total to date (``Kpi.cumulative``) is never said to
+have improved because it rose: it is judged against its profile (``engine.direction``). ``paper`` (the
+rules' ``report:`` block) gives the previous meeting, the nouns counts are written with and what to do with
+contradicted commentary.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, replace
 from typing import Literal
 
+from .commentary import claims_about, contradictions, quoted_figures, sentences
 from .engine import displayed
+from .findings import Finding
 from .model import Direction, Kpi, Polarity, Rag, RatedKpi, Scorecard
-from .periods import between, parse_period
-from .spc import Rule, Variation
+from .paper import DEFAULT, Paper, long_date
+from .periods import between
+from .phrasing import (
+    comparison,
+    counted,
+    difference,
+    figure,
+    kpis,
+    number_word,
+    ordinal,
+    precise,
+    quartile_words,
+    rank_words,
+    sentence_number,
+)
+from .spc import Assurance, Variation
+from .spc_words import kind_of, spc_sentence
 
-MEANING = {
-    Rag.GREEN: "target achieved or exceeded",
-    Rag.AMBER: "below target but at or above the floor standard",
-    Rag.RED: "below the floor standard",
-}
-
-_SMALL = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen"
-).split()
-_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
-
-UNIT_SUFFIX = {"fte": " FTE", "days": " days", "weeks": " weeks", "months": " months", "hours": " hours"}
-
-
-def number_word(n: int) -> str:
-    """3 -> 'three', 42 -> 'forty-two'; 100 and over stay as digits."""
-    if 0 <= n < 20:
-        return _SMALL[n]
-    if 20 <= n < 100:
-        tens, units = divmod(n, 10)
-        return _TENS[tens - 2] + (f"-{_SMALL[units]}" if units else "")
-    return f"{n:,}"
-
-
-def sentence_number(n: int) -> str:
-    """A count that opens a sentence is written as a word: 'Five of these KPIs'."""
-    word = number_word(n)
-    return word[0].upper() + word[1:]
-
-
-def kpis(n: int) -> str:
-    """'1 KPI', '24 KPIs'."""
-    return f"{n} KPI" if n == 1 else f"{n} KPIs"
-
-
-def figure(value: float, kpi: Kpi) -> str:
-    """A figure as people write it: 48.4%, 15.8, 89.4 FTE, 1,204."""
-    return _figure(value, kpi.decimals, kpi.unit)
-
-
-@lru_cache(maxsize=4096)  # a narrative names the same targets, floors and figures many times
-def _figure(value: float, decimals: int, unit: str) -> str:
-    text = f"{displayed(value, decimals):,.{decimals}f}"
-    if text.lstrip("-").strip("0.,") == "":
-        text = text.lstrip("-")  # never "-0.0" (so 0.0 and -0.0, equal as keys, are written alike)
-    if unit == "percent":
-        return f"{text}%"
-    if unit == "pounds":
-        return f"-£{text[1:]}" if text.startswith("-") else f"£{text}"
-    suffix = UNIT_SUFFIX.get(unit, "")
-    if suffix and text in ("1", "1." + "0" * decimals) and unit != "fte":
-        suffix = suffix[:-1]  # 1 day, 1 week
-    return text + suffix
+__all__ = [  # what other modules and the tests take from here
+    "Narrative",
+    "Paragraph",
+    "comparison",
+    "figure",
+    "kpis",
+    "legend",
+    "number_word",
+    "ordinal",
+    "quartile_words",
+    "rank_words",
+    "sentence_number",
+    "spc_sentence",
+    "write_narrative",
+]
 
 
 @dataclass(frozen=True)
 class Paragraph:
-    """One paragraph: numbered ("3.4.1"), a bullet, or an unnumbered lead-in."""
+    """One paragraph: numbered ("3.4.1"), a bullet, or an unnumbered lead-in. ``subject`` is the KPI name
+    the text opens with (printed bold); ``kpi`` the id of the KPI it is about."""
 
     text: str
     number: str | None = None
     style: Literal["body", "bullet", "lead"] = "body"
+    subject: str = ""
+    kpi: str | None = None
 
     def render(self) -> str:
         if self.style == "bullet":
@@ -93,6 +81,7 @@ class Narrative:
     title: str
     heading: str
     paragraphs: tuple[Paragraph, ...]
+    notes: tuple[Finding, ...] = ()  # commentary held back or flagged (SC705, SC706)
 
     def lines(self) -> list[str]:
         """The paragraphs as plain strings (what the JSON output carries)."""
@@ -131,96 +120,564 @@ class _Numbering:
         return f"{self.section}.{self.top}.{self.sub}"
 
 
-def write_narrative(card: Scorecard) -> Narrative:
-    """The narrative for one scorecard: counts, RAG changes, then Amber and Red updates."""
-    now, before = card.period.current, card.period.previous
-    if not now:  # read_table names it, from headers, rules or --period
-        raise ValueError(f"a narrative needs the current period named, not {card.period}")
-    if before is None and any(k.kpi.previous is not None for k in card.kpis):
-        raise ValueError("a KPI has a previous figure but no previous period is named")
-    number = _Numbering(card.section)
-    out: list[Paragraph] = []
-    rated = [k for k in card.kpis if k.rag is not Rag.NOT_RATED]
-    activity = len(card.kpis) - len(rated)
+# --- what the ratings mean, by what the KPIs have ----------------------------------------------------
 
-    if activity:
-        intro = (
-            f"The report contains key statistics and performance results for {kpis(len(card.kpis))}: "
-            f"{len(rated)} {'is' if len(rated) == 1 else 'are'} assessed against targets using a Red/Amber/Green (RAG) "
-            f"status, and {activity} {'is an activity indicator' if activity == 1 else 'are activity indicators'}, "
-            "reported but not rated."
-        )
-    else:
-        intro = (
-            "The report contains key statistics and performance results against the targets for "
-            f"{len(card.kpis)} Key Performance {'Indicator' if len(card.kpis) == 1 else 'Indicators'} (KPIs), "
-            "which are assessed using a Red/Amber/Green (RAG) status."
-        )
-    out.append(Paragraph(intro, number.next()))
-
-    if rated:
-        scope = (
-            f"Of the {kpis(len(rated))} included in the report" if not activity else f"Of the {kpis(len(rated))} rated"
-        )
-        out.append(Paragraph(f"{scope}, the RAG status for {now} is as follows:", number.next()))
-        for rag in (Rag.GREEN, Rag.AMBER, Rag.RED):
-            n = card.count(rag)
-            out.append(Paragraph(f"{n} {'is' if n == 1 else 'are'} rated {rag.value} – {MEANING[rag]}", style="bullet"))
-        missing = card.count(Rag.NO_DATA)
-        if missing:
-            out.append(Paragraph(f"{missing} {'has' if missing == 1 else 'have'} no data for {now}", style="bullet"))
-    else:
-        out.append(Paragraph(f"No KPI has a target or floor standard, so none is rated for {now}.", number.next()))
-
-    if before is None:  # a single period (a first return): nothing earlier to compare with
-        out.append(
-            Paragraph(
-                f"{now} is the only period the scorecard holds, so no change of RAG status or direction of "
-                "travel is reported.",
-                number.next(),
-            )
-        )
-    else:
-        out.extend(_changes(card, number, now, before))
-    for rag in (Rag.AMBER, Rag.RED):
-        out.extend(_update(card, rag, number, now, before))
-    out.extend(_real_changes(card, number))
-    return Narrative(title=card.title, heading=f"Summary of Performance – {now}", paragraphs=tuple(out))
+# (plain, where others differ) for each kind of rated KPI and each rating it can have
+_MEANINGS: dict[str, dict[Rag, tuple[str, str]]] = {
+    "target and floor": {
+        Rag.GREEN: ("target achieved or exceeded", "target achieved or exceeded"),
+        Rag.AMBER: (
+            "below target but at or above the floor standard",
+            "below target but at or above the floor standard",
+        ),
+        Rag.RED: ("below the floor standard", "below the floor standard"),
+    },
+    "target": {
+        Rag.GREEN: ("target achieved or exceeded", "target achieved or exceeded"),
+        Rag.RED: ("below target", "below target where no floor standard is set"),
+    },
+    "floor": {
+        Rag.AMBER: ("at or above the floor standard", "at or above the floor standard where no target is set"),
+        Rag.RED: ("below the floor standard", "below the floor standard"),
+    },
+    "two-sided": {
+        Rag.GREEN: (
+            "on target, within its tolerance",
+            "on target, within its tolerance, where close to target is best",
+        ),
+        Rag.AMBER: ("off target but within its Amber band", "off target but within its Amber band"),
+        Rag.RED: ("further from target than its Amber band", "further from target than its Amber band"),
+    },
+}
 
 
-def _changes(card: Scorecard, number: _Numbering, now: str, before: str) -> list[Paragraph]:
-    changes = card.changes
-    out = []
-    if not changes:
-        out.append(Paragraph(f"Since {before} the RAG status of no KPI has changed.", number.next()))
-    else:
-        detail = "The detail of this change is" if len(changes) == 1 else "The details of these changes are"
-        # The subject is "the RAG status", singular whatever the count: "the RAG status of 3 KPIs has changed".
-        out.append(
-            Paragraph(
-                f"Since {before} the RAG status of {kpis(len(changes))} has changed. {detail} provided below:",
-                number.next(),
-            )
-        )
-        for k in changes:
-            out.append(Paragraph(_change_text(k, now, before), number.next_sub()))
+def _kind(kpi: Kpi) -> str:
+    if kpi.polarity is Polarity.TARGET:
+        return "two-sided"
+    if kpi.target is not None and kpi.floor is not None:
+        return "target and floor"
+    return "target" if kpi.target is not None else "floor"
 
-    gaps = [k for k in card.kpis if (k.rag is Rag.NO_DATA) != (k.previous_rag is Rag.NO_DATA)]
-    if gaps:
-        names = "; ".join(_no_data_item(_name(k.kpi), now if k.rag is Rag.NO_DATA else before) for k in gaps)
-        they = "it has" if len(gaps) == 1 else "they have"
-        out.append(
-            Paragraph(
-                f"The RAG status of {kpis(len(gaps))} cannot be compared with {before} because {they} "
-                f"no data for one of the two periods: {names}.",
-                number.next(),
-            )
+
+def _can_be(kpi: Kpi, rag: Rag) -> bool:
+    kind = _kind(kpi)
+    if kind == "two-sided" and rag is Rag.AMBER:  # an Amber band: amber_within, or a floor further than green_within
+        green = kpi.green_within or 0.0
+        band = (
+            kpi.amber_within
+            if kpi.amber_within is not None
+            else (abs(kpi.floor - kpi.target) if kpi.floor is not None and kpi.target is not None else green)
         )
+        return band > green
+    return rag in _MEANINGS[kind]
+
+
+def legend(card: Scorecard) -> dict[Rag, str]:
+    """What Green, Amber and Red mean on this scorecard, worded from the targets, floors and bands its rated
+    KPIs have; a rating no KPI can have is left out (no Amber without floors or bands)."""
+    rated = [k.kpi for k in card.kpis if k.rag is not Rag.NOT_RATED]
+    out: dict[Rag, str] = {}
+    for rag in (Rag.GREEN, Rag.AMBER, Rag.RED):
+        able = [kpi for kpi in rated if _can_be(kpi, rag)]
+        if not able and not card.count(rag):
+            continue
+        kinds: dict[str, int] = {}
+        for kpi in able or rated:
+            kinds[_kind(kpi)] = kinds.get(_kind(kpi), 0) + 1
+        order = sorted(kinds, key=lambda kind: -kinds[kind])
+        words: list[str] = []
+        for kind in order:
+            plain, qualified = _MEANINGS[kind].get(rag, ("", ""))
+            phrase = plain if len(order) == 1 else qualified
+            if phrase and phrase not in words:
+                words.append(phrase)
+        out[rag] = ", or ".join(words)
     return out
 
 
+def write_narrative(card: Scorecard, paper: Paper = DEFAULT) -> Narrative:
+    """The narrative for one scorecard: counts, RAG changes, then Amber and Red updates."""
+    return _Writer(card, paper).write()
+
+
+class _Writer:
+    def __init__(self, card: Scorecard, paper: Paper):
+        self.card, self.paper = card, paper
+        if card.period.previous is None and any(k.kpi.previous is not None for k in card.kpis):
+            raise ValueError("a KPI has a previous figure but no previous period is named")  # read_table names it
+        self.now = card.period.current or "the current period"
+        # a first return: no previous period named and no KPI with a previous figure
+        self.single = card.period.previous is None and all(k.kpi.previous is None for k in card.kpis)
+        self.before = card.period.previous or "the previous period"
+        self.number = _Numbering(card.section)
+        self.notes: list[Finding] = []
+        self.updates: dict[str, str] = {}  # KPI id -> the number of its Amber or Red update
+        self.unit_kind = kind_of(self.now)[0]  # month, quarter, year or period: "this month's profile"
+
+    # --- figures, targets and commentary of one KPI
+
+    def fig(self, value: float, kpi: Kpi, decimals: int | None = None) -> str:
+        """One of the KPI's figures, target or floor as the sentence prints it (see ``places``)."""
+        return counted(value, kpi, self.paper.noun(kpi.id), self.places(kpi) if decimals is None else decimals)
+
+    @staticmethod
+    def places(kpi: Kpi) -> int:
+        """The KPI's decimals; for ``compare: exact``, as many more as make each figure read apart from the
+        target and floor it was rated against ("84.996%, missing the target of 85.000%", not "85.0% ... 85.0%")."""
+        if kpi.compare != "exact":
+            return kpi.decimals
+        pairs = [
+            (figure_, standard, 0)
+            for figure_, standards in (
+                (kpi.current, (kpi.target, kpi.floor)),
+                (kpi.previous, (kpi.for_previous().target, kpi.for_previous().floor)),
+            )
+            if figure_ is not None
+            for standard in standards
+            if standard is not None and standard != figure_
+        ]
+        return precise(pairs, kpi.decimals)
+
+    def target(self, kpi: Kpi, article: str = "the", said: bool = False) -> str:
+        """'the target of 85.0%' ('this month's profile of 42.0%' when profiled), with the Green band of a
+        two-sided KPI; 'the target' alone when the commentary states its figure (``said``)."""
+        assert kpi.target is not None, "called only for a KPI with a target"
+        if kpi.profiled:
+            text = f"this {self.unit_kind}'s profile" + ("" if said else f" of {self.fig(kpi.target, kpi)}")
+        else:
+            text = f"{article} target" + ("" if said else f" of {self.fig(kpi.target, kpi)}")
+        if kpi.polarity is Polarity.TARGET and kpi.green_within and not said:
+            text += f" (plus or minus {figure(kpi.green_within, kpi)})"
+        return text
+
+    def floor(self, kpi: Kpi) -> str:
+        assert kpi.floor is not None, "called only for a KPI with a floor"
+        return f"the floor standard of {self.fig(kpi.floor, kpi)}"
+
+    def floor_side(self, kpi: Kpi) -> str:
+        """Where an Amber figure stands against its floor, as printed: 'above', 'at' (or 'better than' for
+        lower is better, where the floor is a ceiling)."""
+        assert kpi.current is not None and kpi.floor is not None
+        if kpi.compare == "exact":
+            now, floor = kpi.current, kpi.floor
+        else:
+            now, floor = displayed(kpi.current, kpi.decimals), displayed(kpi.floor, kpi.decimals)  # type: ignore[assignment]
+        if now == floor:
+            return f"at {self.floor(kpi)}"
+        return f"{'better than' if kpi.polarity is Polarity.LOWER else 'above'} {self.floor(kpi)}"
+
+    def commentary(self, k: RatedKpi) -> str:
+        """The KPI's commentary as printed: each sentence the figures contradict held back or flagged."""
+        text = k.kpi.commentary.strip()
+        if not text:
+            return ""
+        wrong: dict[str, list[str]] = {}
+        for found in contradictions(k, (self.card.period.current, self.card.period.previous)):
+            wrong.setdefault(found.words, []).append(found.figures)
+        if not wrong:
+            return text
+        kept = []
+        for sentence in sentences(text):
+            if sentence not in wrong:
+                kept.append(sentence)
+                continue
+            shown = " and ".join(wrong[sentence])
+            if self.paper.commentary == "flag":
+                kept.append(f"{sentence} [The figures show that {shown}.]")
+                code, what = "SC706", "is printed with what the figures show"  # finding: SC706
+            else:
+                code, what = "SC705", "is left out"  # finding: SC705
+            self.notes.append(
+                Finding(code, f"KPI '{k.kpi.id}': the commentary sentence \"{sentence}\" {what} ({shown})")
+            )
+        return " ".join(kept)
+
+    def stated(self, k: RatedKpi, commentary: str) -> tuple[bool, bool]:
+        """Whether the commentary already states the target's figure, and the movement (a claim the figures
+        bear out, quoting this period's figure): then the narrative does not say it again."""
+        kpi = k.kpi
+        target = movement = False
+        periods = (self.card.period.current, self.card.period.previous)
+        for sentence in sentences(commentary):
+            quoted = quoted_figures(sentence, kpi.decimals)
+            word = "profile" if kpi.profiled else "target"
+            if kpi.target is not None and word in sentence.lower():
+                target = target or displayed(kpi.target, kpi.decimals) in quoted
+            if kpi.current is not None and k.direction is not None and not kpi.cumulative:
+                agree = {Direction.IMPROVED: "improved", Direction.DECLINED: "declined", Direction.SAME: "same"}
+                claim = agree.get(k.direction)
+                if claim in claims_about(kpi, sentence, periods):
+                    movement = movement or displayed(kpi.current, kpi.decimals) in quoted
+        return target, movement
+
+    # --- the paragraphs
+
+    def write(self) -> Narrative:
+        out = self.counts()
+        if self.single:
+            out.append(
+                Paragraph(
+                    f"{self.now} is the first period this scorecard reports: there is no earlier period to compare "
+                    "with, so no direction of travel or change of RAG status is given.",
+                    self.number.next(),
+                )
+            )
+        else:
+            out += self.changes()
+        for rag in (Rag.AMBER, Rag.RED):
+            out += self.update(rag)
+        out += self.real_changes()
+        resolved = tuple(self.resolve(p) for p in out)
+        return Narrative(
+            title=self.card.title,
+            heading=f"Summary of Performance – {self.now}",
+            paragraphs=resolved,
+            notes=tuple(self.notes),
+        )
+
+    def resolve(self, p: Paragraph) -> Paragraph:
+        """Cross-references written before the paragraph they point to was numbered (``pointer``)."""
+        if p.kpi is None or self.pointer(p.kpi) not in p.text:
+            return p
+        return replace(p, text=p.text.replace(self.pointer(p.kpi), self.updates[p.kpi]))
+
+    @staticmethod
+    def pointer(kpi_id: str) -> str:
+        """Where a KPI's update number goes before it is known: private-use characters, never a figure's."""
+        return f"\ue000{kpi_id}\ue001"
+
+    def counts(self) -> list[Paragraph]:
+        card, now = self.card, self.now
+        rated = [k for k in card.kpis if k.rag is not Rag.NOT_RATED]
+        activity = len(card.kpis) - len(rated)
+        if activity:
+            intro = (
+                f"The report contains key statistics and performance results for {kpis(len(card.kpis))}: "
+                f"{len(rated)} {'is' if len(rated) == 1 else 'are'} assessed against targets using a Red/Amber/Green "
+                f"(RAG) status, and {activity} "
+                f"{'is an activity indicator' if activity == 1 else 'are activity indicators'}, reported but not rated."
+            )
+        else:
+            intro = (
+                "The report contains key statistics and performance results against the targets for "
+                f"{len(card.kpis)} Key Performance "
+                + ("Indicator (KPI)" if len(card.kpis) == 1 else "Indicators (KPIs)")
+                + ", "
+                "which are assessed using a Red/Amber/Green (RAG) status."
+            )
+        out = [Paragraph(intro, self.number.next())]
+        if not rated:
+            out.append(
+                Paragraph(f"No KPI has a target or floor standard, so none is rated for {now}.", self.number.next())
+            )
+            return out
+        scope = (
+            f"Of the {kpis(len(rated))} included in the report" if not activity else f"Of the {kpis(len(rated))} rated"
+        )
+        out.append(Paragraph(f"{scope}, the RAG status for {now} is as follows:", self.number.next()))
+        for rag, meaning in legend(card).items():
+            n = card.count(rag)
+            out.append(Paragraph(f"{n} {'is' if n == 1 else 'are'} rated {rag.value} – {meaning}", style="bullet"))
+        missing = card.count(Rag.NO_DATA)
+        if missing:
+            out.append(Paragraph(f"{missing} {'has' if missing == 1 else 'have'} no data for {now}", style="bullet"))
+        return out
+
+    def previous_meeting(self) -> str:
+        """The seed's opening of the changes: the meeting the previous scorecard went to, when the rules say."""
+        paper = self.paper
+        if paper.previous_meeting is None:
+            return ""
+        subject = paper.subject or self.card.title
+        meeting = f"the previous {paper.committee}" if paper.committee else "the previous meeting"
+        held = long_date(paper.previous_meeting)
+        if paper.previous_period is None:
+            return f"The {subject} was last submitted to {meeting} on {held}. "
+        if paper.previous_period == self.before:
+            return f"The {subject} submitted to {meeting} on {held} was for {self.before}. "
+        return (
+            f"The {subject} submitted to {meeting} on {held} was for {paper.previous_period}; this report "
+            f"compares {self.now} with {self.before}. "
+        )
+
+    def changes(self) -> list[Paragraph]:
+        changes, before, now = self.card.changes, self.before, self.now
+        opening = self.previous_meeting()
+        out = []
+        if not changes:
+            out.append(Paragraph(f"{opening}Since {before} the RAG status of no KPI has changed.", self.number.next()))
+        else:
+            detail = "The detail of this change is" if len(changes) == 1 else "The details of these changes are"
+            # The subject is "the RAG status", singular whatever the count: "the RAG status of 3 KPIs has changed".
+            out.append(
+                Paragraph(
+                    f"{opening}Since {before} the RAG status of {kpis(len(changes))} has changed. {detail} provided "
+                    "below:",
+                    self.number.next(),
+                )
+            )
+            for k in changes:
+                out.append(self.change(k))
+        gaps = [k for k in self.card.kpis if (k.rag is Rag.NO_DATA) != (k.previous_rag is Rag.NO_DATA)]
+        if gaps:
+            names = "; ".join(_no_data_item(_name(k.kpi), now if k.rag is Rag.NO_DATA else before) for k in gaps)
+            they = "it has" if len(gaps) == 1 else "they have"
+            out.append(
+                Paragraph(
+                    f"The RAG status of {kpis(len(gaps))} cannot be compared with {before} because {they} "
+                    f"no data for one of the two periods: {names}.",
+                    self.number.next(),
+                )
+            )
+        return out
+
+    def change(self, k: RatedKpi) -> Paragraph:
+        """One RAG change. A KPI now Amber or Red is described once, in its update: here a pointer to it."""
+        kpi, name = k.kpi, _name(k.kpi)
+        subject = f"{name}."
+        if k.rag in (Rag.AMBER, Rag.RED):
+            text = (
+                f"{subject} Rated {k.rag.value} for {self.now}, from {k.previous_rag.value} for {self.before}: "
+                f"see {self.pointer(kpi.id)}."
+            )
+            return Paragraph(text, self.number.next_sub(), subject=subject, kpi=kpi.id)
+        commentary = self.commentary(k)
+        target_said, movement_said = self.stated(k, commentary)
+        reason = self.reason(k, target_said)
+        if movement_said:
+            text = f"{subject} Performance for this measure is {reason}, moving the RAG rating"
+        else:
+            text = f"{subject} Performance for this measure {self.movement(k)}, {reason} and moving the RAG rating"
+        text += f" from {k.previous_rag.value} to {k.rag.value}{self.previous_profile(kpi)}."
+        return Paragraph(
+            f"{text} {commentary}" if commentary else text, self.number.next_sub(), subject=subject, kpi=kpi.id
+        )
+
+    def previous_profile(self, kpi: Kpi) -> str:
+        """A profiled KPI's previous figure was rated against that period's own profile: say which."""
+        if not kpi.profiled or kpi.previous_target is None:
+            return ""
+        profile = self.fig(kpi.previous_target, kpi)
+        return f" ({self.before} was rated against that {self.unit_kind}'s profile of {profile})"
+
+    def movement(self, k: RatedKpi) -> str:
+        """How the figure moved, saying only what the displayed figures show.
+
+        "remained at" only when both periods show the same figure; a two-sided KPI whose figure moved but
+        stayed as far from its target (96.5% -> 103.5%, target 100%) "moved", it did not remain. A running
+        total rose or fell; whether that is better is said against its profile."""
+        kpi, now, before = k.kpi, self.now, self.before
+        assert kpi.previous is not None and kpi.current is not None, "a movement needs both figures"
+        then, latest = self.fig(kpi.previous, kpi), self.fig(kpi.current, kpi)
+        if kpi.cumulative:
+            if then == latest:
+                return f"stayed at {latest} to date in {between(before, now)}"
+            verb = "rose" if displayed(kpi.current, kpi.decimals) > displayed(kpi.previous, kpi.decimals) else "fell"
+            return f"{verb} from {then} to date in {before} to {latest} to date in {now}"
+        if then == latest:
+            if k.direction in (Direction.SAME, None):
+                return f"remained at {latest} in {between(before, now)}"
+            # compare: exact, the difference is below the displayed precision
+            return f"{k.direction.value} slightly, showing {latest} in {between(before, now)}"
+        if k.direction is Direction.SAME:
+            return f"moved from {then} in {before} to {latest} in {now}, as far from the target as before"
+        verb = k.direction.value if k.direction else "moved"  # improved, declined (increased, decreased)
+        return f"{verb} from {then} in {before} to {latest} in {now}"
+
+    def reason(self, k: RatedKpi, said: bool = False) -> str:
+        """Why the KPI is rated as it is now, naming only the target and floor it has."""
+        kpi, rag = k.kpi, k.rag
+        target = self.target(kpi, said=said) if kpi.target is not None else None
+        floor = self.floor(kpi) if kpi.floor is not None else None
+        if kpi.polarity is Polarity.TARGET:  # two-sided: rated by the distance from the target
+            if rag is Rag.GREEN:
+                return f"meeting {target}"
+            if kpi.amber_within is not None:
+                band = figure(kpi.amber_within, kpi)
+                if rag is Rag.RED:
+                    return f"more than {band} from {target}"
+                return f"missing {target} but staying within {band} of it"
+            if floor is not None:
+                if rag is Rag.RED:
+                    return f"further from {target} than {floor}"
+                return f"missing {target} but staying no further from it than {floor}"
+            return f"missing {target}"
+        if rag is Rag.GREEN:
+            return f"meeting {target}" if target else "meeting its target"
+        if rag is Rag.RED:
+            if floor:
+                return f"falling below {floor}" if kpi.polarity is not Polarity.LOWER else f"rising above {floor}"
+            return f"missing {target}" if target else "being rated Red"
+        if target is None:  # Amber with a floor and no target
+            return f"meeting {floor} (this measure has no target)"
+        if floor is None:
+            return f"missing {target}"
+        if k.previous_rag is Rag.GREEN:
+            return f"missing {target} but staying {self.floor_side(kpi)}"
+        return f"moving {self.floor_side(kpi)} but still short of {target}"
+
+    @staticmethod
+    def travel(k: RatedKpi) -> Direction | None:
+        """The direction the update groups a KPI by: for a running total, the engine's against its profile
+        (``engine.direction``), None without a profile."""
+        return k.direction
+
+    def update(self, rag: Rag) -> list[Paragraph]:
+        group = [k for k in self.card.kpis if k.rag is rag]
+        if not group:
+            return [Paragraph(f"No KPI is rated {rag.value} for {self.now}.", self.number.next())]
+        lead = "For the KPI" if len(group) == 1 else f"For the {kpis(len(group))}"
+        out = [
+            Paragraph(f"{lead} rated as {rag.value} an update on performance is provided below.", self.number.next())
+        ]
+        if self.single:
+            return out + [self.update_item(k) for k in group]
+        span = between(self.before, self.now)
+        buckets = [
+            (Direction.IMPROVED, "{verb} improved performance between {span}"),
+            (Direction.SAME, "{verb} the same performance in {span}"),
+            (Direction.DECLINED, "{verb} a decline in performance between {span}"),
+        ]
+        for direction, what in buckets:
+            members = [k for k in group if self.travel(k) is direction]
+            if members:
+                out.append(self.lead(members, group, what.format(verb="{verb}", span=span), "shows", "show"))
+                out += [self.update_item(k) for k in members]
+        running = [k for k in group if self.travel(k) is None and k.kpi.cumulative and k.kpi.previous is not None]
+        if running:
+            out.append(
+                self.lead(
+                    running, group, "{verb} a running total with no profile to judge its progress by", "is", "are"
+                )
+            )
+            out += [self.update_item(k) for k in running]
+        missing = [k for k in group if self.travel(k) is None and k not in running]
+        if missing:
+            out.append(
+                self.lead(missing, group, f"{{verb}} no figure for {self.before} to compare with", "has", "have")
+            )
+            out += [self.update_item(k) for k in missing]
+        return out
+
+    def lead(self, members: list[RatedKpi], group: list[RatedKpi], what: str, one: str, many: str) -> Paragraph:
+        if len(group) == 1:
+            return Paragraph(f"This KPI {what.format(verb=one)}:", style="lead")
+        subject = f"{sentence_number(len(members))} of these KPIs"
+        return Paragraph(f"{subject} {what.format(verb=one if len(members) == 1 else many)}:", style="lead")
+
+    def update_item(self, k: RatedKpi) -> Paragraph:
+        kpi, subject = k.kpi, f"{_name(k.kpi)}."
+        number = self.number.next_sub()
+        self.updates[kpi.id] = number
+        commentary = self.commentary(k)
+        target_said, movement_said = self.stated(k, commentary)
+        against = self.against(kpi, target_said)
+        if self.single or kpi.previous is None:
+            assert kpi.current is not None, "a KPI without a figure is listed as having no data"
+            what = "The total to date was" if kpi.cumulative else "Performance was"
+            text = f"{subject} {what} {self.fig(kpi.current, kpi)} in {self.now}" + (
+                f", {against}." if against else "."
+            )
+        elif kpi.cumulative:
+            text = f"{subject} {self.running_total(k, target_said)}"
+        elif movement_said:
+            text = subject + (f" {self.standard(kpi)}" if against else "")
+        elif k.changed:  # the list of changes points here: why it is rated so, said once
+            text = (
+                f"{subject} Performance {self.movement(k)}, {self.reason(k, target_said)}{self.previous_profile(kpi)}."
+            )
+        else:
+            text = f"{subject} Performance {self.movement(k)}" + (f", {against}." if against else ".")
+        compared = comparison(kpi, self.paper.noun(kpi.id))
+        if compared:
+            text += f" {compared}"
+        text += f" {spc}" if (spc := spc_sentence(k, self.paper.noun(kpi.id))) else ""
+        # a fail under limits the process still keeps (not while a real improvement is moving it past them)
+        if (
+            spc
+            and k.spc is not None
+            and k.spc.assurance is Assurance.FAIL
+            and k.spc.variation is not Variation.IMPROVEMENT
+        ):
+            text += (
+                " Its target lies outside its normal range: unless the process changes, it will consistently miss it."
+            )
+        return Paragraph(f"{text} {commentary}" if commentary else text, number, subject=subject, kpi=kpi.id)
+
+    def standard(self, kpi: Kpi) -> str:
+        """The target (or floor) as a sentence of its own, where the commentary says how the figure moved."""
+        if kpi.target is None:
+            assert kpi.floor is not None
+            return f"The floor standard is {self.fig(kpi.floor, kpi)}."
+        if kpi.profiled:
+            return f"This {self.unit_kind}'s profile is {self.fig(kpi.target, kpi)}."
+        band = (
+            f", plus or minus {figure(kpi.green_within, kpi)}"
+            if kpi.polarity is Polarity.TARGET and kpi.green_within
+            else ""
+        )
+        return f"The target is {self.fig(kpi.target, kpi)}{band}."
+
+    def against(self, kpi: Kpi, said: bool) -> str:
+        if kpi.target is None:
+            return f"against a {self.floor(kpi)[4:]}" if kpi.floor is not None else ""
+        if said:
+            return ""  # the commentary names the target's figure
+        if kpi.profiled:
+            return f"against {self.target(kpi)}"
+        return f"against {self.target(kpi, 'a')}"
+
+    def running_total(self, k: RatedKpi, target_said: bool) -> str:
+        """A running total to date: how it moved, then where it stands against its profile (or target)."""
+        kpi = k.kpi
+        assert kpi.current is not None and kpi.previous is not None
+        text = f"The total to date {self.movement(k)}"
+        if kpi.target is None:
+            return text + (f", against a {self.floor(kpi)[4:]}." if kpi.floor is not None else ".")
+        gap = displayed(kpi.current, kpi.decimals) - displayed(kpi.target, kpi.decimals)
+        where = "on" if gap == 0 else f"{difference(float(gap), kpi)} {'above' if gap > 0 else 'below'}"
+        if not kpi.profiled or kpi.previous_target is None:
+            target = "its target" if target_said else self.target(kpi)
+            return (
+                f"{text}, {where} {target}. As a running total it rises through the year, so the rise is not in "
+                "itself an improvement."
+            )
+        then = displayed(kpi.previous, kpi.decimals) - displayed(kpi.previous_target, kpi.decimals)
+        were = "on" if then == 0 else f"{difference(float(then), kpi)} {'above' if then > 0 else 'below'}"
+        return (
+            f"{text}: {where} {self.target(kpi, said=target_said)}, against {were} {self.before}'s profile of "
+            f"{self.fig(kpi.previous_target, kpi)}."
+        )
+
+    def real_changes(self) -> list[Paragraph]:
+        """The KPIs not rated Amber or Red whose latest figure is a special cause: a paragraph each."""
+        found = [
+            (k, sentence)
+            for k in self.card.kpis
+            if k.rag not in (Rag.AMBER, Rag.RED)
+            and k.spc
+            and k.spc.variation not in (None, Variation.COMMON_CAUSE)
+            and (sentence := spc_sentence(k, self.paper.noun(k.kpi.id)))
+        ]
+        if not found:
+            return []
+        which = "this KPI" if len(found) == 1 else f"these {kpis(len(found))}"
+        out = [
+            Paragraph(
+                f"Over the history of the figures, statistical process control shows a real change, not normal "
+                f"variation, for {which} not rated Amber or Red:",
+                self.number.next(),
+            )
+        ]
+        for k, sentence in found:
+            subject = f"{_name(k.kpi)}."
+            out.append(Paragraph(f"{subject} {sentence}", self.number.next_sub(), subject=subject, kpi=k.kpi.id))
+        return out
+
+
 def _name(kpi: Kpi) -> str:
-    return kpi.name.rstrip(". ")
+    name = kpi.name.rstrip(". ")
+    return name if kpi.breakdown is None else f"{name} – {kpi.breakdown}"  # one measure by area or age band
 
 
 def _no_data_item(name: str, period: str) -> str:
@@ -228,362 +685,3 @@ def _no_data_item(name: str, period: str) -> str:
     if name.endswith(")"):
         return f"{name}, with no data for {period}"
     return f"{name} (no data for {period})"
-
-
-def _target(kpi: Kpi, article: str = "the") -> str:
-    """'the target of 85.0%', with the Green band of a two-sided KPI: '(plus or minus 2.0%)'."""
-    assert kpi.target is not None, "called only for a KPI with a target"
-    text = f"{article} target of {figure(kpi.target, kpi)}"
-    if kpi.polarity is Polarity.TARGET and kpi.green_within:
-        text += f" (plus or minus {figure(kpi.green_within, kpi)})"
-    return text
-
-
-def _against(kpi: Kpi) -> str:
-    if kpi.target is None:
-        return f"against a floor standard of {figure(kpi.floor, kpi)}" if kpi.floor is not None else ""
-    return f"against {_target(kpi, 'a')}"
-
-
-def _movement(k: RatedKpi, now: str, before: str) -> str:
-    """How the figure moved, saying only what the displayed figures show.
-
-    "remained at" only when both periods show the same figure; a two-sided KPI whose figure moved
-    but stayed as far from its target (96.5% -> 103.5%, target 100%) "moved", it did not remain.
-    The target itself is named by the sentence's "against" or reason.
-    """
-    kpi = k.kpi
-    assert kpi.previous is not None and kpi.current is not None, "a direction is rated from both figures"
-    then, latest = figure(kpi.previous, kpi), figure(kpi.current, kpi)
-    if then == latest:
-        if k.direction in (Direction.SAME, None):
-            return f"remained at {latest} in {between(before, now)}"
-        # compare: exact, the difference is below the displayed precision
-        return f"{k.direction.value} slightly, showing {latest} in {between(before, now)}"
-    if k.direction is Direction.SAME:
-        return f"moved from {then} in {before} to {latest} in {now}, as far from the target as before"
-    verb = k.direction.value if k.direction else "moved"  # improved, declined (increased, decreased)
-    return f"{verb} from {then} in {before} to {latest} in {now}"
-
-
-def _reason(k: RatedKpi) -> str:
-    """Why the KPI is rated as it is now, naming only the target and floor it has."""
-    kpi, rag = k.kpi, k.rag
-    target = _target(kpi) if kpi.target is not None else None
-    floor = f"the floor standard of {figure(kpi.floor, kpi)}" if kpi.floor is not None else None
-    if kpi.polarity is Polarity.TARGET:  # two-sided: rated by the distance from the target
-        if rag is Rag.GREEN:
-            return f"meeting {target}"
-        if kpi.amber_within is not None:
-            band = figure(kpi.amber_within, kpi)
-            if rag is Rag.RED:
-                return f"more than {band} from {target}"
-            return f"missing {target} but staying within {band} of it"
-        if floor is not None:
-            if rag is Rag.RED:
-                return f"further from {target} than {floor}"
-            return f"missing {target} but staying no further from it than {floor}"
-        return f"missing {target}"
-    if rag is Rag.GREEN:
-        return f"meeting {target}" if target else "meeting its target"
-    if rag is Rag.RED:
-        if floor:
-            return f"falling outside {floor}"
-        return f"missing {target}" if target else "being rated Red"
-    if target is None:  # Amber with a floor and no target
-        return f"meeting {floor} (this measure has no target)"
-    if floor is None:
-        return f"missing {target}"
-    if k.previous_rag is Rag.GREEN:
-        return f"missing {target} but staying within {floor}"
-    return f"moving within {floor} but still short of {target}"
-
-
-def _change_text(k: RatedKpi, now: str, before: str) -> str:
-    """One RAG change. Commentary is quoted here only for a KPI now Green: an Amber or Red KPI's
-    commentary is quoted once, in its update below."""
-    kpi = k.kpi
-    text = (
-        f"{_name(kpi)}. Performance for this measure {_movement(k, now, before)}, {_reason(k)} and moving "
-        f"the RAG rating from {k.previous_rag.value} to {k.rag.value}."
-    )
-    return f"{text} {kpi.commentary}" if kpi.commentary and k.rag is Rag.GREEN else text
-
-
-def _update(card: Scorecard, rag: Rag, number: _Numbering, now: str, before: str | None) -> list[Paragraph]:
-    group = [k for k in card.kpis if k.rag is rag]
-    if not group:
-        return [Paragraph(f"No KPI is rated {rag.value} for {now}.", number.next())]
-    lead = "For the KPI" if len(group) == 1 else f"For the {kpis(len(group))}"
-    out = [Paragraph(f"{lead} rated as {rag.value} an update on performance is provided below.", number.next())]
-    span = between(before, now) if before else now
-    buckets = [
-        ([k for k in group if k.direction is Direction.IMPROVED], "improved performance between {span}"),
-        ([k for k in group if k.direction is Direction.SAME], "the same performance in {span}"),
-        ([k for k in group if k.direction is Direction.DECLINED], "a decline in performance between {span}"),
-        (
-            [k for k in group if k.direction is None],
-            "no figure for {before} to compare with" if before else "no earlier figure to compare with",
-        ),
-    ]
-    for members, what in buckets:
-        if not members:
-            continue
-        what = what.format(span=span, before=before)
-        if len(group) == 1:
-            subject, verb = "This KPI", ("shows" if members[0].direction else "has")
-        else:
-            subject = f"{sentence_number(len(members))} of these KPIs"
-            verb = (
-                ("shows" if len(members) == 1 else "show")
-                if members[0].direction
-                else ("has" if len(members) == 1 else "have")
-            )
-        out.append(Paragraph(f"{subject} {verb} {what}:", style="lead"))
-        for k in members:
-            out.append(Paragraph(_update_text(k, now, before), number.next_sub()))
-    return out
-
-
-def _update_text(k: RatedKpi, now: str, before: str | None) -> str:
-    kpi = k.kpi
-    against = _against(kpi)
-    if k.direction is None:
-        assert kpi.current is not None, "a KPI without a figure is listed as having no data"
-        text = f"{_name(kpi)}. Performance was {figure(kpi.current, kpi)} in {now}" + (
-            f", {against}." if against else "."
-        )
-    else:
-        assert before is not None, "a direction is worked out from the previous period's figure"
-        text = f"{_name(kpi)}. Performance {_movement(k, now, before)}" + (f", {against}." if against else ".")
-    compared = comparison(kpi)
-    if compared:
-        text += f" {compared}"
-    text += f" {spc}" if (spc := spc_sentence(k)) else ""
-    return f"{text} {kpi.commentary}" if kpi.commentary else text
-
-
-# --- statistical process control (core.spc): one plain sentence per KPI ----------------------------
-
-_VERDICT = {
-    Variation.IMPROVEMENT: "a real improvement",
-    Variation.CONCERN: "a real cause for concern",
-    Variation.NEITHER: "a real change",
-}
-_KIND_PLURAL = {"month": "months", "quarter": "quarters", "year": "years"}
-
-
-def _kind_words(kpi: Kpi) -> tuple[str, str]:
-    """'month', 'months' (or quarter, year) from the history's period headers."""
-    return _kind_of(kpi.history_periods[-1] if kpi.history_periods else "")
-
-
-@lru_cache(maxsize=256)
-def _kind_of(name: str) -> tuple[str, str]:
-    parsed = parse_period(name) if name else None
-    kind = parsed.kind if parsed else "period"
-    return kind, _KIND_PLURAL.get(kind, kind + "s")
-
-
-def _trailing(values: list[int], side: int) -> int:
-    """How many of the last values equal ``side``, counted back from the end."""
-    count = 0
-    for v in reversed(values):
-        if v != side:
-            break
-        count += 1
-    return count
-
-
-def spc_sentence(k: RatedKpi) -> str | None:
-    """What the KPI's XmR chart says, in one plain sentence, or None when it has no history or its
-    latest figure is not this period's. Only what the chart shows: the normal range is the limits,
-    a run is counted on the figures themselves, and "in a row" is said only of periods with no gap."""
-    spc, kpi = k.spc, k.kpi
-    if spc is None or not kpi.history or kpi.history[-1] is None:
-        return None
-    one, many = _kind_words(kpi)
-    n = spc.points
-    if spc.mean is None or spc.lower is None or spc.upper is None or spc.variation is None:
-        needed = spc.needed or n + 1
-        return (
-            f"There {'is' if n == 1 else 'are'} only {number_word(n)} {one if n == 1 else many} of figures, "
-            f"fewer than the {number_word(needed)} needed to tell a real change from normal variation."
-        )
-    at = [i for i, v in enumerate(kpi.history) if v is not None]  # the history position of each charted point
-
-    def unbroken(points: int) -> bool:  # the last ``points`` figures are in consecutive periods
-        return at[-1] - at[-points] == points - 1
-
-    lower, upper, mean = figure(spc.lower, kpi), figure(spc.upper, kpi), figure(spc.mean, kpi)
-    latest = figure(kpi.history[-1], kpi)
-    if spc.variation is Variation.COMMON_CAUSE:
-        if lower == upper:
-            return f"Its figures have not varied from {mean}: no real change."
-        if not any(signal.special for signal in spc.signals):
-            if unbroken(n):
-                return (
-                    f"Over the last {number_word(n)} {many} it has stayed within its normal range of {lower} "
-                    f"to {upper}: no real change."
-                )
-            return (
-                f"All {number_word(n)} of its figures have stayed within its normal range of {lower} to "
-                f"{upper}: no real change."
-            )
-        return (
-            f"Its latest figure, {latest}, is within its normal range of {lower} to {upper} and shows no real change."
-        )
-
-    last = spc.signals[-1].rules
-    good = {Polarity.HIGHER: 1, Polarity.LOWER: -1}.get(kpi.polarity) if kpi.polarity else None
-    wanted = {Variation.IMPROVEMENT: good, Variation.CONCERN: -good if good else None}.get(spc.variation)
-    rule = next(r for r in Rule if r in last and (wanted is None or last[r] == wanted))
-    side, verdict = last[rule], _VERDICT[spc.variation]
-    if rule is Rule.OUTSIDE:
-        where = "above" if side > 0 else "below"
-        return f"Its latest figure, {latest}, is {where} its normal range of {lower} to {upper}: {verdict}."
-    if rule is Rule.SHIFT:
-        values = [signal.value for signal in spc.signals]
-        run = _trailing([(v > spc.mean) - (v < spc.mean) for v in values], side)
-        where = "above" if side > 0 else "below"
-        if unbroken(run):
-            return f"It has been {where} its average of {mean} for {number_word(run)} {many} in a row: {verdict}."
-        return f"Each of its last {number_word(run)} figures has been {where} its average of {mean}: {verdict}."
-    if rule is Rule.TREND:
-        values = [signal.value for signal in spc.signals]
-        steps = _trailing([(b > a) - (b < a) for a, b in zip(values, values[1:], strict=False)], side)
-        if unbroken(steps + 1):
-            moved = "risen" if side > 0 else "fallen"
-            return f"It has {moved} in each of the last {number_word(steps)} {many}, to {latest}: {verdict}."
-        than = "higher" if side > 0 else "lower"
-        return (
-            f"Each of its last {number_word(steps)} figures has been {than} than the one before, to {latest}: "
-            f"{verdict}."
-        )
-    end = "top" if side > 0 else "bottom"  # two of three beyond two sigma: the latest three figures hold them
-    return (
-        f"Two of its last three figures have been near or beyond the {end} of its normal range of {lower} to "
-        f"{upper}: {verdict}."
-    )
-
-
-def _real_changes(card: Scorecard, number: _Numbering) -> list[Paragraph]:
-    """The KPIs not rated Amber or Red whose latest figure is a special cause: a paragraph each."""
-    found = [
-        (k, sentence)
-        for k in card.kpis
-        if k.rag not in (Rag.AMBER, Rag.RED)
-        and k.spc
-        and k.spc.variation not in (None, Variation.COMMON_CAUSE)
-        and (sentence := spc_sentence(k))
-    ]
-    if not found:
-        return []
-    which = "this KPI" if len(found) == 1 else f"these {kpis(len(found))}"
-    out = [
-        Paragraph(
-            f"Over the history of the figures, statistical process control shows a real change, not normal "
-            f"variation, for {which} not rated Amber or Red:",
-            number.next(),
-        )
-    ]
-    for k, sentence in found:
-        out.append(Paragraph(f"{_name(k.kpi)}. {sentence}", number.next_sub()))
-    return out
-
-
-def _possessive(label: str) -> str:
-    """England -> England's; Statistical neighbours -> Statistical neighbours'."""
-    return f"{label}'" if label.endswith("s") else f"{label}'s"
-
-
-def _relation(kpi: Kpi, benchmark: float) -> str:
-    """How the KPI's figure stands against one benchmark, in words that say which is better.
-
-    Compared as displayed, at the KPI's decimals. A KPI without a polarity is only higher or lower."""
-    now, other = displayed(kpi.current, kpi.decimals), displayed(benchmark, kpi.decimals)
-    if kpi.polarity is Polarity.TARGET and kpi.target is not None:
-        goal = displayed(kpi.target, kpi.decimals)
-        ours, theirs = abs(now - goal), abs(other - goal)
-        if ours == theirs:
-            return "as close to the target as"
-        return "closer to the target than" if ours < theirs else "further from the target than"
-    if now == other:
-        return "the same as"
-    if kpi.polarity is Polarity.HIGHER:
-        return "better than" if now > other else "worse than"
-    if kpi.polarity is Polarity.LOWER:
-        return "better than" if now < other else "worse than"
-    return "higher than" if now > other else "lower than"
-
-
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-_RANK = re.compile(r"^=?\s*(\d{1,4})\s*(?:/|of|out of)\s*(\d{1,4})$", re.I)
-_QUARTILE_WORDS = {
-    "top": "the top quartile",
-    "upper": "the top quartile",
-    "bottom": "the bottom quartile",
-    "lower": "the bottom quartile",
-    "upper middle": "the upper middle quartile",
-    "lower middle": "the lower middle quartile",
-}
-
-
-def ordinal(n: int) -> str:
-    """1 -> 1st, 12 -> 12th, 23 -> 23rd."""
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def rank_words(text: str | None) -> str | None:
-    """A rank cell in words: "120/152" or "120 of 152" -> "ranked 120th of 152"; "120" -> "ranked 120th";
-    anything else (a tie such as "=3", free text) is not put into words."""
-    if not text:
-        return None
-    text = " ".join(text.split())
-    match = _RANK.match(text)
-    if match and not text.startswith("=") and 1 <= int(match.group(1)) <= int(match.group(2)):
-        return f"ranked {ordinal(int(match.group(1)))} of {int(match.group(2))}"
-    if re.fullmatch(r"\d{1,4}", text) and int(text) >= 1:
-        return f"ranked {ordinal(int(text))}"
-    return None
-
-
-def quartile_words(text: str | None) -> str | None:
-    """A quartile cell in words: 1-4, Q1-Q4, 1st-4th -> "in quartile 3" (as numbered, since councils number
-    quartiles both ways); Top, Upper, Bottom, Lower, Upper middle, Lower middle [quartile] -> "in the top quartile"."""
-    if not text:
-        return None
-    folded = " ".join(text.lower().replace("-", " ").split())
-    folded = re.sub(r"\s*quartile$", "", folded)
-    match = re.fullmatch(r"(?:q\s*)?([1-4])(?:st|nd|rd|th)?", folded)
-    if match:
-        return f"in quartile {match.group(1)}"
-    words = _QUARTILE_WORDS.get(folded)
-    return f"in {words}" if words else None
-
-
-def comparison(kpi: Kpi) -> str | None:
-    """The KPI's figure against its benchmarks, then its rank and quartile, as one sentence:
-    "At 79.4%, performance is worse than England's 81.5% and Statistical neighbours' 83.0%; it is
-    ranked 120th of 152 and in the bottom quartile." Benchmarks with no figure are left out;
-    benchmarks with the same relation are listed together, in the rules' order."""
-    if kpi.current is None:
-        return None
-    groups: dict[str, list[str]] = {}
-    for label, value in (kpi.benchmarks or {}).items():
-        if value is not None:
-            groups.setdefault(_relation(kpi, value), []).append(f"{_possessive(label)} {figure(value, kpi)}")
-    standing = [words for words in (rank_words(kpi.rank), quartile_words(kpi.quartile)) if words]
-    parts = []
-    if groups:
-        parts.append(
-            f"At {figure(kpi.current, kpi)}, performance is "
-            + _and([f"{rel} {_and(items)}" for rel, items in groups.items()])
-        )
-    if standing:
-        parts.append(("it is " if parts else "It is ") + " and ".join(standing))
-    return "; ".join(parts) + "." if parts else None

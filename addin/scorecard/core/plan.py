@@ -59,6 +59,7 @@ class NarrativeRow:
     number: str
     text: str
     style: RowStyle
+    bold: int = 0  # how many characters the text opens with in bold: the KPI's name ("Measure A.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,22 @@ class NarrativeCell:
     column: int
     text: str
     style: CellStyle
+    bold: int = 0  # the text's first ``bold`` characters are bold (a KPI's name)
+
+
+# The Narrative sheet as printed: A4 portrait, fitted to the page's width, the title in the header and the
+# page numbers in the footer (Excel's header and footer codes: &P the page, &N the pages); after each
+# paragraph the same space, a little less between a list's items, so the spacing is even.
+NARRATIVE_GAP = {"body": 6.0, "lead": 4.0, "bullet": 1.0, "note": 6.0, "title": 0.0, "heading": 0.0, "number": 6.0}
+
+
+NARRATIVE_PAGES = "Page &P of &N"  # the footer's centre
+
+
+def narrative_header(title: str, heading: str) -> tuple[str, str]:
+    """The printed page's header, left and right: the title and the heading ('&' written '&&', as Excel's
+    header codes need)."""
+    return title.replace("&", "&&"), heading.replace("&", "&&")
 
 
 def narrative_cells(rows: tuple[NarrativeRow, ...]) -> list[NarrativeCell]:
@@ -100,7 +117,7 @@ def _narrative_layout(rows: tuple[NarrativeRow, ...]) -> list[NarrativeCell]:
             continue
         if item.number:
             cells.append(NarrativeCell(line, 1, item.number, "number"))
-        cells.append(NarrativeCell(line, 2, item.text, item.style))
+        cells.append(NarrativeCell(line, 2, item.text, item.style, item.bold))
     return cells
 
 
@@ -179,7 +196,9 @@ def spc_texts(k: RatedKpi) -> dict[str, str]:
 def narrative_rows(narrative: Narrative, provenance: str) -> tuple[NarrativeRow, ...]:
     rows = [NarrativeRow("", narrative.title, "title"), NarrativeRow("", narrative.heading, "heading")]
     for p in narrative.paragraphs:
-        rows.append(NarrativeRow(p.number or "", p.render() if p.style == "bullet" else p.text, p.style))
+        text = p.render() if p.style == "bullet" else p.text
+        bold = len(p.subject) if p.subject and text.startswith(p.subject) else 0
+        rows.append(NarrativeRow(p.number or "", text, p.style, bold))
     rows.append(NarrativeRow("", provenance, "note"))
     return tuple(rows)
 
@@ -209,19 +228,21 @@ def make_plan(
                 )
     rag_col, dir_col = table.rag_column, table.direction_column
     words = table.rag_words  # the column's own spelling: Green or G
-    rag = tuple(CellWrite(k.kpi.row, rag_col, words[k.rag], rules.colours[k.rag]) for k in card.kpis)
-    direction = tuple(CellWrite(k.kpi.row, dir_col, direction_text(k.direction)) for k in card.kpis)
+    written = () if table.across else card.kpis  # one KPI per column: only the Narrative sheet is written
+    rag = tuple(CellWrite(k.kpi.row, rag_col, words[k.rag], rules.colours[k.rag]) for k in written)
+    direction = tuple(CellWrite(k.kpi.row, dir_col, direction_text(k.direction)) for k in written)
     spc = tuple(
         CellWrite(k.kpi.row, table.columns[name], text, rules.spc_colours.get(text, BLANK_FILL))
         for name in ("variation", "assurance")
         if name in table.columns and rules.layout.names(name)
-        for k in card.kpis
+        for k in written
         for text in (spc_texts(k)[name],)
     )
     headers = tuple(  # in the header row, and in any header row repeated further down (stacked tables)
         CellWrite(row, column, rules.layout.columns.get(name) or DEFAULT_HEADERS[name], header=True)
         for row in (table.header_row, *table.repeated_headers)
         for name, column in sorted(table.added_columns.items(), key=lambda item: item[1])
+        if not table.across
     )
     return WritePlan(
         sheet=table.sheet,
@@ -236,7 +257,7 @@ def make_plan(
         narrative_sheet=rules.narrative_sheet,
         narrative=narrative_rows(narrative, provenance_line(rules, table.sheet)),
         id_column=table.columns["id"],
-        sparklines=sparkline_plan(card, table, rules, grid),
+        sparklines=None if table.across else sparkline_plan(card, table, rules, grid),
         spc=spc,
     )
 

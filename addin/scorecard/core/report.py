@@ -15,12 +15,11 @@ def check_summary(table: KpiTable, card: Scorecard) -> list[str]:
     """What `check` reports, from the command line and from the ribbon alike."""
     rows = [k.kpi.row for k in card.kpis]
     current = card.period.current or "(current period not named)"
-    previous = card.period.previous or "(previous period not named)"
+    against = f"{current} against {card.period.previous}" if card.period.previous else f"{current}, the only period"
     top = table.header_top or table.header_row
     where = f"row {top}" if top == table.header_row else f"rows {top}-{table.header_row}"
     lines = [
-        f"{len(card.kpis)} KPIs on sheet '{table.sheet}', rows {min(rows)}-{max(rows)}, headers in "
-        f"{where}; {current} against {previous}",
+        f"{len(card.kpis)} KPIs on sheet '{table.sheet}', rows {min(rows)}-{max(rows)}, headers in {where}; {against}",
         "ratings now: " + ", ".join(f"{n} {status}" for status, n in card.counts.items() if n),
     ]
     lines += [
@@ -58,6 +57,7 @@ def as_dict(card: Scorecard, narrative: Narrative) -> dict[str, Any]:
                 "polarity": k.kpi.polarity.value if k.kpi.polarity else None,
                 "unit": k.kpi.unit,
                 "decimals": k.kpi.decimals,
+                "compare": k.kpi.compare,  # exact: the narrative may write figures sharper than the decimals
                 "current": k.kpi.current,
                 "previous": k.kpi.previous,
                 "target": k.kpi.target,

@@ -21,6 +21,8 @@ from typing import Any, Literal
 
 from ..errors import RulesError
 from .model import _POLARITY_WORDS, POLARITY_CHOICES, Compare, Polarity, Rag, Unit
+from .paper import DEFAULT as NO_PAPER
+from .paper import Paper, parse_paper
 from .rulesyaml import QUOTE_LIMIT, Map, combine, cut, line_of, load_document, quote
 from .spc import SpcSettings
 
@@ -123,6 +125,7 @@ class Rules:
     )
     sparkline_axis_line: int | None = None  # where sparklines.axis is given, for warnings
     kpis: dict[str, KpiRule] = field(default_factory=dict)
+    report: Paper = NO_PAPER  # the committee paper's particulars (the report: block, core.paper)
     source: str = "<rules>"
     sha256: str = ""
 
@@ -286,8 +289,27 @@ def check_target_and_floor(polarity: Polarity | None, target: float | None, floo
     return None
 
 
-def _semantic_checks(rules: Rules, document: Map, source: str) -> list[RulesError]:
+def _orientation_checks(rules: Rules, document: Map, source: str) -> list[RulesError]:
+    """{column: F} names a column of a table of KPI rows; {row: N} a row of a table of KPI columns."""
+    across = rules.layout.kpis_in == "columns"
     problems = []
+    for key, value in document["layout"]["columns"].items():
+        if not isinstance(value, dict) or ("row" in value) == across:
+            continue
+        said, meant = ("{column: ...}", "{row: N}") if across else ("{row: ...}", "{column: F}")
+        problems.append(
+            RulesError(
+                f"layout.columns.{key} is given as {said}, but with layout.kpis_in: {rules.layout.kpis_in} a field is "
+                f"named by {meant} (or by its label)",
+                file=source,
+                line=line_of(document, ["layout", "columns", key]),
+            )
+        )
+    return problems
+
+
+def _semantic_checks(rules: Rules, document: Map, source: str) -> list[RulesError]:
+    problems = _orientation_checks(rules, document, source)
     layout = document["layout"]
     spc = document.get("spc") or {}
     if spc.get("baseline") is not None and spc["baseline"] < spc.get("min_points", 15):
@@ -310,17 +332,15 @@ def _semantic_checks(rules: Rules, document: Map, source: str) -> list[RulesErro
                     line=line_of(document, ["layout", "columns", name]),
                 )
             )
-    if not rules.layout.history:
-        for needed in ("current", "previous"):
-            if not rules.layout.names(needed):
-                problems.append(
-                    RulesError(
-                        f"layout.columns needs '{needed}' (the header of the {needed} period's values) "
-                        "unless layout.history is true",
-                        file=source,
-                        line=line_of(document, ["layout", "columns"]) or layout.line,
-                    )
-                )
+    if not rules.layout.history and not rules.layout.names("current"):
+        problems.append(
+            RulesError(
+                "layout.columns needs 'current' (the header of the current period's values) unless layout.history "
+                "is true; 'previous' too, unless this is a first return with no earlier period",
+                file=source,
+                line=line_of(document, ["layout", "columns"]) or layout.line,
+            )
+        )
     if rules.layout.names("trend") and not rules.layout.history:
         problems.append(
             RulesError(
@@ -540,6 +560,8 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
             min_points=spc_doc.get("min_points", 15),
             run_length=spc_doc.get("run_length", 7),
             baseline=spc_doc.get("baseline"),
+            screen_outliers=spc_doc.get("screen_outliers", False),
+            recalc=spc_doc.get("recalc", "never"),
         ),
         spc_colours=spc_colours,
         narrative_sheet=narrative.get("sheet", "Narrative"),
@@ -557,6 +579,7 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
         if "axis" in (document.get("sparklines") or {})
         else None,
         kpis={rule.id: rule for rule in (_kpi_rule(raw, source) for raw in document.get("kpis") or [])},
+        report=parse_paper(document.get("report"), source),
         source=source,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
@@ -574,7 +597,7 @@ def _columns(raw: dict[str, Any]) -> tuple[dict[str, str], dict[str, int]]:
         if key == "benchmarks":
             continue
         if isinstance(value, dict):
-            letters[key] = _column_number(str(value["column"]))
+            letters[key] = _column_number(str(value["column"])) if "column" in value else int(value["row"])
             if value.get("header") is not None:
                 columns[key] = str(value["header"]).strip()
         else:

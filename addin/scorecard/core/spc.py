@@ -23,6 +23,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from .model import Polarity
 
@@ -55,6 +56,8 @@ class SpcSettings:
     min_points: int = 15
     run_length: int = 7
     baseline: int | None = None  # limits from the first N points, extended forward
+    screen_outliers: bool = False  # moving ranges of 3.267 x the average or more left out of the limits
+    recalc: Literal["never", "after_shift"] = "never"  # new limits from the first point of a sustained shift
 
     def __post_init__(self) -> None:
         if self.min_points < 2:
@@ -63,6 +66,8 @@ class SpcSettings:
             raise ValueError("spc.run_length must be at least 2")
         if self.baseline is not None and self.baseline < 2:
             raise ValueError("spc.baseline must be at least 2")
+        if self.recalc not in ("never", "after_shift"):
+            raise ValueError("spc.recalc must be never or after_shift")
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,18 @@ class PointSignal:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """One stretch of the chart with limits of its own: from point ``start`` (0-based, among the points
+    charted) to the next stretch's start. A chart has one, or more once limits are recalculated."""
+
+    start: int
+    mean: float
+    lower: float
+    upper: float
+    screened: int = 0  # moving ranges left out of the average moving range (screen_outliers)
+
+
+@dataclass(frozen=True)
 class Spc:
     points: int
     mean: float | None = None
@@ -89,6 +106,12 @@ class Spc:
     signals: tuple[PointSignal, ...] = ()  # every point, in order, for charts
     reason: str | None = None  # why there is no verdict
     needed: int | None = None  # with too few points: how many limits need
+    sections: tuple[Limits, ...] = ()  # the limits, stretch by stretch; the last gives mean, lower and upper
+
+    @property
+    def since(self) -> int:
+        """The first point of the latest stretch of limits: 0 unless limits were recalculated."""
+        return self.sections[-1].start if self.sections else 0
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -100,6 +123,7 @@ class Spc:
             "assurance": self.assurance.value if self.assurance else None,
             "rules": [rule.value for rule in self.rules],
             "reason": self.reason,
+            "recalculated_from": self.since or None,  # the point (0-based) the latest limits start at
         }
 
 
@@ -107,40 +131,35 @@ def _side(difference: float) -> int:
     return (difference > 0) - (difference < 0)
 
 
-def analyse(
-    history: Sequence[float | None],
-    polarity: Polarity | None,
-    target: float | None = None,
-    settings: SpcSettings = SpcSettings(),
-) -> Spc:
-    """The XmR chart of a KPI's history (oldest first) and MDC's two verdicts on it."""
-    values = [float(v) for v in history if v is not None]
-    n = len(values)
-    if n < settings.min_points:
-        return Spc(
-            points=n,
-            reason=f"{n} {'point' if n == 1 else 'points'}, fewer than the {settings.min_points} needed for limits",
-            needed=settings.min_points,
-        )
-    base = values[: settings.baseline] if settings.baseline else values
-    if settings.baseline and len(base) < settings.baseline:
-        return Spc(
-            points=n, reason=f"{n} points, fewer than the baseline of {settings.baseline}", needed=settings.baseline
-        )
-    mean = sum(base) / len(base)
-    moving = [abs(b - a) for a, b in zip(base, base[1:], strict=False)]
-    mr = sum(moving) / len(moving)
-    upper, lower = mean + LIMIT_FACTOR * mr, mean - LIMIT_FACTOR * mr
-    two_sigma_up, two_sigma_down = mean + 2 * SIGMA_FACTOR * mr, mean - 2 * SIGMA_FACTOR * mr
+SCREEN_FACTOR = 3.267  # the upper range limit: a moving range this many times the average is an outlier
 
+
+def limits(values: Sequence[float], start: int = 0, screen: bool = False) -> Limits:
+    """The mean and process limits of the points (two at least); with ``screen``, moving ranges of
+    3.267 times the average or more are left out of the average moving range, once, as NHSRplotthedots'
+    ``screen_outliers`` does."""
+    mean = sum(values) / len(values)
+    moving = [abs(b - a) for a, b in zip(values, values[1:], strict=False)]
+    mr = sum(moving) / len(moving)
+    screened = 0
+    if screen:
+        kept = [m for m in moving if m < SCREEN_FACTOR * mr]
+        screened = len(moving) - len(kept)
+        if kept and screened:
+            mr = sum(kept) / len(kept)
+    return Limits(start, mean, mean - LIMIT_FACTOR * mr, mean + LIMIT_FACTOR * mr, screened)
+
+
+def _mark(values: Sequence[float], at: Limits, k: int) -> list[dict[Rule, int]]:
+    """The rules each point of one stretch is part of, against that stretch's limits."""
+    n, mean, mr = len(values), at.mean, (at.upper - at.mean) / LIMIT_FACTOR
+    two_sigma_up, two_sigma_down = mean + 2 * SIGMA_FACTOR * mr, mean - 2 * SIGMA_FACTOR * mr
     marks: list[dict[Rule, int]] = [{} for _ in values]
     for i, v in enumerate(values):  # 1: outside the limits (a point on a limit is inside)
-        if v > upper:
+        if v > at.upper:
             marks[i][Rule.OUTSIDE] = 1
-        elif v < lower:
+        elif v < at.lower:
             marks[i][Rule.OUTSIDE] = -1
-
-    k = settings.run_length
     sides = [_side(v - mean) for v in values]  # a point on the mean breaks a shift
     for start in range(n - k + 1):  # 2: a shift
         window = sides[start : start + k]
@@ -160,17 +179,75 @@ def analyse(
             if len(hits) >= 2:
                 for i in hits:
                     marks[i][Rule.TWO_OF_THREE] = side
+    return marks
 
-    latest = marks[-1]
+
+def _shift_start(values: Sequence[float], mean: float, k: int) -> int | None:
+    """Where the first run of ``k`` points on one side of the mean begins (after the first point), or None."""
+    sides = [_side(v - mean) for v in values]
+    run = 0
+    for i, side in enumerate(sides):
+        run = run + 1 if i and side != 0 and side == sides[i - 1] else (1 if side else 0)
+        if run >= k and i - run + 1 > 0:
+            return i - run + 1
+    return None
+
+
+def _sections(values: Sequence[float], settings: SpcSettings) -> list[Limits]:
+    """The stretches of limits: one, from the baseline (or every point); with ``recalc: after_shift``, a new
+    one from the first point of each sustained shift followed by at least ``min_points`` points."""
+    base = values[: settings.baseline] if settings.baseline else values
+    sections = [limits(base, 0, settings.screen_outliers)]
+    while settings.recalc == "after_shift":
+        here = sections[-1]
+        stretch = values[here.start :]
+        found = _shift_start(stretch, here.mean, settings.run_length)
+        if found is None or len(stretch) - found < settings.min_points:
+            break
+        start = here.start + found
+        if len(sections) == 1 and settings.baseline is None:  # the first stretch ends where the shift begins
+            sections[0] = limits(values[:start], 0, settings.screen_outliers) if start >= 2 else sections[0]
+        elif len(sections) > 1:
+            sections[-1] = limits(values[here.start : start], here.start, settings.screen_outliers)
+        sections.append(limits(values[start:], start, settings.screen_outliers))
+    return sections
+
+
+def analyse(
+    history: Sequence[float | None],
+    polarity: Polarity | None,
+    target: float | None = None,
+    settings: SpcSettings = SpcSettings(),
+) -> Spc:
+    """The XmR chart of a KPI's history (oldest first) and MDC's two verdicts on it."""
+    values = [float(v) for v in history if v is not None]
+    n = len(values)
+    if n < settings.min_points:
+        return Spc(
+            points=n,
+            reason=f"{n} {'point' if n == 1 else 'points'}, fewer than the {settings.min_points} needed for limits",
+            needed=settings.min_points,
+        )
+    if settings.baseline and n < settings.baseline:
+        return Spc(
+            points=n, reason=f"{n} points, fewer than the baseline of {settings.baseline}", needed=settings.baseline
+        )
+    sections = _sections(values, settings)
+    marks: list[dict[Rule, int]] = []
+    for index, at in enumerate(sections):
+        end = sections[index + 1].start if index + 1 < len(sections) else n
+        marks += _mark(values[at.start : end], at, settings.run_length)
+    latest, last = marks[-1], sections[-1]
     return Spc(
         points=n,
-        mean=mean,
-        lower=lower,
-        upper=upper,
+        mean=last.mean,
+        lower=last.lower,
+        upper=last.upper,
         variation=_variation(latest, polarity),
-        assurance=_assurance(target, polarity, lower, upper),
+        assurance=_assurance(target, polarity, last.lower, last.upper),
         rules=tuple(rule for rule in Rule if rule in latest),
         signals=tuple(PointSignal(v, m) for v, m in zip(values, marks, strict=True)),
+        sections=tuple(sections),
     )
 
 

@@ -78,3 +78,28 @@ def read_status_words(cells: Iterable[object], chosen: RagText | None = None) ->
             "as words (Green, Amber, Red); set layout.rag_text to initials or words to choose"
         )
     return DEFAULT_WORDS, None
+
+
+_NO_FIGURE_CHOICES = ("no data", "n/a", "na", "nd", "-", "–", "—", "tbc", "not rated", "nr", "blank")
+
+
+def listed_words(choices: Iterable[str]) -> dict[Rag, str] | None:
+    """The statuses as a list data validation of the RAG column spells them (G, A, R; green, amber, red), or
+    None when the list does not name Green, Amber and Red. No data and Not rated take the list's own word for
+    them where it has one (No data, N/A, -), else the words in the list's case."""
+    listed = [" ".join(c.split()) for c in choices if isinstance(c, str) and c.strip()]
+    found = {}
+    for word in listed:
+        rag = status_of(word)
+        if rag is not None and rag not in found:
+            found[rag] = word
+    if not all(rag in found for rag in _RATINGS):
+        return None
+    text, case = _style(found[Rag.GREEN])
+    words = status_words(text, case)
+    words.update(found)
+    spare = next((w for w in listed if w.casefold() in _NO_FIGURE_CHOICES and status_of(w) is None), None)
+    for rag in (Rag.NO_DATA, Rag.NOT_RATED):
+        if rag not in found and spare is not None:
+            words[rag] = spare
+    return words

@@ -40,10 +40,12 @@ from ..core.embedded import SHEET as EMBEDDED_SHEET
 from ..core.embedded import check_embedded, origin, parse_cells
 from ..core.findings import Finding
 from ..core.plan import (
+    NARRATIVE_PAGES,
     NARRATIVE_WIDTHS,
     SYMBOL_FONTS,
     WritePlan,
     foreign_narrative,
+    narrative_header,
     tables_to_widen,
     written_by_scorecard,
 )
@@ -428,6 +430,7 @@ class ExcelBook:
             grid.hidden_rows = hidden
         grid.formats = None
         grid.merged_known = self.can_read_merged_cells
+        grid.choices_known = False  # xlwings reads no data validation on any engine
         self.sheet = found
         try:  # the reading's own first stages, on the values: which columns' formats, formulas and merges matter
             header_row, figures, columns = figure_columns(grid, self.rules)
@@ -452,6 +455,9 @@ class ExcelBook:
         (a Narrative sheet scorecard did not write, a write inside another table) or undone after it."""
         self.writing = True
         sheet, book = self.sheet, self.book
+        if not plan.rag:  # a table read across (one KPI per column): only the Narrative sheet is written
+            _apply(_narrative_steps(book, plan, _narrative_sheet(book, plan)))
+            return
         formula_rows = _formula_rows(sheet, plan) if self.can_read_formulas else None
         narrative_sheet = _narrative_sheet(book, plan)  # refuse before writing anything
         widen = tables_to_widen(plan, _tables(sheet) if self.capabilities.can_read_tables else [])  # likewise
@@ -1064,6 +1070,36 @@ def _set_font(sheet: Any, block: Block, name: str) -> Callable[[], None]:
     return lambda: setattr(sheet.range(*block).font, "name", name)
 
 
+def _bold_names(sheet: Any, names: list[tuple[int, int]]) -> None:
+    """Each KPI's name bold at the start of its paragraph (one call a paragraph: rich text is set character
+    by character). An engine without ``characters`` (a stand-in, a future one) leaves the text plain."""
+    for row, length in names:
+        try:
+            sheet.range((row, 2)).characters[0:length].font.bold = True
+        except (AttributeError, NotImplementedError):
+            return
+
+
+XL_PORTRAIT, XL_PAPER_A4 = 1, 9
+
+
+def _print_setup(sheet: Any, left: str, right: str) -> None:
+    """The Narrative sheet prints as the batch writer sets it up: A4 portrait, one page wide, the title in the
+    header, "Page X of Y" in the footer. Through COM, so desktop Excel on Windows; elsewhere (a Mac's
+    AppleScript bridge names these otherwise) the sheet keeps Excel's default page set-up. Excel may refuse
+    page set-up with no printer installed: the text is written all the same."""
+    if not sys.platform.startswith("win"):
+        return
+    try:
+        setup = sheet.api.PageSetup
+        setup.Orientation, setup.PaperSize = XL_PORTRAIT, XL_PAPER_A4
+        setup.Zoom = False  # before the fit: Excel fits only when zoom is off
+        setup.FitToPagesWide, setup.FitToPagesTall = 1, False
+        setup.LeftHeader, setup.RightHeader, setup.CenterFooter = left, right, NARRATIVE_PAGES
+    except Exception:  # COM refuses (no printer, a protected sheet): keep Excel's default page set-up
+        return
+
+
 def _narrative_steps(book: xw.Book, plan: WritePlan, existing: Any) -> list[_Step]:
     """Every write of the Narrative sheet, in order; the block of text is built before any of them."""
     slot = _SheetSlot(plan.narrative_sheet, existing)
@@ -1081,6 +1117,9 @@ def _narrative_steps(book: xw.Book, plan: WritePlan, existing: Any) -> list[_Ste
         for style, bold, size in (("title", True, 14), ("heading", True, 12))
         for row in by_style.get(style, [])
     ]
+    names = [(cell.row, cell.bold) for cell in cells if cell.bold]  # KPI names, bold in their paragraphs
+    titles = {cell.style: cell.text for cell in cells if cell.style in ("title", "heading")}
+    desktop = Capabilities.of(book).engine == "excel"  # rich text and page set-up: desktop Excel's own API
 
     def add() -> None:
         slot.sheet = book.sheets.add(plan.narrative_sheet, after=book.sheets[len(book.sheets) - 1])
@@ -1099,6 +1138,9 @@ def _narrative_steps(book: xw.Book, plan: WritePlan, existing: Any) -> list[_Ste
         for row in italic:
             sheet.range((row, 2)).font.italic = True
         body.rows.autofit()
+        if desktop:
+            _bold_names(sheet, names)
+            _print_setup(sheet, *narrative_header(titles.get("title", ""), titles.get("heading", "")))
 
     first = (
         _Step(lambda: slot.sheet.clear(), sheet_event="cleared", slot=slot)

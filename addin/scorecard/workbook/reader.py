@@ -28,6 +28,7 @@ from ..core.findings import Finding
 from ..core.plan import WritePlan
 from ..core.reading import CellError, Grid, RowHidden, SparseRows, TableArea, pick_sheet
 from ..errors import WorkbookError
+from . import validation
 from .coordinates import (
     MAX_COLUMN,
     MAX_ROW,
@@ -48,6 +49,7 @@ __all__ = ["read_grid", "open_workbook", "write_plan", "check_file", "OLE_MAGIC"
 
 _ROW, _C, _V, _F, _IS, _T, _R = q("row"), q("c"), q("v"), q("f"), q("is"), q("t"), q("r")
 _MERGE, _TABLE_PART, _DIMENSION = q("mergeCell"), q("tablePart"), q("dimension")
+_VALIDATIONS = (validation.MAIN_TAG, validation.X14_TAG)
 _RID = f"{{{REL}}}id"
 
 
@@ -157,7 +159,30 @@ def _read_named(package: Package, workbook: Workbook, name: str) -> Grid:
         )
     formats, dates, durations = _number_formats(package, workbook)
     shared = _shared_strings(package, workbook)
-    return _read_sheet(package, entry.part, name, shared, formats, dates, durations, workbook.date1904)
+    grid, lists = _read_sheet(package, entry.part, name, shared, formats, dates, durations, workbook.date1904)
+    if lists:
+        grid.choices = _choices(package, workbook, grid, lists)
+    return grid
+
+
+def _choices(
+    package: Package, workbook: Workbook, grid: Grid, lists: list[validation.ListValidation]
+) -> dict[int, tuple[str, ...]]:
+    """The sheet's list validations as the words each column allows; a list kept on another sheet is read
+    from that sheet (once)."""
+    others: dict[str, Grid] = {}
+
+    def value_at(sheet: str, row: int, column: int) -> Any:
+        if sheet.casefold() == grid.sheet.casefold():
+            return grid.value(row, column)
+        if sheet not in others:
+            entry = next((s for s in workbook.sheet_entries() if s.name.casefold() == sheet.casefold()), None)
+            if entry is None or entry.kind != "worksheet":
+                return None
+            others[sheet] = _read_named(package, workbook, entry.name)
+        return others[sheet].value(row, column)
+
+    return validation.choices(lists, grid.sheet, value_at, validation.defined_names(workbook.root))
 
 
 def _number_formats(package: Package, workbook: Workbook) -> tuple[list[str], set[int], set[int]]:
@@ -320,13 +345,14 @@ def _read_sheet(
     dates: set[int],
     durations: set[int],
     date1904: bool,
-) -> Grid:
+) -> tuple[Grid, list[validation.ListValidation]]:
     rows = _Cells()
     uncalculated: set[tuple[int, int]] = set()
     formulas: set[tuple[int, int]] = set()
     hidden: dict[int, RowHidden] = {}
     merged: list[tuple[int, int, int, int]] = []
     table_ids: list[str] = []
+    lists: list[validation.ListValidation] = []
     row_number_ = 0
     format_count = len(formats)
     columns: dict[str, int] = {}  # column letters -> number, for this sheet
@@ -335,10 +361,14 @@ def _read_sheet(
     def refuse(message: str, cell: str | None = None) -> WorkbookError:
         return WorkbookError(message, file=package.path, sheet=name, cell=cell and shown(cell))
 
-    for _, element in _iterparse(package, part, (_ROW, _MERGE, _TABLE_PART, _DIMENSION)):
+    for _, element in _iterparse(package, part, (_ROW, _MERGE, _TABLE_PART, _DIMENSION, *_VALIDATIONS)):
         tag = element.tag
         if tag != _ROW:
-            if tag == _MERGE:
+            if tag in _VALIDATIONS:
+                listed = validation.read(element)
+                if listed is not None:
+                    lists.append(listed)
+            elif tag == _MERGE:
                 area = _area(element.get("ref", ""), "merged cells", refuse)
                 if area:
                     merged.append(area)
@@ -472,7 +502,7 @@ def _read_sheet(
                 rows.put_far(row_number_, column, value, number_format)
         _forget(element)
     values, number_formats = rows.grid()
-    return Grid(
+    grid = Grid(
         sheet=name,
         values=values,
         formats=number_formats,
@@ -482,6 +512,7 @@ def _read_sheet(
         hidden_rows=hidden,
         tables=_tables(package, part, table_ids, refuse),
     )
+    return grid, lists
 
 
 def _area(ref: str, what: str, refuse: Callable[[str], WorkbookError]) -> tuple[int, int, int, int] | None:

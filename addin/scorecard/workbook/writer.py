@@ -19,6 +19,8 @@ from lxml import etree
 from ..core import kept
 from ..core.findings import Finding
 from ..core.plan import (
+    NARRATIVE_GAP,
+    NARRATIVE_PAGES,
     NARRATIVE_WIDTHS,
     TREND_SHEET,
     NarrativeCell,
@@ -26,6 +28,7 @@ from ..core.plan import (
     TrendSheet,
     WritePlan,
     foreign_narrative,
+    narrative_header,
     table_refusal,
     tables_to_widen,
     written_by_scorecard,
@@ -574,32 +577,166 @@ def _widen(splice: SheetSplice, plan: WritePlan) -> None:
 # --- the narrative sheet -------------------------------------------------------------------------
 
 
-def row_height(text: str, width: float, line_height: float = 15.0) -> float:
-    """Points needed to show wrapped text in a column ``width`` characters wide.
+# Calibri's letter widths in thousandths of an em (Carlito, its open twin, has the same): Excel's default
+# font, which the Narrative sheet's text is in; other letters count as 500
+_CALIBRI = {
+    **dict(
+        zip(
+            "abcdefghijklmnopqrstuvwxyz",
+            (
+                479,
+                525,
+                423,
+                525,
+                498,
+                305,
+                471,
+                525,
+                229,
+                239,
+                455,
+                229,
+                799,
+                525,
+                527,
+                525,
+                525,
+                349,
+                391,
+                335,
+                525,
+                452,
+                715,
+                433,
+                453,
+                395,
+            ),
+            strict=True,
+        )
+    ),
+    **dict(
+        zip(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+            (
+                579,
+                544,
+                533,
+                615,
+                488,
+                459,
+                631,
+                623,
+                252,
+                319,
+                520,
+                420,
+                855,
+                646,
+                662,
+                517,
+                673,
+                543,
+                459,
+                487,
+                642,
+                567,
+                890,
+                519,
+                487,
+                468,
+            ),
+            strict=True,
+        )
+    ),
+    **dict.fromkeys("0123456789£", 507),
+    **{" ": 226, ".": 252, ",": 250, ":": 268, ";": 268, "-": 306, "(": 303, ")": 303, "/": 386, "%": 715},
+    **{"'": 221, "’": 250, '"': 401, "&": 682, "–": 498, "•": 498, "!": 326, "?": 463},
+}
+
+
+# how much wider than Calibri a workbook's default font sets the same text; a font not listed counts as 1.1,
+# so its rows err towards a spare line rather than a cut one
+_WIDER_THAN_CALIBRI = {"calibri": 1.0, "carlito": 1.0, "aptos": 1.04, "arial": 1.12, "liberation sans": 1.12}
+
+
+def text_points(text: str, size: float = 11.0, font: str = "Calibri") -> float:
+    """The width of a text in ``font`` at ``size`` points, in points (Calibri's letter widths, scaled)."""
+    return sum(_CALIBRI.get(ch, 500) for ch in text) * size / 1000 * _WIDER_THAN_CALIBRI.get(font.casefold(), 1.1)
+
+
+def row_height(
+    text: str, width: float, line_height: float = 15.0, gap: float = 3.0, size: float = 11.0, font: str = "Calibri"
+) -> float:
+    """Points needed to show wrapped text in a column ``width`` characters wide, and ``gap`` below it.
 
     Spreadsheet programs do not all fit row heights when they open a file (LibreOffice does
-    not), so the heights are written. Proportional text averages about 1.1 characters per
-    width unit in Calibri 11; the estimate errs towards a spare line rather than a cut one.
-    Words are put on a line while they fit, single-spaced; a word wider than a line has one
-    of its own.
+    not), so the heights are written. The lines are counted as Excel wraps them: words put on a
+    line while they fit, measured letter by letter in the workbook's default font, in a column of
+    ``width`` characters (7 pixels a character and 5 of padding, as Excel sizes its columns for an
+    11-point default font, less the cell's margins); a word wider than a line has one of its own.
     """
-    per_line = max(int(width * 1.1), 1)
+    usable = (width * 7 + 5) * 0.75 - 6
+    space = text_points(" ", size, font)
     lines = 0
     for paragraph in text.split("\n"):
-        if len(paragraph) <= per_line:  # fits on one line however its words are spaced
-            lines += 1
-            continue
-        words = " ".join(paragraph.split())
-        start, count = 0, 1
-        while len(words) - start > per_line:  # the rest does not fit: break at the last space that does
-            space = words.rfind(" ", start, start + per_line + 1)
-            if space < 0:  # the line's first word is wider than the line
-                space = words.find(" ", start)
-                if space < 0:
-                    break
-            start, count = space + 1, count + 1
+        used, count = 0.0, 1
+        for word in paragraph.split():
+            long = text_points(word, size, font)
+            if used and used + space + long > usable:
+                count, used = count + 1, long
+            else:
+                used += (space if used else 0.0) + long
         lines += count
-    return lines * line_height + 3
+    return lines * line_height + gap
+
+
+# a run's properties in the order the Open XML SDK checks them: CT_Font's order, rFont for name
+_RUN_ORDER = (
+    "b",
+    "i",
+    "strike",
+    "condense",
+    "extend",
+    "outline",
+    "shadow",
+    "u",
+    "vertAlign",
+    "sz",
+    "color",
+    "rFont",
+    "family",
+    "charset",
+    "scheme",
+)
+
+
+def _rich_bold(text: str, bold: int, font: etree._Element | None) -> str:
+    """An inline string whose first ``bold`` characters are bold (a KPI's name), in the workbook's default font."""
+    parts = {"b": "<b/>"}
+    for child in font if font is not None else ():  # a run's properties: the font's, rFont for its name
+        tag = etree.QName(child).localname
+        if tag in ("b", "i") or tag not in _RUN_ORDER + ("name",):
+            continue
+        name = "rFont" if tag == "name" else tag
+        attrs = "".join(f' {k!s}="{_escape_attr(str(v))}"' for k, v in child.attrib.items())
+        parts[name] = f"<{name}{attrs}/>"
+    properties = "".join(parts[tag] for tag in _RUN_ORDER if tag in parts)
+    head, tail = text[:bold], text[bold:]
+
+    def t(words: str) -> str:
+        space = ' xml:space="preserve"' if words != words.strip() else ""
+        return f"<t{space}>{_escape_cell(words)}</t>"
+
+    runs = f"<r><rPr>{properties}</rPr>{t(head)}</r>" + (f"<r>{t(tail)}</r>" if tail else "")
+    return f"<is>{runs}</is>"
+
+
+def _escape_cell(text: str) -> str:
+    return escape_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _escape_attr(value: str) -> str:
+    return _escape_cell(value).replace('"', "&quot;")
 
 
 def _narrative_xml(styles: Styles, cells: list[NarrativeCell]) -> bytes:
@@ -643,6 +780,18 @@ def _narrative_xml(styles: Styles, cells: list[NarrativeCell]) -> bytes:
     setup.set("orientation", "portrait")
     setup.set("fitToWidth", "1")
     setup.set("fitToHeight", "0")
+    titles = {c.style: c.text for c in cells if c.style in ("title", "heading")}
+    header_footer = etree.SubElement(root, q("headerFooter"))
+    left, right = narrative_header(titles.get("title", ""), titles.get("heading", ""))
+    etree.SubElement(header_footer, q("oddHeader")).text = f"&L{left}&R{right}"
+    etree.SubElement(header_footer, q("oddFooter")).text = f"&C{NARRATIVE_PAGES}"
+    fonts = styles.root.find(q("fonts"))
+    font = fonts[0] if fonts is not None and len(fonts) else None  # the workbook's default font, for bold runs
+    size_element = font.find(q("sz")) if font is not None else None
+    name_element = font.find(q("name")) if font is not None else None
+    font_size = float(size_element.get("val", 11)) if size_element is not None else 11.0
+    font_name = name_element.get("val", "Calibri") if name_element is not None else "Calibri"
+    line = round(font_size * 15 / 11 * 4) / 4  # Excel's row of one line: 15 points for 11-point Calibri
     rows: list[bytes] = []  # a row's XML each, encoded as it is made: thousands of small texts are not kept
     in_order = sorted(cells, key=lambda c: (c.row, c.column))  # a new sheet: rows and cells in order
     for number, group in groupby(in_order, key=lambda c: c.row):
@@ -650,19 +799,26 @@ def _narrative_xml(styles: Styles, cells: list[NarrativeCell]) -> bytes:
         height = ""
         for cell in row_cells:
             if cell.column == 2 and cell.style not in ("title", "heading"):
-                height = f' ht="{row_height(cell.text, NARRATIVE_WIDTHS[1]):g}" customHeight="1"'
+                points = row_height(
+                    cell.text, NARRATIVE_WIDTHS[1], line, NARRATIVE_GAP[cell.style], font_size, font_name
+                )
+                height = f' ht="{points:g}" customHeight="1"'
         texts = "".join(
-            _text_cell(f"{column_letter(cell.column)}{number}", cell.text, formats[cell.style]) for cell in row_cells
+            _text_cell(f"{column_letter(cell.column)}{number}", cell.text, formats[cell.style], cell.bold, font)
+            for cell in row_cells
         )
         rows.append(f'<row r="{number}"{height}>{texts}</row>'.encode())
     head, _, tail = serialise(root).partition(b"<sheetData/>")
     return b"".join([head, b"<sheetData>", *rows, b"</sheetData>", tail])
 
 
-def _text_cell(reference: str, text: str, style: int) -> str:
-    """A cell holding text as an inline string, as ``sheetxml.set_text`` writes one."""
+def _text_cell(reference: str, text: str, style: int, bold: int = 0, font: etree._Element | None = None) -> str:
+    """A cell holding text as an inline string, as ``sheetxml.set_text`` writes one; its first ``bold``
+    characters in bold (rich text, in the workbook's default ``font``)."""
     if not text:
         return f'<c r="{reference}" s="{style}"/>'
+    if 0 < bold <= len(text):
+        return f'<c r="{reference}" s="{style}" t="inlineStr">{_rich_bold(text, bold, font)}</c>'
     space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
     escaped = escape_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return f'<c r="{reference}" s="{style}" t="inlineStr"><is><t{space}>{escaped}</t></is></c>'
@@ -851,7 +1007,8 @@ def apply_plan(package: Package, workbook: Workbook, plan: WritePlan, destinatio
     """Apply the plan to an open package (perhaps the one just read) and save it at ``destination``."""
     styles = Styles(package, workbook)
     trend = _trend_part(package, workbook, plan)  # a sheet of that name we did not write: refused before any write
-    _write_scorecard_sheet(package, workbook, styles, plan)
+    if plan.rag:  # a table read across (one KPI per column) has nothing written into it
+        _write_scorecard_sheet(package, workbook, styles, plan)
     _write_narrative_sheet(package, workbook, styles, plan)
     _write_trend_sheet(package, workbook, plan, trend)
     if workbook.has_formulas():  # a formula may count or look up the cells just written: stale until recalculated

@@ -44,6 +44,8 @@ def figure_columns(grid: Grid, rules: Rules) -> tuple[int, list[int], dict[str, 
     whose formats the reading uses (figures, target, floor, and the period series), and every located
     field's column (the RAG column's formulas, the columns a KPI may share through merged cells). Read
     from the values alone, as ``read_table`` reads them."""
+    if rules.layout.kpis_in == "columns":
+        return 1, [], {}  # read across: the engine's column-by-column reads do not apply (decimals from the rules)
     header = read_header(grid, rules)
     rows = read_rows(grid, rules, header)
     columns = dict(header.columns)

@@ -17,7 +17,12 @@ from ..model import Polarity
 from ..thresholds import Threshold, parse_threshold
 from .grid import CellError
 
-NO_DATA_TEXT = {"", "n/a", "na", "-", "–", "—", "..", "x", "*", "tbc"}  # "nil" is zero (core/thresholds.py)
+# "no figure" marks: blanks and dashes, "to be confirmed", and the Government Statistical Service's shorthand
+# for suppressed (c, [c]), not applicable (z, [z]), not available (x, [x], ":"), low ([low]) and unreliable ([u])
+NO_DATA_TEXT = {
+    *("", "n/a", "na", "-", "–", "—", "..", ".", ":", "x", "*", "tbc", "tba", "n/k", "nk", "not available"),
+    *("c", "z", "[c]", "[z]", "[x]", "[low]", "[u]", "[w]", "suppressed"),
+}  # "nil" is zero (core/thresholds.py)
 EXCEL_ERRORS = {
     "#DIV/0!",
     "#N/A",

@@ -9,6 +9,7 @@ rather than read from the rules, is marked, so the analyst can pin it in the rul
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from ...errors import column_letter
@@ -90,11 +91,14 @@ def reading_dict(table: KpiTable, rules: Rules) -> dict[str, Any]:
             "no_figures": list(reading.empty_rows),
             "stated": False,
         },
-        "kpis": [_kpi_dict(kpi, reading.sources.get(kpi.id, {})) for kpi in table.kpis],
+        "kpis": [_kpi_dict(kpi, reading.sources.get(kpi.key, {})) for kpi in table.kpis],
     }
 
 
 def _text(value: Any) -> str | None:
+    """A header as written: a date cell as its date (2024-08-01), not a time of day."""
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        value = value.date()
     return None if value is None else " ".join(str(value).split())
 
 
@@ -176,6 +180,7 @@ def _kpi_dict(kpi: Kpi, sources: dict[str, str]) -> dict[str, Any]:
     }
     return {
         "id": kpi.id,
+        "breakdown": kpi.breakdown,
         "row": kpi.row,
         "name": kpi.name,
         "fields": {
@@ -202,4 +207,5 @@ def _kpi_line(entry: dict[str, Any]) -> str:
         value = "blank" if value is None else f"{value:g}" if isinstance(value, float) else value
         inferred = INFERRED if (field["from"] or "").startswith("inferred") else ""
         parts.append(f"{name} {value}{inferred} ({field['from']})" if field["from"] else f"{name} {value}")
-    return f"{entry['id']} (row {entry['row']}): " + ", ".join(parts)
+    key = entry["id"] if entry["breakdown"] is None else f"{entry['id']} ({entry['breakdown']})"
+    return f"{key} (row {entry['row']}): " + ", ".join(parts)

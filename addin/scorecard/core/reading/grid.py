@@ -15,7 +15,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, overload
 
-from ...errors import cell_ref
+from ...errors import cell_ref, column_letter
+from ..findings import Where
 
 RowHidden = Literal["hidden", "grouped"]  # hidden, or folded into a collapsed outline group
 Area = tuple[int, int, int, int]  # (first row, first column, last row, last column), inclusive
@@ -43,6 +44,37 @@ class TableArea:
     @property
     def totals_row(self) -> int | None:
         return self.last_row if self.totals_rows else None
+
+
+class SparseRow(Sequence[Any]):
+    """One row of cells by column, holding only the cells present (a transposed sheet's far cells cost
+    nothing); ``row[i]`` is column ``i + 1``, None when absent."""
+
+    def __init__(self, cells: dict[int, Any]):
+        self._cells = cells
+        self._length = max(cells, default=0)
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Any]: ...
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._length))]
+        if index < 0:
+            index += self._length
+        if not 0 <= index < self._length:
+            raise IndexError(index)
+        return self._cells.get(index + 1)
+
+
+def _dense(cells: dict[int, Any]) -> Sequence[Any]:
+    return SparseRow(cells)
 
 
 class SparseRows(Sequence[Sequence[Any]]):
@@ -106,6 +138,8 @@ class Grid:
     merged_known: bool = True  # False: the adapter cannot tell merged cells (remote engine, Lite, a formula's range)
     # list data validations by column (the words a cell may hold, as the validation lists them)
     choices: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+    choices_known: bool = True  # False: the adapter cannot read data validations (xlwings' engines)
+    transposed: bool = False  # the sheet read across: rows here are the sheet's columns (layout.kpis_in: columns)
 
     def shared_by_rows(self, row: int, column: int) -> Area | None:
         """The merged cells a cell is part of, below their first row, when they are one column wide: a
@@ -162,5 +196,37 @@ class Grid:
         return last
 
     def ref(self, row: int, column: int) -> str:
-        """The cell's name on the sheet, for messages: H7."""
-        return cell_ref(row, column)
+        """The cell's name on the sheet, for messages: H7 (of a transposed grid, the sheet's own cell)."""
+        return cell_ref(column, row) if self.transposed else cell_ref(row, column)
+
+    def line(self, row: int) -> Where:
+        """A row of the grid as a place on the sheet: the row, or (transposed) the sheet's column."""
+        if self.transposed:
+            return Where(sheet=self.sheet, column=column_letter(row))
+        return Where(sheet=self.sheet, row=row)
+
+    def across(self) -> Grid:
+        """The sheet read across: one KPI per column becomes one KPI per row (layout.kpis_in: columns). Cell
+        names in findings stay the sheet's own; what cannot be turned (hidden rows, Excel Tables, data
+        validations) is left out, as an engine that cannot read it leaves it out."""
+        cells: dict[int, dict[int, Any]] = {}
+        formats: dict[int, dict[int, str | None]] = {}
+        for r in self.row_numbers():
+            for c, value in enumerate(self.row(r), start=1):
+                if value is not None:
+                    cells.setdefault(c, {})[r] = value
+            for c, number_format in enumerate(self.row_formats(r), start=1):
+                if number_format is not None:
+                    formats.setdefault(c, {})[r] = number_format
+        return Grid(
+            sheet=self.sheet,
+            values=SparseRows({c: _dense(row) for c, row in cells.items()}),
+            formats=None if self.formats is None else SparseRows({c: _dense(row) for c, row in formats.items()}),
+            merged=[(a[1], a[0], a[3], a[2]) for a in self.merged],
+            uncalculated=frozenset((c, r) for r, c in self.uncalculated),
+            formulas=frozenset((c, r) for r, c in self.formulas),
+            hidden_rows_known=False,
+            merged_known=self.merged_known,
+            choices_known=False,
+            transposed=True,
+        )

@@ -249,11 +249,24 @@ def header_top(grid: Grid, rules: Rules, header_row: int) -> int:
     return header_row - 1 if _is_header_pair(grid, rules, header_row - 1, header_row) else header_row
 
 
+_NOTE_MARK = re.compile(r"\s*[\[(]\s*(?:notes?|footnote)?\s*\d+[a-z]?\s*[\])]\s*$|\s*[*†‡§¹²³]+\s*$", re.IGNORECASE)
+
+
+def header_text(cell: Any) -> str:
+    """A header as compared: spaces collapsed, case folded, a trailing note mark dropped ("Target [Note 2]",
+    "Industry\n[note 6]", "Target*", "Floor (2)")."""
+    text = norm(cell)
+    while (cut := _NOTE_MARK.sub("", text)) != text:
+        text = cut
+    return text
+
+
 def header_matches(cell: Any, wanted: str) -> bool:
-    """A header cell reads as the wanted header: the same text, or the same period ("Jun-18", "June 2018")."""
+    """A header cell reads as the wanted header: the same text (a note mark aside), or the same period
+    ("Jun-18", "June 2018")."""
     if cell is None:
         return False
-    if norm(cell) == norm(wanted):
+    if norm(cell) == norm(wanted) or header_text(cell) == header_text(wanted):
         return True
     day = exact_date(wanted)  # a day written in the rules matches its own column, not every date of its month
     if day is not None and exact_date(cell) is not None:
@@ -299,8 +312,11 @@ def _locate(
     # scorecard added on an earlier refresh is found again rather than added twice; the SPC columns
     # (variation, assurance) are written columns too, when the rules name them
     written = {*DEFAULT_HEADERS, *(name for name in SPC_COLUMNS if rules.layout.names(name))}
+    if grid.transposed:  # read across: nothing is written into the table, so no written column is looked for
+        written = set()
     benchmarks = {f"benchmarks.{label}": header for label, header in rules.layout.benchmarks.items()}
-    for name, wanted in {**DEFAULT_HEADERS, **rules.layout.columns, **benchmarks}.items():
+    defaults = {} if grid.transposed else DEFAULT_HEADERS
+    for name, wanted in {**defaults, **rules.layout.columns, **benchmarks}.items():
         if name in columns:
             continue
         hits = [
@@ -326,7 +342,26 @@ def _locate(
     taken = set(columns.values())  # a header another field claims is never the missing column
     for name, wanted in missing.items():
         missing_written_column(grid, rules, row, name, wanted, cells, taken)
+    if "name" not in columns and not rules.layout.names("name"):
+        _name_by_header(cells, columns, found)
     return columns, found
+
+
+# headers that plainly head a KPI's name, for a table whose rules do not name its name column
+NAME_HEADERS = set(
+    "indicator|indicator name|indicator title|indicator description|measure|measure name|measure description|"
+    "performance measure|performance indicator|kpi|kpi name|kpi title|kpi description|key performance indicator|"
+    "metric|metric name|description|name|title".split("|")
+)
+
+
+def _name_by_header(cells: dict[int, Any], columns: dict[str, int], found: dict[str, Found]) -> None:
+    """The name column the rules leave out, when one header alone plainly heads names ('Indicator',
+    'Performance measure', 'Metric'): a KPI is then named by it, not by its id (shown as inferred)."""
+    taken = set(columns.values())
+    hits = [c for c, v in cells.items() if c not in taken and isinstance(v, str) and header_text(v) in NAME_HEADERS]
+    if len(hits) == 1:
+        columns["name"], found["name"] = hits[0], "default"
 
 
 def _beside_periods(grid: Grid, top: int, row: int, cells: dict[int, Any], hits: list[int]) -> bool:

@@ -23,7 +23,7 @@ from typing import Any, Literal
 from ..periods import TimePeriod, mentioned_period, parse_period
 from .cells import norm
 from .grid import Grid
-from .header import Header, label_above
+from .header import Header
 
 Threshold = Literal["target", "floor"]
 TARGET_WORDS = {"target", "targets", "profile", "profiled", "profiled target", "target profile", "plan", "trajectory"}
@@ -101,9 +101,23 @@ def _two_rows(grid: Grid, header: Header, column: int, cell: Any, by_column: dic
     own = grid.value(header.top, column)
     if parse_period(own) is not None:
         return f"{parse_period(own).name} {cell}"  # type: ignore[union-attr]
-    if own is None and column - 1 in by_column and parse_period(label_above(grid, header.top, column)) is not None:
+    if own is None and column - 1 in by_column and _labels_span(grid, header.top, column):
         return f"{by_column[column - 1].name} {cell}"
     return None
+
+
+def _labels_span(grid: Grid, top: int, column: int) -> bool:
+    """Whether the period label left of a column stands over it too: merged across it (where merges are known),
+    or, merges unknown, labels spaced out over several columns each ("Apr-24", blank, "May-24", blank). Labels
+    side by side each stand over one column."""
+    area = grid.merged_range(top, column)
+    if area is not None:
+        return parse_period(grid.value(area[0], area[1])) is not None
+    labels = [c for c, value in enumerate(grid.row(top), start=1) if parse_period(value) is not None]
+    left = [c for c in labels if c < column]
+    if not left or len(labels) < 2:
+        return False
+    return min(b - a for a, b in zip(labels, labels[1:], strict=False)) >= 2
 
 
 def profile_rows(grid: Grid, id_column: int, rows: Sequence[int], last: int) -> dict[int, dict[Threshold, int]]:

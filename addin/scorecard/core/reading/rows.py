@@ -9,7 +9,7 @@ decided when it is read (stage 4): a row with an id but nothing else is a sectio
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ...errors import WorkbookError, column_letter
@@ -31,6 +31,11 @@ class KpiRow:
     id: str  # the rules' spelling when it matches loosely
     written: str  # the id as the cell has it
     hidden: RowHidden | None = None
+    breakdown: str | None = None  # the part of the measure the row is (layout.columns.breakdown); None: the whole
+
+    @property
+    def key(self) -> str:
+        return self.id if self.breakdown is None else f"{self.id} ({self.breakdown})"
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,9 @@ def read_rows(grid: Grid, rules: Rules, header: Header) -> Rows:
         profiles = profile_rows(grid, id_column, [k.row for k in candidates], last)
         under = {row for pair in profiles.values() for row in pair.values()}
         candidates = [k for k in candidates if k.row not in under]  # a Target row repeating the id is no KPI
+    breakdown = header.columns.get("breakdown") or _breakdown_column(grid, header, candidates, found)
+    if breakdown is not None:
+        candidates = [replace(k, breakdown=_part(grid.value(k.row, breakdown))) for k in candidates]
     repeated = [
         row
         for row, what in sorted(not_kpis.items())
@@ -104,13 +112,12 @@ def _candidates(
 # Labels of rows that sum up or compare a table rather than report one of its KPIs: not KPIs unless the
 # rules list them as KPI ids.
 SUMMARY_LABELS = set(
-    """max|maximum|min|minimum|median|mean|average|avg|total|totals|grand total|sum|count|range|upper quartile|
-    lower quartile|standard deviation|std dev|overall|all|england|scotland|wales|northern ireland|uk|
-    united kingdom|great britain|gb|national|national average|england average|regional average|
-    statistical neighbours|statistical neighbour average|sn average|comparator average|all councils|
-    all authorities|all england|shire counties|unitary authorities""".replace("\n", "").split("|")
+    "max|maximum|min|minimum|median|mean|average|avg|total|totals|grand total|sum|count|range|upper quartile|"
+    "lower quartile|standard deviation|std dev|overall|all|england|scotland|wales|northern ireland|uk|"
+    "united kingdom|great britain|gb|national|national average|england average|regional average|"
+    "statistical neighbours|statistical neighbour average|sn average|comparator average|all councils|"
+    "all authorities|all england|shire counties|unitary authorities".split("|")
 )
-SUMMARY_LABELS = {" ".join(label.split()) for label in SUMMARY_LABELS}
 
 
 def _summary_rows(
@@ -158,6 +165,49 @@ def _second_block(grid: Grid, candidates: list[KpiRow], not_kpis: dict[int, str]
             return [k for k in candidates if k.row < blank]
         seen.setdefault(candidate.id, candidate.row)
     return candidates
+
+
+def _part(value: Any) -> str | None:
+    """A breakdown cell as its label: blank, or a word for the whole (All, Total), is the whole measure."""
+    text = " ".join(str(value).split()) if value is not None else ""
+    return None if not text or text.casefold() in WHOLE_LABELS else text
+
+
+WHOLE_LABELS = {"all", "total", "overall", "all areas", "all ages", "county", "whole", "all localities"}
+
+
+def _breakdown_column(grid: Grid, header: Header, candidates: list[KpiRow], found: list[Finding]) -> int | None:
+    """The column that tells apart rows sharing an id (an area, an age band), when the rules name none: found
+    only when some id repeats and exactly one column of text (not another field's) differs on every repeat."""
+    rows_by_id: dict[str, list[int]] = {}
+    for candidate in candidates:
+        rows_by_id.setdefault(candidate.id, []).append(candidate.row)
+    repeated = [rows for rows in rows_by_id.values() if len(rows) > 1]
+    if not repeated:
+        return None
+    taken = set(header.columns.values())
+    fits = [c for c in header.cells if c not in taken and all(_tells_apart(grid, rows, c) for rows in repeated)]
+    if len(fits) != 1:
+        return None
+    found.append(
+        Finding(
+            "SC509",
+            f"ids repeat on several rows, told apart by column {column_letter(fits[0])} "
+            f"('{' '.join(str(header.cells.get(fits[0]) or '').split())}'): each row is read as a breakdown of its "
+            "measure and rated on its own; name it in the rules (layout.columns.breakdown) to be sure",
+            Where(sheet=grid.sheet, column=column_letter(fits[0])),
+        )
+    )
+    return fits[0]
+
+
+def _tells_apart(grid: Grid, rows: list[int], column: int) -> bool:
+    """Every row of one id holds a different label in the column (at most one blank: the whole)."""
+    labels = [grid.value(r, column) for r in rows]
+    if any(v is not None and not isinstance(v, str) for v in labels):
+        return False
+    parts = [_part(v) for v in labels]
+    return parts.count(None) <= 1 and len(set(parts)) == len(parts)
 
 
 def _blank(grid: Grid, row: int) -> bool:

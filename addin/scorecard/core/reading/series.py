@@ -124,7 +124,7 @@ def period_columns(
     among months is not a month, last years' outturns or a year laid out ahead do not outvote this year's
     months, and empty quarters laid out ahead of a yearly history are not its series."""
     headers, top, header_row = header.cells, header.top, header.row  # a two-row header: the lower row, else the label
-    weeks = _weeks(headers, taken)
+    weeks = _weeks(headers, taken, grid.row(top) if top != header_row else ())
     found = []
     for c, cell in headers.items():
         period = weeks.get(c) or parse_period(cell)
@@ -152,10 +152,17 @@ def period_columns(
     return chosen
 
 
-def _weeks(headers: dict[int, Any], taken: set[int]) -> dict[int, TimePeriod]:
-    """Date headers a week apart are weeks (week commencing), not months: column -> its week."""
+_ENDING = re.compile(r"\bweek\s+end(ed|ing)\b|^w/?e\b", re.IGNORECASE)
+
+
+def _weeks(headers: dict[int, Any], taken: set[int], labels: Sequence[Any] = ()) -> dict[int, TimePeriod]:
+    """Date headers a week apart are weeks, not months: column -> its week; weeks ending on their dates when a
+    label of the header says so ("Week ended", "W/E"), else commencing on them."""
     dates = {c: day for c, cell in headers.items() if c not in taken and (day := exact_date(cell)) is not None}
-    return {c: week_of(day) for c, day in dates.items()} if weekly(list(dates.values())) else {}
+    if not weekly(list(dates.values())):
+        return {}
+    ending = any(isinstance(v, str) and _ENDING.search(v.strip()) for v in [*headers.values(), *labels])
+    return {c: week_of(day, ending=ending) for c, day in dates.items()}
 
 
 def _labelled_actual(grid: Grid, top: int, column: int, cell: Any) -> TimePeriod | None:

@@ -9,13 +9,14 @@ where each KPI's figure, target and floor came from.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ...errors import WorkbookError, column_letter
 from ..findings import Finding, Where
 from ..model import Kpi, Period, Polarity, Rag
 from ..rules import Rules
-from ..statuswords import DEFAULT_WORDS, read_status_words
+from ..statuswords import DEFAULT_WORDS, listed_words, read_status_words, status_of
+from .across import read_across
 from .cells import says_something
 from .grid import Grid
 from .header import SPC_COLUMNS, Header, read_header
@@ -52,6 +53,7 @@ class KpiTable:
     history_columns: tuple[int, ...] = ()  # layout.history: the period columns, oldest period first
     rag_words: Mapping[Rag, str] = field(default_factory=lambda: dict(DEFAULT_WORDS))  # the RAG column's spelling
     reading: Reading | None = None
+    across: bool = False  # one KPI per column: read across, and nothing written into the table
 
     @property
     def warnings(self) -> list[Finding]:
@@ -74,7 +76,10 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
     """Find the KPI table the rules describe and read every KPI row of it (``period``: --period).
 
     KPI rows hidden in the workbook are rated or skipped as ``layout.hidden_rows`` says, and named either way.
+    One KPI per column (``layout.kpis_in: columns``) is read across (``across.read_across``).
     """
+    if rules.layout.kpis_in == "columns":
+        grid, rules = read_across(grid, rules)
     header = read_header(grid, rules)
     rows = read_rows(grid, rules, header)
     skip_hidden = rules.layout.hidden_rows == "skip"
@@ -86,6 +91,15 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
         columns["previous"] = series.previous_column
     added = _added_columns(rules, header, columns)
     found: list[Finding] = [*rows.findings, *series.findings]
+    if grid.transposed:
+        found.append(
+            Finding(
+                "SC110",
+                "one KPI per column (layout.kpis_in: columns): refresh writes the Narrative sheet; each KPI's RAG "
+                "and direction are in it, in check and in the report, and are not written into the table",
+                Where(sheet=grid.sheet),
+            )
+        )
     reading = Reading(header, rows, series)
     kpis, skipped = _read_kpis(grid, rules, columns, rows, series, found, reading)
     if not kpis:
@@ -112,6 +126,7 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
         history_columns=series.all_columns,
         rag_words=rag_words,
         reading=reading,
+        across=grid.transposed,
     )
 
 
@@ -156,10 +171,11 @@ def _read_kpis(
         if kpi is None:
             reading.empty_rows.append(candidate.row)
             continue
+        kpi = replace(kpi, breakdown=candidate.breakdown) if candidate.breakdown else kpi
         _check_unique(grid, columns, candidate, seen)
         _check_unmerged(grid, columns, candidate, merges)
-        seen[kpi.id] = candidate.row
-        reading.sources[kpi.id] = sources
+        seen[kpi.key] = candidate.row
+        reading.sources[kpi.key] = sources
         kpis.append(kpi)
         if candidate.hidden:
             where = f"KPI '{kpi.id}' (row {candidate.row}, {HIDDEN_WORDS.get(candidate.hidden, candidate.hidden)})"
@@ -225,17 +241,23 @@ def _skipped(grid: Grid, rules: Rules, columns: dict[str, int], candidate: KpiRo
     return is_kpi
 
 
+BREAKDOWN_HINT = (
+    " (or, for one measure by area or age band, name the column that tells the rows apart: layout.columns.breakdown)"
+)
+
+
 def _check_unique(grid: Grid, columns: dict[str, int], candidate: KpiRow, seen: dict[str, int]) -> None:
-    if candidate.id not in seen:
+    if candidate.key not in seen:
         return
     loosely = (
         f", where it is written '{candidate.written}': ids match whatever their case and spaces"
         if candidate.written != candidate.id
         else ""
     )
+    parts = "" if "breakdown" in columns else BREAKDOWN_HINT
     raise WorkbookError(
-        f"KPI id '{candidate.id}' appears twice (rows {seen[candidate.id]} and {candidate.row}{loosely}); each KPI "
-        "needs its own id",
+        f"KPI id '{candidate.key}' appears twice (rows {seen[candidate.key]} and {candidate.row}{loosely}); each KPI "
+        f"needs its own id{parts}",
         sheet=grid.sheet,
         cell=grid.ref(candidate.row, columns["id"]),
     )
@@ -396,6 +418,23 @@ def _unlisted(grid: Grid, rules: Rules, columns: dict[str, int], kpis: list[Kpi]
     return found
 
 
+def _listed(rules: Rules, listed: dict[Rag, str], where: Where, found: list[Finding]) -> Mapping[Rag, str]:
+    """The RAG column's list validation decides its spelling: the summaries counting it (COUNTIF "G") count
+    the list's words. Noted when the rules' rag_text says otherwise."""
+    ratings = ", ".join(listed[r] for r in (Rag.GREEN, Rag.AMBER, Rag.RED))
+    chosen = rules.layout.rag_text
+    if chosen is not None and read_status_words([], chosen)[0][Rag.GREEN] != listed[Rag.GREEN]:
+        found.append(
+            Finding(
+                "SC811",
+                f"the RAG column's drop-down list (data validation) allows {ratings}, so the statuses are written "
+                f"so, not as layout.rag_text: {chosen} says",
+                where,
+            )
+        )
+    return listed
+
+
 def described_by_row(grid: Grid, columns: dict[str, int], row: int, kpi: Kpi) -> bool:
     """Whether a KPI the rules leave out is fully described by its row, so needs no warning.
 
@@ -427,8 +466,26 @@ def _rag_words(
     rag_cells = [grid.value(k.row, columns["rag"]) for k in kpis] if "rag" in columns and "rag" not in added else []
     # RAG formulas are kept and coloured by what they show: their spelling decides, whatever the rules choose
     shown_by_formulas = any((k.row, columns["rag"]) in grid.formulas for k in kpis) if rag_cells else False
-    rag_words, mixed = read_status_words(rag_cells, None if shown_by_formulas else rules.layout.rag_text)
     where = Where(sheet=grid.sheet, column=column_letter(columns["rag"])) if "rag" in columns else Where()
+    listed = listed_words(grid.choices.get(columns["rag"], ())) if "rag" in columns else None
+    if listed is not None and not shown_by_formulas:
+        return _listed(rules, listed, where, found)
+    rag_words, mixed = read_status_words(rag_cells, None if shown_by_formulas else rules.layout.rag_text)
+    if (
+        not grid.choices_known
+        and rules.layout.rag_text is None
+        and not shown_by_formulas
+        and not any(status_of(cell) for cell in rag_cells)
+    ):
+        found.append(
+            Finding(
+                "SC908",
+                "this engine cannot read the RAG column's drop-down list (data validation), and the column holds no "
+                "status yet, so the statuses are written as words; if its list allows only G, A and R, set "
+                "layout.rag_text: initials so Excel and the command line write alike",
+                where,
+            )
+        )
     if shown_by_formulas and rules.layout.rag_text and rag_words != read_status_words([], rules.layout.rag_text)[0]:
         found.append(
             Finding(
