@@ -37,8 +37,8 @@ SCHEMA = ROOT / "addin" / "scorecard" / "core" / "rules.schema.json"
 # once they exist, so the entry is removed and their links are checked like any other.
 PENDING: dict[str, str] = {}
 
-# Options of other programs that the pages mention: pip, tests/council/show.py, ruff.
-FOREIGN_OPTIONS = {"--no-deps", "--into", "--check"}
+# Options of other programs that the pages mention: pip, tests/council/show.py, ruff, pytest.
+FOREIGN_OPTIONS = {"--no-deps", "--into", "--check", "--durations", "--strict-markers"}
 
 
 @dataclass(frozen=True)
@@ -284,6 +284,7 @@ def _found_in_order(expected: Block, output: str) -> None:
 PAGES_THAT_RUN = [p for p in PAGES if _runs(p)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES_THAT_RUN, ids=_name)
 def test_commands_marked_to_run_run_and_print_what_the_page_shows(page: Path, environment: Path, tmp_path: Path):
     folder = scratch(tmp_path, environment)

@@ -55,6 +55,7 @@ def _functions(nodes: list[ast.AST]) -> list[ast.FunctionDef | ast.AsyncFunction
     return [node for node in nodes if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)]
 
 
+@pytest.mark.slow
 def test_every_test_asserts_something():
     """An assert, pytest.raises, pytest.warns or pytest.fail, or a call of a helper that asserts."""
     silent = [
@@ -67,6 +68,7 @@ def test_every_test_asserts_something():
     assert silent == [], "tests that cannot fail:\n" + "\n".join(silent)
 
 
+@pytest.mark.slow
 def test_the_helpers_a_test_may_leave_its_checking_to_assert():
     for module, helpers in ASSERTING_HELPERS.items():
         found = {node.name: node for node in _functions(_sources()[module]) if node.name in helpers}
@@ -97,6 +99,7 @@ def _runs_the_command(node: ast.AST, mains: set[str]) -> bool:
     return False
 
 
+@pytest.mark.slow
 def test_the_command_is_run_through_clirun():
     found = []
     for name, nodes in sorted(_sources().items()):
@@ -113,6 +116,7 @@ def test_the_command_is_run_through_clirun():
     assert found == [], "run the command with clirun.run_cli (or argv for a process of your own):\n" + "\n".join(found)
 
 
+@pytest.mark.slow
 def test_parts_are_rewritten_through_zipparts():
     found = []
     for name, nodes in sorted(_sources().items()):
