@@ -46,6 +46,7 @@ def decoded(built) -> dict[str, str]:
     return modules
 
 
+@pytest.mark.slow
 def test_the_build_is_reproducible(built, tmp_path):
     again = xlam.build(tmp_path / "again.xlam")
     assert again.read_bytes() == built.read_bytes()

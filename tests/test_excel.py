@@ -18,7 +18,7 @@ import pytest
 
 import test_trust_keep as keep
 from clirun import run_cli
-from conftest import SAMPLE, SAMPLE_RULES, write_book
+from conftest import SAMPLE, SAMPLE_RULES, sweep, write_book
 from layouts import FORMULAS, MACROS, MONTHLY, Layout, make
 from remote import action_counts, cells_of, payload, replay, run_macro
 from scorecard.core.rules import load_rules
@@ -109,7 +109,7 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("case", sweep(CASES, fast={"plain-added-columns", "rag-initials"}))
 def test_ribbon_refresh_equals_batch_refresh_cell_for_cell(case, tmp_path):
     book, rules = CASES[case](tmp_path)
     batch = tmp_path / f"batch{book.suffix}"

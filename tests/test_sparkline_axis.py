@@ -416,6 +416,7 @@ def test_markers_default_to_last_and_negative_with_an_axis():
 # --- other readers ------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_openpyxl_reads_the_trend_sheet_and_openxml_audit_finds_nothing_new(tmp_path):
     from openpyxl import load_workbook
 

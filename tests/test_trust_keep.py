@@ -290,6 +290,7 @@ def test_our_formatting_goes_when_the_rag_formulas_go(tmp_path):
 # --- recalculation on load -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "where",
     ["summary-sheet", "total-row", "rag-formulas"],

@@ -631,6 +631,7 @@ def test_the_oracle_catches_a_false_figure():
         check_against_the_json(data)
 
 
+@pytest.mark.slow
 def test_the_oracle_catches_a_false_spc_sentence():
     """A verdict or a normal range the JSON does not hold is caught too."""
     # 16 figures alternating 80 and 90, then 99: mean 1459/17 = 85.82, mean moving range (15 x 10 + 9)/16 = 9.9375,

@@ -162,6 +162,7 @@ def test_the_expansion_bound_leaves_real_rules_alone():
     assert len(rules.kpis) == 2_000 and MAX_NODES > 2_000 * 10
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "text",
     [

@@ -120,6 +120,7 @@ def _control_book(folder: Path) -> tuple[Path, Path]:
     return book, corpus.rules_file(folder, RULES)
 
 
+@pytest.mark.slow
 def test_control_characters_are_escaped_in_the_workbook_and_dropped_in_word(tmp_path):
     from docx import Document
 
