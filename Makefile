@@ -1,7 +1,7 @@
 # Two commands set everything up on a machine with Python 3.11 and make:
 #   make demo   install into .venv and refresh the bundled sample
 #   make test   install and run the whole suite
-# make test-fast is the edit loop: ruff and the tests not marked slow, in under 30 seconds (docs/testing.md)
+# While you work, make test-fast runs ruff and the tests not marked slow (about 20 s of CPU; docs/testing.md).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
