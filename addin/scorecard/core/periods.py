@@ -42,6 +42,7 @@ _QUARTER = r"(?:q|qtr|quarter)\s*([1-4])"
 
 _PATTERNS = [
     ("month", re.compile(rf"^{_MONTH}[\s\-/']*{_YEAR}$")),
+    ("year-month", re.compile(rf"^(\d{{4}})[\s\-/]+{_MONTH}$")),  # "2024 JUL", as ONS time series write months
     ("range", re.compile(rf"^{_MONTH}\s*(?:-|to)\s*{_MONTH}[\s\-/']*{_YEAR}$")),
     ("fy", re.compile(rf"^{_FY}$")),
     ("fy-quarter", re.compile(rf"^{_QUARTER}[\s,\-]*{_FY}$")),
@@ -264,6 +265,12 @@ _FOOTNOTE_MARKS = "*†‡§¹²³"
 _TEXT_DATE = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})$|^(\d{4})-(\d{2})-(\d{2})$")
 
 
+_NOTE = re.compile(r"\s*[\[(]\s*(?:notes?|footnote)\s*\d+[a-z]?\s*[\])]\s*$")
+_SNAPSHOT = re.compile(r"^(?:as at|as of|at|position at|snapshot at)\s+")
+_END_OF = re.compile(r"\s*\((?:end of|as at|at|to)\s[^)]*\)\s*$")
+_STATUS_MARK = re.compile(r"(?<=\d)[pr]$")  # "2021/22p" provisional, "2019r" revised, as official statistics mark them
+
+
 def _clean(text: str) -> str:
     text = (
         " ".join(text.replace("–", "-").replace("—", "-").replace(": ", " ").split())
@@ -271,6 +278,8 @@ def _clean(text: str) -> str:
         .rstrip(_FOOTNOTE_MARKS)
         .rstrip()
     )
+    text = _STATUS_MARK.sub("", _NOTE.sub("", text)).rstrip(_FOOTNOTE_MARKS).rstrip()  # "2021/22p [note 4]"
+    text = _SNAPSHOT.sub("", _END_OF.sub("", text)).strip()  # "at 31 mar 2025 (end of q4 2024/25)": the day
     if text.endswith(")") and "(" in text:  # "jun-18 (provisional)": a qualifier in brackets
         head, _, inside = text[:-1].rpartition("(")
         if inside.strip() in _DATA_WORDS or inside.strip().rstrip(".") in _DATA_WORDS:
@@ -314,7 +323,13 @@ def parse_period(value: object) -> TimePeriod | None:
             period = _read(style, match.groups())
             if period is not None:
                 return period
-    return _week(text) or _text_date(text)
+    return _week(text) or _text_date(text) or _day_month(text)
+
+
+def _day_month(text: str) -> TimePeriod | None:
+    """A day written in words ("31 Mar 2025", "30 June 2024"): the month it falls in, as a date cell is."""
+    day = exact_date(text)
+    return None if day is None else _month(day.year * 12 + day.month - 1)
 
 
 def mentioned_period(value: object) -> TimePeriod | None:
@@ -341,7 +356,7 @@ def month_reading(value: object) -> TimePeriod | None:
         return parse_period(value) if isinstance(value, (dt.date, dt.datetime)) else None
     text = _clean(value)
     for style, pattern in _PATTERNS:
-        match = pattern.match(text) if style in ("month", "numeric-month") else None
+        match = pattern.match(text) if style in ("month", "year-month", "numeric-month") else None
         if match:
             return _read(style, match.groups())
     return None
@@ -350,6 +365,8 @@ def month_reading(value: object) -> TimePeriod | None:
 def _read(style: str, groups: tuple[str, ...]) -> TimePeriod | None:
     if style == "month":
         return _month(_year_of(groups[1]) * 12 + _MONTH_WORDS[groups[0][:3]] - 1)
+    if style == "year-month":
+        return _month(int(groups[0]) * 12 + _MONTH_WORDS[groups[1][:3]] - 1)
     if style == "range":
         first_month, last_month = _MONTH_WORDS[groups[0][:3]], _MONTH_WORDS[groups[1][:3]]
         in_one_year = last_month - first_month == 2  # three months within one year

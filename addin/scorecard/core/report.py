@@ -25,6 +25,7 @@ def check_summary(table: KpiTable, card: Scorecard) -> list[str]:
     lines += [
         f"note: no '{name}' column yet; refresh will add one after the last column"
         for name in sorted(table.added_columns)
+        if not table.across  # read across, nothing is written into the table
     ]
     lines += [finding.line() for finding in table.notes]  # e.g. rules and cell formats give different decimals
     lines += [finding.line() for finding in table.warnings]
@@ -68,6 +69,7 @@ def as_dict(card: Scorecard, narrative: Narrative) -> dict[str, Any]:
                 "profiled": k.kpi.profiled,
                 "cumulative": k.kpi.cumulative,
                 "breakdown": k.kpi.breakdown,
+                "section": k.kpi.section,  # the workbook's own heading over the KPI's row
                 "green_within": k.kpi.green_within,  # a two-sided KPI's bands, as the narrative states them
                 "amber_within": k.kpi.amber_within,
                 "numerator": k.kpi.numerator,

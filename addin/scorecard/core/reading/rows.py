@@ -89,6 +89,8 @@ def _candidates(
     candidates = []
     for row in grid.row_numbers(first, last):
         raw = grid.value(row, id_column)
+        if raw is None and (area := grid.merged_range(row, id_column)) is not None and area[0] == row:
+            raw = grid.value(area[0], area[1])  # an id merged across its row's cells shows in the first of them
         if row in not_kpis or raw is None or error_value(raw) is not None:
             continue
         written = id_text(raw)
@@ -116,7 +118,8 @@ SUMMARY_LABELS = set(
     "lower quartile|standard deviation|std dev|overall|all|england|scotland|wales|northern ireland|uk|"
     "united kingdom|great britain|gb|national|national average|england average|regional average|"
     "statistical neighbours|statistical neighbour average|sn average|comparator average|all councils|"
-    "all authorities|all england|shire counties|unitary authorities".split("|")
+    "all authorities|all england|shire counties|unitary authorities|green|amber|red|no data|not rated|rag|"
+    "rag status|rag rating".split("|")
 )
 
 
@@ -128,7 +131,8 @@ def _summary_rows(
     kept = []
     for candidate in candidates:
         label = " ".join(candidate.written.lower().replace(":", " ").split())
-        if candidate.id not in rules.kpis and label in SUMMARY_LABELS:
+        # read across (a column per series), "Total" or "England" is a series like any other
+        if candidate.id not in rules.kpis and label in SUMMARY_LABELS and not grid.transposed:
             not_kpis[candidate.row] = f"a summary row ('{candidate.written}')"
         elif _index_numbers(grid.row(candidate.row)):
             not_kpis[candidate.row] = "a helper row of index numbers"

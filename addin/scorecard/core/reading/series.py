@@ -59,10 +59,13 @@ def read_series(grid: Grid, rules: Rules, header: Header, rows: Sequence[int], o
     if rules.layout.history:
         series = _history_series(grid, header, rows, found)
     else:
-        current = parse_period(header.cells.get(header.columns["current"]))
-        previous_column = header.columns.get("previous")
-        previous = parse_period(header.cells.get(previous_column)) if previous_column else None
-        series = Series(current, previous, header.columns["current"], previous_column)
+        weeks = _weeks(header.cells, set(), grid.row(header.top) if header.top != header.row else ())
+        current_column, previous_column = header.columns["current"], header.columns.get("previous")
+        current = weeks.get(current_column) or parse_period(header.cells.get(current_column))
+        previous = None
+        if previous_column:
+            previous = weeks.get(previous_column) or parse_period(header.cells.get(previous_column))
+        series = Series(current, previous, current_column, previous_column)
     period = _names(grid, rules, header, series, override, found)
     laid_out = series.columns or tuple(
         (p, c)

@@ -102,6 +102,7 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
         )
     reading = Reading(header, rows, series)
     kpis, skipped = _read_kpis(grid, rules, columns, rows, series, found, reading)
+    kpis = _sections(grid, header, kpis)
     if not kpis:
         raise WorkbookError(
             "no KPI rows under this header row: a KPI row needs an id in column "
@@ -128,6 +129,25 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
         reading=reading,
         across=grid.transposed,
     )
+
+
+SECTION_LONGEST = 80  # characters: a longer lone text between KPI rows is a note, not a section heading
+
+
+def _sections(grid: Grid, header: Header, kpis: list[Kpi]) -> list[Kpi]:
+    """Each KPI's section: the workbook's own heading over it ("Health", "Workforce and placements"), a row
+    between KPI rows holding one short text and nothing else; a KPI under no heading keeps the one before."""
+    out: list[Kpi] = []
+    above, section = header.row, None
+    for kpi in kpis:
+        for row in range(kpi.row - 1, above, -1):
+            texts = [v for v in grid.row(row) if v is not None and str(v).strip()]
+            if len(texts) == 1 and isinstance(texts[0], str) and len(texts[0].strip()) <= SECTION_LONGEST:
+                section = " ".join(texts[0].split())
+                break
+        out.append(replace(kpi, section=section) if section else kpi)
+        above = kpi.row
+    return out
 
 
 def written_columns(rules: Rules) -> tuple[str, ...]:
@@ -341,7 +361,7 @@ def _profile_findings(grid: Grid, rules: Rules, series: Series, kpis: list[Kpi],
                     "SC409",
                     f"KPI '{kpi.id}' has no target for {series.period.previous}, so its RAG for that period is not "
                     "rated and no change of RAG is reported; fill in the previous period's target",
-                    Where(sheet=grid.sheet, row=kpi.row),
+                    grid.line(kpi.row),
                 )
             )
     return found
@@ -402,8 +422,9 @@ def _unlisted(grid: Grid, rules: Rules, columns: dict[str, int], kpis: list[Kpi]
             described.append(kpi)
         else:
             how = "an activity indicator (not rated)" if kpi.is_activity else "rated from the workbook's columns"
+            line = f"column {column_letter(kpi.row)}" if grid.transposed else f"row {kpi.row}"
             found.append(
-                Finding("SC505", f"KPI '{kpi.id}' (row {kpi.row}) is not in the rules: {how}", Where(sheet=grid.sheet))
+                Finding("SC505", f"KPI '{kpi.id}' ({line}) is not in the rules: {how}", Where(sheet=grid.sheet))
             )
     for activity, how in (
         (False, "rated by the workbook's polarity, target and floor columns"),
