@@ -143,3 +143,19 @@ def test_a_killed_refresh_process_leaves_the_original_and_the_next_run_cleans_up
     result = run_cli("refresh", book, "--rules", corpus.SAMPLE_RULES, process=True)
     assert result.returncode == 0, result.stderr
     assert corpus.hidden_leftovers(tmp_path) == []
+
+
+def test_a_worker_killed_after_saving_is_said_to_have_refreshed_the_workbook(tmp_path):
+    """Killed between saving the refreshed workbook and sending back its outcome: the workbook is refreshed,
+    so the batch says so rather than 'left as it was'."""
+    from scorecard import cli
+
+    book = corpus.copy_sample(tmp_path, "saved.xlsx")
+    job = cli.RefreshJob(str(book), None, str(corpus.SAMPLE_RULES), None, False, False, stamp=cli._stamp(book))
+    assert "not refreshed" in cli._worker_lost(job, "killed by signal SIGKILL").error  # nothing changed yet
+    cli._refresh_one(job)  # the refresh a worker finished, whose outcome never came back
+    lost = cli._worker_lost(job, "killed by signal SIGKILL")
+    assert lost.saved and "after saving it: it is refreshed" in lost.error
+    assert cli._batch_summary(2, ["saved.xlsx (refreshed, its report lost)"]) == (
+        "1 of 2 workbooks refreshed, 1 failed: saved.xlsx (refreshed, its report lost)"
+    )
