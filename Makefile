@@ -1,6 +1,7 @@
 # Two commands set everything up on a machine with Python 3.11 and make:
 #   make demo   install into .venv and refresh the bundled sample
 #   make test   install and run the whole suite
+# While you work, make test-fast runs ruff and the tests not marked slow (about 20 s of CPU; docs/testing.md).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -11,7 +12,7 @@ DEMO   := build/demo
 LITE   := build/lite
 LINTED := addin tests bench workbook_templates
 
-.PHONY: install demo test lint format lite bench sample addin clean
+.PHONY: install demo test test-fast lint format lite bench sample addin clean
 
 install: $(VENV)/.installed
 
@@ -33,6 +34,11 @@ test: install lite
 	$(BIN)/python -m ruff format --check $(LINTED)
 	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest -q
+
+test-fast: install
+	$(BIN)/python -m ruff check $(LINTED)
+	$(BIN)/python -m ruff format --check $(LINTED)
+	$(BIN)/python -m pytest -q -m "not slow"
 
 # ruff as make test runs it ([tool.ruff] in pyproject.toml); make format rewrites what it can
 lint: install

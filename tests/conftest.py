@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +15,18 @@ import xlsxwriter
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "workbook_templates" / "cic-scorecard-june-2018.xlsx"
 SAMPLE_RULES = ROOT / "rules" / "cic-scorecard.yaml"
+SLOW = pytest.mark.slow
 
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # the remote engine, for the Excel-side tests
+
+
+def sweep(values: Iterable[Any], *, fast: Collection[Any]) -> list[Any]:
+    """A sweep's parameters: those in ``fast`` run in the fast tier (make test-fast), the rest are marked slow.
+    A tuple is one case's arguments, as parametrize takes them for several names."""
+    return [
+        value if value in fast else pytest.param(*(value if isinstance(value, tuple) else (value,)), marks=SLOW)
+        for value in values
+    ]
 
 
 @pytest.fixture
@@ -47,7 +57,7 @@ def write_book(
     Strings are written as text, even one starting with "="; a dict ``{"formula": ..., "value": ...}``
     is written as a formula with a cached result.
     """
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), {"in_memory": True})
     for name in extra_sheets:
         book.add_worksheet(name).write(0, 0, f"{name} sheet")
     ws = book.add_worksheet(sheet)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import io
 import struct
-import zipfile
 import zlib
 from pathlib import Path
 
 import xlsxwriter
 
 from xlwings_vba import vba_project
+from zipparts import rewrite
 
 FEATURES = [
     "chart",
@@ -75,7 +75,7 @@ def png() -> bytes:
 
 
 def build(path: Path, features: set[str]) -> Path:
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), {"in_memory": True})
     book.set_properties({"created": __import__("datetime").datetime(2024, 1, 1)})
     ws = book.add_worksheet("Scorecard")
     bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
@@ -194,31 +194,19 @@ def build(path: Path, features: set[str]) -> Path:
 
 
 def _edit(path: Path, part: str, change) -> None:
-    with zipfile.ZipFile(path) as source:
-        contents = [(info, source.read(info)) for info in source.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
-        for info, data in contents:
-            if info.filename == part:
-                edited = change(data)
-                assert edited != data, f"{part} not edited"
-                data = edited
-            out.writestr(info, data)
+    def edited(data: bytes) -> bytes:
+        new = change(data)
+        assert new != data, f"{part} not edited"
+        return new
+
+    path.write_bytes(rewrite(path, {part: edited}))
 
 
 def _inject(path: Path, parts: dict[str, bytes], rels: tuple[str, str, str]) -> None:
     rels_part, kind, target = rels
-    with zipfile.ZipFile(path) as source:
-        contents = [(info, source.read(info)) for info in source.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
-        for info, data in contents:
-            if info.filename == rels_part:
-                data = data.replace(
-                    b"</Relationships>",
-                    f'<Relationship Id="rIdInjected" Type="{kind}" Target="{target}"/></Relationships>'.encode(),
-                )
-            out.writestr(info, data)
-        for name, data in parts.items():
-            out.writestr(zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0)), data)
+    relationship = f'<Relationship Id="rIdInjected" Type="{kind}" Target="{target}"/></Relationships>'.encode()
+    changes = {rels_part: lambda data: data.replace(b"</Relationships>", relationship), **parts}
+    path.write_bytes(rewrite(path, changes))
 
 
 def fixtures() -> list[tuple[str, set[str], str]]:

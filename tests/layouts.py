@@ -29,7 +29,7 @@ class Layout:
 
 
 def _monthly(path: Path) -> None:
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), {"in_memory": True})
     book.add_worksheet("About").write(0, 0, "Team performance pack: see the KPIs sheet")
     ws = book.add_worksheet("KPIs")
     pct = book.add_format({"num_format": "0.0%"})
@@ -87,7 +87,7 @@ layout:
 
 
 def _formulas(path: Path) -> None:
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), {"in_memory": True})
     ws = book.add_worksheet("Dashboard")
     bold = book.add_format({"bold": True, "bottom": 1})
     for r, text in enumerate(["Adult Social Care", "Monthly dashboard", "Owner: Performance Team", "", "", ""]):
@@ -144,7 +144,7 @@ kpis:
 def _macros(path: Path) -> None:
     from xlwings_vba import vba_project
 
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), {"in_memory": True})
     ws = book.add_worksheet("Performance")
     ws.write_row(0, 0, ["ID", "Measure", "Direction", "Target", "Floor", "Q4 2018", "Q1 2019", "Notes"])
     data = [

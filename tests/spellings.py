@@ -15,6 +15,8 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+from zipparts import rewrite
+
 MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _TAG = re.compile(rb"<([A-Za-z_][^<>]*)>")  # start and empty tags (not </..., <?..., <!...)
 _ATTRIBUTE = re.compile(rb'(\s)([\w:.-]+)="([^"]*)"')
@@ -111,10 +113,7 @@ SPELLINGS: dict[str, Callable[[bytes], bytes]] = {
 
 def respell(source: Path, target: Path, spelling: Callable[[bytes], bytes]) -> Path:
     """A copy of the package with every XML part rewritten by ``spelling``; other parts copied."""
-    with zipfile.ZipFile(source) as archive, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in archive.infolist():
-            data = archive.read(info)
-            if info.filename.endswith((".xml", ".rels")):
-                data = spelling(data)
-            out.writestr(info, data)
+    with zipfile.ZipFile(source) as archive:
+        names = [name for name in archive.namelist() if name.endswith((".xml", ".rels"))]
+    target.write_bytes(rewrite(source, dict.fromkeys(names, spelling)))
     return target

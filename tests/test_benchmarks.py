@@ -10,8 +10,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from clirun import run_cli
 from conftest import write_book
-from scorecard import cli
 from scorecard.core.model import Kpi, Polarity
 from scorecard.core.narrative import comparison, ordinal, quartile_words, rank_words
 from scorecard.core.rules import parse_rules
@@ -30,15 +30,8 @@ def rules_file(tmp_path: Path, extra: str) -> Path:
     return path
 
 
-def run(capsys, *args) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err
-    return code, out, err
-
-
-def as_json(capsys, book: Path, rules: Path) -> dict:
-    code, out, err = run(capsys, "narrative", book, "--rules", rules, "--format", "json")
+def as_json(book: Path, rules: Path) -> dict:
+    code, out, err = run_cli("narrative", book, "--rules", rules, "--format", "json")
     assert code == 0, err
     return json.loads(out)
 
@@ -52,7 +45,7 @@ def update_line(data: dict, name: str) -> str:
 
 
 @pytest.mark.parametrize("before", [False, True], ids=["benchmarks-after", "benchmarks-first"])
-def test_percent_benchmarks_in_percent_cells_are_read_in_points(tmp_path, capsys, before):
+def test_percent_benchmarks_in_percent_cells_are_read_in_points(tmp_path, before):
     # fractions in 0.0% cells, as Excel stores a percentage: 0.815 shows 81.5%
     headers = ["England", "Stat Neighbours"]
     rows = [BASE + headers, ["K1", "Care leavers in EET", "Higher", 0.85, 0.75, 0.801, 0.794, 0.815, 0.83]]
@@ -65,7 +58,7 @@ def test_percent_benchmarks_in_percent_cells_are_read_in_points(tmp_path, capsys
     rules = rules_file(
         tmp_path, "    benchmarks:\n      England: england\n      Statistical neighbours: stat  neighbours\n"
     )
-    data = as_json(capsys, book, rules)
+    data = as_json(book, rules)
     [kpi] = data["kpis"]
     assert kpi["unit"] == "percent" and kpi["current"] == 79.4
     assert kpi["benchmarks"] == {"England": 81.5, "Statistical neighbours": 83.0}
@@ -77,10 +70,10 @@ def test_percent_benchmarks_in_percent_cells_are_read_in_points(tmp_path, capsys
     assert data["warnings"] == []
 
 
-def test_a_percent_benchmark_in_points_in_a_general_cell_needs_no_warning(tmp_path, capsys):
+def test_a_percent_benchmark_in_points_in_a_general_cell_needs_no_warning(tmp_path):
     rows = [BASE + ["England"], ["K1", "Timely assessments", "H", 0.85, 0.75, 0.801, 0.794, 78.25]]
     book = write_book(tmp_path / "book.xlsx", rows, formats={c: "0.0%" for c in (3, 4, 5, 6)} | {7: "General"})
-    data = as_json(capsys, book, rules_file(tmp_path, "    benchmarks: {England: England}\n"))
+    data = as_json(book, rules_file(tmp_path, "    benchmarks: {England: England}\n"))
     assert data["kpis"][0]["benchmarks"] == {"England": 78.25}
     assert "better than England's 78.3%" in update_line(
         data, "Timely assessments"
@@ -88,36 +81,36 @@ def test_a_percent_benchmark_in_points_in_a_general_cell_needs_no_warning(tmp_pa
     assert data["warnings"] == []
 
 
-def test_a_benchmark_a_hundred_times_out_is_a_warning_and_read_in_scale(tmp_path, capsys):
+def test_a_benchmark_a_hundred_times_out_is_a_warning_and_read_in_scale(tmp_path):
     # a fraction typed into a General cell beside percentage cells: 0.815 is 81.5%, not 0.8%
     rows = [BASE + ["England", "SN"], ["K1", "Timely assessments", "H", 0.85, 0.75, 0.801, 0.794, 0.815, 0.83]]
     book = write_book(tmp_path / "book.xlsx", rows, formats={c: "0.0%" for c in (3, 4, 5, 6, 8)} | {7: "General"})
-    data = as_json(capsys, book, rules_file(tmp_path, "    benchmarks: {England: England, SN: SN}\n"))
+    data = as_json(book, rules_file(tmp_path, "    benchmarks: {England: England, SN: SN}\n"))
     assert data["kpis"][0]["benchmarks"] == {"England": 81.5, "SN": 83.0}
     [warning] = data["warnings"]
     assert "England benchmark H2 0.815 (General)" in warning and "read as 81.5%" in warning
     assert "cell H2 holds the fraction 0.815" in warning
 
 
-def test_two_benchmarks_out_of_scale_are_warned_of_and_not_guessed(tmp_path, capsys):
+def test_two_benchmarks_out_of_scale_are_warned_of_and_not_guessed(tmp_path):
     rows = [BASE + ["England", "SN"], ["K1", "Timely assessments", "H", 0.85, 0.75, 0.801, 0.794, 0.815, 0.83]]
     book = write_book(tmp_path / "book.xlsx", rows, formats={c: "0.0%" for c in (3, 4, 5, 6)})
-    data = as_json(capsys, book, rules_file(tmp_path, "    benchmarks: {England: England, SN: SN}\n"))
+    data = as_json(book, rules_file(tmp_path, "    benchmarks: {England: England, SN: SN}\n"))
     assert data["kpis"][0]["benchmarks"] == {"England": 0.815, "SN": 0.83}  # as they stand, with a warning
     [warning] = data["warnings"]
     assert "differ about 100-fold" in warning and "H2" in warning and "I2" in warning
-    code, _, _ = run(capsys, "check", tmp_path / "book.xlsx", "--rules", tmp_path / "rules.yaml", "--strict")
+    code, _, _ = run_cli("check", tmp_path / "book.xlsx", "--rules", tmp_path / "rules.yaml", "--strict")
     assert code == 1
 
 
-def test_lower_is_better_in_general_cells(tmp_path, capsys):
+def test_lower_is_better_in_general_cells(tmp_path):
     rows = [
         BASE + ["Eng", "Region"],
         ["K1", "Average caseload", "Lower is better", 14, 18, 15.0, 16.0, 14.2, 17.5],
         ["K2", "Re-referrals", "Low", 20, 25, 22.0, 24.0, 24.0, None],
     ]
     book = write_book(tmp_path / "book.xlsx", rows, formats={c: "0.0" for c in (5, 6, 7, 8)})
-    data = as_json(capsys, book, rules_file(tmp_path, "    benchmarks: {England: Eng, Region: Region}\n"))
+    data = as_json(book, rules_file(tmp_path, "    benchmarks: {England: Eng, Region: Region}\n"))
     assert update_line(data, "Average caseload").endswith(
         "At 16.0, performance is worse than England's 14.2 and better than Region's 17.5."
     )
@@ -126,14 +119,13 @@ def test_lower_is_better_in_general_cells(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("blank", [None, "n/a", "-", "..", ""])
-def test_missing_benchmark_cells_are_left_out(tmp_path, capsys, blank):
+def test_missing_benchmark_cells_are_left_out(tmp_path, blank):
     rows = [
         BASE + ["England", "SN", "London"],
         ["K1", "Timely assessments", "H", 85, 75, 80.1, 79.4, blank, 83.0, blank],
     ]
     book = write_book(tmp_path / "book.xlsx", rows)
     data = as_json(
-        capsys,
         book,
         rules_file(tmp_path, "    benchmarks: {England: England, Statistical neighbours: SN, London: London}\n"),
     )
@@ -144,15 +136,15 @@ def test_missing_benchmark_cells_are_left_out(tmp_path, capsys, blank):
     assert data["warnings"] == []
 
 
-def test_text_in_a_benchmark_cell_is_a_warning_naming_it(tmp_path, capsys):
+def test_text_in_a_benchmark_cell_is_a_warning_naming_it(tmp_path):
     rows = [BASE + ["England"], ["K1", "Timely assessments", "H", 85, 75, 80.1, 79.4, "about 80"]]
     book = write_book(tmp_path / "book.xlsx", rows)
-    data = as_json(capsys, book, rules_file(tmp_path, "    benchmarks: {England: England}\n"))
+    data = as_json(book, rules_file(tmp_path, "    benchmarks: {England: England}\n"))
     assert data["kpis"][0]["benchmarks"] == {"England": None}
     assert data["warnings"] == ["sheet 'Scorecard', cell H2: text 'about 80' is not a figure; read as no data"]
 
 
-def test_benchmarks_rank_and_quartile_of_green_kpis_stay_out_of_the_narrative(tmp_path, capsys):
+def test_benchmarks_rank_and_quartile_of_green_kpis_stay_out_of_the_narrative(tmp_path):
     rows = [
         BASE + ["England", "Rank", "Quartile"],
         ["K1", "Timely assessments", "H", 85, 75, 80.1, 90.2, 81.5, "12/152", 1],
@@ -160,7 +152,6 @@ def test_benchmarks_rank_and_quartile_of_green_kpis_stay_out_of_the_narrative(tm
     ]
     book = write_book(tmp_path / "book.xlsx", rows)
     data = as_json(
-        capsys,
         book,
         rules_file(tmp_path, "    benchmarks: {England: England}\n    rank: Rank\n    quartile: Quartile\n"),
     )
@@ -183,10 +174,10 @@ def test_benchmarks_rank_and_quartile_of_green_kpis_stay_out_of_the_narrative(tm
         ("top 10%", "A", None),  # neither is a form the narrative states
     ],
 )
-def test_rank_and_quartile_without_benchmarks(tmp_path, capsys, rank, quartile, words):
+def test_rank_and_quartile_without_benchmarks(tmp_path, rank, quartile, words):
     rows = [BASE + ["Position", "Band"], ["K1", "Visits on time", "H", 85, 75, 80, 79, rank, quartile]]
     book = write_book(tmp_path / "book.xlsx", rows)
-    data = as_json(capsys, book, rules_file(tmp_path, "    rank: Position\n    quartile: Band\n"))
+    data = as_json(book, rules_file(tmp_path, "    rank: Position\n    quartile: Band\n"))
     kpi = data["kpis"][0]
     assert kpi["benchmarks"] is None
     assert kpi["rank"] == (None if rank is None else str(rank)) and kpi["quartile"] == quartile
@@ -194,9 +185,9 @@ def test_rank_and_quartile_without_benchmarks(tmp_path, capsys, rank, quartile, 
     assert line.endswith("against a target of 85. " + words) if words else line.endswith("against a target of 85.")
 
 
-def test_without_benchmark_columns_the_json_says_null(tmp_path, capsys):
+def test_without_benchmark_columns_the_json_says_null(tmp_path):
     book = write_book(tmp_path / "book.xlsx", [BASE, ["K1", "Visits on time", "H", 85, 75, 80, 79]])
-    kpi = as_json(capsys, book, rules_file(tmp_path, ""))["kpis"][0]
+    kpi = as_json(book, rules_file(tmp_path, ""))["kpis"][0]
     assert kpi["benchmarks"] is None and kpi["rank"] is None and kpi["quartile"] is None
 
 
@@ -216,7 +207,7 @@ def test_the_data_frame_spreads_the_benchmarks(tmp_path):
     )
 
 
-def test_refresh_never_writes_a_benchmark_rank_or_quartile_cell(tmp_path, capsys):
+def test_refresh_never_writes_a_benchmark_rank_or_quartile_cell(tmp_path):
     rows = [
         BASE + ["England", "SN", "Rank", "Quartile", "RAG", "DOT"],
         ["K1", "Visits on time", "H", 0.85, 0.75, 0.80, 0.79, 0.815, None, "120/152", 4, None, None],
@@ -230,21 +221,21 @@ def test_refresh_never_writes_a_benchmark_rank_or_quartile_cell(tmp_path, capsys
         return [(c.value, c.number_format) for row in sheet.iter_rows(min_col=8, max_col=11) for c in row]
 
     before = cells(book)
-    code, _, err = run(capsys, "refresh", book, "--rules", rules)
+    code, _, err = run_cli("refresh", book, "--rules", rules)
     assert code == 0, err
     assert cells(book) == before
     sheet = openpyxl.load_workbook(book)["Scorecard"]
     assert [sheet.cell(r, 12).value for r in (2, 3)] == ["Amber", "Amber"]  # the RAG column was written
 
 
-def test_a_benchmark_formula_saved_without_its_result_is_refused(tmp_path, capsys):
+def test_a_benchmark_formula_saved_without_its_result_is_refused(tmp_path):
     wb = openpyxl.Workbook()
     wb.active.title = "Scorecard"
     wb.active.append(BASE + ["England"])
     wb.active.append(["K1", "Visits on time", "H", 85, 75, 80, 79, "=F2+1"])  # openpyxl saves formulas without results
     wb.save(tmp_path / "book.xlsx")
-    code, _, err = run(
-        capsys, "check", tmp_path / "book.xlsx", "--rules", rules_file(tmp_path, "    benchmarks: {England: England}\n")
+    code, _, err = run_cli(
+        "check", tmp_path / "book.xlsx", "--rules", rules_file(tmp_path, "    benchmarks: {England: England}\n")
     )
     assert code == 1
     assert "sheet 'Scorecard', cell H2: the England benchmark of KPI 'K1' is a formula saved without its result" in err
@@ -253,11 +244,11 @@ def test_a_benchmark_formula_saved_without_its_result_is_refused(tmp_path, capsy
 # --- the rules ------------------------------------------------------------------------------------
 
 
-def test_a_benchmark_header_not_in_the_workbook_says_did_you_mean(tmp_path, capsys):
+def test_a_benchmark_header_not_in_the_workbook_says_did_you_mean(tmp_path):
     book = write_book(
         tmp_path / "book.xlsx", [BASE + ["Stat neighbours"], ["K1", "Visits on time", "H", 85, 75, 80, 79, 81]]
     )
-    code, _, err = run(capsys, "check", book, "--rules", rules_file(tmp_path, "    benchmarks: {SN: Stat neighbors}\n"))
+    code, _, err = run_cli("check", book, "--rules", rules_file(tmp_path, "    benchmarks: {SN: Stat neighbors}\n"))
     assert code == 1
     assert "no column headed 'Stat neighbors' (layout.columns.benchmarks.SN)" in err
     assert "did you mean 'Stat neighbours'?" in err and "book.xlsx" in err

@@ -21,6 +21,7 @@ def test_point_colours_follow_the_good_side():
     assert charts.point_colours(spc, None)[-1] == charts.NEITHER
 
 
+@pytest.mark.slow
 def test_the_chart_is_a_png_with_the_special_point_in_blue(tmp_path):
     pytest.importorskip("matplotlib")
     from PIL import Image

@@ -11,10 +11,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from clirun import run_cli
 from conftest import write_book
 from expect import printed
 from remote import run_macro
-from scorecard import cli
 from scorecard.core.commentary import contradictions
 from scorecard.core.engine import evaluate
 from scorecard.core.model import Kpi, Period, Polarity
@@ -48,13 +48,6 @@ def files(tmp_path):
     return tmp_path / "book.xlsx", rules
 
 
-def run(capsys, *args) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err
-    return code, out, err
-
-
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -62,28 +55,28 @@ def digest(path: Path) -> str:
 # --- check, refresh, narrative, the ribbon ---------------------------------------------------------
 
 
-def test_check_warns_and_strict_refuses(files, capsys):
+def test_check_warns_and_strict_refuses(files):
     book, rules = files
     write_book(book, book_rows())
-    code, out, _ = run(capsys, "check", book, "--rules", rules)
+    code, out, _ = run_cli("check", book, "--rules", rules)
     assert code == 0
     assert f"  warning SC701 {CLAIM_WARNING}" in out.splitlines()
     assert printed(out) == ["SC701"]  # K3's "remained at 85.0%" is true; K2 makes no claim
-    code, _, _ = run(capsys, "check", book, "--rules", rules, "--strict")
+    code, _, _ = run_cli("check", book, "--rules", rules, "--strict")
     assert code == 1
 
 
-def test_a_true_commentary_is_no_warning(files, capsys):
+def test_a_true_commentary_is_no_warning(files):
     book, rules = files
     write_book(book, book_rows(k1_words="Performance declined this month.", k1_now=44.0))
-    code, out, _ = run(capsys, "check", book, "--rules", rules, "--strict")
+    code, out, _ = run_cli("check", book, "--rules", rules, "--strict")
     assert code == 0 and "warning" not in out
 
 
-def test_refresh_warns_writes_and_leaves_the_words_alone(files, capsys):
+def test_refresh_warns_writes_and_leaves_the_words_alone(files):
     book, rules = files
     write_book(book, book_rows())
-    code, _, err = run(capsys, "refresh", book, "--rules", rules)
+    code, _, err = run_cli("refresh", book, "--rules", rules)
     assert code == 0
     assert f"  warning SC701 {CLAIM_WARNING}" in err.splitlines()
     sheet = openpyxl.load_workbook(book)["Scorecard"]
@@ -91,23 +84,23 @@ def test_refresh_warns_writes_and_leaves_the_words_alone(files, capsys):
     assert sheet["I2"].value == "Amber"
 
 
-def test_refresh_strict_refuses_and_leaves_the_file_untouched(files, capsys):
+def test_refresh_strict_refuses_and_leaves_the_file_untouched(files):
     book, rules = files
     write_book(book, book_rows())
     before = digest(book)
-    code, out, err = run(capsys, "refresh", book, "--rules", rules, "--strict", "--json")
+    code, out, err = run_cli("refresh", book, "--rules", rules, "--strict", "--json")
     assert code == 1
     assert "not refreshed (--strict)" in err and "Performance improved this month." in err
     assert json.loads(out)["ok"] is False
     assert digest(book) == before
 
 
-def test_narrative_prints_the_warning_and_holds_the_contradicted_sentence_back(files, capsys):
+def test_narrative_prints_the_warning_and_holds_the_contradicted_sentence_back(files):
     """The warning names the sentence; the narrative keeps the rest of the words verbatim and leaves out the
     sentence the figures contradict (report.commentary: hold, the default), or flags it (flag)."""
     book, rules = files
     write_book(book, book_rows())
-    code, out, err = run(capsys, "narrative", book, "--rules", rules, "--format", "json")
+    code, out, err = run_cli("narrative", book, "--rules", rules, "--format", "json")
     assert code == 0
     data = json.loads(out)
     assert data["warnings"] == [CLAIM_WARNING]
@@ -115,7 +108,7 @@ def test_narrative_prints_the_warning_and_holds_the_contradicted_sentence_back(f
     assert sum(line.count("Staff sickness is high.") for line in data["narrative"]) == 1
     assert not any(CLAIM in line for line in data["narrative"])
     rules.write_text(RULES + "report: {commentary: flag}\n")
-    code, out, err = run(capsys, "narrative", book, "--rules", rules, "--format", "json")
+    code, out, err = run_cli("narrative", book, "--rules", rules, "--format", "json")
     flagged = f"Staff sickness is high. {CLAIM} [The figures show that it declined.]"
     assert sum(line.count(flagged) for line in json.loads(out)["narrative"]) == 1
 
@@ -128,10 +121,10 @@ def test_the_ribbons_check_shows_it(files):
     assert f"warning SC701 {CLAIM_WARNING}" in message and "No problems found." not in message
 
 
-def test_without_a_commentary_column_nothing_is_checked(tmp_path, capsys):
+def test_without_a_commentary_column_nothing_is_checked(tmp_path):
     write_book(tmp_path / "book.xlsx", [row[:-1] for row in book_rows()])
     (tmp_path / "rules.yaml").write_text(RULES.replace(", commentary: Commentary", ""))
-    code, _, _ = run(capsys, "check", tmp_path / "book.xlsx", "--rules", tmp_path / "rules.yaml", "--strict")
+    code, _, _ = run_cli("check", tmp_path / "book.xlsx", "--rules", tmp_path / "rules.yaml", "--strict")
     assert code == 0
 
 
@@ -150,13 +143,13 @@ def last_month(path: Path, k1_words: str, k1_then: float = 46.0, k2_words: str =
     )
 
 
-def test_previous_warns_where_the_words_are_copied_and_the_figure_moved(files, capsys):
+def test_previous_warns_where_the_words_are_copied_and_the_figure_moved(files):
     book, rules = files
     write_book(book, book_rows(k1_words="Staffing  remains a concern.", k2_words="Two new posts were filled."))
     previous = last_month(
         book.parent / "may.xlsx", "Staffing remains a concern.", k2_words="Two new posts were filled."
     )
-    code, out, _ = run(capsys, "check", book, "--rules", rules, "--previous", previous)
+    code, out, _ = run_cli("check", book, "--rules", rules, "--previous", previous)
     assert code == 0
     warnings = [line for line in out.splitlines() if line.lstrip().startswith("warning ")]
     # K1 moved from 46 to 44 (whole numbers in General cells show no decimals) with the same words, spacing
@@ -166,27 +159,27 @@ def test_previous_warns_where_the_words_are_copied_and_the_figure_moved(files, c
         "the figure "
         f"moved from 46 to 44; check that it still holds (last month: {previous})"
     ]
-    assert run(capsys, "check", book, "--rules", rules, "--previous", previous, "--strict")[0] == 1
-    assert run(capsys, "check", book, "--rules", rules, "--strict")[0] == 0  # without --previous: nothing to compare
+    assert run_cli("check", book, "--rules", rules, "--previous", previous, "--strict")[0] == 1
+    assert run_cli("check", book, "--rules", rules, "--strict")[0] == 0  # without --previous: nothing to compare
 
 
-def test_previous_with_new_words_is_quiet(files, capsys):
+def test_previous_with_new_words_is_quiet(files):
     book, rules = files
     write_book(book, book_rows(k1_words="Sickness fell in June."))
     previous = last_month(book.parent / "may.xlsx", "Sickness was high in May.")
-    assert run(capsys, "check", book, "--rules", rules, "--previous", previous, "--strict")[0] == 0
+    assert run_cli("check", book, "--rules", rules, "--previous", previous, "--strict")[0] == 0
 
 
-def test_refresh_and_narrative_take_previous(files, capsys):
+def test_refresh_and_narrative_take_previous(files):
     book, rules = files
     write_book(book, book_rows(k1_words="Staffing remains a concern."))
     previous = last_month(book.parent / "may.xlsx", "Staffing remains a concern.")
     before = digest(book)
-    code, _, err = run(capsys, "refresh", book, "--rules", rules, "--previous", previous, "--strict")
+    code, _, err = run_cli("refresh", book, "--rules", rules, "--previous", previous, "--strict")
     assert code == 1 and "word for word last month's" in err and digest(book) == before
-    code, out, _ = run(capsys, "narrative", book, "--rules", rules, "--previous", previous, "--format", "json")
+    code, out, _ = run_cli("narrative", book, "--rules", rules, "--previous", previous, "--format", "json")
     assert code == 0 and any("word for word" in w for w in json.loads(out)["warnings"])
-    code, _, err = run(capsys, "refresh", book, "--rules", rules, "--previous", previous)
+    code, _, err = run_cli("refresh", book, "--rules", rules, "--previous", previous)
     assert code == 0 and "word for word last month's" in err
 
 
@@ -198,27 +191,27 @@ def test_refresh_and_narrative_take_previous(files, capsys):
         (lambda p: write_book(p, [["Code", "Name"], ["K1", "x"]]), "no header cell reading 'Ref'"),
     ],
 )
-def test_a_bad_previous_file_is_an_error_naming_it(files, capsys, make, words):
+def test_a_bad_previous_file_is_an_error_naming_it(files, make, words):
     book, rules = files
     write_book(book, book_rows())
     previous = book.parent / "may.xlsx"
     make(previous)
     before = digest(book)
     for command in (["check"], ["refresh"], ["narrative"]):
-        code, _, err = run(capsys, *command, book, "--rules", rules, "--previous", previous)
+        code, _, err = run_cli(*command, book, "--rules", rules, "--previous", previous)
         assert code == 1, err
         [line] = err.strip().splitlines()[-1:]
         assert line.startswith("scorecard: error: may.xlsx") and words in line, line
     assert digest(book) == before
 
 
-def test_previous_takes_one_workbook(files, capsys):
+def test_previous_takes_one_workbook(files):
     book, rules = files
     write_book(book, book_rows())
     other = write_book(book.parent / "other.xlsx", book_rows())
-    code, _, err = run(capsys, "refresh", book, other, "--rules", rules, "--previous", book)
+    code, _, err = run_cli("refresh", book, other, "--rules", rules, "--previous", book)
     assert code == 1 and "--previous names last month's copy of one workbook" in err
-    code, _, err = run(capsys, "check", "--rules", rules, "--previous", book)
+    code, _, err = run_cli("check", "--rules", rules, "--previous", book)
     assert code == 1 and "--previous needs a workbook" in err
 
 

@@ -19,11 +19,8 @@ gets wrong is marked ``xfail(strict=True)`` with its class from issue 16, so it 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
-import subprocess
-import sys
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -33,24 +30,13 @@ from typing import Any
 import pytest
 from openpyxl.utils.cell import range_boundaries
 
+from clirun import Run, run_cli
 from council.registry import Case, load
 
-SCORECARD = [sys.executable, "-m", "scorecard.cli"]
 CASES = load()
 BY_NAME = {case.name: case for case in CASES}
 XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 XLSM_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
-
-
-@dataclass
-class Run:
-    args: list[str]
-    returncode: int
-    stdout: str
-    stderr: str
-
-    def json(self) -> dict[str, Any]:
-        return json.loads(self.stdout)
 
 
 @dataclass
@@ -60,7 +46,7 @@ class Built:
     error: str | None = None
     digest_before: str = ""
     digest_after: str = ""
-    runs: dict[str, Run] = field(default_factory=dict)
+    runs: dict[str, Run | AssertionError] = field(default_factory=dict)
     refreshed: Path | None = None
 
 
@@ -68,9 +54,13 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _run(args: list[str]) -> Run:
-    done = subprocess.run([*SCORECARD, *args], capture_output=True, text=True, timeout=120)
-    return Run(args, done.returncode, done.stdout, done.stderr)
+def _run(args: list[str]) -> Run | AssertionError:
+    """In a process of its own, as the cases run side by side; what run_cli finds wrong (a traceback,
+    scorecard's own bug) is kept for the case's own tests to report."""
+    try:
+        return run_cli(*args, process=True)
+    except AssertionError as failure:
+        return failure
 
 
 def _jobs(built: Built, folder: Path) -> dict[str, list[str]]:
@@ -134,10 +124,13 @@ def _get(corpus: dict[str, Built], name: str) -> Built:
     return b
 
 
-def _sane(run: Run) -> None:
-    """No traceback, and not scorecard's own-bug exit status."""
-    assert "Traceback" not in run.stderr + run.stdout, run.stderr[-2000:]
+def _sane(run: Run | AssertionError) -> Run:
+    """The run, if run_cli found nothing wrong with it (no traceback, not scorecard's own bug) and it exited
+    0 or 1."""
+    if isinstance(run, AssertionError):
+        raise run
     assert run.returncode in (0, 1), f"exit {run.returncode}: {run.stderr[-1000:]}"
+    return run
 
 
 # --- comparing with the truth
@@ -217,11 +210,11 @@ def _covers(ref: str, cell: str) -> bool:
 # --- the tests
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", _params("reading"))
 def test_reading(corpus, name):
     b = _get(corpus, name)
-    truth, run = b.case.truth, b.runs["narrative"]
-    _sane(run)
+    truth, run = b.case.truth, _sane(b.runs["narrative"])
     if truth.get("refuse_or_warn"):
         # refused outright, or read with a warning (and check --strict refuses: test_strict)
         if run.returncode == 1:
@@ -258,25 +251,25 @@ def test_reading(corpus, name):
     assert not problems, "\n".join(problems) + f"\nwarnings: {data.get('warnings')}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", _params("strict"))
 def test_strict(corpus, name):
     b = _get(corpus, name)
-    run = b.runs["strict"]
-    _sane(run)
+    run = _sane(b.runs["strict"])
     exit_status, wanted = run.returncode, b.case.truth["strict_exit"]
     assert exit_status == wanted, run.stdout[-3000:] + run.stderr[-2000:]
 
 
 def _read(b: Built) -> dict[str, Any] | None:
     """The narrative JSON, or None when the case was refused as its truth allows."""
-    truth, run = b.case.truth, b.runs["narrative"]
-    _sane(run)
+    truth, run = b.case.truth, _sane(b.runs["narrative"])
     if run.returncode == 1 and truth.get("refuse_or_warn"):
         return None  # refused: nothing was read to warn about
     assert run.returncode == 0, run.stderr[-2000:]
     return run.json()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", _params("warned", lambda case: bool(case.truth.get("warn_cells"))))
 def test_warned_cells(corpus, name):
     """A warning names each cell the truth lists (from the findings, or the warning text until they come)."""
@@ -289,6 +282,7 @@ def test_warned_cells(corpus, name):
     assert not missing, f"no warning names {missing}\nwarnings: {data.get('warnings')}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "name", _params("codes", lambda case: bool(case.truth.get("codes") or case.truth.get("no_codes")))
 )
@@ -314,13 +308,13 @@ def _main_type(path: Path) -> str:
     return found.group(1) if found else ""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", _params("refresh", lambda case: "refresh" in case.truth))
 def test_refresh(corpus, name):
     import openpyxl
 
     b = _get(corpus, name)
-    want, run, out = b.case.truth["refresh"], b.runs["refresh"], b.refreshed
-    _sane(run)
+    want, run, out = b.case.truth["refresh"], _sane(b.runs["refresh"]), b.refreshed
     assert out is not None
     if want.get("refuse_or_type"):
         if run.returncode == 1:
@@ -344,6 +338,7 @@ def test_refresh(corpus, name):
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", _params("unchanged"))
 def test_inputs_unchanged(corpus, name):
     b = _get(corpus, name)

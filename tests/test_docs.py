@@ -12,8 +12,6 @@ How to mark a block is in CONTRIBUTING.md, "The documentation".
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import re
 import shutil
@@ -26,6 +24,7 @@ from typing import Any
 
 import pytest
 
+from clirun import run_cli
 from scorecard import cli
 from scorecard.core.rules import parse_rules
 from scorecard.errors import RulesError
@@ -38,8 +37,8 @@ SCHEMA = ROOT / "addin" / "scorecard" / "core" / "rules.schema.json"
 # once they exist, so the entry is removed and their links are checked like any other.
 PENDING: dict[str, str] = {}
 
-# Options of other programs that the pages mention: pip, tests/council/show.py, ruff.
-FOREIGN_OPTIONS = {"--no-deps", "--into", "--check"}
+# Options of other programs that the pages mention: pip, tests/council/show.py, ruff, pytest.
+FOREIGN_OPTIONS = {"--no-deps", "--into", "--check", "--durations", "--strict-markers"}
 
 
 @dataclass(frozen=True)
@@ -285,6 +284,7 @@ def _found_in_order(expected: Block, output: str) -> None:
 PAGES_THAT_RUN = [p for p in PAGES if _runs(p)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES_THAT_RUN, ids=_name)
 def test_commands_marked_to_run_run_and_print_what_the_page_shows(page: Path, environment: Path, tmp_path: Path):
     folder = scratch(tmp_path, environment)
@@ -310,10 +310,7 @@ def accepted_options() -> set[str]:
     commands += [["addin", action] for action in ("build", "install", "uninstall", "selftest")]
     found: set[str] = set()
     for command in commands:
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):
-            cli.main([*command, "--help"])
-        found |= set(OPTION.findall(out.getvalue()))
+        found |= set(OPTION.findall(run_cli(*command, "--help").stdout))
     return found
 
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -19,6 +17,7 @@ import pytest
 import xlsxwriter
 import xlwings as xw
 
+from clirun import run_cli
 from conftest import SAMPLE, SAMPLE_RULES
 from layouts import LAYOUTS, make
 from remote import payload, run_macro
@@ -28,8 +27,6 @@ from scorecard.excel import bookrules as excel_rules
 from scorecard.excel import ribbon
 from scorecard.workbook import bookrules
 from scorecard.workbook.package import Package, Workbook
-
-SCORECARD = [sys.executable, "-m", "scorecard.cli"]
 
 # Rules texts that must come back exactly: blank lines, indentation, comments, a line that looks
 # like a number or a formula, non-ASCII text, a tab inside a value, a document end marker.
@@ -57,12 +54,6 @@ kpis:
 """
 
 
-def run(*args) -> subprocess.CompletedProcess:
-    result = subprocess.run([*SCORECARD, *map(str, args)], capture_output=True, text=True)
-    assert "Traceback" not in result.stderr, result.stderr
-    return result
-
-
 def part_of(book: Path, sheet: str) -> tuple[str, bytes]:
     with zipfile.ZipFile(book) as archive:
         part = Workbook(Package(book, archive)).sheet_part(sheet)
@@ -86,9 +77,9 @@ def test_embed_then_extract_gives_the_text_back(text, tmp_path):
     rules = tmp_path / "rules.yaml"
     rules.write_text(text, encoding="utf-8")
     book = shutil.copyfile(SAMPLE, tmp_path / "book.xlsx")
-    result = run("rules", "embed", book, "--rules", rules)
+    result = run_cli("rules", "embed", book, "--rules", rules)
     assert result.returncode == 0, result.stderr
-    extracted = run("rules", "extract", book)
+    extracted = run_cli("rules", "extract", book)
     assert extracted.returncode == 0
     assert extracted.stdout == text.rstrip("\n") + "\n"
 
@@ -107,7 +98,7 @@ def test_embed_then_extract_gives_the_text_back(text, tmp_path):
 
 def test_the_remote_payload_reads_the_same_rules(tmp_path):
     book = shutil.copyfile(SAMPLE, tmp_path / "book.xlsx")
-    assert run("rules", "embed", book, "--rules", SAMPLE_RULES).returncode == 0
+    assert run_cli("rules", "embed", book, "--rules", SAMPLE_RULES).returncode == 0
     remote = excel_rules.embedded_rules(xw.Book(json=payload(book)))
     assert same_rules(remote, load_rules(SAMPLE_RULES))
     assert same_rules(bookrules.load(book), load_rules(SAMPLE_RULES))
@@ -119,9 +110,9 @@ def test_embedding_again_replaces_the_sheet_and_keeps_it_hidden(tmp_path):
     first, second = tmp_path / "one.yaml", tmp_path / "two.yaml"
     first.write_text(SAMPLE_RULES.read_text("utf-8"))
     second.write_text(SAMPLE_RULES.read_text("utf-8").replace("title:", "# a comment\ntitle:"))
-    run("rules", "embed", book, "--rules", first)
-    run("rules", "embed", book, "--rules", second)
-    assert run("rules", "extract", book).stdout == second.read_text()
+    run_cli("rules", "embed", book, "--rules", first)
+    run_cli("rules", "embed", book, "--rules", second)
+    assert run_cli("rules", "extract", book).stdout == second.read_text()
     assert openpyxl.load_workbook(book).sheetnames.count("ScorecardRules") == 1
     assert sheet_entry(book, "ScorecardRules")["state"] == "hidden"
 
@@ -133,10 +124,10 @@ def test_invalid_rules_are_not_embedded(tmp_path):
     bad.write_text(
         "version: 1\nlayout:\n  columns: {id: Ref, current: A, previous: B}\nkpis:\n  - id: X\n    tagret: 5\n"
     )
-    result = run("rules", "embed", book, "--rules", bad)
+    result = run_cli("rules", "embed", book, "--rules", bad)
     assert result.returncode == 1 and "bad.yaml, line 6: unknown key 'tagret'" in result.stderr
     assert hashlib.sha256(book.read_bytes()).hexdigest() == before
-    missing = run("rules", "extract", book)
+    missing = run_cli("rules", "extract", book)
     assert missing.returncode == 1 and "book.xlsx: has no embedded rules" in missing.stderr
 
 
@@ -145,12 +136,12 @@ def test_refresh_with_embedded_rules_equals_refresh_with_the_file(layout, tmp_pa
     book, rules = make(layout, tmp_path)
     with_file = tmp_path / f"with-file{layout.suffix}"
     inside = tmp_path / f"inside{layout.suffix}"
-    assert run("rules", "embed", book, "--rules", rules, "--output", inside).returncode == 0
+    assert run_cli("rules", "embed", book, "--rules", rules, "--output", inside).returncode == 0
     part, rules_bytes = part_of(inside, "ScorecardRules")
     entry = sheet_entry(inside, "ScorecardRules")
 
-    by_file = run("refresh", book, "--rules", rules, "--output", with_file, "--json")
-    by_embedded = run("refresh", inside, "--json")
+    by_file = run_cli("refresh", book, "--rules", rules, "--output", with_file, "--json")
+    by_embedded = run_cli("refresh", inside, "--json")
     assert by_embedded.returncode == 0, by_embedded.stderr
     a, b = json.loads(by_file.stdout), json.loads(by_embedded.stdout)
     assert b["rules"] == f"embedded in {inside} (sheet ScorecardRules)" and a["rules"] == str(rules)
@@ -164,7 +155,7 @@ def test_refresh_with_embedded_rules_equals_refresh_with_the_file(layout, tmp_pa
     # the rules sheet survives the refresh byte for byte, still hidden, and is never the narrated sheet
     assert part_of(inside, "ScorecardRules") == (part, rules_bytes)
     assert sheet_entry(inside, "ScorecardRules") == entry
-    again = run("refresh", inside)  # a second refresh: still the same
+    again = run_cli("refresh", inside)  # a second refresh: still the same
     assert again.returncode == 0 and "rules: embedded in" in again.stderr
     assert part_of(inside, "ScorecardRules") == (part, rules_bytes)
     narrative = openpyxl.load_workbook(inside)["Narrative"]
@@ -181,7 +172,7 @@ def table_cells(path: Path, sheet: str) -> dict:
 def _rules_sheet_first(path: Path, lines: list[str]) -> Path:
     """A workbook whose FIRST sheet is a (hidden) ScorecardRules sheet, written by XlsxWriter with shared
     strings as Excel saves them, and a KPI table on the second sheet."""
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), {"in_memory": True})
     rules_sheet = book.add_worksheet("ScorecardRules")
     for n, line in enumerate(lines):
         if line:
@@ -210,14 +201,14 @@ GOOD = (
 
 def test_a_rules_sheet_placed_first_is_never_the_table(tmp_path):
     book = _rules_sheet_first(tmp_path / "first.xlsx", GOOD.split("\n"))
-    result = run("check", book)
+    result = run_cli("check", book)
     assert result.returncode == 0, result.stderr
     assert "rules: embedded in" in result.stdout and "2 KPIs on sheet 'Figures'" in result.stdout
     remote = run_macro(book, ribbon.check)[0]
     assert "2 KPIs on sheet 'Figures'" in remote and "Rules: embedded in first.xlsx (sheet ScorecardRules)" in remote
     wrong = tmp_path / "wrong.yaml"
     wrong.write_text(GOOD.replace("layout:\n", "layout:\n  sheet: scorecardrules\n"))
-    refused = run("check", book, "--rules", wrong)
+    refused = run_cli("check", book, "--rules", wrong)
     assert refused.returncode == 1 and "holds the embedded rules, not a KPI table" in refused.stderr
 
 
@@ -225,7 +216,7 @@ def test_an_error_in_embedded_rules_names_the_sheet_and_cell(tmp_path):
     lines = GOOD.split("\n")
     lines[4:4] = ["", "kpis:", "  - id: K1", "    tagret: 5"]  # line 8 (cell A8) is the bad key
     book = _rules_sheet_first(tmp_path / "bad.xlsx", lines)
-    result = run("refresh", book)
+    result = run_cli("refresh", book)
     assert result.returncode == 1
     assert "bad.xlsx, sheet 'ScorecardRules', cell A8: unknown key 'tagret' in kpis[0] (K1)" in result.stderr
     message = run_macro(book, ribbon.check)[0]
@@ -234,14 +225,14 @@ def test_an_error_in_embedded_rules_names_the_sheet_and_cell(tmp_path):
 
 def test_check_warns_when_embedded_and_named_rules_differ(tmp_path):
     book = shutil.copyfile(SAMPLE, tmp_path / "book.xlsx")
-    assert run("rules", "embed", book, "--rules", SAMPLE_RULES).returncode == 0
+    assert run_cli("rules", "embed", book, "--rules", SAMPLE_RULES).returncode == 0
     same = tmp_path / "same.yaml"  # comments and spacing differ, the rules do not
     same.write_text("# reformatted\n" + SAMPLE_RULES.read_text("utf-8").replace("\n\n", "\n"))
     other = tmp_path / "other.yaml"
     other.write_text(SAMPLE_RULES.read_text("utf-8").replace("title: ", "title: Revised "))
-    quiet = run("check", book, "--rules", same)
+    quiet = run_cli("check", book, "--rules", same)
     assert quiet.returncode == 0 and "differ" not in quiet.stdout
-    loud = run("check", book, "--rules", other, "--strict")
+    loud = run_cli("check", book, "--rules", other, "--strict")
     assert loud.returncode == 1
     assert (
         f"warning SC906 the rules embedded in {book} (sheet ScorecardRules) differ from {other}, which were used"
@@ -255,7 +246,7 @@ def test_ribbon_precedence_argument_then_named_then_embedded(tmp_path, monkeypat
     book = shutil.copyfile(SAMPLE, tmp_path / "book.xlsx")
     other = tmp_path / "other.yaml"
     other.write_text(SAMPLE_RULES.read_text("utf-8").replace("title: ", "title: Other "))
-    run("rules", "embed", book, "--rules", SAMPLE_RULES)
+    run_cli("rules", "embed", book, "--rules", SAMPLE_RULES)
     remote = xw.Book(json=payload(book))
     assert excel_rules.book_rules(remote, other).source == str(other)  # the argument first
     assert excel_rules.book_rules(remote).source.endswith(", sheet ScorecardRules")  # nothing named: embedded
@@ -283,6 +274,7 @@ def test_embedding_keeps_every_other_part(tmp_path):
     assert len(added) == 1 and added.pop().startswith("xl/worksheets/sheet")
 
 
+@pytest.mark.slow
 def test_embedded_sheet_passes_open_xml_validation(tmp_path):
     """The Open XML SDK's rules (openxml-audit): embedding, then refreshing, adds no finding."""
     from openxml_audit import FileFormat, OpenXmlValidator
@@ -292,7 +284,7 @@ def test_embedded_sheet_passes_open_xml_validation(tmp_path):
     bookrules.embed(book, TRICKY.replace("...\n", ""))
     assert not validator.validate(book).errors
     bookrules.embed(book, SAMPLE_RULES.read_text("utf-8"))
-    assert run("refresh", book).returncode == 0
+    assert run_cli("refresh", book).returncode == 0
     assert not [str(e) for e in validator.validate(book).errors]
 
 
@@ -330,7 +322,7 @@ def test_embed_refuses_a_read_only_workbook_as_refresh_does(tmp_path):
     book = shutil.copyfile(SAMPLE, tmp_path / "book.xlsx")
     book.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
     before = book.read_bytes()
-    result = run("rules", "embed", book, "--rules", SAMPLE_RULES)
+    result = run_cli("rules", "embed", book, "--rules", SAMPLE_RULES)
     assert result.returncode == 1 and "read-only" in result.stderr and "Traceback" not in result.stderr
     assert result.stderr.count("\n") == 1 and "book.xlsx" in result.stderr
     assert book.read_bytes() == before

@@ -161,6 +161,7 @@ def thresholds(draw, polarity):
     return (b, a) if polarity is H else (a, b)  # (target, floor): floor on the bad side
 
 
+@pytest.mark.slow
 @given(data=st.data(), polarity=st.sampled_from([H, L]), d=decimals, a=finite, b=finite)
 def test_a_better_value_never_gives_a_worse_rag(data, polarity, d, a, b):
     target, floor = data.draw(thresholds(polarity))
@@ -176,6 +177,7 @@ def test_closer_to_target_never_gives_a_worse_rag(target, floor_gap, a, b, d):
     assert ORDER[rate(closer, k)] >= ORDER[rate(further, k)]
 
 
+@pytest.mark.slow
 @given(data=st.data(), polarity=st.sampled_from([H, L, T]), d=decimals, now=finite, before=finite)
 def test_direction_agrees_with_the_ratings(data, polarity, d, now, before):
     target, floor = data.draw(thresholds(H if polarity is T else polarity))

@@ -11,15 +11,14 @@ import dataclasses
 import inspect
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import test_trust_keep as keep
-from conftest import SAMPLE, SAMPLE_RULES, write_book
+from clirun import run_cli
+from conftest import SAMPLE, SAMPLE_RULES, sweep, write_book
 from layouts import FORMULAS, MACROS, MONTHLY, Layout, make
 from remote import action_counts, cells_of, payload, replay, run_macro
 from scorecard.core.rules import load_rules
@@ -114,7 +113,7 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("case", sweep(CASES, fast={"plain-added-columns", "rag-initials"}))
 def test_ribbon_refresh_equals_batch_refresh_cell_for_cell(case, tmp_path):
     book, rules = CASES[case](tmp_path)
     batch = tmp_path / f"batch{book.suffix}"
@@ -136,6 +135,7 @@ def test_the_remote_engine_cannot_see_rag_formulas(tmp_path):
     assert ribbon["E9"][0] == "Amber"  # the batch path keeps the formula and colours it conditionally
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kpis", [24, 1000])
 def test_excel_calls_do_not_grow_with_the_number_of_kpis(kpis, tmp_path):
     rows = [["Ref", "Polarity", "Target", "Floor", "May-18", "Jun-18", "RAG", "DOT"]]
@@ -170,12 +170,9 @@ def test_check_writes_nothing_and_reports(sample):
     assert "24 KPIs on sheet 'Scorecard', rows 6-32, headers in row 4; June 2018 against May 2018" in message
     assert "ratings now: 14 Green, 10 Amber" in message and "No problems found." in message
     # the reading, as check --explain prints it from the file: the same header, columns, periods and sources
-    batch = subprocess.run(
-        [sys.executable, "-m", "scorecard.cli", "check", str(sample), "--rules", str(SAMPLE_RULES), "--explain"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    done = run_cli("check", sample, "--rules", SAMPLE_RULES, "--explain")
+    assert done.returncode == 0, done.stderr
+    batch = done.stdout
     explained = batch[batch.index("how the workbook was read") :].splitlines()
     assert [line.strip() for line in explained] == [
         line.strip() for line in message[message.index("how the workbook was read") :].splitlines()
@@ -477,6 +474,7 @@ def _named(message: str) -> tuple[set[tuple[str, str]], bool]:
 REFUSED_CASES = {"plain-added-columns": lambda folder: make(PLAIN, folder), "sample-again": None}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("desktop", [False, True], ids=["remote-engine", "desktop-like"])
 @pytest.mark.parametrize("case", REFUSED_CASES)
 def test_a_refused_write_is_undone_or_named_exactly(case, desktop, tmp_path):
@@ -518,6 +516,7 @@ def test_a_refused_write_is_undone_or_named_exactly(case, desktop, tmp_path):
             assert "Still changed:" in message
 
 
+@pytest.mark.slow
 def test_remote_engine_says_which_fills_it_could_not_put_back(tmp_path):
     book, rules = make(PLAIN, tmp_path)
     clean = _Writes()
@@ -611,6 +610,7 @@ def _sheets(workbook) -> dict[str, list[list[Any]]]:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", REPORT_CASES)
 def test_report_saves_the_word_document_beside_the_workbook_and_changes_nothing(case, tmp_path):
     """Desktop Excel (the stand-in) knows the workbook's folder: the report lands there, named after the
@@ -618,7 +618,6 @@ def test_report_saves_the_word_document_beside_the_workbook_and_changes_nothing(
     from docx import Document
 
     from desktop import App
-    from scorecard import cli
 
     book_path, rules = REPORT_CASES[case](tmp_path)
     before = book_path.read_bytes()
@@ -635,7 +634,7 @@ def test_report_saves_the_word_document_beside_the_workbook_and_changes_nothing(
     assert not [p for p in tmp_path.rglob(".~*")]  # no temporary file left behind
     got = Document(expected)
     by_cli = tmp_path / "cli.docx"
-    assert cli.main(["report", str(book_path), "--rules", str(rules), "--output", str(by_cli)]) == 0
+    assert run_cli("report", book_path, "--rules", rules, "--output", by_cli).returncode == 0
     want = Document(by_cli)
     table = lambda doc: [[c.text for c in row.cells] for row in doc.tables[-1].rows]  # noqa: E731 - the RAG table
     assert table(got) == table(want) and len(table(got)) == 1 + REPORT_SECTIONS[case] + REPORT_KPIS[case]

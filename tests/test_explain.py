@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
+from clirun import run_cli
 from conftest import SAMPLE, SAMPLE_RULES, write_book
 from expect import PAPER  # the committee paper's notes, which check adds (SC703-SC799)
 from scorecard.core.reading import Grid, read_table
@@ -76,11 +75,7 @@ def test_check_format_json_carries_findings_and_the_reading(tmp_path):
     write_book(book, [ROWS[2], ["K1", "Calls answered", 80, 71, "seventy-nine", 82]], sheet="Perf")
     rules = tmp_path / "rules.yaml"
     rules.write_text(HISTORY)
-    done = subprocess.run(
-        [sys.executable, "-m", "scorecard.cli", "check", str(book), "--rules", str(rules), "--format", "json"],
-        capture_output=True,
-        text=True,
-    )
+    done = run_cli("check", book, "--rules", rules, "--format", "json")
     assert done.returncode == 0 and "Traceback" not in done.stderr
     data = json.loads(done.stdout[done.stdout.index("{") :])
     assert [(f["code"], f["severity"], f["where"]) for f in data["findings"] if f["code"] not in PAPER] == [
@@ -91,12 +86,8 @@ def test_check_format_json_carries_findings_and_the_reading(tmp_path):
 
 
 def test_the_sample_is_read_as_its_rules_say():
-    done = subprocess.run(
-        [sys.executable, "-m", "scorecard.cli", "check", str(SAMPLE), "--rules", str(SAMPLE_RULES), "--explain"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    done = run_cli("check", SAMPLE, "--rules", SAMPLE_RULES, "--explain")
+    assert done.returncode == 0, done.stderr
     assert "  header row 4: layout.header_row in the rules" in done.stdout
     assert "periods: June 2018 (G) against May 2018 (F); named by the rules" in done.stdout
     assert "CIC12 (row 19): current 15.8 (G19), previous 17 (F19), target 15 (rules line 80)" in done.stdout

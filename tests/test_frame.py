@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 
@@ -10,15 +9,16 @@ import pandas as pd
 import pytest
 
 import scorecard
+from clirun import run_cli
 from conftest import SAMPLE, SAMPLE_RULES
-from scorecard import cli
 from scorecard.frame import flatten
 
 
-def test_one_row_per_kpi_with_the_jsons_fields(capsys):
+def test_one_row_per_kpi_with_the_jsons_fields():
     frame = scorecard.read_scorecard(SAMPLE, rules=SAMPLE_RULES)
-    assert cli.main(["narrative", str(SAMPLE), "--rules", str(SAMPLE_RULES), "--format", "json"]) == 0
-    data = json.loads(capsys.readouterr().out)
+    run = run_cli("narrative", SAMPLE, "--rules", SAMPLE_RULES, "--format", "json")
+    assert run.returncode == 0, run.stderr
+    data = run.json()
     assert list(frame.index) == [k["id"] for k in data["kpis"]] and frame.index.name == "id"
     assert list(frame.columns) == [key for key in data["kpis"][0] if key != "id"]
     for kpi in data["kpis"]:

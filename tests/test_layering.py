@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import scorecard.core
 
 CORE_DIR = Path(scorecard.core.__file__).parent
@@ -58,6 +60,7 @@ def test_cli_help_imports_nothing_heavy():
     assert not loaded & (FILE_AND_EXCEL - {"zipfile"} | {"yaml", "jsonschema", "pandas"})
 
 
+@pytest.mark.slow
 def test_the_ribbon_and_the_worksheet_functions_start_without_pandas_docx_or_matplotlib():
     """Excel imports these on the first button press and the first formula: the Word report (python-docx)
     and the charts (matplotlib) load their library only when used, and no worksheet function needs pandas

@@ -17,6 +17,10 @@ from conftest import SAMPLE_RULES
 from layouts import LAYOUTS, make
 from scorecard.core.rules import load_rules
 from scorecard.usecases import refresh_file
+from zipparts import rewrite
+
+# LibreOffice opens, prints and saves: a second or more each
+pytestmark = pytest.mark.slow
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
@@ -91,20 +95,22 @@ def test_libreoffice_reads_back_the_values_we_wrote(layout, tmp_path):
 
 def test_libreoffice_imports_the_addins_vba_project(tmp_path):
     """LibreOffice is a VBA host: it parses our project, decompresses every module and writes its own."""
-    import zipfile
-
     from oletools.olevba import VBA_Parser
 
     from scorecard.xlam import build as xlam
 
     built = xlam.build(tmp_path / "scorecard.xlam")
     probe = tmp_path / "probe.xlsm"  # LibreOffice has no .xlam filter; the same package as a macro workbook
-    with zipfile.ZipFile(built) as source, zipfile.ZipFile(probe, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in source.infolist():
-            data = source.read(info)
-            if info.filename == "[Content_Types].xml":
-                data = data.replace(b"addin.macroEnabled.main+xml", b"sheet.macroEnabled.main+xml")
-            out.writestr(info, data)
+    probe.write_bytes(
+        rewrite(
+            built,
+            {
+                "[Content_Types].xml": lambda d: d.replace(
+                    b"addin.macroEnabled.main+xml", b"sheet.macroEnabled.main+xml"
+                )
+            },
+        )
+    )
     folder = tmp_path / "lo"
     folder.mkdir()
     resaved = convert(probe, "xlsm:Calc MS Excel 2007 VBA XML", folder)

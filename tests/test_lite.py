@@ -193,6 +193,7 @@ def runs(cache, tmp_path_factory) -> dict:
     }
 
 
+@pytest.mark.slow
 def test_lite_installs_scorecard_with_only_what_lite_uses(runs):
     """micropip resolves the wheel's dependencies as Lite does (deps=True): PyYAML from Pyodide's repository,
     xlwings from the package index, nothing else: no lxml, python-docx, pandas, openpyxl or jsonschema, whose
@@ -206,6 +207,7 @@ def test_lite_installs_scorecard_with_only_what_lite_uses(runs):
     assert install["refused"] == ["InvalidRequirement"]  # .../download.aspx?file=scorecard-...whl is no wheel URL
 
 
+@pytest.mark.slow
 def test_it_really_ran_in_webassembly_without_lxml_threads_or_processes(runs):
     wasm, native = runs["pyodide"], runs["cpython"]
     assert wasm["platform"] == "emscripten" and wasm["python"].startswith("3.13")
@@ -213,6 +215,7 @@ def test_it_really_ran_in_webassembly_without_lxml_threads_or_processes(runs):
     assert wasm["modules"] == [] and wasm["threads"] == 1  # no lxml, multiprocessing or openpyxl was imported
 
 
+@pytest.mark.slow
 def test_function_and_script_names(runs):
     names = {f["name"]: [p["name"] for p in f["parameters"]] for f in runs["pyodide"]["functions"]["functions"]}
     assert names == {
@@ -228,6 +231,7 @@ def test_function_and_script_names(runs):
     assert runs["pyodide"]["scripts"] == runs["cpython"]["scripts"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES)
 def test_pyodide_returns_exactly_what_cpython_returns(runs, case):
     start, end, _, _ = runs["index"][case]
@@ -237,6 +241,7 @@ def test_pyodide_returns_exactly_what_cpython_returns(runs, case):
         assert a == b, (job["kind"], job["name"], job.get("args", "")[:2])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES)
 def test_lite_refresh_equals_the_command_line_cell_for_cell(runs, case, tmp_path):
     """The actions Pyodide produced, replayed onto the workbook, give what `scorecard refresh` writes
@@ -256,6 +261,7 @@ def test_lite_refresh_equals_the_command_line_cell_for_cell(runs, case, tmp_path
     assert not any(a["sheet_position"] == list(got).index("ScorecardRules") for a in refresh["actions"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", ["sample", "macro-workbook"])
 def test_lite_functions_give_what_the_desktop_functions_give(runs, case):
     start, end, _, rules_file = runs["index"][case]
@@ -284,6 +290,7 @@ def _desktop_table(table, rules_path):
     return conversion.write(udfs.SCORECARD_TABLE(table, rules_path), None, {}, engine_name="remote")
 
 
+@pytest.mark.slow
 def test_lite_table_function_in_pyodide(runs):
     start, end, _, _ = runs["index"]["sample"]
     table = next(
@@ -304,6 +311,7 @@ def test_lite_table_function_in_pyodide(runs):
     ) == ("CIC01", 100.0, 93.9, "Green", "Amber", "improved")
 
 
+@pytest.mark.slow
 def test_hand_worked_values_in_pyodide(runs):
     start, end, _, _ = runs["index"]["sample"]
     by_args = {}
@@ -327,12 +335,14 @@ def test_hand_worked_values_in_pyodide(runs):
     assert counts[:3] == [2, 1, 1] and counts[3].startswith("#VALUE! status 'Purple'")
 
 
+@pytest.mark.slow
 def test_lite_without_embedded_rules_says_how_to_embed_them(runs):
     printed = runs["pyodide"]["results"][-5]["printed"]
     assert "no rules in the workbook. xlwings Lite cannot read files on your disk: embed the rules" in printed
     assert printed.startswith("no-rules.xlsx: ") and "scorecard rules embed no-rules.xlsx --rules RULES" in printed
 
 
+@pytest.mark.slow
 def test_lite_reads_percentages_as_the_rules_mean_them(runs):
     """Lite carries no cell formats: under the default layout.percent a fraction is an error naming SC950,
     never a confident Red; with layout.percent: fraction it is read as the percentage it is."""

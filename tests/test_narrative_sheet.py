@@ -87,6 +87,7 @@ def test_every_paragraph_has_the_same_space_after_it(refreshed):
         assert lines == int(lines) >= 1  # whole lines, then the paragraph's gap
 
 
+@pytest.mark.slow
 def test_libreoffice_prints_the_narrative_with_its_header_and_page_numbers(refreshed, tmp_path):
     book, _ = refreshed
     only = openpyxl.load_workbook(book)

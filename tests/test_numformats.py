@@ -33,6 +33,7 @@ def test_the_built_in_formats_are_openpyxls():
     assert numformats.BUILTIN_LIMIT == 164
 
 
+@pytest.mark.slow
 @given(codes)
 @settings(max_examples=3000, deadline=None)
 @example("mm-dd-yy")
@@ -68,6 +69,7 @@ def _oracle(call):
         return type(error)
 
 
+@pytest.mark.slow
 @given(serials, st.booleans(), st.booleans())
 @settings(max_examples=3000, deadline=None)
 def test_serial_dates_agree_with_openpyxl(serial, date1904, duration):
@@ -101,12 +103,14 @@ iso_texts = st.one_of(
 )
 
 
+@pytest.mark.slow
 @given(iso_texts)
 @settings(max_examples=2000, deadline=None)
 def test_iso_8601_cells_agree_with_openpyxl(text):
     assert _oracle(lambda: numformats.from_iso8601(text)) == _oracle(lambda: from_ISO8601(text)), text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("module", ["scorecard.workbook.reader", "scorecard.usecases", "scorecard.cli"])
 def test_reading_a_workbook_imports_no_openpyxl(module, tmp_path):
     code = (

@@ -21,6 +21,9 @@ from scorecard.core.rules import load_rules, parse_rules
 from scorecard.usecases import refresh_file
 from scorecard.xlam import build as xlam
 
+# the Open XML SDK's rules (openxml-audit) over every refreshed fixture: 0.1-0.5 s a workbook
+pytestmark = pytest.mark.slow
+
 VALIDATOR = OpenXmlValidator(file_format=FileFormat.MICROSOFT_365, max_errors=100)
 
 

@@ -19,6 +19,9 @@ import pytest
 import paper_case
 from scorecard.word.cover_report import write_report
 
+# the paper printed by LibreOffice and compared page by page with the reference images: seconds
+pytestmark = pytest.mark.slow
+
 PAGES = {1: "paper-page-1.png", 4: "paper-appendix-a.png", 6: "paper-charts.png"}
 DPI = 50
 TOLERANCE = 6.0  # mean absolute difference of grey levels (0-255) over the page, after both are aligned in size

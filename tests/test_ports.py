@@ -213,7 +213,7 @@ def test_a_target_merged_down_over_several_kpis_is_each_ones_target(tmp_path):
     import xlsxwriter
 
     book = tmp_path / "merged.xlsx"
-    wb = xlsxwriter.Workbook(str(book))
+    wb = xlsxwriter.Workbook(str(book), {"in_memory": True})
     ws = wb.add_worksheet("Scorecard")
     ws.write_row(0, 0, ["Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18", "RAG", "DOT"])
     ws.write_row(1, 0, ["K0", "Alone", "L", 10, 15, 12, 11])

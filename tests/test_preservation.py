@@ -125,6 +125,7 @@ def test_macros_and_ribbon_survive(corpus):
     assert after["_rels/.rels"] == before["_rels/.rels"]  # the ribbon's relationship, which openpyxl drops
 
 
+@pytest.mark.slow
 def test_libreoffice_opens_every_refreshed_fixture(corpus, tmp_path):
     import os
 
@@ -153,6 +154,7 @@ def test_libreoffice_opens_every_refreshed_fixture(corpus, tmp_path):
     assert not missing
 
 
+@pytest.mark.slow
 def test_the_committed_part_by_part_report_is_current():
     from preservation_report import report
 

@@ -135,6 +135,7 @@ def _has(node, step):
     )
 
 
+@pytest.mark.slow
 @given(broken())
 @settings(max_examples=1500, deadline=None)
 def test_broken_rules_give_the_violations_jsonschema_gives(document):

@@ -9,12 +9,12 @@ Mac), that Excel's COM hands the functions their cells and spills their arrays a
 from __future__ import annotations
 
 import importlib
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from clirun import run_cli
 from conftest import ROOT, SAMPLE, SAMPLE_RULES
 from desktop import App
 from scorecard import udfs
@@ -37,6 +37,7 @@ def test_the_bundled_sample_and_rules_are_the_repository_ones_the_rules_named_af
     assert rules.name == "cic-scorecard-june-2018.yaml"  # where Excel's functions find rules without a path
 
 
+@pytest.mark.slow
 def test_self_test_passes_where_excel_writes_what_it_is_told(tmp_path):
     app = App()
     report = run(app, addin=None, formulas=True)
@@ -74,6 +75,7 @@ def _table():
     return [row + [None] * (13 - len(row)) for row in grid.values[3:32]]
 
 
+@pytest.mark.slow
 def test_a_function_that_reads_the_fraction_and_not_the_format_fails_the_self_test(tmp_path, monkeypatch):
     """What the self-test is for: were the cell's format lost on the way (an engine passing values only),
     the percent-formatted 100.0% would arrive as 1 and the self-test must say so, not pass."""
@@ -90,6 +92,7 @@ def test_a_function_that_reads_the_fraction_and_not_the_format_fails_the_self_te
     assert failed[0].endswith("(SC950)' (a percent-formatted cell, read in points), not 'Green'")
 
 
+@pytest.mark.slow
 def test_self_test_fails_and_names_the_cells_when_fills_do_not_land():
     report = run(App(drop_fills=True), formulas=False)
     text = report.text()
@@ -98,6 +101,7 @@ def test_self_test_fails_and_names_the_cells_when_fills_do_not_land():
     assert "SKIP  worksheet functions: Excel runs xlwings functions on Windows only" in text
 
 
+@pytest.mark.slow
 def test_an_add_in_of_another_build_fails_and_the_same_build_passes():
     report = run(App(), addin="0.1.0+000000000000", formulas=False)
     failed = [line for line in report.text().splitlines() if line.startswith("FAIL")]
@@ -111,6 +115,7 @@ def test_an_add_in_of_another_build_fails_and_the_same_build_passes():
     )
 
 
+@pytest.mark.slow
 def test_the_button_shows_the_report_and_saves_it(tmp_path, monkeypatch):
     import tempfile
 
@@ -123,6 +128,7 @@ def test_the_button_shows_the_report_and_saves_it(tmp_path, monkeypatch):
     assert text.endswith(f"This report is saved in {tmp_path / 'scorecard-selftest.txt'}")
 
 
+@pytest.mark.slow
 def test_given_a_report_file_the_self_test_writes_it_and_shows_nothing(tmp_path):
     app = App()
     caller = type("Caller", (), {"app": app})()
@@ -156,6 +162,7 @@ def installed(tmp_path):
     return target
 
 
+@pytest.mark.slow
 def test_the_command_line_runs_the_add_ins_own_macro_with_the_build_it_carries(installed):
     app = App()  # Excel started by the command line: no workbook open, the add-in not loaded
     text = run_from_command_line(app, installed)
@@ -169,6 +176,7 @@ def test_the_command_line_runs_the_add_ins_own_macro_with_the_build_it_carries(i
     assert "import scorecard.excel; scorecard.excel.selftest(" in (addin.modules["ScorecardRibbon"])
 
 
+@pytest.mark.slow
 def test_the_command_line_fails_when_the_installed_add_in_is_of_another_build(installed, monkeypatch):
     """A scorecard upgraded without `scorecard addin install`: the add-in's build differs from the package's."""
     module = importlib.import_module(
@@ -192,9 +200,7 @@ def test_the_command_line_without_an_installed_add_in_says_to_install_it(tmp_pat
 
 @pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="there, desktop Excel may be present")
 def test_command_line_self_test_needs_desktop_excel():
-    result = subprocess.run(
-        [sys.executable, "-m", "scorecard.cli", "addin", "selftest"], capture_output=True, text=True, cwd=ROOT
-    )
+    result = run_cli("addin", "selftest", cwd=ROOT)
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "no desktop Excel here: the self-test runs in Excel for Windows or Mac" in result.stderr
 
@@ -302,6 +308,7 @@ def test_xlwings_dll_put_in_the_users_folder_by_a_non_admin_install_is_found_and
     assert _code(dll_problem(python, "0.37.9", 32, [user])) == "SC951"  # nor another xlwings version
 
 
+@pytest.mark.slow
 def test_the_self_test_skips_the_functions_and_fails_when_the_dll_is_missing(monkeypatch):
     module = importlib.import_module(
         "scorecard.excel.selftest"
@@ -321,26 +328,13 @@ def test_the_codes_the_self_test_and_the_functions_name_are_in_the_catalogue():
     assert all(KINDS[code].severity.value == "warning" for code in ("SC950", "SC951", "SC952"))
 
 
+@pytest.mark.slow
 def test_install_records_a_persistent_python_on_request_and_uninstall_removes_it(tmp_path):
     """xlwings' USE UDF SERVER in the add-in's own configuration file: RunPython then runs in its COM server."""
     startup, config = tmp_path / "XLSTART", tmp_path / "scorecard.conf"
 
     def run(*arguments):
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "scorecard.cli",
-                "addin",
-                *arguments,
-                "--dir",
-                str(startup),
-                "--config",
-                str(config),
-            ],
-            capture_output=True,
-            text=True,
-        )
+        done = run_cli("addin", *arguments, "--dir", startup, "--config", config)
         assert done.returncode == 0, done.stderr
         return done.stdout
 

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from scorecard import cli
+from clirun import run_cli
 from scorecard.excel import functions as udfs
 
 MONTHS = 23  # January 2017 to November 2018
@@ -62,7 +62,7 @@ def month(i: int) -> dt.date:
 def monthly_book(folder: Path, percent: str, dated: bool) -> tuple[Path, Path]:
     """The four KPIs over 23 month columns; percentages stored as ``percent`` says."""
     path = folder / "monthly.xlsx"
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), {"in_memory": True})
     ws = book.add_worksheet("Scorecard")
     pct = book.add_format({"num_format": "0.0%"})
     header_date = book.add_format({"num_format": "mmm-yy"})
@@ -87,9 +87,8 @@ def monthly_book(folder: Path, percent: str, dated: bool) -> tuple[Path, Path]:
     return path, rules
 
 
-def run_json(book: Path, rules: Path, capsys) -> dict:
-    code = cli.main(["narrative", str(book), "--rules", str(rules), "--format", "json"])
-    out, err = capsys.readouterr()
+def run_json(book: Path, rules: Path) -> dict:
+    code, out, err = run_cli("narrative", book, "--rules", rules, "--format", "json")
     assert code == 0, err
     return json.loads(out)
 
@@ -102,8 +101,8 @@ def monthly(request, tmp_path):
     return monthly_book(tmp_path, *request.param)
 
 
-def test_the_json_carries_the_hand_worked_charts(monthly, capsys):
-    data = run_json(*monthly, capsys)
+def test_the_json_carries_the_hand_worked_charts(monthly):
+    data = run_json(*monthly)
     spc = {k["id"]: k["spc"] for k in data["kpis"]}
     assert spc["K1"] == {
         "points": 23,
@@ -135,8 +134,8 @@ def test_the_json_carries_the_hand_worked_charts(monthly, capsys):
     assert data["period"]["current"] == "November 2018"
 
 
-def test_the_narrative_says_what_the_charts_show(monthly, capsys):
-    text = "\n".join(run_json(*monthly, capsys)["narrative"])
+def test_the_narrative_says_what_the_charts_show(monthly):
+    text = "\n".join(run_json(*monthly)["narrative"])
     assert (
         "Care leavers in education. Performance remained at 62.0% in October and November 2018, against a target "
         "of 70.0%. It has been above its average of 61.0% for eight months in a row: a real improvement."
@@ -157,12 +156,12 @@ def test_the_narrative_says_what_the_charts_show(monthly, capsys):
     ) in text
 
 
-def test_quarters_and_common_cause(tmp_path, capsys):
+def test_quarters_and_common_cause(tmp_path):
     # 16 quarters alternating 50 and 54: mean 52, moving range 4, limits 52 -+ 10.64 = 41.36 to 62.64; two
     # sigma 52 -+ 7.09; no rule fires. 54 against target 55, floor 50: Amber. Limits from every point.
     quarters = [f"Q{q} {y}/{str(y + 1)[2:]}" for y in range(2015, 2019) for q in (1, 2, 3, 4)]
     path = tmp_path / "quarters.xlsx"
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), {"in_memory": True})
     ws = book.add_worksheet("KPIs")
     ws.write_row(2, 0, ["Code", "Measure", *quarters])
     ws.write_row(3, 0, ["Q1", "Quarterly returns on time", *([50, 54] * 8)])
@@ -172,7 +171,7 @@ def test_quarters_and_common_cause(tmp_path, capsys):
         "version: 1\nlayout:\n  history: true\n  percent: points\n  columns: {id: Code, name: Measure}\n"
         "kpis:\n  - {id: Q1, polarity: higher, target: 55, floor: 50, unit: percent, decimals: 1}\n"
     )
-    data = run_json(path, rules, capsys)
+    data = run_json(path, rules)
     assert data["kpis"][0]["spc"] == {
         "points": 16,
         "mean": pytest.approx(52.0),
@@ -190,9 +189,9 @@ def test_quarters_and_common_cause(tmp_path, capsys):
     )
 
 
-def test_without_a_history_spc_is_null(tmp_path, capsys):
+def test_without_a_history_spc_is_null(tmp_path):
     path = tmp_path / "two.xlsx"
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), {"in_memory": True})
     ws = book.add_worksheet("S")
     ws.write_row(0, 0, ["Ref", "Name", "May-18", "Jun-18"])
     ws.write_row(1, 0, ["A", "Measure A", 70, 80])
@@ -202,19 +201,19 @@ def test_without_a_history_spc_is_null(tmp_path, capsys):
         "version: 1\nlayout:\n  columns: {id: Ref, name: Name, current: Jun-18, previous: May-18}\n"
         "kpis:\n  - {id: A, polarity: higher, target: 85, floor: 75}\n"
     )
-    data = run_json(path, rules, capsys)
+    data = run_json(path, rules)
     assert data["kpis"][0]["spc"] is None
     assert "normal range" not in "\n".join(data["narrative"])
 
 
-def test_run_length_and_min_points_come_from_the_rules(tmp_path, capsys):
+def test_run_length_and_min_points_come_from_the_rules(tmp_path):
     # K1 with run_length 9: eight above the mean is no longer a shift, and nothing else fires
     book, rules = monthly_book(tmp_path, "format", False)
     rules.write_text(rules.read_text().replace("  baseline: 16", "  baseline: 16\n  run_length: 9"))
-    spc = {k["id"]: k["spc"] for k in run_json(book, rules, capsys)["kpis"]}
+    spc = {k["id"]: k["spc"] for k in run_json(book, rules)["kpis"]}
     assert spc["K1"]["variation"] == "common cause" and spc["K1"]["rules"] == []
     rules.write_text(RULES.format(percent="format").replace("  baseline: 16", "  min_points: 24"))
-    spc = {k["id"]: k["spc"] for k in run_json(book, rules, capsys)["kpis"]}
+    spc = {k["id"]: k["spc"] for k in run_json(book, rules)["kpis"]}
     assert spc["K1"]["mean"] is None and spc["K1"]["reason"] == "23 points, fewer than the 24 needed for limits"
 
 
@@ -226,24 +225,22 @@ def test_run_length_and_min_points_come_from_the_rules(tmp_path, capsys):
         ("  min_point: 12", "line 7: unknown key 'min_point' in spc (did you mean 'min_points'?)"),
     ],
 )
-def test_bad_spc_settings_name_the_line(tmp_path, capsys, spc, message):
+def test_bad_spc_settings_name_the_line(tmp_path, spc, message):
     book, rules = monthly_book(tmp_path, "format", False)
     rules.write_text(RULES.format(percent="format").replace("  baseline: 16", spc))
-    code = cli.main(["check", str(book), "--rules", str(rules)])
-    out, err = capsys.readouterr()
+    code, out, err = run_cli("check", book, "--rules", rules)
     assert code != 0 and message in err, err
     assert "Traceback" not in err
 
 
-def test_a_text_in_an_older_month_is_named(tmp_path, capsys):
+def test_a_text_in_an_older_month_is_named(tmp_path):
     book, rules = monthly_book(tmp_path, "points", False)
     import openpyxl
 
     wb = openpyxl.load_workbook(book)
     wb["Scorecard"]["D2"] = "tbc later"
     wb.save(book)
-    cli.main(["check", str(book), "--rules", str(rules)])
-    out, err = capsys.readouterr()
+    _, out, err = run_cli("check", book, "--rules", rules)
     assert "cell D2: text 'tbc later' is not a figure; read as no data in the history of KPI 'K1'" in out + err
 
 
@@ -298,13 +295,14 @@ def with_columns(rules: Path, extra: str = "") -> None:
     )
 
 
-def test_refresh_writes_variation_and_assurance_as_text_with_a_fill(tmp_path, capsys):
+def test_refresh_writes_variation_and_assurance_as_text_with_a_fill(tmp_path):
     import openpyxl
 
     book, rules = monthly_book(tmp_path, "format", False)
     with_columns(rules, "\n  add_missing_columns: true")
     rules.write_text(rules.read_text() + "colours: {concern: '#FF9900'}\n")
-    assert cli.main(["refresh", str(book), "--rules", str(rules)]) == 0, capsys.readouterr()
+    code, _, err = run_cli("refresh", book, "--rules", rules)
+    assert code == 0, err
     ws = openpyxl.load_workbook(book)["Scorecard"]
     headers = [c.value for c in ws[1]]
     variation, assurance = headers.index("SPC variation") + 1, headers.index("Assurance") + 1
@@ -327,23 +325,21 @@ def test_refresh_writes_variation_and_assurance_as_text_with_a_fill(tmp_path, ca
         ("hit and miss", "E7E6E6"),
     ]
     # a second refresh finds the columns it added and writes the same cells again
-    assert cli.main(["refresh", str(book), "--rules", str(rules)]) == 0
+    assert run_cli("refresh", book, "--rules", rules).returncode == 0
     again = openpyxl.load_workbook(book)["Scorecard"]
     assert [c.value for c in again[1]] == headers
 
 
-def test_a_named_spc_column_missing_is_an_error_unless_it_may_be_added(tmp_path, capsys):
+def test_a_named_spc_column_missing_is_an_error_unless_it_may_be_added(tmp_path):
     book, rules = monthly_book(tmp_path, "format", False)
     with_columns(rules)
-    code = cli.main(["refresh", str(book), "--rules", str(rules)])
-    err = capsys.readouterr().err
+    code, _, err = run_cli("refresh", book, "--rules", rules)
     assert code != 0 and "no column headed 'SPC variation' for the SPC variation (layout.columns.variation)" in err, err
     assert "layout.add_missing_columns: true" in err
 
 
-def test_spc_columns_need_a_history(tmp_path, capsys):
+def test_spc_columns_need_a_history(tmp_path):
     book, rules = monthly_book(tmp_path, "format", False)
     rules.write_text("version: 1\nlayout:\n  columns: {id: Ref, current: B, previous: A,\n    variation: SPC}\n")
-    code = cli.main(["check", str(book), "--rules", str(rules)])
-    err = capsys.readouterr().err
+    code, _, err = run_cli("check", book, "--rules", rules)
     assert code != 0 and "line 4: layout.columns.variation needs layout.history: true" in err, err

@@ -11,6 +11,9 @@ import pytest
 
 from conftest import SAMPLE, SAMPLE_RULES
 
+# each test starts a fresh interpreter to see what it imports
+pytestmark = pytest.mark.slow
+
 HEAVY = {"openpyxl", "jsonschema", "referencing", "numpy", "pandas", "docx", "matplotlib"}
 REPORT = "\nimport json, sys\nprint(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
 

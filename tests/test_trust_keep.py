@@ -12,14 +12,10 @@ through the command line as a user runs it:
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import io
 import os
 import re
 import stat
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -27,13 +23,14 @@ import pytest
 import xlsxwriter
 from openxml_audit import FileFormat, OpenXmlValidator
 
+from clirun import run_cli
 from scorecard.core.checks import formula_rag_findings
 from scorecard.core.engine import evaluate
 from scorecard.core.model import Period
 from scorecard.core.reading import Grid, read_table
 from scorecard.core.rules import parse_rules
+from zipparts import rewrite
 
-SCORECARD = [sys.executable, "-m", "scorecard.cli"]
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 HEADERS = ["Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18", "RAG", "DOT"]
@@ -55,22 +52,6 @@ layout:
 {extra}"""
 
 
-def run(*args) -> subprocess.CompletedProcess:
-    """The command line in this process (as `scorecard ...` runs it, without the interpreter's start-up)."""
-    from scorecard.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main([str(a) for a in args])
-    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
-
-
-def run_process(*args) -> subprocess.CompletedProcess:
-    result = subprocess.run([*SCORECARD, *map(str, args)], capture_output=True, text=True)
-    assert "Traceback" not in result.stderr, result.stderr
-    return result
-
-
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -86,15 +67,13 @@ def cf_blocks(xml: bytes) -> list[bytes]:
 
 def excel_calc(path: Path, calc: bytes | None) -> None:
     """Replace XlsxWriter's calcPr (which always asks for a full recalculation) with what Excel saves."""
-    with zipfile.ZipFile(path) as source:
-        contents = [(info, source.read(info)) for info in source.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
-        for info, data in contents:
-            if info.filename == "xl/workbook.xml":
-                edited = re.sub(rb"<calcPr [^>]*/>", calc or b"", data)
-                assert edited != data
-                data = edited
-            out.writestr(info, data)
+
+    def excels(data: bytes) -> bytes:
+        edited = re.sub(rb"<calcPr [^>]*/>", calc or b"", data)
+        assert edited != data
+        return edited
+
+    path.write_bytes(rewrite(path, {"xl/workbook.xml": excels}))
 
 
 def build(
@@ -110,7 +89,7 @@ def build(
 ) -> Path:
     """A scorecard: headers in ``header_row``, KPIs below; ``rag`` maps a KPI index to a RAG cell (text, or
     (formula, cached result)); ``cf`` lists (range letters, XlsxWriter options) with rows filled in."""
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), {"in_memory": True})
     ws = book.add_worksheet("Scorecard")
     first = header_row  # 0-based row of the first KPI
     ws.write_row(header_row - 1, 0, headers)
@@ -199,7 +178,7 @@ def test_analyst_conditional_formatting_is_kept_byte_for_byte(tmp_path, name, fo
     book = build(tmp_path / "book.xlsx", header_row=header_row, cf=formats, rag=rag)
     before = cf_blocks(part(book, "xl/worksheets/sheet1.xml"))
     assert len(before) == len(formats)
-    result = run("refresh", book, "--rules", rules_file(tmp_path))
+    result = run_cli("refresh", book, "--rules", rules_file(tmp_path))
     assert result.returncode == 0, result.stderr
     after = cf_blocks(part(book, "xl/worksheets/sheet1.xml"))
     for block in before:
@@ -233,7 +212,7 @@ def test_a_fill_hiding_the_rag_colours_is_refused_by_strict_before_writing(tmp_p
     book = build(tmp_path / "book.xlsx", cf=[("H{first}:H{last}", RED_FILL)])
     untouched = digest(book)
     for command in (["refresh", book, "--strict"], ["check", book, "--strict"]):
-        result = run(*command, "--rules", rules_file(tmp_path))
+        result = run_cli(*command, "--rules", rules_file(tmp_path))
         assert result.returncode == 1
         assert "the conditional formatting on H2:H6 fills RAG cells (H2:H6)" in result.stdout + result.stderr
     assert digest(book) == untouched
@@ -244,7 +223,7 @@ def test_a_fill_on_rows_outside_the_kpis_is_not_a_warning(tmp_path):
         tmp_path / "book.xlsx",
         cf=[("H10:H20", RED_FILL), ("A1:I1", {"type": "no_blanks", "format": {"bg_color": "#DDEBF7"}})],
     )
-    result = run("check", book, "--rules", rules_file(tmp_path), "--strict")
+    result = run_cli("check", book, "--rules", rules_file(tmp_path), "--strict")
     assert result.returncode == 0, result.stdout
 
 
@@ -259,9 +238,9 @@ def test_refreshing_twice_gives_the_same_file_with_analyst_formats_and_rag_formu
     rules = rules_file(tmp_path)
     source = tmp_path / "source.xlsx"
     source.write_bytes(book.read_bytes())
-    assert run("refresh", book, "--rules", rules).returncode == 0
+    assert run_cli("refresh", book, "--rules", rules).returncode == 0
     once = book.read_bytes()
-    assert run("refresh", book, "--rules", rules).returncode == 0
+    assert run_cli("refresh", book, "--rules", rules).returncode == 0
     assert book.read_bytes() == once
     assert len(cf_blocks(part(book, "xl/worksheets/sheet1.xml"))) == 3  # two of the analyst's, one of ours
     validator = OpenXmlValidator(file_format=FileFormat.MICROSOFT_365, max_errors=100)
@@ -271,9 +250,9 @@ def test_refreshing_twice_gives_the_same_file_with_analyst_formats_and_rag_formu
 def test_our_formatting_is_replaced_when_the_rules_colours_change(tmp_path):
     rag = {i: (RATING_FORMULA, RATINGS[i]) for i in range(len(KPIS))}
     book = build(tmp_path / "book.xlsx", cf=[("H{first}:H{last}", RED_FILL)], rag=rag)
-    assert run("refresh", book, "--rules", rules_file(tmp_path)).returncode == 0
+    assert run_cli("refresh", book, "--rules", rules_file(tmp_path)).returncode == 0
     assert (
-        run(
+        run_cli(
             "refresh", book, "--rules", rules_file(tmp_path, extra="colours: {Green: 00B050, Red: C00000}\n")
         ).returncode
         == 0
@@ -290,7 +269,7 @@ def test_our_formatting_is_replaced_when_the_rules_colours_change(tmp_path):
 def test_our_formatting_goes_when_the_rag_formulas_go(tmp_path):
     rag = {i: (RATING_FORMULA, RATINGS[i]) for i in range(len(KPIS))}
     book = build(tmp_path / "book.xlsx", cf=[("H{first}:H{last}", RED_FILL)], rag=rag)
-    assert run("refresh", book, "--rules", rules_file(tmp_path)).returncode == 0
+    assert run_cli("refresh", book, "--rules", rules_file(tmp_path)).returncode == 0
     assert len(cf_blocks(part(book, "xl/worksheets/sheet1.xml"))) == 2
     # the analyst replaces the formulas with plain values (simulated: a fresh book with our block copied in)
     plain = build(
@@ -301,22 +280,17 @@ def test_our_formatting_goes_when_the_rag_formulas_go(tmp_path):
     analyst = cf_blocks(sheet)[0]
     with zipfile.ZipFile(book) as source:
         styles = source.read("xl/styles.xml")
-    _rewrite(plain, {"xl/worksheets/sheet1.xml": sheet.replace(analyst, analyst + ours), "xl/styles.xml": styles})
-    assert run("refresh", plain, "--rules", rules_file(tmp_path)).returncode == 0
+    plain.write_bytes(
+        rewrite(plain, {"xl/worksheets/sheet1.xml": sheet.replace(analyst, analyst + ours), "xl/styles.xml": styles})
+    )
+    assert run_cli("refresh", plain, "--rules", rules_file(tmp_path)).returncode == 0
     assert cf_blocks(part(plain, "xl/worksheets/sheet1.xml")) == [analyst]
-
-
-def _rewrite(path: Path, parts: dict[str, bytes]) -> None:
-    with zipfile.ZipFile(path) as source:
-        contents = [(info, parts.get(info.filename, source.read(info))) for info in source.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
-        for info, data in contents:
-            out.writestr(info, data)
 
 
 # --- recalculation on load -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "where",
     ["summary-sheet", "total-row", "rag-formulas"],
@@ -332,7 +306,7 @@ def test_a_workbook_with_formulas_is_recalculated_when_opened(tmp_path, where, c
         tmp_path / "book.xlsx", summary=where == "summary-sheet", total_formula=where == "total-row", rag=rag, calc=calc
     )
     out = tmp_path / "out.xlsx"
-    result = run("refresh", book, "--rules", rules_file(tmp_path), "--output", out)
+    result = run_cli("refresh", book, "--rules", rules_file(tmp_path), "--output", out)
     assert result.returncode == 0, result.stderr
     workbook = part(out, "xl/workbook.xml").decode()
     [calc_pr] = re.findall(r"<calcPr\b[^>]*/>", workbook)
@@ -350,7 +324,7 @@ def test_a_workbook_with_formulas_is_recalculated_when_opened(tmp_path, where, c
 def test_a_workbook_without_formulas_keeps_its_calculation_settings(tmp_path):
     book = build(tmp_path / "book.xlsx")
     out = tmp_path / "out.xlsx"
-    assert run("refresh", book, "--rules", rules_file(tmp_path), "--output", out).returncode == 0
+    assert run_cli("refresh", book, "--rules", rules_file(tmp_path), "--output", out).returncode == 0
     assert re.findall(rb"<calcPr\b[^>]*/>", part(out, "xl/workbook.xml")) == [b'<calcPr calcId="191029"/>']
 
 
@@ -363,7 +337,7 @@ def test_rag_formulas_disagreeing_with_the_rules_are_named(tmp_path):
     rag = {i: (RATING_FORMULA, value) for i, value in cached.items()}
     book = build(tmp_path / "book.xlsx", header_row=2, rag=rag)
     untouched = digest(book)
-    result = run("check", book, "--rules", rules_file(tmp_path))
+    result = run_cli("check", book, "--rules", rules_file(tmp_path))
     lines = [line.strip() for line in result.stdout.splitlines() if "RAG formula" in line]
     assert lines == [
         "warning SC804 sheet 'Scorecard', cell H4: the RAG formula there shows 'Green' but the rules rate KPI 'K2' "
@@ -373,7 +347,7 @@ def test_rag_formulas_disagreeing_with_the_rules_are_named(tmp_path):
         "Red; refresh keeps the formula, so correct it (or replace it with a value) so the column and the narrative "
         "agree",
     ]
-    result = run("refresh", book, "--rules", rules_file(tmp_path), "--strict")
+    result = run_cli("refresh", book, "--rules", rules_file(tmp_path), "--strict")
     assert result.returncode == 1 and "cell H4: the RAG formula there shows 'Green'" in result.stderr
     assert digest(book) == untouched
 
@@ -382,7 +356,7 @@ def test_rag_formulas_agreeing_with_the_rules_and_text_cells_are_not_warned(tmp_
     rag = {i: (RATING_FORMULA, RATINGS[i]) for i in range(3)}
     rag.update({3: "Red", 4: "Red"})  # plain text that disagrees: refresh overwrites it, nothing to warn about
     book = build(tmp_path / "book.xlsx", rag=rag)
-    result = run("check", book, "--rules", rules_file(tmp_path), "--strict")
+    result = run_cli("check", book, "--rules", rules_file(tmp_path), "--strict")
     assert result.returncode == 0, result.stdout
 
 
@@ -458,7 +432,7 @@ def test_a_named_column_missing_from_the_header_row_is_an_error(tmp_path, header
         tmp_path / "book.xlsx", header_row=header_row, headers=headers, rag={i: "Green" for i in range(len(KPIS))}
     )
     untouched = digest(book)
-    result = run("refresh", book, "--rules", rules_file(tmp_path, rag=rules_rag))
+    result = run_cli("refresh", book, "--rules", rules_file(tmp_path, rag=rules_rag))
     assert result.returncode == 1
     assert (
         result.stderr.strip()
@@ -473,7 +447,7 @@ def test_a_mistyped_direction_header_is_an_error_with_did_you_mean(tmp_path, hea
     untouched = digest(book)
     rules = tmp_path / "r.yaml"
     rules.write_text(RULES.format(rag="RAG", extra="").replace("direction: DOT", f"direction: {named}"))
-    result = run("refresh", book, "--rules", rules)
+    result = run_cli("refresh", book, "--rules", rules)
     assert result.returncode == 1
     assert (
         f"no column headed '{named}' (layout.columns.direction) in the header row (did you mean '{header}' in I1?); "
@@ -485,7 +459,7 @@ def test_a_mistyped_direction_header_is_an_error_with_did_you_mean(tmp_path, hea
 def test_adding_a_named_column_is_possible_when_the_rules_ask(tmp_path):
     headers = [h for h in HEADERS if h != "RAG"]
     book = build(tmp_path / "book.xlsx", headers=headers)
-    result = run("refresh", book, "--rules", rules_file(tmp_path, rag="RAG rating", extra=""))
+    result = run_cli("refresh", book, "--rules", rules_file(tmp_path, rag="RAG rating", extra=""))
     assert result.returncode == 1 and "layout.add_missing_columns: true" in result.stderr
     rules = (
         rules_file(tmp_path, rag="RAG rating", extra="")
@@ -493,7 +467,7 @@ def test_adding_a_named_column_is_possible_when_the_rules_ask(tmp_path):
         .replace("  sheet: Scorecard", "  sheet: Scorecard\n  add_missing_columns: true")
     )
     (tmp_path / "add.yaml").write_text(rules)
-    result = run("refresh", book, "--rules", tmp_path / "add.yaml")
+    result = run_cli("refresh", book, "--rules", tmp_path / "add.yaml")
     assert result.returncode == 0, result.stderr
     import openpyxl
 
@@ -502,7 +476,7 @@ def test_adding_a_named_column_is_possible_when_the_rules_ask(tmp_path):
     assert [sheet.cell(r, 9).value for r in range(2, 7)] == RATINGS
     # a typo is still refused when adding is allowed: the close header is surely the one meant
     (tmp_path / "typo.yaml").write_text(rules.replace("rag: RAG rating", "rag: RAG ratnig"))
-    result = run("refresh", book, "--rules", tmp_path / "typo.yaml")
+    result = run_cli("refresh", book, "--rules", tmp_path / "typo.yaml")
     assert result.returncode == 1 and "(did you mean 'RAG rating' in I1?)" in result.stderr
 
 
@@ -514,7 +488,7 @@ def test_an_unnamed_rag_column_is_not_added_beside_one_that_looks_like_it(tmp_pa
     book = build(tmp_path / "book.xlsx", headers=headers)
     rules = tmp_path / "r.yaml"
     rules.write_text(RULES.format(rag="RAG", extra="").replace(", rag: RAG", ""))
-    result = run("refresh", book, "--rules", rules)
+    result = run_cli("refresh", book, "--rules", rules)
     assert result.returncode == 1
     assert (
         "no column headed 'RAG' (the default when layout.columns.rag is not given) for the RAG ratings, but "
@@ -526,9 +500,9 @@ def test_an_unnamed_rag_column_is_still_added_when_nothing_looks_like_it(tmp_pat
     book = build(tmp_path / "book.xlsx", headers=[h for h in HEADERS if h != "RAG"])
     rules = tmp_path / "r.yaml"
     rules.write_text(RULES.format(rag="RAG", extra="").replace(", rag: RAG", ""))
-    check = run("check", book, "--rules", rules)
+    check = run_cli("check", book, "--rules", rules)
     assert "note: no 'rag' column yet; refresh will add one after the last column" in check.stdout
-    assert run("refresh", book, "--rules", rules).returncode == 0
+    assert run_cli("refresh", book, "--rules", rules).returncode == 0
 
 
 # --- read-only workbooks -----------------------------------------------------------------------------
@@ -540,14 +514,14 @@ def test_a_read_only_workbook_is_refused_untouched(tmp_path, mode):
     untouched = digest(book)
     os.chmod(book, mode)
     try:
-        result = run_process("refresh", book, "--rules", rules_file(tmp_path))
+        result = run_cli("refresh", book, "--rules", rules_file(tmp_path))
         assert result.returncode == 1
         assert result.stderr.startswith("scorecard: error: book.xlsx: is read-only, so it was not refreshed")
         assert digest(book) == untouched and stat.S_IMODE(book.stat().st_mode) == mode
         assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".~")] == []
-        assert run("check", book, "--rules", rules_file(tmp_path)).returncode == 0  # reading is fine
+        assert run_cli("check", book, "--rules", rules_file(tmp_path)).returncode == 0  # reading is fine
         out = tmp_path / "out.xlsx"  # a read-only source may be refreshed into another file
-        result = run("refresh", book, "--rules", rules_file(tmp_path), "--output", out)
+        result = run_cli("refresh", book, "--rules", rules_file(tmp_path), "--output", out)
         assert result.returncode == 0, result.stderr
         assert digest(book) == untouched and out.exists()
     finally:
@@ -560,7 +534,7 @@ def test_a_read_only_output_file_is_refused(tmp_path):
     kept = digest(out)
     os.chmod(out, 0o444)
     try:
-        result = run("refresh", book, "--rules", rules_file(tmp_path), "--output", out)
+        result = run_cli("refresh", book, "--rules", rules_file(tmp_path), "--output", out)
         assert result.returncode == 1 and "out.xlsx: is read-only" in result.stderr
         assert digest(out) == kept
     finally:
@@ -571,7 +545,7 @@ def test_among_many_workbooks_only_the_read_only_one_fails(tmp_path):
     books = [build(tmp_path / f"district{i}.xlsx") for i in range(3)]
     os.chmod(books[1], 0o444)
     try:
-        result = run("refresh", *books, "--rules", rules_file(tmp_path))
+        result = run_cli("refresh", *books, "--rules", rules_file(tmp_path))
         assert result.returncode == 1
         assert (
             "district1.xlsx: is read-only" in result.stderr and "2 of 3 workbooks refreshed, 1 failed" in result.stderr
@@ -722,11 +696,15 @@ def test_our_block_left_on_other_rows_by_an_earlier_refresh_is_replaced_not_kept
     """KPI rows added since the last refresh: our old block covers fewer rows; it is still ours."""
     rag = {i: (RATING_FORMULA, RATINGS[i]) for i in range(len(KPIS))}
     book = build(tmp_path / "book.xlsx", cf=[("H{first}:H{last}", RED_FILL)], rag=rag)
-    assert run("refresh", book, "--rules", rules_file(tmp_path)).returncode == 0
+    assert run_cli("refresh", book, "--rules", rules_file(tmp_path)).returncode == 0
     sheet = part(book, "xl/worksheets/sheet1.xml")
     analyst, ours = cf_blocks(sheet)
-    _rewrite(book, {"xl/worksheets/sheet1.xml": sheet.replace(ours, ours.replace(b'sqref="H2:H6"', b'sqref="H2:H4"'))})
-    assert run("refresh", book, "--rules", rules_file(tmp_path)).returncode == 0
+    book.write_bytes(
+        rewrite(
+            book, {"xl/worksheets/sheet1.xml": sheet.replace(ours, ours.replace(b'sqref="H2:H6"', b'sqref="H2:H4"'))}
+        )
+    )
+    assert run_cli("refresh", book, "--rules", rules_file(tmp_path)).returncode == 0
     assert cf_blocks(part(book, "xl/worksheets/sheet1.xml")) == [analyst, ours]
 
 
@@ -741,9 +719,9 @@ def test_a_sheet_written_with_a_namespace_prefix_gets_our_block_in_that_prefix(t
     prefixed = (
         sheet.split(b"?>", 1)[0] + b"?>" + prefixed.replace(b'xmlns="' + MAIN.encode(), b'xmlns:x="' + MAIN.encode())
     )
-    _rewrite(book, {"xl/worksheets/sheet1.xml": prefixed})
+    book.write_bytes(rewrite(book, {"xl/worksheets/sheet1.xml": prefixed}))
     [analyst] = re.findall(rb"<x:conditionalFormatting\b.*?</x:conditionalFormatting>", prefixed, re.S)
-    assert run("refresh", book, "--rules", rules_file(tmp_path)).returncode == 0
+    assert run_cli("refresh", book, "--rules", rules_file(tmp_path)).returncode == 0
     after = part(book, "xl/worksheets/sheet1.xml")
     blocks = re.findall(rb"<x:conditionalFormatting\b.*?</x:conditionalFormatting>", after, re.S)
     assert (
@@ -761,7 +739,7 @@ def test_a_sheet_written_with_a_namespace_prefix_gets_our_block_in_that_prefix(t
         '"No data"',
         '"Not rated"',
     ]
-    assert run("refresh", book, "--rules", rules_file(tmp_path)).returncode == 0
+    assert run_cli("refresh", book, "--rules", rules_file(tmp_path)).returncode == 0
     assert part(book, "xl/worksheets/sheet1.xml") == after
 
 
@@ -788,8 +766,8 @@ def test_excel_2010_conditional_formatting_that_fills_rag_cells_is_a_warning_too
     book = build(tmp_path / "book.xlsx")
     sheet = part(book, "xl/worksheets/sheet1.xml")
     ext = X14_CF.replace(b"{dxf}", dxf).replace(b"{sqref}", sqref)
-    _rewrite(book, {"xl/worksheets/sheet1.xml": sheet.replace(b"</worksheet>", ext + b"</worksheet>")})
-    result = run("refresh", book, "--rules", rules_file(tmp_path))
+    book.write_bytes(rewrite(book, {"xl/worksheets/sheet1.xml": sheet.replace(b"</worksheet>", ext + b"</worksheet>")}))
+    result = run_cli("refresh", book, "--rules", rules_file(tmp_path))
     assert result.returncode == 0, result.stderr
     assert ("the conditional formatting on H2:H6 fills RAG cells (H2:H6)" in result.stderr) is warned
     assert ext in part(book, "xl/worksheets/sheet1.xml")  # kept byte for byte

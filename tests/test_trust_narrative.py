@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from clirun import run_cli
 from scorecard.core.engine import evaluate
 from scorecard.core.model import Kpi, Period, Polarity
 from scorecard.core.narrative import write_narrative
@@ -602,6 +603,7 @@ def check_benchmarks(owner, text):
     return shown_figures
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     kpis=kpis(),
@@ -629,6 +631,7 @@ def test_the_oracle_catches_a_false_figure():
         check_against_the_json(data)
 
 
+@pytest.mark.slow
 def test_the_oracle_catches_a_false_spc_sentence():
     """A verdict or a normal range the JSON does not hold is caught too."""
     # 16 figures alternating 80 and 90, then 99: mean 1459/17 = 85.82, mean moving range (15 x 10 + 9)/16 = 9.9375,
@@ -682,12 +685,11 @@ def test_the_oracle_catches_a_false_benchmark_or_rank():
             check_against_the_json(data)
 
 
-def test_the_command_lines_json_meets_the_oracle(tmp_path, capsys):
+def test_the_command_lines_json_meets_the_oracle(tmp_path):
     """End to end: a workbook with the awkward rows, through `scorecard narrative --format json`."""
     import json
 
     from conftest import write_book
-    from scorecard import cli
 
     rows = [
         ["Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18", "Commentary"],
@@ -704,8 +706,7 @@ def test_the_command_lines_json_meets_the_oracle(tmp_path, capsys):
         "version: 1\nlayout:\n  columns: {id: Ref, name: Indicator, polarity: Polarity, target: Target, floor: Floor, "
         "current: Jun-18, previous: May-18, commentary: Commentary}\nnarrative: {section: 3}\n"
     )
-    code = cli.main(["narrative", str(book), "--rules", str(tmp_path / "rules.yaml"), "--format", "json"])
-    out, err = capsys.readouterr()
+    code, out, err = run_cli("narrative", book, "--rules", tmp_path / "rules.yaml", "--format", "json")
     assert code == 0, err
     data = json.loads(out)
     check_against_the_json(data)

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import xlsxwriter
 
+from clirun import run_cli
 from expect import codes, printed
 from scorecard.core.periods import between, parse_period
 from scorecard.core.reading import Grid, read_table
@@ -438,7 +437,6 @@ def test_unnamed_headers_are_named_by_their_text_with_a_warning():
 
 # --- end to end: generated workbooks through the command line --------------------------------
 
-SCORECARD = [sys.executable, "-m", "scorecard.cli"]
 KPIS = [  # id, polarity, target, floor, previous, current: a change up, a steady Amber, a Red improving, a change down
     ("K1", "H", 80, 70, 75, 85),
     ("K2", "H", 80, 70, 72, 72),
@@ -449,7 +447,7 @@ KPIS = [  # id, polarity, target, floor, previous, current: a change up, a stead
 
 def build(path: Path, headers, header_format=None, history=True):
     """A workbook: the KPI figures in the last two filled period columns, a blank newest column when history."""
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), {"in_memory": True})
     ws = book.add_worksheet("Quarterly")
     fmt = book.add_format({"num_format": header_format or "mmm-yy", "bold": True})
     one_decimal = book.add_format({"num_format": "0.0"})
@@ -480,13 +478,9 @@ def rules_file(path: Path, history=True, columns="", period=""):
 
 
 def narrative_json(book: Path, rules: Path, *extra: str) -> dict:
-    result = subprocess.run(
-        [*SCORECARD, "narrative", str(book), "--rules", str(rules), "--format", "json", *extra],
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
-    return json.loads(result.stdout)
+    result = run_cli("narrative", book, "--rules", rules, "--format", "json", *extra)
+    assert result.returncode == 0, result.stderr
+    return result.json()
 
 
 def assert_periods_named(data: dict, now: str, before: str, span: str) -> None:
@@ -591,9 +585,7 @@ def test_unnamed_periods_are_called_by_their_headers_and_check_says_so(tmp_path)
     data = narrative_json(book, rules)
     now, before = "the period headed ‘Current’", "the period headed ‘Previous’"
     assert_periods_named(data, now, before, f"{before} and {now}")
-    check = subprocess.run(
-        [*SCORECARD, "check", str(book), "--rules", str(rules), "--strict"], capture_output=True, text=True
-    )
+    check = run_cli("check", book, "--rules", rules, "--strict")
     assert check.returncode == 1 and "Traceback" not in check.stderr
     assert printed(check.stdout) == ["SC205", "SC206"]
     assert (
@@ -615,11 +607,7 @@ def test_refresh_writes_the_period_names_into_the_narrative_sheet(tmp_path, head
 
     book = build(tmp_path / "quarterly.xlsx", headers)
     out = tmp_path / "out.xlsx"
-    result = subprocess.run(
-        [*SCORECARD, "refresh", str(book), "--rules", str(rules_file(tmp_path / "rules.yaml")), "--output", str(out)],
-        capture_output=True,
-        text=True,
-    )
+    result = run_cli("refresh", book, "--rules", rules_file(tmp_path / "rules.yaml"), "--output", out)
     assert result.returncode == 0, result.stderr
     sheet = openpyxl.load_workbook(out)["Narrative"]
     assert sheet["A2"].value == f"Summary of Performance – {heading}"
@@ -880,7 +868,7 @@ def test_bare_month_names_under_a_label_that_is_no_year_are_still_refused():
 
 def test_a_workbook_with_a_merged_year_over_month_names_refreshes(tmp_path):
     book = tmp_path / "months.xlsx"
-    wb = xlsxwriter.Workbook(str(book))
+    wb = xlsxwriter.Workbook(str(book), {"in_memory": True})
     ws = wb.add_worksheet("S")
     ws.merge_range("E1:H1", "2018/19")
     ws.write_row(1, 0, ["KPI", "Better", "Goal", "Minimum", "Apr", "May", "Jun", "Jul"])
@@ -888,11 +876,7 @@ def test_a_workbook_with_a_merged_year_over_month_names_refreshes(tmp_path):
     wb.close()
     rules = tmp_path / "r.yaml"
     rules.write_text(HISTORY_RULES)
-    out = subprocess.run(
-        [sys.executable, "-m", "scorecard.cli", "narrative", str(book), "--rules", str(rules), "--format", "json"],
-        capture_output=True,
-        text=True,
-    )
+    out = run_cli("narrative", book, "--rules", rules, "--format", "json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert (data["period"]["current"], data["period"]["previous"]) == ("June 2018", "May 2018")

@@ -13,13 +13,15 @@ import xlsxwriter
 from lxml import etree
 from openxml_audit import FileFormat, OpenXmlValidator
 
-from scorecard.cli import main
+from clirun import run_cli
+from conftest import sweep
 from scorecard.core.reading import Grid, TableArea, read_table
 from scorecard.core.rules import parse_rules
 from scorecard.core.summary import check_summary
 from scorecard.errors import WorkbookError
 from scorecard.usecases import evaluate_grid
 from scorecard.workbook.book import read_grid
+from zipparts import rewrite
 
 RULES = """\
 version: 1
@@ -341,13 +343,6 @@ NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
 FILE_RULES = RULES.replace("layout:\n", "layout:\n  sheet: Scorecard\n")
 
 
-def cli(capsys, *args) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err
-    return code, out, err
-
-
 def write_rules(tmp_path: Path, extra: str = "") -> Path:
     path = tmp_path / "rules.yaml"
     path.write_text(FILE_RULES.replace("layout:\n", "layout:\n" + extra) if extra else FILE_RULES)
@@ -419,7 +414,7 @@ def listobject_book(
     neighbour: int | None = None,
 ) -> tuple[int, int]:
     """An Excel Table of KPIs with a totals row. Returns (header row, totals row), 1-based."""
-    book = xlsxwriter.Workbook(path)
+    book = xlsxwriter.Workbook(path, {"in_memory": True})
     sheet = book.add_worksheet("Scorecard")
     for r in range(title_rows):
         sheet.write(r, 0, f"Title line {r + 1}")
@@ -452,19 +447,21 @@ def listobject_book(
 
 
 @pytest.mark.parametrize("kpis", [["K1", "K2", "K3"], ["K4", "K3", "K2", "K1"]], ids=["three", "four"])
-@pytest.mark.parametrize("title_rows", [0, 2])
-@pytest.mark.parametrize("label,function", [("Total", "sum"), (None, "average"), ("K9", "max")])
-def test_listobject_with_totals_row_end_to_end(tmp_path, capsys, kpis, title_rows, label, function):
+@pytest.mark.parametrize("title_rows", sweep([0, 2], fast={0}))
+@pytest.mark.parametrize(
+    "label,function", sweep([("Total", "sum"), (None, "average"), ("K9", "max")], fast={("Total", "sum")})
+)
+def test_listobject_with_totals_row_end_to_end(tmp_path, kpis, title_rows, label, function):
     book = tmp_path / "book.xlsx"
     header, totals = listobject_book(book, kpis, title_rows=title_rows, label=label, function=function)
     rules = write_rules(tmp_path)
-    code, out, _ = cli(capsys, "check", book, "--rules", rules)
+    code, out, _ = run_cli("check", book, "--rules", rules)
     assert code == 0
     assert (
         f"{len(kpis)} KPIs on sheet 'Scorecard', rows {header + 1}-{header + len(kpis)}, headers in row {header}" in out
     )
     assert (f"row {totals} is the totals row of the Excel table 'KpiTable'" in out) == (label is not None)
-    code, out, _ = cli(capsys, "narrative", book, "--rules", rules, "--format", "json")
+    code, out, _ = run_cli("narrative", book, "--rules", rules, "--format", "json")
     data = json.loads(out)
     assert [(k["id"], k["row"], k["rag"]) for k in data["kpis"]] == [
         (k, header + 1 + i, EXPECTED_RAG[k]) for i, k in enumerate(kpis)
@@ -472,7 +469,7 @@ def test_listobject_with_totals_row_end_to_end(tmp_path, capsys, kpis, title_row
     assert sum(data["counts"].values()) == len(kpis)
     before = sheet_xml(book)
     out_path = tmp_path / "out.xlsx"
-    code, out, err = cli(capsys, "refresh", book, "--rules", rules, "--output", out_path, "--strict")
+    code, out, err = run_cli("refresh", book, "--rules", rules, "--output", out_path, "--strict")
     assert code == 0, err
     after = sheet_xml(out_path)
     assert row_xml(after, totals) == row_xml(before, totals)  # the totals row, byte for byte
@@ -485,19 +482,19 @@ def test_listobject_with_totals_row_end_to_end(tmp_path, capsys, kpis, title_row
     assert grid.value(totals, 8) is None and grid.value(totals, 9) is None
     # a second refresh finds the columns in the table and changes neither the table nor the totals row
     again = tmp_path / "again.xlsx"
-    code, _, err = cli(capsys, "refresh", out_path, "--rules", rules, "--output", again)
+    code, _, err = run_cli("refresh", out_path, "--rules", rules, "--output", again)
     assert code == 0, err
     assert etree.tostring(table_parts(again)[0]) == etree.tostring(table)
     assert row_xml(sheet_xml(again), totals) == row_xml(before, totals)
 
 
-def test_listobject_that_already_has_the_columns(tmp_path, capsys):
+def test_listobject_that_already_has_the_columns(tmp_path):
     book = tmp_path / "book.xlsx"
     header, totals = listobject_book(book, ["K1", "K3"], title_rows=1, label="Total", function="sum", rag_in_table=True)
     with zipfile.ZipFile(book) as archive:
         table_before = archive.read("xl/tables/table1.xml")
     before = sheet_xml(book)
-    code, _, err = cli(capsys, "refresh", book, "--rules", write_rules(tmp_path))
+    code, _, err = run_cli("refresh", book, "--rules", write_rules(tmp_path))
     assert code == 0, err
     with zipfile.ZipFile(book) as archive:
         assert archive.read("xl/tables/table1.xml") == table_before
@@ -507,24 +504,24 @@ def test_listobject_that_already_has_the_columns(tmp_path, capsys):
     assert_table_valid(book, table_parts(book)[0])
 
 
-def test_a_table_where_the_ratings_would_go_is_refused(tmp_path, capsys):
+def test_a_table_where_the_ratings_would_go_is_refused(tmp_path):
     book = tmp_path / "book.xlsx"
     listobject_book(book, ["K1", "K2"], title_rows=0, label="Total", function="sum", neighbour=1)
     original = book.read_bytes()
-    code, _, err = cli(capsys, "refresh", book, "--rules", write_rules(tmp_path))
+    code, _, err = run_cli("refresh", book, "--rules", write_rules(tmp_path))
     assert code == 1
     assert "the Excel table 'Notes' (H2:I4) is where scorecard would write cell H2" in err
     assert "add the RAG and direction of travel columns" in err
     assert book.read_bytes() == original
 
 
-def test_a_table_beside_the_header_moves_the_new_columns_past_it(tmp_path, capsys):
+def test_a_table_beside_the_header_moves_the_new_columns_past_it(tmp_path):
     # the header row runs on into another table (H1:I3): the columns go after it, in J and K, outside
     # both tables, which stay as they were
     book = tmp_path / "book.xlsx"
     listobject_book(book, ["K1", "K2"], title_rows=0, label="Total", function="sum", neighbour=0)
     before = {t.get("name"): etree.tostring(t) for t in table_parts(book)}
-    code, _, err = cli(capsys, "refresh", book, "--rules", write_rules(tmp_path))
+    code, _, err = run_cli("refresh", book, "--rules", write_rules(tmp_path))
     assert code == 0, err
     assert {t.get("name"): etree.tostring(t) for t in table_parts(book)} == before
     data = sheet_xml(book)
@@ -536,7 +533,7 @@ def test_a_table_beside_the_header_moves_the_new_columns_past_it(tmp_path, capsy
 def plain_book(path: Path, layout: list, *, merges=(), hidden: dict[int, str] | None = None) -> None:
     """Rows as given (lists; None for an empty cell) from row 1; merges 1-based (r1, c1, r2, c2);
     hidden: 1-based row -> "hidden" or "grouped" (a collapsed outline group, its summary row below)."""
-    book = xlsxwriter.Workbook(path)
+    book = xlsxwriter.Workbook(path, {"in_memory": True})
     sheet = book.add_worksheet("Scorecard")
     merged_cells = set()
     for r1, c1, r2, c2 in merges:
@@ -572,19 +569,19 @@ TWO_ROW = {  # upper header row, lower header row, merges (rows 3-4)
 
 
 @pytest.mark.parametrize("variant", sorted(TWO_ROW))
-@pytest.mark.parametrize("header_row", [None, 3, 4])
-def test_two_row_header_end_to_end(tmp_path, capsys, variant, header_row):
+@pytest.mark.parametrize("header_row", sweep([None, 3, 4], fast={None}))
+def test_two_row_header_end_to_end(tmp_path, variant, header_row):
     upper, lower, merges = TWO_ROW[variant]
     layout = [["Scorecard – June 2018", *[None] * 6], [], upper, lower, K["K1"], K["K2"], K["K3"]]
     book = tmp_path / "book.xlsx"
     plain_book(book, layout, merges=[(1, 1, 1, 7), *merges])
     rules = write_rules(tmp_path, f"  header_row: {header_row}\n" if header_row else "")
-    code, out, _ = cli(capsys, "check", book, "--rules", rules)
+    code, out, _ = run_cli("check", book, "--rules", rules)
     assert code == 0
     assert "3 KPIs on sheet 'Scorecard', rows 5-7, headers in rows 3-4; June 2018 against May 2018" in out
-    code, out, _ = cli(capsys, "narrative", book, "--rules", rules, "--format", "json")
+    code, out, _ = run_cli("narrative", book, "--rules", rules, "--format", "json")
     assert [(k["id"], k["rag"]) for k in json.loads(out)["kpis"]] == [("K1", "Green"), ("K2", "Amber"), ("K3", "Red")]
-    code, _, err = cli(capsys, "refresh", book, "--rules", rules, "--strict")
+    code, _, err = run_cli("refresh", book, "--rules", rules, "--strict")
     assert code == 0, err
     grid = read_grid(book, "Scorecard")
     assert (grid.value(4, 8), grid.value(4, 9)) == ("RAG", "DOT")  # the added headers beside the lower row's
@@ -595,7 +592,7 @@ def test_two_row_header_end_to_end(tmp_path, capsys, variant, header_row):
 
 @pytest.mark.parametrize("section", [None, "Education", "merged"])
 @pytest.mark.parametrize("repeat", ["same", "spelt"])
-def test_stacked_tables_end_to_end(tmp_path, capsys, section, repeat):
+def test_stacked_tables_end_to_end(tmp_path, section, repeat):
     second = HEADER if repeat == "same" else ["REF", "Indicator", "polarity", "Target", "Floor", "May-18", "Jun-18"]
     layout = [HEADER, K["K1"], K["K2"], [None]]
     merges = []
@@ -608,11 +605,11 @@ def test_stacked_tables_end_to_end(tmp_path, capsys, section, repeat):
     book = tmp_path / "book.xlsx"
     plain_book(book, layout, merges=merges)
     rules = write_rules(tmp_path)
-    code, out, _ = cli(capsys, "check", book, "--rules", rules, "--strict")
+    code, out, _ = run_cli("check", book, "--rules", rules, "--strict")
     assert code == 0, out
     assert f"4 KPIs on sheet 'Scorecard', rows 2-{repeat_row + 2}" in out
     assert f"row {repeat_row} is a repeat of the header row" in out and "warning" not in out
-    code, _, err = cli(capsys, "refresh", book, "--rules", rules)
+    code, _, err = run_cli("refresh", book, "--rules", rules)
     assert code == 0, err
     grid = read_grid(book, "Scorecard")
     assert [grid.value(r, 8) for r in (1, 2, 3, repeat_row, repeat_row + 1, repeat_row + 2)] == [
@@ -635,7 +632,7 @@ HIDDEN_LAYOUT = [HEADER, K["K1"], K["K2"], K["K3"], K["K4"], ["Total KPIs", None
     ids=["one-hidden", "collapsed-group", "both"],
 )
 @pytest.mark.parametrize("setting", [None, "rate", "skip"])
-def test_hidden_and_grouped_rows_end_to_end(tmp_path, capsys, hidden, setting):
+def test_hidden_and_grouped_rows_end_to_end(tmp_path, hidden, setting):
     book = tmp_path / "book.xlsx"
     plain_book(book, HIDDEN_LAYOUT, hidden=hidden)
     assert read_grid(book, "Scorecard").hidden_rows == hidden  # what the file says, as the reader reads it
@@ -643,7 +640,7 @@ def test_hidden_and_grouped_rows_end_to_end(tmp_path, capsys, hidden, setting):
     by_row = {2: "K1", 3: "K2", 4: "K3", 5: "K4"}
     rated = [by_row[r] for r in sorted(by_row) if setting != "skip" or r not in hidden]
 
-    code, out, _ = cli(capsys, "check", book, "--rules", rules)
+    code, out, _ = run_cli("check", book, "--rules", rules)
     assert code == 0
     assert f"book.xlsx: {len(rated)} KPIs on sheet 'Scorecard'" in out
     for row, how in hidden.items():
@@ -655,17 +652,17 @@ def test_hidden_and_grouped_rows_end_to_end(tmp_path, capsys, hidden, setting):
         ]
         assert ("skipped" if setting == "skip" else "rated") in line
         assert line.strip().startswith("warning SC506" if setting is None else "note SC50")
-    code, _, _ = cli(capsys, "check", book, "--rules", rules, "--strict")
+    code, _, _ = run_cli("check", book, "--rules", rules, "--strict")
     assert code == (1 if setting is None else 0)  # an unchosen treatment of hidden rows is a warning
 
-    code, out, _ = cli(capsys, "narrative", book, "--rules", rules, "--format", "json")
+    code, out, _ = run_cli("narrative", book, "--rules", rules, "--format", "json")
     data = json.loads(out)
     assert [k["id"] for k in data["kpis"]] == rated
     assert sum(data["counts"].values()) == len(rated)
     text = " ".join(data["narrative"]) if isinstance(data["narrative"], list) else str(data["narrative"])
     assert re.search(r"Of the (\d+) KPIs?", text).group(1) == str(len(rated))
 
-    code, _, err = cli(capsys, "refresh", book, "--rules", rules)
+    code, _, err = run_cli("refresh", book, "--rules", rules)
     assert code == 0, err
     grid = read_grid(book, "Scorecard")
     assert grid.hidden_rows == hidden  # refresh leaves the rows hidden
@@ -795,12 +792,13 @@ def test_ribbon_reads_a_two_row_header_as_the_command_line_does(tmp_path, varian
     assert ribbon["Scorecard"] == cells_of(batch)["Scorecard"]
 
 
-def test_libreoffice_reads_the_widened_table(tmp_path, capsys):
+@pytest.mark.slow
+def test_libreoffice_reads_the_widened_table(tmp_path):
     from test_libreoffice import convert
 
     book = tmp_path / "book.xlsx"
     header, totals = listobject_book(book, ["K1", "K2", "K3"], title_rows=1, label="Total", function="sum")
-    code, _, err = cli(capsys, "refresh", book, "--rules", write_rules(tmp_path))
+    code, _, err = run_cli("refresh", book, "--rules", write_rules(tmp_path))
     assert code == 0, err
     folder = tmp_path / "lo"
     folder.mkdir()
@@ -810,8 +808,8 @@ def test_libreoffice_reads_the_widened_table(tmp_path, capsys):
     assert [c.get("name") for c in table.findall("m:tableColumns/m:tableColumn", NS)][-3:] == ["Jun-18", "RAG", "DOT"]
 
 
-def test_rows_in_an_expanded_group_are_visible_and_rated_without_a_word(tmp_path, capsys):
-    book = xlsxwriter.Workbook(tmp_path / "book.xlsx")
+def test_rows_in_an_expanded_group_are_visible_and_rated_without_a_word(tmp_path):
+    book = xlsxwriter.Workbook(tmp_path / "book.xlsx", {"in_memory": True})
     sheet = book.add_worksheet("Scorecard")
     for r, row in enumerate(HIDDEN_LAYOUT):
         sheet.write_row(r, 0, row)
@@ -819,22 +817,18 @@ def test_rows_in_an_expanded_group_are_visible_and_rated_without_a_word(tmp_path
     sheet.set_row(3, None, None, {"level": 1})
     book.close()
     assert read_grid(tmp_path / "book.xlsx", "Scorecard").hidden_rows == {}
-    code, out, _ = cli(capsys, "check", tmp_path / "book.xlsx", "--rules", write_rules(tmp_path), "--strict")
+    code, out, _ = run_cli("check", tmp_path / "book.xlsx", "--rules", write_rules(tmp_path), "--strict")
     assert code == 0 and "4 KPIs" in out and "hidden" not in out
 
 
-def test_a_query_table_holding_the_kpis_is_not_widened_but_refused(tmp_path, capsys):
+def test_a_query_table_holding_the_kpis_is_not_widened_but_refused(tmp_path):
     book = tmp_path / "book.xlsx"
     listobject_book(book, ["K1", "K2"], title_rows=0, label="Total", function="sum")
     patched = tmp_path / "patched.xlsx"
-    with zipfile.ZipFile(book) as source, zipfile.ZipFile(patched, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in source.infolist():
-            data = source.read(info)
-            if info.filename == "xl/tables/table1.xml":
-                data = data.replace(b"<table ", b'<table tableType="queryTable" ', 1)
-            out.writestr(info, data)
+    query = {"xl/tables/table1.xml": lambda data: data.replace(b"<table ", b'<table tableType="queryTable" ', 1)}
+    patched.write_bytes(rewrite(book, query))
     original = patched.read_bytes()
-    code, _, err = cli(capsys, "refresh", patched, "--rules", write_rules(tmp_path))
+    code, _, err = run_cli("refresh", patched, "--rules", write_rules(tmp_path))
     assert code == 1
     assert "patched.xlsx" in err and "the Excel table 'KpiTable' (A1:G4) is a queryTable table" in err
     assert patched.read_bytes() == original

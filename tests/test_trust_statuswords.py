@@ -8,13 +8,14 @@ import zipfile
 
 import pytest
 
+from clirun import run_cli
 from scorecard.core.model import Rag
 from scorecard.core.reading import Grid, read_table
 from scorecard.core.rules import parse_rules
 from scorecard.core.statuswords import read_status_words, status_of, status_words
 from scorecard.excel.functions import SCORECARD_COUNT
 from scorecard.workbook.book import read_grid
-from test_trust_keep import HEADERS, KPIS, RATINGS, build, rules_file, run
+from test_trust_keep import HEADERS, KPIS, RATINGS, build, rules_file
 
 G, A, R, N, X = Rag.GREEN, Rag.AMBER, Rag.RED, Rag.NO_DATA, Rag.NOT_RATED
 
@@ -102,7 +103,7 @@ def test_refresh_writes_the_rag_column_as_it_was_written(tmp_path, spell):
     book = build(
         tmp_path / "book.xlsx", rag={i: spell(("Green", "Amber", "Red")[i % 3]) for i in range(len(KPIS))}, summary=True
     )
-    result = run("refresh", book, "--rules", rules_file(tmp_path), "--strict")
+    result = run_cli("refresh", book, "--rules", rules_file(tmp_path), "--strict")
     assert result.returncode == 0, result.stderr
     grid = read_grid(book, "Scorecard")
     assert [grid.value(r, 8) for r in range(2, 2 + len(KPIS))] == [spell(w) for w in RATINGS]
@@ -117,7 +118,7 @@ def test_rag_formulas_giving_initials_are_coloured_and_checked(tmp_path):
     cached = [INITIALS[w] for w in RATINGS]
     cached[1] = "G"  # K2: the rules rate it Amber
     book = build(tmp_path / "book.xlsx", rag={i: (formula, c) for i, c in enumerate(cached)})
-    result = run("refresh", book, "--rules", rules_file(tmp_path))
+    result = run_cli("refresh", book, "--rules", rules_file(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "cell H3: the RAG formula there shows 'G' but the rules rate KPI 'K2' Amber" in result.stderr
     xml = sheet_xml(book)
@@ -136,7 +137,7 @@ def test_rules_rag_text_initials_for_a_new_column(tmp_path):
         .replace("sheet: Scorecard", "sheet: Scorecard\n  rag_text: initials\n  add_missing_columns: true")
     )
     (tmp_path / "rules.yaml").write_text(rules)
-    result = run("refresh", book, "--rules", tmp_path / "rules.yaml")
+    result = run_cli("refresh", book, "--rules", tmp_path / "rules.yaml")
     assert result.returncode == 0, result.stderr
     grid = read_grid(book, "Scorecard")
     column = next(c for c in range(1, 12) if grid.value(1, c) == "RAG")
@@ -145,11 +146,11 @@ def test_rules_rag_text_initials_for_a_new_column(tmp_path):
 
 def test_a_mixed_column_is_a_warning_and_written_in_words(tmp_path):
     book = build(tmp_path / "book.xlsx", rag={0: "G", 1: "Amber"})
-    result = run("refresh", book, "--rules", rules_file(tmp_path))
+    result = run_cli("refresh", book, "--rules", rules_file(tmp_path))
     assert result.returncode == 0 and "column H: the RAG column mixes spellings" in result.stderr
     grid = read_grid(book, "Scorecard")
     assert [grid.value(r, 8) for r in range(2, 2 + len(KPIS))] == RATINGS
-    assert run("refresh", book, "--rules", rules_file(tmp_path), "--strict").returncode == 0  # words now, all alike
+    assert run_cli("refresh", book, "--rules", rules_file(tmp_path), "--strict").returncode == 0  # words now, all alike
 
 
 def test_the_core_reads_the_spelling_from_the_grid():
@@ -165,12 +166,12 @@ def test_rag_formulas_spelt_otherwise_than_the_rules_keep_their_colours(tmp_path
     book = build(tmp_path / "book.xlsx", rag={i: (formula, INITIALS[w]) for i, w in enumerate(RATINGS)})
     rules = rules_file(tmp_path).read_text().replace("sheet: Scorecard", "sheet: Scorecard\n  rag_text: words")
     (tmp_path / "rules.yaml").write_text(rules)
-    result = run("refresh", book, "--rules", tmp_path / "rules.yaml", "--strict")
+    result = run_cli("refresh", book, "--rules", tmp_path / "rules.yaml", "--strict")
     assert result.returncode == 0, result.stderr
     xml = sheet_xml(book)
     assert b"&quot;G&quot;" in xml or b'"G"' in xml
     assert b"&quot;Green&quot;" not in xml and b'"Green"' not in xml
-    check = run("check", book, "--rules", tmp_path / "rules.yaml")
+    check = run_cli("check", book, "--rules", tmp_path / "rules.yaml")
     assert (
         "the RAG formulas show the statuses as G, A, R, so their colours, and any status scorecard writes in that "
         "column, follow that spelling, not layout.rag_text: words"

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import xlsxwriter
 
+from clirun import run_cli
 from expect import codes
-from scorecard.cli import main
 from scorecard.core.reading import Grid, read_table
 from scorecard.core.rules import parse_rules
 from scorecard.core.thresholds import Threshold, parse_threshold
@@ -150,10 +150,10 @@ def test_a_figure_on_a_strict_threshold_is_warned_of():
     assert "the floor '< 15'" in floor.warnings[0].message
 
 
-def test_text_thresholds_from_a_workbook_rate_as_their_numbers(tmp_path, capsys):
+def test_text_thresholds_from_a_workbook_rate_as_their_numbers(tmp_path):
     """End to end: a workbook whose thresholds are text cells gets the colours their numbers give."""
     book = tmp_path / "kpis.xlsx"
-    wb = xlsxwriter.Workbook(str(book))
+    wb = xlsxwriter.Workbook(str(book), {"in_memory": True})
     ws = wb.add_worksheet("Perf")
     ws.write_row(0, 0, HEADER)
     rows = [
@@ -166,7 +166,7 @@ def test_text_thresholds_from_a_workbook_rate_as_their_numbers(tmp_path, capsys)
     wb.close()
     rules = tmp_path / "r.yaml"
     rules.write_text(RULES)
-    assert main(["refresh", str(book), "--rules", str(rules), "--strict"]) == 0
+    assert run_cli("refresh", book, "--rules", rules, "--strict").returncode == 0
     grid = read_grid(book, "Perf")
     assert [grid.value(r, 8) for r in (2, 3, 4)] == ["Green", "Amber", "Red"]
 

@@ -13,7 +13,7 @@ import pytest
 import xlsxwriter
 from openpyxl.styles.numbers import BUILTIN_FORMATS
 
-from scorecard import cli
+from clirun import run_cli
 from scorecard.core.engine import direction, rate
 from scorecard.core.model import Direction, Rag
 from scorecard.core.numfmt import format_decimals, general_decimals, is_general, is_percent
@@ -583,7 +583,7 @@ def test_rules_worksheet_functions_use_cell_decimals_when_the_rules_are_silent(t
 
 def write(path: Path, rows: list[list[tuple[Any, str | None] | Any]]) -> Path:
     """Rows of plain values or (value, number format) pairs, written by XlsxWriter as Excel would."""
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), {"in_memory": True})
     sheet = book.add_worksheet("Scorecard")
     formats: dict[str, Any] = {}
     for r, row in enumerate(rows):
@@ -630,40 +630,34 @@ BOOKS = {
 }
 
 
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 @pytest.mark.parametrize("case", BOOKS)
-def test_refresh_strict_refuses_and_leaves_the_workbook_byte_identical(case, tmp_path, capsys):
+def test_refresh_strict_refuses_and_leaves_the_workbook_byte_identical(case, tmp_path):
     rows, rules_tail, named = BOOKS[case]
     book = write(tmp_path / "book.xlsx", [BOOK_HEADER, *rows])
     rules = tmp_path / "rules.yaml"
     rules.write_text(BOOK_RULES + rules_tail)
     before = hashlib.sha256(book.read_bytes()).hexdigest()
-    code, out, err = run(capsys, "refresh", str(book), "--rules", str(rules), "--strict")
+    code, out, err = run_cli("refresh", str(book), "--rules", str(rules), "--strict")
     assert code != 0 and "Traceback" not in out + err
     assert "not refreshed (--strict)" in err and "100-fold" in err and named in err, err
     assert hashlib.sha256(book.read_bytes()).hexdigest() == before
 
-    code, out, err = run(capsys, "check", str(book), "--rules", str(rules))
+    code, out, err = run_cli("check", str(book), "--rules", str(rules))
     assert code == 0 and "warning SC601 sheet 'Scorecard', row 2: KPI 'P1': its percentages differ" in out + err
 
-    code, out, err = run(capsys, "refresh", str(book), "--rules", str(rules))
+    code, out, err = run_cli("refresh", str(book), "--rules", str(rules))
     assert code == 0 and "warning SC601 sheet 'Scorecard', row 2: KPI 'P1'" in err and named in err, out + err
     assert hashlib.sha256(book.read_bytes()).hexdigest() != before
 
 
-def test_check_reports_rules_and_formats_disagreeing_on_decimals(tmp_path, capsys):
+def test_check_reports_rules_and_formats_disagreeing_on_decimals(tmp_path):
     book = write(
         tmp_path / "book.xlsx",
         [BOOK_HEADER, ["P1", "Caseload", "L", (15, "0.00"), (18, "0.00"), (15.31, "0.00"), (15.34, "0.00")]],
     )
     rules = tmp_path / "rules.yaml"
     rules.write_text(BOOK_RULES + "defaults:\n  decimals: 1\n")
-    code, out, err = run(capsys, "check", str(book), "--rules", str(rules), "--strict")
+    code, out, err = run_cli("check", str(book), "--rules", str(rules), "--strict")
     assert code == 0, out + err  # a note, not a warning
     assert (
         "note SC604 sheet 'Scorecard', row 2: KPI 'P1': the rules give 1 decimals (line 5) but cell D2 shows 2 "
@@ -671,11 +665,11 @@ def test_check_reports_rules_and_formats_disagreeing_on_decimals(tmp_path, capsy
     )
 
     rules.write_text(BOOK_RULES)  # the rules silent: 15.34 shown as 15.34 misses a 15.00 target
-    code, out, err = run(capsys, "narrative", str(book), "--rules", str(rules))
+    code, out, err = run_cli("narrative", str(book), "--rules", str(rules))
     assert code == 0 and "15.34" in out and "15.31" in out, out
 
 
-def test_the_ribbon_warns_as_the_command_line_does(tmp_path, capsys):
+def test_the_ribbon_warns_as_the_command_line_does(tmp_path):
     from remote import run_macro
     from scorecard.excel import ribbon
 
@@ -701,7 +695,7 @@ def test_the_ribbon_warns_as_the_command_line_does(tmp_path, capsys):
         "read as a fraction by layout.percent); rules line 7: target 0.75 means 0.75%; write 75"
     )
     assert warning in message and message.count("warning SC") == 1, message
-    code, out, err = run(capsys, "check", str(book), "--rules", str(rules))
+    code, out, err = run_cli("check", str(book), "--rules", str(rules))
     assert code == 0 and "target 0.75 (rules line 7) against previous F2 70% (holds 0.7, format 0%)" in out + err
 
 
@@ -716,6 +710,7 @@ NAMES = ["current", "previous", "target", "floor"]
 points = st.floats(min_value=2, max_value=100, allow_nan=False)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(base=points, spread=st.lists(st.floats(min_value=0.25, max_value=4), min_size=2, max_size=4))
 def test_figures_within_a_few_fold_are_never_flagged(base, spread):  # at most 16-fold apart, under the 20-fold gap
@@ -725,6 +720,7 @@ def test_figures_within_a_few_fold_are_never_flagged(base, spread):  # at most 1
     assert scale_check("K", "here", figures) is None
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(values=st.lists(points, min_size=3, max_size=4), odd=st.integers(min_value=0, max_value=3), data=st.data())
 def test_one_fraction_among_points_is_flagged_and_corrected_only_when_its_format_explains_it(values, odd, data):

@@ -217,11 +217,9 @@ def _table_rules(tmp_path, layout: str) -> str:
 
 
 @pytest.mark.parametrize("layout", TABLE_LAYOUTS)
-def test_table_function_gives_one_row_per_kpi_with_the_json_fields(layout, tmp_path, capsys):
-    import json
-
+def test_table_function_gives_one_row_per_kpi_with_the_json_fields(layout, tmp_path):
+    from clirun import run_cli
     from conftest import write_book
-    from scorecard import cli
 
     rules = _table_rules(tmp_path, layout)
     table = [list(row) for row in TABLE_LAYOUTS[layout]]
@@ -229,8 +227,9 @@ def test_table_function_gives_one_row_per_kpi_with_the_json_fields(layout, tmp_p
     assert values == excel_udfs.table_values(table, rules)
     header = values[0]
     book = write_book(tmp_path / "book.xlsx", table, sheet="KPIs")  # the JSON of the same table has the same fields
-    assert cli.main(["narrative", str(book), "--rules", rules, "--format", "json"]) == 0
-    json_kpis = json.loads(capsys.readouterr().out)["kpis"]
+    run = run_cli("narrative", book, "--rules", rules, "--format", "json")
+    assert run.returncode == 0, run.stderr
+    json_kpis = run.json()["kpis"]
     assert header == list(json_kpis[0]) and header[:2] == ["id", "name"]
     rows = {row[0]: dict(zip(header, row, strict=False)) for row in values[1:]}
     assert list(rows) == ["K1", "K2", "K3"]

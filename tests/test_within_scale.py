@@ -7,6 +7,7 @@ side of the 20-fold gap.
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -49,6 +50,7 @@ def figures(draw):
     return out
 
 
+@pytest.mark.slow
 @settings(max_examples=1500, deadline=None)
 @given(found=figures())
 def test_figures_within_scale_are_never_flagged(found):

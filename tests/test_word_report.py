@@ -17,15 +17,18 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm
 
 import paper_case
+from clirun import run_cli
 from conftest import SAMPLE, SAMPLE_RULES
 from expect import printed
-from scorecard import cli
 from scorecard.core.model import Period, Polarity
 from scorecard.core.rules import load_rules, parse_rules
 from scorecard.core.spc import SpcSettings, analyse
 from scorecard.usecases import evaluate_file
 from scorecard.word import docx_xml as x
 from scorecard.word.cover_report import chart_labels, report_notes, write_report
+
+# Word documents written with python-docx, charts drawn by matplotlib, LibreOffice renders: 0.1-1 s each
+pytestmark = pytest.mark.slow
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
@@ -117,7 +120,7 @@ def test_kpi_names_open_their_paragraphs_in_bold(paper):
     assert bold == ["Percentage of CIC for 18 months and allocated to the same Social Worker for the last 12 months."]
 
 
-def test_without_a_report_block_the_paper_is_still_whole_and_check_says_what_is_missing(tmp_path, capsys):
+def test_without_a_report_block_the_paper_is_still_whole_and_check_says_what_is_missing(tmp_path):
     bare = tmp_path / "bare.yaml"
     bare.write_text(SAMPLE_RULES.read_text("utf-8").split("\n# The committee paper")[0] + "\n")
     rules = load_rules(bare)
@@ -135,8 +138,9 @@ def test_without_a_report_block_the_paper_is_still_whole_and_check_says_what_is_
         "Members are asked to NOTE and COMMENT on the performance data in the Children in Care Scorecard."
     )
     assert "From:" not in box and "To:" not in box  # nothing invented
-    assert cli.main(["check", str(SAMPLE), "--rules", str(bare)]) == 0
-    assert printed(capsys.readouterr().out, paper=True) == ["SC703"]
+    code, out, err = run_cli("check", SAMPLE, "--rules", bare)
+    assert code == 0, err
+    assert printed(out, paper=True) == ["SC703"]
 
 
 def test_notes_of_the_paper(case, sample):
@@ -425,30 +429,31 @@ def test_a_template_without_the_usual_styles_gets_real_headings(case, tmp_path):
     assert heading.style.element.find(f"{W}pPr/{W}outlineLvl").get(f"{W}val") == "0"
 
 
-def test_the_command(tmp_path, capsys):
+def test_the_command(tmp_path):
     book = tmp_path / "book.xlsx"
     shutil.copy(SAMPLE, book)
     before = book.read_bytes()
-    assert cli.main(["report", str(book), "--rules", str(SAMPLE_RULES)]) == 0
-    assert capsys.readouterr().out.strip() == str(tmp_path / "book.docx")
+    code, out, err = run_cli("report", book, "--rules", SAMPLE_RULES)
+    assert code == 0, err
+    assert out.strip() == str(tmp_path / "book.docx")
     assert Document(tmp_path / "book.docx").tables and book.read_bytes() == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".~")]
 
 
-def test_pdf_beside_the_docx_or_a_clear_message(tmp_path, capsys, monkeypatch):
+def test_pdf_beside_the_docx_or_a_clear_message(tmp_path, monkeypatch):
     from scorecard.word import pdf
 
     book = shutil.copy(SAMPLE, tmp_path / "book.xlsx")
     monkeypatch.setattr(pdf, "libreoffice", lambda: None)
-    assert cli.main(["report", str(book), "--rules", str(SAMPLE_RULES), "--pdf"]) == 1
-    err = capsys.readouterr().err
+    code, _, err = run_cli("report", book, "--rules", SAMPLE_RULES, "--pdf")
+    assert code == 1, err
     assert "no PDF: LibreOffice is not installed" in err and (tmp_path / "book.docx").is_file()
     monkeypatch.undo()
     if pdf.libreoffice() is None:
         need_libreoffice()
-    assert cli.main(["report", str(book), "--rules", str(SAMPLE_RULES), "--pdf"]) == 0
-    out = capsys.readouterr().out.split()
-    assert out == [str(tmp_path / "book.docx"), str(tmp_path / "book.pdf")]
+    code, out, err = run_cli("report", book, "--rules", SAMPLE_RULES, "--pdf")
+    assert code == 0, err
+    assert out.split() == [str(tmp_path / "book.docx"), str(tmp_path / "book.pdf")]
     assert (tmp_path / "book.pdf").read_bytes()[:5] == b"%PDF-"
 
 
@@ -461,12 +466,13 @@ def test_pdf_beside_the_docx_or_a_clear_message(tmp_path, capsys, monkeypatch):
         (["--output", "r.docx", "--template", "not-word.docx"], "not-word.docx: cannot be used as a Word template"),
     ],
 )
-def test_bad_output_or_template_is_one_clear_line(tmp_path, capsys, monkeypatch, args, message):
+def test_bad_output_or_template_is_one_clear_line(tmp_path, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "not-word.docx").write_text("plain text")
     (tmp_path / "t.dotx").write_text("x")
-    assert cli.main(["report", str(SAMPLE), "--rules", str(SAMPLE_RULES), *args]) == 1
-    err = [line for line in capsys.readouterr().err.splitlines() if not line.startswith(("rules: ", "  note: "))]
+    code, _, stderr = run_cli("report", SAMPLE, "--rules", SAMPLE_RULES, *args)
+    assert code == 1, stderr
+    err = [line for line in stderr.splitlines() if not line.startswith(("rules: ", "  note: "))]
     assert len(err) == 1 and message in err[0], err
 
 

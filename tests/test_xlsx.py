@@ -267,6 +267,7 @@ def test_columns_added_by_a_refresh_are_found_by_the_next(tmp_path):
     ]
 
 
+@pytest.mark.slow
 def test_a_kill_in_the_middle_of_writing_leaves_the_original_untouched(sample):
     """SIGKILL a real refresh while it writes its temporary file: the workbook is as it was."""
     import signal
@@ -302,7 +303,7 @@ def test_direction_cells_in_a_symbol_font_get_a_readable_one(tmp_path):
     import xlsxwriter
 
     path = tmp_path / "wingdings.xlsx"
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), {"in_memory": True})
     ws = book.add_worksheet("Scorecard")
     arrows = book.add_format({"font_name": "Wingdings 3", "bold": True, "border": 1})
     ws.write_row(0, 0, ["Ref", "Polarity", "Target", "Floor", "May-18", "Jun-18", "DOT"])

@@ -100,6 +100,15 @@ class RefreshJob:
     full: bool  # the whole report (--json); else only what the summary line needs: less to send back
     previous: str | None = None  # last month's workbook (--previous), for commentary copied forward
     even_if_open: bool = False  # --even-if-open: write even though Excel's owner file says it is open
+    stamp: tuple[int, int, int] | None = None  # the destination before (inode, size, mtime): was it replaced?
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return (found.st_ino, found.st_size, found.st_mtime_ns)
 
 
 @dataclass(frozen=True)
@@ -115,6 +124,7 @@ class RefreshOutcome:
     changes: int = 0
     warnings: tuple[Finding, ...] = ()
     report: dict[str, Any] | None = None  # core.summary.as_dict, with ``full``
+    saved: bool = False  # with an error: the workbook was refreshed all the same (its worker died after saving)
 
     @property
     def ok(self) -> bool:
@@ -200,6 +210,7 @@ def _refresh(args: argparse.Namespace) -> int:
             args.json,
             args.previous,
             args.even_if_open,
+            _stamp(Path(out or book)),
         )
         for book, out in zip(args.books, outputs, strict=True)
     ]
@@ -219,7 +230,7 @@ def _refresh(args: argparse.Namespace) -> int:
                 for warning in result.warnings:
                     _say(f"  {warning.line()}", sys.stderr)
         else:
-            failed.append(Path(result.file).name)
+            failed.append(Path(result.file).name + (" (refreshed, its report lost)" if result.saved else ""))
             _error(result.error)
             if args.json:
                 print(json.dumps(result.as_json(), ensure_ascii=False))
@@ -233,7 +244,12 @@ def _batch_summary(total: int, failed: list[str]) -> str:
     line = f"{total - len(failed)} of {total} workbooks refreshed"
     if failed:
         names = ", ".join(failed[:20]) + (f" and {len(failed) - 20} more" if len(failed) > 20 else "")
-        line += f", {len(failed)} failed: {names} (left as {'it was' if len(failed) == 1 else 'they were'})"
+        saved = sum(1 for name in failed if name.endswith("(refreshed, its report lost)"))
+        line += f", {len(failed)} failed: {names}"
+        if not saved:
+            line += f" (left as {'it was' if len(failed) == 1 else 'they were'})"
+        elif saved < len(failed):
+            line += " (the others left as they were)"
     return line
 
 
@@ -269,6 +285,13 @@ def _worker_lost(job: RefreshJob, how: str) -> RefreshOutcome:
             remove_stale_temporaries(destination)
     except Exception:  # noqa: BLE001 - tidying only: the next run that writes it removes what is left
         pass
+    if _stamp(destination) != job.stamp:  # stopped after the refreshed workbook was saved, before saying so
+        return RefreshOutcome(
+            job.book,
+            error=f"{Path(job.book).name}: the process refreshing it stopped ({how}) after saving it: it is "
+            f"refreshed, but what it found was lost; run scorecard check on it to see its warnings",
+            saved=True,
+        )
     return RefreshOutcome(
         job.book,
         error=f"{Path(job.book).name}: the process refreshing it stopped ({how}), so it was not refreshed; the "

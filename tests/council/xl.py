@@ -87,7 +87,9 @@ class Book:
 
     def __init__(self, path: Path, *, macros: bool = False) -> None:
         self.path = path
-        self.wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False})
+        self.wb = xlsxwriter.Workbook(
+            str(path), {"strings_to_numbers": False, "strings_to_formulas": False, "in_memory": True}
+        )
         self._formats: dict[tuple, Any] = {}
         if macros:
             from xlwings_vba import vba_project  # a real VBA project, as in tests/corpus.py

@@ -6,11 +6,8 @@ test can say in one line what it sends and what must come back."""
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
-import subprocess
-import sys
 import warnings
 import zipfile
 from collections.abc import Callable
@@ -19,6 +16,7 @@ from pathlib import Path
 import xlsxwriter
 
 from conftest import SAMPLE, SAMPLE_RULES
+from zipparts import rewrite
 
 ROOT = Path(__file__).resolve().parents[2]
 SHEET = "xl/worksheets/sheet1.xml"
@@ -53,15 +51,7 @@ def edited(source: bytes | Path = SAMPLE, **changes: Callable[[bytes], bytes] | 
 
 
 def edit_parts(source: bytes | Path, changes: dict[str, Callable[[bytes], bytes] | bytes | None]) -> bytes:
-    parts = parts_of(source)
-    for name, change in changes.items():
-        if change is None:
-            parts.pop(name, None)
-        elif callable(change):
-            parts[name] = change(parts[name])
-        else:
-            parts[name] = change
-    return package(parts)
+    return rewrite(source, changes)
 
 
 def _name(key: str) -> str:
@@ -278,21 +268,6 @@ def owner_file(user: str) -> bytes:
     data[55:57] = len(user).to_bytes(2, "little")
     data[57 : 57 + 2 * len(user)] = user.encode("utf-16-le")
     return bytes(data)
-
-
-# --- running the command ----------------------------------------------------------------------------
-
-
-def scorecard(*args: object, cwd: Path | None = None, env: dict | None = None, timeout: float = 300):
-    """The command line in a process of its own (as a user runs it)."""
-    return subprocess.run(
-        [sys.executable, "-m", "scorecard.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={**os.environ, "PYTHONWARNINGS": "error::UserWarning", **(env or {})},
-        timeout=timeout,
-    )
 
 
 def copy_sample(folder: Path, name: str = "book.xlsx") -> Path:

@@ -15,12 +15,16 @@ from pathlib import Path
 
 import pytest
 
+from clirun import argv, run_cli
 from hostile import corpus
 from scorecard import cli
 
-pytestmark = pytest.mark.skipif(
-    not sys.platform.startswith("linux"), reason="kills workers with SIGKILL; the patched one is inherited by fork"
-)
+pytestmark = [  # processes started, killed and raced: seconds each
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not sys.platform.startswith("linux"), reason="kills workers with SIGKILL; the patched one is inherited by fork"
+    ),
+]
 
 
 def _digest(path: Path) -> str:
@@ -32,7 +36,7 @@ def _refreshed(path: Path) -> bool:
         return b"Narrative" in archive.read("xl/workbook.xml")
 
 
-def test_a_worker_killed_mid_write_fails_only_its_workbook(tmp_path, monkeypatch, capsys):
+def test_a_worker_killed_mid_write_fails_only_its_workbook(tmp_path, monkeypatch):
     """The worker refreshing victim.xlsx kills itself (SIGKILL) half way through writing it."""
     books = [corpus.copy_sample(tmp_path, f"{name}.xlsx") for name in ("a", "b", "victim", "c", "d")]
     before = {book.name: _digest(book) for book in books}
@@ -55,8 +59,7 @@ def test_a_worker_killed_mid_write_fails_only_its_workbook(tmp_path, monkeypatch
         return real(job)
 
     monkeypatch.setattr(cli, "_refresh_one", refresh_or_die)
-    code = cli.main(["refresh", *map(str, books), "--rules", str(corpus.SAMPLE_RULES), "--jobs", "2"])
-    out, err = capsys.readouterr()
+    code, out, err = run_cli("refresh", *books, "--rules", corpus.SAMPLE_RULES, "--jobs", "2")
     assert code == 1, err
     assert "victim.xlsx: the process refreshing it stopped (killed by signal SIGKILL)" in err, err
     assert "4 of 5 workbooks refreshed, 1 failed: victim.xlsx (left as it was)" in err, err
@@ -72,7 +75,7 @@ def test_a_worker_killed_from_outside_fails_one_workbook_and_the_rest_carry_on(t
     """As the out-of-memory killer does: a running worker is sent SIGKILL by another process."""
     books = [corpus.copy_sample(tmp_path, f"district{n:02d}.xlsx") for n in range(12)]
     before = {book.name: _digest(book) for book in books}
-    command = [sys.executable, "-m", "scorecard.cli", "refresh", *map(str, books), "--rules", str(corpus.SAMPLE_RULES)]
+    command = argv("refresh", *books, "--rules", corpus.SAMPLE_RULES)
     process = subprocess.Popen([*command, "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     killed = None
     deadline = time.monotonic() + 60
@@ -115,7 +118,7 @@ def test_a_run_killed_mid_write_leaves_temporary_files_the_next_run_removes(tmp_
         path.write_bytes(b"PK\x03\x04 half a workbook")
     unrelated = tmp_path / ".~other.xlsx.scorecard-k2j4x9.tmp"
     unrelated.write_bytes(b"another workbook's")
-    result = corpus.scorecard("refresh", book, "--rules", corpus.SAMPLE_RULES)
+    result = run_cli("refresh", book, "--rules", corpus.SAMPLE_RULES, process=True)
     assert result.returncode == 0, result.stderr
     assert not any(path.exists() for path in stale) and unrelated.exists()
     assert _digest(book) != before and corpus.hidden_leftovers(tmp_path) == [unrelated.name]
@@ -126,7 +129,7 @@ def test_a_killed_refresh_process_leaves_the_original_and_the_next_run_cleans_up
     one, never damaged; whatever temporary file is left, the next run removes it."""
     book = corpus.copy_sample(tmp_path)
     original = book.read_bytes()
-    command = [sys.executable, "-m", "scorecard.cli", "refresh", str(book), "--rules", str(corpus.SAMPLE_RULES)]
+    command = argv("refresh", book, "--rules", corpus.SAMPLE_RULES)
     for delay in (0.4, 0.6, 0.8, 1.0):
         book.write_bytes(original)
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -135,8 +138,24 @@ def test_a_killed_refresh_process_leaves_the_original_and_the_next_run_cleans_up
         process.wait()
         with zipfile.ZipFile(book) as archive:
             assert archive.testzip() is None
-        result = corpus.scorecard("check", book, "--rules", corpus.SAMPLE_RULES)
+        result = run_cli("check", book, "--rules", corpus.SAMPLE_RULES, process=True)
         assert result.returncode == 0, result.stderr
-    result = corpus.scorecard("refresh", book, "--rules", corpus.SAMPLE_RULES)
+    result = run_cli("refresh", book, "--rules", corpus.SAMPLE_RULES, process=True)
     assert result.returncode == 0, result.stderr
     assert corpus.hidden_leftovers(tmp_path) == []
+
+
+def test_a_worker_killed_after_saving_is_said_to_have_refreshed_the_workbook(tmp_path):
+    """Killed between saving the refreshed workbook and sending back its outcome: the workbook is refreshed,
+    so the batch says so rather than 'left as it was'."""
+    from scorecard import cli
+
+    book = corpus.copy_sample(tmp_path, "saved.xlsx")
+    job = cli.RefreshJob(str(book), None, str(corpus.SAMPLE_RULES), None, False, False, stamp=cli._stamp(book))
+    assert "not refreshed" in cli._worker_lost(job, "killed by signal SIGKILL").error  # nothing changed yet
+    cli._refresh_one(job)  # the refresh a worker finished, whose outcome never came back
+    lost = cli._worker_lost(job, "killed by signal SIGKILL")
+    assert lost.saved and "after saving it: it is refreshed" in lost.error
+    assert cli._batch_summary(2, ["saved.xlsx (refreshed, its report lost)"]) == (
+        "1 of 2 workbooks refreshed, 1 failed: saved.xlsx (refreshed, its report lost)"
+    )

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from clirun import run_cli
 from hostile import corpus
-from scorecard import cli
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX links, owners and modes")
 
@@ -30,7 +30,7 @@ def test_a_symlinks_target_is_refreshed_and_the_link_stays(relative, tmp_path):
     real = corpus.copy_sample(shared, "district.xlsx")
     link = tmp_path / "district.xlsx"
     link.symlink_to(Path("shared/district.xlsx") if relative else real)
-    assert cli.main(["refresh", str(link), "--rules", str(corpus.SAMPLE_RULES)]) == 0
+    assert run_cli("refresh", link, "--rules", corpus.SAMPLE_RULES).returncode == 0
     assert link.is_symlink() and link.resolve() == real.resolve()
     assert _refreshed(real)
     assert corpus.hidden_leftovers(tmp_path) == [] and corpus.hidden_leftovers(shared) == []
@@ -40,11 +40,11 @@ def test_a_chain_of_symlinks_is_followed_to_the_file(tmp_path):
     real = corpus.copy_sample(tmp_path, "real.xlsx")
     (tmp_path / "one.xlsx").symlink_to(real)
     (tmp_path / "two.xlsx").symlink_to(tmp_path / "one.xlsx")
-    assert cli.main(["refresh", str(tmp_path / "two.xlsx"), "--rules", str(corpus.SAMPLE_RULES)]) == 0
+    assert run_cli("refresh", tmp_path / "two.xlsx", "--rules", corpus.SAMPLE_RULES).returncode == 0
     assert (tmp_path / "two.xlsx").is_symlink() and (tmp_path / "one.xlsx").is_symlink() and _refreshed(real)
 
 
-def test_hard_links_are_refused_clearly_and_kept(tmp_path, capsys):
+def test_hard_links_are_refused_clearly_and_kept(tmp_path):
     book = corpus.copy_sample(tmp_path)
     other = tmp_path / "other-name.xlsx"
     os.link(book, other)
@@ -53,13 +53,13 @@ def test_hard_links_are_refused_clearly_and_kept(tmp_path, capsys):
         ["refresh", str(book), "--rules", str(corpus.SAMPLE_RULES)],
         ["rules", "embed", str(book), "--rules", str(corpus.SAMPLE_RULES)],
     ):
-        assert cli.main(args) == 1
-        err = capsys.readouterr().err
+        code, _, err = run_cli(*args)
+        assert code == 1, err
         assert "book.xlsx: has 1 other hard link (other names for the same file)" in err, err
     assert os.stat(book).st_ino == os.stat(other).st_ino and book.read_bytes() == before
     # written elsewhere, the linked file is only read
     out = tmp_path / "refreshed.xlsx"
-    assert cli.main(["refresh", str(book), "--rules", str(corpus.SAMPLE_RULES), "--output", str(out)]) == 0
+    assert run_cli("refresh", book, "--rules", corpus.SAMPLE_RULES, "--output", out).returncode == 0
     assert _refreshed(out) and os.stat(book).st_nlink == 2
 
 
@@ -67,7 +67,7 @@ def test_hard_links_are_refused_clearly_and_kept(tmp_path, capsys):
 def test_the_mode_is_kept(mode, tmp_path):
     book = corpus.copy_sample(tmp_path)
     book.chmod(mode)
-    assert cli.main(["refresh", str(book), "--rules", str(corpus.SAMPLE_RULES)]) == 0
+    assert run_cli("refresh", book, "--rules", corpus.SAMPLE_RULES).returncode == 0
     assert stat.S_IMODE(book.stat().st_mode) == mode and _refreshed(book)
 
 
@@ -75,28 +75,30 @@ def test_the_mode_is_kept(mode, tmp_path):
 def test_the_owner_is_kept_when_an_administrator_refreshes(tmp_path):
     book = corpus.copy_sample(tmp_path)
     os.chown(book, 4242, 4343)
-    assert cli.main(["refresh", str(book), "--rules", str(corpus.SAMPLE_RULES)]) == 0
+    assert run_cli("refresh", book, "--rules", corpus.SAMPLE_RULES).returncode == 0
     status = book.stat()
     assert (status.st_uid, status.st_gid) == (4242, 4343) and _refreshed(book)
 
 
 def _report(book: Path, output: Path) -> int:
-    return cli.main(["report", str(book), "--rules", str(corpus.SAMPLE_RULES), "--output", str(output)])
+    return run_cli("report", book, "--rules", corpus.SAMPLE_RULES, "--output", output).returncode
 
 
+@pytest.mark.slow
 def test_a_new_report_gets_the_usual_mode_not_0600(tmp_path):
     book = corpus.copy_sample(tmp_path)
     previous = os.umask(0o022)
     try:
         assert _report(book, tmp_path / "paper.docx") == 0
         new_book = tmp_path / "new.xlsx"
-        assert cli.main(["refresh", str(book), "--rules", str(corpus.SAMPLE_RULES), "--output", str(new_book)]) == 0
+        assert run_cli("refresh", book, "--rules", corpus.SAMPLE_RULES, "--output", new_book).returncode == 0
     finally:
         os.umask(previous)
     assert stat.S_IMODE((tmp_path / "paper.docx").stat().st_mode) == 0o644
     assert stat.S_IMODE(new_book.stat().st_mode) == 0o644  # the same policy for both
 
 
+@pytest.mark.slow
 def test_a_report_written_again_keeps_its_mode_and_its_link(tmp_path):
     book = corpus.copy_sample(tmp_path)
     papers = tmp_path / "papers"

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from clirun import argv, run_cli
 from hostile import corpus
-from scorecard import cli
 from scorecard.errors import WorkbookError
 from scorecard.workbook import bookrules
 from scorecard.workbook.files import lock, owner_file, owner_name
@@ -27,10 +27,7 @@ def _has_rules_and_narrative(book: Path) -> tuple[bool, bool]:
     return b'name="ScorecardRules"' in workbook, b'name="Narrative"' in workbook
 
 
-def _command(*args: object) -> list[str]:
-    return [sys.executable, "-m", "scorecard.cli", *map(str, args)]
-
-
+@pytest.mark.slow
 def test_rules_embed_during_a_refresh_loses_nothing(tmp_path):
     """The issue's race: 20 of 20 runs lost the embedded rules, both commands exiting 0 (6 of 6 here
     without the lock: the embed wrote while the refresh worked, and the refresh's write replaced it)."""
@@ -39,15 +36,16 @@ def test_rules_embed_during_a_refresh_loses_nothing(tmp_path):
     for round_ in range(6):
         book = tmp_path / f"book{round_}.xlsx"
         book.write_bytes(source.read_bytes())
-        refresh = subprocess.Popen(_command("refresh", book, "--rules", rules), stderr=subprocess.PIPE, text=True)
+        refresh = subprocess.Popen(argv("refresh", book, "--rules", rules), stderr=subprocess.PIPE, text=True)
         time.sleep(0.3 + 0.1 * round_)  # the embed starts at different points of the refresh
-        embed = subprocess.Popen(_command("rules", "embed", book, "--rules", rules), stderr=subprocess.PIPE, text=True)
+        embed = subprocess.Popen(argv("rules", "embed", book, "--rules", rules), stderr=subprocess.PIPE, text=True)
         assert refresh.wait(60) == 0, refresh.stderr.read() if refresh.stderr else ""
         assert embed.wait(60) == 0, embed.stderr.read() if embed.stderr else ""
         assert _has_rules_and_narrative(book) == (True, True), f"round {round_}: an update was lost"
     assert corpus.hidden_leftovers(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_a_second_writer_waits_for_the_first(tmp_path):
     book = corpus.copy_sample(tmp_path)
     held = threading.Event()
@@ -61,7 +59,7 @@ def test_a_second_writer_waits_for_the_first(tmp_path):
     thread = threading.Thread(target=holder)
     thread.start()
     held.wait(5)
-    process = subprocess.Popen(_command("refresh", book, "--rules", corpus.SAMPLE_RULES), stderr=subprocess.PIPE)
+    process = subprocess.Popen(argv("refresh", book, "--rules", corpus.SAMPLE_RULES), stderr=subprocess.PIPE)
     time.sleep(1.5)
     assert process.poll() is None  # waiting for the lock
     assert _has_rules_and_narrative(book) == (False, False)
@@ -71,6 +69,7 @@ def test_a_second_writer_waits_for_the_first(tmp_path):
     assert _has_rules_and_narrative(book) == (False, True)
 
 
+@pytest.mark.slow
 def test_a_writer_that_waits_too_long_is_refused_clearly(tmp_path):
     book = corpus.copy_sample(tmp_path)
     before = book.read_bytes()
@@ -82,6 +81,7 @@ def test_a_writer_that_waits_too_long_is_refused_clearly(tmp_path):
     assert book.read_bytes() == before and corpus.hidden_leftovers(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_the_lock_of_a_killed_run_goes_with_it(tmp_path):
     book = corpus.copy_sample(tmp_path)
     holder = subprocess.Popen(
@@ -106,7 +106,7 @@ def test_the_lock_of_a_killed_run_goes_with_it(tmp_path):
 
 
 @pytest.mark.parametrize("user", ["Jane Smith", "Zoë Ó Briain", "j.smith"])
-def test_a_workbook_open_in_excel_is_refused_naming_the_user(user, tmp_path, capsys):
+def test_a_workbook_open_in_excel_is_refused_naming_the_user(user, tmp_path):
     book = corpus.copy_sample(tmp_path)
     (tmp_path / "~$book.xlsx").write_bytes(corpus.owner_file(user))
     before = book.read_bytes()
@@ -114,36 +114,38 @@ def test_a_workbook_open_in_excel_is_refused_naming_the_user(user, tmp_path, cap
         ["refresh", str(book), "--rules", str(corpus.SAMPLE_RULES)],
         ["rules", "embed", str(book), "--rules", str(corpus.SAMPLE_RULES)],
     ):
-        assert cli.main(args) == 1
-        err = capsys.readouterr().err
+        code, _, err = run_cli(*args)
+        assert code == 1, err
         assert f"book.xlsx: is open in Excel by {user} (its owner file ~$book.xlsx is beside it)" in err, err
         assert "--even-if-open" in err
     assert book.read_bytes() == before and corpus.hidden_leftovers(tmp_path) == []
 
 
-def test_the_user_may_say_otherwise(tmp_path, capsys):
+def test_the_user_may_say_otherwise(tmp_path):
     book = corpus.copy_sample(tmp_path)
     (tmp_path / "~$book.xlsx").write_bytes(corpus.owner_file("Jane Smith"))
-    assert cli.main(["refresh", str(book), "--rules", str(corpus.SAMPLE_RULES), "--even-if-open"]) == 0
-    assert cli.main(["rules", "embed", str(book), "--rules", str(corpus.SAMPLE_RULES), "--even-if-open"]) == 0
+    assert run_cli("refresh", book, "--rules", corpus.SAMPLE_RULES, "--even-if-open").returncode == 0
+    assert run_cli("rules", "embed", book, "--rules", corpus.SAMPLE_RULES, "--even-if-open").returncode == 0
     assert _has_rules_and_narrative(book) == (True, True)
 
 
-def test_an_output_open_in_excel_is_refused_too(tmp_path, capsys):
+def test_an_output_open_in_excel_is_refused_too(tmp_path):
     book = corpus.copy_sample(tmp_path)
     out = tmp_path / "out"
     out.mkdir()
     (out / "book.xlsx").write_bytes(book.read_bytes())
     (out / "~$book.xlsx").write_bytes(corpus.owner_file("Ravi Patel"))
-    assert cli.main(["refresh", str(book), "--rules", str(corpus.SAMPLE_RULES), "--output", str(out)]) == 1
-    assert "is open in Excel by Ravi Patel" in capsys.readouterr().err
+    code, _, err = run_cli("refresh", book, "--rules", corpus.SAMPLE_RULES, "--output", out)
+    assert code == 1, err
+    assert "is open in Excel by Ravi Patel" in err
 
 
-def test_an_owner_file_that_does_not_say_who_is_still_refused(tmp_path, capsys):
+def test_an_owner_file_that_does_not_say_who_is_still_refused(tmp_path):
     book = corpus.copy_sample(tmp_path)
     (tmp_path / "~$book.xlsx").write_bytes(b"")
-    assert cli.main(["refresh", str(book), "--rules", str(corpus.SAMPLE_RULES)]) == 1
-    assert "book.xlsx: is open in Excel (its owner file" in capsys.readouterr().err
+    code, _, err = run_cli("refresh", book, "--rules", corpus.SAMPLE_RULES)
+    assert code == 1, err
+    assert "book.xlsx: is open in Excel (its owner file" in err
 
 
 def test_owner_files_are_read_as_office_writes_them():
@@ -158,6 +160,7 @@ def test_owner_files_are_read_as_office_writes_them():
     assert owner_file(Path("q/CoverReport.docx")).name == "~$verReport.docx"  # Word cuts a long name
 
 
+@pytest.mark.slow
 def test_embed_is_refused_while_another_run_holds_the_workbook(tmp_path, monkeypatch):
     book = corpus.copy_sample(tmp_path)
     monkeypatch.setattr("scorecard.workbook.files.LOCK_WAIT", 0.3)

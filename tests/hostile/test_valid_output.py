@@ -12,9 +12,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from clirun import run_cli
 from conftest import write_book
 from hostile import corpus
-from scorecard import cli
 from scorecard.core.celltext import MAX_CELL_CHARACTERS, excel_length, fit_cell
 from scorecard.core.plan import cut_cell_findings
 from scorecard.core.rules import load_rules
@@ -46,13 +46,13 @@ BAD_NAMES = [
 
 
 @pytest.mark.parametrize("name", BAD_NAMES)
-def test_a_narrative_sheet_name_excel_forbids_is_refused_in_the_rules(name, tmp_path, capsys):
+def test_a_narrative_sheet_name_excel_forbids_is_refused_in_the_rules(name, tmp_path):
     book = corpus.copy_sample(tmp_path)
     before = book.read_bytes()
     rules = corpus.rules_file(tmp_path, corpus.RULES_TEXT.replace("  section: 3", f'  section: 3\n  sheet: "{name}"'))
     for args in (["check", "--rules", str(rules)], ["refresh", str(book), "--rules", str(rules)]):
-        assert cli.main(args) == 1
-        err = capsys.readouterr().err
+        code, _, err = run_cli(*args)
+        assert code == 1, err
         assert re.search(r"rules\.yaml, line \d+: narrative\.sheet", err), err
     assert book.read_bytes() == before
 
@@ -62,7 +62,7 @@ def test_a_good_narrative_sheet_name_is_written(tmp_path):
     rules = corpus.rules_file(
         tmp_path, corpus.RULES_TEXT.replace("  section: 3", "  section: 3\n  sheet: Summary 2018-19")
     )
-    assert cli.main(["refresh", str(book), "--rules", str(rules)]) == 0
+    assert run_cli("refresh", book, "--rules", rules).returncode == 0
     assert "Summary 2018-19" in openpyxl.load_workbook(book).sheetnames
 
 
@@ -74,12 +74,14 @@ def _long_commentary_book(folder: Path, commentary: str) -> tuple[Path, Path]:
     return book, corpus.rules_file(folder, RULES)
 
 
-def test_a_commentary_near_the_limit_is_cut_with_a_marker_and_a_warning(tmp_path, capsys):
+@pytest.mark.slow
+def test_a_commentary_near_the_limit_is_cut_with_a_marker_and_a_warning(tmp_path):
     book, rules = _long_commentary_book(tmp_path, "Demand rose. " * 2_515)  # 32,695 characters: a legal cell
     result = evaluate_file(book, load_rules(rules))
     assert [f.code for f in cut_cell_findings(result.plan)] == ["SC850"]
-    assert cli.main(["refresh", str(book), "--rules", str(rules)]) == 0
-    assert "warning SC850 sheet 'Narrative', cell B" in capsys.readouterr().err
+    code, _, err = run_cli("refresh", book, "--rules", rules)
+    assert code == 0, err
+    assert "warning SC850 sheet 'Narrative', cell B" in err
     texts = [c.value for row in openpyxl.load_workbook(book)["Narrative"].iter_rows() for c in row if c.value]
     longest = max(texts, key=len)
     assert excel_length(longest) <= MAX_CELL_CHARACTERS and "cut here: the full text is" in longest
@@ -87,8 +89,9 @@ def test_a_commentary_near_the_limit_is_cut_with_a_marker_and_a_warning(tmp_path
     strict.mkdir()
     book, rules = _long_commentary_book(strict, "x " * 16_400)
     before = book.read_bytes()
-    assert cli.main(["refresh", str(book), "--rules", str(rules), "--strict"]) == 1
-    assert "not refreshed (--strict)" in capsys.readouterr().err and book.read_bytes() == before
+    code, _, err = run_cli("refresh", book, "--rules", rules, "--strict")
+    assert code == 1, err
+    assert "not refreshed (--strict)" in err and book.read_bytes() == before
 
 
 def test_a_short_commentary_is_not_cut(tmp_path):
@@ -117,12 +120,13 @@ def _control_book(folder: Path) -> tuple[Path, Path]:
     return book, corpus.rules_file(folder, RULES)
 
 
-def test_control_characters_are_escaped_in_the_workbook_and_dropped_in_word(tmp_path, capsys):
+@pytest.mark.slow
+def test_control_characters_are_escaped_in_the_workbook_and_dropped_in_word(tmp_path):
     from docx import Document
 
     book, rules = _control_book(tmp_path)
     assert b"_x000B_" in zipfile.ZipFile(book).read("xl/sharedStrings.xml")  # as XlsxWriter (and Excel) store it
-    assert cli.main(["refresh", str(book), "--rules", str(rules)]) == 0
+    assert run_cli("refresh", book, "--rules", rules).returncode == 0
     with zipfile.ZipFile(book) as archive:
         narrative = next(
             archive.read(n)
@@ -136,7 +140,8 @@ def test_control_characters_are_escaped_in_the_workbook_and_dropped_in_word(tmp_
     texts = [grid.value(row, 2) or "" for row in range(1, grid.row_count + 1)]
     assert any("Up\x1b[31m again\x00 \x0b\x0c note" in t for t in texts)  # read back as the characters themselves
     output = tmp_path / "paper.docx"
-    assert cli.main(["report", str(book), "--rules", str(rules), "--output", str(output)]) == 0, capsys.readouterr().err
+    code, _, err = run_cli("report", book, "--rules", rules, "--output", output)
+    assert code == 0, err
     document = Document(str(output))
     words = "\n".join(p.text for p in document.paragraphs) + "".join(
         c.text for t in document.tables for r in t.rows for c in r.cells
@@ -145,6 +150,7 @@ def test_control_characters_are_escaped_in_the_workbook_and_dropped_in_word(tmp_
     assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", words)
 
 
+@pytest.mark.slow
 def test_control_characters_from_the_rules_title_reach_word_clean(tmp_path):
     from docx import Document
 
@@ -153,7 +159,7 @@ def test_control_characters_from_the_rules_title_reach_word_clean(tmp_path):
         tmp_path, corpus.RULES_TEXT.replace("title: Children in Care Scorecard", 'title: "Children\\vin\\x1bCare"')
     )
     output = tmp_path / "paper.docx"
-    assert cli.main(["report", str(book), "--rules", str(rules), "--output", str(output)]) == 0
+    assert run_cli("report", book, "--rules", rules, "--output", output).returncode == 0
     assert Document(str(output)).paragraphs[0].text == "Children\ninCare"  # the tab a line break, ESC dropped
 
 
@@ -165,12 +171,13 @@ def _report(book: Path, output: Path, template: Path | None = None) -> list[str]
     return args + (["--template", str(template)] if template else [])
 
 
+@pytest.mark.slow
 def test_macros_and_a_remote_attached_template_never_reach_the_report(tmp_path):
     book = corpus.copy_sample(tmp_path)
     template = tmp_path / "council.docx"
     template.write_bytes(sent := corpus.template_with_macros_and_remote_template())
     output = tmp_path / "paper.docx"
-    assert cli.main(_report(book, output, template)) == 0
+    assert run_cli(*_report(book, output, template)).returncode == 0
     with zipfile.ZipFile(output) as archive:
         names = archive.namelist()
         everything = b"".join(archive.read(n) for n in names if n.endswith((".xml", ".rels")))
@@ -183,7 +190,7 @@ def test_macros_and_a_remote_attached_template_never_reach_the_report(tmp_path):
 
 
 @pytest.mark.parametrize("spelling", ["same", "dot-segment", "symlink"])
-def test_output_equal_to_the_template_is_refused(spelling, tmp_path, capsys):
+def test_output_equal_to_the_template_is_refused(spelling, tmp_path):
     book = corpus.copy_sample(tmp_path)
     template = tmp_path / "council.docx"
     template.write_bytes(corpus.docx_template())
@@ -195,8 +202,9 @@ def test_output_equal_to_the_template_is_refused(spelling, tmp_path, capsys):
     }[spelling]
     if spelling == "symlink":
         output.symlink_to(template)
-    assert cli.main(_report(book, output, template)) == 1
-    assert "--output is the template itself (council.docx)" in capsys.readouterr().err
+    code, _, err = run_cli(*_report(book, output, template))
+    assert code == 1, err
+    assert "--output is the template itself (council.docx)" in err
     assert template.read_bytes() == before
 
 
@@ -222,14 +230,14 @@ def _macro_book(folder: Path) -> Path:
         ("book.xlsx", "out"),
     ],
 )
-def test_output_whose_extension_does_not_match_the_package_is_refused(source, output, tmp_path, capsys):
+def test_output_whose_extension_does_not_match_the_package_is_refused(source, output, tmp_path):
     book = corpus.copy_sample(tmp_path) if source == "book.xlsx" else _macro_book(tmp_path)
     for command in (
         ["refresh", str(book), "--rules", str(corpus.SAMPLE_RULES)],
         ["rules", "embed", str(book), "--rules", str(corpus.SAMPLE_RULES)],
     ):
-        assert cli.main([*command, "--output", str(tmp_path / output)]) == 1
-        err = capsys.readouterr().err
+        code, _, err = run_cli(*command, "--output", tmp_path / output)
+        assert code == 1, err
         assert f"--output '{output}'" in err, err
     assert not (tmp_path / output).exists() and corpus.hidden_leftovers(tmp_path) == []
 
@@ -237,7 +245,7 @@ def test_output_whose_extension_does_not_match_the_package_is_refused(source, ou
 def test_an_xlsm_refreshed_into_an_xlsm_keeps_its_kind(tmp_path):
     book = _macro_book(tmp_path)
     output = tmp_path / "refreshed.xlsm"
-    assert cli.main(["refresh", str(book), "--rules", str(corpus.SAMPLE_RULES), "--output", str(output)]) == 0
+    assert run_cli("refresh", book, "--rules", corpus.SAMPLE_RULES, "--output", output).returncode == 0
     assert b"macroEnabled" in zipfile.ZipFile(output).read("[Content_Types].xml")
 
 

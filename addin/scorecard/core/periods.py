@@ -278,6 +278,8 @@ _TEXT_DATE = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})$|^(\d{4})-(\d
 
 
 _NOTE = re.compile(r"\s*[\[(]\s*(?:notes?|footnote)\s*\d+[a-z]?\s*[\])]\s*$")
+_SNAPSHOT = re.compile(r"^(?:as at|as of|at|position at|snapshot at)\s+")
+_END_OF = re.compile(r"\s*\((?:end of|as at|at|to)\s[^)]*\)\s*$")
 _STATUS_MARK = re.compile(r"(?<=\d)[pr]$")  # "2021/22p" provisional, "2019r" revised, as official statistics mark them
 
 
@@ -289,6 +291,7 @@ def _clean(text: str) -> str:
         .rstrip()
     )
     text = _STATUS_MARK.sub("", _NOTE.sub("", text)).rstrip(_FOOTNOTE_MARKS).rstrip()  # "2021/22p [note 4]"
+    text = _SNAPSHOT.sub("", _END_OF.sub("", text)).strip()  # "at 31 mar 2025 (end of q4 2024/25)": the day
     if text.endswith(")") and "(" in text:  # "jun-18 (provisional)": a qualifier in brackets
         head, _, inside = text[:-1].rpartition("(")
         if inside.strip() in _DATA_WORDS or inside.strip().rstrip(".") in _DATA_WORDS:
@@ -332,7 +335,13 @@ def parse_period(value: object) -> TimePeriod | None:
             period = _read(style, match.groups())
             if period is not None:
                 return period
-    return _week(text) or _text_date(text)
+    return _week(text) or _text_date(text) or _day_month(text)
+
+
+def _day_month(text: str) -> TimePeriod | None:
+    """A day written in words ("31 Mar 2025", "30 June 2024"): the month it falls in, as a date cell is."""
+    day = exact_date(text)
+    return None if day is None else _month(day.year * 12 + day.month - 1)
 
 
 def mentioned_period(value: object) -> TimePeriod | None:

@@ -26,6 +26,7 @@ def check_summary(table: KpiTable, card: Scorecard) -> list[str]:
     lines += [
         f"note: no '{name}' column yet; refresh will add one after the last column"
         for name in sorted(table.added_columns)
+        if not table.across  # read across, nothing is written into the table
     ]
     lines += [finding.line() for finding in table.notes]  # e.g. rules and cell formats give different decimals
     lines += [finding.line() for finding in table.warnings]

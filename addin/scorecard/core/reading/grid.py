@@ -225,8 +225,6 @@ class Grid:
             merged=[(a[1], a[0], a[3], a[2]) for a in self.merged],
             uncalculated=frozenset((c, r) for r, c in self.uncalculated),
             formulas=frozenset((c, r) for r, c in self.formulas),
-            hidden_rows_known=False,
-            merged_known=self.merged_known,
-            choices_known=False,
+            merged_known=self.merged_known,  # hidden columns are not read: read across, no KPI is hidden
             transposed=True,
         )

@@ -211,7 +211,8 @@ def _periods_over_columns(grid: Grid, top: int, bottom: int) -> bool:
         for c, value in enumerate(grid.row(top), start=1)
         if value is not None and parse_period(value) is not None and parse_period(grid.value(bottom, c)) is None
     ]
-    return len(over) >= 2
+    # under the labels, blanks or words ("Actual"): a number there is a row of figures, not a header
+    return len(over) >= 2 and all(isinstance(grid.value(bottom, c), (str, type(None))) for c in over)
 
 
 def _group_label_over(grid: Grid, top: int, bottom: int) -> bool:

@@ -216,7 +216,7 @@ def read_kpi(
                 "SC406",
                 f"KPI '{kpi_id}': its {name} is read from the merged cells {grid.ref(area[0], area[1])}:"
                 f"{grid.ref(area[2], area[3])}, which show one {name} for rows {area[0]}-{area[2]}",
-                Where(sheet=grid.sheet, row=row),
+                grid.line(row),
             )
         )
     rule = cells.rule
@@ -297,7 +297,9 @@ def _cumulative(cells: RowCells) -> bool:
             f"KPI '{cells.kpi_id}' is named as a running total ('{name[:60]}'), so it is read as one: its rise is "
             "not called an improvement, and it is judged against its profile; say so in the rules with "
             f"cumulative: true (or cumulative: false if it is not){line}",
-            Where(sheet=cells.grid.sheet, cell=cells.ref("name") if "name" in cells.columns else None, row=cells.row),
+            Where(sheet=cells.grid.sheet, cell=cells.ref("name"))
+            if "name" in cells.columns
+            else cells.grid.line(cells.row),
         )
     )
     return True
@@ -328,7 +330,7 @@ def _check_scale(
     naming = f", named '{' '.join(title.split())[:60]}' but with no percent unit or format" if named_percent else ""
     finding = scale_check(cells.kpi_id, naming, [e for e in evidence if e is not None])
     if finding:
-        cells.found.append(Finding("SC601", finding.message, Where(sheet=cells.grid.sheet, row=cells.row)))
+        cells.found.append(Finding("SC601", finding.message, cells.grid.line(cells.row)))
         read.update({n: v for n, v in finding.corrected.items() if n in read})
         benchmarks.update({n: v for n, v in finding.corrected.items() if n in benchmarks})
     return finding
@@ -382,7 +384,7 @@ def _polarity(cells: RowCells, read: dict[str, float | None]) -> Polarity | None
 
 
 def _inferred_polarity(cells: RowCells, target: float | None, floor: float | None) -> Polarity | None:
-    where = Where(sheet=cells.grid.sheet, row=cells.row)
+    where = cells.grid.line(cells.row)
     said = {n: (t, x) for n, (t, x) in cells.written.items() if x and x.bound and not cells.from_rules(n)}
     bounds = {x.bound for _, x in said.values() if x}
     if len(bounds) == 1:
@@ -577,7 +579,7 @@ def _decimals(cells: RowCells, present: list[str], finding: ScaleFinding | None)
                 "SC604",
                 f"KPI '{cells.kpi_id}': the rules give {given} decimals (line {line}) but cell {listed}; it is rated "
                 f"at {given}, as the rules say: change the rules or the cell format if they should agree",
-                Where(sheet=cells.grid.sheet, row=cells.row),
+                cells.grid.line(cells.row),
             )
         )
     return given

@@ -15,12 +15,16 @@ from typing import Any
 from ...errors import WorkbookError
 from ..a1 import column_letter
 from ..findings import Finding, Where
+from ..periods import parse_period
 from ..rules import Rules
 from .cells import error_value, filled, id_key, id_text, norm
 from .grid import Grid, RowHidden
 from .header import Header
 from .profile import Threshold, profile_rows
 
+# marks of official statistics that stand where an id would (England's LA code 'z'), never ids themselves;
+# single letters that are also ids ('X', 'C') are not among them
+NOT_IDS = {"..", ".", ":", "-", "–", "—", "z", "[x]", "[z]", "[c]", "[low]", "[u]", "[w]", "n/a", "tbc"}
 HIDDEN_WORDS = {"hidden": "in a hidden row", "grouped": "in a collapsed group"}
 
 
@@ -90,10 +94,12 @@ def _candidates(
     candidates = []
     for row in grid.row_numbers(first, last):
         raw = grid.value(row, id_column)
+        if raw is None and (area := grid.merged_range(row, id_column)) is not None and area[0] == row:
+            raw = grid.value(area[0], area[1])  # an id merged across its row's cells shows in the first of them
         if row in not_kpis or raw is None or error_value(raw) is not None:
             continue
         written = id_text(raw)
-        if not written:
+        if not written or written.casefold() in NOT_IDS:  # '..', 'z', '[x]': a statistics mark, not an id
             continue
         kpi_id = written
         if kpi_id not in rules.kpis and len(loose.get(id_key(kpi_id), ())) == 1:
@@ -130,13 +136,25 @@ def _summary_rows(
     kept = []
     for candidate in candidates:
         label = " ".join(candidate.written.lower().replace(":", " ").split())
-        if candidate.id not in rules.kpis and label in SUMMARY_LABELS:
+        # read across (a column per series), "Total" or "England" is a series like any other
+        if candidate.id not in rules.kpis and label in SUMMARY_LABELS and not grid.transposed:
             not_kpis[candidate.row] = f"a summary row ('{candidate.written}')"
         elif _index_numbers(grid.row(candidate.row)):
             not_kpis[candidate.row] = "a helper row of index numbers"
+        elif _period_labels(grid.row(candidate.row)):
+            not_kpis[candidate.row] = "a row of period labels (dates, week or month names)"
         else:
             kept.append(candidate)
     return kept
+
+
+def _period_labels(cells: Sequence[Any]) -> bool:
+    """A row labelling the periods a second way (the dates under week numbers): two or more dates or period
+    names, and no number."""
+    filled_cells = [v for v in cells[1:] if v is not None and v != ""]
+    periods = [v for v in filled_cells if parse_period(v) is not None and not isinstance(v, (int, float))]
+    numbers = [v for v in filled_cells if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    return len(periods) >= 2 and not numbers
 
 
 def _index_numbers(cells: Sequence[Any]) -> bool:

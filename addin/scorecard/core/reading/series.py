@@ -161,11 +161,37 @@ _ENDING = re.compile(r"\bweek\s+end(ed|ing)\b|^w/?e\b", re.IGNORECASE)
 def _weeks(headers: dict[int, Any], taken: set[int], labels: Sequence[Any] = ()) -> dict[int, TimePeriod]:
     """Date headers a week apart are weeks, not months: column -> its week; weeks ending on their dates when a
     label of the header says so ("Week ended", "W/E"), else commencing on them."""
+    numbered = _week_numbers(headers, taken, labels)
+    if numbered:
+        return numbered
     dates = {c: day for c, cell in headers.items() if c not in taken and (day := exact_date(cell)) is not None}
     if not weekly(list(dates.values())):
         return {}
     ending = any(isinstance(v, str) and _ENDING.search(v.strip()) for v in [*headers.values(), *labels])
     return {c: week_of(day, ending=ending) for c, day in dates.items()}
+
+
+_WEEK_LABEL = re.compile(r"^(week|wk)\.?\s*(number|no\.?|num)?$", re.IGNORECASE)
+
+
+def _week_numbers(headers: dict[int, Any], taken: set[int], labels: Sequence[Any]) -> dict[int, TimePeriod]:
+    """Whole numbers 1 to 53 across a header labelled 'Week number' (or 'Week'), each one more than the one
+    before: numbered weeks."""
+    if not any(isinstance(v, str) and _WEEK_LABEL.match(v.strip()) for v in [*headers.values(), *labels]):
+        return {}
+    numbers = {
+        c: int(v)
+        for c, v in headers.items()
+        if c not in taken
+        and isinstance(v, (int, float))
+        and not isinstance(v, bool)
+        and float(v).is_integer()
+        and 1 <= v <= 53
+    }
+    ordered = [numbers[c] for c in sorted(numbers)]
+    if len(ordered) < 2 or any(b - a != 1 for a, b in zip(ordered, ordered[1:], strict=False)):
+        return {}
+    return {c: week for c, n in numbers.items() if (week := parse_period(f"Week {n}")) is not None}
 
 
 def _labelled_actual(grid: Grid, top: int, column: int, cell: Any) -> TimePeriod | None:

@@ -362,7 +362,7 @@ def _profile_findings(grid: Grid, rules: Rules, series: Series, kpis: list[Kpi],
                     "SC409",
                     f"KPI '{kpi.id}' has no target for {series.period.previous}, so its RAG for that period is not "
                     "rated and no change of RAG is reported; fill in the previous period's target",
-                    Where(sheet=grid.sheet, row=kpi.row),
+                    grid.line(kpi.row),
                 )
             )
     return found
@@ -423,8 +423,9 @@ def _unlisted(grid: Grid, rules: Rules, columns: dict[str, int], kpis: list[Kpi]
             described.append(kpi)
         else:
             how = "an activity indicator (not rated)" if kpi.is_activity else "rated from the workbook's columns"
+            line = f"column {column_letter(kpi.row)}" if grid.transposed else f"row {kpi.row}"
             found.append(
-                Finding("SC505", f"KPI '{kpi.id}' (row {kpi.row}) is not in the rules: {how}", Where(sheet=grid.sheet))
+                Finding("SC505", f"KPI '{kpi.id}' ({line}) is not in the rules: {how}", Where(sheet=grid.sheet))
             )
     for activity, how in (
         (False, "rated by the workbook's polarity, target and floor columns"),
