@@ -91,3 +91,29 @@ def test_the_sample_is_read_as_its_rules_say():
     assert "  header row 4: layout.header_row in the rules" in done.stdout
     assert "periods: June 2018 (G) against May 2018 (F); named by the rules" in done.stdout
     assert "CIC12 (row 19): current 15.8 (G19), previous 17 (F19), target 15 (rules line 80)" in done.stdout
+
+
+def test_read_across_the_reading_names_the_sheets_own_rows_and_columns():
+    """One KPI per column: the fields are rows and the KPIs columns, and the view says so in those words."""
+    rows = [
+        ["Indicator", "AE4HR", "CAN62"],
+        ["Polarity", "Higher", "Higher"],
+        ["Target", 78, 85],
+        ["Aug-24", 77.1, 75.8],
+        ["Sep-24", 78.2, 74.9],
+    ]
+    text = (
+        "version: 1\nlayout:\n  kpis_in: columns\n  history: true\n"
+        "  columns: {id: Indicator, polarity: Polarity, target: Target}\n"
+    )
+    rules = parse_rules(text, "r.yaml")
+    table = read_table(Grid(sheet="Trend", values=rows), rules)
+    lines = explain_lines(table, rules)
+    assert "  labels in column A*: the column holding the labels" in lines
+    assert any(line.split()[:3] == ["3", "target", "'Target'"] for line in lines)  # the target is row 3
+    assert "  KPI columns: 2 KPIs*, in columns B, C" in lines
+    assert (
+        lines[-1] == "    CAN62 (column C): current 74.9 (C5), previous 75.8 (C4), target 85 (C3), polarity higher (C2)"
+    )
+    data = reading_dict(table, rules)
+    assert data["across"] and data["periods"]["current"] == {"name": "September 2024", "row": 5}

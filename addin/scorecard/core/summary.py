@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import column_letter
 from .model import Scorecard
 from .narrative import Narrative
 from .reading import KpiTable
@@ -19,8 +20,12 @@ def check_summary(table: KpiTable, card: Scorecard) -> list[str]:
     against = f"{current} against {card.period.previous}" if card.period.previous else f"{current}, the only period"
     top = table.header_top or table.header_row
     where = f"row {top}" if top == table.header_row else f"rows {top}-{table.header_row}"
+    if table.across:  # one KPI per column: the KPIs are columns, the labels a column
+        spread = f"columns {column_letter(min(rows))}-{column_letter(max(rows))}, labels in column {column_letter(top)}"
+    else:
+        spread = f"rows {min(rows)}-{max(rows)}, headers in {where}"
     lines = [
-        f"{len(card.kpis)} KPIs on sheet '{table.sheet}', rows {min(rows)}-{max(rows)}, headers in {where}; {against}",
+        f"{len(card.kpis)} KPIs on sheet '{table.sheet}', {spread}; {against}",
         "ratings now: " + ", ".join(f"{n} {status}" for status, n in card.counts.items() if n),
     ]
     lines += [

@@ -28,18 +28,20 @@ def explain_lines(table: KpiTable, rules: Rules, *, kpis: bool = True) -> list[s
     lines = [f"how the workbook was read ({INFERRED} = worked out by scorecard, not stated in the rules):"]
     sheet = data["sheet"]
     lines.append(f"  sheet '{sheet['name']}'{_mark(sheet['stated'])}: {sheet['how']}")
-    header = data["header"]
-    top, bottom = header["rows"]
-    rows = f"rows {top}-{bottom}" if top != bottom else f"row {bottom}"
-    lines.append(f"  header {rows}{_mark(header['stated'])}: {header['how']}")
-    lines.append("  columns:")
+    across, header = data["across"], data["header"]
+    key = _line_key(across, "header")
+    top, bottom = header[key]
+    place = f"{key} {top}-{bottom}" if top != bottom else f"{key[:-1]} {bottom}"
+    lines.append(f"  {'labels in' if across else 'header'} {place}{_mark(header['stated'])}: {header['how']}")
+    lines.append("  fields, one a row (one KPI per column):" if across else "  columns:")
+    key = _line_key(across, "field")
     for column in data["columns"]:
         shown = f"'{column['header']}'" if column["header"] is not None else "(none)"
         lines.append(
-            f"    {column['column']:<3} {column['field']:<12} {shown + _mark(column['stated']):<30} {column['how']}"
+            f"    {column[key]!s:<3} {column['field']:<12} {shown + _mark(column['stated']):<30} {column['how']}"
         )
-    lines.append(f"  periods: {_periods_line(data['periods'])}")
-    lines.append(f"  rows: {_rows_line(data['rows'])}")
+    lines.append(f"  periods: {_periods_line(data['periods'], key)}")
+    lines.append(f"  {'KPI columns' if across else 'rows'}: {_rows_line(data['rows'], across)}")
     if kpis:
         lines.append("  KPIs (field: value from where):")
         lines += [f"    {_kpi_line(entry)}" for entry in data["kpis"]]
@@ -55,43 +57,41 @@ def reading_dict(table: KpiTable, rules: Rules) -> dict[str, Any]:
     reading = table.reading
     if reading is None:
         raise ValueError("the table was not read by read_table: no reading to explain")
-    header, series = reading.header, reading.series
+    header, series, across = reading.header, reading.series, table.across
     return {
         "sheet": {
             "name": table.sheet,
             "stated": rules.layout.sheet is not None,
             "how": "layout.sheet in the rules" if rules.layout.sheet else "the first sheet (layout.sheet not given)",
         },
+        "across": across,  # one KPI per column: the fields are rows, the KPIs columns, as the sheet has them
         "header": {
-            "rows": [header.top, header.row],
-            "stated": rules.layout.header_row is not None,
-            "how": header.row_found,
+            _line_key(across, "header"): [_line(across, header.top, "header"), _line(across, header.row, "header")],
+            "stated": rules.layout.header_row is not None and not across,
+            "how": "the column holding the labels" if across else header.row_found,
         },
         "columns": [
             {
                 "field": field,
-                "column": column_letter(column),
+                _line_key(across, "field"): _line(across, column, "field"),
                 "header": None if field in table.added_columns else _text(header.cells.get(column)),
                 "stated": _stated(field, table, rules),
                 "how": _how(field, table, rules),
             }
             for field, column in sorted(table.columns.items(), key=lambda item: (item[1], item[0]))
+            if not (across and field in table.added_columns)  # read across, nothing is written, so nothing added
         ],
-        "periods": {
-            "kind": series.current.kind if series.current else None,
-            "series": [{"period": period.name, "column": column_letter(column)} for period, column in series.columns],
-            "current": {"name": table.period.current, "column": _letter(series.current_column)},
-            "previous": {"name": table.period.previous, "column": _letter(series.previous_column)},
-            "stated": not rules.layout.history,
-            "named_by": "the rules" if rules.period_current else "the headers",
-        },
+        "periods": _periods_dict(table, rules, series, across),
         "rows": {
-            "kpis": [k.row for k in table.kpis],
-            "not_kpis": [{"row": row, "what": what} for row, what in sorted(reading.rows.not_kpis.items())],
-            "no_figures": list(reading.empty_rows),
+            "kpis": [_line(across, k.row, "kpi") for k in table.kpis],
+            "not_kpis": [{"row": _line(across, r, "kpi"), "what": w} for r, w in sorted(reading.rows.not_kpis.items())],
+            "no_figures": [_line(across, r, "kpi") for r in reading.empty_rows],
             "stated": False,
         },
-        "kpis": [_kpi_dict(kpi, reading.sources.get(kpi.key, {})) for kpi in table.kpis],
+        "kpis": [
+            {**_kpi_dict(kpi, reading.sources.get(kpi.key, {})), "line": _kpi_place(across, kpi.row)}
+            for kpi in table.kpis
+        ],
     }
 
 
@@ -102,8 +102,38 @@ def _text(value: Any) -> str | None:
     return None if value is None else " ".join(str(value).split())
 
 
-def _letter(column: int | None) -> str | None:
-    return None if column is None else column_letter(column)
+def _line_key(across: bool, kind: str) -> str:
+    """What a line of the grid is on the sheet. A field's line is a column and a KPI's (or the header's) a row;
+    read across (one KPI per column), the other way round."""
+    column = (kind == "field") != across
+    if kind == "header":
+        return "columns" if column else "rows"
+    return "column" if column else "row"
+
+
+def _line(across: bool, index: int, kind: str) -> int | str:
+    """A grid line's name on the sheet: a column's letter, or a row's number."""
+    return column_letter(index) if (kind == "field") != across else index
+
+
+def _kpi_place(across: bool, index: int) -> str:
+    return f"column {column_letter(index)}" if across else f"row {index}"
+
+
+def _periods_dict(table: KpiTable, rules: Rules, series: Any, across: bool) -> dict[str, Any]:
+    key = _line_key(across, "field")
+
+    def place(column: int | None) -> int | str | None:
+        return None if column is None else _line(across, column, "field")
+
+    return {
+        "kind": series.current.kind if series.current else None,
+        "series": [{"period": period.name, key: place(column)} for period, column in series.columns],
+        "current": {"name": table.period.current, key: place(series.current_column)},
+        "previous": {"name": table.period.previous, key: place(series.previous_column)},
+        "stated": not rules.layout.history,
+        "named_by": "the rules" if rules.period_current else "the headers",
+    }
 
 
 def _stated(field: str, table: KpiTable, rules: Rules) -> bool:
@@ -130,25 +160,32 @@ def _how(field: str, table: KpiTable, rules: Rules) -> str:
     return HOW["rules"]
 
 
-def _periods_line(periods: dict[str, Any]) -> str:
+def _periods_line(periods: dict[str, Any], key: str) -> str:
+    def at(entry: dict[str, Any]) -> str:
+        return f"row {entry[key]}" if key == "row" else str(entry[key])
+
     current, previous = periods["current"], periods["previous"]
-    text = f"{current['name']} ({current['column']})"
+    text = f"{current['name']} ({at(current)})"
     if previous["name"]:
-        text += f" against {previous['name']} ({previous['column']})"
+        text += f" against {previous['name']} ({at(previous)})"
     else:
         text += ", the only period (no previous one)"
     series = periods["series"]
     if series:
         first, last = series[0], series[-1]
         text += (
-            f"{INFERRED}; a series of {len(series)} {periods['kind']}s, {first['period']} ({first['column']}) to "
-            f"{last['period']} ({last['column']}), the current the newest holding figures"
+            f"{INFERRED}; a series of {len(series)} {periods['kind']}s, {first['period']} ({at(first)}) to "
+            f"{last['period']} ({at(last)}), the current the newest holding figures"
         )
     return text + f"; named by {periods['named_by']}"
 
 
-def _rows_line(rows: dict[str, Any]) -> str:
+def _rows_line(rows: dict[str, Any], across: bool) -> str:
     kpi_rows = rows["kpis"]
+    if across:  # the KPIs' columns, by letter
+        text = f"{len(kpi_rows)} KPIs{INFERRED}, in columns {', '.join(map(str, kpi_rows))}"
+        others = [f"column {entry['row']}: {entry['what']}" for entry in rows["not_kpis"]]
+        return text + (f"; not KPIs: {'; '.join(others)}" if others else "")
     text = f"{len(kpi_rows)} KPI rows{INFERRED}, {_spans(kpi_rows)}"
     others = [f"row {entry['row']}: {entry['what']}" for entry in rows["not_kpis"]]
     if rows["no_figures"]:
@@ -208,4 +245,4 @@ def _kpi_line(entry: dict[str, Any]) -> str:
         inferred = INFERRED if (field["from"] or "").startswith("inferred") else ""
         parts.append(f"{name} {value}{inferred} ({field['from']})" if field["from"] else f"{name} {value}")
     key = entry["id"] if entry["breakdown"] is None else f"{entry['id']} ({entry['breakdown']})"
-    return f"{key} (row {entry['row']}): " + ", ".join(parts)
+    return f"{key} ({entry['line']}): " + ", ".join(parts)
