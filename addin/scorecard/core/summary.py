@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import column_letter
+from .a1 import column_letter
 from .model import Scorecard
 from .narrative import Narrative
 from .reading import KpiTable
