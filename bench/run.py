@@ -135,10 +135,10 @@ elif job.startswith("floor"):
             for info, data in parts:
                 out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
 else:
-    from scorecard.refresh import refresh_file
+    from scorecard.usecases import refresh_file
     from scorecard.core.rules import load_rules
     # imported before the clock, like the baseline's
-    import lxml.etree, yaml, scorecard.workbook.reader
+    import lxml.etree, yaml, scorecard.workbook.reader, scorecard.workbook.writer
     loaded = load_rules(rules)
     def run():
         refresh_file(work, loaded)

@@ -13,7 +13,7 @@ from conftest import ROOT, SAMPLE, SAMPLE_RULES
 from scorecard.core.engine import evaluate
 from scorecard.core.narrative import write_narrative
 from scorecard.core.rules import Rules, parse_rules
-from scorecard.refresh import Evaluation, evaluate_file
+from scorecard.usecases import Evaluation, evaluate_file
 
 sys.path.insert(0, str(ROOT / "workbook_templates"))
 from make_sample import SECTIONS  # noqa: E402 - the sample's own section headings

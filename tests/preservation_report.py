@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from corpus import RULES, build, fixtures  # noqa: E402
 from scorecard.core.rules import parse_rules  # noqa: E402
-from scorecard.refresh import refresh_file  # noqa: E402
+from scorecard.usecases import refresh_file  # noqa: E402
 
 WHY = {
     "xl/worksheets/sheet1.xml": "changed: the RAG and direction cells of the KPI rows",

@@ -115,7 +115,7 @@ def test_the_samples_commentary_holds():
     from pathlib import Path
 
     from scorecard.core.rules import load_rules
-    from scorecard.refresh import evaluate_file
+    from scorecard.usecases import evaluate_file
 
     root = Path(__file__).resolve().parents[1]
     result = evaluate_file(

@@ -23,8 +23,9 @@ from layouts import LAYOUTS, make
 from remote import payload, run_macro
 from scorecard.core.embedded import same_rules
 from scorecard.core.rules import load_rules
+from scorecard.excel import bookrules as excel_rules
 from scorecard.excel import ribbon
-from scorecard.workbook import embedded
+from scorecard.workbook import bookrules
 from scorecard.workbook.package import Package, Workbook
 
 # Rules texts that must come back exactly: blank lines, indentation, comments, a line that looks
@@ -98,9 +99,9 @@ def test_embed_then_extract_gives_the_text_back(text, tmp_path):
 def test_the_remote_payload_reads_the_same_rules(tmp_path):
     book = shutil.copyfile(SAMPLE, tmp_path / "book.xlsx")
     assert run_cli("rules", "embed", book, "--rules", SAMPLE_RULES).returncode == 0
-    remote = ribbon.embedded_rules(xw.Book(json=payload(book)))
+    remote = excel_rules.embedded_rules(xw.Book(json=payload(book)))
     assert same_rules(remote, load_rules(SAMPLE_RULES))
-    assert same_rules(embedded.load(book), load_rules(SAMPLE_RULES))
+    assert same_rules(bookrules.load(book), load_rules(SAMPLE_RULES))
     assert remote.provenance.startswith("book.xlsx, sheet ScorecardRules (sha256 ")
 
 
@@ -247,16 +248,16 @@ def test_ribbon_precedence_argument_then_named_then_embedded(tmp_path, monkeypat
     other.write_text(SAMPLE_RULES.read_text("utf-8").replace("title: ", "title: Other "))
     run_cli("rules", "embed", book, "--rules", SAMPLE_RULES)
     remote = xw.Book(json=payload(book))
-    assert ribbon.book_rules(remote, other).source == str(other)  # the argument first
-    assert ribbon.book_rules(remote).source.endswith(", sheet ScorecardRules")  # nothing named: embedded
-    monkeypatch.setattr(ribbon, "_rules_from_name", lambda b: (str(other), "the name ScorecardRules"))
-    monkeypatch.setattr(ribbon, "find_rules", lambda b: other)
-    assert ribbon.book_rules(remote).source == str(other)  # named in the workbook: before embedded
-    monkeypatch.setattr(ribbon, "files_reachable", lambda: False)  # xlwings Lite: no file reachable
-    assert ribbon.book_rules(remote).source.endswith(", sheet ScorecardRules")
+    assert excel_rules.book_rules(remote, other).source == str(other)  # the argument first
+    assert excel_rules.book_rules(remote).source.endswith(", sheet ScorecardRules")  # nothing named: embedded
+    monkeypatch.setattr(excel_rules, "_rules_from_name", lambda b: (str(other), "the name ScorecardRules"))
+    monkeypatch.setattr(excel_rules, "find_rules", lambda b: other)
+    assert excel_rules.book_rules(remote).source == str(other)  # named in the workbook: before embedded
+    monkeypatch.setattr(excel_rules, "files_reachable", lambda: False)  # xlwings Lite: no file reachable
+    assert excel_rules.book_rules(remote).source.endswith(", sheet ScorecardRules")
     plain = xw.Book(json=payload(SAMPLE))
     with pytest.raises(Exception, match="xlwings Lite cannot read files on your disk: embed the rules"):
-        ribbon.book_rules(plain)
+        excel_rules.book_rules(plain)
 
 
 def test_embedding_keeps_every_other_part(tmp_path):
@@ -265,7 +266,7 @@ def test_embedding_keeps_every_other_part(tmp_path):
     name, features, suffix = next(f for f in fixtures() if len(f[1]) > 3)  # the fixture with everything
     source = build(tmp_path / f"{name}{suffix}", features)
     out = tmp_path / f"out{suffix}"
-    embedded.embed(source, SAMPLE_RULES.read_text("utf-8"), out)
+    bookrules.embed(source, SAMPLE_RULES.read_text("utf-8"), out)
     with zipfile.ZipFile(source) as a, zipfile.ZipFile(out) as b:
         changed = {n for n in a.namelist() if a.read(n) != b.read(n)}
         added = set(b.namelist()) - set(a.namelist())
@@ -280,9 +281,9 @@ def test_embedded_sheet_passes_open_xml_validation(tmp_path):
 
     validator = OpenXmlValidator(file_format=FileFormat.MICROSOFT_365, max_errors=100)
     book = shutil.copyfile(SAMPLE, tmp_path / "book.xlsx")
-    embedded.embed(book, TRICKY.replace("...\n", ""))
+    bookrules.embed(book, TRICKY.replace("...\n", ""))
     assert not validator.validate(book).errors
-    embedded.embed(book, SAMPLE_RULES.read_text("utf-8"))
+    bookrules.embed(book, SAMPLE_RULES.read_text("utf-8"))
     assert run_cli("refresh", book).returncode == 0
     assert not [str(e) for e in validator.validate(book).errors]
 
@@ -294,14 +295,14 @@ def test_beside_the_workbook_comes_after_embedded(tmp_path, monkeypatch):
     other = SAMPLE_RULES.read_text("utf-8").replace("title: ", "title: Beside ")
     (tmp_path / "book.yaml").write_text(other, encoding="utf-8")
     plain = shutil.copyfile(SAMPLE, tmp_path / "book.xlsx")
-    assert ribbon.book_rules(xw.Book(json=payload(plain))).title.startswith("Beside ")
-    embedded.embed(plain, SAMPLE_RULES.read_text("utf-8"))
-    inside = ribbon.book_rules(xw.Book(json=payload(plain)))
+    assert excel_rules.book_rules(xw.Book(json=payload(plain))).title.startswith("Beside ")
+    bookrules.embed(plain, SAMPLE_RULES.read_text("utf-8"))
+    inside = excel_rules.book_rules(xw.Book(json=payload(plain)))
     assert inside.source.endswith(", sheet ScorecardRules") and not inside.title.startswith("Beside ")
 
 
 def test_worksheet_functions_take_the_rules_as_a_range():
-    from scorecard.excel import udfs
+    from scorecard.excel import functions as udfs
 
     lines = SAMPLE_RULES.read_text("utf-8").rstrip("\n").split("\n")
     column = [line or None for line in lines]  # xlwings passes a one-column range as a list of values

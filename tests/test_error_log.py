@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from clirun import run_cli
-from scorecard import refresh
+from scorecard import usecases
 from scorecard.errors import log_path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,7 +26,7 @@ def test_refresh_bug_is_one_line_and_a_logged_traceback(tmp_path, monkeypatch):
     book = tmp_path / "book.xlsx"
     shutil.copy(SAMPLE, book)
     before = book.read_bytes()
-    monkeypatch.setattr(refresh, "write_narrative", _boom)
+    monkeypatch.setattr(usecases, "write_narrative", _boom)
     code, _, stderr = run_cli("refresh", book, "--rules", RULES, bug=True)
     assert code == 1, stderr
     err = stderr.strip().splitlines()
@@ -43,7 +43,7 @@ def test_refresh_bug_is_one_line_and_a_logged_traceback(tmp_path, monkeypatch):
 def test_a_bug_outside_a_workbook_exits_3(tmp_path, monkeypatch):
     log = tmp_path / "scorecard.log"
     monkeypatch.setenv("SCORECARD_LOG", str(log))
-    monkeypatch.setattr(refresh, "evaluate_file", _boom)
+    monkeypatch.setattr(usecases, "evaluate_file", _boom)
     code, _, stderr = run_cli("narrative", SAMPLE, "--rules", RULES, bug=True)
     assert code == 3, stderr
     err = [line for line in stderr.splitlines() if not line.startswith("rules: ")]
@@ -55,7 +55,7 @@ def test_an_unwritable_log_still_gives_one_line(tmp_path, monkeypatch):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     monkeypatch.setenv("SCORECARD_LOG", str(blocker / "scorecard.log"))
-    monkeypatch.setattr(refresh, "evaluate_file", _boom)
+    monkeypatch.setattr(usecases, "evaluate_file", _boom)
     code, _, stderr = run_cli("check", SAMPLE, "--rules", RULES, bug=True)
     assert code == 3, stderr
     err = [line for line in stderr.splitlines() if not line.startswith("rules: ")]

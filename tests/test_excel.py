@@ -24,7 +24,11 @@ from remote import action_counts, cells_of, payload, replay, run_macro
 from scorecard.core.rules import load_rules
 from scorecard.errors import ScorecardError
 from scorecard.excel import ribbon as excel
-from scorecard.refresh import refresh_file
+from scorecard.excel import writer as excel_writer
+from scorecard.excel.bookrules import find_rules
+from scorecard.excel.journal import literal
+from scorecard.excel.reader import column_formats
+from scorecard.usecases import refresh_file
 
 # The remote engine cannot read number formats, so a workbook storing percentages as fractions
 # says so in its rules (layout.percent: fraction); batch and ribbon then read it the same way.
@@ -234,20 +238,20 @@ def test_rules_are_found_from_the_workbook(tmp_path):
     wb.save(book)
     import xlwings as xw
 
-    assert excel.find_rules(xw.Book(json=payload(book))) == rules
+    assert find_rules(xw.Book(json=payload(book))) == rules
     settings = tmp_path / "settings.xlsx"
     wb = openpyxl.load_workbook(SAMPLE)
     ws = wb.create_sheet("Settings")
     ws.append(["Rules file", str(rules)])
     wb.save(settings)
-    assert excel.find_rules(xw.Book(json=payload(settings))) == rules
+    assert find_rules(xw.Book(json=payload(settings))) == rules
     with pytest.raises(ScorecardError, match="no rules file found.*define a name ScorecardRules"):
-        excel.find_rules(xw.Book(json=payload(SAMPLE)))
+        find_rules(xw.Book(json=payload(SAMPLE)))
 
 
 def test_literal_text_is_never_a_formula_or_a_number():
-    assert excel.literal("=SUM(A1)") == "'=SUM(A1)" and excel.literal("3.4.1") == "'3.4.1"
-    assert excel.literal("+1") == "'+1" and excel.literal("@x") == "'@x" and excel.literal("Green") == "Green"
+    assert literal("=SUM(A1)") == "'=SUM(A1)" and literal("3.4.1") == "'3.4.1"
+    assert literal("+1") == "'+1" and literal("@x") == "'@x" and literal("Green") == "Green"
 
 
 def test_rules_beside_the_workbook_with_its_name(tmp_path, monkeypatch):
@@ -256,7 +260,7 @@ def test_rules_beside_the_workbook_with_its_name(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # the remote engine knows the workbook's name, not its folder
     shutil.copyfile(SAMPLE_RULES, tmp_path / "cic-scorecard-june-2018.yaml")
     book = xw.Book(json=payload(SAMPLE))
-    assert excel.find_rules(book) == Path("cic-scorecard-june-2018.yaml")
+    assert find_rules(book) == Path("cic-scorecard-june-2018.yaml")
     message, actions = run_macro(SAMPLE, excel.check)
     assert "24 KPIs on sheet 'Scorecard'" in message
 
@@ -284,11 +288,11 @@ def test_desktop_number_formats_cost_calls_per_format_change_not_per_row():
     rows = {r: "0.0%" for r in range(2, 1002)}
     rows[500] = "0"  # one count KPI in a column of percentages
     sheet = _DesktopLikeSheet(rows)
-    got = excel._column_formats(sheet, 7, 2, 1001)
+    got = column_formats(sheet, 7, 2, 1001)
     assert got == [rows[r] for r in range(2, 1002)]
     assert sheet.calls <= 2 * 11  # about two calls per level of halving, not 1,000
     uniform = _DesktopLikeSheet({r: "0.0%" for r in range(2, 1002)})
-    assert excel._column_formats(uniform, 7, 2, 1001) == ["0.0%"] * 1000 and uniform.calls == 1
+    assert column_formats(uniform, 7, 2, 1001) == ["0.0%"] * 1000 and uniform.calls == 1
 
 
 # --- a write Excel refuses midway ------------------------------------------------------------------
@@ -541,7 +545,7 @@ def test_an_import_failure_before_writing_changes_nothing(tmp_path, monkeypatch,
     def missing() -> set[str]:
         raise ImportError("No module named 'lxml'")
 
-    monkeypatch.setattr(excel, "_symbol_fonts", missing)
+    monkeypatch.setattr(excel_writer, "_symbol_fonts", missing)
     message, actions = run_macro(sample, excel.refresh, rules=SAMPLE_RULES)
     assert [a["func"] for a in actions] == ["alert"]
     assert "before writing anything: the workbook was not changed" in message
@@ -701,10 +705,10 @@ def test_a_relative_rules_path_is_taken_from_the_workbooks_folder_and_a_missing_
     wb.save(settings)
     monkeypatch.chdir(tmp_path)  # not the workbook's folder
     app = App()
-    assert excel.find_rules(app.books.open(str(settings))) == folder / "team-rules.yaml"
+    assert find_rules(app.books.open(str(settings))) == folder / "team-rules.yaml"
     (folder / "team-rules.yaml").unlink()
     with pytest.raises(ScorecardError) as refused:
-        excel.find_rules(app.books.open(str(settings)))
+        find_rules(app.books.open(str(settings)))
     assert str(refused.value) == (
         f"settings.xlsx: the rules file {folder / 'team-rules.yaml'} named by the Settings sheet does not exist"
     )

@@ -48,7 +48,7 @@ def test_core_source_names_no_adapter():
             if isinstance(node, ast.ImportFrom):
                 module = "." * node.level + (node.module or "")
                 assert not module.lstrip(".").startswith(
-                    ("workbook", "excel", "xlam", "word", "cli", "refresh", "frame")
+                    ("workbook", "excel", "xlam", "word", "cli", "usecases", "frame")
                 ), (path.name, module)
                 assert node.level or module.split(".")[0] not in FILE_AND_EXCEL, (path.name, module)
             elif isinstance(node, ast.Import):
@@ -75,7 +75,7 @@ def test_the_ribbon_and_the_worksheet_functions_start_without_pandas_docx_or_mat
         f"        if name.split('.')[0] in {blocked!r}:\n"
         "            raise ImportError(f'{name} is not installed')\n"
         "sys.meta_path.insert(0, Absent())\n"
-        "import scorecard.excel, scorecard.excel.udfs, scorecard.udfs, scorecard.excel.lite\n"
+        "import scorecard.excel, scorecard.excel.functions, scorecard.udfs, scorecard.excel.lite\n"
         "table = [['Ref', 'Polarity', 'Target', 'Now', 'Before'], ['K1', 'H', 85, 90, 80]]\n"
         "rules = 'version: 1\\nlayout:\\n  columns: {id: Ref, polarity: Polarity, target: Target, current: Now, '\n"
         "rules += 'previous: Before}'\n"
@@ -87,6 +87,6 @@ def test_the_ribbon_and_the_worksheet_functions_start_without_pandas_docx_or_mat
     done = subprocess.run([sys.executable, "-c", code, *blocked], capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr[-2000:]
     loaded = {
-        m.split(".")[0] for m in _loaded_after(["scorecard.excel", "scorecard.excel.udfs", "scorecard.excel.lite"])
+        m.split(".")[0] for m in _loaded_after(["scorecard.excel", "scorecard.excel.functions", "scorecard.excel.lite"])
     }
     assert "docx" not in loaded and "xlwings" in loaded

@@ -16,7 +16,7 @@ import pytest
 from conftest import SAMPLE_RULES
 from layouts import LAYOUTS, make
 from scorecard.core.rules import load_rules
-from scorecard.refresh import refresh_file
+from scorecard.usecases import refresh_file
 from zipparts import rewrite
 
 # LibreOffice opens, prints and saves: a second or more each

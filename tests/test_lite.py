@@ -34,9 +34,9 @@ from layouts import MACROS, make
 from remote import cells_of, payload, replay
 from scorecard.core.embedded import to_lines
 from scorecard.core.rules import load_rules
-from scorecard.excel import udfs
-from scorecard.refresh import refresh_file
-from scorecard.workbook import embedded
+from scorecard.excel import functions as udfs
+from scorecard.usecases import refresh_file
+from scorecard.workbook import bookrules
 from test_excel import MONTHLY_FRACTION, _sample, _with_decimals
 from test_udfs import FRACTION_RULES
 
@@ -115,7 +115,7 @@ def runs(cache, tmp_path_factory) -> dict:
         case = folder / name
         case.mkdir()
         book, rules_file = build(case)
-        embedded.embed(book, rules_file.read_text("utf-8"))
+        bookrules.embed(book, rules_file.read_text("utf-8"))
         request = payload(book)
         lines = next(s for s in request["sheets"] if s["name"] == "ScorecardRules")["values"]
         rules_cells = [
@@ -253,7 +253,7 @@ def test_lite_refresh_equals_the_command_line_cell_for_cell(runs, case, tmp_path
         f"Rules: embedded in {book.name} (sheet ScorecardRules)"
     )
     batch = tmp_path / f"batch{book.suffix}"
-    refresh_file(book, embedded.load(book), output=batch)
+    refresh_file(book, bookrules.load(book), output=batch)
     expected, got = cells_of(batch), cells_of(replay(book, refresh["actions"], tmp_path / f"lite{book.suffix}"))
     assert list(got) == list(expected) and list(got)[-2:] == ["ScorecardRules", "Narrative"]
     for sheet in expected:

@@ -11,7 +11,7 @@ from scorecard.core.engine import evaluate
 from scorecard.core.model import Kpi, Period, Polarity
 from scorecard.core.narrative import figure, number_word, sentence_number, write_narrative
 from scorecard.core.rules import load_rules
-from scorecard.refresh import evaluate_file
+from scorecard.usecases import evaluate_file
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from lxml import etree
 import paper_case
 from conftest import SAMPLE
 from scorecard.core.plan import NARRATIVE_GAP, NARRATIVE_WIDTHS, narrative_cells
-from scorecard.refresh import refresh_file
+from scorecard.usecases import refresh_file
 from scorecard.workbook.writer import row_height
 from test_libreoffice import convert, pdf_text
 
@@ -164,12 +164,12 @@ class _Book:
 
 
 def test_the_ribbon_bolds_the_names_and_sets_the_page_up_on_desktop_excel(refreshed, monkeypatch):
-    from scorecard.excel import ribbon
+    from scorecard.excel import writer
 
     _, result = refreshed
     log: list = []
-    monkeypatch.setattr(ribbon.sys, "platform", "win32")
-    for step in ribbon._narrative_steps(_Book(log), result.plan, None):
+    monkeypatch.setattr(writer.sys, "platform", "win32")
+    for step in writer.narrative_steps(_Book(log), result.plan, None):
         step.run()
     bold = [(where, value) for where, name, value in log if name == "bold" and len(where) == 3]
     named = [c for c in result.plan.narrative_cells if c.bold]

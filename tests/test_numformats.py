@@ -111,11 +111,11 @@ def test_iso_8601_cells_agree_with_openpyxl(text):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("module", ["scorecard.workbook.reader", "scorecard.refresh", "scorecard.cli"])
+@pytest.mark.parametrize("module", ["scorecard.workbook.reader", "scorecard.usecases", "scorecard.cli"])
 def test_reading_a_workbook_imports_no_openpyxl(module, tmp_path):
     code = (
         f"import sys, {module}\n"
-        "from scorecard.workbook.reader import read_grid\n"
+        "from scorecard.workbook.book import read_grid\n"
         f"read_grid(sys.argv[1], None)\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('openpyxl', 'numpy', 'pandas', 'jsonschema')))"
     )

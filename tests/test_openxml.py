@@ -18,7 +18,7 @@ from conftest import SAMPLE, SAMPLE_RULES
 from corpus import RULES, build, fixtures
 from layouts import LAYOUTS, make
 from scorecard.core.rules import load_rules, parse_rules
-from scorecard.refresh import refresh_file
+from scorecard.usecases import refresh_file
 from scorecard.xlam import build as xlam
 
 # the Open XML SDK's rules (openxml-audit) over every refreshed fixture: 0.1-0.5 s a workbook

@@ -23,9 +23,10 @@ from scorecard.core.ports import GridSource, PlanSink
 from scorecard.core.reading import Grid, figure_columns
 from scorecard.core.rules import Rules, load_rules, parse_rules
 from scorecard.errors import ScorecardError
-from scorecard.excel.ribbon import Capabilities, ExcelBook
-from scorecard.refresh import refresh
-from scorecard.workbook.reader import WorkbookFile
+from scorecard.excel.book import ExcelBook
+from scorecard.excel.reader import Capabilities
+from scorecard.usecases import refresh_book
+from scorecard.workbook.book import WorkbookFile
 
 LAYOUTS = {"monthly": MONTHLY, "formulas": FORMULAS, "macros": MACROS}
 
@@ -161,7 +162,7 @@ def test_the_refresh_use_case_writes_its_plan_to_whichever_sink(layout, tmp_path
     before = book.read_bytes()
     sink = RecordingSink()
     with WorkbookFile(book) as file:
-        result = refresh(file, sink, load_rules(rules_path))
+        result = refresh_book(file, sink, load_rules(rules_path))
     assert sink.plans == [result.plan]
     assert book.read_bytes() == before  # the file was only the source
 
@@ -200,9 +201,9 @@ def test_strict_refuses_before_the_sink_is_called(bad):
     assert isinstance(source, GridSource)
     rules = parse_rules(RULES, "r.yaml")
     with pytest.raises(ScorecardError, match="not refreshed \\(--strict\\)"):
-        refresh(source, sink, rules, strict=True)
+        refresh_book(source, sink, rules, strict=True)
     assert sink.plans == []
-    result = refresh(source, sink, rules)
+    result = refresh_book(source, sink, rules)
     assert result.table.warnings and sink.plans == [result.plan]
 
 
@@ -230,7 +231,7 @@ def test_a_target_merged_down_over_several_kpis_is_each_ones_target(tmp_path):
         "defaults: {decimals: 0}\n",
         "r.yaml",
     )
-    from scorecard.refresh import evaluate_book
+    from scorecard.usecases import evaluate_book
 
     expected = {
         "K0": "Amber",

@@ -18,7 +18,7 @@ from lxml import etree
 
 from corpus import RULES, build, fixtures
 from scorecard.core.rules import parse_rules
-from scorecard.refresh import refresh_file
+from scorecard.usecases import refresh_file
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
@@ -80,7 +80,7 @@ def test_inside_the_scorecard_sheet_only_rag_and_direction_cells_change(corpus, 
     written = {(w.row, w.column) for w in (*result.plan.rag, *result.plan.direction)}
     old_cells = {c.get("r"): c for c in old.iter(MAIN + "c")}
     new_cells = {c.get("r"): c for c in new.iter(MAIN + "c")}
-    from scorecard.errors import cell_ref
+    from scorecard.core.a1 import cell_ref
 
     refs = {cell_ref(r, c) for r, c in written}
     for ref, cell in old_cells.items():

@@ -17,7 +17,7 @@ from corpus import build, fixtures
 from layouts import LAYOUTS, make
 from scorecard.core.reading import CellError, TableArea
 from scorecard.errors import WorkbookError
-from scorecard.workbook import reader as xlsx
+from scorecard.workbook import book as xlsx
 from zipparts import rewrite
 
 # openpyxl, the oracle, warns of the out-of-range date serials the varied workbooks hold on purpose
@@ -106,7 +106,7 @@ import random  # noqa: E402
 import re  # noqa: E402
 import zipfile  # noqa: E402
 
-from scorecard.workbook.reader import open_workbook  # noqa: E402
+from scorecard.workbook.book import open_workbook  # noqa: E402
 from spellings import SPELLINGS, respell  # noqa: E402
 
 FORMATS = [
@@ -386,7 +386,7 @@ def test_escaped_characters_in_text_are_read_as_excel_shows_them(tmp_path):
 
 
 def test_text_is_escaped_as_excel_escapes_it():
-    from scorecard.workbook.sheetxml import escape_text, unescape_text
+    from scorecard.workbook.strings import escape_text, unescape_text
 
     assert escape_text("a\rb\x01c\nd\te") == "a_x000D_b_x0001_c\nd\te"
     assert escape_text("_x000D_ and _x00e9_") == "_x005F_x000D_ and _x005F_x00e9_"
@@ -443,7 +443,7 @@ def test_every_spelling_reads_the_same(which, spelling, tmp_path):
 
 def _refresh(path, rules):
     from scorecard.core.rules import load_rules
-    from scorecard.refresh import refresh_file
+    from scorecard.usecases import refresh_file
 
     return refresh_file(path, load_rules(rules))
 
@@ -549,7 +549,7 @@ def test_every_spelling_gains_rag_and_direction_columns_the_same(spelling, tmp_p
 
     from conftest import write_book
     from scorecard.core.rules import parse_rules
-    from scorecard.refresh import refresh_file
+    from scorecard.usecases import refresh_file
 
     rows = [
         ["Ref", "Polarity", "Target", "Floor", "May-18", "Jun-18"],

@@ -69,7 +69,7 @@ def test_self_test_passes_where_excel_writes_what_it_is_told(tmp_path):
 
 
 def _table():
-    from scorecard.workbook.reader import read_grid
+    from scorecard.workbook.book import read_grid
 
     grid = read_grid(SAMPLE, "Scorecard")
     return [row + [None] * (13 - len(row)) for row in grid.values[3:32]]

@@ -21,7 +21,7 @@ from lxml import etree
 
 from scorecard.core.rules import parse_rules
 from scorecard.errors import RulesError, ScorecardError
-from scorecard.refresh import refresh_file
+from scorecard.usecases import refresh_file
 from zipparts import rewrite
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

@@ -20,7 +20,7 @@ from lxml import etree
 from clirun import run_cli
 from scorecard.core.rules import parse_rules
 from scorecard.errors import RulesError, ScorecardError
-from scorecard.refresh import refresh_file
+from scorecard.usecases import refresh_file
 from zipparts import rewrite
 
 X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"

@@ -27,7 +27,7 @@ import pytest
 import xlsxwriter
 
 from clirun import run_cli
-from scorecard.excel import udfs
+from scorecard.excel import functions as udfs
 
 MONTHS = 23  # January 2017 to November 2018
 BASE = [60.0, 62.0] * 8

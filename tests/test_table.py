@@ -8,7 +8,7 @@ import pytest
 
 from expect import codes
 from scorecard.core.model import Polarity
-from scorecard.core.months import between, month_name, parse_month
+from scorecard.core.periods import between, parse_period
 from scorecard.core.reading import CellError, Grid, is_percent_format, read_table, read_value
 from scorecard.core.rules import parse_rules
 from scorecard.errors import WorkbookError
@@ -174,11 +174,13 @@ def test_period_override_and_rules_period():
     ],
 )
 def test_month_headers(text, month):
-    assert parse_month(text) == month
+    period = parse_period(text)
+    read = None if period is None or period.kind != "month" else (period.start // 12, period.start % 12 + 1)
+    assert read == month
 
 
 def test_month_names():
-    assert month_name((2018, 6)) == "June 2018"
+    assert parse_period("Jun-18").name == "June 2018"
     assert between("May 2018", "June 2018") == "May and June 2018"
     assert between("December 2017", "January 2018") == "December 2017 and January 2018"
 

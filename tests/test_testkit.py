@@ -150,10 +150,10 @@ def _boom(*args, **kwargs):
 
 
 def test_a_bug_fails_the_run_unless_the_test_expects_one(monkeypatch, tmp_path):
-    from scorecard import refresh
+    from scorecard import usecases
 
     monkeypatch.setenv("SCORECARD_LOG", str(tmp_path / "scorecard.log"))
-    monkeypatch.setattr(refresh, "evaluate_file", _boom)
+    monkeypatch.setattr(usecases, "evaluate_file", _boom)
     with pytest.raises(AssertionError, match="exit 3, scorecard's own bug"):
         run_cli("check", SAMPLE, "--rules", SAMPLE_RULES)
     assert run_cli("check", SAMPLE, "--rules", SAMPLE_RULES, bug=True).returncode == clirun.BUG_EXIT

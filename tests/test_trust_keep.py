@@ -361,7 +361,7 @@ def test_rag_formulas_agreeing_with_the_rules_and_text_cells_are_not_warned(tmp_
 
 
 def test_sqref_ranges():
-    from scorecard.workbook.writer import sqref_ranges
+    from scorecard.core.a1 import sqref_ranges
 
     assert sqref_ranges("H2:H11 J5 A:B 3:4 $C$2:$D$3") == [
         (2, 8, 11, 8),
@@ -619,7 +619,7 @@ def _plan(rows=()):
     ],  # no fill: nothing hidden
 )
 def test_the_ribbon_warns_of_formats_that_fill_the_rag_cells(rules, warned):
-    from scorecard.excel.ribbon import _hiding_formats
+    from scorecard.excel.conditional import hiding_formats
 
     class Sheet:
         name = "Scorecard"
@@ -628,7 +628,7 @@ def test_the_ribbon_warns_of_formats_that_fill_the_rag_cells(rules, warned):
             assert (first, last) == ((3, 8), (9, 8))
             return _Range(_Formats(rules))
 
-    warnings = _hiding_formats(Sheet(), _plan(rows=(3, 4, 9)))
+    warnings = hiding_formats(Sheet(), _plan(rows=(3, 4, 9)))
     if warned is None:
         assert warnings == []
     else:
@@ -640,11 +640,11 @@ def test_the_ribbon_warns_of_formats_that_fill_the_rag_cells(rules, warned):
 
 
 def test_the_ribbon_keeps_the_analysts_rules_and_adds_ours_once():
-    from scorecard.excel.ribbon import _status_formats
+    from scorecard.excel.conditional import write_status_formats
 
     analyst = [_Rule('"Red"', (255, 0, 0)), _Rule(None, None, type="data_bar", operator=None)]
     formats = _Formats(analyst)
-    _status_formats(_Range(formats), _plan(), listable=True)
+    write_status_formats(_Range(formats), _plan(), listable=True)
     assert formats[:2] == analyst and [(r.formula1, r.fill_color) for r in formats[2:]] == [
         ('"Green"', (0xC6, 0xEF, 0xCE)),
         ('"Amber"', (0xFF, 0xEB, 0x9C)),
@@ -652,19 +652,19 @@ def test_the_ribbon_keeps_the_analysts_rules_and_adds_ours_once():
         ('"No data"', (0xD9, 0xD9, 0xD9)),
         ('"Not rated"', (0xFF, 0xFF, 0xFF)),
     ]
-    _status_formats(_Range(formats), _plan(), listable=True)  # a second refresh: already there, nothing added
+    write_status_formats(_Range(formats), _plan(), listable=True)  # a second refresh: already there, nothing added
     assert len(formats) == 7
 
 
 def test_an_engine_that_cannot_list_conditional_formats_gets_ours_added_unread():
-    from scorecard.excel.ribbon import _status_formats
+    from scorecard.excel.conditional import write_status_formats
 
     class Unlistable(_Formats):
         def __iter__(self):
             raise AssertionError("listed on an engine that cannot list them")
 
     formats = Unlistable([_Rule('"Red"', (255, 0, 0))])
-    _status_formats(_Range(formats), _plan(), listable=False)
+    write_status_formats(_Range(formats), _plan(), listable=False)
     assert [r.formula1 for r in list.__iter__(formats)] == [
         '"Red"',
         '"Green"',
@@ -676,7 +676,7 @@ def test_an_engine_that_cannot_list_conditional_formats_gets_ours_added_unread()
 
 
 def test_the_ribbon_reads_the_rag_columns_formulas_for_the_core_check():
-    from scorecard.excel.ribbon import _rag_formulas
+    from scorecard.excel.reader import rag_formulas
 
     class Sheet:
         def range(self, first, last):
@@ -689,7 +689,7 @@ def test_the_ribbon_reads_the_rag_columns_formulas_for_the_core_check():
         formula = [['=IF(G2>=D2,"Green","Red")'], ["Amber"], [""], ['=IF(G5>=D5,"Green","Red")'], [None]]
 
     values = [HEADERS] + [[*kpi, "Green", None] for kpi in KPIS]
-    assert _rag_formulas(Sheet(), Grid(sheet="Scorecard", values=values), 1, 8) == {(2, 8), (5, 8)}
+    assert rag_formulas(Sheet(), Grid(sheet="Scorecard", values=values), 1, 8) == {(2, 8), (5, 8)}
 
 
 def test_our_block_left_on_other_rows_by_an_earlier_refresh_is_replaced_not_kept(tmp_path):

@@ -1,5 +1,5 @@
 """The narrative never says anything false: worked examples, then a property test whose oracle is
-the JSON (`report.as_dict`) read by code of its own, not by the narrative's helpers."""
+the JSON (`summary.as_dict`) read by code of its own, not by the narrative's helpers."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from clirun import run_cli
 from scorecard.core.engine import evaluate
 from scorecard.core.model import Kpi, Period, Polarity
 from scorecard.core.narrative import write_narrative
-from scorecard.core.report import as_dict
 from scorecard.core.spc import SpcSettings
+from scorecard.core.summary import as_dict
 
 H, L, T = Polarity.HIGHER, Polarity.LOWER, Polarity.TARGET
 JUNE = Period("June 2018", "May 2018")

@@ -18,7 +18,7 @@ from scorecard.core.model import Polarity
 from scorecard.core.reading import Grid, read_table
 from scorecard.core.rules import parse_rules, schema
 from scorecard.errors import RulesError, WorkbookError
-from scorecard.excel import udfs
+from scorecard.excel import functions as udfs
 
 H, L, T = Polarity.HIGHER, Polarity.LOWER, Polarity.TARGET
 
@@ -452,10 +452,10 @@ def _schema_pattern(words) -> str:
 
 
 def test_the_shipped_schema_pattern_is_built_from_the_readers_words():
-    from scorecard.core.model import _POLARITY_WORDS
+    from scorecard.core.polarity import POLARITY_WORDS
 
     assert schema()["properties"]["kpis"]["items"]["properties"]["polarity"]["pattern"] == _schema_pattern(
-        _POLARITY_WORDS
+        POLARITY_WORDS
     )
 
 

@@ -16,11 +16,11 @@ from openxml_audit import FileFormat, OpenXmlValidator
 from clirun import run_cli
 from conftest import sweep
 from scorecard.core.reading import Grid, TableArea, read_table
-from scorecard.core.report import check_summary
 from scorecard.core.rules import parse_rules
+from scorecard.core.summary import check_summary
 from scorecard.errors import WorkbookError
-from scorecard.refresh import evaluate_grid
-from scorecard.workbook.reader import read_grid
+from scorecard.usecases import evaluate_grid
+from scorecard.workbook.book import read_grid
 from zipparts import rewrite
 
 RULES = """\
@@ -692,7 +692,7 @@ def test_ribbon_reads_excel_tables_and_says_hidden_rows_are_not_known(tmp_path):
     assert ribbon.get(f"H{totals}", (None,))[0] is None  # the totals row is not written
     batch = tmp_path / "batch.xlsx"
     from scorecard.core.rules import load_rules
-    from scorecard.refresh import refresh_file
+    from scorecard.usecases import refresh_file
 
     refresh_file(book, load_rules(rules), output=batch)
     assert ribbon == cells_of(batch)["Scorecard"]
@@ -763,12 +763,12 @@ class _ComSheet:
 
 
 def test_desktop_hidden_rows_from_visible_areas():
-    from scorecard.excel import ribbon as excel
+    from scorecard.excel.reader import hidden_rows
 
     sheet = _ComSheet({3: 1, 7: 2, 8: 2}, last_row=12)  # row 3 hidden; rows 7-8 in a collapsed group (level 2)
-    assert excel._hidden_rows(sheet, 12, 8) == {3: "hidden", 7: "grouped", 8: "grouped"}
+    assert hidden_rows(sheet, 12, 8) == {3: "hidden", 7: "grouped", 8: "grouped"}
     assert sheet.calls == 3  # one outline-level question per hidden row only
-    assert excel._hidden_rows(object(), 12, 8) is None  # no COM API: not known
+    assert hidden_rows(object(), 12, 8) is None  # no COM API: not known
 
 
 @pytest.mark.parametrize("variant", sorted(TWO_ROW))
@@ -776,7 +776,7 @@ def test_ribbon_reads_a_two_row_header_as_the_command_line_does(tmp_path, varian
     from remote import cells_of, replay, run_macro
     from scorecard.core.rules import load_rules
     from scorecard.excel import ribbon as excel
-    from scorecard.refresh import refresh_file
+    from scorecard.usecases import refresh_file
 
     upper, lower, merges = TWO_ROW[variant]
     book = tmp_path / "book.xlsx"

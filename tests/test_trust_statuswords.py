@@ -13,8 +13,8 @@ from scorecard.core.model import Rag
 from scorecard.core.reading import Grid, read_table
 from scorecard.core.rules import parse_rules
 from scorecard.core.statuswords import read_status_words, status_of, status_words
-from scorecard.excel.udfs import SCORECARD_COUNT
-from scorecard.workbook.reader import read_grid
+from scorecard.excel.functions import SCORECARD_COUNT
+from scorecard.workbook.book import read_grid
 from test_trust_keep import HEADERS, KPIS, RATINGS, build, rules_file
 
 G, A, R, N, X = Rag.GREEN, Rag.AMBER, Rag.RED, Rag.NO_DATA, Rag.NOT_RATED
@@ -207,7 +207,7 @@ def test_a_list_that_is_not_of_statuses_decides_nothing():
 def test_the_file_reader_reads_a_list_validation_every_way_it_is_written(source, tmp_path):
     import xlsxwriter
 
-    from scorecard.workbook.reader import read_grid
+    from scorecard.workbook.book import read_grid
 
     path = tmp_path / "book.xlsx"
     book = xlsxwriter.Workbook(path)

@@ -11,7 +11,7 @@ from expect import codes
 from scorecard.core.reading import Grid, read_table
 from scorecard.core.rules import parse_rules
 from scorecard.core.thresholds import Threshold, parse_threshold
-from scorecard.workbook.reader import read_grid
+from scorecard.workbook.book import read_grid
 
 READ = {
     "85%": Threshold(85),

@@ -20,7 +20,7 @@ from scorecard.core.numfmt import format_decimals, general_decimals, is_general,
 from scorecard.core.reading import Grid, read_table
 from scorecard.core.rules import parse_rules
 from scorecard.errors import RulesError
-from scorecard.excel import udfs
+from scorecard.excel import functions as udfs
 
 # --- the number format parser ------------------------------------------------------------------
 

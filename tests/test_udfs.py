@@ -9,7 +9,7 @@ from conftest import SAMPLE, SAMPLE_RULES
 from scorecard import udfs
 from scorecard.core.engine import direction, rate
 from scorecard.core.model import Kpi, Polarity
-from scorecard.excel import udfs as excel_udfs  # table_values: the rows SCORECARD_TABLE and Lite give
+from scorecard.excel import functions as excel_udfs  # table_values: the rows SCORECARD_TABLE and Lite give
 
 
 @pytest.mark.parametrize("polarity, target, floor, value, decimals, expected", RAG_CASES)
@@ -75,7 +75,7 @@ def test_narrative_function_returns_a_column_of_paragraphs():
     lines = udfs.SCORECARD_NARRATIVE(table, str(SAMPLE_RULES))
     assert all(len(line) == 1 for line in lines)
     from scorecard.core.rules import load_rules
-    from scorecard.refresh import evaluate_file
+    from scorecard.usecases import evaluate_file
 
     batch = evaluate_file(SAMPLE, load_rules(SAMPLE_RULES)).narrative.lines()
     assert [line[0] for line in lines] == batch  # the formula and the command line: the same text
@@ -129,7 +129,7 @@ def test_narrative_function_takes_tuples_and_formats_as_com_passes_them():
 
 def test_rules_functions_agree_with_refresh_on_every_sample_kpi():
     from scorecard.core.rules import load_rules
-    from scorecard.refresh import evaluate_file
+    from scorecard.usecases import evaluate_file
 
     rules = str(SAMPLE_RULES)
     for k in evaluate_file(SAMPLE, load_rules(SAMPLE_RULES)).scorecard.kpis:
@@ -258,7 +258,7 @@ def test_table_function_spills_as_a_header_and_rows_without_pandas(tmp_path):
 def test_table_function_spreads_nested_fields_and_lists_into_cells(tmp_path, monkeypatch):
     """When a KPI's JSON has an object (the SPC verdict, benchmarks), its fields become dotted columns;
     KPIs without it have empty cells there; a list (the SPC rules broken) is one text."""
-    from scorecard.core import report
+    from scorecard.core import summary as report
 
     real = report.as_dict
 

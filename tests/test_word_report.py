@@ -23,7 +23,7 @@ from expect import printed
 from scorecard.core.model import Period, Polarity
 from scorecard.core.rules import load_rules, parse_rules
 from scorecard.core.spc import SpcSettings, analyse
-from scorecard.refresh import evaluate_file
+from scorecard.usecases import evaluate_file
 from scorecard.word import docx_xml as x
 from scorecard.word.cover_report import chart_labels, report_notes, write_report
 

@@ -20,7 +20,7 @@ no number formats: give percentages in the history as the target is given).
 import xlwings as xw
 from xlwings import func, script
 
-from scorecard.excel import lite
+from scorecard.excel import functions, lite
 
 
 @script
@@ -50,34 +50,34 @@ def scorecard_clear(book: xw.Book):
 @func(namespace="scorecard")
 def rag(value, kpi_id, rules):
     """RAG status of a value for a KPI of the embedded rules: Green, Amber, Red, Not rated or No data."""
-    return lite.rag(value, kpi_id, rules)
+    return functions.SCORECARD_RAG(value, kpi_id, rules)
 
 
 @func(namespace="scorecard")
 def direction(current, previous, kpi_id, rules):
     """Direction of travel for a KPI of the embedded rules: improved, declined, same (or increased, decreased)."""
-    return lite.direction(current, previous, kpi_id, rules)
+    return functions.SCORECARD_DIRECTION(current, previous, kpi_id, rules)
 
 
 @func(namespace="scorecard")
 def count(rag_range, status):
     """How many cells of the range hold the status (Green, Amber, Red, No data, Not rated)."""
-    return lite.count(rag_range, status)
+    return functions.SCORECARD_COUNT(rag_range, status)
 
 
 @func(namespace="scorecard")
 def narrative(table_range, rules):
     """The narrative paragraphs for a KPI table (its header row included), one per row."""
-    return lite.narrative_lines(table_range, rules)
+    return functions.SCORECARD_NARRATIVE(table_range, rules)
 
 
 @func(namespace="scorecard")
 def table(table_range, rules):
     """The evaluated KPI table (its header row included): a header row, then one row per KPI with its figures, RAG and direction."""  # noqa: E501 - Excel shows this docstring as the function's description
-    return lite.table(table_range, rules)
+    return functions.SCORECARD_TABLE(table_range, rules)
 
 
 @func(namespace="scorecard")
 def spc(history, polarity, target=None):
     """Making Data Count's variation for a run of figures, oldest first: improvement, concern, common cause or neither."""  # noqa: E501 - Excel shows this docstring as the function's description
-    return lite.spc(history, polarity, target)
+    return functions.SCORECARD_SPC(history, polarity, target)

@@ -9,7 +9,7 @@ table of KPIs, hand it to the core, and write back what the core planned.
 
 from typing import Any
 
-__version__ = "0.1.0"
+from .version import __version__ as __version__  # the package names its version, as pip and users look for it
 
 
 def __getattr__(name: str) -> Any:

@@ -17,185 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
+from .arguments import command_line
 
 if TYPE_CHECKING:
     from .core.findings import Finding
-
-EXAMPLES = """\
-examples:
-  scorecard refresh scorecard.xlsx --rules rules.yaml
-  scorecard refresh districts/*.xlsx --rules rules.yaml --output refreshed/
-  scorecard narrative scorecard.xlsx --rules rules.yaml --format markdown
-  scorecard check scorecard.xlsx --rules rules.yaml
-  scorecard report scorecard.xlsx --rules rules.yaml --output cover-report.docx --template council.docx
-  scorecard rules embed scorecard.xlsx --rules rules.yaml    # then --rules may be left out:
-  scorecard refresh scorecard.xlsx                           # uses the rules embedded in the workbook
-"""
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="scorecard",
-        description="RAG ratings, direction of travel and a narrative for KPI scorecard workbooks, from YAML rules.",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--version", action="version", version=f"scorecard {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    def common(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument(
-            "--rules",
-            metavar="RULES",
-            help="the rules file (YAML); default: the rules embedded in the workbook (scorecard rules embed)",
-        )
-        sub.add_argument(
-            "--period",
-            metavar="NAME",
-            help='the current period, e.g. "June 2018" or "Q2 2018/19" (overrides the rules and headers)',
-        )
-
-    def even_if_open(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument(
-            "--even-if-open",
-            action="store_true",
-            help="write a workbook even though Excel's owner file (~$NAME beside it) says it is open, e.g. one "
-            "Excel left behind when it closed badly",
-        )
-
-    def last_month(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument(
-            "--previous",
-            metavar="LAST_MONTH.xlsx",
-            help="last month's workbook: warn where a KPI's commentary is word for word the same while its "
-            "figure moved",
-        )
-
-    refresh = commands.add_parser(
-        "refresh",
-        help="write RAG, direction of travel and the Narrative sheet into workbooks",
-        description="Refresh workbooks in place (or into --output). One bad workbook is reported and the rest still "
-        "done.",
-    )
-    refresh.add_argument("books", nargs="+", metavar="BOOK", help=".xlsx or .xlsm workbooks")
-    common(refresh)
-    refresh.add_argument(
-        "--output", metavar="PATH_OR_DIR", help="write here instead of in place: a folder, or a file for one workbook"
-    )
-    refresh.add_argument("--json", action="store_true", help="print each workbook's result as a line of JSON")
-    refresh.add_argument(
-        "--jobs", type=_jobs, default=1, metavar="N", help="workbooks refreshed at once (default 1; 0 = one per core)"
-    )
-    refresh.add_argument(
-        "--strict", action="store_true", help="treat warnings as errors: such a workbook is not written"
-    )
-    even_if_open(refresh)
-    last_month(refresh)
-
-    narrative = commands.add_parser("narrative", help="print the narrative without writing anything")
-    narrative.add_argument("book", metavar="BOOK")
-    common(narrative)
-    narrative.add_argument("--format", choices=("text", "markdown", "json"), default="text")
-    last_month(narrative)
-
-    check = commands.add_parser("check", help="validate the rules and the workbook; writes nothing")
-    check.add_argument("book", metavar="BOOK", nargs="?", help="optional: check the rules alone when omitted")
-    common(check)
-    check.add_argument("--strict", action="store_true", help="exit 1 when there are warnings")
-    check.add_argument(
-        "--explain",
-        action="store_true",
-        help="also show how the workbook was read: header, each column's field, periods, rows, and where each "
-        "KPI's figures came from (* marks what scorecard worked out rather than read from the rules)",
-    )
-    check.add_argument("--format", choices=("text", "json"), default="text", help="json: findings and the reading")
-    last_month(check)
-
-    report = commands.add_parser(
-        "report",
-        help="write the cover report as a Word document",
-        description="The cover report as a .docx: title, numbered narrative, RAG table. Writes nothing into the "
-        "workbook.",
-    )
-    report.add_argument("book", metavar="BOOK")
-    common(report)
-    report.add_argument(
-        "--output", metavar="REPORT.docx", help="where to write it (default: beside the workbook, BOOK.docx)"
-    )
-    report.add_argument(
-        "--template",
-        metavar="TEMPLATE.docx",
-        help="a Word document whose styles, header, footer and page set-up to use",
-    )
-    report.add_argument(
-        "--pdf", action="store_true", help="also write the paper as PDF beside the .docx (needs LibreOffice)"
-    )
-
-    commands.add_parser("schema", help="print the JSON Schema of the rules file (for editors)")
-
-    rules = commands.add_parser(
-        "rules", help="embed rules in a workbook (a hidden sheet ScorecardRules), or print them back"
-    )
-    rule_actions = rules.add_subparsers(dest="action", metavar="ACTION", required=True)
-    embed = rule_actions.add_parser(
-        "embed", help="store the rules in the workbook, so every engine (and xlwings Lite) finds them"
-    )
-    embed.add_argument("book", metavar="BOOK")
-    embed.add_argument(
-        "--rules", required=True, metavar="RULES", help="the rules file (YAML) to embed; it is validated first"
-    )
-    embed.add_argument("--output", metavar="OUT", help="write here instead of in place")
-    even_if_open(embed)
-    extract = rule_actions.add_parser("extract", help="print the rules embedded in the workbook")
-    extract.add_argument("book", metavar="BOOK")
-
-    addin = commands.add_parser("addin", help="build, install or uninstall the Excel add-in (scorecard.xlam)")
-    actions = addin.add_subparsers(dest="action", metavar="ACTION", required=True)
-    build = actions.add_parser("build", help="build scorecard.xlam from its sources")
-    build.add_argument("--output", default="build/scorecard.xlam", metavar="PATH")
-    for name, text in (
-        ("install", "build the add-in into Excel's XLSTART folder and record this Python"),
-        ("uninstall", "remove the add-in and the recorded interpreter"),
-    ):
-        sub = actions.add_parser(name, help=text)
-        sub.add_argument(
-            "--dir", metavar="XLSTART", help="the folder Excel loads add-ins from (default: the user's XLSTART)"
-        )
-        sub.add_argument(
-            "--config",
-            metavar="FILE",
-            help="the add-in's configuration file (default: ~/.scorecard/scorecard.conf on Windows)",
-        )
-        if name == "install":
-            sub.add_argument(
-                "--persistent-python",
-                action=argparse.BooleanOptionalAction,
-                default=None,
-                help="Windows: run the buttons in one Python kept for the Excel session (xlwings' UDF server), so "
-                "only the first click pays Python's start-up; --no-persistent-python: a fresh Python per click "
-                "(the default)",
-            )
-    selftest = actions.add_parser(
-        "selftest",
-        help="run the installed add-in's Self-test in desktop Excel, as its button does: Check, Word report, "
-        "Refresh and worksheet functions on a copy of the sample",
-    )
-    selftest.add_argument(
-        "--dir", metavar="XLSTART", help="where the add-in is installed (default: the user's XLSTART)"
-    )
-    return parser
-
-
-def _jobs(text: str) -> int:
-    """--jobs: 0 (one per core) or a positive count; anything else is a malformed command (exit 2)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} is negative: give 0 (one per core) or a number of workbooks")
-    return value
+    from .core.rules import Rules
 
 
 def _error(message: str) -> None:
@@ -210,31 +36,13 @@ def _say(text: str, file: Any = None) -> None:
     print(printable(text), file=file or sys.stdout)
 
 
-def _load_rules(path: str):
+def _load_rules(path: str) -> Rules:
     from .core.rules import load_rules_cached
 
     return load_rules_cached(path)
 
 
-NO_RULES = (
-    "no rules: give --rules RULES, or embed them in the workbook with: scorecard rules embed {book} --rules RULES"
-)
-
-
-def _book_rules(book: str, path: str | None):
-    """The rules a job on ``book`` uses: ``--rules`` when given, else those embedded in the workbook."""
-    if path:
-        return _load_rules(path)
-    from .errors import ScorecardError
-    from .workbook import embedded
-
-    rules = embedded.load(book)
-    if rules is None:
-        raise ScorecardError(NO_RULES.format(book=book), file=book)
-    return rules
-
-
-def _origin(rules) -> str:
+def _origin(rules: Rules) -> str:
     from .core.embedded import origin
 
     return origin(rules)
@@ -315,7 +123,7 @@ class RefreshOutcome:
     kpis: int = 0
     changes: int = 0
     warnings: tuple[Finding, ...] = ()
-    report: dict[str, Any] | None = None  # core.report.as_dict, with ``full``
+    report: dict[str, Any] | None = None  # core.summary.as_dict, with ``full``
     saved: bool = False  # with an error: the workbook was refreshed all the same (its worker died after saving)
 
     @property
@@ -331,13 +139,14 @@ class RefreshOutcome:
 
 def _refresh_one(job: RefreshJob) -> RefreshOutcome:
     """Refresh one workbook; what it returns crosses a process boundary."""
-    from .core.report import as_dict
+    from .core.summary import as_dict
     from .errors import ScorecardError
-    from .refresh import read_last_month, refresh_file
+    from .usecases import read_last_month, refresh_file
+    from .workbook.bookrules import book_rules
 
     book = job.book
     try:
-        rules = _book_rules(book, job.rules_path)
+        rules = book_rules(book, job.rules_path)
         last = read_last_month(job.previous, rules) if job.previous else None
         result = refresh_file(
             book,
@@ -451,7 +260,7 @@ def _run(jobs: list[RefreshJob], workers: int) -> Iterator[RefreshOutcome]:
         workers = os.cpu_count() or 1
     if workers > 1 and len(jobs) > 1:
         # the reader and writer are imported once, before the workers start, so forked ones inherit them
-        from . import refresh  # noqa: F401 - imported for its effect: loaded before the fork
+        from . import usecases  # noqa: F401 - imported for its effect: loaded before the fork
         from .batch import run_in_workers
         from .workbook import reader as xlsx  # noqa: F401 - imported for its effect: loaded before the fork
 
@@ -513,11 +322,12 @@ def _progress(total: int) -> Callable[[RefreshOutcome | None], None]:
 
 
 def _narrative(args: argparse.Namespace) -> int:
-    from .core.report import as_dict
+    from .core.summary import as_dict
     from .errors import printable
-    from .refresh import evaluate_file, read_last_month
+    from .usecases import evaluate_file, read_last_month
+    from .workbook.bookrules import book_rules
 
-    rules = _book_rules(args.book, args.rules)
+    rules = book_rules(args.book, args.rules)
     _say(f"rules: {_origin(rules)}", sys.stderr)
     last = read_last_month(args.previous, rules) if args.previous else None
     result = evaluate_file(args.book, rules, period=args.period, previous=last)
@@ -535,16 +345,17 @@ def _narrative(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from .core.embedded import check_embedded
     from .core.reading.explain import explain_lines
-    from .core.report import check_dict, check_summary
+    from .core.summary import check_dict, check_summary
     from .errors import ScorecardError
-    from .refresh import evaluate_file, read_last_month
-    from .workbook import embedded
+    from .usecases import evaluate_file, read_last_month
+    from .workbook import bookrules
+    from .workbook.bookrules import book_rules
 
     if not args.book and not args.rules:
         raise ScorecardError("give --rules RULES, a workbook, or both")
     if args.previous and not args.book:
         raise ScorecardError("--previous needs a workbook to compare with it")
-    rules = _load_rules(args.rules) if args.rules else _book_rules(args.book, None)
+    rules = _load_rules(args.rules) if args.rules else book_rules(args.book, None)
     valid = f"rules: {_origin(rules)}: rules are valid ({len(rules.kpis)} KPIs described)"
     _say(valid, sys.stderr if args.format == "json" else None)  # standard output holds the JSON alone
     if not args.book:
@@ -555,7 +366,7 @@ def _check(args: argparse.Namespace) -> int:
         return 0
     last = read_last_month(args.previous, rules) if args.previous else None
     result = evaluate_file(args.book, rules, period=args.period, previous=last)
-    differs = check_embedded(rules, lambda: embedded.load(args.book))
+    differs = check_embedded(rules, lambda: bookrules.load(args.book))
     if differs:
         result.table.findings.append(differs)
     from .core.committee import check_notes
@@ -575,10 +386,11 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from .refresh import evaluate_file
+    from .usecases import evaluate_file
     from .word.cover_report import write_report
+    from .workbook.bookrules import book_rules
 
-    rules = _book_rules(args.book, args.rules)
+    rules = book_rules(args.book, args.rules)
     _say(f"rules: {_origin(rules)}", sys.stderr)
     result = evaluate_file(args.book, rules, period=args.period)
     output = Path(args.output) if args.output else Path(args.book).with_suffix(".docx")
@@ -640,14 +452,14 @@ def _addin(args: argparse.Namespace) -> int:
 
 
 def _rules_command(args: argparse.Namespace) -> int:
-    from .workbook import embedded
+    from .workbook import bookrules
 
     if args.action == "embed":
         if args.output:
             _check_output_name(args.book, Path(args.output))
         rules = _load_rules(args.rules)  # only rules that load are embedded
         text = Path(args.rules).read_bytes().decode("utf-8-sig")
-        count = embedded.embed(args.book, text, args.output, even_if_open=args.even_if_open)
+        count = bookrules.embed(args.book, text, args.output, even_if_open=args.even_if_open)
         print(
             f"{args.output or args.book}: embedded {args.rules} ({len(rules.kpis)} KPIs described) in the hidden "
             f"sheet ScorecardRules, cells A1:A{count}; --rules may now be left out"
@@ -655,7 +467,7 @@ def _rules_command(args: argparse.Namespace) -> int:
         return 0
     from .errors import ScorecardError, printable
 
-    cells = embedded.read_lines(args.book)
+    cells = bookrules.read_lines(args.book)
     if cells is None:
         raise ScorecardError("has no embedded rules (no sheet ScorecardRules)", file=args.book)
     from .core.embedded import from_cells
@@ -715,7 +527,7 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
+    parser = command_line()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()

@@ -7,7 +7,6 @@ The command line and the Excel alert print ``str(error)`` and nothing else.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 
@@ -53,20 +52,6 @@ class WorkbookError(ScorecardError):
         super().__init__(message, file=file, where=where)
         self.sheet = sheet
         self.cell = cell
-
-
-@lru_cache(maxsize=4096)  # a sheet has few columns; every cell reference spells one
-def column_letter(index: int) -> str:
-    """1 -> A, 27 -> AA: for messages and cell references."""
-    letters = ""
-    while index > 0:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def cell_ref(row: int, column: int) -> str:
-    return f"{column_letter(column)}{row}"
 
 
 # --- text for a terminal ----------------------------------------------------------------------
@@ -137,7 +122,7 @@ def log_unexpected(error: BaseException, context: str) -> str:
     import platform
     import traceback
 
-    from . import __version__
+    from .version import __version__
 
     summary = f"{type(error).__name__}: {error}".strip().splitlines()[0][:200] if str(error) else type(error).__name__
     path = log_path()

@@ -46,7 +46,7 @@ def columns(rows: Iterable[dict[str, Any]]) -> list[str]:
 
 
 def read_scorecard(
-    path: str | os.PathLike, rules: str | os.PathLike | Rules, *, period: str | None = None
+    path: str | os.PathLike[str], rules: str | os.PathLike[str] | Rules, *, period: str | None = None
 ) -> pd.DataFrame:
     """Evaluate a workbook (nothing is written) and return one row per KPI, indexed by ``id``."""
     try:
@@ -56,9 +56,9 @@ def read_scorecard(
 
         raise ScorecardError("read_scorecard needs pandas: pip install 'scorecard[pandas]'") from None
 
-    from .core.report import as_dict
     from .core.rules import Rules, load_rules
-    from .refresh import evaluate_file
+    from .core.summary import as_dict
+    from .usecases import evaluate_file
 
     if not isinstance(rules, Rules):
         rules = load_rules(Path(rules))

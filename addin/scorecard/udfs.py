@@ -1,7 +1,9 @@
-"""The worksheet functions at the path the add-in's VBA wrappers name (``scorecard.udfs``).
+"""The worksheet functions at the path the add-in's VBA wrappers name: ``scorecard.udfs``.
 
-They live in ``scorecard.excel.udfs``; xlwings' UDF bridge imports this module by name.
+xlwings' UDF bridge imports the module the wrappers name (``XLPy.CallUDF("scorecard.udfs", ...)``, and the
+workbook's "UDF Modules" setting), so this path stays as the add-in was built with it. The functions
+themselves are ``scorecard.excel.functions``.
 """
 
-from .excel.udfs import *  # noqa: F403
-from .excel.udfs import __all__  # noqa: F401
+from .excel.functions import *  # noqa: F403
+from .excel.functions import __all__  # noqa: F401

@@ -20,7 +20,7 @@ from hostile import corpus
 from scorecard.core.rules import parse_rules
 from scorecard.core.rulesyaml import MAX_NODES
 from scorecard.errors import RulesError
-from scorecard.workbook.reader import read_grid
+from scorecard.workbook.book import read_grid
 
 
 @pytest.mark.parametrize("name", sweep(sorted(corpus.beyond_excel_cases()), fast={"row-50-million", "merge-beyond"}))

@@ -17,7 +17,7 @@ import pytest
 from clirun import argv, run_cli
 from hostile import corpus
 from scorecard.errors import WorkbookError
-from scorecard.workbook import embedded
+from scorecard.workbook import bookrules
 from scorecard.workbook.files import lock, owner_file, owner_name
 
 
@@ -166,5 +166,5 @@ def test_embed_is_refused_while_another_run_holds_the_workbook(tmp_path, monkeyp
     monkeypatch.setattr("scorecard.workbook.files.LOCK_WAIT", 0.3)
     with lock(book):
         with pytest.raises(WorkbookError, match="is being written by another scorecard run"):
-            embedded.embed(book, corpus.RULES_TEXT)
+            bookrules.embed(book, corpus.RULES_TEXT)
     assert _has_rules_and_narrative(book) == (False, False)

@@ -18,8 +18,8 @@ from hostile import corpus
 from scorecard.core.celltext import MAX_CELL_CHARACTERS, excel_length, fit_cell
 from scorecard.core.plan import cut_cell_findings
 from scorecard.core.rules import load_rules
-from scorecard.refresh import evaluate_file
-from scorecard.workbook.reader import read_grid
+from scorecard.usecases import evaluate_file
+from scorecard.workbook.book import read_grid
 
 HEADER = ["Ref", "Indicator", "Polarity", "Target", "Floor", "May-18", "Jun-18", "Commentary"]
 RULES = (

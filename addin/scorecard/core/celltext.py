@@ -3,7 +3,7 @@
 An Excel cell holds at most 32,767 characters (counted as Excel counts them, in UTF-16 code units: an
 emoji is two). A narrative paragraph quoting a long commentary can pass that; Excel then refuses the
 whole file ("We found a problem with some content"). ``fit_cell`` cuts such a text, ending it with a
-marker that says so, and ``cut_warning`` is the warning that names the cell. Both the file writer and
+marker that says so, and ``cut_finding`` is the finding that names the cell (SC850). Both the file writer and
 the Excel writer take their text from the plan, so both write the same cut text.
 """
 

@@ -20,11 +20,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..errors import cell_ref
+from .a1 import cell_ref
 from .engine import displayed
 from .findings import Finding, Where
 from .model import Direction, Kpi, Polarity, Rag, RatedKpi, Scorecard
-from .months import MONTHS
+from .periods import MONTHS
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 _NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?")

@@ -170,6 +170,27 @@ def _context(card: Scorecard, before: str | None, now: str, charts: bool) -> str
     return text
 
 
+def paper_notes(card: Scorecard, paper: Paper, title: str) -> list[Finding]:
+    """What the paper notes for the record: commentary held back or flagged, the summary renumbered, KPIs
+    that should have a chart but have no history to draw (SC709)."""
+    text = compose(card, paper, title)
+    found = list(text.notes)
+    for k in text.charted:
+        if not drawable(k):
+            found.append(
+                Finding(
+                    "SC709",  # finding: SC709
+                    f"KPI '{k.kpi.id}' is {' and '.join(chart_reasons(k))} but has no chart: "
+                    + (
+                        k.spc.reason
+                        if k.spc is not None and k.spc.reason
+                        else "the rules read no history (layout.history)"
+                    ),
+                )
+            )
+    return found
+
+
 def check_notes(card: Scorecard, paper: Paper) -> list[Finding]:
     """What ``check`` notes of the paper the rules would make of this scorecard: the report: block or the keys
     it lacks (SC703, SC704), counts with no noun (SC707), commentary the paper holds back or flags (SC705,

@@ -11,9 +11,11 @@ from collections.abc import Sequence
 from .findings import Finding, Where
 
 
-def hiding_formats(sheet: str, rag_cells: str, formats: Sequence[str]) -> Finding:
+def hiding_formats(sheet: str, rag_cells: str, *, ranges: Sequence[str] = (), rules: Sequence[str] = ()) -> Finding:
     """Conditional formats that fill the RAG cells: their colours show instead of the ones scorecard gives.
-    ``formats`` describes each (its range, or its type and formula)."""
+    Each is told by the ``ranges`` it applies to (the file says), or by its rule's type and formula (``rules``,
+    as the Excel side lists them)."""
+    formats = [f"on {area}" for area in ranges] + list(rules)
     return Finding(
         "SC805",
         f"the conditional formatting {', '.join(formats)} fills RAG cells ({rag_cells}); its colours show instead "

@@ -1,4 +1,4 @@
-"""The words of the domain: a KPI, its polarity, its RAG rating and its direction of travel.
+"""The words of the domain: a KPI, its RAG rating and its direction of travel (its polarity: ``polarity``).
 
 Everything here is plain data. No module in the domain core imports an Excel library, so the
 rules can be tested on numbers alone and every front end (ribbon, cell formula, command line)
@@ -9,132 +9,16 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from .findings import Finding
-
-if TYPE_CHECKING:
-    from .spc import Spc
-
+from .polarity import Polarity
+from .spc import Spc
 
 Unit = Literal[
     "percent", "number", "count", "days", "weeks", "months", "hours", "fte", "pounds", "rate"
 ]  # rules.schema.json
 Compare = Literal["displayed", "exact"]  # displayed: at the KPI's decimals, rounded half-up; exact: raw values
-
-
-class Polarity(enum.Enum):
-    """Which way is good for a KPI."""
-
-    HIGHER = "higher"  # more is better: % of care leavers in education
-    LOWER = "lower"  # less is better: average caseload
-    TARGET = "target"  # close to the target is best: two-sided
-
-    @classmethod
-    def parse(cls, text: object) -> Polarity | None:
-        """Read the words analysts use: higher/lower/target, High/Low/Target, H/L/T, Up/Down,
-        "Higher is better", "Smaller is better", "Close to target" ... in any case and spacing.
-
-        Returns None for anything else (an ambiguous "Bigger/Smaller is better" too), so the caller
-        can name the cell or YAML line and list ``POLARITY_CHOICES``.
-        """
-        if not isinstance(text, str):
-            return None
-        return _POLARITY_WORDS.get(" ".join(text.lower().split()).rstrip("."))
-
-
-_POLARITY_WORDS = {
-    word: polarity
-    for polarity, words in (
-        (
-            Polarity.HIGHER,
-            (
-                "higher",
-                "high",
-                "h",
-                "up",
-                "higher is better",
-                "high is better",
-                "higher is good",
-                "bigger is better",
-                "greater is better",
-                "more is better",
-                "up is good",
-                "up is better",
-                "high is good",
-                "higher is best",
-                "good if high",
-                "good if higher",
-                "aim high",
-                "aim higher",
-                "maximise",
-                "maximize",
-                "increase",
-                "more",
-                "bigger",
-                "greater",
-                "↑",
-                "▲",
-                "⬆",
-            ),
-        ),
-        (
-            Polarity.LOWER,
-            (
-                "lower",
-                "low",
-                "l",
-                "down",
-                "lower is better",
-                "low is better",
-                "lower is good",
-                "smaller is better",
-                "less is better",
-                "fewer is better",
-                "down is good",
-                "down is better",
-                "low is good",
-                "lower is best",
-                "good if low",
-                "good if lower",
-                "aim low",
-                "aim lower",
-                "minimise",
-                "minimize",
-                "reduce",
-                "decrease",
-                "less",
-                "fewer",
-                "smaller",
-                "↓",
-                "▼",
-                "⬇",
-            ),
-        ),
-        (
-            Polarity.TARGET,
-            (
-                "target",
-                "t",
-                "close to target",
-                "closer to target",
-                "close to target is better",
-                "closer to target is better",
-                "near target",
-                "nearer to target",
-                "in range",
-                "within range",
-            ),
-        ),
-    )
-    for word in words
-}
-
-POLARITY_CHOICES = (
-    "higher, lower, target (or H, L, T; High, Low, Target; Up, Down; ↑, ↓; Higher is better, Lower is better, "
-    "Bigger is better, Smaller is better, More is better, Less is better, Maximise, Minimise, Close to target, "
-    "Within range)"
-)
 
 
 class Rag(enum.Enum):

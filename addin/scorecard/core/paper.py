@@ -35,6 +35,7 @@ from typing import Any, Literal
 
 from ..errors import RulesError
 from .findings import Finding, Where
+from .periods import MONTHS
 
 FIELDS = ("period", "previous", "title", "committee", "meeting", "previous_meeting")
 TEXT_KEYS = ("committee", "author", "contact", "purpose", "recommendation", "subject", "classification")
@@ -51,7 +52,6 @@ WANTED_WHY = {
     "recommendation": "the paper recommends that members note and comment on the performance data",
 }
 
-_MONTHS = "January February March April May June July August September October November December".split()
 _DATE = re.compile(r"^\s*(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\s+(\d{4})\s*$")
 
 
@@ -90,7 +90,7 @@ DEFAULT = Paper()
 
 def long_date(day: dt.date) -> str:
     """17 July 2018: the date as a council paper writes it."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def _date(value: Any, key: str, source: str, line: int | None) -> dt.date:
@@ -106,7 +106,7 @@ def _date(value: Any, key: str, source: str, line: int | None) -> dt.date:
             pass
         match = _DATE.match(value)
         if match:
-            month = next((i for i, m in enumerate(_MONTHS, 1) if m.lower().startswith(match.group(2).lower()[:3])), 0)
+            month = next((i for i, m in enumerate(MONTHS, 1) if m.lower().startswith(match.group(2).lower()[:3])), 0)
             if month and len(match.group(2)) >= 3:
                 try:
                     return dt.date(int(match.group(3)), month, int(match.group(1)))

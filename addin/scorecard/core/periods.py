@@ -29,8 +29,20 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from .months import MONTHS
-
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 _MONTH_WORDS = {m[:3].lower(): i + 1 for i, m in enumerate(MONTHS)}
 _MONTH = (
     r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"

@@ -1,6 +1,6 @@
 """What a refresh writes, decided once for every front end.
 
-The batch writer (``xlsx``) and the Excel macros (``excel``) both apply this plan, so a refresh
+The file writer (``workbook.writer``) and the Excel side (``excel.writer``) both apply this plan, so a refresh
 from the ribbon and one from the command line cannot disagree: they differ only in how they put
 a text and a fill into a cell.
 """
@@ -12,12 +12,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from .. import __version__
-from ..errors import WorkbookError, cell_ref, column_letter
+from ..errors import WorkbookError
+from ..version import __version__
+from .a1 import cell_ref, column_letter
 from .celltext import MAX_CELL_CHARACTERS, cut_finding, excel_length, fit_cell
 from .engine import displayed
 from .findings import Finding, Where
-from .model import Polarity, RatedKpi, Scorecard
+from .model import Direction, Kpi, Polarity, RatedKpi, Scorecard
 from .narrative import Narrative
 from .reading import Grid, KpiTable, TableArea, is_percent_format
 from .rules import DEFAULT_HEADERS, Rules
@@ -102,7 +103,7 @@ def cut_cell_findings(plan: WritePlan) -> list[Finding]:
     if all(len(row.text) <= MAX_CELL_CHARACTERS // 2 for row in plan.narrative):
         return []  # the usual case, found without laying the sheet out
     return [
-        cut_finding(plan.narrative_sheet, f"{column_letter(cell.column)}{cell.row}", excel_length(cell.text))
+        cut_finding(plan.narrative_sheet, cell_ref(cell.row, cell.column), excel_length(cell.text))
         for cell in _narrative_layout(plan.narrative)
         if len(cell.text) > MAX_CELL_CHARACTERS // 2 and excel_length(cell.text) > MAX_CELL_CHARACTERS
     ]
@@ -173,7 +174,7 @@ def foreign_narrative(sheet: str, file: str | Path | None = None) -> WorkbookErr
     )
 
 
-def direction_text(direction) -> str:
+def direction_text(direction: Direction | None) -> str:
     """'↑ improved': an arrow for the eye and the word for screen readers and print."""
     return "" if direction is None else f"{direction.arrow} {direction.value}"
 
@@ -485,7 +486,7 @@ def sparkline_plan(card: Scorecard, table: KpiTable, rules: Rules, grid: Grid | 
 AXIS_NEGATIVE = {Polarity.HIGHER: "FFC00000", Polarity.LOWER: "FF00B050", Polarity.TARGET: "FFED7D31"}
 
 
-def axis_value(kpi, axis: str) -> float | None:
+def axis_value(kpi: Kpi, axis: str) -> float | None:
     """The KPI's target (or floor) its sparkline is measured from; None when it has none, or when its floor
     is one edge of two (close to target), which one line cannot show."""
     if axis == "floor" and kpi.polarity is Polarity.TARGET:
@@ -497,7 +498,7 @@ def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value - value == 0
 
 
-def _stored_factor(kpi, grid: Grid, columns: Sequence[int], rules: Rules) -> float:
+def _stored_factor(kpi: Kpi, grid: Grid, columns: Sequence[int], rules: Rules) -> float:
     """How the KPI's figure cells relate to its figures as read: 100 for fractions read as percentages
     (0.85 is 85%), else 1. Taken from its cells as read (the most of them; the newest first on a tie),
     so every way of reading a percentage (format, layout.percent, a scale slip corrected) is followed."""
@@ -530,7 +531,7 @@ def _figure(value: float) -> str:
     return f"{value:.15g}"
 
 
-def _basis(kpi, rules: Rules, table: KpiTable, grid: Grid, axis: str, factor: float) -> TrendCell:
+def _basis(kpi: Kpi, rules: Rules, table: KpiTable, grid: Grid, axis: str, factor: float) -> TrendCell:
     """The target (or floor) in the stored units of the KPI's figure cells: a reference to its cell when
     the workbook gives it there as a figure (so an edit to it follows), else the figure the rules give."""
     value = axis_value(kpi, axis)

@@ -1,7 +1,7 @@
-"""The contracts between the use cases (``scorecard.refresh``) and the adapters that hold a workbook.
+"""The contracts between the use cases (``scorecard.usecases``) and the adapters that hold a workbook.
 
-Two adapters implement both: the file (``scorecard.workbook.reader.WorkbookFile``: the .xlsx/.xlsm
-read and written by its XML parts) and Excel (``scorecard.excel.ribbon.ExcelBook``: an ``xw.Book`` on
+Two adapters implement both: the file (``scorecard.workbook.book.WorkbookFile``: the .xlsx/.xlsm
+read and written by its XML parts) and Excel (``scorecard.excel.book.ExcelBook``: an ``xw.Book`` on
 desktop Excel, xlwings' remote engine or xlwings Lite). The use cases see only these.
 
 What a source can read is a named capability, known before anything is read, rather than an error

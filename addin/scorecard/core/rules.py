@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import RulesError
-from .model import _POLARITY_WORDS, POLARITY_CHOICES, Compare, Polarity, Rag, Unit
+from .a1 import column_number
+from .model import Compare, Rag, Unit
 from .paper import DEFAULT as NO_PAPER
 from .paper import Paper, parse_paper
+from .polarity import POLARITY_CHOICES, POLARITY_WORDS, Polarity
 from .rulesyaml import QUOTE_LIMIT, Map, combine, cut, line_of, load_document, quote
 from .spc import SpcSettings
 
@@ -207,7 +209,7 @@ def _schema_messages(document: Any, source: str) -> list[RulesError]:
             hint = _did_you_mean(str(error.instance)[:QUOTE_LIMIT], canonical)
             message = f"{where}: {quote(error.instance)} is not one of {', '.join(canonical)}{hint}"
         elif error.validator == "pattern" and path and path[-1] == "polarity":
-            hint = _did_you_mean(" ".join(str(error.instance)[:QUOTE_LIMIT].split()), sorted(_POLARITY_WORDS))
+            hint = _did_you_mean(" ".join(str(error.instance)[:QUOTE_LIMIT].split()), sorted(POLARITY_WORDS))
             if any(mark in str(error.instance).lower() for mark in ("/", " or ")):
                 hint = " (it names both ways; choose one)"
             message = f"{where}: {quote(error.instance)} is not one of {POLARITY_CHOICES}{hint}"
@@ -542,7 +544,7 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
             rag_text=layout_doc.get("rag_text"),
             first_row=layout_doc.get("first_row"),
             last_row=layout_doc.get("last_row"),
-            last_column=_column_number(layout_doc["last_column"]) if "last_column" in layout_doc else None,
+            last_column=column_number(layout_doc["last_column"]) if "last_column" in layout_doc else None,
             targets_by_period=layout_doc.get("targets_by_period"),
             kpis_in=layout_doc.get("kpis_in", "rows"),
             benchmarks=benchmarks,
@@ -597,19 +599,12 @@ def _columns(raw: dict[str, Any]) -> tuple[dict[str, str], dict[str, int]]:
         if key == "benchmarks":
             continue
         if isinstance(value, dict):
-            letters[key] = _column_number(str(value["column"])) if "column" in value else int(value["row"])
+            letters[key] = column_number(str(value["column"])) if "column" in value else int(value["row"])
             if value.get("header") is not None:
                 columns[key] = str(value["header"]).strip()
         else:
             columns[key] = str(value).strip()
     return columns, letters
-
-
-def _column_number(letters: str) -> int:
-    number = 0
-    for ch in letters.upper():
-        number = number * 26 + ord(ch) - 64
-    return number
 
 
 def load_rules(path: str | os.PathLike[str]) -> Rules:

@@ -19,14 +19,14 @@ import yaml
 from ..errors import RulesError
 
 
-class Map(dict):
+class Map(dict[Any, Any]):
     """A YAML mapping that remembers the line of each key."""
 
     line: int = 0
     lines: dict[Any, int]
 
 
-class Seq(list):
+class Seq(list[Any]):
     line: int = 0
     lines: list[int]
 

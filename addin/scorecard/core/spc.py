@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from .model import Polarity
+from .polarity import Polarity
 
 LIMIT_FACTOR = 2.66  # 3 sigma, with sigma = mean moving range / 1.128
 SIGMA_FACTOR = LIMIT_FACTOR / 3

@@ -19,12 +19,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from .engine import displayed
+from .findings import KINDS
 from .numfmt import is_general, is_percent
 
 FRACTION_MAX = 1.5  # a percent figure at or below this may be a fraction (1.034 is 103.4%)
 POINTS_MAX = 150.0  # a percent figure above this may be points stored in a percentage-formatted cell
 GAP = 20.0  # figures this many times apart are not in the same scale (100x, give or take)
 AGREE = 5.0  # a corrected figure must land this close to the others
+SCALE_UNKNOWN = KINDS["SC950"].code  # the finding a worksheet function names instead of a colour it cannot be sure of
 
 
 def within_scale(values: Sequence[float]) -> bool:
@@ -166,6 +168,23 @@ def scale_check(kpi_id: str, naming: str, figures: Sequence[Figure]) -> ScaleFin
     if not corrected:
         message += "; the KPI is rated as the figures stand, so check it before trusting its colour"
     return ScaleFinding(message, corrected)
+
+
+def function_scale_unknown(
+    who: str, shown: Sequence[tuple[str, float]], percent: str | None, unformatted: bool, percent_unit: bool
+) -> str:
+    """What a worksheet function returns when its figures and thresholds (``shown``, by argument name)
+    differ about 100-fold, so that a percentage's scale is in doubt (SC950). ``percent`` is the rules'
+    ``layout.percent`` (None: no rules given); ``unformatted``, whether a figure came without a number
+    format (xlwings Lite, a typed number); ``percent_unit``, whether the KPI's unit is percent."""
+    if percent is None:
+        advice = "give them in one scale (a percentage cell is read in percent points)"
+    else:
+        advice = "give percent points (95 for 95%)"
+        if percent == "format" and unformatted:
+            advice += ", or say layout.percent: fraction" + ("" if percent_unit else " and unit: percent")
+    figures = ", ".join(f"{name} {value:g}" for name, value in shown)
+    return f"#VALUE! {who}: {figures} differ about 100-fold, so the scale is not known: {advice} ({SCALE_UNKNOWN})"
 
 
 def share_problem(value: float, kpi_id: str, why: str) -> str | None:

@@ -1,5 +1,5 @@
-"""What xlwings Lite's ``main.py`` runs (``addin/lite/main.py``): the ribbon's jobs and the worksheet
-functions, on the workbook as Lite hands it over.
+"""The ribbon's jobs as xlwings Lite's ``main.py`` runs them (``addin/lite/main.py``), on the workbook as
+Lite hands it over; its functions call the worksheet functions (``functions``) themselves.
 
 xlwings Lite runs Python in WebAssembly (Pyodide) inside Excel. Its ``xw.Book`` is the same
 values-in, actions-out Book as xlwings' remote engine, so the ribbon's entry points run on it
@@ -17,19 +17,19 @@ from and what was done (problems are also shown as an alert, as in desktop Excel
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import xlwings as xw
 
 from ..core.embedded import origin
 from ..errors import ScorecardError
-from . import ribbon, udfs
+from . import ribbon
+from .bookrules import book_rules
 
 
 def _report(book: xw.Book, job: Callable[[xw.Book], str | None], done: str) -> str:
     message = job(book)  # shows problems as an alert itself, and returns them
     try:
-        where = f"Rules: {origin(ribbon.book_rules(book))}"
+        where = f"Rules: {origin(book_rules(book))}"
     except ScorecardError:
         return message or done  # the job already said what is wrong with the rules
     return "\n".join(line for line in (where, message or done) if line)
@@ -53,31 +53,3 @@ def narrative(book: xw.Book) -> str:
 def clear(book: xw.Book) -> str:
     """Remove what Refresh wrote."""
     return _report(book, ribbon.clear, "Cleared the RAG and direction cells and deleted the Narrative sheet.")
-
-
-# --- worksheet functions: the desktop functions, with the rules given as the embedded sheet's range ----
-
-
-def rag(value: Any, kpi_id: Any, rules: Any) -> Any:
-    return udfs.SCORECARD_RAG(value, kpi_id, rules)
-
-
-def direction(current: Any, previous: Any, kpi_id: Any, rules: Any) -> Any:
-    return udfs.SCORECARD_DIRECTION(current, previous, kpi_id, rules)
-
-
-def count(rag_range: Any, status: Any) -> Any:
-    return udfs.SCORECARD_COUNT(rag_range, status)
-
-
-def narrative_lines(table_range: Any, rules: Any) -> Any:
-    return udfs.SCORECARD_NARRATIVE(table_range, rules)
-
-
-def table(table_range: Any, rules: Any) -> Any:
-    """SCORECARD.TABLE: the rows the desktop SCORECARD_TABLE gives, header first."""
-    return udfs.SCORECARD_TABLE(table_range, rules)
-
-
-def spc(history: Any, polarity: Any, target: Any = None) -> Any:
-    return udfs.SCORECARD_SPC(history, polarity, target)

@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..core.a1 import cell_ref
 from ..core.findings import KINDS
-from ..errors import ScorecardError, cell_ref
+from ..errors import ScorecardError
 
 SAMPLE = "cic-scorecard-june-2018.xlsx"
 RULES = "cic-scorecard.yaml"  # as bundled; the copy is named after the workbook, so Excel's functions find it
@@ -78,7 +79,7 @@ def installed_build() -> str:
 def versions(app: Any, addin: str | None) -> dict[str, str]:
     import xlwings
 
-    from .. import __version__
+    from ..version import __version__
 
     try:
         excel = str(app.version)
@@ -144,8 +145,8 @@ def xlwings_dll_problem() -> str | None:
 def run(app: Any, addin: str | None = None, formulas: bool | None = None) -> Report:
     """Run every check in ``app`` on a copy of the sample; the copy is closed unsaved and deleted."""
     from ..core.rules import load_rules
-    from ..refresh import evaluate_file
-    from . import ribbon, udfs
+    from ..usecases import evaluate_file
+    from . import functions, ribbon
 
     report = Report(versions=versions(app, addin))
     build = installed_build()
@@ -192,7 +193,7 @@ def run(app: Any, addin: str | None = None, formulas: bool | None = None) -> Rep
         elif dll:
             report.add(False, dll)
         else:
-            _formulas(book, app, expected, rules_path, report, udfs)
+            _formulas(book, app, expected, rules_path, report, functions)
     finally:
         try:
             book.close()  # unsaved
@@ -238,7 +239,7 @@ def _quietly(entry_point: Any, book: Any, rules: Path | None) -> str | None:
         return str(error)
 
 
-def _formulas(book: Any, app: Any, expected: Any, rules_path: Path, report: Report, udfs: Any) -> None:
+def _formulas(book: Any, app: Any, expected: Any, rules_path: Path, report: Report, functions: Any) -> None:
     """Worksheet functions in a sheet of the copy, as a user enters them: literal values, a percent-formatted
     cell, no rules path (found beside the workbook), a range of another sheet, and the spilled arrays."""
     plan = expected.plan
@@ -256,7 +257,7 @@ def _formulas(book: Any, app: Any, expected: Any, rules_path: Path, report: Repo
     sheet.range("B4").value = first.kpi.current / 100  # a fraction in a percent-formatted cell, as Excel holds 95%
     sheet.range("B4").number_format = "0.0%"
     cases = [
-        ('=RAG(84.9,85,75,"H")', udfs.RAG(84.9, 85, 75, "H"), "a literal"),
+        ('=RAG(84.9,85,75,"H")', functions.RAG(84.9, 85, 75, "H"), "a literal"),
         (f'=SCORECARD_RAG({first.kpi.current:g},"{first.kpi.id}","{rules}")', first.rag.value, "the rules' path"),
         (f'=SCORECARD_RAG({first.kpi.current:g},"{first.kpi.id}")', first.rag.value, "rules found without a path"),
         (f'=SCORECARD_RAG(B4,"{first.kpi.id}")', first.rag.value, "a percent-formatted cell, read in points"),
@@ -264,8 +265,8 @@ def _formulas(book: Any, app: Any, expected: Any, rules_path: Path, report: Repo
     ]
     for row, (formula, _, _) in enumerate(cases, start=1):
         sheet.range((row, 1)).formula = formula
-    narrative = udfs.SCORECARD_NARRATIVE(table_values, str(rules_path))
-    rows = udfs.SCORECARD_TABLE(table_values, str(rules_path))
+    narrative = functions.SCORECARD_NARRATIVE(table_values, str(rules_path))
+    rows = functions.SCORECARD_TABLE(table_values, str(rules_path))
     sheet.range("D1").formula = f"=SCORECARD_NARRATIVE({prefix}{table_range})"
     sheet.range("F1").formula = f"=SCORECARD_TABLE({prefix}{table_range})"
     app.calculate()
@@ -309,7 +310,7 @@ def selftest(book: Any = None, addin: str | None = None, report: str | None = No
     With ``report`` (``scorecard addin selftest``), the report is written there and not shown."""
     import xlwings as xw
 
-    from .ribbon import _alert
+    from .ribbon import alert
 
     book = book if book is not None else xw.Book.caller()
     try:
@@ -324,7 +325,7 @@ def selftest(book: Any = None, addin: str | None = None, report: str | None = No
     except OSError:
         pass
     if not report:
-        _alert(book, text)
+        alert(book, text)
     return text
 
 

@@ -15,9 +15,14 @@ import io
 import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from ..core.model import Polarity
 from ..core.spc import Limits, Spc
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 COMMON = "#7B7D7D"
 IMPROVEMENT = "#289DE0"
@@ -63,7 +68,7 @@ def _add_system_fonts() -> None:
     _FONTS_ADDED.append(True)
 
 
-def use_agg():
+def use_agg() -> ModuleType:
     """pyplot on the Agg backend (no screen: draw to memory), with a sans-serif font."""
     import matplotlib
 
@@ -109,7 +114,7 @@ def _stretches(spc: Spc, points: int) -> list[tuple[Limits, int]]:
     return list(zip(sections, ends, strict=True))
 
 
-def _label_lines(axes, labelled: list[tuple[float, str, str]]) -> None:
+def _label_lines(axes: Axes, labelled: list[tuple[float, str, str]]) -> None:
     """Each line's label just right of the plot, level with its line, nudged apart so none overlap."""
     from matplotlib.transforms import blended_transform_factory
 

@@ -26,7 +26,7 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..core.committee import CHART_APPENDIX, TABLE_APPENDIX, PaperText, chart_reasons, compose, drawable
+from ..core.committee import CHART_APPENDIX, TABLE_APPENDIX, PaperText, chart_reasons, compose, drawable, paper_notes
 from ..core.findings import Finding
 from ..core.model import RatedKpi
 from ..core.narrative import Paragraph, figure
@@ -38,8 +38,14 @@ from .rag_table import Tables, columns, fits_portrait, short_period
 from .template import check_paths, open_template, report_text, save_report
 
 if TYPE_CHECKING:
+    from docx.document import Document
+    from docx.section import Section
+    from docx.shared import Length
+    from docx.styles.style import CharacterStyle
+    from docx.text.paragraph import Paragraph as DocxParagraph
+
     from ..core.rules import Rules
-    from ..refresh import Evaluation
+    from ..usecases import Evaluation
 
 HANG_CM = 1.6  # room for "3.4.12" before the text
 MARGIN_CM = 2.0
@@ -62,27 +68,11 @@ def write_report(result: Evaluation, rules: Rules, output: str | Path, template:
 
 
 def report_notes(result: Evaluation, rules: Rules) -> list[Finding]:
-    """What the paper notes for the record: commentary held back or flagged, the summary renumbered, KPIs
-    that should have a chart but have no history to draw."""
-    text = compose(result.scorecard, rules.report, rules.title)
-    found = list(text.notes)
-    for k in text.charted:
-        if not drawable(k):
-            found.append(
-                Finding(
-                    "SC709",  # finding: SC709
-                    f"KPI '{k.kpi.id}' is {' and '.join(chart_reasons(k))} but has no chart: "
-                    + (
-                        k.spc.reason
-                        if k.spc is not None and k.spc.reason
-                        else "the rules read no history (layout.history)"
-                    ),
-                )
-            )
-    return found
+    """What the paper notes for the record (``core.committee.paper_notes``) for this evaluation."""
+    return paper_notes(result.scorecard, rules.report, rules.title)
 
 
-def _drop_word2010_styles_copy(document) -> None:
+def _drop_word2010_styles_copy(document: Document) -> None:
     """Drop stylesWithEffects, Word 2010's copy of the styles, which python-docx does not keep in
     step with styles.xml (a header or footer adds styles to one and not the other): Word 2013 and
     later ignore the part and Word 2010 rebuilds it, while a stale copy is what the Open XML SDK
@@ -113,7 +103,7 @@ def charts_left_out(count: int) -> str:
 
 
 class _Paper:
-    def __init__(self, document, result: Evaluation, rules: Rules, fresh: bool):
+    def __init__(self, document: Document, result: Evaluation, rules: Rules, fresh: bool):
         self.document, self.result, self.rules, self.fresh = document, result, rules, fresh
         self.card = result.scorecard
         self.text: PaperText = compose(self.card, rules.report, rules.title)
@@ -172,7 +162,7 @@ class _Paper:
                 styles[name].font.name = FONT
 
     @staticmethod
-    def fresh_style(style) -> None:
+    def fresh_style(style: CharacterStyle) -> None:
         from docx.shared import RGBColor
 
         style.font.color.rgb = RGBColor(*DARK)
@@ -211,7 +201,10 @@ class _Paper:
 
     def usable_cm(self) -> float:
         section = self.document.sections[-1]
-        return (section.page_width - section.left_margin - section.right_margin) / 360000
+        width, _ = _page_size(section)
+        left, right = section.left_margin, section.right_margin
+        assert left is not None and right is not None  # Word writes every section's margins (pgMar)
+        return (width - left - right) / 360000
 
     # --- the body
 
@@ -342,7 +335,7 @@ class _Paper:
                 why = k.spc.reason if k.spc is not None and k.spc.reason else "the workbook gives no history of figures"
                 document.add_paragraph(f"No chart for {k.kpi.id} ({'; '.join(chart_reasons(k))}): {why}.")
 
-    def _chart(self, k: RatedKpi, width) -> None:
+    def _chart(self, k: RatedKpi, width: Length) -> None:
         spc, kpi = k.spc, k.kpi
         assert spc is not None and spc.mean is not None and spc.lower is not None and spc.upper is not None
         self.figures += 1
@@ -390,20 +383,29 @@ def _chart_alt(k: RatedKpi, labels: list[str]) -> str:
     return text + ". " + "; ".join(chart_reasons(k)).capitalize() + "."
 
 
-def _is_landscape(section) -> bool:
-    return section.page_width > section.page_height
+def _page_size(section: Section) -> tuple[Length, Length]:
+    """The section's page width and height (python-docx gives None for a section without them, which Word
+    always writes: its pgSz)."""
+    width, height = section.page_width, section.page_height
+    assert width is not None and height is not None
+    return width, height
 
 
-def _turn(section) -> None:
+def _is_landscape(section: Section) -> bool:
+    width, height = _page_size(section)
+    return width > height
+
+
+def _turn(section: Section) -> None:
     """Swap a section's page between portrait and landscape (the new section is a copy of the one before)."""
     from docx.enum.section import WD_ORIENT
 
-    width, height = section.page_width, section.page_height
+    width, height = _page_size(section)
     section.orientation = WD_ORIENT.PORTRAIT if width > height else WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = height, width
 
 
-def _hang(paragraph, left, indent) -> None:
+def _hang(paragraph: DocxParagraph, left: Length, indent: Length) -> None:
     """Number at ``left``, text from ``indent``; wrapped lines line up with the text."""
     fmt = paragraph.paragraph_format
     fmt.left_indent = indent

@@ -7,8 +7,12 @@ outline levels and the alt text of pictures. Each child is put where the schema 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from lxml import etree
+
+if TYPE_CHECKING:
+    from docx.document import Document
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
@@ -18,7 +22,7 @@ def w(tag: str) -> str:
     return f"{{{W}}}{tag}"
 
 
-def _child(parent, tag: str, order: list[str]):
+def _child(parent: etree._Element, tag: str, order: list[str]) -> etree._Element:
     """The child ``w:tag`` of ``parent``, made and put in schema order when missing."""
     found = parent.find(w(tag))
     if found is not None:
@@ -156,20 +160,20 @@ R_PR = [
 ]
 
 
-def last_table(document):
+def last_table(document: Document) -> etree._Element:
     """The body's last table: the one just added."""
     return document.element.body.findall(w("tbl"))[-1]
 
 
-def rows(tbl) -> list:
+def rows(tbl: etree._Element) -> list[etree._Element]:
     return tbl.findall(w("tr"))
 
 
-def cells(tr) -> list:
+def cells(tr: etree._Element) -> list[etree._Element]:
     return tr.findall(w("tc"))
 
 
-def _pr(element, tag: str):
+def _pr(element: etree._Element, tag: str) -> etree._Element:
     """``w:tcPr`` / ``w:trPr`` / ``w:tblPr``: first child of its element (after tblPrEx in a row)."""
     found = element.find(w(tag))
     if found is None:
@@ -179,7 +183,7 @@ def _pr(element, tag: str):
     return found
 
 
-def shade(tc, fill: str) -> None:
+def shade(tc: etree._Element, fill: str) -> None:
     """A solid cell fill (RGB hex)."""
     shd = _child(_pr(tc, "tcPr"), "shd", TC_PR)
     shd.set(w("val"), "clear")
@@ -187,42 +191,42 @@ def shade(tc, fill: str) -> None:
     shd.set(w("fill"), fill.upper())
 
 
-def align_cell(tc, vertical: str = "center") -> None:
+def align_cell(tc: etree._Element, vertical: str = "center") -> None:
     _child(_pr(tc, "tcPr"), "vAlign", TC_PR).set(w("val"), vertical)
 
 
-def header_row(tr) -> None:
+def header_row(tr: etree._Element) -> None:
     """The row is the table's header: repeated on each page and read as headers by screen readers."""
     tr_pr = _pr(tr, "trPr")
     _child(tr_pr, "cantSplit", TR_PR)
     _child(tr_pr, "tblHeader", TR_PR)
 
 
-def keep_row_whole(tr) -> None:
+def keep_row_whole(tr: etree._Element) -> None:
     """A row is never split across two pages."""
     _child(_pr(tr, "trPr"), "cantSplit", TR_PR)
 
 
-def keep_row_with_next(tr) -> None:
+def keep_row_with_next(tr: etree._Element) -> None:
     """Each paragraph of the row keeps with the next: a section's heading row never ends a page."""
     for p in tr.iter(w("p")):
         _child(_pr(p, "pPr"), "keepNext", P_PR)
 
 
-def describe_table(tbl, title: str, description: str) -> None:
+def describe_table(tbl: etree._Element, title: str, description: str) -> None:
     """The table's title and description, as Word's Alt Text for tables (read by screen readers)."""
     tbl_pr = _pr(tbl, "tblPr")
     _child(tbl_pr, "tblCaption", TBL_PR).set(w("val"), title[:255])
     _child(tbl_pr, "tblDescription", TBL_PR).set(w("val"), description[:4000])
 
 
-def page_number_paragraph(container, size_half_points: int = 18) -> None:
+def page_number_paragraph(container: etree._Element, size_half_points: int = 18) -> None:
     """A centred "Page X of Y" paragraph (PAGE and NUMPAGES fields) at the end of a header or footer part."""
     p = etree.SubElement(container, w("p"))
     p_pr = etree.SubElement(p, w("pPr"))
     etree.SubElement(p_pr, w("jc")).set(w("val"), "center")
 
-    def run(parent, text: str):
+    def run(parent: etree._Element, text: str) -> None:
         r = etree.SubElement(parent, w("r"))
         r_pr = etree.SubElement(r, w("rPr"))
         etree.SubElement(r_pr, w("sz")).set(w("val"), str(size_half_points))
@@ -239,13 +243,13 @@ def page_number_paragraph(container, size_half_points: int = 18) -> None:
             run(p, after)
 
 
-def has_page_field(container) -> bool:
+def has_page_field(container: etree._Element) -> bool:
     """Whether a header or footer part already numbers its pages."""
     simple = any("PAGE" in (f.get(w("instr")) or "") for f in container.iter(w("fldSimple")))
     return simple or any("PAGE" in (t.text or "") for t in container.iter(w("instrText")))
 
 
-def set_language(styles_element, language: str, replace: bool = False) -> None:
+def set_language(styles_element: etree._Element, language: str, replace: bool = False) -> None:
     """The document's language (docDefaults); one a template sets is kept unless ``replace``."""
     defaults = styles_element.find(w("docDefaults"))
     if defaults is None:
@@ -263,12 +267,12 @@ def set_language(styles_element, language: str, replace: bool = False) -> None:
         lang.set(w("val"), language)
 
 
-def language_of(styles_element) -> str | None:
+def language_of(styles_element: etree._Element) -> str | None:
     lang = styles_element.find(f"{w('docDefaults')}/{w('rPrDefault')}/{w('rPr')}/{w('lang')}")
     return None if lang is None else lang.get(w("val"))
 
 
-def outline_level(style_element, level: int) -> None:
+def outline_level(style_element: etree._Element, level: int) -> None:
     """A paragraph style that is a heading for navigation, tables of contents and screen readers."""
     p_pr = style_element.find(w("pPr"))
     if p_pr is None:
@@ -276,22 +280,25 @@ def outline_level(style_element, level: int) -> None:
     _child(p_pr, "outlineLvl", P_PR).set(w("val"), str(level))
 
 
-def pictures(document) -> list:
+def pictures(document: Document) -> list[etree._Element]:
     """Every picture's ``wp:docPr`` in the body, in document order."""
     return list(document.element.body.iter(f"{{{WP}}}docPr"))
 
 
-def describe_pictures(document, skip: int, texts: Iterable[str]) -> None:
+def describe_pictures(document: Document, skip: int, texts: Iterable[str]) -> None:
     """Alt text for the pictures added after the first ``skip`` (a template's own), in the order added."""
     for doc_pr, text in zip(pictures(document)[skip:], texts, strict=False):
         doc_pr.set("descr", text)
         doc_pr.set("title", text[:120])
 
 
-def plain_style(style_element) -> None:
+def plain_style(style_element: etree._Element) -> None:
     """A style's own font names over its theme fonts (which win over them), and no paragraph border."""
     for fonts in style_element.iter(w("rFonts")):
         for attribute in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
-            fonts.attrib.pop(w(attribute), None)
+            if w(attribute) in fonts.attrib:
+                del fonts.attrib[w(attribute)]
     for border in style_element.iter(w("pBdr")):
-        border.getparent().remove(border)
+        parent = border.getparent()
+        if parent is not None:
+            parent.remove(border)

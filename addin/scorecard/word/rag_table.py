@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..core.model import Polarity, Rag, RatedKpi, Scorecard
 from ..core.narrative import figure, legend
@@ -23,7 +23,12 @@ from ..core.spc import Assurance, Variation
 from . import docx_xml as x
 
 if TYPE_CHECKING:
+    from docx.document import Document
+    from docx.table import Table
+
     from ..core.rules import Rules
+
+Cell = Any  # a table cell, python-docx's _Cell (a private name: its type is not imported)
 
 TABLE_PT, KEY_PT = 8.5, 8.0
 INDICATOR_LEAST, INDICATOR_MOST = 0.3, 0.4  # the indicator column's share of the text width
@@ -225,11 +230,11 @@ def assurance_alt(k: RatedKpi) -> str:
 class Tables:
     """Writes the tables into a python-docx document, collecting the alt text of each picture it adds."""
 
-    def __init__(self, document, rules: Rules, style: Callable[..., str | None]):
+    def __init__(self, document: Document, rules: Rules, style: Callable[..., str | None]):
         self.document, self.rules, self.style = document, rules, style
         self.alt: list[str] = []
 
-    def _table(self, rows: int, cols: int):
+    def _table(self, rows: int, cols: int) -> Table:
         table = self.document.add_table(rows=rows, cols=cols)
         grid = self.style("Table Grid")
         if grid:
@@ -237,7 +242,7 @@ class Tables:
         table.autofit = False
         return table
 
-    def _write(self, cell, text: str, *, bold: bool = False, right: bool = False, size: float = TABLE_PT) -> None:
+    def _write(self, cell: Cell, text: str, *, bold: bool = False, right: bool = False, size: float = TABLE_PT) -> None:
         from docx.enum.text import WD_ALIGN_PARAGRAPH
         from docx.shared import Pt
 
@@ -248,7 +253,7 @@ class Tables:
         if right:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
-    def _icon(self, cell, png: bytes, word: str, alt: str) -> None:
+    def _icon(self, cell: Cell, png: bytes, word: str, alt: str) -> None:
         from docx.enum.text import WD_ALIGN_PARAGRAPH
         from docx.shared import Cm, Pt
 
@@ -263,7 +268,7 @@ class Tables:
         run = below.add_run(word)
         run.font.size = Pt(TABLE_PT - 1)
 
-    def _indicator(self, cell, k: RatedKpi) -> None:
+    def _indicator(self, cell: Cell, k: RatedKpi) -> None:
         from docx.shared import Pt, RGBColor
 
         self._write(cell, k.kpi.name)
@@ -326,7 +331,7 @@ class Tables:
             + ".",
         )
 
-    def _cell(self, cell, column: Column, k: RatedKpi, icons: bool) -> None:
+    def _cell(self, cell: Cell, column: Column, k: RatedKpi, icons: bool) -> None:
         from .icons import assurance_icon, variation_icon
 
         text = column.value(k)

@@ -28,6 +28,8 @@ CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
 WORKSHEET_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
 WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"  # Excel 2010's extensions of a worksheet
+XM = "http://schemas.microsoft.com/office/excel/2006/main"  # their ranges and formulas
 
 # No entity expansion, no network, libxml2's size limits on: a crafted part cannot blow up memory.
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False)
@@ -131,6 +133,16 @@ def iterparse(
         yield from events
     except etree.XMLSyntaxError as error:
         raise WorkbookError(f"is damaged: part {part} is not well-formed XML ({error})", file=file) from None
+
+
+def forget(element: etree._Element) -> None:
+    """Drop an element ``iterparse`` gave, once read, and the siblings before it (read before it) from the
+    tree being built: a streamed part then holds only the element being read, and parses faster too."""
+    element.clear()
+    parent = element.getparent()
+    if parent is not None:
+        while element.getprevious() is not None:
+            del parent[0]
 
 
 def well_formed(data: bytes) -> str | None:

@@ -1,155 +1,57 @@
-"""Workbook files without Excel: the file adapter of the command line.
+"""The scorecard sheet of a workbook file as a ``Grid``: the file side's reader.
 
 The reader parses the package's parts itself, with lxml (``ooxml.PARSER``'s safety settings): the
 workbook part (sheets, the date system), the styles (cell formats and their number formats), the
-shared strings, and the chosen sheet, streamed row by row with ``iterparse``. Being an XML parser,
-it reads any legal spelling of a part: single or double quotes, a namespace prefix (``x:`` as the
+shared strings (``strings``), and the chosen sheet, streamed row by row with ``iterparse``. Being an XML
+parser, it reads any legal spelling of a part: single or double quotes, a namespace prefix (``x:`` as the
 Open XML SDK writes), entities, CDATA, whitespace between attributes. It sees what a cell reader
 built for editing does not report: merged cells, formulas saved without a result, formula cells,
-hidden and grouped rows, and the sheet's Excel Tables. Number formats and date serials are read by
-``numformats`` (ECMA-376's built-in formats, date detection, the 1900 and 1904 date systems).
+hidden and grouped rows, the sheet's Excel Tables and its list validations (``validation``). Number
+formats and date serials are read by ``numformats`` (ECMA-376's built-in formats, date detection, the
+1900 and 1904 date systems).
 
-Writing is ``writer.write_plan``: the package is edited in place, never re-saved through a library
-that would drop sparklines, x14 extensions, shapes or a ribbon's relationship. ``open_workbook``
-reads and writes through one ``Package``, so a refresh reads each part once.
+``book.WorkbookFile`` opens a workbook and reads it through here; ``writer`` writes to it.
 """
 
 from __future__ import annotations
 
-import zipfile
-import zlib
-from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from lxml import etree
 
-from ..core.findings import Finding
-from ..core.plan import WritePlan
+from ..core.a1 import MAX_COLUMN, MAX_ROW, Area, column_number, parse_range, row_number, within_excel
 from ..core.reading import CellError, Grid, RowHidden, SparseRows, TableArea, pick_sheet
+from ..core.reading.grid import SparseRow
 from ..errors import WorkbookError
 from . import validation
-from .coordinates import (
-    MAX_COLUMN,
-    MAX_ROW,
-    beyond_excel,
-    column_number,
-    parse_reference,
-    row_number,
-    shown,
-    within_excel,
-)
 from .numformats import BUILTIN_FORMATS, BUILTIN_LIMIT, from_iso8601, from_serial, is_date_format, is_duration_format
-from .ooxml import REL, iterparse, q
-from .package import OLE_MAGIC, Package, Workbook, check_file, open_zip, part_path, rels_name
-from .sheetxml import unescape_text
-from .writer import apply_plan, conditional_format_findings, sparkline_findings, stale_trend_findings, write_plan
+from .ooxml import REL, forget, q
+from .package import Package, Workbook, part_path, rels_name
+from .strings import shared_strings, text_of, unescape_text
 
-__all__ = ["read_grid", "open_workbook", "write_plan", "check_file", "OLE_MAGIC"]
-
-_ROW, _C, _V, _F, _IS, _T, _R = q("row"), q("c"), q("v"), q("f"), q("is"), q("t"), q("r")
+_ROW, _C, _V, _F, _IS = q("row"), q("c"), q("v"), q("f"), q("is")
 _MERGE, _TABLE_PART, _DIMENSION = q("mergeCell"), q("tablePart"), q("dimension")
 _VALIDATIONS = (validation.MAIN_TAG, validation.X14_TAG)
 _RID = f"{{{REL}}}id"
 
 
-# --- the public entry points -------------------------------------------------------------------
-
-
-def read_grid(path: str | Path, sheet: str | None) -> Grid:
-    """The sheet's values (cached results for formulas), number formats and structure, from A1."""
-    with open_workbook(path) as book:
-        return book.grid(sheet)
-
-
-class WorkbookFile:
-    """A workbook opened once for a refresh: read its grid, then write a plan through the same parts.
-
-    The file side's ``GridSource`` and ``PlanSink`` (``scorecard.core.ports``): the file holds
-    everything a grid can carry, so every capability is there. ``apply`` saves to ``output``
-    (default: the workbook itself).
-    """
-
-    can_read_number_formats = True
-    can_read_formulas = True  # formula cells, and formulas saved without a result
-    can_read_hidden_rows = True
-    can_read_merged_cells = True
-
-    def __init__(self, path: str | Path, output: str | Path | None = None):
-        self.path = Path(path)
-        self.output = Path(output) if output else self.path
-        check_file(self.path)
-        self.archive = open_zip(self.path)
-        try:
-            self.package = Package(self.path, self.archive)
-            self.workbook = Workbook(self.package)  # refuses Strict Open XML and a package without its workbook part
-        except BaseException:
-            self.archive.close()
-            raise
-
-    def __enter__(self) -> WorkbookFile:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self.archive.close()
-
-    def grid(self, sheet: str | None) -> Grid:
-        try:
-            return _read_grid(self.package, self.workbook, sheet)
-        except (zipfile.BadZipFile, zlib.error, EOFError) as error:
-            raise WorkbookError(f"is damaged: {error}", file=self.path) from None
-
-    def named_sheet(self, name: str) -> Grid | None:
-        """Another sheet than the table's, by its exact name (case aside), or None when there is none:
-        read as the table's sheet is, e.g. the rules a workbook carries."""
-        found = next((s.name for s in self.workbook.sheet_entries() if s.name.casefold() == name.casefold()), None)
-        if found is None:
-            return None
-        try:
-            return _read_named(self.package, self.workbook, found)
-        except (zipfile.BadZipFile, zlib.error, EOFError) as error:
-            raise WorkbookError(f"is damaged: {error}", file=self.path) from None
-
-    def findings(self, plan: WritePlan) -> list[Finding]:
-        """What the file holds beyond the grid that a refresh should warn of, before anything is written:
-        conditional formatting that would hide the colours the plan gives the RAG cells, sparklines drawn
-        by hand in the trend column."""
-        return (
-            conditional_format_findings(self.package, self.workbook, plan)
-            + sparkline_findings(self.package, self.workbook, plan)
-            + stale_trend_findings(self.package, self.workbook, plan)
-        )
-
-    def write(self, plan: WritePlan, destination: str | Path | None = None) -> None:
-        """Apply ``plan`` and save to ``destination`` (default: the workbook itself), atomically."""
-        apply_plan(self.package, self.workbook, plan, Path(destination or self.path))
-
-    def apply(self, plan: WritePlan) -> None:
-        """Apply ``plan`` and save to ``output``, atomically."""
-        self.write(plan, self.output)
-
-
-def open_workbook(path: str | Path, output: str | Path | None = None) -> WorkbookFile:
-    return WorkbookFile(path, output)
-
-
 # --- the workbook's parts ------------------------------------------------------------------------
 
 
-def _read_grid(package: Package, workbook: Workbook, wanted: str | None) -> Grid:
+def read_sheet(package: Package, workbook: Workbook, wanted: str | None) -> Grid:
+    """The grid of the sheet ``wanted`` (``core.reading.pick_sheet`` picks it: None for the only or first one)."""
     sheets = workbook.sheet_entries()
     try:
         name = pick_sheet([s.name for s in sheets], wanted)
     except WorkbookError as error:
         error.file = str(package.path)
         raise
-    return _read_named(package, workbook, name)
+    return read_named(package, workbook, name)
 
 
-def _read_named(package: Package, workbook: Workbook, name: str) -> Grid:
+def read_named(package: Package, workbook: Workbook, name: str) -> Grid:
+    """The grid of the sheet of that exact name (a worksheet; another kind of sheet is refused)."""
     entry = next(s for s in workbook.sheet_entries() if s.name == name)
     if entry.kind != "worksheet":
         raise WorkbookError(f"sheet '{name}' is a {entry.kind}, not a worksheet", file=package.path)
@@ -158,8 +60,8 @@ def _read_named(package: Package, workbook: Workbook, name: str) -> Grid:
             f"is damaged: the workbook lists sheet '{name}' but not the part that holds it", file=package.path
         )
     formats, dates, durations = _number_formats(package, workbook)
-    shared = _shared_strings(package, workbook)
-    grid, lists = _read_sheet(package, entry.part, name, shared, formats, dates, durations, workbook.date1904)
+    shared = shared_strings(package, workbook)
+    grid, lists = _SheetReader(package, name, shared, formats, dates, durations, workbook.date1904).read(entry.part)
     if lists:
         grid.choices = _choices(package, workbook, grid, lists)
     return grid
@@ -179,7 +81,7 @@ def _choices(
             entry = next((s for s in workbook.sheet_entries() if s.name.casefold() == sheet.casefold()), None)
             if entry is None or entry.kind != "worksheet":
                 return None
-            others[sheet] = _read_named(package, workbook, entry.name)
+            others[sheet] = read_named(package, workbook, entry.name)
         return others[sheet].value(row, column)
 
     return validation.choices(lists, grid.sheet, value_at, validation.defined_names(workbook.root))
@@ -219,55 +121,6 @@ def _int(text: str | None) -> int | None:
         return None
 
 
-def _text_of(node: etree._Element) -> str:
-    """The text of a shared string item or inline string: its runs joined, phonetic guides left out."""
-    if len(node) == 1 and node[0].tag == _T:  # plain text, the usual case
-        text = node[0].text or ""
-        return unescape_text(text) if "_x" in text else text
-    parts = []
-    for child in node:
-        if child.tag == _T:
-            parts.append(child.text or "")
-        elif child.tag == _R:
-            for run in child:
-                if run.tag == _T:
-                    parts.append(run.text or "")
-    text = "".join(parts)
-    return unescape_text(text) if "_x" in text else text
-
-
-def _shared_strings(package: Package, workbook: Workbook) -> list[str]:
-    part = workbook.related_part("/sharedStrings")
-    if part is None:
-        return []
-    strings: list[str] = []
-    for _, item in _iterparse(package, part, (q("si"),)):
-        strings.append(_text_of(item))
-        _forget(item)
-    return strings
-
-
-def shared_strings(package: Package, workbook: Workbook) -> list[str]:
-    """The workbook's shared strings as Excel shows them, by index: for the writer, which recognises a sheet
-    it wrote by its texts."""
-    return _shared_strings(package, workbook)
-
-
-def _iterparse(package: Package, part: str, tags: tuple[str, ...]) -> Iterator[tuple[str, etree._Element]]:
-    """End events for ``tags`` in the part, read under ``ooxml``'s one policy (no DTD, no entities, no network)."""
-    return iterparse(package.read(part), part, package.path, tags)
-
-
-def _forget(element: etree._Element) -> None:
-    """Drop an element ``_iterparse`` gave, once read, and the siblings before it (read before it) from the
-    tree being built: a streamed part then holds only the element being read, and parses faster too."""
-    element.clear()
-    parent = element.getparent()
-    if parent is not None:
-        while element.getprevious() is not None:
-            del parent[0]
-
-
 # --- the sheet -------------------------------------------------------------------------------------
 
 _INFINITE = (float("inf"), float("-inf"))
@@ -280,7 +133,7 @@ class _Cells:
     A row's cells are a list from column A, as a sheet's cells usually run; a cell further past the row's
     last one than the row has cells is kept apart (``far``) rather than padded to. ``grid`` gives the rows
     as the ``Grid`` takes them: a sheet with far rows as ``SparseRows``, a row with far cells through a
-    ``_Sparse`` view that reads like the padded list without being one."""
+    ``SparseRow`` view that reads like the padded list without being one."""
 
     def __init__(self) -> None:
         self.values: dict[int, list[Any]] = {}
@@ -294,8 +147,24 @@ class _Cells:
             self.formats[number] = []
         return values, self.formats[number]
 
-    def put_far(self, row: int, column: int, value: Any, number_format: str | None) -> None:
-        self.far.setdefault(row, {})[column] = (value, number_format)
+    def put(
+        self, row: int, column: int, value: Any, number_format: str | None, values: list[Any], formats: list[str | None]
+    ) -> None:
+        """A cell of ``row``, whose cells so far are ``values`` and ``formats`` (``row(row)``)."""
+        filled = len(values)
+        if column == filled + 1:  # the usual case: the next cell along
+            values.append(value)
+            formats.append(number_format)
+        elif column <= filled:
+            values[column - 1] = value
+            formats[column - 1] = number_format
+        elif column - filled <= filled + 64:  # a gap no wider than the row so far: padded
+            values.extend([None] * (column - filled - 1))
+            formats.extend([None] * (column - filled - 1))
+            values.append(value)
+            formats.append(number_format)
+        else:  # far past the row's cells (XFD1 beside A1): held apart, not padded to
+            self.far.setdefault(row, {})[column] = (value, number_format)
 
     def grid(self) -> tuple[Sequence[Sequence[Any]], Sequence[Sequence[str | None]]]:
         values: dict[int, Sequence[Any]] = {}
@@ -303,11 +172,10 @@ class _Cells:
         for number, cells in self.values.items():
             far = self.far.get(number)
             if far:
-                length = max(far)
                 near = enumerate(zip(cells, self.formats[number], strict=True), start=1)
                 held = {c: pair for c, pair in near if pair[0] is not None} | far
-                values[number] = _Sparse({c: v for c, (v, _) in held.items()}, length)
-                formats[number] = _Sparse({c: f for c, (_, f) in held.items()}, length)
+                values[number] = SparseRow({c: v for c, (v, _) in held.items()})
+                formats[number] = SparseRow({c: f for c, (_, f) in held.items()})
             elif cells:
                 values[number], formats[number] = cells, self.formats[number]
         last = max(values, default=0)
@@ -316,217 +184,209 @@ class _Cells:
         return SparseRows(values), SparseRows(formats)
 
 
-class _Sparse(Sequence):
-    """A row's cells as a read-only sequence of ``length`` items: those at the 1-based positions of
-    ``items``, None elsewhere; nothing is stored for the gaps."""
+class _SheetReader:
+    """One worksheet part read into a ``Grid``, streamed row by row: the rows' cells, and the elements around
+    the cell table that the reading needs (merged cells, the dimension, Excel Tables, list validations)."""
 
-    def __init__(self, items: dict[int, Any], length: int):
-        self.items, self.length = items, length
+    def __init__(
+        self,
+        package: Package,
+        name: str,
+        shared: list[str],
+        formats: list[str],
+        dates: set[int],
+        durations: set[int],
+        date1904: bool,
+    ):
+        self.package, self.name, self.shared, self.date1904 = package, name, shared, date1904
+        self.formats, self.dates, self.durations = formats, dates, durations
+        self.rows = _Cells()
+        self.uncalculated: set[tuple[int, int]] = set()
+        self.formulas: set[tuple[int, int]] = set()
+        self.hidden: dict[int, RowHidden] = {}
+        self.merged: list[Area] = []
+        self.table_ids: list[str] = []
+        self.lists: list[validation.ListValidation] = []
+        self.columns: dict[str, int] = {}  # column letters -> number, for this sheet
+        self.styles: dict[str | None, tuple[bool, bool, str]] = {}  # s attribute -> (a date, a duration, format)
 
-    def __len__(self) -> int:
-        return self.length
+    def refuse(self, message: str, cell: str | None = None) -> WorkbookError:
+        return WorkbookError(message, file=self.package.path, sheet=self.name, cell=cell and shown(cell))
 
-    def __getitem__(self, index):  # an int or a slice, as a list takes them
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(self.length))]
-        if index < 0:
-            index += self.length
-        if not 0 <= index < self.length:
-            raise IndexError(index)
-        return self.items.get(index + 1)
+    def read(self, part: str) -> tuple[Grid, list[validation.ListValidation]]:
+        number = 0
+        for _, element in self.package.iterparse(part, (_ROW, _MERGE, _TABLE_PART, _DIMENSION, *_VALIDATIONS)):
+            if element.tag == _ROW:
+                number = self._row_number(element, number)
+                self._row(element, number)
+                forget(element)
+            else:
+                self._beside_the_cells(element)
+        values, number_formats = self.rows.grid()
+        grid = Grid(
+            sheet=self.name,
+            values=values,
+            formats=number_formats,
+            merged=self.merged,
+            uncalculated=frozenset(self.uncalculated),
+            formulas=frozenset(self.formulas),
+            hidden_rows=self.hidden,
+            tables=_tables(self.package, part, self.table_ids, self.refuse),
+        )
+        return grid, self.lists
 
-
-def _read_sheet(
-    package: Package,
-    part: str,
-    name: str,
-    shared: list[str],
-    formats: list[str],
-    dates: set[int],
-    durations: set[int],
-    date1904: bool,
-) -> tuple[Grid, list[validation.ListValidation]]:
-    rows = _Cells()
-    uncalculated: set[tuple[int, int]] = set()
-    formulas: set[tuple[int, int]] = set()
-    hidden: dict[int, RowHidden] = {}
-    merged: list[tuple[int, int, int, int]] = []
-    table_ids: list[str] = []
-    lists: list[validation.ListValidation] = []
-    row_number_ = 0
-    format_count = len(formats)
-    columns: dict[str, int] = {}  # column letters -> number, for this sheet
-    styles: dict[str | None, tuple[bool, bool, str]] = {}  # s attribute -> (a date, a duration, number format)
-
-    def refuse(message: str, cell: str | None = None) -> WorkbookError:
-        return WorkbookError(message, file=package.path, sheet=name, cell=cell and shown(cell))
-
-    for _, element in _iterparse(package, part, (_ROW, _MERGE, _TABLE_PART, _DIMENSION, *_VALIDATIONS)):
+    def _beside_the_cells(self, element: etree._Element) -> None:
         tag = element.tag
-        if tag != _ROW:
-            if tag in _VALIDATIONS:
-                listed = validation.read(element)
-                if listed is not None:
-                    lists.append(listed)
-            elif tag == _MERGE:
-                area = _area(element.get("ref", ""), "merged cells", refuse)
-                if area:
-                    merged.append(area)
-            elif tag == _DIMENSION:
-                _area(element.get("ref", ""), "the sheet's dimension (its used range)", refuse)
-            elif table_id := element.get(_RID):
-                table_ids.append(table_id)
-            continue
+        if tag in _VALIDATIONS:
+            listed = validation.read(element)
+            if listed is not None:
+                self.lists.append(listed)
+        elif tag == _MERGE:
+            area = _area(element.get("ref", ""), "merged cells", self.refuse)
+            if area:
+                self.merged.append(area)
+        elif tag == _DIMENSION:
+            _area(element.get("ref", ""), "the sheet's dimension (its used range)", self.refuse)
+        elif table_id := element.get(_RID):
+            self.table_ids.append(table_id)
+
+    def _row_number(self, element: etree._Element, previous: int) -> int:
+        """The row's number: as written, else the one after the previous row's; refused beyond Excel's rows."""
         r = element.get("r")
-        row_number_ = row_number(r) if r else row_number_ + 1
-        if not 1 <= row_number_ <= MAX_ROW:
-            if r and not row_number_:
-                raise refuse(f"is damaged: the row number '{shown(r)}' is not a number")
+        number = row_number(r) if r else previous + 1
+        if not 1 <= number <= MAX_ROW:
+            if r and not number:
+                raise self.refuse(f"is damaged: the row number '{shown(r)}' is not a number")
             first = next(element.iterchildren(_C), None)
             named = first.get("r") if first is not None else None  # the cell to name, when the row has one
-            raise refuse(beyond_excel(r or str(row_number_), "row"), named)
+            raise self.refuse(beyond_excel(r or str(number), "row"), named)
+        return number
+
+    def _row(self, element: etree._Element, number: int) -> None:
         # Excel hides a collapsed outline group's rows (hidden="1" with their outlineLevel); a row
         # hidden by hand or by a filter has no level. A hidden row inside a group counts as grouped:
         # the file does not tell which of the two hid it, and collapsing is the usual way.
         if element.get("hidden") in ("1", "true"):
-            hidden[row_number_] = "grouped" if (_int(element.get("outlineLevel")) or 0) > 0 else "hidden"
-        row_values, row_formats = rows.row(row_number_)
-        filled = len(row_values)
+            self.hidden[number] = "grouped" if (_int(element.get("outlineLevel")) or 0) > 0 else "hidden"
+        row_values, row_formats = self.rows.row(number)
         column = 0
         for cell in element.iterchildren(_C):
             reference = cell.get("r")
-            if reference:
-                letters = reference.rstrip("0123456789")
-                column = columns.get(letters) or columns.setdefault(letters, column_number(letters))
-                if not 1 <= column <= MAX_COLUMN:
-                    if not column:
-                        raise refuse(f"is damaged: the cell reference '{shown(reference)}' is not a cell reference")
-                    raise refuse(beyond_excel(reference), reference)
-            else:
-                column += 1
-                if column > MAX_COLUMN:
-                    raise refuse(f"row {row_number_} has more cells than Excel's {MAX_COLUMN:,} columns")
-            kind = cell.get("t", "n")
-            raw = None
-            has_value = has_formula = False
-            inline = None
-            if len(cell) == 1 and (only := cell[0]).tag == _V:  # the usual cell: a value and nothing else
-                raw, has_value = only.text, True
-            else:
-                for child in cell:
-                    child_tag = child.tag
-                    if child_tag == _V:
-                        raw, has_value = child.text, True
-                    elif child_tag == _F:
-                        has_formula = True
-                    elif child_tag == _IS:
-                        inline = child
+            column = self._column(reference, number) if reference else column + 1
+            if column > MAX_COLUMN:
+                raise self.refuse(f"row {number} has more cells than Excel's {MAX_COLUMN:,} columns")
+            value, number_format = self._value(cell, number, column, reference)
+            if value is not None or number_format is not None:
+                self.rows.put(number, column, value, number_format, row_values, row_formats)
+
+    def _column(self, reference: str, row: int) -> int:
+        letters = reference.rstrip("0123456789")
+        column = self.columns.get(letters) or self.columns.setdefault(letters, column_number(letters))
+        if not 1 <= column <= MAX_COLUMN:
+            if not column:
+                raise self.refuse(f"is damaged: the cell reference '{shown(reference)}' is not a cell reference")
+            raise self.refuse(beyond_excel(reference), reference)
+        return column
+
+    def _value(self, cell: etree._Element, row: int, column: int, reference: str | None) -> tuple[Any, str | None]:
+        """The cell's value as the grid holds it, and the number format of a number; (None, None) for none."""
+        kind = cell.get("t", "n")
+        raw = None
+        has_value = has_formula = False
+        inline = None
+        if len(cell) == 1 and (only := cell[0]).tag == _V:  # the usual cell: a value and nothing else
+            raw, has_value = only.text, True
+        else:
+            for child in cell:
+                child_tag = child.tag
+                if child_tag == _V:
+                    raw, has_value = child.text, True
+                elif child_tag == _F:
+                    has_formula = True
+                elif child_tag == _IS:
+                    inline = child
+        if has_formula:
+            self.formulas.add((row, column))
+        if kind == "inlineStr":
+            return ((text_of(inline) or None) if inline is not None else None), None  # an empty one holds nothing
+        if kind == "str" and has_value:  # a formula's text result, "" included
+            return (unescape_text(raw) if raw and "_x" in raw else (raw or "")), None
+        if not raw or raw.isspace():
             if has_formula:
-                formulas.add((row_number_, column))
-            value: Any = None
-            number_format = None
-            if kind == "inlineStr":
-                value = (_text_of(inline) or None) if inline is not None else None  # an empty one holds nothing
-            elif kind == "str" and has_value:  # a formula's text result, "" included
-                value = unescape_text(raw) if raw and "_x" in raw else (raw or "")
-            elif not raw or raw.isspace():
-                if has_formula:
-                    uncalculated.add((row_number_, column))
-            elif kind == "n":
-                try:
-                    # a whole number too long for a double (hundreds of digits) is read as one, as Excel would
-                    number = float(raw) if ("." in raw or "e" in raw or "E" in raw or len(raw) > 300) else int(raw)
-                except ValueError:  # not a number after all: keep the text, which reads as no data
-                    value = raw.strip()
-                else:
-                    if number in _INFINITE:  # past the largest number Excel holds (1e400): Excel shows #NUM!
-                        value = CellError("#NUM!")
-                    else:
-                        s = cell.get("s")
-                        found = styles.get(s)
-                        if found is None:
-                            try:
-                                style = int(s) if s else 0
-                            except ValueError:
-                                style = 0
-                            found = styles[s] = (
-                                style in dates,
-                                style in durations,
-                                formats[style] if style < format_count else "General",
-                            )
-                        if found[0]:
-                            try:
-                                value = from_serial(number, date1904, duration=found[1])
-                            except (OverflowError, ValueError):
-                                value = CellError("#VALUE!")  # a serial outside the dates Excel can show
-                        else:
-                            value = number
-                            number_format = found[2]
-            elif kind == "s":
-                try:
-                    value = shared[int(raw)]
-                except (ValueError, IndexError):
-                    raise WorkbookError(
-                        f"is damaged: cell {reference or column} refers to shared string {raw.strip()}, "
-                        f"which the workbook does not have",
-                        file=package.path,
-                        sheet=name,
-                    ) from None
-            elif kind == "b":
-                value = raw.strip() in ("1", "true")
-            elif kind == "e":
-                value = CellError(raw.strip())
-            elif kind == "d":  # an ISO 8601 date, as some writers store dates
-                try:
-                    value = from_iso8601(raw.strip())
-                except ValueError:
-                    value = raw
-            else:  # "str" without a value element cannot reach here; an unknown type keeps its text
-                value = raw
-            if value is None and number_format is None:
-                continue
-            if column == filled + 1:  # the usual case: the next cell along
-                row_values.append(value)
-                row_formats.append(number_format)
-                filled = column
-            elif column <= filled:
-                row_values[column - 1] = value
-                row_formats[column - 1] = number_format
-            elif column - filled <= filled + 64:  # a gap no wider than the row so far: padded
-                row_values.extend([None] * (column - filled - 1))
-                row_formats.extend([None] * (column - filled - 1))
-                row_values.append(value)
-                row_formats.append(number_format)
-                filled = column
-            else:  # far past the row's cells (XFD1 beside A1): held apart, not padded to
-                rows.put_far(row_number_, column, value, number_format)
-        _forget(element)
-    values, number_formats = rows.grid()
-    grid = Grid(
-        sheet=name,
-        values=values,
-        formats=number_formats,
-        merged=merged,
-        uncalculated=frozenset(uncalculated),
-        formulas=frozenset(formulas),
-        hidden_rows=hidden,
-        tables=_tables(package, part, table_ids, refuse),
+                self.uncalculated.add((row, column))
+            return None, None
+        if kind == "n":
+            return self._number(raw, cell.get("s"))
+        if kind == "s":
+            try:
+                return self.shared[int(raw)], None
+            except (ValueError, IndexError):
+                raise WorkbookError(
+                    f"is damaged: cell {reference or column} refers to shared string {raw.strip()}, "
+                    f"which the workbook does not have",
+                    file=self.package.path,
+                    sheet=self.name,
+                ) from None
+        if kind == "b":
+            return raw.strip() in ("1", "true"), None
+        if kind == "e":
+            return CellError(raw.strip()), None
+        if kind == "d":  # an ISO 8601 date, as some writers store dates
+            try:
+                return from_iso8601(raw.strip()), None
+            except ValueError:
+                return raw, None
+        return raw, None  # "str" without a value element cannot reach here; an unknown type keeps its text
+
+    def _number(self, raw: str, s: str | None) -> tuple[Any, str | None]:
+        """A number cell's value: the number and its format, or the date or duration its format shows."""
+        try:
+            # a whole number too long for a double (hundreds of digits) is read as one, as Excel would
+            number = float(raw) if ("." in raw or "e" in raw or "E" in raw or len(raw) > 300) else int(raw)
+        except ValueError:  # not a number after all: keep the text, which reads as no data
+            return raw.strip(), None
+        if number in _INFINITE:  # past the largest number Excel holds (1e400): Excel shows #NUM!
+            return CellError("#NUM!"), None
+        found = self.styles.get(s)
+        if found is None:
+            try:
+                style = int(s) if s else 0
+            except ValueError:
+                style = 0
+            found = self.styles[s] = (
+                style in self.dates,
+                style in self.durations,
+                self.formats[style] if style < len(self.formats) else "General",
+            )
+        if not found[0]:
+            return number, found[2]
+        try:
+            return from_serial(number, self.date1904, duration=found[1]), None
+        except (OverflowError, ValueError):
+            return CellError("#VALUE!"), None  # a serial outside the dates Excel can show
+
+
+def _area(ref: str, what: str, refuse: Callable[[str], WorkbookError]) -> Area | None:
+    """The range ``ref`` gives; None when it is no range; refused (``refuse``) when it reaches beyond
+    Excel's last cell."""
+    area = parse_range(ref)
+    if area is not None and not (within_excel(area[0], area[1]) and within_excel(area[2], area[3])):
+        raise refuse(beyond_excel(ref, f"the range of {what},"))
+    return area
+
+
+def shown(text: str | bytes, limit: int = 40) -> str:
+    """A reference or value from the file as a message quotes it: at most ``limit`` characters."""
+    value = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+    return value if len(value) <= limit else f"{value[:limit]}... ({len(value):,} characters)"
+
+
+def beyond_excel(reference: str | bytes, what: str = "cell reference") -> str:
+    """The message refusing a reference past Excel's last cell."""
+    return (
+        f"{what} {shown(reference)} is beyond Excel's last cell, XFD1048576 (column XFD, row 1,048,576): the "
+        "sheet's XML is damaged or was not written by Excel. Open the workbook in Excel and save it again"
     )
-    return grid, lists
-
-
-def _area(ref: str, what: str, refuse: Callable[[str], WorkbookError]) -> tuple[int, int, int, int] | None:
-    """(first row, first column, last row, last column) of a range as ``ref`` gives it; None when it is no
-    range; refused (``refuse``) when it reaches beyond Excel's last cell."""
-    first, _, last = ref.strip().partition(":")
-    start = parse_reference(first)
-    end = parse_reference(last) if last else start
-    if start is None or end is None:
-        return None
-    for row, column in (start, end):
-        if not within_excel(row, column):
-            raise refuse(beyond_excel(ref, f"the range of {what},"))
-    return (start[0], start[1], end[0], end[1])
 
 
 def _tables(

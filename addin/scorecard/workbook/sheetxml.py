@@ -17,69 +17,12 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..errors import WorkbookError, column_letter
-from .coordinates import _COLUMNS, column_number, row_number
-from .ooxml import MAIN, PARSER, XML_SPACE, q
+from ..core.a1 import KNOWN_COLUMNS, column_letter, column_number, row_number
+from ..errors import WorkbookError
+from .ooxml import MAIN, PARSER, q
+from .strings import cell_xml
 
 _DIGITS = b"0123456789"
-# --- text as Excel stores it ------------------------------------------------------------------------
-# A cell's text cannot hold most control characters in XML, so Excel writes them as _xHHHH_ (the
-# character's code in hex), and writes a literal "_xHHHH_" with its underscore escaped: _x005F_xHHHH_.
-# These are XlsxWriter's rules (xmlwriter._escape_control_characters), which follow Excel's, with one
-# refinement: every underscore that would start an escape is escaped, so "_x005F_x000D_" written and
-# read back is itself, where XlsxWriter's non-overlapping match would leave the second one bare.
-
-_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-_LITERAL = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")  # an underscore that would start an escape
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
-
-
-def unescape_text(text: str) -> str:
-    """A cell's stored text as Excel shows it: _x000D_ -> carriage return, _x005F_x000D_ -> "_x000D_"."""
-
-    def character(match: re.Match) -> str:
-        code = int(match.group(1), 16)
-        return match.group(0) if 0xD800 <= code <= 0xDFFF else chr(code)  # a lone surrogate is no character
-
-    return _ESCAPE.sub(character, text)
-
-
-def escape_text(text: str) -> str:
-    """Text as Excel stores it in a cell: the inverse of ``unescape_text``."""
-    if "_x" in text:
-        text = _LITERAL.sub("_x005F_", text)
-    if text.isprintable():  # no control character (the usual text): nothing to escape
-        return text
-    return _CONTROL.sub(lambda match: f"_x{ord(match.group()):04X}_", text)
-
-
-def clean(text: str) -> str:
-    """Text as XML can hold it (see ``escape_text``)."""
-    return escape_text(text)
-
-
-def set_text(cell: etree._Element, text: str, style: int | None) -> None:
-    """Write text into a cell element as an inline string (a new sheet's cells)."""
-    for child in list(cell):
-        cell.remove(child)
-    for attribute in ("t", "cm", "vm"):
-        if attribute in cell.attrib:
-            del cell.attrib[attribute]
-    if style is not None:
-        cell.set("s", str(style))
-    if text:
-        cell.set("t", "inlineStr")
-        inline = etree.SubElement(cell, q("is"))
-        t = etree.SubElement(inline, q("t"))
-        t.text = escape_text(text)
-        if text != text.strip() or "\n" in text:
-            t.set(XML_SPACE, "preserve")
-
-
-def _escape(text: str) -> bytes:
-    return escape_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").encode("utf-8")
-
-
 # --- finding elements in the part's bytes ------------------------------------------------------------
 # The patterns below read markup as XML defines it, not as one writer spells it: any namespace prefix
 # (x:row as the Open XML SDK writes), single or double quotes, whitespace around "=" and between
@@ -119,7 +62,7 @@ class _Patterns:
         def end(name: bytes) -> bytes:
             return rb"</" + any_prefix + name + rb"\s*>"
 
-        def finder(pattern: bytes) -> re.Pattern:  # a match whose ``lastindex`` is None was skipped markup
+        def finder(pattern: bytes) -> re.Pattern[bytes]:  # a match whose ``lastindex`` is None was skipped markup
             return re.compile((_SKIP + rb"|" if exact else b"") + pattern, re.S)
 
         def element(name: bytes) -> bytes:  # a whole element (none of these nests in itself)
@@ -222,7 +165,7 @@ def _value(raw: bytes) -> bytes:
     if b"&" not in raw:
         return raw
 
-    def entity(match: re.Match) -> bytes:
+    def entity(match: re.Match[bytes]) -> bytes:
         name = match.group(1)
         if name.startswith(b"#x"):
             return chr(int(name[2:], 16)).encode("utf-8")
@@ -247,7 +190,7 @@ def _attribute(text: bytes, name: bytes) -> bytes | None:
     return found[0] if found else None
 
 
-def _first(finder: re.Pattern, data: bytes, start: int = 0, end: int | None = None) -> re.Match | None:
+def _first(finder: re.Pattern[bytes], data: bytes, start: int = 0, end: int | None = None) -> re.Match[bytes] | None:
     for match in finder.finditer(data, start, len(data) if end is None else end):
         if match.lastindex is not None:
             return match
@@ -288,7 +231,7 @@ def _cell_end(text: str, p: bytes) -> bytes:
         + b"t"
         + space
         + b">"
-        + _escape(text)
+        + cell_xml(text).encode()
         + b"</"
         + p
         + b"t></"
@@ -335,7 +278,7 @@ class RowText:
                 continue
             letters, attrs = match.group(2, 3)
             self._found = (
-                (_COLUMNS.get(letters) or column_number(letters)) if letters else _cell_column(attrs, self._found)
+                (KNOWN_COLUMNS.get(letters) or column_number(letters)) if letters else _cell_column(attrs, self._found)
             )
             self.cells[self._found] = (*match.span(), attrs)
             if column and self._found > column:

@@ -18,11 +18,9 @@ from typing import Any
 
 from lxml import etree
 
-from .coordinates import parse_reference, within_excel
-from .ooxml import q
+from ..core.a1 import Area, parse_range, within_excel
+from .ooxml import X14, XM, q
 
-X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
-XM = "http://schemas.microsoft.com/office/excel/2006/main"
 MAIN_TAG, X14_TAG = q("dataValidation"), f"{{{X14}}}dataValidation"
 _SHEET_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^!'\s]+))!(.+)$")
 MAX_CHOICES = 1000  # a list longer than this is not a short list of statuses: not read
@@ -94,13 +92,11 @@ def _words(
     return tuple(words)
 
 
-def _area(ref: str) -> tuple[int, int, int, int] | None:
-    first, _, last = ref.replace("$", "").strip().partition(":")
-    start = parse_reference(first)
-    end = parse_reference(last) if last else start
-    if start is None or end is None or not all(within_excel(r, c) for r, c in (start, end)):
+def _area(ref: str) -> Area | None:
+    area = parse_range(ref)
+    if area is None or not (within_excel(area[0], area[1]) and within_excel(area[2], area[3])):
         return None
-    return (start[0], start[1], end[0], end[1])
+    return area
 
 
 def _columns(sqref: str) -> list[tuple[int, int]]:

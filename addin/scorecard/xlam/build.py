@@ -74,7 +74,7 @@ def build_id() -> str:
 
     import xlwings
 
-    from .. import __version__
+    from ..version import __version__
 
     digest = hashlib.sha256()
     for name in BUILT_FROM:
@@ -111,11 +111,11 @@ def template() -> Template:
 
 def udf_wrappers() -> str:
     """VBA wrappers for every function of scorecard.udfs, as xlwings' generator writes them."""
-    from ..excel import udfs
+    from ..excel import functions
 
     out = []
-    for name in udfs.__all__:
-        function = getattr(udfs, name)
+    for name in functions.__all__:
+        function = getattr(functions, name)
         hidden = function.__scorecard_vba__
         parameters = list(inspect.signature(function).parameters.values())
         visible = [p for p in parameters if p.name not in hidden]

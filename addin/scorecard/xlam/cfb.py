@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass, field
+from typing import Any
 
 SECTOR = 512
 MINI = 64
@@ -238,7 +239,7 @@ def read_compound_file(data: bytes) -> dict[str, bytes]:
     root = entries[0]
     mini_stream = read(root[11])[: root[12]] if root[11] not in (END, FREE) else b""
 
-    def content(entry: tuple) -> bytes:
+    def content(entry: tuple[Any, ...]) -> bytes:
         start, size = entry[11], entry[12] & 0xFFFFFFFF if shift == 9 else entry[12]
         if size < cutoff:
             return b"".join(mini_stream[s * mini_size : (s + 1) * mini_size] for s in chain(start, mini_fat))[:size]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ...errors import column_letter
+from ..a1 import column_letter
 from ..model import Kpi
 from ..rules import Rules
 from .header import HOW

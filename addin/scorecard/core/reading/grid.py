@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, overload
 
-from ...errors import cell_ref, column_letter
+from ..a1 import cell_ref, column_letter
 from ..findings import Where
 
 RowHidden = Literal["hidden", "grouped"]  # hidden, or folded into a collapsed outline group

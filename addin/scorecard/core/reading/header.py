@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ...errors import WorkbookError, column_letter
+from ...errors import WorkbookError
+from ..a1 import column_letter
 from ..embedded import is_rules_sheet
-from ..months import MONTHS
-from ..periods import TimePeriod, exact_date, parse_period
+from ..periods import MONTHS, TimePeriod, exact_date, parse_period
 from ..rules import DEFAULT_HEADERS, Rules
 from .cells import filled, norm
 from .grid import Grid

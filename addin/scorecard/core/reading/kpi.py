@@ -14,8 +14,9 @@ from typing import Any
 from ...errors import WorkbookError
 from ..engine import displayed
 from ..findings import Finding, Where
-from ..model import POLARITY_CHOICES, Kpi, Polarity, Unit
+from ..model import Kpi, Unit
 from ..numfmt import format_decimals, general_decimals, is_general
+from ..polarity import POLARITY_CHOICES, Polarity
 from ..rules import KpiRule, Rules, check_target_and_floor
 from ..thresholds import Threshold, parse_threshold
 from ..units import Figure, ScaleFinding, ratio_problem, scale_check, share_problem, within_scale

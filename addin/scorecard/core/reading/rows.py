@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ...errors import WorkbookError, column_letter
+from ...errors import WorkbookError
+from ..a1 import column_letter
 from ..findings import Finding, Where
 from ..periods import parse_period
 from ..rules import Rules

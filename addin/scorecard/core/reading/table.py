@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from ...errors import WorkbookError, column_letter
+from ...errors import WorkbookError
+from ..a1 import column_letter
 from ..findings import Finding, Where
 from ..model import Kpi, Period, Polarity, Rag
 from ..rules import Rules

@@ -1,10 +1,11 @@
-"""The scorecard as JSON-ready data: what `--format json` and `--json` print."""
+"""The scorecard summed up: as JSON-ready data (what ``--format json`` and ``--json`` print), and the lines
+``check`` reports. The Word report is ``scorecard.word``."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..errors import column_letter
+from .a1 import column_letter
 from .model import Scorecard
 from .narrative import Narrative
 from .reading import KpiTable

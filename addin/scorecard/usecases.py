@@ -1,8 +1,10 @@
-"""The jobs, end to end: workbook -> table of KPIs -> evaluated scorecard -> writes.
+"""The use cases, end to end: workbook -> table of KPIs -> evaluated scorecard -> writes.
 
-Data flows one way. The front ends (command line, Excel macros) call these functions and only
-differ in where the grid comes from and how the plan is applied: a ``GridSource`` and a ``PlanSink``
-(``scorecard.core.ports``), the workbook file or the Excel book.
+Data flows one way. The front ends (the command line, the ribbon's macros, the worksheet functions) call
+these functions and only differ in where the grid comes from and how the plan is applied: a ``GridSource``
+and a ``PlanSink`` (``scorecard.core.ports``), the workbook file (``workbook.book.WorkbookFile``) or the
+Excel book (``excel.book.ExcelBook``). ``refresh_book`` refreshes an open book of either kind;
+``refresh_file`` opens a file, refreshes it and saves it atomically.
 """
 
 from __future__ import annotations
@@ -93,7 +95,7 @@ def read_last_month(path: str | Path, rules: Rules) -> LastMonth:
     """Last month's workbook (``--previous``), read with the same rules; its own warnings are not this
     month's business. An error names that file."""
     from .errors import ScorecardError
-    from .workbook.reader import open_workbook
+    from .workbook.book import open_workbook
 
     try:
         with open_workbook(path) as book:
@@ -109,7 +111,7 @@ def evaluate_file(
     path: str | Path, rules: Rules, *, period: str | None = None, previous: LastMonth | None = None
 ) -> Evaluation:
     from .errors import ScorecardError
-    from .workbook.reader import open_workbook
+    from .workbook.book import open_workbook
 
     try:
         with open_workbook(path) as book:
@@ -119,7 +121,7 @@ def evaluate_file(
         raise
 
 
-def refresh(
+def refresh_book(
     source: GridSource,
     sink: PlanSink,
     rules: Rules,
@@ -159,9 +161,9 @@ def refresh_file(
     write (``workbook.files.writing``), so a second writer waits and no update is lost.
     """
     from .errors import ScorecardError
+    from .workbook.book import open_workbook
     from .workbook.files import writing
     from .workbook.package import check_writable
-    from .workbook.reader import open_workbook
 
     check_writable(Path(output or path))  # before reading: a file Excel would not save is not refreshed
     try:
@@ -169,7 +171,7 @@ def refresh_file(
             writing(Path(output or path), path, even_if_open=even_if_open),
             open_workbook(path, output) as book,  # one package for reading and writing: each part is read once
         ):
-            result = refresh(book, book, rules, period=period, strict=strict, previous=previous)
+            result = refresh_book(book, book, rules, period=period, strict=strict, previous=previous)
     except ScorecardError as error:
         error.file = error.file or str(path)
         raise

@@ -13,8 +13,9 @@ from conftest import SAMPLE, SAMPLE_RULES, write_book
 from layouts import FORMULAS, LAYOUTS, MACROS, make
 from scorecard.core.rules import load_rules, parse_rules
 from scorecard.errors import WorkbookError
-from scorecard.refresh import refresh_file
-from scorecard.workbook import reader as xlsx
+from scorecard.usecases import refresh_file
+from scorecard.workbook import book as xlsx
+from scorecard.workbook.package import OLE_MAGIC
 
 
 def parts(path: Path) -> dict[str, bytes]:
@@ -229,8 +230,8 @@ def test_differently_laid_out_workbooks_need_only_a_rules_file(layout, tmp_path)
 
 def test_package_checks_refuse_with_a_clear_message(tmp_path):
     for name, data, words in [
-        ("old.xls", xlsx.OLE_MAGIC + b"\0" * 100, "Excel 97-2003 .xls"),
-        ("locked.xlsx", xlsx.OLE_MAGIC + b"\0" * 100, "password-protected"),
+        ("old.xls", OLE_MAGIC + b"\0" * 100, "Excel 97-2003 .xls"),
+        ("locked.xlsx", OLE_MAGIC + b"\0" * 100, "password-protected"),
         ("notes.xlsx", b"just some text", "not an Excel workbook"),
         ("data.csv", b"a,b\n1,2\n", "scorecard reads .xlsx and .xlsm"),
         ("cut.xlsx", SAMPLE.read_bytes()[:3000], "damaged"),

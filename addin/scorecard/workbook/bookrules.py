@@ -1,4 +1,8 @@
-"""The rules sheet in the workbook file: written by ``scorecard rules embed``, read by every command.
+"""Which rules a job on a workbook file uses, and the rules sheet in the file: written by ``scorecard rules
+embed``, read by every command. The file side's twin of ``excel.bookrules``.
+
+``book_rules`` takes the rules named for the job (``--rules``), else those embedded in the workbook
+(``load``): a file has no defined name or Settings sheet to point elsewhere, as an open book may.
 
 The sheet is an ordinary worksheet part, hidden (``state="hidden"`` in workbook.xml), with the
 YAML's line N as an inline string in cell A<N> (leading spaces kept with ``xml:space``; an empty
@@ -15,44 +19,25 @@ from typing import Any
 from lxml import etree
 
 from ..core.embedded import SHEET, parse_cells, to_lines
-from ..core.rules import Rules
+from ..core.rules import Rules, load_rules_cached
+from ..errors import ScorecardError
 from .files import writing
-from .ooxml import MAIN, REL, q, serialise
+from .newsheet import add_columns, add_page_margins, add_text_cell, worksheet
+from .ooxml import q, serialise
 from .package import Package, Workbook, check_file, check_writable, open_zip
-from .sheetxml import set_text
 
 
 def _sheet_xml(lines: list[str]) -> bytes:
-    root = etree.Element(q("worksheet"), nsmap={None: MAIN, "r": REL})  # type: ignore[dict-item]  # None: the default namespace, as lxml takes it (its stubs want str)
-    etree.SubElement(root, q("dimension")).set("ref", f"A1:A{max(len(lines), 1)}")
-    views = etree.SubElement(etree.SubElement(root, q("sheetViews")), q("sheetView"))
-    views.set("workbookViewId", "0")
-    etree.SubElement(root, q("sheetFormatPr")).set("defaultRowHeight", "15")
-    col = etree.SubElement(etree.SubElement(root, q("cols")), q("col"))
-    for key, value in (("min", 1), ("max", 1), ("width", 100), ("customWidth", 1)):
-        col.set(key, str(value))
+    root = worksheet(f"A1:A{max(len(lines), 1)}")
+    add_columns(root, [(1, 1, 100)])
     data = etree.SubElement(root, q("sheetData"))
     for number, line in enumerate(lines, start=1):
         if not line:
             continue  # an empty line is an empty cell
         row = etree.SubElement(data, q("row"))
         row.set("r", str(number))
-        cell = etree.SubElement(row, q("c"))
-        cell.set("r", f"A{number}")
-        set_text(cell, line, None)
-        t = cell.find(f"{q('is')}/{q('t')}")
-        assert t is not None  # set_text wrote it
-        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")  # YAML's indentation is its structure
-    margins = etree.SubElement(root, q("pageMargins"))
-    for key, inches in (
-        ("left", 0.7),
-        ("right", 0.7),
-        ("top", 0.75),
-        ("bottom", 0.75),
-        ("header", 0.3),
-        ("footer", 0.3),
-    ):
-        margins.set(key, str(inches))
+        add_text_cell(row, 1, line, keep_spaces=True)  # YAML's indentation is its structure
+    add_page_margins(root)
     return serialise(root)
 
 
@@ -95,22 +80,10 @@ def _embed(path: Path, lines: list[str], destination: Path) -> None:
         if element.get("state") not in ("hidden", "veryHidden"):
             element.set("state", "hidden")
             package.touch(workbook.part)
-        keep_another_sheet_active(workbook, element)
+        workbook.keep_another_sheet_active(element)
         package.save(destination)
     finally:
         archive.close()
-
-
-def keep_another_sheet_active(workbook: Workbook, element: etree._Element) -> None:
-    """A hidden sheet must not be the one the workbook opens on: Excel would repair the file."""
-    index = workbook.sheets.index(element)
-    views = workbook.root.find(q("bookViews"))
-    for view in [] if views is None else views:
-        for key in ("activeTab", "firstSheet"):
-            if int(view.get(key, 0)) == index:
-                visible = [i for i, s in enumerate(workbook.sheets) if s.get("state") not in ("hidden", "veryHidden")]
-                view.set(key, str(visible[0] if visible else 0))
-                workbook.package.touch(workbook.part)
 
 
 def read_lines(path: str | Path) -> list[Any] | None:
@@ -118,7 +91,7 @@ def read_lines(path: str | Path) -> list[Any] | None:
 
     Read by the same reader as the table's sheet, so shared and inline strings, escapes and numbers
     come back as every other cell does (and as the Book API hands them to the ribbon and Lite)."""
-    from .reader import open_workbook
+    from .book import open_workbook
 
     with open_workbook(path) as book:
         grid = book.named_sheet(SHEET)
@@ -134,3 +107,18 @@ def load(path: str | Path) -> Rules | None:
     """The rules embedded in the workbook, or None when it carries none."""
     cells = read_lines(path)
     return None if cells is None else parse_cells(cells, str(path))
+
+
+NO_RULES = (
+    "no rules: give --rules RULES, or embed them in the workbook with: scorecard rules embed {book} --rules RULES"
+)
+
+
+def book_rules(book: str | Path, rules: str | Path | None = None) -> Rules:
+    """The rules a job on ``book`` uses: ``rules`` (a file) when given, else those embedded in the workbook."""
+    if rules:
+        return load_rules_cached(rules)
+    found = load(book)
+    if found is None:
+        raise ScorecardError(NO_RULES.format(book=book), file=book)
+    return found

@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import xlwings as xw
@@ -30,16 +31,15 @@ import xlwings as xw
 from ..core.embedded import parse_cells
 from ..core.engine import direction as _direction
 from ..core.engine import rate
-from ..core.findings import KINDS
-from ..core.model import Kpi, Polarity
+from ..core.model import Direction, Kpi, Polarity
 from ..core.numfmt import cell_decimals
 from ..core.reading import Grid, id_key, is_percent_format, read_threshold, read_value
 from ..core.rules import Rules, load_rules_cached
 from ..core.spc import analyse
 from ..core.statuswords import status_of
-from ..core.units import Figure, scale_check, within_scale
+from ..core.units import Figure, function_scale_unknown, scale_check, within_scale
 from ..errors import ScorecardError
-from ..refresh import Evaluation, evaluate_grid
+from ..usecases import Evaluation, evaluate_grid
 
 __all__ = [
     "RAG",
@@ -54,7 +54,6 @@ __all__ = [
 
 
 RULES_RANGE = "the rules range"  # how errors in rules given as a range name their place
-SCALE_UNKNOWN = KINDS["SC950"].code  # the finding a function names instead of a colour it cannot be sure of
 
 
 class _BadArgument(Exception):
@@ -131,14 +130,13 @@ def _scale_problem(
     )
     if found is None:
         return None
-    shown = ", ".join(f"{a.name} {a.value:g}" for a in known if a.value is not None)
-    if rules is None:
-        advice = "give them in one scale (a percentage cell is read in percent points)"
-    else:
-        advice = "give percent points (95 for 95%)"
-        if rules.layout.percent == "format" and any(a.number_format is None for a in figures):  # Lite, typed
-            advice += ", or say layout.percent: fraction" + (" and unit: percent" if unit != "percent" else "")
-    return f"#VALUE! {who}: {shown} differ about 100-fold, so the scale is not known: {advice} ({SCALE_UNKNOWN})"
+    return function_scale_unknown(
+        who,
+        [(a.name, a.value) for a in known if a.value is not None],
+        rules.layout.percent if rules is not None else None,
+        any(a.number_format is None for a in figures),
+        unit == "percent",
+    )
 
 
 def _threshold(argument: Any, what: str, number_format: Any = None) -> float | None:
@@ -195,7 +193,7 @@ def _rules_decimals(kpi: Kpi, rules: Rules, *cells: tuple[Any, Any]) -> Kpi:
     return kpi if shown is None else dataclasses.replace(kpi, decimals=shown)
 
 
-def udf(**cells_of: str):
+def udf(**cells_of: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a worksheet function; ``cells_of`` maps hidden arguments to the argument whose cells they get.
 
     A hidden argument is not in Excel's signature: the VBA wrapper passes it the same argument again
@@ -206,9 +204,9 @@ def udf(**cells_of: str):
     Windows (``xw.arg``) and our VBA generator (``xlam``).
     """
 
-    def decorate(function):
+    def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
         wrapped = _errors_as_text(function)
-        wrapped.__scorecard_vba__ = {"caller": "Nothing", **cells_of}
+        wrapped.__scorecard_vba__ = {"caller": "Nothing", **cells_of}  # type: ignore[attr-defined]  # read by xlam's generator
         for name, argument in cells_of.items():
             wrapped = xw.arg(name, xw.Range, vba=argument)(wrapped)
         return xw.func(category="Scorecard")(wrapped)
@@ -216,11 +214,11 @@ def udf(**cells_of: str):
     return decorate
 
 
-def _errors_as_text(function):
+def _errors_as_text(function: Callable[..., Any]) -> Callable[..., Any]:
     """Return the message as the cell's value instead of raising into Excel."""
 
     @functools.wraps(function)  # keeps the name and signature xlwings reads to build the Excel function
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return function(*args, **kwargs)
         except _BadArgument as error:
@@ -243,7 +241,7 @@ def _rules(rules_path: Any, caller: Any) -> Rules:
             path = os.path.join(os.path.dirname(caller.sheet.book.fullname), path)
         return load_rules_cached(path)
     if caller is not None:
-        from .ribbon import find_rules  # the same search as the ribbon's
+        from .bookrules import find_rules  # the same search as the ribbon's
 
         return load_rules_cached(find_rules(caller.sheet.book))
     raise _BadArgument("#VALUE! no rules file: give rules_path or name it in the workbook (ScorecardRules)")
@@ -261,19 +259,19 @@ def _range_formats(cells: Any) -> list[list[str | None]] | None:
     column (as the ribbon reads them); None for a literal or an engine that cannot say."""
     if cells is None or not hasattr(cells, "sheet"):
         return None
-    from .ribbon import _column_formats
+    from .reader import column_formats
 
     rows, columns = cells.shape
     try:
         by_column = [
-            _column_formats(cells.sheet, cells.column + j, cells.row, cells.row + rows - 1) for j in range(columns)
+            column_formats(cells.sheet, cells.column + j, cells.row, cells.row + rows - 1) for j in range(columns)
         ]
     except Exception:
         return None
     return [[by_column[j][i] for j in range(columns)] for i in range(rows)]
 
 
-def _direction_of(polarity: Polarity, current: float | None, previous: float | None, decimals: int):
+def _direction_of(polarity: Polarity, current: float | None, previous: float | None, decimals: int) -> Direction | None:
     # The KPI is rated (it has a target) so travel is improved/declined, not increased/decreased;
     # for higher and lower polarity the target's value plays no part in the direction.
     kpi = Kpi(id="", name="", polarity=polarity, current=current, previous=previous, target=0.0, decimals=decimals)
@@ -320,7 +318,7 @@ def _build_kpi(rules: Rules, key: str) -> Kpi:
 
 
 @udf(value_format="value", target_format="target", floor_format="floor")
-def RAG(value, target, floor, polarity, decimals=None, value_format=None, target_format=None, floor_format=None):
+def RAG(value, target, floor, polarity, decimals=None, value_format=None, target_format=None, floor_format=None):  # type: ignore[no-untyped-def]  # xlwings reads type hints as converters: none here
     """RAG status of a value: Green, Amber, Red, Not rated (no target and floor) or No data."""
     kpi = Kpi(
         id="",
@@ -348,7 +346,7 @@ def RAG(value, target, floor, polarity, decimals=None, value_format=None, target
 
 
 @udf(current_format="current", previous_format="previous")
-def DIRECTION(current, previous, polarity, decimals=None, current_format=None, previous_format=None):
+def DIRECTION(current, previous, polarity, decimals=None, current_format=None, previous_format=None):  # type: ignore[no-untyped-def]  # xlwings reads type hints as converters: none here
     """Direction of travel: improved, declined or same (by polarity); empty when a value is missing.
 
     For polarity target the direction depends on the target: use SCORECARD_DIRECTION.
@@ -367,7 +365,7 @@ def DIRECTION(current, previous, polarity, decimals=None, current_format=None, p
 
 
 @udf(value_format="value")
-def SCORECARD_RAG(value, kpi_id, rules_path=None, value_format=None, caller=None):
+def SCORECARD_RAG(value, kpi_id, rules_path=None, value_format=None, caller=None):  # type: ignore[no-untyped-def]  # xlwings reads type hints as converters: none here
     """RAG status of a value for a KPI of the rules file (target, floor, polarity and decimals from it)."""
     rules = _rules(rules_path, caller)
     kpi = _rules_decimals(_kpi_from_rules(rules, kpi_id), rules, (value, value_format))
@@ -381,7 +379,7 @@ def SCORECARD_RAG(value, kpi_id, rules_path=None, value_format=None, caller=None
 
 
 @udf(current_format="current", previous_format="previous")
-def SCORECARD_DIRECTION(
+def SCORECARD_DIRECTION(  # type: ignore[no-untyped-def]  # xlwings reads type hints as converters: none here
     current, previous, kpi_id, rules_path=None, current_format=None, previous_format=None, caller=None
 ):
     """Direction of travel for a KPI of the rules file: improved/declined/same, or increased/decreased."""
@@ -401,7 +399,7 @@ def SCORECARD_DIRECTION(
 
 
 @udf()
-def SCORECARD_COUNT(rag_range, status):
+def SCORECARD_COUNT(rag_range, status):  # type: ignore[no-untyped-def]  # xlwings reads type hints as converters: none here
     """How many cells of the range hold the status (Green, Amber, Red, No data, Not rated), in any of its
     spellings (Green, GREEN, G): a column written in initials counts as one written in words."""
     wanted = status_of(str(status))
@@ -426,7 +424,7 @@ def _evaluate_range(table_range: Any, rules_path: Any, table_formats: Any, calle
 
 
 @udf(table_formats="table_range")
-def SCORECARD_NARRATIVE(table_range, rules_path=None, table_formats=None, caller=None):
+def SCORECARD_NARRATIVE(table_range, rules_path=None, table_formats=None, caller=None):  # type: ignore[no-untyped-def]  # xlwings reads type hints as converters: none here
     """The narrative paragraphs for a KPI table (its header row included), one per row: a dynamic array."""
     result = _evaluate_range(table_range, rules_path, table_formats, caller)
     return [[line] for line in result.narrative.lines()]
@@ -438,7 +436,7 @@ def table_values(
     """The evaluated KPI table as rows of values, the header row first: one row per KPI, one column per
     field of a KPI in ``narrative --format json`` (nested objects spread into ``spc.mean`` ... columns, as
     ``scorecard.read_scorecard`` spreads them), so the table and the JSON cannot drift apart."""
-    from ..core.report import as_dict
+    from ..core.summary import as_dict
     from ..frame import columns as frame_columns
     from ..frame import flatten
 
@@ -454,13 +452,13 @@ def _cell(value: Any) -> Any:
 
 
 @udf(table_formats="table_range")
-def SCORECARD_TABLE(table_range, rules_path=None, table_formats=None, caller=None):
+def SCORECARD_TABLE(table_range, rules_path=None, table_formats=None, caller=None):  # type: ignore[no-untyped-def]  # xlwings reads type hints as converters: none here
     """The evaluated KPI table (its header row included), one row per KPI with the JSON's fields: a dynamic array."""
     return table_values(table_range, rules_path, table_formats, caller)  # rows: Excel spills them, None is empty
 
 
 @udf(history_formats="history")
-def SCORECARD_SPC(history, polarity, target=None, history_formats=None):
+def SCORECARD_SPC(history, polarity, target=None, history_formats=None):  # type: ignore[no-untyped-def]  # xlwings reads type hints as converters: none here
     """Making Data Count's variation for a run of figures, oldest first (a row or a column): improvement,
     concern, common cause, or neither (a special cause on a KPI with no good side: polarity target or
     blank). With fewer than 15 figures, "#N/A" and why. Blanks and texts are left out, as Refresh does;
