@@ -60,3 +60,52 @@ def test_the_narrative_names_the_breakdown():
     table = read_table(Grid(sheet="S", values=ROWS), parse_rules(text, "r.yaml"))
     lines = "\n".join(write_narrative(evaluate(table.kpis, title="t", period=table.period)).lines())
     assert "Reviews on time (%) – South" in lines
+
+
+# A long table, as HSE and ONS publish them: a row per year and industry, a column per measure.
+LONG_RULES = """version: 1
+layout:
+  kpis_in: columns
+  history: true
+  columns: {{id: {{row: 3}}, breakdown: {breakdown}}}
+"""
+LONG = [
+    ["Table 1: Fatal injuries by industry"],
+    [],
+    ["Year\n[Note 1]", "Industry\n [Note 6]", "Code [Note 4]", "Fatal injuries\n[Note 9]", "Rate per 100,000 [Note 7]"],
+    ["2019/20", "All industries", "(g)", 149, 0.46],
+    ["2019/20", "Construction [Note 8]", "(g)", 40, 1.7],
+    ["2020/21r [Note 16] [Note 17]", "All industries", "(g)", 145, 0.44],
+    ["2020/21r [Note 16] [Note 17]", "Construction [Note 8]", "(g)", 39, 1.8],
+    ["2021/22p [Note 16] [Note 17]", "All industries", "(l)", 123, 0.38],
+    ["2021/22p [Note 16] [Note 17]", "Construction [Note 8]", "(l)", 45, 2.1],
+]
+
+
+@pytest.mark.parametrize("breakdown", ["Industry", "{column: B}"])
+def test_a_long_table_is_read_a_breakdown_at_a_time_with_the_sheets_own_cells(breakdown):
+    rules = parse_rules(LONG_RULES.format(breakdown=breakdown), "r.yaml")
+    table = read_table(Grid(sheet="Table 1", values=LONG), rules)
+    assert (table.period.current, table.period.previous) == ("2021/22", "2020/21")  # past the notes and marks
+    assert [(k.id, k.breakdown, k.current, k.previous) for k in table.kpis] == [
+        ("Fatal injuries", "All industries", 123, 145),  # ids and breakdowns without their note marks
+        ("Rate per 100,000", "All industries", 0.38, 0.44),
+        ("Fatal injuries", "Construction", 45, 39),
+        ("Rate per 100,000", "Construction", 2.1, 1.8),
+    ]
+    assert "SC510" in codes(table.findings) and not table.warnings  # the column of codes is no KPI, and no warning
+    lines = explain_lines(table, rules)
+    assert any(
+        line.startswith("    Fatal injuries (Construction) (column D): current 45 (D9), previous 39 (D7)")
+        for line in lines
+    )
+    assert any("'All industries' rows 4, 6, 8; 'Construction' rows 5, 7, 9" in line for line in lines)
+    assert any("not KPIs: column C: text in every period, no figure" in line for line in lines)
+
+
+def test_a_breakdown_without_the_period_the_others_are_rated_for_is_left_out_and_named():
+    rows = [*LONG[:7], LONG[7]]  # Construction has no 2021/22 row
+    table = read_table(Grid(sheet="Table 1", values=rows), parse_rules(LONG_RULES.format(breakdown="Industry"), "r"))
+    assert {k.breakdown for k in table.kpis} == {"All industries"}
+    [left_out] = [f for f in table.findings if f.code == "SC511"]
+    assert left_out.is_warning and left_out.where.row == 5 and "2021/22 against 2020/21" in left_out.message

@@ -323,6 +323,24 @@ _CATALOGUE = (
             " a breakdown of its measure and rated on its own."
         ),
     ),
+    Kind(
+        "SC510",
+        "long-table-read",
+        N,
+        (
+            "A long table (a row per period and breakdown, a column per measure) is read one breakdown at a"
+            " time: each measure of each breakdown is a KPI with its own series."
+        ),
+    ),
+    Kind(
+        "SC511",
+        "breakdown-periods-differ",
+        W,
+        (
+            "The rows of one breakdown of a long table do not hold the period the others are rated for: its"
+            " KPIs are left out, not rated against another period."
+        ),
+    ),
     # --- 6xx units, scale and decimals
     Kind("SC601", "scale-slip", W, "A figure, target or floor is a hundred times too big or too small for the others."),
     Kind("SC602", "share-over-whole", W, "A share of a whole is over 100% or below 0%."),

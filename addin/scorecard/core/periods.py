@@ -277,7 +277,7 @@ _FOOTNOTE_MARKS = "*†‡§¹²³"
 _TEXT_DATE = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})$|^(\d{4})-(\d{2})-(\d{2})$")
 
 
-_NOTE = re.compile(r"\s*[\[(]\s*(?:notes?|footnote)\s*\d+[a-z]?\s*[\])]\s*$")
+_NOTE = re.compile(r"(?:\s*[\[(]\s*(?:notes?|footnote)\s*\d+[a-z]?\s*[\])])+\s*$")  # "[note 16] [note 17]"
 _SNAPSHOT = re.compile(r"^(?:as at|as of|at|position at|snapshot at)\s+")
 _END_OF = re.compile(r"\s*\((?:end of|as at|at|to)\s[^)]*\)\s*$")
 _STATUS_MARK = re.compile(r"(?<=\d)[pr]$")  # "2021/22p" provisional, "2019r" revised, as official statistics mark them

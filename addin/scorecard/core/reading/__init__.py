@@ -17,9 +17,10 @@ from ..rules import Rules
 from .cells import id_key, is_percent_format, read_threshold, read_value
 from .grid import CellError, Grid, RowHidden, SparseRows, TableArea
 from .header import pick_sheet, read_header
+from .result import KpiTable, Reading
 from .rows import read_rows
 from .series import read_series
-from .table import KpiTable, Reading, read_table
+from .table import read_table
 
 __all__ = [
     "CellError",

@@ -16,7 +16,7 @@ from ..a1 import column_letter
 from ..model import Kpi
 from ..rules import Rules
 from .header import HOW
-from .table import KpiTable
+from .result import KpiTable
 
 INFERRED = "*"  # the mark of what the reader worked out, not read from the rules
 FIELDS = ("current", "previous", "target", "previous_target", "floor", "previous_floor", "polarity")
@@ -41,7 +41,12 @@ def explain_lines(table: KpiTable, rules: Rules, *, kpis: bool = True) -> list[s
             f"    {column[key]!s:<3} {column['field']:<12} {shown + _mark(column['stated']):<30} {column['how']}"
         )
     lines.append(f"  periods: {_periods_line(data['periods'], key)}")
-    lines.append(f"  {'KPI columns' if across else 'rows'}: {_rows_line(data['rows'], across)}")
+    if data["breakdowns"] is not None:
+        lines.append(f"  {_breakdowns_line(data['breakdowns'])}")
+    rows_line = _rows_line(data["rows"], across)
+    if data["breakdowns"] is not None:  # each column is a measure, a KPI for each breakdown
+        rows_line = rows_line.replace(" KPIs*, in columns", " measures*, each a KPI for each breakdown, in columns")
+    lines.append(f"  {'KPI columns' if across else 'rows'}: {rows_line}")
     if kpis:
         lines.append("  KPIs (field: value from where):")
         lines += [f"    {_kpi_line(entry)}" for entry in data["kpis"]]
@@ -82,8 +87,9 @@ def reading_dict(table: KpiTable, rules: Rules) -> dict[str, Any]:
             if not (across and field in table.added_columns)  # read across, nothing is written, so nothing added
         ],
         "periods": _periods_dict(table, rules, series, across),
+        "breakdowns": _breakdowns_dict(table),
         "rows": {
-            "kpis": [_line(across, k.row, "kpi") for k in table.kpis],
+            "kpis": list(dict.fromkeys(_line(across, k.row, "kpi") for k in table.kpis)),
             "not_kpis": [{"row": _line(across, r, "kpi"), "what": w} for r, w in sorted(reading.rows.not_kpis.items())],
             "no_figures": [_line(across, r, "kpi") for r in reading.empty_rows],
             "stated": False,
@@ -93,6 +99,27 @@ def reading_dict(table: KpiTable, rules: Rules) -> dict[str, Any]:
             for kpi in table.kpis
         ],
     }
+
+
+def _breakdowns_dict(table: KpiTable) -> dict[str, Any] | None:
+    """A long table's breakdowns: the column telling them apart and each one's rows (the periods shown are the
+    first breakdown's rows; each breakdown's KPIs name their own cells)."""
+    found = table.breakdowns
+    if found is None:
+        return None
+    return {
+        "column": column_letter(found.column),
+        "header_row": found.header_row,
+        "rows": [{"breakdown": label, "rows": rows} for label, rows in found.rows.items()],
+    }
+
+
+def _breakdowns_line(data: dict[str, Any]) -> str:
+    parts = [f"'{entry['breakdown'] or 'the whole'}' {_spans(entry['rows'])}" for entry in data["rows"]]
+    return (
+        f"breakdowns in column {data['column']}, each its own series of periods (the rows above are the first's): "
+        + "; ".join(parts)
+    )
 
 
 def _text(value: Any) -> str | None:
@@ -153,6 +180,8 @@ def _how(field: str, table: KpiTable, rules: Rules) -> str:
     if field in table.added_columns:
         return HOW["added"]
     found = reading.header.found.get(field)
+    if found == "letter" and table.across:
+        return "by its row number, as the rules give it"
     if found is not None:
         return HOW[found]
     if field in ("current", "previous") and rules.layout.history:

@@ -262,6 +262,15 @@ def header_text(cell: Any) -> str:
     return text
 
 
+def label_text(cell: Any) -> str:
+    """A header or label as shown in a message or a KPI's id: spaces and line breaks collapsed, a trailing note
+    mark dropped ("Number of fatal injuries\n[Note 9]", "Agriculture [Note 8]"), the case kept."""
+    text = " ".join(str(cell).split())
+    while (cut := _NOTE_MARK.sub("", text)) != text and cut:
+        text = cut
+    return text
+
+
 def header_matches(cell: Any, wanted: str) -> bool:
     """A header cell reads as the wanted header: the same text (a note mark aside), or the same period
     ("Jun-18", "June 2018")."""

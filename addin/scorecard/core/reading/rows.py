@@ -19,7 +19,7 @@ from ..periods import parse_period
 from ..rules import Rules
 from .cells import error_value, filled, id_key, id_text, norm
 from .grid import Grid, RowHidden
-from .header import Header
+from .header import Header, label_text
 from .profile import Threshold, profile_rows
 
 # marks of official statistics that stand where an id would (England's LA code 'z'), never ids themselves;
@@ -74,7 +74,7 @@ def read_rows(grid: Grid, rules: Rules, header: Header) -> Rows:
         candidates = [k for k in candidates if k.row not in under]  # a Target row repeating the id is no KPI
     breakdown = header.columns.get("breakdown") or _breakdown_column(grid, header, candidates, found)
     if breakdown is not None:
-        candidates = [replace(k, breakdown=_part(grid.value(k.row, breakdown))) for k in candidates]
+        candidates = [replace(k, breakdown=breakdown_label(grid.value(k.row, breakdown))) for k in candidates]
     repeated = [
         row
         for row, what in sorted(not_kpis.items())
@@ -98,7 +98,7 @@ def _candidates(
             raw = grid.value(area[0], area[1])  # an id merged across its row's cells shows in the first of them
         if row in not_kpis or raw is None or error_value(raw) is not None:
             continue
-        written = id_text(raw)
+        written = label_text(raw) if grid.transposed else id_text(raw)  # read across, the ids are headers
         if not written or written.casefold() in NOT_IDS:  # '..', 'z', '[x]': a statistics mark, not an id
             continue
         kpi_id = written
@@ -187,9 +187,9 @@ def _second_block(grid: Grid, candidates: list[KpiRow], not_kpis: dict[int, str]
     return candidates
 
 
-def _part(value: Any) -> str | None:
+def breakdown_label(value: Any) -> str | None:
     """A breakdown cell as its label: blank, or a word for the whole (All, Total), is the whole measure."""
-    text = " ".join(str(value).split()) if value is not None else ""
+    text = label_text(value) if value is not None else ""
     return None if not text or text.casefold() in WHOLE_LABELS else text
 
 
@@ -226,7 +226,7 @@ def _tells_apart(grid: Grid, rows: list[int], column: int) -> bool:
     labels = [grid.value(r, column) for r in rows]
     if any(v is not None and not isinstance(v, str) for v in labels):
         return False
-    parts = [_part(v) for v in labels]
+    parts = [breakdown_label(v) for v in labels]
     return parts.count(None) <= 1 and len(set(parts)) == len(parts)
 
 

@@ -9,82 +9,47 @@ where each KPI's figure, target and floor came from.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from ...errors import WorkbookError
 from ..a1 import column_letter
 from ..findings import Finding, Where
-from ..model import Kpi, Period, Polarity, Rag
+from ..model import Kpi, Polarity, Rag
 from ..rules import Rules
-from ..statuswords import DEFAULT_WORDS, listed_words, read_status_words, status_of
+from ..statuswords import listed_words, read_status_words, status_of
 from .across import read_across
-from .cells import says_something
+from .cells import read_value, says_something
 from .grid import Grid
 from .header import SPC_COLUMNS, Header, read_header
 from .kpi import SHARED_FIELDS, read_kpi
+from .long import is_long, read_long
 from .profile import Profile, Threshold
+from .result import KpiTable, Reading
 from .rows import HIDDEN_WORDS, KpiRow, Rows, read_rows
 from .series import Series, read_series
-
-
-@dataclass(frozen=True)
-class Reading:
-    """How the table was read, stage by stage: what the explain view shows."""
-
-    header: Header
-    rows: Rows
-    series: Series
-    sources: dict[str, dict[str, str]] = field(default_factory=dict)  # KPI id -> field -> where its value came from
-    empty_rows: list[int] = field(default_factory=list)  # rows with an id but no figure, target or floor
-
-
-@dataclass
-class KpiTable:
-    """What was read: the KPIs, where they are, the two periods they cover, and every finding on the way."""
-
-    sheet: str
-    header_row: int
-    columns: dict[str, int]
-    kpis: list[Kpi]
-    period: Period
-    added_columns: dict[str, int] = field(default_factory=dict)  # rag/direction columns to create
-    findings: list[Finding] = field(default_factory=list)
-    header_top: int | None = None  # the header's first row when it is written in two rows
-    repeated_headers: list[int] = field(default_factory=list)  # header rows further down (stacked tables)
-    history_columns: tuple[int, ...] = ()  # layout.history: the period columns, oldest period first
-    rag_words: Mapping[Rag, str] = field(default_factory=lambda: dict(DEFAULT_WORDS))  # the RAG column's spelling
-    reading: Reading | None = None
-    across: bool = False  # one KPI per column: read across, and nothing written into the table
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.is_warning]
-
-    @property
-    def notes(self) -> list[Finding]:
-        return [f for f in self.findings if not f.is_warning]
-
-    @property
-    def rag_column(self) -> int:
-        return self.columns["rag"]
-
-    @property
-    def direction_column(self) -> int:
-        return self.columns["direction"]
 
 
 def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTable:
     """Find the KPI table the rules describe and read every KPI row of it (``period``: --period).
 
     KPI rows hidden in the workbook are rated or skipped as ``layout.hidden_rows`` says, and named either way.
-    One KPI per column (``layout.kpis_in: columns``) is read across (``across.read_across``).
+    One KPI per column (``layout.kpis_in: columns``) is read across (``across.read_across``); with a
+    breakdown column as well, a breakdown at a time (``long.read_long``).
     """
+    if is_long(rules):
+        return read_long(grid, rules, period, _read_one)
+    return _read_one(grid, rules, period)
+
+
+def _read_one(grid: Grid, rules: Rules, period: str | None) -> KpiTable:
     if rules.layout.kpis_in == "columns":
         grid, rules = read_across(grid, rules)
     header = read_header(grid, rules)
     rows = read_rows(grid, rules, header)
     skip_hidden = rules.layout.hidden_rows == "skip"
     series = read_series(grid, rules, header, rows.read(skip_hidden), period)
+    if grid.transposed:
+        rows = _code_columns(grid, rules, rows, series)
     columns = dict(header.columns)
     if series.current_column is not None:
         columns["current"] = series.current_column
@@ -133,6 +98,31 @@ def read_table(grid: Grid, rules: Rules, *, period: str | None = None) -> KpiTab
 
 
 SECTION_LONGEST = 80  # characters: a longer lone text between KPI rows is a note, not a section heading
+
+
+def _code_columns(grid: Grid, rules: Rules, rows: Rows, series: Series) -> Rows:
+    """Read across, a labelled column holding text in every period and a figure in none is a column of codes
+    or notes ('(a)', '(h)' keyed to a notes sheet), not a KPI: it is listed as such (and the rules can list it
+    as a KPI), never read as a KPI with no data in every period."""
+    periods = series.all_columns
+    if len(periods) < 2:
+        return rows
+    codes: dict[int, str] = {}
+    for candidate in rows.candidates:
+        if candidate.id in rules.kpis:
+            continue
+        cells = [grid.value(candidate.row, c) for c in periods]
+        read = [read_value(v, None) for v in cells if v is not None]
+        if len(read) == len(periods) and all(number is None and doubt is not None for number, doubt in read):
+            shown = ", ".join(dict.fromkeys(f"'{v}'" for v in cells if v is not None))
+            codes[candidate.row] = f"text in every period, no figure: a column of codes or notes ({shown[:60]})"
+    if not codes:
+        return rows
+    return replace(
+        rows,
+        candidates=tuple(k for k in rows.candidates if k.row not in codes),
+        not_kpis={**rows.not_kpis, **codes},
+    )
 
 
 def _sections(grid: Grid, header: Header, kpis: list[Kpi]) -> list[Kpi]:
