@@ -892,3 +892,24 @@ def test_a_target_label_over_later_quarters_is_seen_without_merge_information():
     ]
     t = read_table(Grid(sheet="S", values=rows), parse_rules(HISTORY_RULES, "r.yaml"))
     assert t.period.current == "June 2018" and t.warnings == []
+
+
+def test_a_figure_column_the_rules_name_takes_the_period_its_header_says_it_stands_at():
+    """'Capacity at May 2019' against 'Capacity at May 2010' (DfE school places): May 2019 against May 2010; a
+    header with no period after its 'at' still names none, with the warning."""
+    from scorecard.core.reading import Grid, read_table
+    from scorecard.core.rules import parse_rules
+
+    rows = [
+        ["LA Code", "LA Name", "Capacity at May 2010", "Capacity at May 2019", "Capacity at the start"],
+        [301, "Barking and Dagenham", 18107, 26896, 1],
+        [302, "Barnet", 25503, 31738, 2],
+    ]
+    text = "version: 1\nlayout:\n  columns: {{id: LA Code, name: LA Name, previous: '{p}', current: '{c}'}}\n"
+    rules = parse_rules(text.format(p="Capacity at May 2010", c="Capacity at May 2019"), "r.yaml")
+    table = read_table(Grid(sheet="S", values=rows), rules)
+    assert (table.period.current, table.period.previous) == ("May 2019", "May 2010")
+    assert not table.warnings
+    rules = parse_rules(text.format(p="Capacity at May 2010", c="Capacity at the start"), "r.yaml")
+    table = read_table(Grid(sheet="S", values=rows), rules)
+    assert "SC205" in {f.code for f in table.warnings}

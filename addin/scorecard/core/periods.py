@@ -344,6 +344,19 @@ def _day_month(text: str) -> TimePeriod | None:
     return None if day is None else _month(day.year * 12 + day.month - 1)
 
 
+_AT = re.compile(r"\s(?:as at|as of|at)\s+(\S.*)$", re.IGNORECASE)
+
+
+def snapshot_period(value: object) -> TimePeriod | None:
+    """The period a measure's header says it stands at: "Capacity at May 2019", "Children in care as at
+    31/03/2024". Only the whole text after the last "at" counts; used where the rules name the column as a
+    figure's, never to find period columns (a "Target at Mar-25" column is no period's figures)."""
+    if not isinstance(value, str):
+        return None
+    match = _AT.search(" ".join(value.split()))
+    return parse_period(match.group(1)) if match else None
+
+
 def mentioned_period(value: object) -> TimePeriod | None:
     """A period named anywhere in a header that is not itself a period header: "Jun-18 Forecast",
     "Target Q2 2018/19" name June 2018 and Q2 2018/19. The longest run of words that reads as one."""

@@ -16,7 +16,16 @@ from typing import Any
 from ...errors import WorkbookError
 from ..findings import Finding, Where
 from ..model import Period
-from ..periods import TimePeriod, exact_date, mentioned_period, month_reading, parse_period, week_of, weekly
+from ..periods import (
+    TimePeriod,
+    exact_date,
+    mentioned_period,
+    month_reading,
+    parse_period,
+    snapshot_period,
+    week_of,
+    weekly,
+)
 from ..rules import Rules
 from .cells import norm, read_value
 from .grid import Grid
@@ -61,10 +70,13 @@ def read_series(grid: Grid, rules: Rules, header: Header, rows: Sequence[int], o
     else:
         weeks = _weeks(header.cells, set(), grid.row(header.top) if header.top != header.row else ())
         current_column, previous_column = header.columns["current"], header.columns.get("previous")
-        current = weeks.get(current_column) or parse_period(header.cells.get(current_column))
+        current = weeks.get(current_column) or _named_column(header.cells.get(current_column))
         previous = None
         if previous_column:
-            previous = weeks.get(previous_column) or parse_period(header.cells.get(previous_column))
+            previous = weeks.get(previous_column) or _named_column(header.cells.get(previous_column))
+        if current and previous and current.kind != previous.kind:  # read as they are, or not at all
+            current = weeks.get(current_column) or parse_period(header.cells.get(current_column))
+            previous = weeks.get(previous_column or 0) or parse_period(header.cells.get(previous_column or 0))
         series = Series(current, previous, current_column, previous_column)
     period = _names(grid, rules, header, series, override, found)
     laid_out = series.columns or tuple(
@@ -328,6 +340,12 @@ def _later_period(cell: Any, current: TimePeriod, spacing: int) -> str | None:
 # --- the periods' names --------------------------------------------------------------------------------
 
 _SPACING_WORDS = {"month": "month", "months": "month", "quarter": "quarter", "qtr": "quarter", "year": "year"}
+
+
+def _named_column(cell: Any) -> TimePeriod | None:
+    """The period a figure column the rules name stands for: its header as a period, or the period it says the
+    measure stands at ("Capacity at May 2019")."""
+    return parse_period(cell) or snapshot_period(cell)
 
 
 def _period_name(text: str) -> str:
