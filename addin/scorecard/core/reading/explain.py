@@ -43,10 +43,7 @@ def explain_lines(table: KpiTable, rules: Rules, *, kpis: bool = True) -> list[s
     lines.append(f"  periods: {_periods_line(data['periods'], key)}")
     if data["breakdowns"] is not None:
         lines.append(f"  {_breakdowns_line(data['breakdowns'])}")
-    rows_line = _rows_line(data["rows"], across)
-    if data["breakdowns"] is not None:  # each column is a measure, a KPI for each breakdown
-        rows_line = rows_line.replace(" KPIs*, in columns", " measures*, each a KPI for each breakdown, in columns")
-    lines.append(f"  {'KPI columns' if across else 'rows'}: {rows_line}")
+    lines.append(f"  {'KPI columns' if across else 'rows'}: {_rows_line(data['rows'], across, data['breakdowns'])}")
     if kpis:
         lines.append("  KPIs (field: value from where):")
         lines += [f"    {_kpi_line(entry)}" for entry in data["kpis"]]
@@ -209,10 +206,12 @@ def _periods_line(periods: dict[str, Any], key: str) -> str:
     return text + f"; named by {periods['named_by']}"
 
 
-def _rows_line(rows: dict[str, Any], across: bool) -> str:
+def _rows_line(rows: dict[str, Any], across: bool, breakdowns: dict[str, Any] | None) -> str:
     kpi_rows = rows["kpis"]
-    if across:  # the KPIs' columns, by letter
-        text = f"{len(kpi_rows)} KPIs{INFERRED}, in columns {', '.join(map(str, kpi_rows))}"
+    if across:  # the KPIs' columns, by letter; in a long table each column is a measure, a KPI for each breakdown
+        what = "measures" if breakdowns else "KPIs"
+        each = ", each a KPI for each breakdown" if breakdowns else ""
+        text = f"{len(kpi_rows)} {what}{INFERRED}{each}, in columns {', '.join(map(str, kpi_rows))}"
         others = [f"column {entry['row']}: {entry['what']}" for entry in rows["not_kpis"]]
         return text + (f"; not KPIs: {'; '.join(others)}" if others else "")
     text = f"{len(kpi_rows)} KPI rows{INFERRED}, {_spans(kpi_rows)}"
