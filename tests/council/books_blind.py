@@ -20,6 +20,7 @@ from pathlib import Path
 
 from council.registry import book
 from council.xl import PCT, PCT0, Book, D, F, N, T, month
+from zipparts import rewrite
 
 ACCOUNTS = "#,##0;(#,##0)"
 POUNDS = "£#,##0;[Red](£#,##0)"
@@ -784,18 +785,15 @@ def blind_iferror_blank_string(path: Path) -> None:
 def _as_excel_saves_text_results(path: Path, cells: list[str]) -> None:
     """Mark formula cells whose cached result is a string as Excel does (t="str"): XlsxWriter leaves the type
     off an empty cached string, which Excel itself never writes."""
-    import zipfile
 
-    part = "xl/worksheets/sheet1.xml"  # the only sheet of the workbooks that use this
-    with zipfile.ZipFile(path) as package:
-        parts = {name: package.read(name) for name in package.namelist()}
-    xml = parts[part].decode()
-    for ref in cells:
-        xml = xml.replace(f'<c r="{ref}"><f>', f'<c r="{ref}" t="str"><f>', 1)
-    parts[part] = xml.encode()
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
-        for name, data in parts.items():
-            package.writestr(name, data)
+    def mark(xml: bytes) -> bytes:
+        text = xml.decode()
+        for ref in cells:
+            text = text.replace(f'<c r="{ref}"><f>', f'<c r="{ref}" t="str"><f>', 1)
+        return text.encode()
+
+    # the only sheet of the workbooks that use this
+    path.write_bytes(rewrite(path, {"xl/worksheets/sheet1.xml": mark}))
 
 
 @book("blind_calendar_quarter_ranges")
