@@ -26,6 +26,7 @@ MODULES = (
     "books_refresh",
     "books_ordinary",
     "books_real",
+    "books_blind",
 )
 
 Builder = Callable[[Path], None]
