@@ -196,3 +196,60 @@ def test_layout_percent_fraction_and_points():
     formats = [[None] * 8, [None, None, None, "0%", "0%", "0.0%", "0.0%", None]]
     kpi = table([HEADER, ["K1", "x", "H", 85, 75, 46.1, 48.4]], points, formats=formats).kpis[0]
     assert (kpi.target, kpi.current) == (85, 48.4)
+
+
+def test_target_floor_and_polarity_columns_the_rules_leave_out_are_read_by_their_plain_headers():
+    """Rules naming only the id: 'Target', 'Floor standard' and 'Good is' columns are read (shown as inferred),
+    never a 'Good is' column whose cells are not all polarities (a guess must not refuse the workbook)."""
+    from scorecard.core.reading import Grid, read_table
+    from scorecard.core.reading.explain import explain_lines
+    from scorecard.core.rules import parse_rules
+
+    rules = parse_rules("version: 1\nlayout:\n  history: true\n  columns: {id: Ref}\n", "r.yaml")
+    rows = [
+        ["Ref", "Description", "Good is", "Target", "Floor standard", "Jul-24", "Aug-24"],
+        ["MR01", "Recycling rate (%)", "High", 50, 45, 46, 51],
+        ["MR02", "Residual waste (kg)", "Aim: Minimise", 110, 120, 118.2, 121],
+    ]
+    table = read_table(Grid(sheet="S", values=rows), rules)
+    assert [(k.target, k.floor, k.polarity.value if k.polarity else None) for k in table.kpis] == [
+        (50, 45, "higher"),
+        (110, 120, "lower"),
+    ]
+    assert "    D   target       'Target'*                      by its usual header" in explain_lines(table, rules)
+    rows[2][2] = "See note 3"  # not a polarity: the column is not taken, and nothing is refused
+    table = read_table(Grid(sheet="S", values=rows), rules)
+    assert "polarity" not in table.columns and table.columns["target"] == 4
+
+
+@pytest.mark.parametrize("text", ["Monitor only", "Contextual", "For information", "No target", "Baseline year"])
+def test_a_target_cell_saying_the_measure_has_none_is_an_activity_indicator_quietly(text):
+    from scorecard.core.reading import Grid, read_table
+    from scorecard.core.rules import parse_rules
+
+    rules = parse_rules("version: 1\nlayout:\n  columns: {id: Ref, target: Target, current: Aug-24}\n", "r.yaml")
+    table = read_table(Grid(sheet="S", values=[["Ref", "Target", "Aug-24"], ["C01", text, 12]]), rules)
+    assert table.kpis[0].target is None and not table.warnings
+
+
+def test_an_accountants_bracketed_minus_typed_as_text_is_read_as_a_negative_number_with_a_warning():
+    from scorecard.core.reading import read_value
+
+    assert read_value("(5)", None)[0] == -5 and read_value("(1,234)", None)[0] == -1234
+    assert read_value("(5)", None)[1].code == "SC302"
+    assert read_value("(g)", None) == (None, read_value("(g)", None)[1]) and read_value("(g)", None)[1].code == "SC301"
+
+
+@pytest.mark.parametrize(
+    ("text", "way"),
+    [
+        ("Aim: Minimise", "lower"),
+        ("Aim to reduce", "lower"),
+        ("Aim - Maximise", "higher"),
+        ("Aim to increase", "higher"),
+    ],
+)
+def test_a_polarity_cell_with_its_aim_written_out_is_read_past_the_aim(text, way):
+    from scorecard.core.polarity import Polarity
+
+    assert Polarity.parse(text) is Polarity(way) and Polarity.parse("Aim") is None

@@ -7,6 +7,7 @@ statistical process control of its history.
 from __future__ import annotations
 
 import enum
+import re
 
 
 class Polarity(enum.Enum):
@@ -26,7 +27,11 @@ class Polarity(enum.Enum):
         """
         if not isinstance(text, str):
             return None
-        return POLARITY_WORDS.get(" ".join(text.lower().split()).rstrip("."))
+        words = " ".join(text.lower().split()).rstrip(".")
+        said = POLARITY_WORDS.get(words)
+        if said is None and (aim := _AIM.match(words)) is not None:  # "Aim: Minimise", "Aim to reduce"
+            said = POLARITY_WORDS.get(aim.group(1))
+        return said
 
 
 POLARITY_WORDS = {
@@ -115,6 +120,8 @@ POLARITY_WORDS = {
     )
     for word in words
 }
+
+_AIM = re.compile(r"^(?:aim|aims|we aim|the aim is|objective|goal)\s*(?:[:\-–]\s*|\s+to\s+|\s+)(?:be\s+)?(\S.*)$")
 
 POLARITY_CHOICES = (
     "higher, lower, target (or H, L, T; High, Low, Target; Up, Down; ↑, ↓; Higher is better, Lower is better, "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -23,6 +23,13 @@ NO_DATA_TEXT = {
     *("", "n/a", "na", "-", "–", "—", "..", ".", ":", "x", "*", "tbc", "tba", "n/k", "nk", "not available"),
     *("c", "z", "[c]", "[z]", "[x]", "[low]", "[u]", "[w]", "suppressed"),
 }  # "nil" is zero (core/thresholds.py)
+# what a target or floor cell says of a measure that has none by design: reported, not rated, quietly
+NO_TARGET_TEXT = {
+    *("monitor", "monitor only", "monitoring", "monitoring only", "for monitoring", "for monitoring only"),
+    *("contextual", "context", "context only", "contextual only", "for context", "data only", "for information"),
+    *("for information only", "info only", "information only", "none", "no target", "not set", "not applicable"),
+    *("trend", "trend only", "baseline", "baseline year", "activity", "activity only", "demand", "demand led"),
+}
 EXCEL_ERRORS = {
     "#DIV/0!",
     "#N/A",
@@ -99,9 +106,13 @@ def _read_text(text: str, number_format: str | None) -> tuple[float | None, Doub
         return None, None
     if text.lower() in ("nil", "zero"):  # in UK statistics nil is zero, not no data
         return 0.0, None
-    said = parse_threshold(text) if not any(ch.isalpha() for ch in text) else None  # "3 weeks": not in the KPI's unit
+    bracketed = _BRACKETED.match(text)  # "(5)": an accountant's minus five, as Excel reads it when typed
+    inner = bracketed.group(1) if bracketed else text
+    said = parse_threshold(inner) if not any(ch.isalpha() for ch in inner) else None  # "3 weeks": not in its unit
     if said is None or said.bound is not None:
         return None, Doubt("SC301", f"text {text[:40]!r} is not a figure")
+    if bracketed:
+        said = replace(said, value=-said.value)
     if "%" not in text and is_percent_format(number_format):  # "0.85" where figures are read x100: which scale?
         return None, Doubt(
             "SC305",
@@ -113,6 +124,9 @@ def _read_text(text: str, number_format: str | None) -> tuple[float | None, Doub
         f"holds {text[:40]!r} as text, read as the number {said.value:g} (Excel's SUM and AVERAGE skip such "
         "text: convert it to a number)",
     )
+
+
+_BRACKETED = re.compile(r"^\(\s*([\d.,]+\s*%?)\s*\)$")
 
 
 def read_threshold(value: Any, number_format: str | None) -> float | None:
@@ -129,7 +143,9 @@ def threshold_text_problem(name: str, text: str, said: Threshold | None, polarit
     (the KPI would be rated without it), or a bound ("≥", "at most") against the KPI's polarity."""
     shown = " ".join(text.split())[:40]
     if said is None:
-        if shown.casefold() in NO_DATA_TEXT or error_value(text) is not None:
+        if shown.casefold() in NO_DATA_TEXT or shown.casefold().rstrip(".") in NO_TARGET_TEXT:
+            return None
+        if error_value(text) is not None:
             return None  # an error value is its own finding
         return (
             f"{name} {shown!r} is not one number, so the KPI is rated without a {name}; type the number "

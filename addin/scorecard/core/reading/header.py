@@ -17,6 +17,7 @@ from ...errors import WorkbookError
 from ..a1 import column_letter
 from ..embedded import is_rules_sheet
 from ..periods import MONTHS, TimePeriod, exact_date, parse_period
+from ..polarity import Polarity
 from ..rules import DEFAULT_HEADERS, Rules
 from .cells import filled, norm
 from .grid import Grid
@@ -354,6 +355,9 @@ def _locate(
         missing_written_column(grid, rules, row, name, wanted, cells, taken)
     if "name" not in columns and not rules.layout.names("name"):
         _name_by_header(cells, columns, found)
+    for name in USUAL_HEADERS:
+        if name not in columns and not rules.layout.names(name) and rules.layout.targets_by_period is None:
+            _by_usual_header(grid, row, cells, name, columns, found)
     return columns, found
 
 
@@ -372,6 +376,40 @@ def _name_by_header(cells: dict[int, Any], columns: dict[str, int], found: dict[
     hits = [c for c, v in cells.items() if c not in taken and isinstance(v, str) and header_text(v) in NAME_HEADERS]
     if len(hits) == 1:
         columns["name"], found["name"] = hits[0], "default"
+
+
+# headers that plainly head a KPI's target, floor or polarity, for a table whose rules do not name those columns
+USUAL_HEADERS = {
+    "target": set(
+        "target|targets|target value|annual target|agreed target|target level|target %|target (%)".split("|")
+    ),
+    "floor": set("floor|floor standard|floor target|floor level|minimum standard|floor %|floor (%)".split("|")),
+    "polarity": set(
+        "polarity|good is|good performance is|direction of good|better is|good direction|high or low is good|"
+        "higher or lower is better|is higher better?|high/low is good|aim".split("|")
+    ),
+}
+USUAL_LOOK_DOWN = 200  # rows under the header whose polarity cells must all read as polarities
+
+
+def _by_usual_header(
+    grid: Grid, row: int, cells: dict[int, Any], name: str, columns: dict[str, int], found: dict[str, Found]
+) -> None:
+    """A target, floor or polarity column the rules leave out, when one header alone plainly heads it ('Target',
+    'Floor standard', 'Good is'): read as if the rules named it (shown as inferred). A polarity column is taken
+    only when every cell under it reads as a polarity, so a guess never refuses the workbook."""
+    taken = set(columns.values())
+    hits = [
+        c for c, v in cells.items() if c not in taken and isinstance(v, str) and header_text(v) in USUAL_HEADERS[name]
+    ]
+    if len(hits) != 1:
+        return
+    if name == "polarity":
+        below = [grid.value(r, hits[0]) for r in grid.row_numbers(row + 1, row + USUAL_LOOK_DOWN)]
+        said = [v for v in below if filled(v)]
+        if not said or any(Polarity.parse(v) is None for v in said):
+            return
+    columns[name], found[name] = hits[0], "default"
 
 
 def _beside_periods(grid: Grid, top: int, row: int, cells: dict[int, Any], hits: list[int]) -> bool:
