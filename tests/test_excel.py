@@ -204,8 +204,8 @@ def test_errors_are_alerts_with_the_cli_message(tmp_path, sample):
     message, actions = run_macro(sample, excel.refresh, rules=rules)
     assert (
         message == "bad.yaml, line 4: unknown key 'tagret' in layout; allowed keys: "
-        "add_missing_columns, columns, first_row, header_row, hidden_rows, history, kpis_in, last_column, last_row, "
-        "percent, rag_text, sheet, targets_by_period"
+        "add_missing_columns, columns, first_row, header_row, hidden_columns, hidden_rows, history, kpis_in, "
+        "last_column, last_row, percent, rag_text, sheet, targets_by_period"
     )
     assert [a["func"] for a in actions] == ["alert"] and actions[0]["args"][0] == message
 

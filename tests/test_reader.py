@@ -672,3 +672,29 @@ def test_the_splice_writes_cells_into_the_rows_between_others(row, writes, expec
         return f'<c r="{match.group(1)}" s="0" t="inlineStr"><is><t>{match.group(2)}</t></is></c>'
 
     assert out == head + re.sub(r"\[(\w+):(\w+)\]", cell, expected) + tail
+
+
+def test_hidden_columns_are_read_from_the_column_runs_within_the_sheets_width(tmp_path):
+    """Excel writes hidden columns as <col min max hidden="1"> runs, often to XFD ("hide every column after"):
+    the grid knows the hidden columns among its own, and a run's length costs nothing."""
+    path = tmp_path / "cols.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("Data")
+    ws.write_row(0, 0, ["Ref", "Jul-24", "Aug-24", "Sep-24", "Oct-24"])
+    ws.write_row(1, 0, ["K1", 1, 2, 3, 4])
+    ws.set_column(4, 4, None, None, {"hidden": True})  # E, October
+    book.close()
+    assert xlsx.read_grid(path, "Data").hidden_columns == frozenset({5})
+
+    def runs(xml: bytes) -> bytes:
+        cols = b'<cols><col min="2" max="2" width="0" hidden="1"/><col min="4" max="16384" hidden="1"/>' + (
+            b'<col min="1" max="16384" hidden="1"/>' * 2000  # overlapping runs, as a hostile file may hold
+        )
+        return (
+            xml.replace(b"<cols>", cols, 1)
+            if b"<cols>" in xml
+            else xml.replace(b"<sheetData", cols + b"</cols><sheetData", 1)
+        )
+
+    path.write_bytes(rewrite(path, {"xl/worksheets/sheet1.xml": runs}))
+    assert xlsx.read_grid(path, "Data").hidden_columns == frozenset({1, 2, 3, 4, 5})

@@ -253,3 +253,22 @@ def test_a_polarity_cell_with_its_aim_written_out_is_read_past_the_aim(text, way
     from scorecard.core.polarity import Polarity
 
     assert Polarity.parse(text) is Polarity(way) and Polarity.parse("Aim") is None
+
+
+@pytest.mark.parametrize(
+    ("setting", "current", "codes"),
+    [(None, "October 2024", {"SC207"}), ("skip", "September 2024", set()), ("rate", "October 2024", set())],
+)
+def test_a_hidden_period_column_is_warned_skipped_or_rated_as_the_rules_say(setting, current, codes):
+    """October hidden while it is filled in: read with a warning naming its header cell, or left out (the newest
+    period the sheet shows is then the current one), or read quietly, as layout.hidden_columns says."""
+    from scorecard.core.reading import Grid, read_table
+    from scorecard.core.rules import parse_rules
+
+    said = f"\n  hidden_columns: {setting}" if setting else ""
+    rules = parse_rules(f"version: 1\nlayout:\n  history: true{said}\n  columns: {{id: Ref}}\n", "r.yaml")
+    rows = [["Ref", "Jul-24", "Aug-24", "Sep-24", "Oct-24"], ["K1", 1, 2, 3, 4], ["K2", 5, 6, 7, None]]
+    table = read_table(Grid(sheet="S", values=rows, hidden_columns=frozenset({5})), rules)
+    assert table.period.current == current
+    assert {f.code for f in table.warnings} == codes
+    assert all(f.where.cell == "E1" for f in table.warnings)

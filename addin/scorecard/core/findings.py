@@ -184,6 +184,15 @@ _CATALOGUE = (
             "'the period before'. Name the periods in the rules."
         ),
     ),
+    Kind(
+        "SC207",
+        "period-column-hidden",
+        W,
+        (
+            "The current or previous period's column is hidden in the workbook (a month hidden while it is"
+            " filled in?) and is read as that period. Set layout.hidden_columns to say which you mean."
+        ),
+    ),
     # --- 3xx cell values
     Kind(
         "SC301",

@@ -86,6 +86,7 @@ class Layout:
     hidden_rows: Literal["rate", "skip"] | None = (
         None  # rate | skip: KPI rows hidden in the workbook; None: not set (rated, with a warning)
     )
+    hidden_columns: Literal["rate", "skip"] | None = None  # period columns hidden in the workbook; None: warned
     add_missing_columns: bool = False  # create absent RAG/direction columns instead of refusing
     rag_text: Literal["words", "initials"] | None = None  # Green or G; None: as the RAG column is written, else words
     first_row: int | None = None  # the table's bounds, when the rules give them (else found)
@@ -542,6 +543,7 @@ def parse_rules(text: str, source: str = "<rules>") -> Rules:
             history=bool(layout_doc.get("history", False)),
             percent=layout_doc.get("percent", "format"),
             hidden_rows=layout_doc.get("hidden_rows"),
+            hidden_columns=layout_doc.get("hidden_columns"),
             add_missing_columns=bool(layout_doc.get("add_missing_columns", False)),
             rag_text=layout_doc.get("rag_text"),
             first_row=layout_doc.get("first_row"),

@@ -23,6 +23,7 @@ from .journal import apply_steps
 from .reader import (
     Capabilities,
     existing_narrative,
+    hidden_columns,
     hidden_rows,
     merged_areas,
     number_formats,
@@ -71,6 +72,11 @@ class ExcelBook:
             return grid  # evaluate_grid reports it, from the same grid
         if self.can_read_number_formats:  # scaling (layout.percent: format) and decimals shown
             grid.formats = number_formats(found, grid, header_row, figures)
+        hidden_figures = hidden_columns(found, figures) if self.can_read_hidden_rows else None
+        if hidden_figures is None:
+            grid.hidden_columns_known = False
+        else:
+            grid.hidden_columns = hidden_figures
         if self.can_read_formulas and "rag" in columns:
             grid.formulas = rag_formulas(found, grid, header_row, columns["rag"])
         if self.can_read_merged_cells:

@@ -121,6 +121,15 @@ def hidden_rows(sheet: Any, last_row: int, last_column: int) -> dict[int, RowHid
         return None
 
 
+def hidden_columns(sheet: Any, columns: list[int]) -> frozenset[int] | None:
+    """Which of the figure columns (the period series among them) desktop Excel on Windows hides: one call a
+    column; None where the engine cannot tell, as for hidden rows."""
+    try:
+        return frozenset(c for c in columns if sheet.api.Columns(c).Hidden)
+    except Exception:  # not Excel on Windows (COM): hidden columns are not known
+        return None
+
+
 def rag_formulas(sheet: Any, grid: Grid, header_row: int, column: int) -> frozenset[tuple[int, int]]:
     """The RAG column's formula cells (one call), for the core's check of their results against the rules.
     Only for an engine that can read formulas (``Capabilities``)."""

@@ -31,7 +31,7 @@ from .package import Package, Workbook, part_path, rels_name
 from .strings import shared_strings, text_of, unescape_text
 
 _ROW, _C, _V, _F, _IS = q("row"), q("c"), q("v"), q("f"), q("is")
-_MERGE, _TABLE_PART, _DIMENSION = q("mergeCell"), q("tablePart"), q("dimension")
+_MERGE, _TABLE_PART, _DIMENSION, _COL = q("mergeCell"), q("tablePart"), q("dimension"), q("col")
 _VALIDATIONS = (validation.MAIN_TAG, validation.X14_TAG)
 _RID = f"{{{REL}}}id"
 
@@ -121,6 +121,19 @@ def _int(text: str | None) -> int | None:
         return None
 
 
+def _hidden_columns(runs: list[tuple[int, int]], width: int) -> frozenset[int]:
+    """The hidden columns among the sheet's first ``width``: runs to column XFD (Excel's "hide every column
+    after") or overlapping runs cost what the sheet's width costs, not what the runs say."""
+    hidden: set[int] = set()
+    reached = 0
+    for first, last in sorted(runs):
+        start, end = max(first, reached + 1), min(last, width)
+        if start <= end:
+            hidden.update(range(start, end + 1))
+        reached = max(reached, last)
+    return frozenset(hidden)
+
+
 # --- the sheet -------------------------------------------------------------------------------------
 
 _INFINITE = (float("inf"), float("-inf"))
@@ -166,6 +179,12 @@ class _Cells:
         else:  # far past the row's cells (XFD1 beside A1): held apart, not padded to
             self.far.setdefault(row, {})[column] = (value, number_format)
 
+    @property
+    def width(self) -> int:
+        """The last column holding a cell, on any row."""
+        near = max((len(cells) for cells in self.values.values()), default=0)
+        return max([near, *(max(far) for far in self.far.values() if far)])
+
     def grid(self) -> tuple[Sequence[Sequence[Any]], Sequence[Sequence[str | None]]]:
         values: dict[int, Sequence[Any]] = {}
         formats: dict[int, Sequence[str | None]] = {}
@@ -204,6 +223,7 @@ class _SheetReader:
         self.uncalculated: set[tuple[int, int]] = set()
         self.formulas: set[tuple[int, int]] = set()
         self.hidden: dict[int, RowHidden] = {}
+        self.hidden_runs: list[tuple[int, int]] = []
         self.merged: list[Area] = []
         self.table_ids: list[str] = []
         self.lists: list[validation.ListValidation] = []
@@ -215,7 +235,7 @@ class _SheetReader:
 
     def read(self, part: str) -> tuple[Grid, list[validation.ListValidation]]:
         number = 0
-        for _, element in self.package.iterparse(part, (_ROW, _MERGE, _TABLE_PART, _DIMENSION, *_VALIDATIONS)):
+        for _, element in self.package.iterparse(part, (_ROW, _MERGE, _TABLE_PART, _DIMENSION, _COL, *_VALIDATIONS)):
             if element.tag == _ROW:
                 number = self._row_number(element, number)
                 self._row(element, number)
@@ -231,6 +251,7 @@ class _SheetReader:
             uncalculated=frozenset(self.uncalculated),
             formulas=frozenset(self.formulas),
             hidden_rows=self.hidden,
+            hidden_columns=_hidden_columns(self.hidden_runs, self.rows.width) if self.hidden_runs else frozenset(),
             tables=_tables(self.package, part, self.table_ids, self.refuse),
         )
         return grid, self.lists
@@ -245,10 +266,25 @@ class _SheetReader:
             area = _area(element.get("ref", ""), "merged cells", self.refuse)
             if area:
                 self.merged.append(area)
+        elif tag == _COL:
+            self._columns(element)
         elif tag == _DIMENSION:
             _area(element.get("ref", ""), "the sheet's dimension (its used range)", self.refuse)
         elif table_id := element.get(_RID):
             self.table_ids.append(table_id)
+
+    def _columns(self, element: etree._Element) -> None:
+        """A <col> run of columns, when hidden (hidden="1", or folded in a collapsed group); kept as a run, made
+        columns once the sheet's width is known (``_hidden_columns``)."""
+        if element.get("hidden") not in ("1", "true"):
+            return
+        first, last = _int(element.get("min")), _int(element.get("max"))
+        if first is None or last is None or not 1 <= first <= last <= MAX_COLUMN:
+            raise self.refuse(
+                f"is damaged: a column run min={shown(element.get('min') or '')!r} "
+                f"max={shown(element.get('max') or '')!r} is not within Excel's columns"
+            )
+        self.hidden_runs.append((first, last))
 
     def _row_number(self, element: etree._Element, previous: int) -> int:
         """The row's number: as written, else the one after the previous row's; refused beyond Excel's rows."""

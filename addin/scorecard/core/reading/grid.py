@@ -135,6 +135,8 @@ class Grid:
     hidden_rows: Mapping[int, RowHidden] = field(default_factory=dict)  # "grouped": in a collapsed outline
     tables: Sequence[TableArea] = ()  # Excel Tables (ListObjects) on the sheet
     hidden_rows_known: bool = True  # False: the adapter cannot tell hidden rows (remote engine, a formula's range)
+    hidden_columns: frozenset[int] = frozenset()  # columns hidden in the workbook (width 0 or hidden)
+    hidden_columns_known: bool = True  # False: the adapter cannot tell hidden columns
     merged_known: bool = True  # False: the adapter cannot tell merged cells (remote engine, Lite, a formula's range)
     # list data validations by column (the words a cell may hold, as the validation lists them)
     choices: Mapping[int, tuple[str, ...]] = field(default_factory=dict)

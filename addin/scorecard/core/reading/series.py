@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...errors import WorkbookError
+from ..a1 import column_letter
 from ..findings import Finding, Where
 from ..model import Period
 from ..periods import (
@@ -66,7 +67,7 @@ def read_series(grid: Grid, rules: Rules, header: Header, rows: Sequence[int], o
     and the periods' names (``override``: --period)."""
     found: list[Finding] = []
     if rules.layout.history:
-        series = _history_series(grid, header, rows, found)
+        series = _history_series(grid, header, rows, found, rules.layout.hidden_columns)
     else:
         weeks = _weeks(header.cells, set(), grid.row(header.top) if header.top != header.row else ())
         current_column, previous_column = header.columns["current"], header.columns.get("previous")
@@ -99,9 +100,14 @@ def read_series(grid: Grid, rules: Rules, header: Header, rows: Sequence[int], o
     )
 
 
-def _history_series(grid: Grid, header: Header, rows: Sequence[int], found: list[Finding]) -> Series:
+def _history_series(
+    grid: Grid, header: Header, rows: Sequence[int], found: list[Finding], hidden: str | None
+) -> Series:
     taken = set(header.columns.values())
     months = period_columns(grid, header, taken, rows)
+    if hidden == "skip":  # layout.hidden_columns: skip: the series is what the sheet shows
+        taken |= {c for _, c in months if c in grid.hidden_columns}
+        months = [(p, c) for p, c in months if c not in grid.hidden_columns]
     if not months:
         raise WorkbookError(
             "layout.history is true but no header in the header row names a period "
@@ -122,7 +128,25 @@ def _history_series(grid: Grid, header: Header, rows: Sequence[int], found: list
     )
     taken |= {c for _, c in months}
     found.extend(_later_periods_not_read(grid, header, current, taken, rows, spacing))
+    if hidden is None:
+        found.extend(_hidden_period_columns(grid, header, months[max(newest - 1, 0) : newest + 1]))
     return Series(current, previous, current_column, previous_column, tuple(months), history)
+
+
+def _hidden_period_columns(grid: Grid, header: Header, read: list[tuple[TimePeriod, int]]) -> list[Finding]:
+    """The current or previous period read from a column the workbook hides (layout.hidden_columns not set)."""
+    return [
+        Finding(
+            "SC207",
+            f"the column of {period.name} ({column_letter(column)}) is hidden in the workbook, and is read as the "
+            f"{'current' if column == read[-1][1] else 'previous'} period; if it is hidden because it is not ready, "
+            "set layout.hidden_columns: skip to read the newest period the sheet shows (or rate, to read it "
+            "without this warning)",
+            Where(sheet=grid.sheet, cell=header.ref(column)),
+        )
+        for period, column in read
+        if column in grid.hidden_columns
+    ]
 
 
 def _holds_figures(grid: Grid, column: int, rows: Sequence[int]) -> bool:
