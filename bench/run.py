@@ -194,12 +194,12 @@ print(json.dumps(stages))
 """
 
 
-def stages(source: Path, rules: Path, folder: Path) -> dict[str, float]:
+def stages(source: Path, rules: Path, folder: Path, python: str = sys.executable) -> dict[str, float]:
     """Median CPU seconds of each stage of a refresh (STAGES), in fresh processes."""
     runs: list[dict[str, float]] = []
     for _ in range(RUNS):
         out = subprocess.run(
-            [sys.executable, "-c", STAGES, str(source), str(folder / f"stages{source.suffix}"), str(rules)],
+            [python, "-c", STAGES, str(source), str(folder / f"stages{source.suffix}"), str(rules)],
             capture_output=True,
             text=True,
             check=True,
@@ -209,12 +209,12 @@ def stages(source: Path, rules: Path, folder: Path) -> dict[str, float]:
     return {name: statistics.median(run[name] for run in runs) for name in runs[0]}
 
 
-def measure(job: str, source: Path, rules: Path, folder: Path) -> dict:
+def measure(job: str, source: Path, rules: Path, folder: Path, python: str = sys.executable) -> dict:
     work = folder / f"work-{job}{source.suffix}"
     times, peaks = [], []
     for _ in range(RUNS):
         out = subprocess.run(
-            [sys.executable, "-c", CHILD, job, str(source), str(work), str(rules)],
+            [python, "-c", CHILD, job, str(source), str(work), str(rules)],
             capture_output=True,
             text=True,
             check=True,
@@ -226,7 +226,8 @@ def measure(job: str, source: Path, rules: Path, folder: Path) -> dict:
     return {"seconds": statistics.median(times), "peak_mb": statistics.median(peaks) / 1024, "runs": RUNS}
 
 
-def refresh_vs_baseline(folder: Path) -> list[dict]:
+def refresh_vs_baseline(folder: Path, before: Path | None = None) -> list[dict]:
+    """Each workbook refreshed against the baselines; with ``before`` (that commit's python), its refresh too."""
     rules = folder / "history.yaml"
     rules.write_text(HISTORY_RULES)
     cases = [("sample (24 KPIs)", SAMPLE, SAMPLE_RULES)]
@@ -240,6 +241,7 @@ def refresh_vs_baseline(folder: Path) -> list[dict]:
         cells = measure("floor-cells", source, rules_path, folder)
         base = measure("baseline", source, rules_path, folder)
         stage_cpu = stages(source, rules_path, folder)
+        old = measure("refresh", source, rules_path, folder, str(before)) if before else None
         floor_s, floor_mb = min(tree["seconds"], stream["seconds"]), min(tree["peak_mb"], stream["peak_mb"])
         results.append(
             {
@@ -264,6 +266,16 @@ def refresh_vs_baseline(folder: Path) -> list[dict]:
                 "baseline_peak_mb": base["peak_mb"],
                 "memory_ratio": ours["peak_mb"] / base["peak_mb"] if base["peak_mb"] else None,
                 "stages_cpu_s": stage_cpu,
+                **(
+                    {
+                        "before_s": old["seconds"],
+                        "before_peak_mb": old["peak_mb"],
+                        "before_floor_time_ratio": old["seconds"] / floor_s,
+                        "before_floor_memory_ratio": old["peak_mb"] / floor_mb if floor_mb > 0 else None,
+                    }
+                    if old
+                    else {}
+                ),
             }
         )
         print(
@@ -271,7 +283,8 @@ def refresh_vs_baseline(folder: Path) -> list[dict]:
             f"{stream['seconds']:.3f}; each cell visited {cells['seconds']:.3f}), openpyxl "
             f"{base['seconds']:.3f} s; peak {ours['peak_mb']:.1f} MB, floor "
             f"{floor_mb:.1f} MB (tree {tree['peak_mb']:.1f}, stream {stream['peak_mb']:.1f}), openpyxl "
-            f"{base['peak_mb']:.1f} MB",
+            f"{base['peak_mb']:.1f} MB"
+            + (f"; before: refresh {old['seconds']:.3f} s, peak {old['peak_mb']:.1f} MB" if old else ""),
             flush=True,
         )
     return results
@@ -615,6 +628,14 @@ def table(results: dict) -> str:
             f"{r['refresh_peak_mb']:.1f} | {r['floor_peak_mb']:.1f} | {floor_memory} | "
             f"{r['baseline_s']:.3f} s | {r['time_ratio']:.2f} | {r['baseline_peak_mb']:.1f} | {memory} |"
         )
+    for r in results["refresh"]:
+        if "before_s" in r:
+            memory = f"{r['before_floor_memory_ratio']:.2f}" if r["before_floor_memory_ratio"] is not None else "-"
+            rows.append(
+                f"| {r['workbook']}, before | {r['before_s']:.3f} s | {r['floor_s']:.3f} s | "
+                f"{r['before_floor_time_ratio']:.2f} | {r['before_peak_mb']:.1f} | {r['floor_peak_mb']:.1f} | {memory} "
+                "| | | | |"
+            )
     rows += [
         "",
         f"Targets: against the floor, time {TARGETS['floor_time_ratio']}, memory {TARGETS['floor_memory_ratio']}; "
@@ -711,7 +732,7 @@ def main() -> None:
         before = exported(args.before, folder) if args.before else None
         results = {"machine": machine(), "targets": TARGETS, "before": args.before, "startup": startup(folder, before)}
         print("refresh against the floor and openpyxl load+save:", flush=True)
-        results["refresh"] = refresh_vs_baseline(folder)
+        results["refresh"] = refresh_vs_baseline(folder, environment(before) if before else None)
         print("other figures:", flush=True)
         installed = environment(ROOT).parent / "scorecard"
         results["batch"] = batch(folder, installed)
