@@ -691,7 +691,8 @@ def table(results: dict) -> str:
             [
                 f"| before: batch of 200, 1 process and all cores | {results['batch_before']['one_process']:.1f} and "
                 f"{results['batch_before']['all_cores']:.1f} workbooks/s ({results['batch_before']['speedup']:.2f}x); "
-                f"start-up {results['batch_before']['startup_s']:.2f} s | |"
+                f"start-up {results['batch_before']['startup_s']:.2f} s; the machine, its rounds: "
+                f"{results['batch_before']['machine_speedup']:.2f}x | |"
             ]
             if "batch_before" in results
             else []
