@@ -259,10 +259,12 @@ def _run(jobs: list[RefreshJob], workers: int) -> Iterator[RefreshOutcome]:
     if workers == 0:
         workers = os.cpu_count() or 1
     if workers > 1 and len(jobs) > 1:
-        # the reader and writer are imported once, before the workers start, so forked ones inherit them
+        # everything a refresh imports (_refresh_one's imports, the reader and the writer) is imported once,
+        # before the workers start, so forked ones inherit it rather than each importing it again
         from . import usecases  # noqa: F401 - imported for its effect: loaded before the fork
         from .batch import run_in_workers
-        from .workbook import reader as xlsx  # noqa: F401 - imported for its effect: loaded before the fork
+        from .core import summary  # noqa: F401 - imported for its effect: loaded before the fork
+        from .workbook import book, bookrules  # noqa: F401 - imported for their effect: loaded before the fork
 
         yield from run_in_workers(jobs, min(workers, len(jobs)), _refresh_one, _worker_lost, progress)
     else:

@@ -9,6 +9,7 @@ the writer; ``excel.book.ExcelBook`` is its twin on xlwings' Book API.
 
 from __future__ import annotations
 
+import gc
 import zipfile
 import zlib
 from pathlib import Path
@@ -50,10 +51,19 @@ class WorkbookFile:
             raise
 
     def __enter__(self) -> WorkbookFile:
+        # Python's cycle collector paused for the job, as ``writer`` pauses it for a write: reading a large
+        # sheet and deciding its KPIs make hundreds of thousands of objects that live to the end of the job
+        # and form no reference cycles, and the collector would walk them all again and again as they grow
+        self._collecting = gc.isenabled()
+        gc.disable()
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self.close()
+        try:
+            self.close()
+        finally:
+            if self._collecting:
+                gc.enable()
 
     def close(self) -> None:
         self.archive.close()

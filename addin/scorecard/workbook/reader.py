@@ -137,6 +137,7 @@ def _hidden_columns(runs: list[tuple[int, int]], width: int) -> frozenset[int]:
 # --- the sheet -------------------------------------------------------------------------------------
 
 _INFINITE = (float("inf"), float("-inf"))
+_DIGITS = "0123456789"
 
 
 class _Cells:
@@ -305,18 +306,36 @@ class _SheetReader:
         if element.get("hidden") in ("1", "true"):
             self.hidden[number] = "grouped" if (_int(element.get("outlineLevel")) or 0) > 0 else "hidden"
         row_values, row_formats = self.rows.row(number)
+        columns = self.columns
         column = 0
         for cell in element.iterchildren(_C):
             reference = cell.get("r")
-            column = self._column(reference, number) if reference else column + 1
+            if reference:  # a column seen before was checked then (a bad one stops the read)
+                column = columns.get(reference.rstrip(_DIGITS)) or self._column(reference, number)
+            else:
+                column += 1
             if column > MAX_COLUMN:
                 raise self.refuse(f"row {number} has more cells than Excel's {MAX_COLUMN:,} columns")
-            value, number_format = self._value(cell, number, column, reference)
-            if value is not None or number_format is not None:
+            if (
+                len(cell) == 1
+                and cell.get("t") is None
+                and (only := cell[0]).tag == _V
+                and (raw := only.text)
+                and not raw.isspace()
+            ):  # the usual cell, a number and nothing else: as _value reads it, without its other cases
+                value, number_format = self._number(raw, cell.get("s"))
+            else:
+                value, number_format = self._value(cell, number, column, reference)
+            if value is None and number_format is None:
+                continue
+            if column == len(row_values) + 1:  # the next cell along, as _Cells.put takes it
+                row_values.append(value)
+                row_formats.append(number_format)
+            else:
                 self.rows.put(number, column, value, number_format, row_values, row_formats)
 
     def _column(self, reference: str, row: int) -> int:
-        letters = reference.rstrip("0123456789")
+        letters = reference.rstrip(_DIGITS)
         column = self.columns.get(letters) or self.columns.setdefault(letters, column_number(letters))
         if not 1 <= column <= MAX_COLUMN:
             if not column:

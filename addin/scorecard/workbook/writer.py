@@ -13,6 +13,7 @@ import gc
 import string
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
 
@@ -202,9 +203,15 @@ _CALIBRI = {
 _WIDER_THAN_CALIBRI = {"calibri": 1.0, "carlito": 1.0, "aptos": 1.04, "arial": 1.12, "liberation sans": 1.12}
 
 
+@lru_cache(maxsize=1 << 16)  # a narrative's words recur (KPI names, status words): each is summed once
+def _calibri_units(text: str) -> int:
+    """The width of a text in Calibri, in thousandths of the font's size."""
+    return sum(_CALIBRI.get(ch, 500) for ch in text)
+
+
 def text_points(text: str, size: float = 11.0, font: str = "Calibri") -> float:
     """The width of a text in ``font`` at ``size`` points, in points (Calibri's letter widths, scaled)."""
-    return sum(_CALIBRI.get(ch, 500) for ch in text) * size / 1000 * _WIDER_THAN_CALIBRI.get(font.casefold(), 1.1)
+    return _calibri_units(text) * size / 1000 * _WIDER_THAN_CALIBRI.get(font.casefold(), 1.1)
 
 
 def row_height(
@@ -220,11 +227,12 @@ def row_height(
     """
     usable = (width * 7 + 5) * 0.75 - 6
     space = text_points(" ", size, font)
+    wider = _WIDER_THAN_CALIBRI.get(font.casefold(), 1.1)
     lines = 0
     for paragraph in text.split("\n"):
         used, count = 0.0, 1
         for word in paragraph.split():
-            long = text_points(word, size, font)
+            long = _calibri_units(word) * size / 1000 * wider  # text_points(word, size, font)
             if used and used + space + long > usable:
                 count, used = count + 1, long
             else:
@@ -237,17 +245,22 @@ def row_height(
 _RUN_ORDER = tuple("rFont" if tag == "name" else tag for tag in Styles.FONT_ORDER)
 
 
-def _rich_bold(text: str, bold: int, font: etree._Element | None) -> str:
-    """An inline string whose first ``bold`` characters are bold (a KPI's name), in the workbook's default font."""
+def _bold_run_properties(font: etree._Element | None) -> str:
+    """A bold run's properties in the workbook's default ``font``: the font's, rFont for its name, and bold."""
     parts = {"b": "<b/>"}
-    for child in font if font is not None else ():  # a run's properties: the font's, rFont for its name
+    for child in font if font is not None else ():
         tag = etree.QName(child).localname
         if tag in ("b", "i") or tag not in _RUN_ORDER + ("name",):
             continue
         name = "rFont" if tag == "name" else tag
         attrs = "".join(f' {k!s}="{_escape_attr(str(v))}"' for k, v in child.attrib.items())
         parts[name] = f"<{name}{attrs}/>"
-    properties = "".join(parts[tag] for tag in _RUN_ORDER if tag in parts)
+    return "".join(parts[tag] for tag in _RUN_ORDER if tag in parts)
+
+
+def _rich_bold(text: str, bold: int, properties: str) -> str:
+    """An inline string whose first ``bold`` characters are bold (a KPI's name), the bold run's properties
+    ``properties`` (``_bold_run_properties``)."""
     head, tail = text[:bold], text[bold:]
 
     def t(words: str) -> str:
@@ -294,6 +307,7 @@ def _narrative_xml(styles: Styles, cells: list[NarrativeCell]) -> bytes:
     font_size = float(size_element.get("val", 11)) if size_element is not None else 11.0
     font_name = name_element.get("val", "Calibri") if name_element is not None else "Calibri"
     line = round(font_size * 15 / 11 * 4) / 4  # Excel's row of one line: 15 points for 11-point Calibri
+    bold_run = _bold_run_properties(font)  # once for the sheet, not once per KPI name
     rows: list[bytes] = []  # a row's XML each, encoded as it is made: thousands of small texts are not kept
     in_order = sorted(cells, key=lambda c: (c.row, c.column))  # a new sheet: rows and cells in order
     for number, group in groupby(in_order, key=lambda c: c.row):
@@ -306,7 +320,7 @@ def _narrative_xml(styles: Styles, cells: list[NarrativeCell]) -> bytes:
                 )
                 height = f' ht="{points:g}" customHeight="1"'
         texts = "".join(
-            _text_cell(cell_ref(number, cell.column), cell.text, formats[cell.style], cell.bold, font)
+            _text_cell(cell_ref(number, cell.column), cell.text, formats[cell.style], cell.bold, bold_run)
             for cell in row_cells
         )
         rows.append(f'<row r="{number}"{height}>{texts}</row>'.encode())
@@ -314,13 +328,13 @@ def _narrative_xml(styles: Styles, cells: list[NarrativeCell]) -> bytes:
     return b"".join([head, b"<sheetData>", *rows, b"</sheetData>", tail])
 
 
-def _text_cell(reference: str, text: str, style: int, bold: int = 0, font: etree._Element | None = None) -> str:
+def _text_cell(reference: str, text: str, style: int, bold: int = 0, bold_run: str = "<b/>") -> str:
     """A cell holding text as an inline string, as ``newsheet.add_text_cell`` writes one; its first ``bold``
-    characters in bold (rich text, in the workbook's default ``font``)."""
+    characters in bold (rich text, the bold run's properties ``bold_run``, ``_bold_run_properties``)."""
     if not text:
         return f'<c r="{reference}" s="{style}"/>'
     if 0 < bold <= len(text):
-        return f'<c r="{reference}" s="{style}" t="inlineStr">{_rich_bold(text, bold, font)}</c>'
+        return f'<c r="{reference}" s="{style}" t="inlineStr">{_rich_bold(text, bold, bold_run)}</c>'
     space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
     return f'<c r="{reference}" s="{style}" t="inlineStr"><is><t{space}>{cell_xml(text)}</t></is></c>'
 

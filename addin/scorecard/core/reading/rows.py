@@ -152,9 +152,15 @@ def _period_labels(cells: Sequence[Any]) -> bool:
     """A row labelling the periods a second way (the dates under week numbers): two or more dates or period
     names, and no number."""
     filled_cells = [v for v in cells[1:] if v is not None and v != ""]
-    periods = [v for v in filled_cells if parse_period(v) is not None and not isinstance(v, (int, float))]
-    numbers = [v for v in filled_cells if isinstance(v, (int, float)) and not isinstance(v, bool)]
-    return len(periods) >= 2 and not numbers
+    if any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in filled_cells):
+        return False  # a number: no row of labels (and no need to parse the rest as periods)
+    periods = 0
+    for v in filled_cells:
+        if not isinstance(v, (int, float)) and parse_period(v) is not None:
+            periods += 1
+            if periods == 2:
+                return True
+    return False
 
 
 def _index_numbers(cells: Sequence[Any]) -> bool:
