@@ -186,6 +186,12 @@ class GridOnly:
     def grid(self, sheet: str | None) -> Grid:
         return Grid(sheet="Scorecard", values=self.rows, formats=None, hidden_rows_known=False)
 
+    def sheet_names(self) -> list[str]:
+        return ["Scorecard"]
+
+    def peek(self, sheet: str, rows: int) -> Grid:
+        return Grid(sheet="Scorecard", values=self.rows[:rows])
+
     def findings(self, plan: WritePlan) -> list[str]:
         return []
 

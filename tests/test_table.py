@@ -272,3 +272,13 @@ def test_a_hidden_period_column_is_warned_skipped_or_rated_as_the_rules_say(sett
     assert table.period.current == current
     assert {f.code for f in table.warnings} == codes
     assert all(f.where.cell == "E1" for f in table.warnings)
+
+
+def test_a_period_written_twice_down_the_rows_of_a_table_read_across_is_said_in_rows():
+    from scorecard.core.reading import Grid, read_table
+    from scorecard.core.rules import parse_rules
+
+    rules = parse_rules("version: 1\nlayout:\n  kpis_in: columns\n  history: true\n  columns: {id: Indicator}\n", "r")
+    rows = [["Indicator", "C1a"], ["Feb 2022", 1], ["Mar 2022", 2], ["Mar 2022", 3]]
+    with pytest.raises(WorkbookError, match=r"two rows are headed March 2022 \(A3 and A4\).* one row "):
+        read_table(Grid(sheet="Data", values=rows), rules)

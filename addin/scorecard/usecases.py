@@ -22,6 +22,8 @@ from .core.narrative import Narrative, write_narrative
 from .core.plan import WritePlan, cut_cell_findings, make_plan, trend_findings
 from .core.ports import GridSource, PlanSink
 from .core.reading import Grid, KpiTable, read_table
+from .core.reading.header import HEADER_SEARCH_ROWS
+from .core.reading.sheets import choose_sheet
 from .core.rules import Rules
 
 
@@ -87,8 +89,11 @@ def evaluate_book(
 ) -> Evaluation:
     """Evaluate an open workbook (file or Excel book): its grid, and what it holds beyond the grid that
     a refresh must warn of (formatting that would hide the colours a refresh writes)."""
-    result = evaluate_grid(book.grid(rules.layout.sheet), rules, period=period, previous=previous)
-    return replace(result, scorecard=with_findings(result.table, result.scorecard, book.findings(result.plan)))
+    sheet, how, chosen = choose_sheet(book.sheet_names(), rules, lambda name: book.peek(name, HEADER_SEARCH_ROWS))
+    result = evaluate_grid(book.grid(sheet or rules.layout.sheet), rules, period=period, previous=previous)
+    result.table.sheet_how = how
+    extra = chosen + book.findings(result.plan)
+    return replace(result, scorecard=with_findings(result.table, result.scorecard, extra))
 
 
 def read_last_month(path: str | Path, rules: Rules) -> LastMonth:

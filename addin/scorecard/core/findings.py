@@ -134,6 +134,21 @@ _CATALOGUE = (
             "and direction are in it, in check and in the report, not in the table."
         ),
     ),
+    Kind(
+        "SC111",
+        "sheet-found-by-header",
+        N,
+        "The rules name no sheet and the first holds no id header: the one sheet that does is read.",
+    ),
+    Kind(
+        "SC112",
+        "several-sheets-hold-the-table",
+        W,
+        (
+            "The rules name no sheet and several sheets hold a table with the id header: the first of them is"
+            " read. Name the sheet with layout.sheet."
+        ),
+    ),
     # --- 2xx periods
     Kind(
         "SC201",

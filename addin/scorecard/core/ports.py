@@ -46,6 +46,14 @@ class GridSource(Protocol):
         """The sheet the rules name (None: the first) as a Grid, from A1."""
         ...
 
+    def sheet_names(self) -> list[str]:
+        """The workbook's worksheets, in their order."""
+        ...
+
+    def peek(self, sheet: str, rows: int) -> Grid:
+        """The top ``rows`` rows of a sheet, values only: enough to see which sheet holds the table."""
+        ...
+
     def findings(self, plan: WritePlan) -> list[Finding]:
         """What the workbook holds beyond the grid that would hide what the plan writes (conditional
         formats filling the RAG cells), found before anything is written."""

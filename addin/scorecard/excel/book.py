@@ -50,6 +50,16 @@ class ExcelBook:
         self.sheet: Any = None  # the table's sheet, once read
         self.writing = False  # apply has begun: its refusals name the cells or sheet themselves
 
+    def sheet_names(self) -> list[str]:
+        return [s.name for s in self.book.sheets]
+
+    def peek(self, sheet: str, rows: int) -> Grid:
+        found = self.book.sheets[sheet]
+        used = found.used_range
+        last_column = used.column + used.shape[1] - 1
+        values = found.range((1, 1), (max(rows, 1), max(last_column, 1))).options(ndim=2).value
+        return Grid(sheet=found.name, values=[list(row) for row in values], merged_known=False)
+
     def grid(self, sheet: str | None) -> Grid:
         found = self.book.sheets[pick_sheet([s.name for s in self.book.sheets], sheet)]
         used = found.used_range

@@ -74,6 +74,15 @@ class WorkbookFile:
         except (zipfile.BadZipFile, zlib.error, EOFError) as error:
             raise WorkbookError(f"is damaged: {error}", file=self.path) from None
 
+    def sheet_names(self) -> list[str]:
+        return [s.name for s in self.workbook.sheet_entries() if s.kind == "worksheet"]
+
+    def peek(self, sheet: str, rows: int) -> Grid:
+        try:
+            return read_named(self.package, self.workbook, sheet, rows)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+            raise WorkbookError(f"is damaged: {error}", file=self.path) from None
+
     def named_sheet(self, name: str) -> Grid | None:
         """Another sheet than the table's, by its exact name (case aside), or None when there is none:
         read as the table's sheet is, e.g. the rules a workbook carries."""

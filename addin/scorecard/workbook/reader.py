@@ -50,8 +50,9 @@ def read_sheet(package: Package, workbook: Workbook, wanted: str | None) -> Grid
     return read_named(package, workbook, name)
 
 
-def read_named(package: Package, workbook: Workbook, name: str) -> Grid:
-    """The grid of the sheet of that exact name (a worksheet; another kind of sheet is refused)."""
+def read_named(package: Package, workbook: Workbook, name: str, rows: int | None = None) -> Grid:
+    """The grid of the sheet of that exact name (a worksheet; another kind of sheet is refused); with ``rows``,
+    its top rows only."""
     entry = next(s for s in workbook.sheet_entries() if s.name == name)
     if entry.kind != "worksheet":
         raise WorkbookError(f"sheet '{name}' is a {entry.kind}, not a worksheet", file=package.path)
@@ -61,7 +62,8 @@ def read_named(package: Package, workbook: Workbook, name: str) -> Grid:
         )
     formats, dates, durations = _number_formats(package, workbook)
     shared = shared_strings(package, workbook)
-    grid, lists = _SheetReader(package, name, shared, formats, dates, durations, workbook.date1904).read(entry.part)
+    reader = _SheetReader(package, name, shared, formats, dates, durations, workbook.date1904)
+    grid, lists = reader.read(entry.part, rows)
     if lists:
         grid.choices = _choices(package, workbook, grid, lists)
     return grid
@@ -234,11 +236,14 @@ class _SheetReader:
     def refuse(self, message: str, cell: str | None = None) -> WorkbookError:
         return WorkbookError(message, file=self.package.path, sheet=self.name, cell=cell and shown(cell))
 
-    def read(self, part: str) -> tuple[Grid, list[validation.ListValidation]]:
+    def read(self, part: str, rows: int | None = None) -> tuple[Grid, list[validation.ListValidation]]:
+        """The sheet's grid; with ``rows``, its top rows only (the parse stops there)."""
         number = 0
         for _, element in self.package.iterparse(part, (_ROW, _MERGE, _TABLE_PART, _DIMENSION, _COL, *_VALIDATIONS)):
             if element.tag == _ROW:
                 number = self._row_number(element, number)
+                if rows is not None and number > rows:
+                    break
                 self._row(element, number)
                 forget(element)
             else:

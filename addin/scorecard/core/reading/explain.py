@@ -64,7 +64,9 @@ def reading_dict(table: KpiTable, rules: Rules) -> dict[str, Any]:
         "sheet": {
             "name": table.sheet,
             "stated": rules.layout.sheet is not None,
-            "how": "layout.sheet in the rules" if rules.layout.sheet else "the first sheet (layout.sheet not given)",
+            "how": "layout.sheet in the rules"
+            if rules.layout.sheet
+            else table.sheet_how or "the first sheet (layout.sheet not given)",
         },
         "across": across,  # one KPI per column: the fields are rows, the KPIs columns, as the sheet has them
         "header": {

@@ -50,6 +50,7 @@ class KpiTable:
     rag_words: Mapping[Rag, str] = field(default_factory=lambda: dict(DEFAULT_WORDS))  # the RAG column's spelling
     reading: Reading | None = None
     across: bool = False  # one KPI per column: read across, and nothing written into the table
+    sheet_how: str | None = None  # how the sheet was chosen, when the rules name none and it is not the first
     breakdowns: Breakdowns | None = None  # a long table: its breakdown column and each breakdown's rows
 
     @property

@@ -180,11 +180,13 @@ def period_columns(
     if series == "month":  # "2011-12" among "2011-11" and "2012-01" is December 2011, not a financial year
         chosen += [(m, c) for _, c in found if (m := month_reading(headers.get(c))) and (m, c) not in chosen]
     chosen.sort(key=lambda pc: (pc[0].order, pc[1]))
+    lines = "rows" if grid.transposed else "columns"  # read across, the periods run down the rows
     for (a, first), (b, second) in zip(chosen, chosen[1:], strict=False):
         if a == b:
             raise WorkbookError(
-                f"two columns are headed {a.name} ({grid.ref(header_row, first)} and {grid.ref(header_row, second)}); "
-                "with layout.history each period needs one column",
+                f"two {lines} are headed {a.name} ({grid.ref(header_row, first)} and {grid.ref(header_row, second)}); "
+                f"with layout.history each period needs one {lines[:-1]}"
+                + (" (bound the periods with layout.last_row)" if grid.transposed else ""),
                 sheet=grid.sheet,
                 cell=grid.ref(header_row, first),
             )
