@@ -464,7 +464,12 @@ _CATALOGUE = (
         W,
         ("This engine cannot tell hidden rows, so layout.hidden_rows: skip cannot be applied."),
     ),
-    Kind("SC902", "hidden-rows-unknown", N, "This engine cannot tell hidden rows: every KPI row is rated."),
+    Kind(
+        "SC902",
+        "hidden-rows-unknown",
+        N,
+        "This engine cannot tell hidden rows (nor hidden period columns): every KPI row and period column is read.",
+    ),
     Kind(
         "SC903",
         "merges-unknown",

@@ -371,8 +371,14 @@ def _engine_findings(grid: Grid, rules: Rules, kpis: list[Kpi]) -> list[Finding]
             )
         )
     elif not grid.hidden_rows_known:
+        columns = rules.layout.history and not grid.hidden_columns_known
         found.append(
-            Finding("SC902", "hidden rows are not known on this engine; every KPI row is rated, hidden or not", sheet)
+            Finding(
+                "SC902",
+                "hidden rows are not known on this engine; every KPI row is rated, hidden or not"
+                + ("; nor are hidden columns: a hidden period column is read like any other" if columns else ""),
+                sheet,
+            )
         )
     if not grid.merged_known and any(k.target is None or k.floor is None or k.polarity is None for k in kpis):
         found.append(
