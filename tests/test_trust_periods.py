@@ -913,3 +913,21 @@ def test_a_figure_column_the_rules_name_takes_the_period_its_header_says_it_stan
     rules = parse_rules(text.format(p="Capacity at May 2010", c="Capacity at the start"), "r.yaml")
     table = read_table(Grid(sheet="S", values=rows), rules)
     assert "SC205" in {f.code for f in table.warnings}
+
+
+def test_a_figure_column_the_rules_name_takes_the_one_period_its_header_names():
+    """ONS smoking prevalence: '2021 Current smokers %' against '2020 Current smokers %' is 2021 against 2020;
+    columns naming periods of two kinds name none, with the warnings."""
+    from scorecard.core.reading import Grid, read_table
+    from scorecard.core.rules import parse_rules
+
+    rows = [
+        ["Code", "2021 \nCurrent smokers \n%", "2020 \nCurrent smokers \n%", "Q1 2020/21 smokers"],
+        ["E1", 17.3, 18.0, 1],
+    ]
+    text = "version: 1\nlayout:\n  columns: {{id: Code, current: '{c}', previous: '{p}'}}\n"
+    rules = parse_rules(text.format(c="2021 Current smokers %", p="2020 Current smokers %"), "r.yaml")
+    table = read_table(Grid(sheet="S", values=rows), rules)
+    assert (table.period.current, table.period.previous) == ("2021", "2020") and not table.warnings
+    rules = parse_rules(text.format(c="2021 Current smokers %", p="Q1 2020/21 smokers"), "r.yaml")
+    assert {"SC205", "SC206"} <= {f.code for f in read_table(Grid(sheet="S", values=rows), rules).warnings}

@@ -369,9 +369,10 @@ _SPACING_WORDS = {"month": "month", "months": "month", "quarter": "quarter", "qt
 
 
 def _named_column(cell: Any) -> TimePeriod | None:
-    """The period a figure column the rules name stands for: its header as a period, or the period it says the
-    measure stands at ("Capacity at May 2019")."""
-    return parse_period(cell) or snapshot_period(cell)
+    """The period a figure column the rules name stands for: its header as a period, the period it says the
+    measure stands at ("Capacity at May 2019"), or the one period its header names ("2021 Current smokers %").
+    The two columns must agree in kind, or neither is read so (``read_series``)."""
+    return parse_period(cell) or snapshot_period(cell) or mentioned_period(cell)
 
 
 def _period_name(text: str) -> str:
