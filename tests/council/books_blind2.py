@@ -500,3 +500,21 @@ def blind2_rag_band_text_columns(path: Path) -> None:
             ["BT02", "Average days to re-let council homes", "≤ 25", "26 - 35", "> 35", 30, 36],
         ],
     )
+
+
+@book("blind2_provisional_month_header")
+def blind2_provisional_month_header(path: Path) -> None:
+    _periods(path, ["Jul-24", "Aug-24", "Sep-24 (provisional)"], MONTHLY3)
+
+
+@book("blind2_tolerance_column_two_sided")
+def blind2_tolerance_column_two_sided(path: Path) -> None:
+    _simple(
+        path,
+        "Finance",
+        ["Ref", "Indicator", "Polarity", "Target", "Tolerance", "Aug-24", "Sep-24"],
+        [
+            ["BV01", "Revenue budget variance (%)", "Target", 0, "+/- 2%", 1.5, -3.0],
+            ["BV02", "Capital programme delivered to profile (%)", "Target", 100, "+/- 5%", 93.0, 104.0],
+        ],
+    )
