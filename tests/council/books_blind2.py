@@ -340,11 +340,20 @@ def blind2_table_from_column_c_notes_in_a(path: Path) -> None:
     b.close()
 
 
-@book("blind2_protected_sheet")
-def blind2_protected_sheet(path: Path) -> None:
+@book("blind2_protected_sheet_by_locality")
+def blind2_protected_sheet_by_locality(path: Path) -> None:
     b = Book(path)
-    ws = b.sheet("Scorecard")
-    b.put(ws, "A1", [[*HEAD, "Aug-24", "Sep-24"], *BASE])
+    ws = b.sheet("Adult Social Care")
+    b.put(
+        ws,
+        "A1",
+        [
+            ["Ref", "Locality", "Indicator", "Polarity", "Target", "Floor", "Aug-24", "Sep-24"],
+            ["AS01", "North", "Reviews completed on time (%)", "Higher", 90, 80, 92.0, 85.0],
+            ["AS01", "South", "Reviews completed on time (%)", "Higher", 90, 80, 91.0, 78.0],
+            ["AS02", None, "Delayed discharges (average days)", "Lower", 10, 15, 12.0, 9.0],
+        ],
+    )
     ws.protect("council", {"format_cells": False})
     b.close()
 
@@ -518,3 +527,12 @@ def blind2_tolerance_column_two_sided(path: Path) -> None:
             ["BV02", "Capital programme delivered to profile (%)", "Target", 100, "+/- 5%", 93.0, 104.0],
         ],
     )
+
+
+@book("blind2_duplicate_id_with_service_column")
+def blind2_duplicate_id_with_service_column(path: Path) -> None:
+    rows = [
+        [k[0], service, *k[1:]] for k, service in zip(BASE, ("Revenues", "Benefits", "Customer Services"), strict=True)
+    ]
+    rows[2][0] = "RV02"  # a typo for RV03
+    _simple(path, "Scorecard", ["Ref", "Service", *HEAD[1:], "Aug-24", "Sep-24"], rows)
