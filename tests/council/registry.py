@@ -27,6 +27,7 @@ MODULES = (
     "books_ordinary",
     "books_real",
     "books_blind",
+    "books_blind2",
 )
 
 Builder = Callable[[Path], None]
