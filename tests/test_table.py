@@ -282,3 +282,57 @@ def test_a_period_written_twice_down_the_rows_of_a_table_read_across_is_said_in_
     rows = [["Indicator", "C1a"], ["Feb 2022", 1], ["Mar 2022", 2], ["Mar 2022", 3]]
     with pytest.raises(WorkbookError, match=r"two rows are headed March 2022 \(A3 and A4\).* one row "):
         read_table(Grid(sheet="Data", values=rows), rules)
+
+
+def _read(rows, text="version: 1\nlayout:\n  history: true\n  columns: {id: Ref}\n"):
+    from scorecard.core.reading import Grid, read_table
+    from scorecard.core.rules import parse_rules
+
+    return read_table(Grid(sheet="S", values=rows), parse_rules(text, "r.yaml"))
+
+
+@pytest.mark.parametrize(
+    ("green", "red", "cells", "polarity"),
+    [
+        ("Green >=", "Red <", (95, 90), "higher"),
+        ("Green", "Red", ("≥ 95%", "< 90%"), "higher"),
+        ("Green", "Red", ("≤ 25", "> 35"), "lower"),
+    ],
+)
+def test_a_rag_key_written_as_columns_is_the_target_floor_and_polarity(green, red, cells, polarity):
+    table = _read([["Ref", green, "Amber", red, "Aug-24", "Sep-24"], ["K1", cells[0], "between", cells[1], 30, 31]])
+    kpi = table.kpis[0]
+    assert (kpi.target, kpi.floor, kpi.polarity.value) == (
+        float(str(cells[0]).strip("≥≤ %")),
+        float(str(cells[1]).strip("<> %")),
+        polarity,
+    )
+    assert not table.warnings
+
+
+def test_a_polarity_column_and_no_target_or_floor_column_is_a_warning_not_a_quiet_not_rated():
+    table = _read([["Ref", "Polarity", "Aug-24", "Sep-24"], ["K1", "Higher", 30, 31], ["K2", "Lower", 5, 4]])
+    assert [f.code for f in table.warnings] == ["SC410"] and table.warnings[0].where.column == "B"
+
+
+def test_another_table_beside_the_table_is_a_warning_naming_its_header():
+    header = ["Ref", "Aug-24", "Sep-24"]
+    table = _read([[*header, None, *header], ["K1", 1, 2, None, "H1", 3, 4]])
+    assert [k.id for k in table.kpis] == ["K1"]
+    assert [(f.code, f.where.cell) for f in table.warnings] == [("SC113", "E1")]
+
+
+def test_a_table_stacked_under_with_other_periods_is_refused_naming_its_header():
+    rows = [["Ref", "Aug-24", "Sep-24"], ["K1", 1, 2], [], ["Ref", "Q1 2024/25", "Q2 2024/25"], ["K2", 3, 4]]
+    with pytest.raises(WorkbookError, match=r"cell B4: the header repeated in row 4 heads column B Q1 2024/25"):
+        _read(rows)
+
+
+def test_rows_of_one_id_naming_different_measures_are_a_duplicated_id_not_breakdowns():
+    rows = [
+        ["Ref", "Service", "Indicator", "Aug-24", "Sep-24"],
+        ["RV02", "Benefits", "Days to process claims", 19, 26],
+        ["RV02", "Customer Services", "Complaints answered (%)", 96, 92],
+    ]
+    with pytest.raises(WorkbookError, match="KPI id 'RV02' appears twice"):
+        _read(rows)

@@ -149,6 +149,12 @@ _CATALOGUE = (
             " read. Name the sheet with layout.sheet."
         ),
     ),
+    Kind(
+        "SC113",
+        "table-beside-not-read",
+        W,
+        "Another table stands beside the KPI table (its id header again, after a blank column): it is not read.",
+    ),
     # --- 2xx periods
     Kind(
         "SC201",
@@ -308,6 +314,12 @@ _CATALOGUE = (
             "A KPI whose targets change by period has no target for the previous period: its previous RAG is "
             "not rated, so no change of RAG is reported."
         ),
+    ),
+    Kind(
+        "SC410",
+        "polarity-without-thresholds",
+        W,
+        "The sheet gives KPIs a polarity but has no target or floor column: they are not rated.",
     ),
     # --- 5xx KPI rows and ids
     Kind(

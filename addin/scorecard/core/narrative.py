@@ -211,7 +211,7 @@ class _Writer:
         self.before = card.period.previous or "the previous period"
         self.number = _Numbering(card.section)
         self.notes: list[Finding] = []
-        self.updates: dict[str, str] = {}  # KPI id -> the number of its Amber or Red update
+        self.updates: dict[str, str] = {}  # KPI key -> the number of its Amber or Red update
         self.unit_kind = kind_of(self.now)[0]  # month, quarter, year or period: "this month's profile"
 
     # --- figures, targets and commentary of one KPI
@@ -438,9 +438,9 @@ class _Writer:
         if k.rag in (Rag.AMBER, Rag.RED):
             text = (
                 f"{subject} Rated {k.rag.value} for {self.now}, from {k.previous_rag.value} for {self.before}: "
-                f"see {self.pointer(kpi.id)}."
+                f"see {self.pointer(kpi.key)}."
             )
-            return Paragraph(text, self.number.next_sub(), subject=subject, kpi=kpi.id)
+            return Paragraph(text, self.number.next_sub(), subject=subject, kpi=kpi.key)
         commentary = self.commentary(k)
         target_said, movement_said = self.stated(k, commentary)
         reason = self.reason(k, target_said)
@@ -450,7 +450,7 @@ class _Writer:
             text = f"{subject} Performance for this measure {self.movement(k)}, {reason} and moving the RAG rating"
         text += f" from {k.previous_rag.value} to {k.rag.value}{self.previous_profile(kpi)}."
         return Paragraph(
-            f"{text} {commentary}" if commentary else text, self.number.next_sub(), subject=subject, kpi=kpi.id
+            f"{text} {commentary}" if commentary else text, self.number.next_sub(), subject=subject, kpi=kpi.key
         )
 
     def previous_profile(self, kpi: Kpi) -> str:
@@ -568,7 +568,7 @@ class _Writer:
     def update_item(self, k: RatedKpi) -> Paragraph:
         kpi, subject = k.kpi, f"{_name(k.kpi)}."
         number = self.number.next_sub()
-        self.updates[kpi.id] = number
+        self.updates[kpi.key] = number
         commentary = self.commentary(k)
         target_said, movement_said = self.stated(k, commentary)
         against = self.against(kpi, target_said)
@@ -602,7 +602,7 @@ class _Writer:
             text += (
                 " Its target lies outside its normal range: unless the process changes, it will consistently miss it."
             )
-        return Paragraph(f"{text} {commentary}" if commentary else text, number, subject=subject, kpi=kpi.id)
+        return Paragraph(f"{text} {commentary}" if commentary else text, number, subject=subject, kpi=kpi.key)
 
     def standard(self, kpi: Kpi) -> str:
         """The target (or floor) as a sentence of its own, where the commentary says how the figure moved."""
@@ -671,7 +671,7 @@ class _Writer:
         ]
         for k, sentence in found:
             subject = f"{_name(k.kpi)}."
-            out.append(Paragraph(f"{subject} {sentence}", self.number.next_sub(), subject=subject, kpi=k.kpi.id))
+            out.append(Paragraph(f"{subject} {sentence}", self.number.next_sub(), subject=subject, kpi=k.kpi.key))
         return out
 
 

@@ -19,20 +19,22 @@ from ..embedded import is_rules_sheet
 from ..periods import MONTHS, TimePeriod, exact_date, parse_period
 from ..polarity import Polarity
 from ..rules import DEFAULT_HEADERS, Rules
-from .cells import filled, norm
+from ..thresholds import parse_threshold
+from .cells import NO_DATA_TEXT, filled, norm
 from .grid import Grid
 
 HEADER_SEARCH_ROWS = 30
 SPC_COLUMNS = ("variation", "assurance")  # optional written columns: Making Data Count's two verdicts
 MONTH_NAMES = {name for m in MONTHS for name in (m.lower(), m[:3].lower())} | {"sept"}
 
-Found = Literal["rules", "letter", "default", "series", "added"]
+Found = Literal["rules", "letter", "default", "series", "added", "key"]
 HOW = {
     "rules": "by its header, as the rules name it",
     "letter": "by its column letter, as the rules give it",
     "default": "by its usual header",
     "series": "as a period of the series",
     "added": "not on the sheet: refresh adds it",
+    "key": "by its RAG key header (the Green and Red boundaries)",
 }
 
 
@@ -47,6 +49,7 @@ class Header:
     columns: dict[str, int]  # field -> column
     found: dict[str, Found]  # field -> how its column was found
     row_found: str  # how the header row was found, for the explain view
+    beside: int | None = None  # the column of another table's id header, right of this table (not read)
 
     def ref(self, column: int) -> str:
         return f"{column_letter(column)}{self.row}"
@@ -75,16 +78,17 @@ def read_header(grid: Grid, rules: Rules) -> Header:
     row, row_found = _header_row(grid, rules)
     top = header_top(grid, rules, row)
     cells = header_cells(grid, top, row)
-    last = rules.layout.last_column or _table_beside(rules, cells)
+    beside = None if rules.layout.last_column else _table_beside(rules, cells)
+    last = rules.layout.last_column or (beside[0] if beside else None)
     if last is not None:
         cells = {c: v for c, v in cells.items() if c <= last}  # columns right of the table are not read
     columns, found = _locate(grid, rules, top, row, cells)
-    return Header(grid.sheet, top, row, cells, columns, found, row_found)
+    return Header(grid.sheet, top, row, cells, columns, found, row_found, beside[1] if beside else None)
 
 
-def _table_beside(rules: Rules, cells: dict[int, Any]) -> int | None:
-    """The table's last column when another table stands beside it: the id header written again to the
-    right, after a blank column. None: every column of the header is the table's."""
+def _table_beside(rules: Rules, cells: dict[int, Any]) -> tuple[int, int] | None:
+    """The table's last column, and the other table's id column, when another table stands beside it: the id
+    header written again to the right, after a blank column. None: every column of the header is the table's."""
     wanted = rules.layout.columns.get("id")
     if wanted is None:
         return None
@@ -92,7 +96,7 @@ def _table_beside(rules: Rules, cells: dict[int, Any]) -> int | None:
     if len(ids) < 2:
         return None
     gap = next((c for c in range(ids[1] - 1, ids[0], -1) if not filled(cells.get(c))), None)
-    return gap - 1 if gap is not None else None
+    return (gap - 1, ids[1]) if gap is not None else None
 
 
 def _header_row(grid: Grid, rules: Rules) -> tuple[int, str]:
@@ -358,6 +362,9 @@ def _locate(
     for name in USUAL_HEADERS:
         if name not in columns and not rules.layout.names(name) and rules.layout.targets_by_period is None:
             _by_usual_header(grid, row, cells, name, columns, found)
+    if not ({"target", "floor"} & (set(columns) | set(rules.layout.columns) | set(rules.layout.letters))):
+        if rules.layout.targets_by_period is None:
+            _by_rag_key(grid, row, cells, columns, found)
     return columns, found
 
 
@@ -381,7 +388,8 @@ def _name_by_header(cells: dict[int, Any], columns: dict[str, int], found: dict[
 # headers that plainly head a KPI's target, floor or polarity, for a table whose rules do not name those columns
 USUAL_HEADERS = {
     "target": set(
-        "target|targets|target value|annual target|agreed target|target level|target %|target (%)".split("|")
+        "target|targets|target value|annual target|agreed target|target level|target %|target (%)|standard|"
+        "operational standard|national standard|constitutional standard|target/standard|standard/target".split("|")
     ),
     "floor": set("floor|floor standard|floor target|floor level|minimum standard|floor %|floor (%)".split("|")),
     "polarity": set(
@@ -410,6 +418,51 @@ def _by_usual_header(
         if not said or any(Polarity.parse(v) is None for v in said):
             return
     columns[name], found[name] = hits[0], "default"
+
+
+# a RAG key written as columns: 'Green >=' and 'Red <', or 'Green', 'Amber', 'Red' holding the bands ('≥ 95%')
+_RAG_KEY = re.compile(
+    r"^(green|red|g|r)\s*(>=|≥|=>|>|<=|≤|=<|<)?\s*(?:threshold|boundary|from|if|level)?\s*(>=|≥|=>|>|<=|≤|=<|<)?$"
+)
+_AT_LEAST = {">=", "≥", "=>", ">"}
+
+
+def key_bound(name: str, cell: Any) -> Literal["at least", "at most"] | None:
+    """What a RAG key header's sign says the figure must be: 'Green >=' at least the target; 'Red <' (red
+    below the floor) at least the floor. None when the header has no sign."""
+    match = _RAG_KEY.match(header_text(cell)) if isinstance(cell, str) else None
+    sign = (match.group(2) or match.group(3)) if match else None
+    if sign is None:
+        return None
+    at_least = sign in _AT_LEAST
+    return "at least" if at_least == (name == "target") else "at most"
+
+
+def _by_rag_key(grid: Grid, row: int, cells: dict[int, Any], columns: dict[str, int], found: dict[str, Found]) -> None:
+    """The target and floor as a RAG key's Green and Red boundary columns, when the rules name neither and one
+    column of each is headed so ('Green >=', 'Red <'; or 'Green' and 'Red' holding '≥ 95%', '< 90%'), and
+    every cell under them reads as a threshold: the Green boundary is the target, the Red one the floor."""
+    taken = set(columns.values())
+    keys: dict[str, list[int]] = {"g": [], "r": []}
+    for c, v in cells.items():
+        match = _RAG_KEY.match(header_text(v)) if isinstance(v, str) and c not in taken else None
+        if match:
+            keys[match.group(1)[0]].append(c)
+    if len(keys["g"]) != 1 or len(keys["r"]) != 1:
+        return
+    for c in (keys["g"][0], keys["r"][0]):
+        below = [grid.value(r, c) for r in grid.row_numbers(row + 1, row + USUAL_LOOK_DOWN)]
+        said = [v for v in below if filled(v)]
+        if not said or any(not _threshold_like(v) for v in said):
+            return
+    columns["target"], columns["floor"] = keys["g"][0], keys["r"][0]
+    found["target"] = found["floor"] = "key"
+
+
+def _threshold_like(value: Any) -> bool:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return True
+    return isinstance(value, str) and (parse_threshold(value) is not None or norm(value) in NO_DATA_TEXT)
 
 
 def _beside_periods(grid: Grid, top: int, row: int, cells: dict[int, Any], hits: list[int]) -> bool:

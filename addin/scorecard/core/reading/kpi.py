@@ -18,7 +18,7 @@ from ..model import Kpi, Unit
 from ..numfmt import format_decimals, general_decimals, is_general
 from ..polarity import POLARITY_CHOICES, Polarity
 from ..rules import KpiRule, Rules, check_target_and_floor
-from ..thresholds import Threshold, parse_threshold
+from ..thresholds import Bound, Threshold, parse_threshold
 from ..units import Figure, ScaleFinding, ratio_problem, scale_check, share_problem, within_scale
 from .cells import (
     Doubt,
@@ -55,6 +55,8 @@ class RowCells:
     written: dict[str, tuple[str, Threshold | None]] = field(default_factory=dict)  # thresholds typed as text
     sources: dict[str, str] = field(default_factory=dict)  # field -> where its value came from
     profile: Profile | None = None  # where the targets and floors of the current and previous period are
+    keys: dict[str, Bound | None] = field(default_factory=dict)  # a RAG key's columns: what their signs say
+    key_bounds: dict[str, Bound] = field(default_factory=dict)  # what the key says of this row's thresholds
 
     def __post_init__(self) -> None:
         self.values = self.grid.row(self.row)
@@ -127,6 +129,11 @@ class RowCells:
             self.found.append(
                 Finding("SC304", f"KPI '{self.kpi_id}': the {name} holds the error value {error}", self.at(name))
             )
+        elif name in self.keys:  # a RAG key's band ('< 90%' under Red): where the colour starts, not a requirement
+            said = parse_threshold(value) if isinstance(value, str) else None
+            bound = (_flip(said.bound) if name == "floor" else said.bound) if said and said.bound else self.keys[name]
+            if bound is not None:
+                self.key_bounds[name] = bound
         elif isinstance(value, str):
             self.written[name] = (value, parse_threshold(value))
         area = self.shared.get(name)
@@ -187,11 +194,13 @@ def read_kpi(
     history: HistoryColumns | None = None,
     sources: dict[str, str] | None = None,
     profile: Profile | None = None,
+    keys: dict[str, Bound | None] | None = None,
 ) -> Kpi | None:
     """Stage 4: the KPI in ``row``, or None when the row holds no figure, target or floor (a section
     heading, a note, a blank line with an id-like label). Findings go to ``found``; where each value came
-    from to ``sources``. ``profile``: where its targets are when they change by period."""
-    cells = RowCells(grid, rules, columns, row, kpi_id, found, profile=profile)
+    from to ``sources``. ``profile``: where its targets are when they change by period; ``keys``: the target
+    and floor columns that are a RAG key's Green and Red boundaries, and what their headers' signs say."""
+    cells = RowCells(grid, rules, columns, row, kpi_id, found, profile=profile, keys=keys or {})
     cells.unit = _unit(cells)
     read = {
         "current": cells.figure("current"),
@@ -367,6 +376,9 @@ def _polarity(cells: RowCells, read: dict[str, float | None]) -> Polarity | None
                     cell=cells.ref("polarity"),
                 )
             cells.sources["polarity"] = cells.ref("polarity")
+    if polarity is None and cells.key_bounds and len(set(cells.key_bounds.values())) == 1:
+        polarity = Polarity.HIGHER if set(cells.key_bounds.values()) == {"at least"} else Polarity.LOWER
+        cells.sources["polarity"] = "the RAG key (" + ", ".join(cells.ref(n) for n in cells.key_bounds) + ")"
     if polarity is None:
         polarity = _inferred_polarity(cells, target, floor)
     if polarity is None and (target is not None or floor is not None):
@@ -381,6 +393,10 @@ def _polarity(cells: RowCells, read: dict[str, float | None]) -> Polarity | None
             f"KPI '{kpi_id}' has polarity target but no target", sheet=cells.grid.sheet, cell=cells.ref("id")
         )
     return polarity
+
+
+def _flip(bound: Bound) -> Bound:
+    return "at most" if bound == "at least" else "at least"
 
 
 def _inferred_polarity(cells: RowCells, target: float | None, floor: float | None) -> Polarity | None:

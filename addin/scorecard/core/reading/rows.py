@@ -209,8 +209,8 @@ def _breakdown_column(grid: Grid, header: Header, candidates: list[KpiRow], foun
     for candidate in candidates:
         rows_by_id.setdefault(candidate.id, []).append(candidate.row)
     repeated = [rows for rows in rows_by_id.values() if len(rows) > 1]
-    if not repeated:
-        return None
+    if not repeated or not all(_one_measure(grid, header, rows) for rows in repeated):
+        return None  # rows of one id naming different measures are a duplicated id, not breakdowns
     taken = set(header.columns.values())
     fits = [c for c in header.cells if c not in taken and all(_tells_apart(grid, rows, c) for rows in repeated)]
     if len(fits) != 1:
@@ -225,6 +225,15 @@ def _breakdown_column(grid: Grid, header: Header, candidates: list[KpiRow], foun
         )
     )
     return fits[0]
+
+
+def _one_measure(grid: Grid, header: Header, rows: list[int]) -> bool:
+    """Rows sharing an id say the same of the measure: its name and polarity, where the sheet has them."""
+    for field_name in ("name", "polarity"):
+        column = header.columns.get(field_name)
+        if column is not None and len({norm(grid.value(r, column)) for r in rows if filled(grid.value(r, column))}) > 1:
+            return False
+    return True
 
 
 def _tells_apart(grid: Grid, rows: list[int], column: int) -> bool:
@@ -284,7 +293,19 @@ def repeats_header(grid: Grid, row: int, wanted: Sequence[tuple[str, int, str]])
 
 
 def _check_repeated_header(grid: Grid, row: int, header: Header) -> None:
-    """A repeated header must put each column where the first header does, or its rows would be misread."""
+    """A repeated header must put each column where the first header does, and head its period columns with the
+    same periods, or its rows would be misread (a quarterly table under a monthly one read as its months)."""
+    for c, wanted in header.cells.items():
+        ours, theirs = parse_period(wanted), parse_period(grid.value(row, c))
+        above = parse_period(grid.value(header.top, c)) if header.top != header.row else None  # a two-row header
+        if ours is not None and theirs is not None and theirs not in (ours, above):
+            raise WorkbookError(
+                f"the header repeated in row {row} heads column {column_letter(c)} {theirs.name}, where header row "
+                f"{header.row} has {ours.name}: a second table with other periods; give each table its own sheet, "
+                f"or end this one above it (layout.last_row: {row - 1})",
+                sheet=grid.sheet,
+                cell=grid.ref(row, c),
+            )
     for c in header.columns.values():
         wanted = header.cells.get(c)
         if not filled(wanted):

@@ -20,7 +20,7 @@ from ..statuswords import listed_words, read_status_words, status_of
 from .across import read_across
 from .cells import read_value, says_something
 from .grid import Grid
-from .header import SPC_COLUMNS, Header, read_header
+from .header import SPC_COLUMNS, Header, key_bound, read_header
 from .kpi import SHARED_FIELDS, read_kpi
 from .long import is_long, read_long
 from .profile import Profile, Threshold
@@ -57,6 +57,16 @@ def _read_one(grid: Grid, rules: Rules, period: str | None) -> KpiTable:
         columns["previous"] = series.previous_column
     added = _added_columns(rules, header, columns)
     found: list[Finding] = [*rows.findings, *series.findings]
+    if header.beside is not None:
+        found.append(
+            Finding(
+                "SC113",
+                f"another table stands beside this one (its id header in {header.ref(header.beside)}): its KPIs are "
+                "not read, nor counted in the narrative; give it a sheet of its own, or say where this table ends "
+                "(layout.last_column) to read this one alone without this warning",
+                Where(sheet=grid.sheet, cell=header.ref(header.beside)),
+            )
+        )
     if grid.transposed:
         found.append(
             Finding(
@@ -171,6 +181,8 @@ def _read_kpis(
     skipped: set[str] = set()
     hidden_rated: list[str] = []
     merges = {name: [a for a in grid.merged if a[1] <= columns[name] <= a[3]] for name in written_columns(rules)}
+    header = reading.header
+    keys = {n: key_bound(n, header.cells.get(columns[n])) for n in ("target", "floor") if header.found.get(n) == "key"}
     for candidate in rows.candidates:
         if candidate.hidden and rules.layout.hidden_rows == "skip":
             if _skipped(grid, rules, columns, candidate, found):
@@ -178,7 +190,7 @@ def _read_kpis(
             continue
         sources: dict[str, str] = {}
         profile = profile_of(candidate.row, rows, series)
-        kpi = read_kpi(grid, rules, columns, candidate.row, candidate.id, found, series.history, sources, profile)
+        kpi = read_kpi(grid, rules, columns, candidate.row, candidate.id, found, series.history, sources, profile, keys)
         if kpi is None:
             reading.empty_rows.append(candidate.row)
             continue
@@ -324,7 +336,7 @@ def _table_findings(
                     Where(line=rule.line),
                 )
             )
-    return found + _unlisted(grid, rules, columns, kpis)
+    return found + _unlisted(grid, rules, columns, kpis) + _no_thresholds(grid, rules, columns, kpis)
 
 
 def _profile_findings(grid: Grid, rules: Rules, series: Series, kpis: list[Kpi], reading: Reading) -> list[Finding]:
@@ -404,6 +416,26 @@ def _engine_findings(grid: Grid, rules: Rules, kpis: list[Kpi]) -> list[Finding]
             )
         )
     return found
+
+
+def _no_thresholds(grid: Grid, rules: Rules, columns: dict[str, int], kpis: list[Kpi]) -> list[Finding]:
+    """A polarity column and no target or floor column anywhere: the KPIs it gives a polarity cannot be rated, and
+    the sheet says they are meant to be (an IPR's 'Operational Standard' the reader did not take for a target)."""
+    if "polarity" not in columns or "target" in columns or "floor" in columns or rules.layout.targets_by_period:
+        return []
+    unrated = [k.id for k in kpis if k.is_activity and k.polarity is not None and k.id not in rules.kpis]
+    if not unrated:
+        return []
+    shown = ", ".join(unrated[:5]) + (f" and {len(unrated) - 5} more" if len(unrated) > 5 else "")
+    return [
+        Finding(
+            "SC410",
+            f"the sheet gives polarities (column {column_letter(columns['polarity'])}) but no target or floor column "
+            f"was found, so {len(unrated)} KPI{'s are' if len(unrated) > 1 else ' is'} not rated: {shown}; name the "
+            "target column (layout.columns.target) and floor column, or give targets in the rules",
+            Where(sheet=grid.sheet, column=column_letter(columns["polarity"])),
+        )
+    ]
 
 
 def _unlisted(grid: Grid, rules: Rules, columns: dict[str, int], kpis: list[Kpi]) -> list[Finding]:
