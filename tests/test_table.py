@@ -336,3 +336,22 @@ def test_rows_of_one_id_naming_different_measures_are_a_duplicated_id_not_breakd
     ]
     with pytest.raises(WorkbookError, match="KPI id 'RV02' appears twice"):
         _read(rows)
+
+
+@pytest.mark.parametrize(
+    ("tolerance", "rags"), [("+/- 2%", ["Red", "Green"]), ("±5", ["Green", "Green"]), (2, ["Red", "Green"])]
+)
+def test_a_close_to_target_kpis_band_comes_from_its_tolerance_column(tolerance, rags):
+    from scorecard.core.engine import evaluate
+
+    rows = [["Ref", "Polarity", "Target", "Tolerance", "Aug-24", "Sep-24"], ["K1", "Target", 0, tolerance, 1.5, -3.0]]
+    table = _read(rows)
+    assert table.kpis[0].green_within == float(str(tolerance).strip("+/-±% "))
+    card = evaluate(table.kpis, title="T", period=table.period)
+    assert [card.kpis[0].rag.value, card.kpis[0].previous_rag.value] == rags
+    assert not table.warnings
+
+
+def test_a_close_to_target_kpi_with_no_band_is_a_warning_naming_its_target():
+    table = _read([["Ref", "Polarity", "Target", "Aug-24", "Sep-24"], ["K1", "Close to target", 88, 88, 87]])
+    assert [(f.code, f.where.cell) for f in table.warnings] == [("SC411", "C2")]

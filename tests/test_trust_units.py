@@ -321,7 +321,13 @@ CONSISTENT = {
         "",
     ),
     "budget-spend-over-100": (
-        {"current": (1.034, "0.0%"), "previous": (0.98, "0.0%"), "target": (1, "0%"), "polarity": ("T", None)},
+        {
+            "current": (1.034, "0.0%"),
+            "previous": (0.98, "0.0%"),
+            "target": (1, "0%"),
+            "floor": (0.9, "0%"),  # a close-to-target KPI with no band would be SC411, a finding of its own
+            "polarity": ("T", None),
+        },
         "",
     ),
     "poor-but-real-performance": (

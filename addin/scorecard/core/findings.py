@@ -321,6 +321,12 @@ _CATALOGUE = (
         W,
         "The sheet gives KPIs a polarity but has no target or floor column: they are not rated.",
     ),
+    Kind(
+        "SC411",
+        "two-sided-without-band",
+        W,
+        "A close-to-target KPI has no band (green_within), amber_within, floor or tolerance: Green only on target.",
+    ),
     # --- 5xx KPI rows and ids
     Kind(
         "SC501",

@@ -138,3 +138,17 @@ def parse_threshold(text: str) -> Threshold | None:
         return None  # "95-100%", "85 (national)": not one number
     number = float(match.group(2).replace(",", ""))
     return Threshold(-number if match.group(1) == "-" else number, bound, strict)
+
+
+_TOLERANCE = re.compile(r"^(?:within\s+)?(?:\+\s*/\s*-|±|\+-)?\s*(\d+(?:\.\d+)?)\s*(%|pp|points?|percentage points?)?$")
+
+
+def parse_tolerance(value: object) -> float | None:
+    """How far from its target a close-to-target KPI is still Green, as a tolerance column says it: 2, "+/- 2%",
+    "±5", "within 1.5pp". None for anything else (a negative number, a range, words)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value) if value >= 0 else None
+    if not isinstance(value, str):
+        return None
+    match = _TOLERANCE.match(" ".join(value.lower().split()))
+    return float(match.group(1)) if match else None

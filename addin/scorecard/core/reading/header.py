@@ -19,7 +19,7 @@ from ..embedded import is_rules_sheet
 from ..periods import MONTHS, TimePeriod, exact_date, parse_period
 from ..polarity import Polarity
 from ..rules import DEFAULT_HEADERS, Rules
-from ..thresholds import parse_threshold
+from ..thresholds import parse_threshold, parse_tolerance
 from .cells import NO_DATA_TEXT, filled, norm
 from .grid import Grid
 
@@ -392,6 +392,7 @@ USUAL_HEADERS = {
         "operational standard|national standard|constitutional standard|target/standard|standard/target".split("|")
     ),
     "floor": set("floor|floor standard|floor target|floor level|minimum standard|floor %|floor (%)".split("|")),
+    "tolerance": set("tolerance|tolerance (+/-)|tolerance +/-|+/- tolerance|green band|tolerance %".split("|")),
     "polarity": set(
         "polarity|good is|good performance is|direction of good|better is|good direction|high or low is good|"
         "higher or lower is better|is higher better?|high/low is good|aim".split("|")
@@ -412,10 +413,11 @@ def _by_usual_header(
     ]
     if len(hits) != 1:
         return
-    if name == "polarity":
+    if name in ("polarity", "tolerance"):  # taken only when every cell under it reads as one
+        reads = Polarity.parse if name == "polarity" else parse_tolerance
         below = [grid.value(r, hits[0]) for r in grid.row_numbers(row + 1, row + USUAL_LOOK_DOWN)]
-        said = [v for v in below if filled(v)]
-        if not said or any(Polarity.parse(v) is None for v in said):
+        said = [v for v in below if filled(v) and norm(v) not in NO_DATA_TEXT]
+        if not said or any(reads(v) is None for v in said):
             return
     columns[name], found[name] = hits[0], "default"
 

@@ -18,7 +18,7 @@ from ..model import Kpi, Unit
 from ..numfmt import format_decimals, general_decimals, is_general
 from ..polarity import POLARITY_CHOICES, Polarity
 from ..rules import KpiRule, Rules, check_target_and_floor
-from ..thresholds import Bound, Threshold, parse_threshold
+from ..thresholds import Bound, Threshold, parse_threshold, parse_tolerance
 from ..units import Figure, ScaleFinding, ratio_problem, scale_check, share_problem, within_scale
 from .cells import (
     Doubt,
@@ -245,7 +245,7 @@ def read_kpi(
         unit=cells.unit,
         decimals=decimals,
         compare=(rule and rule.compare) or rules.compare,
-        green_within=rule.green_within if rule else None,
+        green_within=_green_within(cells, polarity, read),
         amber_within=rule.amber_within if rule else None,
         numerator=numerator,
         denominator=denominator,
@@ -263,6 +263,36 @@ def read_kpi(
         profiled=profiled,
         cumulative=_cumulative(cells),
     )
+
+
+def _green_within(cells: RowCells, polarity: Polarity | None, read: dict[str, float | None]) -> float | None:
+    """A close-to-target KPI's Green band: the rules' green_within, else its tolerance column's ('+/- 2%'). With
+    neither, nor an amber_within or a floor, it is Green only exactly on its target: a warning (SC411)."""
+    rule = cells.rule
+    if rule and rule.green_within is not None:
+        return rule.green_within
+    if polarity is not Polarity.TARGET:
+        return None
+    band = None
+    if "tolerance" in cells.columns:
+        value, number_format = cells.cell("tolerance")
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            band = read_threshold(value, cells.as_stored(number_format))
+        else:
+            band = parse_tolerance(value)
+        if band is not None:
+            cells.sources["green_within"] = cells.ref("tolerance")
+    if band is None and read["floor"] is None and not (rule and rule.amber_within is not None):
+        cells.found.append(
+            Finding(
+                "SC411",
+                f"KPI '{cells.kpi_id}' is close to target (two-sided) with no band: it is Green only exactly on its "
+                f"target and Red anywhere else; give green_within (and amber_within) in the rules, a floor, or a "
+                "tolerance column (layout.columns.tolerance)",
+                cells.at("target") if "target" in cells.columns and not cells.from_rules("target") else cells.at("id"),
+            )
+        )
+    return band
 
 
 def _unit(cells: RowCells) -> Unit:
