@@ -252,7 +252,9 @@ def test_an_accountants_bracketed_minus_typed_as_text_is_read_as_a_negative_numb
 def test_a_polarity_cell_with_its_aim_written_out_is_read_past_the_aim(text, way):
     from scorecard.core.polarity import Polarity
 
-    assert Polarity.parse(text) is Polarity(way) and Polarity.parse("Aim") is None
+    assert (
+        Polarity.from_cell(text) is Polarity(way) and Polarity.from_cell("Aim") is None and Polarity.parse(text) is None
+    )
 
 
 @pytest.mark.parametrize(
@@ -355,3 +357,36 @@ def test_a_close_to_target_kpis_band_comes_from_its_tolerance_column(tolerance, 
 def test_a_close_to_target_kpi_with_no_band_is_a_warning_naming_its_target():
     table = _read([["Ref", "Polarity", "Target", "Aug-24", "Sep-24"], ["K1", "Close to target", 88, 88, 87]])
     assert [(f.code, f.where.cell) for f in table.warnings] == [("SC411", "C2")]
+
+
+def test_previous_and_current_columns_headed_in_words_take_the_periods_written_above_them():
+    rows = [[None, None, "Aug-24", "Sep-24"], ["Ref", "Polarity", "Previous", "Current"], ["K1", "Higher", 1, 2]]
+    text = "version: 1\nlayout:\n  columns: {id: Ref, previous: Previous, current: Current}\n"
+    table = _read(rows, text)
+    assert (table.period.current, table.period.previous) == ("September 2024", "August 2024")
+
+
+def test_a_kpi_written_over_two_rows_is_named_by_both_lines():
+    from scorecard.core.reading import Grid, read_table
+    from scorecard.core.rules import parse_rules
+
+    rows = [
+        ["Ref", "Indicator", "Aug-24", "Sep-24"],
+        ["RV02", "Average days to process new", 19, 26],
+        [None, "benefit claims", None, None],
+    ]
+    rules = parse_rules("version: 1\nlayout:\n  history: true\n  columns: {id: Ref}\n", "r.yaml")
+    table = read_table(Grid(sheet="S", values=rows, merged=[(2, 1, 3, 1)]), rules)
+    assert [k.name for k in table.kpis] == ["Average days to process new benefit claims"]
+
+
+def test_a_close_to_target_kpi_whose_target_is_text_is_not_rated_with_a_warning_naming_the_cell():
+    table = _read(
+        [
+            ["Ref", "Polarity", "Target", "Aug-24", "Sep-24"],
+            ["K1", "Uwch / Higher", 5, 1, 2],
+            ["K2", "Target", "85-90%", 88, 93],
+        ]
+    )
+    assert table.kpis[0].polarity.value == "higher" and table.kpis[1].target is None
+    assert [(f.code, f.where.cell) for f in table.warnings] == [("SC404", "C3")]

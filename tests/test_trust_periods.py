@@ -931,3 +931,23 @@ def test_a_figure_column_the_rules_name_takes_the_one_period_its_header_names():
     assert (table.period.current, table.period.previous) == ("2021", "2020") and not table.warnings
     rules = parse_rules(text.format(c="2021 Current smokers %", p="Q1 2020/21 smokers"), "r.yaml")
     assert {"SC205", "SC206"} <= {f.code for f in read_table(Grid(sheet="S", values=rows), rules).warnings}
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Apr 2024 - Jun 2024", "April to June 2024"),
+        ("Nov 2024 to Jan 2025", "November 2024 to January 2025"),
+        ("P6 24/25", "September 2024"),
+        ("Period 12 2024/25", "March 2025"),
+        ("M4 2024/25", "July 2024"),
+        ("Medi 2024 / September 2024", "September 2024"),
+    ],
+)
+def test_more_period_spellings_councils_use(text, name):
+    assert parse_period(text).name == name
+
+
+@pytest.mark.parametrize("text", ["Apr 2024 - Jul 2024", "P13 24/25", "Sep-24 / Oct-24", "Month 6"])
+def test_spellings_that_name_no_one_period_name_none(text):
+    assert parse_period(text) is None

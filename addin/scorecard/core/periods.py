@@ -56,6 +56,10 @@ _PATTERNS = [
     ("month", re.compile(rf"^{_MONTH}[\s\-/']*{_YEAR}$")),
     ("year-month", re.compile(rf"^(\d{{4}})[\s\-/]+{_MONTH}$")),  # "2024 JUL", as ONS time series write months
     ("range", re.compile(rf"^{_MONTH}\s*(?:-|to)\s*{_MONTH}[\s\-/']*{_YEAR}$")),
+    # "Apr 2024 - Jun 2024", "Nov 2024 to Jan 2025": three months with a year on each side
+    ("range-years", re.compile(rf"^{_MONTH}[\s\-/']*{_YEAR}\s+(?:-|to)\s+{_MONTH}[\s\-/']*{_YEAR}$")),
+    # a financial period (month) of a financial year: "P6 24/25", "Period 6 2024/25", "M6 2024/25" (P1 is April)
+    ("fy-period", re.compile(rf"^(?:p|period|m|month)\s*(\d{{1,2}})[\s,\-]*{_FY}$")),
     ("fy", re.compile(rf"^{_FY}$")),
     ("fy-quarter", re.compile(rf"^{_QUARTER}[\s,\-]*{_FY}$")),
     ("fy-quarter-after", re.compile(rf"^{_FY}[\s,\-]*{_QUARTER}$")),
@@ -335,7 +339,17 @@ def parse_period(value: object) -> TimePeriod | None:
             period = _read(style, match.groups())
             if period is not None:
                 return period
-    return _week(text) or _text_date(text) or _day_month(text)
+    return _week(text) or _text_date(text) or _day_month(text) or _bilingual(value)
+
+
+def _bilingual(value: str) -> TimePeriod | None:
+    """A header in two languages ("Medi 2024 / September 2024", as Welsh councils write them): the period its
+    halves name, when those that name one agree."""
+    parts = [part for part in value.split(" / ") if part.strip()]
+    if len(parts) < 2:
+        return None
+    read = {period for part in parts if (period := parse_period(part)) is not None}
+    return read.pop() if len(read) == 1 else None
 
 
 def _day_month(text: str) -> TimePeriod | None:
@@ -396,6 +410,15 @@ def _read(style: str, groups: tuple[str, ...]) -> TimePeriod | None:
         first_month, last_month = _MONTH_WORDS[groups[0][:3]], _MONTH_WORDS[groups[1][:3]]
         in_one_year = last_month - first_month == 2  # three months within one year
         return _range(_year_of(groups[2]) * 12 + first_month - 1) if in_one_year else None
+    if style == "range-years":
+        start = _year_of(groups[1]) * 12 + _MONTH_WORDS[groups[0][:3]] - 1
+        end = _year_of(groups[3]) * 12 + _MONTH_WORDS[groups[2][:3]] - 1
+        return _range(start) if end - start == 2 else None
+    if style == "fy-period":
+        number, first_year = int(groups[0]), _fy_years(groups[1], groups[2])
+        if first_year is None or not 1 <= number <= 12:  # a thirteenth four-week period is no month
+            return None
+        return _month(first_year * 12 + 3 + number - 1)
     if style == "fy":
         first_year = _fy_years(*groups)
         return _fy(first_year) if first_year is not None and _FIRST_YEAR <= first_year <= _LAST_YEAR else None

@@ -27,11 +27,23 @@ class Polarity(enum.Enum):
         """
         if not isinstance(text, str):
             return None
+        return POLARITY_WORDS.get(" ".join(text.lower().split()).rstrip("."))
+
+    @classmethod
+    def from_cell(cls, text: object) -> Polarity | None:
+        """A polarity cell of a workbook, read as ``parse`` reads the rules' words, and also as analysts write
+        them in sheets: after an aim ("Aim: Minimise", "Aim to reduce"), and in two languages ("Uwch / Higher",
+        the halves that name one agreeing). The rules' own words stay ``parse``'s, which their schema lists."""
+        said = cls.parse(text)
+        if said is not None or not isinstance(text, str):
+            return said
         words = " ".join(text.lower().split()).rstrip(".")
-        said = POLARITY_WORDS.get(words)
-        if said is None and (aim := _AIM.match(words)) is not None:  # "Aim: Minimise", "Aim to reduce"
-            said = POLARITY_WORDS.get(aim.group(1))
-        return said
+        if (aim := _AIM.match(words)) is not None:
+            return cls.parse(aim.group(1))
+        if " / " in words:
+            read = {p for part in words.split(" / ") if (p := cls.from_cell(part)) is not None}
+            return read.pop() if len(read) == 1 else None
+        return None
 
 
 POLARITY_WORDS = {

@@ -414,7 +414,7 @@ def _by_usual_header(
     if len(hits) != 1:
         return
     if name in ("polarity", "tolerance"):  # taken only when every cell under it reads as one
-        reads = Polarity.parse if name == "polarity" else parse_tolerance
+        reads = Polarity.from_cell if name == "polarity" else parse_tolerance
         below = [grid.value(r, hits[0]) for r in grid.row_numbers(row + 1, row + USUAL_LOOK_DOWN)]
         said = [v for v in below if filled(v) and norm(v) not in NO_DATA_TEXT]
         if not said or any(reads(v) is None for v in said):

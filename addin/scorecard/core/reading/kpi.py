@@ -282,7 +282,7 @@ def _green_within(cells: RowCells, polarity: Polarity | None, read: dict[str, fl
             band = parse_tolerance(value)
         if band is not None:
             cells.sources["green_within"] = cells.ref("tolerance")
-    if band is None and read["floor"] is None and not (rule and rule.amber_within is not None):
+    if band is None and read["target"] is not None and read["floor"] is None and not (rule and rule.amber_within):
         cells.found.append(
             Finding(
                 "SC411",
@@ -311,7 +311,20 @@ def _name(cells: RowCells) -> str:
     else:
         value = cells.cell("name")[0] if "name" in cells.columns else None
         text = str(value) if value is not None and str(value).strip() and error_value(value) is None else cells.kpi_id
+        if value is not None and text != cells.kpi_id:
+            text += _name_continued(cells)
     return " ".join(text.split())
+
+
+def _name_continued(cells: RowCells) -> str:
+    """A KPI written over two rows or more (its id merged down them): the name's further lines, in the rows
+    below that the merged id covers, are its name too ('Average days to process new' / 'benefit claims')."""
+    area = cells.grid.merged_range(cells.row, cells.columns["id"])
+    if area is None or area[0] != cells.row or area[2] == cells.row:
+        return ""
+    column = cells.columns["name"]
+    lines = [cells.grid.value(r, column) for r in range(cells.row + 1, area[2] + 1)]
+    return "".join(f" {v}" for v in lines if isinstance(v, str) and v.strip())
 
 
 _RUNNING_TOTAL = re.compile(
@@ -398,7 +411,7 @@ def _polarity(cells: RowCells, read: dict[str, float | None]) -> Polarity | None
     if polarity is None and "polarity" in cells.columns:
         raw = cells.cell("polarity")[0]
         if says_something(raw):  # "N/A" or "-" in the polarity column: no polarity, as a blank
-            polarity = Polarity.parse(raw)
+            polarity = Polarity.from_cell(raw)
             if polarity is None:
                 raise WorkbookError(
                     f"polarity {raw!r} for KPI '{kpi_id}' is not one of {POLARITY_CHOICES}",
@@ -418,7 +431,7 @@ def _polarity(cells: RowCells, read: dict[str, float | None]) -> Polarity | None
             sheet=cells.grid.sheet,
             cell=cells.ref("id"),
         )
-    if polarity is Polarity.TARGET and target is None:
+    if polarity is Polarity.TARGET and target is None and "target" not in cells.written:  # text: SC404 names it
         raise WorkbookError(
             f"KPI '{kpi_id}' has polarity target but no target", sheet=cells.grid.sheet, cell=cells.ref("id")
         )

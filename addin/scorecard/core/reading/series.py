@@ -78,6 +78,8 @@ def read_series(grid: Grid, rules: Rules, header: Header, rows: Sequence[int], o
         if current and previous and current.kind != previous.kind:  # read as they are, or not at all
             current = weeks.get(current_column) or parse_period(header.cells.get(current_column))
             previous = weeks.get(previous_column or 0) or parse_period(header.cells.get(previous_column or 0))
+        if current is None and previous is None and header.top == header.row:
+            current, previous = _labelled_above(grid, header.row, current_column, previous_column)
         series = Series(current, previous, current_column, previous_column)
     period = _names(grid, rules, header, series, override, found)
     laid_out = series.columns or tuple(
@@ -366,6 +368,22 @@ def _later_period(cell: Any, current: TimePeriod, spacing: int) -> str | None:
 # --- the periods' names --------------------------------------------------------------------------------
 
 _SPACING_WORDS = {"month": "month", "months": "month", "quarter": "quarter", "qtr": "quarter", "year": "year"}
+
+
+def _labelled_above(
+    grid: Grid, row: int, current_column: int, previous_column: int | None
+) -> tuple[TimePeriod | None, TimePeriod | None]:
+    """Columns headed in words ('Previous', 'Current') under a row naming their periods ('Aug-24', 'Sep-24'):
+    those periods, when the current's is later than the previous's and of its kind (else none)."""
+    if row <= 1:
+        return None, None
+    current = parse_period(grid.value(row - 1, current_column))
+    previous = parse_period(grid.value(row - 1, previous_column)) if previous_column else None
+    if current is None or (previous_column and (previous is None or previous.kind != current.kind)):
+        return None, None
+    if previous is not None and previous.order >= current.order:
+        return None, None
+    return current, previous
 
 
 def _named_column(cell: Any) -> TimePeriod | None:

@@ -500,7 +500,7 @@ def described_by_row(grid: Grid, columns: dict[str, int], row: int, kpi: Kpi) ->
     if shown is None and "polarity" in columns and (area := grid.shared_by_rows(row, columns["polarity"])):
         shown = grid.value(area[0], area[1])  # merged down over several KPIs' rows
     if says_something(shown):
-        given = Polarity.parse(shown)
+        given = Polarity.from_cell(shown)
         if given is None:
             return False
     if kpi.is_activity:
