@@ -345,3 +345,27 @@ def test_the_markers_are_spelled_as_the_test_reads_them():
 def test_the_docs_environment_is_the_one_running_the_tests():
     """The commands run with the package under test, not another install of it."""
     assert Path(cli.__file__).resolve().is_relative_to(ROOT)
+
+
+def test_the_code_map_names_every_module_of_the_package_and_no_other():
+    """CONTRIBUTING.md's code map is how a newcomer finds their way: every module is in it, under its folder,
+    and nothing it names has gone."""
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    start = text.index("addin/scorecard/\n")
+    named: set[str] = set()
+    folders: list[tuple[int, str]] = []
+    for line in text[start : text.index("\n```", start)].splitlines()[1:]:
+        indent = len(line) - len(line.lstrip())
+        first = line.strip().split("  ")[0]  # the names, before the words about them
+        if indent == 0:
+            break  # the package's folder ends: addin/lite/, bench/ ...
+        folders = [(i, f) for i, f in folders if i < indent]
+        if first.endswith("/"):
+            folders.append((indent, first))
+            continue
+        where = "".join(f for _, f in folders)
+        named |= {where + n.strip() for n in first.split(",") if n.strip().endswith(".py")}
+    package = ROOT / "addin" / "scorecard"
+    present = {str(p.relative_to(package)) for p in package.rglob("*.py")}
+    assert present - named - {p for p in present if p.endswith("__init__.py")} == set(), "missing from the code map"
+    assert named - present == set(), "the code map names modules that do not exist"
