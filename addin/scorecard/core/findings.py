@@ -179,13 +179,13 @@ _CATALOGUE = (
         "SC203",
         "period-differs-from-column",
         W,
-        ("--period or period.current names another period than the current column's header."),
+        ("--period or period.current names another period than the current column's header: the header's is used."),
     ),
     Kind(
         "SC204",
         "previous-period-differs-from-column",
         W,
-        ("period.previous in the rules names another period than the previous column's header."),
+        ("period.previous in the rules names another period than the previous column's header: the header's is used."),
     ),
     Kind(
         "SC205",
