@@ -49,8 +49,25 @@ def kpis(n: int) -> str:
 
 
 def figure(value: float, kpi: Kpi, decimals: int | None = None) -> str:
-    """A figure as people write it: 48.4%, 15.8, 89.4 FTE, 1,204 (at ``decimals`` when given)."""
+    """A figure as people write it: 48.4%, 15.8, 89.4 FTE, 1,204 (at ``decimals`` when given); as the sheet
+    shows it when its format shows thousands or millions (£1.4m, £320k)."""
+    if kpi.scaled is not None and decimals in (None, kpi.decimals) and _scaled_apart(kpi):
+        return _scaled(value, kpi)
     return _figure(value, kpi.decimals if decimals is None else decimals, kpi.unit)
+
+
+def _scaled(value: float, kpi: Kpi) -> str:
+    assert kpi.scaled is not None
+    thousands, shown, suffix = kpi.scaled
+    return _figure(value / 1000**thousands, shown, kpi.unit) + suffix
+
+
+def _scaled_apart(kpi: Kpi) -> bool:
+    """Whether the figures, written as the sheet shows them (£1.4m), still read apart from the target and floor
+    they differ from: never "£1.5m, missing the target of £1.5m" (then they are written in full)."""
+    figures = [v for v in (kpi.current, kpi.previous) if v is not None]
+    standards = [v for v in (kpi.target, kpi.floor, kpi.previous_target, kpi.previous_floor) if v is not None]
+    return all(a == b or _scaled(a, kpi) != _scaled(b, kpi) for a in figures for b in standards)
 
 
 @lru_cache(maxsize=4096)  # a narrative names the same targets, floors and figures many times
