@@ -574,3 +574,31 @@ def blind3_floor_only_target_only(path: Path) -> None:
             ["FO03", "Average days to allocate a social worker", "Lower", None, 25, N(24.0, ONE), N(26.0, ONE)],
         ],
     )
+
+
+@book("blind3_period_flag_names_previous_month")
+def blind3_period_flag_names_previous_month(path: Path) -> None:
+    b = Book(path)
+    ws = b.sheet("Scorecard")
+    months = [D(dt.date(2024, m, 1)) for m in (7, 8, 9)]
+    b.put(ws, "A1", [["Ref", "Indicator", "Polarity", "Target", "Floor", *months]])
+    b.put(
+        ws,
+        "A2",
+        [
+            ["PF11", "Care leavers in education (%)", "Higher", 60, 50, N(48.0, ONE), N(55.0, ONE), N(61.0, ONE)],
+            ["PF12", "Average days to complete a review", "Lower", 20, 25, N(26.0, ONE), N(22.0, ONE), N(19.0, ONE)],
+        ],
+    )
+    b.close()
+
+
+@book("blind3_count_noun_one")
+def blind3_count_noun_one(path: Path) -> None:
+    _table(
+        path,
+        [
+            ["CN01", "Families in bed and breakfast for over 6 weeks", "Lower", 0, 2, N(3, "0"), N(1, "0")],
+            ["CN02", "Complaints upheld by the Ombudsman", "Lower", 0, 2, N(1, "0"), N(1, "0")],
+        ],
+    )
