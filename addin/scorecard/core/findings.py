@@ -434,6 +434,12 @@ _CATALOGUE = (
         "The paper numbers the summary of performance as section 3, after its introduction and context; the "
         "Narrative sheet keeps narrative.section.",
     ),
+    Kind(
+        "SC711",
+        "commentary-of-earlier-months",
+        W,
+        "A KPI's commentary tells of earlier months only, nothing of the current one: is it last month's?",
+    ),
     # --- 8xx what a refresh writes
     Kind("SC801", "rag-formula-spelling", N, "RAG formulas decide how the statuses are spelt, not layout.rag_text."),
     Kind("SC802", "rag-spelling-mixed", W, "The RAG column spells the statuses in more than one way."),

@@ -90,9 +90,34 @@ def counted(value: float, kpi: Kpi, noun: str | None, decimals: int | None = Non
     text = figure(value, kpi, decimals)
     if not noun or kpi.unit not in COUNTED:
         return text
-    if text == "1" and noun.endswith("s") and not noun.endswith("ss"):
-        return f"{text} {noun[:-1]}"
+    if text == "1":
+        return f"{text} {singular(noun)}"
     return f"{text} {noun}"
+
+
+_IRREGULAR = {
+    **{"people": "person", "children": "child", "men": "man", "women": "woman", "staff": "staff"},
+    **{"buses": "bus", "statuses": "status", "analyses": "analysis", "crises": "crisis", "diagnoses": "diagnosis"},
+}
+
+
+def singular(noun: str) -> str:
+    """One of what a count counts: cases -> case, families -> family, boxes -> box, children -> child; a noun
+    that is no plain plural is left as it is (staff, data, bus)."""
+    head, _, last = noun.rpartition(" ")
+    word = last.lower()
+    if word in _IRREGULAR:
+        one = _IRREGULAR[word]
+    elif word.endswith("ies") and len(word) > 4:
+        one = word[:-3] + "y"
+    elif word.endswith(("ches", "shes", "sses", "xes", "zes")):
+        one = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        one = word[:-1]
+    else:
+        return noun
+    one = one.capitalize() if last[:1].isupper() else one
+    return f"{head} {one}" if head else one
 
 
 def difference(value: float, kpi: Kpi) -> str:
