@@ -124,3 +124,32 @@ def test_the_samples_commentary_holds():
     card = result.scorecard
     assert sum(1 for k in card.kpis if k.kpi.commentary) >= 5
     assert [c for k in card.kpis for c in contradictions(k, (card.period.current, card.period.previous))] == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "earlier"),
+    [
+        ("Re-let times fell to 23.0 days in August, the best this year.", True),
+        ("Performance improved from 70.0% to 72.0% between July and August.", True),
+        ("Down from 72% in August.", False),  # this month's change, from last month's figure
+        ("Performance fell from 72% in August to 71% in September.", False),
+        ("The team was short-staffed in August.", False),  # context, no figure moving
+    ],
+)
+def test_a_sentence_telling_of_last_month_as_news_is_found(sentence, earlier):
+    from scorecard.core.commentary import _of_an_earlier_period
+
+    assert _of_an_earlier_period(sentence, ("September 2024", "August 2024")) is earlier
+
+
+def test_commentary_telling_only_of_earlier_months_is_a_warning_to_check_it_is_this_months():
+    from scorecard.core.commentary import of_earlier_periods
+    from scorecard.core.model import Kpi, Polarity
+
+    def kpi(words: str) -> Kpi:
+        return Kpi("HR02", "Re-let days", Polarity.LOWER, 24.0, 23.0, 20, 28, "days", 1, commentary=words)
+
+    periods = ("September 2024", "August 2024")
+    assert of_earlier_periods(kpi("Re-let times fell to 23.0 days in August, the best this year."), periods)
+    assert of_earlier_periods(kpi("Up from 23.0 days in August to 24.0 days in September."), periods) is None
+    assert of_earlier_periods(kpi("Contractor delays continue; see the action plan."), periods) is None

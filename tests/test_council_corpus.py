@@ -5,7 +5,8 @@ json``, ``check --strict``, and ``refresh`` where the case is about what a refre
 a thread pool. Each aspect is its own test, so a case the reader gets half right shows which half:
 
 - ``test_reading``: the period names and, per KPI (and breakdown), name, figures, target, floor, ratings
-  and direction; no KPI more or less; sentences the narrative must not say.
+  and direction; no KPI more or less.
+- ``test_narrative``: what the narrative must and must not say (the truth's regular expressions, line by line).
 - ``test_strict``: the exit status of ``check --strict`` (1 where the workbook has something to warn of).
 - ``test_warned_cells``: a warning naming each cell the truth lists.
 - ``test_finding_codes``: the finding codes the truth lists (and forbids) in the JSON's findings.
@@ -241,6 +242,23 @@ def test_reading(corpus, name):
         want = sorted((c["id"], c["from"], c["to"]) for c in truth["changes"])
         if got != want:
             problems.append(f"RAG changes are {got}, want {want}")
+    assert not problems, "\n".join(problems) + f"\nwarnings: {data.get('warnings')}"
+
+
+def _says(case: Case) -> bool:
+    return bool(case.truth.get("narrative_must") or case.truth.get("narrative_must_not"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", _params("narrative", _says))
+def test_narrative(corpus, name):
+    """What the narrative must say and must not say, each line against the truth's regular expressions: an
+    aspect of its own, so a false sentence is told apart from a wrong reading."""
+    b = _get(corpus, name)
+    data = _read(b)
+    if data is None:
+        return
+    truth, problems = b.case.truth, []
     for pattern in truth.get("narrative_must_not", []):
         said = [line for line in data["narrative"] if re.search(pattern, line)]
         if said:
@@ -248,7 +266,7 @@ def test_reading(corpus, name):
     for pattern in truth.get("narrative_must", []):
         if not any(re.search(pattern, line) for line in data["narrative"]):
             problems.append(f"the narrative never says {pattern!r}")
-    assert not problems, "\n".join(problems) + f"\nwarnings: {data.get('warnings')}"
+    assert not problems, "\n".join(problems) + "\nnarrative:\n" + "\n".join(data["narrative"])
 
 
 @pytest.mark.slow
@@ -392,4 +410,5 @@ CLASSES = {
     "single-period": "§2 a single period (a first return)",
     "breakdowns": "§2 one id with breakdowns",
     "ordinary": "ordinary variations every reader must keep reading right",
+    "narrative": "what the narrative says of ordinary figures: thresholds, precision, units, counts, periods",
 }

@@ -338,3 +338,23 @@ def test_a_counts_noun_is_said_in_its_chart_sentence_too():
     )
     said = text(caseload, paper=Paper(nouns={"CIC12": "cases"}))
     assert "stayed within its normal range of 14.7 to 19.2 cases: no real change" in said
+
+
+@pytest.mark.parametrize(
+    ("many", "one"),
+    [
+        ("families", "family"),
+        ("cases", "case"),
+        ("complaints", "complaint"),
+        ("children", "child"),
+        ("young people", "young person"),
+        ("care leavers", "care leaver"),
+        ("boxes", "box"),
+        ("statuses", "status"),
+        ("staff", "staff"),
+    ],
+)
+def test_one_of_what_a_count_counts(many, one):
+    from scorecard.core.phrasing import singular
+
+    assert singular(many) == one

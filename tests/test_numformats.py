@@ -123,3 +123,31 @@ def test_reading_a_workbook_imports_no_openpyxl(module, tmp_path):
 
     done = subprocess.run([sys.executable, "-c", code, str(SAMPLE)], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("code", "shown"),
+    [
+        ('£#,##0.0,,"m"', (2, 1, "m")),
+        ('£#,##0,"k"', (1, 0, "k")),
+        ("#,##0,,\\m", (2, 0, "m")),
+        ('£#,##0.0,,"m";[Red]-£#,##0.0,,"m"', (2, 1, "m")),
+        ("#,##0", None),
+        ("0.0%", None),
+    ],
+)
+def test_formats_that_show_thousands_or_millions(code, shown):
+    from scorecard.core.numfmt import scaled_format
+
+    found = scaled_format(code)
+    assert (None if found is None else (found.thousands, found.decimals, found.suffix)) == shown
+
+
+def test_money_is_written_as_the_sheet_shows_it_unless_that_would_blur_it_with_its_target():
+    from scorecard.core.model import Kpi, Polarity
+    from scorecard.core.phrasing import figure
+
+    kpi = Kpi("MP01", "Savings", Polarity.HIGHER, 1420000, 1180000, 1500000, None, "pounds", 1, scaled=(2, 1, "m"))
+    assert [figure(v, kpi) for v in (1420000, 1500000)] == ["£1.4m", "£1.5m"]
+    blurred = Kpi("MP01", "Savings", Polarity.HIGHER, 1460000, 1180000, 1500000, None, "pounds", 1, scaled=(2, 1, "m"))
+    assert figure(1460000, blurred) == "£1,460,000.0"  # never "£1.5m, missing the target of £1.5m"

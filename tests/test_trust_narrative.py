@@ -129,8 +129,8 @@ def test_a_target_without_a_floor_goes_straight_to_red():
             dict(floor=90),
             105,
             111,
-            "missing the target of 100.0% but staying no further from it than the floor standard of 90.0%",
-        ),
+            "missing the target of 100.0% but now no further from it than the floor standard of 90.0%",
+        ),  # Red -> Amber: it came within the floor's distance, it did not stay there
         (dict(floor=None, amber_within=5), 94, 97, "more than 5.0% from the target of 100.0%"),
         (dict(floor=90), 100, 95, "meeting the target of 100.0%"),
     ],

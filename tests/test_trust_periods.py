@@ -406,12 +406,12 @@ def test_a_previous_period_held_by_another_column_is_named():
 
 def test_period_option_against_a_different_column_is_a_warning():
     t = two_columns("May-18", "Jun-18", override="July 2018")
-    assert t.period.current == "July 2018"
+    assert t.period.current == "June 2018"  # the figures are named as their column is, never another period's name
     assert [(f.code, f.where.cell) for f in t.warnings] == [("SC203", "F1")]
     t = two_columns("Q1 18/19", "Q2 18/19", extra="period: {current: Q3 2018/19}\n")
     assert [(f.code, f.where.cell) for f in t.warnings] == [("SC203", "F1")]
     t = two_columns("Q1 18/19", "Q2 18/19", extra="period: {current: Q2 2018/19, previous: Q4 2017/18}\n")
-    assert t.period.previous == "Q4 2017/18"  # the rules' words, but said to be doubtful
+    assert t.period.previous == "Q1 2018/19"  # the column's, and the rules' other words warned of
     assert [(f.code, f.where.cell) for f in t.warnings] == [("SC204", "E1")]
 
 

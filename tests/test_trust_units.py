@@ -779,3 +779,10 @@ def test_a_small_percentage_in_a_percent_cell_is_never_called_a_fraction():
         }
     )
     assert steady.warnings == []
+
+
+@pytest.mark.parametrize(("now", "before"), [(-0.04, -1.5), (0.04, -1.5)])
+def test_a_variance_about_a_target_of_zero_is_no_scale_slip(now, before):
+    """A budget variance of -0.04% against -1.5% last month is ordinary: near zero, 100-fold ratios say nothing."""
+    cells = {"current": (now, G), "previous": (before, G), "target": (0, G), "floor": (-2, G), "polarity": ("T", None)}
+    assert scale_warnings(one_row(cells, PERCENT)) == []

@@ -28,6 +28,7 @@ MODULES = (
     "books_real",
     "books_blind",
     "books_blind2",
+    "books_blind3",
 )
 
 Builder = Callable[[Path], None]

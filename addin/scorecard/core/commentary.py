@@ -295,6 +295,55 @@ def contradictions(k: RatedKpi, periods: tuple[str | None, str | None]) -> list[
     return out
 
 
+def of_earlier_periods(kpi: Kpi, periods: tuple[str | None, str | None]) -> str | None:
+    """Commentary that tells only of earlier months: every sentence moving a figure ends before the current
+    month, and none names it. Last month's words left in place, or history in place of this month's story:
+    worth a look before the paper goes out."""
+    told = [s for s in sentences(kpi.commentary) if _of_an_earlier_period(s, periods)]
+    now = _month_of(periods[0])
+    if not told or now is None or any(_same_month(m, now) for m in _MONTH_WORD.finditer(kpi.commentary)):
+        return None
+    return (
+        f"KPI '{kpi.id}': the commentary tells of earlier months only (\"{told[0]}\"), nothing of {periods[0]}; "
+        "check it is this month's"
+    )
+
+
+def _of_an_earlier_period(sentence: str, periods: tuple[str | None, str | None]) -> bool:
+    """A sentence telling of last month as if it were news ("Re-let times fell to 23.0 days in August", "improved
+    from 70.0% to 72.0% between July and August"), in September's update: every month it names is before the
+    current one, and it moves or stands at a figure (not "down from 72% in August", which compares with now)."""
+    current, previous = periods
+    now = _month_of(current)
+    if now is None or _month_of(previous) is None or not _MOVED.search(sentence) or not _NUMBER.search(sentence):
+        return False  # a figure's move or standing, with a figure: not context ("short-staffed in August")
+    named = list(_MONTH_WORD.finditer(sentence))
+    if not named or any(_same_month(m, now) for m in named):
+        return False
+    if len(named) == 1 and re.search(r"from[^.;]*$", sentence[: named[0].start()], re.I):
+        return False  # "down from 72% in August": the starting point of this month's change
+    return all(_MONTH_INDEX[m.group(1).lower()[:3]] != now[0] for m in named)
+
+
+def _month_of(period: str | None) -> tuple[int, str] | None:
+    """(month number, year) of a month period's name ("September 2024"), else None."""
+    match = re.fullmatch(r"([A-Za-z]+) (\d{4})", period or "")
+    if match is None or match.group(1).lower()[:3] not in _MONTH_INDEX:
+        return None
+    return _MONTH_INDEX[match.group(1).lower()[:3]], match.group(2)
+
+
+def _same_month(match: re.Match[str], month: tuple[int, str]) -> bool:
+    year = (match.group(2) or "").lstrip("'")
+    return _MONTH_INDEX[match.group(1).lower()[:3]] == month[0] and (not year or month[1].endswith(year[-2:]))
+
+
+_MONTH_INDEX = {m[:3].lower(): i + 1 for i, m in enumerate(MONTHS)}
+_MOVED = re.compile(
+    r"\b(fell|rose|improved|declined|increased|decreased|reduced|dropped|went (?:up|down)|remained|stood)\b", re.I
+)
+
+
 def _contradicted(claim: str, k: RatedKpi) -> str | None:
     direction = k.direction
     moved = {
@@ -353,6 +402,9 @@ def commentary_findings(
         where = Where(sheet=sheet, cell=cell_ref(k.kpi.row, column))
         for found in contradictions(k, periods):
             out.append(Finding("SC701", found.message(), where))
+        earlier = of_earlier_periods(k.kpi, periods)
+        if earlier:
+            out.append(Finding("SC711", earlier, where))
         before = previous.get(k.kpi.key) if previous is not None else None
         if before is not None:
             copied = unchanged_since(k.kpi, before)

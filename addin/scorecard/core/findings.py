@@ -179,13 +179,13 @@ _CATALOGUE = (
         "SC203",
         "period-differs-from-column",
         W,
-        ("--period or period.current names another period than the current column's header."),
+        ("--period or period.current names another period than the current column's header: the header's is used."),
     ),
     Kind(
         "SC204",
         "previous-period-differs-from-column",
         W,
-        ("period.previous in the rules names another period than the previous column's header."),
+        ("period.previous in the rules names another period than the previous column's header: the header's is used."),
     ),
     Kind(
         "SC205",
@@ -433,6 +433,12 @@ _CATALOGUE = (
         N,
         "The paper numbers the summary of performance as section 3, after its introduction and context; the "
         "Narrative sheet keeps narrative.section.",
+    ),
+    Kind(
+        "SC711",
+        "commentary-of-earlier-months",
+        W,
+        "A KPI's commentary tells of earlier months only, nothing of the current one: is it last month's?",
     ),
     # --- 8xx what a refresh writes
     Kind("SC801", "rag-formula-spelling", N, "RAG formulas decide how the statuses are spelt, not layout.rag_text."),

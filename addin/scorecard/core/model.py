@@ -101,6 +101,8 @@ class Kpi:
     cumulative: bool = False  # a running total to date: a rise is no improvement by itself (rules: cumulative)
     breakdown: str | None = None  # the part of its id's measure this row is ("North", "Under 5"); None: the whole
     section: str | None = None  # the workbook's own section heading over the KPI's row ("Health"); None: none
+    # how the sheet shows it when its format divides by 1,000 ('£#,##0.0,,"m"'): thousands, decimals, suffix
+    scaled: tuple[int, int, str] | None = None
 
     @property
     def key(self) -> str:

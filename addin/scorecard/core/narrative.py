@@ -492,15 +492,18 @@ class _Writer:
         if kpi.polarity is Polarity.TARGET:  # two-sided: rated by the distance from the target
             if rag is Rag.GREEN:
                 return f"meeting {target}"
+            # Amber: "staying" within the band only if it was within it (or Green) before; from Red it came into it
+            was = k.previous_rag
+            still = "staying " if was in (Rag.GREEN, Rag.AMBER) else "now " if was is Rag.RED else ""
             if kpi.amber_within is not None:
                 band = figure(kpi.amber_within, kpi)
                 if rag is Rag.RED:
                     return f"more than {band} from {target}"
-                return f"missing {target} but staying within {band} of it"
+                return f"missing {target} but {still}within {band} of it"
             if floor is not None:
                 if rag is Rag.RED:
                     return f"further from {target} than {floor}"
-                return f"missing {target} but staying no further from it than {floor}"
+                return f"missing {target} but {still}no further from it than {floor}"
             return f"missing {target}"
         if rag is Rag.GREEN:
             return f"meeting {target}" if target else "meeting its target"

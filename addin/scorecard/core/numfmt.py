@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 
 MAX_DECIMALS = 10  # the rules' own limit (rules.schema.json: decimals maximum)
@@ -76,6 +77,32 @@ def format_decimals(code: str | None) -> int | None:
         return 0
     decimals = len(fraction_part) - len(fraction_part.lstrip("0#?"))  # the digit places after the point
     return min(decimals, MAX_DECIMALS)
+
+
+@dataclass(frozen=True)
+class Scaled:
+    """A number format that shows thousands or millions ('£#,##0.0,,"m"' shows 1,420,000 as £1.4m)."""
+
+    thousands: int  # 1 for thousands, 2 for millions: each comma after the last digit divides by 1,000
+    decimals: int  # the decimals it shows of the scaled number
+    suffix: str  # the literal text after the number ("m", "k"), as shown
+
+
+@lru_cache(maxsize=1024)
+def scaled_format(code: str | None) -> Scaled | None:
+    """How a format that divides by 1,000 shows a number, or None for any other format."""
+    if code is None:
+        return None
+    section = _first_section(code)
+    bare = _literal_free(section)
+    commas = re.search(r"[0#?](,+)(?![0#?,])", bare)
+    if commas is None or _DATE_OR_TIME.search(bare) or "%" in bare:
+        return None
+    _, point, fraction_part = bare.partition(".")
+    decimals = len(fraction_part) - len(fraction_part.lstrip("0#?")) if point else 0
+    tail = section[max(i for i, ch in _tokens(section) if ch in "0#?,") + 1 :]
+    suffix = re.sub(r'["\\]', "", re.sub(r"_.|\*.", "", tail)).strip()
+    return Scaled(len(commas.group(1)), min(decimals, MAX_DECIMALS), suffix)
 
 
 def general_decimals(number: float) -> int:

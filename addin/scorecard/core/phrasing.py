@@ -49,8 +49,25 @@ def kpis(n: int) -> str:
 
 
 def figure(value: float, kpi: Kpi, decimals: int | None = None) -> str:
-    """A figure as people write it: 48.4%, 15.8, 89.4 FTE, 1,204 (at ``decimals`` when given)."""
+    """A figure as people write it: 48.4%, 15.8, 89.4 FTE, 1,204 (at ``decimals`` when given); as the sheet
+    shows it when its format shows thousands or millions (£1.4m, £320k)."""
+    if kpi.scaled is not None and decimals in (None, kpi.decimals) and _scaled_apart(kpi):
+        return _scaled(value, kpi)
     return _figure(value, kpi.decimals if decimals is None else decimals, kpi.unit)
+
+
+def _scaled(value: float, kpi: Kpi) -> str:
+    assert kpi.scaled is not None
+    thousands, shown, suffix = kpi.scaled
+    return _figure(value / 1000**thousands, shown, kpi.unit) + suffix
+
+
+def _scaled_apart(kpi: Kpi) -> bool:
+    """Whether the figures, written as the sheet shows them (£1.4m), still read apart from the target and floor
+    they differ from: never "£1.5m, missing the target of £1.5m" (then they are written in full)."""
+    figures = [v for v in (kpi.current, kpi.previous) if v is not None]
+    standards = [v for v in (kpi.target, kpi.floor, kpi.previous_target, kpi.previous_floor) if v is not None]
+    return all(a == b or _scaled(a, kpi) != _scaled(b, kpi) for a in figures for b in standards)
 
 
 @lru_cache(maxsize=4096)  # a narrative names the same targets, floors and figures many times
@@ -73,9 +90,34 @@ def counted(value: float, kpi: Kpi, noun: str | None, decimals: int | None = Non
     text = figure(value, kpi, decimals)
     if not noun or kpi.unit not in COUNTED:
         return text
-    if text == "1" and noun.endswith("s") and not noun.endswith("ss"):
-        return f"{text} {noun[:-1]}"
+    if text == "1":
+        return f"{text} {singular(noun)}"
     return f"{text} {noun}"
+
+
+_IRREGULAR = {
+    **{"people": "person", "children": "child", "men": "man", "women": "woman", "staff": "staff"},
+    **{"buses": "bus", "statuses": "status", "analyses": "analysis", "crises": "crisis", "diagnoses": "diagnosis"},
+}
+
+
+def singular(noun: str) -> str:
+    """One of what a count counts: cases -> case, families -> family, boxes -> box, children -> child; a noun
+    that is no plain plural is left as it is (staff, data, bus)."""
+    head, _, last = noun.rpartition(" ")
+    word = last.lower()
+    if word in _IRREGULAR:
+        one = _IRREGULAR[word]
+    elif word.endswith("ies") and len(word) > 4:
+        one = word[:-3] + "y"
+    elif word.endswith(("ches", "shes", "sses", "xes", "zes")):
+        one = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        one = word[:-1]
+    else:
+        return noun
+    one = one.capitalize() if last[:1].isupper() else one
+    return f"{head} {one}" if head else one
 
 
 def difference(value: float, kpi: Kpi) -> str:

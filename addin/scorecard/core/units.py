@@ -125,6 +125,10 @@ def scale_check(kpi_id: str, naming: str, figures: Sequence[Figure]) -> ScaleFin
     known = sorted((f for f in figures if f.value), key=lambda f: abs(f.value))
     if len(known) < 2:
         return None
+    if any(f.value == 0 for f in figures if f.name in ("target", "floor")) or (
+        min(f.value for f in known) < 0 < max(f.value for f in known)
+    ):
+        return None  # a variance about zero (a target of 0, figures either side of it): ratios say nothing of scale
     gaps = [abs(known[i + 1].value) / abs(known[i].value) for i in range(len(known) - 1)]
     widest = max(range(len(gaps)), key=gaps.__getitem__)
     if gaps[widest] < GAP:

@@ -15,7 +15,7 @@ from ...errors import WorkbookError
 from ..engine import displayed
 from ..findings import Finding, Where
 from ..model import Kpi, Unit
-from ..numfmt import format_decimals, general_decimals, is_general
+from ..numfmt import format_decimals, general_decimals, is_general, scaled_format
 from ..polarity import POLARITY_CHOICES, Polarity
 from ..rules import KpiRule, Rules, check_target_and_floor
 from ..thresholds import Bound, Threshold, parse_threshold, parse_tolerance
@@ -262,7 +262,17 @@ def read_kpi(
         previous_floor=previous_floor if profiled else None,
         profiled=profiled,
         cumulative=_cumulative(cells),
+        scaled=_scaled(cells),
     )
+
+
+def _scaled(cells: RowCells) -> tuple[int, int, str] | None:
+    """How the current figure's cell shows it, when its format shows thousands or millions (not for percentages,
+    nor when the rules give the KPI's decimals)."""
+    if cells.unit == "percent" or (cells.rule and cells.rule.decimals is not None):
+        return None
+    shown = scaled_format(cells.cell("current")[1])
+    return None if shown is None else (shown.thousands, shown.decimals, shown.suffix)
 
 
 def _green_within(cells: RowCells, polarity: Polarity | None, read: dict[str, float | None]) -> float | None:

@@ -421,10 +421,12 @@ def _names(
     current_cell = Where(sheet=grid.sheet, cell=header.ref(series.current_column or 1))
     current = series.current
     if parsed and current and parsed.kind == current.kind and parsed != current:
+        now = current.name  # the figures are named as their column is: never another period's name on them
         found.append(
             Finding(
                 "SC203",
-                f"{where} names {parsed.name} but the current column is headed {current.name}; check which is right",
+                f"{where} names {parsed.name} but the current column is headed {current.name}: its figures are "
+                f"called {current.name}, as the column says; correct the one that is wrong",
                 current_cell,
             )
         )
@@ -474,10 +476,12 @@ def _previous_name(
                 Finding(
                     "SC204",
                     f"period.previous in the rules names {stated.name} but the previous column is headed "
-                    f"{previous.name}; check which is right",
+                    f"{previous.name}: its figures are called {previous.name}, as the column says; correct the one "
+                    "that is wrong",
                     Where(sheet=grid.sheet, cell=header.ref(series.previous_column or 1)),
                 )
             )
+            return previous.name
         return _period_name(rules.period_previous)
     if previous is not None:
         if parsed and parsed.kind != previous.kind and current and current.end - previous.end == parsed.months:
