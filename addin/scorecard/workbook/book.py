@@ -21,7 +21,7 @@ from ..core.reading import Grid
 from ..errors import WorkbookError
 from . import conditional, sparklines
 from .package import Package, Workbook, check_file, open_zip
-from .reader import read_named, read_sheet
+from .reader import SheetParts, read_named, read_sheet, sheet_parts
 from .writer import apply_plan
 
 
@@ -41,6 +41,7 @@ class WorkbookFile:
     def __init__(self, path: str | Path, output: str | Path | None = None):
         self.path = Path(path)
         self.output = Path(output) if output else self.path
+        self._parts: SheetParts | None = None  # the shared strings and formats, once sheets are looked at (peek)
         check_file(self.path)
         self.archive = open_zip(self.path)
         try:
@@ -79,7 +80,9 @@ class WorkbookFile:
 
     def peek(self, sheet: str, rows: int) -> Grid:
         try:
-            return read_named(self.package, self.workbook, sheet, rows)
+            if self._parts is None:  # read once for every sheet looked at
+                self._parts = sheet_parts(self.package, self.workbook)
+            return read_named(self.package, self.workbook, sheet, rows, self._parts)
         except (zipfile.BadZipFile, zlib.error, EOFError) as error:
             raise WorkbookError(f"is damaged: {error}", file=self.path) from None
 

@@ -50,9 +50,19 @@ def read_sheet(package: Package, workbook: Workbook, wanted: str | None) -> Grid
     return read_named(package, workbook, name)
 
 
-def read_named(package: Package, workbook: Workbook, name: str, rows: int | None = None) -> Grid:
+SheetParts = tuple[list[str], tuple[list[str], set[int], set[int]]]  # shared strings; number formats
+
+
+def sheet_parts(package: Package, workbook: Workbook) -> SheetParts:
+    """What reading any sheet needs from the workbook's other parts: its shared strings and number formats."""
+    return shared_strings(package, workbook), _number_formats(package, workbook)
+
+
+def read_named(
+    package: Package, workbook: Workbook, name: str, rows: int | None = None, parts: SheetParts | None = None
+) -> Grid:
     """The grid of the sheet of that exact name (a worksheet; another kind of sheet is refused); with ``rows``,
-    its top rows only."""
+    its top rows only; ``parts``: the shared strings and formats, when read already for several sheets."""
     entry = next(s for s in workbook.sheet_entries() if s.name == name)
     if entry.kind != "worksheet":
         raise WorkbookError(f"sheet '{name}' is a {entry.kind}, not a worksheet", file=package.path)
@@ -60,8 +70,7 @@ def read_named(package: Package, workbook: Workbook, name: str, rows: int | None
         raise WorkbookError(
             f"is damaged: the workbook lists sheet '{name}' but not the part that holds it", file=package.path
         )
-    formats, dates, durations = _number_formats(package, workbook)
-    shared = shared_strings(package, workbook)
+    shared, (formats, dates, durations) = parts or sheet_parts(package, workbook)
     reader = _SheetReader(package, name, shared, formats, dates, durations, workbook.date1904)
     grid, lists = reader.read(entry.part, rows)
     if lists:
