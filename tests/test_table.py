@@ -390,3 +390,12 @@ def test_a_close_to_target_kpi_whose_target_is_text_is_not_rated_with_a_warning_
     )
     assert table.kpis[0].polarity.value == "higher" and table.kpis[1].target is None
     assert [(f.code, f.where.cell) for f in table.warnings] == [("SC404", "C3")]
+
+
+def test_status_columns_headed_r_a_g_with_ticks_are_no_rag_key():
+    """'R', 'A', 'G' columns ticked by hand (1 or blank) say a status, not thresholds: never a target and floor."""
+    table = _read(
+        [["Ref", "R", "A", "G", "Aug-24", "Sep-24"], ["K1", None, None, 1, 30, 31], ["K2", 1, None, None, 5, 4]]
+    )
+    assert "target" not in table.columns and "floor" not in table.columns
+    assert all(k.target is None and k.floor is None for k in table.kpis)

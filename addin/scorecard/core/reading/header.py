@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -413,18 +413,25 @@ def _by_usual_header(
     ]
     if len(hits) != 1:
         return
-    if name in ("polarity", "tolerance"):  # taken only when every cell under it reads as one
-        reads = Polarity.from_cell if name == "polarity" else parse_tolerance
-        below = [grid.value(r, hits[0]) for r in grid.row_numbers(row + 1, row + USUAL_LOOK_DOWN)]
-        said = [v for v in below if filled(v) and norm(v) not in NO_DATA_TEXT]
-        if not said or any(reads(v) is None for v in said):
-            return
+    if name == "polarity" and not _every_cell_under(grid, row, hits[0], Polarity.from_cell):
+        return
+    if name == "tolerance" and not _every_cell_under(grid, row, hits[0], parse_tolerance):
+        return
     columns[name], found[name] = hits[0], "default"
 
 
-# a RAG key written as columns: 'Green >=' and 'Red <', or 'Green', 'Amber', 'Red' holding the bands ('≥ 95%')
+def _every_cell_under(grid: Grid, row: int, column: int, reads: Callable[[Any], object]) -> bool:
+    """Whether the column under the header says something, and every cell of it that does reads as ``reads``
+    reads (a guessed column is taken only so: a guess never refuses a workbook nor reads the wrong thing)."""
+    below = [grid.value(r, column) for r in grid.row_numbers(row + 1, row + USUAL_LOOK_DOWN)]
+    said = [v for v in below if filled(v) and norm(v) not in NO_DATA_TEXT]
+    return bool(said) and all(reads(v) is not None for v in said)
+
+
+# a RAG key written as columns: 'Green >=' and 'Red <', or 'Green', 'Amber', 'Red' holding the bands ('≥ 95%');
+# never the single letters G and R, which head a hand-ticked status as often as a key
 _RAG_KEY = re.compile(
-    r"^(green|red|g|r)\s*(>=|≥|=>|>|<=|≤|=<|<)?\s*(?:threshold|boundary|from|if|level)?\s*(>=|≥|=>|>|<=|≤|=<|<)?$"
+    r"^(green|red)\s*(>=|≥|=>|>|<=|≤|=<|<)?\s*(?:threshold|boundary|from|if|level)?\s*(>=|≥|=>|>|<=|≤|=<|<)?$"
 )
 _AT_LEAST = {">=", "≥", "=>", ">"}
 
@@ -452,19 +459,17 @@ def _by_rag_key(grid: Grid, row: int, cells: dict[int, Any], columns: dict[str, 
             keys[match.group(1)[0]].append(c)
     if len(keys["g"]) != 1 or len(keys["r"]) != 1:
         return
-    for c in (keys["g"][0], keys["r"][0]):
-        below = [grid.value(r, c) for r in grid.row_numbers(row + 1, row + USUAL_LOOK_DOWN)]
-        said = [v for v in below if filled(v)]
-        if not said or any(not _threshold_like(v) for v in said):
-            return
+    if not all(_every_cell_under(grid, row, c, _threshold) for c in (keys["g"][0], keys["r"][0])):
+        return
     columns["target"], columns["floor"] = keys["g"][0], keys["r"][0]
     found["target"] = found["floor"] = "key"
 
 
-def _threshold_like(value: Any) -> bool:
+def _threshold(value: Any) -> object:
+    """A RAG key cell as a threshold: a number, or text such as '≥ 95%' (None for anything else)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return True
-    return isinstance(value, str) and (parse_threshold(value) is not None or norm(value) in NO_DATA_TEXT)
+        return value
+    return parse_threshold(value) if isinstance(value, str) else None
 
 
 def _beside_periods(grid: Grid, top: int, row: int, cells: dict[int, Any], hits: list[int]) -> bool:
